@@ -1,0 +1,95 @@
+"""The `codegen` command line."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .diagnostics import SpecError
+from .pipeline import generate_package
+from .write import read_tree, write_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+# Curated specs and where their packages go.
+CURATED = {"reloop": ROOT / "specs" / "reloop.yaml", "reply": ROOT / "specs" / "reply.yaml"}
+
+
+def _fail(error: SpecError) -> None:
+    for diagnostic in error.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    sys.exit(1)
+
+
+@click.group()
+def main() -> None:
+    """Generate typed Python clients from OpenAPI documents."""
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (with SPEC).")
+@click.option("--package-name", help="Import package name (default: from x-sdk or the title).")
+def generate(spec: Path | None, out: Path | None, package_name: str | None) -> None:
+    """Regenerate every curated spec into generated/, or SPEC into --out."""
+    if spec is None:
+        if out is not None or package_name is not None:
+            raise click.UsageError("--out and --package-name need a SPEC")
+        jobs = [(path, ROOT / "generated" / name, None) for name, path in CURATED.items()]
+    else:
+        if out is None:
+            raise click.UsageError("--out is required with SPEC")
+        jobs = [(spec, out, package_name)]
+    try:
+        results = []
+        for spec_path, target, name in jobs:
+            started = time.perf_counter()
+            generated = generate_package(spec_path, package_name=name)
+            for warning in generated.package.warnings:
+                click.echo(warning, err=True)
+            results.append((target, generated, time.perf_counter() - started))
+    except SpecError as error:
+        _fail(error)
+        return
+    # Everything rendered before anything is written: a failure above leaves outputs untouched.
+    for target, generated, seconds in results:
+        written, removed = write_tree(target, generated.files)
+        ops = len(generated.package.all_operations())
+        click.echo(f"{target.name}: {ops} operations, {written} files written, {removed} removed ({seconds:.1f}s)")
+
+
+@main.command()
+def check() -> None:
+    """Exit 1 with a unified diff when generated/ differs from what specs and templates produce."""
+    stale = False
+    try:
+        for name, spec_path in CURATED.items():
+            target = ROOT / "generated" / name
+            diff = tree_diff(read_tree(target), generate_package(spec_path).files, f"generated/{name}")
+            if diff:
+                stale = True
+                click.echo(diff)
+    except SpecError as error:
+        _fail(error)
+    if stale:
+        click.echo("generated/ is stale: run `make generate`", err=True)
+        sys.exit(1)
+    click.echo("generated/ is up to date")
+
+
+def tree_diff(old: dict[str, str], new: dict[str, str], label: str) -> str:
+    chunks: list[str] = []
+    for rel in sorted(set(old) | set(new)):
+        if old.get(rel) != new.get(rel):
+            chunks.extend(
+                difflib.unified_diff(
+                    (old.get(rel) or "").splitlines(keepends=True),
+                    (new.get(rel) or "").splitlines(keepends=True),
+                    f"{label}/{rel}" if rel in old else "/dev/null",
+                    f"{label}/{rel}" if rel in new else "/dev/null",
+                )
+            )
+    return "".join(chunks)

@@ -1,0 +1,146 @@
+"""The intermediate representation: everything templates need, decided in Python.
+
+Frozen and Python-shaped: names are identifiers, types are annotation strings, and templates only
+lay them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ParamLocation = Literal["path", "query", "header", "cookie"]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # Python identifier
+    wire_name: str
+    location: ParamLocation
+    annotation: str  # e.g. "int", "list[str]", "models.Status"
+    required: bool
+    description: str = ""
+    style: str | None = None
+    explode: bool | None = None
+
+
+@dataclass(frozen=True)
+class Body:
+    kind: Literal["json", "multipart", "form", "binary", "text"]
+    annotation: str  # type the method accepts
+    required: bool
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Returns:
+    kind: Literal["none", "model", "bytes", "text", "page", "job"]
+    annotation: str  # Python return annotation of the plain method (without Page/Job wrapper)
+    cast: str  # runtime expression of the type to parse into, or "None"
+    item_annotation: str = ""  # page item type
+    items_field: str = ""  # wire name of the array field holding page items
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str  # wire path template, e.g. /v3/contacts/{id}
+    path_expression: str  # Python f-string body with identifiers, e.g. /v3/contacts/{id}
+    params: tuple[Param, ...]
+    body: Body | None
+    returns: Returns
+    summary: str
+    description: str
+    deprecated: bool
+    rate_limit_group: str | None
+    pointer: str
+
+    @property
+    def path_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "path")
+
+    @property
+    def other_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location != "path")
+
+
+@dataclass(frozen=True)
+class Resource:
+    attr: str  # attribute on the parent (client or resource)
+    path: tuple[str, ...]  # attribute chain from the client
+    class_name: str  # e.g. "Contacts" -> Contacts / AsyncContacts
+    operations: tuple[Operation, ...]
+    children: tuple[Resource, ...]
+
+
+@dataclass(frozen=True)
+class Quota:
+    requests: int
+    per: float
+    group: str | None
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    get_path: str  # path template with one placeholder {id}
+    cancel_path: str | None
+    id_field: str
+    status_field: str
+    succeeded: tuple[str, ...]
+    failed: tuple[str, ...]
+    model: str  # model class name of the job
+
+
+@dataclass(frozen=True)
+class PagingConfig:
+    style: Literal["page", "offset"]
+    page_param: str
+    size_param: str
+    offset_param: str
+    has_more_field: str | None
+    total_field: str | None
+
+
+@dataclass(frozen=True)
+class Auth:
+    kind: Literal["header", "query", "cookie", "bearer", "basic", "none"]
+    name: str  # header/query/cookie name; "Authorization" for bearer/basic
+
+
+@dataclass(frozen=True)
+class Package:
+    spec_file: str
+    title: str
+    api_version: str
+    version: str  # distribution version
+    package: str
+    distribution: str
+    client: str
+    async_client: str
+    env_var: str
+    log_env_var: str
+    base_url: str
+    auth: Auth
+    error_envelope: str
+    quotas: tuple[Quota, ...]
+    paging: PagingConfig | None
+    jobs: JobConfig | None
+    webhook_header: str | None
+    webhook_tolerance: float
+    resources: tuple[Resource, ...]
+    description: str = ""
+    warnings: tuple[str, ...] = field(default=())
+
+    def all_operations(self) -> list[tuple[Resource, Operation]]:
+        out: list[tuple[Resource, Operation]] = []
+
+        def walk(resource: Resource) -> None:
+            out.extend((resource, op) for op in resource.operations)
+            for child in resource.children:
+                walk(child)
+
+        for resource in self.resources:
+            walk(resource)
+        return out

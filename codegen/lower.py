@@ -1,0 +1,418 @@
+"""Lower a loaded, validated OpenAPI document to the frozen IR."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import __version__
+from .diagnostics import Diagnostic, SpecError, join_pointer
+from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
+from .naming import pascal, safe_attribute, safe_identifier, snake
+from .prepare import HTTP_METHODS, Prepared
+from .spec.extensions import DocumentSdk, OperationSdk
+from .spec.load import LoadedSpec
+from .types import LOOSE, TypeNamer
+
+_VERSION_SEGMENT = re.compile(r"^(v\d+|api)$")
+
+
+@dataclass
+class _Ctx:
+    spec: LoadedSpec
+    prepared: Prepared
+    namer: TypeNamer
+    sdk: DocumentSdk
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, pointer: str, message: str) -> None:
+        self.diagnostics.append(self.spec.diagnostic(pointer, message))
+
+    def warn(self, pointer: str, message: str) -> None:
+        self.warnings.append(self.spec.diagnostic(pointer, message, "warning"))
+
+
+def read_document_sdk(spec: LoadedSpec) -> DocumentSdk:
+    try:
+        return DocumentSdk.model_validate(spec.data.get("x-sdk") or {})
+    except ValidationError as exc:
+        raise SpecError([_pydantic_diag(spec, "/x-sdk", err) for err in exc.errors()]) from None
+
+
+def _pydantic_diag(spec: LoadedSpec, base: str, err: Any) -> Diagnostic:
+    pointer = join_pointer(base, *[str(p) for p in err["loc"] if not str(p).startswith("function-")])
+    message = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
+    return spec.diagnostic(pointer, f"x-sdk: {message}")
+
+
+def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = None) -> Package:
+    sdk = read_document_sdk(spec)
+    ctx = _Ctx(spec, prepared, TypeNamer(prepared.document), sdk)
+    info = spec.data.get("info") or {}
+    title = str(info.get("title") or "API")
+    package = package_name or sdk.package or snake(title).removesuffix("_api") or "client"
+    package = safe_identifier(snake(package))
+    client = sdk.client or pascal(package)
+    operations = _collect_operations(ctx)
+    resources = _build_resources(ctx, operations)
+    jobs = _jobs(ctx)
+    if ctx.diagnostics:
+        raise SpecError(ctx.diagnostics)
+    paging = sdk.pagination
+    result = Package(
+        spec_file=spec.source.file,
+        title=title,
+        api_version=str(info.get("version") or "0"),
+        version=_package_version(str(info.get("version") or "0")),
+        package=package,
+        distribution=sdk.distribution or package.replace("_", "-") + "-client",
+        client=client,
+        async_client="Async" + client,
+        env_var=sdk.env_var or package.upper() + "_API_KEY",
+        log_env_var=sdk.log_env_var or package.upper() + "_LOG",
+        base_url=_base_url(spec.data),
+        auth=_auth(spec.data),
+        error_envelope=sdk.error_envelope,
+        quotas=tuple(Quota(q.requests, q.per, q.group) for q in sdk.rate_limits),
+        paging=PagingConfig(
+            paging.style, paging.page_param, paging.size_param, paging.offset_param,
+            paging.has_more_field, paging.total_field,
+        ) if paging else None,
+        jobs=jobs,
+        webhook_header=sdk.webhook_signature.header if sdk.webhook_signature else None,
+        webhook_tolerance=sdk.webhook_signature.tolerance if sdk.webhook_signature else 300.0,
+        resources=resources,
+        description=str(info.get("description") or ""),
+        warnings=tuple(str(w) for w in ctx.warnings) + tuple(
+            f"{spec.source.file}: warning: no precise type, using {LOOSE} (at {p})" for p in ctx.namer.loose
+        ),
+    )
+    return result
+
+
+def _package_version(api_version: str) -> str:
+    """The API's version followed by the generator's, so either change reaches users as a new version."""
+    numbers = re.findall(r"\d+", api_version)[:3] or ["0"]
+    while len(numbers) < 3:
+        numbers.append("0")
+    major, minor, patch = (int(x) for x in __version__.split(".")[:3])
+    return ".".join(str(int(n)) for n in numbers) + f".{major * 10000 + minor * 100 + patch}"
+
+
+def _base_url(data: dict[str, Any]) -> str:
+    servers = data.get("servers") or []
+    if servers and isinstance(servers[0], dict) and isinstance(servers[0].get("url"), str):
+        url = servers[0]["url"]
+        for name, var in (servers[0].get("variables") or {}).items():
+            url = url.replace("{" + name + "}", str(var.get("default", "")))
+        return url.rstrip("/")
+    return "http://localhost"
+
+
+def _auth(data: dict[str, Any]) -> Auth:
+    schemes = (data.get("components") or {}).get("securitySchemes") or {}
+    chosen: list[str] = []
+    for requirement in data.get("security") or []:
+        chosen.extend(requirement)
+    chosen.extend(schemes)
+    for name in chosen:
+        scheme = schemes.get(name)
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
+            return Auth(scheme["in"], str(scheme.get("name") or "X-API-Key"))
+        if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            return Auth("basic", "Authorization")
+        if kind in ("http", "oauth2", "openIdConnect"):
+            return Auth("bearer", "Authorization")
+    return Auth("none", "")
+
+
+@dataclass
+class _RawOp:
+    resource: tuple[str, ...]
+    operation: Operation
+
+
+def _collect_operations(ctx: _Ctx) -> list[_RawOp]:
+    doc = ctx.prepared.document
+    result: list[_RawOp] = []
+    seen_ids: dict[str, str] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            pointer = join_pointer("/paths", path, method)
+            op_id = op.get("operationId")
+            if isinstance(op_id, str) and op_id in seen_ids:
+                ctx.warn(join_pointer(pointer, "operationId"), f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]}); method names keep both apart")
+                op_id = None
+            elif not isinstance(op_id, str) or not op_id:
+                ctx.warn(pointer, "no operationId; the method name comes from the HTTP method and path")
+                op_id = None
+            else:
+                seen_ids[op_id] = pointer
+            try:
+                op_sdk = OperationSdk.model_validate(op.get("x-sdk") or {})
+            except ValidationError as exc:
+                ctx.diagnostics.extend(_pydantic_diag(ctx.spec, join_pointer(pointer, "x-sdk"), e) for e in exc.errors())
+                continue
+            resource = tuple(op_sdk.resource.split(".")) if op_sdk.resource else (_default_resource(path, op),)
+            method_name = op_sdk.method or _default_method(op_id, method, path, resource[-1])
+            result.append(_RawOp(resource, _operation(ctx, path, method, item, op, op_sdk, op_id or "", method_name, pointer)))
+    return result
+
+
+def _default_resource(path: str, op: dict[str, Any]) -> str:
+    tags = op.get("tags")
+    if isinstance(tags, list) and tags and isinstance(tags[0], str):
+        return safe_attribute(snake(tags[0]))
+    for segment in path.strip("/").split("/"):
+        if segment and not segment.startswith("{") and not _VERSION_SEGMENT.match(segment):
+            return safe_attribute(snake(segment))
+    return "default"
+
+
+def _default_method(op_id: str | None, method: str, path: str, resource: str) -> str:
+    if op_id:
+        name = snake(op_id)
+        words = name.split("_")
+        singular = resource.rstrip("_").removesuffix("s")
+        trimmed = [w for w in words if w not in (resource.rstrip("_"), singular)]
+        name = "_".join(trimmed) if trimmed else name
+        return safe_attribute(name)
+    segments = [s.strip("{}") for s in path.strip("/").split("/") if s]
+    return safe_attribute(snake(method + " " + " ".join(segments)))
+
+
+def _param_list(ctx: _Ctx, item: dict[str, Any], op: dict[str, Any]) -> list[dict[str, Any]]:
+    merged: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+    for raw in list(item.get("parameters") or []) + list(op.get("parameters") or []):
+        param = ctx.namer.resolve(raw)
+        if isinstance(param, dict) and "name" in param and "in" in param:
+            merged[(param["in"], param["name"])] = param
+    return list(merged.values())
+
+
+def _operation(
+    ctx: _Ctx, path: str, method: str, item: dict[str, Any], op: dict[str, Any], op_sdk: OperationSdk,
+    op_id: str, method_name: str, pointer: str,
+) -> Operation:
+    params: list[Param] = []
+    used = {"self", "body", "extra_headers", "extra_query", "extra_body", "timeout"}
+    for raw in _param_list(ctx, item, op):
+        location = raw["in"]
+        if location == "header" and str(raw["name"]).lower() in ("authorization", "content-type", "accept"):
+            continue
+        name = safe_identifier(snake(str(raw["name"])))
+        while name in used:
+            name = f"{name}_{location}"
+        used.add(name)
+        schema = raw.get("schema") or {}
+        annotation = ctx.namer.annotation(schema, join_pointer(pointer, "parameters"))
+        params.append(
+            Param(
+                name=name, wire_name=str(raw["name"]), location=location, annotation=annotation,
+                required=bool(raw.get("required")) or location == "path",
+                description=str(raw.get("description") or ""), style=raw.get("style"), explode=raw.get("explode"),
+            )
+        )
+    for name in re.findall(r"{([^}]+)}", path):
+        if not any(p.wire_name == name and p.location == "path" for p in params):
+            ident = safe_identifier(snake(name))
+            ctx.warn(pointer, f"path parameter {name!r} is not declared; typed as str")
+            params.append(Param(ident, name, "path", "str", True))
+    # Required parameters first so the signature is valid Python.
+    params.sort(key=lambda p: (p.location != "path", not p.required))
+    return Operation(
+        operation_id=op_id,
+        method_name=method_name,
+        http_method=method,
+        path=path,
+        path_expression=path,
+        params=tuple(params),
+        body=_body(ctx, op, pointer),
+        returns=_returns(ctx, op, op_sdk, method, params, pointer),
+        summary=str(op.get("summary") or ""),
+        description=str(op.get("description") or ""),
+        deprecated=bool(op.get("deprecated")),
+        rate_limit_group=op_sdk.rate_limit_group,
+        pointer=pointer,
+    )
+
+
+def _is_json(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json") or base == "*/*"
+
+
+def _body(ctx: _Ctx, op: dict[str, Any], pointer: str) -> Body | None:
+    request = ctx.namer.resolve(op.get("requestBody"))
+    if not isinstance(request, dict) or not request.get("content"):
+        return None
+    content: dict[str, Any] = request["content"]
+    required = bool(request.get("required"))
+    for media_type, media in content.items():
+        if _is_json(media_type):
+            annotation = ctx.namer.annotation((media or {}).get("schema", {}), join_pointer(pointer, "requestBody"))
+            return Body("json", _accept_dicts(annotation), required, media_type)
+    for media_type in content:
+        base = media_type.split(";")[0].strip().lower()
+        if base == "multipart/form-data":
+            return Body("multipart", "Mapping[str, object]", required, media_type)
+        if base == "application/x-www-form-urlencoded":
+            return Body("form", "Mapping[str, object]", required, media_type)
+        if base.startswith("text/"):
+            return Body("text", "str", required, media_type)
+    return Body("binary", "bytes", required, next(iter(content)))
+
+
+def _accept_dicts(annotation: str) -> str:
+    """Bodies typed by a model also take a plain dict (or a list of them)."""
+    if annotation.startswith("list[") and annotation.endswith("]"):
+        inner = annotation[5:-1]
+        if inner[:1].isupper():
+            return f"Sequence[{inner} | Mapping[str, object]]"
+        return f"Sequence[{inner}]"
+    if annotation[:1].isupper() and "[" not in annotation:
+        return f"{annotation} | Mapping[str, object]"
+    return annotation
+
+
+def _success(ctx: _Ctx, op: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    responses = op.get("responses") or {}
+    for status in ("200", "201", "202", "203", "204", "206", "2XX", "default"):
+        for key in (status, int(status) if status.isdigit() else status):
+            if key in responses:
+                return status, ctx.namer.resolve(responses[key]) or {}
+    return None
+
+
+def _returns(
+    ctx: _Ctx, op: dict[str, Any], op_sdk: OperationSdk, method: str, params: list[Param], pointer: str,
+) -> Returns:
+    found = _success(ctx, op)
+    if found is None:
+        return Returns("none", "None", "None")
+    status, response = found
+    content: dict[str, Any] = response.get("content") or {}
+    if not content:
+        return Returns("none", "None", "None")
+    for media_type, media in content.items():
+        if _is_json(media_type):
+            schema = (media or {}).get("schema", {})
+            annotation = ctx.namer.annotation(schema, join_pointer(pointer, "responses", status))
+            if status == "202" and ctx.sdk.jobs is not None:
+                return Returns("job", annotation, annotation)
+            paged = _paging(ctx, op_sdk, schema, params)
+            if paged is not None:
+                items_field, item_annotation = paged
+                return Returns("page", annotation, annotation, item_annotation, items_field)
+            return Returns("model", annotation, annotation)
+    media_type = next(iter(content))
+    if media_type.startswith("text/"):
+        return Returns("text", "str", "str")
+    return Returns("bytes", "bytes", "bytes")
+
+
+def _paging(ctx: _Ctx, op_sdk: OperationSdk, schema: Any, params: list[Param]) -> tuple[str, str] | None:
+    scheme = ctx.sdk.pagination
+    if scheme is None or op_sdk.paginate is False:
+        return None
+    names = {p.wire_name for p in params if p.location == "query"}
+    cursor = scheme.page_param if scheme.style == "page" else scheme.offset_param
+    if cursor not in names:
+        return None
+    items_field = op_sdk.paginate.items_field if op_sdk.paginate else scheme.items_field
+    target = ctx.namer.resolve(schema)
+    props = target.get("properties") if isinstance(target, dict) else None
+    items = ctx.namer.resolve((props or {}).get(items_field))
+    if not isinstance(items, dict) or items.get("type") not in ("array", ["array"], ["array", "null"]):
+        return None
+    return items_field, ctx.namer.annotation(items.get("items", {}))
+
+
+def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
+    tree: dict[tuple[str, ...], list[Operation]] = OrderedDict()
+    for raw in raw_ops:
+        for depth in range(1, len(raw.resource) + 1):
+            tree.setdefault(raw.resource[:depth], [])
+        tree[raw.resource].append(raw.operation)
+
+    def build(path: tuple[str, ...]) -> Resource:
+        ops = _unique_methods(ctx, path, tree[path])
+        children = tuple(build(p) for p in tree if len(p) == len(path) + 1 and p[: len(path)] == path)
+        child_attrs = {c.attr for c in children}
+        for op in ops:
+            if op.method_name in child_attrs or op.method_name in ("with_raw_response", "with_options"):
+                ctx.error(op.pointer, f"method name {op.method_name!r} collides with a sub-resource of {'.'.join(path)}")
+        return Resource(
+            attr=path[-1], path=path, class_name="".join(pascal(p) for p in path),
+            operations=tuple(ops), children=children,
+        )
+
+    roots = tuple(build(p) for p in tree if len(p) == 1)
+    reserved = {"with_options", "with_raw_response", "close", "aclose", "rate_limits", "api_key", "base_url", "timeout", "max_retries"}
+    for resource in roots:
+        if resource.attr in reserved:
+            ctx.error("/paths", f"resource name {resource.attr!r} collides with a client attribute; set x-sdk.resource")
+    return roots
+
+
+def _unique_methods(ctx: _Ctx, path: tuple[str, ...], ops: list[Operation]) -> list[Operation]:
+    seen: dict[str, Operation] = {}
+    out: list[Operation] = []
+    for op in ops:
+        name = op.method_name
+        if name in seen:
+            if op.operation_id and seen[name].operation_id and op.operation_id != seen[name].operation_id:
+                alt = safe_attribute(snake(op.operation_id))
+                if alt not in seen:
+                    ctx.warn(op.pointer, f"method {'.'.join(path)}.{name} already exists; this one is {alt}")
+                    name = alt
+            n = 2
+            while name in seen:
+                name, n = f"{op.method_name}_{n}", n + 1
+            if name != op.method_name and name == f"{op.method_name}_{n - 1}":
+                ctx.warn(op.pointer, f"method {'.'.join(path)}.{op.method_name} already exists; this one is {name}")
+            op = _replace(op, method_name=name)
+        seen[name] = op
+        out.append(op)
+    return out
+
+
+def _replace(op: Operation, **changes: Any) -> Operation:
+    from dataclasses import replace
+
+    return replace(op, **changes)
+
+
+def _jobs(ctx: _Ctx) -> JobConfig | None:
+    jobs = ctx.sdk.jobs
+    if jobs is None:
+        return None
+    found: dict[str, tuple[str, Returns]] = {}
+    for path, item in (ctx.prepared.document.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            op = (item or {}).get(method) if isinstance(item, dict) else None
+            if isinstance(op, dict) and op.get("operationId") in (jobs.get_operation, jobs.cancel_operation):
+                found[op["operationId"]] = (re.sub(r"{[^}]+}", "{id}", path), _returns(ctx, op, OperationSdk(), method, [], ""))
+    if jobs.get_operation not in found:
+        ctx.error("/x-sdk/jobs/get_operation", f"no operation with operationId {jobs.get_operation!r}")
+        return None
+    get_path, returns = found[jobs.get_operation]
+    cancel = found.get(jobs.cancel_operation or "")
+    return JobConfig(
+        get_path=get_path, cancel_path=cancel[0] if cancel else None, id_field=jobs.id_field,
+        status_field=jobs.status_field, succeeded=tuple(jobs.succeeded), failed=tuple(jobs.failed),
+        model=returns.annotation,
+    )

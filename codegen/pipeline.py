@@ -1,0 +1,48 @@
+"""load -> validate -> prepare -> lower -> render -> format: a package as files, all in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import SpecError
+from .ir import Package
+from .lower import lower
+from .models import generate_models
+from .postprocess import format_tree
+from .prepare import prepare
+from .render import header_text, render_package
+from .spec.load import load_spec
+from .spec.validate import validate_openapi
+
+
+@dataclass(frozen=True)
+class Generated:
+    package: Package
+    files: dict[str, str]
+
+
+def generate_package(spec_path: Path, *, package_name: str | None = None) -> Generated:
+    spec = load_spec(spec_path)
+    problems = validate_openapi(spec)
+    if problems:
+        raise SpecError(problems)
+    prepared = prepare(spec)
+    if prepared.diagnostics:
+        raise SpecError(prepared.diagnostics)
+    package = lower(spec, prepared, package_name=package_name)
+    files = render_package(package)
+    expected = _models_used(package)
+    files[f"src/{package.package}/models.py"] = generate_models(
+        prepared.document, header_text(package), expected, spec.source.file
+    )
+    return Generated(package, format_tree(files))
+
+
+def _models_used(package: Package) -> set[str]:
+    from .views import used_names
+
+    names: set[str] = set()
+    for resource in package.resources:
+        names |= used_names(package, resource)
+    return names

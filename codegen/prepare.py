@@ -1,0 +1,143 @@
+"""Prepare the document for model generation: Python class names we choose, inline schemas named.
+
+Component schemas are renamed to the class names the SDK will use (collisions are errors), and
+inline request/response schemas are lifted into components, so the model generator emits exactly
+the classes the resources refer to.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Diagnostic, join_pointer
+from .naming import pascal
+from .spec.load import LoadedSpec
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+# Names the generated modules import themselves; a model must not shadow them.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Enum", "Field", "IntEnum", "Literal",
+        "Mapping", "Sequence", "StrEnum", "RootModel", "NotGiven", "Headers", "Query", "Body",
+        "SyncPage", "AsyncPage", "SyncJob", "AsyncJob", "APIResponse", "AsyncAPIResponse",
+        "RequestSpec", "Timeout", "FileTypes", "Optional", "Union", "date", "datetime", "UUID",
+        "Decimal", "Annotated", "AnyUrl", "EmailStr", "Model", "NaiveDatetime", "AwareDatetime",
+        "Operation", "NOT_GIVEN", "Self", "TypeAdapter",
+    }
+)
+
+
+@dataclass
+class Prepared:
+    document: dict[str, Any]  # self-contained OpenAPI document handed to the model generator
+    class_names: dict[str, str] = field(default_factory=dict)  # original component name -> class
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def prepare(spec: LoadedSpec) -> Prepared:
+    doc = copy.deepcopy(spec.data)
+    out = Prepared(document=doc)
+    schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {}) or {}
+    doc["components"]["schemas"] = schemas
+
+    taken: dict[str, str] = {}
+    for original in list(schemas):
+        name = pascal(original)
+        if name in RESERVED_CLASS_NAMES:
+            name += "Model"
+        if name in taken:
+            out.diagnostics.append(
+                spec.diagnostic(
+                    join_pointer("/components/schemas", original),
+                    f"schema names {taken[name]!r} and {original!r} both become the class {name}; rename one",
+                )
+            )
+            continue
+        taken[name] = original
+        out.class_names[original] = name
+    if out.diagnostics:
+        return out
+
+    renamed = {out.class_names[k]: v for k, v in schemas.items()}
+    schemas.clear()
+    schemas.update(renamed)
+    _rewrite_refs(doc, {f"#/components/schemas/{k}": f"#/components/schemas/{v}" for k, v in out.class_names.items()})
+    _hoist_inline(doc, schemas)
+    # Webhooks and callbacks are not request paths; the model generator needs only components.
+    doc.pop("webhooks", None)
+    return out
+
+
+def _rewrite_refs(node: Any, mapping: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if ref in mapping:
+                node["$ref"] = mapping[ref]
+            else:
+                head, sep, tail = ref.partition("/properties/")
+                if sep and head in mapping:
+                    node["$ref"] = mapping[head] + sep + tail
+        for value in node.values():
+            _rewrite_refs(value, mapping)
+    elif isinstance(node, list):
+        for value in node:
+            _rewrite_refs(value, mapping)
+
+
+def _needs_class(schema: Any) -> bool:
+    """Inline schemas that only a class can type precisely."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return False
+    if "properties" in schema or "allOf" in schema or "enum" in schema:
+        return True
+    return any(
+        isinstance(s, dict) and _needs_class(s) for key in ("oneOf", "anyOf") for s in schema.get(key, [])
+    )
+
+
+def _lift(schema: dict[str, Any], name: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    base, n = name, 2
+    while name in schemas or name in RESERVED_CLASS_NAMES:
+        name, n = f"{base}{n}", n + 1
+    schemas[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _lift_schema(schema: Any, name: str, schemas: dict[str, Any]) -> Any:
+    if _needs_class(schema):
+        return _lift(schema, name, schemas)
+    if isinstance(schema, dict) and schema.get("type") == "array" and _needs_class(schema.get("items")):
+        return {**schema, "items": _lift(schema["items"], name + "Item", schemas)}
+    return schema
+
+
+def operation_base_name(path: str, method: str, operation: dict[str, Any]) -> str:
+    op_id = operation.get("operationId")
+    return pascal(op_id) if isinstance(op_id, str) and op_id else pascal(f"{method} {path}")
+
+
+def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            base = operation_base_name(path, method, op)
+            body = op.get("requestBody")
+            if isinstance(body, dict):
+                for media in (body.get("content") or {}).values():
+                    if isinstance(media, dict) and "schema" in media:
+                        media["schema"] = _lift_schema(media["schema"], base + "Request", schemas)
+            for status, response in (op.get("responses") or {}).items():
+                if not (isinstance(response, dict) and str(status).startswith("2")):
+                    continue
+                suffix = "Response" if str(status) in ("200", "201", "2XX") else f"Response{status}"
+                for media in (response.get("content") or {}).values():
+                    if isinstance(media, dict) and "schema" in media:
+                        media["schema"] = _lift_schema(media["schema"], base + suffix, schemas)

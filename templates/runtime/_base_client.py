@@ -1,0 +1,407 @@
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal, Protocol, Self, TypeVar
+
+import httpx
+import pydantic
+
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    make_status_error,
+)
+from ._logging import get_logger, redact_headers, setup_logging
+from ._ratelimit import RateLimit, RateLimiter
+from ._request import (
+    RequestSpec,
+    encode_body,
+    encode_headers,
+    encode_query,
+    render_path,
+)
+from ._retry import decide_retry, parse_retry_after
+from ._types import NotGiven, Timeout
+
+T = TypeVar("T")
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+TransportFailure = Literal["connect", "timeout_connect", "timeout_read", "timeout_write", "timeout_pool", "disconnected"]
+
+
+class Limiter(Protocol):
+    """What the client needs of a rate limiter; in-memory and Redis limiters both fit."""
+
+    def acquire(self, group: str | None) -> float: ...
+
+    async def aacquire(self, group: str | None) -> float: ...
+
+    def observe(self, group: str | None, status_code: int, headers: Mapping[str, str]) -> object: ...
+
+    def snapshot(self) -> Mapping[str | None, Any]: ...
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """What the generator decides for one API; the same for every client instance."""
+
+    package: str
+    version: str
+    env_var: str
+    log_env_var: str
+    default_base_url: str
+    auth_kind: Literal["header", "query", "cookie", "bearer", "basic", "none"]
+    auth_name: str
+    envelope: Literal["reloop", "problem", "generic"]
+    default_quotas: tuple[RateLimit, ...]
+
+
+def check_base_url(url: str) -> str:
+    parsed = httpx.URL(url)
+    host = parsed.host
+    if parsed.scheme == "https":
+        return url.rstrip("/")
+    if parsed.scheme == "http" and _is_loopback(host):
+        return url.rstrip("/")
+    raise ValueError(f"base_url must use https:// (plain http is allowed only for loopback hosts), got {parsed.scheme}://{host}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def classify_transport_error(exc: httpx.TransportError) -> TransportFailure:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timeout_connect"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "timeout_pool"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "timeout_read"
+    if isinstance(exc, httpx.WriteTimeout):
+        return "timeout_write"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect"
+    return "disconnected"
+
+
+@lru_cache(maxsize=1024)
+def _adapter(cast_to: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(cast_to)
+
+
+def parse_body(response: httpx.Response, cast_to: Any) -> Any:
+    """Turn a 2xx response into the declared type, or raise APIResponseValidationError."""
+    if cast_to is None:
+        return None
+    if cast_to is bytes:
+        return response.content
+    if cast_to is str:
+        return response.text
+    return validate(read_json(response), cast_to, response)
+
+
+def read_json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        snippet = " ".join(response.text[:200].split())
+        raise APIResponseValidationError(
+            f"Expected a JSON body from {response.request.method} {response.request.url.path}, "
+            f"got {response.headers.get('content-type', 'no content type')}: {snippet!r}",
+            response=response,
+            body=response.text,
+        ) from None
+
+
+def validate(data: object, cast_to: Any, response: httpx.Response) -> Any:
+    try:
+        return _adapter(cast_to).validate_python(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/".join(str(p) for p in first["loc"]) or "body"
+        raise APIResponseValidationError(
+            f"Response from {response.request.method} {response.request.url.path} does not match the "
+            f"declared type at {where}: {first['msg']}",
+            response=response,
+            body=data,
+        ) from None
+
+
+def _resolve_api_key(api_key: str | None, env_var: str) -> str:
+    key = api_key if api_key is not None else os.environ.get(env_var)
+    if not key:
+        raise APIError(f"No API key: pass api_key=... or set the {env_var} environment variable")
+    return key
+
+
+def _build_limiter(rate_limits: Sequence[RateLimit] | Limiter | None, config: ClientConfig, logger_name: str) -> Limiter:
+    if rate_limits is None:
+        return RateLimiter(config.default_quotas, logger=get_logger(logger_name + ".ratelimit"))
+    if isinstance(rate_limits, Sequence):
+        return RateLimiter(list(rate_limits), logger=get_logger(logger_name + ".ratelimit"))
+    return rate_limits
+
+
+class _BaseClient:
+    """Settings and request building shared by the sync and async clients."""
+
+    _config: ClientConfig
+    _owns_http_client: bool
+
+    def __init__(
+        self,
+        *,
+        config: ClientConfig,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: Timeout | NotGiven,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        rate_limits: Sequence[RateLimit] | Limiter | None,
+    ) -> None:
+        self._config = config
+        self._api_key = _resolve_api_key(api_key, config.env_var)
+        self.base_url = check_base_url(base_url or os.environ.get(config.env_var.replace("API_KEY", "BASE_URL")) or config.default_base_url)
+        self.timeout: Timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.max_retries = max_retries
+        self.default_headers: dict[str, str] = dict(default_headers or {})
+        self.rate_limiter: Limiter = _build_limiter(rate_limits, config, config.package)
+        setup_logging(config.log_env_var)
+        self._logger = get_logger(config.package)
+        # Injected so tests never really wait; rng drives backoff jitter.
+        self._sleep: Callable[[float], None] = time.sleep
+        self._async_sleep: Callable[[float], Any] = asyncio.sleep
+        self._clock: Callable[[], float] = time.monotonic
+        self._wall_clock: Callable[[], float] = time.time
+        self._rng: Callable[[], float] = random.random
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
+    @property
+    def rate_limit_state(self) -> Mapping[str | None, Any]:
+        """The latest limit/remaining/reset the server reported, per rate-limit group."""
+        return self.rate_limiter.snapshot()
+
+    def _copy_settings(self, other: _BaseClient, changes: Mapping[str, Any]) -> None:
+        for name in ("_config", "_api_key", "base_url", "timeout", "max_retries", "default_headers", "rate_limiter",
+                     "_logger", "_sleep", "_async_sleep", "_clock", "_wall_clock", "_rng"):
+            setattr(self, name, getattr(other, name))
+        if "api_key" in changes and changes["api_key"] is not None:
+            self._api_key = changes["api_key"]
+        if "base_url" in changes and changes["base_url"] is not None:
+            self.base_url = check_base_url(changes["base_url"])
+        if "timeout" in changes and not isinstance(changes["timeout"], NotGiven):
+            self.timeout = changes["timeout"]
+        if "max_retries" in changes and changes["max_retries"] is not None:
+            self.max_retries = changes["max_retries"]
+        if "default_headers" in changes and changes["default_headers"] is not None:
+            self.default_headers = {**self.default_headers, **changes["default_headers"]}
+        if "rate_limits" in changes and changes["rate_limits"] is not None:
+            self.rate_limiter = _build_limiter(changes["rate_limits"], self._config, self._config.package)
+
+    def _auth(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """(headers, query, cookies) that carry the key."""
+        kind, name, key = self._config.auth_kind, self._config.auth_name, self._api_key
+        if kind == "bearer":
+            return {"Authorization": f"Bearer {key}"}, {}, {}
+        if kind == "basic":
+            import base64
+
+            return {"Authorization": "Basic " + base64.b64encode(key.encode()).decode()}, {}, {}
+        if kind == "header":
+            return {name: key}, {}, {}
+        if kind == "query":
+            return {}, {name: key}, {}
+        if kind == "cookie":
+            return {}, {}, {name: key}
+        return {}, {}, {}
+
+    def _build_request(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
+        auth_headers, auth_query, auth_cookies = self._auth()
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": f"{self._config.package}-python/{self._config.version}",
+            **auth_headers,
+            **self.default_headers,
+            **encode_headers(spec.headers),
+        }
+        body = encode_body(spec)
+        headers.update(body.pop("headers", {}))
+        headers.update(spec.extra_headers or {})
+        query = encode_query({**spec.query, **(spec.extra_query or {})}) + list(auth_query.items())
+        cookies = {**encode_headers(spec.cookies), **auth_cookies}
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        timeout = self.timeout if isinstance(spec.timeout, NotGiven) else spec.timeout
+        url = self.base_url + render_path(spec.path, spec.path_params)
+        return http.build_request(spec.method.upper(), url, params=query, headers=headers, timeout=timeout, **body)
+
+    def _log_request(self, request: httpx.Request, attempt: int) -> None:
+        if self._logger.isEnabledFor(10):
+            self._logger.debug(
+                "request %s %s attempt=%d headers=%s", request.method, request.url.copy_with(query=None), attempt + 1,
+                redact_headers(request.headers),
+            )
+
+    def _status_error(self, response: httpx.Response, note: str | None) -> APIStatusError:
+        error = make_status_error(response, envelope=self._config.envelope)
+        if note:
+            error.not_retried_reason = note
+        return error
+
+    def _transport_error(self, exc: httpx.TransportError, request: httpx.Request, note: str | None) -> APIConnectionError:
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        what = "timed out" if cls is APITimeoutError else "failed"
+        message = f"{request.method} {request.url.copy_with(query=None)} {what}: {type(exc).__name__}"
+        if note:
+            message += f" ({note})"
+        return cls(message, request=request)
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        body: object = None
+        if response.status_code == 429 and self._config.envelope == "reloop":
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+        return parse_retry_after(response.headers, body, now=self._wall_clock())
+
+
+class SyncAPIClient(_BaseClient):
+    _http: httpx.Client
+
+    def __init__(self, *, http_client: httpx.Client | None, **settings: Any) -> None:
+        super().__init__(**settings)
+        self._owns_http_client = http_client is None
+        self._http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        if self._owns_http_client:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send(self, spec: RequestSpec) -> httpx.Response:
+        """Send with rate limiting and the retry policy; returns a 2xx/3xx response or raises."""
+        attempt = 0
+        method = spec.method.upper()
+        while True:
+            self.rate_limiter.acquire(spec.rate_limit_group)
+            request = self._build_request(self._http, spec)
+            self._log_request(request, attempt)
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                failure = classify_transport_error(exc)
+                decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries, status_code=None,
+                                        error=failure, retry_after=None, rng=self._rng)
+                if decision.retry:
+                    self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
+                    self._sleep(decision.delay)
+                    attempt += 1
+                    continue
+                raise self._transport_error(exc, request, decision.reason if decision.may_have_been_applied else None) from exc
+            self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
+            self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
+            if response.status_code < 400:
+                return response
+            decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries,
+                                    status_code=response.status_code, error=None,
+                                    retry_after=self._retry_after(response), rng=self._rng)
+            if decision.retry:
+                self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
+                response.close()
+                self._sleep(decision.delay)
+                attempt += 1
+                continue
+            raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
+
+    def request(self, spec: RequestSpec, cast_to: Any) -> Any:
+        return parse_body(self.send(spec), cast_to)
+
+
+class AsyncAPIClient(_BaseClient):
+    _http: httpx.AsyncClient
+
+    def __init__(self, *, http_client: httpx.AsyncClient | None, **settings: Any) -> None:
+        super().__init__(**settings)
+        self._owns_http_client = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+
+    async def aclose(self) -> None:
+        if self._owns_http_client:
+            await self._http.aclose()
+
+    async def close(self) -> None:
+        await self.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def send(self, spec: RequestSpec) -> httpx.Response:
+        """Send with rate limiting and the retry policy; returns a 2xx/3xx response or raises."""
+        attempt = 0
+        method = spec.method.upper()
+        while True:
+            await self.rate_limiter.aacquire(spec.rate_limit_group)
+            request = self._build_request(self._http, spec)
+            self._log_request(request, attempt)
+            try:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                failure = classify_transport_error(exc)
+                decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries, status_code=None,
+                                        error=failure, retry_after=None, rng=self._rng)
+                if decision.retry:
+                    self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
+                    await self._async_sleep(decision.delay)
+                    attempt += 1
+                    continue
+                raise self._transport_error(exc, request, decision.reason if decision.may_have_been_applied else None) from exc
+            self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
+            self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
+            if response.status_code < 400:
+                return response
+            decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries,
+                                    status_code=response.status_code, error=None,
+                                    retry_after=self._retry_after(response), rng=self._rng)
+            if decision.retry:
+                self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
+                await response.aclose()
+                await self._async_sleep(decision.delay)
+                attempt += 1
+                continue
+            raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
+
+    async def request(self, spec: RequestSpec, cast_to: Any) -> Any:
+        return parse_body(await self.send(spec), cast_to)

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+import httpx
+
+from ._base_client import read_json, validate
+from ._request import RequestSpec
+
+if TYPE_CHECKING:
+    from ._base_client import AsyncAPIClient, SyncAPIClient
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageScheme:
+    """How an API pages: page numbers with totals at the root, or offsets with a has-more flag."""
+
+    style: Literal["page", "offset"]
+    page_param: str
+    size_param: str
+    offset_param: str
+    has_more_field: str | None
+    total_field: str | None
+
+    def next_query(self, query: Mapping[str, object], body: Mapping[str, Any], item_count: int) -> dict[str, object] | None:
+        if item_count == 0:
+            return None
+        size = _int(query.get(self.size_param))
+        if self.style == "offset":
+            more = body.get(self.has_more_field) if self.has_more_field else None
+            if more is False or (more is None and (size is None or item_count < size)):
+                return None
+            return {self.offset_param: (_int(query.get(self.offset_param)) or 0) + item_count}
+        page = _int(query.get(self.page_param)) or _int(body.get(self.page_param)) or 1
+        total = _int(body.get(self.total_field)) if self.total_field else None
+        size = size or _int(body.get(self.size_param)) or item_count
+        if total is not None:
+            return {self.page_param: page + 1} if page * size < total else None
+        return {self.page_param: page + 1} if item_count >= size else None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def extract_items(parsed: Any, items_field: str) -> list[Any]:
+    if isinstance(parsed, Mapping):
+        return list(parsed.get(items_field) or [])
+    for name, info in type(parsed).model_fields.items():
+        if (info.alias or name) == items_field:
+            return list(getattr(parsed, name) or [])
+    return list(getattr(parsed, items_field, None) or [])
+
+
+class _Page(Generic[T]):
+    def __init__(self, *, spec: RequestSpec, response: httpx.Response, cast_to: Any, items_field: str, scheme: PageScheme) -> None:
+        self._spec = spec
+        self._scheme = scheme
+        self._cast_to = cast_to
+        self._items_field = items_field
+        self.http_response = response
+        raw = read_json(response)
+        self.response = validate(raw, cast_to, response)
+        """The whole parsed list response (totals, flags and all)."""
+        self.items: list[T] = extract_items(self.response, items_field)
+        self._next = scheme.next_query(spec.query, raw if isinstance(raw, Mapping) else {}, len(self.items))
+
+    def has_next_page(self) -> bool:
+        return self._next is not None
+
+    def _next_spec(self) -> RequestSpec:
+        if self._next is None:
+            raise StopIteration("no further page")
+        return self._spec.with_query(self._next)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} items={len(self.items)} has_next_page={self.has_next_page()}>"
+
+
+class SyncPage(_Page[T]):
+    """One page of a list; iterating it yields every item of every page."""
+
+    def __init__(self, *, client: SyncAPIClient, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._client = client
+
+    def next_page(self) -> SyncPage[T]:
+        spec = self._next_spec()
+        return SyncPage(client=self._client, spec=spec, response=self._client.send(spec), cast_to=self._cast_to,
+                        items_field=self._items_field, scheme=self._scheme)
+
+    def iter_pages(self) -> Iterator[SyncPage[T]]:
+        page: SyncPage[T] = self
+        yield page
+        while page.has_next_page():
+            page = page.next_page()
+            yield page
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.iter_pages():
+            yield from page.items
+
+
+class AsyncPage(_Page[T]):
+    """One page of a list; ``async for`` over it yields every item of every page."""
+
+    def __init__(self, *, client: AsyncAPIClient, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._client = client
+
+    async def next_page(self) -> AsyncPage[T]:
+        spec = self._next_spec()
+        return AsyncPage(client=self._client, spec=spec, response=await self._client.send(spec), cast_to=self._cast_to,
+                         items_field=self._items_field, scheme=self._scheme)
+
+    async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        page: AsyncPage[T] = self
+        yield page
+        while page.has_next_page():
+            page = await page.next_page()
+            yield page
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.iter_pages():
+            for item in page.items:
+                yield item

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote
+
+import pydantic
+
+from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+
+BodyKind = Literal["json", "multipart", "form", "binary", "text"]
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """Everything a resource method knows about one call, before the client adds its settings."""
+
+    method: str
+    path: str
+    path_params: Mapping[str, object] = field(default_factory=dict)
+    query: Mapping[str, object] = field(default_factory=dict)
+    headers: Mapping[str, object] = field(default_factory=dict)
+    cookies: Mapping[str, object] = field(default_factory=dict)
+    body: object = NOT_GIVEN
+    body_kind: BodyKind | None = None
+    content_type: str | None = None
+    rate_limit_group: str | None = None
+    extra_headers: Headers | None = None
+    extra_query: Query | None = None
+    extra_body: Body | None = None
+    timeout: Timeout | NotGiven = NOT_GIVEN
+
+    def with_query(self, changes: Mapping[str, object]) -> RequestSpec:
+        from dataclasses import replace
+
+        return replace(self, query={**self.query, **changes})
+
+
+def render_path(template: str, params: Mapping[str, object]) -> str:
+    """Fill path parameters, refusing empty values that would silently hit another endpoint."""
+    path = template
+    for name, value in params.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValueError(f"Expected a non-empty value for path parameter `{name}` but received {value!r}")
+        path = path.replace("{" + name + "}", quote(_scalar(value), safe=""))
+    return path
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return _scalar(value.value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+QueryPairs = list[tuple[str, str | int | float | bool | None]]
+
+
+def encode_query(query: Mapping[str, object]) -> QueryPairs:
+    """Form-style query: lists repeat the key, mappings become deepObject keys, None is left out."""
+    pairs: QueryPairs = []
+    for key, value in query.items():
+        if value is None or isinstance(value, NotGiven):
+            continue
+        if isinstance(value, Mapping):
+            for sub, item in value.items():
+                if item is not None:
+                    pairs.append((f"{key}[{sub}]", _scalar(item)))
+        elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
+            pairs.extend((key, _scalar(item)) for item in value if item is not None)
+        else:
+            pairs.append((key, _scalar(value)))
+    return pairs
+
+
+def encode_headers(headers: Mapping[str, object]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in headers.items():
+        if value is None or isinstance(value, NotGiven):
+            continue
+        if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+            out[key] = ",".join(_scalar(v) for v in value)
+        else:
+            out[key] = _scalar(value)
+    return out
+
+
+def jsonable(value: object) -> Any:
+    """Models become their wire form (aliases, unset fields left out); the rest is walked."""
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items() if not isinstance(v, NotGiven)}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def encode_body(spec: RequestSpec) -> dict[str, Any]:
+    """httpx keyword arguments for the body of a request."""
+    body = spec.body
+    if isinstance(body, NotGiven) or body is None:
+        if spec.extra_body:
+            return {"content": json.dumps(jsonable(spec.extra_body)).encode(), "headers": {"Content-Type": "application/json"}}
+        return {}
+    if spec.body_kind == "json":
+        data = jsonable(body)
+        if spec.extra_body and isinstance(data, dict):
+            data = {**data, **jsonable(spec.extra_body)}
+        content_type = spec.content_type or "application/json"
+        if content_type in ("*/*", ""):
+            content_type = "application/json"
+        return {"content": json.dumps(data, separators=(",", ":")).encode(), "headers": {"Content-Type": content_type}}
+    if spec.body_kind in ("multipart", "form"):
+        fields = dict(jsonable(body) if not isinstance(body, Mapping) else body)
+        files: dict[str, Any] = {}
+        data_fields: dict[str, Any] = {}
+        for key, value in fields.items():
+            if isinstance(value, bytes | tuple) or hasattr(value, "read"):
+                files[key] = value
+            elif value is not None:
+                data_fields[key] = _form_value(value)
+        if spec.body_kind == "form" and not files:
+            return {"data": data_fields}
+        return {"data": data_fields, "files": files or None}
+    if spec.body_kind == "text":
+        return {"content": str(body).encode(), "headers": {"Content-Type": spec.content_type or "text/plain"}}
+    if isinstance(body, bytes | bytearray):
+        return {"content": bytes(body), "headers": {"Content-Type": spec.content_type or "application/octet-stream"}}
+    raise TypeError(f"Expected bytes for a {spec.content_type} body, got {type(body).__name__}")
+
+
+def _form_value(value: object) -> Any:
+    if isinstance(value, list):
+        return [_form_value(v) for v in value]
+    if isinstance(value, dict | pydantic.BaseModel):
+        return json.dumps(jsonable(value))
+    return _scalar(value)

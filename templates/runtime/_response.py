@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from ._base_client import parse_body
+
+T = TypeVar("T")
+
+
+class APIResponse(Generic[T]):
+    """A raw response (``client.<resource>.with_raw_response.<method>(...)``): status, headers, parse()."""
+
+    def __init__(self, response: httpx.Response, cast_to: Any) -> None:
+        self.http_response = response
+        self._cast_to = cast_to
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.content
+
+    def parse(self) -> T:
+        """The body as the operation's declared type."""
+        result: T = parse_body(self.http_response, self._cast_to)
+        return result
+
+    def __repr__(self) -> str:
+        return f"<APIResponse [{self.status_code}] {self.http_response.request.method} {self.http_response.url.path}>"
