@@ -268,9 +268,9 @@ def _body(ctx: _Ctx, op: dict[str, Any], pointer: str) -> Body | None:
     for media_type in content:
         base = media_type.split(";")[0].strip().lower()
         if base == "multipart/form-data":
-            return Body("multipart", "Mapping[str, object]", required, media_type)
+            return Body("multipart", "abc.Mapping[str, object]", required, media_type)
         if base == "application/x-www-form-urlencoded":
-            return Body("form", "Mapping[str, object]", required, media_type)
+            return Body("form", "abc.Mapping[str, object]", required, media_type)
         if base.startswith("text/"):
             return Body("text", "str", required, media_type)
     return Body("binary", "bytes", required, next(iter(content)))
@@ -281,10 +281,10 @@ def _accept_dicts(annotation: str) -> str:
     if annotation.startswith("list[") and annotation.endswith("]"):
         inner = annotation[5:-1]
         if inner[:1].isupper():
-            return f"Sequence[{inner} | Mapping[str, object]]"
-        return f"Sequence[{inner}]"
+            return f"abc.Sequence[{inner} | abc.Mapping[str, object]]"
+        return f"abc.Sequence[{inner}]"
     if annotation[:1].isupper() and "[" not in annotation:
-        return f"{annotation} | Mapping[str, object]"
+        return f"{annotation} | abc.Mapping[str, object]"
     return annotation
 
 

@@ -7,11 +7,13 @@ import warnings
 from typing import Any
 
 from datamodel_code_generator import DataModelType, InputFileType, generate
+from datamodel_code_generator.enums import NamingStrategy
 
 from .diagnostics import Diagnostic, SpecError
 from .render import TEMPLATES
 
 _PLACEHOLDER = "sdk_models_base"
+_STRING_FORMATS = ("email", "idn-email", "uri", "uri-reference", "iri", "hostname", "idn-hostname", "ipv4", "ipv6", "uuid")
 
 
 def generate_models(document: dict[str, Any], header: str, expected: set[str], spec_file: str) -> str:
@@ -42,8 +44,13 @@ def generate_models(document: dict[str, Any], header: str, expected: set[str], s
                 use_title_as_name=False,
                 collapse_root_models=True,
                 strict_nullable=True,
-                keep_model_order=True,
                 use_double_quotes=True,
+                set_default_enum_member=True,
+                # Inline enums and objects are named after their parent (ContactStatus), not numbered.
+                naming_strategy=NamingStrategy.ParentPrefixed,
+                # Plain str for these formats: no extra dependency (email-validator) and values
+                # compare equal to the strings users pass and read.
+                type_mappings=[f"{fmt}=string" for fmt in _STRING_FORMATS],
             )
         except Exception as exc:  # the generator raises many types; all mean the same to users
             raise SpecError([Diagnostic(spec_file, None, "/components/schemas", f"model generation failed: {exc}")]) from None

@@ -21,7 +21,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 RESERVED_CLASS_NAMES = frozenset(
     {
         "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Enum", "Field", "IntEnum", "Literal",
-        "Mapping", "Sequence", "StrEnum", "RootModel", "NotGiven", "Headers", "Query", "Body",
+        "StrEnum", "RootModel", "NotGiven", "Headers", "Query", "Body",
         "SyncPage", "AsyncPage", "SyncJob", "AsyncJob", "APIResponse", "AsyncAPIResponse",
         "RequestSpec", "Timeout", "FileTypes", "Optional", "Union", "date", "datetime", "UUID",
         "Decimal", "Annotated", "AnyUrl", "EmailStr", "Model", "NaiveDatetime", "AwareDatetime",
@@ -66,9 +66,53 @@ def prepare(spec: LoadedSpec) -> Prepared:
     schemas.update(renamed)
     _rewrite_refs(doc, {f"#/components/schemas/{k}": f"#/components/schemas/{v}" for k, v in out.class_names.items()})
     _hoist_inline(doc, schemas)
+    _strip_constraints(schemas)
+    _loosen_overridden_objects(schemas)
     # Webhooks and callbacks are not request paths; the model generator needs only components.
     doc.pop("webhooks", None)
     return out
+
+
+# Value constraints are the server's to enforce. In response models they would only turn a value
+# the server decided to send into a parsing failure, and the model generator wraps constrained
+# array items in extra classes.
+_CONSTRAINTS = frozenset(
+    {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
+     "pattern", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"}
+)
+
+
+def _strip_constraints(node: Any) -> None:
+    if isinstance(node, dict):
+        for key in _CONSTRAINTS & node.keys():
+            if not isinstance(node[key], dict):  # a property may be *named* "pattern"
+                del node[key]
+        for value in node.values():
+            _strip_constraints(value)
+    elif isinstance(node, list):
+        for value in node:
+            _strip_constraints(value)
+
+
+def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
+    """A base's free-form object property that an allOf child narrows to a real schema becomes
+    untyped in the base, so the child class overrides it with a compatible type."""
+    for schema in schemas.values():
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        if not isinstance(parts, list):
+            continue
+        bases = [schemas.get(p["$ref"].rsplit("/", 1)[1]) for p in parts if isinstance(p, dict) and "$ref" in p]
+        own: dict[str, Any] = {}
+        for part in parts:
+            if isinstance(part, dict) and "$ref" not in part:
+                own.update(part.get("properties") or {})
+        own.update(schema.get("properties") or {})
+        for base in bases:
+            props = base.get("properties") if isinstance(base, dict) else None
+            for name in own.keys() & (props or {}).keys():
+                inherited = props[name]
+                if isinstance(inherited, dict) and inherited.get("type") == "object" and not inherited.get("properties"):
+                    props[name] = {k: v for k, v in inherited.items() if k in ("description", "title")}
 
 
 def _rewrite_refs(node: Any, mapping: dict[str, str]) -> None:

@@ -165,7 +165,7 @@ def used_names(package: Package, resource: Resource) -> set[str]:
     return {n for n in names if n[:1].isupper() and n not in _TYPING}
 
 
-_TYPING = {"Literal", "Mapping", "Sequence", "None"}
+_TYPING = {"Literal", "None"}
 
 
 def _identifiers(text: str) -> list[str]:
