@@ -27,6 +27,10 @@ class SpecError(Exception):
         self.diagnostics = diagnostics
         super().__init__("\n".join(str(d) for d in diagnostics))
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[list[Diagnostic]]]:
+        # Specs render in worker processes; the diagnostics must survive the trip back.
+        return (SpecError, (self.diagnostics,))
+
 
 def escape_pointer_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
