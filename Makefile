@@ -26,10 +26,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check --config codegen/ruff.toml $(GENERATED)
 	$(BIN)/ruff format --check --config codegen/ruff.toml $(GENERATED)
 
+# The packages themselves, then downstream samples as users' checkers see them (tests/typing/:
+# mypy --strict with no Any-typed expression allowed, pyright in strict mode).
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict --cache-dir .mypy_cache generated/reloop/src/reloop generated/reply/src/replyio
-	cd generated/reloop && ../../$(BIN)/pyright src/reloop
-	cd generated/reply && ../../$(BIN)/pyright src/replyio
+	$(BIN)/pyright --pythonpath $(BIN)/python generated/reloop/src/reloop generated/reply/src/replyio
+	MYPYPATH=generated/reloop/src:generated/reply/src $(BIN)/mypy --config-file tests/typing/mypy.ini \
+		--cache-dir .mypy_cache/samples tests/typing/usage_reloop.py tests/typing/usage_reply.py
+	$(BIN)/pyright --pythonpath $(BIN)/python -p tests/typing
 
 $(PRISM):
 	@command -v npm >/dev/null || { echo "npm is required for the contract tests (Prism)"; exit 1; }
@@ -55,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ratelimit.py
 	$(BIN)/python benchmarks/import_time.py
 	$(BIN)/python benchmarks/overhead.py
+	$(BIN)/python benchmarks/generate.py
 
 clean:
-	rm -rf $(VENV) .tools dist .mypy_cache .pytest_cache
+	rm -rf $(VENV) .tools/node_modules .tools/package.json .tools/package-lock.json dist .mypy_cache .pytest_cache

@@ -20,8 +20,9 @@ class Param:
     annotation: str  # e.g. "int", "list[str]", "models.Status"
     required: bool
     description: str = ""
-    style: str | None = None
+    style: str | None = None  # as declared; "json" for a parameter declared with JSON `content`
     explode: bool | None = None
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Returns:
     cast: str  # runtime expression of the type to parse into, or "None"
     item_annotation: str = ""  # page item type
     items_field: str = ""  # wire name of the array field holding page items
+    media_type: str = ""  # Accept header for non-JSON answers (text/csv, application/pdf); "" means JSON
 
 
 @dataclass(frozen=True)

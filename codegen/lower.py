@@ -12,11 +12,12 @@ from pydantic import ValidationError
 from . import __version__
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
-from .naming import pascal, safe_attribute, safe_identifier, snake
+from .loose import loose_warnings
+from .naming import pascal, safe_attribute, safe_identifier, singular_of, snake
 from .prepare import HTTP_METHODS, Prepared
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
-from .types import LOOSE, TypeNamer
+from .types import LOOSE, TypeNamer, _union
 
 _VERSION_SEGMENT = re.compile(r"^(v\d+|api)$")
 
@@ -89,8 +90,8 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         resources=resources,
         description=str(info.get("description") or ""),
         warnings=tuple(str(w) for w in ctx.warnings) + tuple(
-            f"{spec.source.file}: warning: no precise type, using {LOOSE} (at {p})" for p in ctx.namer.loose
-        ),
+            str(spec.diagnostic(p, f"no precise type, using {LOOSE}", "warning")) for p in dict.fromkeys(ctx.namer.loose)
+        ) + tuple(str(w) for w in loose_warnings(spec)),
     )
     return result
 
@@ -186,7 +187,7 @@ def _default_method(op_id: str | None, method: str, path: str, resource: str) ->
     if op_id:
         name = snake(op_id)
         words = name.split("_")
-        singular = resource.rstrip("_").removesuffix("s")
+        singular = singular_of(resource.rstrip("_"))
         trimmed = [w for w in words if w not in (resource.rstrip("_"), singular)]
         name = "_".join(trimmed) if trimmed else name
         return safe_attribute(name)
@@ -194,12 +195,16 @@ def _default_method(op_id: str | None, method: str, path: str, resource: str) ->
     return safe_attribute(snake(method + " " + " ".join(segments)))
 
 
-def _param_list(ctx: _Ctx, item: dict[str, Any], op: dict[str, Any]) -> list[dict[str, Any]]:
-    merged: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
-    for raw in list(item.get("parameters") or []) + list(op.get("parameters") or []):
+def _param_list(ctx: _Ctx, item: dict[str, Any], op: dict[str, Any], pointer: str) -> list[tuple[str, dict[str, Any]]]:
+    """(pointer, parameter) pairs; an operation's parameter replaces the path item's of the same name."""
+    merged: OrderedDict[tuple[str, str], tuple[str, dict[str, Any]]] = OrderedDict()
+    item_pointer = pointer.rsplit("/", 1)[0]
+    sources = [(join_pointer(item_pointer, "parameters", i), raw) for i, raw in enumerate(item.get("parameters") or [])]
+    sources += [(join_pointer(pointer, "parameters", i), raw) for i, raw in enumerate(op.get("parameters") or [])]
+    for where, raw in sources:
         param = ctx.namer.resolve(raw)
         if isinstance(param, dict) and "name" in param and "in" in param:
-            merged[(param["in"], param["name"])] = param
+            merged[(param["in"], param["name"])] = (where, param)
     return list(merged.values())
 
 
@@ -209,7 +214,7 @@ def _operation(
 ) -> Operation:
     params: list[Param] = []
     used = {"self", "body", "extra_headers", "extra_query", "extra_body", "timeout"}
-    for raw in _param_list(ctx, item, op):
+    for param_pointer, raw in _param_list(ctx, item, op, pointer):
         location = raw["in"]
         if location == "header" and str(raw["name"]).lower() in ("authorization", "content-type", "accept"):
             continue
@@ -217,13 +222,14 @@ def _operation(
         while name in used:
             name = f"{name}_{location}"
         used.add(name)
-        schema = raw.get("schema") or {}
-        annotation = ctx.namer.annotation(schema, join_pointer(pointer, "parameters"))
+        schema, style = _param_schema(raw)
+        annotation = ctx.namer.annotation(schema, join_pointer(param_pointer, "schema" if "schema" in raw else "content"))
         params.append(
             Param(
                 name=name, wire_name=str(raw["name"]), location=location, annotation=annotation,
                 required=bool(raw.get("required")) or location == "path",
-                description=str(raw.get("description") or ""), style=raw.get("style"), explode=raw.get("explode"),
+                description=str(raw.get("description") or ""), style=style, explode=raw.get("explode"),
+                deprecated=bool(raw.get("deprecated")),
             )
         )
     for name in re.findall(r"{([^}]+)}", path):
@@ -250,6 +256,17 @@ def _operation(
     )
 
 
+def _param_schema(raw: dict[str, Any]) -> tuple[Any, str | None]:
+    """(schema, declared style) of a parameter; one declared with `content` is sent as JSON text."""
+    content = raw.get("content")
+    if "schema" not in raw and isinstance(content, dict) and content:
+        media_type, media = next(iter(content.items()))
+        schema = media.get("schema", {}) if isinstance(media, dict) else {}
+        return (schema, "json") if _is_json(str(media_type)) else ({"type": "string"}, None)
+    style = raw.get("style")
+    return raw.get("schema") or {}, style if isinstance(style, str) else None
+
+
 def _is_json(media_type: str) -> bool:
     base = media_type.split(";")[0].strip().lower()
     return base == "application/json" or base.endswith("+json") or base == "*/*"
@@ -263,14 +280,17 @@ def _body(ctx: _Ctx, op: dict[str, Any], pointer: str) -> Body | None:
     required = bool(request.get("required"))
     for media_type, media in content.items():
         if _is_json(media_type):
-            annotation = ctx.namer.annotation((media or {}).get("schema", {}), join_pointer(pointer, "requestBody"))
+            where = join_pointer(pointer, "requestBody", "content", media_type, "schema")
+            annotation = ctx.namer.annotation((media or {}).get("schema", {}), where)
             return Body("json", _accept_dicts(annotation), required, media_type)
     for media_type in content:
         base = media_type.split(";")[0].strip().lower()
-        if base == "multipart/form-data":
-            return Body("multipart", "abc.Mapping[str, object]", required, media_type)
-        if base == "application/x-www-form-urlencoded":
-            return Body("form", "abc.Mapping[str, object]", required, media_type)
+        if base in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            schema = (content[media_type] or {}).get("schema", {})
+            annotation = ctx.namer.annotation(schema, join_pointer(pointer, "requestBody", "content", media_type, "schema"))
+            # A model when the form has one (file fields stay bytes), a plain mapping always.
+            fields = f"{annotation} | abc.Mapping[str, object]" if annotation[:1].isupper() and "[" not in annotation else "abc.Mapping[str, object]"
+            return Body("multipart" if base.startswith("multipart") else "form", fields, required, media_type)
         if base.startswith("text/"):
             return Body("text", "str", required, media_type)
     return Body("binary", "bytes", required, next(iter(content)))
@@ -310,18 +330,40 @@ def _returns(
     for media_type, media in content.items():
         if _is_json(media_type):
             schema = (media or {}).get("schema", {})
-            annotation = ctx.namer.annotation(schema, join_pointer(pointer, "responses", status))
+            annotation = ctx.namer.annotation(schema, join_pointer(pointer, "responses", status, "content", media_type, "schema"))
             if status == "202" and ctx.sdk.jobs is not None:
                 return Returns("job", annotation, annotation)
             paged = _paging(ctx, op_sdk, schema, params)
             if paged is not None:
                 items_field, item_annotation = paged
                 return Returns("page", annotation, annotation, item_annotation, items_field)
+            # Other success statuses with another body (201 vs 200) or none (204) widen the type.
+            annotation = _union([annotation, *_other_successes(ctx, op, status, pointer)])
             return Returns("model", annotation, annotation)
     media_type = next(iter(content))
     if media_type.startswith("text/"):
-        return Returns("text", "str", "str")
-    return Returns("bytes", "bytes", "bytes")
+        return Returns("text", "str", "str", media_type=media_type)
+    return Returns("bytes", "bytes", "bytes", media_type=media_type)
+
+
+def _other_successes(ctx: _Ctx, op: dict[str, Any], chosen: str, pointer: str) -> list[str]:
+    """Annotations of the other 2xx responses: their JSON body's type, or None for no body."""
+    out: list[str] = []
+    for key, raw in (op.get("responses") or {}).items():
+        status = str(key)
+        if status == chosen or not (status.startswith("2") and len(status) == 3):
+            continue
+        response = ctx.namer.resolve(raw) or {}
+        content = response.get("content") if isinstance(response, dict) else None
+        if not content:
+            out.append("None")
+            continue
+        for media_type, media in content.items():
+            if _is_json(media_type):
+                where = join_pointer(pointer, "responses", status, "content", media_type, "schema")
+                out.append(ctx.namer.annotation((media or {}).get("schema", {}), where))
+                break
+    return out
 
 
 def _paging(ctx: _Ctx, op_sdk: OperationSdk, schema: Any, params: list[Param]) -> tuple[str, str] | None:

@@ -10,6 +10,7 @@ from datamodel_code_generator import DataModelType, InputFileType, generate
 from datamodel_code_generator.enums import NamingStrategy
 
 from .diagnostics import Diagnostic, SpecError
+from .model_typing import typing_friendly
 from .render import TEMPLATES
 
 _PLACEHOLDER = "sdk_models_base"
@@ -25,7 +26,9 @@ def generate_models(document: dict[str, Any], header: str, expected: set[str], s
         warnings.simplefilter("ignore")
         try:
             code = generate(
-                document,
+                # Only the schemas: the model generator walks whatever it is given.
+                {"openapi": document.get("openapi", "3.1.0"), "info": document.get("info") or {}, "paths": {},
+                 "components": {"schemas": schemas}},
                 input_file_type=InputFileType.OpenAPI,
                 output_model_type=DataModelType.PydanticV2BaseModel,
                 base_class=f"{_PLACEHOLDER}._models.BaseModel",
@@ -45,6 +48,8 @@ def generate_models(document: dict[str, Any], header: str, expected: set[str], s
                 collapse_root_models=True,
                 strict_nullable=True,
                 use_double_quotes=True,
+                # `default=` as a keyword: type checkers see such fields as optional (model_typing.py).
+                use_default_kwarg=True,
                 set_default_enum_member=True,
                 # Inline enums and objects are named after their parent (ContactStatus), not numbered.
                 naming_strategy=NamingStrategy.ParentPrefixed,
@@ -65,4 +70,4 @@ def generate_models(document: dict[str, Any], header: str, expected: set[str], s
         raise SpecError(
             [Diagnostic(spec_file, None, "/components/schemas", f"model generator renamed or dropped classes: {', '.join(missing[:10])}")]
         )
-    return f"# {header}\n" + code
+    return f"# {header}\n" + typing_friendly(code)

@@ -14,13 +14,23 @@ _RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {
 } | {"self", "cls", "extra_headers", "extra_query", "extra_body", "timeout", "body"}
 
 
+# Letters that NFKD does not decompose into ASCII but that have a usual spelling.
+_TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
+                                "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th"})
+
+
 def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode("ascii")
     return folded
 
 
 def words(text: str) -> list[str]:
-    return _WORDS.findall(_ascii(text))
+    found = _WORDS.findall(_ascii(text))
+    if found:
+        return found
+    # Nothing ASCII in it (e.g. Japanese): Python 3 identifiers may be Unicode, so keep the letters
+    # rather than collapsing every such name to the same placeholder.
+    return [w for w in re.findall(r"\w+", unicodedata.normalize("NFKC", text)) if ("x" + w).isidentifier()]
 
 
 def snake(text: str) -> str:
@@ -56,3 +66,19 @@ def safe_attribute(name: str) -> str:
     if keyword.iskeyword(name) or name in ("self", "mro"):
         return name + "_"
     return name
+
+
+_IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "data": "datum"}
+
+
+def singular_of(word: str) -> str:
+    """English singular of a snake_case resource name, good enough to trim method names."""
+    head, _, last = word.rpartition("_")
+    prefix = head + "_" if head else ""
+    if last in _IRREGULAR:
+        return prefix + _IRREGULAR[last]
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("uses", "us"), ("xes", "x"), ("ches", "ch"),
+                                ("shes", "sh")):
+        if last.endswith(suffix) and len(last) > len(suffix):
+            return prefix + last[: -len(suffix)] + replacement
+    return prefix + (last[:-1] if last.endswith("s") and not last.endswith("ss") else last)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import SpecError
 from .ir import Package
 from .lower import lower
-from .models import generate_models
+from .model_cache import cached_models
 from .postprocess import format_tree
 from .prepare import prepare
 from .render import header_text, render_package
@@ -22,20 +23,32 @@ class Generated:
     files: dict[str, str]
 
 
-def generate_package(spec_path: Path, *, package_name: str | None = None) -> Generated:
+def generate_package(
+    spec_path: Path, *, package_name: str | None = None, progress: Callable[[str], None] | None = None
+) -> Generated:
+    stage = progress or (lambda name: None)  # told each stage as it starts (codegen/progress.py)
+    stage("load")
     spec = load_spec(spec_path)
+    stage("validate")
     problems = validate_openapi(spec)
     if problems:
         raise SpecError(problems)
+    stage("prepare")
     prepared = prepare(spec)
     if prepared.diagnostics:
         raise SpecError(prepared.diagnostics)
+    stage("lower")
     package = lower(spec, prepared, package_name=package_name)
+    stage("render")
     files = render_package(package)
     expected = _models_used(package)
-    files[f"src/{package.package}/models.py"] = generate_models(
-        prepared.document, header_text(package), expected, spec.source.file
+    stage("models")
+    spec_file = spec.source.file
+    del spec  # the document as loaded is not needed any more; the model generator needs the memory
+    files[f"src/{package.package}/models.py"] = cached_models(
+        prepared.document, header_text(package), expected, spec_file
     )
+    stage("format")
     return Generated(package, format_tree(files))
 
 

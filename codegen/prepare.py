@@ -7,13 +7,17 @@ the classes the resources refer to.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, join_pointer
+from .enums import name_enum_members
+from .loose import relax
 from .naming import pascal
+from .slim import copy_without_examples
 from .spec.load import LoadedSpec
+from .unions import hoist_array_items, hoist_union_members
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -24,8 +28,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "StrEnum", "RootModel", "NotGiven", "Headers", "Query", "Body",
         "SyncPage", "AsyncPage", "SyncJob", "AsyncJob", "APIResponse", "AsyncAPIResponse",
         "RequestSpec", "Timeout", "FileTypes", "Optional", "Union", "date", "datetime", "UUID",
-        "Decimal", "Annotated", "AnyUrl", "EmailStr", "Model", "NaiveDatetime", "AwareDatetime",
-        "Operation", "NOT_GIVEN", "Self", "TypeAdapter",
+        "Decimal", "Annotated", "AnyUrl", "EmailStr", "Model", "NaiveDatetime", "Operation", "NOT_GIVEN", "Self", "TypeAdapter",
     }
 )
 
@@ -38,7 +41,7 @@ class Prepared:
 
 
 def prepare(spec: LoadedSpec) -> Prepared:
-    doc = copy.deepcopy(spec.data)
+    doc = copy_without_examples(spec.data)
     out = Prepared(document=doc)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {}) or {}
     doc["components"]["schemas"] = schemas
@@ -64,8 +67,13 @@ def prepare(spec: LoadedSpec) -> Prepared:
     renamed = {out.class_names[k]: v for k, v in schemas.items()}
     schemas.clear()
     schemas.update(renamed)
-    _rewrite_refs(doc, {f"#/components/schemas/{k}": f"#/components/schemas/{v}" for k, v in out.class_names.items()})
+    _rewrite_refs(doc, out.class_names)
     _hoist_inline(doc, schemas)
+    _hoist_component_bodies(doc, schemas)
+    hoist_union_members(schemas, RESERVED_CLASS_NAMES)
+    hoist_array_items(schemas, RESERVED_CLASS_NAMES)
+    relax(schemas)
+    name_enum_members(schemas)
     _strip_constraints(schemas)
     _loosen_overridden_objects(schemas)
     # Webhooks and callbacks are not request paths; the model generator needs only components.
@@ -115,21 +123,24 @@ def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
                     props[name] = {k: v for k, v in inherited.items() if k in ("description", "title")}
 
 
-def _rewrite_refs(node: Any, mapping: dict[str, str]) -> None:
+_SCHEMA_REF = "#/components/schemas/"
+
+
+def _rewrite_refs(node: Any, class_names: dict[str, str]) -> None:
+    """Point every ref to a component schema (or into one) at its class name. The name in a ref is
+    a JSON pointer token in a URI fragment: percent-encoded, with ~1 for / and ~0 for ~."""
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str):
-            if ref in mapping:
-                node["$ref"] = mapping[ref]
-            else:
-                head, sep, tail = ref.partition("/properties/")
-                if sep and head in mapping:
-                    node["$ref"] = mapping[head] + sep + tail
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+            token, sep, rest = ref[len(_SCHEMA_REF):].partition("/")
+            original = unquote(token).replace("~1", "/").replace("~0", "~")
+            if original in class_names:
+                node["$ref"] = _SCHEMA_REF + class_names[original] + sep + rest
         for value in node.values():
-            _rewrite_refs(value, mapping)
+            _rewrite_refs(value, class_names)
     elif isinstance(node, list):
         for value in node:
-            _rewrite_refs(value, mapping)
+            _rewrite_refs(value, class_names)
 
 
 def _needs_class(schema: Any) -> bool:
@@ -164,7 +175,21 @@ def operation_base_name(path: str, method: str, operation: dict[str, Any]) -> st
     return pascal(op_id) if isinstance(op_id, str) and op_id else pascal(f"{method} {path}")
 
 
+def _hoist_component_bodies(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Inline schemas of reusable responses and request bodies (`#/components/responses/...`) get
+    classes too, named after the component, like those written inside an operation."""
+    components = doc.get("components") or {}
+    for section, suffix in (("responses", "Response"), ("requestBodies", "Request")):
+        for name, holder in (components.get(section) or {}).items():
+            content = holder.get("content") if isinstance(holder, dict) else None
+            for media in (content or {}).values() if isinstance(content, dict) else ():
+                if isinstance(media, dict) and "schema" in media:
+                    base = pascal(name)
+                    media["schema"] = _lift_schema(media["schema"], base if base.endswith(suffix) else base + suffix, schemas)
+
+
 def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    seen_ids: set[object] = set()
     for path, item in (doc.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
@@ -172,7 +197,10 @@ def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
-            base = operation_base_name(path, method, op)
+            # A duplicate operationId names its inline schemas after method and path, as its method.
+            duplicate = op.get("operationId") in seen_ids
+            seen_ids.add(op.get("operationId"))
+            base = pascal(f"{method} {path}") if duplicate else operation_base_name(path, method, op)
             body = op.get("requestBody")
             if isinstance(body, dict):
                 for media in (body.get("content") or {}).values():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,8 +65,22 @@ def _environment() -> jinja2.Environment:
     env.filters["pyrepr"] = _pyrepr
     env.filters["docstring"] = docstring
     env.filters["oneline"] = one_line
-    env.filters["tomlstr"] = json.dumps  # a JSON string is a valid TOML basic string
+    env.filters["tomlstr"] = toml_string
     return env
+
+
+def toml_string(value: object) -> str:
+    """A TOML basic string. Not json.dumps: TOML rejects the surrogate pairs JSON escapes emoji as."""
+    out = []
+    for ch in str(value):
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF and not 0xD800 <= ord(ch) <= 0xDFFF else
+                       f"\\U{ord(ch):08x}" if ord(ch) > 0xFFFF else "\\ufffd")
+    return '"' + "".join(out) + '"'
 
 
 def _pyrepr(value: object) -> str:

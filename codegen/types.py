@@ -96,6 +96,8 @@ class TypeNamer:
             return False
         if "enum" in schema or "allOf" in schema or "properties" in schema:
             return True
+        if "oneOf" in schema or "anyOf" in schema:
+            return False  # a union: the model generator inlines it wherever it is used
         return schema.get("type") == "object" and not isinstance(schema.get("additionalProperties"), dict)
 
     @staticmethod

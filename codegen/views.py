@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from .ir import Operation, Package, Resource
 
@@ -28,6 +29,13 @@ class MethodView:
     doc: str
     deprecated: bool
     op: Operation
+    accept: str = ""  # repr of the Accept media type when the answer is not JSON
+    styles: str = "{}"  # dict literal: "<location>:<wire name>" -> (style, explode), declared ones only
+    wire_path: str = ""  # the path template with literal parts percent-encoded
+    deprecated_params: tuple[tuple[str, str], ...] = ()  # (identifier, wire name)
+
+
+_DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 
 
 def _builtin_safe(annotation: str) -> str:
@@ -67,6 +75,14 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         items = [f"{json.dumps(p.wire_name)}: {p.name}" for p in op.params if p.location == location]
         return "{" + ", ".join(items) + "}"
 
+    # Declared serialisations only; the runtime's defaults cover the rest (see _styles.py).
+    styles = [
+        f"{json.dumps(p.location + ':' + p.wire_name)}: ({json.dumps(p.style or _DEFAULT_STYLE[p.location])}, "
+        f"{p.explode if p.explode is not None else (p.style or _DEFAULT_STYLE[p.location]) == 'form'})"
+        for p in op.params
+        if p.style is not None or p.explode is not None
+    ]
+
     ret = op.returns
     if ret.kind == "page":
         item = _builtin_safe(ret.item_annotation)
@@ -85,6 +101,9 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         query=mapping("query"),
         headers=mapping("header"),
         cookies=mapping("cookie"),
+        styles="{" + ", ".join(styles) + "}",
+        wire_path=quote(op.path, safe="/{}:@!$&'()*+,;=-._~%"),
+        deprecated_params=tuple((p.name, p.wire_name) for p in op.params if p.deprecated),
         path_params=mapping("path"),
         body="body" if op.body is not None else "NOT_GIVEN",
         body_kind=repr(op.body.kind) if op.body else "None",
@@ -97,6 +116,7 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         doc=docstring("\n".join(doc_lines)),
         deprecated=op.deprecated,
         op=op,
+        accept=repr(ret.media_type) if ret.media_type else "",
     )
 
 
@@ -107,9 +127,11 @@ def docstring(text: str) -> str:
     """Body of a triple-quoted docstring: nothing in the text can end the string or run code."""
     clean = "".join(_UNSAFE.get(ch, ch) for ch in text if ch == "\n" or ch.isprintable() or ch in _UNSAFE)
     clean = clean.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if clean.endswith('"'):
-        clean += " "
-    return clean.strip()
+    clean = "\n".join(line.rstrip() for line in clean.split("\n")).strip()  # trailing spaces fail lint
+    # An unescaped quote right before the closing triple quote would end the string early.
+    if clean.endswith('"') and (len(clean) - 1 - len(clean[:-1].rstrip("\\"))) % 2 == 0:
+        return clean[:-1] + '\\"'
+    return clean
 
 
 def one_line(text: str) -> str:
@@ -162,18 +184,29 @@ def used_names(package: Package, resource: Resource) -> set[str]:
             walk(child)
 
     walk(resource)
-    return {n for n in names if n[:1].isupper() and n not in _TYPING}
+    # Class names: capitalised, or in a script without case (a schema named in Japanese).
+    return {n for n in names if (n[:1].isupper() or not n[:1].isascii()) and n not in _TYPING}
 
 
 _TYPING = {"Literal", "None"}
 
 
 def _identifiers(text: str) -> list[str]:
-    import re
+    """Names in an annotation, never the text of its string literals (Literal['A'] values may hold
+    quotes and code), found by Python's own tokenizer."""
+    import io
+    import tokenize
 
-    # Drop string literals (Literal['A'] values) before looking for class names.
-    text = re.sub(r"'[^']*'|\"[^\"]*\"", "", text)
-    return re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", text)
+    names: list[str] = []
+    previous = ""
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.NAME:
+            if previous == "." and names:
+                names[-1] += "." + token.string
+            else:
+                names.append(token.string)
+        previous = token.string
+    return names
 
 
 def jsonish(value: Any) -> str:

@@ -7,9 +7,9 @@ from, so diagnostics can name file, line and pointer.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -47,8 +47,13 @@ class LoadedSpec:
     source: SourceMap
     # pointer in the bundled document -> (file, line) where the bundled part came from
     foreign: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    # pointer of a bundled part -> (source map of its file, its pointer there): lines inside it
+    foreign_maps: dict[str, tuple[SourceMap, str]] = field(default_factory=dict)
 
     def where(self, pointer: str) -> tuple[str, int | None]:
+        for prefix, (source, fragment) in self.foreign_maps.items():
+            if pointer == prefix or pointer.startswith(prefix + "/"):
+                return source.file, source.line(fragment + pointer[len(prefix):])
         for prefix, origin in self.foreign.items():
             if pointer == prefix or pointer.startswith(prefix + "/"):
                 return origin
@@ -155,17 +160,35 @@ def resolve_pointer(data: Any, pointer: str) -> Any:
     return node
 
 
+# Where a bundled part goes when its own location does not say (e.g. a bare file of schemas).
+_SECTION_BY_CONTEXT = (("/parameters/", "parameters"), ("/responses/", "responses"), ("/requestBody", "requestBodies"),
+                       ("/headers/", "headers"), ("/examples/", "examples"))
+
+
+def _section_for(fragment: str, pointer: str) -> str:
+    parts = fragment.split("/")
+    if len(parts) >= 4 and parts[1] == "components" and parts[2]:
+        return unquote(parts[2])
+    tail = pointer.rsplit("/", 2)
+    context = "/" + "/".join(tail[1:]) if len(tail) > 2 else pointer
+    for marker, section in _SECTION_BY_CONTEXT:
+        if marker in context + "/":
+            return section
+    return "schemas"
+
+
 def _bundle_external_refs(spec: LoadedSpec) -> None:
-    """Copy schemas referenced from other files into components.schemas and point refs at them.
+    """Copy what other files define into components and point refs at the copies.
 
     Downstream stages (validation, lowering, model generation, mock servers) then see one
-    self-contained document.
+    self-contained document. Inside a copied part, "#..." refers to the part's own file.
     """
-    cache: dict[Path, tuple[Any, SourceMap]] = {}
-    bundled: dict[tuple[Path, str], str] = {}
-    schemas = spec.data.setdefault("components", {}).setdefault("schemas", {}) if _has_external(spec.data) else None
-    if schemas is None:
+    if not _has_external(spec.data):
         return
+    main = spec.path.resolve()
+    cache: dict[Path, tuple[Any, SourceMap]] = {main: (spec.data, spec.source)}
+    bundled: dict[tuple[Path, str], str] = {}  # (file, fragment) -> local ref
+    added: dict[str, dict[str, Any]] = {}  # section -> name -> copied part
 
     def load_other(target: Path, ref_pointer: str) -> tuple[Any, SourceMap]:
         if target not in cache:
@@ -176,34 +199,44 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
             cache[target] = parse_document(text, display_path(target))
         return cache[target]
 
+    def bundle(ref: str, pointer: str, base: Path) -> str:
+        if "://" in ref.partition("#")[0]:
+            raise SpecError([spec.diagnostic(join_pointer(pointer, "$ref"),
+                                             f"remote $ref {ref!r} is not supported; save the document and refer to the file")])
+        file_part, _, fragment = ref.partition("#")
+        target = (base.parent / file_part).resolve() if file_part else base
+        key = (target, fragment)
+        if key not in bundled:
+            data, source = load_other(target, join_pointer(pointer, "$ref"))
+            try:
+                part = copy.deepcopy(resolve_pointer(data, fragment))
+            except KeyError:
+                raise SpecError([spec.diagnostic(join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}")]) from None
+            section = _section_for(fragment, pointer)
+            existing = (spec.data.get("components") or {}).get(section) or {}
+            taken = {**existing, **added.setdefault(section, {})}
+            name = _free_name(taken, unquote(fragment.rsplit("/", 1)[-1]) or target.stem)
+            local = join_pointer("/components", section, name)
+            bundled[key] = "#" + local
+            added[section][name] = {}
+            spec.foreign_maps[local] = (source, fragment)
+            added[section][name] = visit(part, local, target)
+        return bundled[key]
+
     def visit(node: Any, pointer: str, base: Path) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                file_part, _, fragment = ref.partition("#")
-                target = (base.parent / file_part).resolve()
-                key = (target, fragment)
-                if key not in bundled:
-                    data, source = load_other(target, pointer)
-                    try:
-                        part = copy.deepcopy(resolve_pointer(data, fragment))
-                    except KeyError:
-                        raise SpecError(
-                            [spec.diagnostic(join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}")]
-                        ) from None
-                    name = _free_name(schemas, fragment.rsplit("/", 1)[-1] or target.stem)
-                    bundled[key] = name
-                    schemas[name] = {}
-                    local = join_pointer("/components/schemas", name)
-                    spec.foreign[local] = (source.file, source.line(fragment))
-                    schemas[name] = visit(part, local, target)
-                return {**{k: v for k, v in node.items() if k != "$ref"}, "$ref": f"#/components/schemas/{bundled[key]}"}
+            if isinstance(ref, str) and (not ref.startswith("#") or base != main):
+                return {**{k: v for k, v in node.items() if k != "$ref"}, "$ref": bundle(ref, pointer, base)}
             return {k: visit(v, join_pointer(pointer, k), base) for k, v in node.items()}
         if isinstance(node, list):
             return [visit(v, join_pointer(pointer, i), base) for i, v in enumerate(node)]
         return node
 
-    spec.data.update(visit(spec.data, "", spec.path.resolve()))
+    spec.data.update(visit(spec.data, "", main))
+    components = spec.data.setdefault("components", {})
+    for section, parts in added.items():
+        components.setdefault(section, {}).update(parts)
 
 
 def _has_external(node: Any) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import os
 import random
 import time
@@ -9,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, Protocol, Self, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 import pydantic
@@ -22,7 +24,7 @@ from ._exceptions import (
     make_status_error,
 )
 from ._logging import get_logger, redact_headers, setup_logging
-from ._ratelimit import RateLimit, RateLimiter
+from ._ratelimit import RateLimit, RateLimiter, ServerQuota
 from ._request import (
     RequestSpec,
     encode_body,
@@ -31,6 +33,7 @@ from ._request import (
     render_path,
 )
 from ._retry import decide_retry, parse_retry_after
+from ._styles import for_location
 from ._types import NotGiven, Timeout
 
 T = TypeVar("T")
@@ -49,7 +52,7 @@ class Limiter(Protocol):
 
     def observe(self, group: str | None, status_code: int, headers: Mapping[str, str]) -> object: ...
 
-    def snapshot(self) -> Mapping[str | None, Any]: ...
+    def snapshot(self) -> Mapping[str | None, ServerQuota]: ...
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ def parse_body(response: httpx.Response, cast_to: Any) -> Any:
         return response.content
     if cast_to is str:
         return response.text
+    if response.status_code in (204, 205) and not response.content:
+        return None  # "No Content" among an operation's answers: its method returns `X | None`
     return validate(read_json(response), cast_to, response)
 
 
@@ -201,7 +206,7 @@ class _BaseClient:
         return self._api_key
 
     @property
-    def rate_limit_state(self) -> Mapping[str | None, Any]:
+    def rate_limit_state(self) -> Mapping[str | None, ServerQuota]:
         """The latest limit/remaining/reset the server reported, per rate-limit group."""
         return self.rate_limiter.snapshot()
 
@@ -242,22 +247,28 @@ class _BaseClient:
     def _build_request(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
         auth_headers, auth_query, auth_cookies = self._auth()
         headers = {
-            "Accept": "application/json",
+            "Accept": spec.accept or "application/json",
             "User-Agent": f"{self._config.package}-python/{self._config.version}",
             **auth_headers,
             **self.default_headers,
-            **encode_headers(spec.headers),
+            **encode_headers(spec.headers, for_location(spec.styles, "header")),
         }
         body = encode_body(spec)
         headers.update(body.pop("headers", {}))
         headers.update(spec.extra_headers or {})
-        query = encode_query({**spec.query, **(spec.extra_query or {})}) + list(auth_query.items())
-        cookies = {**encode_headers(spec.cookies), **auth_cookies}
+        query = encode_query({**spec.query, **(spec.extra_query or {})}, for_location(spec.styles, "query"))
+        query += list(auth_query.items())
+        cookies = {**encode_headers(spec.cookies, for_location(spec.styles, "cookie")), **auth_cookies}
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         timeout = self.timeout if isinstance(spec.timeout, NotGiven) else spec.timeout
-        url = self.base_url + render_path(spec.path, spec.path_params)
-        return http.build_request(spec.method.upper(), url, params=query, headers=headers, timeout=timeout, **body)
+        url = self.base_url + render_path(spec.path, spec.path_params, for_location(spec.styles, "path"))
+        if query:
+            # Encoded here (form encoding, as httpx does it, but a literal "%41" stays a value) rather
+            # than passed as params=: httpx would parse the URL a second time to merge them, the
+            # largest single cost per request (benchmarks/overhead.py).
+            url += "?" + urlencode(query)
+        return http.build_request(spec.method.upper(), url, headers=headers, timeout=timeout, **body)
 
     def _log_request(self, request: httpx.Request, attempt: int) -> None:
         if self._logger.isEnabledFor(10):
@@ -329,7 +340,8 @@ class SyncAPIClient(_BaseClient):
                     continue
                 raise self._transport_error(exc, request, decision.reason if decision.may_have_been_applied else None) from exc
             self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
-            self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
+            if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
+                self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
             if response.status_code < 400:
                 return response
             decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries,
@@ -343,7 +355,8 @@ class SyncAPIClient(_BaseClient):
                 continue
             raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
 
-    def request(self, spec: RequestSpec, cast_to: Any) -> Any:
+    def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
+        # Private: the answer is typed by the caller (resources declare it), so users never see Any.
         return parse_body(self.send(spec), cast_to)
 
 
@@ -389,7 +402,8 @@ class AsyncAPIClient(_BaseClient):
                     continue
                 raise self._transport_error(exc, request, decision.reason if decision.may_have_been_applied else None) from exc
             self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
-            self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
+            if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
+                self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
             if response.status_code < 400:
                 return response
             decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries,
@@ -403,5 +417,6 @@ class AsyncAPIClient(_BaseClient):
                 continue
             raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
 
-    async def request(self, spec: RequestSpec, cast_to: Any) -> Any:
+    async def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
+        # Private: the answer is typed by the caller (resources declare it), so users never see Any.
         return parse_body(await self.send(spec), cast_to)

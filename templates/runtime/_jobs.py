@@ -100,12 +100,12 @@ class _Job(Generic[T]):
 class SyncJob(_Job[T]):
     """A background job started by a 202 answer: refresh(), wait(), cancel()."""
 
-    def __init__(self, *, client: SyncAPIClient, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, client: SyncAPIClient, job_id: str, accepted: object, scheme: JobScheme) -> None:
+        super().__init__(job_id=job_id, accepted=accepted, scheme=scheme)
         self._client = client
 
     def refresh(self) -> T:
-        job: T = self._client.request(self._get_spec(), self._scheme.cast_to())
+        job: T = self._client._request(self._get_spec(), self._scheme.cast_to())
         self.last = job
         return job
 
@@ -128,12 +128,12 @@ class SyncJob(_Job[T]):
 class AsyncJob(_Job[T]):
     """A background job started by a 202 answer: refresh(), wait(), cancel()."""
 
-    def __init__(self, *, client: AsyncAPIClient, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, client: AsyncAPIClient, job_id: str, accepted: object, scheme: JobScheme) -> None:
+        super().__init__(job_id=job_id, accepted=accepted, scheme=scheme)
         self._client = client
 
     async def refresh(self) -> T:
-        job: T = await self._client.request(self._get_spec(), self._scheme.cast_to())
+        job: T = await self._client._request(self._get_spec(), self._scheme.cast_to())
         self.last = job
         return job
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import httpx
 
@@ -12,7 +12,7 @@ T = TypeVar("T")
 class APIResponse(Generic[T]):
     """A raw response (``client.<resource>.with_raw_response.<method>(...)``): status, headers, parse()."""
 
-    def __init__(self, response: httpx.Response, cast_to: Any) -> None:
+    def __init__(self, response: httpx.Response, cast_to: object) -> None:
         self.http_response = response
         self._cast_to = cast_to
 

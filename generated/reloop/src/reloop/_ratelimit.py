@@ -17,6 +17,13 @@ to the operations of that group. A server hold observed on an operation of group
 scope `g`; a hold observed on an ungrouped operation holds scope `None`. An operation of group
 `g` waits for holds on `g` and on `None`, so a 429 from an ungrouped operation pauses every
 operation while a 429 from a per-operation bucket pauses only that bucket.
+
+Time model: a server counts a request when it arrives, which the client cannot see; it lies
+between the request's start and its response. Slots are planned from start times (so that
+concurrent callers get distinct slots at once), a request counts from its start until its
+response arrives (`RateLimiter.observe` records the response), and when a wait is over the
+slot is confirmed against the requests that really started. So in any interval of `per`
+seconds the server sees at most `requests` arrivals, whatever the network delays.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import threading
 import time
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
@@ -142,10 +150,14 @@ class Reservation:
 
 
 def default_margin(per: float) -> float:
-    """Extra spacing added to a window so that jitter between the moment a request is
-    released and the moment the server counts it cannot push two starts closer than `per`.
-    About 1% of the window plus 5 ms: 15 ms for a 1 s window, 0.6 s for a minute."""
-    return 0.01 * per + 0.005
+    """Extra length added to every window: 0.2% plus 2 ms (4 ms for a 1 s window, 0.12 s
+    for a minute).
+
+    Network delay needs no margin: requests count from their start until their response
+    arrives, which brackets the moment a server counts them. What is left is a server clock
+    that runs a little faster than ours and timer granularity.
+    """
+    return 0.002 * per + 0.002
 
 
 # --------------------------------------------------------------------------- headers
@@ -339,32 +351,42 @@ def parse_rate_limit_headers(headers: Mapping[str, str], *, wall_now: float) -> 
 
 
 class _Window:
-    """Sliding log of start times (past and reserved future ones) for one limit."""
+    """One limit's sliding log.
 
-    __slots__ = ("limit", "log", "span")
+    `log` holds every request the window knows of: slots planned for the future, requests
+    that started (at their start) and requests that finished (at their response time).
+    New slots are planned against it. `started` holds only requests that really started,
+    at their start or, once answered, at their response time: the check made when a
+    request is about to start uses it.
+    """
+
+    __slots__ = ("limit", "log", "span", "started")
 
     def __init__(self, limit: RateLimit, margin: float) -> None:
         self.limit = limit
         self.span = limit.per + margin
         self.log: list[float] = []
+        self.started: list[float] = []
 
     def prune(self, now: float) -> None:
-        # A start at or before `now - span` can share no interval of length `span` with a
+        # An entry at or before `now - span` shares no interval of length `span` with a
         # start at `now` or later.
-        cut = bisect_right(self.log, now - self.span)
-        if cut:
-            del self.log[:cut]
+        horizon = now - self.span
+        for entries in (self.log, self.started):
+            cut = bisect_right(entries, horizon)
+            if cut:
+                del entries[:cut]
 
     def earliest(self, t: float) -> float:
-        """The earliest time >= t at which one more start keeps every interval of length
-        `span` at `requests` starts or fewer."""
+        """The earliest time >= t at which one more entry keeps every interval of length
+        `span` at `requests` entries or fewer (planning)."""
         log, n, span = self.log, self.limit.requests, self.span
         size = len(log)
         if size < n:
             return t
         if t >= log[-1]:
             return max(t, log[size - n] + span)
-        # t falls among reserved starts: walk the runs of n consecutive starts. A run
+        # t falls among planned slots: walk the runs of n consecutive entries. A run
         # (x_i .. x_{i+n-1}) narrower than `span` forbids the open interval
         # (x_{i+n-1} - span, x_i + span). Both ends grow with i, so one pass suffices.
         i = bisect_right(log, t - span)
@@ -377,13 +399,38 @@ class _Window:
             i += 1
         return t
 
+    def start_time(self, t: float) -> float:
+        """The earliest time >= t at which a request may start given the requests that
+        already started: fewer than `requests` of them may lie within `span` before it."""
+        started, n = self.started, self.limit.requests
+        if len(started) - bisect_right(started, t - self.span) < n:
+            return t
+        return max(t, started[len(started) - n] + self.span)
+
     def add(self, t: float) -> None:
         insort(self.log, t)
 
     def remove(self, t: float) -> None:
-        i = bisect_left(self.log, t)
-        if i < len(self.log) and self.log[i] == t:
-            del self.log[i]
+        _discard(self.log, t)
+
+    def move(self, old: float, new: float) -> None:
+        _discard(self.log, old)
+        insort(self.log, new)
+
+    def start(self, planned: float, at: float) -> None:
+        self.move(planned, at)
+        insort(self.started, at)
+
+    def finish(self, started_at: float, ended: float) -> None:
+        self.move(started_at, ended)
+        _discard(self.started, started_at)
+        insort(self.started, ended)
+
+
+def _discard(entries: list[float], value: float) -> None:
+    i = bisect_left(entries, value)
+    if i < len(entries) and entries[i] == value:
+        del entries[i]
 
 
 class RateLimitPolicy:
@@ -391,7 +438,10 @@ class RateLimitPolicy:
 
     `reserve(group, now)` returns the delay after which a request of `group` may start and
     records that start in every applicable window, so concurrent callers receive distinct
-    slots. `observe(...)` turns response headers into holds and quota snapshots.
+    slots. The finer protocol, used by `RateLimiter`: `reserve_slot` plans a slot,
+    `start` confirms it when the wait is over (or says how much longer to wait) and
+    `complete` records when the response arrived. `observe(...)` turns response headers
+    into holds and quota snapshots.
     """
 
     def __init__(
@@ -433,7 +483,8 @@ class RateLimitPolicy:
         return windows
 
     def starts(self, limit_index: int) -> tuple[float, ...]:
-        """Recorded starts of `limits[limit_index]` (for tests and diagnostics)."""
+        """Entries (planned slots, starts, responses) of `limits[limit_index]`, for tests
+        and diagnostics."""
         return tuple(self._windows[limit_index].log)
 
     # ------------------------------------------------------------------ holds
@@ -464,6 +515,9 @@ class RateLimitPolicy:
     # ------------------------------------------------------------------ reserve
 
     def reserve_slot(self, group: str | None, now: float) -> Reservation:
+        """Plan a slot for a request of `group`: the earliest time, not before `now`, that
+        keeps every applicable window and hold. The slot is recorded at once, so that
+        concurrent callers are handed distinct slots. Call `start` when the wait is over."""
         windows = self.windows_for(group)
         for window in windows:
             window.prune(now)
@@ -483,24 +537,65 @@ class RateLimitPolicy:
             window.add(t)
         return Reservation(group=group, start=t, delay=t - now, reason=reason)
 
+    def start(self, reservation: Reservation, now: float) -> Reservation:
+        """The wait for `reservation` is over: may its request start?
+
+        Returns a reservation with `delay == 0` (start it; pass that reservation to
+        `complete` when its response arrives) or one with `delay > 0` (wait that long and
+        call `start` again), when a server hold arrived meanwhile or when earlier requests
+        started or were answered later than planned. Checked against the requests that
+        really started, this is what guarantees that no window is ever exceeded.
+        """
+        group = reservation.group
+        at = max(now, reservation.start)  # a sleep that returned early still waited
+        windows = self.windows_for(group)
+        for window in windows:
+            window.prune(now)
+        t, reason = at, ""
+        changed = True
+        while changed:
+            changed = False
+            held = self.hold_until(group, at)
+            if held is not None and held[0] > t + _EPSILON:
+                t, reason, changed = held[0], held[1], True
+            for window in windows:
+                later = window.start_time(t)
+                if later > t + _EPSILON:
+                    t, changed = later, True
+                    reason = f"window {window.limit.describe()}, counted from actual starts and responses"
+        if t > at:
+            for window in windows:
+                window.move(reservation.start, t)
+            return Reservation(group=group, start=t, delay=t - at, reason=reason)
+        for window in windows:
+            window.start(reservation.start, at)
+        return Reservation(group=group, start=at, delay=0.0, reason="")
+
     def reserve(self, group: str | None, now: float) -> float:
         """Delay (seconds) after which a request of `group` may start; the start is
-        recorded, so call this exactly once per request."""
-        return self.reserve_slot(group, now).delay
+        recorded (as if the request starts on time), so call this once per request."""
+        slot = self.reserve_slot(group, now)
+        for window in self.windows_for(group):
+            insort(window.started, slot.start)
+        return slot.delay
 
     def cancel(self, reservation: Reservation) -> None:
-        """Give back a slot whose request will not be sent."""
+        """Give back a planned slot whose request will not be sent."""
         for window in self.windows_for(reservation.group):
             window.remove(reservation.start)
 
-    def still_valid(self, reservation: Reservation, now: float) -> bool:
-        """False (and the slot given back) when a hold observed after the reservation was
-        made now covers its start; the caller should reserve again."""
-        held = self.hold_until(reservation.group, now)
-        if held is not None and held[0] > max(reservation.start, now) + _EPSILON:
-            self.cancel(reservation)
-            return False
-        return True
+    def complete(self, reservation: Reservation, now: float) -> None:
+        """The request started with `reservation` got its response at `now`.
+
+        A server counts a request when it arrives, somewhere between its start and its
+        response. Moving the request's entry to the response time makes the log an upper
+        bound of the server's, so slow first connections or queues on the way cannot make
+        two arrivals closer than the window.
+        """
+        if now <= reservation.start:
+            return
+        for window in self.windows_for(reservation.group):
+            window.finish(reservation.start, now)
 
     # ------------------------------------------------------------------ observe
 
@@ -609,8 +704,13 @@ class RateLimiter:
     ```
 
     `limits=[]` limits nothing client-side but still honours server holds (429 with
-    `Retry-After`, `Remaining: 0`). The lock is held only while a slot is reserved, never
-    while sleeping. Every wait is logged at debug level with its reason.
+    `Retry-After`, `Remaining: 0`). The lock is held only while a slot is reserved or
+    confirmed, never while sleeping. Every wait is logged at debug level with its reason.
+
+    A request counts from its start until its response arrives: `observe`, called in the
+    thread or task that acquired, moves the request's entry in the windows to the time of
+    its response (the latest moment the server can have counted it), and a planned slot is
+    confirmed against the requests that really started when its wait is over.
     """
 
     def __init__(
@@ -640,6 +740,9 @@ class RateLimiter:
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._logger = logger if logger is not None else logging.getLogger(_logger_name())
+        # The slot of the request this thread / task is sending, so that `observe` can
+        # anchor it at its response time (see RateLimitPolicy.complete).
+        self._in_flight: ContextVar[Reservation | None] = ContextVar(f"{__name__}.in_flight.{id(self)}", default=None)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self._policy.limits)!r})"
@@ -657,27 +760,29 @@ class RateLimiter:
         """The underlying policy; lock-free, so only for inspection in tests."""
         return self._policy
 
-    def _reserve(self, group: str | None) -> Reservation:
-        with self._lock:
-            slot = self._policy.reserve_slot(group, self._clock())
-        if slot.delay > 0:
-            self._logger.debug(
-                "rate limit: waiting %.3fs before a request (group=%r): %s",
-                slot.delay,
-                group,
-                slot.reason,
-            )
-        return slot
+    def _log_wait(self, slot: Reservation) -> None:
+        self._logger.debug(
+            "rate limit: waiting %.3fs before a request (group=%r): %s", slot.delay, slot.group, slot.reason
+        )
 
-    def _confirm(self, slot: Reservation) -> bool:
+    def _begin(self, group: str | None) -> Reservation:
+        # A request of this thread / task that never reported its response (a transport
+        # error before a retry, say) ended now at the latest.
+        previous = self._in_flight.get()
+        if previous is not None:
+            self._in_flight.set(None)
         with self._lock:
-            valid = self._policy.still_valid(slot, self._clock())
-        if not valid:
-            self._logger.debug(
-                "rate limit: a server hold arrived while waiting (group=%r); re-queueing",
-                slot.group,
-            )
-        return valid
+            now = self._clock()
+            if previous is not None:
+                self._policy.complete(previous, now)
+            return self._policy.reserve_slot(group, now)
+
+    def _start(self, slot: Reservation) -> Reservation:
+        with self._lock:
+            slot = self._policy.start(slot, self._clock())
+        if slot.delay <= 0:
+            self._in_flight.set(slot)
+        return slot
 
     def _give_back(self, slot: Reservation) -> None:
         with self._lock:
@@ -685,34 +790,36 @@ class RateLimiter:
 
     def acquire(self, group: str | None = None) -> float:
         """Block until a request of `group` may start; returns the seconds waited."""
+        slot = self._begin(group)
         waited = 0.0
         while True:
-            slot = self._reserve(group)
+            if slot.delay > 0:
+                self._log_wait(slot)
+                try:
+                    self._sleep(slot.delay)
+                except BaseException:
+                    self._give_back(slot)
+                    raise
+                waited += slot.delay
+            slot = self._start(slot)
             if slot.delay <= 0:
-                return waited
-            try:
-                self._sleep(slot.delay)
-            except BaseException:
-                self._give_back(slot)
-                raise
-            waited += slot.delay
-            if self._confirm(slot):
                 return waited
 
     async def aacquire(self, group: str | None = None) -> float:
         """Async twin of `acquire`: waits with `asyncio.sleep`, never blocks the loop."""
+        slot = self._begin(group)
         waited = 0.0
         while True:
-            slot = self._reserve(group)
+            if slot.delay > 0:
+                self._log_wait(slot)
+                try:
+                    await self._async_sleep(slot.delay)
+                except BaseException:
+                    self._give_back(slot)
+                    raise
+                waited += slot.delay
+            slot = self._start(slot)
             if slot.delay <= 0:
-                return waited
-            try:
-                await self._async_sleep(slot.delay)
-            except BaseException:
-                self._give_back(slot)
-                raise
-            waited += slot.delay
-            if self._confirm(slot):
                 return waited
 
     def hold_remaining(self, group: str | None = None) -> float:
@@ -724,9 +831,16 @@ class RateLimiter:
 
     def observe(self, group: str | None, status_code: int, headers: Mapping[str, str]) -> float | None:
         """Digest a response (call it for every response, 429 included). Returns the
-        seconds of server hold it imposed, if any."""
+        seconds of server hold it imposed, if any. Called in the thread / task that
+        acquired the slot, it also records when that request ended."""
+        finished = self._in_flight.get()
+        if finished is not None:
+            self._in_flight.set(None)
         with self._lock:
-            decision = self._policy.observe(group, status_code, headers, self._clock(), wall_now=self._wall_clock())
+            now = self._clock()
+            if finished is not None:
+                self._policy.complete(finished, now)
+            decision = self._policy.observe(group, status_code, headers, now, wall_now=self._wall_clock())
         if decision is None:
             return None
         self._logger.debug("rate limit: %s (%.3fs)", decision[1], decision[0])

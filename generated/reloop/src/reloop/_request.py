@@ -7,10 +7,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote
 
 import pydantic
 
+from ._styles import Style, header_value, path_value, query_pairs
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 
 BodyKind = Literal["json", "multipart", "form", "binary", "text"]
@@ -30,7 +30,9 @@ class RequestSpec:
     body: object = NOT_GIVEN
     body_kind: BodyKind | None = None
     content_type: str | None = None
+    accept: str | None = None  # media type of a non-JSON answer (text/csv); None means JSON
     rate_limit_group: str | None = None
+    styles: Mapping[str, Style] = field(default_factory=dict)  # non-default serialisation, see _styles
     extra_headers: Headers | None = None
     extra_query: Query | None = None
     extra_body: Body | None = None
@@ -42,13 +44,14 @@ class RequestSpec:
         return replace(self, query={**self.query, **changes})
 
 
-def render_path(template: str, params: Mapping[str, object]) -> str:
+def render_path(template: str, params: Mapping[str, object], styles: Mapping[str, Style] | None = None) -> str:
     """Fill path parameters, refusing empty values that would silently hit another endpoint."""
     path = template
     for name, value in params.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ValueError(f"Expected a non-empty value for path parameter `{name}` but received {value!r}")
-        path = path.replace("{" + name + "}", quote(_scalar(value), safe=""))
+        style = (styles or {}).get(name, ("simple", False))
+        path = path.replace("{" + name + "}", path_value(name, value, style))
     return path
 
 
@@ -65,11 +68,15 @@ def _scalar(value: object) -> str:
 QueryPairs = list[tuple[str, str | int | float | bool | None]]
 
 
-def encode_query(query: Mapping[str, object]) -> QueryPairs:
-    """Form-style query: lists repeat the key, mappings become deepObject keys, None is left out."""
+def encode_query(query: Mapping[str, object], styles: Mapping[str, Style] | None = None) -> QueryPairs:
+    """Form-style query: lists repeat the key, mappings become deepObject keys, None is left out;
+    parameters with a declared style follow it."""
     pairs: QueryPairs = []
     for key, value in query.items():
         if value is None or isinstance(value, NotGiven):
+            continue
+        if styles and key in styles:
+            pairs.extend(query_pairs(key, value, styles[key]))
             continue
         if isinstance(value, Mapping):
             for sub, item in value.items():
@@ -82,10 +89,13 @@ def encode_query(query: Mapping[str, object]) -> QueryPairs:
     return pairs
 
 
-def encode_headers(headers: Mapping[str, object]) -> dict[str, str]:
+def encode_headers(headers: Mapping[str, object], styles: Mapping[str, Style] | None = None) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in headers.items():
         if value is None or isinstance(value, NotGiven):
+            continue
+        if styles and key in styles:
+            out[key] = header_value(value, styles[key])
             continue
         if isinstance(value, Sequence) and not isinstance(value, str | bytes):
             out[key] = ",".join(_scalar(v) for v in value)
@@ -128,7 +138,10 @@ def encode_body(spec: RequestSpec) -> dict[str, Any]:
             content_type = "application/json"
         return {"content": json.dumps(data, separators=(",", ":")).encode(), "headers": {"Content-Type": content_type}}
     if spec.body_kind in ("multipart", "form"):
-        fields = dict(jsonable(body) if not isinstance(body, Mapping) else body)
+        if isinstance(body, pydantic.BaseModel):  # python mode: file fields stay bytes
+            fields = body.model_dump(by_alias=True, exclude_unset=True)
+        else:
+            fields = dict(jsonable(body) if not isinstance(body, Mapping) else body)
         files: dict[str, Any] = {}
         data_fields: dict[str, Any] = {}
         for key, value in fields.items():

@@ -15,7 +15,7 @@ class ErrorDetail(BaseModel):
     One validation problem.
     """
 
-    field: str | None = Field(None, examples=["email"])
+    field: str | None = Field(default=None, examples=["email"])
     """
     Request field that failed validation.
     """
@@ -26,7 +26,9 @@ class ErrorDetail(BaseModel):
 
 
 class DnsRecordRecordType(StrEnum):
-    """DNS record type to create."""
+    """
+    DNS record type to create.
+    """
 
     A = "A"
     AAAA = "AAAA"
@@ -44,7 +46,9 @@ class DnsRecordRecordType(StrEnum):
 
 
 class DnsRecordRecordTypeName(StrEnum):
-    """What the record is for."""
+    """
+    What the record is for.
+    """
 
     MX = "MX"
     SPF = "SPF"
@@ -59,7 +63,9 @@ class DnsRecordRecordTypeName(StrEnum):
 
 
 class DnsRecordPurpose(StrEnum):
-    """Which feature needs the record."""
+    """
+    Which feature needs the record.
+    """
 
     SENDING = "sending"
     RECEIVING = "receiving"
@@ -76,19 +82,23 @@ class DnsRecord(BaseModel):
     A DNS record the customer must publish.
     """
 
-    id: str | None = Field(None, examples=["dns_4Kd8Lf2Mg6Nh"])
+    id: str | None = Field(default=None, examples=["dns_4Kd8Lf2Mg6Nh"])
     """
     Record identifier.
     """
-    record_type: DnsRecordRecordType = Field(..., alias="recordType", examples=["TXT"])
+    record_type: DnsRecordRecordType = Field(
+        ..., validation_alias="recordType", serialization_alias="recordType", examples=["TXT"]
+    )
     """
     DNS record type to create.
     """
-    record_type_name: DnsRecordRecordTypeName | None = Field(None, alias="recordTypeName", examples=["DKIM"])
+    record_type_name: DnsRecordRecordTypeName | None = Field(
+        default=None, validation_alias="recordTypeName", serialization_alias="recordTypeName", examples=["DKIM"]
+    )
     """
     What the record is for.
     """
-    domain: str | None = Field(None, examples=["acme.com"])
+    domain: str | None = Field(default=None, examples=["acme.com"])
     """
     Domain the record belongs to.
     """
@@ -100,32 +110,46 @@ class DnsRecord(BaseModel):
     """
     Record value.
     """
-    ttl: str | None = Field(None, examples=["Auto"])
+    ttl: str | None = Field(default=None, examples=["Auto"])
     """
     TTL as shown to users (for example `Auto`).
     """
-    priority: int | None = Field(None, examples=[None])
+    priority: int | None = Field(default=None, examples=[None])
     """
     MX priority; null for other types.
     """
-    verification_error: str | None = Field(None, alias="verificationError", examples=[None])
+    verification_error: str | None = Field(
+        default=None, validation_alias="verificationError", serialization_alias="verificationError", examples=[None]
+    )
     """
     Why the last check failed, if it did.
     """
-    purpose: DnsRecordPurpose | None = Field(None, examples=["sending"])
+    purpose: DnsRecordPurpose | None = Field(default=None, examples=["sending"])
     """
     Which feature needs the record.
     """
-    status: str | None = Field(None, examples=["verified"])
+    status: str | None = Field(default=None, examples=["verified"])
     """
     Verification status of this record.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class DomainObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     DOMAIN = "domain"
 
@@ -136,7 +160,9 @@ class DomainObject(StrEnum):
 
 
 class DomainStatus(StrEnum):
-    """Verification lifecycle state."""
+    """
+    Verification lifecycle state.
+    """
 
     PENDING = "pending"
     VERIFYING = "verifying"
@@ -151,7 +177,9 @@ class DomainStatus(StrEnum):
 
 
 class DomainTls(StrEnum):
-    """TLS policy for outbound delivery."""
+    """
+    TLS policy for outbound delivery.
+    """
 
     OPPORTUNISTIC = "opportunistic"
     ENFORCED = "enforced"
@@ -167,7 +195,7 @@ class Domain(BaseModel):
     A sending/receiving domain registered to the organization.
     """
 
-    object: DomainObject | None = Field(None, examples=["domain"])
+    object: DomainObject | None = Field(default=None, examples=["domain"])
     """
     Object type.
     """
@@ -183,45 +211,94 @@ class Domain(BaseModel):
     """
     Verification lifecycle state.
     """
-    user_verified_domain: bool | None = Field(None, alias="userVerifiedDomain", examples=[True])
+    user_verified_domain: bool | None = Field(
+        default=None, validation_alias="userVerifiedDomain", serialization_alias="userVerifiedDomain", examples=[True]
+    )
     """
     The owner confirmed the DNS setup.
     """
-    system_verified: bool | None = Field(None, alias="systemVerified", examples=[True])
+    system_verified: bool | None = Field(
+        default=None, validation_alias="systemVerified", serialization_alias="systemVerified", examples=[True]
+    )
     """
     Reloop's own DNS check passed.
     """
-    custom_return_path: str | None = Field(None, alias="customReturnPath", examples=["inbound"])
+    custom_return_path: str | None = Field(
+        default=None, validation_alias="customReturnPath", serialization_alias="customReturnPath", examples=["inbound"]
+    )
     """
     Return-path subdomain label.
     """
-    tracking_subdomain: str | None = Field(None, alias="trackingSubdomain", examples=["tracking"])
+    tracking_subdomain: str | None = Field(
+        default=None,
+        validation_alias="trackingSubdomain",
+        serialization_alias="trackingSubdomain",
+        examples=["tracking"],
+    )
     """
     Tracking subdomain label.
     """
-    is_click_tracking_enabled: bool | None = Field(None, alias="isClickTrackingEnabled", examples=[False])
-    is_open_tracking_enabled: bool | None = Field(None, alias="isOpenTrackingEnabled", examples=[False])
-    tls: DomainTls | None = Field(None, examples=["opportunistic"])
+    is_click_tracking_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isClickTrackingEnabled",
+        serialization_alias="isClickTrackingEnabled",
+        examples=[False],
+    )
+    is_open_tracking_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isOpenTrackingEnabled",
+        serialization_alias="isOpenTrackingEnabled",
+        examples=[False],
+    )
+    tls: DomainTls | None = Field(default=None, examples=["opportunistic"])
     """
     TLS policy for outbound delivery.
     """
-    is_tracking_domain: bool | None = Field(None, alias="isTrackingDomain", examples=[False])
-    is_sending_email_enabled: bool | None = Field(None, alias="isSendingEmailEnabled", examples=[True])
-    is_receiving_email_enabled: bool | None = Field(None, alias="isReceivingEmailEnabled", examples=[True])
-    verification_failed_reason: str | None = Field(None, alias="verificationFailedReason", examples=[None])
+    is_tracking_domain: bool | None = Field(
+        default=None, validation_alias="isTrackingDomain", serialization_alias="isTrackingDomain", examples=[False]
+    )
+    is_sending_email_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isSendingEmailEnabled",
+        serialization_alias="isSendingEmailEnabled",
+        examples=[True],
+    )
+    is_receiving_email_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isReceivingEmailEnabled",
+        serialization_alias="isReceivingEmailEnabled",
+        examples=[True],
+    )
+    verification_failed_reason: str | None = Field(
+        default=None,
+        validation_alias="verificationFailedReason",
+        serialization_alias="verificationFailedReason",
+        examples=[None],
+    )
     """
     Why verification failed, if it did.
     """
-    dns_records: list[DnsRecord] | None = Field(None, alias="dnsRecords")
+    dns_records: list[DnsRecord] | None = Field(
+        default=None, validation_alias="dnsRecords", serialization_alias="dnsRecords"
+    )
     """
     Records to publish.
     """
-    last_verified_at: AwareDatetime | None = Field(None, alias="lastVerifiedAt", examples=["2026-03-23T10:00:00.000Z"])
+    last_verified_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastVerifiedAt",
+        serialization_alias="lastVerifiedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     """
     Time of the last successful verification.
     """
-    created_at: AwareDatetime = Field(..., alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime = Field(..., alias="updatedAt", examples=["2026-03-24T08:30:00.000Z"])
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-24T08:30:00.000Z"]
+    )
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -229,7 +306,9 @@ class Domain(BaseModel):
 
 
 class DomainCreateRequestTls(StrEnum):
-    """TLS policy for outbound delivery."""
+    """
+    TLS policy for outbound delivery.
+    """
 
     OPPORTUNISTIC = "opportunistic"
     ENFORCED = "enforced"
@@ -249,26 +328,28 @@ class DomainCreateRequest(BaseModel):
     """
     Domain name to register.
     """
-    custom_return_path: str = Field("inbound", examples=["inbound"])
+    custom_return_path: str = Field(default="inbound", examples=["inbound"])
     """
     Return-path subdomain label.
     """
-    tracking: str = Field("tracking", examples=["tracking"])
+    tracking: str = Field(default="tracking", examples=["tracking"])
     """
     Custom tracking subdomain label.
     """
-    click_tracking: bool = Field(False, examples=[False])
-    open_tracking: bool = Field(False, examples=[False])
-    tls: DomainCreateRequestTls | None = Field(None, examples=["opportunistic"])
+    click_tracking: bool = Field(default=False, examples=[False])
+    open_tracking: bool = Field(default=False, examples=[False])
+    tls: DomainCreateRequestTls | None = Field(default=None, examples=["opportunistic"])
     """
     TLS policy for outbound delivery.
     """
-    sending_email: bool = Field(True, examples=[True])
-    receiving_email: bool = Field(True, examples=[True])
+    sending_email: bool = Field(default=True, examples=[True])
+    receiving_email: bool = Field(default=True, examples=[True])
 
 
 class DomainUpdateRequestTls(StrEnum):
-    """TLS policy for outbound delivery."""
+    """
+    TLS policy for outbound delivery.
+    """
 
     OPPORTUNISTIC = "opportunistic"
     ENFORCED = "enforced"
@@ -284,18 +365,20 @@ class DomainUpdateRequest(BaseModel):
     Body of `PATCH /api/domain/v1/{domain_id}`; every field is optional.
     """
 
-    click_tracking: bool | None = Field(None, examples=[True])
-    open_tracking: bool | None = Field(None, examples=[True])
-    sending_email: bool | None = Field(None, examples=[True])
-    receiving_email: bool | None = Field(None, examples=[False])
-    tls: DomainUpdateRequestTls | None = Field(None, examples=["enforced"])
+    click_tracking: bool | None = Field(default=None, examples=[True])
+    open_tracking: bool | None = Field(default=None, examples=[True])
+    sending_email: bool | None = Field(default=None, examples=[True])
+    receiving_email: bool | None = Field(default=None, examples=[False])
+    tls: DomainUpdateRequestTls | None = Field(default=None, examples=["enforced"])
     """
     TLS policy for outbound delivery.
     """
 
 
 class DomainListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     DOMAIN = "domain"
 
@@ -310,7 +393,7 @@ class DomainList(BaseModel):
     One page of domains.
     """
 
-    object: DomainListObject | None = Field(None, examples=["domain"])
+    object: DomainListObject | None = Field(default=None, examples=["domain"])
     """
     Object type.
     """
@@ -334,7 +417,9 @@ class DomainList(BaseModel):
 
 
 class DomainVerificationStatus(StrEnum):
-    """State after the check was queued."""
+    """
+    State after the check was queued.
+    """
 
     PENDING = "pending"
     VERIFYING = "verifying"
@@ -368,9 +453,9 @@ class ApiKeyCreator(BaseModel):
     User who created the key.
     """
 
-    id: str | None = Field(None, examples=["usr_1Qa2Ws3Ed4Rf"])
-    name: str | None = Field(None, examples=["Ada Lovelace"])
-    email: str | None = Field(None, examples=["ada@acme.com"])
+    id: str | None = Field(default=None, examples=["usr_1Qa2Ws3Ed4Rf"])
+    name: str | None = Field(default=None, examples=["Ada Lovelace"])
+    email: str | None = Field(default=None, examples=["ada@acme.com"])
 
 
 class ApiKey(BaseModel):
@@ -383,11 +468,11 @@ class ApiKey(BaseModel):
     API key identifier.
     """
     name: str = Field(..., examples=["Production API Key"])
-    start: str | None = Field(None, examples=["rl_live"])
+    start: str | None = Field(default=None, examples=["rl_live"])
     """
     First characters of the secret, for recognition.
     """
-    prefix: str | None = Field(None, examples=["rl"])
+    prefix: str | None = Field(default=None, examples=["rl"])
     """
     Key prefix.
     """
@@ -395,17 +480,31 @@ class ApiKey(BaseModel):
     """
     Disabled keys get 401.
     """
-    request_count: int | None = Field(None, alias="requestCount", examples=[150])
+    request_count: int | None = Field(
+        default=None, validation_alias="requestCount", serialization_alias="requestCount", examples=[150]
+    )
     """
     Requests made with this key.
     """
-    permissions: str | None = Field(None, examples=["read,write"])
+    permissions: str | None = Field(default=None, examples=["read,write"])
     """
     Comma-separated permissions.
     """
-    created_by: ApiKeyCreator | None = Field(None, alias="createdBy")
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_by: ApiKeyCreator | None = Field(
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class ApiKeyWithSecret(BaseModel):
@@ -422,13 +521,23 @@ class ApiKeyWithSecret(BaseModel):
     """
     The full secret. Returned only by create and rotate: store it now.
     """
-    enabled: bool | None = Field(None, examples=[True])
-    permissions: str | None = Field(None, examples=["read,write"])
+    enabled: bool | None = Field(default=None, examples=[True])
+    permissions: str | None = Field(default=None, examples=["read,write"])
     """
     Comma-separated permissions.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class ApiKeyCreateRequest(BaseModel):
@@ -454,7 +563,9 @@ class ApiKeyUpdateRequest(BaseModel):
 
 
 class ApiKeyListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     API_KEY = "api_key"
 
@@ -469,11 +580,11 @@ class ApiKeyList(BaseModel):
     One page of API keys.
     """
 
-    object: ApiKeyListObject | None = Field(None, examples=["api_key"])
+    object: ApiKeyListObject | None = Field(default=None, examples=["api_key"])
     """
     Object type.
     """
-    api_keys: list[ApiKey] = Field(..., alias="apiKeys")
+    api_keys: list[ApiKey] = Field(..., validation_alias="apiKeys", serialization_alias="apiKeys")
     total: int = Field(..., examples=[42])
     """
     Total number of matching items across all pages.
@@ -526,12 +637,14 @@ class ContactChannelRef(BaseModel):
     """
 
     id: str = Field(..., examples=["chn_2Lw6Np3Ks8Qd"])
-    name: str | None = Field(None, examples=["Product Updates"])
+    name: str | None = Field(default=None, examples=["Product Updates"])
     subscription: ContactChannelRefSubscription = Field(..., examples=["opt_in"])
 
 
 class ContactObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT = "contact"
 
@@ -542,7 +655,9 @@ class ContactObject(StrEnum):
 
 
 class ContactStatus(StrEnum):
-    """Marketing status."""
+    """
+    Marketing status.
+    """
 
     SUBSCRIBED = "subscribed"
     UNSUBSCRIBED = "unsubscribed"
@@ -559,7 +674,7 @@ class Contact(BaseModel):
     A contact (audience member). List items may omit `object`, `groups` and `channels`.
     """
 
-    object: ContactObject | None = Field(None, examples=["contact"])
+    object: ContactObject | None = Field(default=None, examples=["contact"])
     """
     Object type.
     """
@@ -568,8 +683,12 @@ class Contact(BaseModel):
     Contact identifier.
     """
     email: str = Field(..., examples=["jane@example.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
     status: ContactStatus = Field(..., examples=["subscribed"])
     """
     Marketing status.
@@ -577,13 +696,27 @@ class Contact(BaseModel):
     properties: dict[str, str | float] | None = None
     groups: list[ContactGroupRef] | None = None
     channels: list[ContactChannelRef] | None = None
-    suppression_reason: str | None = Field(None, alias="suppressionReason", examples=[None])
+    suppression_reason: str | None = Field(
+        default=None, validation_alias="suppressionReason", serialization_alias="suppressionReason", examples=[None]
+    )
     """
     Why sending to this address is suppressed.
     """
-    suppressed_at: AwareDatetime | None = Field(None, alias="suppressedAt", examples=[None])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    suppressed_at: AwareDatetime | None = Field(
+        default=None, validation_alias="suppressedAt", serialization_alias="suppressedAt", examples=[None]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -605,7 +738,9 @@ class ContactChannelEnrollment(BaseModel):
     A channel to enroll a new contact in.
     """
 
-    channel_id: str = Field(..., alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"])
+    channel_id: str = Field(
+        ..., validation_alias="channelId", serialization_alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"]
+    )
     subscription: ContactChannelEnrollmentSubscription = Field(..., examples=["opt_in"])
 
 
@@ -626,11 +761,17 @@ class ContactCreateRequest(BaseModel):
     """
 
     email: str = Field(..., examples=["jane@example.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    status: ContactCreateRequestStatus = Field(ContactCreateRequestStatus.SUBSCRIBED, examples=["subscribed"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    status: ContactCreateRequestStatus = Field(default=ContactCreateRequestStatus.SUBSCRIBED, examples=["subscribed"])
     properties: dict[str, str | float] | None = None
-    group_ids: list[str] | None = Field(None, alias="groupIds", examples=[["grp_7Ty4Rm1Vx9Bc"]])
+    group_ids: list[str] | None = Field(
+        default=None, validation_alias="groupIds", serialization_alias="groupIds", examples=[["grp_7Ty4Rm1Vx9Bc"]]
+    )
     """
     Groups to add the contact to.
     """
@@ -656,15 +797,21 @@ class ContactUpdateRequest(BaseModel):
     Body of `PATCH /api/contacts/{contact_id}`; every field is optional.
     """
 
-    email: str | None = Field(None, examples=["jane.doe@example.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    status: ContactUpdateRequestStatus | None = Field(None, examples=["unsubscribed"])
+    email: str | None = Field(default=None, examples=["jane.doe@example.com"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    status: ContactUpdateRequestStatus | None = Field(default=None, examples=["unsubscribed"])
     properties: dict[str, str | float] | None = None
 
 
 class ContactListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT = "contact"
 
@@ -679,7 +826,7 @@ class ContactList(BaseModel):
     One page of contacts.
     """
 
-    object: ContactListObject | None = Field(None, examples=["contact"])
+    object: ContactListObject | None = Field(default=None, examples=["contact"])
     """
     Object type.
     """
@@ -696,20 +843,28 @@ class ContactList(BaseModel):
     """
     Page size used for this response.
     """
-    total_contacts: int | None = Field(None, alias="totalContacts", examples=[42])
+    total_contacts: int | None = Field(
+        default=None, validation_alias="totalContacts", serialization_alias="totalContacts", examples=[42]
+    )
     """
     All contacts of the organization.
     """
-    subscribed_contacts: int | None = Field(None, alias="subscribedContacts", examples=[40])
-    unsubscribed_contacts: int | None = Field(None, alias="unsubscribedContacts", examples=[2])
-    event: str | None = Field(None, examples=["contact.list"])
+    subscribed_contacts: int | None = Field(
+        default=None, validation_alias="subscribedContacts", serialization_alias="subscribedContacts", examples=[40]
+    )
+    unsubscribed_contacts: int | None = Field(
+        default=None, validation_alias="unsubscribedContacts", serialization_alias="unsubscribedContacts", examples=[2]
+    )
+    event: str | None = Field(default=None, examples=["contact.list"])
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
     """
 
 
 class ContactDeletedObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT = "contact"
 
@@ -725,12 +880,12 @@ class ContactDeleted(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    object: ContactDeletedObject | None = Field(None, examples=["contact"])
+    object: ContactDeletedObject | None = Field(default=None, examples=["contact"])
     """
     Object type.
     """
     id: str = Field(..., examples=["con_5Hj2Kp8Qw3Ln"])
-    event: str | None = Field(None, examples=["contact.delete"])
+    event: str | None = Field(default=None, examples=["contact.delete"])
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
     """
@@ -741,18 +896,20 @@ class ContactSelector(BaseModel):
     Identifies a contact: give `contact_id` or `email` (both are optional in the server schema; one of them is needed).
     """
 
-    contact_id: str | None = Field(None, examples=["con_5Hj2Kp8Qw3Ln"])
+    contact_id: str | None = Field(default=None, examples=["con_5Hj2Kp8Qw3Ln"])
     """
     Contact identifier.
     """
-    email: str | None = Field(None, examples=["jane@example.com"])
+    email: str | None = Field(default=None, examples=["jane@example.com"])
     """
     Contact email address.
     """
 
 
 class ContactGroupMembershipObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT = "contact"
 
@@ -768,7 +925,7 @@ class ContactGroupMembership(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    object: ContactGroupMembershipObject | None = Field(None, examples=["contact"])
+    object: ContactGroupMembershipObject | None = Field(default=None, examples=["contact"])
     """
     Object type.
     """
@@ -776,14 +933,16 @@ class ContactGroupMembership(BaseModel):
     """
     The contact.
     """
-    event: str | None = Field(None, examples=["contact.update"])
+    event: str | None = Field(default=None, examples=["contact.update"])
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
     """
 
 
 class ContactChannelAddRequestSubscription(StrEnum):
-    """Defaults to the channel's default subscription."""
+    """
+    Defaults to the channel's default subscription.
+    """
 
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
@@ -799,15 +958,15 @@ class ContactChannelAddRequest(BaseModel):
     Body of `POST /api/contacts/channel/{channel_id}`: give `contact_id` or `email`.
     """
 
-    contact_id: str | None = Field(None, examples=["con_5Hj2Kp8Qw3Ln"])
+    contact_id: str | None = Field(default=None, examples=["con_5Hj2Kp8Qw3Ln"])
     """
     Contact identifier.
     """
-    email: str | None = Field(None, examples=["jane@example.com"])
+    email: str | None = Field(default=None, examples=["jane@example.com"])
     """
     Contact email; the contact is created if missing.
     """
-    subscription: ContactChannelAddRequestSubscription | None = Field(None, examples=["opt_in"])
+    subscription: ContactChannelAddRequestSubscription | None = Field(default=None, examples=["opt_in"])
     """
     Defaults to the channel's default subscription.
     """
@@ -819,7 +978,9 @@ class ContactChannelAddResult(BaseModel):
     """
 
     contact: Contact
-    subscription_id: str = Field(..., alias="subscriptionId", examples=["sub_8Wq3Er5Ty7Ui"])
+    subscription_id: str = Field(
+        ..., validation_alias="subscriptionId", serialization_alias="subscriptionId", examples=["sub_8Wq3Er5Ty7Ui"]
+    )
     """
     The channel subscription.
     """
@@ -844,11 +1005,11 @@ class ContactChannelUpdateRequest(BaseModel):
     Body of `PATCH /api/contacts/channel/{channel_id}`: give `contact_id` or `email`.
     """
 
-    contact_id: str | None = Field(None, examples=["con_5Hj2Kp8Qw3Ln"])
+    contact_id: str | None = Field(default=None, examples=["con_5Hj2Kp8Qw3Ln"])
     """
     Contact identifier.
     """
-    email: str | None = Field(None, examples=["jane@example.com"])
+    email: str | None = Field(default=None, examples=["jane@example.com"])
     """
     Contact email address.
     """
@@ -856,7 +1017,9 @@ class ContactChannelUpdateRequest(BaseModel):
 
 
 class ContactChannelUpdateResultStatus(StrEnum):
-    """Resulting enrollment."""
+    """
+    Resulting enrollment.
+    """
 
     ENROLLED = "enrolled"
     UNENROLLED = "unenrolled"
@@ -877,14 +1040,16 @@ class ContactChannelUpdateResult(BaseModel):
     """
     Resulting enrollment.
     """
-    event: str | None = Field(None, examples=["contact.update"])
+    event: str | None = Field(default=None, examples=["contact.update"])
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
     """
 
 
 class ChannelObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CHANNEL = "channel"
 
@@ -895,7 +1060,9 @@ class ChannelObject(StrEnum):
 
 
 class ChannelDefaultSubscription(StrEnum):
-    """Subscription of newly enrolled contacts."""
+    """
+    Subscription of newly enrolled contacts.
+    """
 
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
@@ -907,7 +1074,9 @@ class ChannelDefaultSubscription(StrEnum):
 
 
 class ChannelVisibility(StrEnum):
-    """Public channels appear on the preference page."""
+    """
+    Public channels appear on the preference page.
+    """
 
     PRIVATE = "private"
     PUBLIC = "public"
@@ -923,7 +1092,7 @@ class Channel(BaseModel):
     A subscription channel (topic) contacts can opt in to or out of.
     """
 
-    object: ChannelObject | None = Field(None, examples=["channel"])
+    object: ChannelObject | None = Field(default=None, examples=["channel"])
     """
     Object type.
     """
@@ -932,23 +1101,38 @@ class Channel(BaseModel):
     Channel identifier.
     """
     name: str = Field(..., examples=["Product Updates"])
-    description: str | None = Field(None, examples=["Monthly product news"])
+    description: str | None = Field(default=None, examples=["Monthly product news"])
     default_subscription: ChannelDefaultSubscription | None = Field(
-        None, alias="defaultSubscription", examples=["opt_in"]
+        default=None,
+        validation_alias="defaultSubscription",
+        serialization_alias="defaultSubscription",
+        examples=["opt_in"],
     )
     """
     Subscription of newly enrolled contacts.
     """
-    visibility: ChannelVisibility | None = Field(None, examples=["public"])
+    visibility: ChannelVisibility | None = Field(default=None, examples=["public"])
     """
     Public channels appear on the preference page.
     """
-    subscriber_count: int | None = Field(None, alias="subscriberCount", examples=[1280])
+    subscriber_count: int | None = Field(
+        default=None, validation_alias="subscriberCount", serialization_alias="subscriberCount", examples=[1280]
+    )
     """
     Present on list items.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -981,11 +1165,14 @@ class ChannelCreateRequest(BaseModel):
     """
 
     name: str = Field(..., examples=["Product Updates"])
-    description: str | None = Field(None, examples=["Monthly product news"])
+    description: str | None = Field(default=None, examples=["Monthly product news"])
     default_subscription: ChannelCreateRequestDefaultSubscription | None = Field(
-        None, alias="defaultSubscription", examples=["opt_in"]
+        default=None,
+        validation_alias="defaultSubscription",
+        serialization_alias="defaultSubscription",
+        examples=["opt_in"],
     )
-    visibility: ChannelCreateRequestVisibility | None = Field(None, examples=["public"])
+    visibility: ChannelCreateRequestVisibility | None = Field(default=None, examples=["public"])
 
 
 class ChannelUpdateRequestVisibility(StrEnum):
@@ -1003,13 +1190,15 @@ class ChannelUpdateRequest(BaseModel):
     Body of `PATCH /api/contacts/v1/channels/{channel_id}`. `defaultSubscription` cannot be changed after creation.
     """
 
-    name: str | None = Field(None, examples=["Product News"])
-    description: str | None = Field(None, examples=["Product news, twice a month"])
-    visibility: ChannelUpdateRequestVisibility | None = Field(None, examples=["private"])
+    name: str | None = Field(default=None, examples=["Product News"])
+    description: str | None = Field(default=None, examples=["Product news, twice a month"])
+    visibility: ChannelUpdateRequestVisibility | None = Field(default=None, examples=["private"])
 
 
 class ChannelListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CHANNEL = "channel"
 
@@ -1024,7 +1213,7 @@ class ChannelList(BaseModel):
     One page of channels.
     """
 
-    object: ChannelListObject | None = Field(None, examples=["channel"])
+    object: ChannelListObject | None = Field(default=None, examples=["channel"])
     """
     Object type.
     """
@@ -1048,7 +1237,9 @@ class ChannelList(BaseModel):
 
 
 class ChannelDeletedObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CHANNEL = "channel"
 
@@ -1063,13 +1254,13 @@ class ChannelDeleted(BaseModel):
     Confirmation of a channel deletion.
     """
 
-    object: ChannelDeletedObject | None = Field(None, examples=["channel"])
+    object: ChannelDeletedObject | None = Field(default=None, examples=["channel"])
     """
     Object type.
     """
     success: bool = Field(..., examples=[True])
     id: str = Field(..., examples=["chn_2Lw6Np3Ks8Qd"])
-    name: str | None = Field(None, examples=["Product Updates"])
+    name: str | None = Field(default=None, examples=["Product Updates"])
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -1077,7 +1268,9 @@ class ChannelDeleted(BaseModel):
 
 
 class GroupObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_GROUP = "contact_group"
 
@@ -1092,7 +1285,7 @@ class Group(BaseModel):
     A static group of contacts.
     """
 
-    object: GroupObject | None = Field(None, examples=["contact_group"])
+    object: GroupObject | None = Field(default=None, examples=["contact_group"])
     """
     Object type.
     """
@@ -1101,8 +1294,18 @@ class Group(BaseModel):
     Group identifier.
     """
     name: str = Field(..., examples=["Beta Testers"])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -1126,7 +1329,9 @@ class GroupUpdateRequest(BaseModel):
 
 
 class GroupListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_GROUP = "contact_group"
 
@@ -1141,7 +1346,7 @@ class GroupList(BaseModel):
     One page of groups.
     """
 
-    object: GroupListObject | None = Field(None, examples=["contact_group"])
+    object: GroupListObject | None = Field(default=None, examples=["contact_group"])
     """
     Object type.
     """
@@ -1165,7 +1370,9 @@ class GroupList(BaseModel):
 
 
 class GroupDeletedObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_GROUP = "contact_group"
 
@@ -1180,13 +1387,13 @@ class GroupDeleted(BaseModel):
     Confirmation of a group deletion.
     """
 
-    object: GroupDeletedObject | None = Field(None, examples=["contact_group"])
+    object: GroupDeletedObject | None = Field(default=None, examples=["contact_group"])
     """
     Object type.
     """
     success: bool = Field(..., examples=[True])
     id: str = Field(..., examples=["grp_7Ty4Rm1Vx9Bc"])
-    name: str | None = Field(None, examples=["Beta Testers"])
+    name: str | None = Field(default=None, examples=["Beta Testers"])
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -1200,8 +1407,18 @@ class GroupWithContacts(BaseModel):
 
     id: str = Field(..., examples=["grp_7Ty4Rm1Vx9Bc"])
     name: str = Field(..., examples=["Beta Testers"])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     contacts: list[Contact]
     """
     This page of the group's members.
@@ -1209,7 +1426,9 @@ class GroupWithContacts(BaseModel):
 
 
 class GroupContactListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_GROUP = "contact_group"
 
@@ -1224,7 +1443,7 @@ class GroupContactList(BaseModel):
     One page of a group's contacts. The array sits under `group.contacts`, not at the root.
     """
 
-    object: GroupContactListObject | None = Field(None, examples=["contact_group"])
+    object: GroupContactListObject | None = Field(default=None, examples=["contact_group"])
     """
     Object type.
     """
@@ -1248,7 +1467,9 @@ class GroupContactList(BaseModel):
 
 
 class ContactPropertyObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_PROPERTY = "contact_property"
 
@@ -1273,7 +1494,7 @@ class ContactProperty(BaseModel):
     A custom contact property definition.
     """
 
-    object: ContactPropertyObject | None = Field(None, examples=["contact_property"])
+    object: ContactPropertyObject | None = Field(default=None, examples=["contact_property"])
     """
     Object type.
     """
@@ -1281,14 +1502,30 @@ class ContactProperty(BaseModel):
     """
     Property identifier.
     """
-    property_name: str = Field(..., alias="propertyName", examples=["company_name"])
-    property_type: ContactPropertyPropertyType = Field(..., alias="propertyType", examples=["string"])
-    default_value: str | None = Field(None, alias="defaultValue", examples=["N/A"])
+    property_name: str = Field(
+        ..., validation_alias="propertyName", serialization_alias="propertyName", examples=["company_name"]
+    )
+    property_type: ContactPropertyPropertyType = Field(
+        ..., validation_alias="propertyType", serialization_alias="propertyType", examples=["string"]
+    )
+    default_value: str | None = Field(
+        default=None, validation_alias="defaultValue", serialization_alias="defaultValue", examples=["N/A"]
+    )
     """
     Fallback used when a contact has no value.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -1312,7 +1549,9 @@ class ContactPropertyCreateRequest(BaseModel):
 
     name: str = Field(..., examples=["company_name"])
     type: ContactPropertyCreateRequestType = Field(..., examples=["string"])
-    fallback_value: str | None = Field(None, alias="fallbackValue", examples=["N/A"])
+    fallback_value: str | None = Field(
+        default=None, validation_alias="fallbackValue", serialization_alias="fallbackValue", examples=["N/A"]
+    )
 
 
 class ContactPropertyUpdateRequest(BaseModel):
@@ -1320,14 +1559,18 @@ class ContactPropertyUpdateRequest(BaseModel):
     Body of `PATCH /api/contacts/v1/properties/{contact_property_id}`.
     """
 
-    fallback_value: str | None = Field(..., alias="fallbackValue", examples=["Unknown"])
+    fallback_value: str | None = Field(
+        ..., validation_alias="fallbackValue", serialization_alias="fallbackValue", examples=["Unknown"]
+    )
     """
     New fallback value; null clears it.
     """
 
 
 class ContactPropertyListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_PROPERTY = "contact_property"
 
@@ -1342,7 +1585,7 @@ class ContactPropertyList(BaseModel):
     One page of contact properties.
     """
 
-    object: ContactPropertyListObject | None = Field(None, examples=["contact_property"])
+    object: ContactPropertyListObject | None = Field(default=None, examples=["contact_property"])
     """
     Object type.
     """
@@ -1366,7 +1609,9 @@ class ContactPropertyList(BaseModel):
 
 
 class ContactPropertyDeletedObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_PROPERTY = "contact_property"
 
@@ -1381,13 +1626,13 @@ class ContactPropertyDeleted(BaseModel):
     Confirmation of a property deletion.
     """
 
-    object: ContactPropertyDeletedObject | None = Field(None, examples=["contact_property"])
+    object: ContactPropertyDeletedObject | None = Field(default=None, examples=["contact_property"])
     """
     Object type.
     """
     success: bool = Field(..., examples=[True])
     id: str = Field(..., examples=["prop_9Fd3Gh5Jk2Ms"])
-    name: str | None = Field(None, examples=["company_name"])
+    name: str | None = Field(default=None, examples=["company_name"])
     event: str | None = None
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
@@ -1407,8 +1652,12 @@ class PreferenceToken(BaseModel):
     """
     Hosted preference page to link from email footers.
     """
-    expires_at: AwareDatetime | None = Field(..., alias="expiresAt", examples=["2026-04-22T10:00:00.000Z"])
-    contact_id: str | None = Field(..., alias="contactId", examples=["con_5Hj2Kp8Qw3Ln"])
+    expires_at: AwareDatetime | None = Field(
+        ..., validation_alias="expiresAt", serialization_alias="expiresAt", examples=["2026-04-22T10:00:00.000Z"]
+    )
+    contact_id: str | None = Field(
+        ..., validation_alias="contactId", serialization_alias="contactId", examples=["con_5Hj2Kp8Qw3Ln"]
+    )
     email: str | None = Field(..., examples=["jane@example.com"])
 
 
@@ -1421,7 +1670,9 @@ class PreferenceUpdateRequest(BaseModel):
     """
     Signed preference token.
     """
-    channel_id: str = Field(..., alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"])
+    channel_id: str = Field(
+        ..., validation_alias="channelId", serialization_alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"]
+    )
     """
     Public channel to change.
     """
@@ -1447,8 +1698,10 @@ class PreferenceUpdateResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    channel_id: str | None = Field(None, alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"])
-    status: PreferenceUpdateResultStatus | None = Field(None, examples=["unenrolled"])
+    channel_id: str | None = Field(
+        default=None, validation_alias="channelId", serialization_alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"]
+    )
+    status: PreferenceUpdateResultStatus | None = Field(default=None, examples=["unenrolled"])
 
 
 class PreferenceChannelDefaultSubscription(StrEnum):
@@ -1462,7 +1715,9 @@ class PreferenceChannelDefaultSubscription(StrEnum):
 
 
 class PreferenceChannelStatus(StrEnum):
-    """`none` means the contact never chose."""
+    """
+    `none` means the contact never chose.
+    """
 
     ENROLLED = "enrolled"
     UNENROLLED = "unenrolled"
@@ -1481,9 +1736,12 @@ class PreferenceChannel(BaseModel):
 
     id: str = Field(..., examples=["chn_2Lw6Np3Ks8Qd"])
     name: str = Field(..., examples=["Product Updates"])
-    description: str | None = Field(None, examples=["Monthly product news"])
+    description: str | None = Field(default=None, examples=["Monthly product news"])
     default_subscription: PreferenceChannelDefaultSubscription | None = Field(
-        None, alias="defaultSubscription", examples=["opt_in"]
+        default=None,
+        validation_alias="defaultSubscription",
+        serialization_alias="defaultSubscription",
+        examples=["opt_in"],
     )
     status: PreferenceChannelStatus = Field(..., examples=["enrolled"])
     """
@@ -1497,8 +1755,12 @@ class PreferencePageContact(BaseModel):
     """
 
     email: str = Field(..., examples=["jane@example.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
 
 
 class PreferencePageOrganization(BaseModel):
@@ -1536,7 +1798,9 @@ class UnsubscribeAllResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    updated_count: int | None = Field(None, alias="updatedCount", examples=[3])
+    updated_count: int | None = Field(
+        default=None, validation_alias="updatedCount", serialization_alias="updatedCount", examples=[3]
+    )
     """
     Channel subscriptions switched off.
     """
@@ -1556,17 +1820,17 @@ class EmailAttachmentInput(BaseModel):
     An attachment: give `content` or `path`.
     """
 
-    content: str | None = Field(None, examples=["SGVsbG8sIFJlbG9vcCE="])
+    content: str | None = Field(default=None, examples=["SGVsbG8sIFJlbG9vcCE="])
     """
     File content, base64-encoded.
     """
-    filename: str | None = Field(None, examples=["invoice-2026-03.pdf"])
-    path: str | None = Field(None, examples=["uploads/2026/03/invoice-2026-03.pdf"])
+    filename: str | None = Field(default=None, examples=["invoice-2026-03.pdf"])
+    path: str | None = Field(default=None, examples=["uploads/2026/03/invoice-2026-03.pdf"])
     """
     Load the content from a file stored by the upload service instead.
     """
-    content_type: str | None = Field(None, examples=["application/pdf"])
-    content_id: str | None = Field(None, examples=["logo"])
+    content_type: str | None = Field(default=None, examples=["application/pdf"])
+    content_id: str | None = Field(default=None, examples=["logo"])
     """
     Content-ID for inline images (`cid:`).
     """
@@ -1581,7 +1845,7 @@ class EmailTemplateRef(BaseModel):
     """
     Template to render.
     """
-    variables: dict[str, str | float] | None = Field(None, examples=[{"ORDER_ID": "A-10293", "TOTAL": 49}])
+    variables: dict[str, str | float] | None = Field(default=None, examples=[{"ORDER_ID": "A-10293", "TOTAL": 49}])
     """
     Values for template variables. Keys are 1-50 letters, digits or underscores; FIRST_NAME, LAST_NAME, EMAIL and UNSUBSCRIBE_URL are reserved. String values are at most 2000 characters.
     """
@@ -1592,7 +1856,7 @@ class SendEmailRequest(BaseModel):
     Body of `POST /api/mail/v1/send`. Give `html`, `text` or a `template` with content, otherwise the server answers 400 `Missing email body`.
     """
 
-    from_: str = Field(..., alias="from", examples=["Acme <hello@acme.com>"])
+    from_: str = Field(..., validation_alias="from", serialization_alias="from", examples=["Acme <hello@acme.com>"])
     """
     `addr@domain` or `Name <addr@domain>`; the domain must be verified for the organization.
     """
@@ -1613,30 +1877,30 @@ class SendEmailRequest(BaseModel):
     """
     One address or a list of addresses (at most 50).
     """
-    text: str | None = Field(None, examples=["Your order A-10293 is on its way."])
+    text: str | None = Field(default=None, examples=["Your order A-10293 is on its way."])
     """
     Plain-text body.
     """
-    html: str | None = Field(None, examples=["<p>Your order <b>A-10293</b> is on its way.</p>"])
+    html: str | None = Field(default=None, examples=["<p>Your order <b>A-10293</b> is on its way.</p>"])
     """
     HTML body. Plain text is derived from it when `text` is omitted; send an empty `text` to opt out.
     """
-    scheduled_at: AwareDatetime | None = Field(None, examples=["2026-03-25T09:00:00.000Z"])
+    scheduled_at: AwareDatetime | None = Field(default=None, examples=["2026-03-25T09:00:00.000Z"])
     """
     Send later instead of now (emits `email.scheduled`).
     """
-    headers: dict[str, str] | None = Field(None, examples=[{"X-Entity-Ref-ID": "A-10293"}])
+    headers: dict[str, str] | None = Field(default=None, examples=[{"X-Entity-Ref-ID": "A-10293"}])
     """
     Custom MIME headers.
     """
-    channel_id: str | None = Field(None, examples=["chn_2Lw6Np3Ks8Qd"])
+    channel_id: str | None = Field(default=None, examples=["chn_2Lw6Np3Ks8Qd"])
     """
     Channel the email belongs to.
     """
     attachments: list[EmailAttachmentInput] | None = None
     tags: list[EmailTag] | None = None
     template: EmailTemplateRef | None = None
-    thread_id: str | None = Field(None, examples=["thr_6Bn3Mq8Wr5Ty"])
+    thread_id: str | None = Field(default=None, examples=["thr_6Bn3Mq8Wr5Ty"])
     """
     Existing conversation thread to attach the email to.
     """
@@ -1648,26 +1912,33 @@ class SendEmailResponse(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    id: str | None = Field(None, examples=["em_3Pq7Wr1Ty5Ui"])
+    id: str | None = Field(default=None, examples=["em_3Pq7Wr1Ty5Ui"])
     """
     Email log identifier (the `email_id` of later webhook events).
     """
-    message_id: str | None = Field(None, alias="messageId", examples=["<20260323100000.3Pq7Wr1Ty5Ui@acme.com>"])
+    message_id: str | None = Field(
+        default=None,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<20260323100000.3Pq7Wr1Ty5Ui@acme.com>"],
+    )
     """
     Message-ID assigned by the MTA.
     """
-    status: str | None = Field(None, examples=["queued"])
+    status: str | None = Field(default=None, examples=["queued"])
     """
     Email status (values not enumerated by the docs).
     """
-    timestamp: str | None = Field(None, examples=["2026-03-23T10:00:00.000Z"])
+    timestamp: str | None = Field(default=None, examples=["2026-03-23T10:00:00.000Z"])
     """
     When the email was accepted.
     """
 
 
 class EmailAttachmentObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     ATTACHMENT = "attachment"
 
@@ -1682,24 +1953,24 @@ class EmailAttachment(BaseModel):
     Attachment metadata with a signed download URL (the endpoint returns JSON, not the file).
     """
 
-    object: EmailAttachmentObject | None = Field(None, examples=["attachment"])
+    object: EmailAttachmentObject | None = Field(default=None, examples=["attachment"])
     """
     Object type.
     """
     id: str = Field(..., examples=["att_5Zx9Cv3Bn7Mq"])
     filename: str = Field(..., examples=["invoice-2026-03.pdf"])
-    size: int | None = Field(None, examples=[48213])
+    size: int | None = Field(default=None, examples=[48213])
     """
     Size in bytes.
     """
-    content_type: str | None = Field(None, examples=["application/pdf"])
-    content_disposition: str | None = Field(None, examples=["attachment"])
-    content_id: str | None = Field(None, examples=["invoice"])
+    content_type: str | None = Field(default=None, examples=["application/pdf"])
+    content_disposition: str | None = Field(default=None, examples=["attachment"])
+    content_id: str | None = Field(default=None, examples=["invoice"])
     download_url: str = Field(..., examples=["https://files.reloop.sh/att_5Zx9Cv3Bn7Mq?signature=3b1f"])
     """
     Signed, short-lived download link.
     """
-    expires_at: AwareDatetime | None = Field(None, examples=["2026-03-23T11:00:00.000Z"])
+    expires_at: AwareDatetime | None = Field(default=None, examples=["2026-03-23T11:00:00.000Z"])
     """
     When `download_url` stops working.
     """
@@ -1710,11 +1981,18 @@ class WebhookFilteringOptions(BaseModel):
     Per-endpoint event filtering.
     """
 
-    match_conditions: dict[str, Any] | None = Field(None, alias="matchConditions", examples=[{"status": "bounced"}])
+    match_conditions: dict[str, Any] | None = Field(
+        default=None,
+        validation_alias="matchConditions",
+        serialization_alias="matchConditions",
+        examples=[{"status": "bounced"}],
+    )
     """
     Deliver only events whose top-level `data` fields equal these values (shallow equality).
     """
-    exclude_fields: list[str] | None = Field(None, alias="excludeFields", examples=[["subject"]])
+    exclude_fields: list[str] | None = Field(
+        default=None, validation_alias="excludeFields", serialization_alias="excludeFields", examples=[["subject"]]
+    )
     """
     `data` keys to strip before delivery.
     """
@@ -1741,46 +2019,83 @@ class Webhook(BaseModel):
     """
     Webhook endpoint identifier.
     """
-    name: str | None = Field(None, examples=["Order notifications"])
+    name: str | None = Field(default=None, examples=["Order notifications"])
     url: str = Field(..., examples=["https://acme.com/webhooks/reloop"])
     """
     HTTPS endpoint that receives events.
     """
-    secret: str | None = Field(None, examples=["whsec_****************7f3a"])
+    secret: str | None = Field(default=None, examples=["whsec_****************7f3a"])
     """
     Signing secret (masked in responses).
     """
     status: WebhookStatus = Field(..., examples=["active"])
-    events: list[str] | None = Field(None, examples=[["email.delivered", "email.bounced"]])
+    events: list[str] | None = Field(default=None, examples=[["email.delivered", "email.bounced"]])
     """
     Subscribed event types.
     """
-    custom_headers: dict[str, Any] | None = Field(None, alias="customHeaders", examples=[{"X-Acme-Source": "reloop"}])
+    custom_headers: dict[str, Any] | None = Field(
+        default=None,
+        validation_alias="customHeaders",
+        serialization_alias="customHeaders",
+        examples=[{"X-Acme-Source": "reloop"}],
+    )
     """
     Extra headers sent with each delivery.
     """
-    rate_limit_enabled: bool | None = Field(None, alias="rateLimitEnabled", examples=[True])
-    max_requests_per_minute: int | None = Field(None, alias="maxRequestsPerMinute", examples=[60])
+    rate_limit_enabled: bool | None = Field(
+        default=None, validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
+    )
+    max_requests_per_minute: int | None = Field(
+        default=None, validation_alias="maxRequestsPerMinute", serialization_alias="maxRequestsPerMinute", examples=[60]
+    )
     """
     Outbound cap; excess deliveries are delayed.
     """
-    max_retries: int | None = Field(None, alias="maxRetries", examples=[7])
+    max_retries: int | None = Field(
+        default=None, validation_alias="maxRetries", serialization_alias="maxRetries", examples=[7]
+    )
     """
     Total delivery attempts.
     """
-    retry_backoff_multiplier: float | None = Field(None, alias="retryBackoffMultiplier", examples=[2])
-    filtering_options: WebhookFilteringOptions | None = Field(None, alias="filteringOptions")
+    retry_backoff_multiplier: float | None = Field(
+        default=None,
+        validation_alias="retryBackoffMultiplier",
+        serialization_alias="retryBackoffMultiplier",
+        examples=[2],
+    )
+    filtering_options: WebhookFilteringOptions | None = Field(
+        default=None, validation_alias="filteringOptions", serialization_alias="filteringOptions"
+    )
     """
     Event filter, if any.
     """
     last_triggered_at: AwareDatetime | None = Field(
-        None, alias="lastTriggeredAt", examples=["2026-03-24T08:30:00.000Z"]
+        default=None,
+        validation_alias="lastTriggeredAt",
+        serialization_alias="lastTriggeredAt",
+        examples=["2026-03-24T08:30:00.000Z"],
     )
-    success_count: int | None = Field(None, alias="successCount", examples=[1520])
-    failure_count: int | None = Field(None, alias="failureCount", examples=[3])
-    consecutive_failures: int | None = Field(None, alias="consecutiveFailures", examples=[0])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    success_count: int | None = Field(
+        default=None, validation_alias="successCount", serialization_alias="successCount", examples=[1520]
+    )
+    failure_count: int | None = Field(
+        default=None, validation_alias="failureCount", serialization_alias="failureCount", examples=[3]
+    )
+    consecutive_failures: int | None = Field(
+        default=None, validation_alias="consecutiveFailures", serialization_alias="consecutiveFailures", examples=[0]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class WebhookCreateRequest(BaseModel):
@@ -1800,7 +2115,9 @@ class WebhookCreateRequest(BaseModel):
 
 
 class WebhookUpdateRequestStatus(StrEnum):
-    """Pause, resume or disable delivery."""
+    """
+    Pause, resume or disable delivery.
+    """
 
     ACTIVE = "active"
     PAUSED = "paused"
@@ -1817,20 +2134,41 @@ class WebhookUpdateRequest(BaseModel):
     Body of `PATCH /api/webhook/v1/{webhook_id}`; every field is optional.
     """
 
-    description: str | None = Field(None, examples=["Order notifications"])
-    name: str | None = Field(None, examples=["Orders"])
-    url: str | None = Field(None, examples=["https://acme.com/webhooks/reloop-v2"])
-    secret: str | None = Field(None, examples=["whsec_n3wS3cr3tValue"])
-    status: WebhookUpdateRequestStatus | None = Field(None, examples=["paused"])
+    description: str | None = Field(default=None, examples=["Order notifications"])
+    name: str | None = Field(default=None, examples=["Orders"])
+    url: str | None = Field(default=None, examples=["https://acme.com/webhooks/reloop-v2"])
+    secret: str | None = Field(default=None, examples=["whsec_n3wS3cr3tValue"])
+    status: WebhookUpdateRequestStatus | None = Field(default=None, examples=["paused"])
     """
     Pause, resume or disable delivery.
     """
-    custom_headers: dict[str, str] | None = Field(None, alias="customHeaders", examples=[{"X-Acme-Source": "reloop"}])
-    rate_limit_enabled: bool | None = Field(None, alias="rateLimitEnabled", examples=[True])
-    max_requests_per_minute: int | None = Field(None, alias="maxRequestsPerMinute", examples=[120])
-    max_retries: int | None = Field(None, alias="maxRetries", examples=[5])
-    retry_backoff_multiplier: float | None = Field(None, alias="retryBackoffMultiplier", examples=[2])
-    filtering_options: WebhookFilteringOptions | None = Field(None, alias="filteringOptions")
+    custom_headers: dict[str, str] | None = Field(
+        default=None,
+        validation_alias="customHeaders",
+        serialization_alias="customHeaders",
+        examples=[{"X-Acme-Source": "reloop"}],
+    )
+    rate_limit_enabled: bool | None = Field(
+        default=None, validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
+    )
+    max_requests_per_minute: int | None = Field(
+        default=None,
+        validation_alias="maxRequestsPerMinute",
+        serialization_alias="maxRequestsPerMinute",
+        examples=[120],
+    )
+    max_retries: int | None = Field(
+        default=None, validation_alias="maxRetries", serialization_alias="maxRetries", examples=[5]
+    )
+    retry_backoff_multiplier: float | None = Field(
+        default=None,
+        validation_alias="retryBackoffMultiplier",
+        serialization_alias="retryBackoffMultiplier",
+        examples=[2],
+    )
+    filtering_options: WebhookFilteringOptions | None = Field(
+        default=None, validation_alias="filteringOptions", serialization_alias="filteringOptions"
+    )
 
 
 class WebhookList(BaseModel):
@@ -1859,7 +2197,7 @@ class WebhookDeleted(BaseModel):
     """
 
     id: str = Field(..., examples=["wh_4Qz8Xc2Vb6Nm"])
-    message: str | None = Field(None, examples=["Webhook deleted successfully"])
+    message: str | None = Field(default=None, examples=["Webhook deleted successfully"])
 
 
 class WebhookDeliveryStatus(StrEnum):
@@ -1883,33 +2221,88 @@ class WebhookDelivery(BaseModel):
     """
     Delivery identifier.
     """
-    webhook_id: str = Field(..., alias="webhookId", examples=["wh_4Qz8Xc2Vb6Nm"])
-    webhook_event_id: str | None = Field(None, alias="webhookEventId", examples=["whev_7Ol9Pk1Ij3Uh"])
-    event_type: str = Field(..., alias="eventType", examples=["email.delivered"])
+    webhook_id: str = Field(
+        ..., validation_alias="webhookId", serialization_alias="webhookId", examples=["wh_4Qz8Xc2Vb6Nm"]
+    )
+    webhook_event_id: str | None = Field(
+        default=None,
+        validation_alias="webhookEventId",
+        serialization_alias="webhookEventId",
+        examples=["whev_7Ol9Pk1Ij3Uh"],
+    )
+    event_type: str = Field(
+        ..., validation_alias="eventType", serialization_alias="eventType", examples=["email.delivered"]
+    )
     event_data: dict[str, Any] | None = Field(
-        None, alias="eventData", examples=[{"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"}]
+        default=None,
+        validation_alias="eventData",
+        serialization_alias="eventData",
+        examples=[{"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"}],
     )
     """
     The event's `data` as delivered.
     """
     status: WebhookDeliveryStatus = Field(..., examples=["success"])
-    request_url: str | None = Field(None, alias="requestUrl", examples=["https://acme.com/webhooks/reloop"])
-    request_headers: dict[str, Any] | None = Field(
-        None, alias="requestHeaders", examples=[{"content-type": "application/json"}]
+    request_url: str | None = Field(
+        default=None,
+        validation_alias="requestUrl",
+        serialization_alias="requestUrl",
+        examples=["https://acme.com/webhooks/reloop"],
     )
-    request_body: dict[str, Any] | None = Field(None, alias="requestBody", examples=[None])
-    response_status: int | None = Field(None, alias="responseStatus", examples=[200])
-    response_body: str | None = Field(None, alias="responseBody", examples=["ok"])
-    response_headers: dict[str, Any] | None = Field(None, alias="responseHeaders", examples=[None])
-    attempt_number: int | None = Field(None, alias="attemptNumber", examples=[1])
-    max_attempts: int | None = Field(None, alias="maxAttempts", examples=[7])
-    next_retry_at: AwareDatetime | None = Field(None, alias="nextRetryAt", examples=[None])
-    last_attempt_at: AwareDatetime | None = Field(None, alias="lastAttemptAt", examples=["2026-03-23T10:00:00.000Z"])
-    error_message: str | None = Field(None, alias="errorMessage", examples=[None])
-    error_details: dict[str, Any] | None = Field(None, alias="errorDetails", examples=[None])
-    completed_at: AwareDatetime | None = Field(None, alias="completedAt", examples=["2026-03-23T10:00:00.000Z"])
-    duration_ms: int | None = Field(None, alias="durationMs", examples=[184])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    request_headers: dict[str, Any] | None = Field(
+        default=None,
+        validation_alias="requestHeaders",
+        serialization_alias="requestHeaders",
+        examples=[{"content-type": "application/json"}],
+    )
+    request_body: dict[str, Any] | None = Field(
+        default=None, validation_alias="requestBody", serialization_alias="requestBody", examples=[None]
+    )
+    response_status: int | None = Field(
+        default=None, validation_alias="responseStatus", serialization_alias="responseStatus", examples=[200]
+    )
+    response_body: str | None = Field(
+        default=None, validation_alias="responseBody", serialization_alias="responseBody", examples=["ok"]
+    )
+    response_headers: dict[str, Any] | None = Field(
+        default=None, validation_alias="responseHeaders", serialization_alias="responseHeaders", examples=[None]
+    )
+    attempt_number: int | None = Field(
+        default=None, validation_alias="attemptNumber", serialization_alias="attemptNumber", examples=[1]
+    )
+    max_attempts: int | None = Field(
+        default=None, validation_alias="maxAttempts", serialization_alias="maxAttempts", examples=[7]
+    )
+    next_retry_at: AwareDatetime | None = Field(
+        default=None, validation_alias="nextRetryAt", serialization_alias="nextRetryAt", examples=[None]
+    )
+    last_attempt_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastAttemptAt",
+        serialization_alias="lastAttemptAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    error_message: str | None = Field(
+        default=None, validation_alias="errorMessage", serialization_alias="errorMessage", examples=[None]
+    )
+    error_details: dict[str, Any] | None = Field(
+        default=None, validation_alias="errorDetails", serialization_alias="errorDetails", examples=[None]
+    )
+    completed_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="completedAt",
+        serialization_alias="completedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    duration_ms: int | None = Field(
+        default=None, validation_alias="durationMs", serialization_alias="durationMs", examples=[184]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class WebhookDeliveryList(BaseModel):
@@ -1933,7 +2326,9 @@ class WebhookDeliveryList(BaseModel):
 
 
 class WebhookTriggerRequestEvent(StrEnum):
-    """Event to fire (the server validates it against this catalogue)."""
+    """
+    Event to fire (the server validates it against this catalogue).
+    """
 
     DOMAIN_CREATE = "domain.create"
     DOMAIN_UPDATE = "domain.update"
@@ -1999,8 +2394,15 @@ class WebhookTriggerRequest(BaseModel):
     """
     Event data to deliver.
     """
-    organization_id: str | None = Field(None, alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"])
-    user_id: str | None = Field(None, alias="userId", examples=["usr_1Qa2Ws3Ed4Rf"])
+    organization_id: str | None = Field(
+        default=None,
+        validation_alias="organizationId",
+        serialization_alias="organizationId",
+        examples=["org_5Tg6Yh7Uj8Ik"],
+    )
+    user_id: str | None = Field(
+        default=None, validation_alias="userId", serialization_alias="userId", examples=["usr_1Qa2Ws3Ed4Rf"]
+    )
 
 
 class WebhookTriggerResult(BaseModel):
@@ -2009,8 +2411,10 @@ class WebhookTriggerResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    message: str | None = Field(None, examples=["Event queued for delivery"])
-    job_id: str | None = Field(None, alias="jobId", examples=["job_3Xc5Vb7Nm9Qw"])
+    message: str | None = Field(default=None, examples=["Event queued for delivery"])
+    job_id: str | None = Field(
+        default=None, validation_alias="jobId", serialization_alias="jobId", examples=["job_3Xc5Vb7Nm9Qw"]
+    )
 
 
 class WebhookDeliveryRetryResult(BaseModel):
@@ -2019,7 +2423,7 @@ class WebhookDeliveryRetryResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    message: str | None = Field(None, examples=["Delivery queued for retry"])
+    message: str | None = Field(default=None, examples=["Delivery queued for retry"])
 
 
 class TemplateVariableType(StrEnum):
@@ -2039,7 +2443,9 @@ class TemplateVariable(BaseModel):
 
     name: str = Field(..., examples=["ORDER_ID"])
     type: TemplateVariableType = Field(..., examples=["string"])
-    default_value: str | None = Field(..., alias="defaultValue", examples=["A-00000"])
+    default_value: str | None = Field(
+        ..., validation_alias="defaultValue", serialization_alias="defaultValue", examples=["A-00000"]
+    )
 
 
 class TemplateStatus(StrEnum):
@@ -2063,16 +2469,35 @@ class Template(BaseModel):
     Template identifier.
     """
     name: str = Field(..., examples=["Welcome email"])
-    description: str | None = Field(None, examples=["Sent after sign-up"])
-    subject: str | None = Field(None, examples=["Welcome to Acme"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    reply_to: str | None = Field(None, alias="replyTo", examples=["support@acme.com"])
-    preview_text: str | None = Field(None, alias="previewText", examples=["Here is how to get started"])
-    organization_id: str | None = Field(None, alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"])
-    created_by_user_id: str | None = Field(None, alias="createdByUserId", examples=["usr_1Qa2Ws3Ed4Rf"])
+    description: str | None = Field(default=None, examples=["Sent after sign-up"])
+    subject: str | None = Field(default=None, examples=["Welcome to Acme"])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    reply_to: str | None = Field(
+        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+    )
+    preview_text: str | None = Field(
+        default=None,
+        validation_alias="previewText",
+        serialization_alias="previewText",
+        examples=["Here is how to get started"],
+    )
+    organization_id: str | None = Field(
+        default=None,
+        validation_alias="organizationId",
+        serialization_alias="organizationId",
+        examples=["org_5Tg6Yh7Uj8Ik"],
+    )
+    created_by_user_id: str | None = Field(
+        default=None,
+        validation_alias="createdByUserId",
+        serialization_alias="createdByUserId",
+        examples=["usr_1Qa2Ws3Ed4Rf"],
+    )
     status: TemplateStatus = Field(..., examples=["draft"])
     content: list[Any] | None = Field(
-        None,
+        default=None,
         examples=[
             [
                 {"type": "heading", "text": "Welcome, {{FIRST_NAME}}"},
@@ -2084,14 +2509,33 @@ class Template(BaseModel):
     Editor blocks (free-form JSON documents).
     """
     variables: list[TemplateVariable] | None = None
-    current_version: int | None = Field(None, alias="currentVersion", examples=[3])
-    thumbnail_url: str | None = Field(
-        None, alias="thumbnailUrl", examples=["https://files.reloop.sh/thumbnails/tpl_1Az5Sx9Dc3Fv.png"]
+    current_version: int | None = Field(
+        default=None, validation_alias="currentVersion", serialization_alias="currentVersion", examples=[3]
     )
-    is_default: bool | None = Field(None, alias="isDefault", examples=[False])
-    deleted_at: AwareDatetime | None = Field(None, alias="deletedAt", examples=[None])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    thumbnail_url: str | None = Field(
+        default=None,
+        validation_alias="thumbnailUrl",
+        serialization_alias="thumbnailUrl",
+        examples=["https://files.reloop.sh/thumbnails/tpl_1Az5Sx9Dc3Fv.png"],
+    )
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
+    )
+    deleted_at: AwareDatetime | None = Field(
+        default=None, validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class TemplateCreateRequest(BaseModel):
@@ -2100,10 +2544,10 @@ class TemplateCreateRequest(BaseModel):
     """
 
     name: str = Field(..., examples=["Welcome email"])
-    description: str | None = Field(None, examples=["Sent after sign-up"])
-    subject: str | None = Field(None, examples=["Welcome to Acme"])
+    description: str | None = Field(default=None, examples=["Sent after sign-up"])
+    subject: str | None = Field(default=None, examples=["Welcome to Acme"])
     content: list[Any] | None = Field(
-        None,
+        default=None,
         examples=[
             [
                 {"type": "heading", "text": "Welcome, {{FIRST_NAME}}"},
@@ -2132,14 +2576,23 @@ class TemplateUpdateRequest(BaseModel):
     Body of `PUT /api/template/v1/{template_id}`; partial updates are accepted.
     """
 
-    name: str | None = Field(None, examples=["Welcome email"])
-    description: str | None = Field(None, examples=["Sent after sign-up"])
-    subject: str | None = Field(None, examples=["Welcome aboard, {{FIRST_NAME}}"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    reply_to: str | None = Field(None, alias="replyTo", examples=["support@acme.com"])
-    preview_text: str | None = Field(None, alias="previewText", examples=["Here is how to get started"])
+    name: str | None = Field(default=None, examples=["Welcome email"])
+    description: str | None = Field(default=None, examples=["Sent after sign-up"])
+    subject: str | None = Field(default=None, examples=["Welcome aboard, {{FIRST_NAME}}"])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    reply_to: str | None = Field(
+        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+    )
+    preview_text: str | None = Field(
+        default=None,
+        validation_alias="previewText",
+        serialization_alias="previewText",
+        examples=["Here is how to get started"],
+    )
     content: list[Any] | None = Field(
-        None,
+        default=None,
         examples=[
             [
                 {"type": "heading", "text": "Welcome, {{FIRST_NAME}}"},
@@ -2151,7 +2604,7 @@ class TemplateUpdateRequest(BaseModel):
     Editor blocks (free-form JSON documents).
     """
     variables: list[TemplateVariable] | None = None
-    status: TemplateUpdateRequestStatus | None = Field(None, examples=["published"])
+    status: TemplateUpdateRequestStatus | None = Field(default=None, examples=["published"])
 
 
 class TemplateList(BaseModel):
@@ -2172,7 +2625,7 @@ class TemplateList(BaseModel):
     """
     Page size used for this response.
     """
-    event: str | None = Field(None, examples=["template.list"])
+    event: str | None = Field(default=None, examples=["template.list"])
     """
     Name of the action that produced the response (see the note on `event` above components.schemas).
     """
@@ -2196,13 +2649,15 @@ class TemplateTestRequest(BaseModel):
     """
     Recipient of the test email.
     """
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    subject: str | None = Field(None, examples=["[TEST] Welcome to Acme"])
-    html: str | None = Field(None, examples=["<p>Hello</p>"])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    subject: str | None = Field(default=None, examples=["[TEST] Welcome to Acme"])
+    html: str | None = Field(default=None, examples=["<p>Hello</p>"])
     """
     Rendered HTML to send instead of the saved content.
     """
-    variables: dict[str, Any] | None = Field(None, examples=[{"FIRST_NAME": "Jane"}])
+    variables: dict[str, Any] | None = Field(default=None, examples=[{"FIRST_NAME": "Jane"}])
     """
     Variable values for the test.
     """
@@ -2222,9 +2677,9 @@ class TemplateVersionAuthor(BaseModel):
     """
 
     id: str = Field(..., examples=["usr_1Qa2Ws3Ed4Rf"])
-    name: str | None = Field(None, examples=["Ada Lovelace"])
-    email: str | None = Field(None, examples=["ada@acme.com"])
-    image: str | None = Field(None, examples=["https://files.reloop.sh/avatars/usr_1Qa2Ws3Ed4Rf.png"])
+    name: str | None = Field(default=None, examples=["Ada Lovelace"])
+    email: str | None = Field(default=None, examples=["ada@acme.com"])
+    image: str | None = Field(default=None, examples=["https://files.reloop.sh/avatars/usr_1Qa2Ws3Ed4Rf.png"])
 
 
 class TemplateVersion(BaseModel):
@@ -2236,17 +2691,30 @@ class TemplateVersion(BaseModel):
     """
     Version identifier.
     """
-    template_id: str = Field(..., alias="templateId", examples=["tpl_1Az5Sx9Dc3Fv"])
+    template_id: str = Field(
+        ..., validation_alias="templateId", serialization_alias="templateId", examples=["tpl_1Az5Sx9Dc3Fv"]
+    )
     version: int = Field(..., examples=[3])
-    name: str | None = Field(None, examples=["v1.0.0"])
-    is_major: bool | None = Field(None, alias="isMajor", examples=[True])
-    subject: str | None = Field(None, examples=["Welcome to Acme"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    reply_to: str | None = Field(None, alias="replyTo", examples=["support@acme.com"])
-    preview_text: str | None = Field(None, alias="previewText", examples=["Here is how to get started"])
-    description: str | None = Field(None, examples=["Sent after sign-up"])
+    name: str | None = Field(default=None, examples=["v1.0.0"])
+    is_major: bool | None = Field(
+        default=None, validation_alias="isMajor", serialization_alias="isMajor", examples=[True]
+    )
+    subject: str | None = Field(default=None, examples=["Welcome to Acme"])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    reply_to: str | None = Field(
+        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+    )
+    preview_text: str | None = Field(
+        default=None,
+        validation_alias="previewText",
+        serialization_alias="previewText",
+        examples=["Here is how to get started"],
+    )
+    description: str | None = Field(default=None, examples=["Sent after sign-up"])
     content: list[Any] | None = Field(
-        None,
+        default=None,
         examples=[
             [
                 {"type": "heading", "text": "Welcome, {{FIRST_NAME}}"},
@@ -2259,19 +2727,38 @@ class TemplateVersion(BaseModel):
     """
     variables: list[TemplateVariable] | None = None
     rendered_html: str | None = Field(
-        None, alias="renderedHtml", examples=["<html><body><h1>Welcome</h1></body></html>"]
+        default=None,
+        validation_alias="renderedHtml",
+        serialization_alias="renderedHtml",
+        examples=["<html><body><h1>Welcome</h1></body></html>"],
     )
-    created_by_user_id: str | None = Field(None, alias="createdByUserId", examples=["usr_1Qa2Ws3Ed4Rf"])
-    created_by: TemplateVersionAuthor | None = Field(None, alias="createdBy")
-    draft_number: int | None = Field(None, alias="draftNumber", examples=[4])
+    created_by_user_id: str | None = Field(
+        default=None,
+        validation_alias="createdByUserId",
+        serialization_alias="createdByUserId",
+        examples=["usr_1Qa2Ws3Ed4Rf"],
+    )
+    created_by: TemplateVersionAuthor | None = Field(
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
+    )
+    draft_number: int | None = Field(
+        default=None, validation_alias="draftNumber", serialization_alias="draftNumber", examples=[4]
+    )
     """
     Present on create responses.
     """
-    publish_number: int | None = Field(None, alias="publishNumber", examples=[1])
+    publish_number: int | None = Field(
+        default=None, validation_alias="publishNumber", serialization_alias="publishNumber", examples=[1]
+    )
     """
     Present on create responses.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class TemplateVersionList(RootModel[list[TemplateVersion]]):
@@ -2302,15 +2789,29 @@ class TemplateVersionCreateRequest(BaseModel):
     """
     Editor blocks (free-form JSON documents).
     """
-    subject: str | None = Field(None, examples=["Welcome to Acme"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    reply_to: str | None = Field(None, alias="replyTo", examples=["support@acme.com"])
-    preview_text: str | None = Field(None, alias="previewText", examples=["Here is how to get started"])
-    description: str | None = Field(None, examples=["Sent after sign-up"])
-    name: str | None = Field(None, examples=["v1.0.0"])
-    is_major: bool | None = Field(None, alias="isMajor", examples=[True])
+    subject: str | None = Field(default=None, examples=["Welcome to Acme"])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    reply_to: str | None = Field(
+        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+    )
+    preview_text: str | None = Field(
+        default=None,
+        validation_alias="previewText",
+        serialization_alias="previewText",
+        examples=["Here is how to get started"],
+    )
+    description: str | None = Field(default=None, examples=["Sent after sign-up"])
+    name: str | None = Field(default=None, examples=["v1.0.0"])
+    is_major: bool | None = Field(
+        default=None, validation_alias="isMajor", serialization_alias="isMajor", examples=[True]
+    )
     rendered_html: str | None = Field(
-        None, alias="renderedHtml", examples=["<html><body><h1>Welcome</h1></body></html>"]
+        default=None,
+        validation_alias="renderedHtml",
+        serialization_alias="renderedHtml",
+        examples=["<html><body><h1>Welcome</h1></body></html>"],
     )
     variables: list[TemplateVariable] | None = None
 
@@ -2350,11 +2851,11 @@ class LogLevelStats(BaseModel):
     Counts per level for the current filter.
     """
 
-    debug: int | None = Field(None, examples=[4])
-    info: int | None = Field(None, examples=[120])
-    warn: int | None = Field(None, examples=[7])
-    error: int | None = Field(None, examples=[2])
-    fatal: int | None = Field(None, examples=[0])
+    debug: int | None = Field(default=None, examples=[4])
+    info: int | None = Field(default=None, examples=[120])
+    warn: int | None = Field(default=None, examples=[7])
+    error: int | None = Field(default=None, examples=[2])
+    fatal: int | None = Field(default=None, examples=[0])
 
 
 class LogList(BaseModel):
@@ -2363,7 +2864,7 @@ class LogList(BaseModel):
     """
 
     logs: list[LogEntry]
-    count: int | None = Field(None, examples=[133])
+    count: int | None = Field(default=None, examples=[133])
     """
     Number of matching entries.
     """
@@ -2376,15 +2877,26 @@ class EmailLogSummary(BaseModel):
     """
 
     id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
-    subject: str | None = Field(None, examples=["Your order has shipped"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    to_emails: list[str] | None = Field(None, alias="toEmails", examples=[["jane@example.com"]])
-    status: str | None = Field(None, examples=["delivered"])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    subject: str | None = Field(default=None, examples=["Your order has shipped"])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    to_emails: list[str] | None = Field(
+        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+    )
+    status: str | None = Field(default=None, examples=["delivered"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class EmailLogListObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     LIST = "list"
 
@@ -2399,7 +2911,7 @@ class EmailLogList(BaseModel):
     One page of email logs.
     """
 
-    object: EmailLogListObject | None = Field(None, examples=["list"])
+    object: EmailLogListObject | None = Field(default=None, examples=["list"])
     """
     Object type.
     """
@@ -2425,7 +2937,12 @@ class EmailLogEvent(BaseModel):
 
     id: str = Field(..., examples=["evt_2Mn4Bv6Cx8Zl"])
     type: str = Field(..., examples=["delivered"])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class EmailLog(BaseModel):
@@ -2434,20 +2951,46 @@ class EmailLog(BaseModel):
     """
 
     id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
-    message_id: str | None = Field(None, alias="messageId", examples=["<20260323100000.3Pq7Wr1Ty5Ui@acme.com>"])
-    organization_id: str | None = Field(None, alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"])
-    domain_id: str | None = Field(None, alias="domainId", examples=["dom_8Kq2LmN4pR7x"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    to_emails: list[str] | None = Field(None, alias="toEmails", examples=[["jane@example.com"]])
-    subject: str | None = Field(None, examples=["Your order has shipped"])
-    status: str | None = Field(None, examples=["delivered"])
-    provider: str | None = Field(None, examples=["kumomta"])
-    size: int | None = Field(None, examples=[18234])
+    message_id: str | None = Field(
+        default=None,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<20260323100000.3Pq7Wr1Ty5Ui@acme.com>"],
+    )
+    organization_id: str | None = Field(
+        default=None,
+        validation_alias="organizationId",
+        serialization_alias="organizationId",
+        examples=["org_5Tg6Yh7Uj8Ik"],
+    )
+    domain_id: str | None = Field(
+        default=None, validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+    )
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    to_emails: list[str] | None = Field(
+        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+    )
+    subject: str | None = Field(default=None, examples=["Your order has shipped"])
+    status: str | None = Field(default=None, examples=["delivered"])
+    provider: str | None = Field(default=None, examples=["kumomta"])
+    size: int | None = Field(default=None, examples=[18234])
     """
     Size in bytes.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     events: list[EmailLogEvent] | None = None
 
 
@@ -2456,9 +2999,9 @@ class EmailStatsBounceBreakdown(BaseModel):
     Bounces per bucket, by kind.
     """
 
-    transient: list[int] | None = Field(None, examples=[[1, 0]])
-    permanent: list[int] | None = Field(None, examples=[[0, 2]])
-    undetermined: list[int] | None = Field(None, examples=[[0, 0]])
+    transient: list[int] | None = Field(default=None, examples=[[1, 0]])
+    permanent: list[int] | None = Field(default=None, examples=[[0, 2]])
+    undetermined: list[int] | None = Field(default=None, examples=[[0, 0]])
 
 
 class EmailStats(BaseModel):
@@ -2470,15 +3013,17 @@ class EmailStats(BaseModel):
     """
     Bucket labels (day or hour).
     """
-    sent: list[int] | None = Field(None, examples=[[120, 98]])
-    delivered: list[int] | None = Field(None, examples=[[118, 95]])
-    bounced: list[int] | None = Field(None, examples=[[1, 2]])
-    complaint: list[int] | None = Field(None, examples=[[0, 1]])
-    rate: list[float] | None = Field(None, examples=[[98.3, 96.9]])
+    sent: list[int] | None = Field(default=None, examples=[[120, 98]])
+    delivered: list[int] | None = Field(default=None, examples=[[118, 95]])
+    bounced: list[int] | None = Field(default=None, examples=[[1, 2]])
+    complaint: list[int] | None = Field(default=None, examples=[[0, 1]])
+    rate: list[float] | None = Field(default=None, examples=[[98.3, 96.9]])
     """
     Delivery rate per bucket.
     """
-    bounce_breakdown: EmailStatsBounceBreakdown | None = Field(None, alias="bounceBreakdown")
+    bounce_breakdown: EmailStatsBounceBreakdown | None = Field(
+        default=None, validation_alias="bounceBreakdown", serialization_alias="bounceBreakdown"
+    )
 
 
 class ContactActivityEvent(BaseModel):
@@ -2488,8 +3033,13 @@ class ContactActivityEvent(BaseModel):
 
     id: str = Field(..., examples=["evt_2Mn4Bv6Cx8Zl"])
     type: str = Field(..., examples=["opened"])
-    metadata: dict[str, Any] | None = Field(None, examples=[None])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    metadata: dict[str, Any] | None = Field(default=None, examples=[None])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class ContactActivityEmail(BaseModel):
@@ -2498,20 +3048,42 @@ class ContactActivityEmail(BaseModel):
     """
 
     id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
-    subject: str | None = Field(None, examples=["Your order has shipped"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["hello@acme.com"])
-    to_emails: list[str] | None = Field(None, alias="toEmails", examples=[["jane@example.com"]])
-    status: str | None = Field(None, examples=["delivered"])
-    sent_at: AwareDatetime | None = Field(None, alias="sentAt", examples=["2026-03-23T10:00:00.000Z"])
-    delivered_at: AwareDatetime | None = Field(None, alias="deliveredAt", examples=["2026-03-23T10:00:02.000Z"])
-    failed_at: AwareDatetime | None = Field(None, alias="failedAt", examples=[None])
-    error_message: str | None = Field(None, alias="errorMessage", examples=[None])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    subject: str | None = Field(default=None, examples=["Your order has shipped"])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+    )
+    to_emails: list[str] | None = Field(
+        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+    )
+    status: str | None = Field(default=None, examples=["delivered"])
+    sent_at: AwareDatetime | None = Field(
+        default=None, validation_alias="sentAt", serialization_alias="sentAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    delivered_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="deliveredAt",
+        serialization_alias="deliveredAt",
+        examples=["2026-03-23T10:00:02.000Z"],
+    )
+    failed_at: AwareDatetime | None = Field(
+        default=None, validation_alias="failedAt", serialization_alias="failedAt", examples=[None]
+    )
+    error_message: str | None = Field(
+        default=None, validation_alias="errorMessage", serialization_alias="errorMessage", examples=[None]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     events: list[ContactActivityEvent] | None = None
 
 
 class ContactActivityObject(StrEnum):
-    """Object type."""
+    """
+    Object type.
+    """
 
     CONTACT_ACTIVITY = "contact_activity"
 
@@ -2526,11 +3098,11 @@ class ContactActivity(BaseModel):
     One page of emails sent to an address.
     """
 
-    object: ContactActivityObject | None = Field(None, examples=["contact_activity"])
+    object: ContactActivityObject | None = Field(default=None, examples=["contact_activity"])
     """
     Object type.
     """
-    email: str | None = Field(None, examples=["jane@example.com"])
+    email: str | None = Field(default=None, examples=["jane@example.com"])
     data: list[ContactActivityEmail]
     total: int = Field(..., examples=[42])
     """
@@ -2563,17 +3135,21 @@ class UploadedFile(BaseModel):
     """
 
     id: str = Field(..., examples=["file_9Ui4Op2As7Df"])
-    filename: str | None = Field(None, examples=["9f2c1a7e-logo.png"])
+    filename: str | None = Field(default=None, examples=["9f2c1a7e-logo.png"])
     """
     Stored name.
     """
-    original_name: str | None = Field(None, alias="originalName", examples=["logo.png"])
-    mime_type: str | None = Field(None, alias="mimeType", examples=["image/png"])
-    size: int | None = Field(None, examples=[20480])
+    original_name: str | None = Field(
+        default=None, validation_alias="originalName", serialization_alias="originalName", examples=["logo.png"]
+    )
+    mime_type: str | None = Field(
+        default=None, validation_alias="mimeType", serialization_alias="mimeType", examples=["image/png"]
+    )
+    size: int | None = Field(default=None, examples=[20480])
     """
     Size in bytes.
     """
-    path: str | None = Field(None, examples=["uploads/2026/03/9f2c1a7e-logo.png"])
+    path: str | None = Field(default=None, examples=["uploads/2026/03/9f2c1a7e-logo.png"])
     """
     Storage path; usable as an attachment `path` when sending.
     """
@@ -2581,9 +3157,21 @@ class UploadedFile(BaseModel):
     """
     Public URL.
     """
-    user_id: str | None = Field(None, alias="userId", examples=["usr_1Qa2Ws3Ed4Rf"])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    user_id: str | None = Field(
+        default=None, validation_alias="userId", serialization_alias="userId", examples=["usr_1Qa2Ws3Ed4Rf"]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class UploadDeleted(BaseModel):
@@ -2604,21 +3192,35 @@ class Mailbox(BaseModel):
     Mailbox identifier.
     """
     email: str = Field(..., examples=["support@acme.com"])
-    display_name: str | None = Field(None, alias="displayName", examples=["Acme Support"])
-    quota: str | None = Field(None, examples=["5GB"])
+    display_name: str | None = Field(
+        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
+    )
+    quota: str | None = Field(default=None, examples=["5GB"])
     """
     Storage quota.
     """
-    status: str | None = Field(None, examples=["active"])
+    status: str | None = Field(default=None, examples=["active"])
     """
     Known values: active, disabled.
     """
-    domain_id: str | None = Field(None, alias="domainId", examples=["dom_8Kq2LmN4pR7x"])
+    domain_id: str | None = Field(
+        default=None, validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+    )
     """
     Present on single-mailbox responses.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class MailboxList(RootModel[list[Mailbox]]):
@@ -2637,20 +3239,24 @@ class MailboxCreateRequest(BaseModel):
     Body of `POST /api/inbox/v1/mailboxes/create`.
     """
 
-    domain_id: str = Field(..., alias="domainId", examples=["dom_8Kq2LmN4pR7x"])
+    domain_id: str = Field(
+        ..., validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+    )
     """
     A verified domain of the organization.
     """
     email: str = Field(..., examples=["support@acme.com"])
-    password: str | None = Field(None, examples=["c0rrect-h0rse-battery"])
+    password: str | None = Field(default=None, examples=["c0rrect-h0rse-battery"])
     """
     Mailbox password (IMAP access).
     """
-    quota: str | None = Field(None, examples=["5GB"])
+    quota: str | None = Field(default=None, examples=["5GB"])
     """
     Storage quota; defaults to 5 GB.
     """
-    display_name: str | None = Field(None, alias="displayName", examples=["Acme Support"])
+    display_name: str | None = Field(
+        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
+    )
 
 
 class MailboxCreated(BaseModel):
@@ -2660,7 +3266,7 @@ class MailboxCreated(BaseModel):
 
     id: str = Field(..., examples=["mbx_2Df6Gh8Jk1Lz"])
     email: str = Field(..., examples=["support@acme.com"])
-    status: str | None = Field(None, examples=["active"])
+    status: str | None = Field(default=None, examples=["active"])
 
 
 class MailboxUpdateRequestStatus(StrEnum):
@@ -2678,9 +3284,11 @@ class MailboxUpdateRequest(BaseModel):
     Body of `PATCH /api/inbox/v1/mailboxes/{mailbox_id}`; every field is optional.
     """
 
-    display_name: str | None = Field(None, alias="displayName", examples=["Acme Help Desk"])
-    status: MailboxUpdateRequestStatus | None = Field(None, examples=["disabled"])
-    quota: str | None = Field(None, examples=["10GB"])
+    display_name: str | None = Field(
+        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Acme Help Desk"]
+    )
+    status: MailboxUpdateRequestStatus | None = Field(default=None, examples=["disabled"])
+    quota: str | None = Field(default=None, examples=["10GB"])
 
 
 class InboxActionResult(BaseModel):
@@ -2689,14 +3297,16 @@ class InboxActionResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    id: str | None = Field(None, examples=["msg_4Hj7Kl2Zx9Cv"])
+    id: str | None = Field(default=None, examples=["msg_4Hj7Kl2Zx9Cv"])
     """
     The affected mailbox, message or thread.
     """
-    message: str | None = Field(None, examples=["Updated"])
-    is_read: bool | None = Field(None, alias="isRead", examples=[True])
-    is_starred: bool | None = Field(None, alias="isStarred", examples=[False])
-    status: str | None = Field(None, examples=["active"])
+    message: str | None = Field(default=None, examples=["Updated"])
+    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_starred: bool | None = Field(
+        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    )
+    status: str | None = Field(default=None, examples=["active"])
 
 
 class InboxAttachment(BaseModel):
@@ -2705,19 +3315,41 @@ class InboxAttachment(BaseModel):
     """
 
     id: str = Field(..., examples=["att_5Zx9Cv3Bn7Mq"])
-    inbound_email_id: str | None = Field(None, alias="inboundEmailId", examples=["msg_4Hj7Kl2Zx9Cv"])
+    inbound_email_id: str | None = Field(
+        default=None,
+        validation_alias="inboundEmailId",
+        serialization_alias="inboundEmailId",
+        examples=["msg_4Hj7Kl2Zx9Cv"],
+    )
     filename: str = Field(..., examples=["receipt.pdf"])
-    content_type: str | None = Field(None, alias="contentType", examples=["application/pdf"])
-    size: int | None = Field(None, examples=[48213])
+    content_type: str | None = Field(
+        default=None, validation_alias="contentType", serialization_alias="contentType", examples=["application/pdf"]
+    )
+    size: int | None = Field(default=None, examples=[48213])
     """
     Size in bytes.
     """
     storage_path: str | None = Field(
-        None, alias="storagePath", examples=["inbox/mbx_2Df6Gh8Jk1Lz/att_5Zx9Cv3Bn7Mq/receipt.pdf"]
+        default=None,
+        validation_alias="storagePath",
+        serialization_alias="storagePath",
+        examples=["inbox/mbx_2Df6Gh8Jk1Lz/att_5Zx9Cv3Bn7Mq/receipt.pdf"],
     )
-    content_disposition: str | None = Field(None, alias="contentDisposition", examples=["attachment"])
-    content_id: str | None = Field(None, alias="contentId", examples=[None])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    content_disposition: str | None = Field(
+        default=None,
+        validation_alias="contentDisposition",
+        serialization_alias="contentDisposition",
+        examples=["attachment"],
+    )
+    content_id: str | None = Field(
+        default=None, validation_alias="contentId", serialization_alias="contentId", examples=[None]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class InboxMessage(BaseModel):
@@ -2729,40 +3361,91 @@ class InboxMessage(BaseModel):
     """
     Message identifier.
     """
-    mailbox_id: str = Field(..., alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"])
-    organization_id: str | None = Field(None, alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"])
-    from_email: str = Field(..., alias="fromEmail", examples=["jane@example.com"])
-    from_name: str | None = Field(None, alias="fromName", examples=["Jane Doe"])
-    to_emails: list[str] | None = Field(None, alias="toEmails", examples=[["support@acme.com"]])
-    cc_emails: list[str] | None = Field(None, alias="ccEmails", examples=[[]])
-    bcc_emails: list[str] | None = Field(None, alias="bccEmails", examples=[[]])
-    reply_to: str | None = Field(None, alias="replyTo", examples=[None])
-    subject: str | None = Field(None, examples=["Where is my order?"])
-    text_body: str | None = Field(None, alias="textBody", examples=["Hi, order A-10293 has not arrived yet."])
-    html_body: str | None = Field(None, alias="htmlBody", examples=["<p>Hi, order A-10293 has not arrived yet.</p>"])
-    snippet: str | None = Field(None, examples=["Hi, order A-10293 has not arrived yet."])
-    size: int | None = Field(None, examples=[5120])
+    mailbox_id: str = Field(
+        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+    )
+    organization_id: str | None = Field(
+        default=None,
+        validation_alias="organizationId",
+        serialization_alias="organizationId",
+        examples=["org_5Tg6Yh7Uj8Ik"],
+    )
+    from_email: str = Field(
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+    )
+    from_name: str | None = Field(
+        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
+    )
+    to_emails: list[str] | None = Field(
+        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
+    )
+    cc_emails: list[str] | None = Field(
+        default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[[]]
+    )
+    bcc_emails: list[str] | None = Field(
+        default=None, validation_alias="bccEmails", serialization_alias="bccEmails", examples=[[]]
+    )
+    reply_to: str | None = Field(
+        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=[None]
+    )
+    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    text_body: str | None = Field(
+        default=None,
+        validation_alias="textBody",
+        serialization_alias="textBody",
+        examples=["Hi, order A-10293 has not arrived yet."],
+    )
+    html_body: str | None = Field(
+        default=None,
+        validation_alias="htmlBody",
+        serialization_alias="htmlBody",
+        examples=["<p>Hi, order A-10293 has not arrived yet.</p>"],
+    )
+    snippet: str | None = Field(default=None, examples=["Hi, order A-10293 has not arrived yet."])
+    size: int | None = Field(default=None, examples=[5120])
     """
     Size in bytes.
     """
-    status: str | None = Field(None, examples=["received"])
-    is_read: bool | None = Field(None, alias="isRead", examples=[False])
-    is_starred: bool | None = Field(None, alias="isStarred", examples=[False])
-    is_spam: bool | None = Field(None, alias="isSpam", examples=[False])
-    spam_score: float | None = Field(None, alias="spamScore", examples=[0.4])
-    message_id: str | None = Field(None, alias="messageId", examples=["<CAF=abc123@mail.example.com>"])
+    status: str | None = Field(default=None, examples=["received"])
+    is_read: bool | None = Field(
+        default=None, validation_alias="isRead", serialization_alias="isRead", examples=[False]
+    )
+    is_starred: bool | None = Field(
+        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    )
+    is_spam: bool | None = Field(
+        default=None, validation_alias="isSpam", serialization_alias="isSpam", examples=[False]
+    )
+    spam_score: float | None = Field(
+        default=None, validation_alias="spamScore", serialization_alias="spamScore", examples=[0.4]
+    )
+    message_id: str | None = Field(
+        default=None,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<CAF=abc123@mail.example.com>"],
+    )
     """
     RFC 5322 Message-ID.
     """
-    thread_id: str | None = Field(None, alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"])
-    in_reply_to: str | None = Field(None, alias="inReplyTo", examples=[None])
-    references: list[str] | None = Field(None, examples=[[]])
-    headers: dict[str, Any] | None = Field(None, examples=[{"x-mailer": "Apple Mail"}])
-    date: AwareDatetime | None = Field(None, examples=["2026-03-23T10:00:00.000Z"])
+    thread_id: str | None = Field(
+        default=None, validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    in_reply_to: str | None = Field(
+        default=None, validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None]
+    )
+    references: list[str] | None = Field(default=None, examples=[[]])
+    headers: dict[str, Any] | None = Field(default=None, examples=[{"x-mailer": "Apple Mail"}])
+    date: AwareDatetime | None = Field(default=None, examples=["2026-03-23T10:00:00.000Z"])
     """
     Date header of the email.
     """
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     attachments: list[InboxAttachment] | None = None
 
 
@@ -2782,8 +3465,10 @@ class InboxMessageUpdateRequest(BaseModel):
     Body of `PATCH /api/inbox/v1/messages/{message_id}`.
     """
 
-    is_read: bool | None = Field(None, alias="isRead", examples=[True])
-    is_starred: bool | None = Field(None, alias="isStarred", examples=[False])
+    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_starred: bool | None = Field(
+        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    )
 
 
 class InboxReadRequest(BaseModel):
@@ -2791,7 +3476,7 @@ class InboxReadRequest(BaseModel):
     Mark as read (true) or unread (false).
     """
 
-    is_read: bool = Field(..., alias="isRead", examples=[True])
+    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[True])
 
 
 class InboxStarRequest(BaseModel):
@@ -2799,7 +3484,7 @@ class InboxStarRequest(BaseModel):
     Star (true) or unstar (false).
     """
 
-    is_starred: bool = Field(..., alias="isStarred", examples=[True])
+    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[True])
 
 
 class InboxBatchRequest(BaseModel):
@@ -2819,7 +3504,12 @@ class InboxRawMessage(BaseModel):
     """
 
     id: str = Field(..., examples=["msg_4Hj7Kl2Zx9Cv"])
-    message_id: str | None = Field(None, alias="messageId", examples=["<CAF=abc123@mail.example.com>"])
+    message_id: str | None = Field(
+        default=None,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<CAF=abc123@mail.example.com>"],
+    )
     raw: str = Field(
         ...,
         examples=[
@@ -2836,7 +3526,9 @@ class InboxSendRequest(BaseModel):
     Body of `POST /api/inbox/v1/messages/send`.
     """
 
-    mailbox_id: str = Field(..., alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"])
+    mailbox_id: str = Field(
+        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+    )
     """
     Mailbox to send from.
     """
@@ -2845,8 +3537,8 @@ class InboxSendRequest(BaseModel):
     One address or a list of addresses (at most 50).
     """
     subject: str = Field(..., examples=["Re: Where is my order?"])
-    text: str | None = Field(None, examples=["It ships tomorrow."])
-    html: str | None = Field(None, examples=["<p>It ships tomorrow.</p>"])
+    text: str | None = Field(default=None, examples=["It ships tomorrow."])
+    html: str | None = Field(default=None, examples=["<p>It ships tomorrow.</p>"])
     cc: str | list[str] | None = None
     """
     One address or a list of addresses (at most 50).
@@ -2862,8 +3554,8 @@ class InboxReplyRequest(BaseModel):
     Body of `POST /api/inbox/v1/messages/{message_id}/reply`.
     """
 
-    text: str | None = Field(None, examples=["Thanks, we are on it."])
-    html: str | None = Field(None, examples=["<p>Thanks, we are on it.</p>"])
+    text: str | None = Field(default=None, examples=["Thanks, we are on it."])
+    html: str | None = Field(default=None, examples=["<p>Thanks, we are on it.</p>"])
     cc: str | list[str] | None = None
     """
     One address or a list of addresses (at most 50).
@@ -2879,8 +3571,8 @@ class InboxReplyAllRequest(BaseModel):
     Body of `POST /api/inbox/v1/messages/{message_id}/reply-all` (all original recipients are copied).
     """
 
-    text: str | None = Field(None, examples=["Thanks everyone."])
-    html: str | None = Field(None, examples=["<p>Thanks everyone.</p>"])
+    text: str | None = Field(default=None, examples=["Thanks everyone."])
+    html: str | None = Field(default=None, examples=["<p>Thanks everyone.</p>"])
     bcc: str | list[str] | None = None
     """
     One address or a list of addresses (at most 50).
@@ -2896,11 +3588,11 @@ class InboxForwardRequest(BaseModel):
     """
     One address or a list of addresses (at most 50).
     """
-    text: str | None = Field(None, examples=["See below."])
+    text: str | None = Field(default=None, examples=["See below."])
     """
     Text placed above the forwarded message.
     """
-    html: str | None = Field(None, examples=["<p>See the thread below.</p>"])
+    html: str | None = Field(default=None, examples=["<p>See the thread below.</p>"])
     cc: str | list[str] | None = None
     """
     One address or a list of addresses (at most 50).
@@ -2917,10 +3609,15 @@ class InboxSendResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    id: str | None = Field(None, examples=["em_3Pq7Wr1Ty5Ui"])
-    message_id: str | None = Field(None, alias="messageId", examples=["<20260323101500.3Pq7Wr1Ty5Ui@acme.com>"])
-    status: str | None = Field(None, examples=["sent"])
-    timestamp: str | None = Field(None, examples=["2026-03-23T10:00:00.000Z"])
+    id: str | None = Field(default=None, examples=["em_3Pq7Wr1Ty5Ui"])
+    message_id: str | None = Field(
+        default=None,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<20260323101500.3Pq7Wr1Ty5Ui@acme.com>"],
+    )
+    status: str | None = Field(default=None, examples=["sent"])
+    timestamp: str | None = Field(default=None, examples=["2026-03-23T10:00:00.000Z"])
 
 
 class InboxThreadStatus(StrEnum):
@@ -2943,18 +3640,49 @@ class InboxThread(BaseModel):
     """
     Thread identifier.
     """
-    mailbox_id: str = Field(..., alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"])
-    organization_id: str | None = Field(None, alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"])
-    subject: str | None = Field(None, examples=["Where is my order?"])
-    last_message_preview: str | None = Field(None, alias="lastMessagePreview", examples=["It ships tomorrow."])
-    last_message_at: AwareDatetime | None = Field(None, alias="lastMessageAt", examples=["2026-03-24T08:30:00.000Z"])
-    status: InboxThreadStatus | None = Field(None, examples=["active"])
-    message_count: int | None = Field(None, alias="messageCount", examples=[2])
-    participants: list[str] | None = Field(None, examples=[["jane@example.com", "support@acme.com"]])
-    is_read: bool | None = Field(None, alias="isRead", examples=[True])
-    is_starred: bool | None = Field(None, alias="isStarred", examples=[False])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"])
+    mailbox_id: str = Field(
+        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+    )
+    organization_id: str | None = Field(
+        default=None,
+        validation_alias="organizationId",
+        serialization_alias="organizationId",
+        examples=["org_5Tg6Yh7Uj8Ik"],
+    )
+    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    last_message_preview: str | None = Field(
+        default=None,
+        validation_alias="lastMessagePreview",
+        serialization_alias="lastMessagePreview",
+        examples=["It ships tomorrow."],
+    )
+    last_message_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastMessageAt",
+        serialization_alias="lastMessageAt",
+        examples=["2026-03-24T08:30:00.000Z"],
+    )
+    status: InboxThreadStatus | None = Field(default=None, examples=["active"])
+    message_count: int | None = Field(
+        default=None, validation_alias="messageCount", serialization_alias="messageCount", examples=[2]
+    )
+    participants: list[str] | None = Field(default=None, examples=[["jane@example.com", "support@acme.com"]])
+    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_starred: bool | None = Field(
+        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class InboxThreadList(RootModel[list[InboxThread]]):
@@ -2974,15 +3702,33 @@ class InboxThreadEmail(BaseModel):
     """
 
     id: str = Field(..., examples=["msg_4Hj7Kl2Zx9Cv"])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["jane@example.com"])
-    to_emails: list[str] | None = Field(None, alias="toEmails", examples=[["support@acme.com"]])
-    subject: str | None = Field(None, examples=["Where is my order?"])
-    text_body: str | None = Field(None, alias="textBody", examples=["Hi, order A-10293 has not arrived yet."])
-    html_body: str | None = Field(None, alias="htmlBody", examples=[None])
-    is_read: bool | None = Field(None, alias="isRead", examples=[True])
-    is_starred: bool | None = Field(None, alias="isStarred", examples=[False])
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+    )
+    to_emails: list[str] | None = Field(
+        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
+    )
+    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    text_body: str | None = Field(
+        default=None,
+        validation_alias="textBody",
+        serialization_alias="textBody",
+        examples=["Hi, order A-10293 has not arrived yet."],
+    )
+    html_body: str | None = Field(
+        default=None, validation_alias="htmlBody", serialization_alias="htmlBody", examples=[None]
+    )
+    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_starred: bool | None = Field(
+        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    )
     attachments: list[InboxAttachment] | None = None
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
 
 
 class InboxThreadMessage(BaseModel):
@@ -2991,21 +3737,51 @@ class InboxThreadMessage(BaseModel):
     """
 
     id: str = Field(..., examples=["tmsg_1Zx2Cv3Bn4Mq"])
-    thread_id: str = Field(..., alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"])
-    direction: str | None = Field(None, examples=["inbound"])
+    thread_id: str = Field(
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    direction: str | None = Field(default=None, examples=["inbound"])
     """
     Known values: inbound, outbound.
     """
-    inbound_email_id: str | None = Field(None, alias="inboundEmailId", examples=["msg_4Hj7Kl2Zx9Cv"])
-    email_log_id: str | None = Field(None, alias="emailLogId", examples=[None])
-    from_email: str | None = Field(None, alias="fromEmail", examples=["jane@example.com"])
-    from_name: str | None = Field(None, alias="fromName", examples=["Jane Doe"])
-    subject: str | None = Field(None, examples=["Where is my order?"])
-    preview: str | None = Field(None, examples=["Hi, order A-10293 has not arrived yet."])
-    message_at: AwareDatetime | None = Field(None, alias="messageAt", examples=["2026-03-23T10:00:00.000Z"])
-    rfc822_message_id: str | None = Field(None, alias="rfc822MessageId", examples=["<CAF=abc123@mail.example.com>"])
-    in_reply_to: str | None = Field(None, alias="inReplyTo", examples=[None])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-03-23T10:00:00.000Z"])
+    inbound_email_id: str | None = Field(
+        default=None,
+        validation_alias="inboundEmailId",
+        serialization_alias="inboundEmailId",
+        examples=["msg_4Hj7Kl2Zx9Cv"],
+    )
+    email_log_id: str | None = Field(
+        default=None, validation_alias="emailLogId", serialization_alias="emailLogId", examples=[None]
+    )
+    from_email: str | None = Field(
+        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+    )
+    from_name: str | None = Field(
+        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
+    )
+    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    preview: str | None = Field(default=None, examples=["Hi, order A-10293 has not arrived yet."])
+    message_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="messageAt",
+        serialization_alias="messageAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
+    rfc822_message_id: str | None = Field(
+        default=None,
+        validation_alias="rfc822MessageId",
+        serialization_alias="rfc822MessageId",
+        examples=["<CAF=abc123@mail.example.com>"],
+    )
+    in_reply_to: str | None = Field(
+        default=None, validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None]
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2026-03-23T10:00:00.000Z"],
+    )
     email: InboxThreadEmail | None = None
     """
     Null for messages without a stored email.
@@ -3036,13 +3812,17 @@ class InboxThreadUpdateRequest(BaseModel):
     Body of `PATCH /api/inbox/v1/threads/{thread_id}`; every field is optional.
     """
 
-    is_read: bool | None = Field(None, alias="isRead", examples=[True])
-    is_starred: bool | None = Field(None, alias="isStarred", examples=[True])
-    status: InboxThreadUpdateRequestStatus | None = Field(None, examples=["closed"])
+    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_starred: bool | None = Field(
+        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[True]
+    )
+    status: InboxThreadUpdateRequestStatus | None = Field(default=None, examples=["closed"])
 
 
 class WebhookEventType(StrEnum):
-    """Active event types (event-types page). `email.suppressed` and `api-key.rate_limited` are announced as coming soon and not listed."""
+    """
+    Active event types (event-types page). `email.suppressed` and `api-key.rate_limited` are announced as coming soon and not listed.
+    """
 
     EMAIL_SENT = "email.sent"
     EMAIL_SCHEDULED = "email.scheduled"
@@ -3107,8 +3887,10 @@ class EmailEventError(BaseModel):
     Failure details on bounce, delay, complaint and failure events.
     """
 
-    code: str | None = Field(None, examples=["550"])
-    message: str | None = Field(None, examples=["5.1.1 The email account that you tried to reach does not exist"])
+    code: str | None = Field(default=None, examples=["550"])
+    message: str | None = Field(
+        default=None, examples=["5.1.1 The email account that you tried to reach does not exist"]
+    )
 
 
 class EmailEventBounce(BaseModel):
@@ -3116,9 +3898,11 @@ class EmailEventBounce(BaseModel):
     Older bounce shape (intro page example); may still appear.
     """
 
-    message: str | None = Field(None, examples=["Mailbox does not exist"])
-    sub_type: str | None = Field(None, alias="subType", examples=["General"])
-    type: str | None = Field(None, examples=["Permanent"])
+    message: str | None = Field(default=None, examples=["Mailbox does not exist"])
+    sub_type: str | None = Field(
+        default=None, validation_alias="subType", serialization_alias="subType", examples=["General"]
+    )
+    type: str | None = Field(default=None, examples=["Permanent"])
 
 
 class EmailEventData(BaseModel):
@@ -3130,23 +3914,25 @@ class EmailEventData(BaseModel):
     """
     Email identifier (`em_…`).
     """
-    from_: str | None = Field(None, alias="from", examples=["Acme <hello@acme.com>"])
-    to: list[str] | None = Field(None, examples=[["jane@example.com"]])
-    subject: str | None = Field(None, examples=["Your order has shipped"])
-    status: str | None = Field(None, examples=["delivered"])
+    from_: str | None = Field(
+        default=None, validation_alias="from", serialization_alias="from", examples=["Acme <hello@acme.com>"]
+    )
+    to: list[str] | None = Field(default=None, examples=[["jane@example.com"]])
+    subject: str | None = Field(default=None, examples=["Your order has shipped"])
+    status: str | None = Field(default=None, examples=["delivered"])
     error: EmailEventError | None = None
     """
     On bounced, delivery_delayed, complained and failed.
     """
-    url: str | None = Field(None, examples=["https://acme.com/orders/A-10293"])
+    url: str | None = Field(default=None, examples=["https://acme.com/orders/A-10293"])
     """
     Clicked link (email.clicked).
     """
-    scheduled_at: AwareDatetime | None = Field(None, examples=["2026-03-25T09:00:00.000Z"])
+    scheduled_at: AwareDatetime | None = Field(default=None, examples=["2026-03-25T09:00:00.000Z"])
     """
     Planned send time (email.scheduled).
     """
-    timestamp: AwareDatetime | None = Field(None, examples=["2026-03-23T10:00:00.000Z"])
+    timestamp: AwareDatetime | None = Field(default=None, examples=["2026-03-23T10:00:00.000Z"])
     """
     Event time (shown on email.sent).
     """
@@ -3172,16 +3958,18 @@ class InboundEmailEventData(BaseModel):
     Inbound email identifier (`in_…`).
     """
     mailbox_id: str = Field(..., examples=["mbx_2Df6Gh8Jk1Lz"])
-    from_: str | None = Field(None, alias="from", examples=["jane@example.com"])
-    from_name: str | None = Field(None, examples=["Jane Doe"])
-    to: list[str] | None = Field(None, examples=[["support@acme.com"]])
-    cc: list[str] | None = Field(None, examples=[[]])
-    subject: str | None = Field(None, examples=["Where is my order?"])
-    thread_id: str | None = Field(None, examples=["thr_6Bn3Mq8Wr5Ty"])
-    has_attachments: bool | None = Field(None, examples=[False])
-    is_spam: bool | None = Field(None, examples=[False])
-    status: InboundEmailEventDataStatus | None = Field(None, examples=["received"])
-    message_id: str | None = Field(None, examples=["<CAF=abc123@mail.example.com>"])
+    from_: str | None = Field(
+        default=None, validation_alias="from", serialization_alias="from", examples=["jane@example.com"]
+    )
+    from_name: str | None = Field(default=None, examples=["Jane Doe"])
+    to: list[str] | None = Field(default=None, examples=[["support@acme.com"]])
+    cc: list[str] | None = Field(default=None, examples=[[]])
+    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    thread_id: str | None = Field(default=None, examples=["thr_6Bn3Mq8Wr5Ty"])
+    has_attachments: bool | None = Field(default=None, examples=[False])
+    is_spam: bool | None = Field(default=None, examples=[False])
+    status: InboundEmailEventDataStatus | None = Field(default=None, examples=["received"])
+    message_id: str | None = Field(default=None, examples=["<CAF=abc123@mail.example.com>"])
 
 
 class DomainEventData(BaseModel):
@@ -3190,8 +3978,8 @@ class DomainEventData(BaseModel):
     """
 
     id: str = Field(..., examples=["dom_8Kq2LmN4pR7x"])
-    name: str | None = Field(None, examples=["acme.com"])
-    status: str | None = Field(None, examples=["active"])
+    name: str | None = Field(default=None, examples=["acme.com"])
+    status: str | None = Field(default=None, examples=["active"])
 
 
 class ApiKeyEventData(BaseModel):
@@ -3200,8 +3988,8 @@ class ApiKeyEventData(BaseModel):
     """
 
     api_key_id: str = Field(..., examples=["key_3Vb9Xw1Zt6Hs"])
-    status: str | None = Field(None, examples=["enabled"])
-    action: str | None = Field(None, examples=["rotate"])
+    status: str | None = Field(default=None, examples=["enabled"])
+    action: str | None = Field(default=None, examples=["rotate"])
     """
     For api-key.update: what changed (enable, rotate, rename).
     """
@@ -3213,10 +4001,10 @@ class ContactEventData(BaseModel):
     """
 
     id: str = Field(..., examples=["con_5Hj2Kp8Qw3Ln"])
-    email: str | None = Field(None, examples=["jane@example.com"])
-    first_name: str | None = Field(None, examples=["Jane"])
-    last_name: str | None = Field(None, examples=["Doe"])
-    status: str | None = Field(None, examples=["subscribed"])
+    email: str | None = Field(default=None, examples=["jane@example.com"])
+    first_name: str | None = Field(default=None, examples=["Jane"])
+    last_name: str | None = Field(default=None, examples=["Doe"])
+    status: str | None = Field(default=None, examples=["subscribed"])
 
 
 class ContactGroupEventData(BaseModel):
@@ -3225,11 +4013,13 @@ class ContactGroupEventData(BaseModel):
     """
 
     id: str = Field(..., examples=["grp_7Ty4Rm1Vx9Bc"])
-    name: str | None = Field(None, examples=["Beta Testers"])
+    name: str | None = Field(default=None, examples=["Beta Testers"])
 
 
 class Type(StrEnum):
-    """Event type."""
+    """
+    Event type.
+    """
 
     EMAIL_SENT = "email.sent"
     EMAIL_SCHEDULED = "email.scheduled"
@@ -3252,7 +4042,7 @@ class EmailEvent(WebhookEnvelope):
     An outbound email event.
     """
 
-    type: Literal[
+    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
         "email.sent",
         "email.scheduled",
         "email.delivered",
@@ -3266,11 +4056,13 @@ class EmailEvent(WebhookEnvelope):
     """
     Event type.
     """
-    data: EmailEventData
+    data: EmailEventData  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type1(StrEnum):
-    """Event type."""
+    """
+    Event type.
+    """
 
     EMAIL_RECEIVED = "email.received"
 
@@ -3285,15 +4077,17 @@ class EmailReceivedEvent(WebhookEnvelope):
     A mailbox received an email.
     """
 
-    type: Literal["email.received"] = Field(..., examples=["email.received"])
+    type: Literal["email.received"] = Field(..., examples=["email.received"])  # pyright: ignore[reportIncompatibleVariableOverride]
     """
     Event type.
     """
-    data: InboundEmailEventData
+    data: InboundEmailEventData  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type2(StrEnum):
-    """Event type."""
+    """
+    Event type.
+    """
 
     DOMAIN_CREATE = "domain.create"
     DOMAIN_UPDATE = "domain.update"
@@ -3312,17 +4106,19 @@ class DomainEvent(WebhookEnvelope):
     A domain changed.
     """
 
-    type: Literal["domain.create", "domain.update", "domain.delete", "domain.undelete", "domain.verify"] = Field(
-        ..., examples=["domain.create"]
-    )
+    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+        "domain.create", "domain.update", "domain.delete", "domain.undelete", "domain.verify"
+    ] = Field(..., examples=["domain.create"])
     """
     Event type.
     """
-    data: DomainEventData
+    data: DomainEventData  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type3(StrEnum):
-    """Event type."""
+    """
+    Event type.
+    """
 
     API_KEY_CREATE = "api-key.create"
     API_KEY_UPDATE = "api-key.update"
@@ -3340,17 +4136,19 @@ class ApiKeyEvent(WebhookEnvelope):
     An API key changed.
     """
 
-    type: Literal["api-key.create", "api-key.update", "api-key.delete", "api-key.revoke"] = Field(
-        ..., examples=["api-key.create"]
-    )
+    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+        "api-key.create", "api-key.update", "api-key.delete", "api-key.revoke"
+    ] = Field(..., examples=["api-key.create"])
     """
     Event type.
     """
-    data: ApiKeyEventData
+    data: ApiKeyEventData  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type4(StrEnum):
-    """Event type."""
+    """
+    Event type.
+    """
 
     CONTACT_CREATE = "contact.create"
     CONTACT_UPDATE = "contact.update"
@@ -3370,7 +4168,7 @@ class ContactEvent(WebhookEnvelope):
     A contact changed.
     """
 
-    type: Literal[
+    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
         "contact.create",
         "contact.update",
         "contact.delete",
@@ -3381,11 +4179,13 @@ class ContactEvent(WebhookEnvelope):
     """
     Event type.
     """
-    data: ContactEventData
+    data: ContactEventData  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type5(StrEnum):
-    """Event type."""
+    """
+    Event type.
+    """
 
     CONTACT_GROUP_CREATE = "contact.group.create"
     CONTACT_GROUP_UPDATE = "contact.group.update"
@@ -3402,13 +4202,13 @@ class ContactGroupEvent(WebhookEnvelope):
     A contact group changed.
     """
 
-    type: Literal["contact.group.create", "contact.group.update", "contact.group.delete"] = Field(
-        ..., examples=["contact.group.create"]
-    )
+    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+        "contact.group.create", "contact.group.update", "contact.group.delete"
+    ] = Field(..., examples=["contact.group.create"])
     """
     Event type.
     """
-    data: ContactGroupEventData
+    data: ContactGroupEventData  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class WebhookEvent(
@@ -3432,25 +4232,27 @@ class Error(BaseModel):
     Short, human-readable summary.
     """
     why: str | None = Field(
-        None, examples=["The domain acme.com was not found or is not authorized for your organization"]
+        default=None, examples=["The domain acme.com was not found or is not authorized for your organization"]
     )
     """
     Detailed cause, often naming the offending value.
     """
-    fix: str | None = Field(None, examples=["Ensure the domain is registered and verified in your dashboard"])
+    fix: str | None = Field(default=None, examples=["Ensure the domain is registered and verified in your dashboard"])
     """
     What to do about it.
     """
-    link: str | None = Field(None, examples=["https://reloop.sh/docs/api/errors"])
+    link: str | None = Field(default=None, examples=["https://reloop.sh/docs/api/errors"])
     """
     Documentation page about this error.
     """
-    retry_after: int | None = Field(None, alias="retryAfter", examples=[12])
+    retry_after: int | None = Field(
+        default=None, validation_alias="retryAfter", serialization_alias="retryAfter", examples=[12]
+    )
     """
     Seconds to wait; only on 429 from management endpoints.
     """
     errors: list[ErrorDetail | str] | None = Field(
-        None, examples=[[{"field": "email", "message": "Invalid email format"}]]
+        default=None, examples=[[{"field": "email", "message": "Invalid email format"}]]
     )
     """
     Validation details: objects (`field`, `message`) on contact update, plain strings on upload.

@@ -59,15 +59,30 @@ def _int(value: object) -> int | None:
 def extract_items(parsed: Any, items_field: str) -> list[Any]:
     if isinstance(parsed, Mapping):
         return list(parsed.get(items_field) or [])
-    for name, info in type(parsed).model_fields.items():
-        if (info.alias or name) == items_field:
-            return list(getattr(parsed, name) or [])
-    return list(getattr(parsed, items_field, None) or [])
+    return list(getattr(parsed, _attribute_for(type(parsed), items_field), None) or [])
+
+
+# (model class, wire name) -> Python attribute; bounded by the package's list models.
+_ATTRIBUTES: dict[tuple[type, str], str] = {}
+
+
+def _attribute_for(model: type, items_field: str) -> str:
+    """The Python attribute holding a wire field; looked up once per model (a per-page cost)."""
+    found = _ATTRIBUTES.get((model, items_field))
+    if found is None:
+        found = items_field
+        for name, info in getattr(model, "model_fields", {}).items():
+            # Models keep wire names in serialization_alias (codegen/model_typing.py), or alias.
+            if (info.serialization_alias or info.alias or name) == items_field:
+                found = str(name)
+                break
+        _ATTRIBUTES[(model, items_field)] = found
+    return found
 
 
 class _Page(Generic[T]):
     def __init__(
-        self, *, spec: RequestSpec, response: httpx.Response, cast_to: Any, items_field: str, scheme: PageScheme
+        self, *, spec: RequestSpec, response: httpx.Response, cast_to: object, items_field: str, scheme: PageScheme
     ) -> None:
         self._spec = spec
         self._scheme = scheme
@@ -75,7 +90,7 @@ class _Page(Generic[T]):
         self._items_field = items_field
         self.http_response = response
         raw = read_json(response)
-        self.response = validate(raw, cast_to, response)
+        self.response: object = validate(raw, cast_to, response)
         """The whole parsed list response (totals, flags and all)."""
         self.items: list[T] = extract_items(self.response, items_field)
         self._next = scheme.next_query(spec.query, raw if isinstance(raw, Mapping) else {}, len(self.items))
@@ -95,8 +110,17 @@ class _Page(Generic[T]):
 class SyncPage(_Page[T]):
     """One page of a list; iterating it yields every item of every page."""
 
-    def __init__(self, *, client: SyncAPIClient, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        *,
+        client: SyncAPIClient,
+        spec: RequestSpec,
+        response: httpx.Response,
+        cast_to: object,
+        items_field: str,
+        scheme: PageScheme,
+    ) -> None:
+        super().__init__(spec=spec, response=response, cast_to=cast_to, items_field=items_field, scheme=scheme)
         self._client = client
 
     def next_page(self) -> SyncPage[T]:
@@ -125,8 +149,17 @@ class SyncPage(_Page[T]):
 class AsyncPage(_Page[T]):
     """One page of a list; ``async for`` over it yields every item of every page."""
 
-    def __init__(self, *, client: AsyncAPIClient, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        *,
+        client: AsyncAPIClient,
+        spec: RequestSpec,
+        response: httpx.Response,
+        cast_to: object,
+        items_field: str,
+        scheme: PageScheme,
+    ) -> None:
+        super().__init__(spec=spec, response=response, cast_to=cast_to, items_field=items_field, scheme=scheme)
         self._client = client
 
     async def next_page(self) -> AsyncPage[T]:

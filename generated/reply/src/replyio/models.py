@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date as date_aliased
-from enum import Enum, IntEnum, StrEnum
+from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, RootModel, SecretStr
@@ -18,7 +18,7 @@ class ProblemDetails(BaseModel):
 
     title: str = Field(..., examples=["Too Many Requests"])
     status: int = Field(..., examples=[429])
-    detail: str | None = Field(None, examples=["Rate limit exceeded. Retry after 60 seconds."])
+    detail: str | None = Field(default=None, examples=["Rate limit exceeded. Retry after 60 seconds."])
 
 
 class BusinessProblem(ProblemDetails):
@@ -51,7 +51,12 @@ class NotProcessedItemResult(BaseModel):
     """
 
     error: str = Field(..., examples=["notFound"])
-    error_details: str | None = Field(None, alias="errorDetails", examples=["Contact 1001 was not found."])
+    error_details: str | None = Field(
+        default=None,
+        validation_alias="errorDetails",
+        serialization_alias="errorDetails",
+        examples=["Contact 1001 was not found."],
+    )
 
 
 class CreateItemResult(BaseModel):
@@ -59,9 +64,14 @@ class CreateItemResult(BaseModel):
     One entry per submitted item of a bulk create, in request order: `id` on success, integer `error` code (plus optional details) on failure.
     """
 
-    id: int | None = Field(None, examples=[5501])
-    error: int | None = Field(None, examples=[2])
-    error_details: str | None = Field(None, alias="errorDetails", examples=["Duplicate pattern."])
+    id: int | None = Field(default=None, examples=[5501])
+    error: int | None = Field(default=None, examples=[2])
+    error_details: str | None = Field(
+        default=None,
+        validation_alias="errorDetails",
+        serialization_alias="errorDetails",
+        examples=["Duplicate pattern."],
+    )
 
 
 class IdName(BaseModel):
@@ -74,9 +84,9 @@ class Whoami(BaseModel):
     Identity behind the credentials. Conflict: the authentication page shows only userId; Reply's schema declares all three fields required, which we follow.
     """
 
-    user_id: int = Field(..., alias="userId", examples=[12345])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
     username: str = Field(..., examples=["jane.doe@acme.com"])
-    team_id: int = Field(..., alias="teamId", examples=[678])
+    team_id: int = Field(..., validation_alias="teamId", serialization_alias="teamId", examples=[678])
 
 
 class WhoamiTeamUser(BaseModel):
@@ -84,15 +94,19 @@ class WhoamiTeamUser(BaseModel):
     One (team, user) pair the credentials can act in.
     """
 
-    team_id: int = Field(..., alias="teamId", examples=[678])
-    team_name: str = Field(..., alias="teamName", examples=["Acme Sales"])
-    user_id: int = Field(..., alias="userId", examples=[12345])
-    user_name: str = Field(..., alias="userName", examples=["Jane Doe"])
-    user_email: str = Field(..., alias="userEmail", examples=["jane.doe@acme.com"])
+    team_id: int = Field(..., validation_alias="teamId", serialization_alias="teamId", examples=[678])
+    team_name: str = Field(..., validation_alias="teamName", serialization_alias="teamName", examples=["Acme Sales"])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
+    user_name: str = Field(..., validation_alias="userName", serialization_alias="userName", examples=["Jane Doe"])
+    user_email: str = Field(
+        ..., validation_alias="userEmail", serialization_alias="userEmail", examples=["jane.doe@acme.com"]
+    )
 
 
 class ContactCompanySize(StrEnum):
-    """Company size band as returned in responses (camelCase)."""
+    """
+    Company size band as returned in responses (camelCase).
+    """
 
     EMPTY = "empty"
     SELF_EMPLOYED = "selfEmployed"
@@ -112,7 +126,9 @@ class ContactCompanySize(StrEnum):
 
 
 class ContactCompanySizeInput(StrEnum):
-    """Company size band as accepted in requests (PascalCase, unlike the response)."""
+    """
+    Company size band as accepted in requests (PascalCase, unlike the response).
+    """
 
     EMPTY = "Empty"
     SELF_EMPLOYED = "SelfEmployed"
@@ -145,7 +161,9 @@ class ContactPhoneStatus(StrEnum):
 
 
 class ContactCallStatus(StrEnum):
-    """Call outcome; `none` clears it on update."""
+    """
+    Call outcome; `none` clears it on update.
+    """
 
     NONE = "none"
     TO_CALL = "toCall"
@@ -168,7 +186,9 @@ class ContactMeetingStatus(StrEnum):
 
 
 class ContactSequenceStatus(StrEnum):
-    """The writable in-sequence statuses (also what /contacts/{id}/sequences reports)."""
+    """
+    The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+    """
 
     ACTIVE = "active"
     PAUSED = "paused"
@@ -182,7 +202,9 @@ class ContactSequenceStatus(StrEnum):
 
 
 class ContactSequenceStatusFull(StrEnum):
-    """Every in-sequence status Reply reports on /contacts/{id}/statuses."""
+    """
+    Every in-sequence status Reply reports on /contacts/{id}/statuses.
+    """
 
     ACTIVE = "active"
     PAUSED = "paused"
@@ -209,7 +231,7 @@ class ContactCustomFieldValue(BaseModel):
     """
 
     key: str = Field(..., examples=["Lead source"])
-    value: str | None = Field(None, examples=["Webinar"])
+    value: str | None = Field(default=None, examples=["Webinar"])
 
 
 class ContactCustomFieldUpdate(BaseModel):
@@ -217,9 +239,9 @@ class ContactCustomFieldUpdate(BaseModel):
     Custom field value on update/import: identify the field by `id` or by `name` (unlike the response, which uses key/value).
     """
 
-    id: int | None = Field(None, examples=[17])
-    name: str | None = Field(None, examples=["Lead source"])
-    value: str | None = Field(None, examples=["Webinar"])
+    id: int | None = Field(default=None, examples=[17])
+    name: str | None = Field(default=None, examples=["Lead source"])
+    value: str | None = Field(default=None, examples=["Webinar"])
 
 
 class Contact(BaseModel):
@@ -228,48 +250,99 @@ class Contact(BaseModel):
     """
 
     id: int = Field(..., examples=[1001])
-    email: str | None = Field(None, examples=["jane.doe@acme.com"])
-    domain: str | None = Field(None, examples=["acme.com"])
+    email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
+    domain: str | None = Field(default=None, examples=["acme.com"])
     """
     Derived from the email address.
     """
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    phone: str | None = Field(None, examples=["+14155550123"])
-    title: str | None = Field(None, examples=["VP of Sales"])
-    company: str | None = Field(None, examples=["Acme Inc."])
-    company_size: ContactCompanySize | None = Field(None, alias="companySize")
-    industry: str | None = Field(None, examples=["Software"])
-    city: str | None = Field(None, examples=["Austin"])
-    state: str | None = Field(None, examples=["TX"])
-    country: str | None = Field(None, examples=["United States"])
-    time_zone_id: str | None = Field(None, alias="timeZoneId", examples=["Central Standard Time"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    phone: str | None = Field(default=None, examples=["+14155550123"])
+    title: str | None = Field(default=None, examples=["VP of Sales"])
+    company: str | None = Field(default=None, examples=["Acme Inc."])
+    company_size: ContactCompanySize | None = Field(
+        default=None, validation_alias="companySize", serialization_alias="companySize"
+    )
+    industry: str | None = Field(default=None, examples=["Software"])
+    city: str | None = Field(default=None, examples=["Austin"])
+    state: str | None = Field(default=None, examples=["TX"])
+    country: str | None = Field(default=None, examples=["United States"])
+    time_zone_id: str | None = Field(
+        default=None,
+        validation_alias="timeZoneId",
+        serialization_alias="timeZoneId",
+        examples=["Central Standard Time"],
+    )
     """
     Time zone id; Reply does not state which id scheme applies to contacts.
     """
-    linked_in_url: str | None = Field(None, alias="linkedInUrl", examples=["https://www.linkedin.com/in/janedoe"])
+    linked_in_url: str | None = Field(
+        default=None,
+        validation_alias="linkedInUrl",
+        serialization_alias="linkedInUrl",
+        examples=["https://www.linkedin.com/in/janedoe"],
+    )
     linked_in_sales_navigator_url: str | None = Field(
-        None, alias="linkedInSalesNavigatorUrl", examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"]
+        default=None,
+        validation_alias="linkedInSalesNavigatorUrl",
+        serialization_alias="linkedInSalesNavigatorUrl",
+        examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"],
     )
     linked_in_recruiter_url: str | None = Field(
-        None, alias="linkedInRecruiterUrl", examples=["https://www.linkedin.com/talent/profile/AEMAAA123"]
+        default=None,
+        validation_alias="linkedInRecruiterUrl",
+        serialization_alias="linkedInRecruiterUrl",
+        examples=["https://www.linkedin.com/talent/profile/AEMAAA123"],
     )
-    phone_status: ContactPhoneStatus | None = Field(None, alias="phoneStatus")
-    notes: str | None = Field(None, examples=["Met at SaaStr."])
-    owner_user_id: int | None = Field(None, alias="ownerUserId", examples=[12345])
-    account_id: int | None = Field(None, alias="accountId", examples=[301])
-    is_opted_out: bool | None = Field(None, alias="isOptedOut", examples=[False])
-    call_status: ContactCallStatus | None = Field(None, alias="callStatus")
-    meeting_status: ContactMeetingStatus | None = Field(None, alias="meetingStatus")
-    adding_date: AwareDatetime | None = Field(None, alias="addingDate", examples=["2024-03-08T14:30:00+00:00"])
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2024-03-08T14:30:00+00:00"])
-    last_modified_at: AwareDatetime | None = Field(None, alias="lastModifiedAt", examples=["2024-04-02T09:12:45+00:00"])
-    custom_fields: list[ContactCustomFieldValue] | None = Field(None, alias="customFields")
+    phone_status: ContactPhoneStatus | None = Field(
+        default=None, validation_alias="phoneStatus", serialization_alias="phoneStatus"
+    )
+    notes: str | None = Field(default=None, examples=["Met at SaaStr."])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
+    account_id: int | None = Field(
+        default=None, validation_alias="accountId", serialization_alias="accountId", examples=[301]
+    )
+    is_opted_out: bool | None = Field(
+        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+    )
+    call_status: ContactCallStatus | None = Field(
+        default=None, validation_alias="callStatus", serialization_alias="callStatus"
+    )
+    meeting_status: ContactMeetingStatus | None = Field(
+        default=None, validation_alias="meetingStatus", serialization_alias="meetingStatus"
+    )
+    adding_date: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="addingDate",
+        serialization_alias="addingDate",
+        examples=["2024-03-08T14:30:00+00:00"],
+    )
+    created_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdAt",
+        serialization_alias="createdAt",
+        examples=["2024-03-08T14:30:00+00:00"],
+    )
+    last_modified_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastModifiedAt",
+        serialization_alias="lastModifiedAt",
+        examples=["2024-04-02T09:12:45+00:00"],
+    )
+    custom_fields: list[ContactCustomFieldValue] | None = Field(
+        default=None, validation_alias="customFields", serialization_alias="customFields"
+    )
 
 
 class ContactPage(BaseModel):
     items: list[Contact]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ContactCreateRequest(BaseModel):
@@ -277,29 +350,55 @@ class ContactCreateRequest(BaseModel):
     New contact. Every field is optional, but an email or a LinkedIn URL is required.
     """
 
-    email: str | None = Field(None, examples=["jane.doe@acme.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    phone: str | None = Field(None, examples=["+14155550123"])
-    phone2: str | None = Field(None, examples=["+14155550199"])
-    title: str | None = Field(None, examples=["VP of Sales"])
-    company: str | None = Field(None, examples=["Acme Inc."])
-    company_size: ContactCompanySizeInput | None = Field(None, alias="companySize")
-    industry: str | None = Field(None, examples=["Software"])
-    city: str | None = Field(None, examples=["Austin"])
-    state: str | None = Field(None, examples=["TX"])
-    country: str | None = Field(None, examples=["United States"])
-    time_zone_id: str | None = Field(None, alias="timeZoneId", examples=["Central Standard Time"])
-    linked_in_url: str | None = Field(None, alias="linkedInUrl", examples=["https://www.linkedin.com/in/janedoe"])
+    email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    phone: str | None = Field(default=None, examples=["+14155550123"])
+    phone2: str | None = Field(default=None, examples=["+14155550199"])
+    title: str | None = Field(default=None, examples=["VP of Sales"])
+    company: str | None = Field(default=None, examples=["Acme Inc."])
+    company_size: ContactCompanySizeInput | None = Field(
+        default=None, validation_alias="companySize", serialization_alias="companySize"
+    )
+    industry: str | None = Field(default=None, examples=["Software"])
+    city: str | None = Field(default=None, examples=["Austin"])
+    state: str | None = Field(default=None, examples=["TX"])
+    country: str | None = Field(default=None, examples=["United States"])
+    time_zone_id: str | None = Field(
+        default=None,
+        validation_alias="timeZoneId",
+        serialization_alias="timeZoneId",
+        examples=["Central Standard Time"],
+    )
+    linked_in_url: str | None = Field(
+        default=None,
+        validation_alias="linkedInUrl",
+        serialization_alias="linkedInUrl",
+        examples=["https://www.linkedin.com/in/janedoe"],
+    )
     linked_in_sales_navigator_url: str | None = Field(
-        None, alias="linkedInSalesNavigatorUrl", examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"]
+        default=None,
+        validation_alias="linkedInSalesNavigatorUrl",
+        serialization_alias="linkedInSalesNavigatorUrl",
+        examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"],
     )
     linked_in_recruiter_url: str | None = Field(
-        None, alias="linkedInRecruiterUrl", examples=["https://www.linkedin.com/talent/profile/AEMAAA123"]
+        default=None,
+        validation_alias="linkedInRecruiterUrl",
+        serialization_alias="linkedInRecruiterUrl",
+        examples=["https://www.linkedin.com/talent/profile/AEMAAA123"],
     )
-    notes: str | None = Field(None, examples=["Met at SaaStr."])
-    account_id: int | None = Field(None, alias="accountId", examples=[301])
-    custom_fields: list[ContactCustomFieldValue] | None = Field(None, alias="customFields")
+    notes: str | None = Field(default=None, examples=["Met at SaaStr."])
+    account_id: int | None = Field(
+        default=None, validation_alias="accountId", serialization_alias="accountId", examples=[301]
+    )
+    custom_fields: list[ContactCustomFieldValue] | None = Field(
+        default=None, validation_alias="customFields", serialization_alias="customFields"
+    )
 
 
 class ContactUpdateRequest(BaseModel):
@@ -307,36 +406,70 @@ class ContactUpdateRequest(BaseModel):
     Partial update: omitted fields stay unchanged, an explicit null clears the field (hence the nullable types).
     """
 
-    email: str | None = Field(None, examples=["jane.doe@acme.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    phone: str | None = Field(None, examples=["+14155550123"])
-    phone2: str | None = Field(None, examples=["+14155550199"])
-    title: str | None = Field(None, examples=["VP of Sales"])
-    company: str | None = Field(None, examples=["Acme Inc."])
-    company_size: ContactCompanySizeInput | None = Field(None, alias="companySize")
-    industry: str | None = Field(None, examples=["Software"])
-    city: str | None = Field(None, examples=["Austin"])
-    state: str | None = Field(None, examples=["TX"])
-    country: str | None = Field(None, examples=["United States"])
-    time_zone_id: str | None = Field(None, alias="timeZoneId", examples=["Central Standard Time"])
-    linked_in_url: str | None = Field(None, alias="linkedInUrl", examples=["https://www.linkedin.com/in/janedoe"])
+    email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    phone: str | None = Field(default=None, examples=["+14155550123"])
+    phone2: str | None = Field(default=None, examples=["+14155550199"])
+    title: str | None = Field(default=None, examples=["VP of Sales"])
+    company: str | None = Field(default=None, examples=["Acme Inc."])
+    company_size: ContactCompanySizeInput | None = Field(
+        default=None, validation_alias="companySize", serialization_alias="companySize"
+    )
+    industry: str | None = Field(default=None, examples=["Software"])
+    city: str | None = Field(default=None, examples=["Austin"])
+    state: str | None = Field(default=None, examples=["TX"])
+    country: str | None = Field(default=None, examples=["United States"])
+    time_zone_id: str | None = Field(
+        default=None,
+        validation_alias="timeZoneId",
+        serialization_alias="timeZoneId",
+        examples=["Central Standard Time"],
+    )
+    linked_in_url: str | None = Field(
+        default=None,
+        validation_alias="linkedInUrl",
+        serialization_alias="linkedInUrl",
+        examples=["https://www.linkedin.com/in/janedoe"],
+    )
     linked_in_sales_navigator_url: str | None = Field(
-        None, alias="linkedInSalesNavigatorUrl", examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"]
+        default=None,
+        validation_alias="linkedInSalesNavigatorUrl",
+        serialization_alias="linkedInSalesNavigatorUrl",
+        examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"],
     )
     linked_in_recruiter_url: str | None = Field(
-        None, alias="linkedInRecruiterUrl", examples=["https://www.linkedin.com/talent/profile/AEMAAA123"]
+        default=None,
+        validation_alias="linkedInRecruiterUrl",
+        serialization_alias="linkedInRecruiterUrl",
+        examples=["https://www.linkedin.com/talent/profile/AEMAAA123"],
     )
-    notes: str | None = Field(None, examples=["Follow up after Q3."])
-    is_opted_out: bool | None = Field(None, alias="isOptedOut", examples=[False])
-    call_status: ContactCallStatus | None = Field(None, alias="callStatus")
-    meeting_status: ContactMeetingStatus | None = Field(None, alias="meetingStatus")
-    owner_user_id: int | None = Field(None, alias="ownerUserId", examples=[12345])
+    notes: str | None = Field(default=None, examples=["Follow up after Q3."])
+    is_opted_out: bool | None = Field(
+        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+    )
+    call_status: ContactCallStatus | None = Field(
+        default=None, validation_alias="callStatus", serialization_alias="callStatus"
+    )
+    meeting_status: ContactMeetingStatus | None = Field(
+        default=None, validation_alias="meetingStatus", serialization_alias="meetingStatus"
+    )
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
     """
     Must be a member of the team (else 400 contact.invalidInput).
     """
-    account_id: int | None = Field(None, alias="accountId", examples=[301])
-    custom_fields: list[ContactCustomFieldUpdate] | None = Field(None, alias="customFields")
+    account_id: int | None = Field(
+        default=None, validation_alias="accountId", serialization_alias="accountId", examples=[301]
+    )
+    custom_fields: list[ContactCustomFieldUpdate] | None = Field(
+        default=None, validation_alias="customFields", serialization_alias="customFields"
+    )
 
 
 class ContactImportItem(ContactUpdateRequest):
@@ -344,7 +477,7 @@ class ContactImportItem(ContactUpdateRequest):
     One contact to import; the update shape with firstName required.
     """
 
-    first_name: str = Field(..., alias="firstName", examples=["Jane"])
+    first_name: str = Field(..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"])  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class ContactImportKeys(BaseModel):
@@ -352,22 +485,44 @@ class ContactImportKeys(BaseModel):
     Extra de-duplication keys; email is always the default key.
     """
 
-    linked_in_url: bool = Field(False, alias="linkedInUrl", examples=[False])
-    phone: bool = Field(False, examples=[False])
-    first_name: bool = Field(False, alias="firstName", examples=[False])
-    last_name: bool = Field(False, alias="lastName", examples=[False])
-    company: bool = Field(False, examples=[False])
-    custom_field_ids: list[int] | None = Field(None, alias="customFieldIds", examples=[[17]])
+    linked_in_url: bool = Field(
+        default=False, validation_alias="linkedInUrl", serialization_alias="linkedInUrl", examples=[False]
+    )
+    phone: bool = Field(default=False, examples=[False])
+    first_name: bool = Field(
+        default=False, validation_alias="firstName", serialization_alias="firstName", examples=[False]
+    )
+    last_name: bool = Field(
+        default=False, validation_alias="lastName", serialization_alias="lastName", examples=[False]
+    )
+    company: bool = Field(default=False, examples=[False])
+    custom_field_ids: list[int] | None = Field(
+        default=None, validation_alias="customFieldIds", serialization_alias="customFieldIds", examples=[[17]]
+    )
 
 
 class ContactImportOptions(BaseModel):
-    overwrite_existing: bool = Field(False, alias="overwriteExisting", examples=[True])
-    skip_existing: bool = Field(False, alias="skipExisting", examples=[False])
-    skip_without_emails: bool = Field(False, alias="skipWithoutEmails", examples=[False])
-    detect_time_zone: bool = Field(False, alias="detectTimeZone", examples=[True])
-    restore_deleted: bool = Field(False, alias="restoreDeleted", examples=[False])
-    list_ids: list[int] | None = Field(None, alias="listIds", examples=[[42]])
-    sequence_id: int | None = Field(None, alias="sequenceId", examples=[2001])
+    overwrite_existing: bool = Field(
+        default=False, validation_alias="overwriteExisting", serialization_alias="overwriteExisting", examples=[True]
+    )
+    skip_existing: bool = Field(
+        default=False, validation_alias="skipExisting", serialization_alias="skipExisting", examples=[False]
+    )
+    skip_without_emails: bool = Field(
+        default=False, validation_alias="skipWithoutEmails", serialization_alias="skipWithoutEmails", examples=[False]
+    )
+    detect_time_zone: bool = Field(
+        default=False, validation_alias="detectTimeZone", serialization_alias="detectTimeZone", examples=[True]
+    )
+    restore_deleted: bool = Field(
+        default=False, validation_alias="restoreDeleted", serialization_alias="restoreDeleted", examples=[False]
+    )
+    list_ids: list[int] | None = Field(
+        default=None, validation_alias="listIds", serialization_alias="listIds", examples=[[42]]
+    )
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+    )
     keys: ContactImportKeys | None = None
 
 
@@ -394,9 +549,9 @@ class ContactImportItemStatus(StrEnum):
 
 
 class ContactImportItemResult(BaseModel):
-    id: int | None = Field(None, examples=[1001])
+    id: int | None = Field(default=None, examples=[1001])
     status: ContactImportItemStatus
-    error: str | None = Field(None, examples=[None])
+    error: str | None = Field(default=None, examples=[None])
     """
     e.g. "Invalid data", "Wrong field format", "Not processed".
     """
@@ -416,7 +571,7 @@ class ContactFilterRule(BaseModel):
     Free-form property name (Reply does not enumerate the vocabulary).
     """
     condition: str = Field(..., examples=["contains"])
-    value: str | None = Field(None, examples=["Sales"])
+    value: str | None = Field(default=None, examples=["Sales"])
 
 
 class ContactSortDirection(StrEnum):
@@ -434,8 +589,10 @@ class ContactIdsRequest(BaseModel):
 
 
 class ContactCurrentStep(BaseModel):
-    step_id: int | None = Field(None, alias="stepId", examples=[3001])
-    display_name: str | None = Field(None, alias="displayName", examples=["Step 2 - Email"])
+    step_id: int | None = Field(default=None, validation_alias="stepId", serialization_alias="stepId", examples=[3001])
+    display_name: str | None = Field(
+        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Step 2 - Email"]
+    )
 
 
 class ContactSequence(BaseModel):
@@ -443,26 +600,47 @@ class ContactSequence(BaseModel):
     One sequence a contact is enrolled in.
     """
 
-    sequence_id: int = Field(..., alias="sequenceId", examples=[2001])
-    sequence_name: str = Field(..., alias="sequenceName", examples=["Q3 outbound"])
-    status_in_sequence: ContactSequenceStatus = Field(..., alias="statusInSequence")
-    current_step: ContactCurrentStep | None = Field(None, alias="currentStep")
-    adding_date: AwareDatetime | None = Field(None, alias="addingDate", examples=["2024-03-08T14:30:00+00:00"])
-    email_account_id: int | None = Field(None, alias="emailAccountId", examples=[5001])
-    linked_in_account_id: int | None = Field(None, alias="linkedInAccountId", examples=[None])
+    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    sequence_name: str = Field(
+        ..., validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 outbound"]
+    )
+    status_in_sequence: ContactSequenceStatus = Field(
+        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+    )
+    current_step: ContactCurrentStep | None = Field(
+        default=None, validation_alias="currentStep", serialization_alias="currentStep"
+    )
+    adding_date: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="addingDate",
+        serialization_alias="addingDate",
+        examples=["2024-03-08T14:30:00+00:00"],
+    )
+    email_account_id: int | None = Field(
+        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[5001]
+    )
+    linked_in_account_id: int | None = Field(
+        default=None, validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[None]
+    )
 
 
 class ContactActivity(BaseModel):
     id: int = Field(..., examples=[900000001])
     date: AwareDatetime = Field(..., examples=["2024-03-09T10:02:11+00:00"])
-    activity_type: str = Field(..., alias="activityType", examples=["emailSent"])
+    activity_type: str = Field(
+        ..., validation_alias="activityType", serialization_alias="activityType", examples=["emailSent"]
+    )
     """
     Free-form activity kind (Reply does not enumerate it).
     """
-    source_type: str = Field(..., alias="sourceType", examples=["sequence"])
-    user_name: str | None = Field(None, alias="userName", examples=["Jane Doe"])
-    user_id: int = Field(..., alias="userId", examples=[12345])
-    content: dict[str, Any] | None = Field(None, examples=[{"subject": "Quick question"}])
+    source_type: str = Field(
+        ..., validation_alias="sourceType", serialization_alias="sourceType", examples=["sequence"]
+    )
+    user_name: str | None = Field(
+        default=None, validation_alias="userName", serialization_alias="userName", examples=["Jane Doe"]
+    )
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
+    content: dict[str, Any] | None = Field(default=None, examples=[{"subject": "Quick question"}])
     """
     Activity-specific payload; its shape varies by activityType and is not published.
     """
@@ -470,32 +648,42 @@ class ContactActivity(BaseModel):
 
 class ContactActivityPage(BaseModel):
     items: list[ContactActivity]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ContactEmailDisposition(BaseModel):
-    is_replied: bool = Field(..., alias="isReplied", examples=[False])
-    is_bounced: bool = Field(..., alias="isBounced", examples=[False])
+    is_replied: bool = Field(..., validation_alias="isReplied", serialization_alias="isReplied", examples=[False])
+    is_bounced: bool = Field(..., validation_alias="isBounced", serialization_alias="isBounced", examples=[False])
 
 
 class ContactSequenceStatusInfo(BaseModel):
-    sequence_id: int = Field(..., alias="sequenceId", examples=[2001])
-    sequence_name: str = Field(..., alias="sequenceName", examples=["Q3 outbound"])
-    status_in_sequence: ContactSequenceStatusFull = Field(..., alias="statusInSequence")
-    email_disposition: ContactEmailDisposition | None = Field(None, alias="emailDisposition")
+    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    sequence_name: str = Field(
+        ..., validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 outbound"]
+    )
+    status_in_sequence: ContactSequenceStatusFull = Field(
+        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+    )
+    email_disposition: ContactEmailDisposition | None = Field(
+        default=None, validation_alias="emailDisposition", serialization_alias="emailDisposition"
+    )
 
 
 class ContactStatuses(BaseModel):
-    contact_id: int = Field(..., alias="contactId", examples=[1001])
-    is_opted_out: bool = Field(..., alias="isOptedOut", examples=[False])
-    call_status: ContactCallStatus = Field(..., alias="callStatus")
-    meeting_status: ContactMeetingStatus = Field(..., alias="meetingStatus")
+    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    is_opted_out: bool = Field(..., validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False])
+    call_status: ContactCallStatus = Field(..., validation_alias="callStatus", serialization_alias="callStatus")
+    meeting_status: ContactMeetingStatus = Field(
+        ..., validation_alias="meetingStatus", serialization_alias="meetingStatus"
+    )
     sequences: list[ContactSequenceStatusInfo]
 
 
 class ContactSetRepliedRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002]])
-    is_replied: bool = Field(..., alias="isReplied", examples=[True])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+    )
+    is_replied: bool = Field(..., validation_alias="isReplied", serialization_alias="isReplied", examples=[True])
 
 
 class ContactSetBouncedRequest(BaseModel):
@@ -503,25 +691,39 @@ class ContactSetBouncedRequest(BaseModel):
     `resendEmails` is required (non-null) when isBounced is false and must be omitted when it is true; the server enforces the pairing (not expressed in the schema to keep models plain).
     """
 
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001]])
-    is_bounced: bool = Field(..., alias="isBounced", examples=[False])
-    resend_emails: bool | None = Field(None, alias="resendEmails", examples=[True])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001]]
+    )
+    is_bounced: bool = Field(..., validation_alias="isBounced", serialization_alias="isBounced", examples=[False])
+    resend_emails: bool | None = Field(
+        default=None, validation_alias="resendEmails", serialization_alias="resendEmails", examples=[True]
+    )
 
 
 class ContactSetStatusInSequenceRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002]])
-    status_in_sequence: ContactSequenceStatus = Field(..., alias="statusInSequence")
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+    )
+    status_in_sequence: ContactSequenceStatus = Field(
+        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+    )
 
 
 class ContactOwnerChangeRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002]])
-    user_id: int = Field(..., alias="userId", examples=[12346])
-    reassign_tasks: bool = Field(False, alias="reassignTasks", examples=[True])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+    )
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
+    reassign_tasks: bool = Field(
+        default=False, validation_alias="reassignTasks", serialization_alias="reassignTasks", examples=[True]
+    )
 
 
 class ContactOwnerChangeResult(BaseModel):
-    is_success: bool = Field(..., alias="isSuccess", examples=[True])
-    affected_ids: list[int] = Field(..., alias="affectedIds", examples=[[1001, 1002]])
+    is_success: bool = Field(..., validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True])
+    affected_ids: list[int] = Field(
+        ..., validation_alias="affectedIds", serialization_alias="affectedIds", examples=[[1001, 1002]]
+    )
 
 
 class ContactNoteRequest(BaseModel):
@@ -529,15 +731,28 @@ class ContactNoteRequest(BaseModel):
 
 
 class ContactMoveToSequenceRequest(BaseModel):
-    sequence_id: int = Field(..., alias="sequenceId", examples=[2001])
-    remove_from_existing: bool = Field(False, alias="removeFromExisting", examples=[True])
-    start_step_id: int | None = Field(None, alias="startStepId", examples=[3001])
-    ignore_step_delay: bool = Field(False, alias="ignoreStepDelay", examples=[False])
-    start_from: AwareDatetime | None = Field(None, alias="startFrom", examples=["2024-03-11T09:00:00+00:00"])
+    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    remove_from_existing: bool = Field(
+        default=False, validation_alias="removeFromExisting", serialization_alias="removeFromExisting", examples=[True]
+    )
+    start_step_id: int | None = Field(
+        default=None, validation_alias="startStepId", serialization_alias="startStepId", examples=[3001]
+    )
+    ignore_step_delay: bool = Field(
+        default=False, validation_alias="ignoreStepDelay", serialization_alias="ignoreStepDelay", examples=[False]
+    )
+    start_from: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="startFrom",
+        serialization_alias="startFrom",
+        examples=["2024-03-11T09:00:00+00:00"],
+    )
 
 
 class DirectOutreachEmailRequest(BaseModel):
-    email_account_id: int | None = Field(None, alias="emailAccountId", examples=[5001])
+    email_account_id: int | None = Field(
+        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[5001]
+    )
     """
     Sending account; the default email account when omitted.
     """
@@ -560,12 +775,19 @@ class DirectOutreachEmailStatus(StrEnum):
 
 class DirectOutreachEmailResult(BaseModel):
     status: DirectOutreachEmailStatus
-    message_id: str | None = Field(None, alias="messageId", examples=["<CAF3x9a1b2c3@mail.acme.com>"])
+    message_id: str | None = Field(
+        default=None,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<CAF3x9a1b2c3@mail.acme.com>"],
+    )
 
 
 class DirectOutreachLinkedInConnectRequest(BaseModel):
-    linked_in_account_id: int = Field(..., alias="linkedInAccountId", examples=[701])
-    message: str | None = Field(None, examples=["Hi Jane, enjoyed your talk at SaaStr."])
+    linked_in_account_id: int = Field(
+        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+    )
+    message: str | None = Field(default=None, examples=["Hi Jane, enjoyed your talk at SaaStr."])
     """
     Optional invitation note.
     """
@@ -576,7 +798,9 @@ class DirectOutreachLinkedInInMailRequest(BaseModel):
     Requires Sales Navigator and InMail credits.
     """
 
-    linked_in_account_id: int = Field(..., alias="linkedInAccountId", examples=[701])
+    linked_in_account_id: int = Field(
+        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+    )
     subject: str = Field(..., examples=["Idea for Acme's outbound team"])
     body: str = Field(..., examples=["Hi Jane, I noticed Acme is hiring SDRs..."])
 
@@ -586,13 +810,19 @@ class DirectOutreachLinkedInMessageRequest(BaseModel):
     The contact must already be a connection.
     """
 
-    linked_in_account_id: int = Field(..., alias="linkedInAccountId", examples=[701])
+    linked_in_account_id: int = Field(
+        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+    )
     message: str = Field(..., examples=["Thanks for connecting, Jane!"])
 
 
 class DirectOutreachLinkedInVoiceRequest(BaseModel):
-    linked_in_account_id: int = Field(..., alias="linkedInAccountId", examples=[701])
-    voice_attachment_id: int = Field(..., alias="voiceAttachmentId", examples=[8801])
+    linked_in_account_id: int = Field(
+        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+    )
+    voice_attachment_id: int = Field(
+        ..., validation_alias="voiceAttachmentId", serialization_alias="voiceAttachmentId", examples=[8801]
+    )
     """
     Id returned by POST /v3/attachments/voice.
     """
@@ -603,7 +833,9 @@ class DirectOutreachLinkedInAiVoiceRequest(BaseModel):
     Requires a voice profile on the LinkedIn account.
     """
 
-    linked_in_account_id: int = Field(..., alias="linkedInAccountId", examples=[701])
+    linked_in_account_id: int = Field(
+        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+    )
     script: str = Field(..., examples=["Hi Jane, quick voice note to say thanks for connecting."])
 
 
@@ -621,25 +853,33 @@ class DirectOutreachLinkedInActionType(StrEnum):
 
 
 class DirectOutreachLinkedInResult(BaseModel):
-    action_type: DirectOutreachLinkedInActionType = Field(..., alias="actionType")
-    linked_in_activity_id: int = Field(..., alias="linkedInActivityId", examples=[440012])
-    sent_at_utc: AwareDatetime = Field(..., alias="sentAtUtc", examples=["2024-03-09T10:02:11Z"])
+    action_type: DirectOutreachLinkedInActionType = Field(
+        ..., validation_alias="actionType", serialization_alias="actionType"
+    )
+    linked_in_activity_id: int = Field(
+        ..., validation_alias="linkedInActivityId", serialization_alias="linkedInActivityId", examples=[440012]
+    )
+    sent_at_utc: AwareDatetime = Field(
+        ..., validation_alias="sentAtUtc", serialization_alias="sentAtUtc", examples=["2024-03-09T10:02:11Z"]
+    )
 
 
 class ContactList(BaseModel):
     id: int = Field(..., examples=[42])
     name: str = Field(..., examples=["Q3 prospects"])
-    is_shared: bool = Field(..., alias="isShared", examples=[False])
+    is_shared: bool = Field(..., validation_alias="isShared", serialization_alias="isShared", examples=[False])
 
 
 class ContactListPage(BaseModel):
     items: list[ContactList]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ContactListCreateRequest(BaseModel):
     name: str = Field(..., examples=["Q3 prospects"])
-    is_shared: bool = Field(False, alias="isShared", examples=[False])
+    is_shared: bool = Field(
+        default=False, validation_alias="isShared", serialization_alias="isShared", examples=[False]
+    )
 
 
 class ContactListUpdateRequest(BaseModel):
@@ -651,7 +891,9 @@ class ContactListUpdateRequest(BaseModel):
 
 
 class ContactListMembershipRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002]])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+    )
 
 
 class CustomFieldType(StrEnum):
@@ -667,22 +909,22 @@ class CustomFieldType(StrEnum):
 class CustomField(BaseModel):
     id: int = Field(..., examples=[17])
     title: str = Field(..., examples=["Lead source"])
-    field_type: CustomFieldType = Field(..., alias="fieldType")
-    metadata: str | None = Field(None, examples=[None])
+    field_type: CustomFieldType = Field(..., validation_alias="fieldType", serialization_alias="fieldType")
+    metadata: str | None = Field(default=None, examples=[None])
     """
     Extra definition data such as dropdown options (opaque string).
     """
-    org_wide: bool = Field(..., alias="orgWide", examples=[False])
+    org_wide: bool = Field(..., validation_alias="orgWide", serialization_alias="orgWide", examples=[False])
 
 
 class CustomFieldCreateRequest(BaseModel):
     title: str = Field(..., examples=["Lead source"])
-    field_type: CustomFieldType = Field(..., alias="fieldType")
-    metadata: str | None = Field(None, examples=[None])
+    field_type: CustomFieldType = Field(..., validation_alias="fieldType", serialization_alias="fieldType")
+    metadata: str | None = Field(default=None, examples=[None])
     """
     Required for dropdown fields (400 customField.invalidInput otherwise).
     """
-    org_wide: bool = Field(False, alias="orgWide", examples=[False])
+    org_wide: bool = Field(default=False, validation_alias="orgWide", serialization_alias="orgWide", examples=[False])
 
 
 class CustomFieldUpdateRequest(BaseModel):
@@ -691,8 +933,8 @@ class CustomFieldUpdateRequest(BaseModel):
     """
 
     title: str = Field(..., examples=["Lead source (2024)"])
-    field_type: CustomFieldType = Field(..., alias="fieldType")
-    metadata: str | None = Field(None, examples=[None])
+    field_type: CustomFieldType = Field(..., validation_alias="fieldType", serialization_alias="fieldType")
+    metadata: str | None = Field(default=None, examples=[None])
 
 
 class BlacklistRuleRequest(BaseModel):
@@ -725,7 +967,7 @@ class BlacklistDomainRule(BaseModel):
 
     id: int = Field(..., examples=[601])
     pattern: str = Field(..., examples=["competitor.com"])
-    is_global: bool = Field(..., alias="isGlobal", examples=[False])
+    is_global: bool = Field(..., validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False])
     """
     Global (organisation) rules are read-only through the API.
     """
@@ -733,7 +975,7 @@ class BlacklistDomainRule(BaseModel):
 
 class BlacklistDomainRulePage(BaseModel):
     items: list[BlacklistDomainRule]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class BlacklistEmailRule(BaseModel):
@@ -743,7 +985,7 @@ class BlacklistEmailRule(BaseModel):
 
     id: int = Field(..., examples=[611])
     pattern: str = Field(..., examples=["ceo@competitor.com"])
-    is_global: bool = Field(..., alias="isGlobal", examples=[False])
+    is_global: bool = Field(..., validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False])
     """
     Global (organisation) rules are read-only through the API.
     """
@@ -751,7 +993,7 @@ class BlacklistEmailRule(BaseModel):
 
 class BlacklistEmailRulePage(BaseModel):
     items: list[BlacklistEmailRule]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class BlacklistEmailExceptionRule(BaseModel):
@@ -765,22 +1007,24 @@ class BlacklistEmailExceptionRule(BaseModel):
 
 class BlacklistEmailExceptionRulePage(BaseModel):
     items: list[BlacklistEmailExceptionRule]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ContactAccountCompanySize(StrEnum):
-    """Company size band. Unlike the contact enum, accounts use range strings on the wire."""
+    """
+    Company size band. Unlike the contact enum, accounts use range strings on the wire.
+    """
 
     EMPTY = "Empty"
     SELF_EMPLOYED = "SelfEmployed"
-    FIELD_2_10 = "2-10"
-    FIELD_11_50 = "11-50"
-    FIELD_51_200 = "51-200"
-    FIELD_201_500 = "201-500"
-    FIELD_501_1000 = "501-1000"
-    FIELD_1001_5000 = "1001-5000"
-    FIELD_5001_10000 = "5001-10000"
-    FIELD_10001_ = "10001+"
+    V_2_10 = "2-10"
+    V_11_50 = "11-50"
+    V_51_200 = "51-200"
+    V_201_500 = "201-500"
+    V_501_1000 = "501-1000"
+    V_1001_5000 = "1001-5000"
+    V_5001_10000 = "5001-10000"
+    V_10001 = "10001+"
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -789,7 +1033,9 @@ class ContactAccountCompanySize(StrEnum):
 
 
 class ContactAccountEmailProvider(StrEnum):
-    """Mail provider detected from the domain's MX records."""
+    """
+    Mail provider detected from the domain's MX records.
+    """
 
     OTHER = "other"
     G_SUITE = "gSuite"
@@ -829,7 +1075,7 @@ class ContactAccountEmailProvider(StrEnum):
 class ContactAccountStage(BaseModel):
     id: int = Field(..., examples=[3])
     name: str = Field(..., examples=["Qualified"])
-    color_id: int | None = Field(None, alias="colorId", examples=[5])
+    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[5])
 
 
 class ContactAccount(BaseModel):
@@ -838,27 +1084,65 @@ class ContactAccount(BaseModel):
     """
 
     id: int = Field(..., examples=[301])
-    owner_user_id: int | None = Field(None, alias="ownerUserId", examples=[12345])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
     name: str = Field(..., examples=["Acme Inc."])
-    description: str | None = Field(None, examples=["Industrial automation software."])
-    domain_name: str | None = Field(None, alias="domainName", examples=["acme.com"])
-    domain_secondary: str | None = Field(None, alias="domainSecondary", examples=["acme.io"])
-    industry: str | None = Field(None, examples=["Software"])
-    company_size: ContactAccountCompanySize | None = Field(None, alias="companySize")
-    country: str | None = Field(None, examples=["United States"])
-    state: str | None = Field(None, examples=["TX"])
-    city: str | None = Field(None, examples=["Austin"])
-    time_zone_id: str | None = Field(None, alias="timeZoneId", examples=["Central Standard Time"])
-    linked_in_url: str | None = Field(None, alias="linkedInUrl", examples=["https://www.linkedin.com/company/acme"])
-    phone: str | None = Field(None, examples=["+15125550100"])
-    twitter_url: str | None = Field(None, alias="twitterUrl", examples=["https://twitter.com/acme"])
-    logo_url: str | None = Field(None, alias="logoUrl", examples=["https://logo.clearbit.com/acme.com"])
-    email: str | None = Field(None, examples=["info@acme.com"])
+    description: str | None = Field(default=None, examples=["Industrial automation software."])
+    domain_name: str | None = Field(
+        default=None, validation_alias="domainName", serialization_alias="domainName", examples=["acme.com"]
+    )
+    domain_secondary: str | None = Field(
+        default=None, validation_alias="domainSecondary", serialization_alias="domainSecondary", examples=["acme.io"]
+    )
+    industry: str | None = Field(default=None, examples=["Software"])
+    company_size: ContactAccountCompanySize | None = Field(
+        default=None, validation_alias="companySize", serialization_alias="companySize"
+    )
+    country: str | None = Field(default=None, examples=["United States"])
+    state: str | None = Field(default=None, examples=["TX"])
+    city: str | None = Field(default=None, examples=["Austin"])
+    time_zone_id: str | None = Field(
+        default=None,
+        validation_alias="timeZoneId",
+        serialization_alias="timeZoneId",
+        examples=["Central Standard Time"],
+    )
+    linked_in_url: str | None = Field(
+        default=None,
+        validation_alias="linkedInUrl",
+        serialization_alias="linkedInUrl",
+        examples=["https://www.linkedin.com/company/acme"],
+    )
+    phone: str | None = Field(default=None, examples=["+15125550100"])
+    twitter_url: str | None = Field(
+        default=None,
+        validation_alias="twitterUrl",
+        serialization_alias="twitterUrl",
+        examples=["https://twitter.com/acme"],
+    )
+    logo_url: str | None = Field(
+        default=None,
+        validation_alias="logoUrl",
+        serialization_alias="logoUrl",
+        examples=["https://logo.clearbit.com/acme.com"],
+    )
+    email: str | None = Field(default=None, examples=["info@acme.com"])
     stage: ContactAccountStage | None = None
-    linked_prospects_count: int | None = Field(None, alias="linkedProspectsCount", examples=[12])
-    created_date: AwareDatetime | None = Field(None, alias="createdDate", examples=["2024-01-15T08:00:00+00:00"])
+    linked_prospects_count: int | None = Field(
+        default=None, validation_alias="linkedProspectsCount", serialization_alias="linkedProspectsCount", examples=[12]
+    )
+    created_date: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="createdDate",
+        serialization_alias="createdDate",
+        examples=["2024-01-15T08:00:00+00:00"],
+    )
     last_activity_date: AwareDatetime | None = Field(
-        None, alias="lastActivityDate", examples=["2024-03-09T10:02:11+00:00"]
+        default=None,
+        validation_alias="lastActivityDate",
+        serialization_alias="lastActivityDate",
+        examples=["2024-03-09T10:02:11+00:00"],
     )
 
 
@@ -867,30 +1151,58 @@ class ContactAccountDetails(ContactAccount):
     A single account as returned by get/create/update; adds the detected email provider.
     """
 
-    email_provider: ContactAccountEmailProvider | None = Field(None, alias="emailProvider")
+    email_provider: ContactAccountEmailProvider | None = Field(
+        default=None, validation_alias="emailProvider", serialization_alias="emailProvider"
+    )
 
 
 class ContactAccountPage(BaseModel):
     items: list[ContactAccount]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ContactAccountCreateRequest(BaseModel):
     name: str = Field(..., examples=["Acme Inc."])
-    description: str | None = Field(None, examples=["Industrial automation software."])
-    domain_name: str | None = Field(None, alias="domainName", examples=["acme.com"])
-    domain_secondary: str | None = Field(None, alias="domainSecondary", examples=["acme.io"])
-    industry: str | None = Field(None, examples=["Software"])
-    company_size: ContactAccountCompanySize | None = Field(None, alias="companySize")
-    country: str | None = Field(None, examples=["United States"])
-    state: str | None = Field(None, examples=["TX"])
-    city: str | None = Field(None, examples=["Austin"])
-    time_zone_id: str | None = Field(None, alias="timeZoneId", examples=["Central Standard Time"])
-    linked_in_url: str | None = Field(None, alias="linkedInUrl", examples=["https://www.linkedin.com/company/acme"])
-    phone: str | None = Field(None, examples=["+15125550100"])
-    twitter_url: str | None = Field(None, alias="twitterUrl", examples=["https://twitter.com/acme"])
-    logo_url: str | None = Field(None, alias="logoUrl", examples=["https://logo.clearbit.com/acme.com"])
-    email: str | None = Field(None, examples=["info@acme.com"])
+    description: str | None = Field(default=None, examples=["Industrial automation software."])
+    domain_name: str | None = Field(
+        default=None, validation_alias="domainName", serialization_alias="domainName", examples=["acme.com"]
+    )
+    domain_secondary: str | None = Field(
+        default=None, validation_alias="domainSecondary", serialization_alias="domainSecondary", examples=["acme.io"]
+    )
+    industry: str | None = Field(default=None, examples=["Software"])
+    company_size: ContactAccountCompanySize | None = Field(
+        default=None, validation_alias="companySize", serialization_alias="companySize"
+    )
+    country: str | None = Field(default=None, examples=["United States"])
+    state: str | None = Field(default=None, examples=["TX"])
+    city: str | None = Field(default=None, examples=["Austin"])
+    time_zone_id: str | None = Field(
+        default=None,
+        validation_alias="timeZoneId",
+        serialization_alias="timeZoneId",
+        examples=["Central Standard Time"],
+    )
+    linked_in_url: str | None = Field(
+        default=None,
+        validation_alias="linkedInUrl",
+        serialization_alias="linkedInUrl",
+        examples=["https://www.linkedin.com/company/acme"],
+    )
+    phone: str | None = Field(default=None, examples=["+15125550100"])
+    twitter_url: str | None = Field(
+        default=None,
+        validation_alias="twitterUrl",
+        serialization_alias="twitterUrl",
+        examples=["https://twitter.com/acme"],
+    )
+    logo_url: str | None = Field(
+        default=None,
+        validation_alias="logoUrl",
+        serialization_alias="logoUrl",
+        examples=["https://logo.clearbit.com/acme.com"],
+    )
+    email: str | None = Field(default=None, examples=["info@acme.com"])
 
 
 class ContactAccountUpdateRequest(ContactAccountCreateRequest):
@@ -898,11 +1210,15 @@ class ContactAccountUpdateRequest(ContactAccountCreateRequest):
     Full replacement (PUT): optional fields left out are cleared, not kept. Adds ownerUserId.
     """
 
-    owner_user_id: int | None = Field(None, alias="ownerUserId", examples=[12345])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
 
 
 class ContactAccountFilterProperty(StrEnum):
-    """Filterable account property (PascalCase on the wire, unlike most enums)."""
+    """
+    Filterable account property (PascalCase on the wire, unlike most enums).
+    """
 
     OWNER_ID = "OwnerId"
     NAME = "Name"
@@ -955,7 +1271,7 @@ class ContactAccountFilterCondition(StrEnum):
 class ContactAccountFilterRule(BaseModel):
     property: ContactAccountFilterProperty
     condition: ContactAccountFilterCondition
-    values: list[str] | None = Field(None, examples=[["Software", "Fintech"]])
+    values: list[str] | None = Field(default=None, examples=[["Software", "Fintech"]])
 
 
 class ContactAccountSortDirection(StrEnum):
@@ -969,10 +1285,14 @@ class ContactAccountSortDirection(StrEnum):
 
 
 class ContactAccountFilterRequest(BaseModel):
-    search: str | None = Field(None, examples=["acme"])
-    sort_by: str | None = Field(None, alias="sortBy", examples=["name"])
-    sort_direction: ContactAccountSortDirection | None = Field(None, alias="sortDirection")
-    list_id: int | None = Field(None, alias="listId", examples=[51])
+    search: str | None = Field(default=None, examples=["acme"])
+    sort_by: str | None = Field(
+        default=None, validation_alias="sortBy", serialization_alias="sortBy", examples=["name"]
+    )
+    sort_direction: ContactAccountSortDirection | None = Field(
+        default=None, validation_alias="sortDirection", serialization_alias="sortDirection"
+    )
+    list_id: int | None = Field(default=None, validation_alias="listId", serialization_alias="listId", examples=[51])
     filters: list[ContactAccountFilterRule] | None = None
 
 
@@ -989,7 +1309,7 @@ class ContactAccountIdsRequest(BaseModel):
 
 
 class ContactAccountOwnerRequest(BaseModel):
-    user_id: int = Field(..., alias="userId", examples=[12346])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
 
 
 class ContactAccountContact(BaseModel):
@@ -998,20 +1318,26 @@ class ContactAccountContact(BaseModel):
     """
 
     id: int = Field(..., examples=[1001])
-    email: str | None = Field(None, examples=["jane.doe@acme.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    title: str | None = Field(None, examples=["VP of Sales"])
-    company: str | None = Field(None, examples=["Acme Inc."])
+    email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    title: str | None = Field(default=None, examples=["VP of Sales"])
+    company: str | None = Field(default=None, examples=["Acme Inc."])
 
 
 class ContactAccountContactPage(BaseModel):
     items: list[ContactAccountContact]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ContactAccountContactLinksRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002]])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+    )
 
 
 class ContactAccountList(BaseModel):
@@ -1021,7 +1347,7 @@ class ContactAccountList(BaseModel):
 
 class ContactAccountListPage(BaseModel):
     items: list[ContactAccountList]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ContactAccountListRequest(BaseModel):
@@ -1033,11 +1359,15 @@ class ContactAccountListRequest(BaseModel):
 
 
 class ContactAccountListMembershipRequest(BaseModel):
-    account_ids: list[int] = Field(..., alias="accountIds", examples=[[301, 302]])
+    account_ids: list[int] = Field(
+        ..., validation_alias="accountIds", serialization_alias="accountIds", examples=[[301, 302]]
+    )
 
 
 class SequenceStatus(StrEnum):
-    """Run state. Archiving is a separate flag (isArchived), not a status."""
+    """
+    Run state. Archiving is a separate flag (isArchived), not a status.
+    """
 
     NEW = "new"
     ACTIVE = "active"
@@ -1084,17 +1414,17 @@ class SequenceSortDirection(StrEnum):
 
 class SequenceListItem(BaseModel):
     id: int = Field(..., examples=[2001])
-    owner_user_id: int = Field(..., alias="ownerUserId", examples=[12345])
+    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345])
     name: str = Field(..., examples=["Q3 outbound"])
     status: SequenceStatus
     created: AwareDatetime = Field(..., examples=["2024-03-01T09:00:00+00:00"])
-    is_archived: bool = Field(..., alias="isArchived", examples=[False])
+    is_archived: bool = Field(..., validation_alias="isArchived", serialization_alias="isArchived", examples=[False])
     health: SequenceHealth | None = None
 
 
 class SequencePage(BaseModel):
     items: list[SequenceListItem]
-    has_more: bool = Field(..., alias="hasMore", examples=[True])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
 
 
 class SequenceSenderEmail(BaseModel):
@@ -1113,8 +1443,13 @@ class SequenceSenderLinkedIn(BaseModel):
 
     id: int = Field(..., examples=[701])
     name: str = Field(..., examples=["Jane Doe"])
-    profile_url: str | None = Field(None, alias="profileUrl", examples=["https://www.linkedin.com/in/janedoe"])
-    status: str | None = Field(None, examples=["active"])
+    profile_url: str | None = Field(
+        default=None,
+        validation_alias="profileUrl",
+        serialization_alias="profileUrl",
+        examples=["https://www.linkedin.com/in/janedoe"],
+    )
+    status: str | None = Field(default=None, examples=["active"])
     """
     Connection state; the value set is not published.
     """
@@ -1125,14 +1460,39 @@ class SequenceSettings(BaseModel):
     Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
     """
 
-    emails_count_per_day: int | None = Field(None, alias="emailsCountPerDay", examples=[100])
-    days_to_finish_prospect: int | None = Field(None, alias="daysToFinishProspect", examples=[7])
-    email_sending_delay_seconds: int | None = Field(None, alias="emailSendingDelaySeconds", examples=[60])
-    daily_throttling: int | None = Field(None, alias="dailyThrottling", examples=[50])
-    use_daily_throttling: bool | None = Field(None, alias="useDailyThrottling", examples=[True])
-    disable_opens_tracking: bool | None = Field(None, alias="disableOpensTracking", examples=[False])
-    replies_handling_type: str | None = Field(None, alias="repliesHandlingType", examples=["markAsFinished"])
-    enable_links_tracking: bool | None = Field(None, alias="enableLinksTracking", examples=[True])
+    emails_count_per_day: int | None = Field(
+        default=None, validation_alias="emailsCountPerDay", serialization_alias="emailsCountPerDay", examples=[100]
+    )
+    days_to_finish_prospect: int | None = Field(
+        default=None, validation_alias="daysToFinishProspect", serialization_alias="daysToFinishProspect", examples=[7]
+    )
+    email_sending_delay_seconds: int | None = Field(
+        default=None,
+        validation_alias="emailSendingDelaySeconds",
+        serialization_alias="emailSendingDelaySeconds",
+        examples=[60],
+    )
+    daily_throttling: int | None = Field(
+        default=None, validation_alias="dailyThrottling", serialization_alias="dailyThrottling", examples=[50]
+    )
+    use_daily_throttling: bool | None = Field(
+        default=None, validation_alias="useDailyThrottling", serialization_alias="useDailyThrottling", examples=[True]
+    )
+    disable_opens_tracking: bool | None = Field(
+        default=None,
+        validation_alias="disableOpensTracking",
+        serialization_alias="disableOpensTracking",
+        examples=[False],
+    )
+    replies_handling_type: str | None = Field(
+        default=None,
+        validation_alias="repliesHandlingType",
+        serialization_alias="repliesHandlingType",
+        examples=["markAsFinished"],
+    )
+    enable_links_tracking: bool | None = Field(
+        default=None, validation_alias="enableLinksTracking", serialization_alias="enableLinksTracking", examples=[True]
+    )
 
 
 class SequenceUpdateRequest(BaseModel):
@@ -1140,15 +1500,21 @@ class SequenceUpdateRequest(BaseModel):
     Partial update. `settings` is merged key by key; `emailAccounts` and `linkedInAccounts` replace the current links when present. 409 sequence.archived on an archived sequence.
     """
 
-    name: str | None = Field(None, examples=["Q3 outbound (EMEA)"])
-    schedule_id: int | None = Field(None, alias="scheduleId", examples=[12])
+    name: str | None = Field(default=None, examples=["Q3 outbound (EMEA)"])
+    schedule_id: int | None = Field(
+        default=None, validation_alias="scheduleId", serialization_alias="scheduleId", examples=[12]
+    )
     settings: SequenceSettings | None = None
-    email_accounts: list[int] | None = Field(None, alias="emailAccounts", examples=[[5001, 5002]])
-    linked_in_accounts: list[int] | None = Field(None, alias="linkedInAccounts", examples=[[701]])
+    email_accounts: list[int] | None = Field(
+        default=None, validation_alias="emailAccounts", serialization_alias="emailAccounts", examples=[[5001, 5002]]
+    )
+    linked_in_accounts: list[int] | None = Field(
+        default=None, validation_alias="linkedInAccounts", serialization_alias="linkedInAccounts", examples=[[701]]
+    )
 
 
 class SequenceOwnerRequest(BaseModel):
-    user_id: int = Field(..., alias="userId", examples=[12346])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
 
 
 class SequenceIdsRequest(BaseModel):
@@ -1161,11 +1527,13 @@ class SequenceIdsRequest(BaseModel):
 
 class SequenceBulkOwnerRequest(BaseModel):
     ids: list[int] = Field(..., examples=[[2001, 2002]])
-    user_id: int = Field(..., alias="userId", examples=[12346])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
 
 
 class SequenceTemplateScopeInput(StrEnum):
-    """Where a saved template is visible."""
+    """
+    Where a saved template is visible.
+    """
 
     TEAM = "team"
     ORGANIZATION = "organization"
@@ -1178,7 +1546,7 @@ class SequenceTemplateScopeInput(StrEnum):
 
 class SequenceSaveAsTemplateRequest(BaseModel):
     name: str = Field(..., examples=["Outbound - 5 touch"])
-    description: str | None = Field(None, examples=["Email + LinkedIn cadence for mid-market."])
+    description: str | None = Field(default=None, examples=["Email + LinkedIn cadence for mid-market."])
     scope: SequenceTemplateScopeInput | None = None
 
 
@@ -1189,15 +1557,27 @@ class SequenceSavedTemplate(BaseModel):
 
     id: str = Field(..., examples=["8c1f2a4e-3b7d-4c52-9e61-0d7a2f9b5c13"])
     name: str = Field(..., examples=["Outbound - 5 touch"])
-    description: str | None = Field(None, examples=["Email + LinkedIn cadence for mid-market."])
-    step_types: list[str] = Field(..., alias="stepTypes", examples=[["email", "linkedIn"]])
-    is_conditional: bool = Field(..., alias="isConditional", examples=[False])
+    description: str | None = Field(default=None, examples=["Email + LinkedIn cadence for mid-market."])
+    step_types: list[str] = Field(
+        ..., validation_alias="stepTypes", serialization_alias="stepTypes", examples=[["email", "linkedIn"]]
+    )
+    is_conditional: bool = Field(
+        ..., validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
+    )
 
 
 class SequenceCreateFromTemplateRequest(BaseModel):
-    template_id: str = Field(..., alias="templateId", examples=["8c1f2a4e-3b7d-4c52-9e61-0d7a2f9b5c13"])
+    template_id: str = Field(
+        ...,
+        validation_alias="templateId",
+        serialization_alias="templateId",
+        examples=["8c1f2a4e-3b7d-4c52-9e61-0d7a2f9b5c13"],
+    )
     sequence_folder_id: str | None = Field(
-        None, alias="sequenceFolderId", examples=["0b6e2d1c-7f3a-4a8e-b5d2-9c4f1e7a3b60"]
+        default=None,
+        validation_alias="sequenceFolderId",
+        serialization_alias="sequenceFolderId",
+        examples=["0b6e2d1c-7f3a-4a8e-b5d2-9c4f1e7a3b60"],
     )
 
 
@@ -1218,9 +1598,13 @@ class SequenceStatsFilters(BaseModel):
     Either a preset or an explicit range; lastWeek when nothing is given.
     """
 
-    from_: AwareDatetime | None = Field(None, alias="from", examples=["2024-03-01T00:00:00Z"])
-    to: AwareDatetime | None = Field(None, examples=["2024-03-31T23:59:59Z"])
-    date_range_preset: SequenceStatsDatePreset | None = Field(None, alias="dateRangePreset")
+    from_: AwareDatetime | None = Field(
+        default=None, validation_alias="from", serialization_alias="from", examples=["2024-03-01T00:00:00Z"]
+    )
+    to: AwareDatetime | None = Field(default=None, examples=["2024-03-31T23:59:59Z"])
+    date_range_preset: SequenceStatsDatePreset | None = Field(
+        default=None, validation_alias="dateRangePreset", serialization_alias="dateRangePreset"
+    )
 
 
 class SequenceStatsRequest(BaseModel):
@@ -1232,62 +1616,157 @@ class SequenceStatsEmailOverview(BaseModel):
     Email funnel counts with matching percentages (0-100).
     """
 
-    contacted: int | None = Field(None, examples=[250])
-    delivered: int | None = Field(None, examples=[241])
-    delivered_percentage: float | None = Field(None, alias="deliveredPercentage", examples=[96.4])
-    opened: int | None = Field(None, examples=[130])
-    opened_percentage: float | None = Field(None, alias="openedPercentage", examples=[53.9])
-    replied: int | None = Field(None, examples=[21])
-    replied_percentage: float | None = Field(None, alias="repliedPercentage", examples=[8.7])
-    interested: int | None = Field(None, examples=[9])
-    interested_percentage: float | None = Field(None, alias="interestedPercentage", examples=[3.7])
-    not_reached: int | None = Field(None, alias="notReached", examples=[4])
-    not_reached_percentage: float | None = Field(None, alias="notReachedPercentage", examples=[1.6])
-    opted_out: int | None = Field(None, alias="optedOut", examples=[3])
-    opted_out_percentage: float | None = Field(None, alias="optedOutPercentage", examples=[1.2])
-    out_of_office: int | None = Field(None, alias="outOfOffice", examples=[6])
-    out_of_office_percentage: float | None = Field(None, alias="outOfOfficePercentage", examples=[2.5])
-    bounced: int | None = Field(None, examples=[5])
-    bounced_percentage: float | None = Field(None, alias="bouncedPercentage", examples=[2.0])
-    auto_replied: int | None = Field(None, alias="autoReplied", examples=[8])
-    auto_replied_percentage: float | None = Field(None, alias="autoRepliedPercentage", examples=[3.3])
-    meetings_booked: int | None = Field(None, alias="meetingsBooked", examples=[4])
-    meetings_booked_percentage: float | None = Field(None, alias="meetingsBookedPercentage", examples=[1.7])
+    contacted: int | None = Field(default=None, examples=[250])
+    delivered: int | None = Field(default=None, examples=[241])
+    delivered_percentage: float | None = Field(
+        default=None, validation_alias="deliveredPercentage", serialization_alias="deliveredPercentage", examples=[96.4]
+    )
+    opened: int | None = Field(default=None, examples=[130])
+    opened_percentage: float | None = Field(
+        default=None, validation_alias="openedPercentage", serialization_alias="openedPercentage", examples=[53.9]
+    )
+    replied: int | None = Field(default=None, examples=[21])
+    replied_percentage: float | None = Field(
+        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[8.7]
+    )
+    interested: int | None = Field(default=None, examples=[9])
+    interested_percentage: float | None = Field(
+        default=None,
+        validation_alias="interestedPercentage",
+        serialization_alias="interestedPercentage",
+        examples=[3.7],
+    )
+    not_reached: int | None = Field(
+        default=None, validation_alias="notReached", serialization_alias="notReached", examples=[4]
+    )
+    not_reached_percentage: float | None = Field(
+        default=None,
+        validation_alias="notReachedPercentage",
+        serialization_alias="notReachedPercentage",
+        examples=[1.6],
+    )
+    opted_out: int | None = Field(
+        default=None, validation_alias="optedOut", serialization_alias="optedOut", examples=[3]
+    )
+    opted_out_percentage: float | None = Field(
+        default=None, validation_alias="optedOutPercentage", serialization_alias="optedOutPercentage", examples=[1.2]
+    )
+    out_of_office: int | None = Field(
+        default=None, validation_alias="outOfOffice", serialization_alias="outOfOffice", examples=[6]
+    )
+    out_of_office_percentage: float | None = Field(
+        default=None,
+        validation_alias="outOfOfficePercentage",
+        serialization_alias="outOfOfficePercentage",
+        examples=[2.5],
+    )
+    bounced: int | None = Field(default=None, examples=[5])
+    bounced_percentage: float | None = Field(
+        default=None, validation_alias="bouncedPercentage", serialization_alias="bouncedPercentage", examples=[2.0]
+    )
+    auto_replied: int | None = Field(
+        default=None, validation_alias="autoReplied", serialization_alias="autoReplied", examples=[8]
+    )
+    auto_replied_percentage: float | None = Field(
+        default=None,
+        validation_alias="autoRepliedPercentage",
+        serialization_alias="autoRepliedPercentage",
+        examples=[3.3],
+    )
+    meetings_booked: int | None = Field(
+        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[4]
+    )
+    meetings_booked_percentage: float | None = Field(
+        default=None,
+        validation_alias="meetingsBookedPercentage",
+        serialization_alias="meetingsBookedPercentage",
+        examples=[1.7],
+    )
 
 
 class SequenceStatsLinkedInOverview(BaseModel):
-    connections_sent: int | None = Field(None, alias="connectionsSent", examples=[80])
-    connections_accepted: int | None = Field(None, alias="connectionsAccepted", examples=[31])
-    connections_accepted_percentage: float | None = Field(None, alias="connectionsAcceptedPercentage", examples=[38.8])
-    messages_sent: int | None = Field(None, alias="messagesSent", examples=[45])
-    replied: int | None = Field(None, examples=[7])
-    replied_percentage: float | None = Field(None, alias="repliedPercentage", examples=[15.6])
-    in_mails_sent: int | None = Field(None, alias="inMailsSent", examples=[10])
-    in_mails_replied: int | None = Field(None, alias="inMailsReplied", examples=[2])
-    in_mails_replied_percentage: float | None = Field(None, alias="inMailsRepliedPercentage", examples=[20.0])
-    connection_notes_sent: int | None = Field(None, alias="connectionNotesSent", examples=[60])
-    connection_notes_replied: int | None = Field(None, alias="connectionNotesReplied", examples=[4])
-    connection_notes_replied_percentage: float | None = Field(
-        None, alias="connectionNotesRepliedPercentage", examples=[6.7]
+    connections_sent: int | None = Field(
+        default=None, validation_alias="connectionsSent", serialization_alias="connectionsSent", examples=[80]
     )
-    profile_views: int | None = Field(None, alias="profileViews", examples=[120])
-    likes: int | None = Field(None, examples=[15])
-    follows: int | None = Field(None, examples=[22])
-    endorses: int | None = Field(None, examples=[3])
-    regular_messages_sent: int | None = Field(None, alias="regularMessagesSent", examples=[35])
-    regular_messages_replied: int | None = Field(None, alias="regularMessagesReplied", examples=[5])
+    connections_accepted: int | None = Field(
+        default=None, validation_alias="connectionsAccepted", serialization_alias="connectionsAccepted", examples=[31]
+    )
+    connections_accepted_percentage: float | None = Field(
+        default=None,
+        validation_alias="connectionsAcceptedPercentage",
+        serialization_alias="connectionsAcceptedPercentage",
+        examples=[38.8],
+    )
+    messages_sent: int | None = Field(
+        default=None, validation_alias="messagesSent", serialization_alias="messagesSent", examples=[45]
+    )
+    replied: int | None = Field(default=None, examples=[7])
+    replied_percentage: float | None = Field(
+        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[15.6]
+    )
+    in_mails_sent: int | None = Field(
+        default=None, validation_alias="inMailsSent", serialization_alias="inMailsSent", examples=[10]
+    )
+    in_mails_replied: int | None = Field(
+        default=None, validation_alias="inMailsReplied", serialization_alias="inMailsReplied", examples=[2]
+    )
+    in_mails_replied_percentage: float | None = Field(
+        default=None,
+        validation_alias="inMailsRepliedPercentage",
+        serialization_alias="inMailsRepliedPercentage",
+        examples=[20.0],
+    )
+    connection_notes_sent: int | None = Field(
+        default=None, validation_alias="connectionNotesSent", serialization_alias="connectionNotesSent", examples=[60]
+    )
+    connection_notes_replied: int | None = Field(
+        default=None,
+        validation_alias="connectionNotesReplied",
+        serialization_alias="connectionNotesReplied",
+        examples=[4],
+    )
+    connection_notes_replied_percentage: float | None = Field(
+        default=None,
+        validation_alias="connectionNotesRepliedPercentage",
+        serialization_alias="connectionNotesRepliedPercentage",
+        examples=[6.7],
+    )
+    profile_views: int | None = Field(
+        default=None, validation_alias="profileViews", serialization_alias="profileViews", examples=[120]
+    )
+    likes: int | None = Field(default=None, examples=[15])
+    follows: int | None = Field(default=None, examples=[22])
+    endorses: int | None = Field(default=None, examples=[3])
+    regular_messages_sent: int | None = Field(
+        default=None, validation_alias="regularMessagesSent", serialization_alias="regularMessagesSent", examples=[35]
+    )
+    regular_messages_replied: int | None = Field(
+        default=None,
+        validation_alias="regularMessagesReplied",
+        serialization_alias="regularMessagesReplied",
+        examples=[5],
+    )
     regular_messages_replied_percentage: float | None = Field(
-        None, alias="regularMessagesRepliedPercentage", examples=[14.3]
+        default=None,
+        validation_alias="regularMessagesRepliedPercentage",
+        serialization_alias="regularMessagesRepliedPercentage",
+        examples=[14.3],
     )
 
 
 class SequenceStats(BaseModel):
-    email_overview: SequenceStatsEmailOverview = Field(..., alias="emailOverview")
-    linked_in_overview: SequenceStatsLinkedInOverview = Field(..., alias="linkedInOverview")
+    email_overview: SequenceStatsEmailOverview = Field(
+        ..., validation_alias="emailOverview", serialization_alias="emailOverview"
+    )
+    linked_in_overview: SequenceStatsLinkedInOverview = Field(
+        ..., validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
+    )
 
 
 class SequencesStatsDatePreset(StrEnum):
-    """The multi-sequence report only offers the two short presets."""
+    """
+    The multi-sequence report only offers the two short presets.
+    """
 
     LAST_WEEK = "lastWeek"
     LAST_MONTH = "lastMonth"
@@ -1303,10 +1782,16 @@ class SequencesStatsFilters(BaseModel):
     `from` must lie within the last 31 days and the range may span at most 31 days.
     """
 
-    from_: AwareDatetime | None = Field(None, alias="from", examples=["2024-03-01T00:00:00Z"])
-    to: AwareDatetime | None = Field(None, examples=["2024-03-15T23:59:59Z"])
-    date_range_preset: SequencesStatsDatePreset | None = Field(None, alias="dateRangePreset")
-    user_ids: list[int] | None = Field(None, alias="userIds", examples=[[12345]])
+    from_: AwareDatetime | None = Field(
+        default=None, validation_alias="from", serialization_alias="from", examples=["2024-03-01T00:00:00Z"]
+    )
+    to: AwareDatetime | None = Field(default=None, examples=["2024-03-15T23:59:59Z"])
+    date_range_preset: SequencesStatsDatePreset | None = Field(
+        default=None, validation_alias="dateRangePreset", serialization_alias="dateRangePreset"
+    )
+    user_ids: list[int] | None = Field(
+        default=None, validation_alias="userIds", serialization_alias="userIds", examples=[[12345]]
+    )
 
 
 class SequencesStatsRequest(BaseModel):
@@ -1314,7 +1799,9 @@ class SequencesStatsRequest(BaseModel):
 
 
 class SequenceStatsItemStatus(StrEnum):
-    """Unlike SequenceStatus, this report folds archiving into the status."""
+    """
+    Unlike SequenceStatus, this report folds archiving into the status.
+    """
 
     NEW = "new"
     ACTIVE = "active"
@@ -1328,11 +1815,15 @@ class SequenceStatsItemStatus(StrEnum):
 
 
 class SequenceStatsItem(BaseModel):
-    sequence_id: int = Field(..., alias="sequenceId", examples=[2001])
+    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
     name: str = Field(..., examples=["Q3 outbound"])
     status: SequenceStatsItemStatus
-    email_overview: SequenceStatsEmailOverview = Field(..., alias="emailOverview")
-    linked_in_overview: SequenceStatsLinkedInOverview = Field(..., alias="linkedInOverview")
+    email_overview: SequenceStatsEmailOverview = Field(
+        ..., validation_alias="emailOverview", serialization_alias="emailOverview"
+    )
+    linked_in_overview: SequenceStatsLinkedInOverview = Field(
+        ..., validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
+    )
 
 
 class SequenceStepExecutionMode(StrEnum):
@@ -1350,38 +1841,48 @@ class SequenceStepCommon(BaseModel):
     Fields shared by every step type.
     """
 
-    id: int | None = Field(None, examples=[3001])
+    id: int | None = Field(default=None, examples=[3001])
     """
     Null on steps that are not saved yet.
     """
-    parent_id: int | None = Field(None, alias="parentId", examples=[None])
+    parent_id: int | None = Field(
+        default=None, validation_alias="parentId", serialization_alias="parentId", examples=[None]
+    )
     """
     Parent step for branching; required when the sequence has conditions.
     """
-    if_condition_positive: bool | None = Field(None, alias="ifConditionPositive", examples=[None])
+    if_condition_positive: bool | None = Field(
+        default=None, validation_alias="ifConditionPositive", serialization_alias="ifConditionPositive", examples=[None]
+    )
     """
     Which branch of the parent condition this step belongs to.
     """
-    delay_in_minutes: int | None = Field(None, alias="delayInMinutes", examples=[0])
+    delay_in_minutes: int | None = Field(
+        default=None, validation_alias="delayInMinutes", serialization_alias="delayInMinutes", examples=[0]
+    )
 
 
 class SequenceStepEmailVariant(BaseModel):
-    id: int | None = Field(None, examples=[4001])
+    id: int | None = Field(default=None, examples=[4001])
     """
     Required on update to keep a variant; variants without id are added.
     """
-    subject: str | None = Field(None, examples=["Quick question about {{Company}}"])
+    subject: str | None = Field(default=None, examples=["Quick question about {{Company}}"])
     message: str | None = Field(
-        None, examples=["<p>Hi {{FirstName}},</p><p>Are you the right person to talk to about outbound?</p>"]
+        default=None, examples=["<p>Hi {{FirstName}},</p><p>Are you the right person to talk to about outbound?</p>"]
     )
     """
     HTML body.
     """
-    attachment_ids: list[int] | None = Field(None, alias="attachmentIds", examples=[[9001]])
+    attachment_ids: list[int] | None = Field(
+        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[9001]]
+    )
     """
     Up to 3 attachment ids; null leaves attachments unchanged, [] clears them.
     """
-    has_attachments: bool | None = Field(None, alias="hasAttachments", examples=[False])
+    has_attachments: bool | None = Field(
+        default=None, validation_alias="hasAttachments", serialization_alias="hasAttachments", examples=[False]
+    )
 
 
 class Type(StrEnum):
@@ -1399,9 +1900,13 @@ class SequenceStepEmail(SequenceStepCommon):
     """
 
     type: Literal["email"] = Field(..., examples=["email"])
-    execution_mode: SequenceStepExecutionMode = Field(..., alias="executionMode")
+    execution_mode: SequenceStepExecutionMode = Field(
+        ..., validation_alias="executionMode", serialization_alias="executionMode"
+    )
     variants: list[SequenceStepEmailVariant]
-    delay_in_minutes: int = Field(..., alias="delayInMinutes", examples=[0])
+    delay_in_minutes: int = Field(  # pyright: ignore[reportIncompatibleVariableOverride]
+        ..., validation_alias="delayInMinutes", serialization_alias="delayInMinutes", examples=[0]
+    )
 
 
 class SequenceStepLinkedInActionType(StrEnum):
@@ -1422,16 +1927,18 @@ class SequenceStepLinkedInActionType(StrEnum):
 
 
 class SequenceStepLinkedInVariant(BaseModel):
-    id: int | None = Field(None, examples=[4002])
-    subject: str | None = Field(None, examples=[None])
+    id: int | None = Field(default=None, examples=[4002])
+    subject: str | None = Field(default=None, examples=[None])
     """
     InMail only.
     """
-    message: str | None = Field(None, examples=["Hi {{FirstName}}, following up on my email."])
+    message: str | None = Field(default=None, examples=["Hi {{FirstName}}, following up on my email."])
     """
     Optional for connect (a note of at most 300 characters).
     """
-    is_enabled: bool | None = Field(None, alias="isEnabled", examples=[True])
+    is_enabled: bool | None = Field(
+        default=None, validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True]
+    )
 
 
 class Type1(StrEnum):
@@ -1449,10 +1956,16 @@ class SequenceStepLinkedIn(SequenceStepCommon):
     """
 
     type: Literal["linkedIn"] = Field(..., examples=["linkedIn"])
-    action_type: SequenceStepLinkedInActionType = Field(..., alias="actionType")
-    execution_mode: SequenceStepExecutionMode | None = Field(None, alias="executionMode")
+    action_type: SequenceStepLinkedInActionType = Field(
+        ..., validation_alias="actionType", serialization_alias="actionType"
+    )
+    execution_mode: SequenceStepExecutionMode | None = Field(
+        default=None, validation_alias="executionMode", serialization_alias="executionMode"
+    )
     variants: list[SequenceStepLinkedInVariant] | None = None
-    ai_prompt_text: str | None = Field(None, alias="aiPromptText", examples=[None])
+    ai_prompt_text: str | None = Field(
+        default=None, validation_alias="aiPromptText", serialization_alias="aiPromptText", examples=[None]
+    )
     """
     Prompt for commentOnRecentPost steps.
     """
@@ -1551,7 +2064,9 @@ class SequenceStepTask(SequenceStepCommon):
     """
 
     type: Literal["task"] = Field(..., examples=["task"])
-    action_type: SequenceStepTaskActionType | None = Field(None, alias="actionType")
+    action_type: SequenceStepTaskActionType | None = Field(
+        default=None, validation_alias="actionType", serialization_alias="actionType"
+    )
     description: str = Field(..., examples=["Research the account before the call."])
 
 
@@ -1560,7 +2075,7 @@ class SequenceStepConditionRule(BaseModel):
     """
     e.g. isSet, isNotSet, equals (see the contact-filter-properties endpoint).
     """
-    value: str | None = Field(None, examples=["Software"])
+    value: str | None = Field(default=None, examples=["Software"])
 
 
 class SequenceStepConditionClause(BaseModel):
@@ -1583,7 +2098,9 @@ class SequenceStepCondition(SequenceStepCommon):
     """
 
     type: Literal["condition"] = Field(..., examples=["condition"])
-    wait_in_minutes: int | None = Field(None, alias="waitInMinutes", examples=[1440])
+    wait_in_minutes: int | None = Field(
+        default=None, validation_alias="waitInMinutes", serialization_alias="waitInMinutes", examples=[1440]
+    )
     conditions: list[SequenceStepConditionClause] | None = None
 
 
@@ -1649,17 +2166,21 @@ class SequenceStepIdsRequest(BaseModel):
 
 
 class SequenceStepVariantToggleRequest(BaseModel):
-    variant_ids: list[int] = Field(..., alias="variantIds", examples=[[4001, 4003]])
+    variant_ids: list[int] = Field(
+        ..., validation_alias="variantIds", serialization_alias="variantIds", examples=[[4001, 4003]]
+    )
 
 
 class SequenceStepVariant(BaseModel):
     id: int = Field(..., examples=[4001])
-    subject: str | None = Field(None, examples=["Quick question about {{Company}}"])
+    subject: str | None = Field(default=None, examples=["Quick question about {{Company}}"])
     message: str | None = Field(
-        None, examples=["<p>Hi {{FirstName}},</p><p>Are you the right person to talk to about outbound?</p>"]
+        default=None, examples=["<p>Hi {{FirstName}},</p><p>Are you the right person to talk to about outbound?</p>"]
     )
-    is_enabled: bool = Field(..., alias="isEnabled", examples=[True])
-    has_attachments: bool = Field(..., alias="hasAttachments", examples=[False])
+    is_enabled: bool = Field(..., validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True])
+    has_attachments: bool = Field(
+        ..., validation_alias="hasAttachments", serialization_alias="hasAttachments", examples=[False]
+    )
 
 
 class SequenceStepVariantRequest(BaseModel):
@@ -1667,10 +2188,14 @@ class SequenceStepVariantRequest(BaseModel):
     A step variant. LinkedIn voice-message variants are uploaded as multipart upstream; that form is not modelled here (JSON only).
     """
 
-    subject: str | None = Field(None, examples=["Quick question about {{Company}} (v2)"])
+    subject: str | None = Field(default=None, examples=["Quick question about {{Company}} (v2)"])
     message: str = Field(..., examples=["<p>Hi {{FirstName}}, worth a quick chat?</p>"])
-    is_enabled: bool = Field(True, alias="isEnabled", examples=[True])
-    attachment_ids: list[int] | None = Field(None, alias="attachmentIds", examples=[[9001]])
+    is_enabled: bool = Field(
+        default=True, validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True]
+    )
+    attachment_ids: list[int] | None = Field(
+        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[9001]]
+    )
 
 
 class SequenceStepVariantBulkCreateRequest(RootModel[list[SequenceStepVariantRequest]]):
@@ -1698,7 +2223,7 @@ class SequenceStepVariantBulkCreateRequest(RootModel[list[SequenceStepVariantReq
 
 class SequenceStepContactFilterProperty(BaseModel):
     operators: list[str] = Field(..., examples=[["is", "isNot", "contains", "isSet"]])
-    values: list[str] | None = Field(None, examples=[None])
+    values: list[str] | None = Field(default=None, examples=[None])
     """
     Allowed values when the property is an enumeration.
     """
@@ -1740,37 +2265,62 @@ class SequenceContactSortBy(StrEnum):
 
 
 class SequenceContact(BaseModel):
-    contact_id: int = Field(..., alias="contactId", examples=[1001])
-    sequence_id: int = Field(..., alias="sequenceId", examples=[2001])
-    email: str | None = Field(None, examples=["jane.doe@acme.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    company: str | None = Field(None, examples=["Acme Inc."])
-    title: str | None = Field(None, examples=["VP of Sales"])
-    status_in_sequence: SequenceContactStatus = Field(..., alias="statusInSequence")
-    is_opted_out: bool | None = Field(None, alias="isOptedOut", examples=[False])
-    call_status: ContactCallStatus | None = Field(None, alias="callStatus")
-    meeting_status: ContactMeetingStatus | None = Field(None, alias="meetingStatus")
-    email_disposition: ContactEmailDisposition | None = Field(None, alias="emailDisposition")
+    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    company: str | None = Field(default=None, examples=["Acme Inc."])
+    title: str | None = Field(default=None, examples=["VP of Sales"])
+    status_in_sequence: SequenceContactStatus = Field(
+        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+    )
+    is_opted_out: bool | None = Field(
+        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+    )
+    call_status: ContactCallStatus | None = Field(
+        default=None, validation_alias="callStatus", serialization_alias="callStatus"
+    )
+    meeting_status: ContactMeetingStatus | None = Field(
+        default=None, validation_alias="meetingStatus", serialization_alias="meetingStatus"
+    )
+    email_disposition: ContactEmailDisposition | None = Field(
+        default=None, validation_alias="emailDisposition", serialization_alias="emailDisposition"
+    )
     """
     Null until the first email is sent.
     """
-    current_step: ContactCurrentStep = Field(..., alias="currentStep")
+    current_step: ContactCurrentStep = Field(..., validation_alias="currentStep", serialization_alias="currentStep")
     """
     Always present; displayName is "Finished" once the contact is done.
     """
-    adding_date: AwareDatetime | None = Field(None, alias="addingDate", examples=["2024-03-08T14:30:00+00:00"])
-    email_account_id: int | None = Field(None, alias="emailAccountId", examples=[5001])
-    linked_in_account_id: int | None = Field(None, alias="linkedInAccountId", examples=[None])
+    adding_date: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="addingDate",
+        serialization_alias="addingDate",
+        examples=["2024-03-08T14:30:00+00:00"],
+    )
+    email_account_id: int | None = Field(
+        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[5001]
+    )
+    linked_in_account_id: int | None = Field(
+        default=None, validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[None]
+    )
 
 
 class SequenceContactPage(BaseModel):
     items: list[SequenceContact]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class SequenceContactStateColumn(StrEnum):
-    """Optional column of the state view (PascalCase on the wire)."""
+    """
+    Optional column of the state view (PascalCase on the wire).
+    """
 
     CURRENT_STEP = "CurrentStep"
     LAST_STEP_COMPLETED_AT = "LastStepCompletedAt"
@@ -1783,12 +2333,16 @@ class SequenceContactStateColumn(StrEnum):
 
 
 class SequenceContactStateStep(BaseModel):
-    step_id: int | None = Field(None, alias="stepId", examples=[3002])
-    display_step_number: str | None = Field(None, alias="displayStepNumber", examples=["2"])
+    step_id: int | None = Field(default=None, validation_alias="stepId", serialization_alias="stepId", examples=[3002])
+    display_step_number: str | None = Field(
+        default=None, validation_alias="displayStepNumber", serialization_alias="displayStepNumber", examples=["2"]
+    )
     """
     Human step label; its exact type is not stated upstream (string assumed).
     """
-    step_number: int | None = Field(None, alias="stepNumber", examples=[2])
+    step_number: int | None = Field(
+        default=None, validation_alias="stepNumber", serialization_alias="stepNumber", examples=[2]
+    )
 
 
 class SequenceContactStateStatus(BaseModel):
@@ -1796,12 +2350,12 @@ class SequenceContactStateStatus(BaseModel):
     Delivery flags of the contact in this sequence (boolean types inferred).
     """
 
-    status: str | None = Field(None, examples=["active"])
-    replied: bool | None = Field(None, examples=[False])
-    delivered: bool | None = Field(None, examples=[True])
-    bounced: bool | None = Field(None, examples=[False])
-    opened: bool | None = Field(None, examples=[True])
-    clicked: bool | None = Field(None, examples=[False])
+    status: str | None = Field(default=None, examples=["active"])
+    replied: bool | None = Field(default=None, examples=[False])
+    delivered: bool | None = Field(default=None, examples=[True])
+    bounced: bool | None = Field(default=None, examples=[False])
+    opened: bool | None = Field(default=None, examples=[True])
+    clicked: bool | None = Field(default=None, examples=[False])
 
 
 class SequenceContactState(BaseModel):
@@ -1809,30 +2363,54 @@ class SequenceContactState(BaseModel):
     Lightweight per-contact progress row; optional columns appear when requested.
     """
 
-    contact_id: int = Field(..., alias="contactId", examples=[1001])
-    email: str | None = Field(None, examples=["jane.doe@acme.com"])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    title: str | None = Field(None, examples=["VP of Sales"])
-    added_at: AwareDatetime | None = Field(None, alias="addedAt", examples=["2024-03-08T14:30:00+00:00"])
-    current_step: SequenceContactStateStep | None = Field(None, alias="currentStep")
+    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    title: str | None = Field(default=None, examples=["VP of Sales"])
+    added_at: AwareDatetime | None = Field(
+        default=None, validation_alias="addedAt", serialization_alias="addedAt", examples=["2024-03-08T14:30:00+00:00"]
+    )
+    current_step: SequenceContactStateStep | None = Field(
+        default=None, validation_alias="currentStep", serialization_alias="currentStep"
+    )
     last_step_completed_at: AwareDatetime | None = Field(
-        None, alias="lastStepCompletedAt", examples=["2024-03-09T10:02:11+00:00"]
+        default=None,
+        validation_alias="lastStepCompletedAt",
+        serialization_alias="lastStepCompletedAt",
+        examples=["2024-03-09T10:02:11+00:00"],
     )
     status: SequenceContactStateStatus | None = None
 
 
 class SequenceContactStatePage(BaseModel):
     items: list[SequenceContactState]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class SequenceContactsAddRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002, 1003]])
-    remove_from_existing: bool = Field(False, alias="removeFromExisting", examples=[False])
-    start_step_id: int | None = Field(None, alias="startStepId", examples=[None])
-    ignore_step_delay: bool = Field(False, alias="ignoreStepDelay", examples=[False])
-    start_from: AwareDatetime | None = Field(None, alias="startFrom", examples=["2024-03-11T09:00:00+00:00"])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002, 1003]]
+    )
+    remove_from_existing: bool = Field(
+        default=False, validation_alias="removeFromExisting", serialization_alias="removeFromExisting", examples=[False]
+    )
+    start_step_id: int | None = Field(
+        default=None, validation_alias="startStepId", serialization_alias="startStepId", examples=[None]
+    )
+    ignore_step_delay: bool = Field(
+        default=False, validation_alias="ignoreStepDelay", serialization_alias="ignoreStepDelay", examples=[False]
+    )
+    start_from: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="startFrom",
+        serialization_alias="startFrom",
+        examples=["2024-03-11T09:00:00+00:00"],
+    )
 
 
 class SequenceContactsAddResult(BaseModel):
@@ -1841,11 +2419,15 @@ class SequenceContactsAddResult(BaseModel):
     """
 
     added: list[int] = Field(..., examples=[[1001, 1002]])
-    not_processed: dict[str, NotProcessedItemResult] = Field(..., alias="notProcessed")
+    not_processed: dict[str, NotProcessedItemResult] = Field(
+        ..., validation_alias="notProcessed", serialization_alias="notProcessed"
+    )
 
 
 class SequenceContactsRemoveRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002]])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+    )
 
 
 class SequenceContactsRemoveResult(BaseModel):
@@ -1855,21 +2437,33 @@ class SequenceContactsRemoveResult(BaseModel):
 
     requested: int = Field(..., examples=[2])
     removed: int = Field(..., examples=[1])
-    not_found: int | None = Field(None, alias="notFound", examples=[0])
-    not_in_sequence: int | None = Field(None, alias="notInSequence", examples=[1])
-    removed_ids: list[int] = Field(..., alias="removedIds", examples=[[1001]])
+    not_found: int | None = Field(
+        default=None, validation_alias="notFound", serialization_alias="notFound", examples=[0]
+    )
+    not_in_sequence: int | None = Field(
+        default=None, validation_alias="notInSequence", serialization_alias="notInSequence", examples=[1]
+    )
+    removed_ids: list[int] = Field(
+        ..., validation_alias="removedIds", serialization_alias="removedIds", examples=[[1001]]
+    )
 
 
 class SequenceEmailAccountLinkRequest(BaseModel):
-    email_account_id: int = Field(..., alias="emailAccountId", examples=[48213])
+    email_account_id: int = Field(
+        ..., validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+    )
 
 
 class SequenceEmailAccountReplaceRequest(BaseModel):
-    email_account_ids: list[int] = Field(..., alias="emailAccountIds", examples=[[48213, 48214]])
+    email_account_ids: list[int] = Field(
+        ..., validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213, 48214]]
+    )
 
 
 class SequenceLinkedInAccountLinkRequest(BaseModel):
-    linked_in_account_id: int = Field(..., alias="linkedInAccountId", examples=[3307])
+    linked_in_account_id: int = Field(
+        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[3307]
+    )
 
 
 class SequenceFolder(BaseModel):
@@ -1891,11 +2485,13 @@ class SequenceFolderSequenceList(BaseModel):
     """
 
     items: list[SequenceListItem]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class SequenceFolderSequenceLinksRequest(BaseModel):
-    sequence_ids: list[int] = Field(..., alias="sequenceIds", examples=[[1204, 1205]])
+    sequence_ids: list[int] = Field(
+        ..., validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204, 1205]]
+    )
 
 
 class SequenceTemplate(BaseModel):
@@ -1905,12 +2501,16 @@ class SequenceTemplate(BaseModel):
 
     id: str = Field(..., examples=["0b9e4c7a-1d2f-4e8b-a6c3-7f5d9e2a1b48"])
     name: str = Field(..., examples=["3-touch founder outreach"])
-    description: str | None = Field(None, examples=["Email, LinkedIn connect, follow-up email."])
-    step_types: list[str] = Field(..., alias="stepTypes", examples=[["email", "linkedIn", "email"]])
+    description: str | None = Field(default=None, examples=["Email, LinkedIn connect, follow-up email."])
+    step_types: list[str] = Field(
+        ..., validation_alias="stepTypes", serialization_alias="stepTypes", examples=[["email", "linkedIn", "email"]]
+    )
     """
     Step types used by the template, in order (e.g. email, linkedIn, call).
     """
-    is_conditional: bool = Field(..., alias="isConditional", examples=[False])
+    is_conditional: bool = Field(
+        ..., validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
+    )
 
 
 class SequenceTemplateCatalog(BaseModel):
@@ -1918,13 +2518,21 @@ class SequenceTemplateCatalog(BaseModel):
     GET /v3/sequence-templates answers one object with three unpaged arrays.
     """
 
-    global_templates: list[SequenceTemplate] = Field(..., alias="globalTemplates")
-    organization_templates: list[SequenceTemplate] = Field(..., alias="organizationTemplates")
-    team_templates: list[SequenceTemplate] = Field(..., alias="teamTemplates")
+    global_templates: list[SequenceTemplate] = Field(
+        ..., validation_alias="globalTemplates", serialization_alias="globalTemplates"
+    )
+    organization_templates: list[SequenceTemplate] = Field(
+        ..., validation_alias="organizationTemplates", serialization_alias="organizationTemplates"
+    )
+    team_templates: list[SequenceTemplate] = Field(
+        ..., validation_alias="teamTemplates", serialization_alias="teamTemplates"
+    )
 
 
 class EmailAccountType(StrEnum):
-    """Provider kind of an email account (read-only on accounts)."""
+    """
+    Provider kind of an email account (read-only on accounts).
+    """
 
     CUSTOM = "custom"
     GMAIL = "gmail"
@@ -1951,19 +2559,25 @@ class EmailAccountConnectionStatus(StrEnum):
 
 class EmailAccountListItem(BaseModel):
     id: int = Field(..., examples=[48213])
-    owner_user_id: int = Field(..., alias="ownerUserId", examples=[20417])
+    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
     email: str = Field(..., examples=["jane@acme-sales.com"])
-    sender_name: str | None = Field(None, alias="senderName", examples=["Jane Doe"])
-    email_account_type: EmailAccountType = Field(..., alias="emailAccountType")
-    is_default: bool = Field(..., alias="isDefault", examples=[True])
-    daily_limit: int = Field(..., alias="dailyLimit", examples=[150])
-    connection_status: EmailAccountConnectionStatus = Field(..., alias="connectionStatus")
-    tags: list[str] | None = Field(None, examples=[["warm", "eu"]])
+    sender_name: str | None = Field(
+        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+    )
+    email_account_type: EmailAccountType = Field(
+        ..., validation_alias="emailAccountType", serialization_alias="emailAccountType"
+    )
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[True])
+    daily_limit: int = Field(..., validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150])
+    connection_status: EmailAccountConnectionStatus = Field(
+        ..., validation_alias="connectionStatus", serialization_alias="connectionStatus"
+    )
+    tags: list[str] | None = Field(default=None, examples=[["warm", "eu"]])
 
 
 class EmailAccountList(BaseModel):
     items: list[EmailAccountListItem]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class EmailAccountConnection(BaseModel):
@@ -1972,13 +2586,27 @@ class EmailAccountConnection(BaseModel):
     """
 
     email: str = Field(..., examples=["jane@acme-sales.com"])
-    sender_name: str | None = Field(None, alias="senderName", examples=["Jane Doe"])
-    smtp_host: str | None = Field(None, alias="smtpHost", examples=["smtp.acme-sales.com"])
-    smtp_port: int | None = Field(None, alias="smtpPort", examples=[587])
-    smtp_ssl: bool | None = Field(None, alias="smtpSsl", examples=[True])
-    imap_host: str | None = Field(None, alias="imapHost", examples=["imap.acme-sales.com"])
-    imap_port: int | None = Field(None, alias="imapPort", examples=[993])
-    imap_ssl: bool | None = Field(None, alias="imapSsl", examples=[True])
+    sender_name: str | None = Field(
+        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+    )
+    smtp_host: str | None = Field(
+        default=None, validation_alias="smtpHost", serialization_alias="smtpHost", examples=["smtp.acme-sales.com"]
+    )
+    smtp_port: int | None = Field(
+        default=None, validation_alias="smtpPort", serialization_alias="smtpPort", examples=[587]
+    )
+    smtp_ssl: bool | None = Field(
+        default=None, validation_alias="smtpSsl", serialization_alias="smtpSsl", examples=[True]
+    )
+    imap_host: str | None = Field(
+        default=None, validation_alias="imapHost", serialization_alias="imapHost", examples=["imap.acme-sales.com"]
+    )
+    imap_port: int | None = Field(
+        default=None, validation_alias="imapPort", serialization_alias="imapPort", examples=[993]
+    )
+    imap_ssl: bool | None = Field(
+        default=None, validation_alias="imapSsl", serialization_alias="imapSsl", examples=[True]
+    )
 
 
 class EmailAccountConnectionInput(BaseModel):
@@ -1987,15 +2615,25 @@ class EmailAccountConnectionInput(BaseModel):
     """
 
     email: str = Field(..., examples=["jane@acme-sales.com"])
-    sender_name: str | None = Field(None, alias="senderName", examples=["Jane Doe"])
-    smtp_host: str = Field(..., alias="smtpHost", examples=["smtp.acme-sales.com"])
-    smtp_port: int = Field(..., alias="smtpPort", examples=[587])
-    smtp_password: SecretStr = Field(..., alias="smtpPassword", examples=["app-password-1"])
-    smtp_ssl: bool = Field(True, alias="smtpSsl", examples=[True])
-    imap_host: str = Field(..., alias="imapHost", examples=["imap.acme-sales.com"])
-    imap_port: int = Field(..., alias="imapPort", examples=[993])
-    imap_password: SecretStr = Field(..., alias="imapPassword", examples=["app-password-1"])
-    imap_ssl: bool = Field(True, alias="imapSsl", examples=[True])
+    sender_name: str | None = Field(
+        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+    )
+    smtp_host: str = Field(
+        ..., validation_alias="smtpHost", serialization_alias="smtpHost", examples=["smtp.acme-sales.com"]
+    )
+    smtp_port: int = Field(..., validation_alias="smtpPort", serialization_alias="smtpPort", examples=[587])
+    smtp_password: SecretStr = Field(
+        ..., validation_alias="smtpPassword", serialization_alias="smtpPassword", examples=["app-password-1"]
+    )
+    smtp_ssl: bool = Field(default=True, validation_alias="smtpSsl", serialization_alias="smtpSsl", examples=[True])
+    imap_host: str = Field(
+        ..., validation_alias="imapHost", serialization_alias="imapHost", examples=["imap.acme-sales.com"]
+    )
+    imap_port: int = Field(..., validation_alias="imapPort", serialization_alias="imapPort", examples=[993])
+    imap_password: SecretStr = Field(
+        ..., validation_alias="imapPassword", serialization_alias="imapPassword", examples=["app-password-1"]
+    )
+    imap_ssl: bool = Field(default=True, validation_alias="imapSsl", serialization_alias="imapSsl", examples=[True])
 
 
 class EmailAccountConnectionUpdate(BaseModel):
@@ -2003,16 +2641,34 @@ class EmailAccountConnectionUpdate(BaseModel):
     Partial connection update (PATCH); omitted fields stay unchanged.
     """
 
-    email: str | None = Field(None, examples=["jane@acme-sales.com"])
-    sender_name: str | None = Field(None, alias="senderName", examples=["Jane D."])
-    smtp_host: str | None = Field(None, alias="smtpHost", examples=["smtp.acme-sales.com"])
-    smtp_port: int | None = Field(None, alias="smtpPort", examples=[465])
-    smtp_password: SecretStr | None = Field(None, alias="smtpPassword", examples=["app-password-2"])
-    smtp_ssl: bool | None = Field(None, alias="smtpSsl", examples=[True])
-    imap_host: str | None = Field(None, alias="imapHost", examples=["imap.acme-sales.com"])
-    imap_port: int | None = Field(None, alias="imapPort", examples=[993])
-    imap_password: SecretStr | None = Field(None, alias="imapPassword", examples=["app-password-2"])
-    imap_ssl: bool | None = Field(None, alias="imapSsl", examples=[True])
+    email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
+    sender_name: str | None = Field(
+        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane D."]
+    )
+    smtp_host: str | None = Field(
+        default=None, validation_alias="smtpHost", serialization_alias="smtpHost", examples=["smtp.acme-sales.com"]
+    )
+    smtp_port: int | None = Field(
+        default=None, validation_alias="smtpPort", serialization_alias="smtpPort", examples=[465]
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, validation_alias="smtpPassword", serialization_alias="smtpPassword", examples=["app-password-2"]
+    )
+    smtp_ssl: bool | None = Field(
+        default=None, validation_alias="smtpSsl", serialization_alias="smtpSsl", examples=[True]
+    )
+    imap_host: str | None = Field(
+        default=None, validation_alias="imapHost", serialization_alias="imapHost", examples=["imap.acme-sales.com"]
+    )
+    imap_port: int | None = Field(
+        default=None, validation_alias="imapPort", serialization_alias="imapPort", examples=[993]
+    )
+    imap_password: SecretStr | None = Field(
+        default=None, validation_alias="imapPassword", serialization_alias="imapPassword", examples=["app-password-2"]
+    )
+    imap_ssl: bool | None = Field(
+        default=None, validation_alias="imapSsl", serialization_alias="imapSsl", examples=[True]
+    )
 
 
 class EmailAccountSafety(BaseModel):
@@ -2020,29 +2676,66 @@ class EmailAccountSafety(BaseModel):
     Sending volume and pacing. int16 upstream for the throttling numbers.
     """
 
-    daily_limit: int = Field(..., alias="dailyLimit", examples=[150])
-    is_emails_throttling_enabled: bool | None = Field(None, alias="isEmailsThrottlingEnabled", examples=[True])
-    emails_per_interval: int | None = Field(None, alias="emailsPerInterval", examples=[5])
-    emails_throttling_seconds_interval: int | None = Field(
-        None, alias="emailsThrottlingSecondsInterval", examples=[600]
+    daily_limit: int = Field(..., validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150])
+    is_emails_throttling_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isEmailsThrottlingEnabled",
+        serialization_alias="isEmailsThrottlingEnabled",
+        examples=[True],
     )
-    is_sending_delay_enabled: bool | None = Field(None, alias="isSendingDelayEnabled", examples=[True])
-    max_sending_delay_seconds: int | None = Field(None, alias="maxSendingDelaySeconds", examples=[180])
-    min_sending_delay_seconds: int | None = Field(None, alias="minSendingDelaySeconds", examples=[60])
+    emails_per_interval: int | None = Field(
+        default=None, validation_alias="emailsPerInterval", serialization_alias="emailsPerInterval", examples=[5]
+    )
+    emails_throttling_seconds_interval: int | None = Field(
+        default=None,
+        validation_alias="emailsThrottlingSecondsInterval",
+        serialization_alias="emailsThrottlingSecondsInterval",
+        examples=[600],
+    )
+    is_sending_delay_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isSendingDelayEnabled",
+        serialization_alias="isSendingDelayEnabled",
+        examples=[True],
+    )
+    max_sending_delay_seconds: int | None = Field(
+        default=None,
+        validation_alias="maxSendingDelaySeconds",
+        serialization_alias="maxSendingDelaySeconds",
+        examples=[180],
+    )
+    min_sending_delay_seconds: int | None = Field(
+        default=None,
+        validation_alias="minSendingDelaySeconds",
+        serialization_alias="minSendingDelaySeconds",
+        examples=[60],
+    )
 
 
 class EmailAccountSignature(BaseModel):
-    signature: str | None = Field(None, examples=["<p>Jane Doe<br>Head of Sales, Acme</p>"])
+    signature: str | None = Field(default=None, examples=["<p>Jane Doe<br>Head of Sales, Acme</p>"])
     """
     HTML signature.
     """
 
 
 class EmailAccountOptOut(BaseModel):
-    message: str | None = Field(None, examples=["Not interested? Let me know and I will not write again."])
-    email_footer: str | None = Field(None, alias="emailFooter", examples=["Acme Inc., 1 Market St, San Francisco"])
-    is_opt_out_link_enabled: bool = Field(..., alias="isOptOutLinkEnabled", examples=[True])
-    opt_out_text_block: str | None = Field(None, alias="optOutTextBlock", examples=["Click here to unsubscribe"])
+    message: str | None = Field(default=None, examples=["Not interested? Let me know and I will not write again."])
+    email_footer: str | None = Field(
+        default=None,
+        validation_alias="emailFooter",
+        serialization_alias="emailFooter",
+        examples=["Acme Inc., 1 Market St, San Francisco"],
+    )
+    is_opt_out_link_enabled: bool = Field(
+        ..., validation_alias="isOptOutLinkEnabled", serialization_alias="isOptOutLinkEnabled", examples=[True]
+    )
+    opt_out_text_block: str | None = Field(
+        default=None,
+        validation_alias="optOutTextBlock",
+        serialization_alias="optOutTextBlock",
+        examples=["Click here to unsubscribe"],
+    )
 
 
 class EmailAccountRampUp(BaseModel):
@@ -2051,33 +2744,61 @@ class EmailAccountRampUp(BaseModel):
     """
 
     enabled: bool = Field(..., examples=[True])
-    start_value: int = Field(..., alias="startValue", examples=[20])
-    increment_value: int = Field(..., alias="incrementValue", examples=[5])
+    start_value: int = Field(..., validation_alias="startValue", serialization_alias="startValue", examples=[20])
+    increment_value: int = Field(
+        ..., validation_alias="incrementValue", serialization_alias="incrementValue", examples=[5]
+    )
 
 
 class EmailAccountDetail(BaseModel):
     id: int = Field(..., examples=[48213])
-    owner_user_id: int = Field(..., alias="ownerUserId", examples=[20417])
-    email_account_type: EmailAccountType = Field(..., alias="emailAccountType")
-    is_default: bool = Field(..., alias="isDefault", examples=[False])
-    is_in_use: bool | None = Field(None, alias="isInUse", examples=[True])
+    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
+    email_account_type: EmailAccountType = Field(
+        ..., validation_alias="emailAccountType", serialization_alias="emailAccountType"
+    )
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
+    is_in_use: bool | None = Field(
+        default=None, validation_alias="isInUse", serialization_alias="isInUse", examples=[True]
+    )
     """
     Linked to at least one sequence.
     """
-    connection_status: EmailAccountConnectionStatus = Field(..., alias="connectionStatus")
-    sending_connectivity_error: str | None = Field(None, alias="sendingConnectivityError", examples=[None])
-    receiving_connectivity_error: str | None = Field(None, alias="receivingConnectivityError", examples=[None])
-    sending_locked_by_provider: bool | None = Field(None, alias="sendingLockedByProvider", examples=[False])
+    connection_status: EmailAccountConnectionStatus = Field(
+        ..., validation_alias="connectionStatus", serialization_alias="connectionStatus"
+    )
+    sending_connectivity_error: str | None = Field(
+        default=None,
+        validation_alias="sendingConnectivityError",
+        serialization_alias="sendingConnectivityError",
+        examples=[None],
+    )
+    receiving_connectivity_error: str | None = Field(
+        default=None,
+        validation_alias="receivingConnectivityError",
+        serialization_alias="receivingConnectivityError",
+        examples=[None],
+    )
+    sending_locked_by_provider: bool | None = Field(
+        default=None,
+        validation_alias="sendingLockedByProvider",
+        serialization_alias="sendingLockedByProvider",
+        examples=[False],
+    )
     """
     The provider locked sending; clear with resume-sending.
     """
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-08T14:30:00+00:00"])
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="updatedAt",
+        serialization_alias="updatedAt",
+        examples=["2026-03-08T14:30:00+00:00"],
+    )
     connection: EmailAccountConnection
     safety: EmailAccountSafety | None = None
     signature: EmailAccountSignature | None = None
-    opt_out: EmailAccountOptOut | None = Field(None, alias="optOut")
-    ramp_up: EmailAccountRampUp | None = Field(None, alias="rampUp")
-    tags: list[str] | None = Field(None, examples=[["warm", "eu"]])
+    opt_out: EmailAccountOptOut | None = Field(default=None, validation_alias="optOut", serialization_alias="optOut")
+    ramp_up: EmailAccountRampUp | None = Field(default=None, validation_alias="rampUp", serialization_alias="rampUp")
+    tags: list[str] | None = Field(default=None, examples=[["warm", "eu"]])
 
 
 class EmailAccountCreateRequest(BaseModel):
@@ -2088,9 +2809,9 @@ class EmailAccountCreateRequest(BaseModel):
     connection: EmailAccountConnectionInput
     safety: EmailAccountSafety | None = None
     signature: EmailAccountSignature | None = None
-    opt_out: EmailAccountOptOut | None = Field(None, alias="optOut")
-    ramp_up: EmailAccountRampUp | None = Field(None, alias="rampUp")
-    tags: list[str] | None = Field(None, examples=[["warm"]])
+    opt_out: EmailAccountOptOut | None = Field(default=None, validation_alias="optOut", serialization_alias="optOut")
+    ramp_up: EmailAccountRampUp | None = Field(default=None, validation_alias="rampUp", serialization_alias="rampUp")
+    tags: list[str] | None = Field(default=None, examples=[["warm"]])
 
 
 class EmailAccountUpdateRequest(BaseModel):
@@ -2101,9 +2822,9 @@ class EmailAccountUpdateRequest(BaseModel):
     connection: EmailAccountConnectionUpdate | None = None
     safety: EmailAccountSafety | None = None
     signature: EmailAccountSignature | None = None
-    opt_out: EmailAccountOptOut | None = Field(None, alias="optOut")
-    ramp_up: EmailAccountRampUp | None = Field(None, alias="rampUp")
-    tags: list[str] | None = Field(None, examples=[["warm", "eu"]])
+    opt_out: EmailAccountOptOut | None = Field(default=None, validation_alias="optOut", serialization_alias="optOut")
+    ramp_up: EmailAccountRampUp | None = Field(default=None, validation_alias="rampUp", serialization_alias="rampUp")
+    tags: list[str] | None = Field(default=None, examples=[["warm", "eu"]])
 
 
 class EmailAccountFilterRequestEmailAccountType(StrEnum):
@@ -2124,17 +2845,19 @@ class EmailAccountFilterRequest(BaseModel):
     AND across fields, OR within arrays; `{}` matches every account.
     """
 
-    status: str | None = Field(None, examples=["connected"])
+    status: str | None = Field(default=None, examples=["connected"])
     """
     Connection status to match (e.g. connected, disconnected).
     """
     email_account_type: EmailAccountFilterRequestEmailAccountType | None = Field(
-        None, alias="emailAccountType", examples=["Gmail"]
+        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType", examples=["Gmail"]
     )
-    email: str | None = Field(None, examples=["jane@acme-sales.com"])
-    domains: list[str] | None = Field(None, examples=[["acme-sales.com"]])
-    owner_user_ids: list[int] | None = Field(None, alias="ownerUserIds", examples=[[20417]])
-    tags: list[str] | None = Field(None, examples=[["warm"]])
+    email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
+    domains: list[str] | None = Field(default=None, examples=[["acme-sales.com"]])
+    owner_user_ids: list[int] | None = Field(
+        default=None, validation_alias="ownerUserIds", serialization_alias="ownerUserIds", examples=[[20417]]
+    )
+    tags: list[str] | None = Field(default=None, examples=[["warm"]])
 
 
 class EmailAccountBulkDeleteRequest(BaseModel):
@@ -2148,8 +2871,12 @@ class EmailAccountConnectionTestRequest(BaseModel):
 
     host: str = Field(..., examples=["smtp.acme-sales.com"])
     port: int = Field(..., examples=[587])
-    enable_ssl: bool = Field(True, alias="enableSsl", examples=[True])
-    user_name: str = Field(..., alias="userName", examples=["jane@acme-sales.com"])
+    enable_ssl: bool = Field(
+        default=True, validation_alias="enableSsl", serialization_alias="enableSsl", examples=[True]
+    )
+    user_name: str = Field(
+        ..., validation_alias="userName", serialization_alias="userName", examples=["jane@acme-sales.com"]
+    )
     password: SecretStr = Field(..., examples=["app-password-1"])
 
 
@@ -2159,21 +2886,21 @@ class EmailAccountConnectionTestResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[False])
-    error: str | None = Field(None, examples=["Authentication failed (535 5.7.8)."])
+    error: str | None = Field(default=None, examples=["Authentication failed (535 5.7.8)."])
 
 
 class EmailAccountTag(BaseModel):
     id: int = Field(..., examples=[17])
     name: str = Field(..., examples=["warm"])
-    color_id: int | None = Field(None, alias="colorId", examples=[3])
+    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[3])
     """
     Palette index (int16 upstream).
     """
 
 
 class EmailAccountTagUpdateRequest(BaseModel):
-    name: str | None = Field(None, examples=["warmed-up"])
-    color_id: int | None = Field(None, alias="colorId", examples=[5])
+    name: str | None = Field(default=None, examples=["warmed-up"])
+    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[5])
 
 
 class EmailAccountTagsRequest(BaseModel):
@@ -2201,18 +2928,33 @@ class LinkedInAccountUsage(BaseModel):
     Actions performed today.
     """
 
-    connection_requests: int | None = Field(None, alias="connectionRequests", examples=[12])
-    messages: int | None = Field(None, examples=[30])
-    sales_navigator_connection_requests: int | None = Field(
-        None, alias="salesNavigatorConnectionRequests", examples=[0]
+    connection_requests: int | None = Field(
+        default=None, validation_alias="connectionRequests", serialization_alias="connectionRequests", examples=[12]
     )
-    in_mails: int | None = Field(None, alias="inMails", examples=[2])
-    view_profiles: int | None = Field(None, alias="viewProfiles", examples=[40])
-    like_recent_posts: int | None = Field(None, alias="likeRecentPosts", examples=[5])
-    detects: int | None = Field(None, examples=[8])
-    revoke_connections: int | None = Field(None, alias="revokeConnections", examples=[0])
-    endorse_skills: int | None = Field(None, alias="endorseSkills", examples=[1])
-    follow_profile: int | None = Field(None, alias="followProfile", examples=[3])
+    messages: int | None = Field(default=None, examples=[30])
+    sales_navigator_connection_requests: int | None = Field(
+        default=None,
+        validation_alias="salesNavigatorConnectionRequests",
+        serialization_alias="salesNavigatorConnectionRequests",
+        examples=[0],
+    )
+    in_mails: int | None = Field(default=None, validation_alias="inMails", serialization_alias="inMails", examples=[2])
+    view_profiles: int | None = Field(
+        default=None, validation_alias="viewProfiles", serialization_alias="viewProfiles", examples=[40]
+    )
+    like_recent_posts: int | None = Field(
+        default=None, validation_alias="likeRecentPosts", serialization_alias="likeRecentPosts", examples=[5]
+    )
+    detects: int | None = Field(default=None, examples=[8])
+    revoke_connections: int | None = Field(
+        default=None, validation_alias="revokeConnections", serialization_alias="revokeConnections", examples=[0]
+    )
+    endorse_skills: int | None = Field(
+        default=None, validation_alias="endorseSkills", serialization_alias="endorseSkills", examples=[1]
+    )
+    follow_profile: int | None = Field(
+        default=None, validation_alias="followProfile", serialization_alias="followProfile", examples=[3]
+    )
 
 
 class LinkedInAccountLimitsValues(BaseModel):
@@ -2220,21 +2962,66 @@ class LinkedInAccountLimitsValues(BaseModel):
     Daily caps per LinkedIn action.
     """
 
-    daily_detect_count: int | None = Field(None, alias="dailyDetectCount", examples=[50])
+    daily_detect_count: int | None = Field(
+        default=None, validation_alias="dailyDetectCount", serialization_alias="dailyDetectCount", examples=[50]
+    )
     daily_send_connection_request_count: int | None = Field(
-        None, alias="dailySendConnectionRequestCount", examples=[20]
+        default=None,
+        validation_alias="dailySendConnectionRequestCount",
+        serialization_alias="dailySendConnectionRequestCount",
+        examples=[20],
     )
-    daily_send_message_count: int | None = Field(None, alias="dailySendMessageCount", examples=[50])
+    daily_send_message_count: int | None = Field(
+        default=None,
+        validation_alias="dailySendMessageCount",
+        serialization_alias="dailySendMessageCount",
+        examples=[50],
+    )
     daily_send_sales_navigator_connection_request_count: int | None = Field(
-        None, alias="dailySendSalesNavigatorConnectionRequestCount", examples=[20]
+        default=None,
+        validation_alias="dailySendSalesNavigatorConnectionRequestCount",
+        serialization_alias="dailySendSalesNavigatorConnectionRequestCount",
+        examples=[20],
     )
-    daily_in_mail_count: int | None = Field(None, alias="dailyInMailCount", examples=[10])
-    daily_view_profile_count: int | None = Field(None, alias="dailyViewProfileCount", examples=[60])
-    daily_like_recent_posts_count: int | None = Field(None, alias="dailyLikeRecentPostsCount", examples=[20])
-    daily_revoke_connection_count: int | None = Field(None, alias="dailyRevokeConnectionCount", examples=[10])
-    daily_endorsed_skills_count: int | None = Field(None, alias="dailyEndorsedSkillsCount", examples=[10])
-    daily_followed_profiles_count: int | None = Field(None, alias="dailyFollowedProfilesCount", examples=[20])
-    daily_comment_recent_post_count: int | None = Field(None, alias="dailyCommentRecentPostCount", examples=[5])
+    daily_in_mail_count: int | None = Field(
+        default=None, validation_alias="dailyInMailCount", serialization_alias="dailyInMailCount", examples=[10]
+    )
+    daily_view_profile_count: int | None = Field(
+        default=None,
+        validation_alias="dailyViewProfileCount",
+        serialization_alias="dailyViewProfileCount",
+        examples=[60],
+    )
+    daily_like_recent_posts_count: int | None = Field(
+        default=None,
+        validation_alias="dailyLikeRecentPostsCount",
+        serialization_alias="dailyLikeRecentPostsCount",
+        examples=[20],
+    )
+    daily_revoke_connection_count: int | None = Field(
+        default=None,
+        validation_alias="dailyRevokeConnectionCount",
+        serialization_alias="dailyRevokeConnectionCount",
+        examples=[10],
+    )
+    daily_endorsed_skills_count: int | None = Field(
+        default=None,
+        validation_alias="dailyEndorsedSkillsCount",
+        serialization_alias="dailyEndorsedSkillsCount",
+        examples=[10],
+    )
+    daily_followed_profiles_count: int | None = Field(
+        default=None,
+        validation_alias="dailyFollowedProfilesCount",
+        serialization_alias="dailyFollowedProfilesCount",
+        examples=[20],
+    )
+    daily_comment_recent_post_count: int | None = Field(
+        default=None,
+        validation_alias="dailyCommentRecentPostCount",
+        serialization_alias="dailyCommentRecentPostCount",
+        examples=[5],
+    )
 
 
 class LinkedInAccountLimitsLimitsMode(StrEnum):
@@ -2252,12 +3039,27 @@ class LinkedInAccountLimits(BaseModel):
     Limits mode plus the value sets: Fixed uses fixedMax, Ranged picks a daily value between rangeMin and rangeMax. Delays must differ by at least 60 seconds.
     """
 
-    limits_mode: LinkedInAccountLimitsLimitsMode = Field(..., alias="limitsMode", examples=["Ranged"])
-    range_min: LinkedInAccountLimitsValues | None = Field(None, alias="rangeMin")
-    range_max: LinkedInAccountLimitsValues | None = Field(None, alias="rangeMax")
-    fixed_max: LinkedInAccountLimitsValues | None = Field(None, alias="fixedMax")
-    action_delay_min_seconds: int | None = Field(60, alias="actionDelayMinSeconds", examples=[60])
-    action_delay_max_seconds: int | None = Field(120, alias="actionDelayMaxSeconds", examples=[180])
+    limits_mode: LinkedInAccountLimitsLimitsMode = Field(
+        ..., validation_alias="limitsMode", serialization_alias="limitsMode", examples=["Ranged"]
+    )
+    range_min: LinkedInAccountLimitsValues | None = Field(
+        default=None, validation_alias="rangeMin", serialization_alias="rangeMin"
+    )
+    range_max: LinkedInAccountLimitsValues | None = Field(
+        default=None, validation_alias="rangeMax", serialization_alias="rangeMax"
+    )
+    fixed_max: LinkedInAccountLimitsValues | None = Field(
+        default=None, validation_alias="fixedMax", serialization_alias="fixedMax"
+    )
+    action_delay_min_seconds: int | None = Field(
+        default=60, validation_alias="actionDelayMinSeconds", serialization_alias="actionDelayMinSeconds", examples=[60]
+    )
+    action_delay_max_seconds: int | None = Field(
+        default=120,
+        validation_alias="actionDelayMaxSeconds",
+        serialization_alias="actionDelayMaxSeconds",
+        examples=[180],
+    )
 
 
 class LinkedInAccountRevokeSettings(BaseModel):
@@ -2266,20 +3068,23 @@ class LinkedInAccountRevokeSettings(BaseModel):
     """
 
     enabled: bool = Field(..., examples=[True])
-    period_days: int = Field(..., alias="periodDays", examples=[21])
+    period_days: int = Field(..., validation_alias="periodDays", serialization_alias="periodDays", examples=[21])
 
 
 class LinkedInAccountVoiceProfile(BaseModel):
-    voice_profile_id: int | None = Field(None, alias="voiceProfileId", examples=[41])
-    voice_profile_name: str = Field(..., alias="voiceProfileName", examples=["Jane (warm)"])
-    is_default: bool = Field(..., alias="isDefault", examples=[True])
+    voice_profile_id: int | None = Field(
+        default=None, validation_alias="voiceProfileId", serialization_alias="voiceProfileId", examples=[41]
+    )
+    voice_profile_name: str = Field(
+        ..., validation_alias="voiceProfileName", serialization_alias="voiceProfileName", examples=["Jane (warm)"]
+    )
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[True])
 
 
-class LinkedInAccountAccountType(Enum):
+class LinkedInAccountAccountType(StrEnum):
     PUBLIC = "public"
     SALES_NAVIGATOR = "salesNavigator"
     PREMIUM = "premium"
-    NONE_TYPE_NONE = None
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -2312,25 +3117,47 @@ class LinkedInAccount(BaseModel):
     id: int = Field(..., examples=[3307])
     name: str = Field(..., examples=["Jane Doe"])
     status: LinkedInAccountStatus
-    profile_url: str | None = Field(None, alias="profileUrl", examples=["https://www.linkedin.com/in/jane-doe-sales"])
-    photo_url: str | None = Field(None, alias="photoUrl", examples=["https://media.licdn.com/dms/image/jane-doe.jpg"])
-    owner_user_id: int = Field(..., alias="ownerUserId", examples=[20417])
-    account_type: LinkedInAccountAccountType | None = Field(None, alias="accountType", examples=["salesNavigator"])
-    auth_type: LinkedInAccountAuthType = Field(..., alias="authType", examples=["cookie"])
-    cookie_status: LinkedInAccountCookieStatus = Field(..., alias="cookieStatus", examples=["valid"])
+    profile_url: str | None = Field(
+        default=None,
+        validation_alias="profileUrl",
+        serialization_alias="profileUrl",
+        examples=["https://www.linkedin.com/in/jane-doe-sales"],
+    )
+    photo_url: str | None = Field(
+        default=None,
+        validation_alias="photoUrl",
+        serialization_alias="photoUrl",
+        examples=["https://media.licdn.com/dms/image/jane-doe.jpg"],
+    )
+    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
+    account_type: LinkedInAccountAccountType | None = Field(
+        default=None, validation_alias="accountType", serialization_alias="accountType", examples=["salesNavigator"]
+    )
+    auth_type: LinkedInAccountAuthType = Field(
+        ..., validation_alias="authType", serialization_alias="authType", examples=["cookie"]
+    )
+    cookie_status: LinkedInAccountCookieStatus = Field(
+        ..., validation_alias="cookieStatus", serialization_alias="cookieStatus", examples=["valid"]
+    )
     usage: LinkedInAccountUsage | None = None
     limits: LinkedInAccountLimits | None = None
-    user_limit_values: LinkedInAccountLimitsValues | None = Field(None, alias="userLimitValues")
+    user_limit_values: LinkedInAccountLimitsValues | None = Field(
+        default=None, validation_alias="userLimitValues", serialization_alias="userLimitValues"
+    )
     """
     The daily limits in force today.
     """
-    revoke_settings: LinkedInAccountRevokeSettings | None = Field(None, alias="revokeSettings")
-    voice_profile: LinkedInAccountVoiceProfile | None = Field(None, alias="voiceProfile")
+    revoke_settings: LinkedInAccountRevokeSettings | None = Field(
+        default=None, validation_alias="revokeSettings", serialization_alias="revokeSettings"
+    )
+    voice_profile: LinkedInAccountVoiceProfile | None = Field(
+        default=None, validation_alias="voiceProfile", serialization_alias="voiceProfile"
+    )
 
 
 class LinkedInAccountBulkDeleteRequest(BaseModel):
     ids: list[int] = Field(..., examples=[[3307, 3308]])
-    force: bool = Field(False, examples=[False])
+    force: bool = Field(default=False, examples=[False])
     """
     Delete accounts even when sequences use them.
     """
@@ -2349,9 +3176,14 @@ class LinkedInAccountConnectionLinkRequest(BaseModel):
 
 class LinkedInAccountConnectionLink(BaseModel):
     connection_link: str = Field(
-        ..., alias="connectionLink", examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"]
+        ...,
+        validation_alias="connectionLink",
+        serialization_alias="connectionLink",
+        examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
     )
-    pending_account_id: int = Field(..., alias="pendingAccountId", examples=[912])
+    pending_account_id: int = Field(
+        ..., validation_alias="pendingAccountId", serialization_alias="pendingAccountId", examples=[912]
+    )
 
 
 class LinkedInAccountConnectRequest(BaseModel):
@@ -2362,7 +3194,10 @@ class LinkedInAccountConnectRequest(BaseModel):
 
 class LinkedInAccountConnectLink(BaseModel):
     connection_link: str = Field(
-        ..., alias="connectionLink", examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"]
+        ...,
+        validation_alias="connectionLink",
+        serialization_alias="connectionLink",
+        examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
     )
 
 
@@ -2370,14 +3205,21 @@ class LinkedInAccountPending(BaseModel):
     id: int = Field(..., examples=[912])
     name: str = Field(..., examples=["Jane Doe"])
     connection_link: str = Field(
-        ..., alias="connectionLink", examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"]
+        ...,
+        validation_alias="connectionLink",
+        serialization_alias="connectionLink",
+        examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
     )
-    expires_at_utc: AwareDatetime = Field(..., alias="expiresAtUtc", examples=["2026-03-15T14:30:00Z"])
-    is_expired: bool = Field(..., alias="isExpired", examples=[False])
+    expires_at_utc: AwareDatetime = Field(
+        ..., validation_alias="expiresAtUtc", serialization_alias="expiresAtUtc", examples=["2026-03-15T14:30:00Z"]
+    )
+    is_expired: bool = Field(..., validation_alias="isExpired", serialization_alias="isExpired", examples=[False])
 
 
 class EmailTemplateFolderType(StrEnum):
-    """Folder kind. Create/move accept personal and team only; community and organization folders appear in listings."""
+    """
+    Folder kind. Create/move accept personal and team only; community and organization folders appear in listings.
+    """
 
     PERSONAL = "personal"
     TEAM = "team"
@@ -2396,7 +3238,9 @@ class EmailTemplateAttachment(BaseModel):
     """
 
     id: int = Field(..., examples=[6601])
-    file_name: str = Field(..., alias="fileName", examples=["pricing-2026.pdf"])
+    file_name: str = Field(
+        ..., validation_alias="fileName", serialization_alias="fileName", examples=["pricing-2026.pdf"]
+    )
     url: str = Field(..., examples=["https://files.reply.io/attachments/6601/pricing-2026.pdf"])
     size: int = Field(..., examples=[482133])
     """
@@ -2411,13 +3255,17 @@ class EmailTemplateListItem(BaseModel):
 
     id: int = Field(..., examples=[5120])
     name: str = Field(..., examples=["Follow-up after webinar"])
-    subject: str | None = Field(None, examples=["Quick follow-up, {{firstName}}"])
+    subject: str | None = Field(default=None, examples=["Quick follow-up, {{firstName}}"])
     body: str = Field(..., examples=["<p>Hi {{firstName}},</p><p>Thanks for joining the webinar.</p>"])
     """
     HTML.
     """
-    folder_id: int | None = Field(None, alias="folderId", examples=[88])
-    folder_type: EmailTemplateFolderType | None = Field(None, alias="folderType")
+    folder_id: int | None = Field(
+        default=None, validation_alias="folderId", serialization_alias="folderId", examples=[88]
+    )
+    folder_type: EmailTemplateFolderType | None = Field(
+        default=None, validation_alias="folderType", serialization_alias="folderType"
+    )
     attachments: list[EmailTemplateAttachment]
 
 
@@ -2428,21 +3276,29 @@ class EmailTemplate(BaseModel):
 
     id: int = Field(..., examples=[5120])
     name: str = Field(..., examples=["Follow-up after webinar"])
-    subject: str | None = Field(None, examples=["Quick follow-up, {{firstName}}"])
+    subject: str | None = Field(default=None, examples=["Quick follow-up, {{firstName}}"])
     body: str = Field(..., examples=["<p>Hi {{firstName}},</p><p>Thanks for joining the webinar.</p>"])
     """
     HTML.
     """
-    folder_id: int | None = Field(None, alias="folderId", examples=[88])
-    folder_type: EmailTemplateFolderType | None = Field(None, alias="folderType")
+    folder_id: int | None = Field(
+        default=None, validation_alias="folderId", serialization_alias="folderId", examples=[88]
+    )
+    folder_type: EmailTemplateFolderType | None = Field(
+        default=None, validation_alias="folderType", serialization_alias="folderType"
+    )
     attachments: list[EmailTemplateAttachment]
-    created_at: AwareDatetime | None = Field(None, alias="createdAt", examples=["2026-02-10T09:15:00Z"])
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt", examples=["2026-03-08T14:30:00Z"])
+    created_at: AwareDatetime | None = Field(
+        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-02-10T09:15:00Z"]
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-08T14:30:00Z"]
+    )
 
 
 class EmailTemplateList(BaseModel):
     items: list[EmailTemplateListItem]
-    has_more: bool = Field(..., alias="hasMore", examples=[True])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
 
 
 class EmailTemplateCreateRequestFolderType(StrEnum):
@@ -2457,17 +3313,23 @@ class EmailTemplateCreateRequestFolderType(StrEnum):
 
 class EmailTemplateCreateRequest(BaseModel):
     name: str = Field(..., examples=["Follow-up after webinar"])
-    subject: str | None = Field(None, examples=["Quick follow-up, {{firstName}}"])
+    subject: str | None = Field(default=None, examples=["Quick follow-up, {{firstName}}"])
     body: str = Field(..., examples=["<p>Hi {{firstName}},</p><p>Thanks for joining the webinar.</p>"])
     """
     HTML.
     """
-    folder_id: int | None = Field(None, alias="folderId", examples=[88])
+    folder_id: int | None = Field(
+        default=None, validation_alias="folderId", serialization_alias="folderId", examples=[88]
+    )
     """
     Target folder; the default folder of `folderType` when omitted.
     """
-    folder_type: EmailTemplateCreateRequestFolderType = Field(..., alias="folderType", examples=["team"])
-    attachment_ids: list[int] | None = Field(None, alias="attachmentIds", examples=[[6601]])
+    folder_type: EmailTemplateCreateRequestFolderType = Field(
+        ..., validation_alias="folderType", serialization_alias="folderType", examples=["team"]
+    )
+    attachment_ids: list[int] | None = Field(
+        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[6601]]
+    )
     """
     Ids from POST /v3/email-template-attachments (at most 3).
     """
@@ -2479,9 +3341,11 @@ class EmailTemplateUpdateRequest(BaseModel):
     """
 
     name: str = Field(..., examples=["Follow-up after webinar (v2)"])
-    subject: str | None = Field(None, examples=["Following up, {{firstName}}"])
+    subject: str | None = Field(default=None, examples=["Following up, {{firstName}}"])
     body: str = Field(..., examples=["<p>Hi {{firstName}},</p><p>Here are the slides.</p>"])
-    attachment_ids: list[int] | None = Field(None, alias="attachmentIds", examples=[[]])
+    attachment_ids: list[int] | None = Field(
+        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[]]
+    )
 
 
 class EmailTemplateMoveRequestFolderType(StrEnum):
@@ -2495,17 +3359,23 @@ class EmailTemplateMoveRequestFolderType(StrEnum):
 
 
 class EmailTemplateMoveRequest(BaseModel):
-    folder_id: int = Field(..., alias="folderId", examples=[91])
-    folder_type: EmailTemplateMoveRequestFolderType = Field(..., alias="folderType", examples=["personal"])
+    folder_id: int = Field(..., validation_alias="folderId", serialization_alias="folderId", examples=[91])
+    folder_type: EmailTemplateMoveRequestFolderType = Field(
+        ..., validation_alias="folderType", serialization_alias="folderType", examples=["personal"]
+    )
 
 
 class EmailTemplateRenderRequest(BaseModel):
-    contact_id: int = Field(..., alias="contactId", examples=[1001])
-    sequence_id: int | None = Field(None, alias="sequenceId", examples=[1204])
+    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+    )
     """
     Resolve sequence-level variables against this sequence.
     """
-    email_account_id: int | None = Field(None, alias="emailAccountId", examples=[48213])
+    email_account_id: int | None = Field(
+        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+    )
     """
     Resolve sender variables against this account.
     """
@@ -2517,13 +3387,13 @@ class EmailTemplateRenderError(BaseModel):
     Numeric render error code; 13 = unresolved variable.
     """
     message: str = Field(..., examples=["Variable {{companySize}} has no value for this contact."])
-    variable: str | None = Field(None, examples=["{{companySize}}"])
+    variable: str | None = Field(default=None, examples=["{{companySize}}"])
 
 
 class EmailTemplateRenderResult(BaseModel):
-    subject: str | None = Field(None, examples=["Quick follow-up, Jane"])
-    body: str | None = Field(None, examples=["<p>Hi Jane,</p><p>Thanks for joining the webinar.</p>"])
-    is_success: bool = Field(..., alias="isSuccess", examples=[True])
+    subject: str | None = Field(default=None, examples=["Quick follow-up, Jane"])
+    body: str | None = Field(default=None, examples=["<p>Hi Jane,</p><p>Thanks for joining the webinar.</p>"])
+    is_success: bool = Field(..., validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True])
     errors: list[EmailTemplateRenderError]
 
 
@@ -2532,7 +3402,9 @@ class EmailTemplateSendTestRequest(BaseModel):
     """
     Recipient of the test email.
     """
-    email_account_id: int = Field(..., alias="emailAccountId", examples=[48213])
+    email_account_id: int = Field(
+        ..., validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+    )
     """
     Account that sends the test.
     """
@@ -2552,8 +3424,8 @@ class EmailTemplateVariables(BaseModel):
 class EmailTemplateFolder(BaseModel):
     id: int = Field(..., examples=[88])
     name: str = Field(..., examples=["Webinars"])
-    folder_type: EmailTemplateFolderType = Field(..., alias="folderType")
-    is_default: bool = Field(..., alias="isDefault", examples=[False])
+    folder_type: EmailTemplateFolderType = Field(..., validation_alias="folderType", serialization_alias="folderType")
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
 
 
 class EmailTemplateFolderCreateRequestFolderType(StrEnum):
@@ -2568,7 +3440,9 @@ class EmailTemplateFolderCreateRequestFolderType(StrEnum):
 
 class EmailTemplateFolderCreateRequest(BaseModel):
     name: str = Field(..., examples=["Webinars"])
-    folder_type: EmailTemplateFolderCreateRequestFolderType = Field(..., alias="folderType", examples=["team"])
+    folder_type: EmailTemplateFolderCreateRequestFolderType = Field(
+        ..., validation_alias="folderType", serialization_alias="folderType", examples=["team"]
+    )
 
 
 class EmailTemplateFolderUpdateRequest(BaseModel):
@@ -2592,7 +3466,9 @@ class Attachment(BaseModel):
     """
 
     id: int = Field(..., examples=[7702])
-    file_name: str = Field(..., alias="fileName", examples=["case-study.pdf"])
+    file_name: str = Field(
+        ..., validation_alias="fileName", serialization_alias="fileName", examples=["case-study.pdf"]
+    )
     size: int = Field(..., examples=[312])
     """
     Kilobytes, rounded up.
@@ -2605,25 +3481,33 @@ class AttachmentVoice(BaseModel):
     """
 
     id: int = Field(..., examples=[7710])
-    file_name: str = Field(..., alias="fileName", examples=["intro-jane.m4a"])
-    length_in_seconds: int = Field(..., alias="lengthInSeconds", examples=[24])
+    file_name: str = Field(
+        ..., validation_alias="fileName", serialization_alias="fileName", examples=["intro-jane.m4a"]
+    )
+    length_in_seconds: int = Field(
+        ..., validation_alias="lengthInSeconds", serialization_alias="lengthInSeconds", examples=[24]
+    )
 
 
 class EmailValidationRequest(BaseModel):
-    contact_ids: list[int] = Field(..., alias="contactIds", examples=[[1001, 1002, 1003]])
-    accept_partial: bool | None = Field(None, alias="acceptPartial", examples=[True])
+    contact_ids: list[int] = Field(
+        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002, 1003]]
+    )
+    accept_partial: bool | None = Field(
+        default=None, validation_alias="acceptPartial", serialization_alias="acceptPartial", examples=[True]
+    )
     """
     Validate as many contacts as the credits allow instead of failing.
     """
 
 
 class EmailValidationEstimateBlocker(IntEnum):
-    INTEGER_1 = 1
-    INTEGER_2 = 2
-    INTEGER_3 = 3
-    INTEGER_4 = 4
-    INTEGER_5 = 5
-    INTEGER_6 = 6
+    V1 = 1
+    V2 = 2
+    V3 = 3
+    V4 = 4
+    V5 = 5
+    V6 = 6
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -2632,12 +3516,22 @@ class EmailValidationEstimateBlocker(IntEnum):
 
 
 class EmailValidationEstimate(BaseModel):
-    requested_count: int = Field(..., alias="requestedCount", examples=[3])
-    eligible_count: int = Field(..., alias="eligibleCount", examples=[2])
-    credits_available: int = Field(..., alias="creditsAvailable", examples=[500])
-    credits_required: int = Field(..., alias="creditsRequired", examples=[2])
-    credits_sufficient: bool = Field(..., alias="creditsSufficient", examples=[True])
-    can_schedule: bool = Field(..., alias="canSchedule", examples=[True])
+    requested_count: int = Field(
+        ..., validation_alias="requestedCount", serialization_alias="requestedCount", examples=[3]
+    )
+    eligible_count: int = Field(
+        ..., validation_alias="eligibleCount", serialization_alias="eligibleCount", examples=[2]
+    )
+    credits_available: int = Field(
+        ..., validation_alias="creditsAvailable", serialization_alias="creditsAvailable", examples=[500]
+    )
+    credits_required: int = Field(
+        ..., validation_alias="creditsRequired", serialization_alias="creditsRequired", examples=[2]
+    )
+    credits_sufficient: bool = Field(
+        ..., validation_alias="creditsSufficient", serialization_alias="creditsSufficient", examples=[True]
+    )
+    can_schedule: bool = Field(..., validation_alias="canSchedule", serialization_alias="canSchedule", examples=[True])
     blockers: list[EmailValidationEstimateBlocker] = Field(..., examples=[[]])
     """
     Why scheduling would fail: 1 FeatureDisabled, 2 AddonNotPresent, 3 AlreadyRunning, 4 OutOfCredits, 5 NotEnoughCredits, 6 NoEligibleContacts.
@@ -2649,9 +3543,15 @@ class EmailValidationScheduleResult(BaseModel):
     202 body; `jobId` is the background job to poll.
     """
 
-    job_id: str = Field(..., alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"])
-    scheduled_count: int = Field(..., alias="scheduledCount", examples=[2])
-    credits_reserved: int = Field(..., alias="creditsReserved", examples=[2])
+    job_id: str = Field(
+        ..., validation_alias="jobId", serialization_alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"]
+    )
+    scheduled_count: int = Field(
+        ..., validation_alias="scheduledCount", serialization_alias="scheduledCount", examples=[2]
+    )
+    credits_reserved: int = Field(
+        ..., validation_alias="creditsReserved", serialization_alias="creditsReserved", examples=[2]
+    )
 
 
 class ScheduleTimeOfDay(BaseModel):
@@ -2660,8 +3560,8 @@ class ScheduleTimeOfDay(BaseModel):
 
 
 class ScheduleTimeRange(BaseModel):
-    from_time: ScheduleTimeOfDay = Field(..., alias="fromTime")
-    to_time: ScheduleTimeOfDay = Field(..., alias="toTime")
+    from_time: ScheduleTimeOfDay = Field(..., validation_alias="fromTime", serialization_alias="fromTime")
+    to_time: ScheduleTimeOfDay = Field(..., validation_alias="toTime", serialization_alias="toTime")
 
 
 class ScheduleTimingWeekDay(StrEnum):
@@ -2680,25 +3580,49 @@ class ScheduleTimingWeekDay(StrEnum):
 
 
 class ScheduleTiming(BaseModel):
-    week_day: ScheduleTimingWeekDay = Field(..., alias="weekDay", examples=["Monday"])
-    is_active: bool = Field(..., alias="isActive", examples=[True])
-    time_ranges: list[ScheduleTimeRange] | None = Field(None, alias="timeRanges")
+    week_day: ScheduleTimingWeekDay = Field(
+        ..., validation_alias="weekDay", serialization_alias="weekDay", examples=["Monday"]
+    )
+    is_active: bool = Field(..., validation_alias="isActive", serialization_alias="isActive", examples=[True])
+    time_ranges: list[ScheduleTimeRange] | None = Field(
+        default=None, validation_alias="timeRanges", serialization_alias="timeRanges"
+    )
 
 
 class Schedule(BaseModel):
     id: int = Field(..., examples=[71])
     name: str = Field(..., examples=["US East business hours"])
-    timezone_id: str = Field(..., alias="timezoneId", examples=["Eastern Standard Time"])
+    timezone_id: str = Field(
+        ..., validation_alias="timezoneId", serialization_alias="timezoneId", examples=["Eastern Standard Time"]
+    )
     """
     Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
     """
-    exclude_holidays: bool | None = Field(None, alias="excludeHolidays", examples=[True])
-    use_prospect_timezone: bool | None = Field(None, alias="useProspectTimezone", examples=[False])
-    use_follow_up_schedule: bool | None = Field(None, alias="useFollowUpSchedule", examples=[False])
-    main_timings: list[ScheduleTiming] | None = Field(None, alias="mainTimings")
-    follow_up_timings: list[ScheduleTiming] | None = Field(None, alias="followUpTimings")
-    is_default: bool | None = Field(None, alias="isDefault", examples=[True])
-    status: str | None = Field(None, examples=["active"])
+    exclude_holidays: bool | None = Field(
+        default=None, validation_alias="excludeHolidays", serialization_alias="excludeHolidays", examples=[True]
+    )
+    use_prospect_timezone: bool | None = Field(
+        default=None,
+        validation_alias="useProspectTimezone",
+        serialization_alias="useProspectTimezone",
+        examples=[False],
+    )
+    use_follow_up_schedule: bool | None = Field(
+        default=None,
+        validation_alias="useFollowUpSchedule",
+        serialization_alias="useFollowUpSchedule",
+        examples=[False],
+    )
+    main_timings: list[ScheduleTiming] | None = Field(
+        default=None, validation_alias="mainTimings", serialization_alias="mainTimings"
+    )
+    follow_up_timings: list[ScheduleTiming] | None = Field(
+        default=None, validation_alias="followUpTimings", serialization_alias="followUpTimings"
+    )
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+    )
+    status: str | None = Field(default=None, examples=["active"])
     """
     Server-side state of the schedule (values not enumerated upstream).
     """
@@ -2713,19 +3637,37 @@ class ScheduleRequest(BaseModel):
     """
     Unique per team (409 schedule.duplicateName).
     """
-    timezone_id: str = Field(..., alias="timezoneId", examples=["Eastern Standard Time"])
+    timezone_id: str = Field(
+        ..., validation_alias="timezoneId", serialization_alias="timezoneId", examples=["Eastern Standard Time"]
+    )
     """
     Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
     """
-    exclude_holidays: bool | None = Field(None, alias="excludeHolidays", examples=[True])
-    use_prospect_timezone: bool | None = Field(None, alias="useProspectTimezone", examples=[False])
-    use_follow_up_schedule: bool | None = Field(None, alias="useFollowUpSchedule", examples=[False])
-    main_timings: list[ScheduleTiming] | None = Field(None, alias="mainTimings")
-    follow_up_timings: list[ScheduleTiming] | None = Field(None, alias="followUpTimings")
+    exclude_holidays: bool | None = Field(
+        default=None, validation_alias="excludeHolidays", serialization_alias="excludeHolidays", examples=[True]
+    )
+    use_prospect_timezone: bool | None = Field(
+        default=None,
+        validation_alias="useProspectTimezone",
+        serialization_alias="useProspectTimezone",
+        examples=[False],
+    )
+    use_follow_up_schedule: bool | None = Field(
+        default=None,
+        validation_alias="useFollowUpSchedule",
+        serialization_alias="useFollowUpSchedule",
+        examples=[False],
+    )
+    main_timings: list[ScheduleTiming] | None = Field(
+        default=None, validation_alias="mainTimings", serialization_alias="mainTimings"
+    )
+    follow_up_timings: list[ScheduleTiming] | None = Field(
+        default=None, validation_alias="followUpTimings", serialization_alias="followUpTimings"
+    )
 
 
 class ScheduleHolidayCalendarLinkRequest(BaseModel):
-    calendar_id: int = Field(..., alias="calendarId", examples=[230])
+    calendar_id: int = Field(..., validation_alias="calendarId", serialization_alias="calendarId", examples=[230])
 
 
 class HolidayCalendarListItemCalendarType(StrEnum):
@@ -2741,8 +3683,12 @@ class HolidayCalendarListItemCalendarType(StrEnum):
 class HolidayCalendarListItem(BaseModel):
     id: int = Field(..., examples=[230])
     name: str = Field(..., examples=["United States"])
-    calendar_type: HolidayCalendarListItemCalendarType = Field(..., alias="calendarType", examples=["predefined"])
-    country_code: str | None = Field(None, alias="countryCode", examples=["US"])
+    calendar_type: HolidayCalendarListItemCalendarType = Field(
+        ..., validation_alias="calendarType", serialization_alias="calendarType", examples=["predefined"]
+    )
+    country_code: str | None = Field(
+        default=None, validation_alias="countryCode", serialization_alias="countryCode", examples=["US"]
+    )
     """
     ISO 3166-1 alpha-2 for predefined calendars; null is possible for custom ones.
     """
@@ -2750,14 +3696,22 @@ class HolidayCalendarListItem(BaseModel):
 
 class HolidayCalendarHoliday(BaseModel):
     id: int = Field(..., examples=[990001])
-    start_date: date_aliased = Field(..., alias="startDate", examples=["2026-12-24"])
-    end_date: date_aliased = Field(..., alias="endDate", examples=["2026-12-26"])
+    start_date: date_aliased = Field(
+        ..., validation_alias="startDate", serialization_alias="startDate", examples=["2026-12-24"]
+    )
+    end_date: date_aliased = Field(
+        ..., validation_alias="endDate", serialization_alias="endDate", examples=["2026-12-26"]
+    )
     name: str = Field(..., examples=["Christmas break"])
 
 
 class HolidayCalendarHolidayInput(BaseModel):
-    start_date: date_aliased = Field(..., alias="startDate", examples=["2026-12-24"])
-    end_date: date_aliased = Field(..., alias="endDate", examples=["2026-12-26"])
+    start_date: date_aliased = Field(
+        ..., validation_alias="startDate", serialization_alias="startDate", examples=["2026-12-24"]
+    )
+    end_date: date_aliased = Field(
+        ..., validation_alias="endDate", serialization_alias="endDate", examples=["2026-12-26"]
+    )
     name: str = Field(..., examples=["Christmas break"])
 
 
@@ -2774,9 +3728,15 @@ class HolidayCalendarCalendarType(StrEnum):
 class HolidayCalendar(BaseModel):
     id: int = Field(..., examples=[231])
     name: str = Field(..., examples=["Company holidays"])
-    calendar_type: HolidayCalendarCalendarType = Field(..., alias="calendarType", examples=["custom"])
-    country_code: str | None = Field(None, alias="countryCode", examples=[None])
-    repeat_every_year: bool = Field(..., alias="repeatEveryYear", examples=[True])
+    calendar_type: HolidayCalendarCalendarType = Field(
+        ..., validation_alias="calendarType", serialization_alias="calendarType", examples=["custom"]
+    )
+    country_code: str | None = Field(
+        default=None, validation_alias="countryCode", serialization_alias="countryCode", examples=[None]
+    )
+    repeat_every_year: bool = Field(
+        ..., validation_alias="repeatEveryYear", serialization_alias="repeatEveryYear", examples=[True]
+    )
     holidays: list[HolidayCalendarHoliday]
 
 
@@ -2786,7 +3746,9 @@ class HolidayCalendarRequest(BaseModel):
     """
 
     name: str = Field(..., examples=["Company holidays"])
-    repeat_every_year: bool | None = Field(None, alias="repeatEveryYear", examples=[True])
+    repeat_every_year: bool | None = Field(
+        default=None, validation_alias="repeatEveryYear", serialization_alias="repeatEveryYear", examples=[True]
+    )
     holidays: list[HolidayCalendarHolidayInput] | None = None
 
 
@@ -2820,43 +3782,66 @@ class InboxThreadContact(BaseModel):
     Contact snapshot on a thread. For a deleted contact `isDeleted` is true, id/ownerId are null and the other fields hold the last known data.
     """
 
-    id: int | None = Field(None, examples=[1001])
-    owner_id: int | None = Field(None, alias="ownerId", examples=[20417])
-    full_name: str | None = Field(None, alias="fullName", examples=["Jane Roe"])
-    email: str | None = Field(None, examples=["jane.roe@globex.com"])
-    linked_in_profile_url: str | None = Field(
-        None, alias="linkedInProfileUrl", examples=["https://www.linkedin.com/in/jane-roe"]
+    id: int | None = Field(default=None, examples=[1001])
+    owner_id: int | None = Field(
+        default=None, validation_alias="ownerId", serialization_alias="ownerId", examples=[20417]
     )
-    phone: str | None = Field(None, examples=["+1 415 555 0100"])
-    company_name: str | None = Field(None, alias="companyName", examples=["Globex"])
-    title: str | None = Field(None, examples=["VP Marketing"])
-    is_deleted: bool = Field(..., alias="isDeleted", examples=[False])
+    full_name: str | None = Field(
+        default=None, validation_alias="fullName", serialization_alias="fullName", examples=["Jane Roe"]
+    )
+    email: str | None = Field(default=None, examples=["jane.roe@globex.com"])
+    linked_in_profile_url: str | None = Field(
+        default=None,
+        validation_alias="linkedInProfileUrl",
+        serialization_alias="linkedInProfileUrl",
+        examples=["https://www.linkedin.com/in/jane-roe"],
+    )
+    phone: str | None = Field(default=None, examples=["+1 415 555 0100"])
+    company_name: str | None = Field(
+        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Globex"]
+    )
+    title: str | None = Field(default=None, examples=["VP Marketing"])
+    is_deleted: bool = Field(..., validation_alias="isDeleted", serialization_alias="isDeleted", examples=[False])
 
 
 class InboxThreadListItem(BaseModel):
     id: int = Field(..., examples=[903311])
     channel: InboxThreadChannel
-    is_read: bool = Field(..., alias="isRead", examples=[False])
-    subject: str | None = Field(None, examples=["Re: Quick follow-up, Jane"])
+    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[False])
+    subject: str | None = Field(default=None, examples=["Re: Quick follow-up, Jane"])
     """
     Email threads only.
     """
-    body_preview: str | None = Field(None, alias="bodyPreview", examples=["Thanks, happy to talk next week..."])
-    last_activity_date: AwareDatetime = Field(..., alias="lastActivityDate", examples=["2026-03-09T08:12:00Z"])
-    is_last_message_planned: bool = Field(..., alias="isLastMessagePlanned", examples=[False])
+    body_preview: str | None = Field(
+        default=None,
+        validation_alias="bodyPreview",
+        serialization_alias="bodyPreview",
+        examples=["Thanks, happy to talk next week..."],
+    )
+    last_activity_date: AwareDatetime = Field(
+        ...,
+        validation_alias="lastActivityDate",
+        serialization_alias="lastActivityDate",
+        examples=["2026-03-09T08:12:00Z"],
+    )
+    is_last_message_planned: bool = Field(
+        ..., validation_alias="isLastMessagePlanned", serialization_alias="isLastMessagePlanned", examples=[False]
+    )
     """
     The newest message is a scheduled (not yet sent) one.
     """
     contact: InboxThreadContact
     sequence: IdName | None = None
     category: IdName | None = None
-    has_meeting_intent: bool = Field(..., alias="hasMeetingIntent", examples=[True])
+    has_meeting_intent: bool = Field(
+        ..., validation_alias="hasMeetingIntent", serialization_alias="hasMeetingIntent", examples=[True]
+    )
     status: InboxThreadStatus
 
 
 class InboxThreadList(BaseModel):
     items: list[InboxThreadListItem]
-    has_more: bool = Field(..., alias="hasMore", examples=[True])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
 
 
 class InboxThreadMessageStatusState(StrEnum):
@@ -2869,7 +3854,7 @@ class InboxThreadMessageStatusState(StrEnum):
         return open_enum_member(cls, value)
 
 
-class InboxThreadMessageStatusCode(Enum):
+class InboxThreadMessageStatusCode(StrEnum):
     LINKED_IN_ACCOUNT_NOT_ENABLED = "linkedInAccountNotEnabled"
     LINKED_IN_INVALID_COOKIE = "linkedInInvalidCookie"
     LINKED_IN_SENDING_LIMIT_EXCEEDED = "linkedInSendingLimitExceeded"
@@ -2879,7 +3864,6 @@ class InboxThreadMessageStatusCode(Enum):
     LINKED_IN_RENDER_FAILED = "linkedInRenderFailed"
     LINKED_IN_UNKNOWN = "linkedInUnknown"
     LINKED_IN_PROFILE_NOT_CONNECTED = "linkedInProfileNotConnected"
-    NONE_TYPE_NONE = None
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -2889,17 +3873,20 @@ class InboxThreadMessageStatusCode(Enum):
 
 class InboxThreadMessageStatus(BaseModel):
     state: InboxThreadMessageStatusState = Field(..., examples=["needsAttention"])
-    code: InboxThreadMessageStatusCode | None = Field(None, examples=["linkedInInvalidCookie"])
-    occurred_at: AwareDatetime | None = Field(None, alias="occurredAt", examples=["2026-03-09T08:15:00Z"])
+    code: InboxThreadMessageStatusCode | None = Field(default=None, examples=["linkedInInvalidCookie"])
+    occurred_at: AwareDatetime | None = Field(
+        default=None, validation_alias="occurredAt", serialization_alias="occurredAt", examples=["2026-03-09T08:15:00Z"]
+    )
 
 
-class InboxThreadAiSentType(Enum):
-    """How AI was involved in an outgoing message (null for none)."""
+class InboxThreadAiSentType(StrEnum):
+    """
+    How AI was involved in an outgoing message (null for none).
+    """
 
     AI_GENERATED = "aiGenerated"
     AI_GENERATED_EDITED = "aiGeneratedEdited"
     AUTO_SENT = "autoSent"
-    NONE_TYPE_NONE = None
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -2918,24 +3905,38 @@ class InboxThreadEmailMessageChannel(StrEnum):
 
 class InboxThreadEmailMessage(BaseModel):
     channel: Literal["email"] = Field(..., examples=["email"])
-    message_id: str | None = Field(None, alias="messageId", examples=["<CAF1x9k2@mail.globex.com>"])
+    message_id: str | None = Field(
+        default=None,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<CAF1x9k2@mail.globex.com>"],
+    )
     """
     Pass as replyToMessageId to answer this exact message.
     """
     date: AwareDatetime = Field(..., examples=["2026-03-09T08:12:00Z"])
-    body: str | None = Field(None, examples=["<p>Thanks, happy to talk next week.</p>"])
+    body: str | None = Field(default=None, examples=["<p>Thanks, happy to talk next week.</p>"])
     """
     HTML.
     """
-    from_name: str | None = Field(None, alias="fromName", examples=["Jane Roe"])
-    is_outbound: bool = Field(..., alias="isOutbound", examples=[False])
+    from_name: str | None = Field(
+        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Roe"]
+    )
+    is_outbound: bool = Field(..., validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False])
     status: InboxThreadMessageStatus | None = None
-    ai_sent_type: InboxThreadAiSentType | None = Field(None, alias="aiSentType")
-    subject: str | None = Field(None, examples=["Re: Quick follow-up, Jane"])
-    from_address: str | None = Field(None, alias="fromAddress", examples=["jane.roe@globex.com"])
-    to: list[str] | None = Field(None, examples=[["jane@acme-sales.com"]])
-    cc: list[str] | None = Field(None, examples=[[]])
-    bcc: list[str] | None = Field(None, examples=[[]])
+    ai_sent_type: InboxThreadAiSentType | None = Field(
+        default=None, validation_alias="aiSentType", serialization_alias="aiSentType"
+    )
+    subject: str | None = Field(default=None, examples=["Re: Quick follow-up, Jane"])
+    from_address: str | None = Field(
+        default=None,
+        validation_alias="fromAddress",
+        serialization_alias="fromAddress",
+        examples=["jane.roe@globex.com"],
+    )
+    to: list[str] | None = Field(default=None, examples=[["jane@acme-sales.com"]])
+    cc: list[str] | None = Field(default=None, examples=[[]])
+    bcc: list[str] | None = Field(default=None, examples=[[]])
 
 
 class InboxThreadLinkedInMessageChannel(StrEnum):
@@ -2949,24 +3950,30 @@ class InboxThreadLinkedInMessageChannel(StrEnum):
 
 class InboxThreadLinkedInMessage(BaseModel):
     channel: Literal["linkedIn"] = Field(..., examples=["linkedIn"])
-    message_id: str | None = Field(None, alias="messageId", examples=["2-MTcwOTk3MzEyMDAwMA=="])
+    message_id: str | None = Field(
+        default=None, validation_alias="messageId", serialization_alias="messageId", examples=["2-MTcwOTk3MzEyMDAwMA=="]
+    )
     date: AwareDatetime = Field(..., examples=["2026-03-09T08:12:00Z"])
-    body: str | None = Field(None, examples=["Sounds good, let's talk Tuesday."])
-    from_name: str | None = Field(None, alias="fromName", examples=["Jane Roe"])
-    is_outbound: bool = Field(..., alias="isOutbound", examples=[False])
+    body: str | None = Field(default=None, examples=["Sounds good, let's talk Tuesday."])
+    from_name: str | None = Field(
+        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Roe"]
+    )
+    is_outbound: bool = Field(..., validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False])
     status: InboxThreadMessageStatus | None = None
-    ai_sent_type: InboxThreadAiSentType | None = Field(None, alias="aiSentType")
+    ai_sent_type: InboxThreadAiSentType | None = Field(
+        default=None, validation_alias="aiSentType", serialization_alias="aiSentType"
+    )
 
 
 class InboxThreadMessageList(BaseModel):
     items: list[Annotated[InboxThreadEmailMessage | InboxThreadLinkedInMessage, Field(discriminator="channel")]]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class InboxThreadAiDraft(BaseModel):
     message: str = Field(..., examples=["<p>Hi Jane, Tuesday 10am works. Here is a calendar link.</p>"])
-    cc: list[str] | None = Field(None, examples=[[]])
-    bcc: list[str] | None = Field(None, examples=[[]])
+    cc: list[str] | None = Field(default=None, examples=[[]])
+    bcc: list[str] | None = Field(default=None, examples=[[]])
     attachments: list[Attachment] | None = None
 
 
@@ -2977,17 +3984,28 @@ class InboxThread(BaseModel):
 
     id: int = Field(..., examples=[903311])
     channel: InboxThreadChannel
-    is_read: bool | None = Field(None, alias="isRead", examples=[True])
-    subject: str | None = Field(None, examples=["Re: Quick follow-up, Jane"])
-    last_activity_date: AwareDatetime | None = Field(None, alias="lastActivityDate", examples=["2026-03-09T08:12:00Z"])
+    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    subject: str | None = Field(default=None, examples=["Re: Quick follow-up, Jane"])
+    last_activity_date: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastActivityDate",
+        serialization_alias="lastActivityDate",
+        examples=["2026-03-09T08:12:00Z"],
+    )
     contact: InboxThreadContact
-    email_account_id: int | None = Field(None, alias="emailAccountId", examples=[48213])
-    linked_in_account_id: int | None = Field(None, alias="linkedInAccountId", examples=[None])
+    email_account_id: int | None = Field(
+        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+    )
+    linked_in_account_id: int | None = Field(
+        default=None, validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[None]
+    )
     sequence: IdName | None = None
     messages: list[Annotated[InboxThreadEmailMessage | InboxThreadLinkedInMessage, Field(discriminator="channel")]]
-    ai_draft: InboxThreadAiDraft | None = Field(None, alias="aiDraft")
+    ai_draft: InboxThreadAiDraft | None = Field(default=None, validation_alias="aiDraft", serialization_alias="aiDraft")
     category: IdName | None = None
-    has_meeting_intent: bool | None = Field(None, alias="hasMeetingIntent", examples=[True])
+    has_meeting_intent: bool | None = Field(
+        default=None, validation_alias="hasMeetingIntent", serialization_alias="hasMeetingIntent", examples=[True]
+    )
     status: InboxThreadStatus | None = None
 
 
@@ -3014,25 +4032,46 @@ class InboxThreadFilterRequestSource(StrEnum):
 
 
 class InboxThreadFilterRequest(BaseModel):
-    search: str | None = Field(None, examples=["pricing"])
-    owner_user_id: int | None = Field(None, alias="ownerUserId", examples=[20417])
-    sequence_ids: list[int] | None = Field(None, alias="sequenceIds", examples=[[1204]])
-    email_account_ids: list[int] | None = Field(None, alias="emailAccountIds", examples=[[48213]])
-    linked_in_account_ids: list[int] | None = Field(None, alias="linkedInAccountIds", examples=[[3307]])
-    contact_ids: list[int] | None = Field(None, alias="contactIds", examples=[[1001]])
-    channels: list[InboxThreadFilterRequestChannel] | None = Field(None, examples=[["email"]])
-    category_ids: list[int] | None = Field(None, alias="categoryIds", examples=[[14]])
-    only_with_meeting_intent: bool | None = Field(None, alias="onlyWithMeetingIntent", examples=[True])
-    source: InboxThreadFilterRequestSource | None = Field(None, examples=["inbox"])
-    from_: AwareDatetime | None = Field(None, alias="from", examples=["2026-03-01T00:00:00Z"])
-    to: AwareDatetime | None = Field(None, examples=["2026-03-31T23:59:59Z"])
+    search: str | None = Field(default=None, examples=["pricing"])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+    )
+    sequence_ids: list[int] | None = Field(
+        default=None, validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204]]
+    )
+    email_account_ids: list[int] | None = Field(
+        default=None, validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213]]
+    )
+    linked_in_account_ids: list[int] | None = Field(
+        default=None, validation_alias="linkedInAccountIds", serialization_alias="linkedInAccountIds", examples=[[3307]]
+    )
+    contact_ids: list[int] | None = Field(
+        default=None, validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001]]
+    )
+    channels: list[InboxThreadFilterRequestChannel] | None = Field(default=None, examples=[["email"]])
+    category_ids: list[int] | None = Field(
+        default=None, validation_alias="categoryIds", serialization_alias="categoryIds", examples=[[14]]
+    )
+    only_with_meeting_intent: bool | None = Field(
+        default=None,
+        validation_alias="onlyWithMeetingIntent",
+        serialization_alias="onlyWithMeetingIntent",
+        examples=[True],
+    )
+    source: InboxThreadFilterRequestSource | None = Field(default=None, examples=["inbox"])
+    from_: AwareDatetime | None = Field(
+        default=None, validation_alias="from", serialization_alias="from", examples=["2026-03-01T00:00:00Z"]
+    )
+    to: AwareDatetime | None = Field(default=None, examples=["2026-03-31T23:59:59Z"])
     """
     Must be later than `from`.
     """
 
 
 class InboxThreadIdsRequest(BaseModel):
-    thread_ids: list[int] = Field(..., alias="threadIds", examples=[[903311, 903312]])
+    thread_ids: list[int] = Field(
+        ..., validation_alias="threadIds", serialization_alias="threadIds", examples=[[903311, 903312]]
+    )
 
 
 class InboxThreadEmailReplyChannel(StrEnum):
@@ -3050,15 +4089,24 @@ class InboxThreadEmailReply(BaseModel):
     """
     HTML body.
     """
-    to: str | None = Field(None, examples=["jane.roe@globex.com"])
+    to: str | None = Field(default=None, examples=["jane.roe@globex.com"])
     """
     Different recipient; replying to another address disables tracking.
     """
-    attachment_ids: list[int] | None = Field(None, alias="attachmentIds", examples=[[7702]])
-    cc: list[str] | None = Field(None, examples=[["sales-lead@acme-sales.com"]])
-    bcc: list[str] | None = Field(None, examples=[[]])
-    apply_signature: bool | None = Field(None, alias="applySignature", examples=[True])
-    reply_to_message_id: str | None = Field(None, alias="replyToMessageId", examples=["<CAF1x9k2@mail.globex.com>"])
+    attachment_ids: list[int] | None = Field(
+        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[7702]]
+    )
+    cc: list[str] | None = Field(default=None, examples=[["sales-lead@acme-sales.com"]])
+    bcc: list[str] | None = Field(default=None, examples=[[]])
+    apply_signature: bool | None = Field(
+        default=None, validation_alias="applySignature", serialization_alias="applySignature", examples=[True]
+    )
+    reply_to_message_id: str | None = Field(
+        default=None,
+        validation_alias="replyToMessageId",
+        serialization_alias="replyToMessageId",
+        examples=["<CAF1x9k2@mail.globex.com>"],
+    )
     """
     Message to answer; defaults to the thread's last message.
     """
@@ -3076,7 +4124,9 @@ class InboxThreadLinkedInReplyChannel(StrEnum):
 class InboxThreadLinkedInReply(BaseModel):
     channel: Literal["linkedIn"] = Field(..., examples=["linkedIn"])
     message: str = Field(..., examples=["Great, Tuesday 10am it is."])
-    attachment_ids: list[int] | None = Field(None, alias="attachmentIds", examples=[[]])
+    attachment_ids: list[int] | None = Field(
+        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[]]
+    )
 
 
 class InboxThreadReplyRequest(RootModel[InboxThreadEmailReply | InboxThreadLinkedInReply]):
@@ -3093,14 +4143,16 @@ class InboxThreadReplyRequest(RootModel[InboxThreadEmailReply | InboxThreadLinke
 
 
 class InboxThreadCategoryRequest(BaseModel):
-    category_id: int | None = Field(..., alias="categoryId", examples=[14])
+    category_id: int | None = Field(..., validation_alias="categoryId", serialization_alias="categoryId", examples=[14])
     """
     Category to set; null clears the category.
     """
 
 
 class InboxThreadMeetingIntentRequest(BaseModel):
-    has_meeting_intent: bool = Field(..., alias="hasMeetingIntent", examples=[True])
+    has_meeting_intent: bool = Field(
+        ..., validation_alias="hasMeetingIntent", serialization_alias="hasMeetingIntent", examples=[True]
+    )
 
 
 class InboxCategoryColor(StrEnum):
@@ -3124,11 +4176,13 @@ class InboxCategory(BaseModel):
     id: int = Field(..., examples=[14])
     name: str = Field(..., examples=["Interested"])
     color: InboxCategoryColor
-    is_reserved: bool = Field(..., alias="isReserved", examples=[False])
+    is_reserved: bool = Field(..., validation_alias="isReserved", serialization_alias="isReserved", examples=[False])
     """
     Built-in category; cannot be changed or deleted.
     """
-    unread_threads_count: int = Field(..., alias="unreadThreadsCount", examples=[3])
+    unread_threads_count: int = Field(
+        ..., validation_alias="unreadThreadsCount", serialization_alias="unreadThreadsCount", examples=[3]
+    )
 
 
 class InboxCategoryRequest(BaseModel):
@@ -3171,14 +4225,15 @@ class TaskStatus(StrEnum):
         return open_enum_member(cls, value)
 
 
-class TaskLinkedInType(Enum):
-    """Kind of LinkedIn task (linkedIn tasks only)."""
+class TaskLinkedInType(StrEnum):
+    """
+    Kind of LinkedIn task (linkedIn tasks only).
+    """
 
     MESSAGE = "message"
     CONNECT = "connect"
     IN_MAIL = "inMail"
     VIEW_PROFILE = "viewProfile"
-    NONE_TYPE_NONE = None
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3188,33 +4243,51 @@ class TaskLinkedInType(Enum):
 
 class TaskContact(BaseModel):
     id: int = Field(..., examples=[1001])
-    full_name: str | None = Field(None, alias="fullName", examples=["Jane Roe"])
+    full_name: str | None = Field(
+        default=None, validation_alias="fullName", serialization_alias="fullName", examples=["Jane Roe"]
+    )
 
 
 class TaskListItem(BaseModel):
     id: int = Field(..., examples=[77120])
-    task_type: TaskType = Field(..., alias="taskType")
+    task_type: TaskType = Field(..., validation_alias="taskType", serialization_alias="taskType")
     status: TaskStatus
-    linked_in_task_type: TaskLinkedInType | None = Field(None, alias="linkedInTaskType")
-    assigned_user_id: int = Field(..., alias="assignedUserId", examples=[20417])
+    linked_in_task_type: TaskLinkedInType | None = Field(
+        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+    )
+    assigned_user_id: int = Field(
+        ..., validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+    )
     contact: TaskContact | None = None
-    start_at: AwareDatetime = Field(..., alias="startAt", examples=["2026-03-10T09:00:00Z"])
-    due_to: AwareDatetime = Field(..., alias="dueTo", examples=["2026-03-10T17:00:00Z"])
-    finished_at: AwareDatetime | None = Field(None, alias="finishedAt", examples=[None])
-    is_scheduled: bool = Field(..., alias="isScheduled", examples=[False])
-    sequence_id: int | None = Field(None, alias="sequenceId", examples=[1204])
-    sequence_step_id: int | None = Field(None, alias="sequenceStepId", examples=[55012])
+    start_at: AwareDatetime = Field(
+        ..., validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+    )
+    due_to: AwareDatetime = Field(
+        ..., validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+    )
+    finished_at: AwareDatetime | None = Field(
+        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
+    )
+    is_scheduled: bool = Field(..., validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False])
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+    )
+    sequence_step_id: int | None = Field(
+        default=None, validation_alias="sequenceStepId", serialization_alias="sequenceStepId", examples=[55012]
+    )
 
 
 class TaskList(BaseModel):
     items: list[TaskListItem]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class TaskTemplate(BaseModel):
     body: str = Field(..., examples=["Call {{firstName}} about the pilot pricing."])
-    subject: str | None = Field(None, examples=[None])
-    attachment_id_list: list[int] | None = Field(None, alias="attachmentIdList", examples=[[]])
+    subject: str | None = Field(default=None, examples=[None])
+    attachment_id_list: list[int] | None = Field(
+        default=None, validation_alias="attachmentIdList", serialization_alias="attachmentIdList", examples=[[]]
+    )
 
 
 class TaskContent(BaseModel):
@@ -3223,13 +4296,20 @@ class TaskContent(BaseModel):
     """
 
     body: str = Field(..., examples=["Call Jane about the pilot pricing."])
-    subject: str | None = Field(None, examples=[None])
+    subject: str | None = Field(default=None, examples=[None])
 
 
 class TaskDeliveryInfo(BaseModel):
-    email: str | None = Field(None, examples=["jane.roe@globex.com"])
-    phone_number: str | None = Field(None, alias="phoneNumber", examples=["+1 415 555 0100"])
-    linked_in_url: str | None = Field(None, alias="linkedInUrl", examples=["https://www.linkedin.com/in/jane-roe"])
+    email: str | None = Field(default=None, examples=["jane.roe@globex.com"])
+    phone_number: str | None = Field(
+        default=None, validation_alias="phoneNumber", serialization_alias="phoneNumber", examples=["+1 415 555 0100"]
+    )
+    linked_in_url: str | None = Field(
+        default=None,
+        validation_alias="linkedInUrl",
+        serialization_alias="linkedInUrl",
+        examples=["https://www.linkedin.com/in/jane-roe"],
+    )
 
 
 class TaskCreationSource(StrEnum):
@@ -3245,27 +4325,54 @@ class TaskCreationSource(StrEnum):
 
 class Task(BaseModel):
     id: int = Field(..., examples=[77120])
-    contact_id: int | None = Field(None, alias="contactId", examples=[1001])
-    task_type: TaskType = Field(..., alias="taskType")
+    contact_id: int | None = Field(
+        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+    )
+    task_type: TaskType = Field(..., validation_alias="taskType", serialization_alias="taskType")
     status: TaskStatus
-    linked_in_task_type: TaskLinkedInType | None = Field(None, alias="linkedInTaskType")
-    sequence_id: int | None = Field(None, alias="sequenceId", examples=[1204])
-    sequence_step_id: int | None = Field(None, alias="sequenceStepId", examples=[55012])
-    sequence_step_display_name: str | None = Field(None, alias="sequenceStepDisplayName", examples=["Step 3: Call"])
-    assigned_user_id: int = Field(..., alias="assignedUserId", examples=[20417])
-    creation_source: TaskCreationSource = Field(..., alias="creationSource", examples=["sequence"])
-    created_at: AwareDatetime = Field(..., alias="createdAt", examples=["2026-03-08T14:30:00Z"])
-    start_at: AwareDatetime = Field(..., alias="startAt", examples=["2026-03-10T09:00:00Z"])
-    due_to: AwareDatetime = Field(..., alias="dueTo", examples=["2026-03-10T17:00:00Z"])
-    finished_at: AwareDatetime | None = Field(None, alias="finishedAt", examples=[None])
-    is_failed: bool = Field(..., alias="isFailed", examples=[False])
-    is_scheduled: bool = Field(..., alias="isScheduled", examples=[False])
+    linked_in_task_type: TaskLinkedInType | None = Field(
+        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+    )
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+    )
+    sequence_step_id: int | None = Field(
+        default=None, validation_alias="sequenceStepId", serialization_alias="sequenceStepId", examples=[55012]
+    )
+    sequence_step_display_name: str | None = Field(
+        default=None,
+        validation_alias="sequenceStepDisplayName",
+        serialization_alias="sequenceStepDisplayName",
+        examples=["Step 3: Call"],
+    )
+    assigned_user_id: int = Field(
+        ..., validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+    )
+    creation_source: TaskCreationSource = Field(
+        ..., validation_alias="creationSource", serialization_alias="creationSource", examples=["sequence"]
+    )
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-08T14:30:00Z"]
+    )
+    start_at: AwareDatetime = Field(
+        ..., validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+    )
+    due_to: AwareDatetime = Field(
+        ..., validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+    )
+    finished_at: AwareDatetime | None = Field(
+        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
+    )
+    is_failed: bool = Field(..., validation_alias="isFailed", serialization_alias="isFailed", examples=[False])
+    is_scheduled: bool = Field(..., validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False])
     template: TaskTemplate
     content: TaskContent | None = None
     """
     Present only when requested with includeContent=true.
     """
-    delivery_info: TaskDeliveryInfo | None = Field(None, alias="deliveryInfo")
+    delivery_info: TaskDeliveryInfo | None = Field(
+        default=None, validation_alias="deliveryInfo", serialization_alias="deliveryInfo"
+    )
 
 
 class TaskRequest(BaseModel):
@@ -3273,56 +4380,77 @@ class TaskRequest(BaseModel):
     Create a task, or replace one (PUT; only tasks in status `new`, and a sequence task keeps its contact and type). `contactId` is required for every type except toDo.
     """
 
-    task_type: TaskType = Field(..., alias="taskType")
-    start_at: AwareDatetime = Field(..., alias="startAt", examples=["2026-03-10T09:00:00Z"])
+    task_type: TaskType = Field(..., validation_alias="taskType", serialization_alias="taskType")
+    start_at: AwareDatetime = Field(
+        ..., validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+    )
     """
     Not before 2015-01-01.
     """
-    due_to: AwareDatetime = Field(..., alias="dueTo", examples=["2026-03-10T17:00:00Z"])
+    due_to: AwareDatetime = Field(
+        ..., validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+    )
     """
     Must be later than startAt.
     """
-    contact_id: int | None = Field(None, alias="contactId", examples=[1001])
-    linked_in_task_type: TaskLinkedInType | None = Field(None, alias="linkedInTaskType")
+    contact_id: int | None = Field(
+        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+    )
+    linked_in_task_type: TaskLinkedInType | None = Field(
+        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+    )
     template: TaskTemplate
 
 
 class TaskFilterRequest(BaseModel):
-    from_: AwareDatetime | None = Field(None, alias="from", examples=["2026-03-01T00:00:00Z"])
+    from_: AwareDatetime | None = Field(
+        default=None, validation_alias="from", serialization_alias="from", examples=["2026-03-01T00:00:00Z"]
+    )
     """
     startAt lower bound (default 2000-01-01).
     """
-    to: AwareDatetime | None = Field(None, examples=["2026-03-31T23:59:59Z"])
+    to: AwareDatetime | None = Field(default=None, examples=["2026-03-31T23:59:59Z"])
     """
     startAt upper bound (default now + 1 year).
     """
-    task_type: TaskType | None = Field(None, alias="taskType")
+    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
     status: TaskStatus | None = None
-    sequence_ids: list[int] | None = Field(None, alias="sequenceIds", examples=[[1204]])
-    sequence_step_ids: list[int] | None = Field(None, alias="sequenceStepIds", examples=[[55012]])
-    time_zone_ids: list[str] | None = Field(None, alias="timeZoneIds", examples=[["America/New_York"]])
+    sequence_ids: list[int] | None = Field(
+        default=None, validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204]]
+    )
+    sequence_step_ids: list[int] | None = Field(
+        default=None, validation_alias="sequenceStepIds", serialization_alias="sequenceStepIds", examples=[[55012]]
+    )
+    time_zone_ids: list[str] | None = Field(
+        default=None, validation_alias="timeZoneIds", serialization_alias="timeZoneIds", examples=[["America/New_York"]]
+    )
     """
     IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
     """
-    contact_id: int | None = Field(None, alias="contactId", examples=[1001])
-    assigned_user_id: int | None = Field(None, alias="assignedUserId", examples=[20417])
-    overdue: bool | None = Field(None, examples=[True])
+    contact_id: int | None = Field(
+        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+    )
+    assigned_user_id: int | None = Field(
+        default=None, validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+    )
+    overdue: bool | None = Field(default=None, examples=[True])
 
 
 class TaskAssignRequest(BaseModel):
-    user_id: int = Field(..., alias="userId", examples=[20418])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20418])
     """
     Team member to assign (403 task.forbidden when not in the team).
     """
 
 
-class TaskCompleteRequestCallResolution(Enum):
-    """Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire)."""
+class TaskCompleteRequestCallResolution(IntEnum):
+    """
+    Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
+    """
 
-    INT_0 = 0
-    INT_1 = 1
-    INT_2 = 2
-    NONE_TYPE_NONE = None
+    V0 = 0
+    V1 = 1
+    V2 = 2
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3331,11 +4459,18 @@ class TaskCompleteRequestCallResolution(Enum):
 
 
 class TaskCompleteRequest(BaseModel):
-    call_resolution: TaskCompleteRequestCallResolution | None = Field(None, alias="callResolution", examples=[0])
+    call_resolution: TaskCompleteRequestCallResolution | None = Field(
+        default=None, validation_alias="callResolution", serialization_alias="callResolution", examples=[0]
+    )
     """
     Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
     """
-    finish_prospect_in_sequence: bool = Field(False, alias="finishProspectInSequence", examples=[False])
+    finish_prospect_in_sequence: bool = Field(
+        default=False,
+        validation_alias="finishProspectInSequence",
+        serialization_alias="finishProspectInSequence",
+        examples=[False],
+    )
 
 
 class TaskExecuteRequest(BaseModel):
@@ -3344,7 +4479,9 @@ class TaskExecuteRequest(BaseModel):
     """
 
     content: TaskContent | None = None
-    email_account_id: int | None = Field(None, alias="emailAccountId", examples=[48213])
+    email_account_id: int | None = Field(
+        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+    )
 
 
 class TaskBulkRequest(BaseModel):
@@ -3353,28 +4490,33 @@ class TaskBulkRequest(BaseModel):
 
 class TaskBulkAssignRequest(BaseModel):
     ids: list[int] = Field(..., examples=[[77120, 77121]])
-    user_id: int = Field(..., alias="userId", examples=[20418])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20418])
 
 
 class SettingsAccount(BaseModel):
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Doe"])
-    company: str | None = Field(None, examples=["Acme"])
-    phone: str | None = Field(None, examples=["+1 415 555 0199"])
-    title: str | None = Field(None, examples=["Head of Sales"])
-    timezone: str | None = Field(None, examples=["America/New_York"])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+    )
+    company: str | None = Field(default=None, examples=["Acme"])
+    phone: str | None = Field(default=None, examples=["+1 415 555 0199"])
+    title: str | None = Field(default=None, examples=["Head of Sales"])
+    timezone: str | None = Field(default=None, examples=["America/New_York"])
     """
     IANA time zone id (schedules use Windows ids instead).
     """
 
 
-class SettingsEmailSafetyNonRepliesHandlingType(Enum):
-    """0 none, 1 pause, 2 finish (numeric on the wire)."""
+class SettingsEmailSafetyNonRepliesHandlingType(IntEnum):
+    """
+    0 none, 1 pause, 2 finish (numeric on the wire).
+    """
 
-    INT_0 = 0
-    INT_1 = 1
-    INT_2 = 2
-    NONE_TYPE_NONE = None
+    V0 = 0
+    V1 = 1
+    V2 = 2
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3382,12 +4524,13 @@ class SettingsEmailSafetyNonRepliesHandlingType(Enum):
         return open_enum_member(cls, value)
 
 
-class SettingsEmailSafetyInboxNonRepliesHandlingType(Enum):
-    """0 or 1 (numeric on the wire)."""
+class SettingsEmailSafetyInboxNonRepliesHandlingType(IntEnum):
+    """
+    0 or 1 (numeric on the wire).
+    """
 
-    INT_0 = 0
-    INT_1 = 1
-    NONE_TYPE_NONE = None
+    V0 = 0
+    V1 = 1
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3396,19 +4539,32 @@ class SettingsEmailSafetyInboxNonRepliesHandlingType(Enum):
 
 
 class SettingsEmailSafety(BaseModel):
-    first_step_delay: int | None = Field(None, alias="firstStepDelay", examples=[10])
+    first_step_delay: int | None = Field(
+        default=None, validation_alias="firstStepDelay", serialization_alias="firstStepDelay", examples=[10]
+    )
     """
     Minutes before the first step goes out.
     """
-    prospect_emails_per_day_limit: int | None = Field(None, alias="prospectEmailsPerDayLimit", examples=[2])
+    prospect_emails_per_day_limit: int | None = Field(
+        default=None,
+        validation_alias="prospectEmailsPerDayLimit",
+        serialization_alias="prospectEmailsPerDayLimit",
+        examples=[2],
+    )
     non_replies_handling_type: SettingsEmailSafetyNonRepliesHandlingType | None = Field(
-        None, alias="nonRepliesHandlingType", examples=[2]
+        default=None,
+        validation_alias="nonRepliesHandlingType",
+        serialization_alias="nonRepliesHandlingType",
+        examples=[2],
     )
     """
     0 none, 1 pause, 2 finish (numeric on the wire).
     """
     inbox_non_replies_handling_type: SettingsEmailSafetyInboxNonRepliesHandlingType | None = Field(
-        None, alias="inboxNonRepliesHandlingType", examples=[0]
+        default=None,
+        validation_alias="inboxNonRepliesHandlingType",
+        serialization_alias="inboxNonRepliesHandlingType",
+        examples=[0],
     )
     """
     0 or 1 (numeric on the wire).
@@ -3416,64 +4572,117 @@ class SettingsEmailSafety(BaseModel):
 
 
 class SettingsEmailInbox(BaseModel):
-    bcc_list: str | None = Field(None, alias="bccList", examples=["crm@acme-sales.com"])
+    bcc_list: str | None = Field(
+        default=None, validation_alias="bccList", serialization_alias="bccList", examples=["crm@acme-sales.com"]
+    )
     """
     Comma-separated addresses.
     """
     replies_bcc_list: str | None = Field(
-        None, alias="repliesBccList", examples=["replies@acme-sales.com,crm@acme-sales.com"]
+        default=None,
+        validation_alias="repliesBccList",
+        serialization_alias="repliesBccList",
+        examples=["replies@acme-sales.com,crm@acme-sales.com"],
     )
     """
     Comma-separated addresses.
     """
-    forward_only_replies: bool | None = Field(None, alias="forwardOnlyReplies", examples=[False])
+    forward_only_replies: bool | None = Field(
+        default=None, validation_alias="forwardOnlyReplies", serialization_alias="forwardOnlyReplies", examples=[False]
+    )
 
 
 class SettingsOutOfOffice(BaseModel):
     is_resume_out_of_office_contacts_enabled: bool | None = Field(
-        None, alias="isResumeOutOfOfficeContactsEnabled", examples=[True]
+        default=None,
+        validation_alias="isResumeOutOfOfficeContactsEnabled",
+        serialization_alias="isResumeOutOfOfficeContactsEnabled",
+        examples=[True],
     )
-    is_use_smart_return_date_enabled: bool | None = Field(None, alias="isUseSmartReturnDateEnabled", examples=[True])
+    is_use_smart_return_date_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isUseSmartReturnDateEnabled",
+        serialization_alias="isUseSmartReturnDateEnabled",
+        examples=[True],
+    )
     default_days_to_wait_before_resuming_out_of_office: int | None = Field(
-        None, alias="defaultDaysToWaitBeforeResumingOutOfOffice", examples=[7]
+        default=None,
+        validation_alias="defaultDaysToWaitBeforeResumingOutOfOffice",
+        serialization_alias="defaultDaysToWaitBeforeResumingOutOfOffice",
+        examples=[7],
     )
     maximum_days_threshold_before_resuming_out_of_office: int | None = Field(
-        None, alias="maximumDaysThresholdBeforeResumingOutOfOffice", examples=[30]
+        default=None,
+        validation_alias="maximumDaysThresholdBeforeResumingOutOfOffice",
+        serialization_alias="maximumDaysThresholdBeforeResumingOutOfOffice",
+        examples=[30],
     )
 
 
 class SettingsEmails(BaseModel):
-    is_email_quality_check_enabled: bool | None = Field(None, alias="isEmailQualityCheckEnabled", examples=[True])
+    is_email_quality_check_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isEmailQualityCheckEnabled",
+        serialization_alias="isEmailQualityCheckEnabled",
+        examples=[True],
+    )
     safety: SettingsEmailSafety | None = None
     inbox: SettingsEmailInbox | None = None
-    out_of_office: SettingsOutOfOffice | None = Field(None, alias="outOfOffice")
-    is_open_tracking_disabled: bool | None = Field(None, alias="isOpenTrackingDisabled", examples=[False])
-    is_links_tracking_enabled: bool | None = Field(None, alias="isLinksTrackingEnabled", examples=[True])
-    is_sending_plain_text_enabled: bool | None = Field(None, alias="isSendingPlainTextEnabled", examples=[False])
+    out_of_office: SettingsOutOfOffice | None = Field(
+        default=None, validation_alias="outOfOffice", serialization_alias="outOfOffice"
+    )
+    is_open_tracking_disabled: bool | None = Field(
+        default=None,
+        validation_alias="isOpenTrackingDisabled",
+        serialization_alias="isOpenTrackingDisabled",
+        examples=[False],
+    )
+    is_links_tracking_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isLinksTrackingEnabled",
+        serialization_alias="isLinksTrackingEnabled",
+        examples=[True],
+    )
+    is_sending_plain_text_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isSendingPlainTextEnabled",
+        serialization_alias="isSendingPlainTextEnabled",
+        examples=[False],
+    )
     """
     Cannot be combined with open/link tracking (400 settings.invalidOperation).
     """
     is_automatic_email_validation_enabled: bool | None = Field(
-        None, alias="isAutomaticEmailValidationEnabled", examples=[True]
+        default=None,
+        validation_alias="isAutomaticEmailValidationEnabled",
+        serialization_alias="isAutomaticEmailValidationEnabled",
+        examples=[True],
     )
     reassign_sequence_prospects_when_email_account_added: bool | None = Field(
-        None, alias="reassignSequenceProspectsWhenEmailAccountAdded", examples=[False]
+        default=None,
+        validation_alias="reassignSequenceProspectsWhenEmailAccountAdded",
+        serialization_alias="reassignSequenceProspectsWhenEmailAccountAdded",
+        examples=[False],
     )
 
 
 class SettingsLinkedIn(BaseModel):
     reassign_sequence_prospects_when_linked_in_account_added: bool | None = Field(
-        None, alias="reassignSequenceProspectsWhenLinkedInAccountAdded", examples=[False]
+        default=None,
+        validation_alias="reassignSequenceProspectsWhenLinkedInAccountAdded",
+        serialization_alias="reassignSequenceProspectsWhenLinkedInAccountAdded",
+        examples=[False],
     )
 
 
-class SettingsCallResolutionDefaultResolutionValue(Enum):
-    """0 interested, 1 not interested, 2 not reached (numeric on the wire)."""
+class SettingsCallResolutionDefaultResolutionValue(IntEnum):
+    """
+    0 interested, 1 not interested, 2 not reached (numeric on the wire).
+    """
 
-    INT_0 = 0
-    INT_1 = 1
-    INT_2 = 2
-    NONE_TYPE_NONE = None
+    V0 = 0
+    V1 = 1
+    V2 = 2
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3482,34 +4691,42 @@ class SettingsCallResolutionDefaultResolutionValue(Enum):
 
 
 class SettingsCallResolution(BaseModel):
-    id: int | None = Field(None, examples=[4])
+    id: int | None = Field(default=None, examples=[4])
     """
     Omit to add a new resolution.
     """
     name: str = Field(..., examples=["Interested - demo booked"])
     default_resolution_value: SettingsCallResolutionDefaultResolutionValue | None = Field(
-        None, alias="defaultResolutionValue", examples=[0]
+        default=None,
+        validation_alias="defaultResolutionValue",
+        serialization_alias="defaultResolutionValue",
+        examples=[0],
     )
     """
     0 interested, 1 not interested, 2 not reached (numeric on the wire).
     """
-    is_default: bool | None = Field(None, alias="isDefault", examples=[False])
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
+    )
 
 
 class SettingsCalls(BaseModel):
-    is_team_calls_enabled: bool | None = Field(None, alias="isTeamCallsEnabled", examples=[True])
+    is_team_calls_enabled: bool | None = Field(
+        default=None, validation_alias="isTeamCallsEnabled", serialization_alias="isTeamCallsEnabled", examples=[True]
+    )
     """
     Team owner only (403 for other users).
     """
     resolutions: list[SettingsCallResolution] | None = None
 
 
-class SettingsContactHandlingPauseProspectOrganizationValue(Enum):
-    """1 pause, 2 finish (numeric on the wire)."""
+class SettingsContactHandlingPauseProspectOrganizationValue(IntEnum):
+    """
+    1 pause, 2 finish (numeric on the wire).
+    """
 
-    INT_1 = 1
-    INT_2 = 2
-    NONE_TYPE_NONE = None
+    V1 = 1
+    V2 = 2
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3517,12 +4734,13 @@ class SettingsContactHandlingPauseProspectOrganizationValue(Enum):
         return open_enum_member(cls, value)
 
 
-class SettingsContactHandlingPauseProspectInAllCampaignValue(Enum):
-    """1 pause, 2 finish (numeric on the wire)."""
+class SettingsContactHandlingPauseProspectInAllCampaignValue(IntEnum):
+    """
+    1 pause, 2 finish (numeric on the wire).
+    """
 
-    INT_1 = 1
-    INT_2 = 2
-    NONE_TYPE_NONE = None
+    V1 = 1
+    V2 = 2
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3531,60 +4749,95 @@ class SettingsContactHandlingPauseProspectInAllCampaignValue(Enum):
 
 
 class SettingsContactHandling(BaseModel):
-    pause_prospect_organization_mode: bool | None = Field(None, alias="pauseProspectOrganizationMode", examples=[True])
+    pause_prospect_organization_mode: bool | None = Field(
+        default=None,
+        validation_alias="pauseProspectOrganizationMode",
+        serialization_alias="pauseProspectOrganizationMode",
+        examples=[True],
+    )
     pause_prospect_organization_value: SettingsContactHandlingPauseProspectOrganizationValue | None = Field(
-        None, alias="pauseProspectOrganizationValue", examples=[1]
+        default=None,
+        validation_alias="pauseProspectOrganizationValue",
+        serialization_alias="pauseProspectOrganizationValue",
+        examples=[1],
     )
     """
     1 pause, 2 finish (numeric on the wire).
     """
     pause_prospect_in_all_campaign_mode: bool | None = Field(
-        None, alias="pauseProspectInAllCampaignMode", examples=[True]
+        default=None,
+        validation_alias="pauseProspectInAllCampaignMode",
+        serialization_alias="pauseProspectInAllCampaignMode",
+        examples=[True],
     )
     pause_prospect_in_all_campaign_value: SettingsContactHandlingPauseProspectInAllCampaignValue | None = Field(
-        None, alias="pauseProspectInAllCampaignValue", examples=[2]
+        default=None,
+        validation_alias="pauseProspectInAllCampaignValue",
+        serialization_alias="pauseProspectInAllCampaignValue",
+        examples=[2],
     )
     """
     1 pause, 2 finish (numeric on the wire).
     """
     leave_prospects_in_sequence_when_moving_to_another: bool | None = Field(
-        None, alias="leaveProspectsInSequenceWhenMovingToAnother", examples=[False]
+        default=None,
+        validation_alias="leaveProspectsInSequenceWhenMovingToAnother",
+        serialization_alias="leaveProspectsInSequenceWhenMovingToAnother",
+        examples=[False],
     )
     enrich_prospect_when_linked_in_url_is_missing: bool | None = Field(
-        None, alias="enrichProspectWhenLinkedInUrlIsMissing", examples=[True]
+        default=None,
+        validation_alias="enrichProspectWhenLinkedInUrlIsMissing",
+        serialization_alias="enrichProspectWhenLinkedInUrlIsMissing",
+        examples=[True],
     )
 
 
 class SettingsContactAccounts(BaseModel):
-    auto_populate: bool | None = Field(None, alias="autoPopulate", examples=[True])
-    overwrite_fields: bool | None = Field(None, alias="overwriteFields", examples=[False])
+    auto_populate: bool | None = Field(
+        default=None, validation_alias="autoPopulate", serialization_alias="autoPopulate", examples=[True]
+    )
+    overwrite_fields: bool | None = Field(
+        default=None, validation_alias="overwriteFields", serialization_alias="overwriteFields", examples=[False]
+    )
 
 
 class SettingsContactStage(BaseModel):
     id: int = Field(..., examples=[1])
     name: str = Field(..., examples=["New"])
-    color_id: int | None = Field(None, alias="colorId", examples=[2])
-    description: str | None = Field(None, examples=["Not contacted yet"])
+    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[2])
+    description: str | None = Field(default=None, examples=["Not contacted yet"])
 
 
 class SettingsAccountStage(BaseModel):
     id: int = Field(..., examples=[1])
     name: str = Field(..., examples=["Target"])
-    color_id: int | None = Field(None, alias="colorId", examples=[5])
+    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[5])
 
 
 class SettingsContacts(BaseModel):
     handling: SettingsContactHandling | None = None
-    contact_accounts: SettingsContactAccounts | None = Field(None, alias="contactAccounts")
-    contact_stages: list[SettingsContactStage] | None = Field(None, alias="contactStages")
+    contact_accounts: SettingsContactAccounts | None = Field(
+        default=None, validation_alias="contactAccounts", serialization_alias="contactAccounts"
+    )
+    contact_stages: list[SettingsContactStage] | None = Field(
+        default=None, validation_alias="contactStages", serialization_alias="contactStages"
+    )
     """
     Exactly 8 stages (ids 1-8); an update must send all 8.
     """
-    account_stages: list[SettingsAccountStage] | None = Field(None, alias="accountStages")
+    account_stages: list[SettingsAccountStage] | None = Field(
+        default=None, validation_alias="accountStages", serialization_alias="accountStages"
+    )
 
 
 class SettingsBeta(BaseModel):
-    is_beta_features_enabled: bool | None = Field(None, alias="isBetaFeaturesEnabled", examples=[False])
+    is_beta_features_enabled: bool | None = Field(
+        default=None,
+        validation_alias="isBetaFeaturesEnabled",
+        serialization_alias="isBetaFeaturesEnabled",
+        examples=[False],
+    )
     """
     Team owner only (403 for other users).
     """
@@ -3597,7 +4850,9 @@ class Settings(BaseModel):
 
     account: SettingsAccount | None = None
     emails: SettingsEmails | None = None
-    linked_in: SettingsLinkedIn | None = Field(None, alias="linkedIn")
+    linked_in: SettingsLinkedIn | None = Field(
+        default=None, validation_alias="linkedIn", serialization_alias="linkedIn"
+    )
     calls: SettingsCalls | None = None
     contacts: SettingsContacts | None = None
     beta: SettingsBeta | None = None
@@ -3610,14 +4865,18 @@ class SettingsUpdateRequest(BaseModel):
 
     account: SettingsAccount | None = None
     emails: SettingsEmails | None = None
-    linked_in: SettingsLinkedIn | None = Field(None, alias="linkedIn")
+    linked_in: SettingsLinkedIn | None = Field(
+        default=None, validation_alias="linkedIn", serialization_alias="linkedIn"
+    )
     calls: SettingsCalls | None = None
     contacts: SettingsContacts | None = None
     beta: SettingsBeta | None = None
 
 
 class ReportDateRangePreset(StrEnum):
-    """Window preset; lastWeek is the default. Not combinable with from/to."""
+    """
+    Window preset; lastWeek is the default. Not combinable with from/to.
+    """
 
     LAST_WEEK = "lastWeek"
     LAST_MONTH = "lastMonth"
@@ -3667,27 +4926,55 @@ class ReportFilters(BaseModel):
     Base reporting filters. Give `from`/`to` or `dateRangePreset`, not both; neither means the last 7 days. Dates are interpreted in the account's time zone.
     """
 
-    from_: AwareDatetime | None = Field(None, alias="from", examples=["2026-02-01T00:00:00Z"])
-    to: AwareDatetime | None = Field(None, examples=["2026-02-28T23:59:59Z"])
-    date_range_preset: ReportDateRangePreset | None = Field(None, alias="dateRangePreset")
-    team_ids: list[int] | None = Field(None, alias="teamIds", examples=[[3120]])
-    user_ids: list[int] | None = Field(None, alias="userIds", examples=[[20417]])
-    contact_list_ids: list[int] | None = Field(None, alias="contactListIds", examples=[[301]])
+    from_: AwareDatetime | None = Field(
+        default=None, validation_alias="from", serialization_alias="from", examples=["2026-02-01T00:00:00Z"]
+    )
+    to: AwareDatetime | None = Field(default=None, examples=["2026-02-28T23:59:59Z"])
+    date_range_preset: ReportDateRangePreset | None = Field(
+        default=None, validation_alias="dateRangePreset", serialization_alias="dateRangePreset"
+    )
+    team_ids: list[int] | None = Field(
+        default=None, validation_alias="teamIds", serialization_alias="teamIds", examples=[[3120]]
+    )
+    user_ids: list[int] | None = Field(
+        default=None, validation_alias="userIds", serialization_alias="userIds", examples=[[20417]]
+    )
+    contact_list_ids: list[int] | None = Field(
+        default=None, validation_alias="contactListIds", serialization_alias="contactListIds", examples=[[301]]
+    )
     email_validation_statuses: list[ReportFiltersEmailValidationStatus] | None = Field(
-        None, alias="emailValidationStatuses", examples=[["valid"]]
+        default=None,
+        validation_alias="emailValidationStatuses",
+        serialization_alias="emailValidationStatuses",
+        examples=[["valid"]],
     )
-    companies: list[str] | None = Field(None, examples=[["Globex"]])
+    companies: list[str] | None = Field(default=None, examples=[["Globex"]])
     company_sizes: list[ReportFiltersCompanySize] | None = Field(
-        None, alias="companySizes", examples=[["fifty", "twoHundred"]]
+        default=None,
+        validation_alias="companySizes",
+        serialization_alias="companySizes",
+        examples=[["fifty", "twoHundred"]],
     )
-    industries: list[str] | None = Field(None, examples=[["Software"]])
-    cities: list[str] | None = Field(None, examples=[["Boston"]])
-    states: list[str] | None = Field(None, examples=[["MA"]])
-    countries: list[str] | None = Field(None, examples=[["United States"]])
-    titles: list[str] | None = Field(None, examples=[["VP Marketing"]])
-    sequence_ids: list[int] | None = Field(None, alias="sequenceIds", examples=[[1204]])
-    include_out_of_sequence: bool = Field(False, alias="includeOutOfSequence", examples=[False])
-    email_providers: list[str] | None = Field(None, alias="emailProviders", examples=[["gSuite", "office"]])
+    industries: list[str] | None = Field(default=None, examples=[["Software"]])
+    cities: list[str] | None = Field(default=None, examples=[["Boston"]])
+    states: list[str] | None = Field(default=None, examples=[["MA"]])
+    countries: list[str] | None = Field(default=None, examples=[["United States"]])
+    titles: list[str] | None = Field(default=None, examples=[["VP Marketing"]])
+    sequence_ids: list[int] | None = Field(
+        default=None, validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204]]
+    )
+    include_out_of_sequence: bool = Field(
+        default=False,
+        validation_alias="includeOutOfSequence",
+        serialization_alias="includeOutOfSequence",
+        examples=[False],
+    )
+    email_providers: list[str] | None = Field(
+        default=None,
+        validation_alias="emailProviders",
+        serialization_alias="emailProviders",
+        examples=[["gSuite", "office"]],
+    )
     """
     Contact email providers (e.g. none, other, gSuite, office, unknown, linkedin).
     """
@@ -3740,12 +5027,19 @@ class ReportEmailFilters(ReportFilters):
     Base filters plus email-specific ones.
     """
 
-    email_account_ids: list[int] | None = Field(None, alias="emailAccountIds", examples=[[48213]])
-    email_sending_sources: list[EmailSendingSource] | None = Field(
-        None, alias="emailSendingSources", examples=[["sequenceProcessing"]]
+    email_account_ids: list[int] | None = Field(
+        default=None, validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213]]
     )
-    bounce_types: list[BounceType] | None = Field(None, alias="bounceTypes", examples=[["hard"]])
-    sentiments: list[Sentiment] | None = Field(None, examples=[["interested", "meeting"]])
+    email_sending_sources: list[EmailSendingSource] | None = Field(
+        default=None,
+        validation_alias="emailSendingSources",
+        serialization_alias="emailSendingSources",
+        examples=[["sequenceProcessing"]],
+    )
+    bounce_types: list[BounceType] | None = Field(
+        default=None, validation_alias="bounceTypes", serialization_alias="bounceTypes", examples=[["hard"]]
+    )
+    sentiments: list[Sentiment] | None = Field(default=None, examples=[["interested", "meeting"]])
 
 
 class CallResolution(StrEnum):
@@ -3787,9 +5081,18 @@ class ReportCallFilters(ReportFilters):
     Base filters plus call-specific ones.
     """
 
-    call_resolutions: list[CallResolution] | None = Field(None, alias="callResolutions", examples=[["positive"]])
-    call_dispositions: list[CallDisposition] | None = Field(None, alias="callDispositions", examples=[["answered"]])
-    call_types: list[CallType] | None = Field(None, alias="callTypes", examples=[["outbound"]])
+    call_resolutions: list[CallResolution] | None = Field(
+        default=None, validation_alias="callResolutions", serialization_alias="callResolutions", examples=[["positive"]]
+    )
+    call_dispositions: list[CallDisposition] | None = Field(
+        default=None,
+        validation_alias="callDispositions",
+        serialization_alias="callDispositions",
+        examples=[["answered"]],
+    )
+    call_types: list[CallType] | None = Field(
+        default=None, validation_alias="callTypes", serialization_alias="callTypes", examples=[["outbound"]]
+    )
 
 
 class TaskStatus1(StrEnum):
@@ -3807,8 +5110,12 @@ class ReportTaskFilters(ReportFilters):
     Base filters plus task-specific ones. The window matches the created date, or the completed date when filtering completed tasks.
     """
 
-    task_statuses: list[TaskStatus1] | None = Field(None, alias="taskStatuses", examples=[["completed"]])
-    task_types: list[TaskType] | None = Field(None, alias="taskTypes", examples=[["call", "manualEmail"]])
+    task_statuses: list[TaskStatus1] | None = Field(
+        default=None, validation_alias="taskStatuses", serialization_alias="taskStatuses", examples=[["completed"]]
+    )
+    task_types: list[TaskType] | None = Field(
+        default=None, validation_alias="taskTypes", serialization_alias="taskTypes", examples=[["call", "manualEmail"]]
+    )
 
 
 class ReportLinkedInFilters(ReportFilters):
@@ -3816,7 +5123,9 @@ class ReportLinkedInFilters(ReportFilters):
     Base filters plus LinkedIn account selection.
     """
 
-    linked_in_account_ids: list[int] | None = Field(None, alias="linkedInAccountIds", examples=[[3307]])
+    linked_in_account_ids: list[int] | None = Field(
+        default=None, validation_alias="linkedInAccountIds", serialization_alias="linkedInAccountIds", examples=[[3307]]
+    )
 
 
 class ReportTeamPerformanceFilters(ReportFilters):
@@ -3824,7 +5133,9 @@ class ReportTeamPerformanceFilters(ReportFilters):
     Base filters plus email account selection.
     """
 
-    email_account_ids: list[int] | None = Field(None, alias="emailAccountIds", examples=[[48213]])
+    email_account_ids: list[int] | None = Field(
+        default=None, validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213]]
+    )
 
 
 class ReportCompareTo(BaseModel):
@@ -3832,13 +5143,17 @@ class ReportCompareTo(BaseModel):
     Second window to compare the overview against.
     """
 
-    from_: AwareDatetime = Field(..., alias="from", examples=["2026-01-01T00:00:00Z"])
+    from_: AwareDatetime = Field(
+        ..., validation_alias="from", serialization_alias="from", examples=["2026-01-01T00:00:00Z"]
+    )
     to: AwareDatetime = Field(..., examples=["2026-01-31T23:59:59Z"])
 
 
 class ReportEmailsOverviewRequest(BaseModel):
     filters: ReportEmailFilters
-    compare_to: ReportCompareTo | None = Field(None, alias="compareTo")
+    compare_to: ReportCompareTo | None = Field(
+        default=None, validation_alias="compareTo", serialization_alias="compareTo"
+    )
 
 
 class ReportEmailsRequest(BaseModel):
@@ -3870,86 +5185,217 @@ class ReportEmailsOverview(BaseModel):
     Email counts plus matching percentages (0-100).
     """
 
-    contacted: int | None = Field(None, examples=[420])
-    delivered: int | None = Field(None, examples=[410])
-    opened: int | None = Field(None, examples=[260])
-    replied: int | None = Field(None, examples=[38])
-    interested: int | None = Field(None, examples=[12])
-    not_reached: int | None = Field(None, alias="notReached", examples=[10])
-    opted_out: int | None = Field(None, alias="optedOut", examples=[4])
-    out_of_office: int | None = Field(None, alias="outOfOffice", examples=[6])
-    bounced: int | None = Field(None, examples=[10])
-    auto_replied: int | None = Field(None, alias="autoReplied", examples=[9])
-    meetings_booked: int | None = Field(None, alias="meetingsBooked", examples=[5])
-    accounts: int | None = Field(None, examples=[3])
-    delivered_percentage: float | None = Field(None, alias="deliveredPercentage", examples=[97.62])
-    opened_percentage: float | None = Field(None, alias="openedPercentage", examples=[63.41])
-    replied_percentage: float | None = Field(None, alias="repliedPercentage", examples=[9.27])
-    interested_percentage: float | None = Field(None, alias="interestedPercentage", examples=[2.93])
-    not_reached_percentage: float | None = Field(None, alias="notReachedPercentage", examples=[2.38])
-    opted_out_percentage: float | None = Field(None, alias="optedOutPercentage", examples=[0.98])
-    out_of_office_percentage: float | None = Field(None, alias="outOfOfficePercentage", examples=[1.46])
-    bounced_percentage: float | None = Field(None, alias="bouncedPercentage", examples=[2.38])
-    auto_replied_percentage: float | None = Field(None, alias="autoRepliedPercentage", examples=[2.2])
-    meetings_booked_percentage: float | None = Field(None, alias="meetingsBookedPercentage", examples=[1.22])
+    contacted: int | None = Field(default=None, examples=[420])
+    delivered: int | None = Field(default=None, examples=[410])
+    opened: int | None = Field(default=None, examples=[260])
+    replied: int | None = Field(default=None, examples=[38])
+    interested: int | None = Field(default=None, examples=[12])
+    not_reached: int | None = Field(
+        default=None, validation_alias="notReached", serialization_alias="notReached", examples=[10]
+    )
+    opted_out: int | None = Field(
+        default=None, validation_alias="optedOut", serialization_alias="optedOut", examples=[4]
+    )
+    out_of_office: int | None = Field(
+        default=None, validation_alias="outOfOffice", serialization_alias="outOfOffice", examples=[6]
+    )
+    bounced: int | None = Field(default=None, examples=[10])
+    auto_replied: int | None = Field(
+        default=None, validation_alias="autoReplied", serialization_alias="autoReplied", examples=[9]
+    )
+    meetings_booked: int | None = Field(
+        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[5]
+    )
+    accounts: int | None = Field(default=None, examples=[3])
+    delivered_percentage: float | None = Field(
+        default=None,
+        validation_alias="deliveredPercentage",
+        serialization_alias="deliveredPercentage",
+        examples=[97.62],
+    )
+    opened_percentage: float | None = Field(
+        default=None, validation_alias="openedPercentage", serialization_alias="openedPercentage", examples=[63.41]
+    )
+    replied_percentage: float | None = Field(
+        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[9.27]
+    )
+    interested_percentage: float | None = Field(
+        default=None,
+        validation_alias="interestedPercentage",
+        serialization_alias="interestedPercentage",
+        examples=[2.93],
+    )
+    not_reached_percentage: float | None = Field(
+        default=None,
+        validation_alias="notReachedPercentage",
+        serialization_alias="notReachedPercentage",
+        examples=[2.38],
+    )
+    opted_out_percentage: float | None = Field(
+        default=None, validation_alias="optedOutPercentage", serialization_alias="optedOutPercentage", examples=[0.98]
+    )
+    out_of_office_percentage: float | None = Field(
+        default=None,
+        validation_alias="outOfOfficePercentage",
+        serialization_alias="outOfOfficePercentage",
+        examples=[1.46],
+    )
+    bounced_percentage: float | None = Field(
+        default=None, validation_alias="bouncedPercentage", serialization_alias="bouncedPercentage", examples=[2.38]
+    )
+    auto_replied_percentage: float | None = Field(
+        default=None,
+        validation_alias="autoRepliedPercentage",
+        serialization_alias="autoRepliedPercentage",
+        examples=[2.2],
+    )
+    meetings_booked_percentage: float | None = Field(
+        default=None,
+        validation_alias="meetingsBookedPercentage",
+        serialization_alias="meetingsBookedPercentage",
+        examples=[1.22],
+    )
 
 
 class ReportEmailRow(BaseModel):
-    contact_id: int = Field(..., alias="contactId", examples=[1001])
-    first_name: str | None = Field(None, alias="firstName", examples=["Jane"])
-    last_name: str | None = Field(None, alias="lastName", examples=["Roe"])
-    email: str | None = Field(None, examples=["jane.roe@globex.com"])
-    company: str | None = Field(None, examples=["Globex"])
-    email_account_id: int | None = Field(None, alias="emailAccountId", examples=[48213])
-    email_account_email: str | None = Field(None, alias="emailAccountEmail", examples=["jane@acme-sales.com"])
-    sequence_id: int | None = Field(None, alias="sequenceId", examples=[1204])
-    sequence_name: str | None = Field(None, alias="sequenceName", examples=["Q3 SaaS founders"])
-    sequence_step_number: int | None = Field(None, alias="sequenceStepNumber", examples=[1])
-    sequence_step_display_name: str | None = Field(None, alias="sequenceStepDisplayName", examples=["Step 1: Email"])
-    delivery_date: AwareDatetime | None = Field(None, alias="deliveryDate", examples=["2026-02-03T15:04:00Z"])
-    is_delivered: bool | None = Field(None, alias="isDelivered", examples=[True])
-    is_opened: bool | None = Field(None, alias="isOpened", examples=[True])
-    is_replied: bool | None = Field(None, alias="isReplied", examples=[False])
-    is_interested: bool | None = Field(None, alias="isInterested", examples=[False])
-    is_bounced: bool | None = Field(None, alias="isBounced", examples=[False])
-    is_clicked: bool | None = Field(None, alias="isClicked", examples=[True])
-    is_opted_out: bool | None = Field(None, alias="isOptedOut", examples=[False])
+    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    first_name: str | None = Field(
+        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(
+        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Roe"]
+    )
+    email: str | None = Field(default=None, examples=["jane.roe@globex.com"])
+    company: str | None = Field(default=None, examples=["Globex"])
+    email_account_id: int | None = Field(
+        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+    )
+    email_account_email: str | None = Field(
+        default=None,
+        validation_alias="emailAccountEmail",
+        serialization_alias="emailAccountEmail",
+        examples=["jane@acme-sales.com"],
+    )
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+    )
+    sequence_name: str | None = Field(
+        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 SaaS founders"]
+    )
+    sequence_step_number: int | None = Field(
+        default=None, validation_alias="sequenceStepNumber", serialization_alias="sequenceStepNumber", examples=[1]
+    )
+    sequence_step_display_name: str | None = Field(
+        default=None,
+        validation_alias="sequenceStepDisplayName",
+        serialization_alias="sequenceStepDisplayName",
+        examples=["Step 1: Email"],
+    )
+    delivery_date: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="deliveryDate",
+        serialization_alias="deliveryDate",
+        examples=["2026-02-03T15:04:00Z"],
+    )
+    is_delivered: bool | None = Field(
+        default=None, validation_alias="isDelivered", serialization_alias="isDelivered", examples=[True]
+    )
+    is_opened: bool | None = Field(
+        default=None, validation_alias="isOpened", serialization_alias="isOpened", examples=[True]
+    )
+    is_replied: bool | None = Field(
+        default=None, validation_alias="isReplied", serialization_alias="isReplied", examples=[False]
+    )
+    is_interested: bool | None = Field(
+        default=None, validation_alias="isInterested", serialization_alias="isInterested", examples=[False]
+    )
+    is_bounced: bool | None = Field(
+        default=None, validation_alias="isBounced", serialization_alias="isBounced", examples=[False]
+    )
+    is_clicked: bool | None = Field(
+        default=None, validation_alias="isClicked", serialization_alias="isClicked", examples=[True]
+    )
+    is_opted_out: bool | None = Field(
+        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+    )
 
 
 class ReportEmailList(BaseModel):
     items: list[ReportEmailRow]
-    has_more: bool = Field(..., alias="hasMore", examples=[True])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
 
 
 class ReportCallMemberStatistics(BaseModel):
-    user_id: int = Field(..., alias="userId", examples=[20417])
-    calls_count: int | None = Field(None, alias="callsCount", examples=[64])
-    total_duration: int | None = Field(None, alias="totalDuration", examples=[11520])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20417])
+    calls_count: int | None = Field(
+        default=None, validation_alias="callsCount", serialization_alias="callsCount", examples=[64]
+    )
+    total_duration: int | None = Field(
+        default=None, validation_alias="totalDuration", serialization_alias="totalDuration", examples=[11520]
+    )
     """
     Seconds.
     """
-    average_duration: float | None = Field(None, alias="averageDuration", examples=[180])
+    average_duration: float | None = Field(
+        default=None, validation_alias="averageDuration", serialization_alias="averageDuration", examples=[180]
+    )
     """
     Seconds.
     """
-    positive_calls_count: int | None = Field(None, alias="positiveCallsCount", examples=[9])
-    positive_calls_percentage: float | None = Field(None, alias="positiveCallsPercentage", examples=[14.06])
-    answered_calls_count: int | None = Field(None, alias="answeredCallsCount", examples=[30])
-    inbound_missing_calls_count: int | None = Field(None, alias="inboundMissingCallsCount", examples=[2])
+    positive_calls_count: int | None = Field(
+        default=None, validation_alias="positiveCallsCount", serialization_alias="positiveCallsCount", examples=[9]
+    )
+    positive_calls_percentage: float | None = Field(
+        default=None,
+        validation_alias="positiveCallsPercentage",
+        serialization_alias="positiveCallsPercentage",
+        examples=[14.06],
+    )
+    answered_calls_count: int | None = Field(
+        default=None, validation_alias="answeredCallsCount", serialization_alias="answeredCallsCount", examples=[30]
+    )
+    inbound_missing_calls_count: int | None = Field(
+        default=None,
+        validation_alias="inboundMissingCallsCount",
+        serialization_alias="inboundMissingCallsCount",
+        examples=[2],
+    )
 
 
 class ReportCallsOverview(BaseModel):
-    calls_count: int | None = Field(None, alias="callsCount", examples=[64])
-    average_duration: float | None = Field(None, alias="averageDuration", examples=[180])
+    calls_count: int | None = Field(
+        default=None, validation_alias="callsCount", serialization_alias="callsCount", examples=[64]
+    )
+    average_duration: float | None = Field(
+        default=None, validation_alias="averageDuration", serialization_alias="averageDuration", examples=[180]
+    )
     """
     Seconds.
     """
-    positive_calls_count: int | None = Field(None, alias="positiveCallsCount", examples=[9])
-    positive_calls_percentage: float | None = Field(None, alias="positiveCallsPercentage", examples=[14.06])
-    answered_calls_count: int | None = Field(None, alias="answeredCallsCount", examples=[30])
-    calls_to_contact_count: int | None = Field(None, alias="callsToContactCount", examples=[12])
-    inbound_missing_calls_count: int | None = Field(None, alias="inboundMissingCallsCount", examples=[2])
-    member_statistics: list[ReportCallMemberStatistics] | None = Field(None, alias="memberStatistics")
+    positive_calls_count: int | None = Field(
+        default=None, validation_alias="positiveCallsCount", serialization_alias="positiveCallsCount", examples=[9]
+    )
+    positive_calls_percentage: float | None = Field(
+        default=None,
+        validation_alias="positiveCallsPercentage",
+        serialization_alias="positiveCallsPercentage",
+        examples=[14.06],
+    )
+    answered_calls_count: int | None = Field(
+        default=None, validation_alias="answeredCallsCount", serialization_alias="answeredCallsCount", examples=[30]
+    )
+    calls_to_contact_count: int | None = Field(
+        default=None, validation_alias="callsToContactCount", serialization_alias="callsToContactCount", examples=[12]
+    )
+    inbound_missing_calls_count: int | None = Field(
+        default=None,
+        validation_alias="inboundMissingCallsCount",
+        serialization_alias="inboundMissingCallsCount",
+        examples=[2],
+    )
+    member_statistics: list[ReportCallMemberStatistics] | None = Field(
+        default=None, validation_alias="memberStatistics", serialization_alias="memberStatistics"
+    )
 
 
 class ReportCallRow(BaseModel):
@@ -3957,34 +5403,57 @@ class ReportCallRow(BaseModel):
     """
     Call id (a string, unlike most Reply ids).
     """
-    user_id: int | None = Field(None, alias="userId", examples=[20417])
-    user_full_name: str | None = Field(None, alias="userFullName", examples=["Jane Doe"])
-    contact_id: int | None = Field(None, alias="contactId", examples=[1001])
-    contact_full_name: str | None = Field(None, alias="contactFullName", examples=["Jane Roe"])
-    contact_phone_number: str | None = Field(None, alias="contactPhoneNumber", examples=["+1 415 555 0100"])
-    start_date: AwareDatetime | None = Field(None, alias="startDate", examples=["2026-02-04T16:20:00Z"])
-    duration_seconds: int | None = Field(None, alias="durationSeconds", examples=[245])
-    resolution: str | None = Field(None, examples=["positive"])
+    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_full_name: str | None = Field(
+        default=None, validation_alias="userFullName", serialization_alias="userFullName", examples=["Jane Doe"]
+    )
+    contact_id: int | None = Field(
+        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+    )
+    contact_full_name: str | None = Field(
+        default=None, validation_alias="contactFullName", serialization_alias="contactFullName", examples=["Jane Roe"]
+    )
+    contact_phone_number: str | None = Field(
+        default=None,
+        validation_alias="contactPhoneNumber",
+        serialization_alias="contactPhoneNumber",
+        examples=["+1 415 555 0100"],
+    )
+    start_date: AwareDatetime | None = Field(
+        default=None, validation_alias="startDate", serialization_alias="startDate", examples=["2026-02-04T16:20:00Z"]
+    )
+    duration_seconds: int | None = Field(
+        default=None, validation_alias="durationSeconds", serialization_alias="durationSeconds", examples=[245]
+    )
+    resolution: str | None = Field(default=None, examples=["positive"])
     """
     Call resolution (positive, toCall, negative).
     """
-    disposition: str | None = Field(None, examples=["answered"])
+    disposition: str | None = Field(default=None, examples=["answered"])
     """
     Call disposition (answered, loggedManually, noAnswer, busy, fail).
     """
-    type: str | None = Field(None, examples=["outbound"])
+    type: str | None = Field(default=None, examples=["outbound"])
     """
     outbound or inbound.
     """
     call_record_url: str | None = Field(
-        None, alias="callRecordUrl", examples=["https://recordings.reply.io/calls/call_7f3a91.mp3"]
+        default=None,
+        validation_alias="callRecordUrl",
+        serialization_alias="callRecordUrl",
+        examples=["https://recordings.reply.io/calls/call_7f3a91.mp3"],
     )
-    custom_resolution: str | None = Field(None, alias="customResolution", examples=["Interested - demo booked"])
+    custom_resolution: str | None = Field(
+        default=None,
+        validation_alias="customResolution",
+        serialization_alias="customResolution",
+        examples=["Interested - demo booked"],
+    )
 
 
 class ReportCallList(BaseModel):
     items: list[ReportCallRow]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ReportCountPercentage(BaseModel):
@@ -3993,33 +5462,66 @@ class ReportCountPercentage(BaseModel):
 
 
 class ReportTaskMemberStatistics(BaseModel):
-    user_id: int = Field(..., alias="userId", examples=[20417])
-    total_tasks: int | None = Field(None, alias="totalTasks", examples=[120])
-    call_tasks: int | None = Field(None, alias="callTasks", examples=[40])
-    email_tasks: int | None = Field(None, alias="emailTasks", examples=[30])
-    linked_in_tasks: int | None = Field(None, alias="linkedInTasks", examples=[25])
-    meetings_booked: int | None = Field(None, alias="meetingsBooked", examples=[5])
-    sms_tasks: int | None = Field(None, alias="smsTasks", examples=[5])
-    to_do_tasks: int | None = Field(None, alias="toDoTasks", examples=[10])
-    whats_app_tasks: int | None = Field(None, alias="whatsAppTasks", examples=[5])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20417])
+    total_tasks: int | None = Field(
+        default=None, validation_alias="totalTasks", serialization_alias="totalTasks", examples=[120]
+    )
+    call_tasks: int | None = Field(
+        default=None, validation_alias="callTasks", serialization_alias="callTasks", examples=[40]
+    )
+    email_tasks: int | None = Field(
+        default=None, validation_alias="emailTasks", serialization_alias="emailTasks", examples=[30]
+    )
+    linked_in_tasks: int | None = Field(
+        default=None, validation_alias="linkedInTasks", serialization_alias="linkedInTasks", examples=[25]
+    )
+    meetings_booked: int | None = Field(
+        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[5]
+    )
+    sms_tasks: int | None = Field(
+        default=None, validation_alias="smsTasks", serialization_alias="smsTasks", examples=[5]
+    )
+    to_do_tasks: int | None = Field(
+        default=None, validation_alias="toDoTasks", serialization_alias="toDoTasks", examples=[10]
+    )
+    whats_app_tasks: int | None = Field(
+        default=None, validation_alias="whatsAppTasks", serialization_alias="whatsAppTasks", examples=[5]
+    )
 
 
 class ReportTasksOverview(BaseModel):
-    total_tasks: ReportCountPercentage | None = Field(None, alias="totalTasks")
-    call_tasks: ReportCountPercentage | None = Field(None, alias="callTasks")
-    email_tasks: ReportCountPercentage | None = Field(None, alias="emailTasks")
-    linked_in_tasks: ReportCountPercentage | None = Field(None, alias="linkedInTasks")
-    meetings_booked: ReportCountPercentage | None = Field(None, alias="meetingsBooked")
-    sms_tasks: ReportCountPercentage | None = Field(None, alias="smsTasks")
-    to_do_tasks: ReportCountPercentage | None = Field(None, alias="toDoTasks")
-    whats_app_tasks: ReportCountPercentage | None = Field(None, alias="whatsAppTasks")
-    member_statistics: list[ReportTaskMemberStatistics] | None = Field(None, alias="memberStatistics")
+    total_tasks: ReportCountPercentage | None = Field(
+        default=None, validation_alias="totalTasks", serialization_alias="totalTasks"
+    )
+    call_tasks: ReportCountPercentage | None = Field(
+        default=None, validation_alias="callTasks", serialization_alias="callTasks"
+    )
+    email_tasks: ReportCountPercentage | None = Field(
+        default=None, validation_alias="emailTasks", serialization_alias="emailTasks"
+    )
+    linked_in_tasks: ReportCountPercentage | None = Field(
+        default=None, validation_alias="linkedInTasks", serialization_alias="linkedInTasks"
+    )
+    meetings_booked: ReportCountPercentage | None = Field(
+        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked"
+    )
+    sms_tasks: ReportCountPercentage | None = Field(
+        default=None, validation_alias="smsTasks", serialization_alias="smsTasks"
+    )
+    to_do_tasks: ReportCountPercentage | None = Field(
+        default=None, validation_alias="toDoTasks", serialization_alias="toDoTasks"
+    )
+    whats_app_tasks: ReportCountPercentage | None = Field(
+        default=None, validation_alias="whatsAppTasks", serialization_alias="whatsAppTasks"
+    )
+    member_statistics: list[ReportTaskMemberStatistics] | None = Field(
+        default=None, validation_alias="memberStatistics", serialization_alias="memberStatistics"
+    )
 
 
-class ReportTaskRowTaskStatus(Enum):
+class ReportTaskRowTaskStatus(StrEnum):
     CREATED = "created"
     COMPLETED = "completed"
-    NONE_TYPE_NONE = None
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -4032,18 +5534,26 @@ class ReportTaskRow(BaseModel):
     """
     Task row id (a string in this report).
     """
-    user_id: int | None = Field(None, alias="userId", examples=[20417])
-    task_type: TaskType | None = Field(None, alias="taskType")
-    linked_in_task_type: TaskLinkedInType | None = Field(None, alias="linkedInTaskType")
-    description: str | None = Field(None, examples=["Call Jane about the pilot pricing."])
-    contact_full_name: str | None = Field(None, alias="contactFullName", examples=["Jane Roe"])
-    task_status: ReportTaskRowTaskStatus | None = Field(None, alias="taskStatus", examples=["completed"])
-    due_date: AwareDatetime | None = Field(None, alias="dueDate", examples=["2026-02-05T17:00:00Z"])
+    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
+    linked_in_task_type: TaskLinkedInType | None = Field(
+        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+    )
+    description: str | None = Field(default=None, examples=["Call Jane about the pilot pricing."])
+    contact_full_name: str | None = Field(
+        default=None, validation_alias="contactFullName", serialization_alias="contactFullName", examples=["Jane Roe"]
+    )
+    task_status: ReportTaskRowTaskStatus | None = Field(
+        default=None, validation_alias="taskStatus", serialization_alias="taskStatus", examples=["completed"]
+    )
+    due_date: AwareDatetime | None = Field(
+        default=None, validation_alias="dueDate", serialization_alias="dueDate", examples=["2026-02-05T17:00:00Z"]
+    )
 
 
 class ReportTaskList(BaseModel):
     items: list[ReportTaskRow]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ReportLinkedInOverview(BaseModel):
@@ -4051,28 +5561,72 @@ class ReportLinkedInOverview(BaseModel):
     Same members as the sequence statistics linkedInOverview; percentages 0-100.
     """
 
-    connections_sent: int | None = Field(None, alias="connectionsSent", examples=[140])
-    connections_accepted: int | None = Field(None, alias="connectionsAccepted", examples=[52])
-    connections_accepted_percentage: float | None = Field(None, alias="connectionsAcceptedPercentage", examples=[37.14])
-    messages_sent: int | None = Field(None, alias="messagesSent", examples=[96])
-    replied: int | None = Field(None, examples=[14])
-    replied_percentage: float | None = Field(None, alias="repliedPercentage", examples=[14.58])
-    in_mails_sent: int | None = Field(None, alias="inMailsSent", examples=[10])
-    in_mails_replied: int | None = Field(None, alias="inMailsReplied", examples=[2])
-    in_mails_replied_percentage: float | None = Field(None, alias="inMailsRepliedPercentage", examples=[20])
-    connection_notes_sent: int | None = Field(None, alias="connectionNotesSent", examples=[60])
-    connection_notes_replied: int | None = Field(None, alias="connectionNotesReplied", examples=[5])
-    connection_notes_replied_percentage: float | None = Field(
-        None, alias="connectionNotesRepliedPercentage", examples=[8.33]
+    connections_sent: int | None = Field(
+        default=None, validation_alias="connectionsSent", serialization_alias="connectionsSent", examples=[140]
     )
-    profile_views: int | None = Field(None, alias="profileViews", examples=[210])
-    likes: int | None = Field(None, examples=[44])
-    follows: int | None = Field(None, examples=[30])
-    endorses: int | None = Field(None, examples=[12])
-    regular_messages_sent: int | None = Field(None, alias="regularMessagesSent", examples=[86])
-    regular_messages_replied: int | None = Field(None, alias="regularMessagesReplied", examples=[12])
+    connections_accepted: int | None = Field(
+        default=None, validation_alias="connectionsAccepted", serialization_alias="connectionsAccepted", examples=[52]
+    )
+    connections_accepted_percentage: float | None = Field(
+        default=None,
+        validation_alias="connectionsAcceptedPercentage",
+        serialization_alias="connectionsAcceptedPercentage",
+        examples=[37.14],
+    )
+    messages_sent: int | None = Field(
+        default=None, validation_alias="messagesSent", serialization_alias="messagesSent", examples=[96]
+    )
+    replied: int | None = Field(default=None, examples=[14])
+    replied_percentage: float | None = Field(
+        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[14.58]
+    )
+    in_mails_sent: int | None = Field(
+        default=None, validation_alias="inMailsSent", serialization_alias="inMailsSent", examples=[10]
+    )
+    in_mails_replied: int | None = Field(
+        default=None, validation_alias="inMailsReplied", serialization_alias="inMailsReplied", examples=[2]
+    )
+    in_mails_replied_percentage: float | None = Field(
+        default=None,
+        validation_alias="inMailsRepliedPercentage",
+        serialization_alias="inMailsRepliedPercentage",
+        examples=[20],
+    )
+    connection_notes_sent: int | None = Field(
+        default=None, validation_alias="connectionNotesSent", serialization_alias="connectionNotesSent", examples=[60]
+    )
+    connection_notes_replied: int | None = Field(
+        default=None,
+        validation_alias="connectionNotesReplied",
+        serialization_alias="connectionNotesReplied",
+        examples=[5],
+    )
+    connection_notes_replied_percentage: float | None = Field(
+        default=None,
+        validation_alias="connectionNotesRepliedPercentage",
+        serialization_alias="connectionNotesRepliedPercentage",
+        examples=[8.33],
+    )
+    profile_views: int | None = Field(
+        default=None, validation_alias="profileViews", serialization_alias="profileViews", examples=[210]
+    )
+    likes: int | None = Field(default=None, examples=[44])
+    follows: int | None = Field(default=None, examples=[30])
+    endorses: int | None = Field(default=None, examples=[12])
+    regular_messages_sent: int | None = Field(
+        default=None, validation_alias="regularMessagesSent", serialization_alias="regularMessagesSent", examples=[86]
+    )
+    regular_messages_replied: int | None = Field(
+        default=None,
+        validation_alias="regularMessagesReplied",
+        serialization_alias="regularMessagesReplied",
+        examples=[12],
+    )
     regular_messages_replied_percentage: float | None = Field(
-        None, alias="regularMessagesRepliedPercentage", examples=[13.95]
+        default=None,
+        validation_alias="regularMessagesRepliedPercentage",
+        serialization_alias="regularMessagesRepliedPercentage",
+        examples=[13.95],
     )
 
 
@@ -4102,30 +5656,60 @@ class ReportLinkedInActionType(StrEnum):
 
 
 class ReportLinkedInActionRow(BaseModel):
-    contact_id: int | None = Field(None, alias="contactId", examples=[1001])
-    contact_first_name: str | None = Field(None, alias="contactFirstName", examples=["Jane"])
-    contact_last_name: str | None = Field(None, alias="contactLastName", examples=["Roe"])
-    contact_email: str | None = Field(None, alias="contactEmail", examples=["jane.roe@globex.com"])
+    contact_id: int | None = Field(
+        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+    )
+    contact_first_name: str | None = Field(
+        default=None, validation_alias="contactFirstName", serialization_alias="contactFirstName", examples=["Jane"]
+    )
+    contact_last_name: str | None = Field(
+        default=None, validation_alias="contactLastName", serialization_alias="contactLastName", examples=["Roe"]
+    )
+    contact_email: str | None = Field(
+        default=None,
+        validation_alias="contactEmail",
+        serialization_alias="contactEmail",
+        examples=["jane.roe@globex.com"],
+    )
     contact_linked_in_url: str | None = Field(
-        None, alias="contactLinkedInUrl", examples=["https://www.linkedin.com/in/jane-roe"]
+        default=None,
+        validation_alias="contactLinkedInUrl",
+        serialization_alias="contactLinkedInUrl",
+        examples=["https://www.linkedin.com/in/jane-roe"],
     )
-    sender_linked_in_account_name: str | None = Field(None, alias="senderLinkedInAccountName", examples=["Jane Doe"])
-    sequence_name: str | None = Field(None, alias="sequenceName", examples=["Q3 SaaS founders"])
-    sequence_step_number: int | None = Field(None, alias="sequenceStepNumber", examples=[2])
+    sender_linked_in_account_name: str | None = Field(
+        default=None,
+        validation_alias="senderLinkedInAccountName",
+        serialization_alias="senderLinkedInAccountName",
+        examples=["Jane Doe"],
+    )
+    sequence_name: str | None = Field(
+        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 SaaS founders"]
+    )
+    sequence_step_number: int | None = Field(
+        default=None, validation_alias="sequenceStepNumber", serialization_alias="sequenceStepNumber", examples=[2]
+    )
     sequence_step_display_name: str | None = Field(
-        None, alias="sequenceStepDisplayName", examples=["Step 2: LinkedIn connect"]
+        default=None,
+        validation_alias="sequenceStepDisplayName",
+        serialization_alias="sequenceStepDisplayName",
+        examples=["Step 2: LinkedIn connect"],
     )
-    action_date: AwareDatetime = Field(..., alias="actionDate", examples=["2026-02-06T10:45:00Z"])
-    action_type: ReportLinkedInActionType = Field(..., alias="actionType")
+    action_date: AwareDatetime = Field(
+        ..., validation_alias="actionDate", serialization_alias="actionDate", examples=["2026-02-06T10:45:00Z"]
+    )
+    action_type: ReportLinkedInActionType = Field(..., validation_alias="actionType", serialization_alias="actionType")
 
 
 class ReportLinkedInActionList(BaseModel):
     items: list[ReportLinkedInActionRow]
-    has_more: bool = Field(..., alias="hasMore", examples=[True])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
 
 
 class ReportTeamMemberPerformanceResponseRate(StrEnum):
-    """Relative to the rest of the team."""
+    """
+    Relative to the rest of the team.
+    """
 
     SLOW = "slow"
     FAST = "fast"
@@ -4138,37 +5722,72 @@ class ReportTeamMemberPerformanceResponseRate(StrEnum):
 
 
 class ReportTeamMemberPerformance(BaseModel):
-    user_id: int = Field(..., alias="userId", examples=[20417])
-    meetings: int | None = Field(None, examples=[6])
-    contacted: int | None = Field(None, examples=[210])
-    conversion_percentage: float | None = Field(None, alias="conversionPercentage", examples=[2.86])
-    touches: int | None = Field(None, examples=[840])
-    auto_touches: int | None = Field(None, alias="autoTouches", examples=[700])
-    manual_touches: int | None = Field(None, alias="manualTouches", examples=[140])
-    response_time: float | None = Field(None, alias="responseTime", examples=[5400])
+    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20417])
+    meetings: int | None = Field(default=None, examples=[6])
+    contacted: int | None = Field(default=None, examples=[210])
+    conversion_percentage: float | None = Field(
+        default=None,
+        validation_alias="conversionPercentage",
+        serialization_alias="conversionPercentage",
+        examples=[2.86],
+    )
+    touches: int | None = Field(default=None, examples=[840])
+    auto_touches: int | None = Field(
+        default=None, validation_alias="autoTouches", serialization_alias="autoTouches", examples=[700]
+    )
+    manual_touches: int | None = Field(
+        default=None, validation_alias="manualTouches", serialization_alias="manualTouches", examples=[140]
+    )
+    response_time: float | None = Field(
+        default=None, validation_alias="responseTime", serialization_alias="responseTime", examples=[5400]
+    )
     """
     Seconds.
     """
-    response_rate: ReportTeamMemberPerformanceResponseRate | None = Field(None, alias="responseRate", examples=["fast"])
+    response_rate: ReportTeamMemberPerformanceResponseRate | None = Field(
+        default=None, validation_alias="responseRate", serialization_alias="responseRate", examples=["fast"]
+    )
     """
     Relative to the rest of the team.
     """
 
 
 class ReportTeamPerformanceOverview(BaseModel):
-    meetings: int | None = Field(None, examples=[11])
-    contacted: int | None = Field(None, examples=[420])
-    meeting_conversion_percentage: float | None = Field(None, alias="meetingConversionPercentage", examples=[2.62])
-    touches_per_contact: float | None = Field(None, alias="touchesPerContact", examples=[4.1])
-    auto_touches_per_contact: float | None = Field(None, alias="autoTouchesPerContact", examples=[3.4])
-    manual_touches_per_contact: float | None = Field(None, alias="manualTouchesPerContact", examples=[0.7])
+    meetings: int | None = Field(default=None, examples=[11])
+    contacted: int | None = Field(default=None, examples=[420])
+    meeting_conversion_percentage: float | None = Field(
+        default=None,
+        validation_alias="meetingConversionPercentage",
+        serialization_alias="meetingConversionPercentage",
+        examples=[2.62],
+    )
+    touches_per_contact: float | None = Field(
+        default=None, validation_alias="touchesPerContact", serialization_alias="touchesPerContact", examples=[4.1]
+    )
+    auto_touches_per_contact: float | None = Field(
+        default=None,
+        validation_alias="autoTouchesPerContact",
+        serialization_alias="autoTouchesPerContact",
+        examples=[3.4],
+    )
+    manual_touches_per_contact: float | None = Field(
+        default=None,
+        validation_alias="manualTouchesPerContact",
+        serialization_alias="manualTouchesPerContact",
+        examples=[0.7],
+    )
     average_response_time_per_contact: float | None = Field(
-        None, alias="averageResponseTimePerContact", examples=[7200]
+        default=None,
+        validation_alias="averageResponseTimePerContact",
+        serialization_alias="averageResponseTimePerContact",
+        examples=[7200],
     )
     """
     Seconds.
     """
-    member_statistics: list[ReportTeamMemberPerformance] | None = Field(None, alias="memberStatistics")
+    member_statistics: list[ReportTeamMemberPerformance] | None = Field(
+        default=None, validation_alias="memberStatistics", serialization_alias="memberStatistics"
+    )
 
 
 class ReportMeetingRowSource(StrEnum):
@@ -4188,29 +5807,53 @@ class ReportMeetingRowSource(StrEnum):
 
 
 class ReportMeetingRow(BaseModel):
-    user_id: int | None = Field(None, alias="userId", examples=[20417])
-    source: ReportMeetingRowSource | None = Field(None, examples=["automatedEmail"])
-    contact_full_name: str | None = Field(None, alias="contactFullName", examples=["Jane Roe"])
-    sequence_name: str | None = Field(None, alias="sequenceName", examples=["Q3 SaaS founders"])
-    booked_at: AwareDatetime = Field(..., alias="bookedAt", examples=["2026-02-10T15:00:00Z"])
+    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    source: ReportMeetingRowSource | None = Field(default=None, examples=["automatedEmail"])
+    contact_full_name: str | None = Field(
+        default=None, validation_alias="contactFullName", serialization_alias="contactFullName", examples=["Jane Roe"]
+    )
+    sequence_name: str | None = Field(
+        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 SaaS founders"]
+    )
+    booked_at: AwareDatetime = Field(
+        ..., validation_alias="bookedAt", serialization_alias="bookedAt", examples=["2026-02-10T15:00:00Z"]
+    )
 
 
 class ReportMeetingList(BaseModel):
     items: list[ReportMeetingRow]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class ReportChannelEfficiencyOverview(BaseModel):
-    total_people_contacted: int | None = Field(None, alias="totalPeopleContacted", examples=[560])
-    total_touches: int | None = Field(None, alias="totalTouches", examples=[2300])
-    replies: int | None = Field(None, examples=[61])
-    replies_percentage: float | None = Field(None, alias="repliesPercentage", examples=[10.89])
-    meetings_booked: int | None = Field(None, alias="meetingsBooked", examples=[14])
-    meetings_booked_percentage: float | None = Field(None, alias="meetingsBookedPercentage", examples=[2.5])
+    total_people_contacted: int | None = Field(
+        default=None,
+        validation_alias="totalPeopleContacted",
+        serialization_alias="totalPeopleContacted",
+        examples=[560],
+    )
+    total_touches: int | None = Field(
+        default=None, validation_alias="totalTouches", serialization_alias="totalTouches", examples=[2300]
+    )
+    replies: int | None = Field(default=None, examples=[61])
+    replies_percentage: float | None = Field(
+        default=None, validation_alias="repliesPercentage", serialization_alias="repliesPercentage", examples=[10.89]
+    )
+    meetings_booked: int | None = Field(
+        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[14]
+    )
+    meetings_booked_percentage: float | None = Field(
+        default=None,
+        validation_alias="meetingsBookedPercentage",
+        serialization_alias="meetingsBookedPercentage",
+        examples=[2.5],
+    )
 
 
 class BackgroundJobStatus(StrEnum):
-    """PascalCase on the wire (unlike other Reply enums). Terminal: Done, Failed, Cancelled, Expired."""
+    """
+    PascalCase on the wire (unlike other Reply enums). Terminal: Done, Failed, Cancelled, Expired.
+    """
 
     SCHEDULED = "Scheduled"
     PROCESSING = "Processing"
@@ -4227,15 +5870,21 @@ class BackgroundJobStatus(StrEnum):
 
 
 class BackgroundJobListItem(BaseModel):
-    job_id: str = Field(..., alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"])
+    job_id: str = Field(
+        ..., validation_alias="jobId", serialization_alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"]
+    )
     status: BackgroundJobStatus
-    category: str | None = Field(None, examples=["r2/bg-jobs/email-validation"])
-    started_at: AwareDatetime = Field(..., alias="startedAt", examples=["2026-03-08T14:30:00Z"])
-    finished_at: AwareDatetime | None = Field(None, alias="finishedAt", examples=[None])
+    category: str | None = Field(default=None, examples=["r2/bg-jobs/email-validation"])
+    started_at: AwareDatetime = Field(
+        ..., validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
+    )
+    finished_at: AwareDatetime | None = Field(
+        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
+    )
     """
     Null while the job runs.
     """
-    progress: float | None = Field(None, examples=[0.4])
+    progress: float | None = Field(default=None, examples=[0.4])
 
 
 class BackgroundJob(BaseModel):
@@ -4243,20 +5892,32 @@ class BackgroundJob(BaseModel):
     A job with its raw input and (once Done or Failed) its raw result.
     """
 
-    job_id: str = Field(..., alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"])
+    job_id: str = Field(
+        ..., validation_alias="jobId", serialization_alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"]
+    )
     status: BackgroundJobStatus
-    category: str | None = Field(None, examples=["r2/bg-jobs/email-validation"])
-    started_at: AwareDatetime = Field(..., alias="startedAt", examples=["2026-03-08T14:30:00Z"])
-    finished_at: AwareDatetime | None = Field(None, alias="finishedAt", examples=["2026-03-08T14:31:12Z"])
-    progress: float | None = Field(None, examples=[1])
+    category: str | None = Field(default=None, examples=["r2/bg-jobs/email-validation"])
+    started_at: AwareDatetime = Field(
+        ..., validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
+    )
+    finished_at: AwareDatetime | None = Field(
+        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=["2026-03-08T14:31:12Z"]
+    )
+    progress: float | None = Field(default=None, examples=[1])
     json_data: str | None = Field(
-        None, alias="jsonData", examples=['{"contactIds":[1001,1002,1003],"acceptPartial":true}']
+        default=None,
+        validation_alias="jsonData",
+        serialization_alias="jsonData",
+        examples=['{"contactIds":[1001,1002,1003],"acceptPartial":true}'],
     )
     """
     Raw JSON text of the job input.
     """
     json_data_result: str | None = Field(
-        None, alias="jsonDataResult", examples=['{"validated":2,"valid":2,"invalid":0}']
+        default=None,
+        validation_alias="jsonDataResult",
+        serialization_alias="jsonDataResult",
+        examples=['{"validated":2,"valid":2,"invalid":0}'],
     )
     """
     Raw JSON text of the result, only when Done or Failed; shape depends on category.
@@ -4265,15 +5926,17 @@ class BackgroundJob(BaseModel):
 
 class BackgroundJobList(BaseModel):
     items: list[BackgroundJobListItem]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class BackgroundJobCancelRequest(BaseModel):
-    reason: str | None = Field(None, examples=["Started by mistake"])
+    reason: str | None = Field(default=None, examples=["Started by mistake"])
 
 
 class WebHookEventType(StrEnum):
-    """Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used."""
+    """
+    Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+    """
 
     EMAIL_SENT = "email_sent"
     EMAIL_OPENED = "email_opened"
@@ -4309,9 +5972,18 @@ class WebHookPayloadConfig(BaseModel):
     Optional payload members to include in deliveries.
     """
 
-    include_email_url: bool | None = Field(None, alias="includeEmailUrl", examples=[False])
-    include_email_text: bool | None = Field(None, alias="includeEmailText", examples=[True])
-    include_prospect_custom_fields: bool | None = Field(None, alias="includeProspectCustomFields", examples=[True])
+    include_email_url: bool | None = Field(
+        default=None, validation_alias="includeEmailUrl", serialization_alias="includeEmailUrl", examples=[False]
+    )
+    include_email_text: bool | None = Field(
+        default=None, validation_alias="includeEmailText", serialization_alias="includeEmailText", examples=[True]
+    )
+    include_prospect_custom_fields: bool | None = Field(
+        default=None,
+        validation_alias="includeProspectCustomFields",
+        serialization_alias="includeProspectCustomFields",
+        examples=[True],
+    )
 
 
 class WebHookScope(StrEnum):
@@ -4327,17 +5999,21 @@ class WebHookScope(StrEnum):
 
 class WebHook(BaseModel):
     id: int = Field(..., examples=[615])
-    event_type: WebHookEventType = Field(..., alias="eventType")
+    event_type: WebHookEventType = Field(..., validation_alias="eventType", serialization_alias="eventType")
     url: str = Field(..., examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
     scope: WebHookScope = Field(..., examples=["personal"])
     enabled: bool = Field(..., examples=[True])
-    created_at: AwareDatetime = Field(..., alias="createdAt", examples=["2026-03-01T12:00:00Z"])
-    payload_config: WebHookPayloadConfig | None = Field(None, alias="payloadConfig")
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-01T12:00:00Z"]
+    )
+    payload_config: WebHookPayloadConfig | None = Field(
+        default=None, validation_alias="payloadConfig", serialization_alias="payloadConfig"
+    )
 
 
 class WebHookList(BaseModel):
     items: list[WebHook]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class WebHookCreationRequestScope(StrEnum):
@@ -4355,14 +6031,16 @@ class WebHookCreationRequest(BaseModel):
     Reply sends no signature header; to authenticate deliveries put a secret in the URL and check it on receipt.
     """
 
-    event_type: WebHookEventType = Field(..., alias="eventType")
+    event_type: WebHookEventType = Field(..., validation_alias="eventType", serialization_alias="eventType")
     url: str = Field(..., examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
     """
     Absolute http(s) URL.
     """
-    scope: WebHookCreationRequestScope | None = Field(None, examples=["personal"])
-    enabled: bool = Field(True, examples=[True])
-    payload_config: WebHookPayloadConfig | None = Field(None, alias="payloadConfig")
+    scope: WebHookCreationRequestScope | None = Field(default=None, examples=["personal"])
+    enabled: bool = Field(default=True, examples=[True])
+    payload_config: WebHookPayloadConfig | None = Field(
+        default=None, validation_alias="payloadConfig", serialization_alias="payloadConfig"
+    )
 
 
 class WebHookUpdateRequestScope(StrEnum):
@@ -4380,10 +6058,12 @@ class WebHookUpdateRequest(BaseModel):
     Full replace; `enabled` is not accepted (use enable/disable).
     """
 
-    event_type: WebHookEventType = Field(..., alias="eventType")
+    event_type: WebHookEventType = Field(..., validation_alias="eventType", serialization_alias="eventType")
     url: str = Field(..., examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
     scope: WebHookUpdateRequestScope = Field(..., examples=["team"])
-    payload_config: WebHookPayloadConfig | None = Field(None, alias="payloadConfig")
+    payload_config: WebHookPayloadConfig | None = Field(
+        default=None, validation_alias="payloadConfig", serialization_alias="payloadConfig"
+    )
 
 
 class WebHookTestRequest(BaseModel):
@@ -4401,8 +6081,15 @@ class WebHookLog(BaseModel):
     One failed delivery attempt (successful ones are not logged).
     """
 
-    event_id: str = Field(..., alias="eventId", examples=["5b8d2a4e-9c1f-4e3a-8d7b-6f0e1a2b3c4d"])
-    http_status: int | None = Field(None, alias="httpStatus", examples=[500])
+    event_id: str = Field(
+        ...,
+        validation_alias="eventId",
+        serialization_alias="eventId",
+        examples=["5b8d2a4e-9c1f-4e3a-8d7b-6f0e1a2b3c4d"],
+    )
+    http_status: int | None = Field(
+        default=None, validation_alias="httpStatus", serialization_alias="httpStatus", examples=[500]
+    )
     """
     Status answered by the target; null when no response was received.
     """
@@ -4411,7 +6098,7 @@ class WebHookLog(BaseModel):
 
 class WebHookLogList(BaseModel):
     items: list[WebHookLog]
-    has_more: bool = Field(..., alias="hasMore", examples=[False])
+    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
 
 
 class WebhookEventMeta(BaseModel):
@@ -4464,11 +6151,11 @@ class WebhookEventProspect(WebhookEvent):
     """
 
     contact_fields: WebhookEventContactFields
-    contact_custom_fields: dict[str, Any] | None = Field(None, examples=[{"Lead source": "Webinar"}])
+    contact_custom_fields: dict[str, Any] | None = Field(default=None, examples=[{"Lead source": "Webinar"}])
     """
     Custom field values keyed by custom field title.
     """
-    sequence_fields: dict[str, Any] | None = Field(None, examples=[{}])
+    sequence_fields: dict[str, Any] | None = Field(default=None, examples=[{}])
     """
     Sequence context; empty or absent outside a sequence.
     """
@@ -4497,7 +6184,7 @@ class WebhookEventEmailReplied(WebhookEventProspect):
     Delivery payload of `email_replied`.
     """
 
-    reply_reason: str | None = Field(None, examples=["EmailDetected"])
+    reply_reason: str | None = Field(default=None, examples=["EmailDetected"])
     """
     EmailDetected when Reply detected the reply itself; other values mark a manual "replied" (PascalCase; the full set is not documented).
     """
@@ -4613,12 +6300,22 @@ class WebhookEventAutopilotStopped(WebhookEvent):
 
 class ContactFilterRequest(BaseModel):
     rules: list[ContactFilterRule] | None = None
-    list_id: int | None = Field(None, alias="listId", examples=[42])
-    sequence_id: int | None = Field(None, alias="sequenceId", examples=[2001])
-    sequence_step_id: int | None = Field(None, alias="sequenceStepId", examples=[3001])
-    search_term: str | None = Field(None, alias="searchTerm", examples=["acme"])
-    sort_by: str | None = Field(None, alias="sortBy", examples=["addingDate"])
-    sort_direction: ContactSortDirection | None = Field(None, alias="sortDirection")
+    list_id: int | None = Field(default=None, validation_alias="listId", serialization_alias="listId", examples=[42])
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+    )
+    sequence_step_id: int | None = Field(
+        default=None, validation_alias="sequenceStepId", serialization_alias="sequenceStepId", examples=[3001]
+    )
+    search_term: str | None = Field(
+        default=None, validation_alias="searchTerm", serialization_alias="searchTerm", examples=["acme"]
+    )
+    sort_by: str | None = Field(
+        default=None, validation_alias="sortBy", serialization_alias="sortBy", examples=["addingDate"]
+    )
+    sort_direction: ContactSortDirection | None = Field(
+        default=None, validation_alias="sortDirection", serialization_alias="sortDirection"
+    )
 
 
 class Sequence(SequenceListItem):
@@ -4626,9 +6323,15 @@ class Sequence(SequenceListItem):
     A sequence with its accounts, settings and steps. The docs also mention a list of health issues on this detail view, but its field name is not in the material we read, so it is not modelled (extra members are tolerated).
     """
 
-    schedule_id: int | None = Field(None, alias="scheduleId", examples=[11])
-    email_accounts: list[SequenceSenderEmail] | None = Field(None, alias="emailAccounts")
-    linked_in_accounts: list[SequenceSenderLinkedIn] | None = Field(None, alias="linkedInAccounts")
+    schedule_id: int | None = Field(
+        default=None, validation_alias="scheduleId", serialization_alias="scheduleId", examples=[11]
+    )
+    email_accounts: list[SequenceSenderEmail] | None = Field(
+        default=None, validation_alias="emailAccounts", serialization_alias="emailAccounts"
+    )
+    linked_in_accounts: list[SequenceSenderLinkedIn] | None = Field(
+        default=None, validation_alias="linkedInAccounts", serialization_alias="linkedInAccounts"
+    )
     settings: SequenceSettings | None = None
     steps: (
         list[
@@ -4650,16 +6353,22 @@ class Sequence(SequenceListItem):
 
 class SequenceCreateRequest(BaseModel):
     name: str = Field(..., examples=["Q3 outbound"])
-    schedule_id: int | None = Field(None, alias="scheduleId", examples=[11])
+    schedule_id: int | None = Field(
+        default=None, validation_alias="scheduleId", serialization_alias="scheduleId", examples=[11]
+    )
     """
     The team's default schedule when omitted.
     """
     settings: SequenceSettings | None = None
-    email_accounts: list[int] | None = Field(None, alias="emailAccounts", examples=[[5001]])
+    email_accounts: list[int] | None = Field(
+        default=None, validation_alias="emailAccounts", serialization_alias="emailAccounts", examples=[[5001]]
+    )
     """
     Email account ids (int64).
     """
-    linked_in_accounts: list[int] | None = Field(None, alias="linkedInAccounts", examples=[[701]])
+    linked_in_accounts: list[int] | None = Field(
+        default=None, validation_alias="linkedInAccounts", serialization_alias="linkedInAccounts", examples=[[701]]
+    )
     """
     LinkedIn account ids.
     """
@@ -4687,13 +6396,19 @@ class SequenceEmailAccount(BaseModel):
     """
 
     id: int = Field(..., examples=[48213])
-    owner_user_id: int = Field(..., alias="ownerUserId", examples=[20417])
+    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
     email: str = Field(..., examples=["jane@acme-sales.com"])
-    sender_name: str | None = Field(None, alias="senderName", examples=["Jane Doe"])
-    email_account_type: EmailAccountType = Field(..., alias="emailAccountType")
-    is_default: bool = Field(..., alias="isDefault", examples=[True])
-    daily_limit: int = Field(..., alias="dailyLimit", examples=[150])
-    connection_status: EmailAccountConnectionStatus = Field(..., alias="connectionStatus")
+    sender_name: str | None = Field(
+        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+    )
+    email_account_type: EmailAccountType = Field(
+        ..., validation_alias="emailAccountType", serialization_alias="emailAccountType"
+    )
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[True])
+    daily_limit: int = Field(..., validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150])
+    connection_status: EmailAccountConnectionStatus = Field(
+        ..., validation_alias="connectionStatus", serialization_alias="connectionStatus"
+    )
 
 
 class SequenceLinkedInAccount(BaseModel):
@@ -4703,5 +6418,10 @@ class SequenceLinkedInAccount(BaseModel):
 
     id: int = Field(..., examples=[3307])
     name: str = Field(..., examples=["Jane Doe"])
-    profile_url: str | None = Field(None, alias="profileUrl", examples=["https://www.linkedin.com/in/jane-doe-sales"])
+    profile_url: str | None = Field(
+        default=None,
+        validation_alias="profileUrl",
+        serialization_alias="profileUrl",
+        examples=["https://www.linkedin.com/in/jane-doe-sales"],
+    )
     status: LinkedInAccountStatus

@@ -108,7 +108,7 @@ class ApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKeyWithSecret = self._client.request(spec, ApiKeyWithSecret)
+        result: ApiKeyWithSecret = self._client._request(spec, ApiKeyWithSecret)
         return result
 
     def retrieve(
@@ -139,7 +139,7 @@ class ApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = self._client.request(spec, ApiKey)
+        result: ApiKey = self._client._request(spec, ApiKey)
         return result
 
     def delete(
@@ -170,7 +170,7 @@ class ApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKeyDeleted = self._client.request(spec, ApiKeyDeleted)
+        result: ApiKeyDeleted = self._client._request(spec, ApiKeyDeleted)
         return result
 
     def update(
@@ -202,7 +202,7 @@ class ApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = self._client.request(spec, ApiKey)
+        result: ApiKey = self._client._request(spec, ApiKey)
         return result
 
     def disable(
@@ -235,7 +235,7 @@ class ApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = self._client.request(spec, ApiKey)
+        result: ApiKey = self._client._request(spec, ApiKey)
         return result
 
     def enable(
@@ -266,7 +266,7 @@ class ApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = self._client.request(spec, ApiKey)
+        result: ApiKey = self._client._request(spec, ApiKey)
         return result
 
     def rotate(
@@ -299,7 +299,7 @@ class ApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKeyWithSecret = self._client.request(spec, ApiKeyWithSecret)
+        result: ApiKeyWithSecret = self._client._request(spec, ApiKeyWithSecret)
         return result
 
 
@@ -652,7 +652,7 @@ class AsyncApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKeyWithSecret = await self._client.request(spec, ApiKeyWithSecret)
+        result: ApiKeyWithSecret = await self._client._request(spec, ApiKeyWithSecret)
         return result
 
     async def retrieve(
@@ -683,7 +683,7 @@ class AsyncApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = await self._client.request(spec, ApiKey)
+        result: ApiKey = await self._client._request(spec, ApiKey)
         return result
 
     async def delete(
@@ -714,7 +714,7 @@ class AsyncApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKeyDeleted = await self._client.request(spec, ApiKeyDeleted)
+        result: ApiKeyDeleted = await self._client._request(spec, ApiKeyDeleted)
         return result
 
     async def update(
@@ -746,7 +746,7 @@ class AsyncApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = await self._client.request(spec, ApiKey)
+        result: ApiKey = await self._client._request(spec, ApiKey)
         return result
 
     async def disable(
@@ -779,7 +779,7 @@ class AsyncApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = await self._client.request(spec, ApiKey)
+        result: ApiKey = await self._client._request(spec, ApiKey)
         return result
 
     async def enable(
@@ -810,7 +810,7 @@ class AsyncApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKey = await self._client.request(spec, ApiKey)
+        result: ApiKey = await self._client._request(spec, ApiKey)
         return result
 
     async def rotate(
@@ -843,7 +843,7 @@ class AsyncApiKeysResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ApiKeyWithSecret = await self._client.request(spec, ApiKeyWithSecret)
+        result: ApiKeyWithSecret = await self._client._request(spec, ApiKeyWithSecret)
         return result
 
 

@@ -63,7 +63,7 @@ class ChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Channel = self._client.request(spec, Channel)
+        result: Channel = self._client._request(spec, Channel)
         return result
 
     def list(
@@ -133,7 +133,7 @@ class ChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Channel = self._client.request(spec, Channel)
+        result: Channel = self._client._request(spec, Channel)
         return result
 
     def delete(
@@ -164,7 +164,7 @@ class ChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ChannelDeleted = self._client.request(spec, ChannelDeleted)
+        result: ChannelDeleted = self._client._request(spec, ChannelDeleted)
         return result
 
     def update(
@@ -196,7 +196,7 @@ class ChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Channel = self._client.request(spec, Channel)
+        result: Channel = self._client._request(spec, Channel)
         return result
 
 
@@ -403,7 +403,7 @@ class AsyncChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Channel = await self._client.request(spec, Channel)
+        result: Channel = await self._client._request(spec, Channel)
         return result
 
     async def list(
@@ -473,7 +473,7 @@ class AsyncChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Channel = await self._client.request(spec, Channel)
+        result: Channel = await self._client._request(spec, Channel)
         return result
 
     async def delete(
@@ -504,7 +504,7 @@ class AsyncChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ChannelDeleted = await self._client.request(spec, ChannelDeleted)
+        result: ChannelDeleted = await self._client._request(spec, ChannelDeleted)
         return result
 
     async def update(
@@ -536,7 +536,7 @@ class AsyncChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Channel = await self._client.request(spec, Channel)
+        result: Channel = await self._client._request(spec, Channel)
         return result
 
 

@@ -66,7 +66,7 @@ class ContactPropertiesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactProperty = self._client.request(spec, ContactProperty)
+        result: ContactProperty = self._client._request(spec, ContactProperty)
         return result
 
     def list(
@@ -139,7 +139,7 @@ class ContactPropertiesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactPropertyDeleted = self._client.request(spec, ContactPropertyDeleted)
+        result: ContactPropertyDeleted = self._client._request(spec, ContactPropertyDeleted)
         return result
 
     def update(
@@ -171,7 +171,7 @@ class ContactPropertiesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactProperty = self._client.request(spec, ContactProperty)
+        result: ContactProperty = self._client._request(spec, ContactProperty)
         return result
 
 
@@ -354,7 +354,7 @@ class AsyncContactPropertiesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactProperty = await self._client.request(spec, ContactProperty)
+        result: ContactProperty = await self._client._request(spec, ContactProperty)
         return result
 
     async def list(
@@ -427,7 +427,7 @@ class AsyncContactPropertiesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactPropertyDeleted = await self._client.request(spec, ContactPropertyDeleted)
+        result: ContactPropertyDeleted = await self._client._request(spec, ContactPropertyDeleted)
         return result
 
     async def update(
@@ -459,7 +459,7 @@ class AsyncContactPropertiesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactProperty = await self._client.request(spec, ContactProperty)
+        result: ContactProperty = await self._client._request(spec, ContactProperty)
         return result
 
 

@@ -82,7 +82,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = self._client.request(spec, Contact)
+        result: Contact = self._client._request(spec, Contact)
         return result
 
     def list(
@@ -154,7 +154,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = self._client.request(spec, Contact)
+        result: Contact = self._client._request(spec, Contact)
         return result
 
     def delete(
@@ -185,7 +185,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactDeleted = self._client.request(spec, ContactDeleted)
+        result: ContactDeleted = self._client._request(spec, ContactDeleted)
         return result
 
     def update(
@@ -217,7 +217,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = self._client.request(spec, Contact)
+        result: Contact = self._client._request(spec, Contact)
         return result
 
 
@@ -442,7 +442,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = await self._client.request(spec, Contact)
+        result: Contact = await self._client._request(spec, Contact)
         return result
 
     async def list(
@@ -514,7 +514,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = await self._client.request(spec, Contact)
+        result: Contact = await self._client._request(spec, Contact)
         return result
 
     async def delete(
@@ -545,7 +545,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactDeleted = await self._client.request(spec, ContactDeleted)
+        result: ContactDeleted = await self._client._request(spec, ContactDeleted)
         return result
 
     async def update(
@@ -577,7 +577,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = await self._client.request(spec, Contact)
+        result: Contact = await self._client._request(spec, Contact)
         return result
 
 
@@ -795,7 +795,7 @@ class ContactsGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactGroupMembership = self._client.request(spec, ContactGroupMembership)
+        result: ContactGroupMembership = self._client._request(spec, ContactGroupMembership)
         return result
 
     def remove(
@@ -829,7 +829,7 @@ class ContactsGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactGroupMembership = self._client.request(spec, ContactGroupMembership)
+        result: ContactGroupMembership = self._client._request(spec, ContactGroupMembership)
         return result
 
 
@@ -946,7 +946,7 @@ class AsyncContactsGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactGroupMembership = await self._client.request(spec, ContactGroupMembership)
+        result: ContactGroupMembership = await self._client._request(spec, ContactGroupMembership)
         return result
 
     async def remove(
@@ -980,7 +980,7 @@ class AsyncContactsGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactGroupMembership = await self._client.request(spec, ContactGroupMembership)
+        result: ContactGroupMembership = await self._client._request(spec, ContactGroupMembership)
         return result
 
 
@@ -1099,7 +1099,7 @@ class ContactsChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactChannelAddResult = self._client.request(spec, ContactChannelAddResult)
+        result: ContactChannelAddResult = self._client._request(spec, ContactChannelAddResult)
         return result
 
     def update(
@@ -1131,7 +1131,7 @@ class ContactsChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactChannelUpdateResult = self._client.request(spec, ContactChannelUpdateResult)
+        result: ContactChannelUpdateResult = self._client._request(spec, ContactChannelUpdateResult)
         return result
 
 
@@ -1252,7 +1252,7 @@ class AsyncContactsChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactChannelAddResult = await self._client.request(spec, ContactChannelAddResult)
+        result: ContactChannelAddResult = await self._client._request(spec, ContactChannelAddResult)
         return result
 
     async def update(
@@ -1284,7 +1284,7 @@ class AsyncContactsChannelsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactChannelUpdateResult = await self._client.request(spec, ContactChannelUpdateResult)
+        result: ContactChannelUpdateResult = await self._client._request(spec, ContactChannelUpdateResult)
         return result
 
 

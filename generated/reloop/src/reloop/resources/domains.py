@@ -66,7 +66,7 @@ class DomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = self._client.request(spec, Domain)
+        result: Domain = self._client._request(spec, Domain)
         return result
 
     def list(
@@ -138,7 +138,7 @@ class DomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = self._client.request(spec, Domain)
+        result: Domain = self._client._request(spec, Domain)
         return result
 
     def delete(
@@ -169,7 +169,7 @@ class DomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = self._client.request(spec, Domain)
+        result: Domain = self._client._request(spec, Domain)
         return result
 
     def update(
@@ -201,7 +201,7 @@ class DomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = self._client.request(spec, Domain)
+        result: Domain = self._client._request(spec, Domain)
         return result
 
     def verify(
@@ -234,7 +234,7 @@ class DomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DomainVerification = self._client.request(spec, DomainVerification)
+        result: DomainVerification = self._client._request(spec, DomainVerification)
         return result
 
 
@@ -480,7 +480,7 @@ class AsyncDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = await self._client.request(spec, Domain)
+        result: Domain = await self._client._request(spec, Domain)
         return result
 
     async def list(
@@ -552,7 +552,7 @@ class AsyncDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = await self._client.request(spec, Domain)
+        result: Domain = await self._client._request(spec, Domain)
         return result
 
     async def delete(
@@ -583,7 +583,7 @@ class AsyncDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = await self._client.request(spec, Domain)
+        result: Domain = await self._client._request(spec, Domain)
         return result
 
     async def update(
@@ -615,7 +615,7 @@ class AsyncDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Domain = await self._client.request(spec, Domain)
+        result: Domain = await self._client._request(spec, Domain)
         return result
 
     async def verify(
@@ -648,7 +648,7 @@ class AsyncDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DomainVerification = await self._client.request(spec, DomainVerification)
+        result: DomainVerification = await self._client._request(spec, DomainVerification)
         return result
 
 

@@ -71,7 +71,7 @@ class GroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Group = self._client.request(spec, Group)
+        result: Group = self._client._request(spec, Group)
         return result
 
     def list(
@@ -142,7 +142,7 @@ class GroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Group = self._client.request(spec, Group)
+        result: Group = self._client._request(spec, Group)
         return result
 
     def delete(
@@ -173,7 +173,7 @@ class GroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: GroupDeleted = self._client.request(spec, GroupDeleted)
+        result: GroupDeleted = self._client._request(spec, GroupDeleted)
         return result
 
     def update(
@@ -205,7 +205,7 @@ class GroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Group = self._client.request(spec, Group)
+        result: Group = self._client._request(spec, Group)
         return result
 
 
@@ -421,7 +421,7 @@ class AsyncGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Group = await self._client.request(spec, Group)
+        result: Group = await self._client._request(spec, Group)
         return result
 
     async def list(
@@ -492,7 +492,7 @@ class AsyncGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Group = await self._client.request(spec, Group)
+        result: Group = await self._client._request(spec, Group)
         return result
 
     async def delete(
@@ -523,7 +523,7 @@ class AsyncGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: GroupDeleted = await self._client.request(spec, GroupDeleted)
+        result: GroupDeleted = await self._client._request(spec, GroupDeleted)
         return result
 
     async def update(
@@ -555,7 +555,7 @@ class AsyncGroupsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Group = await self._client.request(spec, Group)
+        result: Group = await self._client._request(spec, Group)
         return result
 
 
@@ -773,7 +773,7 @@ class GroupsContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: GroupContactList = self._client.request(spec, GroupContactList)
+        result: GroupContactList = self._client._request(spec, GroupContactList)
         return result
 
 
@@ -866,7 +866,7 @@ class AsyncGroupsContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: GroupContactList = await self._client.request(spec, GroupContactList)
+        result: GroupContactList = await self._client._request(spec, GroupContactList)
         return result
 
 

@@ -175,7 +175,7 @@ class InboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: MailboxCreated = self._client.request(spec, MailboxCreated)
+        result: MailboxCreated = self._client._request(spec, MailboxCreated)
         return result
 
     def list(
@@ -205,7 +205,7 @@ class InboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[Mailbox] = self._client.request(spec, list[Mailbox])
+        result: builtins.list[Mailbox] = self._client._request(spec, list[Mailbox])
         return result
 
     def retrieve(
@@ -236,7 +236,7 @@ class InboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Mailbox = self._client.request(spec, Mailbox)
+        result: Mailbox = self._client._request(spec, Mailbox)
         return result
 
     def delete(
@@ -269,7 +269,7 @@ class InboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def update(
@@ -301,7 +301,7 @@ class InboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
 
@@ -512,7 +512,7 @@ class AsyncInboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: MailboxCreated = await self._client.request(spec, MailboxCreated)
+        result: MailboxCreated = await self._client._request(spec, MailboxCreated)
         return result
 
     async def list(
@@ -542,7 +542,7 @@ class AsyncInboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[Mailbox] = await self._client.request(spec, list[Mailbox])
+        result: builtins.list[Mailbox] = await self._client._request(spec, list[Mailbox])
         return result
 
     async def retrieve(
@@ -573,7 +573,7 @@ class AsyncInboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Mailbox = await self._client.request(spec, Mailbox)
+        result: Mailbox = await self._client._request(spec, Mailbox)
         return result
 
     async def delete(
@@ -606,7 +606,7 @@ class AsyncInboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def update(
@@ -638,7 +638,7 @@ class AsyncInboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
 
@@ -851,7 +851,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxMessage] = self._client.request(spec, list[InboxMessage])
+        result: builtins.list[InboxMessage] = self._client._request(spec, list[InboxMessage])
         return result
 
     def send(
@@ -882,7 +882,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
 
     def batch_retrieve(
@@ -915,7 +915,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxMessage] = self._client.request(spec, list[InboxMessage])
+        result: builtins.list[InboxMessage] = self._client._request(spec, list[InboxMessage])
         return result
 
     def retrieve(
@@ -946,7 +946,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxMessage = self._client.request(spec, InboxMessage)
+        result: InboxMessage = self._client._request(spec, InboxMessage)
         return result
 
     def delete(
@@ -977,7 +977,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def update(
@@ -1009,7 +1009,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def retrieve_raw(
@@ -1042,7 +1042,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxRawMessage = self._client.request(spec, InboxRawMessage)
+        result: InboxRawMessage = self._client._request(spec, InboxRawMessage)
         return result
 
     def set_read(
@@ -1074,7 +1074,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def set_starred(
@@ -1106,7 +1106,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def reply(
@@ -1140,7 +1140,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
 
     def reply_all(
@@ -1172,7 +1172,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
 
     def forward(
@@ -1204,7 +1204,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
 
 
@@ -1646,7 +1646,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxMessage] = await self._client.request(spec, list[InboxMessage])
+        result: builtins.list[InboxMessage] = await self._client._request(spec, list[InboxMessage])
         return result
 
     async def send(
@@ -1677,7 +1677,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
 
     async def batch_retrieve(
@@ -1710,7 +1710,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxMessage] = await self._client.request(spec, list[InboxMessage])
+        result: builtins.list[InboxMessage] = await self._client._request(spec, list[InboxMessage])
         return result
 
     async def retrieve(
@@ -1741,7 +1741,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxMessage = await self._client.request(spec, InboxMessage)
+        result: InboxMessage = await self._client._request(spec, InboxMessage)
         return result
 
     async def delete(
@@ -1772,7 +1772,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def update(
@@ -1804,7 +1804,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def retrieve_raw(
@@ -1837,7 +1837,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxRawMessage = await self._client.request(spec, InboxRawMessage)
+        result: InboxRawMessage = await self._client._request(spec, InboxRawMessage)
         return result
 
     async def set_read(
@@ -1869,7 +1869,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def set_starred(
@@ -1901,7 +1901,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def reply(
@@ -1935,7 +1935,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
 
     async def reply_all(
@@ -1967,7 +1967,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
 
     async def forward(
@@ -1999,7 +1999,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client.request(spec, InboxSendResult)
+        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
 
 
@@ -2444,7 +2444,7 @@ class InboxMessagesAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxAttachment = self._client.request(spec, InboxAttachment)
+        result: InboxAttachment = self._client._request(spec, InboxAttachment)
         return result
 
 
@@ -2531,7 +2531,7 @@ class AsyncInboxMessagesAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxAttachment = await self._client.request(spec, InboxAttachment)
+        result: InboxAttachment = await self._client._request(spec, InboxAttachment)
         return result
 
 
@@ -2623,7 +2623,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxThread] = self._client.request(spec, list[InboxThread])
+        result: builtins.list[InboxThread] = self._client._request(spec, list[InboxThread])
         return result
 
     def retrieve(
@@ -2654,7 +2654,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxThreadDetail = self._client.request(spec, InboxThreadDetail)
+        result: InboxThreadDetail = self._client._request(spec, InboxThreadDetail)
         return result
 
     def delete(
@@ -2687,7 +2687,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def update(
@@ -2719,7 +2719,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def set_read(
@@ -2753,7 +2753,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def set_starred(
@@ -2787,7 +2787,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def archive(
@@ -2818,7 +2818,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
 
@@ -3110,7 +3110,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxThread] = await self._client.request(spec, list[InboxThread])
+        result: builtins.list[InboxThread] = await self._client._request(spec, list[InboxThread])
         return result
 
     async def retrieve(
@@ -3141,7 +3141,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxThreadDetail = await self._client.request(spec, InboxThreadDetail)
+        result: InboxThreadDetail = await self._client._request(spec, InboxThreadDetail)
         return result
 
     async def delete(
@@ -3174,7 +3174,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def update(
@@ -3206,7 +3206,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def set_read(
@@ -3240,7 +3240,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def set_starred(
@@ -3274,7 +3274,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def archive(
@@ -3305,7 +3305,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxActionResult = await self._client.request(spec, InboxActionResult)
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
 
@@ -3592,7 +3592,7 @@ class InboxThreadsAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxAttachment = self._client.request(spec, InboxAttachment)
+        result: InboxAttachment = self._client._request(spec, InboxAttachment)
         return result
 
 
@@ -3679,7 +3679,7 @@ class AsyncInboxThreadsAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxAttachment = await self._client.request(spec, InboxAttachment)
+        result: InboxAttachment = await self._client._request(spec, InboxAttachment)
         return result
 
 

@@ -93,7 +93,7 @@ class LogsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LogList = self._client.request(spec, LogList)
+        result: LogList = self._client._request(spec, LogList)
         return result
 
     def retrieve(
@@ -124,7 +124,7 @@ class LogsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LogEntry = self._client.request(spec, LogEntry)
+        result: LogEntry = self._client._request(spec, LogEntry)
         return result
 
 
@@ -284,7 +284,7 @@ class AsyncLogsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LogList = await self._client.request(spec, LogList)
+        result: LogList = await self._client._request(spec, LogList)
         return result
 
     async def retrieve(
@@ -315,7 +315,7 @@ class AsyncLogsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LogEntry = await self._client.request(spec, LogEntry)
+        result: LogEntry = await self._client._request(spec, LogEntry)
         return result
 
 
@@ -504,7 +504,7 @@ class LogsEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailStats = self._client.request(spec, EmailStats)
+        result: EmailStats = self._client._request(spec, EmailStats)
         return result
 
     def list_contact_activity(
@@ -577,7 +577,7 @@ class LogsEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailLog = self._client.request(spec, EmailLog)
+        result: EmailLog = self._client._request(spec, EmailLog)
         return result
 
 
@@ -823,7 +823,7 @@ class AsyncLogsEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailStats = await self._client.request(spec, EmailStats)
+        result: EmailStats = await self._client._request(spec, EmailStats)
         return result
 
     async def list_contact_activity(
@@ -896,7 +896,7 @@ class AsyncLogsEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailLog = await self._client.request(spec, EmailLog)
+        result: EmailLog = await self._client._request(spec, EmailLog)
         return result
 
 

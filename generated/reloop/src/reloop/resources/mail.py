@@ -67,7 +67,7 @@ class MailResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SendEmailResponse = self._client.request(spec, SendEmailResponse)
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
 
@@ -160,7 +160,7 @@ class AsyncMailResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SendEmailResponse = await self._client.request(spec, SendEmailResponse)
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
 
@@ -250,7 +250,7 @@ class MailAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAttachment = self._client.request(spec, EmailAttachment)
+        result: EmailAttachment = self._client._request(spec, EmailAttachment)
         return result
 
 
@@ -337,7 +337,7 @@ class AsyncMailAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAttachment = await self._client.request(spec, EmailAttachment)
+        result: EmailAttachment = await self._client._request(spec, EmailAttachment)
         return result
 
 

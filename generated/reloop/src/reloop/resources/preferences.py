@@ -65,7 +65,7 @@ class PreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: PreferenceToken = self._client.request(spec, PreferenceToken)
+        result: PreferenceToken = self._client._request(spec, PreferenceToken)
         return result
 
     def retrieve(
@@ -98,7 +98,7 @@ class PreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: PreferencesData = self._client.request(spec, PreferencesData)
+        result: PreferencesData = self._client._request(spec, PreferencesData)
         return result
 
     def update(
@@ -131,7 +131,7 @@ class PreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: PreferenceUpdateResult = self._client.request(spec, PreferenceUpdateResult)
+        result: PreferenceUpdateResult = self._client._request(spec, PreferenceUpdateResult)
         return result
 
     def unsubscribe_all(
@@ -164,7 +164,7 @@ class PreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: UnsubscribeAllResult = self._client.request(spec, UnsubscribeAllResult)
+        result: UnsubscribeAllResult = self._client._request(spec, UnsubscribeAllResult)
         return result
 
 
@@ -350,7 +350,7 @@ class AsyncPreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: PreferenceToken = await self._client.request(spec, PreferenceToken)
+        result: PreferenceToken = await self._client._request(spec, PreferenceToken)
         return result
 
     async def retrieve(
@@ -383,7 +383,7 @@ class AsyncPreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: PreferencesData = await self._client.request(spec, PreferencesData)
+        result: PreferencesData = await self._client._request(spec, PreferencesData)
         return result
 
     async def update(
@@ -416,7 +416,7 @@ class AsyncPreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: PreferenceUpdateResult = await self._client.request(spec, PreferenceUpdateResult)
+        result: PreferenceUpdateResult = await self._client._request(spec, PreferenceUpdateResult)
         return result
 
     async def unsubscribe_all(
@@ -449,7 +449,7 @@ class AsyncPreferencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: UnsubscribeAllResult = await self._client.request(spec, UnsubscribeAllResult)
+        result: UnsubscribeAllResult = await self._client._request(spec, UnsubscribeAllResult)
         return result
 
 

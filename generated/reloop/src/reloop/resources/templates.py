@@ -76,7 +76,7 @@ class TemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = self._client.request(spec, Template)
+        result: Template = self._client._request(spec, Template)
         return result
 
     def list(
@@ -148,7 +148,7 @@ class TemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = self._client.request(spec, Template)
+        result: Template = self._client._request(spec, Template)
         return result
 
     def update(
@@ -182,7 +182,7 @@ class TemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = self._client.request(spec, Template)
+        result: Template = self._client._request(spec, Template)
         return result
 
     def delete(
@@ -213,7 +213,7 @@ class TemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateDeleted = self._client.request(spec, TemplateDeleted)
+        result: TemplateDeleted = self._client._request(spec, TemplateDeleted)
         return result
 
     def duplicate(
@@ -244,7 +244,7 @@ class TemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = self._client.request(spec, Template)
+        result: Template = self._client._request(spec, Template)
         return result
 
     def send_test(
@@ -278,7 +278,7 @@ class TemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateTestResult = self._client.request(spec, TemplateTestResult)
+        result: TemplateTestResult = self._client._request(spec, TemplateTestResult)
         return result
 
 
@@ -566,7 +566,7 @@ class AsyncTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = await self._client.request(spec, Template)
+        result: Template = await self._client._request(spec, Template)
         return result
 
     async def list(
@@ -638,7 +638,7 @@ class AsyncTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = await self._client.request(spec, Template)
+        result: Template = await self._client._request(spec, Template)
         return result
 
     async def update(
@@ -672,7 +672,7 @@ class AsyncTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = await self._client.request(spec, Template)
+        result: Template = await self._client._request(spec, Template)
         return result
 
     async def delete(
@@ -703,7 +703,7 @@ class AsyncTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateDeleted = await self._client.request(spec, TemplateDeleted)
+        result: TemplateDeleted = await self._client._request(spec, TemplateDeleted)
         return result
 
     async def duplicate(
@@ -734,7 +734,7 @@ class AsyncTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = await self._client.request(spec, Template)
+        result: Template = await self._client._request(spec, Template)
         return result
 
     async def send_test(
@@ -768,7 +768,7 @@ class AsyncTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateTestResult = await self._client.request(spec, TemplateTestResult)
+        result: TemplateTestResult = await self._client._request(spec, TemplateTestResult)
         return result
 
 
@@ -1050,7 +1050,7 @@ class TemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[TemplateVersion] = self._client.request(spec, list[TemplateVersion])
+        result: builtins.list[TemplateVersion] = self._client._request(spec, list[TemplateVersion])
         return result
 
     def create(
@@ -1082,7 +1082,7 @@ class TemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateVersion = self._client.request(spec, TemplateVersion)
+        result: TemplateVersion = self._client._request(spec, TemplateVersion)
         return result
 
     def delete(
@@ -1116,7 +1116,7 @@ class TemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateVersion = self._client.request(spec, TemplateVersion)
+        result: TemplateVersion = self._client._request(spec, TemplateVersion)
         return result
 
     def restore(
@@ -1148,7 +1148,7 @@ class TemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = self._client.request(spec, Template)
+        result: Template = self._client._request(spec, Template)
         return result
 
 
@@ -1329,7 +1329,7 @@ class AsyncTemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[TemplateVersion] = await self._client.request(spec, list[TemplateVersion])
+        result: builtins.list[TemplateVersion] = await self._client._request(spec, list[TemplateVersion])
         return result
 
     async def create(
@@ -1361,7 +1361,7 @@ class AsyncTemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateVersion = await self._client.request(spec, TemplateVersion)
+        result: TemplateVersion = await self._client._request(spec, TemplateVersion)
         return result
 
     async def delete(
@@ -1395,7 +1395,7 @@ class AsyncTemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: TemplateVersion = await self._client.request(spec, TemplateVersion)
+        result: TemplateVersion = await self._client._request(spec, TemplateVersion)
         return result
 
     async def restore(
@@ -1427,7 +1427,7 @@ class AsyncTemplatesVersionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Template = await self._client.request(spec, Template)
+        result: Template = await self._client._request(spec, Template)
         return result
 
 

@@ -11,6 +11,7 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     UploadDeleted,
     UploadedFile,
+    UploadFileRequest,
 )
 
 __all__ = [
@@ -32,7 +33,7 @@ class UploadsResource:
 
     def create(
         self,
-        body: abc.Mapping[str, object],
+        body: UploadFileRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -60,7 +61,7 @@ class UploadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: UploadedFile = self._client.request(spec, UploadedFile)
+        result: UploadedFile = self._client._request(spec, UploadedFile)
         return result
 
     def delete(
@@ -91,7 +92,7 @@ class UploadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: UploadDeleted = self._client.request(spec, UploadDeleted)
+        result: UploadDeleted = self._client._request(spec, UploadDeleted)
         return result
 
 
@@ -103,7 +104,7 @@ class UploadsResourceWithRawResponse:
 
     def create(
         self,
-        body: abc.Mapping[str, object],
+        body: UploadFileRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -179,7 +180,7 @@ class AsyncUploadsResource:
 
     async def create(
         self,
-        body: abc.Mapping[str, object],
+        body: UploadFileRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -207,7 +208,7 @@ class AsyncUploadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: UploadedFile = await self._client.request(spec, UploadedFile)
+        result: UploadedFile = await self._client._request(spec, UploadedFile)
         return result
 
     async def delete(
@@ -238,7 +239,7 @@ class AsyncUploadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: UploadDeleted = await self._client.request(spec, UploadDeleted)
+        result: UploadDeleted = await self._client._request(spec, UploadDeleted)
         return result
 
 
@@ -250,7 +251,7 @@ class AsyncUploadsResourceWithRawResponse:
 
     async def create(
         self,
-        body: abc.Mapping[str, object],
+        body: UploadFileRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,

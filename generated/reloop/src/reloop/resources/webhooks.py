@@ -123,7 +123,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Webhook = self._client.request(spec, Webhook)
+        result: Webhook = self._client._request(spec, Webhook)
         return result
 
     def trigger(
@@ -156,7 +156,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebhookTriggerResult = self._client.request(spec, WebhookTriggerResult)
+        result: WebhookTriggerResult = self._client._request(spec, WebhookTriggerResult)
         return result
 
     def retrieve(
@@ -187,7 +187,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Webhook = self._client.request(spec, Webhook)
+        result: Webhook = self._client._request(spec, Webhook)
         return result
 
     def delete(
@@ -218,7 +218,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebhookDeleted = self._client.request(spec, WebhookDeleted)
+        result: WebhookDeleted = self._client._request(spec, WebhookDeleted)
         return result
 
     def update(
@@ -252,7 +252,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Webhook = self._client.request(spec, Webhook)
+        result: Webhook = self._client._request(spec, Webhook)
         return result
 
 
@@ -559,7 +559,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Webhook = await self._client.request(spec, Webhook)
+        result: Webhook = await self._client._request(spec, Webhook)
         return result
 
     async def trigger(
@@ -592,7 +592,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebhookTriggerResult = await self._client.request(spec, WebhookTriggerResult)
+        result: WebhookTriggerResult = await self._client._request(spec, WebhookTriggerResult)
         return result
 
     async def retrieve(
@@ -623,7 +623,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Webhook = await self._client.request(spec, Webhook)
+        result: Webhook = await self._client._request(spec, Webhook)
         return result
 
     async def delete(
@@ -654,7 +654,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebhookDeleted = await self._client.request(spec, WebhookDeleted)
+        result: WebhookDeleted = await self._client._request(spec, WebhookDeleted)
         return result
 
     async def update(
@@ -688,7 +688,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Webhook = await self._client.request(spec, Webhook)
+        result: Webhook = await self._client._request(spec, Webhook)
         return result
 
 
@@ -986,7 +986,7 @@ class WebhooksDeliveriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebhookDeliveryRetryResult = self._client.request(spec, WebhookDeliveryRetryResult)
+        result: WebhookDeliveryRetryResult = self._client._request(spec, WebhookDeliveryRetryResult)
         return result
 
 
@@ -1148,7 +1148,7 @@ class AsyncWebhooksDeliveriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebhookDeliveryRetryResult = await self._client.request(spec, WebhookDeliveryRetryResult)
+        result: WebhookDeliveryRetryResult = await self._client._request(spec, WebhookDeliveryRetryResult)
         return result
 
 

@@ -104,7 +104,7 @@ class AccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountList = self._client.request(spec, ContactAccountList)
+        result: ContactAccountList = self._client._request(spec, ContactAccountList)
         return result
 
     def retrieve(
@@ -135,7 +135,7 @@ class AccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountList = self._client.request(spec, ContactAccountList)
+        result: ContactAccountList = self._client._request(spec, ContactAccountList)
         return result
 
     def update(
@@ -167,7 +167,7 @@ class AccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountList = self._client.request(spec, ContactAccountList)
+        result: ContactAccountList = self._client._request(spec, ContactAccountList)
         return result
 
     def delete(
@@ -232,7 +232,7 @@ class AccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -266,7 +266,7 @@ class AccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -586,7 +586,7 @@ class AsyncAccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountList = await self._client.request(spec, ContactAccountList)
+        result: ContactAccountList = await self._client._request(spec, ContactAccountList)
         return result
 
     async def retrieve(
@@ -617,7 +617,7 @@ class AsyncAccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountList = await self._client.request(spec, ContactAccountList)
+        result: ContactAccountList = await self._client._request(spec, ContactAccountList)
         return result
 
     async def update(
@@ -649,7 +649,7 @@ class AsyncAccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountList = await self._client.request(spec, ContactAccountList)
+        result: ContactAccountList = await self._client._request(spec, ContactAccountList)
         return result
 
     async def delete(
@@ -714,7 +714,7 @@ class AsyncAccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -748,7 +748,7 @@ class AsyncAccountListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result

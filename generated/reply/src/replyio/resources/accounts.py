@@ -116,7 +116,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
 
     def filter(
@@ -191,7 +191,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
 
     def bulk_delete(
@@ -224,7 +224,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -257,7 +257,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
 
     def update(
@@ -291,7 +291,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
 
     def delete(
@@ -356,7 +356,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
 
     def list_contacts(
@@ -430,7 +430,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -464,7 +464,7 @@ class AccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -962,7 +962,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = await self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
 
     async def filter(
@@ -1037,7 +1037,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = await self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
 
     async def bulk_delete(
@@ -1070,7 +1070,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1103,7 +1103,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = await self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
 
     async def update(
@@ -1137,7 +1137,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = await self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
 
     async def delete(
@@ -1202,7 +1202,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactAccountDetails = await self._client.request(spec, ContactAccountDetails)
+        result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
 
     async def list_contacts(
@@ -1276,7 +1276,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1310,7 +1310,7 @@ class AsyncAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result

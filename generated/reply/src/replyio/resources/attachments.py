@@ -10,6 +10,7 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Attachment,
+    AttachmentUploadRequest,
     AttachmentVoice,
 )
 
@@ -32,7 +33,7 @@ class AttachmentsResource:
 
     def upload(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -60,12 +61,12 @@ class AttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Attachment = self._client.request(spec, Attachment)
+        result: Attachment = self._client._request(spec, Attachment)
         return result
 
     def upload_voice(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -93,7 +94,7 @@ class AttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: AttachmentVoice = self._client.request(spec, AttachmentVoice)
+        result: AttachmentVoice = self._client._request(spec, AttachmentVoice)
         return result
 
 
@@ -105,7 +106,7 @@ class AttachmentsResourceWithRawResponse:
 
     def upload(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -138,7 +139,7 @@ class AttachmentsResourceWithRawResponse:
 
     def upload_voice(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -183,7 +184,7 @@ class AsyncAttachmentsResource:
 
     async def upload(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -211,12 +212,12 @@ class AsyncAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Attachment = await self._client.request(spec, Attachment)
+        result: Attachment = await self._client._request(spec, Attachment)
         return result
 
     async def upload_voice(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -244,7 +245,7 @@ class AsyncAttachmentsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: AttachmentVoice = await self._client.request(spec, AttachmentVoice)
+        result: AttachmentVoice = await self._client._request(spec, AttachmentVoice)
         return result
 
 
@@ -256,7 +257,7 @@ class AsyncAttachmentsResourceWithRawResponse:
 
     async def upload(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -289,7 +290,7 @@ class AsyncAttachmentsResourceWithRawResponse:
 
     async def upload_voice(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,

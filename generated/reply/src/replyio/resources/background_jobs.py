@@ -102,7 +102,7 @@ class BackgroundJobsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BackgroundJob = self._client.request(spec, BackgroundJob)
+        result: BackgroundJob = self._client._request(spec, BackgroundJob)
         return result
 
     def cancel(
@@ -324,7 +324,7 @@ class AsyncBackgroundJobsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BackgroundJob = await self._client.request(spec, BackgroundJob)
+        result: BackgroundJob = await self._client._request(spec, BackgroundJob)
         return result
 
     async def cancel(

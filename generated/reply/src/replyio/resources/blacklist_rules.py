@@ -203,7 +203,7 @@ class BlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistDomainRule = self._client.request(spec, BlacklistDomainRule)
+        result: BlacklistDomainRule = self._client._request(spec, BlacklistDomainRule)
         return result
 
     def bulk_create(
@@ -236,7 +236,7 @@ class BlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
 
     def bulk_delete(
@@ -269,7 +269,7 @@ class BlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -302,7 +302,7 @@ class BlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistDomainRule = self._client.request(spec, BlacklistDomainRule)
+        result: BlacklistDomainRule = self._client._request(spec, BlacklistDomainRule)
         return result
 
     def update(
@@ -334,7 +334,7 @@ class BlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistDomainRule = self._client.request(spec, BlacklistDomainRule)
+        result: BlacklistDomainRule = self._client._request(spec, BlacklistDomainRule)
         return result
 
     def delete(
@@ -691,7 +691,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistDomainRule = await self._client.request(spec, BlacklistDomainRule)
+        result: BlacklistDomainRule = await self._client._request(spec, BlacklistDomainRule)
         return result
 
     async def bulk_create(
@@ -724,7 +724,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = await self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
 
     async def bulk_delete(
@@ -757,7 +757,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -790,7 +790,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistDomainRule = await self._client.request(spec, BlacklistDomainRule)
+        result: BlacklistDomainRule = await self._client._request(spec, BlacklistDomainRule)
         return result
 
     async def update(
@@ -822,7 +822,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistDomainRule = await self._client.request(spec, BlacklistDomainRule)
+        result: BlacklistDomainRule = await self._client._request(spec, BlacklistDomainRule)
         return result
 
     async def delete(
@@ -1181,7 +1181,7 @@ class BlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailRule = self._client.request(spec, BlacklistEmailRule)
+        result: BlacklistEmailRule = self._client._request(spec, BlacklistEmailRule)
         return result
 
     def bulk_create(
@@ -1214,7 +1214,7 @@ class BlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
 
     def bulk_delete(
@@ -1247,7 +1247,7 @@ class BlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1280,7 +1280,7 @@ class BlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailRule = self._client.request(spec, BlacklistEmailRule)
+        result: BlacklistEmailRule = self._client._request(spec, BlacklistEmailRule)
         return result
 
     def update(
@@ -1312,7 +1312,7 @@ class BlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailRule = self._client.request(spec, BlacklistEmailRule)
+        result: BlacklistEmailRule = self._client._request(spec, BlacklistEmailRule)
         return result
 
     def delete(
@@ -1669,7 +1669,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailRule = await self._client.request(spec, BlacklistEmailRule)
+        result: BlacklistEmailRule = await self._client._request(spec, BlacklistEmailRule)
         return result
 
     async def bulk_create(
@@ -1702,7 +1702,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = await self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
 
     async def bulk_delete(
@@ -1735,7 +1735,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1768,7 +1768,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailRule = await self._client.request(spec, BlacklistEmailRule)
+        result: BlacklistEmailRule = await self._client._request(spec, BlacklistEmailRule)
         return result
 
     async def update(
@@ -1800,7 +1800,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailRule = await self._client.request(spec, BlacklistEmailRule)
+        result: BlacklistEmailRule = await self._client._request(spec, BlacklistEmailRule)
         return result
 
     async def delete(
@@ -2157,7 +2157,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailExceptionRule = self._client.request(spec, BlacklistEmailExceptionRule)
+        result: BlacklistEmailExceptionRule = self._client._request(spec, BlacklistEmailExceptionRule)
         return result
 
     def bulk_create(
@@ -2190,7 +2190,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
 
     def bulk_delete(
@@ -2223,7 +2223,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -2256,7 +2256,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailExceptionRule = self._client.request(spec, BlacklistEmailExceptionRule)
+        result: BlacklistEmailExceptionRule = self._client._request(spec, BlacklistEmailExceptionRule)
         return result
 
     def update(
@@ -2288,7 +2288,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailExceptionRule = self._client.request(spec, BlacklistEmailExceptionRule)
+        result: BlacklistEmailExceptionRule = self._client._request(spec, BlacklistEmailExceptionRule)
         return result
 
     def delete(
@@ -2653,7 +2653,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailExceptionRule = await self._client.request(spec, BlacklistEmailExceptionRule)
+        result: BlacklistEmailExceptionRule = await self._client._request(spec, BlacklistEmailExceptionRule)
         return result
 
     async def bulk_create(
@@ -2686,7 +2686,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = await self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
 
     async def bulk_delete(
@@ -2719,7 +2719,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -2752,7 +2752,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailExceptionRule = await self._client.request(spec, BlacklistEmailExceptionRule)
+        result: BlacklistEmailExceptionRule = await self._client._request(spec, BlacklistEmailExceptionRule)
         return result
 
     async def update(
@@ -2784,7 +2784,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: BlacklistEmailExceptionRule = await self._client.request(spec, BlacklistEmailExceptionRule)
+        result: BlacklistEmailExceptionRule = await self._client._request(spec, BlacklistEmailExceptionRule)
         return result
 
     async def delete(

@@ -107,7 +107,7 @@ class ContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactList = self._client.request(spec, ContactList)
+        result: ContactList = self._client._request(spec, ContactList)
         return result
 
     def retrieve(
@@ -138,7 +138,7 @@ class ContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactList = self._client.request(spec, ContactList)
+        result: ContactList = self._client._request(spec, ContactList)
         return result
 
     def update(
@@ -172,7 +172,7 @@ class ContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactList = self._client.request(spec, ContactList)
+        result: ContactList = self._client._request(spec, ContactList)
         return result
 
     def delete(
@@ -303,7 +303,7 @@ class ContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -337,7 +337,7 @@ class ContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -729,7 +729,7 @@ class AsyncContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactList = await self._client.request(spec, ContactList)
+        result: ContactList = await self._client._request(spec, ContactList)
         return result
 
     async def retrieve(
@@ -760,7 +760,7 @@ class AsyncContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactList = await self._client.request(spec, ContactList)
+        result: ContactList = await self._client._request(spec, ContactList)
         return result
 
     async def update(
@@ -794,7 +794,7 @@ class AsyncContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactList = await self._client.request(spec, ContactList)
+        result: ContactList = await self._client._request(spec, ContactList)
         return result
 
     async def delete(
@@ -925,7 +925,7 @@ class AsyncContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -959,7 +959,7 @@ class AsyncContactListsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result

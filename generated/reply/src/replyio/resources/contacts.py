@@ -125,7 +125,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = self._client.request(spec, Contact)
+        result: Contact = self._client._request(spec, Contact)
         return result
 
     def import_(
@@ -158,7 +158,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactImportResult = self._client.request(spec, ContactImportResult)
+        result: ContactImportResult = self._client._request(spec, ContactImportResult)
         return result
 
     def filter(
@@ -231,7 +231,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -266,7 +266,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -299,7 +299,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -332,7 +332,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -367,7 +367,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactOwnerChangeResult = self._client.request(spec, ContactOwnerChangeResult)
+        result: ContactOwnerChangeResult = self._client._request(spec, ContactOwnerChangeResult)
         return result
 
     def retrieve(
@@ -398,7 +398,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = self._client.request(spec, Contact)
+        result: Contact = self._client._request(spec, Contact)
         return result
 
     def delete(
@@ -463,7 +463,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = self._client.request(spec, Contact)
+        result: Contact = self._client._request(spec, Contact)
         return result
 
     def list_sequences(
@@ -494,7 +494,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[ContactSequence] = self._client.request(spec, list[ContactSequence])
+        result: builtins.list[ContactSequence] = self._client._request(spec, list[ContactSequence])
         return result
 
     def list_activities(
@@ -565,7 +565,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[IdName] = self._client.request(spec, list[IdName])
+        result: builtins.list[IdName] = self._client._request(spec, list[IdName])
         return result
 
     def retrieve_statuses(
@@ -596,7 +596,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactStatuses = self._client.request(spec, ContactStatuses)
+        result: ContactStatuses = self._client._request(spec, ContactStatuses)
         return result
 
     def add_note(
@@ -1351,7 +1351,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = await self._client.request(spec, Contact)
+        result: Contact = await self._client._request(spec, Contact)
         return result
 
     async def import_(
@@ -1384,7 +1384,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactImportResult = await self._client.request(spec, ContactImportResult)
+        result: ContactImportResult = await self._client._request(spec, ContactImportResult)
         return result
 
     async def filter(
@@ -1457,7 +1457,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1492,7 +1492,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1525,7 +1525,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1558,7 +1558,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1593,7 +1593,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactOwnerChangeResult = await self._client.request(spec, ContactOwnerChangeResult)
+        result: ContactOwnerChangeResult = await self._client._request(spec, ContactOwnerChangeResult)
         return result
 
     async def retrieve(
@@ -1624,7 +1624,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = await self._client.request(spec, Contact)
+        result: Contact = await self._client._request(spec, Contact)
         return result
 
     async def delete(
@@ -1689,7 +1689,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Contact = await self._client.request(spec, Contact)
+        result: Contact = await self._client._request(spec, Contact)
         return result
 
     async def list_sequences(
@@ -1720,7 +1720,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[ContactSequence] = await self._client.request(spec, list[ContactSequence])
+        result: builtins.list[ContactSequence] = await self._client._request(spec, list[ContactSequence])
         return result
 
     async def list_activities(
@@ -1791,7 +1791,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[IdName] = await self._client.request(spec, list[IdName])
+        result: builtins.list[IdName] = await self._client._request(spec, list[IdName])
         return result
 
     async def retrieve_statuses(
@@ -1822,7 +1822,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ContactStatuses = await self._client.request(spec, ContactStatuses)
+        result: ContactStatuses = await self._client._request(spec, ContactStatuses)
         return result
 
     async def add_note(

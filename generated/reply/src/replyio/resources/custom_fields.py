@@ -59,7 +59,7 @@ class CustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CustomField] = self._client.request(spec, list[CustomField])
+        result: builtins.list[CustomField] = self._client._request(spec, list[CustomField])
         return result
 
     def create(
@@ -92,7 +92,7 @@ class CustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: CustomField = self._client.request(spec, CustomField)
+        result: CustomField = self._client._request(spec, CustomField)
         return result
 
     def retrieve(
@@ -123,7 +123,7 @@ class CustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: CustomField = self._client.request(spec, CustomField)
+        result: CustomField = self._client._request(spec, CustomField)
         return result
 
     def update(
@@ -155,7 +155,7 @@ class CustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: CustomField = self._client.request(spec, CustomField)
+        result: CustomField = self._client._request(spec, CustomField)
         return result
 
     def delete(
@@ -396,7 +396,7 @@ class AsyncCustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CustomField] = await self._client.request(spec, list[CustomField])
+        result: builtins.list[CustomField] = await self._client._request(spec, list[CustomField])
         return result
 
     async def create(
@@ -429,7 +429,7 @@ class AsyncCustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: CustomField = await self._client.request(spec, CustomField)
+        result: CustomField = await self._client._request(spec, CustomField)
         return result
 
     async def retrieve(
@@ -460,7 +460,7 @@ class AsyncCustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: CustomField = await self._client.request(spec, CustomField)
+        result: CustomField = await self._client._request(spec, CustomField)
         return result
 
     async def update(
@@ -492,7 +492,7 @@ class AsyncCustomFieldsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: CustomField = await self._client.request(spec, CustomField)
+        result: CustomField = await self._client._request(spec, CustomField)
         return result
 
     async def delete(

@@ -67,7 +67,7 @@ class DirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachEmailResult = self._client.request(spec, DirectOutreachEmailResult)
+        result: DirectOutreachEmailResult = self._client._request(spec, DirectOutreachEmailResult)
         return result
 
     def send_linkedin_connect(
@@ -99,7 +99,7 @@ class DirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     def send_linkedin_inmail(
@@ -131,7 +131,7 @@ class DirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     def send_linkedin_message(
@@ -163,7 +163,7 @@ class DirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     def send_linkedin_voice(
@@ -195,7 +195,7 @@ class DirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     def send_linkedin_ai_voice(
@@ -227,7 +227,7 @@ class DirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
 
@@ -484,7 +484,7 @@ class AsyncDirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachEmailResult = await self._client.request(spec, DirectOutreachEmailResult)
+        result: DirectOutreachEmailResult = await self._client._request(spec, DirectOutreachEmailResult)
         return result
 
     async def send_linkedin_connect(
@@ -516,7 +516,7 @@ class AsyncDirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = await self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     async def send_linkedin_inmail(
@@ -548,7 +548,7 @@ class AsyncDirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = await self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     async def send_linkedin_message(
@@ -580,7 +580,7 @@ class AsyncDirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = await self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     async def send_linkedin_voice(
@@ -612,7 +612,7 @@ class AsyncDirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = await self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
     async def send_linkedin_ai_voice(
@@ -644,7 +644,7 @@ class AsyncDirectOutreachResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: DirectOutreachLinkedInResult = await self._client.request(spec, DirectOutreachLinkedInResult)
+        result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
 
 

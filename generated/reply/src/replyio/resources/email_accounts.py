@@ -120,7 +120,7 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountDetail = self._client.request(spec, EmailAccountDetail)
+        result: EmailAccountDetail = self._client._request(spec, EmailAccountDetail)
         return result
 
     def filter(
@@ -193,7 +193,7 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -288,7 +288,7 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountConnectionTestResult = self._client.request(spec, EmailAccountConnectionTestResult)
+        result: EmailAccountConnectionTestResult = self._client._request(spec, EmailAccountConnectionTestResult)
         return result
 
     def test_imap(
@@ -321,7 +321,7 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountConnectionTestResult = self._client.request(spec, EmailAccountConnectionTestResult)
+        result: EmailAccountConnectionTestResult = self._client._request(spec, EmailAccountConnectionTestResult)
         return result
 
     def retrieve(
@@ -352,7 +352,7 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountDetail = self._client.request(spec, EmailAccountDetail)
+        result: EmailAccountDetail = self._client._request(spec, EmailAccountDetail)
         return result
 
     def delete(
@@ -417,7 +417,7 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountDetail = self._client.request(spec, EmailAccountDetail)
+        result: EmailAccountDetail = self._client._request(spec, EmailAccountDetail)
         return result
 
     def set_default(
@@ -1001,7 +1001,7 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountDetail = await self._client.request(spec, EmailAccountDetail)
+        result: EmailAccountDetail = await self._client._request(spec, EmailAccountDetail)
         return result
 
     async def filter(
@@ -1074,7 +1074,7 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1169,7 +1169,7 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountConnectionTestResult = await self._client.request(spec, EmailAccountConnectionTestResult)
+        result: EmailAccountConnectionTestResult = await self._client._request(spec, EmailAccountConnectionTestResult)
         return result
 
     async def test_imap(
@@ -1202,7 +1202,7 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountConnectionTestResult = await self._client.request(spec, EmailAccountConnectionTestResult)
+        result: EmailAccountConnectionTestResult = await self._client._request(spec, EmailAccountConnectionTestResult)
         return result
 
     async def retrieve(
@@ -1233,7 +1233,7 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountDetail = await self._client.request(spec, EmailAccountDetail)
+        result: EmailAccountDetail = await self._client._request(spec, EmailAccountDetail)
         return result
 
     async def delete(
@@ -1298,7 +1298,7 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailAccountDetail = await self._client.request(spec, EmailAccountDetail)
+        result: EmailAccountDetail = await self._client._request(spec, EmailAccountDetail)
         return result
 
     async def set_default(
@@ -1835,7 +1835,7 @@ class EmailAccountsTagsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[EmailAccountTag] = self._client.request(spec, list[EmailAccountTag])
+        result: builtins.list[EmailAccountTag] = self._client._request(spec, list[EmailAccountTag])
         return result
 
     def update(
@@ -2116,7 +2116,7 @@ class AsyncEmailAccountsTagsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[EmailAccountTag] = await self._client.request(spec, list[EmailAccountTag])
+        result: builtins.list[EmailAccountTag] = await self._client._request(spec, list[EmailAccountTag])
         return result
 
     async def update(

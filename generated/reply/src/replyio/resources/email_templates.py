@@ -12,6 +12,7 @@ from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
+    AttachmentUploadRequest,
     EmailTemplate,
     EmailTemplateAttachment,
     EmailTemplateCreateRequest,
@@ -130,7 +131,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
 
     def list_variables(
@@ -160,7 +161,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateVariables = self._client.request(spec, EmailTemplateVariables)
+        result: EmailTemplateVariables = self._client._request(spec, EmailTemplateVariables)
         return result
 
     def retrieve(
@@ -191,7 +192,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
 
     def update(
@@ -225,7 +226,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
 
     def delete(
@@ -289,7 +290,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
 
     def move(
@@ -321,7 +322,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
 
     def render(
@@ -355,7 +356,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateRenderResult = self._client.request(spec, EmailTemplateRenderResult)
+        result: EmailTemplateRenderResult = self._client._request(spec, EmailTemplateRenderResult)
         return result
 
     def send_test(
@@ -392,7 +393,7 @@ class EmailTemplatesResource:
 
     def upload_attachment(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -418,7 +419,7 @@ class EmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateAttachment = self._client.request(spec, EmailTemplateAttachment)
+        result: EmailTemplateAttachment = self._client._request(spec, EmailTemplateAttachment)
         return result
 
 
@@ -765,7 +766,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def upload_attachment(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -888,7 +889,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = await self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
 
     async def list_variables(
@@ -918,7 +919,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateVariables = await self._client.request(spec, EmailTemplateVariables)
+        result: EmailTemplateVariables = await self._client._request(spec, EmailTemplateVariables)
         return result
 
     async def retrieve(
@@ -949,7 +950,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = await self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
 
     async def update(
@@ -983,7 +984,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = await self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
 
     async def delete(
@@ -1047,7 +1048,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = await self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
 
     async def move(
@@ -1079,7 +1080,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplate = await self._client.request(spec, EmailTemplate)
+        result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
 
     async def render(
@@ -1113,7 +1114,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateRenderResult = await self._client.request(spec, EmailTemplateRenderResult)
+        result: EmailTemplateRenderResult = await self._client._request(spec, EmailTemplateRenderResult)
         return result
 
     async def send_test(
@@ -1150,7 +1151,7 @@ class AsyncEmailTemplatesResource:
 
     async def upload_attachment(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1176,7 +1177,7 @@ class AsyncEmailTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateAttachment = await self._client.request(spec, EmailTemplateAttachment)
+        result: EmailTemplateAttachment = await self._client._request(spec, EmailTemplateAttachment)
         return result
 
 
@@ -1525,7 +1526,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def upload_attachment(
         self,
-        body: abc.Mapping[str, object],
+        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1595,7 +1596,7 @@ class EmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[EmailTemplateFolder] = self._client.request(spec, list[EmailTemplateFolder])
+        result: builtins.list[EmailTemplateFolder] = self._client._request(spec, list[EmailTemplateFolder])
         return result
 
     def create(
@@ -1626,7 +1627,7 @@ class EmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
 
     def retrieve(
@@ -1658,7 +1659,7 @@ class EmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
 
     def update(
@@ -1693,7 +1694,7 @@ class EmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
 
     def delete(
@@ -1758,7 +1759,7 @@ class EmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
 
 
@@ -2002,7 +2003,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[EmailTemplateFolder] = await self._client.request(spec, list[EmailTemplateFolder])
+        result: builtins.list[EmailTemplateFolder] = await self._client._request(spec, list[EmailTemplateFolder])
         return result
 
     async def create(
@@ -2033,7 +2034,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = await self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
 
     async def retrieve(
@@ -2065,7 +2066,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = await self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
 
     async def update(
@@ -2100,7 +2101,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = await self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
 
     async def delete(
@@ -2165,7 +2166,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailTemplateFolder = await self._client.request(spec, EmailTemplateFolder)
+        result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
 
 

@@ -64,7 +64,7 @@ class EmailValidationsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailValidationEstimate = self._client.request(spec, EmailValidationEstimate)
+        result: EmailValidationEstimate = self._client._request(spec, EmailValidationEstimate)
         return result
 
     def schedule(
@@ -221,7 +221,7 @@ class AsyncEmailValidationsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: EmailValidationEstimate = await self._client.request(spec, EmailValidationEstimate)
+        result: EmailValidationEstimate = await self._client._request(spec, EmailValidationEstimate)
         return result
 
     async def schedule(

@@ -59,7 +59,7 @@ class HolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[HolidayCalendarListItem] = self._client.request(spec, list[HolidayCalendarListItem])
+        result: builtins.list[HolidayCalendarListItem] = self._client._request(spec, list[HolidayCalendarListItem])
         return result
 
     def create(
@@ -90,7 +90,7 @@ class HolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: HolidayCalendar = self._client.request(spec, HolidayCalendar)
+        result: HolidayCalendar = self._client._request(spec, HolidayCalendar)
         return result
 
     def retrieve(
@@ -121,7 +121,7 @@ class HolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: HolidayCalendar = self._client.request(spec, HolidayCalendar)
+        result: HolidayCalendar = self._client._request(spec, HolidayCalendar)
         return result
 
     def update(
@@ -155,7 +155,7 @@ class HolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: HolidayCalendar = self._client.request(spec, HolidayCalendar)
+        result: HolidayCalendar = self._client._request(spec, HolidayCalendar)
         return result
 
     def delete(
@@ -215,13 +215,14 @@ class HolidayCalendarsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
+            accept="text/csv",
             rate_limit_group=None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: str = self._client.request(spec, str)
+        result: str = self._client._request(spec, str)
         return result
 
 
@@ -416,6 +417,7 @@ class HolidayCalendarsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
+            accept="text/csv",
             rate_limit_group=None,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -464,7 +466,9 @@ class AsyncHolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[HolidayCalendarListItem] = await self._client.request(spec, list[HolidayCalendarListItem])
+        result: builtins.list[HolidayCalendarListItem] = await self._client._request(
+            spec, list[HolidayCalendarListItem]
+        )
         return result
 
     async def create(
@@ -495,7 +499,7 @@ class AsyncHolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: HolidayCalendar = await self._client.request(spec, HolidayCalendar)
+        result: HolidayCalendar = await self._client._request(spec, HolidayCalendar)
         return result
 
     async def retrieve(
@@ -526,7 +530,7 @@ class AsyncHolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: HolidayCalendar = await self._client.request(spec, HolidayCalendar)
+        result: HolidayCalendar = await self._client._request(spec, HolidayCalendar)
         return result
 
     async def update(
@@ -560,7 +564,7 @@ class AsyncHolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: HolidayCalendar = await self._client.request(spec, HolidayCalendar)
+        result: HolidayCalendar = await self._client._request(spec, HolidayCalendar)
         return result
 
     async def delete(
@@ -620,13 +624,14 @@ class AsyncHolidayCalendarsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
+            accept="text/csv",
             rate_limit_group=None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: str = await self._client.request(spec, str)
+        result: str = await self._client._request(spec, str)
         return result
 
 
@@ -821,6 +826,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
+            accept="text/csv",
             rate_limit_group=None,
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -233,7 +233,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -266,7 +266,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -299,7 +299,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -332,7 +332,7 @@ class InboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxThread = self._client.request(spec, InboxThread)
+        result: InboxThread = self._client._request(spec, InboxThread)
         return result
 
     def delete(
@@ -854,7 +854,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -887,7 +887,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -920,7 +920,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -953,7 +953,7 @@ class AsyncInboxThreadsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxThread = await self._client.request(spec, InboxThread)
+        result: InboxThread = await self._client._request(spec, InboxThread)
         return result
 
     async def delete(
@@ -1435,7 +1435,7 @@ class InboxThreadsMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxThreadEmailMessage | InboxThreadLinkedInMessage = self._client.request(
+        result: InboxThreadEmailMessage | InboxThreadLinkedInMessage = self._client._request(
             spec, InboxThreadEmailMessage | InboxThreadLinkedInMessage
         )
         return result
@@ -1599,7 +1599,7 @@ class AsyncInboxThreadsMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxThreadEmailMessage | InboxThreadLinkedInMessage = await self._client.request(
+        result: InboxThreadEmailMessage | InboxThreadLinkedInMessage = await self._client._request(
             spec, InboxThreadEmailMessage | InboxThreadLinkedInMessage
         )
         return result
@@ -1720,7 +1720,7 @@ class InboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxCategory] = self._client.request(spec, list[InboxCategory])
+        result: builtins.list[InboxCategory] = self._client._request(spec, list[InboxCategory])
         return result
 
     def create(
@@ -1751,7 +1751,7 @@ class InboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxCategory = self._client.request(spec, InboxCategory)
+        result: InboxCategory = self._client._request(spec, InboxCategory)
         return result
 
     def retrieve(
@@ -1782,7 +1782,7 @@ class InboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxCategory = self._client.request(spec, InboxCategory)
+        result: InboxCategory = self._client._request(spec, InboxCategory)
         return result
 
     def update(
@@ -1816,7 +1816,7 @@ class InboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxCategory = self._client.request(spec, InboxCategory)
+        result: InboxCategory = self._client._request(spec, InboxCategory)
         return result
 
     def delete(
@@ -1883,7 +1883,7 @@ class InboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1917,7 +1917,7 @@ class InboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -2199,7 +2199,7 @@ class AsyncInboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[InboxCategory] = await self._client.request(spec, list[InboxCategory])
+        result: builtins.list[InboxCategory] = await self._client._request(spec, list[InboxCategory])
         return result
 
     async def create(
@@ -2230,7 +2230,7 @@ class AsyncInboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxCategory = await self._client.request(spec, InboxCategory)
+        result: InboxCategory = await self._client._request(spec, InboxCategory)
         return result
 
     async def retrieve(
@@ -2261,7 +2261,7 @@ class AsyncInboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxCategory = await self._client.request(spec, InboxCategory)
+        result: InboxCategory = await self._client._request(spec, InboxCategory)
         return result
 
     async def update(
@@ -2295,7 +2295,7 @@ class AsyncInboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxCategory = await self._client.request(spec, InboxCategory)
+        result: InboxCategory = await self._client._request(spec, InboxCategory)
         return result
 
     async def delete(
@@ -2362,7 +2362,7 @@ class AsyncInboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -2396,7 +2396,7 @@ class AsyncInboxCategoriesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result

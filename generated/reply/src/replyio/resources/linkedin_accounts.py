@@ -73,7 +73,7 @@ class LinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[LinkedInAccount] = self._client.request(spec, list[LinkedInAccount])
+        result: builtins.list[LinkedInAccount] = self._client._request(spec, list[LinkedInAccount])
         return result
 
     def bulk_delete(
@@ -106,7 +106,7 @@ class LinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -139,7 +139,7 @@ class LinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountConnectionLink = self._client.request(spec, LinkedInAccountConnectionLink)
+        result: LinkedInAccountConnectionLink = self._client._request(spec, LinkedInAccountConnectionLink)
         return result
 
     def connect(
@@ -172,7 +172,7 @@ class LinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountConnectLink = self._client.request(spec, LinkedInAccountConnectLink)
+        result: LinkedInAccountConnectLink = self._client._request(spec, LinkedInAccountConnectLink)
         return result
 
     def retrieve(
@@ -203,7 +203,7 @@ class LinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccount = self._client.request(spec, LinkedInAccount)
+        result: LinkedInAccount = self._client._request(spec, LinkedInAccount)
         return result
 
     def delete(
@@ -268,7 +268,7 @@ class LinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountStatusResult = self._client.request(spec, LinkedInAccountStatusResult)
+        result: LinkedInAccountStatusResult = self._client._request(spec, LinkedInAccountStatusResult)
         return result
 
     def set_limits(
@@ -363,7 +363,7 @@ class LinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountConnectLink = self._client.request(spec, LinkedInAccountConnectLink)
+        result: LinkedInAccountConnectLink = self._client._request(spec, LinkedInAccountConnectLink)
         return result
 
 
@@ -750,7 +750,7 @@ class AsyncLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[LinkedInAccount] = await self._client.request(spec, list[LinkedInAccount])
+        result: builtins.list[LinkedInAccount] = await self._client._request(spec, list[LinkedInAccount])
         return result
 
     async def bulk_delete(
@@ -783,7 +783,7 @@ class AsyncLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -816,7 +816,7 @@ class AsyncLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountConnectionLink = await self._client.request(spec, LinkedInAccountConnectionLink)
+        result: LinkedInAccountConnectionLink = await self._client._request(spec, LinkedInAccountConnectionLink)
         return result
 
     async def connect(
@@ -849,7 +849,7 @@ class AsyncLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountConnectLink = await self._client.request(spec, LinkedInAccountConnectLink)
+        result: LinkedInAccountConnectLink = await self._client._request(spec, LinkedInAccountConnectLink)
         return result
 
     async def retrieve(
@@ -880,7 +880,7 @@ class AsyncLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccount = await self._client.request(spec, LinkedInAccount)
+        result: LinkedInAccount = await self._client._request(spec, LinkedInAccount)
         return result
 
     async def delete(
@@ -945,7 +945,7 @@ class AsyncLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountStatusResult = await self._client.request(spec, LinkedInAccountStatusResult)
+        result: LinkedInAccountStatusResult = await self._client._request(spec, LinkedInAccountStatusResult)
         return result
 
     async def set_limits(
@@ -1040,7 +1040,7 @@ class AsyncLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: LinkedInAccountConnectLink = await self._client.request(spec, LinkedInAccountConnectLink)
+        result: LinkedInAccountConnectLink = await self._client._request(spec, LinkedInAccountConnectLink)
         return result
 
 
@@ -1423,7 +1423,7 @@ class LinkedinAccountsPendingResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[LinkedInAccountPending] = self._client.request(spec, list[LinkedInAccountPending])
+        result: builtins.list[LinkedInAccountPending] = self._client._request(spec, list[LinkedInAccountPending])
         return result
 
     def delete(
@@ -1566,7 +1566,7 @@ class AsyncLinkedinAccountsPendingResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[LinkedInAccountPending] = await self._client.request(spec, list[LinkedInAccountPending])
+        result: builtins.list[LinkedInAccountPending] = await self._client._request(spec, list[LinkedInAccountPending])
         return result
 
     async def delete(

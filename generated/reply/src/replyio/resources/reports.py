@@ -227,7 +227,7 @@ class ReportsEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportEmailsOverview = self._client.request(spec, ReportEmailsOverview)
+        result: ReportEmailsOverview = self._client._request(spec, ReportEmailsOverview)
         return result
 
     def list(
@@ -381,7 +381,7 @@ class AsyncReportsEmailsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportEmailsOverview = await self._client.request(spec, ReportEmailsOverview)
+        result: ReportEmailsOverview = await self._client._request(spec, ReportEmailsOverview)
         return result
 
     async def list(
@@ -535,7 +535,7 @@ class ReportsCallsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportCallsOverview = self._client.request(spec, ReportCallsOverview)
+        result: ReportCallsOverview = self._client._request(spec, ReportCallsOverview)
         return result
 
     def list(
@@ -689,7 +689,7 @@ class AsyncReportsCallsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportCallsOverview = await self._client.request(spec, ReportCallsOverview)
+        result: ReportCallsOverview = await self._client._request(spec, ReportCallsOverview)
         return result
 
     async def list(
@@ -843,7 +843,7 @@ class ReportsTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportTasksOverview = self._client.request(spec, ReportTasksOverview)
+        result: ReportTasksOverview = self._client._request(spec, ReportTasksOverview)
         return result
 
     def list(
@@ -997,7 +997,7 @@ class AsyncReportsTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportTasksOverview = await self._client.request(spec, ReportTasksOverview)
+        result: ReportTasksOverview = await self._client._request(spec, ReportTasksOverview)
         return result
 
     async def list(
@@ -1151,7 +1151,7 @@ class ReportsLinkedinResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportLinkedInOverview = self._client.request(spec, ReportLinkedInOverview)
+        result: ReportLinkedInOverview = self._client._request(spec, ReportLinkedInOverview)
         return result
 
     def list(
@@ -1305,7 +1305,7 @@ class AsyncReportsLinkedinResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportLinkedInOverview = await self._client.request(spec, ReportLinkedInOverview)
+        result: ReportLinkedInOverview = await self._client._request(spec, ReportLinkedInOverview)
         return result
 
     async def list(
@@ -1461,7 +1461,7 @@ class ReportsTeamPerformanceResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportTeamPerformanceOverview = self._client.request(spec, ReportTeamPerformanceOverview)
+        result: ReportTeamPerformanceOverview = self._client._request(spec, ReportTeamPerformanceOverview)
         return result
 
     def list_meetings(
@@ -1617,7 +1617,7 @@ class AsyncReportsTeamPerformanceResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportTeamPerformanceOverview = await self._client.request(spec, ReportTeamPerformanceOverview)
+        result: ReportTeamPerformanceOverview = await self._client._request(spec, ReportTeamPerformanceOverview)
         return result
 
     async def list_meetings(
@@ -1773,7 +1773,7 @@ class ReportsChannelEfficiencyResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportChannelEfficiencyOverview = self._client.request(spec, ReportChannelEfficiencyOverview)
+        result: ReportChannelEfficiencyOverview = self._client._request(spec, ReportChannelEfficiencyOverview)
         return result
 
 
@@ -1856,7 +1856,7 @@ class AsyncReportsChannelEfficiencyResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: ReportChannelEfficiencyOverview = await self._client.request(spec, ReportChannelEfficiencyOverview)
+        result: ReportChannelEfficiencyOverview = await self._client._request(spec, ReportChannelEfficiencyOverview)
         return result
 
 

@@ -66,7 +66,7 @@ class SchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[Schedule] = self._client.request(spec, list[Schedule])
+        result: builtins.list[Schedule] = self._client._request(spec, list[Schedule])
         return result
 
     def create(
@@ -97,7 +97,7 @@ class SchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Schedule = self._client.request(spec, Schedule)
+        result: Schedule = self._client._request(spec, Schedule)
         return result
 
     def retrieve(
@@ -128,7 +128,7 @@ class SchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Schedule = self._client.request(spec, Schedule)
+        result: Schedule = self._client._request(spec, Schedule)
         return result
 
     def update(
@@ -160,7 +160,7 @@ class SchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Schedule = self._client.request(spec, Schedule)
+        result: Schedule = self._client._request(spec, Schedule)
         return result
 
     def delete(
@@ -469,7 +469,7 @@ class AsyncSchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[Schedule] = await self._client.request(spec, list[Schedule])
+        result: builtins.list[Schedule] = await self._client._request(spec, list[Schedule])
         return result
 
     async def create(
@@ -500,7 +500,7 @@ class AsyncSchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Schedule = await self._client.request(spec, Schedule)
+        result: Schedule = await self._client._request(spec, Schedule)
         return result
 
     async def retrieve(
@@ -531,7 +531,7 @@ class AsyncSchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Schedule = await self._client.request(spec, Schedule)
+        result: Schedule = await self._client._request(spec, Schedule)
         return result
 
     async def update(
@@ -563,7 +563,7 @@ class AsyncSchedulesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Schedule = await self._client.request(spec, Schedule)
+        result: Schedule = await self._client._request(spec, Schedule)
         return result
 
     async def delete(
@@ -869,7 +869,7 @@ class SchedulesHolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[HolidayCalendarListItem] = self._client.request(spec, list[HolidayCalendarListItem])
+        result: builtins.list[HolidayCalendarListItem] = self._client._request(spec, list[HolidayCalendarListItem])
         return result
 
     def link(
@@ -1080,7 +1080,9 @@ class AsyncSchedulesHolidayCalendarsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[HolidayCalendarListItem] = await self._client.request(spec, list[HolidayCalendarListItem])
+        result: builtins.list[HolidayCalendarListItem] = await self._client._request(
+            spec, list[HolidayCalendarListItem]
+        )
         return result
 
     async def link(

@@ -67,7 +67,7 @@ class SequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceFolder] = self._client.request(spec, list[SequenceFolder])
+        result: builtins.list[SequenceFolder] = self._client._request(spec, list[SequenceFolder])
         return result
 
     def create(
@@ -98,7 +98,7 @@ class SequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceFolder = self._client.request(spec, SequenceFolder)
+        result: SequenceFolder = self._client._request(spec, SequenceFolder)
         return result
 
     def retrieve(
@@ -129,7 +129,7 @@ class SequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceFolder = self._client.request(spec, SequenceFolder)
+        result: SequenceFolder = self._client._request(spec, SequenceFolder)
         return result
 
     def update(
@@ -161,7 +161,7 @@ class SequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceFolder = self._client.request(spec, SequenceFolder)
+        result: SequenceFolder = self._client._request(spec, SequenceFolder)
         return result
 
     def delete(
@@ -270,7 +270,7 @@ class SequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -304,7 +304,7 @@ class SequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -623,7 +623,7 @@ class AsyncSequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceFolder] = await self._client.request(spec, list[SequenceFolder])
+        result: builtins.list[SequenceFolder] = await self._client._request(spec, list[SequenceFolder])
         return result
 
     async def create(
@@ -654,7 +654,7 @@ class AsyncSequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceFolder = await self._client.request(spec, SequenceFolder)
+        result: SequenceFolder = await self._client._request(spec, SequenceFolder)
         return result
 
     async def retrieve(
@@ -685,7 +685,7 @@ class AsyncSequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceFolder = await self._client.request(spec, SequenceFolder)
+        result: SequenceFolder = await self._client._request(spec, SequenceFolder)
         return result
 
     async def update(
@@ -717,7 +717,7 @@ class AsyncSequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceFolder = await self._client.request(spec, SequenceFolder)
+        result: SequenceFolder = await self._client._request(spec, SequenceFolder)
         return result
 
     async def delete(
@@ -826,7 +826,7 @@ class AsyncSequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -860,7 +860,7 @@ class AsyncSequenceFoldersResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result

@@ -57,7 +57,7 @@ class SequenceTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceTemplateCatalog = self._client.request(spec, SequenceTemplateCatalog)
+        result: SequenceTemplateCatalog = self._client._request(spec, SequenceTemplateCatalog)
         return result
 
     def delete(
@@ -206,7 +206,7 @@ class AsyncSequenceTemplatesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceTemplateCatalog = await self._client.request(spec, SequenceTemplateCatalog)
+        result: SequenceTemplateCatalog = await self._client._request(spec, SequenceTemplateCatalog)
         return result
 
     async def delete(

@@ -200,7 +200,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def bulk_start(
@@ -233,7 +233,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -266,7 +266,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -301,7 +301,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -334,7 +334,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -369,7 +369,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -404,7 +404,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def list_stats(
@@ -437,7 +437,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceStatsItem] = self._client.request(spec, list[SequenceStatsItem])
+        result: builtins.list[SequenceStatsItem] = self._client._request(spec, list[SequenceStatsItem])
         return result
 
     def retrieve(
@@ -468,7 +468,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def delete(
@@ -533,7 +533,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def start(
@@ -566,7 +566,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def pause(
@@ -599,7 +599,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def archive(
@@ -632,7 +632,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def change_owner(
@@ -666,7 +666,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = self._client.request(spec, Sequence)
+        result: Sequence = self._client._request(spec, Sequence)
         return result
 
     def save_as_template(
@@ -700,7 +700,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceSavedTemplate = self._client.request(spec, SequenceSavedTemplate)
+        result: SequenceSavedTemplate = self._client._request(spec, SequenceSavedTemplate)
         return result
 
     def retrieve_stats(
@@ -734,7 +734,7 @@ class SequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceStats = self._client.request(spec, SequenceStats)
+        result: SequenceStats = self._client._request(spec, SequenceStats)
         return result
 
 
@@ -1500,7 +1500,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def bulk_start(
@@ -1533,7 +1533,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1566,7 +1566,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1601,7 +1601,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1634,7 +1634,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1669,7 +1669,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1704,7 +1704,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def list_stats(
@@ -1737,7 +1737,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceStatsItem] = await self._client.request(spec, list[SequenceStatsItem])
+        result: builtins.list[SequenceStatsItem] = await self._client._request(spec, list[SequenceStatsItem])
         return result
 
     async def retrieve(
@@ -1768,7 +1768,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def delete(
@@ -1833,7 +1833,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def start(
@@ -1866,7 +1866,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def pause(
@@ -1899,7 +1899,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def archive(
@@ -1932,7 +1932,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def change_owner(
@@ -1966,7 +1966,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Sequence = await self._client.request(spec, Sequence)
+        result: Sequence = await self._client._request(spec, Sequence)
         return result
 
     async def save_as_template(
@@ -2000,7 +2000,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceSavedTemplate = await self._client.request(spec, SequenceSavedTemplate)
+        result: SequenceSavedTemplate = await self._client._request(spec, SequenceSavedTemplate)
         return result
 
     async def retrieve_stats(
@@ -2034,7 +2034,7 @@ class AsyncSequencesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceStats = await self._client.request(spec, SequenceStats)
+        result: SequenceStats = await self._client._request(spec, SequenceStats)
         return result
 
 
@@ -2725,7 +2725,7 @@ class SequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, SequenceStepContactFilterProperty] = self._client.request(
+        result: builtins.dict[str, SequenceStepContactFilterProperty] = self._client._request(
             spec, dict[str, SequenceStepContactFilterProperty]
         )
         return result
@@ -2776,7 +2776,7 @@ class SequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ] = self._client.request(
+        ] = self._client._request(
             spec,
             list[
                 SequenceStepEmail
@@ -2848,7 +2848,7 @@ class SequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ) = self._client.request(
+        ) = self._client._request(
             spec,
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -2900,7 +2900,7 @@ class SequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
 
     def bulk_delete(
@@ -2934,7 +2934,7 @@ class SequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -2986,7 +2986,7 @@ class SequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ) = self._client.request(
+        ) = self._client._request(
             spec,
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -3057,7 +3057,7 @@ class SequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ) = self._client.request(
+        ) = self._client._request(
             spec,
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -3138,7 +3138,7 @@ class SequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -3175,7 +3175,7 @@ class SequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -3722,7 +3722,7 @@ class AsyncSequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, SequenceStepContactFilterProperty] = await self._client.request(
+        result: builtins.dict[str, SequenceStepContactFilterProperty] = await self._client._request(
             spec, dict[str, SequenceStepContactFilterProperty]
         )
         return result
@@ -3773,7 +3773,7 @@ class AsyncSequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ] = await self._client.request(
+        ] = await self._client._request(
             spec,
             list[
                 SequenceStepEmail
@@ -3845,7 +3845,7 @@ class AsyncSequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ) = await self._client.request(
+        ) = await self._client._request(
             spec,
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -3897,7 +3897,7 @@ class AsyncSequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = await self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
 
     async def bulk_delete(
@@ -3931,7 +3931,7 @@ class AsyncSequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -3983,7 +3983,7 @@ class AsyncSequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ) = await self._client.request(
+        ) = await self._client._request(
             spec,
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -4054,7 +4054,7 @@ class AsyncSequencesStepsResource:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition
-        ) = await self._client.request(
+        ) = await self._client._request(
             spec,
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -4135,7 +4135,7 @@ class AsyncSequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -4172,7 +4172,7 @@ class AsyncSequencesStepsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -4717,7 +4717,7 @@ class SequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceStepVariant] = self._client.request(spec, list[SequenceStepVariant])
+        result: builtins.list[SequenceStepVariant] = self._client._request(spec, list[SequenceStepVariant])
         return result
 
     def create(
@@ -4750,7 +4750,7 @@ class SequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceStepVariant = self._client.request(spec, SequenceStepVariant)
+        result: SequenceStepVariant = self._client._request(spec, SequenceStepVariant)
         return result
 
     def bulk_create(
@@ -4783,7 +4783,7 @@ class SequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
 
     def bulk_delete(
@@ -4816,7 +4816,7 @@ class SequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -4852,7 +4852,7 @@ class SequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceStepVariant = self._client.request(spec, SequenceStepVariant)
+        result: SequenceStepVariant = self._client._request(spec, SequenceStepVariant)
         return result
 
     def delete(
@@ -5144,7 +5144,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceStepVariant] = await self._client.request(spec, list[SequenceStepVariant])
+        result: builtins.list[SequenceStepVariant] = await self._client._request(spec, list[SequenceStepVariant])
         return result
 
     async def create(
@@ -5177,7 +5177,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceStepVariant = await self._client.request(spec, SequenceStepVariant)
+        result: SequenceStepVariant = await self._client._request(spec, SequenceStepVariant)
         return result
 
     async def bulk_create(
@@ -5210,7 +5210,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[CreateItemResult] = await self._client.request(spec, list[CreateItemResult])
+        result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
 
     async def bulk_delete(
@@ -5243,7 +5243,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -5279,7 +5279,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceStepVariant = await self._client.request(spec, SequenceStepVariant)
+        result: SequenceStepVariant = await self._client._request(spec, SequenceStepVariant)
         return result
 
     async def delete(
@@ -5610,6 +5610,7 @@ class SequencesContactsResource:
             body_kind=None,
             content_type=None,
             rate_limit_group=None,
+            styles={"query:additionalColumns": ("form", False)},
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5656,7 +5657,7 @@ class SequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceContact = self._client.request(spec, SequenceContact)
+        result: SequenceContact = self._client._request(spec, SequenceContact)
         return result
 
     def remove(
@@ -5724,7 +5725,7 @@ class SequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceContactsAddResult = self._client.request(spec, SequenceContactsAddResult)
+        result: SequenceContactsAddResult = self._client._request(spec, SequenceContactsAddResult)
         return result
 
     def bulk_remove(
@@ -5756,7 +5757,7 @@ class SequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceContactsRemoveResult = self._client.request(spec, SequenceContactsRemoveResult)
+        result: SequenceContactsRemoveResult = self._client._request(spec, SequenceContactsRemoveResult)
         return result
 
     def set_status(
@@ -5790,7 +5791,7 @@ class SequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -5824,7 +5825,7 @@ class SequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -5860,7 +5861,7 @@ class SequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -5933,6 +5934,7 @@ class SequencesContactsResourceWithRawResponse:
             body_kind=None,
             content_type=None,
             rate_limit_group=None,
+            styles={"query:additionalColumns": ("form", False)},
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -6263,6 +6265,7 @@ class AsyncSequencesContactsResource:
             body_kind=None,
             content_type=None,
             rate_limit_group=None,
+            styles={"query:additionalColumns": ("form", False)},
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -6309,7 +6312,7 @@ class AsyncSequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceContact = await self._client.request(spec, SequenceContact)
+        result: SequenceContact = await self._client._request(spec, SequenceContact)
         return result
 
     async def remove(
@@ -6377,7 +6380,7 @@ class AsyncSequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceContactsAddResult = await self._client.request(spec, SequenceContactsAddResult)
+        result: SequenceContactsAddResult = await self._client._request(spec, SequenceContactsAddResult)
         return result
 
     async def bulk_remove(
@@ -6409,7 +6412,7 @@ class AsyncSequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: SequenceContactsRemoveResult = await self._client.request(spec, SequenceContactsRemoveResult)
+        result: SequenceContactsRemoveResult = await self._client._request(spec, SequenceContactsRemoveResult)
         return result
 
     async def set_status(
@@ -6443,7 +6446,7 @@ class AsyncSequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -6477,7 +6480,7 @@ class AsyncSequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -6513,7 +6516,7 @@ class AsyncSequencesContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -6586,6 +6589,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             body_kind=None,
             content_type=None,
             rate_limit_group=None,
+            styles={"query:additionalColumns": ("form", False)},
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -6880,7 +6884,7 @@ class SequencesEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceEmailAccount] = self._client.request(spec, list[SequenceEmailAccount])
+        result: builtins.list[SequenceEmailAccount] = self._client._request(spec, list[SequenceEmailAccount])
         return result
 
     def replace(
@@ -7163,7 +7167,7 @@ class AsyncSequencesEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceEmailAccount] = await self._client.request(spec, list[SequenceEmailAccount])
+        result: builtins.list[SequenceEmailAccount] = await self._client._request(spec, list[SequenceEmailAccount])
         return result
 
     async def replace(
@@ -7446,7 +7450,7 @@ class SequencesLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceLinkedInAccount] = self._client.request(spec, list[SequenceLinkedInAccount])
+        result: builtins.list[SequenceLinkedInAccount] = self._client._request(spec, list[SequenceLinkedInAccount])
         return result
 
     def link(
@@ -7661,7 +7665,9 @@ class AsyncSequencesLinkedinAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[SequenceLinkedInAccount] = await self._client.request(spec, list[SequenceLinkedInAccount])
+        result: builtins.list[SequenceLinkedInAccount] = await self._client._request(
+            spec, list[SequenceLinkedInAccount]
+        )
         return result
 
     async def link(

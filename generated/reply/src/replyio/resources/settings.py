@@ -57,7 +57,7 @@ class SettingsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Settings = self._client.request(spec, Settings)
+        result: Settings = self._client._request(spec, Settings)
         return result
 
     def update(
@@ -90,7 +90,7 @@ class SettingsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Settings = self._client.request(spec, Settings)
+        result: Settings = self._client._request(spec, Settings)
         return result
 
 
@@ -202,7 +202,7 @@ class AsyncSettingsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Settings = await self._client.request(spec, Settings)
+        result: Settings = await self._client._request(spec, Settings)
         return result
 
     async def update(
@@ -235,7 +235,7 @@ class AsyncSettingsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Settings = await self._client.request(spec, Settings)
+        result: Settings = await self._client._request(spec, Settings)
         return result
 
 

@@ -109,7 +109,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = self._client.request(spec, Task)
+        result: Task = self._client._request(spec, Task)
         return result
 
     def filter(
@@ -180,7 +180,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -213,7 +213,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -246,7 +246,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -280,7 +280,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = self._client.request(spec, Task)
+        result: Task = self._client._request(spec, Task)
         return result
 
     def update(
@@ -314,7 +314,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = self._client.request(spec, Task)
+        result: Task = self._client._request(spec, Task)
         return result
 
     def delete(
@@ -379,7 +379,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = self._client.request(spec, Task)
+        result: Task = self._client._request(spec, Task)
         return result
 
     def complete(
@@ -411,7 +411,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = self._client.request(spec, Task)
+        result: Task = self._client._request(spec, Task)
         return result
 
     def execute(
@@ -445,7 +445,7 @@ class TasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = self._client.request(spec, Task)
+        result: Task = self._client._request(spec, Task)
         return result
 
 
@@ -926,7 +926,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = await self._client.request(spec, Task)
+        result: Task = await self._client._request(spec, Task)
         return result
 
     async def filter(
@@ -997,7 +997,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1030,7 +1030,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1063,7 +1063,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.dict[str, NotProcessedItemResult] = await self._client.request(
+        result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
         )
         return result
@@ -1097,7 +1097,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = await self._client.request(spec, Task)
+        result: Task = await self._client._request(spec, Task)
         return result
 
     async def update(
@@ -1131,7 +1131,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = await self._client.request(spec, Task)
+        result: Task = await self._client._request(spec, Task)
         return result
 
     async def delete(
@@ -1196,7 +1196,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = await self._client.request(spec, Task)
+        result: Task = await self._client._request(spec, Task)
         return result
 
     async def complete(
@@ -1228,7 +1228,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = await self._client.request(spec, Task)
+        result: Task = await self._client._request(spec, Task)
         return result
 
     async def execute(
@@ -1262,7 +1262,7 @@ class AsyncTasksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Task = await self._client.request(spec, Task)
+        result: Task = await self._client._request(spec, Task)
         return result
 
 

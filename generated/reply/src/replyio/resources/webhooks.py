@@ -107,7 +107,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHook = self._client.request(spec, WebHook)
+        result: WebHook = self._client._request(spec, WebHook)
         return result
 
     def list_events(
@@ -137,7 +137,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHookEventTypeList = self._client.request(spec, WebHookEventTypeList)
+        result: WebHookEventTypeList = self._client._request(spec, WebHookEventTypeList)
         return result
 
     def retrieve(
@@ -170,7 +170,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHook = self._client.request(spec, WebHook)
+        result: WebHook = self._client._request(spec, WebHook)
         return result
 
     def update(
@@ -204,7 +204,7 @@ class WebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHook = self._client.request(spec, WebHook)
+        result: WebHook = self._client._request(spec, WebHook)
         return result
 
     def delete(
@@ -800,7 +800,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHook = await self._client.request(spec, WebHook)
+        result: WebHook = await self._client._request(spec, WebHook)
         return result
 
     async def list_events(
@@ -830,7 +830,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHookEventTypeList = await self._client.request(spec, WebHookEventTypeList)
+        result: WebHookEventTypeList = await self._client._request(spec, WebHookEventTypeList)
         return result
 
     async def retrieve(
@@ -863,7 +863,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHook = await self._client.request(spec, WebHook)
+        result: WebHook = await self._client._request(spec, WebHook)
         return result
 
     async def update(
@@ -897,7 +897,7 @@ class AsyncWebhooksResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: WebHook = await self._client.request(spec, WebHook)
+        result: WebHook = await self._client._request(spec, WebHook)
         return result
 
     async def delete(

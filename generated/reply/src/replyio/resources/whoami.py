@@ -59,7 +59,7 @@ class WhoamiResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Whoami = self._client.request(spec, Whoami)
+        result: Whoami = self._client._request(spec, Whoami)
         return result
 
     def list_team_users(
@@ -91,7 +91,7 @@ class WhoamiResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[WhoamiTeamUser] = self._client.request(spec, list[WhoamiTeamUser])
+        result: builtins.list[WhoamiTeamUser] = self._client._request(spec, list[WhoamiTeamUser])
         return result
 
 
@@ -206,7 +206,7 @@ class AsyncWhoamiResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: Whoami = await self._client.request(spec, Whoami)
+        result: Whoami = await self._client._request(spec, Whoami)
         return result
 
     async def list_team_users(
@@ -238,7 +238,7 @@ class AsyncWhoamiResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[WhoamiTeamUser] = await self._client.request(spec, list[WhoamiTeamUser])
+        result: builtins.list[WhoamiTeamUser] = await self._client._request(spec, list[WhoamiTeamUser])
         return result
 
 

@@ -1,0 +1,98 @@
+"""Schema constructs without a precise Python type: a warning each, and a rewrite to a loose type.
+
+Every construct listed in docs/openapi-support.md ("Loose types") is found here, so nothing falls
+back silently. Warnings point into the document as written (file, line, JSON pointer); rewrites
+apply to the prepared copy handed to the model generator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .diagnostics import Diagnostic, join_pointer
+from .spec.load import LoadedSpec
+from .spec.structure import HTTP_METHODS
+
+# keyword -> what the client does instead
+_IGNORED = {
+    "not": "'not' is not checked; the value is typed Any",
+    "if": "if/then/else is not checked; the properties keep their own types",
+    "prefixItems": "a tuple (prefixItems) is typed list[Any]",
+    "patternProperties": "patternProperties are typed as additional properties: dict[str, <value type>]",
+    "$dynamicRef": "$dynamicRef is typed Any",
+    "dependentSchemas": "dependentSchemas are not checked",
+    "unevaluatedProperties": "unevaluatedProperties is not checked",
+}
+
+
+def loose_warnings(spec: LoadedSpec) -> list[Diagnostic]:
+    found = [spec.diagnostic(pointer, message, "warning") for pointer, message in _findings(spec.data)]
+    return sorted(found, key=lambda d: (d.file, d.line or 0, d.pointer))
+
+
+def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    schemas = ((data.get("components") or {}).get("schemas") or {}) if isinstance(data.get("components"), dict) else {}
+    roots: list[tuple[Any, str]] = [(s, join_pointer("/components/schemas", n)) for n, s in schemas.items()]
+    for path, item in (data.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            op = item.get(method) if isinstance(item, dict) else None
+            if isinstance(op, dict):
+                roots.append((op, join_pointer("/paths", path, method)))
+                if op.get("callbacks"):
+                    yield join_pointer("/paths", path, method, "callbacks"), "callbacks are calls to the client, not from it; no methods are generated for them"
+    stack = roots
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, join_pointer(pointer, i)) for i, v in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if _is_schema_like(node):
+            for keyword, message in _IGNORED.items():
+                if keyword in node:
+                    yield join_pointer(pointer, keyword), message
+            if _mixed_enum(node.get("enum")):
+                yield join_pointer(pointer, "enum"), "an enum mixing value types is typed Any"
+        for key, value in node.items():
+            if key not in ("example", "examples", "default", "enum", "const") and isinstance(value, dict | list):
+                stack.append((value, join_pointer(pointer, key)))
+
+
+def _is_schema_like(node: dict[str, Any]) -> bool:
+    return any(k in node for k in ("type", "properties", "items", "enum", *_IGNORED))
+
+
+def _mixed_enum(values: Any) -> bool:
+    if not isinstance(values, list):
+        return False
+    kinds = {type(v).__name__ for v in values if v is not None}
+    return len(kinds) > 1 and kinds != {"int", "float"}
+
+
+def relax(node: Any) -> None:
+    """Rewrite the prepared schemas the way the warnings above announce (walked iteratively)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+            continue
+        if not isinstance(current, dict):
+            continue
+        patterns = current.get("patternProperties")
+        if isinstance(patterns, dict) and _is_schema_like(current):
+            del current["patternProperties"]
+            values = [v for v in patterns.values() if isinstance(v, dict)]
+            if "additionalProperties" not in current:
+                current["additionalProperties"] = values[0] if len(values) == 1 else True
+        if _mixed_enum(current.get("enum")):
+            del current["enum"]
+            current.pop("type", None)
+        # A closed object would reject the fields a server adds later; clients stay tolerant.
+        if current.get("additionalProperties") is False:
+            del current["additionalProperties"]
+        for key, value in current.items():
+            if key not in ("example", "examples", "default", "enum", "const") and isinstance(value, dict | list):
+                stack.append(value)

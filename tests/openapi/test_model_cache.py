@@ -1,0 +1,32 @@
+"""Unchanged schemas skip the model generator; any change to what models depend on generates again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codegen import model_cache
+from codegen.pipeline import generate_package
+
+from .conftest import SPECS
+
+
+def test_second_run_reuses_models_and_a_change_generates_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    first = generate_package(SPECS / "enums.yaml").files
+
+    def refuse(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("the model generator ran although nothing changed")
+
+    real = model_cache.generate_models
+    monkeypatch.setattr(model_cache, "generate_models", refuse)
+    assert generate_package(SPECS / "enums.yaml").files == first
+
+    changed = tmp_path / "enums.yaml"
+    changed.write_text((SPECS / "enums.yaml").read_text(encoding="utf-8").replace("dark-blue", "navy"), encoding="utf-8")
+    with pytest.raises(AssertionError, match="model generator ran"):
+        generate_package(changed)
+    monkeypatch.setattr(model_cache, "generate_models", real)
+    assert 'NAVY = "navy"' in generate_package(changed).files["src/enums/models.py"]

@@ -1,0 +1,45 @@
+"""$ref to other files: schemas, parameters and nested references are bundled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from codegen.spec.load import load_spec
+
+from .conftest import SPECS, Generated, Wire, json_response
+
+
+@pytest.fixture
+def refs(fixture_package: Any) -> Generated:
+    gen: Generated = fixture_package("refs")
+    return gen
+
+
+def test_models_from_other_files(refs: Generated) -> None:
+    m = refs.models
+    product = m.Product.model_validate({"id": "p", "price": {"amount": "9.50", "currency": "EUR"},
+                                        "related": [{"id": "q", "price": {"amount": "1", "currency": "JPY"}}]})
+    assert product.price.currency is m.Currency.EUR and product.related[0].price.currency is m.Currency.JPY
+    assert issubclass(m.ProductList, m.Page)
+
+
+def test_parameters_from_other_files(refs: Generated, wire: Wire) -> None:
+    client = wire.client(refs, lambda r: json_response({"items": [], "next": None}))
+    page = wire.call(client.products.list(cursor="c1", currency=refs.models.Currency.USD))
+    assert dict(wire.last.url.params) == {"cursor": "c1", "currency": "USD"}
+    assert wire.last.headers["Authorization"] == "Bearer secret-key"
+    assert page.items == [] and page.next is None
+
+
+def test_local_response_ref(refs: Generated, wire: Wire) -> None:
+    client = wire.client(refs, lambda r: json_response({"message": "gone"}, 404))
+    with pytest.raises(refs.module.NotFoundError):
+        wire.call(client.products.get("p"))
+
+
+def test_diagnostics_inside_other_files_name_that_file() -> None:
+    spec = load_spec(SPECS / "refs.yaml")
+    file, line = spec.where("/components/schemas/Money/properties/currency")
+    assert file.endswith("_parts/common.yaml") and line == 10

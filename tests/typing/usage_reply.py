@@ -1,0 +1,90 @@
+"""Downstream code as a Reply.io user writes it; type-checked, never run (not a test module).
+
+`make typecheck` runs mypy --strict (with --disallow-any-expr) and pyright in strict mode on this
+file: every value read here must have a real type, and assert_type pins the important ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import assert_type
+
+from replyio import AsyncJob, AsyncReply, JobFailedError, Reply, SyncJob, SyncPage, UnprocessableEntityError
+from replyio.models import BackgroundJob, Contact, ContactCreateRequest, SequenceListItem, Whoami
+
+
+def who(client: Reply) -> int:
+    me = client.whoami.retrieve()
+    assert_type(me, Whoami)
+    team: int = me.team_id
+    print(me.username, team)
+    return me.user_id
+
+
+def contacts(client: Reply) -> list[int]:
+    page = client.contacts.list(top=100)
+    assert_type(page, SyncPage[Contact])
+    ids = [contact.id for contact in page]
+    created = client.contacts.create(ContactCreateRequest(email="ada@example.com", first_name="Ada", company="Acme"))
+    assert_type(created, Contact)
+    email: str | None = created.email
+    print(email)
+    try:
+        client.contacts.create({"email": "not-an-email"})
+    except UnprocessableEntityError as error:
+        for item in error.errors:
+            pointer: str | None = item.pointer
+            print(pointer, item.detail)
+        title: str | None = error.title
+        print(title)
+    return ids
+
+
+def sequences(client: Reply) -> list[str]:
+    names: list[str] = []
+    for sequence in client.sequences.list(is_archived=False):
+        assert_type(sequence, SequenceListItem)
+        names.append(f"{sequence.id}: {sequence.name} ({sequence.status})")
+    return names
+
+
+def validate_emails(client: Reply, contact_ids: list[int]) -> str:
+    job = client.email_validations.schedule({"contactIds": contact_ids})
+    assert_type(job, SyncJob[BackgroundJob])
+    try:
+        finished = job.wait(timeout=120.0, poll_interval=5.0)
+    except JobFailedError as error:
+        return f"failed: {error.status}"
+    assert_type(finished, BackgroundJob)
+    progress: float | None = finished.progress
+    print(progress)
+    return str(finished.status)
+
+
+def export(client: Reply) -> list[str]:
+    csv = client.holiday_calendars.export_csv(230)
+    assert_type(csv, str)
+    return csv.splitlines()
+
+
+async def async_usage() -> int:
+    async with AsyncReply(api_key="key") as client:
+        me = await client.whoami.retrieve()
+        count = 0
+        async for _contact in await client.contacts.list():
+            count += 1
+        job = await client.email_validations.schedule({"contactIds": [1, 2]})
+        assert_type(job, AsyncJob[BackgroundJob])
+        done = await job.wait()
+        print(done.job_id)
+        return me.user_id + count
+
+
+def main() -> None:
+    with Reply(api_key="key") as client:
+        ids = contacts(client)
+        who(client)
+        sequences(client)
+        validate_emails(client, ids)
+        export(client)
+    asyncio.run(async_usage())
