@@ -291,6 +291,32 @@ class _BaseClient:
             message += f" ({note})"
         return cls(message, request=request)
 
+    def _delay_after_failure(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> float:
+        """Seconds to wait before the next attempt; raises when the failure is final."""
+        decision = decide_retry(method=request.method, attempt=attempt, max_retries=self.max_retries,
+                                status_code=None, error=classify_transport_error(exc), retry_after=None, rng=self._rng)
+        if not decision.retry:
+            note = decision.reason if decision.may_have_been_applied else None
+            raise self._transport_error(exc, request, note) from exc
+        self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
+        return decision.delay
+
+    def _delay_after_response(self, response: httpx.Response, attempt: int) -> float | None:
+        """None when the response is the answer, else seconds to wait before retrying; raises
+        the typed error when the failure is final."""
+        if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
+            self._logger.debug("response %s %s -> %d", response.request.method, response.request.url.path,
+                               response.status_code)
+        if response.status_code < 400:
+            return None
+        decision = decide_retry(method=response.request.method, attempt=attempt, max_retries=self.max_retries,
+                                status_code=response.status_code, error=None,
+                                retry_after=self._retry_after(response), rng=self._rng)
+        if not decision.retry:
+            raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
+        self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
+        return decision.delay
+
     def _retry_after(self, response: httpx.Response) -> float | None:
         body: object = None
         if response.status_code == 429 and self._config.envelope == "reloop":
@@ -322,7 +348,6 @@ class SyncAPIClient(_BaseClient):
     def send(self, spec: RequestSpec) -> httpx.Response:
         """Send with rate limiting and the retry policy; returns a 2xx/3xx response or raises."""
         attempt = 0
-        method = spec.method.upper()
         while True:
             self.rate_limiter.acquire(spec.rate_limit_group)
             request = self._build_request(self._http, spec)
@@ -330,30 +355,16 @@ class SyncAPIClient(_BaseClient):
             try:
                 response = self._http.send(request)
             except httpx.TransportError as exc:
-                failure = classify_transport_error(exc)
-                decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries, status_code=None,
-                                        error=failure, retry_after=None, rng=self._rng)
-                if decision.retry:
-                    self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
-                    self._sleep(decision.delay)
-                    attempt += 1
-                    continue
-                raise self._transport_error(exc, request, decision.reason if decision.may_have_been_applied else None) from exc
-            self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
-            if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
-                self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
-            if response.status_code < 400:
-                return response
-            decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries,
-                                    status_code=response.status_code, error=None,
-                                    retry_after=self._retry_after(response), rng=self._rng)
-            if decision.retry:
-                self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
-                response.close()
-                self._sleep(decision.delay)
+                self._sleep(self._delay_after_failure(exc, request, attempt))
                 attempt += 1
                 continue
-            raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
+            self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
+            delay = self._delay_after_response(response, attempt)
+            if delay is None:
+                return response
+            response.close()
+            self._sleep(delay)
+            attempt += 1
 
     def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
@@ -384,7 +395,6 @@ class AsyncAPIClient(_BaseClient):
     async def send(self, spec: RequestSpec) -> httpx.Response:
         """Send with rate limiting and the retry policy; returns a 2xx/3xx response or raises."""
         attempt = 0
-        method = spec.method.upper()
         while True:
             await self.rate_limiter.aacquire(spec.rate_limit_group)
             request = self._build_request(self._http, spec)
@@ -392,30 +402,16 @@ class AsyncAPIClient(_BaseClient):
             try:
                 response = await self._http.send(request)
             except httpx.TransportError as exc:
-                failure = classify_transport_error(exc)
-                decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries, status_code=None,
-                                        error=failure, retry_after=None, rng=self._rng)
-                if decision.retry:
-                    self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
-                    await self._async_sleep(decision.delay)
-                    attempt += 1
-                    continue
-                raise self._transport_error(exc, request, decision.reason if decision.may_have_been_applied else None) from exc
-            self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
-            if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
-                self._logger.debug("response %s %s -> %d", method, request.url.path, response.status_code)
-            if response.status_code < 400:
-                return response
-            decision = decide_retry(method=method, attempt=attempt, max_retries=self.max_retries,
-                                    status_code=response.status_code, error=None,
-                                    retry_after=self._retry_after(response), rng=self._rng)
-            if decision.retry:
-                self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
-                await response.aclose()
-                await self._async_sleep(decision.delay)
+                await self._async_sleep(self._delay_after_failure(exc, request, attempt))
                 attempt += 1
                 continue
-            raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
+            self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
+            delay = self._delay_after_response(response, attempt)
+            if delay is None:
+                return response
+            await response.aclose()
+            await self._async_sleep(delay)
+            attempt += 1
 
     async def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
