@@ -1,0 +1,226 @@
+"""Reading rate-limit state from response headers: the X-RateLimit-*, ratelimit-* and
+x-rate-limit-* families, Retry-After (seconds or HTTP date) and Reloop's quota headers.
+
+Reset values may be epoch seconds, epoch milliseconds or seconds until the reset; which one is
+decided by magnitude, and the server's Date header corrects for clock skew.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+_EPOCH_SECONDS = 1e9  # larger "reset" values are epoch timestamps, not durations
+_EPOCH_MILLIS = 1e12  # larger still: epoch milliseconds
+
+
+@dataclass(frozen=True)
+class ParsedRateLimitHeaders:
+    """Rate-limit headers of one response, normalised.
+
+    `reset_after` and `retry_after` are seconds from the moment the response was observed;
+    `reset_at` is the same instant as a local epoch timestamp.
+    """
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_after: float | None = None
+    reset_at: float | None = None
+    window: float | None = None
+    retry_after: float | None = None
+    daily_used: int | None = None
+    monthly_used: int | None = None
+
+
+_NO_HEADERS = ParsedRateLimitHeaders()
+
+
+# --------------------------------------------------------------------------- headers
+
+_DURATION_RE = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*"
+    r"(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)?\s*$",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_NUMBER_RE = re.compile(r"^\s*[+-]?\d+(?:\.\d+)?\s*$")
+_PARAM_RE = re.compile(r"^\s*(\w+)\s*=\s*\"?([^\";]*)\"?\s*$")
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {str(key).lower(): str(value) for key, value in headers.items()}
+
+
+def _first(headers: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        value = headers.get(name)
+        if value is not None and value.strip():
+            return value
+    return None
+
+
+def _parts(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _duration(text: str) -> float | None:
+    match = _DURATION_RE.match(text)
+    if match is None:
+        return None
+    unit = (match.group(2) or "s").lower()
+    key = "ms" if unit == "ms" else unit[0]
+    seconds = float(match.group(1)) * _UNIT_SECONDS[key]
+    return seconds if math.isfinite(seconds) else None
+
+
+def _number(text: str) -> float | None:
+    if _NUMBER_RE.match(text) is None:
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _http_date(text: str) -> float | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def _iso_date(text: str) -> float | None:
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def _timestamp(text: str) -> float | None:
+    stamp = _http_date(text)
+    return _iso_date(text) if stamp is None else stamp
+
+
+def _params(value: str) -> dict[str, str]:
+    """`100;w=60` -> {"w": "60"}; `limit=100, remaining=5` -> {"limit": ..., ...}."""
+    found: dict[str, str] = {}
+    for piece in re.split(r"[;,]", value):
+        match = _PARAM_RE.match(piece)
+        if match is not None:
+            found.setdefault(match.group(1).lower(), match.group(2))
+    return found
+
+
+def _int(text: str | None) -> int | None:
+    parts = _parts(text or "")
+    number = _number(parts[0].split(";")[0]) if parts else None
+    return None if number is None or number < 0 else int(number)
+
+
+def parse_rate_limit_headers(headers: Mapping[str, str], *, wall_now: float) -> ParsedRateLimitHeaders:
+    """Normalise the rate-limit headers of one response.
+
+    Understands `X-RateLimit-Limit/Remaining/Reset/Window`, lowercase `ratelimit-*`,
+    `x-rate-limit-*` (where the limit may be a window label such as `1h` and the reset an
+    ISO-8601 time), the combined `RateLimit: limit=.., remaining=.., reset=..` form,
+    `Retry-After` (seconds or an HTTP date) and Reloop's `x-reloop-daily-quota` /
+    `x-reloop-monthly-quota`. A reset larger than 10^9 is an epoch timestamp (10^12: epoch
+    milliseconds), a smaller one is seconds from now. Absolute times are read against the
+    response's `Date` header when it has one, so a server clock that differs from ours
+    does not shift the result. Unparsable values are ignored.
+    """
+    lowered = _lower(headers)
+    server_now = wall_now
+    date = lowered.get("date")
+    if date is not None:
+        parsed_date = _http_date(date)
+        if parsed_date is not None:
+            server_now = parsed_date
+
+    combined = _params(lowered.get("ratelimit", ""))
+
+    limit: int | None = None
+    window: float | None = None
+    raw_limit = _first(lowered, "x-ratelimit-limit", "ratelimit-limit", "x-rate-limit-limit")
+    if raw_limit is None:
+        raw_limit = combined.get("limit")
+    if raw_limit is not None and _parts(raw_limit):
+        head = _parts(raw_limit)[0]
+        number = _number(head.split(";")[0])
+        if number is not None and number >= 0:
+            limit = int(number)
+            # "100, 100;w=60, 1000;w=3600": the window of the policy matching the limit
+            for part in _parts(raw_limit):
+                w = _params(part).get("w")
+                if w is not None and _number(part.split(";")[0]) == number:
+                    window = _duration(w)
+                    break
+        else:
+            window = _duration(head)  # a window label such as "1h"
+
+    raw_window = _first(lowered, "x-ratelimit-window", "ratelimit-window", "x-rate-limit-window")
+    if raw_window is not None and _parts(raw_window):
+        window = _duration(_parts(raw_window)[0]) or window
+
+    remaining: int | None = None
+    raw_remaining = _first(
+        lowered,
+        "x-ratelimit-remaining",
+        "ratelimit-remaining",
+        "x-rate-limit-remaining",
+    )
+    if raw_remaining is None:
+        raw_remaining = combined.get("remaining") or combined.get("r")
+    if raw_remaining is not None:
+        values = [_number(part.split(";")[0]) for part in _parts(raw_remaining)]
+        counts = [int(v) for v in values if v is not None]
+        remaining = max(0, min(counts)) if counts else None
+
+    reset_after: float | None = None
+    raw_reset = _first(lowered, "x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")
+    if raw_reset is None:
+        raw_reset = combined.get("reset") or combined.get("t")
+    if raw_reset is not None and _parts(raw_reset):
+        value = _number(_parts(raw_reset)[0])
+        if value is None:
+            stamp = _timestamp(raw_reset)  # ISO-8601 or HTTP date (may contain commas)
+            reset_after = None if stamp is None else stamp - server_now
+        elif value >= _EPOCH_MILLIS:
+            reset_after = value / 1000.0 - server_now
+        elif value >= _EPOCH_SECONDS:
+            reset_after = value - server_now
+        else:
+            reset_after = value
+        if reset_after is not None:
+            reset_after = max(0.0, reset_after)
+
+    retry_after: float | None = None
+    raw_retry = lowered.get("retry-after")
+    if raw_retry is not None and raw_retry.strip():
+        value = _number(raw_retry)
+        if value is not None:
+            retry_after = max(0.0, value)
+        else:
+            stamp = _http_date(raw_retry)
+            retry_after = None if stamp is None else max(0.0, stamp - server_now)
+
+    return ParsedRateLimitHeaders(
+        limit=limit,
+        remaining=remaining,
+        reset_after=reset_after,
+        reset_at=None if reset_after is None else wall_now + reset_after,
+        window=window,
+        retry_after=retry_after,
+        daily_used=_int(lowered.get("x-reloop-daily-quota")),
+        monthly_used=_int(lowered.get("x-reloop-monthly-quota")),
+    )
