@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from .conftest import Harness, json_response
 from .samples import SAMPLES
@@ -95,3 +96,19 @@ def test_grouped_limit_applies_only_to_its_operations(reloop: Harness) -> None:
     assert reloop.sleeps == []
     reloop.run(sample.post(client))
     assert len(reloop.sleeps) == 1 and reloop.sleeps[0] >= 59.9
+
+
+def test_reply_linkedin_daily_cap_holds_only_linkedin_sends(reply: Harness) -> None:
+    sample = SAMPLES["replyio"]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "linkedin" in request.url.path:
+            return json_response(429, {"title": "Too Many Requests", "status": 429, "code": "directLinkedIn.dailyLimitReached"},
+                                 {"retry-after": "3600"})
+        return json_response(200, sample.body)
+
+    client = reply.client(handler, rate_limits=_limiter(reply, []), max_retries=0)
+    with pytest.raises(reply.module.RateLimitError):
+        reply.run(client.direct_outreach.send_linkedin_connect(1, {"linkedInAccountId": 1}))
+    reply.run(sample.call(client))
+    assert reply.sleeps == []
