@@ -1,6 +1,6 @@
 """Generate a client from a large real-world spec, next to openapi-python-client on the same spec.
 
-    .venv/bin/python benchmarks/generate.py [--spec PATH] [--no-opc] [--no-stages]
+    .venv/bin/python benchmarks/generate.py [--spec PATH] [--no-opc] [--no-stages] [--mypy]
 
 The default spec is GitHub's REST API description as the npm package @octokit/openapi ships it
 (api.github.com.json: 1,223 operations, 969 schemas, 13 MB), fetched once with `npm pack` into
@@ -100,6 +100,15 @@ def opc_operations(out: Path) -> int:
     return sum(1 for p in out.glob("*/api/**/*.py") if "def sync_detailed(" in p.read_text(encoding="utf-8"))
 
 
+def mypy_strict(out: Path) -> bool:
+    src = out / "src"
+    package = next(src.iterdir()).name
+    with tempfile.TemporaryDirectory() as cache:
+        done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", cache, "-p", package], cwd=src,
+                              capture_output=True)
+    return done.returncode == 0
+
+
 def check_ours(out: Path) -> tuple[bool, bool]:
     src = out / "src"
     package = next(src.iterdir()).name
@@ -116,6 +125,7 @@ def main() -> None:
     parser.add_argument("--spec", type=Path, help="spec to generate (default: GitHub's REST API)")
     parser.add_argument("--no-opc", action="store_true", help="skip openapi-python-client")
     parser.add_argument("--no-stages", action="store_true", help="skip the per-stage timing run")
+    parser.add_argument("--mypy", action="store_true", help="also run mypy --strict on our output")
     args = parser.parse_args()
     spec = (args.spec or fetch_spec()).resolve()
     operations, schemas = spec_counts(spec)
@@ -129,6 +139,7 @@ def main() -> None:
         if result["rc"] != 0:
             sys.exit(f"codegen failed:\n{result['stderr']}")
         imports, ruff = check_ours(ours)
+        typed = mypy_strict(ours) if args.mypy else None
         rows.append(("codegen (this project)", result, our_operations(ours)))
         # The same spec again: validation and models come from the cache (codegen/model_cache.py).
         again = Path(tmp) / "again"
@@ -149,14 +160,15 @@ def main() -> None:
     for name, result, ops in rows:
         print(f"{name:<34} {result['seconds']:>7.1f}s {result['peak_mb']:>7.0f} MB {ops:>5}/{operations:<6}"
               + ("" if result["rc"] == 0 else f" (exit {result['rc']})"))
-    print(f"\nour output: imports {'ok' if imports else 'FAILED'}, ruff {'ok' if ruff else 'FAILED'}")
+    mypy_note = "" if typed is None else f", mypy --strict {'ok' if typed else 'FAILED'}"
+    print(f"\nour output: imports {'ok' if imports else 'FAILED'}, ruff {'ok' if ruff else 'FAILED'}{mypy_note}")
     if stages:
         total = sum(stages.values())
         parts = ", ".join(f"{k} {v:.1f}s" for k, v in stages.items())
         print(f"our stages: {parts}; datamodel-code-generator {100 * stages.get('models', 0) / total:.0f}% of {total:.1f}s")
     for name, result, _ in rows:
         dropped = f"{result['dropped_operations']} operations and {result['dropped_responses']} responses"
-        print(f"{name}: dropped {dropped} it could not parse; {result['warnings']} loose-type warnings")
+        print(f"{name}: dropped {dropped} it could not parse; {result['warnings']} warnings (loose types, naming)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from . import __version__
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
-from .naming import pascal, safe_attribute, safe_identifier, singular_of, snake
+from .naming import parameter_name, pascal, safe_attribute, safe_identifier, singular_of, snake
 from .prepare import HTTP_METHODS, Prepared
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
@@ -218,7 +218,7 @@ def _operation(
         location = raw["in"]
         if location == "header" and str(raw["name"]).lower() in ("authorization", "content-type", "accept"):
             continue
-        name = safe_identifier(snake(str(raw["name"])))
+        name = parameter_name(snake(str(raw["name"])))
         while name in used:
             name = f"{name}_{location}"
         used.add(name)
@@ -234,7 +234,7 @@ def _operation(
         )
     for name in re.findall(r"{([^}]+)}", path):
         if not any(p.wire_name == name and p.location == "path" for p in params):
-            ident = safe_identifier(snake(name))
+            ident = parameter_name(snake(name))
             ctx.warn(pointer, f"path parameter {name!r} is not declared; typed as str")
             params.append(Param(ident, name, "path", "str", True))
     # Required parameters first so the signature is valid Python.

@@ -54,6 +54,24 @@ def safe_identifier(name: str) -> str:
     return name
 
 
+# Names a generated method body or signature refers to; a parameter must not hide them. Other
+# builtins (id, type, filter, format) may: method bodies never use them, and `id` reads best.
+_PARAMETER_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {
+    "self", "cls", "extra_headers", "extra_query", "extra_body", "timeout", "body", "spec", "result",
+    "response", "job_id", "accepted", "abc", "builtins", "datetime", "warnings", "list", "dict", "object",
+    "str", "int", "float", "bool", "bytes", "None",
+}
+
+
+def parameter_name(name: str) -> str:
+    """A snake_case method parameter: escapes keywords and names the method itself relies on."""
+    if name and name[0].isdigit():
+        name = "n_" + name
+    if name in _PARAMETER_RESERVED:
+        return name + "_"
+    return name
+
+
 def constant(text: str) -> str:
     name = "_".join(w.upper() for w in words(text)) or "VALUE"
     return "V_" + name if name[0].isdigit() else name

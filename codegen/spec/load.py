@@ -7,6 +7,7 @@ from, so diagnostics can name file, line and pointer.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,16 @@ _YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class _Loader(_YamlLoader):  # type: ignore[misc]
     """SafeLoader that refuses duplicate keys (a silent overwrite hides spec mistakes)."""
+
+
+# YAML 1.2 booleans, as OpenAPI 3.1 asks: `on`, `off`, `yes`, `no` stay strings (enum values such
+# as a setting's `on`/`off` must not turn into True/False).
+_BOOL = "tag:yaml.org,2002:bool"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in _YamlLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], file: str, loader: _Loader) -> Any:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-from importlib.metadata import version as _dist_version
-from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, join_pointer
@@ -14,33 +9,7 @@ from .load import LoadedSpec
 from .structure import structural_problems
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("CODEGEN_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "codegen")
-    return Path(root) / "validated"
-
-
-def _fingerprint(data: dict[str, Any]) -> str:
-    text = json.dumps(data, sort_keys=True, default=str) + _dist_version("openapi-spec-validator")
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def validate_openapi(spec: LoadedSpec, *, limit: int = 20) -> list[Diagnostic]:
-    """Schema validation is by far the slowest step (seconds on a large spec), so a document
-    that passed once is remembered by content hash; any change is validated again."""
-    marker = _cache_dir() / _fingerprint(spec.data)
-    if marker.exists():
-        return []
-    problems = _validate(spec, limit=limit)
-    if not problems:
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError:
-            pass  # a read-only home only costs time
-    return problems
-
-
-def _validate(spec: LoadedSpec, *, limit: int) -> list[Diagnostic]:
     version = str(spec.data.get("openapi", ""))
     if not version:
         return [spec.diagnostic("", "not an OpenAPI 3 document: no 'openapi' field" + (

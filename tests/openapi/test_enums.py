@@ -56,3 +56,8 @@ def test_enum_body_round_trips(enums: Generated, wire: Wire) -> None:
     back = wire.call(client.settings.replace(sent))
     assert json.loads(wire.last.content) == {"color": "green", "odd": ""}
     assert back.odd is enums.models.Odd.EMPTY
+
+
+def test_yaml_1_1_booleans_stay_strings(enums: Generated) -> None:
+    toggle = enums.models.Toggle
+    assert [t.value for t in toggle] == ["on", "off", "yes", "no"] and toggle.ON == "on"

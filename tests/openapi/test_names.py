@@ -27,10 +27,10 @@ def test_resources_and_methods(names: Generated) -> None:
 def test_parameters_keep_wire_names(names: Generated, wire: Wire) -> None:
     client = wire.client(names, lambda r: json_response({"class": "c", "from": "f"}))
     signature = inspect.signature(type(client.item_store).get_item_by_id)
-    assert {"item_id", "from_", "class_", "type_", "self_", "timeout_", "x_request_id", "filter_name", "grosse"} <= set(
+    assert {"item_id", "from_", "class_", "type", "self_", "timeout_", "x_request_id", "filter_name", "grosse"} <= set(
         signature.parameters)
     record = wire.call(client.item_store.get_item_by_id(
-        "a/b", from_="x", class_="y", type_="t", self_="s", timeout_=5, x_request_id="rid", filter_name="n", grosse="XL"))
+        "a/b", from_="x", class_="y", type="t", self_="s", timeout_=5, x_request_id="rid", filter_name="n", grosse="XL"))
     request = wire.last
     assert request.url.raw_path.startswith(b"/items/a%2Fb?")
     params = request.url.params

@@ -35,7 +35,7 @@ def test_query_styles(params: Generated, wire: Wire) -> None:
     client = wire.client(params, lambda r: json_response({}))
     request = _search(
         wire, client, tag=["t1", "t2"], csv=["a", "b"], spaced=["a", "b"], piped=[1, 2],
-        filter_={"status": "open", "owner": "me"}, point={"x": 1, "y": 2}, where={"name": "a b"},
+        filter={"status": "open", "owner": "me"}, point={"x": 1, "y": 2}, where={"name": "a b"},
         since=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC), flag=True,
     )
     pairs = [(k, v) for k, v in request.url.params.multi_items()]

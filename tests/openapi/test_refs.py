@@ -23,6 +23,8 @@ def test_models_from_other_files(refs: Generated) -> None:
                                         "related": [{"id": "q", "price": {"amount": "1", "currency": "JPY"}}]})
     assert product.price.currency is m.Currency.EUR and product.related[0].price.currency is m.Currency.JPY
     assert issubclass(m.ProductList, m.Page)
+    listing = m.ProductList.model_validate({"items": [], "total": {"amount": "0", "currency": "USD"}})
+    assert type(listing.total) is m.Money  # a local ref inside the other file
 
 
 def test_parameters_from_other_files(refs: Generated, wire: Wire) -> None:

@@ -109,7 +109,7 @@ class AccountListsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -122,7 +122,7 @@ class AccountListsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -140,7 +140,7 @@ class AccountListsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -154,7 +154,7 @@ class AccountListsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -172,7 +172,7 @@ class AccountListsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -185,7 +185,7 @@ class AccountListsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -203,7 +203,7 @@ class AccountListsResource:
 
     def move_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -219,7 +219,7 @@ class AccountListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/move-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -239,7 +239,7 @@ class AccountListsResource:
 
     def add_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -253,7 +253,7 @@ class AccountListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/add-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -344,7 +344,7 @@ class AccountListsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -357,7 +357,7 @@ class AccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -375,7 +375,7 @@ class AccountListsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -389,7 +389,7 @@ class AccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -407,7 +407,7 @@ class AccountListsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -420,7 +420,7 @@ class AccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -438,7 +438,7 @@ class AccountListsResourceWithRawResponse:
 
     def move_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -454,7 +454,7 @@ class AccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/move-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -474,7 +474,7 @@ class AccountListsResourceWithRawResponse:
 
     def add_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -488,7 +488,7 @@ class AccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/add-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -591,7 +591,7 @@ class AsyncAccountListsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -604,7 +604,7 @@ class AsyncAccountListsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -622,7 +622,7 @@ class AsyncAccountListsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -636,7 +636,7 @@ class AsyncAccountListsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -654,7 +654,7 @@ class AsyncAccountListsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -667,7 +667,7 @@ class AsyncAccountListsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -685,7 +685,7 @@ class AsyncAccountListsResource:
 
     async def move_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -701,7 +701,7 @@ class AsyncAccountListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/move-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -721,7 +721,7 @@ class AsyncAccountListsResource:
 
     async def add_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -735,7 +735,7 @@ class AsyncAccountListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/add-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -826,7 +826,7 @@ class AsyncAccountListsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -839,7 +839,7 @@ class AsyncAccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -857,7 +857,7 @@ class AsyncAccountListsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -871,7 +871,7 @@ class AsyncAccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -889,7 +889,7 @@ class AsyncAccountListsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -902,7 +902,7 @@ class AsyncAccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-account-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -920,7 +920,7 @@ class AsyncAccountListsResourceWithRawResponse:
 
     async def move_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -936,7 +936,7 @@ class AsyncAccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/move-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -956,7 +956,7 @@ class AsyncAccountListsResourceWithRawResponse:
 
     async def add_accounts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -970,7 +970,7 @@ class AsyncAccountListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-account-lists/{id}/add-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

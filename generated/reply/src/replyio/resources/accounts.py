@@ -231,7 +231,7 @@ class AccountsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -244,7 +244,7 @@ class AccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -262,7 +262,7 @@ class AccountsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -278,7 +278,7 @@ class AccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -296,7 +296,7 @@ class AccountsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -311,7 +311,7 @@ class AccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -329,7 +329,7 @@ class AccountsResource:
 
     def change_owner(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -343,7 +343,7 @@ class AccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -361,7 +361,7 @@ class AccountsResource:
 
     def list_contacts(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -376,7 +376,7 @@ class AccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -401,7 +401,7 @@ class AccountsResource:
 
     def link_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -417,7 +417,7 @@ class AccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -437,7 +437,7 @@ class AccountsResource:
 
     def unlink_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -451,7 +451,7 @@ class AccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -649,7 +649,7 @@ class AccountsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -662,7 +662,7 @@ class AccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -680,7 +680,7 @@ class AccountsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -696,7 +696,7 @@ class AccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -714,7 +714,7 @@ class AccountsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -729,7 +729,7 @@ class AccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -747,7 +747,7 @@ class AccountsResourceWithRawResponse:
 
     def change_owner(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -761,7 +761,7 @@ class AccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -779,7 +779,7 @@ class AccountsResourceWithRawResponse:
 
     def list_contacts(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -794,7 +794,7 @@ class AccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -812,7 +812,7 @@ class AccountsResourceWithRawResponse:
 
     def link_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -828,7 +828,7 @@ class AccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -848,7 +848,7 @@ class AccountsResourceWithRawResponse:
 
     def unlink_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -862,7 +862,7 @@ class AccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1077,7 +1077,7 @@ class AsyncAccountsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1090,7 +1090,7 @@ class AsyncAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1108,7 +1108,7 @@ class AsyncAccountsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1124,7 +1124,7 @@ class AsyncAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1142,7 +1142,7 @@ class AsyncAccountsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1157,7 +1157,7 @@ class AsyncAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1175,7 +1175,7 @@ class AsyncAccountsResource:
 
     async def change_owner(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1189,7 +1189,7 @@ class AsyncAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1207,7 +1207,7 @@ class AsyncAccountsResource:
 
     async def list_contacts(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1222,7 +1222,7 @@ class AsyncAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1247,7 +1247,7 @@ class AsyncAccountsResource:
 
     async def link_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1263,7 +1263,7 @@ class AsyncAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1283,7 +1283,7 @@ class AsyncAccountsResource:
 
     async def unlink_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1297,7 +1297,7 @@ class AsyncAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1495,7 +1495,7 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1508,7 +1508,7 @@ class AsyncAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1526,7 +1526,7 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1542,7 +1542,7 @@ class AsyncAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1560,7 +1560,7 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1575,7 +1575,7 @@ class AsyncAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1593,7 +1593,7 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def change_owner(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1607,7 +1607,7 @@ class AsyncAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-accounts/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1625,7 +1625,7 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def list_contacts(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1640,7 +1640,7 @@ class AsyncAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-accounts/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1660,7 +1660,7 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def link_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1676,7 +1676,7 @@ class AsyncAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1696,7 +1696,7 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def unlink_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1710,7 +1710,7 @@ class AsyncAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-accounts/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -76,7 +76,7 @@ class BackgroundJobsResource:
 
     def retrieve(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -89,7 +89,7 @@ class BackgroundJobsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},
@@ -107,7 +107,7 @@ class BackgroundJobsResource:
 
     def cancel(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         body: BackgroundJobCancelRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -123,7 +123,7 @@ class BackgroundJobsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},
@@ -181,7 +181,7 @@ class BackgroundJobsResourceWithRawResponse:
 
     def retrieve(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -194,7 +194,7 @@ class BackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},
@@ -212,7 +212,7 @@ class BackgroundJobsResourceWithRawResponse:
 
     def cancel(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         body: BackgroundJobCancelRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -228,7 +228,7 @@ class BackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},
@@ -298,7 +298,7 @@ class AsyncBackgroundJobsResource:
 
     async def retrieve(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -311,7 +311,7 @@ class AsyncBackgroundJobsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},
@@ -329,7 +329,7 @@ class AsyncBackgroundJobsResource:
 
     async def cancel(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         body: BackgroundJobCancelRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -345,7 +345,7 @@ class AsyncBackgroundJobsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},
@@ -403,7 +403,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -416,7 +416,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},
@@ -434,7 +434,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
 
     async def cancel(
         self,
-        job_id: str,
+        job_id_: str,
         *,
         body: BackgroundJobCancelRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -450,7 +450,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id},
+            path_params={"jobId": job_id_},
             query={},
             headers={},
             cookies={},

@@ -276,7 +276,7 @@ class BlacklistRulesDomainsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -289,7 +289,7 @@ class BlacklistRulesDomainsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -307,7 +307,7 @@ class BlacklistRulesDomainsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -321,7 +321,7 @@ class BlacklistRulesDomainsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -339,7 +339,7 @@ class BlacklistRulesDomainsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -354,7 +354,7 @@ class BlacklistRulesDomainsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -515,7 +515,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -528,7 +528,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -546,7 +546,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -560,7 +560,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -578,7 +578,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -593,7 +593,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -764,7 +764,7 @@ class AsyncBlacklistRulesDomainsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -777,7 +777,7 @@ class AsyncBlacklistRulesDomainsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -795,7 +795,7 @@ class AsyncBlacklistRulesDomainsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -809,7 +809,7 @@ class AsyncBlacklistRulesDomainsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -827,7 +827,7 @@ class AsyncBlacklistRulesDomainsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -842,7 +842,7 @@ class AsyncBlacklistRulesDomainsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1005,7 +1005,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1018,7 +1018,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1036,7 +1036,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1050,7 +1050,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1068,7 +1068,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1083,7 +1083,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1254,7 +1254,7 @@ class BlacklistRulesEmailsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1267,7 +1267,7 @@ class BlacklistRulesEmailsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1285,7 +1285,7 @@ class BlacklistRulesEmailsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1299,7 +1299,7 @@ class BlacklistRulesEmailsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1317,7 +1317,7 @@ class BlacklistRulesEmailsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1332,7 +1332,7 @@ class BlacklistRulesEmailsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1493,7 +1493,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1506,7 +1506,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1524,7 +1524,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1538,7 +1538,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1556,7 +1556,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1571,7 +1571,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1742,7 +1742,7 @@ class AsyncBlacklistRulesEmailsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1755,7 +1755,7 @@ class AsyncBlacklistRulesEmailsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1773,7 +1773,7 @@ class AsyncBlacklistRulesEmailsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1787,7 +1787,7 @@ class AsyncBlacklistRulesEmailsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1805,7 +1805,7 @@ class AsyncBlacklistRulesEmailsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1820,7 +1820,7 @@ class AsyncBlacklistRulesEmailsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1981,7 +1981,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1994,7 +1994,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2012,7 +2012,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2026,7 +2026,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2044,7 +2044,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2059,7 +2059,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2230,7 +2230,7 @@ class BlacklistRulesEmailExceptionsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2243,7 +2243,7 @@ class BlacklistRulesEmailExceptionsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2261,7 +2261,7 @@ class BlacklistRulesEmailExceptionsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2275,7 +2275,7 @@ class BlacklistRulesEmailExceptionsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2293,7 +2293,7 @@ class BlacklistRulesEmailExceptionsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2308,7 +2308,7 @@ class BlacklistRulesEmailExceptionsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2473,7 +2473,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2486,7 +2486,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2506,7 +2506,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2520,7 +2520,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2540,7 +2540,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2555,7 +2555,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2726,7 +2726,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2739,7 +2739,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2757,7 +2757,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2771,7 +2771,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2789,7 +2789,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2804,7 +2804,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2969,7 +2969,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2982,7 +2982,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3002,7 +3002,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -3016,7 +3016,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3036,7 +3036,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -3051,7 +3051,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

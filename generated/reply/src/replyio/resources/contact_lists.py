@@ -112,7 +112,7 @@ class ContactListsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -125,7 +125,7 @@ class ContactListsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -143,7 +143,7 @@ class ContactListsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -159,7 +159,7 @@ class ContactListsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -177,7 +177,7 @@ class ContactListsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -192,7 +192,7 @@ class ContactListsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -210,7 +210,7 @@ class ContactListsResource:
 
     def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -225,7 +225,7 @@ class ContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -243,7 +243,7 @@ class ContactListsResource:
 
     def unshare(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -256,7 +256,7 @@ class ContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/unshare",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -274,7 +274,7 @@ class ContactListsResource:
 
     def move_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -290,7 +290,7 @@ class ContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/move-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -310,7 +310,7 @@ class ContactListsResource:
 
     def add_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -324,7 +324,7 @@ class ContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/add-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -417,7 +417,7 @@ class ContactListsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -430,7 +430,7 @@ class ContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -448,7 +448,7 @@ class ContactListsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -464,7 +464,7 @@ class ContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -482,7 +482,7 @@ class ContactListsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -497,7 +497,7 @@ class ContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -515,7 +515,7 @@ class ContactListsResourceWithRawResponse:
 
     def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -530,7 +530,7 @@ class ContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -548,7 +548,7 @@ class ContactListsResourceWithRawResponse:
 
     def unshare(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -561,7 +561,7 @@ class ContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/unshare",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -579,7 +579,7 @@ class ContactListsResourceWithRawResponse:
 
     def move_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -595,7 +595,7 @@ class ContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/move-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -615,7 +615,7 @@ class ContactListsResourceWithRawResponse:
 
     def add_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -629,7 +629,7 @@ class ContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/add-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -734,7 +734,7 @@ class AsyncContactListsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -747,7 +747,7 @@ class AsyncContactListsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -765,7 +765,7 @@ class AsyncContactListsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -781,7 +781,7 @@ class AsyncContactListsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -799,7 +799,7 @@ class AsyncContactListsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -814,7 +814,7 @@ class AsyncContactListsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -832,7 +832,7 @@ class AsyncContactListsResource:
 
     async def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -847,7 +847,7 @@ class AsyncContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -865,7 +865,7 @@ class AsyncContactListsResource:
 
     async def unshare(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -878,7 +878,7 @@ class AsyncContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/unshare",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -896,7 +896,7 @@ class AsyncContactListsResource:
 
     async def move_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -912,7 +912,7 @@ class AsyncContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/move-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -932,7 +932,7 @@ class AsyncContactListsResource:
 
     async def add_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -946,7 +946,7 @@ class AsyncContactListsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/add-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1039,7 +1039,7 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1052,7 +1052,7 @@ class AsyncContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1070,7 +1070,7 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1086,7 +1086,7 @@ class AsyncContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1104,7 +1104,7 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1119,7 +1119,7 @@ class AsyncContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contact-lists/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1137,7 +1137,7 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1152,7 +1152,7 @@ class AsyncContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1170,7 +1170,7 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def unshare(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1183,7 +1183,7 @@ class AsyncContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/unshare",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1201,7 +1201,7 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def move_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1217,7 +1217,7 @@ class AsyncContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/move-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1237,7 +1237,7 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def add_contacts(
         self,
-        id_: int,
+        id: int,
         body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1251,7 +1251,7 @@ class AsyncContactListsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contact-lists/{id}/add-contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -372,7 +372,7 @@ class ContactsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -385,7 +385,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -403,7 +403,7 @@ class ContactsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -416,7 +416,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -434,7 +434,7 @@ class ContactsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -450,7 +450,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="patch",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -468,7 +468,7 @@ class ContactsResource:
 
     def list_sequences(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -481,7 +481,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -499,7 +499,7 @@ class ContactsResource:
 
     def list_activities(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -514,7 +514,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/activities",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -539,7 +539,7 @@ class ContactsResource:
 
     def list_lists(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -552,7 +552,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/lists",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -570,7 +570,7 @@ class ContactsResource:
 
     def retrieve_statuses(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -583,7 +583,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/statuses",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -601,7 +601,7 @@ class ContactsResource:
 
     def add_note(
         self,
-        id_: int,
+        id: int,
         body: ContactNoteRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -615,7 +615,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/notes",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -633,7 +633,7 @@ class ContactsResource:
 
     def move_to_sequence(
         self,
-        id_: int,
+        id: int,
         body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -649,7 +649,7 @@ class ContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/move-to-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -978,7 +978,7 @@ class ContactsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -991,7 +991,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1009,7 +1009,7 @@ class ContactsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1022,7 +1022,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1040,7 +1040,7 @@ class ContactsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1056,7 +1056,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="patch",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1074,7 +1074,7 @@ class ContactsResourceWithRawResponse:
 
     def list_sequences(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1087,7 +1087,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1107,7 +1107,7 @@ class ContactsResourceWithRawResponse:
 
     def list_activities(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1122,7 +1122,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/activities",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1140,7 +1140,7 @@ class ContactsResourceWithRawResponse:
 
     def list_lists(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1153,7 +1153,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/lists",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1171,7 +1171,7 @@ class ContactsResourceWithRawResponse:
 
     def retrieve_statuses(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1184,7 +1184,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/statuses",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1202,7 +1202,7 @@ class ContactsResourceWithRawResponse:
 
     def add_note(
         self,
-        id_: int,
+        id: int,
         body: ContactNoteRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1216,7 +1216,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/notes",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1234,7 +1234,7 @@ class ContactsResourceWithRawResponse:
 
     def move_to_sequence(
         self,
-        id_: int,
+        id: int,
         body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1250,7 +1250,7 @@ class ContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/move-to-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1598,7 +1598,7 @@ class AsyncContactsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1611,7 +1611,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1629,7 +1629,7 @@ class AsyncContactsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1642,7 +1642,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1660,7 +1660,7 @@ class AsyncContactsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1676,7 +1676,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="patch",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1694,7 +1694,7 @@ class AsyncContactsResource:
 
     async def list_sequences(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1707,7 +1707,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1725,7 +1725,7 @@ class AsyncContactsResource:
 
     async def list_activities(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1740,7 +1740,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/activities",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1765,7 +1765,7 @@ class AsyncContactsResource:
 
     async def list_lists(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1778,7 +1778,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/lists",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1796,7 +1796,7 @@ class AsyncContactsResource:
 
     async def retrieve_statuses(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1809,7 +1809,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/statuses",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1827,7 +1827,7 @@ class AsyncContactsResource:
 
     async def add_note(
         self,
-        id_: int,
+        id: int,
         body: ContactNoteRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1841,7 +1841,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/notes",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1859,7 +1859,7 @@ class AsyncContactsResource:
 
     async def move_to_sequence(
         self,
-        id_: int,
+        id: int,
         body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1875,7 +1875,7 @@ class AsyncContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/move-to-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2206,7 +2206,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2219,7 +2219,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2237,7 +2237,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2250,7 +2250,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2268,7 +2268,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2284,7 +2284,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="patch",
             path="/v3/contacts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2302,7 +2302,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def list_sequences(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2315,7 +2315,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2335,7 +2335,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def list_activities(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -2350,7 +2350,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/activities",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -2368,7 +2368,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def list_lists(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2381,7 +2381,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/lists",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2399,7 +2399,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def retrieve_statuses(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2412,7 +2412,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/contacts/{id}/statuses",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2430,7 +2430,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def add_note(
         self,
-        id_: int,
+        id: int,
         body: ContactNoteRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2444,7 +2444,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/notes",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2462,7 +2462,7 @@ class AsyncContactsResourceWithRawResponse:
 
     async def move_to_sequence(
         self,
-        id_: int,
+        id: int,
         body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2478,7 +2478,7 @@ class AsyncContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/move-to-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -97,7 +97,7 @@ class CustomFieldsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -110,7 +110,7 @@ class CustomFieldsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -128,7 +128,7 @@ class CustomFieldsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -142,7 +142,7 @@ class CustomFieldsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -160,7 +160,7 @@ class CustomFieldsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -175,7 +175,7 @@ class CustomFieldsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -263,7 +263,7 @@ class CustomFieldsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -276,7 +276,7 @@ class CustomFieldsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -294,7 +294,7 @@ class CustomFieldsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -308,7 +308,7 @@ class CustomFieldsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -326,7 +326,7 @@ class CustomFieldsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -341,7 +341,7 @@ class CustomFieldsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -434,7 +434,7 @@ class AsyncCustomFieldsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -447,7 +447,7 @@ class AsyncCustomFieldsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -465,7 +465,7 @@ class AsyncCustomFieldsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -479,7 +479,7 @@ class AsyncCustomFieldsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -497,7 +497,7 @@ class AsyncCustomFieldsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -512,7 +512,7 @@ class AsyncCustomFieldsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -600,7 +600,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -613,7 +613,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -631,7 +631,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -645,7 +645,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -663,7 +663,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -678,7 +678,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/custom-fields/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

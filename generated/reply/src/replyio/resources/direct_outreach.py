@@ -38,7 +38,7 @@ class DirectOutreachResource:
 
     def send_email(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachEmailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -54,7 +54,7 @@ class DirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-email",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -72,7 +72,7 @@ class DirectOutreachResource:
 
     def send_linkedin_connect(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInConnectRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -86,7 +86,7 @@ class DirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-connect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -104,7 +104,7 @@ class DirectOutreachResource:
 
     def send_linkedin_inmail(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInInMailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -118,7 +118,7 @@ class DirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-inmail",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -136,7 +136,7 @@ class DirectOutreachResource:
 
     def send_linkedin_message(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInMessageRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -150,7 +150,7 @@ class DirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-message",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -168,7 +168,7 @@ class DirectOutreachResource:
 
     def send_linkedin_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -182,7 +182,7 @@ class DirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -200,7 +200,7 @@ class DirectOutreachResource:
 
     def send_linkedin_ai_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInAiVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -214,7 +214,7 @@ class DirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-ai-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -239,7 +239,7 @@ class DirectOutreachResourceWithRawResponse:
 
     def send_email(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachEmailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -255,7 +255,7 @@ class DirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-email",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -273,7 +273,7 @@ class DirectOutreachResourceWithRawResponse:
 
     def send_linkedin_connect(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInConnectRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -287,7 +287,7 @@ class DirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-connect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -307,7 +307,7 @@ class DirectOutreachResourceWithRawResponse:
 
     def send_linkedin_inmail(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInInMailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -321,7 +321,7 @@ class DirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-inmail",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -341,7 +341,7 @@ class DirectOutreachResourceWithRawResponse:
 
     def send_linkedin_message(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInMessageRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -355,7 +355,7 @@ class DirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-message",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -375,7 +375,7 @@ class DirectOutreachResourceWithRawResponse:
 
     def send_linkedin_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -389,7 +389,7 @@ class DirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -409,7 +409,7 @@ class DirectOutreachResourceWithRawResponse:
 
     def send_linkedin_ai_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInAiVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -423,7 +423,7 @@ class DirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-ai-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -455,7 +455,7 @@ class AsyncDirectOutreachResource:
 
     async def send_email(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachEmailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -471,7 +471,7 @@ class AsyncDirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-email",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -489,7 +489,7 @@ class AsyncDirectOutreachResource:
 
     async def send_linkedin_connect(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInConnectRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -503,7 +503,7 @@ class AsyncDirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-connect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -521,7 +521,7 @@ class AsyncDirectOutreachResource:
 
     async def send_linkedin_inmail(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInInMailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -535,7 +535,7 @@ class AsyncDirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-inmail",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -553,7 +553,7 @@ class AsyncDirectOutreachResource:
 
     async def send_linkedin_message(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInMessageRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -567,7 +567,7 @@ class AsyncDirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-message",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -585,7 +585,7 @@ class AsyncDirectOutreachResource:
 
     async def send_linkedin_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -599,7 +599,7 @@ class AsyncDirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -617,7 +617,7 @@ class AsyncDirectOutreachResource:
 
     async def send_linkedin_ai_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInAiVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -631,7 +631,7 @@ class AsyncDirectOutreachResource:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-ai-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -656,7 +656,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
 
     async def send_email(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachEmailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -672,7 +672,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-email",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -692,7 +692,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
 
     async def send_linkedin_connect(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInConnectRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -706,7 +706,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-connect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -726,7 +726,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
 
     async def send_linkedin_inmail(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInInMailRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -740,7 +740,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-inmail",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -760,7 +760,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
 
     async def send_linkedin_message(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInMessageRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -774,7 +774,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-message",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -794,7 +794,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
 
     async def send_linkedin_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -808,7 +808,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -828,7 +828,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
 
     async def send_linkedin_ai_voice(
         self,
-        id_: int,
+        id: int,
         body: DirectOutreachLinkedInAiVoiceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -842,7 +842,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/contacts/{id}/send-direct-linkedin-ai-voice",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -326,7 +326,7 @@ class EmailAccountsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -339,7 +339,7 @@ class EmailAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -357,7 +357,7 @@ class EmailAccountsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -370,7 +370,7 @@ class EmailAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -388,7 +388,7 @@ class EmailAccountsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -404,7 +404,7 @@ class EmailAccountsResource:
         spec = RequestSpec(
             method="patch",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -422,7 +422,7 @@ class EmailAccountsResource:
 
     def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -435,7 +435,7 @@ class EmailAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -453,7 +453,7 @@ class EmailAccountsResource:
 
     def resume_sending(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -466,7 +466,7 @@ class EmailAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/resume-sending",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -759,7 +759,7 @@ class EmailAccountsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -772,7 +772,7 @@ class EmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -790,7 +790,7 @@ class EmailAccountsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -803,7 +803,7 @@ class EmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -821,7 +821,7 @@ class EmailAccountsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -837,7 +837,7 @@ class EmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="patch",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -855,7 +855,7 @@ class EmailAccountsResourceWithRawResponse:
 
     def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -868,7 +868,7 @@ class EmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -886,7 +886,7 @@ class EmailAccountsResourceWithRawResponse:
 
     def resume_sending(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -899,7 +899,7 @@ class EmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/resume-sending",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1207,7 +1207,7 @@ class AsyncEmailAccountsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1220,7 +1220,7 @@ class AsyncEmailAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1238,7 +1238,7 @@ class AsyncEmailAccountsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1251,7 +1251,7 @@ class AsyncEmailAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1269,7 +1269,7 @@ class AsyncEmailAccountsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1285,7 +1285,7 @@ class AsyncEmailAccountsResource:
         spec = RequestSpec(
             method="patch",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1303,7 +1303,7 @@ class AsyncEmailAccountsResource:
 
     async def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1316,7 +1316,7 @@ class AsyncEmailAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1334,7 +1334,7 @@ class AsyncEmailAccountsResource:
 
     async def resume_sending(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1347,7 +1347,7 @@ class AsyncEmailAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/resume-sending",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1640,7 +1640,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1653,7 +1653,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1671,7 +1671,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1684,7 +1684,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1702,7 +1702,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1718,7 +1718,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="patch",
             path="/v3/email-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1736,7 +1736,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1749,7 +1749,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1767,7 +1767,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def resume_sending(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1780,7 +1780,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/resume-sending",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1872,7 +1872,7 @@ class EmailAccountsTagsResource:
 
     def add(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1888,7 +1888,7 @@ class EmailAccountsTagsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1906,7 +1906,7 @@ class EmailAccountsTagsResource:
 
     def remove(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1922,7 +1922,7 @@ class EmailAccountsTagsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2011,7 +2011,7 @@ class EmailAccountsTagsResourceWithRawResponse:
 
     def add(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2027,7 +2027,7 @@ class EmailAccountsTagsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2045,7 +2045,7 @@ class EmailAccountsTagsResourceWithRawResponse:
 
     def remove(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2061,7 +2061,7 @@ class EmailAccountsTagsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2153,7 +2153,7 @@ class AsyncEmailAccountsTagsResource:
 
     async def add(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2169,7 +2169,7 @@ class AsyncEmailAccountsTagsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2187,7 +2187,7 @@ class AsyncEmailAccountsTagsResource:
 
     async def remove(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2203,7 +2203,7 @@ class AsyncEmailAccountsTagsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2292,7 +2292,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
 
     async def add(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2308,7 +2308,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2326,7 +2326,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
 
     async def remove(
         self,
-        id_: int,
+        id: int,
         body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2342,7 +2342,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -166,7 +166,7 @@ class EmailTemplatesResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -179,7 +179,7 @@ class EmailTemplatesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -197,7 +197,7 @@ class EmailTemplatesResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -213,7 +213,7 @@ class EmailTemplatesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -231,7 +231,7 @@ class EmailTemplatesResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -244,7 +244,7 @@ class EmailTemplatesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -262,7 +262,7 @@ class EmailTemplatesResource:
 
     def clone(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -277,7 +277,7 @@ class EmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/clone",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -295,7 +295,7 @@ class EmailTemplatesResource:
 
     def move(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -309,7 +309,7 @@ class EmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/move",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -327,7 +327,7 @@ class EmailTemplatesResource:
 
     def render(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -343,7 +343,7 @@ class EmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/render",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -361,7 +361,7 @@ class EmailTemplatesResource:
 
     def send_test(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -375,7 +375,7 @@ class EmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/send-test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -539,7 +539,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -552,7 +552,7 @@ class EmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -570,7 +570,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -586,7 +586,7 @@ class EmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -604,7 +604,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -617,7 +617,7 @@ class EmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -635,7 +635,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def clone(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -650,7 +650,7 @@ class EmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/clone",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -668,7 +668,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def move(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -682,7 +682,7 @@ class EmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/move",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -700,7 +700,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def render(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -716,7 +716,7 @@ class EmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/render",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -734,7 +734,7 @@ class EmailTemplatesResourceWithRawResponse:
 
     def send_test(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -748,7 +748,7 @@ class EmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/send-test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -924,7 +924,7 @@ class AsyncEmailTemplatesResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -937,7 +937,7 @@ class AsyncEmailTemplatesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -955,7 +955,7 @@ class AsyncEmailTemplatesResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -971,7 +971,7 @@ class AsyncEmailTemplatesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -989,7 +989,7 @@ class AsyncEmailTemplatesResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1002,7 +1002,7 @@ class AsyncEmailTemplatesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1020,7 +1020,7 @@ class AsyncEmailTemplatesResource:
 
     async def clone(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1035,7 +1035,7 @@ class AsyncEmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/clone",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1053,7 +1053,7 @@ class AsyncEmailTemplatesResource:
 
     async def move(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1067,7 +1067,7 @@ class AsyncEmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/move",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1085,7 +1085,7 @@ class AsyncEmailTemplatesResource:
 
     async def render(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1101,7 +1101,7 @@ class AsyncEmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/render",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1119,7 +1119,7 @@ class AsyncEmailTemplatesResource:
 
     async def send_test(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1133,7 +1133,7 @@ class AsyncEmailTemplatesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/send-test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1297,7 +1297,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1310,7 +1310,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1328,7 +1328,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1344,7 +1344,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1362,7 +1362,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1375,7 +1375,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1393,7 +1393,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def clone(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1408,7 +1408,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/clone",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1426,7 +1426,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def move(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1440,7 +1440,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/move",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1458,7 +1458,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def render(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1474,7 +1474,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/render",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1494,7 +1494,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def send_test(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1508,7 +1508,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-templates/{id}/send-test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1632,7 +1632,7 @@ class EmailTemplatesFoldersResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -1646,7 +1646,7 @@ class EmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="get",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -1664,7 +1664,7 @@ class EmailTemplatesFoldersResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
         folder_type: EmailTemplateFolderType,
@@ -1681,7 +1681,7 @@ class EmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="put",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -1699,7 +1699,7 @@ class EmailTemplatesFoldersResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -1715,7 +1715,7 @@ class EmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -1733,7 +1733,7 @@ class EmailTemplatesFoldersResource:
 
     def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1746,7 +1746,7 @@ class EmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-template-folders/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1834,7 +1834,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -1848,7 +1848,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -1866,7 +1866,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
         folder_type: EmailTemplateFolderType,
@@ -1883,7 +1883,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -1901,7 +1901,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -1917,7 +1917,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -1935,7 +1935,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
 
     def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1948,7 +1948,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-template-folders/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2039,7 +2039,7 @@ class AsyncEmailTemplatesFoldersResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -2053,7 +2053,7 @@ class AsyncEmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="get",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -2071,7 +2071,7 @@ class AsyncEmailTemplatesFoldersResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
         folder_type: EmailTemplateFolderType,
@@ -2088,7 +2088,7 @@ class AsyncEmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="put",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -2106,7 +2106,7 @@ class AsyncEmailTemplatesFoldersResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -2122,7 +2122,7 @@ class AsyncEmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -2140,7 +2140,7 @@ class AsyncEmailTemplatesFoldersResource:
 
     async def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2153,7 +2153,7 @@ class AsyncEmailTemplatesFoldersResource:
         spec = RequestSpec(
             method="post",
             path="/v3/email-template-folders/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2241,7 +2241,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -2255,7 +2255,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -2273,7 +2273,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
         folder_type: EmailTemplateFolderType,
@@ -2290,7 +2290,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -2308,7 +2308,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         folder_type: EmailTemplateFolderType,
         extra_headers: Headers | None = None,
@@ -2324,7 +2324,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/email-template-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"folder_type": folder_type},
             headers={},
             cookies={},
@@ -2342,7 +2342,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
 
     async def share(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2355,7 +2355,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/email-template-folders/{id}/share",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -95,7 +95,7 @@ class HolidayCalendarsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -108,7 +108,7 @@ class HolidayCalendarsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -126,7 +126,7 @@ class HolidayCalendarsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -142,7 +142,7 @@ class HolidayCalendarsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -160,7 +160,7 @@ class HolidayCalendarsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -175,7 +175,7 @@ class HolidayCalendarsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -193,7 +193,7 @@ class HolidayCalendarsResource:
 
     def export_csv(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -208,7 +208,7 @@ class HolidayCalendarsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}/export-csv",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -297,7 +297,7 @@ class HolidayCalendarsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -310,7 +310,7 @@ class HolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -328,7 +328,7 @@ class HolidayCalendarsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -344,7 +344,7 @@ class HolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -362,7 +362,7 @@ class HolidayCalendarsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -377,7 +377,7 @@ class HolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -395,7 +395,7 @@ class HolidayCalendarsResourceWithRawResponse:
 
     def export_csv(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -410,7 +410,7 @@ class HolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}/export-csv",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -504,7 +504,7 @@ class AsyncHolidayCalendarsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -517,7 +517,7 @@ class AsyncHolidayCalendarsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -535,7 +535,7 @@ class AsyncHolidayCalendarsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -551,7 +551,7 @@ class AsyncHolidayCalendarsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -569,7 +569,7 @@ class AsyncHolidayCalendarsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -584,7 +584,7 @@ class AsyncHolidayCalendarsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -602,7 +602,7 @@ class AsyncHolidayCalendarsResource:
 
     async def export_csv(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -617,7 +617,7 @@ class AsyncHolidayCalendarsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}/export-csv",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -706,7 +706,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -719,7 +719,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -737,7 +737,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -753,7 +753,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -771,7 +771,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -786,7 +786,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/holiday-calendars/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -804,7 +804,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
 
     async def export_csv(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -819,7 +819,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/holiday-calendars/{id}/export-csv",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -306,7 +306,7 @@ class InboxThreadsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -319,7 +319,7 @@ class InboxThreadsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -337,7 +337,7 @@ class InboxThreadsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -350,7 +350,7 @@ class InboxThreadsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -368,7 +368,7 @@ class InboxThreadsResource:
 
     def set_category(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -382,7 +382,7 @@ class InboxThreadsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/category",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -400,7 +400,7 @@ class InboxThreadsResource:
 
     def set_meeting_intent(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -414,7 +414,7 @@ class InboxThreadsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/meeting-intent",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -607,7 +607,7 @@ class InboxThreadsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -620,7 +620,7 @@ class InboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -638,7 +638,7 @@ class InboxThreadsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -651,7 +651,7 @@ class InboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -669,7 +669,7 @@ class InboxThreadsResourceWithRawResponse:
 
     def set_category(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -683,7 +683,7 @@ class InboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/category",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -701,7 +701,7 @@ class InboxThreadsResourceWithRawResponse:
 
     def set_meeting_intent(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -715,7 +715,7 @@ class InboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/meeting-intent",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -927,7 +927,7 @@ class AsyncInboxThreadsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -940,7 +940,7 @@ class AsyncInboxThreadsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -958,7 +958,7 @@ class AsyncInboxThreadsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -971,7 +971,7 @@ class AsyncInboxThreadsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -989,7 +989,7 @@ class AsyncInboxThreadsResource:
 
     async def set_category(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1003,7 +1003,7 @@ class AsyncInboxThreadsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/category",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1021,7 +1021,7 @@ class AsyncInboxThreadsResource:
 
     async def set_meeting_intent(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1035,7 +1035,7 @@ class AsyncInboxThreadsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/meeting-intent",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1228,7 +1228,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1241,7 +1241,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1259,7 +1259,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1272,7 +1272,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1290,7 +1290,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def set_category(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1304,7 +1304,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/category",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1322,7 +1322,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def set_meeting_intent(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1336,7 +1336,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/{id}/meeting-intent",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1366,7 +1366,7 @@ class InboxThreadsMessagesResource:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1381,7 +1381,7 @@ class InboxThreadsMessagesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1406,7 +1406,7 @@ class InboxThreadsMessagesResource:
 
     def send(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadEmailReply | InboxThreadLinkedInReply | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1422,7 +1422,7 @@ class InboxThreadsMessagesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1449,7 +1449,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1464,7 +1464,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1482,7 +1482,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
 
     def send(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadEmailReply | InboxThreadLinkedInReply | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1498,7 +1498,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1530,7 +1530,7 @@ class AsyncInboxThreadsMessagesResource:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1545,7 +1545,7 @@ class AsyncInboxThreadsMessagesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1570,7 +1570,7 @@ class AsyncInboxThreadsMessagesResource:
 
     async def send(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadEmailReply | InboxThreadLinkedInReply | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1586,7 +1586,7 @@ class AsyncInboxThreadsMessagesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1613,7 +1613,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1628,7 +1628,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1646,7 +1646,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
 
     async def send(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadEmailReply | InboxThreadLinkedInReply | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1662,7 +1662,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1756,7 +1756,7 @@ class InboxCategoriesResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1769,7 +1769,7 @@ class InboxCategoriesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1787,7 +1787,7 @@ class InboxCategoriesResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1803,7 +1803,7 @@ class InboxCategoriesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1821,7 +1821,7 @@ class InboxCategoriesResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1836,7 +1836,7 @@ class InboxCategoriesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1854,7 +1854,7 @@ class InboxCategoriesResource:
 
     def add_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1870,7 +1870,7 @@ class InboxCategoriesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1890,7 +1890,7 @@ class InboxCategoriesResource:
 
     def remove_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1904,7 +1904,7 @@ class InboxCategoriesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1993,7 +1993,7 @@ class InboxCategoriesResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2006,7 +2006,7 @@ class InboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2024,7 +2024,7 @@ class InboxCategoriesResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2040,7 +2040,7 @@ class InboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2058,7 +2058,7 @@ class InboxCategoriesResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2073,7 +2073,7 @@ class InboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2091,7 +2091,7 @@ class InboxCategoriesResourceWithRawResponse:
 
     def add_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2107,7 +2107,7 @@ class InboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2127,7 +2127,7 @@ class InboxCategoriesResourceWithRawResponse:
 
     def remove_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2141,7 +2141,7 @@ class InboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2235,7 +2235,7 @@ class AsyncInboxCategoriesResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2248,7 +2248,7 @@ class AsyncInboxCategoriesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2266,7 +2266,7 @@ class AsyncInboxCategoriesResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2282,7 +2282,7 @@ class AsyncInboxCategoriesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2300,7 +2300,7 @@ class AsyncInboxCategoriesResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2315,7 +2315,7 @@ class AsyncInboxCategoriesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2333,7 +2333,7 @@ class AsyncInboxCategoriesResource:
 
     async def add_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2349,7 +2349,7 @@ class AsyncInboxCategoriesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2369,7 +2369,7 @@ class AsyncInboxCategoriesResource:
 
     async def remove_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2383,7 +2383,7 @@ class AsyncInboxCategoriesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2474,7 +2474,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2487,7 +2487,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2505,7 +2505,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2521,7 +2521,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2539,7 +2539,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2554,7 +2554,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2572,7 +2572,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
     async def add_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2588,7 +2588,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2608,7 +2608,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
     async def remove_threads(
         self,
-        id_: int,
+        id: int,
         body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2622,7 +2622,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/inbox/threads/categories/{id}/thread-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -177,7 +177,7 @@ class LinkedinAccountsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -190,7 +190,7 @@ class LinkedinAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -208,7 +208,7 @@ class LinkedinAccountsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         force: bool | None = None,
         extra_headers: Headers | None = None,
@@ -224,7 +224,7 @@ class LinkedinAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"force": force},
             headers={},
             cookies={},
@@ -242,7 +242,7 @@ class LinkedinAccountsResource:
 
     def toggle_status(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -255,7 +255,7 @@ class LinkedinAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/toggle-status",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -273,7 +273,7 @@ class LinkedinAccountsResource:
 
     def set_limits(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -287,7 +287,7 @@ class LinkedinAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/limits",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -305,7 +305,7 @@ class LinkedinAccountsResource:
 
     def set_revoke_settings(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -319,7 +319,7 @@ class LinkedinAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/revoke-settings",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -337,7 +337,7 @@ class LinkedinAccountsResource:
 
     def reconnect(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -350,7 +350,7 @@ class LinkedinAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/reconnect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -514,7 +514,7 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -527,7 +527,7 @@ class LinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -545,7 +545,7 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         force: bool | None = None,
         extra_headers: Headers | None = None,
@@ -561,7 +561,7 @@ class LinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"force": force},
             headers={},
             cookies={},
@@ -579,7 +579,7 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def toggle_status(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -592,7 +592,7 @@ class LinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/toggle-status",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -612,7 +612,7 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def set_limits(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -626,7 +626,7 @@ class LinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/limits",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -644,7 +644,7 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def set_revoke_settings(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -658,7 +658,7 @@ class LinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/revoke-settings",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -676,7 +676,7 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def reconnect(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -689,7 +689,7 @@ class LinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/reconnect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -854,7 +854,7 @@ class AsyncLinkedinAccountsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -867,7 +867,7 @@ class AsyncLinkedinAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -885,7 +885,7 @@ class AsyncLinkedinAccountsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         force: bool | None = None,
         extra_headers: Headers | None = None,
@@ -901,7 +901,7 @@ class AsyncLinkedinAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"force": force},
             headers={},
             cookies={},
@@ -919,7 +919,7 @@ class AsyncLinkedinAccountsResource:
 
     async def toggle_status(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -932,7 +932,7 @@ class AsyncLinkedinAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/toggle-status",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -950,7 +950,7 @@ class AsyncLinkedinAccountsResource:
 
     async def set_limits(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -964,7 +964,7 @@ class AsyncLinkedinAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/limits",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -982,7 +982,7 @@ class AsyncLinkedinAccountsResource:
 
     async def set_revoke_settings(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -996,7 +996,7 @@ class AsyncLinkedinAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/revoke-settings",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1014,7 +1014,7 @@ class AsyncLinkedinAccountsResource:
 
     async def reconnect(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1027,7 +1027,7 @@ class AsyncLinkedinAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/reconnect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1191,7 +1191,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1204,7 +1204,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1222,7 +1222,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         force: bool | None = None,
         extra_headers: Headers | None = None,
@@ -1238,7 +1238,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"force": force},
             headers={},
             cookies={},
@@ -1256,7 +1256,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def toggle_status(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1269,7 +1269,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/toggle-status",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1289,7 +1289,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def set_limits(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1303,7 +1303,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/limits",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1321,7 +1321,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def set_revoke_settings(
         self,
-        id_: int,
+        id: int,
         body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1335,7 +1335,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/linkedin-accounts/{id}/revoke-settings",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1353,7 +1353,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def reconnect(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1366,7 +1366,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/linkedin-accounts/{id}/reconnect",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1428,7 +1428,7 @@ class LinkedinAccountsPendingResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1441,7 +1441,7 @@ class LinkedinAccountsPendingResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/pending/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1498,7 +1498,7 @@ class LinkedinAccountsPendingResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1511,7 +1511,7 @@ class LinkedinAccountsPendingResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/pending/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1571,7 +1571,7 @@ class AsyncLinkedinAccountsPendingResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1584,7 +1584,7 @@ class AsyncLinkedinAccountsPendingResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/pending/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1641,7 +1641,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1654,7 +1654,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/linkedin-accounts/pending/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -102,7 +102,7 @@ class SchedulesResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -115,7 +115,7 @@ class SchedulesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -133,7 +133,7 @@ class SchedulesResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ScheduleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -147,7 +147,7 @@ class SchedulesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -165,7 +165,7 @@ class SchedulesResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -180,7 +180,7 @@ class SchedulesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -198,7 +198,7 @@ class SchedulesResource:
 
     def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -211,7 +211,7 @@ class SchedulesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -301,7 +301,7 @@ class SchedulesResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -314,7 +314,7 @@ class SchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -332,7 +332,7 @@ class SchedulesResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: ScheduleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -346,7 +346,7 @@ class SchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -364,7 +364,7 @@ class SchedulesResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -379,7 +379,7 @@ class SchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -397,7 +397,7 @@ class SchedulesResourceWithRawResponse:
 
     def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -410,7 +410,7 @@ class SchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -505,7 +505,7 @@ class AsyncSchedulesResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -518,7 +518,7 @@ class AsyncSchedulesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -536,7 +536,7 @@ class AsyncSchedulesResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ScheduleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -550,7 +550,7 @@ class AsyncSchedulesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -568,7 +568,7 @@ class AsyncSchedulesResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -583,7 +583,7 @@ class AsyncSchedulesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -601,7 +601,7 @@ class AsyncSchedulesResource:
 
     async def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -614,7 +614,7 @@ class AsyncSchedulesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -704,7 +704,7 @@ class AsyncSchedulesResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -717,7 +717,7 @@ class AsyncSchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -735,7 +735,7 @@ class AsyncSchedulesResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: ScheduleRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -749,7 +749,7 @@ class AsyncSchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -767,7 +767,7 @@ class AsyncSchedulesResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -782,7 +782,7 @@ class AsyncSchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -800,7 +800,7 @@ class AsyncSchedulesResourceWithRawResponse:
 
     async def set_default(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -813,7 +813,7 @@ class AsyncSchedulesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/set-default",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -843,7 +843,7 @@ class SchedulesHolidayCalendarsResource:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -856,7 +856,7 @@ class SchedulesHolidayCalendarsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}/holiday-calendars",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -874,7 +874,7 @@ class SchedulesHolidayCalendarsResource:
 
     def link(
         self,
-        id_: int,
+        id: int,
         body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -888,7 +888,7 @@ class SchedulesHolidayCalendarsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/holiday-calendar-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -906,7 +906,7 @@ class SchedulesHolidayCalendarsResource:
 
     def unlink(
         self,
-        id_: int,
+        id: int,
         calendar_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -920,7 +920,7 @@ class SchedulesHolidayCalendarsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}/holiday-calendar-links/{calendarId}",
-            path_params={"id": id_, "calendarId": calendar_id},
+            path_params={"id": id, "calendarId": calendar_id},
             query={},
             headers={},
             cookies={},
@@ -945,7 +945,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -958,7 +958,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}/holiday-calendars",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -978,7 +978,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
 
     def link(
         self,
-        id_: int,
+        id: int,
         body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -992,7 +992,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/holiday-calendar-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1010,7 +1010,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
 
     def unlink(
         self,
-        id_: int,
+        id: int,
         calendar_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -1024,7 +1024,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}/holiday-calendar-links/{calendarId}",
-            path_params={"id": id_, "calendarId": calendar_id},
+            path_params={"id": id, "calendarId": calendar_id},
             query={},
             headers={},
             cookies={},
@@ -1054,7 +1054,7 @@ class AsyncSchedulesHolidayCalendarsResource:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1067,7 +1067,7 @@ class AsyncSchedulesHolidayCalendarsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}/holiday-calendars",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1087,7 +1087,7 @@ class AsyncSchedulesHolidayCalendarsResource:
 
     async def link(
         self,
-        id_: int,
+        id: int,
         body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1101,7 +1101,7 @@ class AsyncSchedulesHolidayCalendarsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/holiday-calendar-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1119,7 +1119,7 @@ class AsyncSchedulesHolidayCalendarsResource:
 
     async def unlink(
         self,
-        id_: int,
+        id: int,
         calendar_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -1133,7 +1133,7 @@ class AsyncSchedulesHolidayCalendarsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}/holiday-calendar-links/{calendarId}",
-            path_params={"id": id_, "calendarId": calendar_id},
+            path_params={"id": id, "calendarId": calendar_id},
             query={},
             headers={},
             cookies={},
@@ -1158,7 +1158,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1171,7 +1171,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/schedules/{id}/holiday-calendars",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1191,7 +1191,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
 
     async def link(
         self,
-        id_: int,
+        id: int,
         body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1205,7 +1205,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/schedules/{id}/holiday-calendar-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1223,7 +1223,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
 
     async def unlink(
         self,
-        id_: int,
+        id: int,
         calendar_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -1237,7 +1237,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/schedules/{id}/holiday-calendar-links/{calendarId}",
-            path_params={"id": id_, "calendarId": calendar_id},
+            path_params={"id": id, "calendarId": calendar_id},
             query={},
             headers={},
             cookies={},

@@ -103,7 +103,7 @@ class SequenceFoldersResource:
 
     def retrieve(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -116,7 +116,7 @@ class SequenceFoldersResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -134,7 +134,7 @@ class SequenceFoldersResource:
 
     def update(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -148,7 +148,7 @@ class SequenceFoldersResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -166,7 +166,7 @@ class SequenceFoldersResource:
 
     def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -181,7 +181,7 @@ class SequenceFoldersResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -199,7 +199,7 @@ class SequenceFoldersResource:
 
     def list_sequences(
         self,
-        id_: str,
+        id: str,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -216,7 +216,7 @@ class SequenceFoldersResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -241,7 +241,7 @@ class SequenceFoldersResource:
 
     def add_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -257,7 +257,7 @@ class SequenceFoldersResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -277,7 +277,7 @@ class SequenceFoldersResource:
 
     def remove_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -291,7 +291,7 @@ class SequenceFoldersResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -381,7 +381,7 @@ class SequenceFoldersResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -394,7 +394,7 @@ class SequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -412,7 +412,7 @@ class SequenceFoldersResourceWithRawResponse:
 
     def update(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -426,7 +426,7 @@ class SequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -444,7 +444,7 @@ class SequenceFoldersResourceWithRawResponse:
 
     def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -459,7 +459,7 @@ class SequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -477,7 +477,7 @@ class SequenceFoldersResourceWithRawResponse:
 
     def list_sequences(
         self,
-        id_: str,
+        id: str,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -494,7 +494,7 @@ class SequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -514,7 +514,7 @@ class SequenceFoldersResourceWithRawResponse:
 
     def add_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -530,7 +530,7 @@ class SequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -550,7 +550,7 @@ class SequenceFoldersResourceWithRawResponse:
 
     def remove_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -564,7 +564,7 @@ class SequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -659,7 +659,7 @@ class AsyncSequenceFoldersResource:
 
     async def retrieve(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -672,7 +672,7 @@ class AsyncSequenceFoldersResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -690,7 +690,7 @@ class AsyncSequenceFoldersResource:
 
     async def update(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -704,7 +704,7 @@ class AsyncSequenceFoldersResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -722,7 +722,7 @@ class AsyncSequenceFoldersResource:
 
     async def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -737,7 +737,7 @@ class AsyncSequenceFoldersResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -755,7 +755,7 @@ class AsyncSequenceFoldersResource:
 
     async def list_sequences(
         self,
-        id_: str,
+        id: str,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -772,7 +772,7 @@ class AsyncSequenceFoldersResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -797,7 +797,7 @@ class AsyncSequenceFoldersResource:
 
     async def add_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -813,7 +813,7 @@ class AsyncSequenceFoldersResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -833,7 +833,7 @@ class AsyncSequenceFoldersResource:
 
     async def remove_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -847,7 +847,7 @@ class AsyncSequenceFoldersResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -939,7 +939,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -952,7 +952,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -970,7 +970,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
     async def update(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -984,7 +984,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1002,7 +1002,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1017,7 +1017,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-folders/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1035,7 +1035,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
     async def list_sequences(
         self,
-        id_: str,
+        id: str,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1052,7 +1052,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequence-folders/{id}/sequences",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -1072,7 +1072,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
     async def add_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1088,7 +1088,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1108,7 +1108,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
     async def remove_sequences(
         self,
-        id_: str,
+        id: str,
         body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1122,7 +1122,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequence-folders/{id}/sequence-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -62,7 +62,7 @@ class SequenceTemplatesResource:
 
     def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -77,7 +77,7 @@ class SequenceTemplatesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -134,7 +134,7 @@ class SequenceTemplatesResourceWithRawResponse:
 
     def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -149,7 +149,7 @@ class SequenceTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -211,7 +211,7 @@ class AsyncSequenceTemplatesResource:
 
     async def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -226,7 +226,7 @@ class AsyncSequenceTemplatesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -285,7 +285,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: str,
+        id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -300,7 +300,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequence-templates/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -442,7 +442,7 @@ class SequencesResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -455,7 +455,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -473,7 +473,7 @@ class SequencesResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -488,7 +488,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -506,7 +506,7 @@ class SequencesResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -520,7 +520,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="patch",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -538,7 +538,7 @@ class SequencesResource:
 
     def start(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -553,7 +553,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/start",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -571,7 +571,7 @@ class SequencesResource:
 
     def pause(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -586,7 +586,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/pause",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -604,7 +604,7 @@ class SequencesResource:
 
     def archive(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -619,7 +619,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/archive",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -637,7 +637,7 @@ class SequencesResource:
 
     def change_owner(
         self,
-        id_: int,
+        id: int,
         body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -653,7 +653,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -671,7 +671,7 @@ class SequencesResource:
 
     def save_as_template(
         self,
-        id_: int,
+        id: int,
         body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -687,7 +687,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/save-as-template",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -705,7 +705,7 @@ class SequencesResource:
 
     def retrieve_stats(
         self,
-        id_: int,
+        id: int,
         *,
         body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -721,7 +721,7 @@ class SequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/stats",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1087,7 +1087,7 @@ class SequencesResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1100,7 +1100,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1118,7 +1118,7 @@ class SequencesResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1133,7 +1133,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1151,7 +1151,7 @@ class SequencesResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1165,7 +1165,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="patch",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1183,7 +1183,7 @@ class SequencesResourceWithRawResponse:
 
     def start(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1198,7 +1198,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/start",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1216,7 +1216,7 @@ class SequencesResourceWithRawResponse:
 
     def pause(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1231,7 +1231,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/pause",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1249,7 +1249,7 @@ class SequencesResourceWithRawResponse:
 
     def archive(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1264,7 +1264,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/archive",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1282,7 +1282,7 @@ class SequencesResourceWithRawResponse:
 
     def change_owner(
         self,
-        id_: int,
+        id: int,
         body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1298,7 +1298,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1316,7 +1316,7 @@ class SequencesResourceWithRawResponse:
 
     def save_as_template(
         self,
-        id_: int,
+        id: int,
         body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1332,7 +1332,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/save-as-template",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1350,7 +1350,7 @@ class SequencesResourceWithRawResponse:
 
     def retrieve_stats(
         self,
-        id_: int,
+        id: int,
         *,
         body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -1366,7 +1366,7 @@ class SequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/stats",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1742,7 +1742,7 @@ class AsyncSequencesResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1755,7 +1755,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1773,7 +1773,7 @@ class AsyncSequencesResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1788,7 +1788,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1806,7 +1806,7 @@ class AsyncSequencesResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1820,7 +1820,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="patch",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1838,7 +1838,7 @@ class AsyncSequencesResource:
 
     async def start(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1853,7 +1853,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/start",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1871,7 +1871,7 @@ class AsyncSequencesResource:
 
     async def pause(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1886,7 +1886,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/pause",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1904,7 +1904,7 @@ class AsyncSequencesResource:
 
     async def archive(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1919,7 +1919,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/archive",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1937,7 +1937,7 @@ class AsyncSequencesResource:
 
     async def change_owner(
         self,
-        id_: int,
+        id: int,
         body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1953,7 +1953,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1971,7 +1971,7 @@ class AsyncSequencesResource:
 
     async def save_as_template(
         self,
-        id_: int,
+        id: int,
         body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1987,7 +1987,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/save-as-template",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2005,7 +2005,7 @@ class AsyncSequencesResource:
 
     async def retrieve_stats(
         self,
-        id_: int,
+        id: int,
         *,
         body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -2021,7 +2021,7 @@ class AsyncSequencesResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/stats",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2387,7 +2387,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2400,7 +2400,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2418,7 +2418,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2433,7 +2433,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2451,7 +2451,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2465,7 +2465,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="patch",
             path="/v3/sequences/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2483,7 +2483,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def start(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2498,7 +2498,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/start",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2516,7 +2516,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def pause(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2531,7 +2531,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/pause",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2549,7 +2549,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def archive(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2564,7 +2564,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/archive",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2582,7 +2582,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def change_owner(
         self,
-        id_: int,
+        id: int,
         body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2598,7 +2598,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/owner",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2616,7 +2616,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def save_as_template(
         self,
-        id_: int,
+        id: int,
         body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2632,7 +2632,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/save-as-template",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2650,7 +2650,7 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def retrieve_stats(
         self,
-        id_: int,
+        id: int,
         *,
         body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -2666,7 +2666,7 @@ class AsyncSequencesResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/stats",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2732,7 +2732,7 @@ class SequencesStepsResource:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -2754,7 +2754,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2793,7 +2793,7 @@ class SequencesStepsResource:
 
     def create(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
         | SequenceStepCall
@@ -2826,7 +2826,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2863,7 +2863,7 @@ class SequencesStepsResource:
 
     def bulk_create(
         self,
-        id_: int,
+        id: int,
         body: abc.Sequence[
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -2887,7 +2887,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2905,7 +2905,7 @@ class SequencesStepsResource:
 
     def bulk_delete(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -2921,7 +2921,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -2941,7 +2941,7 @@ class SequencesStepsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -2964,7 +2964,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3001,7 +3001,7 @@ class SequencesStepsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3035,7 +3035,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3072,7 +3072,7 @@ class SequencesStepsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         mode: Literal["nodeOnly", "nodeAndAllChildren", "nodeAndPositiveChildren", "nodeAndNegativeChildren"]
@@ -3090,7 +3090,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={"mode": mode},
             headers={},
             cookies={},
@@ -3108,7 +3108,7 @@ class SequencesStepsResource:
 
     def enable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -3125,7 +3125,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/enable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3145,7 +3145,7 @@ class SequencesStepsResource:
 
     def disable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -3162,7 +3162,7 @@ class SequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/disable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3225,7 +3225,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -3249,7 +3249,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3290,7 +3290,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def create(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
         | SequenceStepCall
@@ -3323,7 +3323,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3360,7 +3360,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def bulk_create(
         self,
-        id_: int,
+        id: int,
         body: abc.Sequence[
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -3384,7 +3384,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3404,7 +3404,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -3420,7 +3420,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3440,7 +3440,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -3463,7 +3463,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3500,7 +3500,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3534,7 +3534,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3571,7 +3571,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         mode: Literal["nodeOnly", "nodeAndAllChildren", "nodeAndPositiveChildren", "nodeAndNegativeChildren"]
@@ -3589,7 +3589,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={"mode": mode},
             headers={},
             cookies={},
@@ -3607,7 +3607,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def enable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -3624,7 +3624,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/enable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3644,7 +3644,7 @@ class SequencesStepsResourceWithRawResponse:
 
     def disable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -3661,7 +3661,7 @@ class SequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/disable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3729,7 +3729,7 @@ class AsyncSequencesStepsResource:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -3751,7 +3751,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3790,7 +3790,7 @@ class AsyncSequencesStepsResource:
 
     async def create(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
         | SequenceStepCall
@@ -3823,7 +3823,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3860,7 +3860,7 @@ class AsyncSequencesStepsResource:
 
     async def bulk_create(
         self,
-        id_: int,
+        id: int,
         body: abc.Sequence[
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -3884,7 +3884,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3902,7 +3902,7 @@ class AsyncSequencesStepsResource:
 
     async def bulk_delete(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -3918,7 +3918,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -3938,7 +3938,7 @@ class AsyncSequencesStepsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -3961,7 +3961,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -3998,7 +3998,7 @@ class AsyncSequencesStepsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
@@ -4032,7 +4032,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4069,7 +4069,7 @@ class AsyncSequencesStepsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         mode: Literal["nodeOnly", "nodeAndAllChildren", "nodeAndPositiveChildren", "nodeAndNegativeChildren"]
@@ -4087,7 +4087,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={"mode": mode},
             headers={},
             cookies={},
@@ -4105,7 +4105,7 @@ class AsyncSequencesStepsResource:
 
     async def enable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -4122,7 +4122,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/enable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4142,7 +4142,7 @@ class AsyncSequencesStepsResource:
 
     async def disable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -4159,7 +4159,7 @@ class AsyncSequencesStepsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/disable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4222,7 +4222,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -4246,7 +4246,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -4287,7 +4287,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def create(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
         | SequenceStepCall
@@ -4320,7 +4320,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -4357,7 +4357,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def bulk_create(
         self,
-        id_: int,
+        id: int,
         body: abc.Sequence[
             SequenceStepEmail
             | SequenceStepLinkedIn
@@ -4381,7 +4381,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -4401,7 +4401,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        id_: int,
+        id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -4417,7 +4417,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -4437,7 +4437,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -4460,7 +4460,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4497,7 +4497,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepEmail
         | SequenceStepLinkedIn
@@ -4531,7 +4531,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4568,7 +4568,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         mode: Literal["nodeOnly", "nodeAndAllChildren", "nodeAndPositiveChildren", "nodeAndNegativeChildren"]
@@ -4586,7 +4586,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={"mode": mode},
             headers={},
             cookies={},
@@ -4604,7 +4604,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def enable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -4621,7 +4621,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/enable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4641,7 +4641,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
     async def disable_variants(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
@@ -4658,7 +4658,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/disable",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4690,7 +4690,7 @@ class SequencesStepsVariantsResource:
 
     def list(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -4704,7 +4704,7 @@ class SequencesStepsVariantsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4722,7 +4722,7 @@ class SequencesStepsVariantsResource:
 
     def create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
@@ -4737,7 +4737,7 @@ class SequencesStepsVariantsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4755,7 +4755,7 @@ class SequencesStepsVariantsResource:
 
     def bulk_create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: abc.Sequence[SequenceStepVariantRequest | abc.Mapping[str, object]],
         *,
@@ -4770,7 +4770,7 @@ class SequencesStepsVariantsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4788,7 +4788,7 @@ class SequencesStepsVariantsResource:
 
     def bulk_delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
@@ -4803,7 +4803,7 @@ class SequencesStepsVariantsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk-delete",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4823,7 +4823,7 @@ class SequencesStepsVariantsResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
@@ -4839,7 +4839,7 @@ class SequencesStepsVariantsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -4857,7 +4857,7 @@ class SequencesStepsVariantsResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         *,
@@ -4874,7 +4874,7 @@ class SequencesStepsVariantsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -4899,7 +4899,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
 
     def list(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -4913,7 +4913,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4933,7 +4933,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
 
     def create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
@@ -4948,7 +4948,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -4966,7 +4966,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
 
     def bulk_create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: abc.Sequence[SequenceStepVariantRequest | abc.Mapping[str, object]],
         *,
@@ -4981,7 +4981,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5001,7 +5001,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
@@ -5016,7 +5016,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk-delete",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5036,7 +5036,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
@@ -5052,7 +5052,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -5070,7 +5070,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         *,
@@ -5087,7 +5087,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -5117,7 +5117,7 @@ class AsyncSequencesStepsVariantsResource:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -5131,7 +5131,7 @@ class AsyncSequencesStepsVariantsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5149,7 +5149,7 @@ class AsyncSequencesStepsVariantsResource:
 
     async def create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
@@ -5164,7 +5164,7 @@ class AsyncSequencesStepsVariantsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5182,7 +5182,7 @@ class AsyncSequencesStepsVariantsResource:
 
     async def bulk_create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: abc.Sequence[SequenceStepVariantRequest | abc.Mapping[str, object]],
         *,
@@ -5197,7 +5197,7 @@ class AsyncSequencesStepsVariantsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5215,7 +5215,7 @@ class AsyncSequencesStepsVariantsResource:
 
     async def bulk_delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
@@ -5230,7 +5230,7 @@ class AsyncSequencesStepsVariantsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk-delete",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5250,7 +5250,7 @@ class AsyncSequencesStepsVariantsResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
@@ -5266,7 +5266,7 @@ class AsyncSequencesStepsVariantsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -5284,7 +5284,7 @@ class AsyncSequencesStepsVariantsResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         *,
@@ -5301,7 +5301,7 @@ class AsyncSequencesStepsVariantsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -5326,7 +5326,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -5340,7 +5340,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5360,7 +5360,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
 
     async def create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
@@ -5375,7 +5375,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5393,7 +5393,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
 
     async def bulk_create(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: abc.Sequence[SequenceStepVariantRequest | abc.Mapping[str, object]],
         *,
@@ -5408,7 +5408,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5428,7 +5428,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
@@ -5443,7 +5443,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/steps/{step_id}/variants/bulk-delete",
-            path_params={"id": id_, "step_id": step_id},
+            path_params={"id": id, "step_id": step_id},
             query={},
             headers={},
             cookies={},
@@ -5463,7 +5463,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         body: SequenceStepVariantRequest | abc.Mapping[str, object],
@@ -5479,7 +5479,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -5497,7 +5497,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         step_id: int,
         variant_id: int,
         *,
@@ -5514,7 +5514,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/steps/{step_id}/variants/{variant_id}",
-            path_params={"id": id_, "step_id": step_id, "variant_id": variant_id},
+            path_params={"id": id, "step_id": step_id, "variant_id": variant_id},
             query={},
             headers={},
             cookies={},
@@ -5544,7 +5544,7 @@ class SequencesContactsResource:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -5561,7 +5561,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -5586,7 +5586,7 @@ class SequencesContactsResource:
 
     def list_state(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -5602,7 +5602,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/state",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "additionalColumns": additional_columns},
             headers={},
             cookies={},
@@ -5628,7 +5628,7 @@ class SequencesContactsResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -5644,7 +5644,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -5662,7 +5662,7 @@ class SequencesContactsResource:
 
     def remove(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -5678,7 +5678,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/contact-links/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -5696,7 +5696,7 @@ class SequencesContactsResource:
 
     def bulk_add(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -5712,7 +5712,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -5730,7 +5730,7 @@ class SequencesContactsResource:
 
     def bulk_remove(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -5744,7 +5744,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -5762,7 +5762,7 @@ class SequencesContactsResource:
 
     def set_status(
         self,
-        id_: int,
+        id: int,
         body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -5778,7 +5778,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-status-in-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -5798,7 +5798,7 @@ class SequencesContactsResource:
 
     def set_replied(
         self,
-        id_: int,
+        id: int,
         body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -5812,7 +5812,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-replied",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -5832,7 +5832,7 @@ class SequencesContactsResource:
 
     def set_bounced(
         self,
-        id_: int,
+        id: int,
         body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -5848,7 +5848,7 @@ class SequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-bounced",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -5875,7 +5875,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -5892,7 +5892,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -5910,7 +5910,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def list_state(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -5926,7 +5926,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/state",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "additionalColumns": additional_columns},
             headers={},
             cookies={},
@@ -5945,7 +5945,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -5961,7 +5961,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -5979,7 +5979,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def remove(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -5995,7 +5995,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/contact-links/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -6013,7 +6013,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def bulk_add(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6029,7 +6029,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6047,7 +6047,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def bulk_remove(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6061,7 +6061,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6081,7 +6081,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def set_status(
         self,
-        id_: int,
+        id: int,
         body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6097,7 +6097,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-status-in-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6117,7 +6117,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def set_replied(
         self,
-        id_: int,
+        id: int,
         body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6131,7 +6131,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-replied",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6151,7 +6151,7 @@ class SequencesContactsResourceWithRawResponse:
 
     def set_bounced(
         self,
-        id_: int,
+        id: int,
         body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6167,7 +6167,7 @@ class SequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-bounced",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6199,7 +6199,7 @@ class AsyncSequencesContactsResource:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -6216,7 +6216,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -6241,7 +6241,7 @@ class AsyncSequencesContactsResource:
 
     async def list_state(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -6257,7 +6257,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/state",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "additionalColumns": additional_columns},
             headers={},
             cookies={},
@@ -6283,7 +6283,7 @@ class AsyncSequencesContactsResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -6299,7 +6299,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -6317,7 +6317,7 @@ class AsyncSequencesContactsResource:
 
     async def remove(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -6333,7 +6333,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/contact-links/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -6351,7 +6351,7 @@ class AsyncSequencesContactsResource:
 
     async def bulk_add(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6367,7 +6367,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6385,7 +6385,7 @@ class AsyncSequencesContactsResource:
 
     async def bulk_remove(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6399,7 +6399,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6417,7 +6417,7 @@ class AsyncSequencesContactsResource:
 
     async def set_status(
         self,
-        id_: int,
+        id: int,
         body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6433,7 +6433,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-status-in-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6453,7 +6453,7 @@ class AsyncSequencesContactsResource:
 
     async def set_replied(
         self,
-        id_: int,
+        id: int,
         body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6467,7 +6467,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-replied",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6487,7 +6487,7 @@ class AsyncSequencesContactsResource:
 
     async def set_bounced(
         self,
-        id_: int,
+        id: int,
         body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6503,7 +6503,7 @@ class AsyncSequencesContactsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-bounced",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6530,7 +6530,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -6547,7 +6547,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
             headers={},
             cookies={},
@@ -6565,7 +6565,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def list_state(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -6581,7 +6581,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/state",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip, "additionalColumns": additional_columns},
             headers={},
             cookies={},
@@ -6602,7 +6602,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -6618,7 +6618,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/contacts/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -6636,7 +6636,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def remove(
         self,
-        id_: int,
+        id: int,
         contact_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -6652,7 +6652,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/contact-links/{contact_id}",
-            path_params={"id": id_, "contact_id": contact_id},
+            path_params={"id": id, "contact_id": contact_id},
             query={},
             headers={},
             cookies={},
@@ -6670,7 +6670,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def bulk_add(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6686,7 +6686,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6706,7 +6706,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def bulk_remove(
         self,
-        id_: int,
+        id: int,
         body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6720,7 +6720,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contact-links/bulk-delete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6740,7 +6740,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def set_status(
         self,
-        id_: int,
+        id: int,
         body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6756,7 +6756,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-status-in-sequence",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6776,7 +6776,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def set_replied(
         self,
-        id_: int,
+        id: int,
         body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6790,7 +6790,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-replied",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6810,7 +6810,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
     async def set_bounced(
         self,
-        id_: int,
+        id: int,
         body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6826,7 +6826,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/contacts/set-bounced",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6858,7 +6858,7 @@ class SequencesEmailAccountsResource:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -6871,7 +6871,7 @@ class SequencesEmailAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/email-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6889,7 +6889,7 @@ class SequencesEmailAccountsResource:
 
     def replace(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6905,7 +6905,7 @@ class SequencesEmailAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6923,7 +6923,7 @@ class SequencesEmailAccountsResource:
 
     def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -6939,7 +6939,7 @@ class SequencesEmailAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -6957,7 +6957,7 @@ class SequencesEmailAccountsResource:
 
     def unlink(
         self,
-        id_: int,
+        id: int,
         email_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -6971,7 +6971,7 @@ class SequencesEmailAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/email-account-links/{email_account_id}",
-            path_params={"id": id_, "email_account_id": email_account_id},
+            path_params={"id": id, "email_account_id": email_account_id},
             query={},
             headers={},
             cookies={},
@@ -6996,7 +6996,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -7009,7 +7009,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/email-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7029,7 +7029,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
 
     def replace(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7045,7 +7045,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7063,7 +7063,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
 
     def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7079,7 +7079,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7097,7 +7097,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
 
     def unlink(
         self,
-        id_: int,
+        id: int,
         email_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -7111,7 +7111,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/email-account-links/{email_account_id}",
-            path_params={"id": id_, "email_account_id": email_account_id},
+            path_params={"id": id, "email_account_id": email_account_id},
             query={},
             headers={},
             cookies={},
@@ -7141,7 +7141,7 @@ class AsyncSequencesEmailAccountsResource:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -7154,7 +7154,7 @@ class AsyncSequencesEmailAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/email-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7172,7 +7172,7 @@ class AsyncSequencesEmailAccountsResource:
 
     async def replace(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7188,7 +7188,7 @@ class AsyncSequencesEmailAccountsResource:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7206,7 +7206,7 @@ class AsyncSequencesEmailAccountsResource:
 
     async def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7222,7 +7222,7 @@ class AsyncSequencesEmailAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7240,7 +7240,7 @@ class AsyncSequencesEmailAccountsResource:
 
     async def unlink(
         self,
-        id_: int,
+        id: int,
         email_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -7254,7 +7254,7 @@ class AsyncSequencesEmailAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/email-account-links/{email_account_id}",
-            path_params={"id": id_, "email_account_id": email_account_id},
+            path_params={"id": id, "email_account_id": email_account_id},
             query={},
             headers={},
             cookies={},
@@ -7279,7 +7279,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -7292,7 +7292,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/email-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7312,7 +7312,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
 
     async def replace(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7328,7 +7328,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7346,7 +7346,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
 
     async def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7362,7 +7362,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/email-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7380,7 +7380,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
 
     async def unlink(
         self,
-        id_: int,
+        id: int,
         email_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -7394,7 +7394,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/email-account-links/{email_account_id}",
-            path_params={"id": id_, "email_account_id": email_account_id},
+            path_params={"id": id, "email_account_id": email_account_id},
             query={},
             headers={},
             cookies={},
@@ -7424,7 +7424,7 @@ class SequencesLinkedinAccountsResource:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -7437,7 +7437,7 @@ class SequencesLinkedinAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/linkedin-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7455,7 +7455,7 @@ class SequencesLinkedinAccountsResource:
 
     def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7471,7 +7471,7 @@ class SequencesLinkedinAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/linkedin-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7489,7 +7489,7 @@ class SequencesLinkedinAccountsResource:
 
     def unlink(
         self,
-        id_: int,
+        id: int,
         linked_in_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -7503,7 +7503,7 @@ class SequencesLinkedinAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}",
-            path_params={"id": id_, "linkedInAccountId": linked_in_account_id},
+            path_params={"id": id, "linkedInAccountId": linked_in_account_id},
             query={},
             headers={},
             cookies={},
@@ -7528,7 +7528,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
 
     def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -7541,7 +7541,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/linkedin-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7561,7 +7561,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
 
     def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7577,7 +7577,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/linkedin-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7595,7 +7595,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
 
     def unlink(
         self,
-        id_: int,
+        id: int,
         linked_in_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -7609,7 +7609,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}",
-            path_params={"id": id_, "linkedInAccountId": linked_in_account_id},
+            path_params={"id": id, "linkedInAccountId": linked_in_account_id},
             query={},
             headers={},
             cookies={},
@@ -7639,7 +7639,7 @@ class AsyncSequencesLinkedinAccountsResource:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -7652,7 +7652,7 @@ class AsyncSequencesLinkedinAccountsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/linkedin-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7672,7 +7672,7 @@ class AsyncSequencesLinkedinAccountsResource:
 
     async def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7688,7 +7688,7 @@ class AsyncSequencesLinkedinAccountsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/linkedin-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7706,7 +7706,7 @@ class AsyncSequencesLinkedinAccountsResource:
 
     async def unlink(
         self,
-        id_: int,
+        id: int,
         linked_in_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -7720,7 +7720,7 @@ class AsyncSequencesLinkedinAccountsResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}",
-            path_params={"id": id_, "linkedInAccountId": linked_in_account_id},
+            path_params={"id": id, "linkedInAccountId": linked_in_account_id},
             query={},
             headers={},
             cookies={},
@@ -7745,7 +7745,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
 
     async def list(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -7758,7 +7758,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/sequences/{id}/linkedin-accounts",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7778,7 +7778,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
 
     async def link(
         self,
-        id_: int,
+        id: int,
         body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -7794,7 +7794,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/sequences/{id}/linkedin-account-links",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -7812,7 +7812,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
 
     async def unlink(
         self,
-        id_: int,
+        id: int,
         linked_in_account_id: int,
         *,
         extra_headers: Headers | None = None,
@@ -7826,7 +7826,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}",
-            path_params={"id": id_, "linkedInAccountId": linked_in_account_id},
+            path_params={"id": id, "linkedInAccountId": linked_in_account_id},
             query={},
             headers={},
             cookies={},

@@ -253,7 +253,7 @@ class TasksResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         include_content: bool | None = None,
         extra_headers: Headers | None = None,
@@ -267,7 +267,7 @@ class TasksResource:
         spec = RequestSpec(
             method="get",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"includeContent": include_content},
             headers={},
             cookies={},
@@ -285,7 +285,7 @@ class TasksResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: TaskRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -301,7 +301,7 @@ class TasksResource:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -319,7 +319,7 @@ class TasksResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -334,7 +334,7 @@ class TasksResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -352,7 +352,7 @@ class TasksResource:
 
     def assign(
         self,
-        id_: int,
+        id: int,
         body: TaskAssignRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -366,7 +366,7 @@ class TasksResource:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}/assigned-user",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -384,7 +384,7 @@ class TasksResource:
 
     def complete(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -398,7 +398,7 @@ class TasksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/complete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -416,7 +416,7 @@ class TasksResource:
 
     def execute(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -432,7 +432,7 @@ class TasksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/execute",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -652,7 +652,7 @@ class TasksResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         include_content: bool | None = None,
         extra_headers: Headers | None = None,
@@ -666,7 +666,7 @@ class TasksResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"includeContent": include_content},
             headers={},
             cookies={},
@@ -684,7 +684,7 @@ class TasksResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: TaskRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -700,7 +700,7 @@ class TasksResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -718,7 +718,7 @@ class TasksResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -733,7 +733,7 @@ class TasksResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -751,7 +751,7 @@ class TasksResourceWithRawResponse:
 
     def assign(
         self,
-        id_: int,
+        id: int,
         body: TaskAssignRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -765,7 +765,7 @@ class TasksResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}/assigned-user",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -783,7 +783,7 @@ class TasksResourceWithRawResponse:
 
     def complete(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -797,7 +797,7 @@ class TasksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/complete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -815,7 +815,7 @@ class TasksResourceWithRawResponse:
 
     def execute(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -831,7 +831,7 @@ class TasksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/execute",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1070,7 +1070,7 @@ class AsyncTasksResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         include_content: bool | None = None,
         extra_headers: Headers | None = None,
@@ -1084,7 +1084,7 @@ class AsyncTasksResource:
         spec = RequestSpec(
             method="get",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"includeContent": include_content},
             headers={},
             cookies={},
@@ -1102,7 +1102,7 @@ class AsyncTasksResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: TaskRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1118,7 +1118,7 @@ class AsyncTasksResource:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1136,7 +1136,7 @@ class AsyncTasksResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1151,7 +1151,7 @@ class AsyncTasksResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1169,7 +1169,7 @@ class AsyncTasksResource:
 
     async def assign(
         self,
-        id_: int,
+        id: int,
         body: TaskAssignRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1183,7 +1183,7 @@ class AsyncTasksResource:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}/assigned-user",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1201,7 +1201,7 @@ class AsyncTasksResource:
 
     async def complete(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -1215,7 +1215,7 @@ class AsyncTasksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/complete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1233,7 +1233,7 @@ class AsyncTasksResource:
 
     async def execute(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -1249,7 +1249,7 @@ class AsyncTasksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/execute",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1469,7 +1469,7 @@ class AsyncTasksResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         include_content: bool | None = None,
         extra_headers: Headers | None = None,
@@ -1483,7 +1483,7 @@ class AsyncTasksResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"includeContent": include_content},
             headers={},
             cookies={},
@@ -1501,7 +1501,7 @@ class AsyncTasksResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: TaskRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1517,7 +1517,7 @@ class AsyncTasksResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1535,7 +1535,7 @@ class AsyncTasksResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1550,7 +1550,7 @@ class AsyncTasksResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/tasks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1568,7 +1568,7 @@ class AsyncTasksResourceWithRawResponse:
 
     async def assign(
         self,
-        id_: int,
+        id: int,
         body: TaskAssignRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1582,7 +1582,7 @@ class AsyncTasksResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/tasks/{id}/assigned-user",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1600,7 +1600,7 @@ class AsyncTasksResourceWithRawResponse:
 
     async def complete(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -1614,7 +1614,7 @@ class AsyncTasksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/complete",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1632,7 +1632,7 @@ class AsyncTasksResourceWithRawResponse:
 
     async def execute(
         self,
-        id_: int,
+        id: int,
         *,
         body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -1648,7 +1648,7 @@ class AsyncTasksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/tasks/{id}/execute",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},

@@ -142,7 +142,7 @@ class WebhooksResource:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -157,7 +157,7 @@ class WebhooksResource:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -175,7 +175,7 @@ class WebhooksResource:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -191,7 +191,7 @@ class WebhooksResource:
         spec = RequestSpec(
             method="put",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -209,7 +209,7 @@ class WebhooksResource:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -224,7 +224,7 @@ class WebhooksResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -242,7 +242,7 @@ class WebhooksResource:
 
     def test(
         self,
-        id_: int,
+        id: int,
         *,
         body: WebHookTestRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -258,7 +258,7 @@ class WebhooksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -276,7 +276,7 @@ class WebhooksResource:
 
     def enable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -291,7 +291,7 @@ class WebhooksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/enable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -309,7 +309,7 @@ class WebhooksResource:
 
     def disable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -324,7 +324,7 @@ class WebhooksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/disable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -342,7 +342,7 @@ class WebhooksResource:
 
     def list_logs(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -359,7 +359,7 @@ class WebhooksResource:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}/logs",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -486,7 +486,7 @@ class WebhooksResourceWithRawResponse:
 
     def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -501,7 +501,7 @@ class WebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -519,7 +519,7 @@ class WebhooksResourceWithRawResponse:
 
     def update(
         self,
-        id_: int,
+        id: int,
         body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -535,7 +535,7 @@ class WebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -553,7 +553,7 @@ class WebhooksResourceWithRawResponse:
 
     def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -568,7 +568,7 @@ class WebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -586,7 +586,7 @@ class WebhooksResourceWithRawResponse:
 
     def test(
         self,
-        id_: int,
+        id: int,
         *,
         body: WebHookTestRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -602,7 +602,7 @@ class WebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -620,7 +620,7 @@ class WebhooksResourceWithRawResponse:
 
     def enable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -635,7 +635,7 @@ class WebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/enable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -653,7 +653,7 @@ class WebhooksResourceWithRawResponse:
 
     def disable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -668,7 +668,7 @@ class WebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/disable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -686,7 +686,7 @@ class WebhooksResourceWithRawResponse:
 
     def list_logs(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -703,7 +703,7 @@ class WebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}/logs",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -835,7 +835,7 @@ class AsyncWebhooksResource:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -850,7 +850,7 @@ class AsyncWebhooksResource:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -868,7 +868,7 @@ class AsyncWebhooksResource:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -884,7 +884,7 @@ class AsyncWebhooksResource:
         spec = RequestSpec(
             method="put",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -902,7 +902,7 @@ class AsyncWebhooksResource:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -917,7 +917,7 @@ class AsyncWebhooksResource:
         spec = RequestSpec(
             method="delete",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -935,7 +935,7 @@ class AsyncWebhooksResource:
 
     async def test(
         self,
-        id_: int,
+        id: int,
         *,
         body: WebHookTestRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -951,7 +951,7 @@ class AsyncWebhooksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -969,7 +969,7 @@ class AsyncWebhooksResource:
 
     async def enable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -984,7 +984,7 @@ class AsyncWebhooksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/enable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1002,7 +1002,7 @@ class AsyncWebhooksResource:
 
     async def disable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1017,7 +1017,7 @@ class AsyncWebhooksResource:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/disable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1035,7 +1035,7 @@ class AsyncWebhooksResource:
 
     async def list_logs(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1052,7 +1052,7 @@ class AsyncWebhooksResource:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}/logs",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
@@ -1179,7 +1179,7 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def retrieve(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1194,7 +1194,7 @@ class AsyncWebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1212,7 +1212,7 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def update(
         self,
-        id_: int,
+        id: int,
         body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
         extra_headers: Headers | None = None,
@@ -1228,7 +1228,7 @@ class AsyncWebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="put",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1246,7 +1246,7 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def delete(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1261,7 +1261,7 @@ class AsyncWebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="delete",
             path="/v3/webhooks/{id}",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1279,7 +1279,7 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def test(
         self,
-        id_: int,
+        id: int,
         *,
         body: WebHookTestRequest | abc.Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
@@ -1295,7 +1295,7 @@ class AsyncWebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/test",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1313,7 +1313,7 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def enable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1328,7 +1328,7 @@ class AsyncWebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/enable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1346,7 +1346,7 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def disable(
         self,
-        id_: int,
+        id: int,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1361,7 +1361,7 @@ class AsyncWebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/webhooks/{id}/disable",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={},
             headers={},
             cookies={},
@@ -1379,7 +1379,7 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def list_logs(
         self,
-        id_: int,
+        id: int,
         *,
         top: int | None = None,
         skip: int | None = None,
@@ -1396,7 +1396,7 @@ class AsyncWebhooksResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/webhooks/{id}/logs",
-            path_params={"id": id_},
+            path_params={"id": id},
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
