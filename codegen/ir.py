@@ -35,7 +35,7 @@ class Body:
 
 @dataclass(frozen=True)
 class Returns:
-    kind: Literal["none", "model", "bytes", "text", "page", "job"]
+    kind: Literal["none", "model", "bytes", "text", "page", "job", "location"]
     annotation: str  # Python return annotation of the plain method (without Page/Job wrapper)
     cast: str  # runtime expression of the type to parse into, or "None"
     item_annotation: str = ""  # page item type

@@ -317,11 +317,23 @@ def _success(ctx: _Ctx, op: dict[str, Any]) -> tuple[str, dict[str, Any]] | None
     return None
 
 
+def _redirects_with_location(ctx: _Ctx, op: dict[str, Any]) -> bool:
+    for status, response in (op.get("responses") or {}).items():
+        headers = (ctx.namer.resolve(response) or {}).get("headers") or {}
+        if str(status).startswith("3") and any(name.lower() == "location" for name in headers):
+            return True
+    return False
+
+
 def _returns(
     ctx: _Ctx, op: dict[str, Any], op_sdk: OperationSdk, method: str, params: list[Param], pointer: str,
 ) -> Returns:
     found = _success(ctx, op)
     if found is None:
+        if _redirects_with_location(ctx, op):
+            # A redirect the client does not follow (an OAuth consent page, say): the caller
+            # needs where it points, so the method returns the Location URL.
+            return Returns("location", "str", "None")
         return Returns("none", "None", "None")
     status, response = found
     content: dict[str, Any] = response.get("content") or {}

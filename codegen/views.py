@@ -109,7 +109,7 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         body_kind=repr(op.body.kind) if op.body else "None",
         content_type=repr(op.body.content_type) if op.body else "None",
         plain_return=plain,
-        raw_return=f"APIResponse[{_builtin_safe(ret.annotation)}]",
+        raw_return="APIResponse[None]" if ret.kind == "location" else f"APIResponse[{_builtin_safe(ret.annotation)}]",
         kind=ret.kind,
         cast=ret.cast,
         items_field=ret.items_field,

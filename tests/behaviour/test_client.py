@@ -175,3 +175,10 @@ def test_wrong_shape_is_a_typed_error(h: Harness) -> None:
     client = h.client(lambda r: json_response(200, [1, 2, 3]))
     with pytest.raises(h.module.APIResponseValidationError):
         h.run(sample.call(client))
+
+
+def test_redirect_only_operation_returns_the_location(reply: Harness) -> None:
+    consent = "https://accounts.google.com/o/oauth2/v2/auth?client_id=reply"
+    client = reply.client(lambda r: httpx.Response(302, headers={"location": consent}))
+    assert reply.run(client.email_accounts.connect_gmail()) == consent
+    assert len(reply.requests) == 1  # not followed: the consent page is for a browser

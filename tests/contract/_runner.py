@@ -121,6 +121,8 @@ def _check_result(call: Call, result: Any, *, exact_fields: bool) -> list[str]:
         return [] if isinstance(result, str) and result else ["expected a non-empty text body"]
     elif kind == "bytes":
         return [] if isinstance(result, bytes) else ["expected bytes"]
+    elif kind == "location":
+        return [] if isinstance(result, str) and result.startswith("http") else [f"expected the Location URL, got {result!r}"]
     expected = call.op.returns.cast
     if expected.isidentifier() and type(parsed).__name__ != expected:
         return [f"parsed into {type(parsed).__name__}, declared {expected}"]

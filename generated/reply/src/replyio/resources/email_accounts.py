@@ -205,7 +205,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> None:
+    ) -> str:
         """Start connecting a Gmail account (browser consent flow)
 
         HTTP: GET /v3/email-accounts/connect/gmail"""
@@ -225,8 +225,9 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        self._client.send(spec)
-        return None
+        response = self._client.send(spec)
+        result: str = response.headers.get("location", "")
+        return result
 
     def connect_office365(
         self,
@@ -235,7 +236,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> None:
+    ) -> str:
         """Start connecting an Office 365 account (browser consent flow)
 
         HTTP: GET /v3/email-accounts/connect/office-365"""
@@ -255,8 +256,9 @@ class EmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        self._client.send(spec)
-        return None
+        response = self._client.send(spec)
+        result: str = response.headers.get("location", "")
+        return result
 
     def test_smtp(
         self,
@@ -1086,7 +1088,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> None:
+    ) -> str:
         """Start connecting a Gmail account (browser consent flow)
 
         HTTP: GET /v3/email-accounts/connect/gmail"""
@@ -1106,8 +1108,9 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        await self._client.send(spec)
-        return None
+        response = await self._client.send(spec)
+        result: str = response.headers.get("location", "")
+        return result
 
     async def connect_office365(
         self,
@@ -1116,7 +1119,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> None:
+    ) -> str:
         """Start connecting an Office 365 account (browser consent flow)
 
         HTTP: GET /v3/email-accounts/connect/office-365"""
@@ -1136,8 +1139,9 @@ class AsyncEmailAccountsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        await self._client.send(spec)
-        return None
+        response = await self._client.send(spec)
+        result: str = response.headers.get("location", "")
+        return result
 
     async def test_smtp(
         self,
