@@ -29,6 +29,7 @@ lint: $(STAMP)
 # The packages themselves, then downstream samples as users' checkers see them (tests/typing/:
 # mypy --strict with no Any-typed expression allowed, pyright in strict mode).
 typecheck: $(STAMP)
+	$(BIN)/mypy --strict --ignore-missing-imports --cache-dir .mypy_cache/codegen codegen
 	$(BIN)/mypy --strict --cache-dir .mypy_cache generated/reloop/src/reloop generated/reply/src/replyio
 	$(BIN)/pyright --pythonpath $(BIN)/python generated/reloop/src/reloop generated/reply/src/replyio
 	MYPYPATH=generated/reloop/src:generated/reply/src $(BIN)/mypy --config-file tests/typing/mypy.ini \

@@ -41,7 +41,9 @@ def generate(spec: Path | None, out: Path | None, package_name: str | None) -> N
     if spec is None:
         if out is not None or package_name is not None:
             raise click.UsageError("--out and --package-name need a SPEC")
-        jobs = [(path, ROOT / "generated" / name, None) for name, path in CURATED.items()]
+        jobs: list[tuple[Path, Path, str | None]] = [
+            (path, ROOT / "generated" / name, None) for name, path in CURATED.items()
+        ]
     else:
         if out is None:
             raise click.UsageError("--out is required with SPEC")

@@ -14,7 +14,7 @@ from .diagnostics import Diagnostic, SpecError, join_pointer
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
 from .naming import parameter_name, pascal, safe_attribute, safe_identifier, singular_of, snake
-from .prepare import HTTP_METHODS, Prepared
+from .prepare import Prepared, iter_operations
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
 from .types import LOOSE, TypeNamer, _union
@@ -108,7 +108,7 @@ def _package_version(api_version: str) -> str:
 def _base_url(data: dict[str, Any]) -> str:
     servers = data.get("servers") or []
     if servers and isinstance(servers[0], dict) and isinstance(servers[0].get("url"), str):
-        url = servers[0]["url"]
+        url: str = servers[0]["url"]
         for name, var in (servers[0].get("variables") or {}).items():
             url = url.replace("{" + name + "}", str(var.get("default", "")))
         return url.rstrip("/")
@@ -145,31 +145,25 @@ def _collect_operations(ctx: _Ctx) -> list[_RawOp]:
     doc = ctx.prepared.document
     result: list[_RawOp] = []
     seen_ids: dict[str, str] = {}
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, dict):
+    for path, item, method, op in iter_operations(doc):
+        pointer = join_pointer("/paths", path, method)
+        op_id = op.get("operationId")
+        if isinstance(op_id, str) and op_id in seen_ids:
+            ctx.warn(join_pointer(pointer, "operationId"), f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]}); method names keep both apart")
+            op_id = None
+        elif not isinstance(op_id, str) or not op_id:
+            ctx.warn(pointer, "no operationId; the method name comes from the HTTP method and path")
+            op_id = None
+        else:
+            seen_ids[op_id] = pointer
+        try:
+            op_sdk = OperationSdk.model_validate(op.get("x-sdk") or {})
+        except ValidationError as exc:
+            ctx.diagnostics.extend(_pydantic_diag(ctx.spec, join_pointer(pointer, "x-sdk"), e) for e in exc.errors())
             continue
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            pointer = join_pointer("/paths", path, method)
-            op_id = op.get("operationId")
-            if isinstance(op_id, str) and op_id in seen_ids:
-                ctx.warn(join_pointer(pointer, "operationId"), f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]}); method names keep both apart")
-                op_id = None
-            elif not isinstance(op_id, str) or not op_id:
-                ctx.warn(pointer, "no operationId; the method name comes from the HTTP method and path")
-                op_id = None
-            else:
-                seen_ids[op_id] = pointer
-            try:
-                op_sdk = OperationSdk.model_validate(op.get("x-sdk") or {})
-            except ValidationError as exc:
-                ctx.diagnostics.extend(_pydantic_diag(ctx.spec, join_pointer(pointer, "x-sdk"), e) for e in exc.errors())
-                continue
-            resource = tuple(op_sdk.resource.split(".")) if op_sdk.resource else (_default_resource(path, op),)
-            method_name = op_sdk.method or _default_method(op_id, method, path, resource[-1])
-            result.append(_RawOp(resource, _operation(ctx, path, method, item, op, op_sdk, op_id or "", method_name, pointer)))
+        resource = tuple(op_sdk.resource.split(".")) if op_sdk.resource else (_default_resource(path, op),)
+        method_name = op_sdk.method or _default_method(op_id, method, path, resource[-1])
+        result.append(_RawOp(resource, _operation(ctx, path, method, item, op, op_sdk, op_id or "", method_name, pointer)))
     return result
 
 
@@ -455,11 +449,9 @@ def _jobs(ctx: _Ctx) -> JobConfig | None:
     if jobs is None:
         return None
     found: dict[str, tuple[str, Returns]] = {}
-    for path, item in (ctx.prepared.document.get("paths") or {}).items():
-        for method in HTTP_METHODS:
-            op = (item or {}).get(method) if isinstance(item, dict) else None
-            if isinstance(op, dict) and op.get("operationId") in (jobs.get_operation, jobs.cancel_operation):
-                found[op["operationId"]] = (re.sub(r"{[^}]+}", "{id}", path), _returns(ctx, op, OperationSdk(), method, [], ""))
+    for path, _item, method, op in iter_operations(ctx.prepared.document):
+        if op.get("operationId") in (jobs.get_operation, jobs.cancel_operation):
+            found[op["operationId"]] = (re.sub(r"{[^}]+}", "{id}", path), _returns(ctx, op, OperationSdk(), method, [], ""))
     if jobs.get_operation not in found:
         ctx.error("/x-sdk/jobs/get_operation", f"no operation with operationId {jobs.get_operation!r}")
         return None

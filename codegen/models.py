@@ -6,8 +6,9 @@ import re
 import warnings
 from typing import Any
 
-from datamodel_code_generator import DataModelType, InputFileType, generate
-from datamodel_code_generator.enums import NamingStrategy
+from datamodel_code_generator import generate
+from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
+from datamodel_code_generator.format import PythonVersion
 
 from .diagnostics import Diagnostic, SpecError
 from .model_typing import typing_friendly
@@ -36,7 +37,7 @@ def generate_models(document: dict[str, Any], header: str, expected: set[str], s
                 custom_template_dir=TEMPLATES / "models",
                 disable_timestamp=True,
                 formatters=[],
-                target_python_version="3.11",
+                target_python_version=PythonVersion.PY_311,
                 use_standard_collections=True,
                 use_union_operator=True,
                 field_constraints=True,

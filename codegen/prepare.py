@@ -7,6 +7,7 @@ the classes the resources refer to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -20,6 +21,17 @@ from .spec.load import LoadedSpec
 from .unions import hoist_array_items, hoist_union_members
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+    """(path, path item, method, operation) in document order, skipping malformed entries."""
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                yield path, item, method, op
 
 # Names the generated modules import themselves; a model must not shadow them.
 RESERVED_CLASS_NAMES = frozenset(
@@ -117,7 +129,9 @@ def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
         own.update(schema.get("properties") or {})
         for base in bases:
             props = base.get("properties") if isinstance(base, dict) else None
-            for name in own.keys() & (props or {}).keys():
+            if not isinstance(props, dict):
+                continue
+            for name in own.keys() & props.keys():
                 inherited = props[name]
                 if isinstance(inherited, dict) and inherited.get("type") == "object" and not inherited.get("properties"):
                     props[name] = {k: v for k, v in inherited.items() if k in ("description", "title")}
@@ -190,26 +204,20 @@ def _hoist_component_bodies(doc: dict[str, Any], schemas: dict[str, Any]) -> Non
 
 def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
     seen_ids: set[object] = set()
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
+    for path, _item, method, op in iter_operations(doc):
+        # A duplicate operationId names its inline schemas after method and path, as its method.
+        duplicate = op.get("operationId") in seen_ids
+        seen_ids.add(op.get("operationId"))
+        base = pascal(f"{method} {path}") if duplicate else operation_base_name(path, method, op)
+        body = op.get("requestBody")
+        if isinstance(body, dict):
+            for media in (body.get("content") or {}).values():
+                if isinstance(media, dict) and "schema" in media:
+                    media["schema"] = _lift_schema(media["schema"], base + "Request", schemas)
+        for status, response in (op.get("responses") or {}).items():
+            if not (isinstance(response, dict) and str(status).startswith("2")):
                 continue
-            # A duplicate operationId names its inline schemas after method and path, as its method.
-            duplicate = op.get("operationId") in seen_ids
-            seen_ids.add(op.get("operationId"))
-            base = pascal(f"{method} {path}") if duplicate else operation_base_name(path, method, op)
-            body = op.get("requestBody")
-            if isinstance(body, dict):
-                for media in (body.get("content") or {}).values():
-                    if isinstance(media, dict) and "schema" in media:
-                        media["schema"] = _lift_schema(media["schema"], base + "Request", schemas)
-            for status, response in (op.get("responses") or {}).items():
-                if not (isinstance(response, dict) and str(status).startswith("2")):
-                    continue
-                suffix = "Response" if str(status) in ("200", "201", "2XX") else f"Response{status}"
-                for media in (response.get("content") or {}).values():
-                    if isinstance(media, dict) and "schema" in media:
-                        media["schema"] = _lift_schema(media["schema"], base + suffix, schemas)
+            suffix = "Response" if str(status) in ("200", "201", "2XX") else f"Response{status}"
+            for media in (response.get("content") or {}).values():
+                if isinstance(media, dict) and "schema" in media:
+                    media["schema"] = _lift_schema(media["schema"], base + suffix, schemas)
