@@ -23,6 +23,7 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check codegen tests benchmarks templates/runtime
+	$(BIN)/ruff format --check codegen tests benchmarks templates/runtime
 	$(BIN)/ruff check --config codegen/ruff.toml $(GENERATED)
 	$(BIN)/ruff format --check --config codegen/ruff.toml $(GENERATED)
 

@@ -58,12 +58,19 @@ def fetch_spec() -> Path:
     if not target.exists():
         (TOOLS / "bench").mkdir(parents=True, exist_ok=True)
         print(f"fetching {OCTOKIT} with npm pack ...", flush=True)
-        done = subprocess.run(["npm", "pack", OCTOKIT, "--silent", "--pack-destination", str(TOOLS / "bench")],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            ["npm", "pack", OCTOKIT, "--silent", "--pack-destination", str(TOOLS / "bench")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         archive = TOOLS / "bench" / done.stdout.strip().splitlines()[-1]
         with tarfile.open(archive) as tar:
-            tar.extractall(TOOLS / "bench", members=[m for m in tar.getmembers() if m.name.endswith("api.github.com.json")],
-                           filter="data")
+            tar.extractall(
+                TOOLS / "bench",
+                members=[m for m in tar.getmembers() if m.name.endswith("api.github.com.json")],
+                filter="data",
+            )
         archive.unlink()
     return target
 
@@ -79,7 +86,9 @@ def opc_executable() -> Path:
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, env=env, check=True
+    )
     result: dict[str, object] = json.loads(done.stdout)
     return result
 
@@ -104,19 +113,38 @@ def mypy_strict(out: Path) -> bool:
     src = out / "src"
     package = next(src.iterdir()).name
     with tempfile.TemporaryDirectory() as cache:
-        done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", cache, "-p", package], cwd=src,
-                              capture_output=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", cache, "-p", package],
+            cwd=src,
+            capture_output=True,
+        )
     return done.returncode == 0
 
 
 def check_ours(out: Path) -> tuple[bool, bool]:
     src = out / "src"
     package = next(src.iterdir()).name
-    modules = [f"{package}.resources.{p.stem}" for p in (src / package / "resources").glob("*.py") if p.stem != "__init__"]
+    modules = [
+        f"{package}.resources.{p.stem}" for p in (src / package / "resources").glob("*.py") if p.stem != "__init__"
+    ]
     code = f"import importlib, {package}, {package}.models\nfor m in {modules!r}: importlib.import_module(m)"
     imports = subprocess.run([sys.executable, "-c", code], cwd=src, capture_output=True).returncode == 0
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "--config", str(ROOT / "codegen" / "ruff.toml"),
-                           str(out)], capture_output=True).returncode == 0
+    ruff = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "check",
+                "--quiet",
+                "--config",
+                str(ROOT / "codegen" / "ruff.toml"),
+                str(out),
+            ],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
     return imports, ruff
 
 
@@ -147,25 +175,31 @@ def main() -> None:
         rows.append(("codegen, unchanged spec again", result, our_operations(again)))
         if not args.no_opc:
             opc_out = Path(tmp) / "opc"
-            result = measure([str(opc_executable()), "generate", "--path", str(spec), "--output-path", str(opc_out),
-                              "--overwrite"])
+            result = measure(
+                [str(opc_executable()), "generate", "--path", str(spec), "--output-path", str(opc_out), "--overwrite"]
+            )
             rows.append((OPC.replace("==", " "), result, opc_operations(opc_out) if opc_out.exists() else 0))
         stages = None
         if not args.no_stages:
             cold = {**env, "CODEGEN_CACHE_DIR": str(Path(tmp) / "cold-cache")}
-            done = subprocess.run([sys.executable, "-c", _STAGES, str(spec)], capture_output=True, text=True, env=cold,
-                                  cwd=ROOT)
+            done = subprocess.run(
+                [sys.executable, "-c", _STAGES, str(spec)], capture_output=True, text=True, env=cold, cwd=ROOT
+            )
             stages = json.loads(done.stdout) if done.returncode == 0 else None
     print(f"\n{'tool':<34} {'wall':>8} {'peak RSS':>10} {'operations':>12}")
     for name, result, ops in rows:
-        print(f"{name:<34} {result['seconds']:>7.1f}s {result['peak_mb']:>7.0f} MB {ops:>5}/{operations:<6}"
-              + ("" if result["rc"] == 0 else f" (exit {result['rc']})"))
+        print(
+            f"{name:<34} {result['seconds']:>7.1f}s {result['peak_mb']:>7.0f} MB {ops:>5}/{operations:<6}"
+            + ("" if result["rc"] == 0 else f" (exit {result['rc']})")
+        )
     mypy_note = "" if typed is None else f", mypy --strict {'ok' if typed else 'FAILED'}"
     print(f"\nour output: imports {'ok' if imports else 'FAILED'}, ruff {'ok' if ruff else 'FAILED'}{mypy_note}")
     if stages:
         total = sum(stages.values())
         parts = ", ".join(f"{k} {v:.1f}s" for k, v in stages.items())
-        print(f"our stages: {parts}; datamodel-code-generator {100 * stages.get('models', 0) / total:.0f}% of {total:.1f}s")
+        print(
+            f"our stages: {parts}; datamodel-code-generator {100 * stages.get('models', 0) / total:.0f}% of {total:.1f}s"
+        )
     for name, result, _ in rows:
         dropped = f"{result['dropped_operations']} operations and {result['dropped_responses']} responses"
         print(f"{name}: dropped {dropped} it could not parse; {result['warnings']} warnings (loose types, naming)")

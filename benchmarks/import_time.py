@@ -67,12 +67,16 @@ def main() -> None:
     print(f"median of {args.runs} fresh interpreters, milliseconds")
     print(f"{'package':10} {'httpx+pydantic':>15} {'package adds':>13} {'client + 1st resource':>22}   target")
     for package, (client, resource) in PACKAGES.items():
-        runs = [_run(_PROBE.format(src=SRC, package=package, client=client, resource=resource)) for _ in range(args.runs)]
+        runs = [
+            _run(_PROBE.format(src=SRC, package=package, client=client, resource=resource)) for _ in range(args.runs)
+        ]
         base, adds, first = (statistics.median(r[key] for r in runs) for key in ("base", "package", "first_use"))
         verdict = "ok" if adds <= TARGET_MS else "OVER"
         print(f"{package:10} {base:15.1f} {adds:13.1f} {first:22.1f}   <= {TARGET_MS:.0f} ms: {verdict}")
     model = statistics.median(_run(_PYDANTIC)["model"] for _ in range(max(3, args.runs // 3)))
-    print(f"for scale: `from pydantic import BaseModel` (which `import pydantic` defers) takes {model:.1f} ms; the first")
+    print(
+        f"for scale: `from pydantic import BaseModel` (which `import pydantic` defers) takes {model:.1f} ms; the first"
+    )
     print("resource pays it too, with the package's models module (every model class, built once)")
 
 

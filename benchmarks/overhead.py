@@ -48,18 +48,40 @@ HEADERS = {"x-api-key": "rl_bench", "Accept": "application/json"}
 
 def _domain(i: int) -> dict[str, object]:
     return {
-        "object": "domain", "id": f"dom_{i:04d}", "domain": f"mail{i}.example.com", "status": "active",
-        "userVerifiedDomain": True, "systemVerified": True, "customReturnPath": "inbound",
-        "trackingSubdomain": "tracking", "isClickTrackingEnabled": False, "isOpenTrackingEnabled": True,
-        "tls": "opportunistic", "isTrackingDomain": False, "isSendingEmailEnabled": True,
-        "isReceivingEmailEnabled": True, "verificationFailedReason": None,
-        "dnsRecords": [{
-            "id": f"dns_{i:04d}", "recordType": "TXT", "recordTypeName": "DKIM", "domain": f"mail{i}.example.com",
-            "name": f"reloop._domainkey.mail{i}.example.com", "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqh" + "A" * 200,
-            "ttl": "Auto", "priority": None, "verificationError": None, "purpose": "sending", "status": "verified",
-            "createdAt": "2026-03-23T10:00:00.000Z", "updatedAt": "2026-03-23T10:00:00.000Z",
-        }],
-        "lastVerifiedAt": "2026-03-23T10:00:00.000Z", "createdAt": "2026-03-23T10:00:00.000Z",
+        "object": "domain",
+        "id": f"dom_{i:04d}",
+        "domain": f"mail{i}.example.com",
+        "status": "active",
+        "userVerifiedDomain": True,
+        "systemVerified": True,
+        "customReturnPath": "inbound",
+        "trackingSubdomain": "tracking",
+        "isClickTrackingEnabled": False,
+        "isOpenTrackingEnabled": True,
+        "tls": "opportunistic",
+        "isTrackingDomain": False,
+        "isSendingEmailEnabled": True,
+        "isReceivingEmailEnabled": True,
+        "verificationFailedReason": None,
+        "dnsRecords": [
+            {
+                "id": f"dns_{i:04d}",
+                "recordType": "TXT",
+                "recordTypeName": "DKIM",
+                "domain": f"mail{i}.example.com",
+                "name": f"reloop._domainkey.mail{i}.example.com",
+                "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqh" + "A" * 200,
+                "ttl": "Auto",
+                "priority": None,
+                "verificationError": None,
+                "purpose": "sending",
+                "status": "verified",
+                "createdAt": "2026-03-23T10:00:00.000Z",
+                "updatedAt": "2026-03-23T10:00:00.000Z",
+            }
+        ],
+        "lastVerifiedAt": "2026-03-23T10:00:00.000Z",
+        "createdAt": "2026-03-23T10:00:00.000Z",
         "updatedAt": "2026-03-24T08:30:00.000Z",
     }
 
@@ -71,8 +93,12 @@ BODY = {"object": "domain", "domains": [_domain(i) for i in range(10)], "total":
 def serve() -> Iterator[str]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as body:
         json.dump(BODY, body)
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("_list_server.py")), body.name],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("_list_server.py")), body.name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         yield f"http://127.0.0.1:{int(proc.stdout.readline())}"
@@ -168,9 +194,11 @@ def report(mode: str, figures: dict[str, float]) -> None:
     ratio = figures["sdk"] / figures["raw"]
     extra = (figures["sdk"] - figures["raw"]) * 1e6
     verdict = "ok" if ratio <= TARGET else "OVER"
-    print(f"{mode:5}  raw httpx {figures['raw'] * 1e6:7.0f} us  generated {figures['sdk'] * 1e6:7.0f} us  "
-          f"ratio {ratio:4.2f} (<= {TARGET}: {verdict}; +{extra:.0f} us/request)   "
-          f"[raw httpx, JSON only: {figures['raw_json'] * 1e6:.0f} us]")
+    print(
+        f"{mode:5}  raw httpx {figures['raw'] * 1e6:7.0f} us  generated {figures['sdk'] * 1e6:7.0f} us  "
+        f"ratio {ratio:4.2f} (<= {TARGET}: {verdict}; +{extra:.0f} us/request)   "
+        f"[raw httpx, JSON only: {figures['raw_json'] * 1e6:.0f} us]"
+    )
 
 
 def main() -> None:
@@ -178,8 +206,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    print(f"{args.requests} sequential GETs per round, median of {args.rounds} rounds, "
-          f"{len(json.dumps(BODY))} byte list response")
+    print(
+        f"{args.requests} sequential GETs per round, median of {args.rounds} rounds, "
+        f"{len(json.dumps(BODY))} byte list response"
+    )
     with serve() as base_url:
         report("sync", bench_sync(base_url, args.requests, args.rounds))
         report("async", asyncio.run(bench_async(base_url, args.requests, args.rounds)))

@@ -49,8 +49,12 @@ def generate(spec: Path | None, out: Path | None, package_name: str | None) -> N
             raise click.UsageError("--out is required with SPEC")
         jobs = [(spec, out, package_name)]
     try:
-        results = [(target, generated, seconds) for (target, (generated, seconds)) in
-                   zip([t for _, t, _ in jobs], _run_all([(s, n) for s, _, n in jobs]), strict=True)]
+        results = [
+            (target, generated, seconds)
+            for (target, (generated, seconds)) in zip(
+                [t for _, t, _ in jobs], _run_all([(s, n) for s, _, n in jobs]), strict=True
+            )
+        ]
     except SpecError as error:
         _fail(error)
         return

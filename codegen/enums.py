@@ -12,8 +12,22 @@ from typing import Any
 from .naming import words
 
 # Values with no letters or digits still deserve a readable name.
-_SYMBOLS = {"": "EMPTY", "-": "MINUS", "+": "PLUS", "*": "STAR", "/": "SLASH", ".": "DOT", "_": "UNDERSCORE",
-            "=": "EQUALS", "<": "LT", ">": "GT", "<=": "LE", ">=": "GE", "!=": "NE", "~": "TILDE"}
+_SYMBOLS = {
+    "": "EMPTY",
+    "-": "MINUS",
+    "+": "PLUS",
+    "*": "STAR",
+    "/": "SLASH",
+    ".": "DOT",
+    "_": "UNDERSCORE",
+    "=": "EQUALS",
+    "<": "LT",
+    ">": "GT",
+    "<=": "LE",
+    ">=": "GE",
+    "!=": "NE",
+    "~": "TILDE",
+}
 
 
 def member_names(values: list[Any]) -> list[str]:
@@ -52,7 +66,12 @@ def name_enum_members(node: Any) -> None:
         if isinstance(current, dict):
             _null_as_nullable(current)
             values = current.get("enum")
-            if isinstance(values, list) and values and "x-enum-varnames" not in current and "x-enumNames" not in current:
+            if (
+                isinstance(values, list)
+                and values
+                and "x-enum-varnames" not in current
+                and "x-enumNames" not in current
+            ):
                 listed = [v for v in values if v is not None]
                 if listed and all(isinstance(v, str | int | float) for v in listed):
                     current["x-enum-varnames"] = member_names(listed)

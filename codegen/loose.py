@@ -40,7 +40,10 @@ def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             if isinstance(op, dict):
                 roots.append((op, join_pointer("/paths", path, method)))
                 if op.get("callbacks"):
-                    yield join_pointer("/paths", path, method, "callbacks"), "callbacks are calls to the client, not from it; no methods are generated for them"
+                    yield (
+                        join_pointer("/paths", path, method, "callbacks"),
+                        "callbacks are calls to the client, not from it; no methods are generated for them",
+                    )
     stack = roots
     while stack:
         node, pointer = stack.pop()

@@ -81,17 +81,26 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         error_envelope=sdk.error_envelope,
         quotas=tuple(Quota(q.requests, q.per, q.group) for q in sdk.rate_limits),
         paging=PagingConfig(
-            paging.style, paging.page_param, paging.size_param, paging.offset_param,
-            paging.has_more_field, paging.total_field,
-        ) if paging else None,
+            paging.style,
+            paging.page_param,
+            paging.size_param,
+            paging.offset_param,
+            paging.has_more_field,
+            paging.total_field,
+        )
+        if paging
+        else None,
         jobs=jobs,
         webhook_header=sdk.webhook_signature.header if sdk.webhook_signature else None,
         webhook_tolerance=sdk.webhook_signature.tolerance if sdk.webhook_signature else 300.0,
         resources=resources,
         description=str(info.get("description") or ""),
-        warnings=tuple(str(w) for w in ctx.warnings) + tuple(
-            str(spec.diagnostic(p, f"no precise type, using {LOOSE}", "warning")) for p in dict.fromkeys(ctx.namer.loose)
-        ) + tuple(str(w) for w in loose_warnings(spec)),
+        warnings=tuple(str(w) for w in ctx.warnings)
+        + tuple(
+            str(spec.diagnostic(p, f"no precise type, using {LOOSE}", "warning"))
+            for p in dict.fromkeys(ctx.namer.loose)
+        )
+        + tuple(str(w) for w in loose_warnings(spec)),
     )
     return result
 
@@ -149,7 +158,10 @@ def _collect_operations(ctx: _Ctx) -> list[_RawOp]:
         pointer = join_pointer("/paths", path, method)
         op_id = op.get("operationId")
         if isinstance(op_id, str) and op_id in seen_ids:
-            ctx.warn(join_pointer(pointer, "operationId"), f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]}); method names keep both apart")
+            ctx.warn(
+                join_pointer(pointer, "operationId"),
+                f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]}); method names keep both apart",
+            )
             op_id = None
         elif not isinstance(op_id, str) or not op_id:
             ctx.warn(pointer, "no operationId; the method name comes from the HTTP method and path")
@@ -163,7 +175,9 @@ def _collect_operations(ctx: _Ctx) -> list[_RawOp]:
             continue
         resource = tuple(op_sdk.resource.split(".")) if op_sdk.resource else (_default_resource(path, op),)
         method_name = op_sdk.method or _default_method(op_id, method, path, resource[-1])
-        result.append(_RawOp(resource, _operation(ctx, path, method, item, op, op_sdk, op_id or "", method_name, pointer)))
+        result.append(
+            _RawOp(resource, _operation(ctx, path, method, item, op, op_sdk, op_id or "", method_name, pointer))
+        )
     return result
 
 
@@ -203,8 +217,15 @@ def _param_list(ctx: _Ctx, item: dict[str, Any], op: dict[str, Any], pointer: st
 
 
 def _operation(
-    ctx: _Ctx, path: str, method: str, item: dict[str, Any], op: dict[str, Any], op_sdk: OperationSdk,
-    op_id: str, method_name: str, pointer: str,
+    ctx: _Ctx,
+    path: str,
+    method: str,
+    item: dict[str, Any],
+    op: dict[str, Any],
+    op_sdk: OperationSdk,
+    op_id: str,
+    method_name: str,
+    pointer: str,
 ) -> Operation:
     params: list[Param] = []
     used = {"self", "body", "extra_headers", "extra_query", "extra_body", "timeout"}
@@ -217,12 +238,19 @@ def _operation(
             name = f"{name}_{location}"
         used.add(name)
         schema, style = _param_schema(raw)
-        annotation = ctx.namer.annotation(schema, join_pointer(param_pointer, "schema" if "schema" in raw else "content"))
+        annotation = ctx.namer.annotation(
+            schema, join_pointer(param_pointer, "schema" if "schema" in raw else "content")
+        )
         params.append(
             Param(
-                name=name, wire_name=str(raw["name"]), location=location, annotation=annotation,
+                name=name,
+                wire_name=str(raw["name"]),
+                location=location,
+                annotation=annotation,
                 required=bool(raw.get("required")) or location == "path",
-                description=str(raw.get("description") or ""), style=style, explode=raw.get("explode"),
+                description=str(raw.get("description") or ""),
+                style=style,
+                explode=raw.get("explode"),
                 deprecated=bool(raw.get("deprecated")),
             )
         )
@@ -281,9 +309,15 @@ def _body(ctx: _Ctx, op: dict[str, Any], pointer: str) -> Body | None:
         base = media_type.split(";")[0].strip().lower()
         if base in ("multipart/form-data", "application/x-www-form-urlencoded"):
             schema = (content[media_type] or {}).get("schema", {})
-            annotation = ctx.namer.annotation(schema, join_pointer(pointer, "requestBody", "content", media_type, "schema"))
+            annotation = ctx.namer.annotation(
+                schema, join_pointer(pointer, "requestBody", "content", media_type, "schema")
+            )
             # A model when the form has one (file fields stay bytes), a plain mapping always.
-            fields = f"{annotation} | abc.Mapping[str, object]" if annotation[:1].isupper() and "[" not in annotation else "abc.Mapping[str, object]"
+            fields = (
+                f"{annotation} | abc.Mapping[str, object]"
+                if annotation[:1].isupper() and "[" not in annotation
+                else "abc.Mapping[str, object]"
+            )
             return Body("multipart" if base.startswith("multipart") else "form", fields, required, media_type)
         if base.startswith("text/"):
             return Body("text", "str", required, media_type)
@@ -320,7 +354,12 @@ def _redirects_with_location(ctx: _Ctx, op: dict[str, Any]) -> bool:
 
 
 def _returns(
-    ctx: _Ctx, op: dict[str, Any], op_sdk: OperationSdk, method: str, params: list[Param], pointer: str,
+    ctx: _Ctx,
+    op: dict[str, Any],
+    op_sdk: OperationSdk,
+    method: str,
+    params: list[Param],
+    pointer: str,
 ) -> Returns:
     found = _success(ctx, op)
     if found is None:
@@ -336,7 +375,9 @@ def _returns(
     for media_type, media in content.items():
         if _is_json(media_type):
             schema = (media or {}).get("schema", {})
-            annotation = ctx.namer.annotation(schema, join_pointer(pointer, "responses", status, "content", media_type, "schema"))
+            annotation = ctx.namer.annotation(
+                schema, join_pointer(pointer, "responses", status, "content", media_type, "schema")
+            )
             if status == "202" and ctx.sdk.jobs is not None:
                 return Returns("job", annotation, annotation)
             paged = _paging(ctx, op_sdk, schema, params)
@@ -402,14 +443,29 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
         child_attrs = {c.attr for c in children}
         for op in ops:
             if op.method_name in child_attrs or op.method_name in ("with_raw_response", "with_options"):
-                ctx.error(op.pointer, f"method name {op.method_name!r} collides with a sub-resource of {'.'.join(path)}")
+                ctx.error(
+                    op.pointer, f"method name {op.method_name!r} collides with a sub-resource of {'.'.join(path)}"
+                )
         return Resource(
-            attr=path[-1], path=path, class_name="".join(pascal(p) for p in path),
-            operations=tuple(ops), children=children,
+            attr=path[-1],
+            path=path,
+            class_name="".join(pascal(p) for p in path),
+            operations=tuple(ops),
+            children=children,
         )
 
     roots = tuple(build(p) for p in tree if len(p) == 1)
-    reserved = {"with_options", "with_raw_response", "close", "aclose", "rate_limits", "api_key", "base_url", "timeout", "max_retries"}
+    reserved = {
+        "with_options",
+        "with_raw_response",
+        "close",
+        "aclose",
+        "rate_limits",
+        "api_key",
+        "base_url",
+        "timeout",
+        "max_retries",
+    }
     for resource in roots:
         if resource.attr in reserved:
             ctx.error("/paths", f"resource name {resource.attr!r} collides with a client attribute; set x-sdk.resource")
@@ -451,14 +507,21 @@ def _jobs(ctx: _Ctx) -> JobConfig | None:
     found: dict[str, tuple[str, Returns]] = {}
     for path, _item, method, op in iter_operations(ctx.prepared.document):
         if op.get("operationId") in (jobs.get_operation, jobs.cancel_operation):
-            found[op["operationId"]] = (re.sub(r"{[^}]+}", "{id}", path), _returns(ctx, op, OperationSdk(), method, [], ""))
+            found[op["operationId"]] = (
+                re.sub(r"{[^}]+}", "{id}", path),
+                _returns(ctx, op, OperationSdk(), method, [], ""),
+            )
     if jobs.get_operation not in found:
         ctx.error("/x-sdk/jobs/get_operation", f"no operation with operationId {jobs.get_operation!r}")
         return None
     get_path, returns = found[jobs.get_operation]
     cancel = found.get(jobs.cancel_operation or "")
     return JobConfig(
-        get_path=get_path, cancel_path=cancel[0] if cancel else None, id_field=jobs.id_field,
-        status_field=jobs.status_field, succeeded=tuple(jobs.succeeded), failed=tuple(jobs.failed),
+        get_path=get_path,
+        cancel_path=cancel[0] if cancel else None,
+        id_field=jobs.id_field,
+        status_field=jobs.status_field,
+        succeeded=tuple(jobs.succeeded),
+        failed=tuple(jobs.failed),
         model=returns.annotation,
     )

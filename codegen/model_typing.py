@@ -66,13 +66,13 @@ def _with_ignore(line: str) -> str:
     if "# pyright: ignore" in body:
         return line
     if len(body) <= _LINE_LENGTH:
-        return body + _IGNORE + line[len(body):]
+        return body + _IGNORE + line[len(body) :]
     colon = body.find(":")
     bracket = min((i for i in (body.find("[", colon), body.find("(", colon)) if i > colon), default=-1)
     if bracket < 0:
-        return body + _IGNORE + line[len(body):]
+        return body + _IGNORE + line[len(body) :]
     indent = body[: len(body) - len(body.lstrip())]
-    return body[: bracket + 1] + _IGNORE + "\n" + indent + "    " + body[bracket + 1 :].lstrip() + line[len(body):]
+    return body[: bracket + 1] + _IGNORE + "\n" + indent + "    " + body[bracket + 1 :].lstrip() + line[len(body) :]
 
 
 def _fields(node: ast.ClassDef) -> dict[str, str]:

@@ -9,14 +9,32 @@ import unicodedata
 
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 # Names that would shadow something a generated module or its readers rely on.
-_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {
-    name for name in dir(builtins) if not name.startswith("_")
-} | {"self", "cls", "extra_headers", "extra_query", "extra_body", "timeout", "body"}
+_RESERVED = (
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | {name for name in dir(builtins) if not name.startswith("_")}
+    | {"self", "cls", "extra_headers", "extra_query", "extra_body", "timeout", "body"}
+)
 
 
 # Letters that NFKD does not decompose into ASCII but that have a usual spelling.
-_TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
-                                "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th"})
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "Th",
+    }
+)
 
 
 def _ascii(text: str) -> str:
@@ -56,11 +74,37 @@ def safe_identifier(name: str) -> str:
 
 # Names a generated method body or signature refers to; a parameter must not hide them. Other
 # builtins (id, type, filter, format) may: method bodies never use them, and `id` reads best.
-_PARAMETER_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {
-    "self", "cls", "extra_headers", "extra_query", "extra_body", "timeout", "body", "spec", "result",
-    "response", "job_id", "accepted", "abc", "builtins", "datetime", "warnings", "list", "dict", "object",
-    "str", "int", "float", "bool", "bytes", "None",
-}
+_PARAMETER_RESERVED = (
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | {
+        "self",
+        "cls",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+        "body",
+        "spec",
+        "result",
+        "response",
+        "job_id",
+        "accepted",
+        "abc",
+        "builtins",
+        "datetime",
+        "warnings",
+        "list",
+        "dict",
+        "object",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "None",
+    }
+)
 
 
 def parameter_name(name: str) -> str:
@@ -70,11 +114,6 @@ def parameter_name(name: str) -> str:
     if name in _PARAMETER_RESERVED:
         return name + "_"
     return name
-
-
-def constant(text: str) -> str:
-    name = "_".join(w.upper() for w in words(text)) or "VALUE"
-    return "V_" + name if name[0].isdigit() else name
 
 
 def safe_attribute(name: str) -> str:
@@ -95,8 +134,14 @@ def singular_of(word: str) -> str:
     prefix = head + "_" if head else ""
     if last in _IRREGULAR:
         return prefix + _IRREGULAR[last]
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("uses", "us"), ("xes", "x"), ("ches", "ch"),
-                                ("shes", "sh")):
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("uses", "us"),
+        ("xes", "x"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+    ):
         if last.endswith(suffix) and len(last) > len(suffix):
             return prefix + last[: -len(suffix)] + replacement
     return prefix + (last[:-1] if last.endswith("s") and not last.endswith("ss") else last)

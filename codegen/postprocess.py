@@ -26,7 +26,10 @@ def format_tree(files: dict[str, str]) -> dict[str, str]:
             target.write_text(text, encoding="utf-8")
         for args in (["check", "--fix-only", "--exit-zero", "--quiet", "."], ["format", "."]):
             done = subprocess.run(
-                [*_ruff(), args[0], "--config", str(RUFF_CONFIG), *args[1:]], cwd=root, capture_output=True, text=True,
+                [*_ruff(), args[0], "--config", str(RUFF_CONFIG), *args[1:]],
+                cwd=root,
+                capture_output=True,
+                text=True,
             )
             if done.returncode != 0:
                 detail = (done.stderr.strip() or done.stdout.strip())[:2000]

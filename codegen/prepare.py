@@ -33,14 +33,48 @@ def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], 
             if isinstance(op, dict):
                 yield path, item, method, op
 
+
 # Names the generated modules import themselves; a model must not shadow them.
 RESERVED_CLASS_NAMES = frozenset(
     {
-        "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Enum", "Field", "IntEnum", "Literal",
-        "StrEnum", "RootModel", "NotGiven", "Headers", "Query", "Body",
-        "SyncPage", "AsyncPage", "SyncJob", "AsyncJob", "APIResponse", "AsyncAPIResponse",
-        "RequestSpec", "Timeout", "FileTypes", "Optional", "Union", "date", "datetime", "UUID",
-        "Decimal", "Annotated", "AnyUrl", "EmailStr", "Model", "NaiveDatetime", "Operation", "NOT_GIVEN", "Self", "TypeAdapter",
+        "Any",
+        "AwareDatetime",
+        "BaseModel",
+        "ConfigDict",
+        "Enum",
+        "Field",
+        "IntEnum",
+        "Literal",
+        "StrEnum",
+        "RootModel",
+        "NotGiven",
+        "Headers",
+        "Query",
+        "Body",
+        "SyncPage",
+        "AsyncPage",
+        "SyncJob",
+        "AsyncJob",
+        "APIResponse",
+        "AsyncAPIResponse",
+        "RequestSpec",
+        "Timeout",
+        "FileTypes",
+        "Optional",
+        "Union",
+        "date",
+        "datetime",
+        "UUID",
+        "Decimal",
+        "Annotated",
+        "AnyUrl",
+        "EmailStr",
+        "Model",
+        "NaiveDatetime",
+        "Operation",
+        "NOT_GIVEN",
+        "Self",
+        "TypeAdapter",
     }
 )
 
@@ -97,8 +131,21 @@ def prepare(spec: LoadedSpec) -> Prepared:
 # the server decided to send into a parsing failure, and the model generator wraps constrained
 # array items in extra classes.
 _CONSTRAINTS = frozenset(
-    {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
-     "pattern", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"}
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+    }
 )
 
 
@@ -133,7 +180,11 @@ def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
                 continue
             for name in own.keys() & props.keys():
                 inherited = props[name]
-                if isinstance(inherited, dict) and inherited.get("type") == "object" and not inherited.get("properties"):
+                if (
+                    isinstance(inherited, dict)
+                    and inherited.get("type") == "object"
+                    and not inherited.get("properties")
+                ):
                     props[name] = {k: v for k, v in inherited.items() if k in ("description", "title")}
 
 
@@ -146,7 +197,7 @@ def _rewrite_refs(node: Any, class_names: dict[str, str]) -> None:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
-            token, sep, rest = ref[len(_SCHEMA_REF):].partition("/")
+            token, sep, rest = ref[len(_SCHEMA_REF) :].partition("/")
             original = unquote(token).replace("~1", "/").replace("~0", "~")
             if original in class_names:
                 node["$ref"] = _SCHEMA_REF + class_names[original] + sep + rest
@@ -163,9 +214,7 @@ def _needs_class(schema: Any) -> bool:
         return False
     if "properties" in schema or "allOf" in schema or "enum" in schema:
         return True
-    return any(
-        isinstance(s, dict) and _needs_class(s) for key in ("oneOf", "anyOf") for s in schema.get(key, [])
-    )
+    return any(isinstance(s, dict) and _needs_class(s) for key in ("oneOf", "anyOf") for s in schema.get(key, []))
 
 
 def _lift(schema: dict[str, Any], name: str, schemas: dict[str, Any]) -> dict[str, Any]:
@@ -199,7 +248,9 @@ def _hoist_component_bodies(doc: dict[str, Any], schemas: dict[str, Any]) -> Non
             for media in (content or {}).values() if isinstance(content, dict) else ():
                 if isinstance(media, dict) and "schema" in media:
                     base = pascal(name)
-                    media["schema"] = _lift_schema(media["schema"], base if base.endswith(suffix) else base + suffix, schemas)
+                    media["schema"] = _lift_schema(
+                        media["schema"], base if base.endswith(suffix) else base + suffix, schemas
+                    )
 
 
 def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any]) -> None:

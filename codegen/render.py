@@ -15,10 +15,25 @@ TEMPLATES = ROOT / "templates"
 RUNTIME = TEMPLATES / "runtime"
 
 EXCEPTIONS = (
-    "APIError", "APIConnectionError", "APITimeoutError", "APIStatusError", "APIResponseValidationError",
-    "BadRequestError", "AuthenticationError", "PaymentRequiredError", "PermissionDeniedError", "NotFoundError",
-    "ConflictError", "RequestTooLargeError", "UnprocessableEntityError", "RateLimitError", "InternalServerError",
-    "BadGatewayError", "ServiceUnavailableError", "WebhookVerificationError", "ErrorDetail",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIStatusError",
+    "APIResponseValidationError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RequestTooLargeError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "BadGatewayError",
+    "ServiceUnavailableError",
+    "WebhookVerificationError",
+    "ErrorDetail",
 )
 
 
@@ -78,8 +93,13 @@ def toml_string(value: object) -> str:
         elif ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
             out.append(ch)
         else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF and not 0xD800 <= ord(ch) <= 0xDFFF else
-                       f"\\U{ord(ch):08x}" if ord(ch) > 0xFFFF else "\\ufffd")
+            out.append(
+                f"\\u{ord(ch):04x}"
+                if ord(ch) <= 0xFFFF and not 0xD800 <= ord(ch) <= 0xDFFF
+                else f"\\U{ord(ch):08x}"
+                if ord(ch) > 0xFFFF
+                else "\\ufffd"
+            )
     return '"' + "".join(out) + '"'
 
 
@@ -108,20 +128,43 @@ def render_package(package: Package) -> dict[str, str]:
     views = [_view(package, r, r.attr) for r in package.resources]
     for view, resource in zip(views, package.resources, strict=True):
         files[f"{src}/resources/{view.module}.py"] = env.get_template("resource.py.j2").render(
-            header=header, flat=_flatten(view), model_imports=sorted(used_names(package, resource)),
+            header=header,
+            flat=_flatten(view),
+            model_imports=sorted(used_names(package, resource)),
         )
     files[f"{src}/resources/__init__.py"] = header + '\n"""One module per top-level resource, loaded on first use."""\n'
     files[f"{src}/_client.py"] = env.get_template("_client.py.j2").render(header=header, pkg=package, resources=views)
     files[f"{src}/_constants.py"] = env.get_template("_constants.py.j2").render(header=header, pkg=package)
-    exports = [package.client, package.async_client, *EXCEPTIONS, "JobFailedError", "JobTimeoutError", "SyncJob",
-               "AsyncJob", "SyncPage", "AsyncPage", "RateLimit", "RateLimiter", "RedisRateLimiter", "APIResponse",
-               "NOT_GIVEN", "NotGiven", "models", "__version__"]
+    exports = [
+        package.client,
+        package.async_client,
+        *EXCEPTIONS,
+        "JobFailedError",
+        "JobTimeoutError",
+        "SyncJob",
+        "AsyncJob",
+        "SyncPage",
+        "AsyncPage",
+        "RateLimit",
+        "RateLimiter",
+        "RedisRateLimiter",
+        "APIResponse",
+        "NOT_GIVEN",
+        "NotGiven",
+        "models",
+        "__version__",
+    ]
     if package.webhook_header:
         exports += ["construct_event", "sign_payload", "verify_signature"]
     files[f"{src}/__init__.py"] = env.get_template("__init__.py.j2").render(
-        header=header, pkg=package, exceptions=EXCEPTIONS, exports=sorted(exports),
+        header=header,
+        pkg=package,
+        exceptions=EXCEPTIONS,
+        exports=sorted(exports),
     )
-    files["pyproject.toml"] = env.get_template("pyproject.toml.j2").render(header_text=header_text(package), pkg=package)
+    files["pyproject.toml"] = env.get_template("pyproject.toml.j2").render(
+        header_text=header_text(package), pkg=package
+    )
     files["README.md"] = _readme(env, package, views)
     return files
 
@@ -133,20 +176,33 @@ def _readme(env: jinja2.Environment, package: Package, views: list[ResourceView]
         for resource in _flatten(view):
             for m in resource.methods:
                 call = example_call("client", _as_resource(resource), m)
-                rows.append({"call": call.replace("|", "\\|"), "http": f"{m.op.http_method.upper()} {one_line(m.op.path)}",
-                             "summary": one_line(m.op.summary)})
+                rows.append(
+                    {
+                        "call": call.replace("|", "\\|"),
+                        "http": f"{m.op.http_method.upper()} {one_line(m.op.path)}",
+                        "summary": one_line(m.op.summary),
+                    }
+                )
                 if not first_example and m.op.http_method == "get":
                     first_example = call
                 if not paging_example and m.kind == "page":
                     paging_example = call
     auth = package.auth
     auth_description = {
-        "bearer": "`Authorization: Bearer <key>`", "basic": "HTTP basic auth", "header": f"the `{auth.name}` header",
-        "query": f"the `{auth.name}` query parameter", "cookie": f"the `{auth.name}` cookie", "none": "nothing (no auth)",
+        "bearer": "`Authorization: Bearer <key>`",
+        "basic": "HTTP basic auth",
+        "header": f"the `{auth.name}` header",
+        "query": f"the `{auth.name}` query parameter",
+        "cookie": f"the `{auth.name}` cookie",
+        "none": "nothing (no auth)",
     }[auth.kind]
     return env.get_template("README.md.j2").render(
-        header_text=header_text(package), pkg=package, rows=rows, first_example=first_example,
-        paging_example=paging_example, auth_description=auth_description,
+        header_text=header_text(package),
+        pkg=package,
+        rows=rows,
+        first_example=first_example,
+        paging_example=paging_example,
+        auth_description=auth_description,
     )
 
 

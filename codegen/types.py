@@ -47,7 +47,9 @@ class TypeNamer:
             return self.annotation(self.resolve(schema), pointer, depth=depth + 1)
         if "const" in schema:
             return f"Literal[{schema['const']!r}]"
-        if "enum" in schema and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in schema["enum"] if v is not None):
+        if "enum" in schema and all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in schema["enum"] if v is not None
+        ):
             values = [v for v in schema["enum"] if v is not None]
             if not values:
                 return "None"

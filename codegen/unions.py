@@ -22,7 +22,11 @@ def hoist_union_members(schemas: dict[str, Any], reserved: frozenset[str]) -> No
             members = schema.get(key)
             if not isinstance(members, list):
                 continue
-            prop = (schema.get("discriminator") or {}).get("propertyName") if isinstance(schema.get("discriminator"), dict) else None
+            prop = (
+                (schema.get("discriminator") or {}).get("propertyName")
+                if isinstance(schema.get("discriminator"), dict)
+                else None
+            )
             for i, member in enumerate(members):
                 if _is_inline_object(member):
                     wanted = _member_name(name, member, prop, i)
@@ -34,7 +38,9 @@ def hoist_array_items(schemas: dict[str, Any], reserved: frozenset[str]) -> None
     for name in list(schemas):
         schema = schemas[name]
         if isinstance(schema, dict) and schema.get("type") == "array" and _is_inline_object(schema.get("items")):
-            schema["items"] = {"$ref": "#/components/schemas/" + _free(name + "Item", schemas, reserved, schema["items"])}
+            schema["items"] = {
+                "$ref": "#/components/schemas/" + _free(name + "Item", schemas, reserved, schema["items"])
+            }
 
 
 def _is_inline_object(schema: Any) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 from .ir import Operation, Package, Resource
@@ -145,7 +144,9 @@ def example_call(client_var: str, resource: Resource, view: MethodView) -> str:
     for p in view.op.path_params:
         args.append(_example_value(p.annotation))
     if view.op.body is not None and view.op.body.required:
-        args.append("{...}" if view.op.body.kind in ("json", "multipart", "form") else _example_value(view.op.body.annotation))
+        args.append(
+            "{...}" if view.op.body.kind in ("json", "multipart", "form") else _example_value(view.op.body.annotation)
+        )
     for p in view.op.other_params:
         if p.required:
             args.append(f"{p.name}={_example_value(p.annotation)}")
@@ -174,8 +175,10 @@ def used_names(package: Package, resource: Resource) -> set[str]:
 
     def walk(res: Resource) -> None:
         for op in res.operations:
-            for text in [p.annotation for p in op.params] + [op.returns.annotation, op.returns.item_annotation] + (
-                [op.body.annotation] if op.body else []
+            for text in (
+                [p.annotation for p in op.params]
+                + [op.returns.annotation, op.returns.item_annotation]
+                + ([op.body.annotation] if op.body else [])
             ):
                 names.update(_identifiers(text))
             if op.returns.kind == "job" and package.jobs:
@@ -207,7 +210,3 @@ def _identifiers(text: str) -> list[str]:
                 names.append(token.string)
         previous = token.string
     return names
-
-
-def jsonish(value: Any) -> str:
-    return json.dumps(value)

@@ -54,7 +54,7 @@ class LoadedSpec:
     def where(self, pointer: str) -> tuple[str, int | None]:
         for prefix, (source, fragment) in self.foreign_maps.items():
             if pointer == prefix or pointer.startswith(prefix + "/"):
-                return source.file, source.line(fragment + pointer[len(prefix):])
+                return source.file, source.line(fragment + pointer[len(prefix) :])
         for prefix, origin in self.foreign.items():
             if pointer == prefix or pointer.startswith(prefix + "/"):
                 return origin
@@ -94,9 +94,7 @@ def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], file: str, 
             child = join_pointer(pointer, key)
             lines.setdefault(child, key_node.start_mark.line + 1)
             if key in result:
-                raise SpecError(
-                    [Diagnostic(file, key_node.start_mark.line + 1, child, f"duplicate key {key!r}")]
-                )
+                raise SpecError([Diagnostic(file, key_node.start_mark.line + 1, child, f"duplicate key {key!r}")])
             result[key] = _construct(value_node, child, lines, file, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -172,8 +170,13 @@ def resolve_pointer(data: Any, pointer: str) -> Any:
 
 
 # Where a bundled part goes when its own location does not say (e.g. a bare file of schemas).
-_SECTION_BY_CONTEXT = (("/parameters/", "parameters"), ("/responses/", "responses"), ("/requestBody", "requestBodies"),
-                       ("/headers/", "headers"), ("/examples/", "examples"))
+_SECTION_BY_CONTEXT = (
+    ("/parameters/", "parameters"),
+    ("/responses/", "responses"),
+    ("/requestBody", "requestBodies"),
+    ("/headers/", "headers"),
+    ("/examples/", "examples"),
+)
 
 
 def _section_for(fragment: str, pointer: str) -> str:
@@ -206,14 +209,22 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
             try:
                 text = target.read_text(encoding="utf-8")
             except OSError:
-                raise SpecError([spec.diagnostic(ref_pointer, f"unresolvable $ref: file {target.name} not found")]) from None
+                raise SpecError(
+                    [spec.diagnostic(ref_pointer, f"unresolvable $ref: file {target.name} not found")]
+                ) from None
             cache[target] = parse_document(text, display_path(target))
         return cache[target]
 
     def bundle(ref: str, pointer: str, base: Path) -> str:
         if "://" in ref.partition("#")[0]:
-            raise SpecError([spec.diagnostic(join_pointer(pointer, "$ref"),
-                                             f"remote $ref {ref!r} is not supported; save the document and refer to the file")])
+            raise SpecError(
+                [
+                    spec.diagnostic(
+                        join_pointer(pointer, "$ref"),
+                        f"remote $ref {ref!r} is not supported; save the document and refer to the file",
+                    )
+                ]
+            )
         file_part, _, fragment = ref.partition("#")
         target = (base.parent / file_part).resolve() if file_part else base
         key = (target, fragment)
@@ -222,7 +233,9 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
             try:
                 part = copy.deepcopy(resolve_pointer(data, fragment))
             except KeyError:
-                raise SpecError([spec.diagnostic(join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}")]) from None
+                raise SpecError(
+                    [spec.diagnostic(join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}")]
+                ) from None
             section = _section_for(fragment, pointer)
             existing = (spec.data.get("components") or {}).get(section) or {}
             taken = {**existing, **added.setdefault(section, {})}

@@ -19,19 +19,64 @@ _TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object",
 _SCHEME_TYPES = frozenset({"apiKey", "http", "oauth2", "openIdConnect", "mutualTLS"})
 _SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_ONES = ("items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedItems",
-                "unevaluatedProperties", "additionalItems")
+_SCHEMA_ONES = (
+    "items",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+)
 
 
 # Fixed fields of the objects the generator reads; any other key (but x-...) is most likely a typo.
 _FIELDS = {
-    "document": {"openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components", "security",
-                 "tags", "externalDocs"},
+    "document": {
+        "openapi",
+        "info",
+        "jsonSchemaDialect",
+        "servers",
+        "paths",
+        "webhooks",
+        "components",
+        "security",
+        "tags",
+        "externalDocs",
+    },
     "path item": {"$ref", "summary", "description", "servers", "parameters", *HTTP_METHODS},
-    "operation": {"tags", "summary", "description", "externalDocs", "operationId", "parameters", "requestBody",
-                  "responses", "callbacks", "deprecated", "security", "servers"},
-    "parameter": {"name", "in", "description", "required", "deprecated", "allowEmptyValue", "style", "explode",
-                  "allowReserved", "schema", "example", "examples", "content"},
+    "operation": {
+        "tags",
+        "summary",
+        "description",
+        "externalDocs",
+        "operationId",
+        "parameters",
+        "requestBody",
+        "responses",
+        "callbacks",
+        "deprecated",
+        "security",
+        "servers",
+    },
+    "parameter": {
+        "name",
+        "in",
+        "description",
+        "required",
+        "deprecated",
+        "allowEmptyValue",
+        "style",
+        "explode",
+        "allowReserved",
+        "schema",
+        "example",
+        "examples",
+        "content",
+    },
     "request body": {"description", "content", "required"},
     "response": {"description", "headers", "content", "links"},
     "media type": {"schema", "example", "examples", "encoding"},
@@ -44,7 +89,9 @@ def _unknown_keys(node: dict[str, Any], kind: str, pointer: str) -> Iterator[Pro
     for key in node:
         if isinstance(key, str) and key not in _FIELDS[kind] and not key.startswith("x-"):
             hint = next((f for f in sorted(_FIELDS[kind]) if f.lower() == key.lower()), None)
-            suggestion = f" (did you mean {hint!r}?)" if hint else f"; expected one of {', '.join(sorted(_FIELDS[kind]))}"
+            suggestion = (
+                f" (did you mean {hint!r}?)" if hint else f"; expected one of {', '.join(sorted(_FIELDS[kind]))}"
+            )
             yield join_pointer(pointer, key), f"unknown key {key!r} in {kind}{suggestion}"
 
 
@@ -91,7 +138,10 @@ def _security_scheme(scheme: Any, pointer: str) -> Iterator[Problem]:
         return
     kind = scheme.get("type")
     if kind not in _SCHEME_TYPES:
-        yield join_pointer(pointer, "type"), f"security scheme type must be one of {', '.join(sorted(_SCHEME_TYPES))}, not {kind!r}"
+        yield (
+            join_pointer(pointer, "type"),
+            f"security scheme type must be one of {', '.join(sorted(_SCHEME_TYPES))}, not {kind!r}",
+        )
     elif kind == "apiKey":
         if not isinstance(scheme.get("name"), str) or not scheme.get("name"):
             yield pointer, "an apiKey security scheme needs a 'name'"
@@ -142,8 +192,11 @@ def _operation(op: Any, pointer: str, is_31: bool) -> Iterator[Problem]:
         for status, response in responses.items():
             where = join_pointer(pointer, "responses", status)
             code = str(status)
-            if not (code == "default" or code.startswith("x-") or (len(code) == 3 and code[0] in "12345"
-                                                                   and (code[1:].isdigit() or code[1:] == "XX"))):
+            if not (
+                code == "default"
+                or code.startswith("x-")
+                or (len(code) == 3 and code[0] in "12345" and (code[1:].isdigit() or code[1:] == "XX"))
+            ):
                 yield where, f"response status {code!r} must be a 3-digit code, 1XX-5XX or 'default'"
             if not isinstance(response, dict):
                 yield where, "a response must be a mapping"
@@ -209,7 +262,9 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
         if "enum" in node and not isinstance(node["enum"], list):
             yield join_pointer(where, "enum"), "enum must be a list of values"
         discriminator = node.get("discriminator")
-        if discriminator is not None and not (isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str)):
+        if discriminator is not None and not (
+            isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str)
+        ):
             yield join_pointer(where, "discriminator"), "discriminator needs a 'propertyName' string"
         for key in _SCHEMA_LISTS:
             if key in node:

@@ -12,8 +12,13 @@ from .structure import structural_problems
 def validate_openapi(spec: LoadedSpec, *, limit: int = 20) -> list[Diagnostic]:
     version = str(spec.data.get("openapi", ""))
     if not version:
-        return [spec.diagnostic("", "not an OpenAPI 3 document: no 'openapi' field" + (
-            " (Swagger 2.0 is not supported)" if "swagger" in spec.data else ""))]
+        return [
+            spec.diagnostic(
+                "",
+                "not an OpenAPI 3 document: no 'openapi' field"
+                + (" (Swagger 2.0 is not supported)" if "swagger" in spec.data else ""),
+            )
+        ]
     if not (version.startswith("3.0") or version.startswith("3.1")):
         return [spec.diagnostic("/openapi", f"unsupported OpenAPI version {version!r}; 3.0 and 3.1 are supported")]
     # Our own checks, not openapi-spec-validator: its semantic pass checks every default and example

@@ -40,7 +40,9 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-TransportFailure = Literal["connect", "timeout_connect", "timeout_read", "timeout_write", "timeout_pool", "disconnected"]
+TransportFailure = Literal[
+    "connect", "timeout_connect", "timeout_read", "timeout_write", "timeout_pool", "disconnected"
+]
 
 
 class Limiter(Protocol):
@@ -77,7 +79,9 @@ def check_base_url(url: str) -> str:
         return url.rstrip("/")
     if parsed.scheme == "http" and _is_loopback(host):
         return url.rstrip("/")
-    raise ValueError(f"base_url must use https:// (plain http is allowed only for loopback hosts), got {parsed.scheme}://{host}")
+    raise ValueError(
+        f"base_url must use https:// (plain http is allowed only for loopback hosts), got {parsed.scheme}://{host}"
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -155,7 +159,9 @@ def _resolve_api_key(api_key: str | None, env_var: str) -> str:
     return key
 
 
-def _build_limiter(rate_limits: Sequence[RateLimit] | Limiter | None, config: ClientConfig, logger_name: str) -> Limiter:
+def _build_limiter(
+    rate_limits: Sequence[RateLimit] | Limiter | None, config: ClientConfig, logger_name: str
+) -> Limiter:
     if rate_limits is None:
         return RateLimiter(config.default_quotas, logger=get_logger(logger_name + ".ratelimit"))
     if isinstance(rate_limits, Sequence):
@@ -182,7 +188,9 @@ class _BaseClient:
     ) -> None:
         self._config = config
         self._api_key = _resolve_api_key(api_key, config.env_var)
-        self.base_url = check_base_url(base_url or os.environ.get(config.env_var.replace("API_KEY", "BASE_URL")) or config.default_base_url)
+        self.base_url = check_base_url(
+            base_url or os.environ.get(config.env_var.replace("API_KEY", "BASE_URL")) or config.default_base_url
+        )
         self.timeout: Timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -211,8 +219,21 @@ class _BaseClient:
         return self.rate_limiter.snapshot()
 
     def _copy_settings(self, other: _BaseClient, changes: Mapping[str, Any]) -> None:
-        for name in ("_config", "_api_key", "base_url", "timeout", "max_retries", "default_headers", "rate_limiter",
-                     "_logger", "_sleep", "_async_sleep", "_clock", "_wall_clock", "_rng"):
+        for name in (
+            "_config",
+            "_api_key",
+            "base_url",
+            "timeout",
+            "max_retries",
+            "default_headers",
+            "rate_limiter",
+            "_logger",
+            "_sleep",
+            "_async_sleep",
+            "_clock",
+            "_wall_clock",
+            "_rng",
+        ):
             setattr(self, name, getattr(other, name))
         if "api_key" in changes and changes["api_key"] is not None:
             self._api_key = changes["api_key"]
@@ -273,7 +294,10 @@ class _BaseClient:
     def _log_request(self, request: httpx.Request, attempt: int) -> None:
         if self._logger.isEnabledFor(10):
             self._logger.debug(
-                "request %s %s attempt=%d headers=%s", request.method, request.url.copy_with(query=None), attempt + 1,
+                "request %s %s attempt=%d headers=%s",
+                request.method,
+                request.url.copy_with(query=None),
+                attempt + 1,
                 redact_headers(request.headers),
             )
 
@@ -283,7 +307,9 @@ class _BaseClient:
             error.not_retried_reason = note
         return error
 
-    def _transport_error(self, exc: httpx.TransportError, request: httpx.Request, note: str | None) -> APIConnectionError:
+    def _transport_error(
+        self, exc: httpx.TransportError, request: httpx.Request, note: str | None
+    ) -> APIConnectionError:
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         what = "timed out" if cls is APITimeoutError else "failed"
         message = f"{request.method} {request.url.copy_with(query=None)} {what}: {type(exc).__name__}"
@@ -293,8 +319,15 @@ class _BaseClient:
 
     def _delay_after_failure(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> float:
         """Seconds to wait before the next attempt; raises when the failure is final."""
-        decision = decide_retry(method=request.method, attempt=attempt, max_retries=self.max_retries,
-                                status_code=None, error=classify_transport_error(exc), retry_after=None, rng=self._rng)
+        decision = decide_retry(
+            method=request.method,
+            attempt=attempt,
+            max_retries=self.max_retries,
+            status_code=None,
+            error=classify_transport_error(exc),
+            retry_after=None,
+            rng=self._rng,
+        )
         if not decision.retry:
             note = decision.reason if decision.may_have_been_applied else None
             raise self._transport_error(exc, request, note) from exc
@@ -305,13 +338,20 @@ class _BaseClient:
         """None when the response is the answer, else seconds to wait before retrying; raises
         the typed error when the failure is final."""
         if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
-            self._logger.debug("response %s %s -> %d", response.request.method, response.request.url.path,
-                               response.status_code)
+            self._logger.debug(
+                "response %s %s -> %d", response.request.method, response.request.url.path, response.status_code
+            )
         if response.status_code < 400:
             return None
-        decision = decide_retry(method=response.request.method, attempt=attempt, max_retries=self.max_retries,
-                                status_code=response.status_code, error=None,
-                                retry_after=self._retry_after(response), rng=self._rng)
+        decision = decide_retry(
+            method=response.request.method,
+            attempt=attempt,
+            max_retries=self.max_retries,
+            status_code=response.status_code,
+            error=None,
+            retry_after=self._retry_after(response),
+            rng=self._rng,
+        )
         if not decision.retry:
             raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
         self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)

@@ -65,9 +65,7 @@ _REQUEST_ID_HEADERS = (
 )
 
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
-_HTML_SKIP = re.compile(
-    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
-)
+_HTML_SKIP = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
 
 
@@ -133,9 +131,7 @@ def _secrets_of(request: httpx.Request | None) -> list[str]:
         scheme, _, token = value.strip().partition(" ")
         if token and scheme.isalpha():  # "Bearer <token>"
             found.add(token.strip())
-    return sorted(
-        (s for s in found if len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True
-    )
+    return sorted((s for s in found if len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
 
 
 def _scrub(text: str, request: httpx.Request | None) -> str:
@@ -225,15 +221,11 @@ def _parse_error_items(raw: object) -> list[ErrorDetail]:
                 items.append(ErrorDetail(detail=item))
         elif isinstance(item, Mapping):
             pointer = item.get("pointer")
-            detail = _first_str(
-                item, "detail", "message", "msg", "error", "description", "reason"
-            )
+            detail = _first_str(item, "detail", "message", "msg", "error", "description", "reason")
             items.append(
                 ErrorDetail(
                     pointer=pointer if isinstance(pointer, str) else None,
-                    field=_first_str(
-                        item, "field", "path", "param", "property", "name"
-                    ),
+                    field=_first_str(item, "field", "path", "param", "property", "name"),
                     detail=detail if detail is not None else _compact_json(item),
                 )
             )
@@ -328,10 +320,7 @@ class APIResponseValidationError(APIError):
         self.body = body
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(status_code={self.status_code},"
-            f" message={self.message!r})"
-        )
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
 
 
 class WebhookVerificationError(APIError):
@@ -393,11 +382,7 @@ class APIStatusError(APIError):
         self.response = response
         self.envelope = envelope
         self.request_id = next(
-            (
-                response.headers[name]
-                for name in _REQUEST_ID_HEADERS
-                if name in response.headers
-            ),
+            (response.headers[name] for name in _REQUEST_ID_HEADERS if name in response.headers),
             None,
         )
         self.why = why
@@ -417,9 +402,7 @@ class APIStatusError(APIError):
 
     @property
     def reason_phrase(self) -> str:
-        return httpx.codes.get_reason_phrase(self.status_code) or (
-            self.response.reason_phrase or ""
-        )
+        return httpx.codes.get_reason_phrase(self.status_code) or (self.response.reason_phrase or "")
 
     def _headline(self, reason: str) -> tuple[str, str]:
         if self._body_kind != "json":
@@ -473,10 +456,7 @@ class APIStatusError(APIError):
         return line
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(status_code={self.status_code},"
-            f" message={self.message!r})"
-        )
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
 
 
 class BadRequestError(APIStatusError):
@@ -601,9 +581,7 @@ def make_status_error(
     body, kind = _read_body(response)
     reason = httpx.codes.get_reason_phrase(response.status_code)
     fallback = reason or f"HTTP {response.status_code}"
-    retry_after = parse_retry_after(
-        response.headers, body, now=time.time() if now is None else now
-    )
+    retry_after = parse_retry_after(response.headers, body, now=time.time() if now is None else now)
 
     if kind == "empty":
         return cls(

@@ -82,7 +82,9 @@ class _Job(Generic[T]):
         if self._scheme.cancel_path is None:
             raise APIError("this API has no way to cancel a job")
         body: object = {"reason": reason} if reason else {}
-        return RequestSpec(method="post", path=self._scheme.cancel_path, path_params={"id": self.id}, body=body, body_kind="json")
+        return RequestSpec(
+            method="post", path=self._scheme.cancel_path, path_params={"id": self.id}, body=body, body_kind="json"
+        )
 
     def _outcome(self, job: T) -> bool:
         """True when finished successfully; raises when it failed; False while running."""

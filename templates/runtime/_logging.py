@@ -59,11 +59,7 @@ def setup_logging(env_var: str) -> logging.Logger:
     logger.setLevel(level)
     if not any(isinstance(h, _SDKHandler) for h in logger.handlers):
         handler = _SDKHandler(sys.stderr)
-        handler.setFormatter(
-            logging.Formatter(
-                "[%(asctime)s - %(name)s:%(lineno)d - %(levelname)s] %(message)s"
-            )
-        )
+        handler.setFormatter(logging.Formatter("[%(asctime)s - %(name)s:%(lineno)d - %(levelname)s] %(message)s"))
         logger.addHandler(handler)
     return logger
 
@@ -84,7 +80,4 @@ def redact_headers(
     Accepts a mapping (including ``httpx.Headers``) or ``(name, value)`` pairs. Names
     keep their spelling; a repeated name keeps its last value.
     """
-    return {
-        name: (REDACTED if is_sensitive_header(name) else value)
-        for name, value in dict(headers).items()
-    }
+    return {name: (REDACTED if is_sensitive_header(name) else value) for name, value in dict(headers).items()}

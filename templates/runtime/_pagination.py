@@ -26,7 +26,9 @@ class PageScheme:
     has_more_field: str | None
     total_field: str | None
 
-    def next_query(self, query: Mapping[str, object], body: Mapping[str, Any], item_count: int) -> dict[str, object] | None:
+    def next_query(
+        self, query: Mapping[str, object], body: Mapping[str, Any], item_count: int
+    ) -> dict[str, object] | None:
         if item_count == 0:
             return None
         size = _int(query.get(self.size_param))
@@ -78,7 +80,9 @@ def _attribute_for(model: type, items_field: str) -> str:
 
 
 class _Page(Generic[T]):
-    def __init__(self, *, spec: RequestSpec, response: httpx.Response, cast_to: object, items_field: str, scheme: PageScheme) -> None:
+    def __init__(
+        self, *, spec: RequestSpec, response: httpx.Response, cast_to: object, items_field: str, scheme: PageScheme
+    ) -> None:
         self._spec = spec
         self._scheme = scheme
         self._cast_to = cast_to
@@ -105,15 +109,29 @@ class _Page(Generic[T]):
 class SyncPage(_Page[T]):
     """One page of a list; iterating it yields every item of every page."""
 
-    def __init__(self, *, client: SyncAPIClient, spec: RequestSpec, response: httpx.Response, cast_to: object,
-                 items_field: str, scheme: PageScheme) -> None:
+    def __init__(
+        self,
+        *,
+        client: SyncAPIClient,
+        spec: RequestSpec,
+        response: httpx.Response,
+        cast_to: object,
+        items_field: str,
+        scheme: PageScheme,
+    ) -> None:
         super().__init__(spec=spec, response=response, cast_to=cast_to, items_field=items_field, scheme=scheme)
         self._client = client
 
     def next_page(self) -> SyncPage[T]:
         spec = self._next_spec()
-        return SyncPage(client=self._client, spec=spec, response=self._client.send(spec), cast_to=self._cast_to,
-                        items_field=self._items_field, scheme=self._scheme)
+        return SyncPage(
+            client=self._client,
+            spec=spec,
+            response=self._client.send(spec),
+            cast_to=self._cast_to,
+            items_field=self._items_field,
+            scheme=self._scheme,
+        )
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
         page: SyncPage[T] = self
@@ -130,15 +148,29 @@ class SyncPage(_Page[T]):
 class AsyncPage(_Page[T]):
     """One page of a list; ``async for`` over it yields every item of every page."""
 
-    def __init__(self, *, client: AsyncAPIClient, spec: RequestSpec, response: httpx.Response, cast_to: object,
-                 items_field: str, scheme: PageScheme) -> None:
+    def __init__(
+        self,
+        *,
+        client: AsyncAPIClient,
+        spec: RequestSpec,
+        response: httpx.Response,
+        cast_to: object,
+        items_field: str,
+        scheme: PageScheme,
+    ) -> None:
         super().__init__(spec=spec, response=response, cast_to=cast_to, items_field=items_field, scheme=scheme)
         self._client = client
 
     async def next_page(self) -> AsyncPage[T]:
         spec = self._next_spec()
-        return AsyncPage(client=self._client, spec=spec, response=await self._client.send(spec), cast_to=self._cast_to,
-                         items_field=self._items_field, scheme=self._scheme)
+        return AsyncPage(
+            client=self._client,
+            spec=spec,
+            response=await self._client.send(spec),
+            cast_to=self._cast_to,
+            items_field=self._items_field,
+            scheme=self._scheme,
+        )
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
         page: AsyncPage[T] = self

@@ -123,7 +123,10 @@ def encode_body(spec: RequestSpec) -> dict[str, Any]:
     body = spec.body
     if isinstance(body, NotGiven) or body is None:
         if spec.extra_body:
-            return {"content": json.dumps(jsonable(spec.extra_body)).encode(), "headers": {"Content-Type": "application/json"}}
+            return {
+                "content": json.dumps(jsonable(spec.extra_body)).encode(),
+                "headers": {"Content-Type": "application/json"},
+            }
         return {}
     if spec.body_kind == "json":
         data = jsonable(body)

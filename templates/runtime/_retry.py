@@ -203,10 +203,7 @@ def decide_retry(
                 return RetryDecision(
                     retry=False,
                     delay=0.0,
-                    reason=(
-                        f"not retried: {verb} may have been applied"
-                        f" ({what} after the request was sent)"
-                    ),
+                    reason=(f"not retried: {verb} may have been applied ({what} after the request was sent)"),
                     may_have_been_applied=True,
                 )
     elif status_code is not None:
@@ -218,20 +215,13 @@ def decide_retry(
                 return RetryDecision(
                     retry=False,
                     delay=0.0,
-                    reason=(
-                        f"not retried: {verb} may have been applied"
-                        f" (the server answered {what})"
-                    ),
+                    reason=(f"not retried: {verb} may have been applied (the server answered {what})"),
                     may_have_been_applied=True,
                 )
         else:
-            return RetryDecision(
-                retry=False, delay=0.0, reason=f"{what} is not retryable"
-            )
+            return RetryDecision(retry=False, delay=0.0, reason=f"{what} is not retryable")
     else:
-        return RetryDecision(
-            retry=False, delay=0.0, reason="no retry needed: the request succeeded"
-        )
+        return RetryDecision(retry=False, delay=0.0, reason="no retry needed: the request succeeded")
 
     if attempt >= max_retries:
         return RetryDecision(
@@ -240,9 +230,7 @@ def decide_retry(
             reason=f"{what}: retries exhausted ({max_retries} allowed)",
         )
 
-    if retry_after is not None and not (
-        math.isnan(retry_after) or math.isinf(retry_after) or retry_after < 0
-    ):
+    if retry_after is not None and not (math.isnan(retry_after) or math.isinf(retry_after) or retry_after < 0):
         if retry_after > MAX_RETRY_AFTER:
             return RetryDecision(
                 retry=False,
@@ -261,8 +249,5 @@ def decide_retry(
     return RetryDecision(
         retry=True,
         delay=delay,
-        reason=(
-            f"retrying after {what} in {delay:.3g} s ({source};"
-            f" retry {attempt + 1} of {max_retries})"
-        ),
+        reason=(f"retrying after {what} in {delay:.3g} s ({source}; retry {attempt + 1} of {max_retries})"),
     )

@@ -19,7 +19,7 @@ _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 def for_location(styles: Mapping[str, Style] | None, location: str) -> dict[str, Style]:
     prefix = location + ":"
-    return {key[len(prefix):]: style for key, style in (styles or {}).items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: style for key, style in (styles or {}).items() if key.startswith(prefix)}
 
 
 def text(value: object) -> str:

@@ -62,37 +62,25 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
         name, value = name.strip(), value.strip()
         if not sep or not name:
             raise WebhookVerificationError(
-                f"malformed {SIGNATURE_HEADER} header: expected comma-separated"
-                " key=value pairs"
+                f"malformed {SIGNATURE_HEADER} header: expected comma-separated key=value pairs"
             )
         if name == "t":
             if timestamp is not None:
-                raise WebhookVerificationError(
-                    f"malformed {SIGNATURE_HEADER} header: more than one timestamp"
-                )
+                raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: more than one timestamp")
             if not value.isascii() or not value.isdigit():
-                raise WebhookVerificationError(
-                    f"malformed {SIGNATURE_HEADER} header: the timestamp is not"
-                    " an integer"
-                )
+                raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: the timestamp is not an integer")
             timestamp = int(value)
         elif name == _SCHEME:
             signatures.append(value)
         # Other schemes (v0, future versions) are ignored, not rejected.
     if timestamp is None:
-        raise WebhookVerificationError(
-            f"malformed {SIGNATURE_HEADER} header: no t= timestamp"
-        )
+        raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no t= timestamp")
     if not signatures:
-        raise WebhookVerificationError(
-            f"malformed {SIGNATURE_HEADER} header: no {_SCHEME}= signature"
-        )
+        raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no {_SCHEME}= signature")
     return timestamp, signatures
 
 
-def sign_payload(
-    payload: bytes | str, secret: str, *, timestamp: int | None = None
-) -> str:
+def sign_payload(payload: bytes | str, secret: str, *, timestamp: int | None = None) -> str:
     """The ``x-webhook-signature`` value Reloop would send for ``payload``.
 
     For tests of your own webhook handler. ``timestamp`` (unix seconds) defaults to now.
@@ -131,8 +119,7 @@ def verify_signature(
         if abs(age) > tolerance:
             when = "old" if age > 0 else "far in the future"
             raise WebhookVerificationError(
-                f"webhook timestamp is too {when}: {abs(age):.0f} s away from now,"
-                f" tolerance is {tolerance:g} s"
+                f"webhook timestamp is too {when}: {abs(age):.0f} s away from now, tolerance is {tolerance:g} s"
             )
 
     expected = _digest(_as_bytes(payload), secret, timestamp).encode("ascii")
@@ -143,8 +130,7 @@ def verify_signature(
         matched |= hmac.compare_digest(expected, given)
     if not matched:
         raise WebhookVerificationError(
-            "webhook signature does not match the payload (wrong secret, or the body"
-            " was modified or re-serialised)"
+            "webhook signature does not match the payload (wrong secret, or the body was modified or re-serialised)"
         )
 
 
@@ -166,11 +152,7 @@ def construct_event(
     try:
         event = json.loads(_as_bytes(payload))
     except (ValueError, RecursionError) as exc:
-        raise WebhookVerificationError(
-            "webhook payload is correctly signed but is not valid JSON"
-        ) from exc
+        raise WebhookVerificationError("webhook payload is correctly signed but is not valid JSON") from exc
     if not isinstance(event, dict):
-        raise WebhookVerificationError(
-            "webhook payload is correctly signed but is not a JSON object"
-        )
+        raise WebhookVerificationError("webhook payload is correctly signed but is not a JSON object")
     return event

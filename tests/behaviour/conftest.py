@@ -73,6 +73,7 @@ class Harness:
 
     def collect(self, page: Any) -> list[Any]:
         if self.is_async:
+
             async def gather() -> list[Any]:
                 return [item async for item in page]
 

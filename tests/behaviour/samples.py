@@ -33,11 +33,18 @@ SAMPLES = {
     "reloop": Sample(
         call=lambda c: c.domains.retrieve("dom_1"),
         path="/api/domain/v1/dom_1",
-        body={"id": "dom_1", "domain": "example.com", "status": "active",
-              "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"},
+        body={
+            "id": "dom_1",
+            "domain": "example.com",
+            "status": "active",
+            "createdAt": "2026-01-01T00:00:00Z",
+            "updatedAt": "2026-01-02T00:00:00Z",
+        },
         field="domain",
         value="example.com",
-        post=lambda c: c.mail.send({"from": "a@example.com", "to": ["b@example.com"], "subject": "Hi", "html": "<p>x</p>"}),
+        post=lambda c: c.mail.send(
+            {"from": "a@example.com", "to": ["b@example.com"], "subject": "Hi", "html": "<p>x</p>"}
+        ),
         post_path="/api/mail/v1/send",
         post_body={"success": True, "id": "em_1"},
     ),

@@ -44,7 +44,9 @@ def test_base_url_must_be_https(h: Harness, url: str) -> None:
         h.client(lambda r: json_response(200, {}), base_url=url)
 
 
-@pytest.mark.parametrize("url", ["http://localhost:4010", "http://127.0.0.1:8080", "http://[::1]:9000", "https://eu.example.com/"])
+@pytest.mark.parametrize(
+    "url", ["http://localhost:4010", "http://127.0.0.1:8080", "http://[::1]:9000", "https://eu.example.com/"]
+)
 def test_loopback_http_and_https_allowed(h: Harness, url: str) -> None:
     sample = SAMPLES[h.pkg]
     client = h.client(lambda r: json_response(200, sample.body), base_url=url)
@@ -111,11 +113,18 @@ def test_extra_headers_query_and_body(h: Harness) -> None:
     sample = SAMPLES[h.pkg]
     client = h.client(lambda r: json_response(200, sample.post_body))
     if h.pkg == "replyio":
-        call = client.contacts.create({"email": "a@example.com"}, extra_headers={"X-Trace": "t1"}, extra_query={"dry": "1"}, extra_body={"note": "x"})
+        call = client.contacts.create(
+            {"email": "a@example.com"},
+            extra_headers={"X-Trace": "t1"},
+            extra_query={"dry": "1"},
+            extra_body={"note": "x"},
+        )
     else:
         call = client.mail.send(
             {"from": "a@example.com", "to": ["b@example.com"], "subject": "s", "html": "h"},
-            extra_headers={"X-Trace": "t1"}, extra_query={"dry": "1"}, extra_body={"note": "x"},
+            extra_headers={"X-Trace": "t1"},
+            extra_query={"dry": "1"},
+            extra_body={"note": "x"},
         )
     h.run(call)
     sent = h.requests[0]
@@ -139,9 +148,11 @@ def test_context_manager_and_close(h: Harness) -> None:
     sample = SAMPLES[h.pkg]
     client = h.client(lambda r: json_response(200, sample.body))
     if h.is_async:
+
         async def use() -> None:
             async with client as c:
                 await sample.call(c)
+
         h.run(use())
         h.run(client.aclose())
     else:

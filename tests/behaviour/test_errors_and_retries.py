@@ -9,15 +9,28 @@ from .conftest import Harness, json_response
 from .samples import SAMPLES
 
 STATUS_CLASSES = [
-    (400, "BadRequestError"), (401, "AuthenticationError"), (403, "PermissionDeniedError"), (404, "NotFoundError"),
-    (409, "ConflictError"), (422, "UnprocessableEntityError"), (500, "InternalServerError"),
+    (400, "BadRequestError"),
+    (401, "AuthenticationError"),
+    (403, "PermissionDeniedError"),
+    (404, "NotFoundError"),
+    (409, "ConflictError"),
+    (422, "UnprocessableEntityError"),
+    (500, "InternalServerError"),
 ]
 
 
 @pytest.mark.parametrize(("status", "name"), STATUS_CLASSES)
 def test_status_maps_to_class(h: Harness, status: int, name: str) -> None:
     sample = SAMPLES[h.pkg]
-    body = {"message": "Nope", "why": "because", "fix": "do x", "link": "https://d", "title": "Nope", "detail": "because", "code": "contact.invalidInput"}
+    body = {
+        "message": "Nope",
+        "why": "because",
+        "fix": "do x",
+        "link": "https://d",
+        "title": "Nope",
+        "detail": "because",
+        "code": "contact.invalidInput",
+    }
     client = h.client(lambda r: json_response(status, body), max_retries=0)
     with pytest.raises(getattr(h.module, name)) as info:
         h.run(sample.call(client))
@@ -31,8 +44,15 @@ def test_status_maps_to_class(h: Harness, status: int, name: str) -> None:
 
 
 def test_reply_validation_problem_pointers(reply: Harness) -> None:
-    body = {"title": "Validation failed", "status": 400, "detail": "bad", "errors": [{"pointer": "/email", "detail": "Field is required."}]}
-    client = reply.client(lambda r: httpx.Response(400, json=body, headers={"content-type": "application/problem+json"}))
+    body = {
+        "title": "Validation failed",
+        "status": 400,
+        "detail": "bad",
+        "errors": [{"pointer": "/email", "detail": "Field is required."}],
+    }
+    client = reply.client(
+        lambda r: httpx.Response(400, json=body, headers={"content-type": "application/problem+json"})
+    )
     with pytest.raises(reply.module.BadRequestError) as info:
         reply.run(client.contacts.create({}))
     assert info.value.errors[0].pointer == "/email" and "Field is required" in str(info.value)
@@ -45,7 +65,9 @@ def test_reply_empty_401(reply: Harness) -> None:
     assert "401" in str(info.value)
 
 
-@pytest.mark.parametrize(("status", "name"), [(402, "PaymentRequiredError"), (413, "RequestTooLargeError"), (503, "ServiceUnavailableError")])
+@pytest.mark.parametrize(
+    ("status", "name"), [(402, "PaymentRequiredError"), (413, "RequestTooLargeError"), (503, "ServiceUnavailableError")]
+)
 def test_reloop_specific_statuses(reloop: Harness, status: int, name: str) -> None:
     client = reloop.client(lambda r: json_response(status, {"message": "Email quota exceeded"}), max_retries=0)
     with pytest.raises(getattr(reloop.module, name)):
@@ -53,7 +75,12 @@ def test_reloop_specific_statuses(reloop: Harness, status: int, name: str) -> No
 
 
 def test_html_error_page(h: Harness) -> None:
-    client = h.client(lambda r: httpx.Response(502, text="<html><body><h1>502 Bad Gateway</h1></body></html>", headers={"content-type": "text/html"}), max_retries=0)
+    client = h.client(
+        lambda r: httpx.Response(
+            502, text="<html><body><h1>502 Bad Gateway</h1></body></html>", headers={"content-type": "text/html"}
+        ),
+        max_retries=0,
+    )
     with pytest.raises(h.module.InternalServerError) as info:
         h.run(SAMPLES[h.pkg].call(client))
     assert "502" in str(info.value) and "\n" not in str(info.value)
@@ -61,7 +88,13 @@ def test_html_error_page(h: Harness) -> None:
 
 def test_get_503_is_retried_with_backoff(h: Harness) -> None:
     sample = SAMPLES[h.pkg]
-    answers = iter([json_response(503, {"message": "busy"}), json_response(503, {"message": "busy"}), json_response(200, sample.body)])
+    answers = iter(
+        [
+            json_response(503, {"message": "busy"}),
+            json_response(503, {"message": "busy"}),
+            json_response(200, sample.body),
+        ]
+    )
     client = h.client(lambda r: next(answers))
     result = h.run(sample.call(client))
     assert getattr(result, sample.field) == sample.value
@@ -70,7 +103,9 @@ def test_get_503_is_retried_with_backoff(h: Harness) -> None:
 
 def test_retry_after_is_honoured(h: Harness) -> None:
     sample = SAMPLES[h.pkg]
-    answers = iter([json_response(429, {"message": "slow down"}, {"retry-after": "7"}), json_response(200, sample.body)])
+    answers = iter(
+        [json_response(429, {"message": "slow down"}, {"retry-after": "7"}), json_response(200, sample.body)]
+    )
     client = h.client(lambda r: next(answers))
     h.run(sample.call(client))
     assert h.sleeps[0] == 7.0
@@ -93,7 +128,9 @@ def test_post_500_is_not_retried_and_says_so(h: Harness) -> None:
 
 def test_post_429_is_retried(h: Harness) -> None:
     sample = SAMPLES[h.pkg]
-    answers = iter([json_response(429, {"message": "slow"}, {"retry-after": "1"}), json_response(200, sample.post_body)])
+    answers = iter(
+        [json_response(429, {"message": "slow"}, {"retry-after": "1"}), json_response(200, sample.post_body)]
+    )
     client = h.client(lambda r: next(answers))
     h.run(sample.post(client))
     assert len(h.requests) == 2

@@ -10,8 +10,13 @@ from .conftest import Harness, json_response
 
 
 def test_unknown_enum_value_does_not_break_parsing(reloop: Harness) -> None:
-    body = {"id": "dom_1", "domain": "example.com", "status": "quarantined",
-            "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"}
+    body = {
+        "id": "dom_1",
+        "domain": "example.com",
+        "status": "quarantined",
+        "createdAt": "2026-01-01T00:00:00Z",
+        "updatedAt": "2026-01-02T00:00:00Z",
+    }
     client = reloop.client(lambda r: json_response(200, body))
     domain = reloop.run(client.domains.retrieve("dom_1"))
     assert domain.status == "quarantined"
@@ -19,8 +24,13 @@ def test_unknown_enum_value_does_not_break_parsing(reloop: Harness) -> None:
 
 
 def test_known_enum_value_is_the_member(reloop: Harness) -> None:
-    body = {"id": "dom_1", "domain": "example.com", "status": "active",
-            "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"}
+    body = {
+        "id": "dom_1",
+        "domain": "example.com",
+        "status": "active",
+        "createdAt": "2026-01-01T00:00:00Z",
+        "updatedAt": "2026-01-02T00:00:00Z",
+    }
     client = reloop.client(lambda r: json_response(200, body))
     domain = reloop.run(client.domains.retrieve("dom_1"))
     assert domain.status is reloop.module.models.DomainStatus.ACTIVE
@@ -30,10 +40,14 @@ def test_reloop_signed_webhook_parses_into_the_event_union() -> None:
     import reloop
     from reloop.models import EmailEvent, WebhookEvent
 
-    payload = json.dumps({
-        "id": "whev_1", "type": "email.delivered", "created_at": "2026-03-23T10:00:00.000Z",
-        "data": {"email_id": "em_1", "to": ["jane@example.com"]},
-    }).encode()
+    payload = json.dumps(
+        {
+            "id": "whev_1",
+            "type": "email.delivered",
+            "created_at": "2026-03-23T10:00:00.000Z",
+            "data": {"email_id": "em_1", "to": ["jane@example.com"]},
+        }
+    ).encode()
     header = reloop.sign_payload(payload, "whsec_x", timestamp=1_700_000_000)
     event = WebhookEvent.model_validate(reloop.construct_event(payload, header, "whsec_x", now=1_700_000_010)).root
     assert isinstance(event, EmailEvent) and event.data.email_id == "em_1"
@@ -45,8 +59,14 @@ def test_reply_webhook_payload_model() -> None:
     from replyio.models import WebhookEventEmailReplied
 
     delivery = {
-        "event": {"date": "2026-03-09T08:12:03.417Z", "id": "9d0c7b52-3e1a-4f6b-8a2d-1c4e5f6a7b8c",
-                  "type": "email_replied", "user_id": 1, "team_id": 2, "subscription_id": 3},
+        "event": {
+            "date": "2026-03-09T08:12:03.417Z",
+            "id": "9d0c7b52-3e1a-4f6b-8a2d-1c4e5f6a7b8c",
+            "type": "email_replied",
+            "user_id": 1,
+            "team_id": 2,
+            "subscription_id": 3,
+        },
         "contact_fields": {"id": 1001, "email": "jane@example.com"},
         "reply_reason": "EmailDetected",
         "something_new": True,

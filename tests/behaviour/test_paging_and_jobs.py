@@ -37,8 +37,10 @@ def test_reply_iter_pages(reply: Harness) -> None:
     page = reply.run(client.contacts.list())
     assert not page.has_next_page()
     if reply.is_async:
+
         async def pages() -> int:
             return len([p async for p in page.iter_pages()])
+
         assert reply.run(pages()) == 1
     else:
         assert len(list(page.iter_pages())) == 1
@@ -46,8 +48,13 @@ def test_reply_iter_pages(reply: Harness) -> None:
 
 def test_reloop_page_paging_uses_root_totals(reloop: Harness) -> None:
     domains = [
-        {"id": f"dom_{i}", "domain": f"d{i}.example.com", "status": "active",
-         "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"}
+        {
+            "id": f"dom_{i}",
+            "domain": f"d{i}.example.com",
+            "status": "active",
+            "createdAt": "2026-01-01T00:00:00Z",
+            "updatedAt": "2026-01-01T00:00:00Z",
+        }
         for i in range(5)
     ]
 
@@ -73,8 +80,11 @@ def _scheduler(statuses: list[str]) -> tuple[list[str], object]:
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v3/email-validations/schedule":
-            return json_response(202, {"jobId": JOB_ID, "scheduledCount": 3, "creditsReserved": 3},
-                                 {"location": f"v3/background-jobs/{JOB_ID}"})
+            return json_response(
+                202,
+                {"jobId": JOB_ID, "scheduledCount": 3, "creditsReserved": 3},
+                {"location": f"v3/background-jobs/{JOB_ID}"},
+            )
         if request.url.path.endswith("/cancel"):
             return httpx.Response(204)
         return json_response(200, _job(remaining.pop(0)))

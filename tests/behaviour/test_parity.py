@@ -46,7 +46,9 @@ def _compare(sync_obj: Any, async_obj: Any, where: str) -> int:
         ss, sa = inspect.signature(s), inspect.signature(a)
         assert list(ss.parameters) == list(sa.parameters), f"{where}.{name}: parameters differ"
         for p in ss.parameters:
-            assert _normalise(ss.parameters[p].annotation) == _normalise(sa.parameters[p].annotation), f"{where}.{name}({p})"
+            assert _normalise(ss.parameters[p].annotation) == _normalise(sa.parameters[p].annotation), (
+                f"{where}.{name}({p})"
+            )
             assert ss.parameters[p].default == sa.parameters[p].default, f"{where}.{name}({p}) default"
         assert _normalise(ss.return_annotation) == _normalise(sa.return_annotation), f"{where}.{name} return"
         checked += 1

@@ -17,7 +17,9 @@ def _limiter(h: Harness, limits: list[object]) -> object:
     async def async_sleep(seconds: float) -> None:
         sleep(seconds)
 
-    return h.module.RateLimiter(limits, clock=lambda: h.now[0], wall_clock=lambda: h.now[0], sleep=sleep, async_sleep=async_sleep)
+    return h.module.RateLimiter(
+        limits, clock=lambda: h.now[0], wall_clock=lambda: h.now[0], sleep=sleep, async_sleep=async_sleep
+    )
 
 
 def test_spec_quotas_are_the_default(h: Harness) -> None:
@@ -26,7 +28,12 @@ def test_spec_quotas_are_the_default(h: Harness) -> None:
     if h.pkg == "replyio":
         assert {(100, 60, None), (3000, 3600, None), (10, 60, "reporting")} <= limits
     else:
-        assert {(10, 60, "domains.create"), (200, 60, "contacts.create"), (50, 60, "mail.send"), (5000, 86400, "mail.send")} <= limits
+        assert {
+            (10, 60, "domains.create"),
+            (200, 60, "contacts.create"),
+            (50, 60, "mail.send"),
+            (5000, 86400, "mail.send"),
+        } <= limits
 
 
 def test_override_and_disable(h: Harness) -> None:
@@ -49,10 +56,18 @@ def test_client_waits_before_exceeding_a_window(h: Harness) -> None:
 
 def test_429_holds_later_requests_and_state_is_readable(h: Harness) -> None:
     sample = SAMPLES[h.pkg]
-    answers = iter([
-        json_response(429, {"message": "slow"}, {"retry-after": "30", "x-ratelimit-limit": "100", "x-ratelimit-remaining": "0"}),
-        json_response(200, sample.body, {"x-ratelimit-limit": "100", "x-ratelimit-remaining": "99", "x-ratelimit-reset": "60"}),
-    ])
+    answers = iter(
+        [
+            json_response(
+                429,
+                {"message": "slow"},
+                {"retry-after": "30", "x-ratelimit-limit": "100", "x-ratelimit-remaining": "0"},
+            ),
+            json_response(
+                200, sample.body, {"x-ratelimit-limit": "100", "x-ratelimit-remaining": "99", "x-ratelimit-reset": "60"}
+            ),
+        ]
+    )
     limiter = _limiter(h, [])
     client = h.client(lambda r: next(answers), rate_limits=limiter)
     h.run(sample.call(client))
@@ -103,8 +118,11 @@ def test_reply_linkedin_daily_cap_holds_only_linkedin_sends(reply: Harness) -> N
 
     def handler(request: httpx.Request) -> httpx.Response:
         if "linkedin" in request.url.path:
-            return json_response(429, {"title": "Too Many Requests", "status": 429, "code": "directLinkedIn.dailyLimitReached"},
-                                 {"retry-after": "3600"})
+            return json_response(
+                429,
+                {"title": "Too Many Requests", "status": 429, "code": "directLinkedIn.dailyLimitReached"},
+                {"retry-after": "3600"},
+            )
         return json_response(200, sample.body)
 
     client = reply.client(handler, rate_limits=_limiter(reply, []), max_retries=0)

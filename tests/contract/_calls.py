@@ -81,7 +81,9 @@ def plan(spec_path: Path) -> ApiPlan:
                 args.append(body)
             else:
                 kwargs["body"] = body
-        result.calls.append(Call((op.http_method.upper(), op.path), resource.path, op.method_name, tuple(args), kwargs, op))
+        result.calls.append(
+            Call((op.http_method.upper(), op.path), resource.path, op.method_name, tuple(args), kwargs, op)
+        )
     return result
 
 
@@ -125,7 +127,11 @@ def _form_fields(schema: dict[str, Any], encoding: dict[str, Any], resolver: Res
     for name in schema.get("required") or list(properties):
         prop = resolver.resolve(properties.get(name) or {})
         if prop.get("format") == "binary" or "contentMediaType" in prop:
-            content_type = str((encoding.get(name) or {}).get("contentType") or prop.get("contentMediaType") or "application/octet-stream")
+            content_type = str(
+                (encoding.get(name) or {}).get("contentType")
+                or prop.get("contentMediaType")
+                or "application/octet-stream"
+            )
             content_type = content_type.split(",")[0].strip()
             fields[name] = ("contract-test.bin", b"contract test file content", content_type)
         else:

@@ -50,11 +50,25 @@ def ensure_prism() -> Path:
         _missing_tool("npm")
     assert npm is not None
     result = subprocess.run(
-        [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(TOOLS), f"@stoplight/prism-cli@{version}"],
-        capture_output=True, text=True, timeout=600, check=False,
+        [
+            npm,
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(TOOLS),
+            f"@stoplight/prism-cli@{version}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if result.returncode != 0 or not PRISM.exists():
-        pytest.fail(f"npm install of @stoplight/prism-cli@{version} failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+        pytest.fail(
+            f"npm install of @stoplight/prism-cli@{version} failed:\n{result.stdout}\n{result.stderr}", pytrace=False
+        )
     return PRISM
 
 
@@ -121,8 +135,21 @@ def start_prism(prism: Path, spec: Path, log_dir: Path) -> PrismServer:
         process = subprocess.Popen(
             # Answers are the spec's examples, unless a request says `Prefer: dynamic=true`: then
             # they are generated from the schemas, seeded (repeatable) and without invented keys.
-            [str(prism), "mock", "-h", "127.0.0.1", "-p", str(port), "--seed", "contract-tests",
-             "--json-schema-faker-fillProperties=false", str(spec)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+            [
+                str(prism),
+                "mock",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--seed",
+                "contract-tests",
+                "--json-schema-faker-fillProperties=false",
+                str(spec),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=ROOT,
         )
     return PrismServer(spec, port, process, log)

@@ -40,7 +40,9 @@ class _Wire:
 
     def record(self, response: httpx.Response) -> None:
         violations = response.headers.get("sl-violations", "")
-        self.current.append((response.status_code, f"{response.request.method} {response.request.url.path}", violations))
+        self.current.append(
+            (response.status_code, f"{response.request.method} {response.request.url.path}", violations)
+        )
 
 
 def _client(api: str, base_url: str, http: httpx.Client | httpx.AsyncClient, is_async: bool) -> Any:
@@ -51,8 +53,14 @@ def _client(api: str, base_url: str, http: httpx.Client | httpx.AsyncClient, is_
     # from the schemas instead, so the models meet data nobody here picked.
     headers = {"Prefer": "dynamic=true"} if is_async else None
     # No client-side quotas (Prism has none) and no retries: every answer is seen as it came.
-    return cls(api_key="rl_contract_test_key", base_url=base_url, http_client=http, rate_limits=[], max_retries=0,
-               default_headers=headers)
+    return cls(
+        api_key="rl_contract_test_key",
+        base_url=base_url,
+        http_client=http,
+        rate_limits=[],
+        max_retries=0,
+        default_headers=headers,
+    )
 
 
 def as_models(api: str, call: Call) -> tuple[Any, ...]:
@@ -122,7 +130,11 @@ def _check_result(call: Call, result: Any, *, exact_fields: bool) -> list[str]:
     elif kind == "bytes":
         return [] if isinstance(result, bytes) else ["expected bytes"]
     elif kind == "location":
-        return [] if isinstance(result, str) and result.startswith("http") else [f"expected the Location URL, got {result!r}"]
+        return (
+            []
+            if isinstance(result, str) and result.startswith("http")
+            else [f"expected the Location URL, got {result!r}"]
+        )
     expected = call.op.returns.cast
     if expected.isidentifier() and type(parsed).__name__ != expected:
         return [f"parsed into {type(parsed).__name__}, declared {expected}"]
@@ -137,7 +149,9 @@ def _pretty(violations: str) -> str:
         items = json.loads(violations)
     except ValueError:
         return violations
-    return "; ".join(f"[{v.get('severity')}] {'/'.join(map(str, v.get('location', [])))}: {v.get('message')}" for v in items)
+    return "; ".join(
+        f"[{v.get('severity')}] {'/'.join(map(str, v.get('location', [])))}: {v.get('message')}" for v in items
+    )
 
 
 def run_sync(plan: ApiPlan, base_url: str) -> Report:

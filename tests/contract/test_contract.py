@@ -32,7 +32,9 @@ def _verdict(report: Report) -> None:
         message.extend(report.failures)
     never_planned = sorted(set(report.spec_ops) - {c.key for c in _plan(report.api).calls})
     if never_planned:
-        message.append("operations the generated client has no method for: " + ", ".join(f"{m} {p}" for m, p in never_planned))
+        message.append(
+            "operations the generated client has no method for: " + ", ".join(f"{m} {p}" for m, p in never_planned)
+        )
     assert not missing and not report.failures, "\n".join(message)
 
 

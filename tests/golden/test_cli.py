@@ -47,7 +47,9 @@ def test_a_broken_spec_leaves_generated_untouched(project: Path) -> None:
     assert runner.invoke(cli.main, ["generate"]).exit_code == 0
     before = read_tree(project / "generated")
     spec = project / "specs" / "two.yaml"
-    spec.write_text(spec.read_text().replace("$ref: \"#/components/schemas/NewPet\"", "$ref: \"#/components/schemas/Nope\""))
+    spec.write_text(
+        spec.read_text().replace('$ref: "#/components/schemas/NewPet"', '$ref: "#/components/schemas/Nope"')
+    )
     (project / "specs" / "one.yaml").write_text(FIXTURE.read_text().replace("List pets", "List all pets"))
     result = runner.invoke(cli.main, ["generate"])
     assert result.exit_code == 1

@@ -44,7 +44,9 @@ def test_multipart_upload(bodies: Generated, wire: Wire, as_model: bool) -> None
 
 def test_binary_download_and_upload(bodies: Generated, wire: Wire) -> None:
     data = bytes(range(256))
-    client = wire.client(bodies, lambda r: httpx.Response(200, content=data) if r.method == "GET" else httpx.Response(204))
+    client = wire.client(
+        bodies, lambda r: httpx.Response(200, content=data) if r.method == "GET" else httpx.Response(204)
+    )
     assert wire.call(client.files.download("f1")) == data
     assert wire.last.headers["Accept"] == "application/octet-stream"
     assert wire.call(client.files.replace_content("f1", data)) is None
@@ -88,16 +90,25 @@ def test_head_request(bodies: Generated, wire: Wire) -> None:
 
 def test_error_body_of_another_media_type(bodies: Generated, wire: Wire) -> None:
     problem = {"title": "Too large", "status": 413}
-    client = wire.client(bodies, lambda r: httpx.Response(413, content=json.dumps(problem).encode(),
-                                                          headers={"content-type": "application/problem+json"}))
+    client = wire.client(
+        bodies,
+        lambda r: httpx.Response(
+            413, content=json.dumps(problem).encode(), headers={"content-type": "application/problem+json"}
+        ),
+    )
     with pytest.raises(bodies.module.APIStatusError) as raised:
         wire.call(client.files.upload({"file": b"x"}))
     assert raised.value.status_code == 413 and raised.value.body == problem
 
 
-@pytest.mark.parametrize(("status", "body", "expected"), [(200, {"id": "f", "size": 1}, "Upload"),
-                                                          (201, {"title": "made", "status": 201}, "Problem"),
-                                                          (204, None, "NoneType")])
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (200, {"id": "f", "size": 1}, "Upload"),
+        (201, {"title": "made", "status": 201}, "Problem"),
+        (204, None, "NoneType"),
+    ],
+)
 def test_several_success_answers(bodies: Generated, wire: Wire, status: int, body: Any, expected: str) -> None:
     response = httpx.Response(status) if body is None else json_response(body, status)
     client = wire.client(bodies, lambda r: response)

@@ -15,9 +15,12 @@ def comp(fixture_package: Any) -> Generated:
     return gen
 
 
-@pytest.mark.parametrize(("body", "cls"), [({"kind": "dog", "name": "Rex", "barks": True}, "Dog"),
-                                           ({"kind": "cat", "name": "Tom"}, "Cat")])
-def test_discriminator_with_mapping_picks_the_class(comp: Generated, wire: Wire, body: dict[str, Any], cls: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "cls"), [({"kind": "dog", "name": "Rex", "barks": True}, "Dog"), ({"kind": "cat", "name": "Tom"}, "Cat")]
+)
+def test_discriminator_with_mapping_picks_the_class(
+    comp: Generated, wire: Wire, body: dict[str, Any], cls: str
+) -> None:
     client = wire.client(comp, lambda r: json_response(body, 201))
     pet = wire.call(client.pets.create(body))
     assert type(pet).__name__ == cls and pet.name == body["name"]
@@ -30,9 +33,11 @@ def test_allof_merges_every_part(comp: Generated) -> None:
 
 
 def test_discriminator_without_mapping_uses_schema_names(comp: Generated, wire: Wire) -> None:
-    owner_body = {"pet": {"kind": "dog", "name": "Rex", "barks": False},
-                  "shapes": [{"shape_type": "Circle", "radius": 1.5}, {"shape_type": "Square", "side": 2}],
-                  "id": 7}
+    owner_body = {
+        "pet": {"kind": "dog", "name": "Rex", "barks": False},
+        "shapes": [{"shape_type": "Circle", "radius": 1.5}, {"shape_type": "Square", "side": 2}],
+        "id": 7,
+    }
     client = wire.client(comp, lambda r: json_response(owner_body))
     owner = wire.call(client.owners.get("o1"))
     assert [type(s).__name__ for s in owner.shapes] == ["Circle", "Square"]

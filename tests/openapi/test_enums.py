@@ -20,7 +20,14 @@ def test_member_names(enums: Generated) -> None:
     assert m.Color.DARK_BLUE == "dark-blue"
     assert [p.name for p in m.Priority] == ["V1", "V2", "V3", "V10"]
     assert (m.Odd.V_1_ST, m.Odd.A_B, m.Odd.EMPTY, m.Odd.MINUS, m.Odd.UNICODE, m.Odd.CLASS, m.Odd.X_Y) == (
-        "1st", "a b", "", "-", "ünïcode", "class", "x.y")
+        "1st",
+        "a b",
+        "",
+        "-",
+        "ünïcode",
+        "class",
+        "x.y",
+    )
     assert [f.value for f in m.Folded] == ["active", "Active", "ACTIVE", "in_progress", "in-progress"]
     assert [f.name for f in m.Folded] == ["ACTIVE", "ACTIVE_2", "ACTIVE_3", "IN_PROGRESS", "IN_PROGRESS_2"]
 

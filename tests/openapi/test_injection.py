@@ -29,9 +29,44 @@ from codegen.write import write_tree
 MARKER = "CODEGEN_INJECTION_MARKER"
 PAYLOAD = f"__import__('builtins').__setattr__('{MARKER}', 1)"
 FRAGMENTS = [
-    '"""', "'''", '"', "'", "\\", "\\n", "\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x00",
-    "{{ ", " }}", "{% ", " %}", "{#", "#", "$", "`", "\t", ")", "(", "]", "[", ",", ";", "f'", "é", "日本",
-    PAYLOAD, f'"""\n{PAYLOAD}\n"""', f"'\n{PAYLOAD}\n#", f'"); {PAYLOAD}; ("', f"{{{{ {PAYLOAD} }}}}",
+    '"""',
+    "'''",
+    '"',
+    "'",
+    "\\",
+    "\\n",
+    "\n",
+    "\r",
+    "\r\n",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x0b",
+    "\x0c",
+    "\x00",
+    "{{ ",
+    " }}",
+    "{% ",
+    " %}",
+    "{#",
+    "#",
+    "$",
+    "`",
+    "\t",
+    ")",
+    "(",
+    "]",
+    "[",
+    ",",
+    ";",
+    "f'",
+    "é",
+    "日本",
+    PAYLOAD,
+    f'"""\n{PAYLOAD}\n"""',
+    f"'\n{PAYLOAD}\n#",
+    f'"); {PAYLOAD}; ("',
+    f"{{{{ {PAYLOAD} }}}}",
 ]
 hostile = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), min_size=1, max_size=6).map("".join)
 _counter = itertools.count()
@@ -58,20 +93,31 @@ def _spec(t: list[str]) -> dict[str, Any]:
                     "deprecated": True,
                     "parameters": [
                         {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-                        {"name": "q" + t[9], "in": "query", "description": t[10], "deprecated": True,
-                         "schema": {"type": "string", "enum": [t[11], "plain"], "default": t[12], "example": t[13]}},
+                        {
+                            "name": "q" + t[9],
+                            "in": "query",
+                            "description": t[10],
+                            "deprecated": True,
+                            "schema": {"type": "string", "enum": [t[11], "plain"], "default": t[12], "example": t[13]},
+                        },
                         {"name": "h" + t[14], "in": "header", "schema": {"type": "string"}},
                     ],
                     "requestBody": {"content": {"application/json": {"schema": {"$ref": _ref("Thing" + t[15])}}}},
-                    "responses": {"200": {"description": t[16], "content": {
-                        "application/json": {"schema": {"$ref": _ref("Thing" + t[15])}}}}},
+                    "responses": {
+                        "200": {
+                            "description": t[16],
+                            "content": {"application/json": {"schema": {"$ref": _ref("Thing" + t[15])}}},
+                        }
+                    },
                 }
             }
         },
         "components": {
             "schemas": {
                 "Thing" + t[15]: {
-                    "title": t[17], "description": t[18], "type": "object",
+                    "title": t[17],
+                    "description": t[18],
+                    "type": "object",
                     "properties": {
                         t[19]: {"type": "string", "description": t[20], "default": t[21], "examples": [t[22]]},
                         "kind": {"description": t[23], "enum": [t[24], t[25] + "x"], "default": t[24]},
@@ -86,8 +132,12 @@ def _spec(t: list[str]) -> dict[str, Any]:
 
 # Each example generates a whole package (about a second); no shrinking keeps a failure's report
 # bounded in time too (the failing spec is printed as generated).
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(st.lists(hostile, min_size=30, max_size=30))
 def test_hostile_specs_compile_import_and_never_run_the_payload(texts: list[str]) -> None:
     name = f"hostile_{next(_counter)}"

@@ -15,11 +15,18 @@ def loose(fixture_package: Any) -> Generated:
     return gen
 
 
-@pytest.mark.parametrize("pointer", [
-    "/components/schemas/NotString/not", "/components/schemas/Conditional/if",
-    "/components/schemas/Pair/prefixItems", "/components/schemas/Headers/patternProperties",
-    "/components/schemas/Mixed/enum", "/paths/~1holders/get/parameters/0/schema", "/paths/~1anything/post/callbacks",
-])
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        "/components/schemas/NotString/not",
+        "/components/schemas/Conditional/if",
+        "/components/schemas/Pair/prefixItems",
+        "/components/schemas/Headers/patternProperties",
+        "/components/schemas/Mixed/enum",
+        "/paths/~1holders/get/parameters/0/schema",
+        "/paths/~1anything/post/callbacks",
+    ],
+)
 def test_each_fallback_warns_with_line_and_pointer(loose: Generated, pointer: str) -> None:
     found = [w for w in loose.package.warnings if w.endswith(f"(at {pointer})")]
     assert len(found) == 1, loose.package.warnings
@@ -28,8 +35,16 @@ def test_each_fallback_warns_with_line_and_pointer(loose: Generated, pointer: st
 
 
 def test_loose_values_parse(loose: Generated, wire: Wire) -> None:
-    body = {"anything": {"a": [1]}, "not_string": 5, "pair": ["a", 1], "headers": {"x-a": "1"}, "mixed": True,
-            "conditional": {"country": "US"}, "free": {"k": None}, "nested_ref": "FR"}
+    body = {
+        "anything": {"a": [1]},
+        "not_string": 5,
+        "pair": ["a", 1],
+        "headers": {"x-a": "1"},
+        "mixed": True,
+        "conditional": {"country": "US"},
+        "free": {"k": None},
+        "nested_ref": "FR",
+    }
     client = wire.client(loose, lambda r: json_response(body))
     holder = wire.call(client.holders.get(where={"name": "x"}))
     assert holder.anything == {"a": [1]} and holder.pair == ["a", 1] and holder.mixed is True

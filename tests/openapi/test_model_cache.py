@@ -25,7 +25,9 @@ def test_second_run_reuses_models_and_a_change_generates_again(tmp_path: Path, m
     assert generate_package(SPECS / "enums.yaml").files == first
 
     changed = tmp_path / "enums.yaml"
-    changed.write_text((SPECS / "enums.yaml").read_text(encoding="utf-8").replace("dark-blue", "navy"), encoding="utf-8")
+    changed.write_text(
+        (SPECS / "enums.yaml").read_text(encoding="utf-8").replace("dark-blue", "navy"), encoding="utf-8"
+    )
     with pytest.raises(AssertionError, match="model generator ran"):
         generate_package(changed)
     monkeypatch.setattr(model_cache, "generate_models", real)

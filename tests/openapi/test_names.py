@@ -28,13 +28,31 @@ def test_parameters_keep_wire_names(names: Generated, wire: Wire) -> None:
     client = wire.client(names, lambda r: json_response({"class": "c", "from": "f"}))
     signature = inspect.signature(type(client.item_store).get_item_by_id)
     assert {"item_id", "from_", "class_", "type", "self_", "timeout_", "x_request_id", "filter_name", "grosse"} <= set(
-        signature.parameters)
-    record = wire.call(client.item_store.get_item_by_id(
-        "a/b", from_="x", class_="y", type="t", self_="s", timeout_=5, x_request_id="rid", filter_name="n", grosse="XL"))
+        signature.parameters
+    )
+    record = wire.call(
+        client.item_store.get_item_by_id(
+            "a/b",
+            from_="x",
+            class_="y",
+            type="t",
+            self_="s",
+            timeout_=5,
+            x_request_id="rid",
+            filter_name="n",
+            grosse="XL",
+        )
+    )
     request = wire.last
     assert request.url.raw_path.startswith(b"/items/a%2Fb?")
     params = request.url.params
-    assert (params["from"], params["class"], params["type"], params["self"], params["timeout"]) == ("x", "y", "t", "s", "5")
+    assert (params["from"], params["class"], params["type"], params["self"], params["timeout"]) == (
+        "x",
+        "y",
+        "t",
+        "s",
+        "5",
+    )
     assert params["filter.name"] == "n" and params["größe"] == "XL"
     assert request.headers["X-Request-ID"] == "rid"
     assert (record.class_, record.from_) == ("c", "f")
@@ -42,13 +60,37 @@ def test_parameters_keep_wire_names(names: Generated, wire: Wire) -> None:
 
 def test_model_fields_with_aliases(names: Generated) -> None:
     m = names.models
-    record = m.ItemRecord.model_validate({
-        "class": "c", "from": "f", "self": "s", "model_config": "mc", "json": "j", "dict": "d", "first name": "Ada",
-        "first-name": "Lovelace", "@type": "t", "$ref": "r", "größe": 1.5, "123abc": "n", "_private": "p",
-    })
+    record = m.ItemRecord.model_validate(
+        {
+            "class": "c",
+            "from": "f",
+            "self": "s",
+            "model_config": "mc",
+            "json": "j",
+            "dict": "d",
+            "first name": "Ada",
+            "first-name": "Lovelace",
+            "@type": "t",
+            "$ref": "r",
+            "größe": 1.5,
+            "123abc": "n",
+            "_private": "p",
+        }
+    )
     assert (record.class_, record.from_, record.self, record.model_config_, record.json_, record.dict_) == (
-        "c", "f", "s", "mc", "j", "d")
-    assert (record.first_name, record.first_name_1, record.field_type, record.field_ref) == ("Ada", "Lovelace", "t", "r")
+        "c",
+        "f",
+        "s",
+        "mc",
+        "j",
+        "d",
+    )
+    assert (record.first_name, record.first_name_1, record.field_type, record.field_ref) == (
+        "Ada",
+        "Lovelace",
+        "t",
+        "r",
+    )
     assert record.model_dump(by_alias=True, exclude_unset=True)["123abc"] == "n"
     assert m.CafeMenu(dish="soup").dish == "soup"
     assert m.List.model_validate({"items": ["a"]}).items == ["a"]

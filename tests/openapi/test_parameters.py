@@ -34,15 +34,33 @@ def test_path_styles(params: Generated, wire: Wire) -> None:
 def test_query_styles(params: Generated, wire: Wire) -> None:
     client = wire.client(params, lambda r: json_response({}))
     request = _search(
-        wire, client, tag=["t1", "t2"], csv=["a", "b"], spaced=["a", "b"], piped=[1, 2],
-        filter={"status": "open", "owner": "me"}, point={"x": 1, "y": 2}, where={"name": "a b"},
-        since=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC), flag=True,
+        wire,
+        client,
+        tag=["t1", "t2"],
+        csv=["a", "b"],
+        spaced=["a", "b"],
+        piped=[1, 2],
+        filter={"status": "open", "owner": "me"},
+        point={"x": 1, "y": 2},
+        where={"name": "a b"},
+        since=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+        flag=True,
     )
     pairs = [(k, v) for k, v in request.url.params.multi_items()]
     assert pairs == [
-        ("limit", "10"), ("tag", "t1"), ("tag", "t2"), ("csv", "a,b"), ("spaced", "a b"), ("piped", "1|2"),
-        ("filter[status]", "open"), ("filter[owner]", "me"), ("x", "1"), ("y", "2"), ("where", '{"name":"a b"}'),
-        ("since", "2026-01-02T03:04:05+00:00"), ("flag", "true"),
+        ("limit", "10"),
+        ("tag", "t1"),
+        ("tag", "t2"),
+        ("csv", "a,b"),
+        ("spaced", "a b"),
+        ("piped", "1|2"),
+        ("filter[status]", "open"),
+        ("filter[owner]", "me"),
+        ("x", "1"),
+        ("y", "2"),
+        ("where", '{"name":"a b"}'),
+        ("since", "2026-01-02T03:04:05+00:00"),
+        ("flag", "true"),
     ]
     assert b"spaced=a%20b" in request.url.raw_path or b"spaced=a+b" in request.url.raw_path
     assert json.loads(unquote(request.url.params["where"])) == {"name": "a b"}

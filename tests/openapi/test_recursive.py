@@ -32,8 +32,14 @@ def test_mutually_recursive(rec: Generated, wire: Wire) -> None:
 
 
 def test_additional_properties(rec: Generated, wire: Wire) -> None:
-    doc = {"id": "d1", "labels": {"a": "b"}, "counts": {"x": 1}, "sections": {"intro": {"id": "d2"}},
-           "extra": {"anything": [1, {"deep": True}]}, "closed": {"flag": True, "added_later": 1}}
+    doc = {
+        "id": "d1",
+        "labels": {"a": "b"},
+        "counts": {"x": 1},
+        "sections": {"intro": {"id": "d2"}},
+        "extra": {"anything": [1, {"deep": True}]},
+        "closed": {"flag": True, "added_later": 1},
+    }
     client = wire.client(rec, lambda r: json_response(json.loads(r.content) if r.content else {"k": "v"}))
     back = wire.call(client.documents.create(doc))
     assert json.loads(wire.last.content) == doc

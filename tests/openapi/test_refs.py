@@ -19,8 +19,13 @@ def refs(fixture_package: Any) -> Generated:
 
 def test_models_from_other_files(refs: Generated) -> None:
     m = refs.models
-    product = m.Product.model_validate({"id": "p", "price": {"amount": "9.50", "currency": "EUR"},
-                                        "related": [{"id": "q", "price": {"amount": "1", "currency": "JPY"}}]})
+    product = m.Product.model_validate(
+        {
+            "id": "p",
+            "price": {"amount": "9.50", "currency": "EUR"},
+            "related": [{"id": "q", "price": {"amount": "1", "currency": "JPY"}}],
+        }
+    )
     assert product.price.currency is m.Currency.EUR and product.related[0].price.currency is m.Currency.JPY
     assert issubclass(m.ProductList, m.Page)
     listing = m.ProductList.model_validate({"items": [], "total": {"amount": "0", "currency": "USD"}})

@@ -21,14 +21,27 @@ def _all_fixture_roots(fixture_package: Any) -> list[Path]:
 def test_ruff_and_mypy_strict(fixture_package: Any, tmp_path: Path) -> None:
     roots = _all_fixture_roots(fixture_package)
     for args in (["check"], ["format", "--check"]):
-        done = subprocess.run([sys.executable, "-m", "ruff", *args, "--config", str(RUFF_CONFIG), *map(str, roots)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--config", str(RUFF_CONFIG), *map(str, roots)],
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
     packages = [next((root / "src").iterdir()).name for root in roots]
     env = {**os.environ, "MYPYPATH": os.pathsep.join(str(root / "src") for root in roots)}
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy"),
-         *[arg for name in packages for arg in ("-p", name)]],
-        capture_output=True, text=True, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "mypy"),
+            *[arg for name in packages for arg in ("-p", name)],
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]

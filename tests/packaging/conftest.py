@@ -34,12 +34,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
     for folder, (package, distribution) in PACKAGES.items():
         proc = subprocess.run(
             [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT / "generated" / folder)],
-            capture_output=True, text=True, timeout=600, check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
-        assert proc.returncode == 0, f"python -m build failed for {folder}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        assert proc.returncode == 0, (
+            f"python -m build failed for {folder}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
         stem = distribution.replace("-", "_")
         wheels = sorted(out.glob(f"{stem}-*.whl"))
         sdists = sorted(out.glob(f"{stem}-*.tar.gz"))
-        assert len(wheels) == 1 and len(sdists) == 1, f"expected one wheel and one sdist of {distribution}: {list(out.iterdir())}"
+        assert len(wheels) == 1 and len(sdists) == 1, (
+            f"expected one wheel and one sdist of {distribution}: {list(out.iterdir())}"
+        )
         result[folder] = Built(folder, package, distribution, wheels[0], sdists[0])
     return result

@@ -18,8 +18,16 @@ import replyio
 
 def reloop_handler(request: httpx.Request) -> httpx.Response:
     if request.url.path == "/api/domain/v1/dom_1":
-        return httpx.Response(200, json={"id": "dom_1", "domain": "example.com", "status": "active",
-                                         "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"})
+        return httpx.Response(
+            200,
+            json={
+                "id": "dom_1",
+                "domain": "example.com",
+                "status": "active",
+                "createdAt": "2026-01-01T00:00:00Z",
+                "updatedAt": "2026-01-02T00:00:00Z",
+            },
+        )
     return httpx.Response(404, json={"message": "Domain not found", "why": "no such id"})
 
 
@@ -44,24 +52,35 @@ def metadata(distribution: str, package: str) -> dict[str, object]:
 
 
 def main() -> None:
-    with reloop.Reloop(api_key="key-1", http_client=httpx.Client(transport=httpx.MockTransport(reloop_handler))) as client:
+    with reloop.Reloop(
+        api_key="key-1", http_client=httpx.Client(transport=httpx.MockTransport(reloop_handler))
+    ) as client:
         domain = client.domains.retrieve("dom_1")
         try:
             client.domains.retrieve("dom_missing")
             not_found = ""
         except reloop.NotFoundError as error:
             not_found = f"{error.status_code} {error.why}"
-    with replyio.Reply(api_key="key-2", http_client=httpx.Client(transport=httpx.MockTransport(reply_handler))) as reply:
+    with replyio.Reply(
+        api_key="key-2", http_client=httpx.Client(transport=httpx.MockTransport(reply_handler))
+    ) as reply:
         me = reply.whoami.retrieve()
-    print(json.dumps({
-        "python": sys.executable,
-        "files": {"reloop": reloop.__file__, "replyio": replyio.__file__},
-        "versions": {"reloop": reloop.__version__, "replyio": replyio.__version__},
-        "domain": domain.domain,
-        "not_found": not_found,
-        "user_id": me.user_id,
-        "metadata": {"reloop": metadata("reloop-client", "reloop"), "replyio": metadata("replyio-client", "replyio")},
-    }))
+    print(
+        json.dumps(
+            {
+                "python": sys.executable,
+                "files": {"reloop": reloop.__file__, "replyio": replyio.__file__},
+                "versions": {"reloop": reloop.__version__, "replyio": replyio.__version__},
+                "domain": domain.domain,
+                "not_found": not_found,
+                "user_id": me.user_id,
+                "metadata": {
+                    "reloop": metadata("reloop-client", "reloop"),
+                    "replyio": metadata("replyio-client", "replyio"),
+                },
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ PETSTORE = ROOT / "tests" / "fixtures" / "specs" / "petstore.yaml"
 
 def _versions(files: dict[str, str]) -> tuple[str, str]:
     pyproject = re.search(r'^version = "([^"]+)"', files["pyproject.toml"], flags=re.M)
-    init_file = next(text for name, text in files.items() if name.endswith("/__init__.py") and "/resources/" not in name)
+    init_file = next(
+        text for name, text in files.items() if name.endswith("/__init__.py") and "/resources/" not in name
+    )
     dunder = re.search(r'^__version__ = "([^"]+)"', init_file, flags=re.M)
     assert pyproject and dunder
     return pyproject.group(1), dunder.group(1)
@@ -49,7 +51,9 @@ def test_generator_version_change_changes_package_version(monkeypatch: pytest.Mo
     assert before != after and before.startswith("3.0.0.") and after.startswith("3.0.0.")
 
 
-@pytest.mark.parametrize(("api_version", "expected_prefix"), [("1.0.0", "1.0.0."), ("v3", "3.0.0."), ("2024-05-01", "2024.5.1.")])
+@pytest.mark.parametrize(
+    ("api_version", "expected_prefix"), [("1.0.0", "1.0.0."), ("v3", "3.0.0."), ("2024-05-01", "2024.5.1.")]
+)
 def test_version_is_pep440_from_any_api_version(api_version: str, expected_prefix: str) -> None:
     from packaging.version import Version
 

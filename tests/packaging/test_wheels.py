@@ -70,8 +70,13 @@ def test_sdist_holds_the_sources(built: dict[str, Built], folder: str) -> None:
 
 def test_twine_check_passes(built: dict[str, Built]) -> None:
     files = [str(p) for b in built.values() for p in (b.wheel, b.sdist)]
-    proc = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *files],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -82,15 +87,33 @@ def test_wheels_work_in_a_fresh_virtualenv(built: dict[str, Built], tmp_path: Pa
     # Only the wheels and what they declare: httpx and pydantic come from the registry.
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         *[str(b.wheel) for b in built.values()]],
-        capture_output=True, text=True, timeout=600, check=False, env=clean_env,
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *[str(b.wheel) for b in built.values()],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=clean_env,
     )
     assert install.returncode == 0, install.stdout + install.stderr
     script = tmp_path / "downstream.py"
     script.write_text((HERE / "downstream.py").read_text())
-    run = subprocess.run([str(python), str(script)], capture_output=True, text=True, timeout=120,
-                         check=False, cwd=tmp_path, env=clean_env)
+    run = subprocess.run(
+        [str(python), str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=clean_env,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     seen = json.loads(run.stdout)
     site = str(env_dir)

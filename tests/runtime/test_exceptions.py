@@ -130,9 +130,7 @@ def test_common_fields(exc: ModuleType) -> None:
 
 RELOOP_DOC_ERROR = {
     "message": "Domain not found",
-    "why": (
-        "The domain acme.com was not found or is not authorized for your organization"
-    ),
+    "why": ("The domain acme.com was not found or is not authorized for your organization"),
     "fix": "Ensure the domain is registered and verified in your dashboard",
     "link": "https://reloop.sh/docs/api/errors",
 }
@@ -177,9 +175,7 @@ def test_reloop_validation_errors_as_objects(exc: ModuleType) -> None:
         exc.ErrorDetail(field="firstName", detail="Too long"),
     ]
     assert err.errors[0].pointer is None
-    assert str(err) == (
-        "400 Bad Request: Validation failed — email: Invalid email; firstName: Too long"
-    )
+    assert str(err) == ("400 Bad Request: Validation failed — email: Invalid email; firstName: Too long")
 
 
 def test_reloop_upload_errors_as_strings(exc: ModuleType) -> None:
@@ -218,8 +214,7 @@ def test_reloop_webhook_service_variant(exc: ModuleType) -> None:
 def test_reloop_management_429_body_retry_after(exc: ModuleType) -> None:
     body = {
         "message": "Too many requests",
-        "why": "You have exceeded the limit of 10 requests per 60s window for this"
-        " operation.",
+        "why": "You have exceeded the limit of 10 requests per 60s window for this operation.",
         "fix": "Wait 7 second(s) before retrying.",
         "retryAfter": 7,
     }
@@ -287,8 +282,7 @@ def test_problem_validation(exc: ModuleType) -> None:
     assert err.fix is None
     assert err.link is None
     assert str(err) == (
-        "400 Bad Request: Validation failed — /name: Field is required.;"
-        " top: Value has an invalid format."
+        "400 Bad Request: Validation failed — /name: Field is required.; top: Value has an invalid format."
     )
 
 
@@ -302,9 +296,7 @@ def test_problem_with_code_and_errors(exc: ModuleType) -> None:
     }
     err = build(exc, 400, body, envelope="problem")
     assert err.code == "contact.invalidInput"
-    assert str(err) == (
-        "400 contact.invalidInput: Validation failed — /name: Field is required."
-    )
+    assert str(err) == ("400 contact.invalidInput: Validation failed — /name: Field is required.")
 
 
 def test_problem_business_error(exc: ModuleType) -> None:
@@ -329,10 +321,7 @@ def test_problem_whole_body_pointer(exc: ModuleType) -> None:
     }
     err = build(exc, 400, body, envelope="problem")
     assert err.errors[0].location is None
-    assert (
-        str(err)
-        == "400 Bad Request: Validation failed — Request body is not valid JSON."
-    )
+    assert str(err) == "400 Bad Request: Validation failed — Request body is not valid JSON."
 
 
 def test_reply_401_empty_body(exc: ModuleType) -> None:
@@ -346,9 +335,7 @@ def test_reply_401_empty_body(exc: ModuleType) -> None:
     assert err.body is None
     assert err.message == "Unauthorized"
     assert err.errors == []
-    assert str(err) == (
-        "401 Unauthorized (empty response body) (WWW-Authenticate: Bearer)"
-    )
+    assert str(err) == ("401 Unauthorized (empty response body) (WWW-Authenticate: Bearer)")
 
 
 def test_reply_401_bare_problem(exc: ModuleType) -> None:
@@ -360,9 +347,7 @@ def test_reply_401_bare_problem(exc: ModuleType) -> None:
     err = build(exc, 401, body, envelope="problem")
     assert type(err) is exc.AuthenticationError
     assert err.title == "Unauthorized"
-    assert str(err) == (
-        "401 Unauthorized: Authentication credentials are missing or invalid."
-    )
+    assert str(err) == ("401 Unauthorized: Authentication credentials are missing or invalid.")
 
 
 def test_reply_429(exc: ModuleType) -> None:
@@ -381,10 +366,7 @@ def test_reply_429(exc: ModuleType) -> None:
     assert type(err) is exc.RateLimitError
     assert err.retry_after == 60.0
     assert err.retry_after_body is None
-    assert str(err) == (
-        "429 Too Many Requests: Rate limit exceeded. Retry after 60 seconds."
-        " (retry after 60 s)"
-    )
+    assert str(err) == ("429 Too Many Requests: Rate limit exceeded. Retry after 60 seconds. (retry after 60 s)")
 
 
 def test_reply_502_code(exc: ModuleType) -> None:
@@ -417,8 +399,7 @@ def test_many_errors_are_summarised(exc: ModuleType) -> None:
     err = build(exc, 400, body, envelope="problem")
     assert len(err.errors) == 7
     assert str(err) == (
-        "400 Bad Request: Validation failed — /f0: bad; /f1: bad; /f2: bad; /f3: bad;"
-        " /f4: bad; and 2 more"
+        "400 Bad Request: Validation failed — /f0: bad; /f1: bad; /f2: bad; /f3: bad; /f4: bad; and 2 more"
     )
 
 
@@ -455,15 +436,11 @@ def test_html_page_from_proxy(exc: ModuleType) -> None:
         "<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center>\n"
         "</body>\n</html>\n"
     )
-    err = build(
-        exc, 502, raw=page, headers={"content-type": "text/html"}, method="POST"
-    )
+    err = build(exc, 502, raw=page, headers={"content-type": "text/html"}, method="POST")
     assert type(err) is exc.BadGatewayError
     assert err.body == page
     assert err.message == "502 Bad Gateway 502 Bad Gateway nginx"
-    assert str(err) == (
-        "502 Bad Gateway: 502 Bad Gateway 502 Bad Gateway nginx (HTML response)"
-    )
+    assert str(err) == ("502 Bad Gateway: 502 Bad Gateway 502 Bad Gateway nginx (HTML response)")
 
 
 def test_html_without_content_type_is_detected(exc: ModuleType) -> None:
@@ -475,9 +452,7 @@ def test_html_without_content_type_is_detected(exc: ModuleType) -> None:
 
 def test_long_html_is_clipped(exc: ModuleType) -> None:
     page = "<html><body>" + "<p>word\n\n  </p>" * 300 + "</body></html>"
-    err = build(
-        exc, 500, raw=page, headers={"content-type": "text/html; charset=utf-8"}
-    )
+    err = build(exc, 500, raw=page, headers={"content-type": "text/html; charset=utf-8"})
     assert len(err.message) <= 200
     assert err.message.endswith("…")
     assert "\n" not in str(err)
@@ -490,10 +465,7 @@ def test_plain_text_body(exc: ModuleType) -> None:
     assert type(err) is exc.ServiceUnavailableError
     assert err.body == text
     assert err.message == "upstream connect error or disconnect/reset before headers"
-    assert str(err) == (
-        "503 Service Unavailable: upstream connect error or disconnect/reset before"
-        " headers"
-    )
+    assert str(err) == ("503 Service Unavailable: upstream connect error or disconnect/reset before headers")
 
 
 def test_long_text_is_clipped(exc: ModuleType) -> None:
@@ -560,9 +532,7 @@ def test_unread_streaming_response(exc: ModuleType) -> None:
 
 
 def test_response_without_request(exc: ModuleType) -> None:
-    err = exc.make_status_error(
-        httpx.Response(404, json={"message": "gone"}), envelope="reloop"
-    )
+    err = exc.make_status_error(httpx.Response(404, json={"message": "gone"}), envelope="reloop")
     assert err.request is None
     assert str(err) == "404 Not Found: gone"
 
@@ -602,9 +572,7 @@ ODD_BODIES: list[dict[str, Any]] = [
 @pytest.mark.parametrize("status", [400, 401, 404, 429, 500, 502])
 @pytest.mark.parametrize("case", ODD_BODIES)
 @pytest.mark.parametrize("envelope", ["reloop", "problem", "generic"])
-def test_str_is_one_line(
-    exc: ModuleType, status: int, case: dict[str, Any], envelope: str
-) -> None:
+def test_str_is_one_line(exc: ModuleType, status: int, case: dict[str, Any], envelope: str) -> None:
     err = build(exc, status, case.get("body"), raw=case.get("raw"), envelope=envelope)
     text = str(err)
     assert text
@@ -648,9 +616,7 @@ def test_request_headers_never_in_message(exc: ModuleType) -> None:
 
 
 def test_connection_errors(exc: ModuleType) -> None:
-    request = httpx.Request(
-        "POST", "https://api.example.test/x", headers={"x-api-key": API_KEY}
-    )
+    request = httpx.Request("POST", "https://api.example.test/x", headers={"x-api-key": API_KEY})
     err = exc.APIConnectionError(request=request)
     assert err.message == "Connection error."
     assert err.request is request
@@ -665,12 +631,8 @@ def test_connection_errors(exc: ModuleType) -> None:
 
 
 def test_not_retried_note_on_status_error(exc: ModuleType) -> None:
-    err = build(
-        exc, 502, {"message": "Upstream failed"}, envelope="reloop", method="POST"
-    )
-    reason = (
-        "not retried: POST may have been applied (the server answered 502 Bad Gateway)"
-    )
+    err = build(exc, 502, {"message": "Upstream failed"}, envelope="reloop", method="POST")
+    reason = "not retried: POST may have been applied (the server answered 502 Bad Gateway)"
     assert exc.with_not_retried_note(err, reason) is err
     assert err.not_retried_reason == reason
     assert str(err) == f"502 Bad Gateway: Upstream failed ({reason})"
@@ -680,20 +642,16 @@ def test_not_retried_note_on_status_error(exc: ModuleType) -> None:
 def test_not_retried_note_on_timeout(exc: ModuleType) -> None:
     err = exc.with_not_retried_note(
         exc.APITimeoutError(),
-        "not retried: POST may have been applied (read timeout after the request was"
-        " sent)",
+        "not retried: POST may have been applied (read timeout after the request was sent)",
     )
     assert str(err) == (
-        "Request timed out. (not retried: POST may have been applied (read timeout"
-        " after the request was sent))"
+        "Request timed out. (not retried: POST may have been applied (read timeout after the request was sent))"
     )
 
 
 def test_response_validation_error(exc: ModuleType) -> None:
     response = make_response(200, raw="<html>ok</html>")
-    err = exc.APIResponseValidationError(
-        "Expected a JSON body", response=response, body="<html>ok</html>"
-    )
+    err = exc.APIResponseValidationError("Expected a JSON body", response=response, body="<html>ok</html>")
     assert isinstance(err, exc.APIError)
     assert not isinstance(err, exc.APIStatusError)
     assert err.response is response
@@ -702,9 +660,7 @@ def test_response_validation_error(exc: ModuleType) -> None:
     assert err.headers is response.headers
     assert err.body == "<html>ok</html>"
     assert str(err) == "Expected a JSON body"
-    assert repr(err) == (
-        "APIResponseValidationError(status_code=200, message='Expected a JSON body')"
-    )
+    assert repr(err) == ("APIResponseValidationError(status_code=200, message='Expected a JSON body')")
 
 
 def test_webhook_verification_error(exc: ModuleType) -> None:

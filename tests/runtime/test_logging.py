@@ -97,14 +97,10 @@ def test_is_sensitive_header(log: ModuleType, name: str, sensitive: bool) -> Non
 
 
 def test_get_logger(log: ModuleType, pkg: str) -> None:
-    assert log.get_logger(f"{pkg}._base_client") is logging.getLogger(
-        f"{pkg}._base_client"
-    )
+    assert log.get_logger(f"{pkg}._base_client") is logging.getLogger(f"{pkg}._base_client")
 
 
-@pytest.mark.parametrize(
-    ("value", "level"), [("debug", logging.DEBUG), ("INFO", logging.INFO)]
-)
+@pytest.mark.parametrize(("value", "level"), [("debug", logging.DEBUG), ("INFO", logging.INFO)])
 def test_setup_logging_attaches_one_handler(
     log: ModuleType, pkg: str, monkeypatch: pytest.MonkeyPatch, value: str, level: int
 ) -> None:

@@ -74,9 +74,7 @@ def test_retry_after_body_string(retry: ModuleType) -> None:
 
 
 def test_retry_after_header_beats_body(retry: ModuleType) -> None:
-    assert (
-        retry.parse_retry_after({"Retry-After": "3"}, {"retryAfter": 9}, now=NOW) == 3.0
-    )
+    assert retry.parse_retry_after({"Retry-After": "3"}, {"retryAfter": 9}, now=NOW) == 3.0
 
 
 def test_retry_after_unparsable_header_falls_back_to_body(retry: ModuleType) -> None:
@@ -100,9 +98,7 @@ def test_retry_after_absent(retry: ModuleType, body: object) -> None:
 
 @pytest.mark.parametrize("error", ["connect", "timeout_connect", "timeout_pool"])
 @pytest.mark.parametrize("method", ["GET", "POST", "PATCH"])
-def test_request_never_sent_is_retried_for_any_method(
-    retry: ModuleType, error: str, method: str
-) -> None:
+def test_request_never_sent_is_retried_for_any_method(retry: ModuleType, error: str, method: str) -> None:
     decision = decide(retry, method=method, error=error)
     assert decision.retry is True
     assert decision.delay == 0.5
@@ -111,17 +107,12 @@ def test_request_never_sent_is_retried_for_any_method(
 
 def test_connect_error_reason(retry: ModuleType) -> None:
     decision = decide(retry, method="POST", error="connect")
-    assert decision.reason == (
-        "retrying after connection failed (request not sent) in 0.5 s (backoff;"
-        " retry 1 of 2)"
-    )
+    assert decision.reason == ("retrying after connection failed (request not sent) in 0.5 s (backoff; retry 1 of 2)")
 
 
 @pytest.mark.parametrize("error", ["timeout_read", "timeout_write", "disconnected"])
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
-def test_sent_failure_retried_for_idempotent_methods(
-    retry: ModuleType, error: str, method: str
-) -> None:
+def test_sent_failure_retried_for_idempotent_methods(retry: ModuleType, error: str, method: str) -> None:
     decision = decide(retry, method=method, error=error)
     assert decision.retry is True
     assert decision.delay == 0.5
@@ -136,17 +127,12 @@ def test_sent_failure_retried_for_idempotent_methods(
     ],
 )
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_sent_failure_not_retried_for_post_patch(
-    retry: ModuleType, error: str, what: str, method: str
-) -> None:
+def test_sent_failure_not_retried_for_post_patch(retry: ModuleType, error: str, what: str, method: str) -> None:
     decision = decide(retry, method=method, error=error)
     assert decision.retry is False
     assert decision.delay == 0.0
     assert decision.may_have_been_applied is True
-    assert decision.reason == (
-        f"not retried: {method} may have been applied ({what} after the request was"
-        " sent)"
-    )
+    assert decision.reason == (f"not retried: {method} may have been applied ({what} after the request was sent)")
 
 
 # ------------------------------------------------------------------------- statuses
@@ -154,9 +140,7 @@ def test_sent_failure_not_retried_for_post_patch(
 
 @pytest.mark.parametrize("status", [408, 500, 502, 504])
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
-def test_transient_status_retried_for_idempotent_methods(
-    retry: ModuleType, status: int, method: str
-) -> None:
+def test_transient_status_retried_for_idempotent_methods(retry: ModuleType, status: int, method: str) -> None:
     decision = decide(retry, method=method, status_code=status)
     assert decision.retry is True
     assert decision.delay == 0.5
@@ -172,22 +156,16 @@ def test_transient_status_retried_for_idempotent_methods(
     ],
 )
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_transient_status_not_retried_for_post_patch(
-    retry: ModuleType, status: int, label: str, method: str
-) -> None:
+def test_transient_status_not_retried_for_post_patch(retry: ModuleType, status: int, label: str, method: str) -> None:
     decision = decide(retry, method=method, status_code=status)
     assert decision.retry is False
     assert decision.may_have_been_applied is True
-    assert decision.reason == (
-        f"not retried: {method} may have been applied (the server answered {label})"
-    )
+    assert decision.reason == (f"not retried: {method} may have been applied (the server answered {label})")
 
 
 @pytest.mark.parametrize("status", [429, 503])
 @pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "DELETE"])
-def test_429_and_503_retried_for_any_method(
-    retry: ModuleType, status: int, method: str
-) -> None:
+def test_429_and_503_retried_for_any_method(retry: ModuleType, status: int, method: str) -> None:
     decision = decide(retry, method=method, status_code=status)
     assert decision.retry is True
     assert decision.delay == 0.5
@@ -196,9 +174,7 @@ def test_429_and_503_retried_for_any_method(
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413, 422, 501])
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_other_statuses_not_retried(
-    retry: ModuleType, status: int, method: str
-) -> None:
+def test_other_statuses_not_retried(retry: ModuleType, status: int, method: str) -> None:
     decision = decide(retry, method=method, status_code=status)
     assert decision.retry is False
     assert decision.may_have_been_applied is False
@@ -224,9 +200,7 @@ def test_method_is_case_insensitive(retry: ModuleType) -> None:
 def test_last_allowed_retry(retry: ModuleType) -> None:
     decision = decide(retry, attempt=1, max_retries=2, status_code=503)
     assert decision.retry is True
-    assert decision.reason == (
-        "retrying after 503 Service Unavailable in 1 s (backoff; retry 2 of 2)"
-    )
+    assert decision.reason == ("retrying after 503 Service Unavailable in 1 s (backoff; retry 2 of 2)")
 
 
 def test_retries_exhausted(retry: ModuleType) -> None:
@@ -254,21 +228,15 @@ def test_unsafe_reason_wins_over_exhaustion(retry: ModuleType) -> None:
     ("attempt", "expected"),
     [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 8.0), (9, 8.0)],
 )
-def test_backoff_doubles_to_cap(
-    retry: ModuleType, attempt: int, expected: float
-) -> None:
+def test_backoff_doubles_to_cap(retry: ModuleType, attempt: int, expected: float) -> None:
     decision = decide(retry, attempt=attempt, max_retries=10, status_code=503)
     assert decision.retry is True
     assert decision.delay == expected
 
 
-@pytest.mark.parametrize(
-    ("rng_value", "factor"), [(0.0, 1.0), (0.5, 0.875), (1.0, 0.75)]
-)
+@pytest.mark.parametrize(("rng_value", "factor"), [(0.0, 1.0), (0.5, 0.875), (1.0, 0.75)])
 def test_backoff_jitter(retry: ModuleType, rng_value: float, factor: float) -> None:
-    decision = decide(
-        retry, attempt=2, max_retries=5, status_code=429, rng=lambda: rng_value
-    )
+    decision = decide(retry, attempt=2, max_retries=5, status_code=429, rng=lambda: rng_value)
     assert decision.delay == pytest.approx(2.0 * factor)
 
 
@@ -280,14 +248,10 @@ def test_backoff_delay_helper(retry: ModuleType) -> None:
 
 
 def test_retry_after_is_honoured_exactly(retry: ModuleType) -> None:
-    decision = decide(
-        retry, method="POST", status_code=429, retry_after=3.0, rng=lambda: 0.9
-    )
+    decision = decide(retry, method="POST", status_code=429, retry_after=3.0, rng=lambda: 0.9)
     assert decision.retry is True
     assert decision.delay == 3.0
-    assert decision.reason == (
-        "retrying after 429 Too Many Requests in 3 s (Retry-After; retry 1 of 2)"
-    )
+    assert decision.reason == ("retrying after 429 Too Many Requests in 3 s (Retry-After; retry 1 of 2)")
 
 
 def test_retry_after_zero_means_now(retry: ModuleType) -> None:
@@ -308,8 +272,7 @@ def test_retry_after_too_large(retry: ModuleType) -> None:
     assert decision.delay == 0.0
     assert decision.may_have_been_applied is False
     assert decision.reason == (
-        "429 Too Many Requests: the server asked to wait 120 s, longer than the 60 s"
-        " limit for automatic retries"
+        "429 Too Many Requests: the server asked to wait 120 s, longer than the 60 s limit for automatic retries"
     )
 
 
@@ -330,9 +293,7 @@ def test_retry_after_does_not_make_unsafe_retry_safe(retry: ModuleType) -> None:
         {"method": "POST", "status_code": 400},
     ],
 )
-def test_only_unsafe_reasons_say_not_retried(
-    retry: ModuleType, overrides: dict[str, Any]
-) -> None:
+def test_only_unsafe_reasons_say_not_retried(retry: ModuleType, overrides: dict[str, Any]) -> None:
     # Callers attach "not retried: ..." reasons to the raised error; the other
     # reasons must not read like that note.
     decision = decide(retry, **overrides)

@@ -13,10 +13,7 @@ import pytest
 PACKAGES = ("reloop",)
 SECRET = "whsec_test_SuperSecretValue_42"
 T = 1_700_000_000
-PAYLOAD = (
-    b'{"id":"whev_1","type":"email.delivered","created_at":"2026-01-01T00:00:00Z",'
-    b'"data":{"email_id":"em_1"}}'
-)
+PAYLOAD = b'{"id":"whev_1","type":"email.delivered","created_at":"2026-01-01T00:00:00Z","data":{"email_id":"em_1"}}'
 
 
 @pytest.fixture(params=PACKAGES)
@@ -37,9 +34,7 @@ def exc(wh: ModuleType) -> ModuleType:
 
 def reference_signature(payload: bytes, secret: str, t: int) -> str:
     """Independent computation of the documented scheme: hex HMAC-SHA256 of "t.body"."""
-    return hmac.new(
-        secret.encode(), str(t).encode() + b"." + payload, hashlib.sha256
-    ).hexdigest()
+    return hmac.new(secret.encode(), str(t).encode() + b"." + payload, hashlib.sha256).hexdigest()
 
 
 def header_for(payload: bytes = PAYLOAD, secret: str = SECRET, t: int = T) -> str:
@@ -74,8 +69,7 @@ def test_wrong_secret(wh: ModuleType, exc: ModuleType) -> None:
     with pytest.raises(exc.WebhookVerificationError) as info:
         wh.verify_signature(PAYLOAD, header_for(secret="other_secret"), SECRET, now=T)
     assert str(info.value) == (
-        "webhook signature does not match the payload (wrong secret, or the body was"
-        " modified or re-serialised)"
+        "webhook signature does not match the payload (wrong secret, or the body was modified or re-serialised)"
     )
     assert isinstance(info.value, exc.APIError)
 
@@ -102,9 +96,7 @@ def test_signature_from_other_timestamp_fails(wh: ModuleType, exc: ModuleType) -
 def test_expired(wh: ModuleType, exc: ModuleType) -> None:
     with pytest.raises(exc.WebhookVerificationError) as info:
         wh.verify_signature(PAYLOAD, header_for(), SECRET, now=T + 301)
-    assert str(info.value) == (
-        "webhook timestamp is too old: 301 s away from now, tolerance is 300 s"
-    )
+    assert str(info.value) == ("webhook timestamp is too old: 301 s away from now, tolerance is 300 s")
 
 
 def test_at_tolerance_boundary(wh: ModuleType) -> None:
@@ -149,9 +141,7 @@ def test_missing_header(wh: ModuleType, exc: ModuleType, header: str | None) -> 
         ("=x,t=1,v1=abc", "expected comma-separated key=value pairs"),
     ],
 )
-def test_malformed_header(
-    wh: ModuleType, exc: ModuleType, header: str, problem: str
-) -> None:
+def test_malformed_header(wh: ModuleType, exc: ModuleType, header: str, problem: str) -> None:
     with pytest.raises(exc.WebhookVerificationError) as info:
         wh.verify_signature(PAYLOAD, header, SECRET, now=T)
     assert str(info.value) == f"malformed x-webhook-signature header: {problem}"
@@ -223,9 +213,7 @@ def test_construct_event_verifies_first(wh: ModuleType, exc: ModuleType) -> None
     ("body", "problem"),
     [(b"not json", "not valid JSON"), (b"[1, 2]", "not a JSON object")],
 )
-def test_construct_event_rejects_non_object(
-    wh: ModuleType, exc: ModuleType, body: bytes, problem: str
-) -> None:
+def test_construct_event_rejects_non_object(wh: ModuleType, exc: ModuleType, body: bytes, problem: str) -> None:
     header = wh.sign_payload(body, SECRET, timestamp=T)
     with pytest.raises(exc.WebhookVerificationError, match=problem):
         wh.construct_event(body, header, SECRET, now=T)
