@@ -22,7 +22,7 @@ from .test_policy import assert_windows
 
 # Real-clock tests: spacing added to each window so that thread / task wake-up jitter on a
 # busy CI machine cannot squeeze recorded starts closer than the window.
-MARGIN = 0.04
+MARGIN = 0.1
 
 
 class VirtualTime:
@@ -120,7 +120,7 @@ def test_threads_with_groups_and_holds_keep_every_window(rl: ModuleType) -> None
 
 def test_threads_on_the_real_clock(rl: ModuleType) -> None:
     """6 threads x 2 requests, 5 per 0.2 s: recorded start times never exceed the window."""
-    lim = make(rl, [rl.RateLimit(5, 0.2)], margin=MARGIN)
+    lim = make(rl, [rl.RateLimit(5, 0.5)], margin=MARGIN)
     recorded: list[float] = []
     guard = threading.Lock()
     barrier = threading.Barrier(6)
@@ -141,7 +141,7 @@ def test_threads_on_the_real_clock(rl: ModuleType) -> None:
         t.join()
     elapsed = time.monotonic() - began
     assert len(recorded) == 12
-    assert_windows(recorded, 5, 0.2)
+    assert_windows(recorded, 5, 0.5)
     assert 2 * (0.2 + MARGIN) <= elapsed < 2.0  # starts at 0, 0.24, 0.48
 
 
@@ -231,7 +231,7 @@ def test_tasks_with_groups_on_virtual_time(rl: ModuleType) -> None:
 
 
 def test_tasks_on_the_real_clock(rl: ModuleType) -> None:
-    lim = make(rl, [rl.RateLimit(5, 0.2)], margin=MARGIN)
+    lim = make(rl, [rl.RateLimit(5, 0.5)], margin=MARGIN)
     recorded: list[float] = []
 
     async def worker() -> None:
@@ -245,13 +245,13 @@ def test_tasks_on_the_real_clock(rl: ModuleType) -> None:
 
     elapsed = asyncio.run(main())
     assert len(recorded) == 15
-    assert_windows(recorded, 5, 0.2)
+    assert_windows(recorded, 5, 0.5)
     assert 2 * (0.2 + MARGIN) <= elapsed < 2.0
 
 
 def test_threads_and_tasks_share_one_limiter(rl: ModuleType) -> None:
     """Two sync threads and an event loop with 6 tasks drive one limiter at once."""
-    lim = make(rl, [rl.RateLimit(5, 0.2)], margin=MARGIN)
+    lim = make(rl, [rl.RateLimit(5, 0.5)], margin=MARGIN)
     recorded: list[float] = []
     guard = threading.Lock()
 
@@ -279,4 +279,4 @@ def test_threads_and_tasks_share_one_limiter(rl: ModuleType) -> None:
     for t in threads:
         t.join()
     assert len(recorded) == 12
-    assert_windows(recorded, 5, 0.2)
+    assert_windows(recorded, 5, 0.5)
