@@ -7,9 +7,12 @@ upper-case ASCII identifier; values that fold to the same name get _2, _3, ... i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .naming import words
+
+_DIGITS_THEN_LETTERS = re.compile(r"(?<=[0-9])(?=[A-Z])")
 
 # Values with no letters or digits still deserve a readable name.
 _SYMBOLS = {
@@ -52,7 +55,8 @@ def _member_name(value: Any) -> str:
     text = str(value)
     if text.strip() in _SYMBOLS:
         return _SYMBOLS[text.strip()]
-    name = "_".join(w.upper() for w in words(text))
+    # "1st" -> 1_ST: a digit run and the letters after it are words of their own.
+    name = _DIGITS_THEN_LETTERS.sub("_", "_".join(w.upper() for w in words(text)))
     if not name:
         return "VALUE"
     return "V_" + name if name[0].isdigit() else name

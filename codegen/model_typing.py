@@ -52,11 +52,11 @@ def mark_narrowed_overrides(code: str) -> str:
             if base_annotation is not None and base_annotation != ast.unparse(stmt.annotation):
                 marked.add(stmt.lineno - 1)
     for index in marked:
-        lines[index] = _with_ignore(lines[index])
+        lines[index] = with_override_ignore(lines[index])
     return "".join(lines)
 
 
-def _with_ignore(line: str) -> str:
+def with_override_ignore(line: str) -> str:
     """The ignore must stay on the line pyright reports (the field name) after ruff formats it.
 
     ruff leaves a trailing pragma alone on a statement that fits; one that it will split keeps a

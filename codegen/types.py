@@ -40,7 +40,7 @@ class TypeNamer:
             if ref.startswith("#/components/schemas/") and ref.count("/") == 3:
                 name = ref.rsplit("/", 1)[1]
                 target = self.resolve(schema)
-                if self._is_class(target):
+                if is_class_schema(target):
                     self.used_models.add(name)
                     return self._nullable(name, target)
                 return self.annotation(target, pointer, depth=depth + 1)
@@ -93,21 +93,22 @@ class TypeNamer:
         return "object"
 
     @staticmethod
-    def _is_class(schema: Any) -> bool:
-        if not isinstance(schema, dict):
-            return False
-        if "enum" in schema or "allOf" in schema or "properties" in schema:
-            return True
-        if "oneOf" in schema or "anyOf" in schema:
-            return False  # a union: the model generator inlines it wherever it is used
-        return schema.get("type") == "object" and not isinstance(schema.get("additionalProperties"), dict)
-
-    @staticmethod
     def _nullable(name: str, schema: dict[str, Any]) -> str:
         kinds = schema.get("type")
         if schema.get("nullable") is True or (isinstance(kinds, list) and "null" in kinds):
             return f"{name} | None"
         return name
+
+
+def is_class_schema(schema: Any) -> bool:
+    """Whether a component schema becomes a class of its own; anything else is inlined where used."""
+    if not isinstance(schema, dict):
+        return False
+    if "enum" in schema or "allOf" in schema or "properties" in schema:
+        return True
+    if "oneOf" in schema or "anyOf" in schema:
+        return False  # a union: the model generators inline it wherever it is used
+    return schema.get("type") == "object" and not isinstance(schema.get("additionalProperties"), dict)
 
 
 def _union(parts: list[str]) -> str:
