@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .diagnostics import SpecError
-from .pipeline import Generated, generate_package
+from .pipeline import BUILTIN_FROM_SCHEMAS, MODEL_GENERATORS, Generated, generate_package
 from .progress import Progress
 from .write import read_tree, write_tree
 
@@ -36,7 +36,14 @@ def main() -> None:
 @click.argument("spec", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (with SPEC).")
 @click.option("--package-name", help="Import package name (default: from x-sdk or the title).")
-def generate(spec: Path | None, out: Path | None, package_name: str | None) -> None:
+@click.option(
+    "--models",
+    type=click.Choice(MODEL_GENERATORS),
+    default="auto",
+    show_default=True,
+    help=f"Model generator; auto takes the builtin one from {BUILTIN_FROM_SCHEMAS} schemas on.",
+)
+def generate(spec: Path | None, out: Path | None, package_name: str | None, models: str) -> None:
     """Regenerate every curated spec into generated/, or SPEC into --out."""
     if spec is None:
         if out is not None or package_name is not None:
@@ -52,7 +59,7 @@ def generate(spec: Path | None, out: Path | None, package_name: str | None) -> N
         results = [
             (target, generated, seconds)
             for (target, (generated, seconds)) in zip(
-                [t for _, t, _ in jobs], _run_all([(s, n) for s, _, n in jobs]), strict=True
+                [t for _, t, _ in jobs], _run_all([(s, n, models) for s, _, n in jobs]), strict=True
             )
         ]
     except SpecError as error:
@@ -68,18 +75,18 @@ def generate(spec: Path | None, out: Path | None, package_name: str | None) -> N
         click.echo(f"{target.name}: {ops} operations, {written} files written, {removed} removed ({seconds:.1f}s)")
 
 
-def _timed(job: tuple[Path, str | None]) -> tuple[Generated, float]:
+def _timed(job: tuple[Path, str | None, str]) -> tuple[Generated, float]:
     started = time.perf_counter()
-    generated = generate_package(job[0], package_name=job[1])
+    generated = generate_package(job[0], package_name=job[1], models=job[2])
     return generated, time.perf_counter() - started
 
 
-def _run_all(jobs: list[tuple[Path, str | None]]) -> list[tuple[Generated, float]]:
+def _run_all(jobs: list[tuple[Path, str | None, str]]) -> list[tuple[Generated, float]]:
     """Several specs render in parallel processes; output order and bytes do not depend on it."""
     if len(jobs) == 1:
         with Progress() as progress:
             started = time.perf_counter()
-            generated = generate_package(jobs[0][0], package_name=jobs[0][1], progress=progress)
+            generated = generate_package(jobs[0][0], package_name=jobs[0][1], progress=progress, models=jobs[0][2])
         return [(generated, time.perf_counter() - started)]
     with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
         return list(pool.map(_timed, jobs))
@@ -90,7 +97,7 @@ def check() -> None:
     """Exit 1 with a unified diff when generated/ differs from what specs and templates produce."""
     stale = False
     try:
-        rendered = _run_all([(path, None) for path in CURATED.values()])
+        rendered = _run_all([(path, None, "auto") for path in CURATED.values()])
         for name, (generated, _) in zip(CURATED, rendered, strict=True):
             target = ROOT / "generated" / name
             diff = tree_diff(read_tree(target), generated.files, f"generated/{name}")

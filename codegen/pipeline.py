@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from .builtin_models import emit_models
 from .diagnostics import SpecError
 from .ir import Package
 from .lower import lower
@@ -16,6 +18,11 @@ from .render import header_text, render_package
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
 
+# Model generators: datamodel-code-generator, or our own emitter, which "auto" picks from this many
+# prepared schemas on, where datamodel-code-generator needs a minute (docs/decisions.md).
+MODEL_GENERATORS = ("auto", "datamodel-code-generator", "builtin")
+BUILTIN_FROM_SCHEMAS = 500
+
 
 @dataclass(frozen=True)
 class Generated:
@@ -24,7 +31,11 @@ class Generated:
 
 
 def generate_package(
-    spec_path: Path, *, package_name: str | None = None, progress: Callable[[str], None] | None = None
+    spec_path: Path,
+    *,
+    package_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    models: str = "auto",
 ) -> Generated:
     stage = progress or (lambda name: None)  # told each stage as it starts (codegen/progress.py)
     stage("load")
@@ -45,11 +56,17 @@ def generate_package(
     stage("models")
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
-    files[f"src/{package.package}/models.py"] = cached_models(
-        prepared.document, header_text(package), expected, spec_file
-    )
+    emit = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
+    files[f"src/{package.package}/models.py"] = emit(prepared.document, header_text(package), expected, spec_file)
     stage("format")
     return Generated(package, format_tree(files))
+
+
+def model_generator(choice: str, document: dict[str, Any]) -> str:
+    if choice != "auto":
+        return choice
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    return "builtin" if len(schemas) >= BUILTIN_FROM_SCHEMAS else "datamodel-code-generator"
 
 
 def _models_used(package: Package) -> set[str]:

@@ -1,0 +1,127 @@
+"""The classes a models module defines, and their source text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model_typing import with_override_ignore
+from .text import docstring, literal
+
+
+@dataclass
+class FieldDef:
+    wire: str  # the property name on the wire
+    python: str  # the attribute name
+    annotation: str  # the schema's own type, `| None` included only when the schema allows null
+    required: bool
+    default: Any = None
+    has_default: bool = False
+    doc: str | None = None
+    narrows: bool = False  # redeclares an inherited field with another annotation
+
+    def shown_annotation(self) -> str:
+        if self.required or (self.has_default and self.default is not None):
+            return self.annotation
+        return _optional(self.annotation)
+
+    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
+        annotation = self.shown_annotation()
+        kwargs: list[str] = []
+        if not self.required:
+            if self.has_default and self.default is not None:
+                member = enum_defaults.get((self.annotation.removesuffix(" | None"), hashable(self.default)))
+                kwargs.append(f"default={member or literal(self.default)}")
+            else:
+                kwargs.append("default=None")
+        if self.python != self.wire:
+            wire = literal(self.wire)
+            kwargs += [f"validation_alias={wire}", f"serialization_alias={wire}"]
+        if kwargs == ["default=None"]:
+            line = f"    {self.python}: {annotation} = None"
+        elif kwargs:
+            line = f"    {self.python}: {annotation} = Field({', '.join(kwargs)})"
+        else:
+            line = f"    {self.python}: {annotation}"
+        if self.narrows:
+            line = with_override_ignore(line)
+        return line + ("\n" + docstring(self.doc, "    ") if self.doc else "")
+
+
+def hashable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) or value is None else repr(value)
+
+
+def _optional(annotation: str) -> str:
+    if annotation == "Any" or annotation.endswith("| None") or annotation == "None":
+        return annotation
+    return annotation + " | None"
+
+
+@dataclass
+class ModelClass:
+    name: str
+    bases: list[str]
+    fields: list[FieldDef]
+    doc: str | None
+    deps: set[str] = field(default_factory=set)  # classes its annotations name
+
+    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
+        head = f"class {self.name}({', '.join(self.bases) or 'BaseModel'}):"
+        body = [docstring(self.doc, "    ")] if self.doc else []
+        body += [f.render(enum_defaults) for f in self.fields]
+        return head + "\n" + ("\n".join(body) if body else "    pass")
+
+
+@dataclass
+class EnumClass:
+    name: str
+    base: str  # StrEnum, IntEnum or Enum
+    members: list[tuple[str, Any]]
+    doc: str | None
+    deps: set[str] = field(default_factory=set)
+    bases: list[str] = field(default_factory=list)
+
+    def member_defaults(self) -> dict[tuple[str, Any], str]:
+        """(class, value) -> `Class.MEMBER`, so a field's default reads as the member it is."""
+        return {(self.name, hashable(value)): f"{self.name}.{member}" for member, value in self.members}
+
+    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
+        lines = [f"class {self.name}({self.base}):"]
+        if self.doc:
+            lines.append(docstring(self.doc, "    "))
+        lines += [f"    {member} = {literal(value)}" for member, value in self.members]
+        lines += [
+            "",
+            "    @classmethod",
+            "    def _missing_(cls, value: object) -> Any:",
+            "        # A value the spec did not list (added by the server later) must not break parsing.",
+            "        return open_enum_member(cls, value)",
+        ]
+        return "\n".join(lines)
+
+
+@dataclass
+class RootClass:
+    """A named type that is not an object: one no other schema names (so none inlines it), or one
+    that refers to itself, which only a class can."""
+
+    name: str
+    annotation: str
+    doc: str | None
+    deps: set[str] = field(default_factory=set)
+    bases: list[str] = field(default_factory=list)
+    after_deps: bool = False  # every class it names is defined above it
+
+    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
+        # A base's subscript runs at import; naming a class defined further down, it stays Any and
+        # the `root` annotation (read later) carries the type for pydantic and type checkers.
+        del enum_defaults
+        lines = [f"class {self.name}(RootModel[{self.annotation if self.after_deps else 'Any'}]):"]
+        if self.doc:
+            lines.append(docstring(self.doc, "    "))
+        lines.append(f"    root: {self.annotation}")
+        return "\n".join(lines)
+
+
+ClassDef = ModelClass | EnumClass | RootClass

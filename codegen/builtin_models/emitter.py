@@ -1,0 +1,554 @@
+"""Schemas to classes and annotations, in one pass over the prepared components.
+
+The rules follow the resource side (codegen/types.py): a component is a class exactly when
+`is_class_schema` says so; unions, arrays, maps and primitives are written out where they are used.
+Inline objects and enums become classes named after their parent and property (`RepoOwner`).
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+import pydantic
+
+from ..enums import member_names
+from ..naming import pascal, snake
+from ..prepare import RESERVED_CLASS_NAMES
+from ..spec.load import resolve_pointer
+from ..types import is_class_schema
+from .classes import ClassDef, EnumClass, FieldDef, ModelClass, RootClass
+from .text import literal
+
+_SCHEMA_REF = "#/components/schemas/"
+_PRIMITIVES = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+# String formats with a richer Python type; every other format stays str (see models.py).
+# date and time are imported under other names so that fields may be called date and time.
+_STRING_FORMATS = {"date-time": "AwareDatetime", "date": "date_aliased", "time": "time_aliased", "binary": "bytes"}
+_STRING_FORMATS["password"] = "SecretStr"
+
+# Names a field must not take: it would hide a type the class's annotations use, a pydantic
+# attribute, or read as 1/0 (E741).
+_IMPORTED = {
+    "Any",
+    "Literal",
+    "Annotated",
+    "Field",
+    "AwareDatetime",
+    "SecretStr",
+    "RootModel",
+    "BaseModel",
+    "StrEnum",
+    "IntEnum",
+    "Enum",
+    "open_enum_member",
+    "date_aliased",
+    "time_aliased",
+    "annotations",
+}
+_BUILTIN_TYPES = {"str", "int", "float", "bool", "bytes", "list", "dict", "None"}
+_FIELD_RESERVED = (
+    _IMPORTED
+    | _BUILTIN_TYPES
+    | {n for n in dir(pydantic.BaseModel) if not n.startswith("_")}
+    | {"to_dict", "l", "O", "I"}
+)
+_MAX_DEPTH = 60
+_WORD = re.compile(r"\w+")
+
+
+class Emitter:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
+        self.taken: set[str] = set(self.schemas) | RESERVED_CLASS_NAMES | _IMPORTED
+        self.classes: dict[str, ClassDef] = {}
+        self._building: set[str] = set()
+        self._aliases: dict[str, str] = {}  # non-class component -> its inlined annotation
+        self._aliasing: set[str] = set()
+        self._self_referring: set[str] = set()
+        self._tags: dict[str, dict[str, list[str]]] = {}  # class -> discriminator property -> values
+
+    # -- components ----------------------------------------------------------------------
+
+    def build(self) -> dict[str, ClassDef]:
+        referenced = _referenced_components(self.schemas)
+        for name, schema in self.schemas.items():
+            if is_class_schema(schema):
+                self.component(name)
+            elif name not in referenced:
+                # No other schema names it, so nothing inlines it: a root class keeps it importable
+                # (a webhook event union, a list a user may want to parse).
+                deps: set[str] = set()
+                annotation = self.ref(_SCHEMA_REF + name, deps, 0)
+                if name not in self.classes:  # a self-referring one has its class already
+                    self.classes[name] = RootClass(name, annotation, _doc(schema), deps)
+        self._apply_tags()
+        return self.classes
+
+    # -- discriminators --------------------------------------------------------------------
+
+    def _discriminated(self, schema: dict[str, Any], members: list[Any]) -> str | None:
+        """`Annotated[A | B, Field(discriminator=...)]` when every member is an object class that
+        declares the tag property; the tag fields become Literals of their values (pydantic needs
+        that). Otherwise None, and the union is left to pydantic's smart matching."""
+        found = schema.get("discriminator")
+        prop = found.get("propertyName") if isinstance(found, dict) else None
+        if not isinstance(prop, str) or not isinstance(found, dict):
+            return None
+        names: list[str] = []
+        for member in members:
+            ref = member.get("$ref") if isinstance(member, dict) else None
+            name = _component_name(ref) if isinstance(ref, str) else None
+            if name is None or not _is_model_schema(self.schemas.get(name)) or self._declared(name, prop) is None:
+                return None
+            if name not in names:
+                names.append(name)
+        if len(names) < 2:
+            return None
+        values: dict[str, list[str]] = {name: [] for name in names}
+        mapping = found.get("mapping")
+        for value, target in (mapping if isinstance(mapping, dict) else {}).items():
+            name = self._mapped_class(target)
+            if name in values and isinstance(value, str):
+                values[name].append(value)
+        for name in names:
+            values[name] = values[name] or _listed_values(self._declared(name, prop)) or [name]
+        every = [v for vs in values.values() for v in vs]
+        if len(every) != len(set(every)):
+            return None
+        for name, tags in values.items():
+            known = self._tags.setdefault(name, {}).setdefault(prop, [])
+            known.extend(t for t in tags if t not in known)
+        return f"Annotated[{' | '.join(names)}, Field(discriminator={literal(_field_name(prop, set()))})]"
+
+    def _mapped_class(self, target: Any) -> str | None:
+        if not isinstance(target, str):
+            return None
+        name = target.rsplit("/", 1)[-1]
+        for candidate in (name, pascal(name), pascal(name) + "Model"):
+            if candidate in self.schemas:
+                return candidate
+        return None
+
+    def _declared(self, name: str, prop: str) -> Any:
+        """The schema of property `prop` in component `name` (its own, or from an allOf part)."""
+        seen: set[str] = set()
+        stack = [self.schemas.get(name)]
+        while stack:
+            schema = stack.pop()
+            if not isinstance(schema, dict):
+                continue
+            if prop in (schema.get("properties") or {}):
+                return schema["properties"][prop]
+            for part in schema.get("allOf") or []:
+                ref = part.get("$ref") if isinstance(part, dict) else None
+                target = _component_name(ref) if isinstance(ref, str) else None
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    stack.append(self.schemas.get(target))
+                elif target is None:
+                    stack.append(part)
+        return None
+
+    def _apply_tags(self) -> None:
+        for name, props in self._tags.items():
+            made = self.classes.get(name)
+            if not isinstance(made, ModelClass):
+                continue
+            inherited = self._inherited_fields(made.bases)
+            for prop, values in props.items():
+                annotation = f"Literal[{', '.join(literal(v) for v in values)}]"
+                own = next((f for f in made.fields if f.wire == prop), None)
+                if own is None:
+                    base_field = inherited.get(prop)
+                    if base_field is None:
+                        continue
+                    own = FieldDef(prop, base_field.python, annotation, True, doc=base_field.doc)
+                    made.fields.append(own)
+                own.annotation, own.required, own.has_default, own.default = annotation, True, False, None
+                overridden = inherited.get(prop)
+                own.narrows = overridden is not None and overridden.shown_annotation() != annotation
+
+    def component(self, name: str) -> ClassDef | None:
+        """The class of a class-kind component, made on first use (a base must exist before its
+        children); None while it is being made, which only an inheritance cycle reaches."""
+        if name in self.classes:
+            return self.classes[name]
+        if name in self._building:
+            return None
+        self._building.add(name)
+        schema = self.schemas[name]
+        if "enum" in schema:
+            made: ClassDef = self.enum_class(name, schema)
+        else:
+            made = self.model_class(name, schema)
+        self._building.discard(name)
+        self.classes[name] = made
+        return made
+
+    # -- classes ---------------------------------------------------------------------------
+
+    def enum_class(self, name: str, schema: dict[str, Any]) -> EnumClass:
+        values = [v for v in schema.get("enum") or [] if v is not None]
+        if values and all(isinstance(v, str) for v in values):
+            base = "StrEnum"
+        elif values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            base = "IntEnum"
+        else:
+            base = "Enum"
+        values = list(dict.fromkeys(values))
+        given = schema.get("x-enum-varnames")
+        members = (
+            given
+            if isinstance(given, list)
+            and len(given) == len(values)
+            and len(set(given)) == len(given)
+            and all(_is_member_name(n) for n in given)
+            else member_names(values)
+        )
+        return EnumClass(name, base, list(zip(members, values, strict=True)), _doc(schema))
+
+    def model_class(self, name: str, schema: dict[str, Any]) -> ClassDef:
+        bases: list[str] = []
+        props: dict[str, Any] = {}
+        required: set[str] = set()
+        other: list[str] = []  # annotations of allOf parts that are not objects
+        docs: list[str] = []
+        self._collect(schema, bases, props, required, other, docs, depth=0)
+        bases = _without_ancestors(bases, self.classes)
+        if not bases and not props and other:
+            return RootClass(name, _union(other), _doc(schema))
+        inherited = self._inherited_fields(bases)
+        taken = {f.python for f in inherited.values()}
+        deps: set[str] = set()
+        fields: list[FieldDef] = []
+        for wire, prop in props.items():
+            annotation = self.annotation(prop, name, pascal(wire), deps)
+            python = inherited[wire].python if wire in inherited else _field_name(wire, taken)
+            taken.add(python)
+            fields.append(self._field(wire, python, annotation, prop, wire in required))
+        for wire, base_field in inherited.items():
+            if wire in required and wire not in props and not base_field.required:
+                fields.append(FieldDef(wire, base_field.python, base_field.annotation, True, doc=base_field.doc))
+        for made in fields:
+            overridden = inherited.get(made.wire)
+            made.narrows = overridden is not None and overridden.shown_annotation() != made.shown_annotation()
+        deps.update(bases)
+        return ModelClass(name, bases, fields, docs[0] if docs else None, deps)
+
+    def _collect(
+        self,
+        schema: dict[str, Any],
+        bases: list[str],
+        props: dict[str, Any],
+        required: set[str],
+        other: list[str],
+        docs: list[str],
+        depth: int,
+    ) -> None:
+        """Flatten allOf: referenced object classes become bases, inline parts give fields."""
+        if isinstance(schema.get("description"), str) and schema["description"]:
+            docs.append(schema["description"])
+        for part in schema.get("allOf") or []:
+            if not isinstance(part, dict):
+                continue
+            ref = part.get("$ref")
+            if isinstance(ref, str):
+                target = _component_name(ref)
+                if target in self.schemas and is_class_schema(self.schemas[target]):
+                    if "enum" not in self.schemas[target] and self.component(target) is not None:
+                        if isinstance(self.classes.get(target), ModelClass) and target not in bases:
+                            bases.append(target)
+                            continue
+                other.append(self.annotation(part, "", "", set()))
+                continue
+            if depth < _MAX_DEPTH:
+                self._collect(part, bases, props, required, other, [], depth + 1)
+        for wire, prop in (schema.get("properties") or {}).items():
+            props[str(wire)] = prop
+        required.update(str(r) for r in schema.get("required") or [] if isinstance(r, str))
+
+    def _inherited_fields(self, bases: list[str]) -> dict[str, FieldDef]:
+        out: dict[str, FieldDef] = {}
+        for base in reversed(bases):  # the first base wins, as in the class's MRO
+            made = self.classes.get(base)
+            if isinstance(made, ModelClass):
+                out.update(self._inherited_fields(made.bases))
+                out.update({f.wire: f for f in made.fields})
+        return out
+
+    def _field(self, wire: str, python: str, annotation: str, prop: Any, required: bool) -> FieldDef:
+        has_default = isinstance(prop, dict) and "default" in prop
+        doc = None
+        if isinstance(prop, dict):
+            doc = _doc(prop)
+            if doc is None and isinstance(prop.get("$ref"), str):
+                target = self.resolve(prop)
+                doc = None if is_class_schema(target) else _doc(target)
+        return FieldDef(
+            wire,
+            python,
+            annotation,
+            required and not has_default,
+            default=prop.get("default") if has_default else None,
+            has_default=has_default,
+            doc=doc,
+        )
+
+    # -- annotations -----------------------------------------------------------------------
+
+    def annotation(self, schema: Any, parent: str, hint: str, deps: set[str], depth: int = 0) -> str:
+        """The type of a schema used inside class `parent` (under property `hint`)."""
+        if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+            return "Any"
+        nullable = schema.get("nullable") is True
+        if isinstance(schema.get("$ref"), str):
+            return _nullable(self.ref(schema["$ref"], deps, depth), nullable)
+        kinds = schema.get("type")
+        if isinstance(kinds, list):
+            nullable = nullable or "null" in kinds
+            kinds = [k for k in kinds if k != "null"]
+            kinds = kinds[0] if len(kinds) == 1 else (kinds or None)
+        if "const" in schema:
+            const = schema["const"]
+            base = "None" if const is None else f"Literal[{const!r}]" if _literal_value(const) else "Any"
+        elif "enum" in schema:
+            base = self._inline_enum(schema, parent + hint, deps)
+            nullable = nullable or None in (schema.get("enum") or [])
+        elif "properties" in schema or "allOf" in schema:
+            parts = schema.get("allOf")
+            if "properties" not in schema and isinstance(parts, list) and len(parts) == 1:
+                base = self.annotation(parts[0], parent, hint, deps, depth + 1)
+            else:
+                base = self._inline_class(schema, parent + hint, deps)
+        elif isinstance(schema.get("oneOf"), list) or isinstance(schema.get("anyOf"), list):
+            members: list[Any] = schema["oneOf"] if isinstance(schema.get("oneOf"), list) else schema["anyOf"]
+            parts = [
+                self.annotation(m, parent, _member_hint(hint, m, i, len(members)), deps, depth + 1)
+                for i, m in enumerate(members)
+            ]
+            base = self._discriminated(schema, members) or (_union(parts) if parts else "Any")
+        elif isinstance(kinds, list):
+            base = _union([self._single({**schema, "type": k}, k, parent, hint, deps, depth) for k in kinds])
+        else:
+            base = self._single(schema, kinds, parent, hint, deps, depth)
+        return _nullable(base, nullable)
+
+    def _single(self, schema: dict[str, Any], kind: Any, parent: str, hint: str, deps: set[str], depth: int) -> str:
+        if kind == "array" or (kind is None and "items" in schema):
+            items = schema.get("items")
+            return f"list[{self.annotation(items, parent, hint + 'Item', deps, depth + 1) if items else 'Any'}]"
+        if kind == "string":
+            return _STRING_FORMATS.get(str(schema.get("format")), "str")
+        if kind in _PRIMITIVES:
+            return _PRIMITIVES[kind]
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            return f"dict[str, {self.annotation(extra, parent, hint + 'Value', deps, depth + 1)}]"
+        if kind == "object" or extra is not None:
+            return "dict[str, Any]"
+        return "Any"
+
+    def ref(self, ref: str, deps: set[str], depth: int) -> str:
+        name = _component_name(ref)
+        if name is None:
+            target = self._resolve_ref(ref)
+            return self.annotation(target, "", "", deps, depth + 1) if target is not None else "Any"
+        schema = self.schemas[name]
+        if is_class_schema(schema):
+            deps.add(name)
+            return name
+        if name in self._aliases:
+            deps.update(_names_in(self._aliases[name], self.classes))
+            return self._aliases[name]
+        if name in self._aliasing:  # refers to itself: only a class can name it
+            self._self_referring.add(name)
+            deps.add(name)
+            return name
+        self._aliasing.add(name)
+        inner: set[str] = set()
+        annotation = self.annotation(schema, name, "", inner, depth + 1)
+        self._aliasing.discard(name)
+        if name in self._self_referring:
+            self.classes[name] = RootClass(name, annotation, _doc(schema), inner)
+            annotation = name
+            inner = {name}
+        self._aliases[name] = annotation
+        deps.update(inner)
+        return annotation
+
+    def resolve(self, schema: dict[str, Any]) -> Any:
+        ref = schema.get("$ref")
+        return self._resolve_ref(ref) if isinstance(ref, str) else schema
+
+    def _resolve_ref(self, ref: str) -> Any:
+        if not ref.startswith("#"):
+            return None
+        try:
+            return resolve_pointer(self.document, ref[1:])
+        except KeyError:
+            return None
+
+    def _inline_enum(self, schema: dict[str, Any], wanted: str, deps: set[str]) -> str:
+        values = [v for v in schema.get("enum") or [] if v is not None]
+        if not values:
+            return "None"
+        name = self._free_name(wanted)
+        self.classes[name] = self.enum_class(name, schema)
+        deps.add(name)
+        return name
+
+    def _inline_class(self, schema: dict[str, Any], wanted: str, deps: set[str]) -> str:
+        name = self._free_name(wanted)
+        self.taken.add(name)
+        self._building.add(name)
+        made = self.model_class(name, schema)
+        self._building.discard(name)
+        self.classes[name] = made
+        deps.add(name)
+        return name
+
+    def _free_name(self, wanted: str) -> str:
+        base = wanted if wanted and wanted.isidentifier() else "Model" + wanted
+        name, n = base, 2
+        while name in self.taken:
+            name, n = f"{base}{n}", n + 1
+        self.taken.add(name)
+        return name
+
+
+def _referenced_components(schemas: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    stack: list[Any] = list(schemas.values())
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                found.add(ref[len(_SCHEMA_REF) :].split("/", 1)[0])
+            stack.extend(v for k, v in node.items() if k not in ("example", "examples", "default", "enum", "const"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _listed_values(schema: Any) -> list[str]:
+    """The tag values a discriminator property allows by itself: its const or its string enum."""
+    if not isinstance(schema, dict):
+        return []
+    values = [schema["const"]] if "const" in schema else schema.get("enum") or []
+    return [v for v in values if isinstance(v, str)]
+
+
+def _is_model_schema(schema: Any) -> bool:
+    return is_class_schema(schema) and "enum" not in schema
+
+
+def _component_name(ref: str) -> str | None:
+    if ref.startswith(_SCHEMA_REF) and "/" not in ref[len(_SCHEMA_REF) :]:
+        return ref[len(_SCHEMA_REF) :]
+    return None
+
+
+def _member_hint(hint: str, member: Any, index: int, count: int) -> str:
+    title = member.get("title") if isinstance(member, dict) else None
+    if isinstance(title, str) and pascal(title) != "Model":
+        return hint + pascal(title)
+    return f"{hint}Option{index + 1}" if count > 1 else hint
+
+
+def _field_name(wire: str, taken: set[str]) -> str:
+    """snake_case; `field_` before names that start with no letter (`_links`, `$ref`, `+1`), `_`
+    after keywords and reserved names, `_1`, `_2` ... after a name already taken in the class."""
+    # A name already in Python's alphabet keeps its letters (größe), others are spelled in ASCII.
+    name = _camel_to_snake(wire) if wire.isidentifier() and not wire.isascii() else snake(wire)
+    if not wire[:1].isalpha() or name[0].isdigit():
+        name = "field_" + name
+    if keyword.iskeyword(name) or name in _FIELD_RESERVED:
+        name += "_"
+    base, n = name, 1
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def _camel_to_snake(name: str) -> str:
+    return re.sub(r"(?<=[^\W_])(?=[A-Z])", "_", name).lower()
+
+
+def _is_member_name(name: Any) -> bool:
+    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
+
+
+def _literal_value(value: Any) -> bool:
+    return isinstance(value, str | int | bool)
+
+
+def _doc(schema: Any) -> str | None:
+    text = schema.get("description") if isinstance(schema, dict) else None
+    return text.strip() or None if isinstance(text, str) else None
+
+
+def _nullable(annotation: str, nullable: bool) -> str:
+    return _union([annotation, "None"]) if nullable else annotation
+
+
+def _union(parts: list[str]) -> str:
+    flat: list[str] = []
+    for part in parts:
+        for piece in _top_level_members(part):
+            if piece not in flat:
+                flat.append(piece)
+    if "Any" in flat:
+        return "Any"
+    flat.sort(key=lambda p: p == "None")  # None last, as type checkers print it
+    return " | ".join(flat)
+
+
+def _top_level_members(annotation: str) -> list[str]:
+    """`A | list[B | C] | None` -> [A, list[B | C], None]: splits only outside brackets and strings."""
+    out: list[str] = []
+    depth, start, quote = 0, 0, ""
+    i = 0
+    while i < len(annotation):
+        char = annotation[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(annotation[start:i].strip())
+            start = i + 1
+        i += 1
+    out.append(annotation[start:].strip())
+    return out
+
+
+def _names_in(annotation: str, classes: dict[str, ClassDef]) -> set[str]:
+    return {n for n in _WORD.findall(annotation) if n in classes}
+
+
+def _without_ancestors(bases: list[str], classes: dict[str, ClassDef]) -> list[str]:
+    """Drop a base that another base already derives from: Python refuses such an MRO."""
+
+    def ancestors(name: str) -> set[str]:
+        found: set[str] = set()
+        stack = list(getattr(classes.get(name), "bases", []))
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(getattr(classes.get(current), "bases", []))
+        return found
+
+    every = set().union(*(ancestors(b) for b in bases)) if bases else set()
+    return [b for b in bases if b not in every]
