@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import pkgutil
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,30 +33,71 @@ class Generated:
     module: ModuleType
     package: Package
     root: Path
+    modules: dict[str, ModuleType] = field(default_factory=dict)  # the package and all its modules
 
     @property
     def models(self) -> ModuleType:
         return importlib.import_module(self.package.package + ".models")
 
+    def activate(self) -> None:
+        """Both model generators' copies of a package share its name: the one a test uses must be
+        the one in sys.modules, where the package's lazy imports look."""
+        _forget(self.package.package)
+        sys.modules.update(self.modules)
 
-_CACHE: dict[str, Generated] = {}
+
+_CACHE: dict[tuple[str, str], Generated] = {}
 
 
-def generated_fixture(stem: str, tmp_root: Path) -> Generated:
-    if stem not in _CACHE:
+def generated_fixture(stem: str, tmp_root: Path, models: str = "datamodel-code-generator") -> Generated:
+    """The fixture spec's package with its models made by `models`, imported in full."""
+    if (stem, models) not in _CACHE:
         spec = next(p for p in SPECS.iterdir() if p.stem == stem and p.suffix in (".yaml", ".yml", ".json"))
-        result = generate_package(spec)
-        out = tmp_root / stem
+        result = generate_package(spec, models=models)
+        out = tmp_root / models / stem
         write_tree(out, result.files)
+        name = result.package.package
+        _forget(name)
         sys.path.insert(0, str(out / "src"))
-        _CACHE[stem] = Generated(importlib.import_module(result.package.package), result.package, out)
-    return _CACHE[stem]
+        try:
+            module = importlib.import_module(name)
+            for info in pkgutil.walk_packages(module.__path__, name + "."):
+                importlib.import_module(info.name)
+        finally:
+            sys.path.remove(str(out / "src"))
+        loaded = {n: m for n, m in sys.modules.items() if n == name or n.startswith(name + ".")}
+        _CACHE[stem, models] = Generated(module, result.package, out, loaded)
+    return _CACHE[stem, models]
 
 
-@pytest.fixture(scope="session")
-def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Generated]:
+def _forget(package: str) -> None:
+    for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+        del sys.modules[name]
+
+
+# Every behaviour test of a fixture spec runs against both model generators (codegen/pipeline.py).
+@pytest.fixture(scope="session", params=["datamodel-code-generator", "builtin"])
+def fixture_package(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Generated]:
     root = tmp_path_factory.mktemp("openapi-fixtures")
-    return lambda stem: generated_fixture(stem, root)
+
+    def get(stem: str) -> Generated:
+        generated = generated_fixture(stem, root, request.param)
+        generated.activate()
+        return generated
+
+    return get
+
+
+@pytest.fixture(autouse=True)
+def _variant_in_use(request: pytest.FixtureRequest) -> None:
+    """Re-activate the test's own variant, whatever order the tests run in."""
+    if "fixture_package" in request.fixturenames:
+        param = request.node.callspec.params.get("fixture_package")
+        for (_, models), generated in _CACHE.items():
+            if models == param:
+                generated.activate()
 
 
 @dataclass

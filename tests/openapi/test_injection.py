@@ -133,18 +133,18 @@ def _spec(t: list[str]) -> dict[str, Any]:
 # Each example generates a whole package (about a second); no shrinking keeps a failure's report
 # bounded in time too (the failing spec is printed as generated).
 @settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(st.lists(hostile, min_size=30, max_size=30))
-def test_hostile_specs_compile_import_and_never_run_the_payload(texts: list[str]) -> None:
+@given(st.lists(hostile, min_size=30, max_size=30), st.sampled_from(["datamodel-code-generator", "builtin"]))
+def test_hostile_specs_compile_import_and_never_run_the_payload(texts: list[str], models: str) -> None:
     name = f"hostile_{next(_counter)}"
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "spec.json"
         spec.write_text(json.dumps(_spec(texts)), encoding="utf-8")
-        files = generate_package(spec, package_name=name).files
+        files = generate_package(spec, package_name=name, models=models).files
         for rel, text in files.items():
             if rel.endswith(".py"):
                 compile(text, rel, "exec")
