@@ -23,7 +23,12 @@ def emit_models(document: dict[str, Any], header: str, expected: set[str], spec_
     schemas = (document.get("components") or {}).get("schemas") or {}
     if not schemas:
         return f'# {header}\n"""No schemas in this API."""\n'
-    classes = Emitter(document).build()
+    try:
+        classes = Emitter(document).build()
+    except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        # Validation admits every document that gets here; what slips through is named, not dumped.
+        message = f"model emitter failed: {type(exc).__name__}: {exc}"
+        raise SpecError([Diagnostic(spec_file, None, "/components/schemas", message)]) from None
     missing = sorted(n for n in expected if n not in classes)
     if missing:
         message = f"model emitter did not define classes: {', '.join(missing[:10])}"
