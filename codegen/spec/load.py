@@ -247,12 +247,18 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
             added[section][name] = visit(part, local, target)
         return bundled[key]
 
-    def visit(node: Any, pointer: str, base: Path) -> Any:
+    def visit(node: Any, pointer: str, base: Path, key: str = "") -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and (not ref.startswith("#") or base != main):
                 return {**{k: v for k, v in node.items() if k != "$ref"}, "$ref": bundle(ref, pointer, base)}
-            return {k: visit(v, join_pointer(pointer, k), base) for k, v in node.items()}
+            names = key in _NAME_MAPS
+            return {
+                k: v
+                if not names and _is_literal(k, v, key)
+                else visit(v, join_pointer(pointer, k), base, _child_key(str(k), key))
+                for k, v in node.items()
+            }
         if isinstance(node, list):
             return [visit(v, join_pointer(pointer, i), base) for i, v in enumerate(node)]
         return node
@@ -263,12 +269,55 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
         components.setdefault(section, {}).update(parts)
 
 
-def _has_external(node: Any) -> bool:
+# Mappings whose keys are names (a property may be called "example"), not OpenAPI keywords.
+_NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "schemas",
+        "parameters",
+        "responses",
+        "headers",
+        "content",
+        "links",
+        "callbacks",
+        "securitySchemes",
+        "requestBodies",
+        "paths",
+        "webhooks",
+        "pathItems",
+        "encoding",
+        "mapping",
+        "examples",
+    }
+)
+_LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
+
+
+def _is_literal(key: Any, value: Any, parent_key: str) -> bool:
+    """Values that are data, where a "$ref" key is just data too: examples, defaults, enums, an
+    Example Object's `value` and a schema's list of `examples`."""
+    if key in _LITERAL_KEYS or (key == "examples" and isinstance(value, list)):
+        return True
+    return key == "value" and parent_key == "__example__"
+
+
+def _child_key(key: str, parent_key: str) -> str:
+    # Entries of an `examples` map are Example Objects, whatever their names.
+    return "__example__" if parent_key == "examples" else key
+
+
+def _has_external(node: Any, key: str = "") -> bool:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#"):
             return True
-        return any(_has_external(v) for v in node.values())
+        names = key in _NAME_MAPS
+        return any(
+            _has_external(v, _child_key(str(k), key)) for k, v in node.items() if names or not _is_literal(k, v, key)
+        )
     if isinstance(node, list):
         return any(_has_external(v) for v in node)
     return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,3 +52,42 @@ def test_diagnostics_inside_other_files_name_that_file() -> None:
     spec = load_spec(SPECS / "refs.yaml")
     file, line = spec.where("/components/schemas/Money/properties/currency")
     assert file.endswith("_parts/common.yaml") and line == 10
+
+
+def test_ref_keys_inside_examples_and_defaults_are_data(tmp_path: Path) -> None:
+    """GitHub's spec has `$ref` to a file that does not exist inside an Example Object's value:
+    example values are literal JSON, so nothing there is resolved or reported."""
+    dangling = {"$ref": "no-such-file.yaml"}
+    spec = tmp_path / "spec.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "T", "version": "1"},
+                "paths": {},
+                "components": {
+                    "examples": {"stats": {"value": [{"actions": dangling}]}},
+                    "schemas": {
+                        "Thing": {
+                            "type": "object",
+                            "example": dangling,
+                            "default": dangling,
+                            "properties": {
+                                "example": {"$ref": "part.json#/Part"},
+                                "list": {"type": "array", "items": {}, "examples": [[dangling]]},
+                            },
+                        }
+                    },
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "part.json").write_text(json.dumps({"Part": {"type": "string"}}), encoding="utf-8")
+    loaded = load_spec(spec)
+    schemas = loaded.data["components"]["schemas"]
+    assert loaded.data["components"]["examples"]["stats"]["value"] == [{"actions": dangling}]
+    assert schemas["Thing"]["example"] == dangling and schemas["Thing"]["default"] == dangling
+    # A property *named* "example" is a schema, and its ref to another file is bundled.
+    assert schemas["Thing"]["properties"]["example"] == {"$ref": "#/components/schemas/Part"}
+    assert schemas["Part"] == {"type": "string"}
