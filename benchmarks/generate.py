@@ -207,9 +207,7 @@ def main() -> None:
     if stages:
         total = sum(stages.values())
         parts = ", ".join(f"{k} {v:.1f}s" for k, v in stages.items())
-        print(
-            f"our stages: {parts}; models {100 * stages.get('models', 0) / total:.0f}% of {total:.1f}s"
-        )
+        print(f"our stages: {parts}; models {100 * stages.get('models', 0) / total:.0f}% of {total:.1f}s")
     for name, result, _ in rows:
         dropped = f"{result['dropped_operations']} operations and {result['dropped_responses']} responses"
         print(f"{name}: dropped {dropped} it could not parse; {result['warnings']} warnings (loose types, naming)")
