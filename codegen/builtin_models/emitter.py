@@ -55,7 +55,6 @@ _FIELD_RESERVED = (
     | {"to_dict", "l", "O", "I"}
 )
 _MAX_DEPTH = 60
-_WORD = re.compile(r"\w+")
 
 
 class Emitter:
@@ -65,7 +64,8 @@ class Emitter:
         self.taken: set[str] = set(self.schemas) | RESERVED_CLASS_NAMES | _IMPORTED
         self.classes: dict[str, ClassDef] = {}
         self._building: set[str] = set()
-        self._aliases: dict[str, str] = {}  # non-class component -> its inlined annotation
+        # non-class component -> its inlined annotation and the classes that names
+        self._aliases: dict[str, tuple[str, set[str]]] = {}
         self._aliasing: set[str] = set()
         self._self_referring: set[str] = set()
         self._tags: dict[str, dict[str, list[str]]] = {}  # class -> discriminator property -> values
@@ -168,8 +168,7 @@ class Emitter:
                     own = FieldDef(prop, base_field.python, annotation, True, doc=base_field.doc)
                     made.fields.append(own)
                 own.annotation, own.required, own.has_default, own.default = annotation, True, False, None
-                overridden = inherited.get(prop)
-                own.narrows = overridden is not None and overridden.shown_annotation() != annotation
+                _mark_narrowed([own], inherited)
 
     def component(self, name: str) -> ClassDef | None:
         """The class of a class-kind component, made on first use (a base must exist before its
@@ -232,9 +231,7 @@ class Emitter:
         for wire, base_field in inherited.items():
             if wire in required and wire not in props and not base_field.required:
                 fields.append(FieldDef(wire, base_field.python, base_field.annotation, True, doc=base_field.doc))
-        for made in fields:
-            overridden = inherited.get(made.wire)
-            made.narrows = overridden is not None and overridden.shown_annotation() != made.shown_annotation()
+        _mark_narrowed(fields, inherited)
         deps.update(bases)
         return ModelClass(name, bases, fields, docs[0] if docs else None, deps)
 
@@ -361,8 +358,9 @@ class Emitter:
             deps.add(name)
             return name
         if name in self._aliases:
-            deps.update(_names_in(self._aliases[name], self.classes))
-            return self._aliases[name]
+            annotation, named = self._aliases[name]
+            deps.update(named)
+            return annotation
         if name in self._aliasing:  # refers to itself: only a class can name it
             self._self_referring.add(name)
             deps.add(name)
@@ -375,7 +373,7 @@ class Emitter:
             self.classes[name] = RootClass(name, annotation, _doc(schema), inner)
             annotation = name
             inner = {name}
-        self._aliases[name] = annotation
+        self._aliases[name] = (annotation, inner)
         deps.update(inner)
         return annotation
 
@@ -402,11 +400,7 @@ class Emitter:
 
     def _inline_class(self, schema: dict[str, Any], wanted: str, deps: set[str]) -> str:
         name = self._free_name(wanted)
-        self.taken.add(name)
-        self._building.add(name)
-        made = self.model_class(name, schema)
-        self._building.discard(name)
-        self.classes[name] = made
+        self.classes[name] = self.model_class(name, schema)
         deps.add(name)
         return name
 
@@ -533,8 +527,10 @@ def _top_level_members(annotation: str) -> list[str]:
     return out
 
 
-def _names_in(annotation: str, classes: dict[str, ClassDef]) -> set[str]:
-    return {n for n in _WORD.findall(annotation) if n in classes}
+def _mark_narrowed(fields: list[FieldDef], inherited: dict[str, FieldDef]) -> None:
+    for made in fields:
+        overridden = inherited.get(made.wire)
+        made.narrows = overridden is not None and overridden.shown_annotation() != made.shown_annotation()
 
 
 def _without_ancestors(bases: list[str], classes: dict[str, ClassDef]) -> list[str]:

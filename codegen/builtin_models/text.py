@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..views import docstring as escaped_docstring
+
 
 def literal(value: Any) -> str:
     """A Python expression equal to a JSON (or YAML) value."""
@@ -21,19 +23,6 @@ def literal(value: Any) -> str:
 
 
 def docstring(text: str, indent: str) -> str:
-    """A triple-quoted docstring: quotes and backslashes escaped, line breaks other than \\n too."""
-    lines = [_escaped(line) for line in text.split("\n")]
-    body = "\n".join(indent + line if line.strip() else "" for line in lines)
+    """A triple-quoted docstring, indented, its text escaped as every other generated docstring's."""
+    body = "\n".join(indent + line if line else "" for line in escaped_docstring(text).split("\n"))
     return f'{indent}"""\n{body}\n{indent}"""'
-
-
-def _escaped(line: str) -> str:
-    out: list[str] = []
-    for char in line.rstrip():
-        if char in '\\"':
-            out.append("\\" + char)
-        elif char.isprintable():
-            out.append(char)
-        else:
-            out.append(char.encode("unicode_escape").decode("ascii"))
-    return "".join(out)
