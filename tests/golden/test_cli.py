@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from codegen import cli
+from codegen.pipeline import BUILTIN_FROM_SCHEMAS, model_generator
 from codegen.write import read_tree
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "petstore.yaml"
@@ -55,3 +56,29 @@ def test_a_broken_spec_leaves_generated_untouched(project: Path) -> None:
     assert result.exit_code == 1
     assert "two.yaml:" in result.output and "/components/schemas/Nope" in result.output
     assert read_tree(project / "generated") == before
+
+
+def test_models_option_picks_the_model_generator(tmp_path: Path) -> None:
+    snapshots = FIXTURE.parent.parent / "snapshots" / "petstore"
+    runner = CliRunner()
+    for models, expected in (
+        ("builtin", snapshots / "models_builtin.py"),
+        ("datamodel-code-generator", snapshots / "src" / "petstore" / "models.py"),
+    ):
+        out = tmp_path / models
+        done = runner.invoke(cli.main, ["generate", str(FIXTURE), "--out", str(out), "--models", models])
+        assert done.exit_code == 0, done.output
+        written = (out / "src" / "petstore" / "models.py").read_text(encoding="utf-8")
+        assert written == expected.read_text(encoding="utf-8")
+    refused = runner.invoke(cli.main, ["generate", str(FIXTURE), "--out", str(tmp_path / "x"), "--models", "fast"])
+    assert refused.exit_code == 2 and "'fast' is not one of" in refused.output
+
+
+def test_auto_takes_the_builtin_emitter_from_500_schemas() -> None:
+    def document(count: int) -> dict[str, object]:
+        return {"components": {"schemas": {f"S{i}": {"type": "string"} for i in range(count)}}}
+
+    assert model_generator("auto", document(BUILTIN_FROM_SCHEMAS - 1)) == "datamodel-code-generator"
+    assert model_generator("auto", document(BUILTIN_FROM_SCHEMAS)) == "builtin"
+    assert model_generator("datamodel-code-generator", document(BUILTIN_FROM_SCHEMAS)) == "datamodel-code-generator"
+    assert BUILTIN_FROM_SCHEMAS == 500
