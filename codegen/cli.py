@@ -14,7 +14,7 @@ import click
 from .diagnostics import SpecError
 from .pipeline import BUILTIN_FROM_SCHEMAS, MODEL_GENERATORS, Generated, generate_package
 from .progress import Progress
-from .write import read_tree, write_tree
+from .write import OutputRefused, read_tree, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 # Curated specs and where their packages go.
@@ -43,8 +43,16 @@ def main() -> None:
     show_default=True,
     help=f"Model generator; auto takes the builtin one from {BUILTIN_FROM_SCHEMAS} schemas on.",
 )
-def generate(spec: Path | None, out: Path | None, package_name: str | None, models: str) -> None:
-    """Regenerate every curated spec into generated/, or SPEC into --out."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a folder that is not a previous output, overwriting files codegen did not write.",
+)
+def generate(spec: Path | None, out: Path | None, package_name: str | None, models: str, force: bool) -> None:
+    """Regenerate every curated spec into generated/, or SPEC into --out.
+
+    Only files that a previous run wrote there (listed in its manifest or carrying the generated
+    header) are ever removed."""
     if spec is None:
         if out is not None or package_name is not None:
             raise click.UsageError("--out and --package-name need a SPEC")
@@ -70,9 +78,17 @@ def generate(spec: Path | None, out: Path | None, package_name: str | None, mode
             click.echo(warning, err=True)
     # Everything rendered before anything is written: a failure above leaves outputs untouched.
     for target, generated, seconds in results:
-        written, removed = write_tree(target, generated.files)
+        try:
+            done = write_tree(target, generated.files, force=force)
+        except OutputRefused as refused:
+            click.echo(f"error: {refused}", err=True)
+            sys.exit(1)
+        for rel in done.removed:
+            click.echo(f"removed {target.name}/{rel} (written by an earlier run, no longer generated)")
         ops = len(generated.package.all_operations())
-        click.echo(f"{target.name}: {ops} operations, {written} files written, {removed} removed ({seconds:.1f}s)")
+        click.echo(
+            f"{target.name}: {ops} operations, {done.written} files written, {len(done.removed)} removed ({seconds:.1f}s)"
+        )
 
 
 def _timed(job: tuple[Path, str | None, str]) -> tuple[Generated, float]:

@@ -13,5 +13,5 @@ from codegen.write import write_tree  # noqa: E402
 
 if __name__ == "__main__":
     for spec in fixture_specs():
-        written, removed = write_tree(snapshot_dir(spec), snapshot_files(spec))
-        print(f"{spec.name}: {written} written, {removed} removed")
+        done = write_tree(snapshot_dir(spec), snapshot_files(spec))
+        print(f"{spec.name}: {done.written} written, {len(done.removed)} removed")
