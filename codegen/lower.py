@@ -13,7 +13,7 @@ from . import __version__
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
-from .naming import parameter_name, pascal, safe_attribute, safe_identifier, singular_of, snake
+from .naming import CALL_OPTIONS, parameter_name, pascal, safe_attribute, safe_identifier, singular_of, snake
 from .prepare import Prepared, iter_operations
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
@@ -175,6 +175,9 @@ def _collect_operations(ctx: _Ctx) -> list[_RawOp]:
             continue
         resource = tuple(op_sdk.resource.split(".")) if op_sdk.resource else (_default_resource(path, op),)
         method_name = op_sdk.method or _default_method(op_id, method, path, resource[-1])
+        if op_sdk.rate_limit_group is None and ctx.sdk.rate_limit_holds == "operation":
+            # Its own group, so that a 429 it gets holds it alone.
+            op_sdk = op_sdk.model_copy(update={"rate_limit_group": ".".join((*resource, method_name))})
         result.append(
             _RawOp(resource, _operation(ctx, path, method, item, op, op_sdk, op_id or "", method_name, pointer))
         )
@@ -228,7 +231,7 @@ def _operation(
     pointer: str,
 ) -> Operation:
     params: list[Param] = []
-    used = {"self", "body", "extra_headers", "extra_query", "extra_body", "timeout"}
+    used = {"self", "body", *CALL_OPTIONS}
     for param_pointer, raw in _param_list(ctx, item, op, pointer):
         location = raw["in"]
         if location == "header" and str(raw["name"]).lower() in ("authorization", "content-type", "accept"):
@@ -465,6 +468,7 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
         "base_url",
         "timeout",
         "max_retries",
+        "max_wait",
     }
     for resource in roots:
         if resource.attr in reserved:

@@ -7,13 +7,15 @@ import keyword
 import re
 import unicodedata
 
+# Keywords every generated method takes besides the operation's own parameters.
+CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_wait")
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 # Names that would shadow something a generated module or its readers rely on.
 _RESERVED = (
     set(keyword.kwlist)
     | set(keyword.softkwlist)
     | {name for name in dir(builtins) if not name.startswith("_")}
-    | {"self", "cls", "extra_headers", "extra_query", "extra_body", "timeout", "body"}
+    | {"self", "cls", "body", *CALL_OPTIONS}
 )
 
 
@@ -80,10 +82,7 @@ _PARAMETER_RESERVED = (
     | {
         "self",
         "cls",
-        "extra_headers",
-        "extra_query",
-        "extra_body",
-        "timeout",
+        *CALL_OPTIONS,
         "body",
         "spec",
         "result",

@@ -29,6 +29,7 @@ EXCEPTIONS = (
     "RequestTooLargeError",
     "UnprocessableEntityError",
     "RateLimitError",
+    "RateLimitWaitError",
     "InternalServerError",
     "BadGatewayError",
     "ServiceUnavailableError",

@@ -67,6 +67,7 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
             "extra_query: Query | None = None",
             "extra_body: Body | None = None",
             "timeout: Timeout | NotGiven = NOT_GIVEN",
+            "max_wait: float | NotGiven = NOT_GIVEN",
         ]
     )
 

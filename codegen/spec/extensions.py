@@ -55,6 +55,10 @@ class DocumentSdk(_Strict):
     error_envelope: Literal["reloop", "problem", "generic"] = "generic"
     pagination: Pagination | None = None
     rate_limits: list[QuotaWindow] = []
+    # What a server hold (429, Remaining: 0) pauses: "client" holds every operation when the
+    # answering operation has no rate_limit_group; "operation" holds only that operation (APIs
+    # whose limits are per endpoint).
+    rate_limit_holds: Literal["client", "operation"] = "client"
     jobs: Jobs | None = None
     webhook_signature: WebhookSignature | None = None
 

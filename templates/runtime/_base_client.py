@@ -21,10 +21,11 @@ from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    RateLimitWaitError,
     make_status_error,
 )
 from ._logging import get_logger, redact_headers, setup_logging
-from ._ratelimit import RateLimit, RateLimiter, ServerQuota
+from ._ratelimit import RateLimit, RateLimiter, ServerQuota, WaitTooLong
 from ._request import (
     RequestSpec,
     encode_body,
@@ -34,11 +35,13 @@ from ._request import (
 )
 from ._retry import decide_retry, parse_retry_after
 from ._styles import for_location
-from ._types import NotGiven, Timeout
+from ._types import NOT_GIVEN, NotGiven, Timeout
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+# How long a call may wait for rate limits when neither max_wait nor a plain-number timeout says.
+DEFAULT_MAX_WAIT = 60.0
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 TransportFailure = Literal[
     "connect", "timeout_connect", "timeout_read", "timeout_write", "timeout_pool", "disconnected"
@@ -48,9 +51,9 @@ TransportFailure = Literal[
 class Limiter(Protocol):
     """What the client needs of a rate limiter; in-memory and Redis limiters both fit."""
 
-    def acquire(self, group: str | None) -> float: ...
+    def acquire(self, group: str | None, max_wait: float | None = None) -> float: ...
 
-    async def aacquire(self, group: str | None) -> float: ...
+    async def aacquire(self, group: str | None, max_wait: float | None = None) -> float: ...
 
     def observe(self, group: str | None, status_code: int, headers: Mapping[str, str]) -> object: ...
 
@@ -152,6 +155,14 @@ def validate(data: object, cast_to: Any, response: httpx.Response) -> Any:
         ) from None
 
 
+def _check_max_wait(value: float | NotGiven) -> float | NotGiven:
+    if isinstance(value, NotGiven):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise ValueError(f"max_wait must be a number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
 def _resolve_api_key(api_key: str | None, env_var: str) -> str:
     key = api_key if api_key is not None else os.environ.get(env_var)
     if not key:
@@ -185,6 +196,7 @@ class _BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         rate_limits: Sequence[RateLimit] | Limiter | None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         self._config = config
         self._api_key = _resolve_api_key(api_key, config.env_var)
@@ -195,6 +207,7 @@ class _BaseClient:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         self.max_retries = max_retries
+        self.max_wait: float | NotGiven = _check_max_wait(max_wait)
         self.default_headers: dict[str, str] = dict(default_headers or {})
         self.rate_limiter: Limiter = _build_limiter(rate_limits, config, config.package)
         setup_logging(config.log_env_var)
@@ -225,6 +238,7 @@ class _BaseClient:
             "base_url",
             "timeout",
             "max_retries",
+            "max_wait",
             "default_headers",
             "rate_limiter",
             "_logger",
@@ -243,6 +257,8 @@ class _BaseClient:
             self.timeout = changes["timeout"]
         if "max_retries" in changes and changes["max_retries"] is not None:
             self.max_retries = changes["max_retries"]
+        if "max_wait" in changes and not isinstance(changes["max_wait"], NotGiven):
+            self.max_wait = _check_max_wait(changes["max_wait"])
         if "default_headers" in changes and changes["default_headers"] is not None:
             self.default_headers = {**self.default_headers, **changes["default_headers"]}
         if "rate_limits" in changes and changes["rate_limits"] is not None:
@@ -291,6 +307,26 @@ class _BaseClient:
             url += "?" + urlencode(query)
         return http.build_request(spec.method.upper(), url, headers=headers, timeout=timeout, **body)
 
+    def _wait_budget(self, spec: RequestSpec) -> float:
+        """Seconds this call may spend waiting for rate limits and retries, all attempts together:
+        its max_wait, else the client's, else its timeout when that is a plain number, else 60 s."""
+        for candidate in (spec.max_wait, self.max_wait):
+            if not isinstance(candidate, NotGiven):
+                return candidate
+        timeout = self.timeout if isinstance(spec.timeout, NotGiven) else spec.timeout
+        if isinstance(timeout, int | float) and not isinstance(timeout, bool):
+            return float(timeout)
+        return DEFAULT_MAX_WAIT
+
+    def _wait_refused(self, refused: WaitTooLong, budget: float) -> RateLimitWaitError:
+        return RateLimitWaitError(
+            retry_after=refused.seconds,
+            group=refused.group,
+            reason=refused.reason,
+            waited=refused.waited,
+            max_wait=budget,
+        )
+
     def _log_request(self, request: httpx.Request, attempt: int) -> None:
         if self._logger.isEnabledFor(10):
             self._logger.debug(
@@ -317,8 +353,11 @@ class _BaseClient:
             message += f" ({note})"
         return cls(message, request=request)
 
-    def _delay_after_failure(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> float:
-        """Seconds to wait before the next attempt; raises when the failure is final."""
+    def _delay_after_failure(
+        self, exc: httpx.TransportError, request: httpx.Request, attempt: int, budget_left: float
+    ) -> float:
+        """Seconds to wait before the next attempt; raises when the failure is final or the wait
+        would take the call past its max_wait."""
         decision = decide_retry(
             method=request.method,
             attempt=attempt,
@@ -331,12 +370,15 @@ class _BaseClient:
         if not decision.retry:
             note = decision.reason if decision.may_have_been_applied else None
             raise self._transport_error(exc, request, note) from exc
+        if decision.delay > budget_left:
+            note = f"not retried: the {decision.delay:.3g}s backoff would exceed max_wait"
+            raise self._transport_error(exc, request, note) from exc
         self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
         return decision.delay
 
-    def _delay_after_response(self, response: httpx.Response, attempt: int) -> float | None:
+    def _delay_after_response(self, response: httpx.Response, attempt: int, budget_left: float) -> float | None:
         """None when the response is the answer, else seconds to wait before retrying; raises
-        the typed error when the failure is final."""
+        the typed error when the failure is final or the wait would exceed the call's max_wait."""
         if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
             self._logger.debug(
                 "response %s %s -> %d", response.request.method, response.request.url.path, response.status_code
@@ -354,6 +396,8 @@ class _BaseClient:
         )
         if not decision.retry:
             raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
+        if decision.delay > budget_left:
+            raise self._status_error(response, f"not retried: waiting {decision.delay:.3g}s would exceed max_wait")
         self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
         return decision.delay
 
@@ -387,23 +431,29 @@ class SyncAPIClient(_BaseClient):
 
     def send(self, spec: RequestSpec) -> httpx.Response:
         """Send with rate limiting and the retry policy; returns a 2xx/3xx response or raises."""
-        attempt = 0
+        attempt, waited, budget = 0, 0.0, self._wait_budget(spec)
         while True:
-            self.rate_limiter.acquire(spec.rate_limit_group)
+            try:
+                waited += self.rate_limiter.acquire(spec.rate_limit_group, max_wait=budget - waited)
+            except WaitTooLong as refused:
+                raise self._wait_refused(refused, budget) from None
             request = self._build_request(self._http, spec)
             self._log_request(request, attempt)
             try:
                 response = self._http.send(request)
             except httpx.TransportError as exc:
-                self._sleep(self._delay_after_failure(exc, request, attempt))
+                delay = self._delay_after_failure(exc, request, attempt, budget - waited)
+                self._sleep(delay)
+                waited += delay
                 attempt += 1
                 continue
             self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
-            delay = self._delay_after_response(response, attempt)
-            if delay is None:
+            delay_or_none = self._delay_after_response(response, attempt, budget - waited)
+            if delay_or_none is None:
                 return response
             response.close()
-            self._sleep(delay)
+            self._sleep(delay_or_none)
+            waited += delay_or_none
             attempt += 1
 
     def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
@@ -434,23 +484,29 @@ class AsyncAPIClient(_BaseClient):
 
     async def send(self, spec: RequestSpec) -> httpx.Response:
         """Send with rate limiting and the retry policy; returns a 2xx/3xx response or raises."""
-        attempt = 0
+        attempt, waited, budget = 0, 0.0, self._wait_budget(spec)
         while True:
-            await self.rate_limiter.aacquire(spec.rate_limit_group)
+            try:
+                waited += await self.rate_limiter.aacquire(spec.rate_limit_group, max_wait=budget - waited)
+            except WaitTooLong as refused:
+                raise self._wait_refused(refused, budget) from None
             request = self._build_request(self._http, spec)
             self._log_request(request, attempt)
             try:
                 response = await self._http.send(request)
             except httpx.TransportError as exc:
-                await self._async_sleep(self._delay_after_failure(exc, request, attempt))
+                delay = self._delay_after_failure(exc, request, attempt, budget - waited)
+                await self._async_sleep(delay)
+                waited += delay
                 attempt += 1
                 continue
             self.rate_limiter.observe(spec.rate_limit_group, response.status_code, response.headers)
-            delay = self._delay_after_response(response, attempt)
-            if delay is None:
+            delay_or_none = self._delay_after_response(response, attempt, budget - waited)
+            if delay_or_none is None:
                 return response
             await response.aclose()
-            await self._async_sleep(delay)
+            await self._async_sleep(delay_or_none)
+            waited += delay_or_none
             attempt += 1
 
     async def _request(self, spec: RequestSpec, cast_to: Any) -> Any:

@@ -78,6 +78,24 @@ class Reservation:
     reason: str
 
 
+class WaitTooLong(Exception):
+    """A request would have to wait longer than its caller allows (`max_wait`); nothing was
+    reserved or slept. The client turns it into its own rate-limit error."""
+
+    def __init__(self, seconds: float, group: str | None, reason: str, waited: float = 0.0) -> None:
+        self.seconds = seconds
+        self.group = group
+        self.reason = reason
+        self.waited = waited
+        super().__init__(f"a wait of {seconds:.3g}s (group={group!r}, {reason or 'rate limit'}) exceeds max_wait")
+
+
+def check_wait(delay: float, waited: float, max_wait: float | None, group: str | None, reason: str) -> None:
+    """Raise `WaitTooLong` when waiting `delay` more seconds would take a call past `max_wait`."""
+    if max_wait is not None and delay > 0 and waited + delay > max_wait + _EPSILON:
+        raise WaitTooLong(delay, group, reason, waited)
+
+
 def default_margin(per: float) -> float:
     """Extra length added to every window: 0.2% plus 2 ms (4 ms for a 1 s window, 0.12 s
     for a minute).
@@ -122,32 +140,12 @@ class _Window:
     def earliest(self, t: float) -> float:
         """The earliest time >= t at which one more entry keeps every interval of length
         `span` at `requests` entries or fewer (planning)."""
-        log, n, span = self.log, self.limit.requests, self.span
-        size = len(log)
-        if size < n:
-            return t
-        if t >= log[-1]:
-            return max(t, log[size - n] + span)
-        # t falls among planned slots: walk the runs of n consecutive entries. A run
-        # (x_i .. x_{i+n-1}) narrower than `span` forbids the open interval
-        # (x_{i+n-1} - span, x_i + span). Both ends grow with i, so one pass suffices.
-        i = bisect_right(log, t - span)
-        while i <= size - n:
-            first, last = log[i], log[i + n - 1]
-            if last - span >= t:
-                break
-            if last - first < span and t < first + span:
-                t = first + span
-            i += 1
-        return t
+        return _earliest_free(self.log, self.limit.requests, self.span, t)
 
     def start_time(self, t: float) -> float:
-        """The earliest time >= t at which a request may start given the requests that
-        already started: fewer than `requests` of them may lie within `span` before it."""
-        started, n = self.started, self.limit.requests
-        if len(started) - bisect_right(started, t - self.span) < n:
-            return t
-        return max(t, started[len(started) - n] + self.span)
+        """The same, against the requests that really started (which may have started out of
+        their planned order): the earliest time >= t at which a request may start."""
+        return _earliest_free(self.started, self.limit.requests, self.span, t)
 
     def add(self, t: float) -> None:
         insort(self.log, t)
@@ -167,6 +165,28 @@ class _Window:
         self.move(started_at, ended)
         _discard(self.started, started_at)
         insort(self.started, ended)
+
+
+def _earliest_free(log: list[float], n: int, span: float, t: float) -> float:
+    """The earliest time >= t at which one more entry in the sorted `log` keeps every interval
+    of length `span` at `n` entries or fewer."""
+    size = len(log)
+    if size < n:
+        return t
+    if t >= log[-1]:
+        return max(t, log[size - n] + span)
+    # t falls among the entries: walk the runs of n consecutive entries. A run
+    # (x_i .. x_{i+n-1}) narrower than `span` forbids the open interval
+    # (x_{i+n-1} - span, x_i + span). Both ends grow with i, so one pass suffices.
+    i = bisect_right(log, t - span)
+    while i <= size - n:
+        first, last = log[i], log[i + n - 1]
+        if last - span >= t:
+            break
+        if last - first < span and t < first + span:
+            t = first + span
+        i += 1
+    return t
 
 
 def _discard(entries: list[float], value: float) -> None:

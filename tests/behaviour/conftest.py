@@ -65,6 +65,13 @@ class Harness:
         client._async_sleep = async_sleep
         client._clock = lambda: self.now[0]
         client._rng = lambda: 0.0
+        limiter = client.rate_limiter
+        if type(limiter).__name__ == "RateLimiter":
+            # The client's own limiter waits on the same fake clock, so holds never really sleep.
+            limiter._sleep = sleep
+            limiter._async_sleep = async_sleep
+            limiter._clock = lambda: self.now[0]
+            limiter._wall_clock = lambda: self.now[0]
 
     def run(self, value: Any) -> Any:
         if inspect.isawaitable(value):

@@ -104,7 +104,7 @@ def test_grouped_limit_applies_only_to_its_operations(reloop: Harness) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return json_response(200, sample.post_body if request.method == "POST" else sample.body)
 
-    client = reloop.client(handler, rate_limits=_limiter(reloop, limits))
+    client = reloop.client(handler, rate_limits=_limiter(reloop, limits), max_wait=120)
     reloop.run(sample.post(client))
     reloop.run(sample.call(client))
     reloop.run(sample.call(client))

@@ -268,6 +268,26 @@ def test_a_429_in_one_instance_holds_the_others(rl: ModuleType, rlr: ModuleType,
     b.close()
 
 
+def test_a_shared_hold_past_max_wait_is_refused_at_once(rl: ModuleType, rlr: ModuleType, redis_url: str) -> None:
+    prefix = f"test:{uuid.uuid4().hex}"
+    a = limiter(rl, rlr, redis_url, [], key_prefix=prefix)
+    slept: list[float] = []
+    b = limiter(rl, rlr, redis_url, [rl.RateLimit(1, 30)], key_prefix=prefix, sleep=slept.append)
+    a.observe(None, 429, {"Retry-After": "30"})  # seen by another process, shared through Redis
+    with pytest.raises(rl.WaitTooLong) as refused:
+        b.acquire("any.group", max_wait=2)
+    assert refused.value.seconds > 25 and slept == []
+    # A window wait past max_wait is refused too, and the refused slot is given back.
+    c = limiter(rl, rlr, redis_url, [rl.RateLimit(1, 30)], sleep=slept.append)
+    c.acquire(None)
+    with pytest.raises(rl.WaitTooLong):
+        c.acquire(None, max_wait=1)
+    assert slept == []
+    assert sum(len(v) for v in window_scores(c, redis_url).values()) == 1
+    for lim in (a, b, c):
+        lim.close()
+
+
 def test_remaining_zero_is_shared(rl: ModuleType, rlr: ModuleType, redis_url: str) -> None:
     prefix = f"test:{uuid.uuid4().hex}"
     a = limiter(rl, rlr, redis_url, [], key_prefix=prefix)

@@ -46,7 +46,11 @@ class Reloop(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
+        """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
+        after a 429, client-side windows) and retries; default: the timeout when it is a plain
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -56,6 +60,7 @@ class Reloop(SyncAPIClient):
             default_headers=default_headers,
             http_client=http_client,
             rate_limits=rate_limits,
+            max_wait=max_wait,
         )
 
     def with_options(
@@ -67,6 +72,7 @@ class Reloop(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Reloop:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(Reloop)
@@ -79,6 +85,7 @@ class Reloop(SyncAPIClient):
                 "max_retries": max_retries,
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
+                "max_wait": max_wait,
             },
         )
         clone._http = self._http
@@ -193,7 +200,11 @@ class AsyncReloop(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
+        """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
+        after a 429, client-side windows) and retries; default: the timeout when it is a plain
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -203,6 +214,7 @@ class AsyncReloop(AsyncAPIClient):
             default_headers=default_headers,
             http_client=http_client,
             rate_limits=rate_limits,
+            max_wait=max_wait,
         )
 
     def with_options(
@@ -214,6 +226,7 @@ class AsyncReloop(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncReloop:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(AsyncReloop)
@@ -226,6 +239,7 @@ class AsyncReloop(AsyncAPIClient):
                 "max_retries": max_retries,
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
+                "max_wait": max_wait,
             },
         )
         clone._http = self._http

@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import httpx
 
@@ -494,6 +494,52 @@ class UnprocessableEntityError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: see ``retry_after``."""
+
+
+class RateLimitWaitError(RateLimitError):
+    """Raised before sending when a call would have to wait longer than its ``max_wait`` for a
+    server hold (an earlier 429 or ``Remaining: 0``) or a client-side rate-limit window.
+
+    Nothing was sent and no response was received: ``retry_after`` says how long the wait would
+    have been, ``group`` which rate-limit group it was for; ``response`` and ``status_code``
+    raise AttributeError, ``headers`` is empty and ``body`` None.
+    """
+
+    group: str | None
+    waited: float
+    max_wait: float
+
+    def __init__(self, *, retry_after: float, group: str | None, reason: str, waited: float, max_wait: float) -> None:
+        scope = "all operations" if group is None else f"group {group!r}"
+        message = (
+            f"rate limit: a wait of {retry_after:.3g}s for {scope} ({reason or 'rate limit'}) would exceed "
+            f"max_wait={max_wait:g}s; the request was not sent"
+        )
+        APIError.__init__(self, message, request=None)
+        self.retry_after = retry_after
+        self.group = group
+        self.waited = waited
+        self.max_wait = max_wait
+        self.headers = httpx.Headers()
+        self.body = None
+        self.request_id = None
+        self.envelope = "generic"
+        self.why = self.fix = self.link = self.title = self.detail = self.code = None
+        self.retry_after_body = None
+        self.errors = []
+
+    if not TYPE_CHECKING:  # at run time only: type checkers keep seeing the declared attributes
+
+        def __getattr__(self, name: str) -> object:
+            if name in ("response", "status_code"):
+                raise AttributeError(f"{type(self).__name__} has no {name}: the wait was refused before sending")
+            raise AttributeError(name)
+
+    def _summary(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(retry_after={self.retry_after!r}, group={self.group!r})"
 
 
 class InternalServerError(APIStatusError):

@@ -37,7 +37,15 @@ from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
 from ._ratelimit_headers import ParsedRateLimitHeaders, parse_rate_limit_headers
-from ._ratelimit_policy import RateLimit, RateLimitPolicy, Reservation, ServerQuota, default_margin
+from ._ratelimit_policy import (
+    RateLimit,
+    RateLimitPolicy,
+    Reservation,
+    ServerQuota,
+    WaitTooLong,
+    check_wait,
+    default_margin,
+)
 
 __all__ = [
     "ParsedRateLimitHeaders",
@@ -47,6 +55,7 @@ __all__ = [
     "Reservation",
     "ServerQuota",
     "SupportsRateLimiting",
+    "WaitTooLong",
     "default_margin",
     "parse_rate_limit_headers",
     "resolve_rate_limiter",
@@ -62,13 +71,23 @@ def _logger_name() -> str:
 class SupportsRateLimiting(Protocol):
     """What the base client needs from a limiter (`RateLimiter`, `RedisRateLimiter`)."""
 
-    def acquire(self, group: str | None = None) -> float: ...
+    def acquire(self, group: str | None = None, max_wait: float | None = None) -> float: ...
 
-    async def aacquire(self, group: str | None = None) -> float: ...
+    async def aacquire(self, group: str | None = None, max_wait: float | None = None) -> float: ...
 
     def observe(self, group: str | None, status_code: int, headers: Mapping[str, str]) -> float | None: ...
 
     def snapshot(self) -> dict[str | None, ServerQuota]: ...
+
+
+# Waits up to this long are normal pacing (debug); longer ones are worth a warning.
+WARN_AFTER_SECONDS = 3.0
+
+
+def log_wait(logger: logging.Logger, delay: float, group: str | None, reason: str) -> None:
+    level = logging.WARNING if delay > WARN_AFTER_SECONDS else logging.DEBUG
+    if logger.isEnabledFor(level):
+        logger.log(level, "rate limit: waiting %.3fs before a request (group=%r): %s", delay, group, reason)
 
 
 class RateLimiter:
@@ -136,10 +155,13 @@ class RateLimiter:
         """The underlying policy; lock-free, so only for inspection in tests."""
         return self._policy
 
-    def _log_wait(self, slot: Reservation) -> None:
-        self._logger.debug(
-            "rate limit: waiting %.3fs before a request (group=%r): %s", slot.delay, slot.group, slot.reason
-        )
+    def _wait_allowed(self, slot: Reservation, waited: float, max_wait: float | None) -> None:
+        try:
+            check_wait(slot.delay, waited, max_wait, slot.group, slot.reason)
+        except WaitTooLong:
+            self._give_back(slot)
+            raise
+        log_wait(self._logger, slot.delay, slot.group, slot.reason)
 
     def _begin(self, group: str | None) -> Reservation:
         # A request of this thread / task that never reported its response (a transport
@@ -164,13 +186,14 @@ class RateLimiter:
         with self._lock:
             self._policy.cancel(slot)
 
-    def acquire(self, group: str | None = None) -> float:
-        """Block until a request of `group` may start; returns the seconds waited."""
+    def acquire(self, group: str | None = None, max_wait: float | None = None) -> float:
+        """Block until a request of `group` may start; returns the seconds waited. Raises
+        `WaitTooLong` at once, without sleeping, when that would take more than `max_wait`."""
         slot = self._begin(group)
         waited = 0.0
         while True:
             if slot.delay > 0:
-                self._log_wait(slot)
+                self._wait_allowed(slot, waited, max_wait)
                 try:
                     self._sleep(slot.delay)
                 except BaseException:
@@ -181,13 +204,13 @@ class RateLimiter:
             if slot.delay <= 0:
                 return waited
 
-    async def aacquire(self, group: str | None = None) -> float:
+    async def aacquire(self, group: str | None = None, max_wait: float | None = None) -> float:
         """Async twin of `acquire`: waits with `asyncio.sleep`, never blocks the loop."""
         slot = self._begin(group)
         waited = 0.0
         while True:
             if slot.delay > 0:
-                self._log_wait(slot)
+                self._wait_allowed(slot, waited, max_wait)
                 try:
                     await self._async_sleep(slot.delay)
                 except BaseException:

@@ -37,6 +37,7 @@ class RequestSpec:
     extra_query: Query | None = None
     extra_body: Body | None = None
     timeout: Timeout | NotGiven = NOT_GIVEN
+    max_wait: float | NotGiven = NOT_GIVEN
 
     def with_query(self, changes: Mapping[str, object]) -> RequestSpec:
         from dataclasses import replace

@@ -57,7 +57,11 @@ class Reply(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
+        """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
+        after a 429, client-side windows) and retries; default: the timeout when it is a plain
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -67,6 +71,7 @@ class Reply(SyncAPIClient):
             default_headers=default_headers,
             http_client=http_client,
             rate_limits=rate_limits,
+            max_wait=max_wait,
         )
 
     def with_options(
@@ -78,6 +83,7 @@ class Reply(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Reply:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(Reply)
@@ -90,6 +96,7 @@ class Reply(SyncAPIClient):
                 "max_retries": max_retries,
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
+                "max_wait": max_wait,
             },
         )
         clone._http = self._http
@@ -281,7 +288,11 @@ class AsyncReply(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
+        """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
+        after a 429, client-side windows) and retries; default: the timeout when it is a plain
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -291,6 +302,7 @@ class AsyncReply(AsyncAPIClient):
             default_headers=default_headers,
             http_client=http_client,
             rate_limits=rate_limits,
+            max_wait=max_wait,
         )
 
     def with_options(
@@ -302,6 +314,7 @@ class AsyncReply(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncReply:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(AsyncReply)
@@ -314,6 +327,7 @@ class AsyncReply(AsyncAPIClient):
                 "max_retries": max_retries,
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
+                "max_wait": max_wait,
             },
         )
         clone._http = self._http

@@ -37,7 +37,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from ._ratelimit import RateLimit, RateLimiter, ServerQuota, default_margin
+from ._ratelimit import RateLimit, RateLimiter, ServerQuota, default_margin, log_wait
+from ._ratelimit_policy import WaitTooLong, check_wait
 
 __all__ = ["RedisRateLimiter"]
 
@@ -432,10 +433,6 @@ class RedisRateLimiter:
             reason=self._reason(group, int(_text(raw[3]))),
             started=int(_text(raw[4])) == 1,
         )
-        if not slot.started:
-            self._logger.debug(
-                "rate limit: waiting %.3fs before a request (group=%r): %s", slot.delay, group, slot.reason
-            )
         return slot
 
     def _failed(self, exc: BaseException) -> None:
@@ -446,12 +443,23 @@ class RedisRateLimiter:
             self._last_warning = now
             self._logger.warning("rate limit: Redis unavailable (%s); limiting this process only", exc)
 
-    def _local_hold(self, group: str | None) -> float:
+    def _local_hold(self, group: str | None, waited: float, max_wait: float | None) -> float:
         # A hold observed here may not have reached Redis yet (shared in the background).
         seconds = self._local.hold_remaining(group)
         if seconds > 0:
-            self._logger.debug("rate limit: waiting %.3fs (group=%r): server hold observed here", seconds, group)
+            reason = "server hold observed here"
+            check_wait(seconds, waited, max_wait, group, reason)
+            log_wait(self._logger, seconds, group, reason)
         return seconds
+
+    def _slot_wait(self, slot: _Slot, waited: float, max_wait: float | None) -> WaitTooLong | None:
+        """The refusal to raise (after giving the slot back) when waiting for `slot` is too long."""
+        try:
+            check_wait(slot.delay, waited, max_wait, slot.group, slot.reason)
+        except WaitTooLong as refused:
+            return refused
+        log_wait(self._logger, slot.delay, slot.group, slot.reason)
+        return None
 
     # ------------------------------------------------------------------ sync
 
@@ -465,34 +473,39 @@ class RedisRateLimiter:
         except self._errors as exc:
             self._failed(exc)
 
-    def acquire(self, group: str | None = None) -> float:
-        """Block until a request of `group` may start; returns the seconds waited."""
+    def acquire(self, group: str | None = None, max_wait: float | None = None) -> float:
+        """Block until a request of `group` may start; returns the seconds waited. Raises
+        `WaitTooLong` at once, without sleeping, when that would take more than `max_wait`."""
         previous = self._in_flight.get()
         if previous is not None:
             self._in_flight.set(None)
             self._quiet_sync(previous.group, "complete", previous, self._clock())
         waited = 0.0
-        held = self._local_hold(group)
+        held = self._local_hold(group, waited, max_wait)
         if held > 0:
             self._sleep(held)
             waited += held
         try:
             slot = self._slot(group, self._run_sync(group, "reserve"))
             while not slot.started:
+                refused = self._slot_wait(slot, waited, max_wait)
+                if refused is not None:
+                    self._quiet_sync(group, "cancel", slot)
+                    raise refused
                 try:
                     self._sleep(slot.delay)
                 except BaseException:
                     self._quiet_sync(group, "cancel", slot)
                     raise
                 waited += slot.delay
-                held = self._local_hold(group)
+                held = self._local_hold(group, waited, max_wait)
                 if held > 0:
                     self._sleep(held)
                     waited += held
                 slot = self._slot(group, self._run_sync(group, "start", slot))
         except self._errors as exc:
             self._failed(exc)
-            return waited + self._local.acquire(group)
+            return waited + self._local.acquire(group, None if max_wait is None else max_wait - waited)
         self._in_flight.set(slot)
         return waited
 
@@ -510,34 +523,38 @@ class RedisRateLimiter:
         except self._errors as exc:
             self._failed(exc)
 
-    async def aacquire(self, group: str | None = None) -> float:
+    async def aacquire(self, group: str | None = None, max_wait: float | None = None) -> float:
         """Async twin of `acquire` (uses redis.asyncio and `asyncio.sleep`)."""
         previous = self._in_flight.get()
         if previous is not None:
             self._in_flight.set(None)
             await self._quiet_async(previous.group, "complete", previous, self._clock())
         waited = 0.0
-        held = self._local_hold(group)
+        held = self._local_hold(group, waited, max_wait)
         if held > 0:
             await self._async_sleep(held)
             waited += held
         try:
             slot = self._slot(group, await self._run_async(group, "reserve"))
             while not slot.started:
+                refused = self._slot_wait(slot, waited, max_wait)
+                if refused is not None:
+                    await self._quiet_async(group, "cancel", slot)
+                    raise refused
                 try:
                     await self._async_sleep(slot.delay)
                 except BaseException:
                     await self._quiet_async(group, "cancel", slot)
                     raise
                 waited += slot.delay
-                held = self._local_hold(group)
+                held = self._local_hold(group, waited, max_wait)
                 if held > 0:
                     await self._async_sleep(held)
                     waited += held
                 slot = self._slot(group, await self._run_async(group, "start", slot))
         except self._errors as exc:
             self._failed(exc)
-            return waited + await self._local.aacquire(group)
+            return waited + await self._local.aacquire(group, None if max_wait is None else max_wait - waited)
         self._in_flight.set(slot)
         return waited
 

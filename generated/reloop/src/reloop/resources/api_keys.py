@@ -48,6 +48,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ApiKey]:
         """List API keys
 
@@ -62,11 +63,12 @@ class ApiKeysResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ApiKey] = SyncPage(
             client=self._client,
@@ -86,6 +88,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKeyWithSecret:
         """Create an API key
 
@@ -107,6 +110,7 @@ class ApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKeyWithSecret = self._client._request(spec, ApiKeyWithSecret)
         return result
@@ -119,6 +123,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Retrieve an API key
 
@@ -133,11 +138,12 @@ class ApiKeysResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = self._client._request(spec, ApiKey)
         return result
@@ -150,6 +156,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKeyDeleted:
         """Delete an API key
 
@@ -169,6 +176,7 @@ class ApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKeyDeleted = self._client._request(spec, ApiKeyDeleted)
         return result
@@ -182,6 +190,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Rename an API key
 
@@ -201,6 +210,7 @@ class ApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = self._client._request(spec, ApiKey)
         return result
@@ -213,6 +223,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Disable an API key
 
@@ -234,6 +245,7 @@ class ApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = self._client._request(spec, ApiKey)
         return result
@@ -246,6 +258,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Enable an API key
 
@@ -265,6 +278,7 @@ class ApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = self._client._request(spec, ApiKey)
         return result
@@ -277,6 +291,7 @@ class ApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKeyWithSecret:
         """Rotate an API key
 
@@ -298,6 +313,7 @@ class ApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKeyWithSecret = self._client._request(spec, ApiKeyWithSecret)
         return result
@@ -321,6 +337,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyList]:
         """List API keys
 
@@ -335,11 +352,12 @@ class ApiKeysResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyList] = APIResponse(self._client.send(spec), ApiKeyList)
         return result
@@ -352,6 +370,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyWithSecret]:
         """Create an API key
 
@@ -373,6 +392,7 @@ class ApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyWithSecret] = APIResponse(self._client.send(spec), ApiKeyWithSecret)
         return result
@@ -385,6 +405,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Retrieve an API key
 
@@ -399,11 +420,12 @@ class ApiKeysResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
         return result
@@ -416,6 +438,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyDeleted]:
         """Delete an API key
 
@@ -435,6 +458,7 @@ class ApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyDeleted] = APIResponse(self._client.send(spec), ApiKeyDeleted)
         return result
@@ -448,6 +472,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Rename an API key
 
@@ -467,6 +492,7 @@ class ApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
         return result
@@ -479,6 +505,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Disable an API key
 
@@ -500,6 +527,7 @@ class ApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
         return result
@@ -512,6 +540,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Enable an API key
 
@@ -531,6 +560,7 @@ class ApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
         return result
@@ -543,6 +573,7 @@ class ApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyWithSecret]:
         """Rotate an API key
 
@@ -564,6 +595,7 @@ class ApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyWithSecret] = APIResponse(self._client.send(spec), ApiKeyWithSecret)
         return result
@@ -592,6 +624,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ApiKey]:
         """List API keys
 
@@ -606,11 +639,12 @@ class AsyncApiKeysResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ApiKey] = AsyncPage(
             client=self._client,
@@ -630,6 +664,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKeyWithSecret:
         """Create an API key
 
@@ -651,6 +686,7 @@ class AsyncApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKeyWithSecret = await self._client._request(spec, ApiKeyWithSecret)
         return result
@@ -663,6 +699,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Retrieve an API key
 
@@ -677,11 +714,12 @@ class AsyncApiKeysResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = await self._client._request(spec, ApiKey)
         return result
@@ -694,6 +732,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKeyDeleted:
         """Delete an API key
 
@@ -713,6 +752,7 @@ class AsyncApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKeyDeleted = await self._client._request(spec, ApiKeyDeleted)
         return result
@@ -726,6 +766,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Rename an API key
 
@@ -745,6 +786,7 @@ class AsyncApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = await self._client._request(spec, ApiKey)
         return result
@@ -757,6 +799,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Disable an API key
 
@@ -778,6 +821,7 @@ class AsyncApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = await self._client._request(spec, ApiKey)
         return result
@@ -790,6 +834,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKey:
         """Enable an API key
 
@@ -809,6 +854,7 @@ class AsyncApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKey = await self._client._request(spec, ApiKey)
         return result
@@ -821,6 +867,7 @@ class AsyncApiKeysResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ApiKeyWithSecret:
         """Rotate an API key
 
@@ -842,6 +889,7 @@ class AsyncApiKeysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ApiKeyWithSecret = await self._client._request(spec, ApiKeyWithSecret)
         return result
@@ -865,6 +913,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyList]:
         """List API keys
 
@@ -879,11 +928,12 @@ class AsyncApiKeysResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyList] = APIResponse(await self._client.send(spec), ApiKeyList)
         return result
@@ -896,6 +946,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyWithSecret]:
         """Create an API key
 
@@ -917,6 +968,7 @@ class AsyncApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyWithSecret] = APIResponse(await self._client.send(spec), ApiKeyWithSecret)
         return result
@@ -929,6 +981,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Retrieve an API key
 
@@ -943,11 +996,12 @@ class AsyncApiKeysResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="api_keys.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
         return result
@@ -960,6 +1014,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyDeleted]:
         """Delete an API key
 
@@ -979,6 +1034,7 @@ class AsyncApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyDeleted] = APIResponse(await self._client.send(spec), ApiKeyDeleted)
         return result
@@ -992,6 +1048,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Rename an API key
 
@@ -1011,6 +1068,7 @@ class AsyncApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
         return result
@@ -1023,6 +1081,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Disable an API key
 
@@ -1044,6 +1103,7 @@ class AsyncApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
         return result
@@ -1056,6 +1116,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKey]:
         """Enable an API key
 
@@ -1075,6 +1136,7 @@ class AsyncApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
         return result
@@ -1087,6 +1149,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ApiKeyWithSecret]:
         """Rotate an API key
 
@@ -1108,6 +1171,7 @@ class AsyncApiKeysResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ApiKeyWithSecret] = APIResponse(await self._client.send(spec), ApiKeyWithSecret)
         return result

@@ -43,6 +43,7 @@ class ChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Channel:
         """Create a channel
 
@@ -62,6 +63,7 @@ class ChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Channel = self._client._request(spec, Channel)
         return result
@@ -75,6 +77,7 @@ class ChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[Channel]:
         """List channels
 
@@ -94,6 +97,7 @@ class ChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[Channel] = SyncPage(
             client=self._client,
@@ -113,6 +117,7 @@ class ChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Channel:
         """Retrieve a channel
 
@@ -132,6 +137,7 @@ class ChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Channel = self._client._request(spec, Channel)
         return result
@@ -144,6 +150,7 @@ class ChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ChannelDeleted:
         """Delete a channel
 
@@ -163,6 +170,7 @@ class ChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ChannelDeleted = self._client._request(spec, ChannelDeleted)
         return result
@@ -176,6 +184,7 @@ class ChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Channel:
         """Update a channel
 
@@ -195,6 +204,7 @@ class ChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Channel = self._client._request(spec, Channel)
         return result
@@ -214,6 +224,7 @@ class ChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Channel]:
         """Create a channel
 
@@ -233,6 +244,7 @@ class ChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Channel] = APIResponse(self._client.send(spec), Channel)
         return result
@@ -246,6 +258,7 @@ class ChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ChannelList]:
         """List channels
 
@@ -265,6 +278,7 @@ class ChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ChannelList] = APIResponse(self._client.send(spec), ChannelList)
         return result
@@ -277,6 +291,7 @@ class ChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Channel]:
         """Retrieve a channel
 
@@ -296,6 +311,7 @@ class ChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Channel] = APIResponse(self._client.send(spec), Channel)
         return result
@@ -308,6 +324,7 @@ class ChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ChannelDeleted]:
         """Delete a channel
 
@@ -327,6 +344,7 @@ class ChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ChannelDeleted] = APIResponse(self._client.send(spec), ChannelDeleted)
         return result
@@ -340,6 +358,7 @@ class ChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Channel]:
         """Update a channel
 
@@ -359,6 +378,7 @@ class ChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Channel] = APIResponse(self._client.send(spec), Channel)
         return result
@@ -383,6 +403,7 @@ class AsyncChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Channel:
         """Create a channel
 
@@ -402,6 +423,7 @@ class AsyncChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Channel = await self._client._request(spec, Channel)
         return result
@@ -415,6 +437,7 @@ class AsyncChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[Channel]:
         """List channels
 
@@ -434,6 +457,7 @@ class AsyncChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[Channel] = AsyncPage(
             client=self._client,
@@ -453,6 +477,7 @@ class AsyncChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Channel:
         """Retrieve a channel
 
@@ -472,6 +497,7 @@ class AsyncChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Channel = await self._client._request(spec, Channel)
         return result
@@ -484,6 +510,7 @@ class AsyncChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ChannelDeleted:
         """Delete a channel
 
@@ -503,6 +530,7 @@ class AsyncChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ChannelDeleted = await self._client._request(spec, ChannelDeleted)
         return result
@@ -516,6 +544,7 @@ class AsyncChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Channel:
         """Update a channel
 
@@ -535,6 +564,7 @@ class AsyncChannelsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Channel = await self._client._request(spec, Channel)
         return result
@@ -554,6 +584,7 @@ class AsyncChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Channel]:
         """Create a channel
 
@@ -573,6 +604,7 @@ class AsyncChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Channel] = APIResponse(await self._client.send(spec), Channel)
         return result
@@ -586,6 +618,7 @@ class AsyncChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ChannelList]:
         """List channels
 
@@ -605,6 +638,7 @@ class AsyncChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ChannelList] = APIResponse(await self._client.send(spec), ChannelList)
         return result
@@ -617,6 +651,7 @@ class AsyncChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Channel]:
         """Retrieve a channel
 
@@ -636,6 +671,7 @@ class AsyncChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Channel] = APIResponse(await self._client.send(spec), Channel)
         return result
@@ -648,6 +684,7 @@ class AsyncChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ChannelDeleted]:
         """Delete a channel
 
@@ -667,6 +704,7 @@ class AsyncChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ChannelDeleted] = APIResponse(await self._client.send(spec), ChannelDeleted)
         return result
@@ -680,6 +718,7 @@ class AsyncChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Channel]:
         """Update a channel
 
@@ -699,6 +738,7 @@ class AsyncChannelsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Channel] = APIResponse(await self._client.send(spec), Channel)
         return result

@@ -44,6 +44,7 @@ class ContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactProperty:
         """Create a contact property
 
@@ -65,6 +66,7 @@ class ContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactProperty = self._client._request(spec, ContactProperty)
         return result
@@ -81,6 +83,7 @@ class ContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactProperty]:
         """List contact properties
 
@@ -100,6 +103,7 @@ class ContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ContactProperty] = SyncPage(
             client=self._client,
@@ -119,6 +123,7 @@ class ContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactPropertyDeleted:
         """Delete a contact property
 
@@ -138,6 +143,7 @@ class ContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactPropertyDeleted = self._client._request(spec, ContactPropertyDeleted)
         return result
@@ -151,6 +157,7 @@ class ContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactProperty:
         """Update a contact property's fallback
 
@@ -170,6 +177,7 @@ class ContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactProperty = self._client._request(spec, ContactProperty)
         return result
@@ -189,6 +197,7 @@ class ContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactProperty]:
         """Create a contact property
 
@@ -210,6 +219,7 @@ class ContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactProperty] = APIResponse(self._client.send(spec), ContactProperty)
         return result
@@ -226,6 +236,7 @@ class ContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactPropertyList]:
         """List contact properties
 
@@ -245,6 +256,7 @@ class ContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactPropertyList] = APIResponse(self._client.send(spec), ContactPropertyList)
         return result
@@ -257,6 +269,7 @@ class ContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactPropertyDeleted]:
         """Delete a contact property
 
@@ -276,6 +289,7 @@ class ContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactPropertyDeleted] = APIResponse(self._client.send(spec), ContactPropertyDeleted)
         return result
@@ -289,6 +303,7 @@ class ContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactProperty]:
         """Update a contact property's fallback
 
@@ -308,6 +323,7 @@ class ContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactProperty] = APIResponse(self._client.send(spec), ContactProperty)
         return result
@@ -332,6 +348,7 @@ class AsyncContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactProperty:
         """Create a contact property
 
@@ -353,6 +370,7 @@ class AsyncContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactProperty = await self._client._request(spec, ContactProperty)
         return result
@@ -369,6 +387,7 @@ class AsyncContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ContactProperty]:
         """List contact properties
 
@@ -388,6 +407,7 @@ class AsyncContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ContactProperty] = AsyncPage(
             client=self._client,
@@ -407,6 +427,7 @@ class AsyncContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactPropertyDeleted:
         """Delete a contact property
 
@@ -426,6 +447,7 @@ class AsyncContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactPropertyDeleted = await self._client._request(spec, ContactPropertyDeleted)
         return result
@@ -439,6 +461,7 @@ class AsyncContactPropertiesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactProperty:
         """Update a contact property's fallback
 
@@ -458,6 +481,7 @@ class AsyncContactPropertiesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactProperty = await self._client._request(spec, ContactProperty)
         return result
@@ -477,6 +501,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactProperty]:
         """Create a contact property
 
@@ -498,6 +523,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactProperty] = APIResponse(await self._client.send(spec), ContactProperty)
         return result
@@ -514,6 +540,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactPropertyList]:
         """List contact properties
 
@@ -533,6 +560,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactPropertyList] = APIResponse(await self._client.send(spec), ContactPropertyList)
         return result
@@ -545,6 +573,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactPropertyDeleted]:
         """Delete a contact property
 
@@ -564,6 +593,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactPropertyDeleted] = APIResponse(await self._client.send(spec), ContactPropertyDeleted)
         return result
@@ -577,6 +607,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactProperty]:
         """Update a contact property's fallback
 
@@ -596,6 +627,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactProperty] = APIResponse(await self._client.send(spec), ContactProperty)
         return result

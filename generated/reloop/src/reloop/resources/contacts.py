@@ -62,6 +62,7 @@ class ContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Create a contact
 
@@ -81,6 +82,7 @@ class ContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Contact = self._client._request(spec, Contact)
         return result
@@ -96,6 +98,7 @@ class ContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[Contact]:
         """List contacts
 
@@ -115,6 +118,7 @@ class ContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[Contact] = SyncPage(
             client=self._client,
@@ -134,6 +138,7 @@ class ContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Retrieve a contact
 
@@ -153,6 +158,7 @@ class ContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Contact = self._client._request(spec, Contact)
         return result
@@ -165,6 +171,7 @@ class ContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactDeleted:
         """Delete a contact
 
@@ -184,6 +191,7 @@ class ContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactDeleted = self._client._request(spec, ContactDeleted)
         return result
@@ -197,6 +205,7 @@ class ContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Update a contact
 
@@ -216,6 +225,7 @@ class ContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Contact = self._client._request(spec, Contact)
         return result
@@ -243,6 +253,7 @@ class ContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Create a contact
 
@@ -262,6 +273,7 @@ class ContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
         return result
@@ -277,6 +289,7 @@ class ContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactList]:
         """List contacts
 
@@ -296,6 +309,7 @@ class ContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactList] = APIResponse(self._client.send(spec), ContactList)
         return result
@@ -308,6 +322,7 @@ class ContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Retrieve a contact
 
@@ -327,6 +342,7 @@ class ContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
         return result
@@ -339,6 +355,7 @@ class ContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactDeleted]:
         """Delete a contact
 
@@ -358,6 +375,7 @@ class ContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactDeleted] = APIResponse(self._client.send(spec), ContactDeleted)
         return result
@@ -371,6 +389,7 @@ class ContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Update a contact
 
@@ -390,6 +409,7 @@ class ContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
         return result
@@ -422,6 +442,7 @@ class AsyncContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Create a contact
 
@@ -441,6 +462,7 @@ class AsyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Contact = await self._client._request(spec, Contact)
         return result
@@ -456,6 +478,7 @@ class AsyncContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[Contact]:
         """List contacts
 
@@ -475,6 +498,7 @@ class AsyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[Contact] = AsyncPage(
             client=self._client,
@@ -494,6 +518,7 @@ class AsyncContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Retrieve a contact
 
@@ -513,6 +538,7 @@ class AsyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Contact = await self._client._request(spec, Contact)
         return result
@@ -525,6 +551,7 @@ class AsyncContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactDeleted:
         """Delete a contact
 
@@ -544,6 +571,7 @@ class AsyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactDeleted = await self._client._request(spec, ContactDeleted)
         return result
@@ -557,6 +585,7 @@ class AsyncContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Update a contact
 
@@ -576,6 +605,7 @@ class AsyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Contact = await self._client._request(spec, Contact)
         return result
@@ -603,6 +633,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Create a contact
 
@@ -622,6 +653,7 @@ class AsyncContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
         return result
@@ -637,6 +669,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactList]:
         """List contacts
 
@@ -656,6 +689,7 @@ class AsyncContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactList] = APIResponse(await self._client.send(spec), ContactList)
         return result
@@ -668,6 +702,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Retrieve a contact
 
@@ -687,6 +722,7 @@ class AsyncContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
         return result
@@ -699,6 +735,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactDeleted]:
         """Delete a contact
 
@@ -718,6 +755,7 @@ class AsyncContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactDeleted] = APIResponse(await self._client.send(spec), ContactDeleted)
         return result
@@ -731,6 +769,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Update a contact
 
@@ -750,6 +789,7 @@ class AsyncContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
         return result
@@ -775,6 +815,7 @@ class ContactsGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactGroupMembership:
         """Add a contact to a group
 
@@ -794,6 +835,7 @@ class ContactsGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactGroupMembership = self._client._request(spec, ContactGroupMembership)
         return result
@@ -807,6 +849,7 @@ class ContactsGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactGroupMembership:
         """Remove a contact from a group
 
@@ -828,6 +871,7 @@ class ContactsGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactGroupMembership = self._client._request(spec, ContactGroupMembership)
         return result
@@ -848,6 +892,7 @@ class ContactsGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactGroupMembership]:
         """Add a contact to a group
 
@@ -867,6 +912,7 @@ class ContactsGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactGroupMembership] = APIResponse(self._client.send(spec), ContactGroupMembership)
         return result
@@ -880,6 +926,7 @@ class ContactsGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactGroupMembership]:
         """Remove a contact from a group
 
@@ -901,6 +948,7 @@ class ContactsGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactGroupMembership] = APIResponse(self._client.send(spec), ContactGroupMembership)
         return result
@@ -926,6 +974,7 @@ class AsyncContactsGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactGroupMembership:
         """Add a contact to a group
 
@@ -945,6 +994,7 @@ class AsyncContactsGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactGroupMembership = await self._client._request(spec, ContactGroupMembership)
         return result
@@ -958,6 +1008,7 @@ class AsyncContactsGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactGroupMembership:
         """Remove a contact from a group
 
@@ -979,6 +1030,7 @@ class AsyncContactsGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactGroupMembership = await self._client._request(spec, ContactGroupMembership)
         return result
@@ -999,6 +1051,7 @@ class AsyncContactsGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactGroupMembership]:
         """Add a contact to a group
 
@@ -1018,6 +1071,7 @@ class AsyncContactsGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactGroupMembership] = APIResponse(await self._client.send(spec), ContactGroupMembership)
         return result
@@ -1031,6 +1085,7 @@ class AsyncContactsGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactGroupMembership]:
         """Remove a contact from a group
 
@@ -1052,6 +1107,7 @@ class AsyncContactsGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactGroupMembership] = APIResponse(await self._client.send(spec), ContactGroupMembership)
         return result
@@ -1077,6 +1133,7 @@ class ContactsChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactChannelAddResult:
         """Enroll a contact in a channel
 
@@ -1093,11 +1150,12 @@ class ContactsChannelsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.add",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactChannelAddResult = self._client._request(spec, ContactChannelAddResult)
         return result
@@ -1111,6 +1169,7 @@ class ContactsChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactChannelUpdateResult:
         """Change a contact's channel subscription
 
@@ -1125,11 +1184,12 @@ class ContactsChannelsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactChannelUpdateResult = self._client._request(spec, ContactChannelUpdateResult)
         return result
@@ -1150,6 +1210,7 @@ class ContactsChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactChannelAddResult]:
         """Enroll a contact in a channel
 
@@ -1166,11 +1227,12 @@ class ContactsChannelsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.add",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactChannelAddResult] = APIResponse(self._client.send(spec), ContactChannelAddResult)
         return result
@@ -1184,6 +1246,7 @@ class ContactsChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactChannelUpdateResult]:
         """Change a contact's channel subscription
 
@@ -1198,11 +1261,12 @@ class ContactsChannelsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactChannelUpdateResult] = APIResponse(
             self._client.send(spec), ContactChannelUpdateResult
@@ -1230,6 +1294,7 @@ class AsyncContactsChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactChannelAddResult:
         """Enroll a contact in a channel
 
@@ -1246,11 +1311,12 @@ class AsyncContactsChannelsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.add",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactChannelAddResult = await self._client._request(spec, ContactChannelAddResult)
         return result
@@ -1264,6 +1330,7 @@ class AsyncContactsChannelsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactChannelUpdateResult:
         """Change a contact's channel subscription
 
@@ -1278,11 +1345,12 @@ class AsyncContactsChannelsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactChannelUpdateResult = await self._client._request(spec, ContactChannelUpdateResult)
         return result
@@ -1303,6 +1371,7 @@ class AsyncContactsChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactChannelAddResult]:
         """Enroll a contact in a channel
 
@@ -1319,11 +1388,12 @@ class AsyncContactsChannelsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.add",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactChannelAddResult] = APIResponse(
             await self._client.send(spec), ContactChannelAddResult
@@ -1339,6 +1409,7 @@ class AsyncContactsChannelsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactChannelUpdateResult]:
         """Change a contact's channel subscription
 
@@ -1353,11 +1424,12 @@ class AsyncContactsChannelsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="contacts.channels.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactChannelUpdateResult] = APIResponse(
             await self._client.send(spec), ContactChannelUpdateResult

@@ -44,6 +44,7 @@ class DomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Create a domain
 
@@ -65,6 +66,7 @@ class DomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = self._client._request(spec, Domain)
         return result
@@ -80,6 +82,7 @@ class DomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[Domain]:
         """List domains
 
@@ -94,11 +97,12 @@ class DomainsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[Domain] = SyncPage(
             client=self._client,
@@ -118,6 +122,7 @@ class DomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Retrieve a domain
 
@@ -132,11 +137,12 @@ class DomainsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = self._client._request(spec, Domain)
         return result
@@ -149,6 +155,7 @@ class DomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Delete a domain
 
@@ -168,6 +175,7 @@ class DomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = self._client._request(spec, Domain)
         return result
@@ -181,6 +189,7 @@ class DomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Update a domain
 
@@ -200,6 +209,7 @@ class DomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = self._client._request(spec, Domain)
         return result
@@ -212,6 +222,7 @@ class DomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DomainVerification:
         """Verify a domain's DNS
 
@@ -233,6 +244,7 @@ class DomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DomainVerification = self._client._request(spec, DomainVerification)
         return result
@@ -252,6 +264,7 @@ class DomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Create a domain
 
@@ -273,6 +286,7 @@ class DomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
         return result
@@ -288,6 +302,7 @@ class DomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DomainList]:
         """List domains
 
@@ -302,11 +317,12 @@ class DomainsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DomainList] = APIResponse(self._client.send(spec), DomainList)
         return result
@@ -319,6 +335,7 @@ class DomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Retrieve a domain
 
@@ -333,11 +350,12 @@ class DomainsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
         return result
@@ -350,6 +368,7 @@ class DomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Delete a domain
 
@@ -369,6 +388,7 @@ class DomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
         return result
@@ -382,6 +402,7 @@ class DomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Update a domain
 
@@ -401,6 +422,7 @@ class DomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
         return result
@@ -413,6 +435,7 @@ class DomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DomainVerification]:
         """Verify a domain's DNS
 
@@ -434,6 +457,7 @@ class DomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DomainVerification] = APIResponse(self._client.send(spec), DomainVerification)
         return result
@@ -458,6 +482,7 @@ class AsyncDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Create a domain
 
@@ -479,6 +504,7 @@ class AsyncDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = await self._client._request(spec, Domain)
         return result
@@ -494,6 +520,7 @@ class AsyncDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[Domain]:
         """List domains
 
@@ -508,11 +535,12 @@ class AsyncDomainsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[Domain] = AsyncPage(
             client=self._client,
@@ -532,6 +560,7 @@ class AsyncDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Retrieve a domain
 
@@ -546,11 +575,12 @@ class AsyncDomainsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = await self._client._request(spec, Domain)
         return result
@@ -563,6 +593,7 @@ class AsyncDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Delete a domain
 
@@ -582,6 +613,7 @@ class AsyncDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = await self._client._request(spec, Domain)
         return result
@@ -595,6 +627,7 @@ class AsyncDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Domain:
         """Update a domain
 
@@ -614,6 +647,7 @@ class AsyncDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Domain = await self._client._request(spec, Domain)
         return result
@@ -626,6 +660,7 @@ class AsyncDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DomainVerification:
         """Verify a domain's DNS
 
@@ -647,6 +682,7 @@ class AsyncDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DomainVerification = await self._client._request(spec, DomainVerification)
         return result
@@ -666,6 +702,7 @@ class AsyncDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Create a domain
 
@@ -687,6 +724,7 @@ class AsyncDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
         return result
@@ -702,6 +740,7 @@ class AsyncDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DomainList]:
         """List domains
 
@@ -716,11 +755,12 @@ class AsyncDomainsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DomainList] = APIResponse(await self._client.send(spec), DomainList)
         return result
@@ -733,6 +773,7 @@ class AsyncDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Retrieve a domain
 
@@ -747,11 +788,12 @@ class AsyncDomainsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="domains.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
         return result
@@ -764,6 +806,7 @@ class AsyncDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Delete a domain
 
@@ -783,6 +826,7 @@ class AsyncDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
         return result
@@ -796,6 +840,7 @@ class AsyncDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Domain]:
         """Update a domain
 
@@ -815,6 +860,7 @@ class AsyncDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
         return result
@@ -827,6 +873,7 @@ class AsyncDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DomainVerification]:
         """Verify a domain's DNS
 
@@ -848,6 +895,7 @@ class AsyncDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DomainVerification] = APIResponse(await self._client.send(spec), DomainVerification)
         return result

@@ -51,6 +51,7 @@ class GroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Group:
         """Create a group
 
@@ -70,6 +71,7 @@ class GroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Group = self._client._request(spec, Group)
         return result
@@ -84,6 +86,7 @@ class GroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[Group]:
         """List groups
 
@@ -103,6 +106,7 @@ class GroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[Group] = SyncPage(
             client=self._client,
@@ -122,6 +126,7 @@ class GroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Group:
         """Retrieve a group
 
@@ -141,6 +146,7 @@ class GroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Group = self._client._request(spec, Group)
         return result
@@ -153,6 +159,7 @@ class GroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> GroupDeleted:
         """Delete a group
 
@@ -172,6 +179,7 @@ class GroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: GroupDeleted = self._client._request(spec, GroupDeleted)
         return result
@@ -185,6 +193,7 @@ class GroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Group:
         """Rename a group
 
@@ -204,6 +213,7 @@ class GroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Group = self._client._request(spec, Group)
         return result
@@ -227,6 +237,7 @@ class GroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Group]:
         """Create a group
 
@@ -246,6 +257,7 @@ class GroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Group] = APIResponse(self._client.send(spec), Group)
         return result
@@ -260,6 +272,7 @@ class GroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[GroupList]:
         """List groups
 
@@ -279,6 +292,7 @@ class GroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[GroupList] = APIResponse(self._client.send(spec), GroupList)
         return result
@@ -291,6 +305,7 @@ class GroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Group]:
         """Retrieve a group
 
@@ -310,6 +325,7 @@ class GroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Group] = APIResponse(self._client.send(spec), Group)
         return result
@@ -322,6 +338,7 @@ class GroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[GroupDeleted]:
         """Delete a group
 
@@ -341,6 +358,7 @@ class GroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[GroupDeleted] = APIResponse(self._client.send(spec), GroupDeleted)
         return result
@@ -354,6 +372,7 @@ class GroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Group]:
         """Rename a group
 
@@ -373,6 +392,7 @@ class GroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Group] = APIResponse(self._client.send(spec), Group)
         return result
@@ -401,6 +421,7 @@ class AsyncGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Group:
         """Create a group
 
@@ -420,6 +441,7 @@ class AsyncGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Group = await self._client._request(spec, Group)
         return result
@@ -434,6 +456,7 @@ class AsyncGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[Group]:
         """List groups
 
@@ -453,6 +476,7 @@ class AsyncGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[Group] = AsyncPage(
             client=self._client,
@@ -472,6 +496,7 @@ class AsyncGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Group:
         """Retrieve a group
 
@@ -491,6 +516,7 @@ class AsyncGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Group = await self._client._request(spec, Group)
         return result
@@ -503,6 +529,7 @@ class AsyncGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> GroupDeleted:
         """Delete a group
 
@@ -522,6 +549,7 @@ class AsyncGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: GroupDeleted = await self._client._request(spec, GroupDeleted)
         return result
@@ -535,6 +563,7 @@ class AsyncGroupsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Group:
         """Rename a group
 
@@ -554,6 +583,7 @@ class AsyncGroupsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Group = await self._client._request(spec, Group)
         return result
@@ -577,6 +607,7 @@ class AsyncGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Group]:
         """Create a group
 
@@ -596,6 +627,7 @@ class AsyncGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Group] = APIResponse(await self._client.send(spec), Group)
         return result
@@ -610,6 +642,7 @@ class AsyncGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[GroupList]:
         """List groups
 
@@ -629,6 +662,7 @@ class AsyncGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[GroupList] = APIResponse(await self._client.send(spec), GroupList)
         return result
@@ -641,6 +675,7 @@ class AsyncGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Group]:
         """Retrieve a group
 
@@ -660,6 +695,7 @@ class AsyncGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Group] = APIResponse(await self._client.send(spec), Group)
         return result
@@ -672,6 +708,7 @@ class AsyncGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[GroupDeleted]:
         """Delete a group
 
@@ -691,6 +728,7 @@ class AsyncGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[GroupDeleted] = APIResponse(await self._client.send(spec), GroupDeleted)
         return result
@@ -704,6 +742,7 @@ class AsyncGroupsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Group]:
         """Rename a group
 
@@ -723,6 +762,7 @@ class AsyncGroupsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Group] = APIResponse(await self._client.send(spec), Group)
         return result
@@ -751,6 +791,7 @@ class GroupsContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> GroupContactList:
         """List a group's contacts
 
@@ -767,11 +808,12 @@ class GroupsContactsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="groups.contacts.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: GroupContactList = self._client._request(spec, GroupContactList)
         return result
@@ -795,6 +837,7 @@ class GroupsContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[GroupContactList]:
         """List a group's contacts
 
@@ -811,11 +854,12 @@ class GroupsContactsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="groups.contacts.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[GroupContactList] = APIResponse(self._client.send(spec), GroupContactList)
         return result
@@ -844,6 +888,7 @@ class AsyncGroupsContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> GroupContactList:
         """List a group's contacts
 
@@ -860,11 +905,12 @@ class AsyncGroupsContactsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="groups.contacts.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: GroupContactList = await self._client._request(spec, GroupContactList)
         return result
@@ -888,6 +934,7 @@ class AsyncGroupsContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[GroupContactList]:
         """List a group's contacts
 
@@ -904,11 +951,12 @@ class AsyncGroupsContactsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="groups.contacts.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[GroupContactList] = APIResponse(await self._client.send(spec), GroupContactList)
         return result

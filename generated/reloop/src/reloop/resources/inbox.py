@@ -153,6 +153,7 @@ class InboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> MailboxCreated:
         """Create a mailbox
 
@@ -169,11 +170,12 @@ class InboxMailboxesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: MailboxCreated = self._client._request(spec, MailboxCreated)
         return result
@@ -185,6 +187,7 @@ class InboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[Mailbox]:
         """List mailboxes
 
@@ -199,11 +202,12 @@ class InboxMailboxesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[Mailbox] = self._client._request(spec, list[Mailbox])
         return result
@@ -216,6 +220,7 @@ class InboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Mailbox:
         """Retrieve a mailbox
 
@@ -230,11 +235,12 @@ class InboxMailboxesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Mailbox = self._client._request(spec, Mailbox)
         return result
@@ -247,6 +253,7 @@ class InboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Delete a mailbox
 
@@ -263,11 +270,12 @@ class InboxMailboxesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -281,6 +289,7 @@ class InboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a mailbox
 
@@ -295,11 +304,12 @@ class InboxMailboxesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -319,6 +329,7 @@ class InboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[MailboxCreated]:
         """Create a mailbox
 
@@ -335,11 +346,12 @@ class InboxMailboxesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[MailboxCreated] = APIResponse(self._client.send(spec), MailboxCreated)
         return result
@@ -351,6 +363,7 @@ class InboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[Mailbox]]:
         """List mailboxes
 
@@ -365,11 +378,12 @@ class InboxMailboxesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[Mailbox]] = APIResponse(self._client.send(spec), list[Mailbox])
         return result
@@ -382,6 +396,7 @@ class InboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Mailbox]:
         """Retrieve a mailbox
 
@@ -396,11 +411,12 @@ class InboxMailboxesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Mailbox] = APIResponse(self._client.send(spec), Mailbox)
         return result
@@ -413,6 +429,7 @@ class InboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Delete a mailbox
 
@@ -429,11 +446,12 @@ class InboxMailboxesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -447,6 +465,7 @@ class InboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a mailbox
 
@@ -461,11 +480,12 @@ class InboxMailboxesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -490,6 +510,7 @@ class AsyncInboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> MailboxCreated:
         """Create a mailbox
 
@@ -506,11 +527,12 @@ class AsyncInboxMailboxesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: MailboxCreated = await self._client._request(spec, MailboxCreated)
         return result
@@ -522,6 +544,7 @@ class AsyncInboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[Mailbox]:
         """List mailboxes
 
@@ -536,11 +559,12 @@ class AsyncInboxMailboxesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[Mailbox] = await self._client._request(spec, list[Mailbox])
         return result
@@ -553,6 +577,7 @@ class AsyncInboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Mailbox:
         """Retrieve a mailbox
 
@@ -567,11 +592,12 @@ class AsyncInboxMailboxesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Mailbox = await self._client._request(spec, Mailbox)
         return result
@@ -584,6 +610,7 @@ class AsyncInboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Delete a mailbox
 
@@ -600,11 +627,12 @@ class AsyncInboxMailboxesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -618,6 +646,7 @@ class AsyncInboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a mailbox
 
@@ -632,11 +661,12 @@ class AsyncInboxMailboxesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -656,6 +686,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[MailboxCreated]:
         """Create a mailbox
 
@@ -672,11 +703,12 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[MailboxCreated] = APIResponse(await self._client.send(spec), MailboxCreated)
         return result
@@ -688,6 +720,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[Mailbox]]:
         """List mailboxes
 
@@ -702,11 +735,12 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[Mailbox]] = APIResponse(await self._client.send(spec), list[Mailbox])
         return result
@@ -719,6 +753,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Mailbox]:
         """Retrieve a mailbox
 
@@ -733,11 +768,12 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Mailbox] = APIResponse(await self._client.send(spec), Mailbox)
         return result
@@ -750,6 +786,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Delete a mailbox
 
@@ -766,11 +803,12 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -784,6 +822,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a mailbox
 
@@ -798,11 +837,12 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.mailboxes.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -831,6 +871,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxMessage]:
         """List received messages
 
@@ -845,11 +886,12 @@ class InboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxMessage] = self._client._request(spec, list[InboxMessage])
         return result
@@ -862,6 +904,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Send from a mailbox
 
@@ -876,11 +919,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.send",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
@@ -893,6 +937,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxMessage]:
         """Get several messages
 
@@ -909,11 +954,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.batch_retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxMessage] = self._client._request(spec, list[InboxMessage])
         return result
@@ -926,6 +972,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxMessage:
         """Retrieve a message
 
@@ -940,11 +987,12 @@ class InboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxMessage = self._client._request(spec, InboxMessage)
         return result
@@ -957,6 +1005,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Delete a message
 
@@ -971,11 +1020,12 @@ class InboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -989,6 +1039,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update message flags
 
@@ -1003,11 +1054,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -1020,6 +1072,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxRawMessage:
         """Get the raw message
 
@@ -1036,11 +1089,12 @@ class InboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve_raw",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxRawMessage = self._client._request(spec, InboxRawMessage)
         return result
@@ -1054,6 +1108,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Mark a message read or unread
 
@@ -1068,11 +1123,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -1086,6 +1142,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Star or unstar a message
 
@@ -1100,11 +1157,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -1118,6 +1176,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Reply to a message
 
@@ -1134,11 +1193,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
@@ -1152,6 +1212,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Reply to all
 
@@ -1166,11 +1227,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
@@ -1184,6 +1246,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Forward a message
 
@@ -1198,11 +1261,12 @@ class InboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.forward",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = self._client._request(spec, InboxSendResult)
         return result
@@ -1226,6 +1290,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxMessage]]:
         """List received messages
 
@@ -1240,11 +1305,12 @@ class InboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(self._client.send(spec), list[InboxMessage])
         return result
@@ -1257,6 +1323,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Send from a mailbox
 
@@ -1271,11 +1338,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.send",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
         return result
@@ -1288,6 +1356,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxMessage]]:
         """Get several messages
 
@@ -1304,11 +1373,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.batch_retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(self._client.send(spec), list[InboxMessage])
         return result
@@ -1321,6 +1391,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxMessage]:
         """Retrieve a message
 
@@ -1335,11 +1406,12 @@ class InboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxMessage] = APIResponse(self._client.send(spec), InboxMessage)
         return result
@@ -1352,6 +1424,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Delete a message
 
@@ -1366,11 +1439,12 @@ class InboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -1384,6 +1458,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update message flags
 
@@ -1398,11 +1473,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -1415,6 +1491,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxRawMessage]:
         """Get the raw message
 
@@ -1431,11 +1508,12 @@ class InboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve_raw",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxRawMessage] = APIResponse(self._client.send(spec), InboxRawMessage)
         return result
@@ -1449,6 +1527,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Mark a message read or unread
 
@@ -1463,11 +1542,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -1481,6 +1561,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a message
 
@@ -1495,11 +1576,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -1513,6 +1595,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Reply to a message
 
@@ -1529,11 +1612,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
         return result
@@ -1547,6 +1631,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Reply to all
 
@@ -1561,11 +1646,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
         return result
@@ -1579,6 +1665,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Forward a message
 
@@ -1593,11 +1680,12 @@ class InboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.forward",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
         return result
@@ -1626,6 +1714,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxMessage]:
         """List received messages
 
@@ -1640,11 +1729,12 @@ class AsyncInboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxMessage] = await self._client._request(spec, list[InboxMessage])
         return result
@@ -1657,6 +1747,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Send from a mailbox
 
@@ -1671,11 +1762,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.send",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
@@ -1688,6 +1780,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxMessage]:
         """Get several messages
 
@@ -1704,11 +1797,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.batch_retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxMessage] = await self._client._request(spec, list[InboxMessage])
         return result
@@ -1721,6 +1815,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxMessage:
         """Retrieve a message
 
@@ -1735,11 +1830,12 @@ class AsyncInboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxMessage = await self._client._request(spec, InboxMessage)
         return result
@@ -1752,6 +1848,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Delete a message
 
@@ -1766,11 +1863,12 @@ class AsyncInboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -1784,6 +1882,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update message flags
 
@@ -1798,11 +1897,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -1815,6 +1915,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxRawMessage:
         """Get the raw message
 
@@ -1831,11 +1932,12 @@ class AsyncInboxMessagesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve_raw",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxRawMessage = await self._client._request(spec, InboxRawMessage)
         return result
@@ -1849,6 +1951,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Mark a message read or unread
 
@@ -1863,11 +1966,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -1881,6 +1985,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Star or unstar a message
 
@@ -1895,11 +2000,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -1913,6 +2019,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Reply to a message
 
@@ -1929,11 +2036,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
@@ -1947,6 +2055,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Reply to all
 
@@ -1961,11 +2070,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
@@ -1979,6 +2089,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Forward a message
 
@@ -1993,11 +2104,12 @@ class AsyncInboxMessagesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.forward",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxSendResult = await self._client._request(spec, InboxSendResult)
         return result
@@ -2021,6 +2133,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxMessage]]:
         """List received messages
 
@@ -2035,11 +2148,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
             await self._client.send(spec), list[InboxMessage]
@@ -2054,6 +2168,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Send from a mailbox
 
@@ -2068,11 +2183,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.send",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
         return result
@@ -2085,6 +2201,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxMessage]]:
         """Get several messages
 
@@ -2101,11 +2218,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.batch_retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
             await self._client.send(spec), list[InboxMessage]
@@ -2120,6 +2238,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxMessage]:
         """Retrieve a message
 
@@ -2134,11 +2253,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxMessage] = APIResponse(await self._client.send(spec), InboxMessage)
         return result
@@ -2151,6 +2271,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Delete a message
 
@@ -2165,11 +2286,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -2183,6 +2305,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update message flags
 
@@ -2197,11 +2320,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -2214,6 +2338,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxRawMessage]:
         """Get the raw message
 
@@ -2230,11 +2355,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.retrieve_raw",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxRawMessage] = APIResponse(await self._client.send(spec), InboxRawMessage)
         return result
@@ -2248,6 +2374,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Mark a message read or unread
 
@@ -2262,11 +2389,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -2280,6 +2408,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a message
 
@@ -2294,11 +2423,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -2312,6 +2442,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Reply to a message
 
@@ -2328,11 +2459,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
         return result
@@ -2346,6 +2478,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Reply to all
 
@@ -2360,11 +2493,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.reply_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
         return result
@@ -2378,6 +2512,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Forward a message
 
@@ -2392,11 +2527,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.forward",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
         return result
@@ -2422,6 +2558,7 @@ class InboxMessagesAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxAttachment:
         """Retrieve a message attachment
 
@@ -2438,11 +2575,12 @@ class InboxMessagesAttachmentsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxAttachment = self._client._request(spec, InboxAttachment)
         return result
@@ -2463,6 +2601,7 @@ class InboxMessagesAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxAttachment]:
         """Retrieve a message attachment
 
@@ -2479,11 +2618,12 @@ class InboxMessagesAttachmentsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxAttachment] = APIResponse(self._client.send(spec), InboxAttachment)
         return result
@@ -2509,6 +2649,7 @@ class AsyncInboxMessagesAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxAttachment:
         """Retrieve a message attachment
 
@@ -2525,11 +2666,12 @@ class AsyncInboxMessagesAttachmentsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxAttachment = await self._client._request(spec, InboxAttachment)
         return result
@@ -2550,6 +2692,7 @@ class AsyncInboxMessagesAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxAttachment]:
         """Retrieve a message attachment
 
@@ -2566,11 +2709,12 @@ class AsyncInboxMessagesAttachmentsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.messages.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxAttachment] = APIResponse(await self._client.send(spec), InboxAttachment)
         return result
@@ -2601,6 +2745,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxThread]:
         """List threads
 
@@ -2617,11 +2762,12 @@ class InboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxThread] = self._client._request(spec, list[InboxThread])
         return result
@@ -2634,6 +2780,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThreadDetail:
         """Retrieve a thread
 
@@ -2648,11 +2795,12 @@ class InboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxThreadDetail = self._client._request(spec, InboxThreadDetail)
         return result
@@ -2665,6 +2813,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Delete a thread
 
@@ -2681,11 +2830,12 @@ class InboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -2699,6 +2849,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a thread
 
@@ -2713,11 +2864,12 @@ class InboxThreadsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -2731,6 +2883,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Mark a thread read or unread
 
@@ -2747,11 +2900,12 @@ class InboxThreadsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -2765,6 +2919,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Star or unstar a thread
 
@@ -2781,11 +2936,12 @@ class InboxThreadsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -2798,6 +2954,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Archive a thread
 
@@ -2812,11 +2969,12 @@ class InboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.archive",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
@@ -2842,6 +3000,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxThread]]:
         """List threads
 
@@ -2858,11 +3017,12 @@ class InboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxThread]] = APIResponse(self._client.send(spec), list[InboxThread])
         return result
@@ -2875,6 +3035,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadDetail]:
         """Retrieve a thread
 
@@ -2889,11 +3050,12 @@ class InboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadDetail] = APIResponse(self._client.send(spec), InboxThreadDetail)
         return result
@@ -2906,6 +3068,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Delete a thread
 
@@ -2922,11 +3085,12 @@ class InboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -2940,6 +3104,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a thread
 
@@ -2954,11 +3119,12 @@ class InboxThreadsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -2972,6 +3138,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Mark a thread read or unread
 
@@ -2988,11 +3155,12 @@ class InboxThreadsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -3006,6 +3174,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a thread
 
@@ -3022,11 +3191,12 @@ class InboxThreadsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -3039,6 +3209,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Archive a thread
 
@@ -3053,11 +3224,12 @@ class InboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.archive",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
@@ -3088,6 +3260,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxThread]:
         """List threads
 
@@ -3104,11 +3277,12 @@ class AsyncInboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxThread] = await self._client._request(spec, list[InboxThread])
         return result
@@ -3121,6 +3295,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThreadDetail:
         """Retrieve a thread
 
@@ -3135,11 +3310,12 @@ class AsyncInboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxThreadDetail = await self._client._request(spec, InboxThreadDetail)
         return result
@@ -3152,6 +3328,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Delete a thread
 
@@ -3168,11 +3345,12 @@ class AsyncInboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -3186,6 +3364,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a thread
 
@@ -3200,11 +3379,12 @@ class AsyncInboxThreadsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -3218,6 +3398,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Mark a thread read or unread
 
@@ -3234,11 +3415,12 @@ class AsyncInboxThreadsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -3252,6 +3434,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Star or unstar a thread
 
@@ -3268,11 +3451,12 @@ class AsyncInboxThreadsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -3285,6 +3469,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Archive a thread
 
@@ -3299,11 +3484,12 @@ class AsyncInboxThreadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.archive",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
@@ -3329,6 +3515,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxThread]]:
         """List threads
 
@@ -3345,11 +3532,12 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxThread]] = APIResponse(await self._client.send(spec), list[InboxThread])
         return result
@@ -3362,6 +3550,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadDetail]:
         """Retrieve a thread
 
@@ -3376,11 +3565,12 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadDetail] = APIResponse(await self._client.send(spec), InboxThreadDetail)
         return result
@@ -3393,6 +3583,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Delete a thread
 
@@ -3409,11 +3600,12 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -3427,6 +3619,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a thread
 
@@ -3441,11 +3634,12 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -3459,6 +3653,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Mark a thread read or unread
 
@@ -3475,11 +3670,12 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_read",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -3493,6 +3689,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a thread
 
@@ -3509,11 +3706,12 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.set_starred",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -3526,6 +3724,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Archive a thread
 
@@ -3540,11 +3739,12 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.archive",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
@@ -3570,6 +3770,7 @@ class InboxThreadsAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxAttachment:
         """Retrieve a thread attachment
 
@@ -3586,11 +3787,12 @@ class InboxThreadsAttachmentsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxAttachment = self._client._request(spec, InboxAttachment)
         return result
@@ -3611,6 +3813,7 @@ class InboxThreadsAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxAttachment]:
         """Retrieve a thread attachment
 
@@ -3627,11 +3830,12 @@ class InboxThreadsAttachmentsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxAttachment] = APIResponse(self._client.send(spec), InboxAttachment)
         return result
@@ -3657,6 +3861,7 @@ class AsyncInboxThreadsAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxAttachment:
         """Retrieve a thread attachment
 
@@ -3673,11 +3878,12 @@ class AsyncInboxThreadsAttachmentsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxAttachment = await self._client._request(spec, InboxAttachment)
         return result
@@ -3698,6 +3904,7 @@ class AsyncInboxThreadsAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxAttachment]:
         """Retrieve a thread attachment
 
@@ -3714,11 +3921,12 @@ class AsyncInboxThreadsAttachmentsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="inbox.threads.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxAttachment] = APIResponse(await self._client.send(spec), InboxAttachment)
         return result

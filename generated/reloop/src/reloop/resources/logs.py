@@ -61,6 +61,7 @@ class LogsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LogList:
         """List activity logs
 
@@ -87,11 +88,12 @@ class LogsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LogList = self._client._request(spec, LogList)
         return result
@@ -104,6 +106,7 @@ class LogsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LogEntry:
         """Retrieve a log entry
 
@@ -118,11 +121,12 @@ class LogsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LogEntry = self._client._request(spec, LogEntry)
         return result
@@ -154,6 +158,7 @@ class LogsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LogList]:
         """List activity logs
 
@@ -180,11 +185,12 @@ class LogsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LogList] = APIResponse(self._client.send(spec), LogList)
         return result
@@ -197,6 +203,7 @@ class LogsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LogEntry]:
         """Retrieve a log entry
 
@@ -211,11 +218,12 @@ class LogsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LogEntry] = APIResponse(self._client.send(spec), LogEntry)
         return result
@@ -252,6 +260,7 @@ class AsyncLogsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LogList:
         """List activity logs
 
@@ -278,11 +287,12 @@ class AsyncLogsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LogList = await self._client._request(spec, LogList)
         return result
@@ -295,6 +305,7 @@ class AsyncLogsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LogEntry:
         """Retrieve a log entry
 
@@ -309,11 +320,12 @@ class AsyncLogsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LogEntry = await self._client._request(spec, LogEntry)
         return result
@@ -345,6 +357,7 @@ class AsyncLogsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LogList]:
         """List activity logs
 
@@ -371,11 +384,12 @@ class AsyncLogsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LogList] = APIResponse(await self._client.send(spec), LogList)
         return result
@@ -388,6 +402,7 @@ class AsyncLogsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LogEntry]:
         """Retrieve a log entry
 
@@ -402,11 +417,12 @@ class AsyncLogsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LogEntry] = APIResponse(await self._client.send(spec), LogEntry)
         return result
@@ -434,6 +450,7 @@ class LogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[EmailLogSummary]:
         """List email logs
 
@@ -450,11 +467,12 @@ class LogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[EmailLogSummary] = SyncPage(
             client=self._client,
@@ -478,6 +496,7 @@ class LogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailStats:
         """Get sending statistics
 
@@ -498,11 +517,12 @@ class LogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve_stats",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailStats = self._client._request(spec, EmailStats)
         return result
@@ -517,6 +537,7 @@ class LogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactActivityEmail]:
         """List emails sent to an address
 
@@ -533,11 +554,12 @@ class LogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list_contact_activity",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ContactActivityEmail] = SyncPage(
             client=self._client,
@@ -557,6 +579,7 @@ class LogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailLog:
         """Retrieve an email log
 
@@ -571,11 +594,12 @@ class LogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailLog = self._client._request(spec, EmailLog)
         return result
@@ -598,6 +622,7 @@ class LogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailLogList]:
         """List email logs
 
@@ -614,11 +639,12 @@ class LogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailLogList] = APIResponse(self._client.send(spec), EmailLogList)
         return result
@@ -635,6 +661,7 @@ class LogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailStats]:
         """Get sending statistics
 
@@ -655,11 +682,12 @@ class LogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve_stats",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailStats] = APIResponse(self._client.send(spec), EmailStats)
         return result
@@ -674,6 +702,7 @@ class LogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactActivity]:
         """List emails sent to an address
 
@@ -690,11 +719,12 @@ class LogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list_contact_activity",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactActivity] = APIResponse(self._client.send(spec), ContactActivity)
         return result
@@ -707,6 +737,7 @@ class LogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailLog]:
         """Retrieve an email log
 
@@ -721,11 +752,12 @@ class LogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailLog] = APIResponse(self._client.send(spec), EmailLog)
         return result
@@ -753,6 +785,7 @@ class AsyncLogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[EmailLogSummary]:
         """List email logs
 
@@ -769,11 +802,12 @@ class AsyncLogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[EmailLogSummary] = AsyncPage(
             client=self._client,
@@ -797,6 +831,7 @@ class AsyncLogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailStats:
         """Get sending statistics
 
@@ -817,11 +852,12 @@ class AsyncLogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve_stats",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailStats = await self._client._request(spec, EmailStats)
         return result
@@ -836,6 +872,7 @@ class AsyncLogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ContactActivityEmail]:
         """List emails sent to an address
 
@@ -852,11 +889,12 @@ class AsyncLogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list_contact_activity",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ContactActivityEmail] = AsyncPage(
             client=self._client,
@@ -876,6 +914,7 @@ class AsyncLogsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailLog:
         """Retrieve an email log
 
@@ -890,11 +929,12 @@ class AsyncLogsEmailsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailLog = await self._client._request(spec, EmailLog)
         return result
@@ -917,6 +957,7 @@ class AsyncLogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailLogList]:
         """List email logs
 
@@ -933,11 +974,12 @@ class AsyncLogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailLogList] = APIResponse(await self._client.send(spec), EmailLogList)
         return result
@@ -954,6 +996,7 @@ class AsyncLogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailStats]:
         """Get sending statistics
 
@@ -974,11 +1017,12 @@ class AsyncLogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve_stats",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailStats] = APIResponse(await self._client.send(spec), EmailStats)
         return result
@@ -993,6 +1037,7 @@ class AsyncLogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactActivity]:
         """List emails sent to an address
 
@@ -1009,11 +1054,12 @@ class AsyncLogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.list_contact_activity",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactActivity] = APIResponse(await self._client.send(spec), ContactActivity)
         return result
@@ -1026,6 +1072,7 @@ class AsyncLogsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailLog]:
         """Retrieve an email log
 
@@ -1040,11 +1087,12 @@ class AsyncLogsEmailsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="logs.emails.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailLog] = APIResponse(await self._client.send(spec), EmailLog)
         return result

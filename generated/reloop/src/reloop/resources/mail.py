@@ -45,6 +45,7 @@ class MailResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SendEmailResponse:
         """Send an email
 
@@ -66,6 +67,7 @@ class MailResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
@@ -89,6 +91,7 @@ class MailResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SendEmailResponse]:
         """Send an email
 
@@ -110,6 +113,7 @@ class MailResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SendEmailResponse] = APIResponse(self._client.send(spec), SendEmailResponse)
         return result
@@ -138,6 +142,7 @@ class AsyncMailResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SendEmailResponse:
         """Send an email
 
@@ -159,6 +164,7 @@ class AsyncMailResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
@@ -182,6 +188,7 @@ class AsyncMailResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SendEmailResponse]:
         """Send an email
 
@@ -203,6 +210,7 @@ class AsyncMailResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SendEmailResponse] = APIResponse(await self._client.send(spec), SendEmailResponse)
         return result
@@ -228,6 +236,7 @@ class MailAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAttachment:
         """Retrieve an attachment of a sent email
 
@@ -244,11 +253,12 @@ class MailAttachmentsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="mail.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAttachment = self._client._request(spec, EmailAttachment)
         return result
@@ -269,6 +279,7 @@ class MailAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAttachment]:
         """Retrieve an attachment of a sent email
 
@@ -285,11 +296,12 @@ class MailAttachmentsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="mail.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAttachment] = APIResponse(self._client.send(spec), EmailAttachment)
         return result
@@ -315,6 +327,7 @@ class AsyncMailAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAttachment:
         """Retrieve an attachment of a sent email
 
@@ -331,11 +344,12 @@ class AsyncMailAttachmentsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="mail.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAttachment = await self._client._request(spec, EmailAttachment)
         return result
@@ -356,6 +370,7 @@ class AsyncMailAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAttachment]:
         """Retrieve an attachment of a sent email
 
@@ -372,11 +387,12 @@ class AsyncMailAttachmentsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="mail.attachments.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAttachment] = APIResponse(await self._client.send(spec), EmailAttachment)
         return result

@@ -43,6 +43,7 @@ class PreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> PreferenceToken:
         """Generate a preference-page token
 
@@ -64,6 +65,7 @@ class PreferencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: PreferenceToken = self._client._request(spec, PreferenceToken)
         return result
@@ -76,6 +78,7 @@ class PreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> PreferencesData:
         """Get preference-page data
 
@@ -92,11 +95,12 @@ class PreferencesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="preferences.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: PreferencesData = self._client._request(spec, PreferencesData)
         return result
@@ -109,6 +113,7 @@ class PreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> PreferenceUpdateResult:
         """Change one channel preference
 
@@ -130,6 +135,7 @@ class PreferencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: PreferenceUpdateResult = self._client._request(spec, PreferenceUpdateResult)
         return result
@@ -142,6 +148,7 @@ class PreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> UnsubscribeAllResult:
         """Unsubscribe from everything
 
@@ -158,11 +165,12 @@ class PreferencesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="preferences.unsubscribe_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: UnsubscribeAllResult = self._client._request(spec, UnsubscribeAllResult)
         return result
@@ -183,6 +191,7 @@ class PreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[PreferenceToken]:
         """Generate a preference-page token
 
@@ -204,6 +213,7 @@ class PreferencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[PreferenceToken] = APIResponse(self._client.send(spec), PreferenceToken)
         return result
@@ -216,6 +226,7 @@ class PreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[PreferencesData]:
         """Get preference-page data
 
@@ -232,11 +243,12 @@ class PreferencesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="preferences.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[PreferencesData] = APIResponse(self._client.send(spec), PreferencesData)
         return result
@@ -249,6 +261,7 @@ class PreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[PreferenceUpdateResult]:
         """Change one channel preference
 
@@ -270,6 +283,7 @@ class PreferencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[PreferenceUpdateResult] = APIResponse(self._client.send(spec), PreferenceUpdateResult)
         return result
@@ -282,6 +296,7 @@ class PreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[UnsubscribeAllResult]:
         """Unsubscribe from everything
 
@@ -298,11 +313,12 @@ class PreferencesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="preferences.unsubscribe_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[UnsubscribeAllResult] = APIResponse(self._client.send(spec), UnsubscribeAllResult)
         return result
@@ -328,6 +344,7 @@ class AsyncPreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> PreferenceToken:
         """Generate a preference-page token
 
@@ -349,6 +366,7 @@ class AsyncPreferencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: PreferenceToken = await self._client._request(spec, PreferenceToken)
         return result
@@ -361,6 +379,7 @@ class AsyncPreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> PreferencesData:
         """Get preference-page data
 
@@ -377,11 +396,12 @@ class AsyncPreferencesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="preferences.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: PreferencesData = await self._client._request(spec, PreferencesData)
         return result
@@ -394,6 +414,7 @@ class AsyncPreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> PreferenceUpdateResult:
         """Change one channel preference
 
@@ -415,6 +436,7 @@ class AsyncPreferencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: PreferenceUpdateResult = await self._client._request(spec, PreferenceUpdateResult)
         return result
@@ -427,6 +449,7 @@ class AsyncPreferencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> UnsubscribeAllResult:
         """Unsubscribe from everything
 
@@ -443,11 +466,12 @@ class AsyncPreferencesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="preferences.unsubscribe_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: UnsubscribeAllResult = await self._client._request(spec, UnsubscribeAllResult)
         return result
@@ -468,6 +492,7 @@ class AsyncPreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[PreferenceToken]:
         """Generate a preference-page token
 
@@ -489,6 +514,7 @@ class AsyncPreferencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[PreferenceToken] = APIResponse(await self._client.send(spec), PreferenceToken)
         return result
@@ -501,6 +527,7 @@ class AsyncPreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[PreferencesData]:
         """Get preference-page data
 
@@ -517,11 +544,12 @@ class AsyncPreferencesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="preferences.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[PreferencesData] = APIResponse(await self._client.send(spec), PreferencesData)
         return result
@@ -534,6 +562,7 @@ class AsyncPreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[PreferenceUpdateResult]:
         """Change one channel preference
 
@@ -555,6 +584,7 @@ class AsyncPreferencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[PreferenceUpdateResult] = APIResponse(await self._client.send(spec), PreferenceUpdateResult)
         return result
@@ -567,6 +597,7 @@ class AsyncPreferencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[UnsubscribeAllResult]:
         """Unsubscribe from everything
 
@@ -583,11 +614,12 @@ class AsyncPreferencesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="preferences.unsubscribe_all",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[UnsubscribeAllResult] = APIResponse(await self._client.send(spec), UnsubscribeAllResult)
         return result

@@ -54,6 +54,7 @@ class TemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Create a template
 
@@ -70,11 +71,12 @@ class TemplatesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = self._client._request(spec, Template)
         return result
@@ -88,6 +90,7 @@ class TemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[Template]:
         """List templates
 
@@ -104,11 +107,12 @@ class TemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[Template] = SyncPage(
             client=self._client,
@@ -128,6 +132,7 @@ class TemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Retrieve a template
 
@@ -142,11 +147,12 @@ class TemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = self._client._request(spec, Template)
         return result
@@ -160,6 +166,7 @@ class TemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Update a template
 
@@ -176,11 +183,12 @@ class TemplatesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = self._client._request(spec, Template)
         return result
@@ -193,6 +201,7 @@ class TemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateDeleted:
         """Delete a template
 
@@ -207,11 +216,12 @@ class TemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateDeleted = self._client._request(spec, TemplateDeleted)
         return result
@@ -224,6 +234,7 @@ class TemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Duplicate a template
 
@@ -238,11 +249,12 @@ class TemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.duplicate",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = self._client._request(spec, Template)
         return result
@@ -256,6 +268,7 @@ class TemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateTestResult:
         """Send a test email
 
@@ -272,11 +285,12 @@ class TemplatesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.send_test",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateTestResult = self._client._request(spec, TemplateTestResult)
         return result
@@ -300,6 +314,7 @@ class TemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Create a template
 
@@ -316,11 +331,12 @@ class TemplatesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
         return result
@@ -334,6 +350,7 @@ class TemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateList]:
         """List templates
 
@@ -350,11 +367,12 @@ class TemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateList] = APIResponse(self._client.send(spec), TemplateList)
         return result
@@ -367,6 +385,7 @@ class TemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Retrieve a template
 
@@ -381,11 +400,12 @@ class TemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
         return result
@@ -399,6 +419,7 @@ class TemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Update a template
 
@@ -415,11 +436,12 @@ class TemplatesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
         return result
@@ -432,6 +454,7 @@ class TemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateDeleted]:
         """Delete a template
 
@@ -446,11 +469,12 @@ class TemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateDeleted] = APIResponse(self._client.send(spec), TemplateDeleted)
         return result
@@ -463,6 +487,7 @@ class TemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Duplicate a template
 
@@ -477,11 +502,12 @@ class TemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.duplicate",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
         return result
@@ -495,6 +521,7 @@ class TemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateTestResult]:
         """Send a test email
 
@@ -511,11 +538,12 @@ class TemplatesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.send_test",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateTestResult] = APIResponse(self._client.send(spec), TemplateTestResult)
         return result
@@ -544,6 +572,7 @@ class AsyncTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Create a template
 
@@ -560,11 +589,12 @@ class AsyncTemplatesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = await self._client._request(spec, Template)
         return result
@@ -578,6 +608,7 @@ class AsyncTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[Template]:
         """List templates
 
@@ -594,11 +625,12 @@ class AsyncTemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[Template] = AsyncPage(
             client=self._client,
@@ -618,6 +650,7 @@ class AsyncTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Retrieve a template
 
@@ -632,11 +665,12 @@ class AsyncTemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = await self._client._request(spec, Template)
         return result
@@ -650,6 +684,7 @@ class AsyncTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Update a template
 
@@ -666,11 +701,12 @@ class AsyncTemplatesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = await self._client._request(spec, Template)
         return result
@@ -683,6 +719,7 @@ class AsyncTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateDeleted:
         """Delete a template
 
@@ -697,11 +734,12 @@ class AsyncTemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateDeleted = await self._client._request(spec, TemplateDeleted)
         return result
@@ -714,6 +752,7 @@ class AsyncTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Duplicate a template
 
@@ -728,11 +767,12 @@ class AsyncTemplatesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.duplicate",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = await self._client._request(spec, Template)
         return result
@@ -746,6 +786,7 @@ class AsyncTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateTestResult:
         """Send a test email
 
@@ -762,11 +803,12 @@ class AsyncTemplatesResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.send_test",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateTestResult = await self._client._request(spec, TemplateTestResult)
         return result
@@ -790,6 +832,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Create a template
 
@@ -806,11 +849,12 @@ class AsyncTemplatesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
         return result
@@ -824,6 +868,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateList]:
         """List templates
 
@@ -840,11 +885,12 @@ class AsyncTemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateList] = APIResponse(await self._client.send(spec), TemplateList)
         return result
@@ -857,6 +903,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Retrieve a template
 
@@ -871,11 +918,12 @@ class AsyncTemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
         return result
@@ -889,6 +937,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Update a template
 
@@ -905,11 +954,12 @@ class AsyncTemplatesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
         return result
@@ -922,6 +972,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateDeleted]:
         """Delete a template
 
@@ -936,11 +987,12 @@ class AsyncTemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateDeleted] = APIResponse(await self._client.send(spec), TemplateDeleted)
         return result
@@ -953,6 +1005,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Duplicate a template
 
@@ -967,11 +1020,12 @@ class AsyncTemplatesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.duplicate",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
         return result
@@ -985,6 +1039,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateTestResult]:
         """Send a test email
 
@@ -1001,11 +1056,12 @@ class AsyncTemplatesResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.send_test",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateTestResult] = APIResponse(await self._client.send(spec), TemplateTestResult)
         return result
@@ -1030,6 +1086,7 @@ class TemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[TemplateVersion]:
         """List template versions
 
@@ -1044,11 +1101,12 @@ class TemplatesVersionsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[TemplateVersion] = self._client._request(spec, list[TemplateVersion])
         return result
@@ -1062,6 +1120,7 @@ class TemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateVersion:
         """Save a template version
 
@@ -1076,11 +1135,12 @@ class TemplatesVersionsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateVersion = self._client._request(spec, TemplateVersion)
         return result
@@ -1094,6 +1154,7 @@ class TemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateVersion:
         """Delete a template version
 
@@ -1110,11 +1171,12 @@ class TemplatesVersionsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateVersion = self._client._request(spec, TemplateVersion)
         return result
@@ -1128,6 +1190,7 @@ class TemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Restore a template version
 
@@ -1142,11 +1205,12 @@ class TemplatesVersionsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.restore",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = self._client._request(spec, Template)
         return result
@@ -1166,6 +1230,7 @@ class TemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[TemplateVersion]]:
         """List template versions
 
@@ -1180,11 +1245,12 @@ class TemplatesVersionsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[TemplateVersion]] = APIResponse(
             self._client.send(spec), list[TemplateVersion]
@@ -1200,6 +1266,7 @@ class TemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateVersion]:
         """Save a template version
 
@@ -1214,11 +1281,12 @@ class TemplatesVersionsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateVersion] = APIResponse(self._client.send(spec), TemplateVersion)
         return result
@@ -1232,6 +1300,7 @@ class TemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateVersion]:
         """Delete a template version
 
@@ -1248,11 +1317,12 @@ class TemplatesVersionsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateVersion] = APIResponse(self._client.send(spec), TemplateVersion)
         return result
@@ -1266,6 +1336,7 @@ class TemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Restore a template version
 
@@ -1280,11 +1351,12 @@ class TemplatesVersionsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.restore",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
         return result
@@ -1309,6 +1381,7 @@ class AsyncTemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[TemplateVersion]:
         """List template versions
 
@@ -1323,11 +1396,12 @@ class AsyncTemplatesVersionsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[TemplateVersion] = await self._client._request(spec, list[TemplateVersion])
         return result
@@ -1341,6 +1415,7 @@ class AsyncTemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateVersion:
         """Save a template version
 
@@ -1355,11 +1430,12 @@ class AsyncTemplatesVersionsResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateVersion = await self._client._request(spec, TemplateVersion)
         return result
@@ -1373,6 +1449,7 @@ class AsyncTemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateVersion:
         """Delete a template version
 
@@ -1389,11 +1466,12 @@ class AsyncTemplatesVersionsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: TemplateVersion = await self._client._request(spec, TemplateVersion)
         return result
@@ -1407,6 +1485,7 @@ class AsyncTemplatesVersionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Restore a template version
 
@@ -1421,11 +1500,12 @@ class AsyncTemplatesVersionsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.restore",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Template = await self._client._request(spec, Template)
         return result
@@ -1445,6 +1525,7 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[TemplateVersion]]:
         """List template versions
 
@@ -1459,11 +1540,12 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[TemplateVersion]] = APIResponse(
             await self._client.send(spec), list[TemplateVersion]
@@ -1479,6 +1561,7 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateVersion]:
         """Save a template version
 
@@ -1493,11 +1576,12 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateVersion] = APIResponse(await self._client.send(spec), TemplateVersion)
         return result
@@ -1511,6 +1595,7 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateVersion]:
         """Delete a template version
 
@@ -1527,11 +1612,12 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TemplateVersion] = APIResponse(await self._client.send(spec), TemplateVersion)
         return result
@@ -1545,6 +1631,7 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Restore a template version
 
@@ -1559,11 +1646,12 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="templates.versions.restore",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
         return result

@@ -39,6 +39,7 @@ class UploadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> UploadedFile:
         """Upload an image
 
@@ -55,11 +56,12 @@ class UploadsResource:
             body=body,
             body_kind="multipart",
             content_type="multipart/form-data",
-            rate_limit_group=None,
+            rate_limit_group="uploads.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: UploadedFile = self._client._request(spec, UploadedFile)
         return result
@@ -72,6 +74,7 @@ class UploadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> UploadDeleted:
         """Delete an uploaded file
 
@@ -86,11 +89,12 @@ class UploadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="uploads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: UploadDeleted = self._client._request(spec, UploadDeleted)
         return result
@@ -110,6 +114,7 @@ class UploadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[UploadedFile]:
         """Upload an image
 
@@ -126,11 +131,12 @@ class UploadsResourceWithRawResponse:
             body=body,
             body_kind="multipart",
             content_type="multipart/form-data",
-            rate_limit_group=None,
+            rate_limit_group="uploads.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[UploadedFile] = APIResponse(self._client.send(spec), UploadedFile)
         return result
@@ -143,6 +149,7 @@ class UploadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[UploadDeleted]:
         """Delete an uploaded file
 
@@ -157,11 +164,12 @@ class UploadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="uploads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[UploadDeleted] = APIResponse(self._client.send(spec), UploadDeleted)
         return result
@@ -186,6 +194,7 @@ class AsyncUploadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> UploadedFile:
         """Upload an image
 
@@ -202,11 +211,12 @@ class AsyncUploadsResource:
             body=body,
             body_kind="multipart",
             content_type="multipart/form-data",
-            rate_limit_group=None,
+            rate_limit_group="uploads.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: UploadedFile = await self._client._request(spec, UploadedFile)
         return result
@@ -219,6 +229,7 @@ class AsyncUploadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> UploadDeleted:
         """Delete an uploaded file
 
@@ -233,11 +244,12 @@ class AsyncUploadsResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="uploads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: UploadDeleted = await self._client._request(spec, UploadDeleted)
         return result
@@ -257,6 +269,7 @@ class AsyncUploadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[UploadedFile]:
         """Upload an image
 
@@ -273,11 +286,12 @@ class AsyncUploadsResourceWithRawResponse:
             body=body,
             body_kind="multipart",
             content_type="multipart/form-data",
-            rate_limit_group=None,
+            rate_limit_group="uploads.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[UploadedFile] = APIResponse(await self._client.send(spec), UploadedFile)
         return result
@@ -290,6 +304,7 @@ class AsyncUploadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[UploadDeleted]:
         """Delete an uploaded file
 
@@ -304,11 +319,12 @@ class AsyncUploadsResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="uploads.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[UploadDeleted] = APIResponse(await self._client.send(spec), UploadDeleted)
         return result

@@ -59,6 +59,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[Webhook]:
         """List webhook endpoints
 
@@ -79,11 +80,12 @@ class WebhooksResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[Webhook] = SyncPage(
             client=self._client,
@@ -103,6 +105,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Webhook:
         """Create a webhook endpoint
 
@@ -117,11 +120,12 @@ class WebhooksResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Webhook = self._client._request(spec, Webhook)
         return result
@@ -134,6 +138,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebhookTriggerResult:
         """Fire a test event
 
@@ -150,11 +155,12 @@ class WebhooksResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.trigger",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebhookTriggerResult = self._client._request(spec, WebhookTriggerResult)
         return result
@@ -167,6 +173,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Webhook:
         """Retrieve a webhook endpoint
 
@@ -181,11 +188,12 @@ class WebhooksResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Webhook = self._client._request(spec, Webhook)
         return result
@@ -198,6 +206,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebhookDeleted:
         """Delete a webhook endpoint
 
@@ -212,11 +221,12 @@ class WebhooksResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebhookDeleted = self._client._request(spec, WebhookDeleted)
         return result
@@ -230,6 +240,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Webhook:
         """Update a webhook endpoint
 
@@ -246,11 +257,12 @@ class WebhooksResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Webhook = self._client._request(spec, Webhook)
         return result
@@ -278,6 +290,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookList]:
         """List webhook endpoints
 
@@ -298,11 +311,12 @@ class WebhooksResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookList] = APIResponse(self._client.send(spec), WebhookList)
         return result
@@ -315,6 +329,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Webhook]:
         """Create a webhook endpoint
 
@@ -329,11 +344,12 @@ class WebhooksResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Webhook] = APIResponse(self._client.send(spec), Webhook)
         return result
@@ -346,6 +362,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookTriggerResult]:
         """Fire a test event
 
@@ -362,11 +379,12 @@ class WebhooksResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.trigger",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookTriggerResult] = APIResponse(self._client.send(spec), WebhookTriggerResult)
         return result
@@ -379,6 +397,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Webhook]:
         """Retrieve a webhook endpoint
 
@@ -393,11 +412,12 @@ class WebhooksResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Webhook] = APIResponse(self._client.send(spec), Webhook)
         return result
@@ -410,6 +430,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookDeleted]:
         """Delete a webhook endpoint
 
@@ -424,11 +445,12 @@ class WebhooksResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookDeleted] = APIResponse(self._client.send(spec), WebhookDeleted)
         return result
@@ -442,6 +464,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Webhook]:
         """Update a webhook endpoint
 
@@ -458,11 +481,12 @@ class WebhooksResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Webhook] = APIResponse(self._client.send(spec), Webhook)
         return result
@@ -495,6 +519,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[Webhook]:
         """List webhook endpoints
 
@@ -515,11 +540,12 @@ class AsyncWebhooksResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[Webhook] = AsyncPage(
             client=self._client,
@@ -539,6 +565,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Webhook:
         """Create a webhook endpoint
 
@@ -553,11 +580,12 @@ class AsyncWebhooksResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Webhook = await self._client._request(spec, Webhook)
         return result
@@ -570,6 +598,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebhookTriggerResult:
         """Fire a test event
 
@@ -586,11 +615,12 @@ class AsyncWebhooksResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.trigger",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebhookTriggerResult = await self._client._request(spec, WebhookTriggerResult)
         return result
@@ -603,6 +633,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Webhook:
         """Retrieve a webhook endpoint
 
@@ -617,11 +648,12 @@ class AsyncWebhooksResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Webhook = await self._client._request(spec, Webhook)
         return result
@@ -634,6 +666,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebhookDeleted:
         """Delete a webhook endpoint
 
@@ -648,11 +681,12 @@ class AsyncWebhooksResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebhookDeleted = await self._client._request(spec, WebhookDeleted)
         return result
@@ -666,6 +700,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Webhook:
         """Update a webhook endpoint
 
@@ -682,11 +717,12 @@ class AsyncWebhooksResource:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Webhook = await self._client._request(spec, Webhook)
         return result
@@ -714,6 +750,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookList]:
         """List webhook endpoints
 
@@ -734,11 +771,12 @@ class AsyncWebhooksResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookList] = APIResponse(await self._client.send(spec), WebhookList)
         return result
@@ -751,6 +789,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Webhook]:
         """Create a webhook endpoint
 
@@ -765,11 +804,12 @@ class AsyncWebhooksResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.create",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Webhook] = APIResponse(await self._client.send(spec), Webhook)
         return result
@@ -782,6 +822,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookTriggerResult]:
         """Fire a test event
 
@@ -798,11 +839,12 @@ class AsyncWebhooksResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.trigger",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookTriggerResult] = APIResponse(await self._client.send(spec), WebhookTriggerResult)
         return result
@@ -815,6 +857,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Webhook]:
         """Retrieve a webhook endpoint
 
@@ -829,11 +872,12 @@ class AsyncWebhooksResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.retrieve",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Webhook] = APIResponse(await self._client.send(spec), Webhook)
         return result
@@ -846,6 +890,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookDeleted]:
         """Delete a webhook endpoint
 
@@ -860,11 +905,12 @@ class AsyncWebhooksResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.delete",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookDeleted] = APIResponse(await self._client.send(spec), WebhookDeleted)
         return result
@@ -878,6 +924,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Webhook]:
         """Update a webhook endpoint
 
@@ -894,11 +941,12 @@ class AsyncWebhooksResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
-            rate_limit_group=None,
+            rate_limit_group="webhooks.update",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Webhook] = APIResponse(await self._client.send(spec), Webhook)
         return result
@@ -926,6 +974,7 @@ class WebhooksDeliveriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[WebhookDelivery]:
         """List deliveries
 
@@ -940,11 +989,12 @@ class WebhooksDeliveriesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[WebhookDelivery] = SyncPage(
             client=self._client,
@@ -964,6 +1014,7 @@ class WebhooksDeliveriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebhookDeliveryRetryResult:
         """Replay a delivery
 
@@ -980,11 +1031,12 @@ class WebhooksDeliveriesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.retry",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebhookDeliveryRetryResult = self._client._request(spec, WebhookDeliveryRetryResult)
         return result
@@ -1007,6 +1059,7 @@ class WebhooksDeliveriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookDeliveryList]:
         """List deliveries
 
@@ -1021,11 +1074,12 @@ class WebhooksDeliveriesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookDeliveryList] = APIResponse(self._client.send(spec), WebhookDeliveryList)
         return result
@@ -1038,6 +1092,7 @@ class WebhooksDeliveriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookDeliveryRetryResult]:
         """Replay a delivery
 
@@ -1054,11 +1109,12 @@ class WebhooksDeliveriesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.retry",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookDeliveryRetryResult] = APIResponse(
             self._client.send(spec), WebhookDeliveryRetryResult
@@ -1088,6 +1144,7 @@ class AsyncWebhooksDeliveriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[WebhookDelivery]:
         """List deliveries
 
@@ -1102,11 +1159,12 @@ class AsyncWebhooksDeliveriesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[WebhookDelivery] = AsyncPage(
             client=self._client,
@@ -1126,6 +1184,7 @@ class AsyncWebhooksDeliveriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebhookDeliveryRetryResult:
         """Replay a delivery
 
@@ -1142,11 +1201,12 @@ class AsyncWebhooksDeliveriesResource:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.retry",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebhookDeliveryRetryResult = await self._client._request(spec, WebhookDeliveryRetryResult)
         return result
@@ -1169,6 +1229,7 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookDeliveryList]:
         """List deliveries
 
@@ -1183,11 +1244,12 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.list",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookDeliveryList] = APIResponse(await self._client.send(spec), WebhookDeliveryList)
         return result
@@ -1200,6 +1262,7 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookDeliveryRetryResult]:
         """Replay a delivery
 
@@ -1216,11 +1279,12 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
             body=NOT_GIVEN,
             body_kind=None,
             content_type=None,
-            rate_limit_group=None,
+            rate_limit_group="webhooks.deliveries.retry",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebhookDeliveryRetryResult] = APIResponse(
             await self._client.send(spec), WebhookDeliveryRetryResult

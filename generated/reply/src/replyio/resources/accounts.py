@@ -58,6 +58,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactAccount]:
         """List accounts
 
@@ -77,6 +78,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ContactAccount] = SyncPage(
             client=self._client,
@@ -96,6 +98,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Create an account
 
@@ -115,6 +118,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
@@ -129,6 +133,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactAccount]:
         """Search accounts with conditions
 
@@ -150,6 +155,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ContactAccount] = SyncPage(
             client=self._client,
@@ -169,6 +175,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create up to 100 accounts
 
@@ -190,6 +197,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
@@ -202,6 +210,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 1000 accounts
 
@@ -223,6 +232,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -237,6 +247,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Get an account
 
@@ -256,6 +267,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
@@ -269,6 +281,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Replace an account
 
@@ -290,6 +303,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
@@ -302,6 +316,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an account
 
@@ -323,6 +338,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -336,6 +352,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Change an account's owner
 
@@ -355,6 +372,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = self._client._request(spec, ContactAccountDetails)
         return result
@@ -369,6 +387,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactAccountContact]:
         """List the contacts linked to an account
 
@@ -388,6 +407,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ContactAccountContact] = SyncPage(
             client=self._client,
@@ -408,6 +428,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Link up to 1000 contacts to an account
 
@@ -429,6 +450,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -444,6 +466,7 @@ class AccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Unlink contacts from an account
 
@@ -463,6 +486,7 @@ class AccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -488,6 +512,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountPage]:
         """List accounts
 
@@ -507,6 +532,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountPage] = APIResponse(self._client.send(spec), ContactAccountPage)
         return result
@@ -519,6 +545,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Create an account
 
@@ -538,6 +565,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
         return result
@@ -552,6 +580,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountPage]:
         """Search accounts with conditions
 
@@ -573,6 +602,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountPage] = APIResponse(self._client.send(spec), ContactAccountPage)
         return result
@@ -585,6 +615,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create up to 100 accounts
 
@@ -606,6 +637,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             self._client.send(spec), list[CreateItemResult]
@@ -620,6 +652,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 1000 accounts
 
@@ -641,6 +674,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -655,6 +689,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Get an account
 
@@ -674,6 +709,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
         return result
@@ -687,6 +723,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Replace an account
 
@@ -708,6 +745,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
         return result
@@ -720,6 +758,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an account
 
@@ -741,6 +780,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -754,6 +794,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Change an account's owner
 
@@ -773,6 +814,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
         return result
@@ -787,6 +829,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountContactPage]:
         """List the contacts linked to an account
 
@@ -806,6 +849,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountContactPage] = APIResponse(self._client.send(spec), ContactAccountContactPage)
         return result
@@ -819,6 +863,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Link up to 1000 contacts to an account
 
@@ -840,6 +885,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -855,6 +901,7 @@ class AccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Unlink contacts from an account
 
@@ -874,6 +921,7 @@ class AccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -904,6 +952,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ContactAccount]:
         """List accounts
 
@@ -923,6 +972,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ContactAccount] = AsyncPage(
             client=self._client,
@@ -942,6 +992,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Create an account
 
@@ -961,6 +1012,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
@@ -975,6 +1027,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ContactAccount]:
         """Search accounts with conditions
 
@@ -996,6 +1049,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ContactAccount] = AsyncPage(
             client=self._client,
@@ -1015,6 +1069,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create up to 100 accounts
 
@@ -1036,6 +1091,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
@@ -1048,6 +1104,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 1000 accounts
 
@@ -1069,6 +1126,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1083,6 +1141,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Get an account
 
@@ -1102,6 +1161,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
@@ -1115,6 +1175,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Replace an account
 
@@ -1136,6 +1197,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
@@ -1148,6 +1210,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an account
 
@@ -1169,6 +1232,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1182,6 +1246,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Change an account's owner
 
@@ -1201,6 +1266,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
@@ -1215,6 +1281,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ContactAccountContact]:
         """List the contacts linked to an account
 
@@ -1234,6 +1301,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ContactAccountContact] = AsyncPage(
             client=self._client,
@@ -1254,6 +1322,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Link up to 1000 contacts to an account
 
@@ -1275,6 +1344,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1290,6 +1360,7 @@ class AsyncAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Unlink contacts from an account
 
@@ -1309,6 +1380,7 @@ class AsyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1334,6 +1406,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountPage]:
         """List accounts
 
@@ -1353,6 +1426,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountPage] = APIResponse(await self._client.send(spec), ContactAccountPage)
         return result
@@ -1365,6 +1439,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Create an account
 
@@ -1384,6 +1459,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
         return result
@@ -1398,6 +1474,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountPage]:
         """Search accounts with conditions
 
@@ -1419,6 +1496,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountPage] = APIResponse(await self._client.send(spec), ContactAccountPage)
         return result
@@ -1431,6 +1509,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create up to 100 accounts
 
@@ -1452,6 +1531,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             await self._client.send(spec), list[CreateItemResult]
@@ -1466,6 +1546,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 1000 accounts
 
@@ -1487,6 +1568,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1501,6 +1583,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Get an account
 
@@ -1520,6 +1603,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
         return result
@@ -1533,6 +1617,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Replace an account
 
@@ -1554,6 +1639,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
         return result
@@ -1566,6 +1652,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an account
 
@@ -1587,6 +1674,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1600,6 +1688,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Change an account's owner
 
@@ -1619,6 +1708,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
         return result
@@ -1633,6 +1723,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountContactPage]:
         """List the contacts linked to an account
 
@@ -1652,6 +1743,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ContactAccountContactPage] = APIResponse(
             await self._client.send(spec), ContactAccountContactPage
@@ -1667,6 +1759,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Link up to 1000 contacts to an account
 
@@ -1688,6 +1781,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1703,6 +1797,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Unlink contacts from an account
 
@@ -1722,6 +1817,7 @@ class AsyncAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]

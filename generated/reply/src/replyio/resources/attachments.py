@@ -39,6 +39,7 @@ class AttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Attachment:
         """Upload a file attachment
 
@@ -60,6 +61,7 @@ class AttachmentsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Attachment = self._client._request(spec, Attachment)
         return result
@@ -72,6 +74,7 @@ class AttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AttachmentVoice:
         """Upload a voice message (audio up to 60 seconds)
 
@@ -93,6 +96,7 @@ class AttachmentsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AttachmentVoice = self._client._request(spec, AttachmentVoice)
         return result
@@ -112,6 +116,7 @@ class AttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Attachment]:
         """Upload a file attachment
 
@@ -133,6 +138,7 @@ class AttachmentsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Attachment] = APIResponse(self._client.send(spec), Attachment)
         return result
@@ -145,6 +151,7 @@ class AttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[AttachmentVoice]:
         """Upload a voice message (audio up to 60 seconds)
 
@@ -166,6 +173,7 @@ class AttachmentsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[AttachmentVoice] = APIResponse(self._client.send(spec), AttachmentVoice)
         return result
@@ -190,6 +198,7 @@ class AsyncAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Attachment:
         """Upload a file attachment
 
@@ -211,6 +220,7 @@ class AsyncAttachmentsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Attachment = await self._client._request(spec, Attachment)
         return result
@@ -223,6 +233,7 @@ class AsyncAttachmentsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AttachmentVoice:
         """Upload a voice message (audio up to 60 seconds)
 
@@ -244,6 +255,7 @@ class AsyncAttachmentsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AttachmentVoice = await self._client._request(spec, AttachmentVoice)
         return result
@@ -263,6 +275,7 @@ class AsyncAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Attachment]:
         """Upload a file attachment
 
@@ -284,6 +297,7 @@ class AsyncAttachmentsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Attachment] = APIResponse(await self._client.send(spec), Attachment)
         return result
@@ -296,6 +310,7 @@ class AsyncAttachmentsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[AttachmentVoice]:
         """Upload a voice message (audio up to 60 seconds)
 
@@ -317,6 +332,7 @@ class AsyncAttachmentsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[AttachmentVoice] = APIResponse(await self._client.send(spec), AttachmentVoice)
         return result

@@ -44,6 +44,7 @@ class BackgroundJobsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[BackgroundJobListItem]:
         """List background jobs
 
@@ -63,6 +64,7 @@ class BackgroundJobsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[BackgroundJobListItem] = SyncPage(
             client=self._client,
@@ -82,6 +84,7 @@ class BackgroundJobsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BackgroundJob:
         """Get a background job's status and result
 
@@ -101,6 +104,7 @@ class BackgroundJobsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BackgroundJob = self._client._request(spec, BackgroundJob)
         return result
@@ -114,6 +118,7 @@ class BackgroundJobsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Cancel a background job
 
@@ -135,6 +140,7 @@ class BackgroundJobsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -156,6 +162,7 @@ class BackgroundJobsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BackgroundJobList]:
         """List background jobs
 
@@ -175,6 +182,7 @@ class BackgroundJobsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BackgroundJobList] = APIResponse(self._client.send(spec), BackgroundJobList)
         return result
@@ -187,6 +195,7 @@ class BackgroundJobsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BackgroundJob]:
         """Get a background job's status and result
 
@@ -206,6 +215,7 @@ class BackgroundJobsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BackgroundJob] = APIResponse(self._client.send(spec), BackgroundJob)
         return result
@@ -219,6 +229,7 @@ class BackgroundJobsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Cancel a background job
 
@@ -240,6 +251,7 @@ class BackgroundJobsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -266,6 +278,7 @@ class AsyncBackgroundJobsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[BackgroundJobListItem]:
         """List background jobs
 
@@ -285,6 +298,7 @@ class AsyncBackgroundJobsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[BackgroundJobListItem] = AsyncPage(
             client=self._client,
@@ -304,6 +318,7 @@ class AsyncBackgroundJobsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BackgroundJob:
         """Get a background job's status and result
 
@@ -323,6 +338,7 @@ class AsyncBackgroundJobsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BackgroundJob = await self._client._request(spec, BackgroundJob)
         return result
@@ -336,6 +352,7 @@ class AsyncBackgroundJobsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Cancel a background job
 
@@ -357,6 +374,7 @@ class AsyncBackgroundJobsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -378,6 +396,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BackgroundJobList]:
         """List background jobs
 
@@ -397,6 +416,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BackgroundJobList] = APIResponse(await self._client.send(spec), BackgroundJobList)
         return result
@@ -409,6 +429,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BackgroundJob]:
         """Get a background job's status and result
 
@@ -428,6 +449,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BackgroundJob] = APIResponse(await self._client.send(spec), BackgroundJob)
         return result
@@ -441,6 +463,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Cancel a background job
 
@@ -462,6 +485,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

@@ -143,6 +143,7 @@ class BlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[BlacklistDomainRule]:
         """List domain blacklist rules
 
@@ -162,6 +163,7 @@ class BlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[BlacklistDomainRule] = SyncPage(
             client=self._client,
@@ -181,6 +183,7 @@ class BlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Create a domain blacklist rule
 
@@ -202,6 +205,7 @@ class BlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistDomainRule = self._client._request(spec, BlacklistDomainRule)
         return result
@@ -214,6 +218,7 @@ class BlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create several domain blacklist rules
 
@@ -235,6 +240,7 @@ class BlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
@@ -247,6 +253,7 @@ class BlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several domain blacklist rules
 
@@ -268,6 +275,7 @@ class BlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -282,6 +290,7 @@ class BlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Get a domain blacklist rule
 
@@ -301,6 +310,7 @@ class BlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistDomainRule = self._client._request(spec, BlacklistDomainRule)
         return result
@@ -314,6 +324,7 @@ class BlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Change a domain blacklist rule's pattern
 
@@ -333,6 +344,7 @@ class BlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistDomainRule = self._client._request(spec, BlacklistDomainRule)
         return result
@@ -345,6 +357,7 @@ class BlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a domain blacklist rule
 
@@ -366,6 +379,7 @@ class BlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -387,6 +401,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRulePage]:
         """List domain blacklist rules
 
@@ -406,6 +421,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRulePage] = APIResponse(self._client.send(spec), BlacklistDomainRulePage)
         return result
@@ -418,6 +434,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Create a domain blacklist rule
 
@@ -439,6 +456,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRule] = APIResponse(self._client.send(spec), BlacklistDomainRule)
         return result
@@ -451,6 +469,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create several domain blacklist rules
 
@@ -472,6 +491,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             self._client.send(spec), list[CreateItemResult]
@@ -486,6 +506,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several domain blacklist rules
 
@@ -507,6 +528,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -521,6 +543,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Get a domain blacklist rule
 
@@ -540,6 +563,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRule] = APIResponse(self._client.send(spec), BlacklistDomainRule)
         return result
@@ -553,6 +577,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Change a domain blacklist rule's pattern
 
@@ -572,6 +597,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRule] = APIResponse(self._client.send(spec), BlacklistDomainRule)
         return result
@@ -584,6 +610,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a domain blacklist rule
 
@@ -605,6 +632,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -631,6 +659,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[BlacklistDomainRule]:
         """List domain blacklist rules
 
@@ -650,6 +679,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[BlacklistDomainRule] = AsyncPage(
             client=self._client,
@@ -669,6 +699,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Create a domain blacklist rule
 
@@ -690,6 +721,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistDomainRule = await self._client._request(spec, BlacklistDomainRule)
         return result
@@ -702,6 +734,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create several domain blacklist rules
 
@@ -723,6 +756,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
@@ -735,6 +769,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several domain blacklist rules
 
@@ -756,6 +791,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -770,6 +806,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Get a domain blacklist rule
 
@@ -789,6 +826,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistDomainRule = await self._client._request(spec, BlacklistDomainRule)
         return result
@@ -802,6 +840,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Change a domain blacklist rule's pattern
 
@@ -821,6 +860,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistDomainRule = await self._client._request(spec, BlacklistDomainRule)
         return result
@@ -833,6 +873,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a domain blacklist rule
 
@@ -854,6 +895,7 @@ class AsyncBlacklistRulesDomainsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -875,6 +917,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRulePage]:
         """List domain blacklist rules
 
@@ -894,6 +937,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRulePage] = APIResponse(
             await self._client.send(spec), BlacklistDomainRulePage
@@ -908,6 +952,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Create a domain blacklist rule
 
@@ -929,6 +974,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRule] = APIResponse(await self._client.send(spec), BlacklistDomainRule)
         return result
@@ -941,6 +987,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create several domain blacklist rules
 
@@ -962,6 +1009,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             await self._client.send(spec), list[CreateItemResult]
@@ -976,6 +1024,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several domain blacklist rules
 
@@ -997,6 +1046,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1011,6 +1061,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Get a domain blacklist rule
 
@@ -1030,6 +1081,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRule] = APIResponse(await self._client.send(spec), BlacklistDomainRule)
         return result
@@ -1043,6 +1095,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Change a domain blacklist rule's pattern
 
@@ -1062,6 +1115,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRule] = APIResponse(await self._client.send(spec), BlacklistDomainRule)
         return result
@@ -1074,6 +1128,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a domain blacklist rule
 
@@ -1095,6 +1150,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1121,6 +1177,7 @@ class BlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[BlacklistEmailRule]:
         """List email blacklist rules
 
@@ -1140,6 +1197,7 @@ class BlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[BlacklistEmailRule] = SyncPage(
             client=self._client,
@@ -1159,6 +1217,7 @@ class BlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Create an email blacklist rule
 
@@ -1180,6 +1239,7 @@ class BlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailRule = self._client._request(spec, BlacklistEmailRule)
         return result
@@ -1192,6 +1252,7 @@ class BlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create several email blacklist rules
 
@@ -1213,6 +1274,7 @@ class BlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
@@ -1225,6 +1287,7 @@ class BlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email blacklist rules
 
@@ -1246,6 +1309,7 @@ class BlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1260,6 +1324,7 @@ class BlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Get an email blacklist rule
 
@@ -1279,6 +1344,7 @@ class BlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailRule = self._client._request(spec, BlacklistEmailRule)
         return result
@@ -1292,6 +1358,7 @@ class BlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Change an email blacklist rule's pattern
 
@@ -1311,6 +1378,7 @@ class BlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailRule = self._client._request(spec, BlacklistEmailRule)
         return result
@@ -1323,6 +1391,7 @@ class BlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email blacklist rule
 
@@ -1344,6 +1413,7 @@ class BlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -1365,6 +1435,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRulePage]:
         """List email blacklist rules
 
@@ -1384,6 +1455,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRulePage] = APIResponse(self._client.send(spec), BlacklistEmailRulePage)
         return result
@@ -1396,6 +1468,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Create an email blacklist rule
 
@@ -1417,6 +1490,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRule] = APIResponse(self._client.send(spec), BlacklistEmailRule)
         return result
@@ -1429,6 +1503,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create several email blacklist rules
 
@@ -1450,6 +1525,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             self._client.send(spec), list[CreateItemResult]
@@ -1464,6 +1540,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email blacklist rules
 
@@ -1485,6 +1562,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1499,6 +1577,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Get an email blacklist rule
 
@@ -1518,6 +1597,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRule] = APIResponse(self._client.send(spec), BlacklistEmailRule)
         return result
@@ -1531,6 +1611,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Change an email blacklist rule's pattern
 
@@ -1550,6 +1631,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRule] = APIResponse(self._client.send(spec), BlacklistEmailRule)
         return result
@@ -1562,6 +1644,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email blacklist rule
 
@@ -1583,6 +1666,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -1609,6 +1693,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[BlacklistEmailRule]:
         """List email blacklist rules
 
@@ -1628,6 +1713,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[BlacklistEmailRule] = AsyncPage(
             client=self._client,
@@ -1647,6 +1733,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Create an email blacklist rule
 
@@ -1668,6 +1755,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailRule = await self._client._request(spec, BlacklistEmailRule)
         return result
@@ -1680,6 +1768,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create several email blacklist rules
 
@@ -1701,6 +1790,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
@@ -1713,6 +1803,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email blacklist rules
 
@@ -1734,6 +1825,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1748,6 +1840,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Get an email blacklist rule
 
@@ -1767,6 +1860,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailRule = await self._client._request(spec, BlacklistEmailRule)
         return result
@@ -1780,6 +1874,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Change an email blacklist rule's pattern
 
@@ -1799,6 +1894,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailRule = await self._client._request(spec, BlacklistEmailRule)
         return result
@@ -1811,6 +1907,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email blacklist rule
 
@@ -1832,6 +1929,7 @@ class AsyncBlacklistRulesEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1853,6 +1951,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRulePage]:
         """List email blacklist rules
 
@@ -1872,6 +1971,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRulePage] = APIResponse(await self._client.send(spec), BlacklistEmailRulePage)
         return result
@@ -1884,6 +1984,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Create an email blacklist rule
 
@@ -1905,6 +2006,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRule] = APIResponse(await self._client.send(spec), BlacklistEmailRule)
         return result
@@ -1917,6 +2019,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create several email blacklist rules
 
@@ -1938,6 +2041,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             await self._client.send(spec), list[CreateItemResult]
@@ -1952,6 +2056,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email blacklist rules
 
@@ -1973,6 +2078,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1987,6 +2093,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Get an email blacklist rule
 
@@ -2006,6 +2113,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRule] = APIResponse(await self._client.send(spec), BlacklistEmailRule)
         return result
@@ -2019,6 +2127,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Change an email blacklist rule's pattern
 
@@ -2038,6 +2147,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailRule] = APIResponse(await self._client.send(spec), BlacklistEmailRule)
         return result
@@ -2050,6 +2160,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email blacklist rule
 
@@ -2071,6 +2182,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -2097,6 +2209,7 @@ class BlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[BlacklistEmailExceptionRule]:
         """List email exception blacklist rules
 
@@ -2116,6 +2229,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[BlacklistEmailExceptionRule] = SyncPage(
             client=self._client,
@@ -2135,6 +2249,7 @@ class BlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Create an email exception blacklist rule
 
@@ -2156,6 +2271,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailExceptionRule = self._client._request(spec, BlacklistEmailExceptionRule)
         return result
@@ -2168,6 +2284,7 @@ class BlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create several email exception blacklist rules
 
@@ -2189,6 +2306,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
@@ -2201,6 +2319,7 @@ class BlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email exception blacklist rules
 
@@ -2222,6 +2341,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -2236,6 +2356,7 @@ class BlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Get an email exception blacklist rule
 
@@ -2255,6 +2376,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailExceptionRule = self._client._request(spec, BlacklistEmailExceptionRule)
         return result
@@ -2268,6 +2390,7 @@ class BlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Change an email exception blacklist rule's pattern
 
@@ -2287,6 +2410,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailExceptionRule = self._client._request(spec, BlacklistEmailExceptionRule)
         return result
@@ -2299,6 +2423,7 @@ class BlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email exception blacklist rule
 
@@ -2320,6 +2445,7 @@ class BlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -2341,6 +2467,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRulePage]:
         """List email exception blacklist rules
 
@@ -2360,6 +2487,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRulePage] = APIResponse(
             self._client.send(spec), BlacklistEmailExceptionRulePage
@@ -2374,6 +2502,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Create an email exception blacklist rule
 
@@ -2395,6 +2524,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
             self._client.send(spec), BlacklistEmailExceptionRule
@@ -2409,6 +2539,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create several email exception blacklist rules
 
@@ -2430,6 +2561,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             self._client.send(spec), list[CreateItemResult]
@@ -2444,6 +2576,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email exception blacklist rules
 
@@ -2465,6 +2598,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2479,6 +2613,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Get an email exception blacklist rule
 
@@ -2498,6 +2633,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
             self._client.send(spec), BlacklistEmailExceptionRule
@@ -2513,6 +2649,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Change an email exception blacklist rule's pattern
 
@@ -2532,6 +2669,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
             self._client.send(spec), BlacklistEmailExceptionRule
@@ -2546,6 +2684,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email exception blacklist rule
 
@@ -2567,6 +2706,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -2593,6 +2733,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[BlacklistEmailExceptionRule]:
         """List email exception blacklist rules
 
@@ -2612,6 +2753,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[BlacklistEmailExceptionRule] = AsyncPage(
             client=self._client,
@@ -2631,6 +2773,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Create an email exception blacklist rule
 
@@ -2652,6 +2795,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailExceptionRule = await self._client._request(spec, BlacklistEmailExceptionRule)
         return result
@@ -2664,6 +2808,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Create several email exception blacklist rules
 
@@ -2685,6 +2830,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
@@ -2697,6 +2843,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email exception blacklist rules
 
@@ -2718,6 +2865,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -2732,6 +2880,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Get an email exception blacklist rule
 
@@ -2751,6 +2900,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailExceptionRule = await self._client._request(spec, BlacklistEmailExceptionRule)
         return result
@@ -2764,6 +2914,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Change an email exception blacklist rule's pattern
 
@@ -2783,6 +2934,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: BlacklistEmailExceptionRule = await self._client._request(spec, BlacklistEmailExceptionRule)
         return result
@@ -2795,6 +2947,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email exception blacklist rule
 
@@ -2816,6 +2969,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -2837,6 +2991,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRulePage]:
         """List email exception blacklist rules
 
@@ -2856,6 +3011,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRulePage] = APIResponse(
             await self._client.send(spec), BlacklistEmailExceptionRulePage
@@ -2870,6 +3026,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Create an email exception blacklist rule
 
@@ -2891,6 +3048,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
             await self._client.send(spec), BlacklistEmailExceptionRule
@@ -2905,6 +3063,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Create several email exception blacklist rules
 
@@ -2926,6 +3085,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             await self._client.send(spec), list[CreateItemResult]
@@ -2940,6 +3100,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email exception blacklist rules
 
@@ -2961,6 +3122,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2975,6 +3137,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Get an email exception blacklist rule
 
@@ -2994,6 +3157,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
             await self._client.send(spec), BlacklistEmailExceptionRule
@@ -3009,6 +3173,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Change an email exception blacklist rule's pattern
 
@@ -3028,6 +3193,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
             await self._client.send(spec), BlacklistEmailExceptionRule
@@ -3042,6 +3208,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email exception blacklist rule
 
@@ -3063,6 +3230,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

@@ -39,6 +39,7 @@ class CustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CustomField]:
         """List custom fields (team and organisation-wide)
 
@@ -58,6 +59,7 @@ class CustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CustomField] = self._client._request(spec, list[CustomField])
         return result
@@ -70,6 +72,7 @@ class CustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Create a custom field
 
@@ -91,6 +94,7 @@ class CustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: CustomField = self._client._request(spec, CustomField)
         return result
@@ -103,6 +107,7 @@ class CustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Get a custom field
 
@@ -122,6 +127,7 @@ class CustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: CustomField = self._client._request(spec, CustomField)
         return result
@@ -135,6 +141,7 @@ class CustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Replace a custom field's definition
 
@@ -154,6 +161,7 @@ class CustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: CustomField = self._client._request(spec, CustomField)
         return result
@@ -166,6 +174,7 @@ class CustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a custom field
 
@@ -187,6 +196,7 @@ class CustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -205,6 +215,7 @@ class CustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CustomField]]:
         """List custom fields (team and organisation-wide)
 
@@ -224,6 +235,7 @@ class CustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CustomField]] = APIResponse(self._client.send(spec), list[CustomField])
         return result
@@ -236,6 +248,7 @@ class CustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Create a custom field
 
@@ -257,6 +270,7 @@ class CustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[CustomField] = APIResponse(self._client.send(spec), CustomField)
         return result
@@ -269,6 +283,7 @@ class CustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Get a custom field
 
@@ -288,6 +303,7 @@ class CustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[CustomField] = APIResponse(self._client.send(spec), CustomField)
         return result
@@ -301,6 +317,7 @@ class CustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Replace a custom field's definition
 
@@ -320,6 +337,7 @@ class CustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[CustomField] = APIResponse(self._client.send(spec), CustomField)
         return result
@@ -332,6 +350,7 @@ class CustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a custom field
 
@@ -353,6 +372,7 @@ class CustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -376,6 +396,7 @@ class AsyncCustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CustomField]:
         """List custom fields (team and organisation-wide)
 
@@ -395,6 +416,7 @@ class AsyncCustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CustomField] = await self._client._request(spec, list[CustomField])
         return result
@@ -407,6 +429,7 @@ class AsyncCustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Create a custom field
 
@@ -428,6 +451,7 @@ class AsyncCustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: CustomField = await self._client._request(spec, CustomField)
         return result
@@ -440,6 +464,7 @@ class AsyncCustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Get a custom field
 
@@ -459,6 +484,7 @@ class AsyncCustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: CustomField = await self._client._request(spec, CustomField)
         return result
@@ -472,6 +498,7 @@ class AsyncCustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Replace a custom field's definition
 
@@ -491,6 +518,7 @@ class AsyncCustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: CustomField = await self._client._request(spec, CustomField)
         return result
@@ -503,6 +531,7 @@ class AsyncCustomFieldsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a custom field
 
@@ -524,6 +553,7 @@ class AsyncCustomFieldsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -542,6 +572,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CustomField]]:
         """List custom fields (team and organisation-wide)
 
@@ -561,6 +592,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CustomField]] = APIResponse(await self._client.send(spec), list[CustomField])
         return result
@@ -573,6 +605,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Create a custom field
 
@@ -594,6 +627,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[CustomField] = APIResponse(await self._client.send(spec), CustomField)
         return result
@@ -606,6 +640,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Get a custom field
 
@@ -625,6 +660,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[CustomField] = APIResponse(await self._client.send(spec), CustomField)
         return result
@@ -638,6 +674,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Replace a custom field's definition
 
@@ -657,6 +694,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[CustomField] = APIResponse(await self._client.send(spec), CustomField)
         return result
@@ -669,6 +707,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a custom field
 
@@ -690,6 +729,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

@@ -45,6 +45,7 @@ class DirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachEmailResult:
         """Send a one-off email to a contact
 
@@ -66,6 +67,7 @@ class DirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachEmailResult = self._client._request(spec, DirectOutreachEmailResult)
         return result
@@ -79,6 +81,7 @@ class DirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a LinkedIn connection request to a contact
 
@@ -98,6 +101,7 @@ class DirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -111,6 +115,7 @@ class DirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a LinkedIn InMail to a contact
 
@@ -130,6 +135,7 @@ class DirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -143,6 +149,7 @@ class DirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a LinkedIn message to a connected contact
 
@@ -162,6 +169,7 @@ class DirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -175,6 +183,7 @@ class DirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a recorded LinkedIn voice message to a contact
 
@@ -194,6 +203,7 @@ class DirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -207,6 +217,7 @@ class DirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send an AI-voiced LinkedIn voice message from a script
 
@@ -226,6 +237,7 @@ class DirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -246,6 +258,7 @@ class DirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachEmailResult]:
         """Send a one-off email to a contact
 
@@ -267,6 +280,7 @@ class DirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachEmailResult] = APIResponse(self._client.send(spec), DirectOutreachEmailResult)
         return result
@@ -280,6 +294,7 @@ class DirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a LinkedIn connection request to a contact
 
@@ -299,6 +314,7 @@ class DirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             self._client.send(spec), DirectOutreachLinkedInResult
@@ -314,6 +330,7 @@ class DirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a LinkedIn InMail to a contact
 
@@ -333,6 +350,7 @@ class DirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             self._client.send(spec), DirectOutreachLinkedInResult
@@ -348,6 +366,7 @@ class DirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a LinkedIn message to a connected contact
 
@@ -367,6 +386,7 @@ class DirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             self._client.send(spec), DirectOutreachLinkedInResult
@@ -382,6 +402,7 @@ class DirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a recorded LinkedIn voice message to a contact
 
@@ -401,6 +422,7 @@ class DirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             self._client.send(spec), DirectOutreachLinkedInResult
@@ -416,6 +438,7 @@ class DirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send an AI-voiced LinkedIn voice message from a script
 
@@ -435,6 +458,7 @@ class DirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             self._client.send(spec), DirectOutreachLinkedInResult
@@ -462,6 +486,7 @@ class AsyncDirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachEmailResult:
         """Send a one-off email to a contact
 
@@ -483,6 +508,7 @@ class AsyncDirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachEmailResult = await self._client._request(spec, DirectOutreachEmailResult)
         return result
@@ -496,6 +522,7 @@ class AsyncDirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a LinkedIn connection request to a contact
 
@@ -515,6 +542,7 @@ class AsyncDirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -528,6 +556,7 @@ class AsyncDirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a LinkedIn InMail to a contact
 
@@ -547,6 +576,7 @@ class AsyncDirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -560,6 +590,7 @@ class AsyncDirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a LinkedIn message to a connected contact
 
@@ -579,6 +610,7 @@ class AsyncDirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -592,6 +624,7 @@ class AsyncDirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send a recorded LinkedIn voice message to a contact
 
@@ -611,6 +644,7 @@ class AsyncDirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -624,6 +658,7 @@ class AsyncDirectOutreachResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> DirectOutreachLinkedInResult:
         """Send an AI-voiced LinkedIn voice message from a script
 
@@ -643,6 +678,7 @@ class AsyncDirectOutreachResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: DirectOutreachLinkedInResult = await self._client._request(spec, DirectOutreachLinkedInResult)
         return result
@@ -663,6 +699,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachEmailResult]:
         """Send a one-off email to a contact
 
@@ -684,6 +721,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachEmailResult] = APIResponse(
             await self._client.send(spec), DirectOutreachEmailResult
@@ -699,6 +737,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a LinkedIn connection request to a contact
 
@@ -718,6 +757,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             await self._client.send(spec), DirectOutreachLinkedInResult
@@ -733,6 +773,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a LinkedIn InMail to a contact
 
@@ -752,6 +793,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             await self._client.send(spec), DirectOutreachLinkedInResult
@@ -767,6 +809,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a LinkedIn message to a connected contact
 
@@ -786,6 +829,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             await self._client.send(spec), DirectOutreachLinkedInResult
@@ -801,6 +845,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send a recorded LinkedIn voice message to a contact
 
@@ -820,6 +865,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             await self._client.send(spec), DirectOutreachLinkedInResult
@@ -835,6 +881,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[DirectOutreachLinkedInResult]:
         """Send an AI-voiced LinkedIn voice message from a script
 
@@ -854,6 +901,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
             await self._client.send(spec), DirectOutreachLinkedInResult

@@ -60,6 +60,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[EmailAccountListItem]:
         """List email accounts
 
@@ -79,6 +80,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[EmailAccountListItem] = SyncPage(
             client=self._client,
@@ -98,6 +100,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Connect a custom SMTP/IMAP email account
 
@@ -119,6 +122,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountDetail = self._client._request(spec, EmailAccountDetail)
         return result
@@ -133,6 +137,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[EmailAccountListItem]:
         """Search email accounts
 
@@ -154,6 +159,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[EmailAccountListItem] = SyncPage(
             client=self._client,
@@ -173,6 +179,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email accounts
 
@@ -192,6 +199,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -205,6 +213,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Start connecting a Gmail account (browser consent flow)
 
@@ -224,6 +233,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         response = self._client.send(spec)
         result: str = response.headers.get("location", "")
@@ -236,6 +246,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Start connecting an Office 365 account (browser consent flow)
 
@@ -255,6 +266,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         response = self._client.send(spec)
         result: str = response.headers.get("location", "")
@@ -268,6 +280,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountConnectionTestResult:
         """Test SMTP credentials without saving them
 
@@ -289,6 +302,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountConnectionTestResult = self._client._request(spec, EmailAccountConnectionTestResult)
         return result
@@ -301,6 +315,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountConnectionTestResult:
         """Test IMAP credentials without saving them
 
@@ -322,6 +337,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountConnectionTestResult = self._client._request(spec, EmailAccountConnectionTestResult)
         return result
@@ -334,6 +350,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Get an email account
 
@@ -353,6 +370,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountDetail = self._client._request(spec, EmailAccountDetail)
         return result
@@ -365,6 +383,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email account
 
@@ -384,6 +403,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -397,6 +417,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Update an email account by section
 
@@ -418,6 +439,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountDetail = self._client._request(spec, EmailAccountDetail)
         return result
@@ -430,6 +452,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make an email account the caller's default
 
@@ -449,6 +472,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -461,6 +485,7 @@ class EmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Clear a provider sending lock
 
@@ -480,6 +505,7 @@ class EmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -505,6 +531,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountList]:
         """List email accounts
 
@@ -524,6 +551,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountList] = APIResponse(self._client.send(spec), EmailAccountList)
         return result
@@ -536,6 +564,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Connect a custom SMTP/IMAP email account
 
@@ -557,6 +586,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountDetail] = APIResponse(self._client.send(spec), EmailAccountDetail)
         return result
@@ -571,6 +601,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountList]:
         """Search email accounts
 
@@ -592,6 +623,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountList] = APIResponse(self._client.send(spec), EmailAccountList)
         return result
@@ -604,6 +636,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email accounts
 
@@ -623,6 +656,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -636,6 +670,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Start connecting a Gmail account (browser consent flow)
 
@@ -655,6 +690,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -666,6 +702,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Start connecting an Office 365 account (browser consent flow)
 
@@ -685,6 +722,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -697,6 +735,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountConnectionTestResult]:
         """Test SMTP credentials without saving them
 
@@ -718,6 +757,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
             self._client.send(spec), EmailAccountConnectionTestResult
@@ -732,6 +772,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountConnectionTestResult]:
         """Test IMAP credentials without saving them
 
@@ -753,6 +794,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
             self._client.send(spec), EmailAccountConnectionTestResult
@@ -767,6 +809,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Get an email account
 
@@ -786,6 +829,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountDetail] = APIResponse(self._client.send(spec), EmailAccountDetail)
         return result
@@ -798,6 +842,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email account
 
@@ -817,6 +862,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -830,6 +876,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Update an email account by section
 
@@ -851,6 +898,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountDetail] = APIResponse(self._client.send(spec), EmailAccountDetail)
         return result
@@ -863,6 +911,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make an email account the caller's default
 
@@ -882,6 +931,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -894,6 +944,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Clear a provider sending lock
 
@@ -913,6 +964,7 @@ class EmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -943,6 +995,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[EmailAccountListItem]:
         """List email accounts
 
@@ -962,6 +1015,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[EmailAccountListItem] = AsyncPage(
             client=self._client,
@@ -981,6 +1035,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Connect a custom SMTP/IMAP email account
 
@@ -1002,6 +1057,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountDetail = await self._client._request(spec, EmailAccountDetail)
         return result
@@ -1016,6 +1072,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[EmailAccountListItem]:
         """Search email accounts
 
@@ -1037,6 +1094,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[EmailAccountListItem] = AsyncPage(
             client=self._client,
@@ -1056,6 +1114,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email accounts
 
@@ -1075,6 +1134,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1088,6 +1148,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Start connecting a Gmail account (browser consent flow)
 
@@ -1107,6 +1168,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         response = await self._client.send(spec)
         result: str = response.headers.get("location", "")
@@ -1119,6 +1181,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Start connecting an Office 365 account (browser consent flow)
 
@@ -1138,6 +1201,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         response = await self._client.send(spec)
         result: str = response.headers.get("location", "")
@@ -1151,6 +1215,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountConnectionTestResult:
         """Test SMTP credentials without saving them
 
@@ -1172,6 +1237,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountConnectionTestResult = await self._client._request(spec, EmailAccountConnectionTestResult)
         return result
@@ -1184,6 +1250,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountConnectionTestResult:
         """Test IMAP credentials without saving them
 
@@ -1205,6 +1272,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountConnectionTestResult = await self._client._request(spec, EmailAccountConnectionTestResult)
         return result
@@ -1217,6 +1285,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Get an email account
 
@@ -1236,6 +1305,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountDetail = await self._client._request(spec, EmailAccountDetail)
         return result
@@ -1248,6 +1318,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email account
 
@@ -1267,6 +1338,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1280,6 +1352,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Update an email account by section
 
@@ -1301,6 +1374,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailAccountDetail = await self._client._request(spec, EmailAccountDetail)
         return result
@@ -1313,6 +1387,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make an email account the caller's default
 
@@ -1332,6 +1407,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1344,6 +1420,7 @@ class AsyncEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Clear a provider sending lock
 
@@ -1363,6 +1440,7 @@ class AsyncEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1388,6 +1466,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountList]:
         """List email accounts
 
@@ -1407,6 +1486,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountList] = APIResponse(await self._client.send(spec), EmailAccountList)
         return result
@@ -1419,6 +1499,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Connect a custom SMTP/IMAP email account
 
@@ -1440,6 +1521,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountDetail] = APIResponse(await self._client.send(spec), EmailAccountDetail)
         return result
@@ -1454,6 +1536,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountList]:
         """Search email accounts
 
@@ -1475,6 +1558,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountList] = APIResponse(await self._client.send(spec), EmailAccountList)
         return result
@@ -1487,6 +1571,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email accounts
 
@@ -1506,6 +1591,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1519,6 +1605,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Start connecting a Gmail account (browser consent flow)
 
@@ -1538,6 +1625,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1549,6 +1637,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Start connecting an Office 365 account (browser consent flow)
 
@@ -1568,6 +1657,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1580,6 +1670,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountConnectionTestResult]:
         """Test SMTP credentials without saving them
 
@@ -1601,6 +1692,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
             await self._client.send(spec), EmailAccountConnectionTestResult
@@ -1615,6 +1707,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountConnectionTestResult]:
         """Test IMAP credentials without saving them
 
@@ -1636,6 +1729,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
             await self._client.send(spec), EmailAccountConnectionTestResult
@@ -1650,6 +1744,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Get an email account
 
@@ -1669,6 +1764,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountDetail] = APIResponse(await self._client.send(spec), EmailAccountDetail)
         return result
@@ -1681,6 +1777,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email account
 
@@ -1700,6 +1797,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1713,6 +1811,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Update an email account by section
 
@@ -1734,6 +1833,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailAccountDetail] = APIResponse(await self._client.send(spec), EmailAccountDetail)
         return result
@@ -1746,6 +1846,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make an email account the caller's default
 
@@ -1765,6 +1866,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1777,6 +1879,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Clear a provider sending lock
 
@@ -1796,6 +1899,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1819,6 +1923,7 @@ class EmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[EmailAccountTag]:
         """List email account tags
 
@@ -1838,6 +1943,7 @@ class EmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[EmailAccountTag] = self._client._request(spec, list[EmailAccountTag])
         return result
@@ -1851,6 +1957,7 @@ class EmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Rename or recolour an email account tag
 
@@ -1870,6 +1977,7 @@ class EmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -1883,6 +1991,7 @@ class EmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Add tags to an email account
 
@@ -1904,6 +2013,7 @@ class EmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -1917,6 +2027,7 @@ class EmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove tags from an email account
 
@@ -1938,6 +2049,7 @@ class EmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -1956,6 +2068,7 @@ class EmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[EmailAccountTag]]:
         """List email account tags
 
@@ -1975,6 +2088,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailAccountTag]] = APIResponse(
             self._client.send(spec), list[EmailAccountTag]
@@ -1990,6 +2104,7 @@ class EmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Rename or recolour an email account tag
 
@@ -2009,6 +2124,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -2022,6 +2138,7 @@ class EmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Add tags to an email account
 
@@ -2043,6 +2160,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -2056,6 +2174,7 @@ class EmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Remove tags from an email account
 
@@ -2077,6 +2196,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -2100,6 +2220,7 @@ class AsyncEmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[EmailAccountTag]:
         """List email account tags
 
@@ -2119,6 +2240,7 @@ class AsyncEmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[EmailAccountTag] = await self._client._request(spec, list[EmailAccountTag])
         return result
@@ -2132,6 +2254,7 @@ class AsyncEmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Rename or recolour an email account tag
 
@@ -2151,6 +2274,7 @@ class AsyncEmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -2164,6 +2288,7 @@ class AsyncEmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Add tags to an email account
 
@@ -2185,6 +2310,7 @@ class AsyncEmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -2198,6 +2324,7 @@ class AsyncEmailAccountsTagsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove tags from an email account
 
@@ -2219,6 +2346,7 @@ class AsyncEmailAccountsTagsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -2237,6 +2365,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[EmailAccountTag]]:
         """List email account tags
 
@@ -2256,6 +2385,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailAccountTag]] = APIResponse(
             await self._client.send(spec), list[EmailAccountTag]
@@ -2271,6 +2401,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Rename or recolour an email account tag
 
@@ -2290,6 +2421,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -2303,6 +2435,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Add tags to an email account
 
@@ -2324,6 +2457,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -2337,6 +2471,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Remove tags from an email account
 
@@ -2358,6 +2493,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

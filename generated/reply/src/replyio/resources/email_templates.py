@@ -66,6 +66,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[EmailTemplateListItem]:
         """List email templates
 
@@ -92,6 +93,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[EmailTemplateListItem] = SyncPage(
             client=self._client,
@@ -111,6 +113,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Create an email template
 
@@ -130,6 +133,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
@@ -141,6 +145,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateVariables:
         """List the personalisation variables usable in templates
 
@@ -160,6 +165,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateVariables = self._client._request(spec, EmailTemplateVariables)
         return result
@@ -172,6 +178,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Get an email template
 
@@ -191,6 +198,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
@@ -204,6 +212,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Replace an email template
 
@@ -225,6 +234,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
@@ -237,6 +247,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email template
 
@@ -256,6 +267,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -268,6 +280,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Clone an email template
 
@@ -289,6 +302,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
@@ -302,6 +316,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Move an email template to another folder
 
@@ -321,6 +336,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = self._client._request(spec, EmailTemplate)
         return result
@@ -334,6 +350,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateRenderResult:
         """Render a template for one contact
 
@@ -355,6 +372,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateRenderResult = self._client._request(spec, EmailTemplateRenderResult)
         return result
@@ -368,6 +386,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Send a test email of a template
 
@@ -387,6 +406,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -399,6 +419,7 @@ class EmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateAttachment:
         """Upload a file to attach to email templates
 
@@ -418,6 +439,7 @@ class EmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateAttachment = self._client._request(spec, EmailTemplateAttachment)
         return result
@@ -446,6 +468,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateList]:
         """List email templates
 
@@ -472,6 +495,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateList] = APIResponse(self._client.send(spec), EmailTemplateList)
         return result
@@ -484,6 +508,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Create an email template
 
@@ -503,6 +528,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
         return result
@@ -514,6 +540,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateVariables]:
         """List the personalisation variables usable in templates
 
@@ -533,6 +560,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateVariables] = APIResponse(self._client.send(spec), EmailTemplateVariables)
         return result
@@ -545,6 +573,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Get an email template
 
@@ -564,6 +593,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
         return result
@@ -577,6 +607,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Replace an email template
 
@@ -598,6 +629,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
         return result
@@ -610,6 +642,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email template
 
@@ -629,6 +662,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -641,6 +675,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Clone an email template
 
@@ -662,6 +697,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
         return result
@@ -675,6 +711,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Move an email template to another folder
 
@@ -694,6 +731,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
         return result
@@ -707,6 +745,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateRenderResult]:
         """Render a template for one contact
 
@@ -728,6 +767,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateRenderResult] = APIResponse(self._client.send(spec), EmailTemplateRenderResult)
         return result
@@ -741,6 +781,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Send a test email of a template
 
@@ -760,6 +801,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -772,6 +814,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateAttachment]:
         """Upload a file to attach to email templates
 
@@ -791,6 +834,7 @@ class EmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateAttachment] = APIResponse(self._client.send(spec), EmailTemplateAttachment)
         return result
@@ -824,6 +868,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[EmailTemplateListItem]:
         """List email templates
 
@@ -850,6 +895,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[EmailTemplateListItem] = AsyncPage(
             client=self._client,
@@ -869,6 +915,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Create an email template
 
@@ -888,6 +935,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
@@ -899,6 +947,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateVariables:
         """List the personalisation variables usable in templates
 
@@ -918,6 +967,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateVariables = await self._client._request(spec, EmailTemplateVariables)
         return result
@@ -930,6 +980,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Get an email template
 
@@ -949,6 +1000,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
@@ -962,6 +1014,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Replace an email template
 
@@ -983,6 +1036,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
@@ -995,6 +1049,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email template
 
@@ -1014,6 +1069,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1026,6 +1082,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Clone an email template
 
@@ -1047,6 +1104,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
@@ -1060,6 +1118,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Move an email template to another folder
 
@@ -1079,6 +1138,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplate = await self._client._request(spec, EmailTemplate)
         return result
@@ -1092,6 +1152,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateRenderResult:
         """Render a template for one contact
 
@@ -1113,6 +1174,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateRenderResult = await self._client._request(spec, EmailTemplateRenderResult)
         return result
@@ -1126,6 +1188,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Send a test email of a template
 
@@ -1145,6 +1208,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1157,6 +1221,7 @@ class AsyncEmailTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateAttachment:
         """Upload a file to attach to email templates
 
@@ -1176,6 +1241,7 @@ class AsyncEmailTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateAttachment = await self._client._request(spec, EmailTemplateAttachment)
         return result
@@ -1204,6 +1270,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateList]:
         """List email templates
 
@@ -1230,6 +1297,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateList] = APIResponse(await self._client.send(spec), EmailTemplateList)
         return result
@@ -1242,6 +1310,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Create an email template
 
@@ -1261,6 +1330,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
         return result
@@ -1272,6 +1342,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateVariables]:
         """List the personalisation variables usable in templates
 
@@ -1291,6 +1362,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateVariables] = APIResponse(await self._client.send(spec), EmailTemplateVariables)
         return result
@@ -1303,6 +1375,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Get an email template
 
@@ -1322,6 +1395,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
         return result
@@ -1335,6 +1409,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Replace an email template
 
@@ -1356,6 +1431,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
         return result
@@ -1368,6 +1444,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email template
 
@@ -1387,6 +1464,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1399,6 +1477,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Clone an email template
 
@@ -1420,6 +1499,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
         return result
@@ -1433,6 +1513,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Move an email template to another folder
 
@@ -1452,6 +1533,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
         return result
@@ -1465,6 +1547,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateRenderResult]:
         """Render a template for one contact
 
@@ -1486,6 +1569,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateRenderResult] = APIResponse(
             await self._client.send(spec), EmailTemplateRenderResult
@@ -1501,6 +1585,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Send a test email of a template
 
@@ -1520,6 +1605,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1532,6 +1618,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateAttachment]:
         """Upload a file to attach to email templates
 
@@ -1551,6 +1638,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateAttachment] = APIResponse(
             await self._client.send(spec), EmailTemplateAttachment
@@ -1576,6 +1664,7 @@ class EmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[EmailTemplateFolder]:
         """List email template folders
 
@@ -1595,6 +1684,7 @@ class EmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[EmailTemplateFolder] = self._client._request(spec, list[EmailTemplateFolder])
         return result
@@ -1607,6 +1697,7 @@ class EmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Create an email template folder
 
@@ -1626,6 +1717,7 @@ class EmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
@@ -1639,6 +1731,7 @@ class EmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Get an email template folder
 
@@ -1658,6 +1751,7 @@ class EmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
@@ -1672,6 +1766,7 @@ class EmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Rename an email template folder
 
@@ -1693,6 +1788,7 @@ class EmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
@@ -1706,6 +1802,7 @@ class EmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email template folder
 
@@ -1727,6 +1824,7 @@ class EmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -1739,6 +1837,7 @@ class EmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Turn a personal template folder into a team folder
 
@@ -1758,6 +1857,7 @@ class EmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = self._client._request(spec, EmailTemplateFolder)
         return result
@@ -1776,6 +1876,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[EmailTemplateFolder]]:
         """List email template folders
 
@@ -1795,6 +1896,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailTemplateFolder]] = APIResponse(
             self._client.send(spec), list[EmailTemplateFolder]
@@ -1809,6 +1911,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Create an email template folder
 
@@ -1828,6 +1931,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
         return result
@@ -1841,6 +1945,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Get an email template folder
 
@@ -1860,6 +1965,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
         return result
@@ -1874,6 +1980,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Rename an email template folder
 
@@ -1895,6 +2002,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
         return result
@@ -1908,6 +2016,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email template folder
 
@@ -1929,6 +2038,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -1941,6 +2051,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Turn a personal template folder into a team folder
 
@@ -1960,6 +2071,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
         return result
@@ -1983,6 +2095,7 @@ class AsyncEmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[EmailTemplateFolder]:
         """List email template folders
 
@@ -2002,6 +2115,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[EmailTemplateFolder] = await self._client._request(spec, list[EmailTemplateFolder])
         return result
@@ -2014,6 +2128,7 @@ class AsyncEmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Create an email template folder
 
@@ -2033,6 +2148,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
@@ -2046,6 +2162,7 @@ class AsyncEmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Get an email template folder
 
@@ -2065,6 +2182,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
@@ -2079,6 +2197,7 @@ class AsyncEmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Rename an email template folder
 
@@ -2100,6 +2219,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
@@ -2113,6 +2233,7 @@ class AsyncEmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email template folder
 
@@ -2134,6 +2255,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -2146,6 +2268,7 @@ class AsyncEmailTemplatesFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Turn a personal template folder into a team folder
 
@@ -2165,6 +2288,7 @@ class AsyncEmailTemplatesFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailTemplateFolder = await self._client._request(spec, EmailTemplateFolder)
         return result
@@ -2183,6 +2307,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[EmailTemplateFolder]]:
         """List email template folders
 
@@ -2202,6 +2327,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailTemplateFolder]] = APIResponse(
             await self._client.send(spec), list[EmailTemplateFolder]
@@ -2216,6 +2342,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Create an email template folder
 
@@ -2235,6 +2362,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
         return result
@@ -2248,6 +2376,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Get an email template folder
 
@@ -2267,6 +2396,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
         return result
@@ -2281,6 +2411,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Rename an email template folder
 
@@ -2302,6 +2433,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
         return result
@@ -2315,6 +2447,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email template folder
 
@@ -2336,6 +2469,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -2348,6 +2482,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Turn a personal template folder into a team folder
 
@@ -2367,6 +2502,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
         return result

@@ -42,6 +42,7 @@ class EmailValidationsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailValidationEstimate:
         """Estimate the credits an email validation run would need
 
@@ -63,6 +64,7 @@ class EmailValidationsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailValidationEstimate = self._client._request(spec, EmailValidationEstimate)
         return result
@@ -75,6 +77,7 @@ class EmailValidationsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncJob[BackgroundJob]:
         """Queue email validation for contacts (background job)
 
@@ -96,6 +99,7 @@ class EmailValidationsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         response = self._client.send(spec)
         job_id, accepted = job_id_from(response, JOB_SCHEME.id_field)
@@ -119,6 +123,7 @@ class EmailValidationsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailValidationEstimate]:
         """Estimate the credits an email validation run would need
 
@@ -140,6 +145,7 @@ class EmailValidationsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailValidationEstimate] = APIResponse(self._client.send(spec), EmailValidationEstimate)
         return result
@@ -152,6 +158,7 @@ class EmailValidationsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailValidationScheduleResult]:
         """Queue email validation for contacts (background job)
 
@@ -173,6 +180,7 @@ class EmailValidationsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailValidationScheduleResult] = APIResponse(
             self._client.send(spec), EmailValidationScheduleResult
@@ -199,6 +207,7 @@ class AsyncEmailValidationsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailValidationEstimate:
         """Estimate the credits an email validation run would need
 
@@ -220,6 +229,7 @@ class AsyncEmailValidationsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: EmailValidationEstimate = await self._client._request(spec, EmailValidationEstimate)
         return result
@@ -232,6 +242,7 @@ class AsyncEmailValidationsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncJob[BackgroundJob]:
         """Queue email validation for contacts (background job)
 
@@ -253,6 +264,7 @@ class AsyncEmailValidationsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         response = await self._client.send(spec)
         job_id, accepted = job_id_from(response, JOB_SCHEME.id_field)
@@ -276,6 +288,7 @@ class AsyncEmailValidationsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailValidationEstimate]:
         """Estimate the credits an email validation run would need
 
@@ -297,6 +310,7 @@ class AsyncEmailValidationsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailValidationEstimate] = APIResponse(
             await self._client.send(spec), EmailValidationEstimate
@@ -311,6 +325,7 @@ class AsyncEmailValidationsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailValidationScheduleResult]:
         """Queue email validation for contacts (background job)
 
@@ -332,6 +347,7 @@ class AsyncEmailValidationsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[EmailValidationScheduleResult] = APIResponse(
             await self._client.send(spec), EmailValidationScheduleResult

@@ -39,6 +39,7 @@ class HolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[HolidayCalendarListItem]:
         """List holiday calendars
 
@@ -58,6 +59,7 @@ class HolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[HolidayCalendarListItem] = self._client._request(spec, list[HolidayCalendarListItem])
         return result
@@ -70,6 +72,7 @@ class HolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Create a custom holiday calendar
 
@@ -89,6 +92,7 @@ class HolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: HolidayCalendar = self._client._request(spec, HolidayCalendar)
         return result
@@ -101,6 +105,7 @@ class HolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Get a holiday calendar with its holidays
 
@@ -120,6 +125,7 @@ class HolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: HolidayCalendar = self._client._request(spec, HolidayCalendar)
         return result
@@ -133,6 +139,7 @@ class HolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Replace a custom holiday calendar
 
@@ -154,6 +161,7 @@ class HolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: HolidayCalendar = self._client._request(spec, HolidayCalendar)
         return result
@@ -166,6 +174,7 @@ class HolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a custom holiday calendar
 
@@ -187,6 +196,7 @@ class HolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -199,6 +209,7 @@ class HolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Download a holiday calendar as CSV (Beta)
 
@@ -221,6 +232,7 @@ class HolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: str = self._client._request(spec, str)
         return result
@@ -239,6 +251,7 @@ class HolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List holiday calendars
 
@@ -258,6 +271,7 @@ class HolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
             self._client.send(spec), list[HolidayCalendarListItem]
@@ -272,6 +286,7 @@ class HolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Create a custom holiday calendar
 
@@ -291,6 +306,7 @@ class HolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[HolidayCalendar] = APIResponse(self._client.send(spec), HolidayCalendar)
         return result
@@ -303,6 +319,7 @@ class HolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Get a holiday calendar with its holidays
 
@@ -322,6 +339,7 @@ class HolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[HolidayCalendar] = APIResponse(self._client.send(spec), HolidayCalendar)
         return result
@@ -335,6 +353,7 @@ class HolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Replace a custom holiday calendar
 
@@ -356,6 +375,7 @@ class HolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[HolidayCalendar] = APIResponse(self._client.send(spec), HolidayCalendar)
         return result
@@ -368,6 +388,7 @@ class HolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a custom holiday calendar
 
@@ -389,6 +410,7 @@ class HolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -401,6 +423,7 @@ class HolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[str]:
         """Download a holiday calendar as CSV (Beta)
 
@@ -423,6 +446,7 @@ class HolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[str] = APIResponse(self._client.send(spec), str)
         return result
@@ -446,6 +470,7 @@ class AsyncHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[HolidayCalendarListItem]:
         """List holiday calendars
 
@@ -465,6 +490,7 @@ class AsyncHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[HolidayCalendarListItem] = await self._client._request(
             spec, list[HolidayCalendarListItem]
@@ -479,6 +505,7 @@ class AsyncHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Create a custom holiday calendar
 
@@ -498,6 +525,7 @@ class AsyncHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: HolidayCalendar = await self._client._request(spec, HolidayCalendar)
         return result
@@ -510,6 +538,7 @@ class AsyncHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Get a holiday calendar with its holidays
 
@@ -529,6 +558,7 @@ class AsyncHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: HolidayCalendar = await self._client._request(spec, HolidayCalendar)
         return result
@@ -542,6 +572,7 @@ class AsyncHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Replace a custom holiday calendar
 
@@ -563,6 +594,7 @@ class AsyncHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: HolidayCalendar = await self._client._request(spec, HolidayCalendar)
         return result
@@ -575,6 +607,7 @@ class AsyncHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a custom holiday calendar
 
@@ -596,6 +629,7 @@ class AsyncHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -608,6 +642,7 @@ class AsyncHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Download a holiday calendar as CSV (Beta)
 
@@ -630,6 +665,7 @@ class AsyncHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: str = await self._client._request(spec, str)
         return result
@@ -648,6 +684,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List holiday calendars
 
@@ -667,6 +704,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
             await self._client.send(spec), list[HolidayCalendarListItem]
@@ -681,6 +719,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Create a custom holiday calendar
 
@@ -700,6 +739,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[HolidayCalendar] = APIResponse(await self._client.send(spec), HolidayCalendar)
         return result
@@ -712,6 +752,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Get a holiday calendar with its holidays
 
@@ -731,6 +772,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[HolidayCalendar] = APIResponse(await self._client.send(spec), HolidayCalendar)
         return result
@@ -744,6 +786,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Replace a custom holiday calendar
 
@@ -765,6 +808,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[HolidayCalendar] = APIResponse(await self._client.send(spec), HolidayCalendar)
         return result
@@ -777,6 +821,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a custom holiday calendar
 
@@ -798,6 +843,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -810,6 +856,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[str]:
         """Download a holiday calendar as CSV (Beta)
 
@@ -832,6 +879,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[str] = APIResponse(await self._client.send(spec), str)
         return result

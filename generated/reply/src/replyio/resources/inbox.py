@@ -135,6 +135,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[InboxThreadListItem]:
         """List inbox threads, most recent first
 
@@ -154,6 +155,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[InboxThreadListItem] = SyncPage(
             client=self._client,
@@ -175,6 +177,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[InboxThreadListItem]:
         """Search inbox threads
 
@@ -194,6 +197,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[InboxThreadListItem] = SyncPage(
             client=self._client,
@@ -213,6 +217,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several inbox threads
 
@@ -232,6 +237,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -246,6 +252,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as read
 
@@ -265,6 +272,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -279,6 +287,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as unread
 
@@ -298,6 +307,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -312,6 +322,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThread:
         """Get an inbox thread with its messages
 
@@ -331,6 +342,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxThread = self._client._request(spec, InboxThread)
         return result
@@ -343,6 +355,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an inbox thread
 
@@ -362,6 +375,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -375,6 +389,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set or clear a thread's category
 
@@ -394,6 +409,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -407,6 +423,7 @@ class InboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Flag or unflag a thread as showing meeting intent
 
@@ -426,6 +443,7 @@ class InboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -450,6 +468,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadList]:
         """List inbox threads, most recent first
 
@@ -469,6 +488,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadList] = APIResponse(self._client.send(spec), InboxThreadList)
         return result
@@ -483,6 +503,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadList]:
         """Search inbox threads
 
@@ -502,6 +523,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadList] = APIResponse(self._client.send(spec), InboxThreadList)
         return result
@@ -514,6 +536,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several inbox threads
 
@@ -533,6 +556,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -547,6 +571,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as read
 
@@ -566,6 +591,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -580,6 +606,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as unread
 
@@ -599,6 +626,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -613,6 +641,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThread]:
         """Get an inbox thread with its messages
 
@@ -632,6 +661,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThread] = APIResponse(self._client.send(spec), InboxThread)
         return result
@@ -644,6 +674,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an inbox thread
 
@@ -663,6 +694,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -676,6 +708,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set or clear a thread's category
 
@@ -695,6 +728,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -708,6 +742,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Flag or unflag a thread as showing meeting intent
 
@@ -727,6 +762,7 @@ class InboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -756,6 +792,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[InboxThreadListItem]:
         """List inbox threads, most recent first
 
@@ -775,6 +812,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[InboxThreadListItem] = AsyncPage(
             client=self._client,
@@ -796,6 +834,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[InboxThreadListItem]:
         """Search inbox threads
 
@@ -815,6 +854,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[InboxThreadListItem] = AsyncPage(
             client=self._client,
@@ -834,6 +874,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several inbox threads
 
@@ -853,6 +894,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -867,6 +909,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as read
 
@@ -886,6 +929,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -900,6 +944,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as unread
 
@@ -919,6 +964,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -933,6 +979,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThread:
         """Get an inbox thread with its messages
 
@@ -952,6 +999,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxThread = await self._client._request(spec, InboxThread)
         return result
@@ -964,6 +1012,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an inbox thread
 
@@ -983,6 +1032,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -996,6 +1046,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set or clear a thread's category
 
@@ -1015,6 +1066,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1028,6 +1080,7 @@ class AsyncInboxThreadsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Flag or unflag a thread as showing meeting intent
 
@@ -1047,6 +1100,7 @@ class AsyncInboxThreadsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1071,6 +1125,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadList]:
         """List inbox threads, most recent first
 
@@ -1090,6 +1145,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadList] = APIResponse(await self._client.send(spec), InboxThreadList)
         return result
@@ -1104,6 +1160,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadList]:
         """Search inbox threads
 
@@ -1123,6 +1180,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadList] = APIResponse(await self._client.send(spec), InboxThreadList)
         return result
@@ -1135,6 +1193,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several inbox threads
 
@@ -1154,6 +1213,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1168,6 +1228,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as read
 
@@ -1187,6 +1248,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1201,6 +1263,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as unread
 
@@ -1220,6 +1283,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1234,6 +1298,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThread]:
         """Get an inbox thread with its messages
 
@@ -1253,6 +1318,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThread] = APIResponse(await self._client.send(spec), InboxThread)
         return result
@@ -1265,6 +1331,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an inbox thread
 
@@ -1284,6 +1351,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1297,6 +1365,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set or clear a thread's category
 
@@ -1316,6 +1385,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1329,6 +1399,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Flag or unflag a thread as showing meeting intent
 
@@ -1348,6 +1419,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1374,6 +1446,7 @@ class InboxThreadsMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
         """List a thread's messages, oldest first
 
@@ -1393,6 +1466,7 @@ class InboxThreadsMessagesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = SyncPage(
             client=self._client,
@@ -1413,6 +1487,7 @@ class InboxThreadsMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThreadEmailMessage | InboxThreadLinkedInMessage:
         """Reply in a thread
 
@@ -1434,6 +1509,7 @@ class InboxThreadsMessagesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxThreadEmailMessage | InboxThreadLinkedInMessage = self._client._request(
             spec, InboxThreadEmailMessage | InboxThreadLinkedInMessage
@@ -1457,6 +1533,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadMessageList]:
         """List a thread's messages, oldest first
 
@@ -1476,6 +1553,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadMessageList] = APIResponse(self._client.send(spec), InboxThreadMessageList)
         return result
@@ -1489,6 +1567,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
         """Reply in a thread
 
@@ -1510,6 +1589,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = APIResponse(
             self._client.send(spec), InboxThreadEmailMessage | InboxThreadLinkedInMessage
@@ -1538,6 +1618,7 @@ class AsyncInboxThreadsMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
         """List a thread's messages, oldest first
 
@@ -1557,6 +1638,7 @@ class AsyncInboxThreadsMessagesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = AsyncPage(
             client=self._client,
@@ -1577,6 +1659,7 @@ class AsyncInboxThreadsMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThreadEmailMessage | InboxThreadLinkedInMessage:
         """Reply in a thread
 
@@ -1598,6 +1681,7 @@ class AsyncInboxThreadsMessagesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxThreadEmailMessage | InboxThreadLinkedInMessage = await self._client._request(
             spec, InboxThreadEmailMessage | InboxThreadLinkedInMessage
@@ -1621,6 +1705,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadMessageList]:
         """List a thread's messages, oldest first
 
@@ -1640,6 +1725,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadMessageList] = APIResponse(await self._client.send(spec), InboxThreadMessageList)
         return result
@@ -1653,6 +1739,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
         """Reply in a thread
 
@@ -1674,6 +1761,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = APIResponse(
             await self._client.send(spec), InboxThreadEmailMessage | InboxThreadLinkedInMessage
@@ -1700,6 +1788,7 @@ class InboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxCategory]:
         """List inbox categories
 
@@ -1719,6 +1808,7 @@ class InboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxCategory] = self._client._request(spec, list[InboxCategory])
         return result
@@ -1731,6 +1821,7 @@ class InboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Create an inbox category
 
@@ -1750,6 +1841,7 @@ class InboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxCategory = self._client._request(spec, InboxCategory)
         return result
@@ -1762,6 +1854,7 @@ class InboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Get an inbox category
 
@@ -1781,6 +1874,7 @@ class InboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxCategory = self._client._request(spec, InboxCategory)
         return result
@@ -1794,6 +1888,7 @@ class InboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Replace an inbox category
 
@@ -1815,6 +1910,7 @@ class InboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxCategory = self._client._request(spec, InboxCategory)
         return result
@@ -1827,6 +1923,7 @@ class InboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an inbox category
 
@@ -1848,6 +1945,7 @@ class InboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -1861,6 +1959,7 @@ class InboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Put threads into a category
 
@@ -1882,6 +1981,7 @@ class InboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1897,6 +1997,7 @@ class InboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take threads out of a category
 
@@ -1916,6 +2017,7 @@ class InboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1937,6 +2039,7 @@ class InboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxCategory]]:
         """List inbox categories
 
@@ -1956,6 +2059,7 @@ class InboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxCategory]] = APIResponse(self._client.send(spec), list[InboxCategory])
         return result
@@ -1968,6 +2072,7 @@ class InboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Create an inbox category
 
@@ -1987,6 +2092,7 @@ class InboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxCategory] = APIResponse(self._client.send(spec), InboxCategory)
         return result
@@ -1999,6 +2105,7 @@ class InboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Get an inbox category
 
@@ -2018,6 +2125,7 @@ class InboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxCategory] = APIResponse(self._client.send(spec), InboxCategory)
         return result
@@ -2031,6 +2139,7 @@ class InboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Replace an inbox category
 
@@ -2052,6 +2161,7 @@ class InboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxCategory] = APIResponse(self._client.send(spec), InboxCategory)
         return result
@@ -2064,6 +2174,7 @@ class InboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an inbox category
 
@@ -2085,6 +2196,7 @@ class InboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -2098,6 +2210,7 @@ class InboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Put threads into a category
 
@@ -2119,6 +2232,7 @@ class InboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2134,6 +2248,7 @@ class InboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take threads out of a category
 
@@ -2153,6 +2268,7 @@ class InboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2179,6 +2295,7 @@ class AsyncInboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[InboxCategory]:
         """List inbox categories
 
@@ -2198,6 +2315,7 @@ class AsyncInboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[InboxCategory] = await self._client._request(spec, list[InboxCategory])
         return result
@@ -2210,6 +2328,7 @@ class AsyncInboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Create an inbox category
 
@@ -2229,6 +2348,7 @@ class AsyncInboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxCategory = await self._client._request(spec, InboxCategory)
         return result
@@ -2241,6 +2361,7 @@ class AsyncInboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Get an inbox category
 
@@ -2260,6 +2381,7 @@ class AsyncInboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxCategory = await self._client._request(spec, InboxCategory)
         return result
@@ -2273,6 +2395,7 @@ class AsyncInboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Replace an inbox category
 
@@ -2294,6 +2417,7 @@ class AsyncInboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: InboxCategory = await self._client._request(spec, InboxCategory)
         return result
@@ -2306,6 +2430,7 @@ class AsyncInboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an inbox category
 
@@ -2327,6 +2452,7 @@ class AsyncInboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -2340,6 +2466,7 @@ class AsyncInboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Put threads into a category
 
@@ -2361,6 +2488,7 @@ class AsyncInboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -2376,6 +2504,7 @@ class AsyncInboxCategoriesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take threads out of a category
 
@@ -2395,6 +2524,7 @@ class AsyncInboxCategoriesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -2416,6 +2546,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[InboxCategory]]:
         """List inbox categories
 
@@ -2435,6 +2566,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxCategory]] = APIResponse(
             await self._client.send(spec), list[InboxCategory]
@@ -2449,6 +2581,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Create an inbox category
 
@@ -2468,6 +2601,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxCategory] = APIResponse(await self._client.send(spec), InboxCategory)
         return result
@@ -2480,6 +2614,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Get an inbox category
 
@@ -2499,6 +2634,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxCategory] = APIResponse(await self._client.send(spec), InboxCategory)
         return result
@@ -2512,6 +2648,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Replace an inbox category
 
@@ -2533,6 +2670,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[InboxCategory] = APIResponse(await self._client.send(spec), InboxCategory)
         return result
@@ -2545,6 +2683,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an inbox category
 
@@ -2566,6 +2705,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -2579,6 +2719,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Put threads into a category
 
@@ -2600,6 +2741,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2615,6 +2757,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take threads out of a category
 
@@ -2634,6 +2777,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]

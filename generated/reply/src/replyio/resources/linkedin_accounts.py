@@ -53,6 +53,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[LinkedInAccount]:
         """List LinkedIn accounts
 
@@ -72,6 +73,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[LinkedInAccount] = self._client._request(spec, list[LinkedInAccount])
         return result
@@ -84,6 +86,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several LinkedIn accounts
 
@@ -105,6 +108,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -119,6 +123,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectionLink:
         """Create a shareable link that connects a named LinkedIn account
 
@@ -138,6 +143,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountConnectionLink = self._client._request(spec, LinkedInAccountConnectionLink)
         return result
@@ -150,6 +156,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectLink:
         """Get a link that connects a LinkedIn account
 
@@ -171,6 +178,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountConnectLink = self._client._request(spec, LinkedInAccountConnectLink)
         return result
@@ -183,6 +191,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccount:
         """Get a LinkedIn account
 
@@ -202,6 +211,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccount = self._client._request(spec, LinkedInAccount)
         return result
@@ -215,6 +225,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a LinkedIn account
 
@@ -236,6 +247,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -248,6 +260,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountStatusResult:
         """Flip a LinkedIn account between enabled and disabled
 
@@ -267,6 +280,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountStatusResult = self._client._request(spec, LinkedInAccountStatusResult)
         return result
@@ -280,6 +294,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set a LinkedIn account's daily action limits and delays
 
@@ -299,6 +314,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -312,6 +328,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Configure automatic withdrawal of unanswered connection requests
 
@@ -331,6 +348,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -343,6 +361,7 @@ class LinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectLink:
         """Get a link that reconnects an account whose cookie expired
 
@@ -362,6 +381,7 @@ class LinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountConnectLink = self._client._request(spec, LinkedInAccountConnectLink)
         return result
@@ -384,6 +404,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[LinkedInAccount]]:
         """List LinkedIn accounts
 
@@ -403,6 +424,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccount]] = APIResponse(
             self._client.send(spec), list[LinkedInAccount]
@@ -417,6 +439,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several LinkedIn accounts
 
@@ -438,6 +461,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -452,6 +476,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectionLink]:
         """Create a shareable link that connects a named LinkedIn account
 
@@ -471,6 +496,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectionLink] = APIResponse(
             self._client.send(spec), LinkedInAccountConnectionLink
@@ -485,6 +511,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectLink]:
         """Get a link that connects a LinkedIn account
 
@@ -506,6 +533,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
             self._client.send(spec), LinkedInAccountConnectLink
@@ -520,6 +548,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccount]:
         """Get a LinkedIn account
 
@@ -539,6 +568,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccount] = APIResponse(self._client.send(spec), LinkedInAccount)
         return result
@@ -552,6 +582,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a LinkedIn account
 
@@ -573,6 +604,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -585,6 +617,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountStatusResult]:
         """Flip a LinkedIn account between enabled and disabled
 
@@ -604,6 +637,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountStatusResult] = APIResponse(
             self._client.send(spec), LinkedInAccountStatusResult
@@ -619,6 +653,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set a LinkedIn account's daily action limits and delays
 
@@ -638,6 +673,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -651,6 +687,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Configure automatic withdrawal of unanswered connection requests
 
@@ -670,6 +707,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -682,6 +720,7 @@ class LinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectLink]:
         """Get a link that reconnects an account whose cookie expired
 
@@ -701,6 +740,7 @@ class LinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
             self._client.send(spec), LinkedInAccountConnectLink
@@ -730,6 +770,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[LinkedInAccount]:
         """List LinkedIn accounts
 
@@ -749,6 +790,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[LinkedInAccount] = await self._client._request(spec, list[LinkedInAccount])
         return result
@@ -761,6 +803,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several LinkedIn accounts
 
@@ -782,6 +825,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -796,6 +840,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectionLink:
         """Create a shareable link that connects a named LinkedIn account
 
@@ -815,6 +860,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountConnectionLink = await self._client._request(spec, LinkedInAccountConnectionLink)
         return result
@@ -827,6 +873,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectLink:
         """Get a link that connects a LinkedIn account
 
@@ -848,6 +895,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountConnectLink = await self._client._request(spec, LinkedInAccountConnectLink)
         return result
@@ -860,6 +908,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccount:
         """Get a LinkedIn account
 
@@ -879,6 +928,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccount = await self._client._request(spec, LinkedInAccount)
         return result
@@ -892,6 +942,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a LinkedIn account
 
@@ -913,6 +964,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -925,6 +977,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountStatusResult:
         """Flip a LinkedIn account between enabled and disabled
 
@@ -944,6 +997,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountStatusResult = await self._client._request(spec, LinkedInAccountStatusResult)
         return result
@@ -957,6 +1011,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set a LinkedIn account's daily action limits and delays
 
@@ -976,6 +1031,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -989,6 +1045,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Configure automatic withdrawal of unanswered connection requests
 
@@ -1008,6 +1065,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1020,6 +1078,7 @@ class AsyncLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectLink:
         """Get a link that reconnects an account whose cookie expired
 
@@ -1039,6 +1098,7 @@ class AsyncLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: LinkedInAccountConnectLink = await self._client._request(spec, LinkedInAccountConnectLink)
         return result
@@ -1061,6 +1121,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[LinkedInAccount]]:
         """List LinkedIn accounts
 
@@ -1080,6 +1141,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccount]] = APIResponse(
             await self._client.send(spec), list[LinkedInAccount]
@@ -1094,6 +1156,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several LinkedIn accounts
 
@@ -1115,6 +1178,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1129,6 +1193,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectionLink]:
         """Create a shareable link that connects a named LinkedIn account
 
@@ -1148,6 +1213,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectionLink] = APIResponse(
             await self._client.send(spec), LinkedInAccountConnectionLink
@@ -1162,6 +1228,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectLink]:
         """Get a link that connects a LinkedIn account
 
@@ -1183,6 +1250,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
             await self._client.send(spec), LinkedInAccountConnectLink
@@ -1197,6 +1265,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccount]:
         """Get a LinkedIn account
 
@@ -1216,6 +1285,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccount] = APIResponse(await self._client.send(spec), LinkedInAccount)
         return result
@@ -1229,6 +1299,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a LinkedIn account
 
@@ -1250,6 +1321,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1262,6 +1334,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountStatusResult]:
         """Flip a LinkedIn account between enabled and disabled
 
@@ -1281,6 +1354,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountStatusResult] = APIResponse(
             await self._client.send(spec), LinkedInAccountStatusResult
@@ -1296,6 +1370,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set a LinkedIn account's daily action limits and delays
 
@@ -1315,6 +1390,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1328,6 +1404,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Configure automatic withdrawal of unanswered connection requests
 
@@ -1347,6 +1424,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1359,6 +1437,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectLink]:
         """Get a link that reconnects an account whose cookie expired
 
@@ -1378,6 +1457,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
             await self._client.send(spec), LinkedInAccountConnectLink
@@ -1403,6 +1483,7 @@ class LinkedinAccountsPendingResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[LinkedInAccountPending]:
         """List pending (not yet completed) LinkedIn connection links
 
@@ -1422,6 +1503,7 @@ class LinkedinAccountsPendingResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[LinkedInAccountPending] = self._client._request(spec, list[LinkedInAccountPending])
         return result
@@ -1434,6 +1516,7 @@ class LinkedinAccountsPendingResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a pending LinkedIn connection link
 
@@ -1453,6 +1536,7 @@ class LinkedinAccountsPendingResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -1471,6 +1555,7 @@ class LinkedinAccountsPendingResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[LinkedInAccountPending]]:
         """List pending (not yet completed) LinkedIn connection links
 
@@ -1490,6 +1575,7 @@ class LinkedinAccountsPendingResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccountPending]] = APIResponse(
             self._client.send(spec), list[LinkedInAccountPending]
@@ -1504,6 +1590,7 @@ class LinkedinAccountsPendingResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a pending LinkedIn connection link
 
@@ -1523,6 +1610,7 @@ class LinkedinAccountsPendingResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -1546,6 +1634,7 @@ class AsyncLinkedinAccountsPendingResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[LinkedInAccountPending]:
         """List pending (not yet completed) LinkedIn connection links
 
@@ -1565,6 +1654,7 @@ class AsyncLinkedinAccountsPendingResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[LinkedInAccountPending] = await self._client._request(spec, list[LinkedInAccountPending])
         return result
@@ -1577,6 +1667,7 @@ class AsyncLinkedinAccountsPendingResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a pending LinkedIn connection link
 
@@ -1596,6 +1687,7 @@ class AsyncLinkedinAccountsPendingResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1614,6 +1706,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[LinkedInAccountPending]]:
         """List pending (not yet completed) LinkedIn connection links
 
@@ -1633,6 +1726,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccountPending]] = APIResponse(
             await self._client.send(spec), list[LinkedInAccountPending]
@@ -1647,6 +1741,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a pending LinkedIn connection link
 
@@ -1666,6 +1761,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

@@ -207,6 +207,7 @@ class ReportsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportEmailsOverview:
         """Email engagement totals for a period
 
@@ -226,6 +227,7 @@ class ReportsEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportEmailsOverview = self._client._request(spec, ReportEmailsOverview)
         return result
@@ -240,6 +242,7 @@ class ReportsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ReportEmailRow]:
         """Emails sent in a period, one row per email
 
@@ -259,6 +262,7 @@ class ReportsEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ReportEmailRow] = SyncPage(
             client=self._client,
@@ -285,6 +289,7 @@ class ReportsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportEmailsOverview]:
         """Email engagement totals for a period
 
@@ -304,6 +309,7 @@ class ReportsEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportEmailsOverview] = APIResponse(self._client.send(spec), ReportEmailsOverview)
         return result
@@ -318,6 +324,7 @@ class ReportsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportEmailList]:
         """Emails sent in a period, one row per email
 
@@ -337,6 +344,7 @@ class ReportsEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportEmailList] = APIResponse(self._client.send(spec), ReportEmailList)
         return result
@@ -361,6 +369,7 @@ class AsyncReportsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportEmailsOverview:
         """Email engagement totals for a period
 
@@ -380,6 +389,7 @@ class AsyncReportsEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportEmailsOverview = await self._client._request(spec, ReportEmailsOverview)
         return result
@@ -394,6 +404,7 @@ class AsyncReportsEmailsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ReportEmailRow]:
         """Emails sent in a period, one row per email
 
@@ -413,6 +424,7 @@ class AsyncReportsEmailsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ReportEmailRow] = AsyncPage(
             client=self._client,
@@ -439,6 +451,7 @@ class AsyncReportsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportEmailsOverview]:
         """Email engagement totals for a period
 
@@ -458,6 +471,7 @@ class AsyncReportsEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportEmailsOverview] = APIResponse(await self._client.send(spec), ReportEmailsOverview)
         return result
@@ -472,6 +486,7 @@ class AsyncReportsEmailsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportEmailList]:
         """Emails sent in a period, one row per email
 
@@ -491,6 +506,7 @@ class AsyncReportsEmailsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportEmailList] = APIResponse(await self._client.send(spec), ReportEmailList)
         return result
@@ -515,6 +531,7 @@ class ReportsCallsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportCallsOverview:
         """Call totals for a period, with per-member statistics
 
@@ -534,6 +551,7 @@ class ReportsCallsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportCallsOverview = self._client._request(spec, ReportCallsOverview)
         return result
@@ -548,6 +566,7 @@ class ReportsCallsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ReportCallRow]:
         """Calls made in a period, one row per call
 
@@ -567,6 +586,7 @@ class ReportsCallsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ReportCallRow] = SyncPage(
             client=self._client,
@@ -593,6 +613,7 @@ class ReportsCallsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportCallsOverview]:
         """Call totals for a period, with per-member statistics
 
@@ -612,6 +633,7 @@ class ReportsCallsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportCallsOverview] = APIResponse(self._client.send(spec), ReportCallsOverview)
         return result
@@ -626,6 +648,7 @@ class ReportsCallsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportCallList]:
         """Calls made in a period, one row per call
 
@@ -645,6 +668,7 @@ class ReportsCallsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportCallList] = APIResponse(self._client.send(spec), ReportCallList)
         return result
@@ -669,6 +693,7 @@ class AsyncReportsCallsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportCallsOverview:
         """Call totals for a period, with per-member statistics
 
@@ -688,6 +713,7 @@ class AsyncReportsCallsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportCallsOverview = await self._client._request(spec, ReportCallsOverview)
         return result
@@ -702,6 +728,7 @@ class AsyncReportsCallsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ReportCallRow]:
         """Calls made in a period, one row per call
 
@@ -721,6 +748,7 @@ class AsyncReportsCallsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ReportCallRow] = AsyncPage(
             client=self._client,
@@ -747,6 +775,7 @@ class AsyncReportsCallsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportCallsOverview]:
         """Call totals for a period, with per-member statistics
 
@@ -766,6 +795,7 @@ class AsyncReportsCallsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportCallsOverview] = APIResponse(await self._client.send(spec), ReportCallsOverview)
         return result
@@ -780,6 +810,7 @@ class AsyncReportsCallsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportCallList]:
         """Calls made in a period, one row per call
 
@@ -799,6 +830,7 @@ class AsyncReportsCallsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportCallList] = APIResponse(await self._client.send(spec), ReportCallList)
         return result
@@ -823,6 +855,7 @@ class ReportsTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportTasksOverview:
         """Task totals by type for a period
 
@@ -842,6 +875,7 @@ class ReportsTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportTasksOverview = self._client._request(spec, ReportTasksOverview)
         return result
@@ -856,6 +890,7 @@ class ReportsTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ReportTaskRow]:
         """Tasks of a period, one row per task
 
@@ -875,6 +910,7 @@ class ReportsTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ReportTaskRow] = SyncPage(
             client=self._client,
@@ -901,6 +937,7 @@ class ReportsTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportTasksOverview]:
         """Task totals by type for a period
 
@@ -920,6 +957,7 @@ class ReportsTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportTasksOverview] = APIResponse(self._client.send(spec), ReportTasksOverview)
         return result
@@ -934,6 +972,7 @@ class ReportsTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportTaskList]:
         """Tasks of a period, one row per task
 
@@ -953,6 +992,7 @@ class ReportsTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportTaskList] = APIResponse(self._client.send(spec), ReportTaskList)
         return result
@@ -977,6 +1017,7 @@ class AsyncReportsTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportTasksOverview:
         """Task totals by type for a period
 
@@ -996,6 +1037,7 @@ class AsyncReportsTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportTasksOverview = await self._client._request(spec, ReportTasksOverview)
         return result
@@ -1010,6 +1052,7 @@ class AsyncReportsTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ReportTaskRow]:
         """Tasks of a period, one row per task
 
@@ -1029,6 +1072,7 @@ class AsyncReportsTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ReportTaskRow] = AsyncPage(
             client=self._client,
@@ -1055,6 +1099,7 @@ class AsyncReportsTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportTasksOverview]:
         """Task totals by type for a period
 
@@ -1074,6 +1119,7 @@ class AsyncReportsTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportTasksOverview] = APIResponse(await self._client.send(spec), ReportTasksOverview)
         return result
@@ -1088,6 +1134,7 @@ class AsyncReportsTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportTaskList]:
         """Tasks of a period, one row per task
 
@@ -1107,6 +1154,7 @@ class AsyncReportsTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportTaskList] = APIResponse(await self._client.send(spec), ReportTaskList)
         return result
@@ -1131,6 +1179,7 @@ class ReportsLinkedinResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportLinkedInOverview:
         """LinkedIn activity totals for a period
 
@@ -1150,6 +1199,7 @@ class ReportsLinkedinResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportLinkedInOverview = self._client._request(spec, ReportLinkedInOverview)
         return result
@@ -1164,6 +1214,7 @@ class ReportsLinkedinResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ReportLinkedInActionRow]:
         """LinkedIn actions of a period, one row per action
 
@@ -1183,6 +1234,7 @@ class ReportsLinkedinResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ReportLinkedInActionRow] = SyncPage(
             client=self._client,
@@ -1209,6 +1261,7 @@ class ReportsLinkedinResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportLinkedInOverview]:
         """LinkedIn activity totals for a period
 
@@ -1228,6 +1281,7 @@ class ReportsLinkedinResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportLinkedInOverview] = APIResponse(self._client.send(spec), ReportLinkedInOverview)
         return result
@@ -1242,6 +1296,7 @@ class ReportsLinkedinResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportLinkedInActionList]:
         """LinkedIn actions of a period, one row per action
 
@@ -1261,6 +1316,7 @@ class ReportsLinkedinResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportLinkedInActionList] = APIResponse(self._client.send(spec), ReportLinkedInActionList)
         return result
@@ -1285,6 +1341,7 @@ class AsyncReportsLinkedinResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportLinkedInOverview:
         """LinkedIn activity totals for a period
 
@@ -1304,6 +1361,7 @@ class AsyncReportsLinkedinResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportLinkedInOverview = await self._client._request(spec, ReportLinkedInOverview)
         return result
@@ -1318,6 +1376,7 @@ class AsyncReportsLinkedinResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ReportLinkedInActionRow]:
         """LinkedIn actions of a period, one row per action
 
@@ -1337,6 +1396,7 @@ class AsyncReportsLinkedinResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ReportLinkedInActionRow] = AsyncPage(
             client=self._client,
@@ -1363,6 +1423,7 @@ class AsyncReportsLinkedinResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportLinkedInOverview]:
         """LinkedIn activity totals for a period
 
@@ -1382,6 +1443,7 @@ class AsyncReportsLinkedinResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportLinkedInOverview] = APIResponse(await self._client.send(spec), ReportLinkedInOverview)
         return result
@@ -1396,6 +1458,7 @@ class AsyncReportsLinkedinResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportLinkedInActionList]:
         """LinkedIn actions of a period, one row per action
 
@@ -1415,6 +1478,7 @@ class AsyncReportsLinkedinResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportLinkedInActionList] = APIResponse(
             await self._client.send(spec), ReportLinkedInActionList
@@ -1441,6 +1505,7 @@ class ReportsTeamPerformanceResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportTeamPerformanceOverview:
         """Meetings, touches and response times per team member
 
@@ -1460,6 +1525,7 @@ class ReportsTeamPerformanceResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportTeamPerformanceOverview = self._client._request(spec, ReportTeamPerformanceOverview)
         return result
@@ -1474,6 +1540,7 @@ class ReportsTeamPerformanceResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ReportMeetingRow]:
         """Meetings booked in a period, one row per meeting
 
@@ -1493,6 +1560,7 @@ class ReportsTeamPerformanceResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[ReportMeetingRow] = SyncPage(
             client=self._client,
@@ -1519,6 +1587,7 @@ class ReportsTeamPerformanceResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportTeamPerformanceOverview]:
         """Meetings, touches and response times per team member
 
@@ -1538,6 +1607,7 @@ class ReportsTeamPerformanceResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportTeamPerformanceOverview] = APIResponse(
             self._client.send(spec), ReportTeamPerformanceOverview
@@ -1554,6 +1624,7 @@ class ReportsTeamPerformanceResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportMeetingList]:
         """Meetings booked in a period, one row per meeting
 
@@ -1573,6 +1644,7 @@ class ReportsTeamPerformanceResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportMeetingList] = APIResponse(self._client.send(spec), ReportMeetingList)
         return result
@@ -1597,6 +1669,7 @@ class AsyncReportsTeamPerformanceResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportTeamPerformanceOverview:
         """Meetings, touches and response times per team member
 
@@ -1616,6 +1689,7 @@ class AsyncReportsTeamPerformanceResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportTeamPerformanceOverview = await self._client._request(spec, ReportTeamPerformanceOverview)
         return result
@@ -1630,6 +1704,7 @@ class AsyncReportsTeamPerformanceResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[ReportMeetingRow]:
         """Meetings booked in a period, one row per meeting
 
@@ -1649,6 +1724,7 @@ class AsyncReportsTeamPerformanceResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[ReportMeetingRow] = AsyncPage(
             client=self._client,
@@ -1675,6 +1751,7 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportTeamPerformanceOverview]:
         """Meetings, touches and response times per team member
 
@@ -1694,6 +1771,7 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportTeamPerformanceOverview] = APIResponse(
             await self._client.send(spec), ReportTeamPerformanceOverview
@@ -1710,6 +1788,7 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportMeetingList]:
         """Meetings booked in a period, one row per meeting
 
@@ -1729,6 +1808,7 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportMeetingList] = APIResponse(await self._client.send(spec), ReportMeetingList)
         return result
@@ -1753,6 +1833,7 @@ class ReportsChannelEfficiencyResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportChannelEfficiencyOverview:
         """People contacted, touches, replies and meetings across channels
 
@@ -1772,6 +1853,7 @@ class ReportsChannelEfficiencyResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportChannelEfficiencyOverview = self._client._request(spec, ReportChannelEfficiencyOverview)
         return result
@@ -1791,6 +1873,7 @@ class ReportsChannelEfficiencyResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportChannelEfficiencyOverview]:
         """People contacted, touches, replies and meetings across channels
 
@@ -1810,6 +1893,7 @@ class ReportsChannelEfficiencyResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportChannelEfficiencyOverview] = APIResponse(
             self._client.send(spec), ReportChannelEfficiencyOverview
@@ -1836,6 +1920,7 @@ class AsyncReportsChannelEfficiencyResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ReportChannelEfficiencyOverview:
         """People contacted, touches, replies and meetings across channels
 
@@ -1855,6 +1940,7 @@ class AsyncReportsChannelEfficiencyResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: ReportChannelEfficiencyOverview = await self._client._request(spec, ReportChannelEfficiencyOverview)
         return result
@@ -1874,6 +1960,7 @@ class AsyncReportsChannelEfficiencyResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ReportChannelEfficiencyOverview]:
         """People contacted, touches, replies and meetings across channels
 
@@ -1893,6 +1980,7 @@ class AsyncReportsChannelEfficiencyResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[ReportChannelEfficiencyOverview] = APIResponse(
             await self._client.send(spec), ReportChannelEfficiencyOverview

@@ -46,6 +46,7 @@ class SchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[Schedule]:
         """List sending schedules
 
@@ -65,6 +66,7 @@ class SchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[Schedule] = self._client._request(spec, list[Schedule])
         return result
@@ -77,6 +79,7 @@ class SchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Create a sending schedule
 
@@ -96,6 +99,7 @@ class SchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Schedule = self._client._request(spec, Schedule)
         return result
@@ -108,6 +112,7 @@ class SchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Get a sending schedule
 
@@ -127,6 +132,7 @@ class SchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Schedule = self._client._request(spec, Schedule)
         return result
@@ -140,6 +146,7 @@ class SchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Replace a sending schedule
 
@@ -159,6 +166,7 @@ class SchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Schedule = self._client._request(spec, Schedule)
         return result
@@ -171,6 +179,7 @@ class SchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sending schedule
 
@@ -192,6 +201,7 @@ class SchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -204,6 +214,7 @@ class SchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make a schedule the caller's default
 
@@ -223,6 +234,7 @@ class SchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -245,6 +257,7 @@ class SchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[Schedule]]:
         """List sending schedules
 
@@ -264,6 +277,7 @@ class SchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[Schedule]] = APIResponse(self._client.send(spec), list[Schedule])
         return result
@@ -276,6 +290,7 @@ class SchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Create a sending schedule
 
@@ -295,6 +310,7 @@ class SchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Schedule] = APIResponse(self._client.send(spec), Schedule)
         return result
@@ -307,6 +323,7 @@ class SchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Get a sending schedule
 
@@ -326,6 +343,7 @@ class SchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Schedule] = APIResponse(self._client.send(spec), Schedule)
         return result
@@ -339,6 +357,7 @@ class SchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Replace a sending schedule
 
@@ -358,6 +377,7 @@ class SchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Schedule] = APIResponse(self._client.send(spec), Schedule)
         return result
@@ -370,6 +390,7 @@ class SchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sending schedule
 
@@ -391,6 +412,7 @@ class SchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -403,6 +425,7 @@ class SchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make a schedule the caller's default
 
@@ -422,6 +445,7 @@ class SchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -449,6 +473,7 @@ class AsyncSchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[Schedule]:
         """List sending schedules
 
@@ -468,6 +493,7 @@ class AsyncSchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[Schedule] = await self._client._request(spec, list[Schedule])
         return result
@@ -480,6 +506,7 @@ class AsyncSchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Create a sending schedule
 
@@ -499,6 +526,7 @@ class AsyncSchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Schedule = await self._client._request(spec, Schedule)
         return result
@@ -511,6 +539,7 @@ class AsyncSchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Get a sending schedule
 
@@ -530,6 +559,7 @@ class AsyncSchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Schedule = await self._client._request(spec, Schedule)
         return result
@@ -543,6 +573,7 @@ class AsyncSchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Replace a sending schedule
 
@@ -562,6 +593,7 @@ class AsyncSchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Schedule = await self._client._request(spec, Schedule)
         return result
@@ -574,6 +606,7 @@ class AsyncSchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sending schedule
 
@@ -595,6 +628,7 @@ class AsyncSchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -607,6 +641,7 @@ class AsyncSchedulesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make a schedule the caller's default
 
@@ -626,6 +661,7 @@ class AsyncSchedulesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -648,6 +684,7 @@ class AsyncSchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[Schedule]]:
         """List sending schedules
 
@@ -667,6 +704,7 @@ class AsyncSchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[Schedule]] = APIResponse(await self._client.send(spec), list[Schedule])
         return result
@@ -679,6 +717,7 @@ class AsyncSchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Create a sending schedule
 
@@ -698,6 +737,7 @@ class AsyncSchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Schedule] = APIResponse(await self._client.send(spec), Schedule)
         return result
@@ -710,6 +750,7 @@ class AsyncSchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Get a sending schedule
 
@@ -729,6 +770,7 @@ class AsyncSchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Schedule] = APIResponse(await self._client.send(spec), Schedule)
         return result
@@ -742,6 +784,7 @@ class AsyncSchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Replace a sending schedule
 
@@ -761,6 +804,7 @@ class AsyncSchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Schedule] = APIResponse(await self._client.send(spec), Schedule)
         return result
@@ -773,6 +817,7 @@ class AsyncSchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sending schedule
 
@@ -794,6 +839,7 @@ class AsyncSchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -806,6 +852,7 @@ class AsyncSchedulesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make a schedule the caller's default
 
@@ -825,6 +872,7 @@ class AsyncSchedulesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -849,6 +897,7 @@ class SchedulesHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[HolidayCalendarListItem]:
         """List the holiday calendars linked to a schedule
 
@@ -868,6 +917,7 @@ class SchedulesHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[HolidayCalendarListItem] = self._client._request(spec, list[HolidayCalendarListItem])
         return result
@@ -881,6 +931,7 @@ class SchedulesHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link a holiday calendar to a schedule
 
@@ -900,6 +951,7 @@ class SchedulesHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -913,6 +965,7 @@ class SchedulesHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a holiday calendar from a schedule
 
@@ -932,6 +985,7 @@ class SchedulesHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -951,6 +1005,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List the holiday calendars linked to a schedule
 
@@ -970,6 +1025,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
             self._client.send(spec), list[HolidayCalendarListItem]
@@ -985,6 +1041,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link a holiday calendar to a schedule
 
@@ -1004,6 +1061,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -1017,6 +1075,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a holiday calendar from a schedule
 
@@ -1036,6 +1095,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -1060,6 +1120,7 @@ class AsyncSchedulesHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[HolidayCalendarListItem]:
         """List the holiday calendars linked to a schedule
 
@@ -1079,6 +1140,7 @@ class AsyncSchedulesHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[HolidayCalendarListItem] = await self._client._request(
             spec, list[HolidayCalendarListItem]
@@ -1094,6 +1156,7 @@ class AsyncSchedulesHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link a holiday calendar to a schedule
 
@@ -1113,6 +1176,7 @@ class AsyncSchedulesHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1126,6 +1190,7 @@ class AsyncSchedulesHolidayCalendarsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a holiday calendar from a schedule
 
@@ -1145,6 +1210,7 @@ class AsyncSchedulesHolidayCalendarsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1164,6 +1230,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List the holiday calendars linked to a schedule
 
@@ -1183,6 +1250,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
             await self._client.send(spec), list[HolidayCalendarListItem]
@@ -1198,6 +1266,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link a holiday calendar to a schedule
 
@@ -1217,6 +1286,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1230,6 +1300,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a holiday calendar from a schedule
 
@@ -1249,6 +1320,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

@@ -45,6 +45,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceFolder]:
         """List the caller's sequence folders
 
@@ -66,6 +67,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceFolder] = self._client._request(spec, list[SequenceFolder])
         return result
@@ -78,6 +80,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Create a sequence folder
 
@@ -97,6 +100,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceFolder = self._client._request(spec, SequenceFolder)
         return result
@@ -109,6 +113,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Get a sequence folder
 
@@ -128,6 +133,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceFolder = self._client._request(spec, SequenceFolder)
         return result
@@ -141,6 +147,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Rename a sequence folder
 
@@ -160,6 +167,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceFolder = self._client._request(spec, SequenceFolder)
         return result
@@ -172,6 +180,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sequence folder
 
@@ -193,6 +202,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -209,6 +219,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[SequenceListItem]:
         """List the sequences filed in a folder
 
@@ -228,6 +239,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[SequenceListItem] = SyncPage(
             client=self._client,
@@ -248,6 +260,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """File sequences into a folder
 
@@ -269,6 +282,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -284,6 +298,7 @@ class SequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take sequences out of a folder
 
@@ -303,6 +318,7 @@ class SequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -323,6 +339,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceFolder]]:
         """List the caller's sequence folders
 
@@ -344,6 +361,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceFolder]] = APIResponse(self._client.send(spec), list[SequenceFolder])
         return result
@@ -356,6 +374,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Create a sequence folder
 
@@ -375,6 +394,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolder] = APIResponse(self._client.send(spec), SequenceFolder)
         return result
@@ -387,6 +407,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Get a sequence folder
 
@@ -406,6 +427,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolder] = APIResponse(self._client.send(spec), SequenceFolder)
         return result
@@ -419,6 +441,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Rename a sequence folder
 
@@ -438,6 +461,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolder] = APIResponse(self._client.send(spec), SequenceFolder)
         return result
@@ -450,6 +474,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sequence folder
 
@@ -471,6 +496,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -487,6 +513,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolderSequenceList]:
         """List the sequences filed in a folder
 
@@ -506,6 +533,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolderSequenceList] = APIResponse(
             self._client.send(spec), SequenceFolderSequenceList
@@ -521,6 +549,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """File sequences into a folder
 
@@ -542,6 +571,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -557,6 +587,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take sequences out of a folder
 
@@ -576,6 +607,7 @@ class SequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -601,6 +633,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceFolder]:
         """List the caller's sequence folders
 
@@ -622,6 +655,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceFolder] = await self._client._request(spec, list[SequenceFolder])
         return result
@@ -634,6 +668,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Create a sequence folder
 
@@ -653,6 +688,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceFolder = await self._client._request(spec, SequenceFolder)
         return result
@@ -665,6 +701,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Get a sequence folder
 
@@ -684,6 +721,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceFolder = await self._client._request(spec, SequenceFolder)
         return result
@@ -697,6 +735,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Rename a sequence folder
 
@@ -716,6 +755,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceFolder = await self._client._request(spec, SequenceFolder)
         return result
@@ -728,6 +768,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sequence folder
 
@@ -749,6 +790,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -765,6 +807,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[SequenceListItem]:
         """List the sequences filed in a folder
 
@@ -784,6 +827,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[SequenceListItem] = AsyncPage(
             client=self._client,
@@ -804,6 +848,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """File sequences into a folder
 
@@ -825,6 +870,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -840,6 +886,7 @@ class AsyncSequenceFoldersResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take sequences out of a folder
 
@@ -859,6 +906,7 @@ class AsyncSequenceFoldersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -879,6 +927,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceFolder]]:
         """List the caller's sequence folders
 
@@ -900,6 +949,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceFolder]] = APIResponse(
             await self._client.send(spec), list[SequenceFolder]
@@ -914,6 +964,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Create a sequence folder
 
@@ -933,6 +984,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolder] = APIResponse(await self._client.send(spec), SequenceFolder)
         return result
@@ -945,6 +997,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Get a sequence folder
 
@@ -964,6 +1017,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolder] = APIResponse(await self._client.send(spec), SequenceFolder)
         return result
@@ -977,6 +1031,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Rename a sequence folder
 
@@ -996,6 +1051,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolder] = APIResponse(await self._client.send(spec), SequenceFolder)
         return result
@@ -1008,6 +1064,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sequence folder
 
@@ -1029,6 +1086,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1045,6 +1103,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolderSequenceList]:
         """List the sequences filed in a folder
 
@@ -1064,6 +1123,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceFolderSequenceList] = APIResponse(
             await self._client.send(spec), SequenceFolderSequenceList
@@ -1079,6 +1139,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """File sequences into a folder
 
@@ -1100,6 +1161,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1115,6 +1177,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take sequences out of a folder
 
@@ -1134,6 +1197,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]

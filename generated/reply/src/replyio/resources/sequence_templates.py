@@ -35,6 +35,7 @@ class SequenceTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceTemplateCatalog:
         """List sequence templates by origin
 
@@ -56,6 +57,7 @@ class SequenceTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceTemplateCatalog = self._client._request(spec, SequenceTemplateCatalog)
         return result
@@ -68,6 +70,7 @@ class SequenceTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sequence template
 
@@ -89,6 +92,7 @@ class SequenceTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -107,6 +111,7 @@ class SequenceTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceTemplateCatalog]:
         """List sequence templates by origin
 
@@ -128,6 +133,7 @@ class SequenceTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceTemplateCatalog] = APIResponse(self._client.send(spec), SequenceTemplateCatalog)
         return result
@@ -140,6 +146,7 @@ class SequenceTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sequence template
 
@@ -161,6 +168,7 @@ class SequenceTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -184,6 +192,7 @@ class AsyncSequenceTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceTemplateCatalog:
         """List sequence templates by origin
 
@@ -205,6 +214,7 @@ class AsyncSequenceTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceTemplateCatalog = await self._client._request(spec, SequenceTemplateCatalog)
         return result
@@ -217,6 +227,7 @@ class AsyncSequenceTemplatesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sequence template
 
@@ -238,6 +249,7 @@ class AsyncSequenceTemplatesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -256,6 +268,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceTemplateCatalog]:
         """List sequence templates by origin
 
@@ -277,6 +290,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceTemplateCatalog] = APIResponse(
             await self._client.send(spec), SequenceTemplateCatalog
@@ -291,6 +305,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sequence template
 
@@ -312,6 +327,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

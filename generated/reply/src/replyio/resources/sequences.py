@@ -127,6 +127,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[SequenceListItem]:
         """List sequences
 
@@ -159,6 +160,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[SequenceListItem] = SyncPage(
             client=self._client,
@@ -178,6 +180,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Create a sequence, optionally with its steps
 
@@ -199,6 +202,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -211,6 +215,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Start several sequences
 
@@ -232,6 +237,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -246,6 +252,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Pause several sequences
 
@@ -265,6 +272,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -279,6 +287,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Archive several sequences
 
@@ -300,6 +309,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -314,6 +324,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several sequences
 
@@ -333,6 +344,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -347,6 +359,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Reassign several sequences to another user
 
@@ -368,6 +381,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -382,6 +396,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Create a sequence from a sequence template
 
@@ -403,6 +418,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -415,6 +431,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceStatsItem]:
         """Get statistics for many sequences
 
@@ -436,6 +453,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceStatsItem] = self._client._request(spec, list[SequenceStatsItem])
         return result
@@ -448,6 +466,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Get a sequence with its steps
 
@@ -467,6 +486,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -479,6 +499,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sequence (irreversible)
 
@@ -500,6 +521,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -513,6 +535,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Update a sequence
 
@@ -532,6 +555,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -544,6 +568,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Start or resume a sequence
 
@@ -565,6 +590,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -577,6 +603,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Pause a sequence
 
@@ -598,6 +625,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -610,6 +638,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Archive a sequence
 
@@ -631,6 +660,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -644,6 +674,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Change a sequence's owner
 
@@ -665,6 +696,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = self._client._request(spec, Sequence)
         return result
@@ -678,6 +710,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceSavedTemplate:
         """Save a sequence as a reusable template
 
@@ -699,6 +732,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceSavedTemplate = self._client._request(spec, SequenceSavedTemplate)
         return result
@@ -712,6 +746,7 @@ class SequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStats:
         """Get email and LinkedIn statistics for a sequence
 
@@ -733,6 +768,7 @@ class SequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceStats = self._client._request(spec, SequenceStats)
         return result
@@ -777,6 +813,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequencePage]:
         """List sequences
 
@@ -809,6 +846,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequencePage] = APIResponse(self._client.send(spec), SequencePage)
         return result
@@ -821,6 +859,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Create a sequence, optionally with its steps
 
@@ -842,6 +881,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -854,6 +894,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Start several sequences
 
@@ -875,6 +916,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -889,6 +931,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Pause several sequences
 
@@ -908,6 +951,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -922,6 +966,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Archive several sequences
 
@@ -943,6 +988,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -957,6 +1003,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several sequences
 
@@ -976,6 +1023,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -990,6 +1038,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Reassign several sequences to another user
 
@@ -1011,6 +1060,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1025,6 +1075,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Create a sequence from a sequence template
 
@@ -1046,6 +1097,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -1058,6 +1110,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceStatsItem]]:
         """Get statistics for many sequences
 
@@ -1079,6 +1132,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStatsItem]] = APIResponse(
             self._client.send(spec), list[SequenceStatsItem]
@@ -1093,6 +1147,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Get a sequence with its steps
 
@@ -1112,6 +1167,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -1124,6 +1180,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sequence (irreversible)
 
@@ -1145,6 +1202,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -1158,6 +1216,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Update a sequence
 
@@ -1177,6 +1236,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -1189,6 +1249,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Start or resume a sequence
 
@@ -1210,6 +1271,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -1222,6 +1284,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Pause a sequence
 
@@ -1243,6 +1306,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -1255,6 +1319,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Archive a sequence
 
@@ -1276,6 +1341,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -1289,6 +1355,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Change a sequence's owner
 
@@ -1310,6 +1377,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
         return result
@@ -1323,6 +1391,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceSavedTemplate]:
         """Save a sequence as a reusable template
 
@@ -1344,6 +1413,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceSavedTemplate] = APIResponse(self._client.send(spec), SequenceSavedTemplate)
         return result
@@ -1357,6 +1427,7 @@ class SequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStats]:
         """Get email and LinkedIn statistics for a sequence
 
@@ -1378,6 +1449,7 @@ class SequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceStats] = APIResponse(self._client.send(spec), SequenceStats)
         return result
@@ -1427,6 +1499,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[SequenceListItem]:
         """List sequences
 
@@ -1459,6 +1532,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[SequenceListItem] = AsyncPage(
             client=self._client,
@@ -1478,6 +1552,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Create a sequence, optionally with its steps
 
@@ -1499,6 +1574,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1511,6 +1587,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Start several sequences
 
@@ -1532,6 +1609,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1546,6 +1624,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Pause several sequences
 
@@ -1565,6 +1644,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1579,6 +1659,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Archive several sequences
 
@@ -1600,6 +1681,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1614,6 +1696,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several sequences
 
@@ -1633,6 +1716,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1647,6 +1731,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Reassign several sequences to another user
 
@@ -1668,6 +1753,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1682,6 +1768,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Create a sequence from a sequence template
 
@@ -1703,6 +1790,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1715,6 +1803,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceStatsItem]:
         """Get statistics for many sequences
 
@@ -1736,6 +1825,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceStatsItem] = await self._client._request(spec, list[SequenceStatsItem])
         return result
@@ -1748,6 +1838,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Get a sequence with its steps
 
@@ -1767,6 +1858,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1779,6 +1871,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a sequence (irreversible)
 
@@ -1800,6 +1893,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1813,6 +1907,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Update a sequence
 
@@ -1832,6 +1927,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1844,6 +1940,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Start or resume a sequence
 
@@ -1865,6 +1962,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1877,6 +1975,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Pause a sequence
 
@@ -1898,6 +1997,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1910,6 +2010,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Archive a sequence
 
@@ -1931,6 +2032,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1944,6 +2046,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Change a sequence's owner
 
@@ -1965,6 +2068,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Sequence = await self._client._request(spec, Sequence)
         return result
@@ -1978,6 +2082,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceSavedTemplate:
         """Save a sequence as a reusable template
 
@@ -1999,6 +2104,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceSavedTemplate = await self._client._request(spec, SequenceSavedTemplate)
         return result
@@ -2012,6 +2118,7 @@ class AsyncSequencesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStats:
         """Get email and LinkedIn statistics for a sequence
 
@@ -2033,6 +2140,7 @@ class AsyncSequencesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceStats = await self._client._request(spec, SequenceStats)
         return result
@@ -2077,6 +2185,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequencePage]:
         """List sequences
 
@@ -2109,6 +2218,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequencePage] = APIResponse(await self._client.send(spec), SequencePage)
         return result
@@ -2121,6 +2231,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Create a sequence, optionally with its steps
 
@@ -2142,6 +2253,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2154,6 +2266,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Start several sequences
 
@@ -2175,6 +2288,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2189,6 +2303,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Pause several sequences
 
@@ -2208,6 +2323,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2222,6 +2338,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Archive several sequences
 
@@ -2243,6 +2360,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2257,6 +2375,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several sequences
 
@@ -2276,6 +2395,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2290,6 +2410,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Reassign several sequences to another user
 
@@ -2311,6 +2432,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -2325,6 +2447,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Create a sequence from a sequence template
 
@@ -2346,6 +2469,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2358,6 +2482,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceStatsItem]]:
         """Get statistics for many sequences
 
@@ -2379,6 +2504,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStatsItem]] = APIResponse(
             await self._client.send(spec), list[SequenceStatsItem]
@@ -2393,6 +2519,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Get a sequence with its steps
 
@@ -2412,6 +2539,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2424,6 +2552,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a sequence (irreversible)
 
@@ -2445,6 +2574,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -2458,6 +2588,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Update a sequence
 
@@ -2477,6 +2608,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2489,6 +2621,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Start or resume a sequence
 
@@ -2510,6 +2643,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2522,6 +2656,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Pause a sequence
 
@@ -2543,6 +2678,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2555,6 +2691,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Archive a sequence
 
@@ -2576,6 +2713,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2589,6 +2727,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Change a sequence's owner
 
@@ -2610,6 +2749,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
         return result
@@ -2623,6 +2763,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceSavedTemplate]:
         """Save a sequence as a reusable template
 
@@ -2644,6 +2785,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceSavedTemplate] = APIResponse(await self._client.send(spec), SequenceSavedTemplate)
         return result
@@ -2657,6 +2799,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStats]:
         """Get email and LinkedIn statistics for a sequence
 
@@ -2678,6 +2821,7 @@ class AsyncSequencesResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceStats] = APIResponse(await self._client.send(spec), SequenceStats)
         return result
@@ -2705,6 +2849,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, SequenceStepContactFilterProperty]:
         """List the contact properties usable in condition steps
 
@@ -2724,6 +2869,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, SequenceStepContactFilterProperty] = self._client._request(
             spec, dict[str, SequenceStepContactFilterProperty]
@@ -2738,6 +2884,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -2766,6 +2913,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[
             SequenceStepEmail
@@ -2808,6 +2956,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> (
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -2838,6 +2987,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: (
             SequenceStepEmail
@@ -2880,6 +3030,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Append several steps to a sequence
 
@@ -2899,6 +3050,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
@@ -2912,6 +3064,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 100 steps
 
@@ -2933,6 +3086,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -2948,6 +3102,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> (
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -2976,6 +3131,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: (
             SequenceStepEmail
@@ -3017,6 +3173,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> (
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3047,6 +3204,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: (
             SequenceStepEmail
@@ -3081,6 +3239,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a step, optionally with its branch children
 
@@ -3102,6 +3261,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -3116,6 +3276,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Enable variants of a step
 
@@ -3137,6 +3298,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -3153,6 +3315,7 @@ class SequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Disable variants of a step
 
@@ -3174,6 +3337,7 @@ class SequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -3198,6 +3362,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]]:
         """List the contact properties usable in condition steps
 
@@ -3217,6 +3382,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]] = APIResponse(
             self._client.send(spec), dict[str, SequenceStepContactFilterProperty]
@@ -3231,6 +3397,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         builtins.list[
             SequenceStepEmail
@@ -3261,6 +3428,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             builtins.list[
@@ -3305,6 +3473,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3335,6 +3504,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             SequenceStepEmail
@@ -3377,6 +3547,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Append several steps to a sequence
 
@@ -3396,6 +3567,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             self._client.send(spec), list[CreateItemResult]
@@ -3411,6 +3583,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 100 steps
 
@@ -3432,6 +3605,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -3447,6 +3621,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3475,6 +3650,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             SequenceStepEmail
@@ -3516,6 +3692,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3546,6 +3723,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             SequenceStepEmail
@@ -3580,6 +3758,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a step, optionally with its branch children
 
@@ -3601,6 +3780,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -3615,6 +3795,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Enable variants of a step
 
@@ -3636,6 +3817,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -3652,6 +3834,7 @@ class SequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Disable variants of a step
 
@@ -3673,6 +3856,7 @@ class SequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -3702,6 +3886,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, SequenceStepContactFilterProperty]:
         """List the contact properties usable in condition steps
 
@@ -3721,6 +3906,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, SequenceStepContactFilterProperty] = await self._client._request(
             spec, dict[str, SequenceStepContactFilterProperty]
@@ -3735,6 +3921,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3763,6 +3950,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[
             SequenceStepEmail
@@ -3805,6 +3993,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> (
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3835,6 +4024,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: (
             SequenceStepEmail
@@ -3877,6 +4067,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Append several steps to a sequence
 
@@ -3896,6 +4087,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
@@ -3909,6 +4101,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 100 steps
 
@@ -3930,6 +4123,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -3945,6 +4139,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> (
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -3973,6 +4168,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: (
             SequenceStepEmail
@@ -4014,6 +4210,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> (
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -4044,6 +4241,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: (
             SequenceStepEmail
@@ -4078,6 +4276,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a step, optionally with its branch children
 
@@ -4099,6 +4298,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -4113,6 +4313,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Enable variants of a step
 
@@ -4134,6 +4335,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -4150,6 +4352,7 @@ class AsyncSequencesStepsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Disable variants of a step
 
@@ -4171,6 +4374,7 @@ class AsyncSequencesStepsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -4195,6 +4399,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]]:
         """List the contact properties usable in condition steps
 
@@ -4214,6 +4419,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]] = APIResponse(
             await self._client.send(spec), dict[str, SequenceStepContactFilterProperty]
@@ -4228,6 +4434,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         builtins.list[
             SequenceStepEmail
@@ -4258,6 +4465,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             builtins.list[
@@ -4302,6 +4510,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -4332,6 +4541,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             SequenceStepEmail
@@ -4374,6 +4584,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Append several steps to a sequence
 
@@ -4393,6 +4604,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             await self._client.send(spec), list[CreateItemResult]
@@ -4408,6 +4620,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 100 steps
 
@@ -4429,6 +4642,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -4444,6 +4658,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -4472,6 +4687,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             SequenceStepEmail
@@ -4513,6 +4729,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[
         SequenceStepEmail
         | SequenceStepLinkedIn
@@ -4543,6 +4760,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[
             SequenceStepEmail
@@ -4577,6 +4795,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a step, optionally with its branch children
 
@@ -4598,6 +4817,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -4612,6 +4832,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Enable variants of a step
 
@@ -4633,6 +4854,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -4649,6 +4871,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Disable variants of a step
 
@@ -4670,6 +4893,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -4697,6 +4921,7 @@ class SequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceStepVariant]:
         """List a step's variants
 
@@ -4716,6 +4941,7 @@ class SequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceStepVariant] = self._client._request(spec, list[SequenceStepVariant])
         return result
@@ -4730,6 +4956,7 @@ class SequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Add a variant to a step
 
@@ -4749,6 +4976,7 @@ class SequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceStepVariant = self._client._request(spec, SequenceStepVariant)
         return result
@@ -4763,6 +4991,7 @@ class SequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Add several variants to a step
 
@@ -4782,6 +5011,7 @@ class SequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = self._client._request(spec, list[CreateItemResult])
         return result
@@ -4796,6 +5026,7 @@ class SequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 100 variants of a step
 
@@ -4815,6 +5046,7 @@ class SequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -4832,6 +5064,7 @@ class SequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Replace a step variant
 
@@ -4851,6 +5084,7 @@ class SequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceStepVariant = self._client._request(spec, SequenceStepVariant)
         return result
@@ -4865,6 +5099,7 @@ class SequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a step variant
 
@@ -4886,6 +5121,7 @@ class SequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -4906,6 +5142,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceStepVariant]]:
         """List a step's variants
 
@@ -4925,6 +5162,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStepVariant]] = APIResponse(
             self._client.send(spec), list[SequenceStepVariant]
@@ -4941,6 +5179,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Add a variant to a step
 
@@ -4960,6 +5199,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceStepVariant] = APIResponse(self._client.send(spec), SequenceStepVariant)
         return result
@@ -4974,6 +5214,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Add several variants to a step
 
@@ -4993,6 +5234,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             self._client.send(spec), list[CreateItemResult]
@@ -5009,6 +5251,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 100 variants of a step
 
@@ -5028,6 +5271,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -5045,6 +5289,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Replace a step variant
 
@@ -5064,6 +5309,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceStepVariant] = APIResponse(self._client.send(spec), SequenceStepVariant)
         return result
@@ -5078,6 +5324,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a step variant
 
@@ -5099,6 +5346,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -5124,6 +5372,7 @@ class AsyncSequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceStepVariant]:
         """List a step's variants
 
@@ -5143,6 +5392,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceStepVariant] = await self._client._request(spec, list[SequenceStepVariant])
         return result
@@ -5157,6 +5407,7 @@ class AsyncSequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Add a variant to a step
 
@@ -5176,6 +5427,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceStepVariant = await self._client._request(spec, SequenceStepVariant)
         return result
@@ -5190,6 +5442,7 @@ class AsyncSequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[CreateItemResult]:
         """Add several variants to a step
 
@@ -5209,6 +5462,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[CreateItemResult] = await self._client._request(spec, list[CreateItemResult])
         return result
@@ -5223,6 +5477,7 @@ class AsyncSequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 100 variants of a step
 
@@ -5242,6 +5497,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -5259,6 +5515,7 @@ class AsyncSequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Replace a step variant
 
@@ -5278,6 +5535,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceStepVariant = await self._client._request(spec, SequenceStepVariant)
         return result
@@ -5292,6 +5550,7 @@ class AsyncSequencesStepsVariantsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a step variant
 
@@ -5313,6 +5572,7 @@ class AsyncSequencesStepsVariantsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -5333,6 +5593,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceStepVariant]]:
         """List a step's variants
 
@@ -5352,6 +5613,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStepVariant]] = APIResponse(
             await self._client.send(spec), list[SequenceStepVariant]
@@ -5368,6 +5630,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Add a variant to a step
 
@@ -5387,6 +5650,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceStepVariant] = APIResponse(await self._client.send(spec), SequenceStepVariant)
         return result
@@ -5401,6 +5665,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Add several variants to a step
 
@@ -5420,6 +5685,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
             await self._client.send(spec), list[CreateItemResult]
@@ -5436,6 +5702,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 100 variants of a step
 
@@ -5455,6 +5722,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -5472,6 +5740,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Replace a step variant
 
@@ -5491,6 +5760,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceStepVariant] = APIResponse(await self._client.send(spec), SequenceStepVariant)
         return result
@@ -5505,6 +5775,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a step variant
 
@@ -5526,6 +5797,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -5554,6 +5826,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[SequenceContact]:
         """List the contacts enrolled in a sequence
 
@@ -5573,6 +5846,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[SequenceContact] = SyncPage(
             client=self._client,
@@ -5595,6 +5869,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[SequenceContactState]:
         """List enrolled contacts with their progress
 
@@ -5615,6 +5890,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[SequenceContactState] = SyncPage(
             client=self._client,
@@ -5635,6 +5911,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContact:
         """Get one contact's enrolment in a sequence
 
@@ -5656,6 +5933,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceContact = self._client._request(spec, SequenceContact)
         return result
@@ -5669,6 +5947,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a contact from a sequence
 
@@ -5690,6 +5969,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -5703,6 +5983,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContactsAddResult:
         """Enrol up to 10,000 contacts in a sequence
 
@@ -5724,6 +6005,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceContactsAddResult = self._client._request(spec, SequenceContactsAddResult)
         return result
@@ -5737,6 +6019,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContactsRemoveResult:
         """Remove several contacts from a sequence
 
@@ -5756,6 +6039,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceContactsRemoveResult = self._client._request(spec, SequenceContactsRemoveResult)
         return result
@@ -5769,6 +6053,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Set contacts' status in this sequence
 
@@ -5790,6 +6075,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -5805,6 +6091,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts replied (or not) in this sequence
 
@@ -5824,6 +6111,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -5839,6 +6127,7 @@ class SequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts bounced (or not) in this sequence
 
@@ -5860,6 +6149,7 @@ class SequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -5885,6 +6175,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactPage]:
         """List the contacts enrolled in a sequence
 
@@ -5904,6 +6195,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactPage] = APIResponse(self._client.send(spec), SequenceContactPage)
         return result
@@ -5919,6 +6211,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactStatePage]:
         """List enrolled contacts with their progress
 
@@ -5939,6 +6232,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactStatePage] = APIResponse(self._client.send(spec), SequenceContactStatePage)
         return result
@@ -5952,6 +6246,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContact]:
         """Get one contact's enrolment in a sequence
 
@@ -5973,6 +6268,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContact] = APIResponse(self._client.send(spec), SequenceContact)
         return result
@@ -5986,6 +6282,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Remove a contact from a sequence
 
@@ -6007,6 +6304,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -6020,6 +6318,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactsAddResult]:
         """Enrol up to 10,000 contacts in a sequence
 
@@ -6041,6 +6340,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactsAddResult] = APIResponse(self._client.send(spec), SequenceContactsAddResult)
         return result
@@ -6054,6 +6354,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactsRemoveResult]:
         """Remove several contacts from a sequence
 
@@ -6073,6 +6374,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactsRemoveResult] = APIResponse(
             self._client.send(spec), SequenceContactsRemoveResult
@@ -6088,6 +6390,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Set contacts' status in this sequence
 
@@ -6109,6 +6412,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -6124,6 +6428,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts replied (or not) in this sequence
 
@@ -6143,6 +6448,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -6158,6 +6464,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts bounced (or not) in this sequence
 
@@ -6179,6 +6486,7 @@ class SequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -6209,6 +6517,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[SequenceContact]:
         """List the contacts enrolled in a sequence
 
@@ -6228,6 +6537,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[SequenceContact] = AsyncPage(
             client=self._client,
@@ -6250,6 +6560,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[SequenceContactState]:
         """List enrolled contacts with their progress
 
@@ -6270,6 +6581,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[SequenceContactState] = AsyncPage(
             client=self._client,
@@ -6290,6 +6602,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContact:
         """Get one contact's enrolment in a sequence
 
@@ -6311,6 +6624,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceContact = await self._client._request(spec, SequenceContact)
         return result
@@ -6324,6 +6638,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a contact from a sequence
 
@@ -6345,6 +6660,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -6358,6 +6674,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContactsAddResult:
         """Enrol up to 10,000 contacts in a sequence
 
@@ -6379,6 +6696,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceContactsAddResult = await self._client._request(spec, SequenceContactsAddResult)
         return result
@@ -6392,6 +6710,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContactsRemoveResult:
         """Remove several contacts from a sequence
 
@@ -6411,6 +6730,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SequenceContactsRemoveResult = await self._client._request(spec, SequenceContactsRemoveResult)
         return result
@@ -6424,6 +6744,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Set contacts' status in this sequence
 
@@ -6445,6 +6766,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -6460,6 +6782,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts replied (or not) in this sequence
 
@@ -6479,6 +6802,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -6494,6 +6818,7 @@ class AsyncSequencesContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts bounced (or not) in this sequence
 
@@ -6515,6 +6840,7 @@ class AsyncSequencesContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -6540,6 +6866,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactPage]:
         """List the contacts enrolled in a sequence
 
@@ -6559,6 +6886,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactPage] = APIResponse(await self._client.send(spec), SequenceContactPage)
         return result
@@ -6574,6 +6902,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactStatePage]:
         """List enrolled contacts with their progress
 
@@ -6594,6 +6923,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactStatePage] = APIResponse(
             await self._client.send(spec), SequenceContactStatePage
@@ -6609,6 +6939,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContact]:
         """Get one contact's enrolment in a sequence
 
@@ -6630,6 +6961,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContact] = APIResponse(await self._client.send(spec), SequenceContact)
         return result
@@ -6643,6 +6975,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Remove a contact from a sequence
 
@@ -6664,6 +6997,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -6677,6 +7011,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactsAddResult]:
         """Enrol up to 10,000 contacts in a sequence
 
@@ -6698,6 +7033,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactsAddResult] = APIResponse(
             await self._client.send(spec), SequenceContactsAddResult
@@ -6713,6 +7049,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactsRemoveResult]:
         """Remove several contacts from a sequence
 
@@ -6732,6 +7069,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[SequenceContactsRemoveResult] = APIResponse(
             await self._client.send(spec), SequenceContactsRemoveResult
@@ -6747,6 +7085,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Set contacts' status in this sequence
 
@@ -6768,6 +7107,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -6783,6 +7123,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts replied (or not) in this sequence
 
@@ -6802,6 +7143,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -6817,6 +7159,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts bounced (or not) in this sequence
 
@@ -6838,6 +7181,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -6864,6 +7208,7 @@ class SequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceEmailAccount]:
         """List the email accounts linked to a sequence
 
@@ -6883,6 +7228,7 @@ class SequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceEmailAccount] = self._client._request(spec, list[SequenceEmailAccount])
         return result
@@ -6896,6 +7242,7 @@ class SequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Replace the set of email accounts linked to a sequence
 
@@ -6917,6 +7264,7 @@ class SequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -6930,6 +7278,7 @@ class SequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link one email account to a sequence
 
@@ -6951,6 +7300,7 @@ class SequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -6964,6 +7314,7 @@ class SequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink an email account from a sequence
 
@@ -6983,6 +7334,7 @@ class SequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -7002,6 +7354,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceEmailAccount]]:
         """List the email accounts linked to a sequence
 
@@ -7021,6 +7374,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceEmailAccount]] = APIResponse(
             self._client.send(spec), list[SequenceEmailAccount]
@@ -7036,6 +7390,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Replace the set of email accounts linked to a sequence
 
@@ -7057,6 +7412,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -7070,6 +7426,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link one email account to a sequence
 
@@ -7091,6 +7448,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -7104,6 +7462,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink an email account from a sequence
 
@@ -7123,6 +7482,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -7147,6 +7507,7 @@ class AsyncSequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceEmailAccount]:
         """List the email accounts linked to a sequence
 
@@ -7166,6 +7527,7 @@ class AsyncSequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceEmailAccount] = await self._client._request(spec, list[SequenceEmailAccount])
         return result
@@ -7179,6 +7541,7 @@ class AsyncSequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Replace the set of email accounts linked to a sequence
 
@@ -7200,6 +7563,7 @@ class AsyncSequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -7213,6 +7577,7 @@ class AsyncSequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link one email account to a sequence
 
@@ -7234,6 +7599,7 @@ class AsyncSequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -7247,6 +7613,7 @@ class AsyncSequencesEmailAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink an email account from a sequence
 
@@ -7266,6 +7633,7 @@ class AsyncSequencesEmailAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -7285,6 +7653,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceEmailAccount]]:
         """List the email accounts linked to a sequence
 
@@ -7304,6 +7673,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceEmailAccount]] = APIResponse(
             await self._client.send(spec), list[SequenceEmailAccount]
@@ -7319,6 +7689,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Replace the set of email accounts linked to a sequence
 
@@ -7340,6 +7711,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -7353,6 +7725,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link one email account to a sequence
 
@@ -7374,6 +7747,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -7387,6 +7761,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink an email account from a sequence
 
@@ -7406,6 +7781,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -7430,6 +7806,7 @@ class SequencesLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceLinkedInAccount]:
         """List the LinkedIn accounts linked to a sequence
 
@@ -7449,6 +7826,7 @@ class SequencesLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceLinkedInAccount] = self._client._request(spec, list[SequenceLinkedInAccount])
         return result
@@ -7462,6 +7840,7 @@ class SequencesLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link one LinkedIn account to a sequence
 
@@ -7483,6 +7862,7 @@ class SequencesLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -7496,6 +7876,7 @@ class SequencesLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a LinkedIn account from a sequence
 
@@ -7515,6 +7896,7 @@ class SequencesLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -7534,6 +7916,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceLinkedInAccount]]:
         """List the LinkedIn accounts linked to a sequence
 
@@ -7553,6 +7936,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceLinkedInAccount]] = APIResponse(
             self._client.send(spec), list[SequenceLinkedInAccount]
@@ -7568,6 +7952,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link one LinkedIn account to a sequence
 
@@ -7589,6 +7974,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -7602,6 +7988,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a LinkedIn account from a sequence
 
@@ -7621,6 +8008,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -7645,6 +8033,7 @@ class AsyncSequencesLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[SequenceLinkedInAccount]:
         """List the LinkedIn accounts linked to a sequence
 
@@ -7664,6 +8053,7 @@ class AsyncSequencesLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[SequenceLinkedInAccount] = await self._client._request(
             spec, list[SequenceLinkedInAccount]
@@ -7679,6 +8069,7 @@ class AsyncSequencesLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link one LinkedIn account to a sequence
 
@@ -7700,6 +8091,7 @@ class AsyncSequencesLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -7713,6 +8105,7 @@ class AsyncSequencesLinkedinAccountsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a LinkedIn account from a sequence
 
@@ -7732,6 +8125,7 @@ class AsyncSequencesLinkedinAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -7751,6 +8145,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[SequenceLinkedInAccount]]:
         """List the LinkedIn accounts linked to a sequence
 
@@ -7770,6 +8165,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceLinkedInAccount]] = APIResponse(
             await self._client.send(spec), list[SequenceLinkedInAccount]
@@ -7785,6 +8181,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link one LinkedIn account to a sequence
 
@@ -7806,6 +8203,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -7819,6 +8217,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a LinkedIn account from a sequence
 
@@ -7838,6 +8237,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result

@@ -37,6 +37,7 @@ class SettingsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Settings:
         """Get the caller's account, email, contact and call settings
 
@@ -56,6 +57,7 @@ class SettingsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Settings = self._client._request(spec, Settings)
         return result
@@ -68,6 +70,7 @@ class SettingsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Settings:
         """Update settings sparsely
 
@@ -89,6 +92,7 @@ class SettingsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Settings = self._client._request(spec, Settings)
         return result
@@ -107,6 +111,7 @@ class SettingsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Settings]:
         """Get the caller's account, email, contact and call settings
 
@@ -126,6 +131,7 @@ class SettingsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Settings] = APIResponse(self._client.send(spec), Settings)
         return result
@@ -138,6 +144,7 @@ class SettingsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Settings]:
         """Update settings sparsely
 
@@ -159,6 +166,7 @@ class SettingsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Settings] = APIResponse(self._client.send(spec), Settings)
         return result
@@ -182,6 +190,7 @@ class AsyncSettingsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Settings:
         """Get the caller's account, email, contact and call settings
 
@@ -201,6 +210,7 @@ class AsyncSettingsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Settings = await self._client._request(spec, Settings)
         return result
@@ -213,6 +223,7 @@ class AsyncSettingsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Settings:
         """Update settings sparsely
 
@@ -234,6 +245,7 @@ class AsyncSettingsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Settings = await self._client._request(spec, Settings)
         return result
@@ -252,6 +264,7 @@ class AsyncSettingsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Settings]:
         """Get the caller's account, email, contact and call settings
 
@@ -271,6 +284,7 @@ class AsyncSettingsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Settings] = APIResponse(await self._client.send(spec), Settings)
         return result
@@ -283,6 +297,7 @@ class AsyncSettingsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Settings]:
         """Update settings sparsely
 
@@ -304,6 +319,7 @@ class AsyncSettingsResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Settings] = APIResponse(await self._client.send(spec), Settings)
         return result

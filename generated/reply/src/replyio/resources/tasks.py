@@ -51,6 +51,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[TaskListItem]:
         """List tasks
 
@@ -70,6 +71,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[TaskListItem] = SyncPage(
             client=self._client,
@@ -89,6 +91,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Create a task
 
@@ -108,6 +111,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = self._client._request(spec, Task)
         return result
@@ -122,6 +126,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[TaskListItem]:
         """Search tasks
 
@@ -141,6 +146,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[TaskListItem] = SyncPage(
             client=self._client,
@@ -160,6 +166,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several tasks
 
@@ -179,6 +186,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -193,6 +201,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Assign several tasks to a team member
 
@@ -212,6 +221,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -226,6 +236,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Complete several tasks
 
@@ -245,6 +256,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -260,6 +272,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Get a task
 
@@ -279,6 +292,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = self._client._request(spec, Task)
         return result
@@ -292,6 +306,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Replace a task
 
@@ -313,6 +328,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = self._client._request(spec, Task)
         return result
@@ -325,6 +341,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a task
 
@@ -346,6 +363,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -359,6 +377,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Assign a task to a team member
 
@@ -378,6 +397,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = self._client._request(spec, Task)
         return result
@@ -391,6 +411,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Complete a task
 
@@ -410,6 +431,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = self._client._request(spec, Task)
         return result
@@ -423,6 +445,7 @@ class TasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Send a manual email or SMS task
 
@@ -444,6 +467,7 @@ class TasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = self._client._request(spec, Task)
         return result
@@ -464,6 +488,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskList]:
         """List tasks
 
@@ -483,6 +508,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TaskList] = APIResponse(self._client.send(spec), TaskList)
         return result
@@ -495,6 +521,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Create a task
 
@@ -514,6 +541,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
         return result
@@ -528,6 +556,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskList]:
         """Search tasks
 
@@ -547,6 +576,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TaskList] = APIResponse(self._client.send(spec), TaskList)
         return result
@@ -559,6 +589,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several tasks
 
@@ -578,6 +609,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -592,6 +624,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Assign several tasks to a team member
 
@@ -611,6 +644,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -625,6 +659,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Complete several tasks
 
@@ -644,6 +679,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -659,6 +695,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Get a task
 
@@ -678,6 +715,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
         return result
@@ -691,6 +729,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Replace a task
 
@@ -712,6 +751,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
         return result
@@ -724,6 +764,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a task
 
@@ -745,6 +786,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -758,6 +800,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Assign a task to a team member
 
@@ -777,6 +820,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
         return result
@@ -790,6 +834,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Complete a task
 
@@ -809,6 +854,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
         return result
@@ -822,6 +868,7 @@ class TasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Send a manual email or SMS task
 
@@ -843,6 +890,7 @@ class TasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
         return result
@@ -868,6 +916,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[TaskListItem]:
         """List tasks
 
@@ -887,6 +936,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[TaskListItem] = AsyncPage(
             client=self._client,
@@ -906,6 +956,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Create a task
 
@@ -925,6 +976,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = await self._client._request(spec, Task)
         return result
@@ -939,6 +991,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[TaskListItem]:
         """Search tasks
 
@@ -958,6 +1011,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[TaskListItem] = AsyncPage(
             client=self._client,
@@ -977,6 +1031,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several tasks
 
@@ -996,6 +1051,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1010,6 +1066,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Assign several tasks to a team member
 
@@ -1029,6 +1086,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1043,6 +1101,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Complete several tasks
 
@@ -1062,6 +1121,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.dict[str, NotProcessedItemResult] = await self._client._request(
             spec, dict[str, NotProcessedItemResult]
@@ -1077,6 +1137,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Get a task
 
@@ -1096,6 +1157,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = await self._client._request(spec, Task)
         return result
@@ -1109,6 +1171,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Replace a task
 
@@ -1130,6 +1193,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = await self._client._request(spec, Task)
         return result
@@ -1142,6 +1206,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a task
 
@@ -1163,6 +1228,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1176,6 +1242,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Assign a task to a team member
 
@@ -1195,6 +1262,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = await self._client._request(spec, Task)
         return result
@@ -1208,6 +1276,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Complete a task
 
@@ -1227,6 +1296,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = await self._client._request(spec, Task)
         return result
@@ -1240,6 +1310,7 @@ class AsyncTasksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Send a manual email or SMS task
 
@@ -1261,6 +1332,7 @@ class AsyncTasksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Task = await self._client._request(spec, Task)
         return result
@@ -1281,6 +1353,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskList]:
         """List tasks
 
@@ -1300,6 +1373,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TaskList] = APIResponse(await self._client.send(spec), TaskList)
         return result
@@ -1312,6 +1386,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Create a task
 
@@ -1331,6 +1406,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
         return result
@@ -1345,6 +1421,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskList]:
         """Search tasks
 
@@ -1364,6 +1441,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[TaskList] = APIResponse(await self._client.send(spec), TaskList)
         return result
@@ -1376,6 +1454,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several tasks
 
@@ -1395,6 +1474,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1409,6 +1489,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Assign several tasks to a team member
 
@@ -1428,6 +1509,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1442,6 +1524,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Complete several tasks
 
@@ -1461,6 +1544,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
             await self._client.send(spec), dict[str, NotProcessedItemResult]
@@ -1476,6 +1560,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Get a task
 
@@ -1495,6 +1580,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
         return result
@@ -1508,6 +1594,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Replace a task
 
@@ -1529,6 +1616,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
         return result
@@ -1541,6 +1629,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a task
 
@@ -1562,6 +1651,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1575,6 +1665,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Assign a task to a team member
 
@@ -1594,6 +1685,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
         return result
@@ -1607,6 +1699,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Complete a task
 
@@ -1626,6 +1719,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
         return result
@@ -1639,6 +1733,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Send a manual email or SMS task
 
@@ -1660,6 +1755,7 @@ class AsyncTasksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
         return result

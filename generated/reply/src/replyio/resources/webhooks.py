@@ -47,6 +47,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[WebHook]:
         """List webhook subscriptions
 
@@ -66,6 +67,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[WebHook] = SyncPage(
             client=self._client,
@@ -85,6 +87,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHook:
         """Subscribe a URL to one event type
 
@@ -106,6 +109,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHook = self._client._request(spec, WebHook)
         return result
@@ -117,6 +121,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHookEventTypeList:
         """List the event types a subscription can use
 
@@ -136,6 +141,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHookEventTypeList = self._client._request(spec, WebHookEventTypeList)
         return result
@@ -148,6 +154,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHook:
         """Get a webhook subscription
 
@@ -169,6 +176,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHook = self._client._request(spec, WebHook)
         return result
@@ -182,6 +190,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHook:
         """Replace a webhook subscription
 
@@ -203,6 +212,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHook = self._client._request(spec, WebHook)
         return result
@@ -215,6 +225,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a webhook subscription
 
@@ -236,6 +247,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -249,6 +261,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Send a sample payload to the subscription URL
 
@@ -270,6 +283,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -282,6 +296,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Enable a webhook subscription
 
@@ -303,6 +318,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -315,6 +331,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Disable a webhook subscription
 
@@ -336,6 +353,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         self._client.send(spec)
         return None
@@ -350,6 +368,7 @@ class WebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[WebHookLog]:
         """List failed delivery attempts of a subscription
 
@@ -371,6 +390,7 @@ class WebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: SyncPage[WebHookLog] = SyncPage(
             client=self._client,
@@ -398,6 +418,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookList]:
         """List webhook subscriptions
 
@@ -417,6 +438,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHookList] = APIResponse(self._client.send(spec), WebHookList)
         return result
@@ -429,6 +451,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHook]:
         """Subscribe a URL to one event type
 
@@ -450,6 +473,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHook] = APIResponse(self._client.send(spec), WebHook)
         return result
@@ -461,6 +485,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookEventTypeList]:
         """List the event types a subscription can use
 
@@ -480,6 +505,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHookEventTypeList] = APIResponse(self._client.send(spec), WebHookEventTypeList)
         return result
@@ -492,6 +518,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHook]:
         """Get a webhook subscription
 
@@ -513,6 +540,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHook] = APIResponse(self._client.send(spec), WebHook)
         return result
@@ -526,6 +554,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHook]:
         """Replace a webhook subscription
 
@@ -547,6 +576,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHook] = APIResponse(self._client.send(spec), WebHook)
         return result
@@ -559,6 +589,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a webhook subscription
 
@@ -580,6 +611,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -593,6 +625,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Send a sample payload to the subscription URL
 
@@ -614,6 +647,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -626,6 +660,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Enable a webhook subscription
 
@@ -647,6 +682,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -659,6 +695,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Disable a webhook subscription
 
@@ -680,6 +717,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(self._client.send(spec), None)
         return result
@@ -694,6 +732,7 @@ class WebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookLogList]:
         """List failed delivery attempts of a subscription
 
@@ -715,6 +754,7 @@ class WebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHookLogList] = APIResponse(self._client.send(spec), WebHookLogList)
         return result
@@ -740,6 +780,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[WebHook]:
         """List webhook subscriptions
 
@@ -759,6 +800,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[WebHook] = AsyncPage(
             client=self._client,
@@ -778,6 +820,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHook:
         """Subscribe a URL to one event type
 
@@ -799,6 +842,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHook = await self._client._request(spec, WebHook)
         return result
@@ -810,6 +854,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHookEventTypeList:
         """List the event types a subscription can use
 
@@ -829,6 +874,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHookEventTypeList = await self._client._request(spec, WebHookEventTypeList)
         return result
@@ -841,6 +887,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHook:
         """Get a webhook subscription
 
@@ -862,6 +909,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHook = await self._client._request(spec, WebHook)
         return result
@@ -875,6 +923,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHook:
         """Replace a webhook subscription
 
@@ -896,6 +945,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: WebHook = await self._client._request(spec, WebHook)
         return result
@@ -908,6 +958,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a webhook subscription
 
@@ -929,6 +980,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -942,6 +994,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Send a sample payload to the subscription URL
 
@@ -963,6 +1016,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -975,6 +1029,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Enable a webhook subscription
 
@@ -996,6 +1051,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1008,6 +1064,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Disable a webhook subscription
 
@@ -1029,6 +1086,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         await self._client.send(spec)
         return None
@@ -1043,6 +1101,7 @@ class AsyncWebhooksResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[WebHookLog]:
         """List failed delivery attempts of a subscription
 
@@ -1064,6 +1123,7 @@ class AsyncWebhooksResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: AsyncPage[WebHookLog] = AsyncPage(
             client=self._client,
@@ -1091,6 +1151,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookList]:
         """List webhook subscriptions
 
@@ -1110,6 +1171,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHookList] = APIResponse(await self._client.send(spec), WebHookList)
         return result
@@ -1122,6 +1184,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHook]:
         """Subscribe a URL to one event type
 
@@ -1143,6 +1206,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHook] = APIResponse(await self._client.send(spec), WebHook)
         return result
@@ -1154,6 +1218,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookEventTypeList]:
         """List the event types a subscription can use
 
@@ -1173,6 +1238,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHookEventTypeList] = APIResponse(await self._client.send(spec), WebHookEventTypeList)
         return result
@@ -1185,6 +1251,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHook]:
         """Get a webhook subscription
 
@@ -1206,6 +1273,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHook] = APIResponse(await self._client.send(spec), WebHook)
         return result
@@ -1219,6 +1287,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHook]:
         """Replace a webhook subscription
 
@@ -1240,6 +1309,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHook] = APIResponse(await self._client.send(spec), WebHook)
         return result
@@ -1252,6 +1322,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a webhook subscription
 
@@ -1273,6 +1344,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1286,6 +1358,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Send a sample payload to the subscription URL
 
@@ -1307,6 +1380,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1319,6 +1393,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Enable a webhook subscription
 
@@ -1340,6 +1415,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1352,6 +1428,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Disable a webhook subscription
 
@@ -1373,6 +1450,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
         return result
@@ -1387,6 +1465,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookLogList]:
         """List failed delivery attempts of a subscription
 
@@ -1408,6 +1487,7 @@ class AsyncWebhooksResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[WebHookLogList] = APIResponse(await self._client.send(spec), WebHookLogList)
         return result

@@ -37,6 +37,7 @@ class WhoamiResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Whoami:
         """Get the identity behind the API key
 
@@ -58,6 +59,7 @@ class WhoamiResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Whoami = self._client._request(spec, Whoami)
         return result
@@ -69,6 +71,7 @@ class WhoamiResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[WhoamiTeamUser]:
         """List the teams and users the credentials can act as
 
@@ -90,6 +93,7 @@ class WhoamiResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[WhoamiTeamUser] = self._client._request(spec, list[WhoamiTeamUser])
         return result
@@ -108,6 +112,7 @@ class WhoamiResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Whoami]:
         """Get the identity behind the API key
 
@@ -129,6 +134,7 @@ class WhoamiResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Whoami] = APIResponse(self._client.send(spec), Whoami)
         return result
@@ -140,6 +146,7 @@ class WhoamiResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[WhoamiTeamUser]]:
         """List the teams and users the credentials can act as
 
@@ -161,6 +168,7 @@ class WhoamiResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[WhoamiTeamUser]] = APIResponse(self._client.send(spec), list[WhoamiTeamUser])
         return result
@@ -184,6 +192,7 @@ class AsyncWhoamiResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Whoami:
         """Get the identity behind the API key
 
@@ -205,6 +214,7 @@ class AsyncWhoamiResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: Whoami = await self._client._request(spec, Whoami)
         return result
@@ -216,6 +226,7 @@ class AsyncWhoamiResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[WhoamiTeamUser]:
         """List the teams and users the credentials can act as
 
@@ -237,6 +248,7 @@ class AsyncWhoamiResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: builtins.list[WhoamiTeamUser] = await self._client._request(spec, list[WhoamiTeamUser])
         return result
@@ -255,6 +267,7 @@ class AsyncWhoamiResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Whoami]:
         """Get the identity behind the API key
 
@@ -276,6 +289,7 @@ class AsyncWhoamiResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[Whoami] = APIResponse(await self._client.send(spec), Whoami)
         return result
@@ -287,6 +301,7 @@ class AsyncWhoamiResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[WhoamiTeamUser]]:
         """List the teams and users the credentials can act as
 
@@ -308,6 +323,7 @@ class AsyncWhoamiResourceWithRawResponse:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            max_wait=max_wait,
         )
         result: APIResponse[builtins.list[WhoamiTeamUser]] = APIResponse(
             await self._client.send(spec), list[WhoamiTeamUser]
