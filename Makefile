@@ -7,7 +7,7 @@ PRISM := .tools/node_modules/.bin/prism
 PRISM_VERSION := 5.16.0
 GENERATED := generated/reloop generated/reply
 
-.PHONY: generate check test lint typecheck pytest wheels prism snapshots bench clean
+.PHONY: generate check test unit lint typecheck pytest wheels prism snapshots bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ pytest: $(STAMP) $(PRISM)
 	$(BIN)/pytest
 
 test: lint typecheck check pytest
+
+# The fast loop: generator and runtime tests on fake clocks, no npm, Prism, Redis or external tools.
+UNIT_TESTS := tests/behaviour tests/runtime tests/golden tests/openapi tests/ratelimit
+unit: $(STAMP)
+	$(BIN)/pytest -m "not prism and not redis and not realclock and not slow" $(UNIT_TESTS)
 
 wheels: $(STAMP)
 	rm -rf dist

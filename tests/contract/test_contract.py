@@ -14,6 +14,8 @@ from ._prism import ROOT, PrismServer
 from ._runner import Report, run_async, run_sync
 from .conftest import COVERAGE, SPECS
 
+pytestmark = pytest.mark.prism
+
 
 @cache
 def _plan(api: str) -> ApiPlan:

@@ -18,6 +18,7 @@ def _load(name: str) -> dict[str, object]:
     return yaml.safe_load(Path(CURATED[name]).read_text())  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CURATED))
 def test_spec_passes_openapi_spec_validator(name: str) -> None:
     validate(_load(name))

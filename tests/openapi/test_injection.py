@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -138,6 +139,7 @@ def _spec(t: list[str]) -> dict[str, Any]:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow
 @given(st.lists(hostile, min_size=30, max_size=30), st.sampled_from(["datamodel-code-generator", "builtin"]))
 def test_hostile_specs_compile_import_and_never_run_the_payload(texts: list[str], models: str) -> None:
     name = f"hostile_{next(_counter)}"

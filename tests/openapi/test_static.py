@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from codegen.postprocess import RUFF_CONFIG
 
 from .conftest import SPECS
@@ -18,6 +20,7 @@ def _all_fixture_roots(fixture_package: Any) -> list[Path]:
     return [fixture_package(stem).root for stem in stems]
 
 
+@pytest.mark.slow
 def test_ruff_and_mypy_strict(fixture_package: Any, tmp_path: Path) -> None:
     roots = _all_fixture_roots(fixture_package)
     for args in (["check"], ["format", "--check"]):

@@ -20,6 +20,8 @@ from packaging.version import Version
 
 from .conftest import ROOT, Built
 
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).resolve().parent
 
 

@@ -118,6 +118,7 @@ def test_threads_with_groups_and_holds_keep_every_window(rl: ModuleType) -> None
     assert_windows([t for g, t in records if g == "b"], 3, 2.0)
 
 
+@pytest.mark.realclock
 def test_threads_on_the_real_clock(rl: ModuleType) -> None:
     """6 threads x 2 requests, 5 per 0.2 s: recorded start times never exceed the window."""
     lim = make(rl, [rl.RateLimit(5, 0.5)], margin=MARGIN)
@@ -230,6 +231,7 @@ def test_tasks_with_groups_on_virtual_time(rl: ModuleType) -> None:
     assert max(t for g, t in starts if g is None) <= 4.0
 
 
+@pytest.mark.realclock
 def test_tasks_on_the_real_clock(rl: ModuleType) -> None:
     lim = make(rl, [rl.RateLimit(5, 0.5)], margin=MARGIN)
     recorded: list[float] = []
@@ -249,6 +251,7 @@ def test_tasks_on_the_real_clock(rl: ModuleType) -> None:
     assert 2 * (0.2 + MARGIN) <= elapsed < 2.0
 
 
+@pytest.mark.realclock
 def test_threads_and_tasks_share_one_limiter(rl: ModuleType) -> None:
     """Two sync threads and an event loop with 6 tasks drive one limiter at once."""
     lim = make(rl, [rl.RateLimit(5, 0.5)], margin=MARGIN)

@@ -27,6 +27,8 @@ import pytest
 
 from .test_policy import assert_windows
 
+pytestmark = pytest.mark.redis
+
 HERE = Path(__file__).resolve().parent
 QUOTA_SERVER = HERE.parents[1] / "benchmarks" / "_quota_server.py"
 
