@@ -53,6 +53,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "Body",
         "SyncPage",
         "AsyncPage",
+        "AsyncPaginator",
         "SyncJob",
         "AsyncJob",
         "APIResponse",

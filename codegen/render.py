@@ -146,6 +146,8 @@ def render_package(package: Package) -> dict[str, str]:
         "AsyncJob",
         "SyncPage",
         "AsyncPage",
+        "AsyncPaginator",
+        "LastPageError",
         "RateLimit",
         "RateLimiter",
         "RedisRateLimiter",

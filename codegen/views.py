@@ -86,7 +86,7 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
     ret = op.returns
     if ret.kind == "page":
         item = _builtin_safe(ret.item_annotation)
-        plain = (f"SyncPage[{item}]", f"AsyncPage[{item}]")
+        plain = (f"SyncPage[{item}]", f"AsyncPaginator[{item}]")
     elif ret.kind == "job":
         plain = (f"SyncJob[{job_model}]", f"AsyncJob[{job_model}]")
     else:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -79,6 +79,10 @@ def _attribute_for(model: type, items_field: str) -> str:
     return found
 
 
+class LastPageError(LookupError):
+    """`next_page()` was called on the last page."""
+
+
 class _Page(Generic[T]):
     def __init__(
         self, *, spec: RequestSpec, response: httpx.Response, cast_to: object, items_field: str, scheme: PageScheme
@@ -99,7 +103,9 @@ class _Page(Generic[T]):
 
     def _next_spec(self) -> RequestSpec:
         if self._next is None:
-            raise StopIteration("no further page")
+            # Not StopIteration: raised inside a generator or coroutine that would turn into a
+            # RuntimeError far from the call.
+            raise LastPageError("this is the last page: check has_next_page() before next_page()")
         return self._spec.with_query(self._next)
 
     def __repr__(self) -> str:
@@ -183,3 +189,44 @@ class AsyncPage(_Page[T]):
         async for page in self.iter_pages():
             for item in page.items:
                 yield item
+
+
+class AsyncPaginator(Generic[T]):
+    """What an async list method returns: ``await`` it for the first page, or ``async for``
+    over it directly for every item of every page (the request is sent on first use)."""
+
+    def __init__(
+        self,
+        *,
+        client: AsyncAPIClient,
+        spec: RequestSpec,
+        cast_to: object,
+        items_field: str,
+        scheme: PageScheme,
+    ) -> None:
+        self._client = client
+        self._spec = spec
+        self._cast_to = cast_to
+        self._items_field = items_field
+        self._scheme = scheme
+
+    async def _first_page(self) -> AsyncPage[T]:
+        return AsyncPage(
+            client=self._client,
+            spec=self._spec,
+            response=await self._client.send(self._spec),
+            cast_to=self._cast_to,
+            items_field=self._items_field,
+            scheme=self._scheme,
+        )
+
+    def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
+        return self._first_page().__await__()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        page: AsyncPage[T] = await self._first_page()
+        async for item in page:
+            yield item
+
+    def __repr__(self) -> str:
+        return f"<AsyncPaginator {self._spec.method.upper()} {self._spec.path}>"

@@ -71,6 +71,36 @@ def test_reloop_page_paging_uses_root_totals(reloop: Harness) -> None:
     assert [r.url.params.get("page") for r in reloop.requests] == [None, "2", "3"]
 
 
+def _five_contacts(request: httpx.Request) -> httpx.Response:
+    skip = int(request.url.params.get("skip", "0"))
+    top = int(request.url.params.get("top", "2"))
+    return json_response(200, {"items": _contacts(skip, min(top, 5 - skip)), "hasMore": skip + top < 5})
+
+
+def test_async_for_directly_on_the_list_call(reply: Harness) -> None:
+    if not reply.is_async:
+        pytest.skip("async clients only: sync list calls return the page itself")
+    client = reply.client(_five_contacts)
+
+    async def every_id() -> list[int]:
+        return [contact.id async for contact in client.contacts.list(top=2)]
+
+    assert reply.run(every_id()) == [0, 1, 2, 3, 4]
+    assert len(reply.requests) == 3
+    listing = client.contacts.list(top=2)
+    assert reply.requests[-1].url.params.get("skip") == "4"  # nothing sent until awaited or iterated
+    page = reply.run(listing)
+    assert type(page).__name__ == "AsyncPage" and [c.id for c in page.items] == [0, 1]
+
+
+def test_next_page_past_the_last_page_is_a_clear_error(reply: Harness) -> None:
+    client = reply.client(lambda r: json_response(200, {"items": _contacts(0, 1), "hasMore": False}))
+    page = reply.run(client.contacts.list())
+    with pytest.raises(reply.module.LastPageError, match="last page"):
+        reply.run(page.next_page())
+    assert not isinstance(reply.module.LastPageError("x"), StopIteration)
+
+
 def _job(status: str) -> dict[str, object]:
     return {"jobId": JOB_ID, "status": status, "startedAt": "2026-03-08T14:30:00Z"}
 

@@ -86,6 +86,7 @@ async def async_usage() -> list[str]:
         page = await client.domains.list()
         assert_type(page, AsyncPage[Domain])
         names = [domain.domain async for domain in page]
+        names += [domain.domain async for domain in client.domains.list(limit=50)]
         domain = await client.domains.retrieve("dom_1")
         names.append(domain.domain)
         return names

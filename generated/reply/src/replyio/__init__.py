@@ -34,7 +34,7 @@ from ._exceptions import (
     WebhookVerificationError,
 )
 from ._jobs import AsyncJob, JobFailedError, JobTimeoutError, SyncJob
-from ._pagination import AsyncPage, SyncPage
+from ._pagination import AsyncPage, AsyncPaginator, LastPageError, SyncPage
 from ._ratelimit import RateLimit, RateLimiter
 from ._response import APIResponse
 from ._types import NOT_GIVEN, NotGiven
@@ -54,6 +54,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncJob",
     "AsyncPage",
+    "AsyncPaginator",
     "AsyncReply",
     "AuthenticationError",
     "BadGatewayError",
@@ -63,6 +64,7 @@ __all__ = [
     "InternalServerError",
     "JobFailedError",
     "JobTimeoutError",
+    "LastPageError",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",

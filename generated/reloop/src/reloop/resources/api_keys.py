@@ -6,7 +6,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -612,7 +612,7 @@ class AsyncApiKeysResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncApiKeysResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -625,7 +625,7 @@ class AsyncApiKeysResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ApiKey]:
+    ) -> AsyncPaginator[ApiKey]:
         """List API keys
 
         HTTP: GET /api/api-key/v1/"""
@@ -646,10 +646,9 @@ class AsyncApiKeysResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ApiKey] = AsyncPage(
+        result: AsyncPaginator[ApiKey] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ApiKeyList,
             items_field="apiKeys",
             scheme=PAGE_SCHEME,

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -428,7 +428,7 @@ class AsyncChannelsResource:
         result: Channel = await self._client._request(spec, Channel)
         return result
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -438,7 +438,7 @@ class AsyncChannelsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Channel]:
+    ) -> AsyncPaginator[Channel]:
         """List channels
 
         HTTP: GET /api/contacts/v1/channels/list"""
@@ -459,10 +459,9 @@ class AsyncChannelsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Channel] = AsyncPage(
+        result: AsyncPaginator[Channel] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ChannelList,
             items_field="channels",
             scheme=PAGE_SCHEME,

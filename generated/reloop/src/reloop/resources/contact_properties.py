@@ -7,7 +7,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -375,7 +375,7 @@ class AsyncContactPropertiesResource:
         result: ContactProperty = await self._client._request(spec, ContactProperty)
         return result
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -388,7 +388,7 @@ class AsyncContactPropertiesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactProperty]:
+    ) -> AsyncPaginator[ContactProperty]:
         """List contact properties
 
         HTTP: GET /api/contacts/v1/properties/list"""
@@ -409,10 +409,9 @@ class AsyncContactPropertiesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactProperty] = AsyncPage(
+        result: AsyncPaginator[ContactProperty] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactPropertyList,
             items_field="properties",
             scheme=PAGE_SCHEME,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -467,7 +467,7 @@ class AsyncContactsResource:
         result: Contact = await self._client._request(spec, Contact)
         return result
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -479,7 +479,7 @@ class AsyncContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Contact]:
+    ) -> AsyncPaginator[Contact]:
         """List contacts
 
         HTTP: GET /api/contacts/list"""
@@ -500,10 +500,9 @@ class AsyncContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Contact] = AsyncPage(
+        result: AsyncPaginator[Contact] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactList,
             items_field="contacts",
             scheme=PAGE_SCHEME,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -509,7 +509,7 @@ class AsyncDomainsResource:
         result: Domain = await self._client._request(spec, Domain)
         return result
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -521,7 +521,7 @@ class AsyncDomainsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Domain]:
+    ) -> AsyncPaginator[Domain]:
         """List domains
 
         HTTP: GET /api/domain/v1/list"""
@@ -542,10 +542,9 @@ class AsyncDomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Domain] = AsyncPage(
+        result: AsyncPaginator[Domain] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=DomainList,
             items_field="domains",
             scheme=PAGE_SCHEME,

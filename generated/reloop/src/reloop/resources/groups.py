@@ -7,7 +7,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -446,7 +446,7 @@ class AsyncGroupsResource:
         result: Group = await self._client._request(spec, Group)
         return result
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -457,7 +457,7 @@ class AsyncGroupsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Group]:
+    ) -> AsyncPaginator[Group]:
         """List groups
 
         HTTP: GET /api/contacts/v1/groups/list"""
@@ -478,10 +478,9 @@ class AsyncGroupsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Group] = AsyncPage(
+        result: AsyncPaginator[Group] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=GroupList,
             items_field="groups",
             scheme=PAGE_SCHEME,

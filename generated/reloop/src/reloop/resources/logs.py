@@ -7,7 +7,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -774,7 +774,7 @@ class AsyncLogsEmailsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncLogsEmailsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -786,7 +786,7 @@ class AsyncLogsEmailsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[EmailLogSummary]:
+    ) -> AsyncPaginator[EmailLogSummary]:
         """List email logs
 
         The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
@@ -809,10 +809,9 @@ class AsyncLogsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[EmailLogSummary] = AsyncPage(
+        result: AsyncPaginator[EmailLogSummary] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=EmailLogList,
             items_field="data",
             scheme=PAGE_SCHEME,
@@ -862,7 +861,7 @@ class AsyncLogsEmailsResource:
         result: EmailStats = await self._client._request(spec, EmailStats)
         return result
 
-    async def list_contact_activity(
+    def list_contact_activity(
         self,
         *,
         email: str,
@@ -873,7 +872,7 @@ class AsyncLogsEmailsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactActivityEmail]:
+    ) -> AsyncPaginator[ContactActivityEmail]:
         """List emails sent to an address
 
         Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
@@ -896,10 +895,9 @@ class AsyncLogsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactActivityEmail] = AsyncPage(
+        result: AsyncPaginator[ContactActivityEmail] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactActivity,
             items_field="data",
             scheme=PAGE_SCHEME,

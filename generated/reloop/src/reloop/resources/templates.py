@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -599,7 +599,7 @@ class AsyncTemplatesResource:
         result: Template = await self._client._request(spec, Template)
         return result
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -609,7 +609,7 @@ class AsyncTemplatesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Template]:
+    ) -> AsyncPaginator[Template]:
         """List templates
 
         The server schema types page/limit as strings without defaults; integers are sent.
@@ -632,10 +632,9 @@ class AsyncTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Template] = AsyncPage(
+        result: AsyncPaginator[Template] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=TemplateList,
             items_field="templates",
             scheme=PAGE_SCHEME,

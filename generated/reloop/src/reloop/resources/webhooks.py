@@ -7,7 +7,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -507,7 +507,7 @@ class AsyncWebhooksResource:
     def deliveries(self) -> AsyncWebhooksDeliveriesResource:
         return AsyncWebhooksDeliveriesResource(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         page: int | None = None,
@@ -520,7 +520,7 @@ class AsyncWebhooksResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Webhook]:
+    ) -> AsyncPaginator[Webhook]:
         """List webhook endpoints
 
         HTTP: GET /api/webhook/v1/"""
@@ -547,10 +547,9 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Webhook] = AsyncPage(
+        result: AsyncPaginator[Webhook] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=WebhookList,
             items_field="webhooks",
             scheme=PAGE_SCHEME,
@@ -1133,7 +1132,7 @@ class AsyncWebhooksDeliveriesResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncWebhooksDeliveriesResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         webhook_id: str,
         *,
@@ -1145,7 +1144,7 @@ class AsyncWebhooksDeliveriesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[WebhookDelivery]:
+    ) -> AsyncPaginator[WebhookDelivery]:
         """List deliveries
 
         HTTP: GET /api/webhook/v1/{webhook_id}/deliveries"""
@@ -1166,10 +1165,9 @@ class AsyncWebhooksDeliveriesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[WebhookDelivery] = AsyncPage(
+        result: AsyncPaginator[WebhookDelivery] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=WebhookDeliveryList,
             items_field="deliveries",
             scheme=PAGE_SCHEME,

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -546,7 +546,7 @@ class AsyncAccountListsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAccountListsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -557,7 +557,7 @@ class AsyncAccountListsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactAccountList]:
+    ) -> AsyncPaginator[ContactAccountList]:
         """List account lists
 
         HTTP: GET /v3/contact-account-lists"""
@@ -578,10 +578,9 @@ class AsyncAccountListsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactAccountList] = AsyncPage(
+        result: AsyncPaginator[ContactAccountList] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactAccountListPage,
             items_field="items",
             scheme=PAGE_SCHEME,

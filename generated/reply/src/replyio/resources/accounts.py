@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -940,7 +940,7 @@ class AsyncAccountsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAccountsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -953,7 +953,7 @@ class AsyncAccountsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactAccount]:
+    ) -> AsyncPaginator[ContactAccount]:
         """List accounts
 
         HTTP: GET /v3/contact-accounts"""
@@ -974,10 +974,9 @@ class AsyncAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactAccount] = AsyncPage(
+        result: AsyncPaginator[ContactAccount] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactAccountPage,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1017,7 +1016,7 @@ class AsyncAccountsResource:
         result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
 
-    async def filter(
+    def filter(
         self,
         body: ContactAccountFilterRequest | abc.Mapping[str, object],
         *,
@@ -1028,7 +1027,7 @@ class AsyncAccountsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactAccount]:
+    ) -> AsyncPaginator[ContactAccount]:
         """Search accounts with conditions
 
         At most 20 conditions, combined with AND.
@@ -1051,10 +1050,9 @@ class AsyncAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactAccount] = AsyncPage(
+        result: AsyncPaginator[ContactAccount] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactAccountPage,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1271,7 +1269,7 @@ class AsyncAccountsResource:
         result: ContactAccountDetails = await self._client._request(spec, ContactAccountDetails)
         return result
 
-    async def list_contacts(
+    def list_contacts(
         self,
         id: int,
         *,
@@ -1282,7 +1280,7 @@ class AsyncAccountsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactAccountContact]:
+    ) -> AsyncPaginator[ContactAccountContact]:
         """List the contacts linked to an account
 
         HTTP: GET /v3/contact-accounts/{id}/contacts"""
@@ -1303,10 +1301,9 @@ class AsyncAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactAccountContact] = AsyncPage(
+        result: AsyncPaginator[ContactAccountContact] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactAccountContactPage,
             items_field="items",
             scheme=PAGE_SCHEME,

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -268,7 +268,7 @@ class AsyncBackgroundJobsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBackgroundJobsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -279,7 +279,7 @@ class AsyncBackgroundJobsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[BackgroundJobListItem]:
+    ) -> AsyncPaginator[BackgroundJobListItem]:
         """List background jobs
 
         HTTP: GET /v3/background-jobs"""
@@ -300,10 +300,9 @@ class AsyncBackgroundJobsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[BackgroundJobListItem] = AsyncPage(
+        result: AsyncPaginator[BackgroundJobListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=BackgroundJobList,
             items_field="items",
             scheme=PAGE_SCHEME,

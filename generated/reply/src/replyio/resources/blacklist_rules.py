@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -649,7 +649,7 @@ class AsyncBlacklistRulesDomainsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBlacklistRulesDomainsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -660,7 +660,7 @@ class AsyncBlacklistRulesDomainsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[BlacklistDomainRule]:
+    ) -> AsyncPaginator[BlacklistDomainRule]:
         """List domain blacklist rules
 
         HTTP: GET /v3/contact-blacklist-rules/domains"""
@@ -681,10 +681,9 @@ class AsyncBlacklistRulesDomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[BlacklistDomainRule] = AsyncPage(
+        result: AsyncPaginator[BlacklistDomainRule] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=BlacklistDomainRulePage,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1683,7 +1682,7 @@ class AsyncBlacklistRulesEmailsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBlacklistRulesEmailsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -1694,7 +1693,7 @@ class AsyncBlacklistRulesEmailsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[BlacklistEmailRule]:
+    ) -> AsyncPaginator[BlacklistEmailRule]:
         """List email blacklist rules
 
         HTTP: GET /v3/contact-blacklist-rules/emails"""
@@ -1715,10 +1714,9 @@ class AsyncBlacklistRulesEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[BlacklistEmailRule] = AsyncPage(
+        result: AsyncPaginator[BlacklistEmailRule] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=BlacklistEmailRulePage,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -2723,7 +2721,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -2734,7 +2732,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[BlacklistEmailExceptionRule]:
+    ) -> AsyncPaginator[BlacklistEmailExceptionRule]:
         """List email exception blacklist rules
 
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions"""
@@ -2755,10 +2753,9 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[BlacklistEmailExceptionRule] = AsyncPage(
+        result: AsyncPaginator[BlacklistEmailExceptionRule] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=BlacklistEmailExceptionRulePage,
             items_field="items",
             scheme=PAGE_SCHEME,

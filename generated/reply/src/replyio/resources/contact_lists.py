@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -695,7 +695,7 @@ class AsyncContactListsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactListsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -706,7 +706,7 @@ class AsyncContactListsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactList]:
+    ) -> AsyncPaginator[ContactList]:
         """List contact lists
 
         HTTP: GET /v3/contact-lists"""
@@ -727,10 +727,9 @@ class AsyncContactListsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactList] = AsyncPage(
+        result: AsyncPaginator[ContactList] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactListPage,
             items_field="items",
             scheme=PAGE_SCHEME,

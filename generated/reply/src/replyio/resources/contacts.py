@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -1350,7 +1350,7 @@ class AsyncContactsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -1362,7 +1362,7 @@ class AsyncContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Contact]:
+    ) -> AsyncPaginator[Contact]:
         """List contacts
 
         Optionally look up by exact email or LinkedIn profile URL.
@@ -1385,10 +1385,9 @@ class AsyncContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Contact] = AsyncPage(
+        result: AsyncPaginator[Contact] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactPage,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1465,7 +1464,7 @@ class AsyncContactsResource:
         result: ContactImportResult = await self._client._request(spec, ContactImportResult)
         return result
 
-    async def filter(
+    def filter(
         self,
         body: ContactFilterRequest | abc.Mapping[str, object],
         *,
@@ -1476,7 +1475,7 @@ class AsyncContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[Contact]:
+    ) -> AsyncPaginator[Contact]:
         """Search contacts with rules
 
         HTTP: POST /v3/contacts/filter"""
@@ -1497,10 +1496,9 @@ class AsyncContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[Contact] = AsyncPage(
+        result: AsyncPaginator[Contact] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactPage,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1821,7 +1819,7 @@ class AsyncContactsResource:
         result: builtins.list[ContactSequence] = await self._client._request(spec, list[ContactSequence])
         return result
 
-    async def list_activities(
+    def list_activities(
         self,
         id: int,
         *,
@@ -1832,7 +1830,7 @@ class AsyncContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ContactActivity]:
+    ) -> AsyncPaginator[ContactActivity]:
         """List a contact's activity history
 
         HTTP: GET /v3/contacts/{id}/activities"""
@@ -1853,10 +1851,9 @@ class AsyncContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ContactActivity] = AsyncPage(
+        result: AsyncPaginator[ContactActivity] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ContactActivityPage,
             items_field="items",
             scheme=PAGE_SCHEME,

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -985,7 +985,7 @@ class AsyncEmailAccountsResource:
     def tags(self) -> AsyncEmailAccountsTagsResource:
         return AsyncEmailAccountsTagsResource(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -996,7 +996,7 @@ class AsyncEmailAccountsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[EmailAccountListItem]:
+    ) -> AsyncPaginator[EmailAccountListItem]:
         """List email accounts
 
         HTTP: GET /v3/email-accounts"""
@@ -1017,10 +1017,9 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[EmailAccountListItem] = AsyncPage(
+        result: AsyncPaginator[EmailAccountListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=EmailAccountList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1062,7 +1061,7 @@ class AsyncEmailAccountsResource:
         result: EmailAccountDetail = await self._client._request(spec, EmailAccountDetail)
         return result
 
-    async def filter(
+    def filter(
         self,
         body: EmailAccountFilterRequest | abc.Mapping[str, object],
         *,
@@ -1073,7 +1072,7 @@ class AsyncEmailAccountsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[EmailAccountListItem]:
+    ) -> AsyncPaginator[EmailAccountListItem]:
         """Search email accounts
 
         AND across fields, OR within an array; `{}` matches every account.
@@ -1096,10 +1095,9 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[EmailAccountListItem] = AsyncPage(
+        result: AsyncPaginator[EmailAccountListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=EmailAccountList,
             items_field="items",
             scheme=PAGE_SCHEME,

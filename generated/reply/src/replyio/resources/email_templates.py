@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -855,7 +855,7 @@ class AsyncEmailTemplatesResource:
     def folders(self) -> AsyncEmailTemplatesFoldersResource:
         return AsyncEmailTemplatesFoldersResource(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -869,7 +869,7 @@ class AsyncEmailTemplatesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[EmailTemplateListItem]:
+    ) -> AsyncPaginator[EmailTemplateListItem]:
         """List email templates
 
         HTTP: GET /v3/email-templates"""
@@ -897,10 +897,9 @@ class AsyncEmailTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[EmailTemplateListItem] = AsyncPage(
+        result: AsyncPaginator[EmailTemplateListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=EmailTemplateList,
             items_field="items",
             scheme=PAGE_SCHEME,

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -783,7 +783,7 @@ class AsyncInboxThreadsResource:
     def messages(self) -> AsyncInboxThreadsMessagesResource:
         return AsyncInboxThreadsMessagesResource(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -793,7 +793,7 @@ class AsyncInboxThreadsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[InboxThreadListItem]:
+    ) -> AsyncPaginator[InboxThreadListItem]:
         """List inbox threads, most recent first
 
         HTTP: GET /v3/inbox/threads"""
@@ -814,17 +814,16 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[InboxThreadListItem] = AsyncPage(
+        result: AsyncPaginator[InboxThreadListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=InboxThreadList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
         return result
 
-    async def filter(
+    def filter(
         self,
         body: InboxThreadFilterRequest | abc.Mapping[str, object],
         *,
@@ -835,7 +834,7 @@ class AsyncInboxThreadsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[InboxThreadListItem]:
+    ) -> AsyncPaginator[InboxThreadListItem]:
         """Search inbox threads
 
         HTTP: POST /v3/inbox/threads/filter"""
@@ -856,10 +855,9 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[InboxThreadListItem] = AsyncPage(
+        result: AsyncPaginator[InboxThreadListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=InboxThreadList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1608,7 +1606,7 @@ class AsyncInboxThreadsMessagesResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxThreadsMessagesResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         id: int,
         *,
@@ -1619,7 +1617,7 @@ class AsyncInboxThreadsMessagesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
+    ) -> AsyncPaginator[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
         """List a thread's messages, oldest first
 
         HTTP: GET /v3/inbox/threads/{id}/messages"""
@@ -1640,10 +1638,9 @@ class AsyncInboxThreadsMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = AsyncPage(
+        result: AsyncPaginator[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=InboxThreadMessageList,
             items_field="items",
             scheme=PAGE_SCHEME,

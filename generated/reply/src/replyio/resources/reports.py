@@ -6,7 +6,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -394,7 +394,7 @@ class AsyncReportsEmailsResource:
         result: ReportEmailsOverview = await self._client._request(spec, ReportEmailsOverview)
         return result
 
-    async def list(
+    def list(
         self,
         body: ReportEmailsRequest | abc.Mapping[str, object],
         *,
@@ -405,7 +405,7 @@ class AsyncReportsEmailsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ReportEmailRow]:
+    ) -> AsyncPaginator[ReportEmailRow]:
         """Emails sent in a period, one row per email
 
         HTTP: POST /v3/reporting/emails"""
@@ -426,10 +426,9 @@ class AsyncReportsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ReportEmailRow] = AsyncPage(
+        result: AsyncPaginator[ReportEmailRow] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ReportEmailList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -718,7 +717,7 @@ class AsyncReportsCallsResource:
         result: ReportCallsOverview = await self._client._request(spec, ReportCallsOverview)
         return result
 
-    async def list(
+    def list(
         self,
         body: ReportCallsRequest | abc.Mapping[str, object],
         *,
@@ -729,7 +728,7 @@ class AsyncReportsCallsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ReportCallRow]:
+    ) -> AsyncPaginator[ReportCallRow]:
         """Calls made in a period, one row per call
 
         HTTP: POST /v3/reporting/calls"""
@@ -750,10 +749,9 @@ class AsyncReportsCallsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ReportCallRow] = AsyncPage(
+        result: AsyncPaginator[ReportCallRow] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ReportCallList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1042,7 +1040,7 @@ class AsyncReportsTasksResource:
         result: ReportTasksOverview = await self._client._request(spec, ReportTasksOverview)
         return result
 
-    async def list(
+    def list(
         self,
         body: ReportTasksRequest | abc.Mapping[str, object],
         *,
@@ -1053,7 +1051,7 @@ class AsyncReportsTasksResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ReportTaskRow]:
+    ) -> AsyncPaginator[ReportTaskRow]:
         """Tasks of a period, one row per task
 
         HTTP: POST /v3/reporting/tasks"""
@@ -1074,10 +1072,9 @@ class AsyncReportsTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ReportTaskRow] = AsyncPage(
+        result: AsyncPaginator[ReportTaskRow] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ReportTaskList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1366,7 +1363,7 @@ class AsyncReportsLinkedinResource:
         result: ReportLinkedInOverview = await self._client._request(spec, ReportLinkedInOverview)
         return result
 
-    async def list(
+    def list(
         self,
         body: ReportLinkedInRequest | abc.Mapping[str, object],
         *,
@@ -1377,7 +1374,7 @@ class AsyncReportsLinkedinResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ReportLinkedInActionRow]:
+    ) -> AsyncPaginator[ReportLinkedInActionRow]:
         """LinkedIn actions of a period, one row per action
 
         HTTP: POST /v3/reporting/linkedin"""
@@ -1398,10 +1395,9 @@ class AsyncReportsLinkedinResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ReportLinkedInActionRow] = AsyncPage(
+        result: AsyncPaginator[ReportLinkedInActionRow] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ReportLinkedInActionList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1694,7 +1690,7 @@ class AsyncReportsTeamPerformanceResource:
         result: ReportTeamPerformanceOverview = await self._client._request(spec, ReportTeamPerformanceOverview)
         return result
 
-    async def list_meetings(
+    def list_meetings(
         self,
         body: ReportTeamPerformanceRequest | abc.Mapping[str, object],
         *,
@@ -1705,7 +1701,7 @@ class AsyncReportsTeamPerformanceResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[ReportMeetingRow]:
+    ) -> AsyncPaginator[ReportMeetingRow]:
         """Meetings booked in a period, one row per meeting
 
         HTTP: POST /v3/reporting/team-performance/meetings"""
@@ -1726,10 +1722,9 @@ class AsyncReportsTeamPerformanceResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[ReportMeetingRow] = AsyncPage(
+        result: AsyncPaginator[ReportMeetingRow] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=ReportMeetingList,
             items_field="items",
             scheme=PAGE_SCHEME,

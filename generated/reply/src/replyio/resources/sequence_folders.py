@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -795,7 +795,7 @@ class AsyncSequenceFoldersResource:
         await self._client.send(spec)
         return None
 
-    async def list_sequences(
+    def list_sequences(
         self,
         id: str,
         *,
@@ -808,7 +808,7 @@ class AsyncSequenceFoldersResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[SequenceListItem]:
+    ) -> AsyncPaginator[SequenceListItem]:
         """List the sequences filed in a folder
 
         HTTP: GET /v3/sequence-folders/{id}/sequences"""
@@ -829,10 +829,9 @@ class AsyncSequenceFoldersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[SequenceListItem] = AsyncPage(
+        result: AsyncPaginator[SequenceListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=SequenceFolderSequenceList,
             items_field="items",
             scheme=PAGE_SCHEME,

@@ -9,7 +9,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -1482,7 +1482,7 @@ class AsyncSequencesResource:
     def linkedin_accounts(self) -> AsyncSequencesLinkedinAccountsResource:
         return AsyncSequencesLinkedinAccountsResource(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -1500,7 +1500,7 @@ class AsyncSequencesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[SequenceListItem]:
+    ) -> AsyncPaginator[SequenceListItem]:
         """List sequences
 
         Newest first by default. 400 sequence.invalidPagination / sequence.invalidSort.
@@ -1534,10 +1534,9 @@ class AsyncSequencesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[SequenceListItem] = AsyncPage(
+        result: AsyncPaginator[SequenceListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=SequencePage,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -6505,7 +6504,7 @@ class AsyncSequencesContactsResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequencesContactsResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         id: int,
         *,
@@ -6518,7 +6517,7 @@ class AsyncSequencesContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[SequenceContact]:
+    ) -> AsyncPaginator[SequenceContact]:
         """List the contacts enrolled in a sequence
 
         HTTP: GET /v3/sequences/{id}/contacts"""
@@ -6539,17 +6538,16 @@ class AsyncSequencesContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[SequenceContact] = AsyncPage(
+        result: AsyncPaginator[SequenceContact] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=SequenceContactPage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
         return result
 
-    async def list_state(
+    def list_state(
         self,
         id: int,
         *,
@@ -6561,7 +6559,7 @@ class AsyncSequencesContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[SequenceContactState]:
+    ) -> AsyncPaginator[SequenceContactState]:
         """List enrolled contacts with their progress
 
         HTTP: GET /v3/sequences/{id}/contacts/state"""
@@ -6583,10 +6581,9 @@ class AsyncSequencesContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[SequenceContactState] = AsyncPage(
+        result: AsyncPaginator[SequenceContactState] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=SequenceContactStatePage,
             items_field="items",
             scheme=PAGE_SCHEME,

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -907,7 +907,7 @@ class AsyncTasksResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncTasksResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -917,7 +917,7 @@ class AsyncTasksResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[TaskListItem]:
+    ) -> AsyncPaginator[TaskListItem]:
         """List tasks
 
         HTTP: GET /v3/tasks"""
@@ -938,10 +938,9 @@ class AsyncTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[TaskListItem] = AsyncPage(
+        result: AsyncPaginator[TaskListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=TaskList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -981,7 +980,7 @@ class AsyncTasksResource:
         result: Task = await self._client._request(spec, Task)
         return result
 
-    async def filter(
+    def filter(
         self,
         body: TaskFilterRequest | abc.Mapping[str, object],
         *,
@@ -992,7 +991,7 @@ class AsyncTasksResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[TaskListItem]:
+    ) -> AsyncPaginator[TaskListItem]:
         """Search tasks
 
         HTTP: POST /v3/tasks/filter"""
@@ -1013,10 +1012,9 @@ class AsyncTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[TaskListItem] = AsyncPage(
+        result: AsyncPaginator[TaskListItem] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=TaskList,
             items_field="items",
             scheme=PAGE_SCHEME,

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -771,7 +771,7 @@ class AsyncWebhooksResource:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncWebhooksResourceWithRawResponse(self._client)
 
-    async def list(
+    def list(
         self,
         *,
         top: int | None = None,
@@ -781,7 +781,7 @@ class AsyncWebhooksResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[WebHook]:
+    ) -> AsyncPaginator[WebHook]:
         """List webhook subscriptions
 
         HTTP: GET /v3/webhooks"""
@@ -802,10 +802,9 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[WebHook] = AsyncPage(
+        result: AsyncPaginator[WebHook] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=WebHookList,
             items_field="items",
             scheme=PAGE_SCHEME,
@@ -1091,7 +1090,7 @@ class AsyncWebhooksResource:
         await self._client.send(spec)
         return None
 
-    async def list_logs(
+    def list_logs(
         self,
         id: int,
         *,
@@ -1102,7 +1101,7 @@ class AsyncWebhooksResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[WebHookLog]:
+    ) -> AsyncPaginator[WebHookLog]:
         """List failed delivery attempts of a subscription
 
         Only failed attempts are logged; successful deliveries leave no entry.
@@ -1125,10 +1124,9 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPage[WebHookLog] = AsyncPage(
+        result: AsyncPaginator[WebHookLog] = AsyncPaginator(
             client=self._client,
             spec=spec,
-            response=await self._client.send(spec),
             cast_to=WebHookLogList,
             items_field="items",
             scheme=PAGE_SCHEME,
