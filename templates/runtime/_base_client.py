@@ -8,23 +8,21 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal, Protocol, Self, TypeVar
 from urllib.parse import urlencode
 
 import httpx
-import pydantic
 
 from ._exceptions import (
     APIConnectionError,
     APIError,
-    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     RateLimitWaitError,
     make_status_error,
 )
 from ._logging import get_logger, redact_headers, setup_logging
+from ._parsing import parse_body
 from ._ratelimit import RateLimit, RateLimiter, ServerQuota, WaitTooLong
 from ._request import (
     RequestSpec,
@@ -110,51 +108,6 @@ def classify_transport_error(exc: httpx.TransportError) -> TransportFailure:
     return "disconnected"
 
 
-@lru_cache(maxsize=1024)
-def _adapter(cast_to: Any) -> pydantic.TypeAdapter[Any]:
-    return pydantic.TypeAdapter(cast_to)
-
-
-def parse_body(response: httpx.Response, cast_to: Any) -> Any:
-    """Turn a 2xx response into the declared type, or raise APIResponseValidationError."""
-    if cast_to is None:
-        return None
-    if cast_to is bytes:
-        return response.content
-    if cast_to is str:
-        return response.text
-    if response.status_code in (204, 205) and not response.content:
-        return None  # "No Content" among an operation's answers: its method returns `X | None`
-    return validate(read_json(response), cast_to, response)
-
-
-def read_json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        snippet = " ".join(response.text[:200].split())
-        raise APIResponseValidationError(
-            f"Expected a JSON body from {response.request.method} {response.request.url.path}, "
-            f"got {response.headers.get('content-type', 'no content type')}: {snippet!r}",
-            response=response,
-            body=response.text,
-        ) from None
-
-
-def validate(data: object, cast_to: Any, response: httpx.Response) -> Any:
-    try:
-        return _adapter(cast_to).validate_python(data)
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        where = "/".join(str(p) for p in first["loc"]) or "body"
-        raise APIResponseValidationError(
-            f"Response from {response.request.method} {response.request.url.path} does not match the "
-            f"declared type at {where}: {first['msg']}",
-            response=response,
-            body=data,
-        ) from None
-
-
 def _check_max_wait(value: float | NotGiven) -> float | NotGiven:
     if isinstance(value, NotGiven):
         return value
@@ -197,8 +150,10 @@ class _BaseClient:
         default_headers: Mapping[str, str] | None,
         rate_limits: Sequence[RateLimit] | Limiter | None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool = False,
     ) -> None:
         self._config = config
+        self.strict_response_validation = strict_response_validation
         self._api_key = _resolve_api_key(api_key, config.env_var)
         self.base_url = check_base_url(
             base_url or os.environ.get(config.env_var.replace("API_KEY", "BASE_URL")) or config.default_base_url
@@ -239,6 +194,7 @@ class _BaseClient:
             "timeout",
             "max_retries",
             "max_wait",
+            "strict_response_validation",
             "default_headers",
             "rate_limiter",
             "_logger",
@@ -257,6 +213,8 @@ class _BaseClient:
             self.timeout = changes["timeout"]
         if "max_retries" in changes and changes["max_retries"] is not None:
             self.max_retries = changes["max_retries"]
+        if "strict_response_validation" in changes and changes["strict_response_validation"] is not None:
+            self.strict_response_validation = bool(changes["strict_response_validation"])
         if "max_wait" in changes and not isinstance(changes["max_wait"], NotGiven):
             self.max_wait = _check_max_wait(changes["max_wait"])
         if "default_headers" in changes and changes["default_headers"] is not None:
@@ -458,7 +416,7 @@ class SyncAPIClient(_BaseClient):
 
     def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
-        return parse_body(self.send(spec), cast_to)
+        return parse_body(self.send(spec), cast_to, strict=self.strict_response_validation)
 
 
 class AsyncAPIClient(_BaseClient):
@@ -511,4 +469,4 @@ class AsyncAPIClient(_BaseClient):
 
     async def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
-        return parse_body(await self.send(spec), cast_to)
+        return parse_body(await self.send(spec), cast_to, strict=self.strict_response_validation)

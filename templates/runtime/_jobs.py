@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
-from ._base_client import read_json
 from ._exceptions import APIError
+from ._parsing import read_json
 from ._request import RequestSpec
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from typing import Generic, TypeVar
 
 import httpx
 
-from ._base_client import parse_body
+from ._parsing import parse_body
 
 T = TypeVar("T")
 
@@ -12,9 +12,10 @@ T = TypeVar("T")
 class APIResponse(Generic[T]):
     """A raw response (``client.<resource>.with_raw_response.<method>(...)``): status, headers, parse()."""
 
-    def __init__(self, response: httpx.Response, cast_to: object) -> None:
+    def __init__(self, response: httpx.Response, cast_to: object, *, strict: bool = False) -> None:
         self.http_response = response
         self._cast_to = cast_to
+        self._strict = strict
 
     @property
     def status_code(self) -> int:
@@ -30,7 +31,7 @@ class APIResponse(Generic[T]):
 
     def parse(self) -> T:
         """The body as the operation's declared type."""
-        result: T = parse_body(self.http_response, self._cast_to)
+        result: T = parse_body(self.http_response, self._cast_to, strict=self._strict)
         return result
 
     def __repr__(self) -> str:

@@ -47,10 +47,14 @@ class Reloop(SyncAPIClient):
         http_client: httpx.Client | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool = False,
     ) -> None:
         """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
         after a 429, client-side windows) and retries; default: the timeout when it is a plain
-        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending.
+
+        strict_response_validation=True raises APIResponseValidationError when a response body
+        does not match its declared model; by default the model is built from what came back."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -61,6 +65,7 @@ class Reloop(SyncAPIClient):
             http_client=http_client,
             rate_limits=rate_limits,
             max_wait=max_wait,
+            strict_response_validation=strict_response_validation,
         )
 
     def with_options(
@@ -73,6 +78,7 @@ class Reloop(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | None = None,
     ) -> Reloop:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(Reloop)
@@ -86,6 +92,7 @@ class Reloop(SyncAPIClient):
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
                 "max_wait": max_wait,
+                "strict_response_validation": strict_response_validation,
             },
         )
         clone._http = self._http
@@ -201,10 +208,14 @@ class AsyncReloop(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool = False,
     ) -> None:
         """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
         after a 429, client-side windows) and retries; default: the timeout when it is a plain
-        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending.
+
+        strict_response_validation=True raises APIResponseValidationError when a response body
+        does not match its declared model; by default the model is built from what came back."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -215,6 +226,7 @@ class AsyncReloop(AsyncAPIClient):
             http_client=http_client,
             rate_limits=rate_limits,
             max_wait=max_wait,
+            strict_response_validation=strict_response_validation,
         )
 
     def with_options(
@@ -227,6 +239,7 @@ class AsyncReloop(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | None = None,
     ) -> AsyncReloop:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(AsyncReloop)
@@ -240,6 +253,7 @@ class AsyncReloop(AsyncAPIClient):
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
                 "max_wait": max_wait,
+                "strict_response_validation": strict_response_validation,
             },
         )
         clone._http = self._http

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx
 
-from ._base_client import read_json, validate
+from ._parsing import read_json, validate
 from ._request import RequestSpec
 
 if TYPE_CHECKING:
@@ -86,7 +86,14 @@ class LastPageError(LookupError):
 
 class _Page(Generic[T]):
     def __init__(
-        self, *, spec: RequestSpec, response: httpx.Response, cast_to: object, items_field: str, scheme: PageScheme
+        self,
+        *,
+        spec: RequestSpec,
+        response: httpx.Response,
+        cast_to: object,
+        items_field: str,
+        scheme: PageScheme,
+        strict: bool = False,
     ) -> None:
         self._spec = spec
         self._scheme = scheme
@@ -94,7 +101,7 @@ class _Page(Generic[T]):
         self._items_field = items_field
         self.http_response = response
         raw = read_json(response)
-        self.response: object = validate(raw, cast_to, response)
+        self.response: object = validate(raw, cast_to, response, strict=strict)
         """The whole parsed list response (totals, flags and all)."""
         self.items: list[T] = extract_items(self.response, items_field)
         self._next = scheme.next_query(spec.query, raw if isinstance(raw, Mapping) else {}, len(self.items))
@@ -126,7 +133,14 @@ class SyncPage(_Page[T]):
         items_field: str,
         scheme: PageScheme,
     ) -> None:
-        super().__init__(spec=spec, response=response, cast_to=cast_to, items_field=items_field, scheme=scheme)
+        super().__init__(
+            spec=spec,
+            response=response,
+            cast_to=cast_to,
+            items_field=items_field,
+            scheme=scheme,
+            strict=client.strict_response_validation,
+        )
         self._client = client
 
     def next_page(self) -> SyncPage[T]:
@@ -165,7 +179,14 @@ class AsyncPage(_Page[T]):
         items_field: str,
         scheme: PageScheme,
     ) -> None:
-        super().__init__(spec=spec, response=response, cast_to=cast_to, items_field=items_field, scheme=scheme)
+        super().__init__(
+            spec=spec,
+            response=response,
+            cast_to=cast_to,
+            items_field=items_field,
+            scheme=scheme,
+            strict=client.strict_response_validation,
+        )
         self._client = client
 
     async def next_page(self) -> AsyncPage[T]:

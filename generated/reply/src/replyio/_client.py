@@ -58,10 +58,14 @@ class Reply(SyncAPIClient):
         http_client: httpx.Client | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool = False,
     ) -> None:
         """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
         after a 429, client-side windows) and retries; default: the timeout when it is a plain
-        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending.
+
+        strict_response_validation=True raises APIResponseValidationError when a response body
+        does not match its declared model; by default the model is built from what came back."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -72,6 +76,7 @@ class Reply(SyncAPIClient):
             http_client=http_client,
             rate_limits=rate_limits,
             max_wait=max_wait,
+            strict_response_validation=strict_response_validation,
         )
 
     def with_options(
@@ -84,6 +89,7 @@ class Reply(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | None = None,
     ) -> Reply:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(Reply)
@@ -97,6 +103,7 @@ class Reply(SyncAPIClient):
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
                 "max_wait": max_wait,
+                "strict_response_validation": strict_response_validation,
             },
         )
         clone._http = self._http
@@ -289,10 +296,14 @@ class AsyncReply(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool = False,
     ) -> None:
         """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
         after a 429, client-side windows) and retries; default: the timeout when it is a plain
-        number, else 60. A longer wait raises RateLimitWaitError at once, without sending."""
+        number, else 60. A longer wait raises RateLimitWaitError at once, without sending.
+
+        strict_response_validation=True raises APIResponseValidationError when a response body
+        does not match its declared model; by default the model is built from what came back."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -303,6 +314,7 @@ class AsyncReply(AsyncAPIClient):
             http_client=http_client,
             rate_limits=rate_limits,
             max_wait=max_wait,
+            strict_response_validation=strict_response_validation,
         )
 
     def with_options(
@@ -315,6 +327,7 @@ class AsyncReply(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | None = None,
     ) -> AsyncReply:
         """A copy with some settings changed, sharing the connection pool and the rate limiter."""
         clone = object.__new__(AsyncReply)
@@ -328,6 +341,7 @@ class AsyncReply(AsyncAPIClient):
                 "default_headers": default_headers,
                 "rate_limits": rate_limits,
                 "max_wait": max_wait,
+                "strict_response_validation": strict_response_validation,
             },
         )
         clone._http = self._http

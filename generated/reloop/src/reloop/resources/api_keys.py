@@ -359,7 +359,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyList] = APIResponse(self._client.send(spec), ApiKeyList)
+        result: APIResponse[ApiKeyList] = APIResponse(
+            self._client.send(spec), ApiKeyList, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -394,7 +396,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(self._client.send(spec), ApiKeyWithSecret)
+        result: APIResponse[ApiKeyWithSecret] = APIResponse(
+            self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -427,7 +431,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -460,7 +466,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyDeleted] = APIResponse(self._client.send(spec), ApiKeyDeleted)
+        result: APIResponse[ApiKeyDeleted] = APIResponse(
+            self._client.send(spec), ApiKeyDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -494,7 +502,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     def disable(
@@ -529,7 +539,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     def enable(
@@ -562,7 +574,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     def rotate(
@@ -597,7 +611,9 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(self._client.send(spec), ApiKeyWithSecret)
+        result: APIResponse[ApiKeyWithSecret] = APIResponse(
+            self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -934,7 +950,9 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyList] = APIResponse(await self._client.send(spec), ApiKeyList)
+        result: APIResponse[ApiKeyList] = APIResponse(
+            await self._client.send(spec), ApiKeyList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -969,7 +987,9 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(await self._client.send(spec), ApiKeyWithSecret)
+        result: APIResponse[ApiKeyWithSecret] = APIResponse(
+            await self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -1002,7 +1022,9 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1035,7 +1057,9 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyDeleted] = APIResponse(await self._client.send(spec), ApiKeyDeleted)
+        result: APIResponse[ApiKeyDeleted] = APIResponse(
+            await self._client.send(spec), ApiKeyDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1069,7 +1093,9 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     async def disable(
@@ -1104,7 +1130,9 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     async def enable(
@@ -1137,7 +1165,9 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKey] = APIResponse(await self._client.send(spec), ApiKey)
+        result: APIResponse[ApiKey] = APIResponse(
+            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
+        )
         return result
 
     async def rotate(
@@ -1172,5 +1202,7 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(await self._client.send(spec), ApiKeyWithSecret)
+        result: APIResponse[ApiKeyWithSecret] = APIResponse(
+            await self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
+        )
         return result

@@ -246,7 +246,9 @@ class ChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Channel] = APIResponse(self._client.send(spec), Channel)
+        result: APIResponse[Channel] = APIResponse(
+            self._client.send(spec), Channel, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -280,7 +282,9 @@ class ChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ChannelList] = APIResponse(self._client.send(spec), ChannelList)
+        result: APIResponse[ChannelList] = APIResponse(
+            self._client.send(spec), ChannelList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -313,7 +317,9 @@ class ChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Channel] = APIResponse(self._client.send(spec), Channel)
+        result: APIResponse[Channel] = APIResponse(
+            self._client.send(spec), Channel, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -346,7 +352,9 @@ class ChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ChannelDeleted] = APIResponse(self._client.send(spec), ChannelDeleted)
+        result: APIResponse[ChannelDeleted] = APIResponse(
+            self._client.send(spec), ChannelDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -380,7 +388,9 @@ class ChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Channel] = APIResponse(self._client.send(spec), Channel)
+        result: APIResponse[Channel] = APIResponse(
+            self._client.send(spec), Channel, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -605,7 +615,9 @@ class AsyncChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Channel] = APIResponse(await self._client.send(spec), Channel)
+        result: APIResponse[Channel] = APIResponse(
+            await self._client.send(spec), Channel, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -639,7 +651,9 @@ class AsyncChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ChannelList] = APIResponse(await self._client.send(spec), ChannelList)
+        result: APIResponse[ChannelList] = APIResponse(
+            await self._client.send(spec), ChannelList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -672,7 +686,9 @@ class AsyncChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Channel] = APIResponse(await self._client.send(spec), Channel)
+        result: APIResponse[Channel] = APIResponse(
+            await self._client.send(spec), Channel, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -705,7 +721,9 @@ class AsyncChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ChannelDeleted] = APIResponse(await self._client.send(spec), ChannelDeleted)
+        result: APIResponse[ChannelDeleted] = APIResponse(
+            await self._client.send(spec), ChannelDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -739,5 +757,7 @@ class AsyncChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Channel] = APIResponse(await self._client.send(spec), Channel)
+        result: APIResponse[Channel] = APIResponse(
+            await self._client.send(spec), Channel, strict=self._client.strict_response_validation
+        )
         return result

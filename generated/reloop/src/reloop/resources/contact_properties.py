@@ -221,7 +221,9 @@ class ContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactProperty] = APIResponse(self._client.send(spec), ContactProperty)
+        result: APIResponse[ContactProperty] = APIResponse(
+            self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -258,7 +260,9 @@ class ContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPropertyList] = APIResponse(self._client.send(spec), ContactPropertyList)
+        result: APIResponse[ContactPropertyList] = APIResponse(
+            self._client.send(spec), ContactPropertyList, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -291,7 +295,9 @@ class ContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPropertyDeleted] = APIResponse(self._client.send(spec), ContactPropertyDeleted)
+        result: APIResponse[ContactPropertyDeleted] = APIResponse(
+            self._client.send(spec), ContactPropertyDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -325,7 +331,9 @@ class ContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactProperty] = APIResponse(self._client.send(spec), ContactProperty)
+        result: APIResponse[ContactProperty] = APIResponse(
+            self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -524,7 +532,9 @@ class AsyncContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactProperty] = APIResponse(await self._client.send(spec), ContactProperty)
+        result: APIResponse[ContactProperty] = APIResponse(
+            await self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -561,7 +571,9 @@ class AsyncContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPropertyList] = APIResponse(await self._client.send(spec), ContactPropertyList)
+        result: APIResponse[ContactPropertyList] = APIResponse(
+            await self._client.send(spec), ContactPropertyList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -594,7 +606,9 @@ class AsyncContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPropertyDeleted] = APIResponse(await self._client.send(spec), ContactPropertyDeleted)
+        result: APIResponse[ContactPropertyDeleted] = APIResponse(
+            await self._client.send(spec), ContactPropertyDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -628,5 +642,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactProperty] = APIResponse(await self._client.send(spec), ContactProperty)
+        result: APIResponse[ContactProperty] = APIResponse(
+            await self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
+        )
         return result

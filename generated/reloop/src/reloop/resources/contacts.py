@@ -275,7 +275,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -311,7 +313,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -344,7 +348,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -377,7 +383,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactDeleted] = APIResponse(self._client.send(spec), ContactDeleted)
+        result: APIResponse[ContactDeleted] = APIResponse(
+            self._client.send(spec), ContactDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -411,7 +419,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -654,7 +664,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -690,7 +702,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(await self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            await self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -723,7 +737,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -756,7 +772,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactDeleted] = APIResponse(await self._client.send(spec), ContactDeleted)
+        result: APIResponse[ContactDeleted] = APIResponse(
+            await self._client.send(spec), ContactDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -790,7 +808,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -913,7 +933,9 @@ class ContactsGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactGroupMembership] = APIResponse(self._client.send(spec), ContactGroupMembership)
+        result: APIResponse[ContactGroupMembership] = APIResponse(
+            self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
+        )
         return result
 
     def remove(
@@ -949,7 +971,9 @@ class ContactsGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactGroupMembership] = APIResponse(self._client.send(spec), ContactGroupMembership)
+        result: APIResponse[ContactGroupMembership] = APIResponse(
+            self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1072,7 +1096,9 @@ class AsyncContactsGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactGroupMembership] = APIResponse(await self._client.send(spec), ContactGroupMembership)
+        result: APIResponse[ContactGroupMembership] = APIResponse(
+            await self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
+        )
         return result
 
     async def remove(
@@ -1108,7 +1134,9 @@ class AsyncContactsGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactGroupMembership] = APIResponse(await self._client.send(spec), ContactGroupMembership)
+        result: APIResponse[ContactGroupMembership] = APIResponse(
+            await self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1233,7 +1261,9 @@ class ContactsChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactChannelAddResult] = APIResponse(self._client.send(spec), ContactChannelAddResult)
+        result: APIResponse[ContactChannelAddResult] = APIResponse(
+            self._client.send(spec), ContactChannelAddResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -1268,7 +1298,7 @@ class ContactsChannelsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ContactChannelUpdateResult] = APIResponse(
-            self._client.send(spec), ContactChannelUpdateResult
+            self._client.send(spec), ContactChannelUpdateResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1395,7 +1425,7 @@ class AsyncContactsChannelsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ContactChannelAddResult] = APIResponse(
-            await self._client.send(spec), ContactChannelAddResult
+            await self._client.send(spec), ContactChannelAddResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1431,6 +1461,6 @@ class AsyncContactsChannelsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ContactChannelUpdateResult] = APIResponse(
-            await self._client.send(spec), ContactChannelUpdateResult
+            await self._client.send(spec), ContactChannelUpdateResult, strict=self._client.strict_response_validation
         )
         return result

@@ -288,7 +288,9 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -324,7 +326,9 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[DomainList] = APIResponse(self._client.send(spec), DomainList)
+        result: APIResponse[DomainList] = APIResponse(
+            self._client.send(spec), DomainList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -357,7 +361,9 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -390,7 +396,9 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -424,7 +432,9 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     def verify(
@@ -459,7 +469,9 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[DomainVerification] = APIResponse(self._client.send(spec), DomainVerification)
+        result: APIResponse[DomainVerification] = APIResponse(
+            self._client.send(spec), DomainVerification, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -725,7 +737,9 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -761,7 +775,9 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[DomainList] = APIResponse(await self._client.send(spec), DomainList)
+        result: APIResponse[DomainList] = APIResponse(
+            await self._client.send(spec), DomainList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -794,7 +810,9 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -827,7 +845,9 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -861,7 +881,9 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Domain] = APIResponse(await self._client.send(spec), Domain)
+        result: APIResponse[Domain] = APIResponse(
+            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
+        )
         return result
 
     async def verify(
@@ -896,5 +918,7 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[DomainVerification] = APIResponse(await self._client.send(spec), DomainVerification)
+        result: APIResponse[DomainVerification] = APIResponse(
+            await self._client.send(spec), DomainVerification, strict=self._client.strict_response_validation
+        )
         return result

@@ -259,7 +259,9 @@ class GroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Group] = APIResponse(self._client.send(spec), Group)
+        result: APIResponse[Group] = APIResponse(
+            self._client.send(spec), Group, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -294,7 +296,9 @@ class GroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupList] = APIResponse(self._client.send(spec), GroupList)
+        result: APIResponse[GroupList] = APIResponse(
+            self._client.send(spec), GroupList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -327,7 +331,9 @@ class GroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Group] = APIResponse(self._client.send(spec), Group)
+        result: APIResponse[Group] = APIResponse(
+            self._client.send(spec), Group, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -360,7 +366,9 @@ class GroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupDeleted] = APIResponse(self._client.send(spec), GroupDeleted)
+        result: APIResponse[GroupDeleted] = APIResponse(
+            self._client.send(spec), GroupDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -394,7 +402,9 @@ class GroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Group] = APIResponse(self._client.send(spec), Group)
+        result: APIResponse[Group] = APIResponse(
+            self._client.send(spec), Group, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -628,7 +638,9 @@ class AsyncGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Group] = APIResponse(await self._client.send(spec), Group)
+        result: APIResponse[Group] = APIResponse(
+            await self._client.send(spec), Group, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -663,7 +675,9 @@ class AsyncGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupList] = APIResponse(await self._client.send(spec), GroupList)
+        result: APIResponse[GroupList] = APIResponse(
+            await self._client.send(spec), GroupList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -696,7 +710,9 @@ class AsyncGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Group] = APIResponse(await self._client.send(spec), Group)
+        result: APIResponse[Group] = APIResponse(
+            await self._client.send(spec), Group, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -729,7 +745,9 @@ class AsyncGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupDeleted] = APIResponse(await self._client.send(spec), GroupDeleted)
+        result: APIResponse[GroupDeleted] = APIResponse(
+            await self._client.send(spec), GroupDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -763,7 +781,9 @@ class AsyncGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Group] = APIResponse(await self._client.send(spec), Group)
+        result: APIResponse[Group] = APIResponse(
+            await self._client.send(spec), Group, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -860,7 +880,9 @@ class GroupsContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupContactList] = APIResponse(self._client.send(spec), GroupContactList)
+        result: APIResponse[GroupContactList] = APIResponse(
+            self._client.send(spec), GroupContactList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -957,5 +979,7 @@ class AsyncGroupsContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupContactList] = APIResponse(await self._client.send(spec), GroupContactList)
+        result: APIResponse[GroupContactList] = APIResponse(
+            await self._client.send(spec), GroupContactList, strict=self._client.strict_response_validation
+        )
         return result

@@ -353,7 +353,9 @@ class InboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[MailboxCreated] = APIResponse(self._client.send(spec), MailboxCreated)
+        result: APIResponse[MailboxCreated] = APIResponse(
+            self._client.send(spec), MailboxCreated, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -385,7 +387,9 @@ class InboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[Mailbox]] = APIResponse(self._client.send(spec), list[Mailbox])
+        result: APIResponse[builtins.list[Mailbox]] = APIResponse(
+            self._client.send(spec), list[Mailbox], strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -418,7 +422,9 @@ class InboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Mailbox] = APIResponse(self._client.send(spec), Mailbox)
+        result: APIResponse[Mailbox] = APIResponse(
+            self._client.send(spec), Mailbox, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -453,7 +459,9 @@ class InboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -487,7 +495,9 @@ class InboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -710,7 +720,9 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[MailboxCreated] = APIResponse(await self._client.send(spec), MailboxCreated)
+        result: APIResponse[MailboxCreated] = APIResponse(
+            await self._client.send(spec), MailboxCreated, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -742,7 +754,9 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[Mailbox]] = APIResponse(await self._client.send(spec), list[Mailbox])
+        result: APIResponse[builtins.list[Mailbox]] = APIResponse(
+            await self._client.send(spec), list[Mailbox], strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -775,7 +789,9 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Mailbox] = APIResponse(await self._client.send(spec), Mailbox)
+        result: APIResponse[Mailbox] = APIResponse(
+            await self._client.send(spec), Mailbox, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -810,7 +826,9 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -844,7 +862,9 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1312,7 +1332,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[InboxMessage]] = APIResponse(self._client.send(spec), list[InboxMessage])
+        result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
+            self._client.send(spec), list[InboxMessage], strict=self._client.strict_response_validation
+        )
         return result
 
     def send(
@@ -1345,7 +1367,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def batch_retrieve(
@@ -1380,7 +1404,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[InboxMessage]] = APIResponse(self._client.send(spec), list[InboxMessage])
+        result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
+            self._client.send(spec), list[InboxMessage], strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -1413,7 +1439,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxMessage] = APIResponse(self._client.send(spec), InboxMessage)
+        result: APIResponse[InboxMessage] = APIResponse(
+            self._client.send(spec), InboxMessage, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -1446,7 +1474,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -1480,7 +1510,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve_raw(
@@ -1515,7 +1547,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxRawMessage] = APIResponse(self._client.send(spec), InboxRawMessage)
+        result: APIResponse[InboxRawMessage] = APIResponse(
+            self._client.send(spec), InboxRawMessage, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_read(
@@ -1549,7 +1583,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_starred(
@@ -1583,7 +1619,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def reply(
@@ -1619,7 +1657,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def reply_all(
@@ -1653,7 +1693,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def forward(
@@ -1687,7 +1729,9 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2156,7 +2200,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
-            await self._client.send(spec), list[InboxMessage]
+            await self._client.send(spec), list[InboxMessage], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2190,7 +2234,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def batch_retrieve(
@@ -2226,7 +2272,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
-            await self._client.send(spec), list[InboxMessage]
+            await self._client.send(spec), list[InboxMessage], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2260,7 +2306,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxMessage] = APIResponse(await self._client.send(spec), InboxMessage)
+        result: APIResponse[InboxMessage] = APIResponse(
+            await self._client.send(spec), InboxMessage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -2293,7 +2341,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -2327,7 +2377,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve_raw(
@@ -2362,7 +2414,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxRawMessage] = APIResponse(await self._client.send(spec), InboxRawMessage)
+        result: APIResponse[InboxRawMessage] = APIResponse(
+            await self._client.send(spec), InboxRawMessage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_read(
@@ -2396,7 +2450,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_starred(
@@ -2430,7 +2486,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def reply(
@@ -2466,7 +2524,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def reply_all(
@@ -2500,7 +2560,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def forward(
@@ -2534,7 +2596,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[InboxSendResult] = APIResponse(
+            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2625,7 +2689,9 @@ class InboxMessagesAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxAttachment] = APIResponse(self._client.send(spec), InboxAttachment)
+        result: APIResponse[InboxAttachment] = APIResponse(
+            self._client.send(spec), InboxAttachment, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2716,7 +2782,9 @@ class AsyncInboxMessagesAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxAttachment] = APIResponse(await self._client.send(spec), InboxAttachment)
+        result: APIResponse[InboxAttachment] = APIResponse(
+            await self._client.send(spec), InboxAttachment, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -3024,7 +3092,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[InboxThread]] = APIResponse(self._client.send(spec), list[InboxThread])
+        result: APIResponse[builtins.list[InboxThread]] = APIResponse(
+            self._client.send(spec), list[InboxThread], strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -3057,7 +3127,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadDetail] = APIResponse(self._client.send(spec), InboxThreadDetail)
+        result: APIResponse[InboxThreadDetail] = APIResponse(
+            self._client.send(spec), InboxThreadDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -3092,7 +3164,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -3126,7 +3200,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_read(
@@ -3162,7 +3238,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_starred(
@@ -3198,7 +3276,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def archive(
@@ -3231,7 +3311,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -3539,7 +3621,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[InboxThread]] = APIResponse(await self._client.send(spec), list[InboxThread])
+        result: APIResponse[builtins.list[InboxThread]] = APIResponse(
+            await self._client.send(spec), list[InboxThread], strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -3572,7 +3656,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadDetail] = APIResponse(await self._client.send(spec), InboxThreadDetail)
+        result: APIResponse[InboxThreadDetail] = APIResponse(
+            await self._client.send(spec), InboxThreadDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -3607,7 +3693,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -3641,7 +3729,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_read(
@@ -3677,7 +3767,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_starred(
@@ -3713,7 +3805,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def archive(
@@ -3746,7 +3840,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -3837,7 +3933,9 @@ class InboxThreadsAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxAttachment] = APIResponse(self._client.send(spec), InboxAttachment)
+        result: APIResponse[InboxAttachment] = APIResponse(
+            self._client.send(spec), InboxAttachment, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -3928,5 +4026,7 @@ class AsyncInboxThreadsAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxAttachment] = APIResponse(await self._client.send(spec), InboxAttachment)
+        result: APIResponse[InboxAttachment] = APIResponse(
+            await self._client.send(spec), InboxAttachment, strict=self._client.strict_response_validation
+        )
         return result

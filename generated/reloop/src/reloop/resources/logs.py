@@ -192,7 +192,9 @@ class LogsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[LogList] = APIResponse(self._client.send(spec), LogList)
+        result: APIResponse[LogList] = APIResponse(
+            self._client.send(spec), LogList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -225,7 +227,9 @@ class LogsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[LogEntry] = APIResponse(self._client.send(spec), LogEntry)
+        result: APIResponse[LogEntry] = APIResponse(
+            self._client.send(spec), LogEntry, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -391,7 +395,9 @@ class AsyncLogsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[LogList] = APIResponse(await self._client.send(spec), LogList)
+        result: APIResponse[LogList] = APIResponse(
+            await self._client.send(spec), LogList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -424,7 +430,9 @@ class AsyncLogsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[LogEntry] = APIResponse(await self._client.send(spec), LogEntry)
+        result: APIResponse[LogEntry] = APIResponse(
+            await self._client.send(spec), LogEntry, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -646,7 +654,9 @@ class LogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailLogList] = APIResponse(self._client.send(spec), EmailLogList)
+        result: APIResponse[EmailLogList] = APIResponse(
+            self._client.send(spec), EmailLogList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve_stats(
@@ -689,7 +699,9 @@ class LogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailStats] = APIResponse(self._client.send(spec), EmailStats)
+        result: APIResponse[EmailStats] = APIResponse(
+            self._client.send(spec), EmailStats, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_contact_activity(
@@ -726,7 +738,9 @@ class LogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivity] = APIResponse(self._client.send(spec), ContactActivity)
+        result: APIResponse[ContactActivity] = APIResponse(
+            self._client.send(spec), ContactActivity, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -759,7 +773,9 @@ class LogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailLog] = APIResponse(self._client.send(spec), EmailLog)
+        result: APIResponse[EmailLog] = APIResponse(
+            self._client.send(spec), EmailLog, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -979,7 +995,9 @@ class AsyncLogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailLogList] = APIResponse(await self._client.send(spec), EmailLogList)
+        result: APIResponse[EmailLogList] = APIResponse(
+            await self._client.send(spec), EmailLogList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve_stats(
@@ -1022,7 +1040,9 @@ class AsyncLogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailStats] = APIResponse(await self._client.send(spec), EmailStats)
+        result: APIResponse[EmailStats] = APIResponse(
+            await self._client.send(spec), EmailStats, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_contact_activity(
@@ -1059,7 +1079,9 @@ class AsyncLogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivity] = APIResponse(await self._client.send(spec), ContactActivity)
+        result: APIResponse[ContactActivity] = APIResponse(
+            await self._client.send(spec), ContactActivity, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -1092,5 +1114,7 @@ class AsyncLogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailLog] = APIResponse(await self._client.send(spec), EmailLog)
+        result: APIResponse[EmailLog] = APIResponse(
+            await self._client.send(spec), EmailLog, strict=self._client.strict_response_validation
+        )
         return result

@@ -115,7 +115,9 @@ class MailResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SendEmailResponse] = APIResponse(self._client.send(spec), SendEmailResponse)
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -212,7 +214,9 @@ class AsyncMailResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SendEmailResponse] = APIResponse(await self._client.send(spec), SendEmailResponse)
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            await self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -303,7 +307,9 @@ class MailAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAttachment] = APIResponse(self._client.send(spec), EmailAttachment)
+        result: APIResponse[EmailAttachment] = APIResponse(
+            self._client.send(spec), EmailAttachment, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -394,5 +400,7 @@ class AsyncMailAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAttachment] = APIResponse(await self._client.send(spec), EmailAttachment)
+        result: APIResponse[EmailAttachment] = APIResponse(
+            await self._client.send(spec), EmailAttachment, strict=self._client.strict_response_validation
+        )
         return result

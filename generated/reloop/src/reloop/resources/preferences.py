@@ -215,7 +215,9 @@ class PreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PreferenceToken] = APIResponse(self._client.send(spec), PreferenceToken)
+        result: APIResponse[PreferenceToken] = APIResponse(
+            self._client.send(spec), PreferenceToken, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -250,7 +252,9 @@ class PreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PreferencesData] = APIResponse(self._client.send(spec), PreferencesData)
+        result: APIResponse[PreferencesData] = APIResponse(
+            self._client.send(spec), PreferencesData, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -285,7 +289,9 @@ class PreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PreferenceUpdateResult] = APIResponse(self._client.send(spec), PreferenceUpdateResult)
+        result: APIResponse[PreferenceUpdateResult] = APIResponse(
+            self._client.send(spec), PreferenceUpdateResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def unsubscribe_all(
@@ -320,7 +326,9 @@ class PreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[UnsubscribeAllResult] = APIResponse(self._client.send(spec), UnsubscribeAllResult)
+        result: APIResponse[UnsubscribeAllResult] = APIResponse(
+            self._client.send(spec), UnsubscribeAllResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -516,7 +524,9 @@ class AsyncPreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PreferenceToken] = APIResponse(await self._client.send(spec), PreferenceToken)
+        result: APIResponse[PreferenceToken] = APIResponse(
+            await self._client.send(spec), PreferenceToken, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -551,7 +561,9 @@ class AsyncPreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PreferencesData] = APIResponse(await self._client.send(spec), PreferencesData)
+        result: APIResponse[PreferencesData] = APIResponse(
+            await self._client.send(spec), PreferencesData, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -586,7 +598,9 @@ class AsyncPreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PreferenceUpdateResult] = APIResponse(await self._client.send(spec), PreferenceUpdateResult)
+        result: APIResponse[PreferenceUpdateResult] = APIResponse(
+            await self._client.send(spec), PreferenceUpdateResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def unsubscribe_all(
@@ -621,5 +635,7 @@ class AsyncPreferencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[UnsubscribeAllResult] = APIResponse(await self._client.send(spec), UnsubscribeAllResult)
+        result: APIResponse[UnsubscribeAllResult] = APIResponse(
+            await self._client.send(spec), UnsubscribeAllResult, strict=self._client.strict_response_validation
+        )
         return result

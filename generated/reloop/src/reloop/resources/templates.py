@@ -338,7 +338,9 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -374,7 +376,9 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateList] = APIResponse(self._client.send(spec), TemplateList)
+        result: APIResponse[TemplateList] = APIResponse(
+            self._client.send(spec), TemplateList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -407,7 +411,9 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -443,7 +449,9 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -476,7 +484,9 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateDeleted] = APIResponse(self._client.send(spec), TemplateDeleted)
+        result: APIResponse[TemplateDeleted] = APIResponse(
+            self._client.send(spec), TemplateDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     def duplicate(
@@ -509,7 +519,9 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     def send_test(
@@ -545,7 +557,9 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateTestResult] = APIResponse(self._client.send(spec), TemplateTestResult)
+        result: APIResponse[TemplateTestResult] = APIResponse(
+            self._client.send(spec), TemplateTestResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -855,7 +869,9 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            await self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -891,7 +907,9 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateList] = APIResponse(await self._client.send(spec), TemplateList)
+        result: APIResponse[TemplateList] = APIResponse(
+            await self._client.send(spec), TemplateList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -924,7 +942,9 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            await self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -960,7 +980,9 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            await self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -993,7 +1015,9 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateDeleted] = APIResponse(await self._client.send(spec), TemplateDeleted)
+        result: APIResponse[TemplateDeleted] = APIResponse(
+            await self._client.send(spec), TemplateDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     async def duplicate(
@@ -1026,7 +1050,9 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            await self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
     async def send_test(
@@ -1062,7 +1088,9 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateTestResult] = APIResponse(await self._client.send(spec), TemplateTestResult)
+        result: APIResponse[TemplateTestResult] = APIResponse(
+            await self._client.send(spec), TemplateTestResult, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1252,7 +1280,7 @@ class TemplatesVersionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[TemplateVersion]] = APIResponse(
-            self._client.send(spec), list[TemplateVersion]
+            self._client.send(spec), list[TemplateVersion], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1287,7 +1315,9 @@ class TemplatesVersionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateVersion] = APIResponse(self._client.send(spec), TemplateVersion)
+        result: APIResponse[TemplateVersion] = APIResponse(
+            self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -1323,7 +1353,9 @@ class TemplatesVersionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateVersion] = APIResponse(self._client.send(spec), TemplateVersion)
+        result: APIResponse[TemplateVersion] = APIResponse(
+            self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
+        )
         return result
 
     def restore(
@@ -1357,7 +1389,9 @@ class TemplatesVersionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1547,7 +1581,7 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[TemplateVersion]] = APIResponse(
-            await self._client.send(spec), list[TemplateVersion]
+            await self._client.send(spec), list[TemplateVersion], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1582,7 +1616,9 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateVersion] = APIResponse(await self._client.send(spec), TemplateVersion)
+        result: APIResponse[TemplateVersion] = APIResponse(
+            await self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1618,7 +1654,9 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateVersion] = APIResponse(await self._client.send(spec), TemplateVersion)
+        result: APIResponse[TemplateVersion] = APIResponse(
+            await self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
+        )
         return result
 
     async def restore(
@@ -1652,5 +1690,7 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Template] = APIResponse(await self._client.send(spec), Template)
+        result: APIResponse[Template] = APIResponse(
+            await self._client.send(spec), Template, strict=self._client.strict_response_validation
+        )
         return result

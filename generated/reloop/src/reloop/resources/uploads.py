@@ -138,7 +138,9 @@ class UploadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[UploadedFile] = APIResponse(self._client.send(spec), UploadedFile)
+        result: APIResponse[UploadedFile] = APIResponse(
+            self._client.send(spec), UploadedFile, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -171,7 +173,9 @@ class UploadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[UploadDeleted] = APIResponse(self._client.send(spec), UploadDeleted)
+        result: APIResponse[UploadDeleted] = APIResponse(
+            self._client.send(spec), UploadDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -293,7 +297,9 @@ class AsyncUploadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[UploadedFile] = APIResponse(await self._client.send(spec), UploadedFile)
+        result: APIResponse[UploadedFile] = APIResponse(
+            await self._client.send(spec), UploadedFile, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -326,5 +332,7 @@ class AsyncUploadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[UploadDeleted] = APIResponse(await self._client.send(spec), UploadDeleted)
+        result: APIResponse[UploadDeleted] = APIResponse(
+            await self._client.send(spec), UploadDeleted, strict=self._client.strict_response_validation
+        )
         return result

@@ -318,7 +318,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookList] = APIResponse(self._client.send(spec), WebhookList)
+        result: APIResponse[WebhookList] = APIResponse(
+            self._client.send(spec), WebhookList, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -351,7 +353,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Webhook] = APIResponse(self._client.send(spec), Webhook)
+        result: APIResponse[Webhook] = APIResponse(
+            self._client.send(spec), Webhook, strict=self._client.strict_response_validation
+        )
         return result
 
     def trigger(
@@ -386,7 +390,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookTriggerResult] = APIResponse(self._client.send(spec), WebhookTriggerResult)
+        result: APIResponse[WebhookTriggerResult] = APIResponse(
+            self._client.send(spec), WebhookTriggerResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -419,7 +425,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Webhook] = APIResponse(self._client.send(spec), Webhook)
+        result: APIResponse[Webhook] = APIResponse(
+            self._client.send(spec), Webhook, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -452,7 +460,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookDeleted] = APIResponse(self._client.send(spec), WebhookDeleted)
+        result: APIResponse[WebhookDeleted] = APIResponse(
+            self._client.send(spec), WebhookDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -488,7 +498,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Webhook] = APIResponse(self._client.send(spec), Webhook)
+        result: APIResponse[Webhook] = APIResponse(
+            self._client.send(spec), Webhook, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -777,7 +789,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookList] = APIResponse(await self._client.send(spec), WebhookList)
+        result: APIResponse[WebhookList] = APIResponse(
+            await self._client.send(spec), WebhookList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -810,7 +824,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Webhook] = APIResponse(await self._client.send(spec), Webhook)
+        result: APIResponse[Webhook] = APIResponse(
+            await self._client.send(spec), Webhook, strict=self._client.strict_response_validation
+        )
         return result
 
     async def trigger(
@@ -845,7 +861,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookTriggerResult] = APIResponse(await self._client.send(spec), WebhookTriggerResult)
+        result: APIResponse[WebhookTriggerResult] = APIResponse(
+            await self._client.send(spec), WebhookTriggerResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -878,7 +896,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Webhook] = APIResponse(await self._client.send(spec), Webhook)
+        result: APIResponse[Webhook] = APIResponse(
+            await self._client.send(spec), Webhook, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -911,7 +931,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookDeleted] = APIResponse(await self._client.send(spec), WebhookDeleted)
+        result: APIResponse[WebhookDeleted] = APIResponse(
+            await self._client.send(spec), WebhookDeleted, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -947,7 +969,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Webhook] = APIResponse(await self._client.send(spec), Webhook)
+        result: APIResponse[Webhook] = APIResponse(
+            await self._client.send(spec), Webhook, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1080,7 +1104,9 @@ class WebhooksDeliveriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookDeliveryList] = APIResponse(self._client.send(spec), WebhookDeliveryList)
+        result: APIResponse[WebhookDeliveryList] = APIResponse(
+            self._client.send(spec), WebhookDeliveryList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retry(
@@ -1116,7 +1142,7 @@ class WebhooksDeliveriesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[WebhookDeliveryRetryResult] = APIResponse(
-            self._client.send(spec), WebhookDeliveryRetryResult
+            self._client.send(spec), WebhookDeliveryRetryResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1249,7 +1275,9 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookDeliveryList] = APIResponse(await self._client.send(spec), WebhookDeliveryList)
+        result: APIResponse[WebhookDeliveryList] = APIResponse(
+            await self._client.send(spec), WebhookDeliveryList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retry(
@@ -1285,6 +1313,6 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[WebhookDeliveryRetryResult] = APIResponse(
-            await self._client.send(spec), WebhookDeliveryRetryResult
+            await self._client.send(spec), WebhookDeliveryRetryResult, strict=self._client.strict_response_validation
         )
         return result

@@ -324,7 +324,9 @@ class AccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountListPage] = APIResponse(self._client.send(spec), ContactAccountListPage)
+        result: APIResponse[ContactAccountListPage] = APIResponse(
+            self._client.send(spec), ContactAccountListPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -357,7 +359,9 @@ class AccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountList] = APIResponse(self._client.send(spec), ContactAccountList)
+        result: APIResponse[ContactAccountList] = APIResponse(
+            self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -390,7 +394,9 @@ class AccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountList] = APIResponse(self._client.send(spec), ContactAccountList)
+        result: APIResponse[ContactAccountList] = APIResponse(
+            self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -424,7 +430,9 @@ class AccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountList] = APIResponse(self._client.send(spec), ContactAccountList)
+        result: APIResponse[ContactAccountList] = APIResponse(
+            self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -457,7 +465,9 @@ class AccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def move_accounts(
@@ -494,7 +504,7 @@ class AccountListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -530,7 +540,7 @@ class AccountListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -833,7 +843,9 @@ class AsyncAccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountListPage] = APIResponse(await self._client.send(spec), ContactAccountListPage)
+        result: APIResponse[ContactAccountListPage] = APIResponse(
+            await self._client.send(spec), ContactAccountListPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -866,7 +878,9 @@ class AsyncAccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountList] = APIResponse(await self._client.send(spec), ContactAccountList)
+        result: APIResponse[ContactAccountList] = APIResponse(
+            await self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -899,7 +913,9 @@ class AsyncAccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountList] = APIResponse(await self._client.send(spec), ContactAccountList)
+        result: APIResponse[ContactAccountList] = APIResponse(
+            await self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -933,7 +949,9 @@ class AsyncAccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountList] = APIResponse(await self._client.send(spec), ContactAccountList)
+        result: APIResponse[ContactAccountList] = APIResponse(
+            await self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -966,7 +984,9 @@ class AsyncAccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def move_accounts(
@@ -1003,7 +1023,9 @@ class AsyncAccountListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1039,6 +1061,8 @@ class AsyncAccountListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result

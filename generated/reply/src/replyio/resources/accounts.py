@@ -534,7 +534,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(self._client.send(spec), ContactAccountPage)
+        result: APIResponse[ContactAccountPage] = APIResponse(
+            self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -567,7 +569,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     def filter(
@@ -604,7 +608,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(self._client.send(spec), ContactAccountPage)
+        result: APIResponse[ContactAccountPage] = APIResponse(
+            self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_create(
@@ -640,7 +646,7 @@ class AccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult]
+            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -677,7 +683,7 @@ class AccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -711,7 +717,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -747,7 +755,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -782,7 +792,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def change_owner(
@@ -816,7 +828,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_contacts(
@@ -851,7 +865,9 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountContactPage] = APIResponse(self._client.send(spec), ContactAccountContactPage)
+        result: APIResponse[ContactAccountContactPage] = APIResponse(
+            self._client.send(spec), ContactAccountContactPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def link_contacts(
@@ -888,7 +904,7 @@ class AccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -924,7 +940,7 @@ class AccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1425,7 +1441,9 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(await self._client.send(spec), ContactAccountPage)
+        result: APIResponse[ContactAccountPage] = APIResponse(
+            await self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -1458,7 +1476,9 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     async def filter(
@@ -1495,7 +1515,9 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(await self._client.send(spec), ContactAccountPage)
+        result: APIResponse[ContactAccountPage] = APIResponse(
+            await self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_create(
@@ -1531,7 +1553,7 @@ class AsyncAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult]
+            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1568,7 +1590,9 @@ class AsyncAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1602,7 +1626,9 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1638,7 +1664,9 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1673,7 +1701,9 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def change_owner(
@@ -1707,7 +1737,9 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountDetails] = APIResponse(await self._client.send(spec), ContactAccountDetails)
+        result: APIResponse[ContactAccountDetails] = APIResponse(
+            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_contacts(
@@ -1743,7 +1775,7 @@ class AsyncAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ContactAccountContactPage] = APIResponse(
-            await self._client.send(spec), ContactAccountContactPage
+            await self._client.send(spec), ContactAccountContactPage, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1781,7 +1813,9 @@ class AsyncAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1817,6 +1851,8 @@ class AsyncAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result

@@ -140,7 +140,9 @@ class AttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Attachment] = APIResponse(self._client.send(spec), Attachment)
+        result: APIResponse[Attachment] = APIResponse(
+            self._client.send(spec), Attachment, strict=self._client.strict_response_validation
+        )
         return result
 
     def upload_voice(
@@ -175,7 +177,9 @@ class AttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[AttachmentVoice] = APIResponse(self._client.send(spec), AttachmentVoice)
+        result: APIResponse[AttachmentVoice] = APIResponse(
+            self._client.send(spec), AttachmentVoice, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -299,7 +303,9 @@ class AsyncAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Attachment] = APIResponse(await self._client.send(spec), Attachment)
+        result: APIResponse[Attachment] = APIResponse(
+            await self._client.send(spec), Attachment, strict=self._client.strict_response_validation
+        )
         return result
 
     async def upload_voice(
@@ -334,5 +340,7 @@ class AsyncAttachmentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[AttachmentVoice] = APIResponse(await self._client.send(spec), AttachmentVoice)
+        result: APIResponse[AttachmentVoice] = APIResponse(
+            await self._client.send(spec), AttachmentVoice, strict=self._client.strict_response_validation
+        )
         return result

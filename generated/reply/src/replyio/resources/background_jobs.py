@@ -184,7 +184,9 @@ class BackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BackgroundJobList] = APIResponse(self._client.send(spec), BackgroundJobList)
+        result: APIResponse[BackgroundJobList] = APIResponse(
+            self._client.send(spec), BackgroundJobList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -217,7 +219,9 @@ class BackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BackgroundJob] = APIResponse(self._client.send(spec), BackgroundJob)
+        result: APIResponse[BackgroundJob] = APIResponse(
+            self._client.send(spec), BackgroundJob, strict=self._client.strict_response_validation
+        )
         return result
 
     def cancel(
@@ -253,7 +257,9 @@ class BackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -417,7 +423,9 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BackgroundJobList] = APIResponse(await self._client.send(spec), BackgroundJobList)
+        result: APIResponse[BackgroundJobList] = APIResponse(
+            await self._client.send(spec), BackgroundJobList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -450,7 +458,9 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BackgroundJob] = APIResponse(await self._client.send(spec), BackgroundJob)
+        result: APIResponse[BackgroundJob] = APIResponse(
+            await self._client.send(spec), BackgroundJob, strict=self._client.strict_response_validation
+        )
         return result
 
     async def cancel(
@@ -486,5 +496,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

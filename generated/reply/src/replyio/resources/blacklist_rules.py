@@ -423,7 +423,9 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRulePage] = APIResponse(self._client.send(spec), BlacklistDomainRulePage)
+        result: APIResponse[BlacklistDomainRulePage] = APIResponse(
+            self._client.send(spec), BlacklistDomainRulePage, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -458,7 +460,9 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(self._client.send(spec), BlacklistDomainRule)
+        result: APIResponse[BlacklistDomainRule] = APIResponse(
+            self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_create(
@@ -494,7 +498,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult]
+            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -531,7 +535,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -565,7 +569,9 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(self._client.send(spec), BlacklistDomainRule)
+        result: APIResponse[BlacklistDomainRule] = APIResponse(
+            self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -599,7 +605,9 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(self._client.send(spec), BlacklistDomainRule)
+        result: APIResponse[BlacklistDomainRule] = APIResponse(
+            self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -634,7 +642,9 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -939,7 +949,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistDomainRulePage] = APIResponse(
-            await self._client.send(spec), BlacklistDomainRulePage
+            await self._client.send(spec), BlacklistDomainRulePage, strict=self._client.strict_response_validation
         )
         return result
 
@@ -975,7 +985,9 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(await self._client.send(spec), BlacklistDomainRule)
+        result: APIResponse[BlacklistDomainRule] = APIResponse(
+            await self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_create(
@@ -1011,7 +1023,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult]
+            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1048,7 +1060,9 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1082,7 +1096,9 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(await self._client.send(spec), BlacklistDomainRule)
+        result: APIResponse[BlacklistDomainRule] = APIResponse(
+            await self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1116,7 +1132,9 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(await self._client.send(spec), BlacklistDomainRule)
+        result: APIResponse[BlacklistDomainRule] = APIResponse(
+            await self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1151,7 +1169,9 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1456,7 +1476,9 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRulePage] = APIResponse(self._client.send(spec), BlacklistEmailRulePage)
+        result: APIResponse[BlacklistEmailRulePage] = APIResponse(
+            self._client.send(spec), BlacklistEmailRulePage, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -1491,7 +1513,9 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(self._client.send(spec), BlacklistEmailRule)
+        result: APIResponse[BlacklistEmailRule] = APIResponse(
+            self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_create(
@@ -1527,7 +1551,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult]
+            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1564,7 +1588,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1598,7 +1622,9 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(self._client.send(spec), BlacklistEmailRule)
+        result: APIResponse[BlacklistEmailRule] = APIResponse(
+            self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -1632,7 +1658,9 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(self._client.send(spec), BlacklistEmailRule)
+        result: APIResponse[BlacklistEmailRule] = APIResponse(
+            self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -1667,7 +1695,9 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1971,7 +2001,9 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRulePage] = APIResponse(await self._client.send(spec), BlacklistEmailRulePage)
+        result: APIResponse[BlacklistEmailRulePage] = APIResponse(
+            await self._client.send(spec), BlacklistEmailRulePage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -2006,7 +2038,9 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(await self._client.send(spec), BlacklistEmailRule)
+        result: APIResponse[BlacklistEmailRule] = APIResponse(
+            await self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_create(
@@ -2042,7 +2076,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult]
+            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2079,7 +2113,9 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2113,7 +2149,9 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(await self._client.send(spec), BlacklistEmailRule)
+        result: APIResponse[BlacklistEmailRule] = APIResponse(
+            await self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -2147,7 +2185,9 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(await self._client.send(spec), BlacklistEmailRule)
+        result: APIResponse[BlacklistEmailRule] = APIResponse(
+            await self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -2182,7 +2222,9 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2488,7 +2530,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRulePage] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRulePage
+            self._client.send(spec), BlacklistEmailExceptionRulePage, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2525,7 +2567,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRule
+            self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2562,7 +2604,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult]
+            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2599,7 +2641,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2634,7 +2676,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRule
+            self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2670,7 +2712,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRule
+            self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2706,7 +2748,9 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -3011,7 +3055,9 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRulePage] = APIResponse(
-            await self._client.send(spec), BlacklistEmailExceptionRulePage
+            await self._client.send(spec),
+            BlacklistEmailExceptionRulePage,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3048,7 +3094,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailExceptionRule
+            await self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
         )
         return result
 
@@ -3085,7 +3131,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult]
+            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -3122,7 +3168,9 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3157,7 +3205,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailExceptionRule
+            await self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
         )
         return result
 
@@ -3193,7 +3241,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailExceptionRule
+            await self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
         )
         return result
 
@@ -3229,5 +3277,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

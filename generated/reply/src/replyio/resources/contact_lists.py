@@ -399,7 +399,9 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactListPage] = APIResponse(self._client.send(spec), ContactListPage)
+        result: APIResponse[ContactListPage] = APIResponse(
+            self._client.send(spec), ContactListPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -434,7 +436,9 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -467,7 +471,9 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -503,7 +509,9 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -538,7 +546,9 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def share(
@@ -573,7 +583,9 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def unshare(
@@ -606,7 +618,9 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def move_contacts(
@@ -643,7 +657,7 @@ class ContactListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -679,7 +693,7 @@ class ContactListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1056,7 +1070,9 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactListPage] = APIResponse(await self._client.send(spec), ContactListPage)
+        result: APIResponse[ContactListPage] = APIResponse(
+            await self._client.send(spec), ContactListPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -1091,7 +1107,9 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(await self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            await self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -1124,7 +1142,9 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(await self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            await self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1160,7 +1180,9 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(await self._client.send(spec), ContactList)
+        result: APIResponse[ContactList] = APIResponse(
+            await self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1195,7 +1217,9 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def share(
@@ -1230,7 +1254,9 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def unshare(
@@ -1263,7 +1289,9 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def move_contacts(
@@ -1300,7 +1328,9 @@ class AsyncContactListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1336,6 +1366,8 @@ class AsyncContactListsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result

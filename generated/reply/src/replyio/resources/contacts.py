@@ -743,7 +743,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(self._client.send(spec), ContactPage)
+        result: APIResponse[ContactPage] = APIResponse(
+            self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -778,7 +780,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     def import_(
@@ -813,7 +817,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactImportResult] = APIResponse(self._client.send(spec), ContactImportResult)
+        result: APIResponse[ContactImportResult] = APIResponse(
+            self._client.send(spec), ContactImportResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def filter(
@@ -848,7 +854,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(self._client.send(spec), ContactPage)
+        result: APIResponse[ContactPage] = APIResponse(
+            self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_delete(
@@ -884,7 +892,7 @@ class ContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -921,7 +929,7 @@ class ContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -956,7 +964,7 @@ class ContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -991,7 +999,7 @@ class ContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1027,7 +1035,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactOwnerChangeResult] = APIResponse(self._client.send(spec), ContactOwnerChangeResult)
+        result: APIResponse[ContactOwnerChangeResult] = APIResponse(
+            self._client.send(spec), ContactOwnerChangeResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -1060,7 +1070,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -1093,7 +1105,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -1129,7 +1143,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_sequences(
@@ -1163,7 +1179,7 @@ class ContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[ContactSequence]] = APIResponse(
-            self._client.send(spec), list[ContactSequence]
+            self._client.send(spec), list[ContactSequence], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1199,7 +1215,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivityPage] = APIResponse(self._client.send(spec), ContactActivityPage)
+        result: APIResponse[ContactActivityPage] = APIResponse(
+            self._client.send(spec), ContactActivityPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_lists(
@@ -1232,7 +1250,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[IdName]] = APIResponse(self._client.send(spec), list[IdName])
+        result: APIResponse[builtins.list[IdName]] = APIResponse(
+            self._client.send(spec), list[IdName], strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve_statuses(
@@ -1265,7 +1285,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactStatuses] = APIResponse(self._client.send(spec), ContactStatuses)
+        result: APIResponse[ContactStatuses] = APIResponse(
+            self._client.send(spec), ContactStatuses, strict=self._client.strict_response_validation
+        )
         return result
 
     def add_note(
@@ -1299,7 +1321,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def move_to_sequence(
@@ -1335,7 +1359,9 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2038,7 +2064,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(await self._client.send(spec), ContactPage)
+        result: APIResponse[ContactPage] = APIResponse(
+            await self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -2073,7 +2101,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     async def import_(
@@ -2108,7 +2138,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactImportResult] = APIResponse(await self._client.send(spec), ContactImportResult)
+        result: APIResponse[ContactImportResult] = APIResponse(
+            await self._client.send(spec), ContactImportResult, strict=self._client.strict_response_validation
+        )
         return result
 
     async def filter(
@@ -2143,7 +2175,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(await self._client.send(spec), ContactPage)
+        result: APIResponse[ContactPage] = APIResponse(
+            await self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_delete(
@@ -2179,7 +2213,9 @@ class AsyncContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2216,7 +2252,9 @@ class AsyncContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2251,7 +2289,9 @@ class AsyncContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2286,7 +2326,9 @@ class AsyncContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2323,7 +2365,7 @@ class AsyncContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ContactOwnerChangeResult] = APIResponse(
-            await self._client.send(spec), ContactOwnerChangeResult
+            await self._client.send(spec), ContactOwnerChangeResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2357,7 +2399,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -2390,7 +2434,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -2426,7 +2472,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Contact] = APIResponse(await self._client.send(spec), Contact)
+        result: APIResponse[Contact] = APIResponse(
+            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_sequences(
@@ -2460,7 +2508,7 @@ class AsyncContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[ContactSequence]] = APIResponse(
-            await self._client.send(spec), list[ContactSequence]
+            await self._client.send(spec), list[ContactSequence], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2496,7 +2544,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivityPage] = APIResponse(await self._client.send(spec), ContactActivityPage)
+        result: APIResponse[ContactActivityPage] = APIResponse(
+            await self._client.send(spec), ContactActivityPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_lists(
@@ -2529,7 +2579,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[IdName]] = APIResponse(await self._client.send(spec), list[IdName])
+        result: APIResponse[builtins.list[IdName]] = APIResponse(
+            await self._client.send(spec), list[IdName], strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve_statuses(
@@ -2562,7 +2614,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactStatuses] = APIResponse(await self._client.send(spec), ContactStatuses)
+        result: APIResponse[ContactStatuses] = APIResponse(
+            await self._client.send(spec), ContactStatuses, strict=self._client.strict_response_validation
+        )
         return result
 
     async def add_note(
@@ -2596,7 +2650,9 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def move_to_sequence(
@@ -2632,5 +2688,7 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

@@ -237,7 +237,9 @@ class CustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[CustomField]] = APIResponse(self._client.send(spec), list[CustomField])
+        result: APIResponse[builtins.list[CustomField]] = APIResponse(
+            self._client.send(spec), list[CustomField], strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -272,7 +274,9 @@ class CustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[CustomField] = APIResponse(self._client.send(spec), CustomField)
+        result: APIResponse[CustomField] = APIResponse(
+            self._client.send(spec), CustomField, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -305,7 +309,9 @@ class CustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[CustomField] = APIResponse(self._client.send(spec), CustomField)
+        result: APIResponse[CustomField] = APIResponse(
+            self._client.send(spec), CustomField, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -339,7 +345,9 @@ class CustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[CustomField] = APIResponse(self._client.send(spec), CustomField)
+        result: APIResponse[CustomField] = APIResponse(
+            self._client.send(spec), CustomField, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -374,7 +382,9 @@ class CustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -594,7 +604,9 @@ class AsyncCustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[CustomField]] = APIResponse(await self._client.send(spec), list[CustomField])
+        result: APIResponse[builtins.list[CustomField]] = APIResponse(
+            await self._client.send(spec), list[CustomField], strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -629,7 +641,9 @@ class AsyncCustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[CustomField] = APIResponse(await self._client.send(spec), CustomField)
+        result: APIResponse[CustomField] = APIResponse(
+            await self._client.send(spec), CustomField, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -662,7 +676,9 @@ class AsyncCustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[CustomField] = APIResponse(await self._client.send(spec), CustomField)
+        result: APIResponse[CustomField] = APIResponse(
+            await self._client.send(spec), CustomField, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -696,7 +712,9 @@ class AsyncCustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[CustomField] = APIResponse(await self._client.send(spec), CustomField)
+        result: APIResponse[CustomField] = APIResponse(
+            await self._client.send(spec), CustomField, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -731,5 +749,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

@@ -282,7 +282,9 @@ class DirectOutreachResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[DirectOutreachEmailResult] = APIResponse(self._client.send(spec), DirectOutreachEmailResult)
+        result: APIResponse[DirectOutreachEmailResult] = APIResponse(
+            self._client.send(spec), DirectOutreachEmailResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def send_linkedin_connect(
@@ -317,7 +319,7 @@ class DirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            self._client.send(spec), DirectOutreachLinkedInResult
+            self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -353,7 +355,7 @@ class DirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            self._client.send(spec), DirectOutreachLinkedInResult
+            self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -389,7 +391,7 @@ class DirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            self._client.send(spec), DirectOutreachLinkedInResult
+            self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -425,7 +427,7 @@ class DirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            self._client.send(spec), DirectOutreachLinkedInResult
+            self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -461,7 +463,7 @@ class DirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            self._client.send(spec), DirectOutreachLinkedInResult
+            self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -724,7 +726,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachEmailResult] = APIResponse(
-            await self._client.send(spec), DirectOutreachEmailResult
+            await self._client.send(spec), DirectOutreachEmailResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -760,7 +762,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            await self._client.send(spec), DirectOutreachLinkedInResult
+            await self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -796,7 +798,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            await self._client.send(spec), DirectOutreachLinkedInResult
+            await self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -832,7 +834,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            await self._client.send(spec), DirectOutreachLinkedInResult
+            await self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -868,7 +870,7 @@ class AsyncDirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            await self._client.send(spec), DirectOutreachLinkedInResult
+            await self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -904,6 +906,6 @@ class AsyncDirectOutreachResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[DirectOutreachLinkedInResult] = APIResponse(
-            await self._client.send(spec), DirectOutreachLinkedInResult
+            await self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result

@@ -553,7 +553,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(self._client.send(spec), EmailAccountList)
+        result: APIResponse[EmailAccountList] = APIResponse(
+            self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -588,7 +590,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountDetail] = APIResponse(self._client.send(spec), EmailAccountDetail)
+        result: APIResponse[EmailAccountDetail] = APIResponse(
+            self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     def filter(
@@ -625,7 +629,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(self._client.send(spec), EmailAccountList)
+        result: APIResponse[EmailAccountList] = APIResponse(
+            self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_delete(
@@ -659,7 +665,7 @@ class EmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -692,7 +698,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def connect_office365(
@@ -724,7 +732,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def test_smtp(
@@ -760,7 +770,7 @@ class EmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            self._client.send(spec), EmailAccountConnectionTestResult
+            self._client.send(spec), EmailAccountConnectionTestResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -797,7 +807,7 @@ class EmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            self._client.send(spec), EmailAccountConnectionTestResult
+            self._client.send(spec), EmailAccountConnectionTestResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -831,7 +841,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountDetail] = APIResponse(self._client.send(spec), EmailAccountDetail)
+        result: APIResponse[EmailAccountDetail] = APIResponse(
+            self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -864,7 +876,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -900,7 +914,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountDetail] = APIResponse(self._client.send(spec), EmailAccountDetail)
+        result: APIResponse[EmailAccountDetail] = APIResponse(
+            self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_default(
@@ -933,7 +949,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def resume_sending(
@@ -966,7 +984,9 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1486,7 +1506,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(await self._client.send(spec), EmailAccountList)
+        result: APIResponse[EmailAccountList] = APIResponse(
+            await self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -1521,7 +1543,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountDetail] = APIResponse(await self._client.send(spec), EmailAccountDetail)
+        result: APIResponse[EmailAccountDetail] = APIResponse(
+            await self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     async def filter(
@@ -1558,7 +1582,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(await self._client.send(spec), EmailAccountList)
+        result: APIResponse[EmailAccountList] = APIResponse(
+            await self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_delete(
@@ -1592,7 +1618,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1625,7 +1653,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def connect_office365(
@@ -1657,7 +1687,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def test_smtp(
@@ -1693,7 +1725,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            await self._client.send(spec), EmailAccountConnectionTestResult
+            await self._client.send(spec),
+            EmailAccountConnectionTestResult,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1730,7 +1764,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            await self._client.send(spec), EmailAccountConnectionTestResult
+            await self._client.send(spec),
+            EmailAccountConnectionTestResult,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1764,7 +1800,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountDetail] = APIResponse(await self._client.send(spec), EmailAccountDetail)
+        result: APIResponse[EmailAccountDetail] = APIResponse(
+            await self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1797,7 +1835,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1833,7 +1873,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountDetail] = APIResponse(await self._client.send(spec), EmailAccountDetail)
+        result: APIResponse[EmailAccountDetail] = APIResponse(
+            await self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_default(
@@ -1866,7 +1908,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def resume_sending(
@@ -1899,7 +1943,9 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2089,7 +2135,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailAccountTag]] = APIResponse(
-            self._client.send(spec), list[EmailAccountTag]
+            self._client.send(spec), list[EmailAccountTag], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2124,7 +2170,9 @@ class EmailAccountsTagsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def add(
@@ -2160,7 +2208,9 @@ class EmailAccountsTagsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def remove(
@@ -2196,7 +2246,9 @@ class EmailAccountsTagsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2386,7 +2438,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailAccountTag]] = APIResponse(
-            await self._client.send(spec), list[EmailAccountTag]
+            await self._client.send(spec), list[EmailAccountTag], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2421,7 +2473,9 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def add(
@@ -2457,7 +2511,9 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def remove(
@@ -2493,5 +2549,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

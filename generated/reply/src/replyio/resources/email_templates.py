@@ -497,7 +497,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateList] = APIResponse(self._client.send(spec), EmailTemplateList)
+        result: APIResponse[EmailTemplateList] = APIResponse(
+            self._client.send(spec), EmailTemplateList, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -530,7 +532,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_variables(
@@ -562,7 +566,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateVariables] = APIResponse(self._client.send(spec), EmailTemplateVariables)
+        result: APIResponse[EmailTemplateVariables] = APIResponse(
+            self._client.send(spec), EmailTemplateVariables, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -595,7 +601,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -631,7 +639,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -664,7 +674,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def clone(
@@ -699,7 +711,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     def move(
@@ -733,7 +747,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     def render(
@@ -769,7 +785,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateRenderResult] = APIResponse(self._client.send(spec), EmailTemplateRenderResult)
+        result: APIResponse[EmailTemplateRenderResult] = APIResponse(
+            self._client.send(spec), EmailTemplateRenderResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def send_test(
@@ -803,7 +821,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def upload_attachment(
@@ -836,7 +856,9 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateAttachment] = APIResponse(self._client.send(spec), EmailTemplateAttachment)
+        result: APIResponse[EmailTemplateAttachment] = APIResponse(
+            self._client.send(spec), EmailTemplateAttachment, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1298,7 +1320,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateList] = APIResponse(await self._client.send(spec), EmailTemplateList)
+        result: APIResponse[EmailTemplateList] = APIResponse(
+            await self._client.send(spec), EmailTemplateList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -1331,7 +1355,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_variables(
@@ -1363,7 +1389,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateVariables] = APIResponse(await self._client.send(spec), EmailTemplateVariables)
+        result: APIResponse[EmailTemplateVariables] = APIResponse(
+            await self._client.send(spec), EmailTemplateVariables, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -1396,7 +1424,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1432,7 +1462,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1465,7 +1497,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def clone(
@@ -1500,7 +1534,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     async def move(
@@ -1534,7 +1570,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplate] = APIResponse(await self._client.send(spec), EmailTemplate)
+        result: APIResponse[EmailTemplate] = APIResponse(
+            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     async def render(
@@ -1571,7 +1609,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateRenderResult] = APIResponse(
-            await self._client.send(spec), EmailTemplateRenderResult
+            await self._client.send(spec), EmailTemplateRenderResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1606,7 +1644,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def upload_attachment(
@@ -1640,7 +1680,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailTemplateAttachment] = APIResponse(
-            await self._client.send(spec), EmailTemplateAttachment
+            await self._client.send(spec), EmailTemplateAttachment, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1898,7 +1938,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailTemplateFolder]] = APIResponse(
-            self._client.send(spec), list[EmailTemplateFolder]
+            self._client.send(spec), list[EmailTemplateFolder], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1932,7 +1972,9 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -1966,7 +2008,9 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -2003,7 +2047,9 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -2039,7 +2085,9 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def share(
@@ -2072,7 +2120,9 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2329,7 +2379,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[EmailTemplateFolder]] = APIResponse(
-            await self._client.send(spec), list[EmailTemplateFolder]
+            await self._client.send(spec), list[EmailTemplateFolder], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2363,7 +2413,9 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -2397,7 +2449,9 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -2434,7 +2488,9 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -2470,7 +2526,9 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def share(
@@ -2503,5 +2561,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(await self._client.send(spec), EmailTemplateFolder)
+        result: APIResponse[EmailTemplateFolder] = APIResponse(
+            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
+        )
         return result

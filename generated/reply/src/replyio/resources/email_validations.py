@@ -147,7 +147,9 @@ class EmailValidationsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailValidationEstimate] = APIResponse(self._client.send(spec), EmailValidationEstimate)
+        result: APIResponse[EmailValidationEstimate] = APIResponse(
+            self._client.send(spec), EmailValidationEstimate, strict=self._client.strict_response_validation
+        )
         return result
 
     def schedule(
@@ -183,7 +185,7 @@ class EmailValidationsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailValidationScheduleResult] = APIResponse(
-            self._client.send(spec), EmailValidationScheduleResult
+            self._client.send(spec), EmailValidationScheduleResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -313,7 +315,7 @@ class AsyncEmailValidationsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailValidationEstimate] = APIResponse(
-            await self._client.send(spec), EmailValidationEstimate
+            await self._client.send(spec), EmailValidationEstimate, strict=self._client.strict_response_validation
         )
         return result
 
@@ -350,6 +352,6 @@ class AsyncEmailValidationsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[EmailValidationScheduleResult] = APIResponse(
-            await self._client.send(spec), EmailValidationScheduleResult
+            await self._client.send(spec), EmailValidationScheduleResult, strict=self._client.strict_response_validation
         )
         return result

@@ -274,7 +274,7 @@ class HolidayCalendarsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            self._client.send(spec), list[HolidayCalendarListItem]
+            self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
         )
         return result
 
@@ -308,7 +308,9 @@ class HolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[HolidayCalendar] = APIResponse(self._client.send(spec), HolidayCalendar)
+        result: APIResponse[HolidayCalendar] = APIResponse(
+            self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -341,7 +343,9 @@ class HolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[HolidayCalendar] = APIResponse(self._client.send(spec), HolidayCalendar)
+        result: APIResponse[HolidayCalendar] = APIResponse(
+            self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -377,7 +381,9 @@ class HolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[HolidayCalendar] = APIResponse(self._client.send(spec), HolidayCalendar)
+        result: APIResponse[HolidayCalendar] = APIResponse(
+            self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -412,7 +418,9 @@ class HolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def export_csv(
@@ -448,7 +456,9 @@ class HolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[str] = APIResponse(self._client.send(spec), str)
+        result: APIResponse[str] = APIResponse(
+            self._client.send(spec), str, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -707,7 +717,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            await self._client.send(spec), list[HolidayCalendarListItem]
+            await self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
         )
         return result
 
@@ -741,7 +751,9 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[HolidayCalendar] = APIResponse(await self._client.send(spec), HolidayCalendar)
+        result: APIResponse[HolidayCalendar] = APIResponse(
+            await self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -774,7 +786,9 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[HolidayCalendar] = APIResponse(await self._client.send(spec), HolidayCalendar)
+        result: APIResponse[HolidayCalendar] = APIResponse(
+            await self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -810,7 +824,9 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[HolidayCalendar] = APIResponse(await self._client.send(spec), HolidayCalendar)
+        result: APIResponse[HolidayCalendar] = APIResponse(
+            await self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -845,7 +861,9 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def export_csv(
@@ -881,5 +899,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[str] = APIResponse(await self._client.send(spec), str)
+        result: APIResponse[str] = APIResponse(
+            await self._client.send(spec), str, strict=self._client.strict_response_validation
+        )
         return result

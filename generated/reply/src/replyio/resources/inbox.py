@@ -490,7 +490,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(self._client.send(spec), InboxThreadList)
+        result: APIResponse[InboxThreadList] = APIResponse(
+            self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        )
         return result
 
     def filter(
@@ -525,7 +527,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(self._client.send(spec), InboxThreadList)
+        result: APIResponse[InboxThreadList] = APIResponse(
+            self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_delete(
@@ -559,7 +563,7 @@ class InboxThreadsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -594,7 +598,7 @@ class InboxThreadsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -629,7 +633,7 @@ class InboxThreadsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -663,7 +667,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThread] = APIResponse(self._client.send(spec), InboxThread)
+        result: APIResponse[InboxThread] = APIResponse(
+            self._client.send(spec), InboxThread, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -696,7 +702,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_category(
@@ -730,7 +738,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_meeting_intent(
@@ -764,7 +774,9 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1145,7 +1157,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(await self._client.send(spec), InboxThreadList)
+        result: APIResponse[InboxThreadList] = APIResponse(
+            await self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def filter(
@@ -1180,7 +1194,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(await self._client.send(spec), InboxThreadList)
+        result: APIResponse[InboxThreadList] = APIResponse(
+            await self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_delete(
@@ -1214,7 +1230,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1249,7 +1267,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1284,7 +1304,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1318,7 +1340,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThread] = APIResponse(await self._client.send(spec), InboxThread)
+        result: APIResponse[InboxThread] = APIResponse(
+            await self._client.send(spec), InboxThread, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1351,7 +1375,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_category(
@@ -1385,7 +1411,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_meeting_intent(
@@ -1419,7 +1447,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1553,7 +1583,9 @@ class InboxThreadsMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadMessageList] = APIResponse(self._client.send(spec), InboxThreadMessageList)
+        result: APIResponse[InboxThreadMessageList] = APIResponse(
+            self._client.send(spec), InboxThreadMessageList, strict=self._client.strict_response_validation
+        )
         return result
 
     def send(
@@ -1590,7 +1622,9 @@ class InboxThreadsMessagesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = APIResponse(
-            self._client.send(spec), InboxThreadEmailMessage | InboxThreadLinkedInMessage
+            self._client.send(spec),
+            InboxThreadEmailMessage | InboxThreadLinkedInMessage,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1724,7 +1758,9 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadMessageList] = APIResponse(await self._client.send(spec), InboxThreadMessageList)
+        result: APIResponse[InboxThreadMessageList] = APIResponse(
+            await self._client.send(spec), InboxThreadMessageList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def send(
@@ -1761,7 +1797,9 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = APIResponse(
-            await self._client.send(spec), InboxThreadEmailMessage | InboxThreadLinkedInMessage
+            await self._client.send(spec),
+            InboxThreadEmailMessage | InboxThreadLinkedInMessage,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2058,7 +2096,9 @@ class InboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[InboxCategory]] = APIResponse(self._client.send(spec), list[InboxCategory])
+        result: APIResponse[builtins.list[InboxCategory]] = APIResponse(
+            self._client.send(spec), list[InboxCategory], strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -2091,7 +2131,9 @@ class InboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxCategory] = APIResponse(self._client.send(spec), InboxCategory)
+        result: APIResponse[InboxCategory] = APIResponse(
+            self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -2124,7 +2166,9 @@ class InboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxCategory] = APIResponse(self._client.send(spec), InboxCategory)
+        result: APIResponse[InboxCategory] = APIResponse(
+            self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -2160,7 +2204,9 @@ class InboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxCategory] = APIResponse(self._client.send(spec), InboxCategory)
+        result: APIResponse[InboxCategory] = APIResponse(
+            self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -2195,7 +2241,9 @@ class InboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def add_threads(
@@ -2232,7 +2280,7 @@ class InboxCategoriesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2268,7 +2316,7 @@ class InboxCategoriesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2566,7 +2614,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[InboxCategory]] = APIResponse(
-            await self._client.send(spec), list[InboxCategory]
+            await self._client.send(spec), list[InboxCategory], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2600,7 +2648,9 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxCategory] = APIResponse(await self._client.send(spec), InboxCategory)
+        result: APIResponse[InboxCategory] = APIResponse(
+            await self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -2633,7 +2683,9 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxCategory] = APIResponse(await self._client.send(spec), InboxCategory)
+        result: APIResponse[InboxCategory] = APIResponse(
+            await self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -2669,7 +2721,9 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxCategory] = APIResponse(await self._client.send(spec), InboxCategory)
+        result: APIResponse[InboxCategory] = APIResponse(
+            await self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -2704,7 +2758,9 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def add_threads(
@@ -2741,7 +2797,9 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2777,6 +2835,8 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result

@@ -427,7 +427,7 @@ class LinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccount]] = APIResponse(
-            self._client.send(spec), list[LinkedInAccount]
+            self._client.send(spec), list[LinkedInAccount], strict=self._client.strict_response_validation
         )
         return result
 
@@ -464,7 +464,7 @@ class LinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -499,7 +499,7 @@ class LinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectionLink] = APIResponse(
-            self._client.send(spec), LinkedInAccountConnectionLink
+            self._client.send(spec), LinkedInAccountConnectionLink, strict=self._client.strict_response_validation
         )
         return result
 
@@ -536,7 +536,7 @@ class LinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            self._client.send(spec), LinkedInAccountConnectLink
+            self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
         )
         return result
 
@@ -570,7 +570,9 @@ class LinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[LinkedInAccount] = APIResponse(self._client.send(spec), LinkedInAccount)
+        result: APIResponse[LinkedInAccount] = APIResponse(
+            self._client.send(spec), LinkedInAccount, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -606,7 +608,9 @@ class LinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def toggle_status(
@@ -640,7 +644,7 @@ class LinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountStatusResult] = APIResponse(
-            self._client.send(spec), LinkedInAccountStatusResult
+            self._client.send(spec), LinkedInAccountStatusResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -675,7 +679,9 @@ class LinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_revoke_settings(
@@ -709,7 +715,9 @@ class LinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def reconnect(
@@ -743,7 +751,7 @@ class LinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            self._client.send(spec), LinkedInAccountConnectLink
+            self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1144,7 +1152,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccount]] = APIResponse(
-            await self._client.send(spec), list[LinkedInAccount]
+            await self._client.send(spec), list[LinkedInAccount], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1181,7 +1189,9 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1216,7 +1226,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectionLink] = APIResponse(
-            await self._client.send(spec), LinkedInAccountConnectionLink
+            await self._client.send(spec), LinkedInAccountConnectionLink, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1253,7 +1263,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            await self._client.send(spec), LinkedInAccountConnectLink
+            await self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1287,7 +1297,9 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[LinkedInAccount] = APIResponse(await self._client.send(spec), LinkedInAccount)
+        result: APIResponse[LinkedInAccount] = APIResponse(
+            await self._client.send(spec), LinkedInAccount, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1323,7 +1335,9 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def toggle_status(
@@ -1357,7 +1371,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountStatusResult] = APIResponse(
-            await self._client.send(spec), LinkedInAccountStatusResult
+            await self._client.send(spec), LinkedInAccountStatusResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1392,7 +1406,9 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_revoke_settings(
@@ -1426,7 +1442,9 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def reconnect(
@@ -1460,7 +1478,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            await self._client.send(spec), LinkedInAccountConnectLink
+            await self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1578,7 +1596,7 @@ class LinkedinAccountsPendingResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccountPending]] = APIResponse(
-            self._client.send(spec), list[LinkedInAccountPending]
+            self._client.send(spec), list[LinkedInAccountPending], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1612,7 +1630,9 @@ class LinkedinAccountsPendingResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1729,7 +1749,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[LinkedInAccountPending]] = APIResponse(
-            await self._client.send(spec), list[LinkedInAccountPending]
+            await self._client.send(spec), list[LinkedInAccountPending], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1763,5 +1783,7 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

@@ -311,7 +311,9 @@ class ReportsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportEmailsOverview] = APIResponse(self._client.send(spec), ReportEmailsOverview)
+        result: APIResponse[ReportEmailsOverview] = APIResponse(
+            self._client.send(spec), ReportEmailsOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -346,7 +348,9 @@ class ReportsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportEmailList] = APIResponse(self._client.send(spec), ReportEmailList)
+        result: APIResponse[ReportEmailList] = APIResponse(
+            self._client.send(spec), ReportEmailList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -472,7 +476,9 @@ class AsyncReportsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportEmailsOverview] = APIResponse(await self._client.send(spec), ReportEmailsOverview)
+        result: APIResponse[ReportEmailsOverview] = APIResponse(
+            await self._client.send(spec), ReportEmailsOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -507,7 +513,9 @@ class AsyncReportsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportEmailList] = APIResponse(await self._client.send(spec), ReportEmailList)
+        result: APIResponse[ReportEmailList] = APIResponse(
+            await self._client.send(spec), ReportEmailList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -634,7 +642,9 @@ class ReportsCallsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportCallsOverview] = APIResponse(self._client.send(spec), ReportCallsOverview)
+        result: APIResponse[ReportCallsOverview] = APIResponse(
+            self._client.send(spec), ReportCallsOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -669,7 +679,9 @@ class ReportsCallsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportCallList] = APIResponse(self._client.send(spec), ReportCallList)
+        result: APIResponse[ReportCallList] = APIResponse(
+            self._client.send(spec), ReportCallList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -795,7 +807,9 @@ class AsyncReportsCallsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportCallsOverview] = APIResponse(await self._client.send(spec), ReportCallsOverview)
+        result: APIResponse[ReportCallsOverview] = APIResponse(
+            await self._client.send(spec), ReportCallsOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -830,7 +844,9 @@ class AsyncReportsCallsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportCallList] = APIResponse(await self._client.send(spec), ReportCallList)
+        result: APIResponse[ReportCallList] = APIResponse(
+            await self._client.send(spec), ReportCallList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -957,7 +973,9 @@ class ReportsTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportTasksOverview] = APIResponse(self._client.send(spec), ReportTasksOverview)
+        result: APIResponse[ReportTasksOverview] = APIResponse(
+            self._client.send(spec), ReportTasksOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -992,7 +1010,9 @@ class ReportsTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportTaskList] = APIResponse(self._client.send(spec), ReportTaskList)
+        result: APIResponse[ReportTaskList] = APIResponse(
+            self._client.send(spec), ReportTaskList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1118,7 +1138,9 @@ class AsyncReportsTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportTasksOverview] = APIResponse(await self._client.send(spec), ReportTasksOverview)
+        result: APIResponse[ReportTasksOverview] = APIResponse(
+            await self._client.send(spec), ReportTasksOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -1153,7 +1175,9 @@ class AsyncReportsTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportTaskList] = APIResponse(await self._client.send(spec), ReportTaskList)
+        result: APIResponse[ReportTaskList] = APIResponse(
+            await self._client.send(spec), ReportTaskList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1280,7 +1304,9 @@ class ReportsLinkedinResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportLinkedInOverview] = APIResponse(self._client.send(spec), ReportLinkedInOverview)
+        result: APIResponse[ReportLinkedInOverview] = APIResponse(
+            self._client.send(spec), ReportLinkedInOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     def list(
@@ -1315,7 +1341,9 @@ class ReportsLinkedinResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportLinkedInActionList] = APIResponse(self._client.send(spec), ReportLinkedInActionList)
+        result: APIResponse[ReportLinkedInActionList] = APIResponse(
+            self._client.send(spec), ReportLinkedInActionList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1441,7 +1469,9 @@ class AsyncReportsLinkedinResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportLinkedInOverview] = APIResponse(await self._client.send(spec), ReportLinkedInOverview)
+        result: APIResponse[ReportLinkedInOverview] = APIResponse(
+            await self._client.send(spec), ReportLinkedInOverview, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list(
@@ -1477,7 +1507,7 @@ class AsyncReportsLinkedinResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ReportLinkedInActionList] = APIResponse(
-            await self._client.send(spec), ReportLinkedInActionList
+            await self._client.send(spec), ReportLinkedInActionList, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1606,7 +1636,7 @@ class ReportsTeamPerformanceResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ReportTeamPerformanceOverview] = APIResponse(
-            self._client.send(spec), ReportTeamPerformanceOverview
+            self._client.send(spec), ReportTeamPerformanceOverview, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1642,7 +1672,9 @@ class ReportsTeamPerformanceResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportMeetingList] = APIResponse(self._client.send(spec), ReportMeetingList)
+        result: APIResponse[ReportMeetingList] = APIResponse(
+            self._client.send(spec), ReportMeetingList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1769,7 +1801,7 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ReportTeamPerformanceOverview] = APIResponse(
-            await self._client.send(spec), ReportTeamPerformanceOverview
+            await self._client.send(spec), ReportTeamPerformanceOverview, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1805,7 +1837,9 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportMeetingList] = APIResponse(await self._client.send(spec), ReportMeetingList)
+        result: APIResponse[ReportMeetingList] = APIResponse(
+            await self._client.send(spec), ReportMeetingList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1891,7 +1925,7 @@ class ReportsChannelEfficiencyResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ReportChannelEfficiencyOverview] = APIResponse(
-            self._client.send(spec), ReportChannelEfficiencyOverview
+            self._client.send(spec), ReportChannelEfficiencyOverview, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1978,6 +2012,8 @@ class AsyncReportsChannelEfficiencyResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[ReportChannelEfficiencyOverview] = APIResponse(
-            await self._client.send(spec), ReportChannelEfficiencyOverview
+            await self._client.send(spec),
+            ReportChannelEfficiencyOverview,
+            strict=self._client.strict_response_validation,
         )
         return result

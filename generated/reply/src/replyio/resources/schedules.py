@@ -279,7 +279,9 @@ class SchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[Schedule]] = APIResponse(self._client.send(spec), list[Schedule])
+        result: APIResponse[builtins.list[Schedule]] = APIResponse(
+            self._client.send(spec), list[Schedule], strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -312,7 +314,9 @@ class SchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Schedule] = APIResponse(self._client.send(spec), Schedule)
+        result: APIResponse[Schedule] = APIResponse(
+            self._client.send(spec), Schedule, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -345,7 +349,9 @@ class SchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Schedule] = APIResponse(self._client.send(spec), Schedule)
+        result: APIResponse[Schedule] = APIResponse(
+            self._client.send(spec), Schedule, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -379,7 +385,9 @@ class SchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Schedule] = APIResponse(self._client.send(spec), Schedule)
+        result: APIResponse[Schedule] = APIResponse(
+            self._client.send(spec), Schedule, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -414,7 +422,9 @@ class SchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def set_default(
@@ -447,7 +457,9 @@ class SchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -706,7 +718,9 @@ class AsyncSchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[Schedule]] = APIResponse(await self._client.send(spec), list[Schedule])
+        result: APIResponse[builtins.list[Schedule]] = APIResponse(
+            await self._client.send(spec), list[Schedule], strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -739,7 +753,9 @@ class AsyncSchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Schedule] = APIResponse(await self._client.send(spec), Schedule)
+        result: APIResponse[Schedule] = APIResponse(
+            await self._client.send(spec), Schedule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -772,7 +788,9 @@ class AsyncSchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Schedule] = APIResponse(await self._client.send(spec), Schedule)
+        result: APIResponse[Schedule] = APIResponse(
+            await self._client.send(spec), Schedule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -806,7 +824,9 @@ class AsyncSchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Schedule] = APIResponse(await self._client.send(spec), Schedule)
+        result: APIResponse[Schedule] = APIResponse(
+            await self._client.send(spec), Schedule, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -841,7 +861,9 @@ class AsyncSchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def set_default(
@@ -874,7 +896,9 @@ class AsyncSchedulesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1028,7 +1052,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            self._client.send(spec), list[HolidayCalendarListItem]
+            self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1063,7 +1087,9 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def unlink(
@@ -1097,7 +1123,9 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1253,7 +1281,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            await self._client.send(spec), list[HolidayCalendarListItem]
+            await self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1288,7 +1316,9 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def unlink(
@@ -1322,5 +1352,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

@@ -363,7 +363,9 @@ class SequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[SequenceFolder]] = APIResponse(self._client.send(spec), list[SequenceFolder])
+        result: APIResponse[builtins.list[SequenceFolder]] = APIResponse(
+            self._client.send(spec), list[SequenceFolder], strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -396,7 +398,9 @@ class SequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolder] = APIResponse(self._client.send(spec), SequenceFolder)
+        result: APIResponse[SequenceFolder] = APIResponse(
+            self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -429,7 +433,9 @@ class SequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolder] = APIResponse(self._client.send(spec), SequenceFolder)
+        result: APIResponse[SequenceFolder] = APIResponse(
+            self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -463,7 +469,9 @@ class SequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolder] = APIResponse(self._client.send(spec), SequenceFolder)
+        result: APIResponse[SequenceFolder] = APIResponse(
+            self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -498,7 +506,9 @@ class SequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_sequences(
@@ -536,7 +546,7 @@ class SequenceFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[SequenceFolderSequenceList] = APIResponse(
-            self._client.send(spec), SequenceFolderSequenceList
+            self._client.send(spec), SequenceFolderSequenceList, strict=self._client.strict_response_validation
         )
         return result
 
@@ -574,7 +584,7 @@ class SequenceFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -610,7 +620,7 @@ class SequenceFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -951,7 +961,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceFolder]] = APIResponse(
-            await self._client.send(spec), list[SequenceFolder]
+            await self._client.send(spec), list[SequenceFolder], strict=self._client.strict_response_validation
         )
         return result
 
@@ -985,7 +995,9 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolder] = APIResponse(await self._client.send(spec), SequenceFolder)
+        result: APIResponse[SequenceFolder] = APIResponse(
+            await self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -1018,7 +1030,9 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolder] = APIResponse(await self._client.send(spec), SequenceFolder)
+        result: APIResponse[SequenceFolder] = APIResponse(
+            await self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1052,7 +1066,9 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolder] = APIResponse(await self._client.send(spec), SequenceFolder)
+        result: APIResponse[SequenceFolder] = APIResponse(
+            await self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1087,7 +1103,9 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_sequences(
@@ -1125,7 +1143,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[SequenceFolderSequenceList] = APIResponse(
-            await self._client.send(spec), SequenceFolderSequenceList
+            await self._client.send(spec), SequenceFolderSequenceList, strict=self._client.strict_response_validation
         )
         return result
 
@@ -1163,7 +1181,9 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1199,6 +1219,8 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result

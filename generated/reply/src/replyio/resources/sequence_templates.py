@@ -135,7 +135,9 @@ class SequenceTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceTemplateCatalog] = APIResponse(self._client.send(spec), SequenceTemplateCatalog)
+        result: APIResponse[SequenceTemplateCatalog] = APIResponse(
+            self._client.send(spec), SequenceTemplateCatalog, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -170,7 +172,9 @@ class SequenceTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -293,7 +297,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[SequenceTemplateCatalog] = APIResponse(
-            await self._client.send(spec), SequenceTemplateCatalog
+            await self._client.send(spec), SequenceTemplateCatalog, strict=self._client.strict_response_validation
         )
         return result
 
@@ -329,5 +333,7 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

@@ -848,7 +848,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequencePage] = APIResponse(self._client.send(spec), SequencePage)
+        result: APIResponse[SequencePage] = APIResponse(
+            self._client.send(spec), SequencePage, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -883,7 +885,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_start(
@@ -919,7 +923,7 @@ class SequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -954,7 +958,7 @@ class SequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -991,7 +995,7 @@ class SequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1026,7 +1030,7 @@ class SequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1063,7 +1067,7 @@ class SequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1099,7 +1103,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_stats(
@@ -1135,7 +1141,7 @@ class SequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStatsItem]] = APIResponse(
-            self._client.send(spec), list[SequenceStatsItem]
+            self._client.send(spec), list[SequenceStatsItem], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1169,7 +1175,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -1204,7 +1212,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -1238,7 +1248,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def start(
@@ -1273,7 +1285,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def pause(
@@ -1308,7 +1322,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def archive(
@@ -1343,7 +1359,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def change_owner(
@@ -1379,7 +1397,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     def save_as_template(
@@ -1415,7 +1435,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceSavedTemplate] = APIResponse(self._client.send(spec), SequenceSavedTemplate)
+        result: APIResponse[SequenceSavedTemplate] = APIResponse(
+            self._client.send(spec), SequenceSavedTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve_stats(
@@ -1451,7 +1473,9 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceStats] = APIResponse(self._client.send(spec), SequenceStats)
+        result: APIResponse[SequenceStats] = APIResponse(
+            self._client.send(spec), SequenceStats, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -2219,7 +2243,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequencePage] = APIResponse(await self._client.send(spec), SequencePage)
+        result: APIResponse[SequencePage] = APIResponse(
+            await self._client.send(spec), SequencePage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -2254,7 +2280,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_start(
@@ -2290,7 +2318,9 @@ class AsyncSequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2325,7 +2355,9 @@ class AsyncSequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2362,7 +2394,9 @@ class AsyncSequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2397,7 +2431,9 @@ class AsyncSequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2434,7 +2470,9 @@ class AsyncSequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -2470,7 +2508,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_stats(
@@ -2506,7 +2546,7 @@ class AsyncSequencesResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStatsItem]] = APIResponse(
-            await self._client.send(spec), list[SequenceStatsItem]
+            await self._client.send(spec), list[SequenceStatsItem], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2540,7 +2580,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -2575,7 +2617,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -2609,7 +2653,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def start(
@@ -2644,7 +2690,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def pause(
@@ -2679,7 +2727,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def archive(
@@ -2714,7 +2764,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def change_owner(
@@ -2750,7 +2802,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Sequence] = APIResponse(await self._client.send(spec), Sequence)
+        result: APIResponse[Sequence] = APIResponse(
+            await self._client.send(spec), Sequence, strict=self._client.strict_response_validation
+        )
         return result
 
     async def save_as_template(
@@ -2786,7 +2840,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceSavedTemplate] = APIResponse(await self._client.send(spec), SequenceSavedTemplate)
+        result: APIResponse[SequenceSavedTemplate] = APIResponse(
+            await self._client.send(spec), SequenceSavedTemplate, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve_stats(
@@ -2822,7 +2878,9 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceStats] = APIResponse(await self._client.send(spec), SequenceStats)
+        result: APIResponse[SequenceStats] = APIResponse(
+            await self._client.send(spec), SequenceStats, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -3384,7 +3442,9 @@ class SequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]] = APIResponse(
-            self._client.send(spec), dict[str, SequenceStepContactFilterProperty]
+            self._client.send(spec),
+            dict[str, SequenceStepContactFilterProperty],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3452,6 +3512,7 @@ class SequencesStepsResourceWithRawResponse:
                 | SequenceStepTask
                 | SequenceStepCondition
             ],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3524,6 +3585,7 @@ class SequencesStepsResourceWithRawResponse:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3569,7 +3631,7 @@ class SequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult]
+            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -3607,7 +3669,7 @@ class SequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -3670,6 +3732,7 @@ class SequencesStepsResourceWithRawResponse:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3743,6 +3806,7 @@ class SequencesStepsResourceWithRawResponse:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3781,7 +3845,9 @@ class SequencesStepsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def enable_variants(
@@ -3819,7 +3885,7 @@ class SequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -3858,7 +3924,7 @@ class SequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -4421,7 +4487,9 @@ class AsyncSequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]] = APIResponse(
-            await self._client.send(spec), dict[str, SequenceStepContactFilterProperty]
+            await self._client.send(spec),
+            dict[str, SequenceStepContactFilterProperty],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -4489,6 +4557,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
                 | SequenceStepTask
                 | SequenceStepCondition
             ],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -4561,6 +4630,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -4606,7 +4676,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult]
+            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -4644,7 +4714,9 @@ class AsyncSequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -4707,6 +4779,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -4780,6 +4853,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             | SequenceStepZapier
             | SequenceStepTask
             | SequenceStepCondition,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -4818,7 +4892,9 @@ class AsyncSequencesStepsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def enable_variants(
@@ -4856,7 +4932,9 @@ class AsyncSequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -4895,7 +4973,9 @@ class AsyncSequencesStepsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -5164,7 +5244,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStepVariant]] = APIResponse(
-            self._client.send(spec), list[SequenceStepVariant]
+            self._client.send(spec), list[SequenceStepVariant], strict=self._client.strict_response_validation
         )
         return result
 
@@ -5200,7 +5280,9 @@ class SequencesStepsVariantsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceStepVariant] = APIResponse(self._client.send(spec), SequenceStepVariant)
+        result: APIResponse[SequenceStepVariant] = APIResponse(
+            self._client.send(spec), SequenceStepVariant, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_create(
@@ -5236,7 +5318,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult]
+            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -5273,7 +5355,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -5310,7 +5392,9 @@ class SequencesStepsVariantsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceStepVariant] = APIResponse(self._client.send(spec), SequenceStepVariant)
+        result: APIResponse[SequenceStepVariant] = APIResponse(
+            self._client.send(spec), SequenceStepVariant, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -5347,7 +5431,9 @@ class SequencesStepsVariantsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -5615,7 +5701,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceStepVariant]] = APIResponse(
-            await self._client.send(spec), list[SequenceStepVariant]
+            await self._client.send(spec), list[SequenceStepVariant], strict=self._client.strict_response_validation
         )
         return result
 
@@ -5651,7 +5737,9 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceStepVariant] = APIResponse(await self._client.send(spec), SequenceStepVariant)
+        result: APIResponse[SequenceStepVariant] = APIResponse(
+            await self._client.send(spec), SequenceStepVariant, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_create(
@@ -5687,7 +5775,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult]
+            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -5724,7 +5812,9 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -5761,7 +5851,9 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceStepVariant] = APIResponse(await self._client.send(spec), SequenceStepVariant)
+        result: APIResponse[SequenceStepVariant] = APIResponse(
+            await self._client.send(spec), SequenceStepVariant, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -5798,7 +5890,9 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -6196,7 +6290,9 @@ class SequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactPage] = APIResponse(self._client.send(spec), SequenceContactPage)
+        result: APIResponse[SequenceContactPage] = APIResponse(
+            self._client.send(spec), SequenceContactPage, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_state(
@@ -6233,7 +6329,9 @@ class SequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactStatePage] = APIResponse(self._client.send(spec), SequenceContactStatePage)
+        result: APIResponse[SequenceContactStatePage] = APIResponse(
+            self._client.send(spec), SequenceContactStatePage, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -6269,7 +6367,9 @@ class SequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContact] = APIResponse(self._client.send(spec), SequenceContact)
+        result: APIResponse[SequenceContact] = APIResponse(
+            self._client.send(spec), SequenceContact, strict=self._client.strict_response_validation
+        )
         return result
 
     def remove(
@@ -6305,7 +6405,9 @@ class SequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_add(
@@ -6341,7 +6443,9 @@ class SequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactsAddResult] = APIResponse(self._client.send(spec), SequenceContactsAddResult)
+        result: APIResponse[SequenceContactsAddResult] = APIResponse(
+            self._client.send(spec), SequenceContactsAddResult, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_remove(
@@ -6376,7 +6480,7 @@ class SequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[SequenceContactsRemoveResult] = APIResponse(
-            self._client.send(spec), SequenceContactsRemoveResult
+            self._client.send(spec), SequenceContactsRemoveResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -6414,7 +6518,7 @@ class SequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -6450,7 +6554,7 @@ class SequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -6488,7 +6592,7 @@ class SequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -6885,7 +6989,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactPage] = APIResponse(await self._client.send(spec), SequenceContactPage)
+        result: APIResponse[SequenceContactPage] = APIResponse(
+            await self._client.send(spec), SequenceContactPage, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_state(
@@ -6923,7 +7029,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[SequenceContactStatePage] = APIResponse(
-            await self._client.send(spec), SequenceContactStatePage
+            await self._client.send(spec), SequenceContactStatePage, strict=self._client.strict_response_validation
         )
         return result
 
@@ -6960,7 +7066,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContact] = APIResponse(await self._client.send(spec), SequenceContact)
+        result: APIResponse[SequenceContact] = APIResponse(
+            await self._client.send(spec), SequenceContact, strict=self._client.strict_response_validation
+        )
         return result
 
     async def remove(
@@ -6996,7 +7104,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_add(
@@ -7033,7 +7143,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[SequenceContactsAddResult] = APIResponse(
-            await self._client.send(spec), SequenceContactsAddResult
+            await self._client.send(spec), SequenceContactsAddResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -7069,7 +7179,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[SequenceContactsRemoveResult] = APIResponse(
-            await self._client.send(spec), SequenceContactsRemoveResult
+            await self._client.send(spec), SequenceContactsRemoveResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -7107,7 +7217,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -7143,7 +7255,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -7181,7 +7295,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -7374,7 +7490,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceEmailAccount]] = APIResponse(
-            self._client.send(spec), list[SequenceEmailAccount]
+            self._client.send(spec), list[SequenceEmailAccount], strict=self._client.strict_response_validation
         )
         return result
 
@@ -7411,7 +7527,9 @@ class SequencesEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def link(
@@ -7447,7 +7565,9 @@ class SequencesEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def unlink(
@@ -7481,7 +7601,9 @@ class SequencesEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -7673,7 +7795,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceEmailAccount]] = APIResponse(
-            await self._client.send(spec), list[SequenceEmailAccount]
+            await self._client.send(spec), list[SequenceEmailAccount], strict=self._client.strict_response_validation
         )
         return result
 
@@ -7710,7 +7832,9 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def link(
@@ -7746,7 +7870,9 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def unlink(
@@ -7780,7 +7906,9 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -7936,7 +8064,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceLinkedInAccount]] = APIResponse(
-            self._client.send(spec), list[SequenceLinkedInAccount]
+            self._client.send(spec), list[SequenceLinkedInAccount], strict=self._client.strict_response_validation
         )
         return result
 
@@ -7973,7 +8101,9 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def unlink(
@@ -8007,7 +8137,9 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -8165,7 +8297,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[SequenceLinkedInAccount]] = APIResponse(
-            await self._client.send(spec), list[SequenceLinkedInAccount]
+            await self._client.send(spec), list[SequenceLinkedInAccount], strict=self._client.strict_response_validation
         )
         return result
 
@@ -8202,7 +8334,9 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def unlink(
@@ -8236,5 +8370,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result

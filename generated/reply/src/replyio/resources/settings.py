@@ -133,7 +133,9 @@ class SettingsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Settings] = APIResponse(self._client.send(spec), Settings)
+        result: APIResponse[Settings] = APIResponse(
+            self._client.send(spec), Settings, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -168,7 +170,9 @@ class SettingsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Settings] = APIResponse(self._client.send(spec), Settings)
+        result: APIResponse[Settings] = APIResponse(
+            self._client.send(spec), Settings, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -286,7 +290,9 @@ class AsyncSettingsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Settings] = APIResponse(await self._client.send(spec), Settings)
+        result: APIResponse[Settings] = APIResponse(
+            await self._client.send(spec), Settings, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -321,5 +327,7 @@ class AsyncSettingsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Settings] = APIResponse(await self._client.send(spec), Settings)
+        result: APIResponse[Settings] = APIResponse(
+            await self._client.send(spec), Settings, strict=self._client.strict_response_validation
+        )
         return result

@@ -510,7 +510,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(self._client.send(spec), TaskList)
+        result: APIResponse[TaskList] = APIResponse(
+            self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -543,7 +545,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     def filter(
@@ -578,7 +582,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(self._client.send(spec), TaskList)
+        result: APIResponse[TaskList] = APIResponse(
+            self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        )
         return result
 
     def bulk_delete(
@@ -612,7 +618,7 @@ class TasksResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -647,7 +653,7 @@ class TasksResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -682,7 +688,7 @@ class TasksResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult]
+            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
         )
         return result
 
@@ -717,7 +723,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -753,7 +761,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -788,7 +798,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def assign(
@@ -822,7 +834,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     def complete(
@@ -856,7 +870,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     def execute(
@@ -892,7 +908,9 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1373,7 +1391,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(await self._client.send(spec), TaskList)
+        result: APIResponse[TaskList] = APIResponse(
+            await self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -1406,7 +1426,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            await self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     async def filter(
@@ -1441,7 +1463,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(await self._client.send(spec), TaskList)
+        result: APIResponse[TaskList] = APIResponse(
+            await self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def bulk_delete(
@@ -1475,7 +1499,9 @@ class AsyncTasksResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1510,7 +1536,9 @@ class AsyncTasksResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1545,7 +1573,9 @@ class AsyncTasksResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec), dict[str, NotProcessedItemResult]
+            await self._client.send(spec),
+            dict[str, NotProcessedItemResult],
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1580,7 +1610,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            await self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1616,7 +1648,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            await self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1651,7 +1685,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def assign(
@@ -1685,7 +1721,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            await self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     async def complete(
@@ -1719,7 +1757,9 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            await self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result
 
     async def execute(
@@ -1755,5 +1795,7 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Task] = APIResponse(await self._client.send(spec), Task)
+        result: APIResponse[Task] = APIResponse(
+            await self._client.send(spec), Task, strict=self._client.strict_response_validation
+        )
         return result

@@ -440,7 +440,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookList] = APIResponse(self._client.send(spec), WebHookList)
+        result: APIResponse[WebHookList] = APIResponse(
+            self._client.send(spec), WebHookList, strict=self._client.strict_response_validation
+        )
         return result
 
     def create(
@@ -475,7 +477,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHook] = APIResponse(self._client.send(spec), WebHook)
+        result: APIResponse[WebHook] = APIResponse(
+            self._client.send(spec), WebHook, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_events(
@@ -507,7 +511,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookEventTypeList] = APIResponse(self._client.send(spec), WebHookEventTypeList)
+        result: APIResponse[WebHookEventTypeList] = APIResponse(
+            self._client.send(spec), WebHookEventTypeList, strict=self._client.strict_response_validation
+        )
         return result
 
     def retrieve(
@@ -542,7 +548,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHook] = APIResponse(self._client.send(spec), WebHook)
+        result: APIResponse[WebHook] = APIResponse(
+            self._client.send(spec), WebHook, strict=self._client.strict_response_validation
+        )
         return result
 
     def update(
@@ -578,7 +586,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHook] = APIResponse(self._client.send(spec), WebHook)
+        result: APIResponse[WebHook] = APIResponse(
+            self._client.send(spec), WebHook, strict=self._client.strict_response_validation
+        )
         return result
 
     def delete(
@@ -613,7 +623,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def test(
@@ -649,7 +661,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def enable(
@@ -684,7 +698,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def disable(
@@ -719,7 +735,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_logs(
@@ -756,7 +774,9 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookLogList] = APIResponse(self._client.send(spec), WebHookLogList)
+        result: APIResponse[WebHookLogList] = APIResponse(
+            self._client.send(spec), WebHookLogList, strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -1171,7 +1191,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookList] = APIResponse(await self._client.send(spec), WebHookList)
+        result: APIResponse[WebHookList] = APIResponse(
+            await self._client.send(spec), WebHookList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def create(
@@ -1206,7 +1228,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHook] = APIResponse(await self._client.send(spec), WebHook)
+        result: APIResponse[WebHook] = APIResponse(
+            await self._client.send(spec), WebHook, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_events(
@@ -1238,7 +1262,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookEventTypeList] = APIResponse(await self._client.send(spec), WebHookEventTypeList)
+        result: APIResponse[WebHookEventTypeList] = APIResponse(
+            await self._client.send(spec), WebHookEventTypeList, strict=self._client.strict_response_validation
+        )
         return result
 
     async def retrieve(
@@ -1273,7 +1299,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHook] = APIResponse(await self._client.send(spec), WebHook)
+        result: APIResponse[WebHook] = APIResponse(
+            await self._client.send(spec), WebHook, strict=self._client.strict_response_validation
+        )
         return result
 
     async def update(
@@ -1309,7 +1337,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHook] = APIResponse(await self._client.send(spec), WebHook)
+        result: APIResponse[WebHook] = APIResponse(
+            await self._client.send(spec), WebHook, strict=self._client.strict_response_validation
+        )
         return result
 
     async def delete(
@@ -1344,7 +1374,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def test(
@@ -1380,7 +1412,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def enable(
@@ -1415,7 +1449,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def disable(
@@ -1450,7 +1486,9 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[None] = APIResponse(await self._client.send(spec), None)
+        result: APIResponse[None] = APIResponse(
+            await self._client.send(spec), None, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_logs(
@@ -1487,5 +1525,7 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookLogList] = APIResponse(await self._client.send(spec), WebHookLogList)
+        result: APIResponse[WebHookLogList] = APIResponse(
+            await self._client.send(spec), WebHookLogList, strict=self._client.strict_response_validation
+        )
         return result

@@ -136,7 +136,9 @@ class WhoamiResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Whoami] = APIResponse(self._client.send(spec), Whoami)
+        result: APIResponse[Whoami] = APIResponse(
+            self._client.send(spec), Whoami, strict=self._client.strict_response_validation
+        )
         return result
 
     def list_team_users(
@@ -170,7 +172,9 @@ class WhoamiResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[WhoamiTeamUser]] = APIResponse(self._client.send(spec), list[WhoamiTeamUser])
+        result: APIResponse[builtins.list[WhoamiTeamUser]] = APIResponse(
+            self._client.send(spec), list[WhoamiTeamUser], strict=self._client.strict_response_validation
+        )
         return result
 
 
@@ -291,7 +295,9 @@ class AsyncWhoamiResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[Whoami] = APIResponse(await self._client.send(spec), Whoami)
+        result: APIResponse[Whoami] = APIResponse(
+            await self._client.send(spec), Whoami, strict=self._client.strict_response_validation
+        )
         return result
 
     async def list_team_users(
@@ -326,6 +332,6 @@ class AsyncWhoamiResourceWithRawResponse:
             max_wait=max_wait,
         )
         result: APIResponse[builtins.list[WhoamiTeamUser]] = APIResponse(
-            await self._client.send(spec), list[WhoamiTeamUser]
+            await self._client.send(spec), list[WhoamiTeamUser], strict=self._client.strict_response_validation
         )
         return result
