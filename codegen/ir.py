@@ -26,11 +26,35 @@ class Param:
 
 
 @dataclass(frozen=True)
+class BodyField:
+    """A top-level field of an object body, taken as a keyword argument."""
+
+    name: str  # Python identifier
+    wire_name: str
+    annotation: str  # input type (codegen/inputs.py)
+    required: bool
+    description: str = ""
+    renamed: bool = False  # prefixed with body_: the plain name is a parameter or call option
+
+
+@dataclass(frozen=True)
 class Body:
     kind: Literal["json", "multipart", "form", "binary", "text"]
-    annotation: str  # type the method accepts
+    annotation: str  # type the method accepts as `body` when the body is not a plain object
     required: bool
     content_type: str
+    fields: tuple[BodyField, ...] | None = None  # keyword arguments instead of `body`
+
+
+@dataclass(frozen=True)
+class InputDict:
+    """A TypedDict for passing a model's data as a dict; keys are wire names."""
+
+    name: str
+    model: str
+    fields: tuple[tuple[str, str, bool], ...]  # (wire name, input annotation, required)
+    open: bool = False  # not a plain object: any mapping
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +156,7 @@ class Package:
     webhook_header: str | None
     webhook_tolerance: float
     resources: tuple[Resource, ...]
+    input_dicts: tuple[InputDict, ...] = ()
     description: str = ""
     warnings: tuple[str, ...] = field(default=())
 

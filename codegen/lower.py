@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from . import __version__
 from .diagnostics import Diagnostic, SpecError, join_pointer
+from .inputs import InputTypes, body_fields
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
 from .naming import CALL_OPTIONS, parameter_name, pascal, safe_attribute, safe_identifier, singular_of, snake
@@ -28,6 +29,7 @@ class _Ctx:
     prepared: Prepared
     namer: TypeNamer
     sdk: DocumentSdk
+    inputs: InputTypes
     diagnostics: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
@@ -53,7 +55,9 @@ def _pydantic_diag(spec: LoadedSpec, base: str, err: Any) -> Diagnostic:
 
 def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = None) -> Package:
     sdk = read_document_sdk(spec)
-    ctx = _Ctx(spec, prepared, TypeNamer(prepared.document), sdk)
+    schemas = (prepared.document.get("components") or {}).get("schemas") or {}
+    inputs = InputTypes(prepared.document, model_names=frozenset(schemas))
+    ctx = _Ctx(spec, prepared, TypeNamer(prepared.document), sdk, inputs)
     info = spec.data.get("info") or {}
     title = str(info.get("title") or "API")
     package = package_name or sdk.package or snake(title).removesuffix("_api") or "client"
@@ -94,11 +98,12 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         webhook_header=sdk.webhook_signature.header if sdk.webhook_signature else None,
         webhook_tolerance=sdk.webhook_signature.tolerance if sdk.webhook_signature else 300.0,
         resources=resources,
+        input_dicts=inputs.typed_dicts(),
         description=str(info.get("description") or ""),
         warnings=tuple(str(w) for w in ctx.warnings)
         + tuple(
             str(spec.diagnostic(p, f"no precise type, using {LOOSE}", "warning"))
-            for p in dict.fromkeys(ctx.namer.loose)
+            for p in dict.fromkeys(ctx.namer.loose + ctx.inputs.loose)
         )
         + tuple(str(w) for w in loose_warnings(spec)),
     )
@@ -241,7 +246,8 @@ def _operation(
             name = f"{name}_{location}"
         used.add(name)
         schema, style = _param_schema(raw)
-        annotation = ctx.namer.annotation(
+        # Input types: an enum parameter also takes the plain value, an array any sequence.
+        annotation = ctx.inputs.annotation(
             schema, join_pointer(param_pointer, "schema" if "schema" in raw else "content")
         )
         params.append(
@@ -271,7 +277,7 @@ def _operation(
         path=path,
         path_expression=path,
         params=tuple(params),
-        body=_body(ctx, op, pointer),
+        body=_body(ctx, op, pointer, {p.name for p in params}),
         returns=_returns(ctx, op, op_sdk, method, params, pointer),
         summary=str(op.get("summary") or ""),
         description=str(op.get("description") or ""),
@@ -297,7 +303,7 @@ def _is_json(media_type: str) -> bool:
     return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
-def _body(ctx: _Ctx, op: dict[str, Any], pointer: str) -> Body | None:
+def _body(ctx: _Ctx, op: dict[str, Any], pointer: str, taken: set[str]) -> Body | None:
     request = ctx.namer.resolve(op.get("requestBody"))
     if not isinstance(request, dict) or not request.get("content"):
         return None
@@ -306,22 +312,24 @@ def _body(ctx: _Ctx, op: dict[str, Any], pointer: str) -> Body | None:
     for media_type, media in content.items():
         if _is_json(media_type):
             where = join_pointer(pointer, "requestBody", "content", media_type, "schema")
-            annotation = ctx.namer.annotation((media or {}).get("schema", {}), where)
-            return Body("json", _accept_dicts(annotation), required, media_type)
+            schema = (media or {}).get("schema", {})
+            annotation = ctx.namer.annotation(schema, where)
+            fields = body_fields(ctx.inputs, schema, where, taken)
+            return Body("json", _accept_dicts(annotation), required, media_type, fields)
     for media_type in content:
         base = media_type.split(";")[0].strip().lower()
         if base in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            where = join_pointer(pointer, "requestBody", "content", media_type, "schema")
             schema = (content[media_type] or {}).get("schema", {})
-            annotation = ctx.namer.annotation(
-                schema, join_pointer(pointer, "requestBody", "content", media_type, "schema")
-            )
+            annotation = ctx.namer.annotation(schema, where)
             # A model when the form has one (file fields stay bytes), a plain mapping always.
-            fields = (
+            mapping = (
                 f"{annotation} | abc.Mapping[str, object]"
                 if annotation[:1].isupper() and "[" not in annotation
                 else "abc.Mapping[str, object]"
             )
-            return Body("multipart" if base.startswith("multipart") else "form", fields, required, media_type)
+            kind: Literal["multipart", "form"] = "multipart" if base.startswith("multipart") else "form"
+            return Body(kind, mapping, required, media_type, body_fields(ctx.inputs, schema, where, taken))
         if base.startswith("text/"):
             return Body("text", "str", required, media_type)
     return Body("binary", "bytes", required, next(iter(content)))

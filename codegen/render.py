@@ -8,7 +8,16 @@ from pathlib import Path
 import jinja2
 
 from .ir import Package, Resource
-from .views import MethodView, docstring, example_call, method_view, one_line, used_names
+from .views import (
+    MethodView,
+    annotation_identifiers,
+    docstring,
+    example_call,
+    method_view,
+    one_line,
+    used_inputs,
+    used_names,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -132,7 +141,10 @@ def render_package(package: Package) -> dict[str, str]:
             header=header,
             flat=_flatten(view),
             model_imports=sorted(used_names(package, resource)),
+            input_imports=sorted(used_inputs(package, resource) - {"FileInput"}),
+            file_input="FileInput" in used_inputs(package, resource),
         )
+    files[f"{src}/params.py"] = _params_module(env, package, header)
     files[f"{src}/resources/__init__.py"] = header + '\n"""One module per top-level resource, loaded on first use."""\n'
     files[f"{src}/_client.py"] = env.get_template("_client.py.j2").render(header=header, pkg=package, resources=views)
     files[f"{src}/_constants.py"] = env.get_template("_constants.py.j2").render(header=header, pkg=package)
@@ -170,6 +182,29 @@ def render_package(package: Package) -> dict[str, str]:
     )
     files["README.md"] = _readme(env, package, views)
     return files
+
+
+def _params_module(env: jinja2.Environment, package: Package, header: str) -> str:
+    dicts = []
+    models: set[str] = set()
+    for d in package.input_dicts:
+        class_syntax = all(_identifier_key(wire) for wire, _, _ in d.fields)
+        fields = []
+        for wire, annotation, required in d.fields:
+            models.update(annotation_identifiers(annotation))
+            fields.append((wire, annotation if required else f"NotRequired[{annotation}]"))
+        doc = docstring(d.doc) or f"{d.model} as a dict."
+        dicts.append({"name": d.name, "open": d.open, "class_syntax": class_syntax, "fields": fields, "doc": doc})
+    inputs = {d.name for d in package.input_dicts}
+    typing_names = {"Literal", "None", "NotRequired", "FileInput"}
+    model_imports = sorted(n for n in models if n[:1].isupper() and n not in inputs and n not in typing_names)
+    return env.get_template("params.py.j2").render(header=header, dicts=dicts, model_imports=model_imports)
+
+
+def _identifier_key(key: str) -> bool:
+    import keyword
+
+    return key.isidentifier() and not keyword.iskeyword(key) and not key.startswith("__")
 
 
 def _readme(env: jinja2.Environment, package: Package, views: list[ResourceView]) -> str:

@@ -42,7 +42,7 @@ class TypeNamer:
                 target = self.resolve(schema)
                 if is_class_schema(target):
                     self.used_models.add(name)
-                    return self._nullable(name, target)
+                    return self._nullable(self.class_reference(name, target), target)
                 return self.annotation(target, pointer, depth=depth + 1)
             return self.annotation(self.resolve(schema), pointer, depth=depth + 1)
         if "const" in schema:
@@ -71,11 +71,11 @@ class TypeNamer:
 
     def _single(self, schema: dict[str, Any], kind: Any, pointer: str, depth: int) -> str:
         if kind == "array":
-            return f"list[{self.annotation(schema.get('items', {}), pointer, depth=depth + 1)}]"
+            return self.array_of(self.annotation(schema.get("items", {}), pointer, depth=depth + 1))
         if kind == "string":
             fmt = schema.get("format")
             if fmt == "binary":
-                return "bytes"
+                return self.binary()
             if fmt == "date-time":
                 return "datetime.datetime"
             if fmt == "date":
@@ -91,6 +91,16 @@ class TypeNamer:
                 self.loose.append(pointer)
             return LOOSE
         return "object"
+
+    # Hooks for input types (codegen/inputs.py): what callers may pass differs from what they get.
+    def class_reference(self, name: str, schema: dict[str, Any]) -> str:
+        return name
+
+    def array_of(self, item: str) -> str:
+        return f"list[{item}]"
+
+    def binary(self) -> str:
+        return "bytes"
 
     @staticmethod
     def _nullable(name: str, schema: dict[str, Any]) -> str:

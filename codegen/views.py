@@ -55,11 +55,15 @@ def _param_signature(annotation: str, name: str, required: bool) -> str:
 
 def method_view(op: Operation, job_model: str = "object") -> MethodView:
     params: list[str] = [_param_signature(p.annotation, p.name, True) for p in op.path_params]
-    if op.body is not None and op.body.required:
+    fields = op.body.fields if op.body is not None else None
+    if op.body is not None and fields is None and op.body.required:
         params.append(f"body: {_builtin_safe(op.body.annotation)}")
     params.append("*")
-    if op.body is not None and not op.body.required:
+    if op.body is not None and fields is None and not op.body.required:
         params.append(f"body: {_builtin_safe(op.body.annotation)} | None = None")
+    for f in fields or ():
+        annotation = _builtin_safe(f.annotation)
+        params.append(f"{f.name}: {annotation}" if f.required else f"{f.name}: {annotation} | NotGiven = NOT_GIVEN")
     params.extend(_param_signature(p.annotation, p.name, p.required) for p in op.other_params)
     params.extend(
         [
@@ -94,6 +98,8 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
     doc_lines = [op.summary.strip() or f"{op.http_method.upper()} {op.path}"]
     if op.description.strip() and op.description.strip() != op.summary.strip():
         doc_lines += ["", op.description.strip()]
+    doc_lines += _args_section(op)
+    doc_lines += _returns_section(op)
     doc_lines += ["", f"HTTP: {op.http_method.upper()} {op.path}"]
     return MethodView(
         name=op.method_name,
@@ -105,7 +111,7 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         wire_path=quote(op.path, safe="/{}:@!$&'()*+,;=-._~%"),
         deprecated_params=tuple((p.name, p.wire_name) for p in op.params if p.deprecated),
         path_params=mapping("path"),
-        body="body" if op.body is not None else "NOT_GIVEN",
+        body=_body_expression(op),
         body_kind=repr(op.body.kind) if op.body else "None",
         content_type=repr(op.body.content_type) if op.body else "None",
         plain_return=plain,
@@ -118,6 +124,55 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         op=op,
         accept=repr(ret.media_type) if ret.media_type else "",
     )
+
+
+def _body_expression(op: Operation) -> str:
+    if op.body is None:
+        return "NOT_GIVEN"
+    if op.body.fields is None:
+        return "body"
+    return "{" + ", ".join(f"{json.dumps(f.wire_name)}: {f.name}" for f in op.body.fields) + "}"
+
+
+def _one_paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _args_section(op: Operation) -> list[str]:
+    """Google-style Args: every parameter with the spec's description."""
+    lines: list[str] = []
+    for p in op.path_params:
+        lines.append(f"{p.name}: {_one_paragraph(p.description) or f'Path parameter `{p.wire_name}`.'}")
+    if op.body is not None and op.body.fields is None:
+        lines.append(f"body: The request body ({op.body.content_type}).")
+    for f in op.body.fields or () if op.body is not None else ():
+        text = _one_paragraph(f.description) or f"Body field `{f.wire_name}`."
+        if f.renamed:
+            text += f" (Body field `{f.wire_name}`, prefixed with `body_`: the plain name is taken.)"
+        lines.append(f"{f.name}: {text}")
+    for p in op.other_params:
+        lines.append(f"{p.name}: {_one_paragraph(p.description) or f'{p.location.title()} parameter `{p.wire_name}`.'}")
+    lines += [
+        "extra_headers: Headers to add to this request.",
+        "extra_query: Query parameters to add to this request.",
+        "extra_body: Fields to add to the JSON body of this request.",
+        "timeout: Timeout of this request, overriding the client's.",
+        "max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.",
+    ]
+    return ["", "Args:", *(f"    {line}" for line in lines)]
+
+
+def _returns_section(op: Operation) -> list[str]:
+    ret = op.returns
+    what = {
+        "none": "None.",
+        "page": "A page of results; iterating it yields every item of every page.",
+        "job": "A handle on the background job the request started.",
+        "location": "The URL of the redirect (not followed).",
+        "bytes": "The response body as bytes.",
+        "text": "The response body as text.",
+    }.get(ret.kind, f"The parsed response ({ret.annotation}).")
+    return ["", "Returns:", f"    {what}"]
 
 
 _UNSAFE = {"\u2028": " ", "\u2029": " ", "\x0b": " ", "\x0c": " ", "\r": "", "\x85": " "}
@@ -170,20 +225,19 @@ def _example_value(annotation: str) -> str:
     return '"..."'
 
 
-def used_names(package: Package, resource: Resource) -> set[str]:
-    """Model class names a resource module must import."""
+def _annotation_names(package: Package, resource: Resource) -> set[str]:
     names: set[str] = set()
 
     def walk(res: Resource) -> None:
         for op in res.operations:
-            for text in (
-                [p.annotation for p in op.params]
-                + [op.returns.annotation, op.returns.item_annotation]
-                + ([op.body.annotation] if op.body else [])
-            ):
-                names.update(_identifiers(text))
+            texts = [p.annotation for p in op.params] + [op.returns.annotation, op.returns.item_annotation]
+            if op.body is not None:
+                texts.append(op.body.annotation)
+                texts.extend(f.annotation for f in op.body.fields or ())
+            for text in texts:
+                names.update(annotation_identifiers(text))
             if op.returns.kind == "job" and package.jobs:
-                names.update(_identifiers(package.jobs.model))
+                names.update(annotation_identifiers(package.jobs.model))
         for child in res.children:
             walk(child)
 
@@ -192,10 +246,22 @@ def used_names(package: Package, resource: Resource) -> set[str]:
     return {n for n in names if (n[:1].isupper() or not n[:1].isascii()) and n not in _TYPING}
 
 
+def used_names(package: Package, resource: Resource) -> set[str]:
+    """Model class names a resource module must import."""
+    inputs = {d.name for d in package.input_dicts} | {"FileInput"}
+    return {n for n in _annotation_names(package, resource) if n not in inputs}
+
+
+def used_inputs(package: Package, resource: Resource) -> set[str]:
+    """TypedDict names (and FileInput) a resource module's signatures name."""
+    inputs = {d.name for d in package.input_dicts} | {"FileInput"}
+    return {n for n in _annotation_names(package, resource) if n in inputs}
+
+
 _TYPING = {"Literal", "None"}
 
 
-def _identifiers(text: str) -> list[str]:
+def annotation_identifiers(text: str) -> list[str]:
     """Names in an annotation, never the text of its string literals (Literal['A'] values may hold
     quotes and code), found by Python's own tokenizer."""
     import io

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from typing import Final, Literal, TypeAlias
+from typing import IO, Final, Literal, TypeAlias
 
 import httpx
 
@@ -29,3 +30,11 @@ Timeout: TypeAlias = float | httpx.Timeout | None
 Headers: TypeAlias = Mapping[str, str]
 Query: TypeAlias = Mapping[str, object]
 Body: TypeAlias = Mapping[str, object]
+
+FileContent: TypeAlias = bytes | IO[bytes]
+FileInput: TypeAlias = (
+    FileContent | os.PathLike[str] | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+)
+"""A file to upload: bytes, a path (``pathlib.Path``; the filename comes from it and the content
+type is guessed from the name), an open binary file, or ``(filename, content[, content_type])``.
+A plain ``str`` is never read as a path: pass ``pathlib.Path(...)``."""

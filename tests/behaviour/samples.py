@@ -26,7 +26,7 @@ SAMPLES = {
         body={"userId": 7, "username": "ada", "teamId": 3},
         field="user_id",
         value=7,
-        post=lambda c: c.contacts.create({"email": "ada@example.com"}),
+        post=lambda c: c.contacts.create(email="ada@example.com"),
         post_path="/v3/contacts",
         post_body={"id": 1, "email": "ada@example.com"},
     ),
@@ -42,9 +42,7 @@ SAMPLES = {
         },
         field="domain",
         value="example.com",
-        post=lambda c: c.mail.send(
-            {"from": "a@example.com", "to": ["b@example.com"], "subject": "Hi", "html": "<p>x</p>"}
-        ),
+        post=lambda c: c.mail.send(from_="a@example.com", to=["b@example.com"], subject="Hi", html="<p>x</p>"),
         post_path="/api/mail/v1/send",
         post_body={"success": True, "id": "em_1"},
     ),

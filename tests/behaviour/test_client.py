@@ -114,14 +114,17 @@ def test_extra_headers_query_and_body(h: Harness) -> None:
     client = h.client(lambda r: json_response(200, sample.post_body))
     if h.pkg == "replyio":
         call = client.contacts.create(
-            {"email": "a@example.com"},
+            email="a@example.com",
             extra_headers={"X-Trace": "t1"},
             extra_query={"dry": "1"},
             extra_body={"note": "x"},
         )
     else:
         call = client.mail.send(
-            {"from": "a@example.com", "to": ["b@example.com"], "subject": "s", "html": "h"},
+            from_="a@example.com",
+            to=["b@example.com"],
+            subject="s",
+            html="h",
             extra_headers={"X-Trace": "t1"},
             extra_query={"dry": "1"},
             extra_body={"note": "x"},

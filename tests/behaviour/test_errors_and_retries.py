@@ -54,7 +54,7 @@ def test_reply_validation_problem_pointers(reply: Harness) -> None:
         lambda r: httpx.Response(400, json=body, headers={"content-type": "application/problem+json"})
     )
     with pytest.raises(reply.module.BadRequestError) as info:
-        reply.run(client.contacts.create({}))
+        reply.run(client.contacts.create())
     assert info.value.errors[0].pointer == "/email" and "Field is required" in str(info.value)
 
 

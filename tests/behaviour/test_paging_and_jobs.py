@@ -123,7 +123,7 @@ def _scheduler(statuses: list[str]) -> tuple[list[str], object]:
 
 
 def _schedule(reply: Harness, client: object) -> object:
-    return reply.run(client.email_validations.schedule({"contactIds": [1, 2, 3]}))  # type: ignore[attr-defined]
+    return reply.run(client.email_validations.schedule(contact_ids=[1, 2, 3]))  # type: ignore[attr-defined]
 
 
 def test_job_wait_until_done(reply: Harness) -> None:

@@ -127,6 +127,6 @@ def test_reply_linkedin_daily_cap_holds_only_linkedin_sends(reply: Harness) -> N
 
     client = reply.client(handler, rate_limits=_limiter(reply, []), max_retries=0)
     with pytest.raises(reply.module.RateLimitError):
-        reply.run(client.direct_outreach.send_linkedin_connect(1, {"linkedInAccountId": 1}))
+        reply.run(client.direct_outreach.send_linkedin_connect(1, linked_in_account_id=1))
     reply.run(sample.call(client))
     assert reply.sleeps == []

@@ -77,7 +77,16 @@ def plan(spec_path: Path) -> ApiPlan:
                 kwargs[param.name] = value
         if op.body is not None:
             body = _body_value(op, resolver.resolve(raw_op.get("requestBody")), resolver)
-            if op.body.required:
+            if op.body.fields is not None:
+                # Keyword arguments: each wire field under its Python name (the call surface).
+                names = {f.wire_name: f.name for f in op.body.fields}
+                extra = {k: v for k, v in body.items() if k not in names} if isinstance(body, dict) else {}
+                kwargs.update({names[k]: v for k, v in body.items() if k in names} if isinstance(body, dict) else {})
+                missing = [f.name for f in op.body.fields if f.required and f.name not in kwargs]
+                assert not missing, f"{op.path}: example lacks required body fields {missing}"
+                if extra:
+                    kwargs["extra_body"] = extra
+            elif op.body.required:
                 args.append(body)
             else:
                 kwargs["body"] = body

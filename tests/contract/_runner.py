@@ -63,6 +63,33 @@ def _client(api: str, base_url: str, http: httpx.Client | httpx.AsyncClient, is_
     )
 
 
+def as_model_kwargs(api: str, call: Call) -> dict[str, Any]:
+    """Keyword body fields that take a model get the model (the sync run passes TypedDict-shaped
+    dicts), so both ways reach the wire as the spec describes."""
+    body = call.op.body
+    if body is None or body.fields is None:
+        return call.kwargs
+    import datetime
+    import re
+    import typing
+
+    models = importlib.import_module(CLIENTS[api][0] + ".models")
+    namespace = {**vars(models), "datetime": datetime, "Literal": typing.Literal, "builtins": __builtins__}
+    out = dict(call.kwargs)
+    for body_field in body.fields:
+        if body_field.name not in out:
+            continue
+        annotation = re.sub(r" \| \w+Param\b", "", body_field.annotation).replace("abc.Sequence[", "list[")
+        if "FileInput" in annotation or not re.search(r"\b[A-Z]\w*\b", annotation):
+            continue
+        try:
+            model_type = eval(annotation, namespace)  # an annotation the generator wrote
+            out[body_field.name] = pydantic.TypeAdapter(model_type).validate_python(out[body_field.name])
+        except Exception:  # noqa: BLE001 - a value no model takes stays as the sync run sends it
+            continue
+    return out
+
+
 def as_models(api: str, call: Call) -> tuple[Any, ...]:
     """The call's arguments with a JSON body turned into the generated request model(s).
 
@@ -70,7 +97,7 @@ def as_models(api: str, call: Call) -> tuple[Any, ...]:
     what the spec describes (aliases, dates, unions and all).
     """
     body = call.op.body
-    if body is None or body.kind != "json" or not body.required:
+    if body is None or body.kind != "json" or not body.required or body.fields is not None:
         return call.args
     annotation = body.annotation.replace(" | abc.Mapping[str, object]", "").replace("abc.Sequence[", "list[")
     if "abc." in annotation or not any(part[:1].isupper() for part in annotation.replace("[", " ").split()):
@@ -186,7 +213,7 @@ def run_async(plan: ApiPlan, base_url: str) -> Report:
                 result: Any = None
                 error: BaseException | None = None
                 try:
-                    result = await _bound(client, call)(*as_models(plan.name, call), **call.kwargs)
+                    result = await _bound(client, call)(*as_models(plan.name, call), **as_model_kwargs(plan.name, call))
                 except Exception as exc:  # every failure is reported, with Prism's reasons
                     error = exc
                 _judge(call, result, wire, report, error)

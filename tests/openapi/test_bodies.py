@@ -28,18 +28,66 @@ def _multipart_parts(request: httpx.Request) -> dict[str, list[bytes]]:
     return parts
 
 
-@pytest.mark.parametrize("as_model", [False, True], ids=["dict", "model"])
-def test_multipart_upload(bodies: Generated, wire: Wire, as_model: bool) -> None:
+def test_multipart_upload_with_keyword_fields(bodies: Generated, wire: Wire) -> None:
     client = wire.client(bodies, lambda r: json_response({"id": "f1", "size": 5}, 201))
-    fields = {"file": b"\x00\x01binary", "title": "Report", "tags": ["a", "b"]}
-    body = bodies.models.UploadFileRequest(**fields) if as_model else fields
-    upload = wire.call(client.files.upload(body))
+    upload = wire.call(client.files.upload(file=b"\x00\x01binary", title="Report", tags=["a", "b"]))
     request = wire.last
     assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
     parts = _multipart_parts(request)
     assert parts["file"] == [b"\x00\x01binary"] and parts["title"] == [b"Report"] and parts["tags"] == [b"a", b"b"]
     assert request.headers["X-Api-Key"] == "secret-key"
     assert upload.id == "f1"
+
+
+def _file_head(request: httpx.Request) -> bytes:
+    boundary = request.headers["Content-Type"].split("boundary=")[1].encode()
+    for chunk in request.content.split(b"--" + boundary)[1:-1]:
+        if b'name="file"' in chunk:
+            return chunk.strip(b"\r\n").partition(b"\r\n\r\n")[0]
+    raise AssertionError("no file part")
+
+
+@pytest.mark.parametrize("kind", ["bytes", "path", "open file", "tuple"])
+def test_every_kind_of_file_input(bodies: Generated, wire: Wire, kind: str, tmp_path: Any) -> None:
+    import pathlib
+
+    path = pathlib.Path(tmp_path) / "report.pdf"
+    path.write_bytes(b"%PDF-1.7 data")
+    value: Any = {
+        "bytes": b"%PDF-1.7 data",
+        "path": path,
+        "tuple": ("report.pdf", b"%PDF-1.7 data", "application/pdf"),
+    }.get(kind)
+    handle = path.open("rb") if kind == "open file" else None
+    client = wire.client(bodies, lambda r: json_response({"id": "f1", "size": 5}, 201))
+    try:
+        wire.call(client.files.upload(file=handle or value))
+    finally:
+        if handle is not None:
+            handle.close()
+    parts = _multipart_parts(wire.last)
+    assert parts["file"] == [b"%PDF-1.7 data"]
+    head = _file_head(wire.last)
+    if kind != "bytes":
+        assert b'filename="report.pdf"' in head and b"Content-Type: application/pdf" in head
+
+
+def test_a_path_string_is_never_read_as_a_file(bodies: Generated, wire: Wire, tmp_path: Any) -> None:
+    import pathlib
+
+    secret = pathlib.Path(tmp_path) / "secret.txt"
+    secret.write_text("do not send me")
+    client = wire.client(bodies, lambda r: json_response({"id": "f1", "size": 5}, 201))
+    wire.call(client.files.upload(file=b"x", title=str(secret)))
+    parts = _multipart_parts(wire.last)
+    assert parts["title"] == [str(secret).encode()] and b"do not send me" not in wire.last.content
+
+
+def test_a_misspelt_keyword_raises_before_sending(bodies: Generated, wire: Wire) -> None:
+    client = wire.client(bodies, lambda r: json_response({"id": "f1", "size": 5}, 201))
+    with pytest.raises(TypeError, match="titel"):
+        wire.call(client.files.upload(file=b"x", titel="Report"))
+    assert wire.requests == []
 
 
 def test_binary_download_and_upload(bodies: Generated, wire: Wire) -> None:
@@ -62,7 +110,7 @@ def test_image_response(bodies: Generated, wire: Wire) -> None:
 
 def test_form_urlencoded_and_text_response(bodies: Generated, wire: Wire) -> None:
     client = wire.client(bodies, lambda r: httpx.Response(200, text="tok-123", headers={"content-type": "text/plain"}))
-    token = wire.call(client.session.login({"username": "ada", "password": "p&ss=", "remember": True}))
+    token = wire.call(client.session.login(username="ada", password="p&ss=", remember=True))
     request = wire.last
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert parse_qs(request.content.decode()) == {"username": ["ada"], "password": ["p&ss="], "remember": ["true"]}
@@ -97,7 +145,7 @@ def test_error_body_of_another_media_type(bodies: Generated, wire: Wire) -> None
         ),
     )
     with pytest.raises(bodies.module.APIStatusError) as raised:
-        wire.call(client.files.upload({"file": b"x"}))
+        wire.call(client.files.upload(file=b"x"))
     assert raised.value.status_code == 413 and raised.value.body == problem
 
 

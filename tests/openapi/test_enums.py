@@ -59,10 +59,12 @@ def test_enum_body_round_trips(enums: Generated, wire: Wire) -> None:
     import json
 
     client = wire.client(enums, lambda r: json_response(json.loads(r.content)))
-    sent = enums.models.Setting(color=enums.models.Color.GREEN, odd=enums.models.Odd.EMPTY)
-    back = wire.call(client.settings.replace(sent))
+    back = wire.call(client.settings.replace(color=enums.models.Color.GREEN, odd=enums.models.Odd.EMPTY))
     assert json.loads(wire.last.content) == {"color": "green", "odd": ""}
     assert back.odd is enums.models.Odd.EMPTY
+    # The plain value read from a response can be passed back as is.
+    wire.call(client.settings.replace(color="dark-blue", odd=back.odd))
+    assert json.loads(wire.last.content) == {"color": "dark-blue", "odd": ""}
 
 
 def test_yaml_1_1_booleans_stay_strings(enums: Generated) -> None:

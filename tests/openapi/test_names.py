@@ -99,7 +99,7 @@ def test_model_fields_with_aliases(names: Generated) -> None:
 
 def test_no_content_response(names: Generated, wire: Wire) -> None:
     client = wire.client(names, lambda r: httpx.Response(204))
-    assert wire.call(client.global_.post_global(body={"items": ["a"]})) is None
+    assert wire.call(client.global_.post_global(items=["a"])) is None
     assert wire.last.method == "POST"
 
 

@@ -50,9 +50,9 @@ def test_nullable_fields_and_a_default_only_response(plain: Generated, wire: Wir
 
 def test_request_body_from_model_or_dict(plain: Generated, wire: Wire) -> None:
     client = wire.client(plain, lambda r: json_response(TODO, 201))
-    wire.call(client.todos.create(plain.models.NewTodo(title="A")))
+    wire.call(client.todos.create(title="A"))
     assert json.loads(wire.last.content) == {"title": "A"}
-    wire.call(client.todos.create({"title": "B", "note": None}))
+    wire.call(client.todos.create(title="B", note=None))
     assert json.loads(wire.last.content) == {"title": "B", "note": None}
 
 

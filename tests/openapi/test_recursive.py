@@ -41,7 +41,7 @@ def test_additional_properties(rec: Generated, wire: Wire) -> None:
         "closed": {"flag": True, "added_later": 1},
     }
     client = wire.client(rec, lambda r: json_response(json.loads(r.content) if r.content else {"k": "v"}))
-    back = wire.call(client.documents.create(doc))
+    back = wire.call(client.documents.create(**doc))
     assert json.loads(wire.last.content) == doc
     assert back.sections["intro"].id == "d2" and back.counts == {"x": 1}
     assert back.closed.flag is True  # a closed object still tolerates fields the server adds later

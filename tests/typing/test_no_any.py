@@ -26,6 +26,8 @@ def _namespace(package: str) -> dict[str, Any]:
     for module_name, module in list(sys.modules.items()):
         if module_name == package or module_name.startswith(package + "."):
             names.update({k: v for k, v in vars(module).items() if inspect.isclass(v)})
+            if module_name.endswith(".params"):  # TypedDicts and their aliases
+                names.update({k: v for k, v in vars(module).items() if not k.startswith("_")})
     return names
 
 
@@ -67,6 +69,7 @@ def _reachable_classes(client: object) -> Iterator[type]:
 def test_no_any_in_public_signatures(package: str) -> None:
     module = importlib.import_module(package)
     importlib.import_module(package + ".models")
+    importlib.import_module(package + ".params")
     sync_name, async_name = PACKAGES[package]
     clients = [
         getattr(module, sync_name)(api_key="k", http_client=httpx.Client()),

@@ -21,7 +21,8 @@ from reloop import (
     Reloop,
     SyncPage,
 )
-from reloop.models import Contact, Domain, DomainCreateRequest, SendEmailRequest, SendEmailResponse
+from reloop.models import Contact, Domain, EmailTag, SendEmailResponse
+from reloop.params import EmailTagParam
 
 
 def manage_domains(client: Reloop) -> list[str]:
@@ -32,20 +33,26 @@ def manage_domains(client: Reloop) -> list[str]:
     while page.has_next_page():
         page = page.next_page()
         names.extend(domain.domain for domain in page.items)
-    created = client.domains.create(DomainCreateRequest(domain="example.com", click_tracking=True))
+    created = client.domains.create(domain="example.com", click_tracking=True, tls="enforced")
     assert_type(created, Domain)
     created_at: datetime.datetime = created.created_at
     status: str = created.status
     records = created.dns_records or []
     hosts = [record.name for record in records]
     print(created_at.isoformat(), status, hosts)
-    client.domains.update(created.id, {"open_tracking": True})
+    client.domains.update(created.id, open_tracking=True)
     return names
 
 
 def send_mail(client: Reloop) -> str | None:
-    request = SendEmailRequest(from_="hello@example.com", to=["ada@example.com"], subject="Hi", html="<p>Hello</p>")
-    sent = client.mail.send(request)
+    tag: EmailTagParam = {"name": "campaign", "value": "welcome"}
+    sent = client.mail.send(
+        from_="hello@example.com",
+        to=["ada@example.com"],
+        subject="Hi",
+        html="<p>Hello</p>",
+        tags=[tag, EmailTag(name="batch", value="1")],
+    )
     assert_type(sent, SendEmailResponse)
     ok: bool = sent.success
     return sent.id if ok else None

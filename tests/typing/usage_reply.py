@@ -10,7 +10,8 @@ import asyncio
 from typing import assert_type
 
 from replyio import AsyncJob, AsyncReply, JobFailedError, Reply, SyncJob, SyncPage, UnprocessableEntityError
-from replyio.models import BackgroundJob, Contact, ContactCreateRequest, SequenceListItem, Whoami
+from replyio.models import BackgroundJob, Contact, ContactCompanySizeInput, SequenceListItem, Whoami
+from replyio.params import ContactCustomFieldValueParam
 
 
 def who(client: Reply) -> int:
@@ -25,12 +26,20 @@ def contacts(client: Reply) -> list[int]:
     page = client.contacts.list(top=100)
     assert_type(page, SyncPage[Contact])
     ids = [contact.id for contact in page]
-    created = client.contacts.create(ContactCreateRequest(email="ada@example.com", first_name="Ada", company="Acme"))
+    field: ContactCustomFieldValueParam = {"key": "Plan", "value": "pro"}
+    created = client.contacts.create(
+        email="ada@example.com",
+        first_name="Ada",
+        company="Acme",
+        company_size="Fifty",  # the plain value where an enum is declared
+        custom_fields=[field],
+    )
+    client.contacts.create(email="bob@example.com", company_size=ContactCompanySizeInput.TEN)
     assert_type(created, Contact)
     email: str | None = created.email
     print(email)
     try:
-        client.contacts.create({"email": "not-an-email"})
+        client.contacts.create(email="not-an-email")
     except UnprocessableEntityError as error:
         for item in error.errors:
             pointer: str | None = item.pointer
@@ -49,7 +58,7 @@ def sequences(client: Reply) -> list[str]:
 
 
 def validate_emails(client: Reply, contact_ids: list[int]) -> str:
-    job = client.email_validations.schedule({"contactIds": contact_ids})
+    job = client.email_validations.schedule(contact_ids=contact_ids)
     assert_type(job, SyncJob[BackgroundJob])
     try:
         finished = job.wait(timeout=120.0, poll_interval=5.0)
@@ -71,9 +80,9 @@ async def async_usage() -> int:
     async with AsyncReply(api_key="key") as client:
         me = await client.whoami.retrieve()
         count = 0
-        async for _contact in await client.contacts.list():
+        async for _contact in client.contacts.list():
             count += 1
-        job = await client.email_validations.schedule({"contactIds": [1, 2]})
+        job = await client.email_validations.schedule(contact_ids=[1, 2])
         assert_type(job, AsyncJob[BackgroundJob])
         done = await job.wait()
         print(done.job_id)

@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import mimetypes
+import os
+import pathlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -143,12 +146,17 @@ def encode_body(spec: RequestSpec) -> dict[str, Any]:
             fields = body.model_dump(by_alias=True, exclude_unset=True)
         else:
             fields = dict(jsonable(body) if not isinstance(body, Mapping) else body)
-        files: dict[str, Any] = {}
+        if spec.extra_body:
+            fields.update(spec.extra_body)
+        files: list[tuple[str, Any]] = []
         data_fields: dict[str, Any] = {}
         for key, value in fields.items():
-            if isinstance(value, bytes | tuple) or hasattr(value, "read"):
-                files[key] = value
-            elif value is not None:
+            if value is None or isinstance(value, NotGiven):
+                continue
+            uploads = value if isinstance(value, list) and value and all(map(_is_file, value)) else [value]
+            if all(map(_is_file, uploads)):
+                files.extend((key, file_part(item)) for item in uploads)
+            else:
                 data_fields[key] = _form_value(value)
         if spec.body_kind == "form" and not files:
             return {"data": data_fields}
@@ -158,6 +166,32 @@ def encode_body(spec: RequestSpec) -> dict[str, Any]:
     if isinstance(body, bytes | bytearray):
         return {"content": bytes(body), "headers": {"Content-Type": spec.content_type or "application/octet-stream"}}
     raise TypeError(f"Expected bytes for a {spec.content_type} body, got {type(body).__name__}")
+
+
+def _is_file(value: object) -> bool:
+    # A str is never a file: a path must be a PathLike, so text is never read from disk by accident.
+    return isinstance(value, bytes | bytearray | tuple | os.PathLike) or hasattr(value, "read")
+
+
+def file_part(value: object) -> tuple[str | None, Any, str]:
+    """(filename, content, content type) for httpx from any FileInput."""
+    if isinstance(value, tuple):
+        name, content = value[0], value[1]
+        kind = value[2] if len(value) > 2 and value[2] else _guess_type(name)
+        return name, content, kind
+    if isinstance(value, os.PathLike):
+        path = pathlib.Path(os.fspath(value))
+        return path.name, path.read_bytes(), _guess_type(path.name)
+    if isinstance(value, bytes | bytearray):
+        return None, bytes(value), "application/octet-stream"
+    name = getattr(value, "name", None)
+    filename = os.path.basename(name) if isinstance(name, str) else None
+    return filename, value, _guess_type(filename)
+
+
+def _guess_type(filename: str | None) -> str:
+    guessed = mimetypes.guess_type(filename)[0] if filename else None
+    return guessed or "application/octet-stream"
 
 
 def _form_value(value: object) -> Any:

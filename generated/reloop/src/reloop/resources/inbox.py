@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
@@ -12,24 +13,13 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     InboxActionResult,
     InboxAttachment,
-    InboxBatchRequest,
-    InboxForwardRequest,
     InboxMessage,
-    InboxMessageUpdateRequest,
     InboxRawMessage,
-    InboxReadRequest,
-    InboxReplyAllRequest,
-    InboxReplyRequest,
-    InboxSendRequest,
     InboxSendResult,
-    InboxStarRequest,
     InboxThread,
     InboxThreadDetail,
-    InboxThreadUpdateRequest,
     Mailbox,
     MailboxCreated,
-    MailboxCreateRequest,
-    MailboxUpdateRequest,
 )
 
 __all__ = [
@@ -147,8 +137,12 @@ class InboxMailboxesResource:
 
     def create(
         self,
-        body: MailboxCreateRequest | abc.Mapping[str, object],
         *,
+        domain_id: str,
+        email: str,
+        password: str | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
+        display_name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -159,6 +153,21 @@ class InboxMailboxesResource:
 
         The domain must be verified. The docs show 200.
 
+        Args:
+            domain_id: A verified domain of the organization.
+            email: Body field `email`.
+            password: Mailbox password (IMAP access).
+            quota: Storage quota; defaults to 5 GB.
+            display_name: Body field `displayName`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (MailboxCreated).
+
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
             method="post",
@@ -167,7 +176,13 @@ class InboxMailboxesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "domainId": domain_id,
+                "email": email,
+                "password": password,
+                "quota": quota,
+                "displayName": display_name,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.create",
@@ -190,6 +205,16 @@ class InboxMailboxesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[Mailbox]:
         """List mailboxes
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Mailbox]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -223,6 +248,17 @@ class InboxMailboxesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Mailbox:
         """Retrieve a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Mailbox).
 
         HTTP: GET /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -259,6 +295,17 @@ class InboxMailboxesResource:
 
         Permanently deletes the mailbox and its emails.
 
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
             method="delete",
@@ -283,8 +330,10 @@ class InboxMailboxesResource:
     def update(
         self,
         mailbox_id: str,
-        body: MailboxUpdateRequest | abc.Mapping[str, object],
         *,
+        display_name: str | NotGiven = NOT_GIVEN,
+        status: Literal["active", "disabled"] | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -292,6 +341,20 @@ class InboxMailboxesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            display_name: Body field `displayName`.
+            status: Body field `status`.
+            quota: Body field `quota`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -301,7 +364,7 @@ class InboxMailboxesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"displayName": display_name, "status": status, "quota": quota},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.update",
@@ -323,8 +386,12 @@ class InboxMailboxesResourceWithRawResponse:
 
     def create(
         self,
-        body: MailboxCreateRequest | abc.Mapping[str, object],
         *,
+        domain_id: str,
+        email: str,
+        password: str | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
+        display_name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -335,6 +402,21 @@ class InboxMailboxesResourceWithRawResponse:
 
         The domain must be verified. The docs show 200.
 
+        Args:
+            domain_id: A verified domain of the organization.
+            email: Body field `email`.
+            password: Mailbox password (IMAP access).
+            quota: Storage quota; defaults to 5 GB.
+            display_name: Body field `displayName`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (MailboxCreated).
+
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
             method="post",
@@ -343,7 +425,13 @@ class InboxMailboxesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "domainId": domain_id,
+                "email": email,
+                "password": password,
+                "quota": quota,
+                "displayName": display_name,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.create",
@@ -368,6 +456,16 @@ class InboxMailboxesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[Mailbox]]:
         """List mailboxes
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Mailbox]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -403,6 +501,17 @@ class InboxMailboxesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Mailbox]:
         """Retrieve a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Mailbox).
 
         HTTP: GET /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -441,6 +550,17 @@ class InboxMailboxesResourceWithRawResponse:
 
         Permanently deletes the mailbox and its emails.
 
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
             method="delete",
@@ -467,8 +587,10 @@ class InboxMailboxesResourceWithRawResponse:
     def update(
         self,
         mailbox_id: str,
-        body: MailboxUpdateRequest | abc.Mapping[str, object],
         *,
+        display_name: str | NotGiven = NOT_GIVEN,
+        status: Literal["active", "disabled"] | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -476,6 +598,20 @@ class InboxMailboxesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            display_name: Body field `displayName`.
+            status: Body field `status`.
+            quota: Body field `quota`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -485,7 +621,7 @@ class InboxMailboxesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"displayName": display_name, "status": status, "quota": quota},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.update",
@@ -514,8 +650,12 @@ class AsyncInboxMailboxesResource:
 
     async def create(
         self,
-        body: MailboxCreateRequest | abc.Mapping[str, object],
         *,
+        domain_id: str,
+        email: str,
+        password: str | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
+        display_name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -526,6 +666,21 @@ class AsyncInboxMailboxesResource:
 
         The domain must be verified. The docs show 200.
 
+        Args:
+            domain_id: A verified domain of the organization.
+            email: Body field `email`.
+            password: Mailbox password (IMAP access).
+            quota: Storage quota; defaults to 5 GB.
+            display_name: Body field `displayName`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (MailboxCreated).
+
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
             method="post",
@@ -534,7 +689,13 @@ class AsyncInboxMailboxesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "domainId": domain_id,
+                "email": email,
+                "password": password,
+                "quota": quota,
+                "displayName": display_name,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.create",
@@ -557,6 +718,16 @@ class AsyncInboxMailboxesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[Mailbox]:
         """List mailboxes
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Mailbox]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -590,6 +761,17 @@ class AsyncInboxMailboxesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Mailbox:
         """Retrieve a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Mailbox).
 
         HTTP: GET /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -626,6 +808,17 @@ class AsyncInboxMailboxesResource:
 
         Permanently deletes the mailbox and its emails.
 
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
             method="delete",
@@ -650,8 +843,10 @@ class AsyncInboxMailboxesResource:
     async def update(
         self,
         mailbox_id: str,
-        body: MailboxUpdateRequest | abc.Mapping[str, object],
         *,
+        display_name: str | NotGiven = NOT_GIVEN,
+        status: Literal["active", "disabled"] | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -659,6 +854,20 @@ class AsyncInboxMailboxesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            display_name: Body field `displayName`.
+            status: Body field `status`.
+            quota: Body field `quota`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -668,7 +877,7 @@ class AsyncInboxMailboxesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"displayName": display_name, "status": status, "quota": quota},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.update",
@@ -690,8 +899,12 @@ class AsyncInboxMailboxesResourceWithRawResponse:
 
     async def create(
         self,
-        body: MailboxCreateRequest | abc.Mapping[str, object],
         *,
+        domain_id: str,
+        email: str,
+        password: str | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
+        display_name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -702,6 +915,21 @@ class AsyncInboxMailboxesResourceWithRawResponse:
 
         The domain must be verified. The docs show 200.
 
+        Args:
+            domain_id: A verified domain of the organization.
+            email: Body field `email`.
+            password: Mailbox password (IMAP access).
+            quota: Storage quota; defaults to 5 GB.
+            display_name: Body field `displayName`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (MailboxCreated).
+
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
             method="post",
@@ -710,7 +938,13 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "domainId": domain_id,
+                "email": email,
+                "password": password,
+                "quota": quota,
+                "displayName": display_name,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.create",
@@ -735,6 +969,16 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[Mailbox]]:
         """List mailboxes
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Mailbox]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -770,6 +1014,17 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Mailbox]:
         """Retrieve a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Mailbox).
 
         HTTP: GET /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -808,6 +1063,17 @@ class AsyncInboxMailboxesResourceWithRawResponse:
 
         Permanently deletes the mailbox and its emails.
 
+        Args:
+            mailbox_id: Mailbox identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
             method="delete",
@@ -834,8 +1100,10 @@ class AsyncInboxMailboxesResourceWithRawResponse:
     async def update(
         self,
         mailbox_id: str,
-        body: MailboxUpdateRequest | abc.Mapping[str, object],
         *,
+        display_name: str | NotGiven = NOT_GIVEN,
+        status: Literal["active", "disabled"] | NotGiven = NOT_GIVEN,
+        quota: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -843,6 +1111,20 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a mailbox
+
+        Args:
+            mailbox_id: Mailbox identifier.
+            display_name: Body field `displayName`.
+            status: Body field `status`.
+            quota: Body field `quota`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/mailboxes/{mailbox_id}"""
         spec = RequestSpec(
@@ -852,7 +1134,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"displayName": display_name, "status": status, "quota": quota},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.mailboxes.update",
@@ -895,6 +1177,17 @@ class InboxMessagesResource:
     ) -> builtins.list[InboxMessage]:
         """List received messages
 
+        Args:
+            mailbox_id: Only messages of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: GET /api/inbox/v1/messages/"""
         spec = RequestSpec(
             method="get",
@@ -918,8 +1211,14 @@ class InboxMessagesResource:
 
     def send(
         self,
-        body: InboxSendRequest | abc.Mapping[str, object],
         *,
+        mailbox_id: str,
+        to: str | abc.Sequence[str],
+        subject: str,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -927,6 +1226,23 @@ class InboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Send from a mailbox
+
+        Args:
+            mailbox_id: Mailbox to send from.
+            to: One address or a list of addresses (at most 50).
+            subject: Body field `subject`.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -936,7 +1252,15 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "mailboxId": mailbox_id,
+                "to": to,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "cc": cc,
+                "bcc": bcc,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.send",
@@ -951,8 +1275,8 @@ class InboxMessagesResource:
 
     def batch_retrieve(
         self,
-        body: InboxBatchRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -963,6 +1287,17 @@ class InboxMessagesResource:
 
         Fetches up to 100 messages by id in one call.
 
+        Args:
+            ids: Message identifiers.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: POST /api/inbox/v1/messages/batch"""
         spec = RequestSpec(
             method="post",
@@ -971,7 +1306,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.batch_retrieve",
@@ -995,6 +1330,17 @@ class InboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxMessage:
         """Retrieve a message
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxMessage).
 
         HTTP: GET /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -1029,6 +1375,17 @@ class InboxMessagesResource:
     ) -> InboxActionResult:
         """Delete a message
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
             method="delete",
@@ -1053,8 +1410,9 @@ class InboxMessagesResource:
     def update(
         self,
         message_id: str,
-        body: InboxMessageUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1062,6 +1420,19 @@ class InboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update message flags
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -1071,7 +1442,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -1098,6 +1469,17 @@ class InboxMessagesResource:
 
         The RFC 822 source, wrapped in JSON.
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxRawMessage).
+
         HTTP: GET /api/inbox/v1/messages/{message_id}/raw"""
         spec = RequestSpec(
             method="get",
@@ -1122,8 +1504,8 @@ class InboxMessagesResource:
     def set_read(
         self,
         message_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1131,6 +1513,18 @@ class InboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Mark a message read or unread
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/read"""
         spec = RequestSpec(
@@ -1140,7 +1534,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_read",
@@ -1156,8 +1550,8 @@ class InboxMessagesResource:
     def set_starred(
         self,
         message_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1165,6 +1559,18 @@ class InboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Star or unstar a message
+
+        Args:
+            message_id: Inbox message identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/star"""
         spec = RequestSpec(
@@ -1174,7 +1580,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_starred",
@@ -1190,8 +1596,11 @@ class InboxMessagesResource:
     def reply(
         self,
         message_id: str,
-        body: InboxReplyRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1202,6 +1611,21 @@ class InboxMessagesResource:
 
         Keeps the thread and reference headers.
 
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
+
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
             method="post",
@@ -1210,7 +1634,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -1226,8 +1650,10 @@ class InboxMessagesResource:
     def reply_all(
         self,
         message_id: str,
-        body: InboxReplyAllRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1235,6 +1661,20 @@ class InboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Reply to all
+
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -1244,7 +1684,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -1260,8 +1700,12 @@ class InboxMessagesResource:
     def forward(
         self,
         message_id: str,
-        body: InboxForwardRequest | abc.Mapping[str, object],
         *,
+        to: str | abc.Sequence[str],
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1269,6 +1713,22 @@ class InboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Forward a message
+
+        Args:
+            message_id: Inbox message identifier.
+            to: One address or a list of addresses (at most 50).
+            text: Text placed above the forwarded message.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -1278,7 +1738,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -1314,6 +1774,17 @@ class InboxMessagesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxMessage]]:
         """List received messages
 
+        Args:
+            mailbox_id: Only messages of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: GET /api/inbox/v1/messages/"""
         spec = RequestSpec(
             method="get",
@@ -1339,8 +1810,14 @@ class InboxMessagesResourceWithRawResponse:
 
     def send(
         self,
-        body: InboxSendRequest | abc.Mapping[str, object],
         *,
+        mailbox_id: str,
+        to: str | abc.Sequence[str],
+        subject: str,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1348,6 +1825,23 @@ class InboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Send from a mailbox
+
+        Args:
+            mailbox_id: Mailbox to send from.
+            to: One address or a list of addresses (at most 50).
+            subject: Body field `subject`.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -1357,7 +1851,15 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "mailboxId": mailbox_id,
+                "to": to,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "cc": cc,
+                "bcc": bcc,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.send",
@@ -1374,8 +1876,8 @@ class InboxMessagesResourceWithRawResponse:
 
     def batch_retrieve(
         self,
-        body: InboxBatchRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1386,6 +1888,17 @@ class InboxMessagesResourceWithRawResponse:
 
         Fetches up to 100 messages by id in one call.
 
+        Args:
+            ids: Message identifiers.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: POST /api/inbox/v1/messages/batch"""
         spec = RequestSpec(
             method="post",
@@ -1394,7 +1907,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.batch_retrieve",
@@ -1420,6 +1933,17 @@ class InboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxMessage]:
         """Retrieve a message
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxMessage).
 
         HTTP: GET /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -1456,6 +1980,17 @@ class InboxMessagesResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Delete a message
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
             method="delete",
@@ -1482,8 +2017,9 @@ class InboxMessagesResourceWithRawResponse:
     def update(
         self,
         message_id: str,
-        body: InboxMessageUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1491,6 +2027,19 @@ class InboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update message flags
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -1500,7 +2049,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -1529,6 +2078,17 @@ class InboxMessagesResourceWithRawResponse:
 
         The RFC 822 source, wrapped in JSON.
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxRawMessage).
+
         HTTP: GET /api/inbox/v1/messages/{message_id}/raw"""
         spec = RequestSpec(
             method="get",
@@ -1555,8 +2115,8 @@ class InboxMessagesResourceWithRawResponse:
     def set_read(
         self,
         message_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1564,6 +2124,18 @@ class InboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Mark a message read or unread
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/read"""
         spec = RequestSpec(
@@ -1573,7 +2145,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_read",
@@ -1591,8 +2163,8 @@ class InboxMessagesResourceWithRawResponse:
     def set_starred(
         self,
         message_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1600,6 +2172,18 @@ class InboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a message
+
+        Args:
+            message_id: Inbox message identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/star"""
         spec = RequestSpec(
@@ -1609,7 +2193,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_starred",
@@ -1627,8 +2211,11 @@ class InboxMessagesResourceWithRawResponse:
     def reply(
         self,
         message_id: str,
-        body: InboxReplyRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1639,6 +2226,21 @@ class InboxMessagesResourceWithRawResponse:
 
         Keeps the thread and reference headers.
 
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
+
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
             method="post",
@@ -1647,7 +2249,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -1665,8 +2267,10 @@ class InboxMessagesResourceWithRawResponse:
     def reply_all(
         self,
         message_id: str,
-        body: InboxReplyAllRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1674,6 +2278,20 @@ class InboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Reply to all
+
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -1683,7 +2301,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -1701,8 +2319,12 @@ class InboxMessagesResourceWithRawResponse:
     def forward(
         self,
         message_id: str,
-        body: InboxForwardRequest | abc.Mapping[str, object],
         *,
+        to: str | abc.Sequence[str],
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1710,6 +2332,22 @@ class InboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Forward a message
+
+        Args:
+            message_id: Inbox message identifier.
+            to: One address or a list of addresses (at most 50).
+            text: Text placed above the forwarded message.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -1719,7 +2357,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -1762,6 +2400,17 @@ class AsyncInboxMessagesResource:
     ) -> builtins.list[InboxMessage]:
         """List received messages
 
+        Args:
+            mailbox_id: Only messages of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: GET /api/inbox/v1/messages/"""
         spec = RequestSpec(
             method="get",
@@ -1785,8 +2434,14 @@ class AsyncInboxMessagesResource:
 
     async def send(
         self,
-        body: InboxSendRequest | abc.Mapping[str, object],
         *,
+        mailbox_id: str,
+        to: str | abc.Sequence[str],
+        subject: str,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1794,6 +2449,23 @@ class AsyncInboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Send from a mailbox
+
+        Args:
+            mailbox_id: Mailbox to send from.
+            to: One address or a list of addresses (at most 50).
+            subject: Body field `subject`.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -1803,7 +2475,15 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "mailboxId": mailbox_id,
+                "to": to,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "cc": cc,
+                "bcc": bcc,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.send",
@@ -1818,8 +2498,8 @@ class AsyncInboxMessagesResource:
 
     async def batch_retrieve(
         self,
-        body: InboxBatchRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1830,6 +2510,17 @@ class AsyncInboxMessagesResource:
 
         Fetches up to 100 messages by id in one call.
 
+        Args:
+            ids: Message identifiers.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: POST /api/inbox/v1/messages/batch"""
         spec = RequestSpec(
             method="post",
@@ -1838,7 +2529,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.batch_retrieve",
@@ -1862,6 +2553,17 @@ class AsyncInboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxMessage:
         """Retrieve a message
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxMessage).
 
         HTTP: GET /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -1896,6 +2598,17 @@ class AsyncInboxMessagesResource:
     ) -> InboxActionResult:
         """Delete a message
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
             method="delete",
@@ -1920,8 +2633,9 @@ class AsyncInboxMessagesResource:
     async def update(
         self,
         message_id: str,
-        body: InboxMessageUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1929,6 +2643,19 @@ class AsyncInboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update message flags
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -1938,7 +2665,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -1965,6 +2692,17 @@ class AsyncInboxMessagesResource:
 
         The RFC 822 source, wrapped in JSON.
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxRawMessage).
+
         HTTP: GET /api/inbox/v1/messages/{message_id}/raw"""
         spec = RequestSpec(
             method="get",
@@ -1989,8 +2727,8 @@ class AsyncInboxMessagesResource:
     async def set_read(
         self,
         message_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1998,6 +2736,18 @@ class AsyncInboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Mark a message read or unread
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/read"""
         spec = RequestSpec(
@@ -2007,7 +2757,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_read",
@@ -2023,8 +2773,8 @@ class AsyncInboxMessagesResource:
     async def set_starred(
         self,
         message_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2032,6 +2782,18 @@ class AsyncInboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Star or unstar a message
+
+        Args:
+            message_id: Inbox message identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/star"""
         spec = RequestSpec(
@@ -2041,7 +2803,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_starred",
@@ -2057,8 +2819,11 @@ class AsyncInboxMessagesResource:
     async def reply(
         self,
         message_id: str,
-        body: InboxReplyRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2069,6 +2834,21 @@ class AsyncInboxMessagesResource:
 
         Keeps the thread and reference headers.
 
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
+
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
             method="post",
@@ -2077,7 +2857,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -2093,8 +2873,10 @@ class AsyncInboxMessagesResource:
     async def reply_all(
         self,
         message_id: str,
-        body: InboxReplyAllRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2102,6 +2884,20 @@ class AsyncInboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Reply to all
+
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -2111,7 +2907,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -2127,8 +2923,12 @@ class AsyncInboxMessagesResource:
     async def forward(
         self,
         message_id: str,
-        body: InboxForwardRequest | abc.Mapping[str, object],
         *,
+        to: str | abc.Sequence[str],
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2136,6 +2936,22 @@ class AsyncInboxMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxSendResult:
         """Forward a message
+
+        Args:
+            message_id: Inbox message identifier.
+            to: One address or a list of addresses (at most 50).
+            text: Text placed above the forwarded message.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -2145,7 +2961,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -2181,6 +2997,17 @@ class AsyncInboxMessagesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxMessage]]:
         """List received messages
 
+        Args:
+            mailbox_id: Only messages of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: GET /api/inbox/v1/messages/"""
         spec = RequestSpec(
             method="get",
@@ -2206,8 +3033,14 @@ class AsyncInboxMessagesResourceWithRawResponse:
 
     async def send(
         self,
-        body: InboxSendRequest | abc.Mapping[str, object],
         *,
+        mailbox_id: str,
+        to: str | abc.Sequence[str],
+        subject: str,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2215,6 +3048,23 @@ class AsyncInboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Send from a mailbox
+
+        Args:
+            mailbox_id: Mailbox to send from.
+            to: One address or a list of addresses (at most 50).
+            subject: Body field `subject`.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -2224,7 +3074,15 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "mailboxId": mailbox_id,
+                "to": to,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "cc": cc,
+                "bcc": bcc,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.send",
@@ -2241,8 +3099,8 @@ class AsyncInboxMessagesResourceWithRawResponse:
 
     async def batch_retrieve(
         self,
-        body: InboxBatchRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2253,6 +3111,17 @@ class AsyncInboxMessagesResourceWithRawResponse:
 
         Fetches up to 100 messages by id in one call.
 
+        Args:
+            ids: Message identifiers.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxMessage]).
+
         HTTP: POST /api/inbox/v1/messages/batch"""
         spec = RequestSpec(
             method="post",
@@ -2261,7 +3130,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.batch_retrieve",
@@ -2287,6 +3156,17 @@ class AsyncInboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxMessage]:
         """Retrieve a message
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxMessage).
 
         HTTP: GET /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -2323,6 +3203,17 @@ class AsyncInboxMessagesResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Delete a message
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
             method="delete",
@@ -2349,8 +3240,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
     async def update(
         self,
         message_id: str,
-        body: InboxMessageUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2358,6 +3250,19 @@ class AsyncInboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update message flags
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}"""
         spec = RequestSpec(
@@ -2367,7 +3272,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -2396,6 +3301,17 @@ class AsyncInboxMessagesResourceWithRawResponse:
 
         The RFC 822 source, wrapped in JSON.
 
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxRawMessage).
+
         HTTP: GET /api/inbox/v1/messages/{message_id}/raw"""
         spec = RequestSpec(
             method="get",
@@ -2422,8 +3338,8 @@ class AsyncInboxMessagesResourceWithRawResponse:
     async def set_read(
         self,
         message_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2431,6 +3347,18 @@ class AsyncInboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Mark a message read or unread
+
+        Args:
+            message_id: Inbox message identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/read"""
         spec = RequestSpec(
@@ -2440,7 +3368,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_read",
@@ -2458,8 +3386,8 @@ class AsyncInboxMessagesResourceWithRawResponse:
     async def set_starred(
         self,
         message_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2467,6 +3395,18 @@ class AsyncInboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a message
+
+        Args:
+            message_id: Inbox message identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/messages/{message_id}/star"""
         spec = RequestSpec(
@@ -2476,7 +3416,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.set_starred",
@@ -2494,8 +3434,11 @@ class AsyncInboxMessagesResourceWithRawResponse:
     async def reply(
         self,
         message_id: str,
-        body: InboxReplyRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2506,6 +3449,21 @@ class AsyncInboxMessagesResourceWithRawResponse:
 
         Keeps the thread and reference headers.
 
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
+
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
             method="post",
@@ -2514,7 +3472,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -2532,8 +3490,10 @@ class AsyncInboxMessagesResourceWithRawResponse:
     async def reply_all(
         self,
         message_id: str,
-        body: InboxReplyAllRequest | abc.Mapping[str, object],
         *,
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2541,6 +3501,20 @@ class AsyncInboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Reply to all
+
+        Args:
+            message_id: Inbox message identifier.
+            text: Body field `text`.
+            html: Body field `html`.
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -2550,7 +3524,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"text": text, "html": html, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -2568,8 +3542,12 @@ class AsyncInboxMessagesResourceWithRawResponse:
     async def forward(
         self,
         message_id: str,
-        body: InboxForwardRequest | abc.Mapping[str, object],
         *,
+        to: str | abc.Sequence[str],
+        text: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2577,6 +3555,22 @@ class AsyncInboxMessagesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxSendResult]:
         """Forward a message
+
+        Args:
+            message_id: Inbox message identifier.
+            to: One address or a list of addresses (at most 50).
+            text: Text placed above the forwarded message.
+            html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
+            bcc: One address or a list of addresses (at most 50).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxSendResult).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -2586,7 +3580,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -2627,6 +3621,18 @@ class InboxMessagesAttachmentsResource:
         """Retrieve a message attachment
 
         Attachment metadata (JSON).
+
+        Args:
+            message_id: Inbox message identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
 
         HTTP: GET /api/inbox/v1/messages/{message_id}/attachments/{attachment_id}"""
         spec = RequestSpec(
@@ -2670,6 +3676,18 @@ class InboxMessagesAttachmentsResourceWithRawResponse:
         """Retrieve a message attachment
 
         Attachment metadata (JSON).
+
+        Args:
+            message_id: Inbox message identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
 
         HTTP: GET /api/inbox/v1/messages/{message_id}/attachments/{attachment_id}"""
         spec = RequestSpec(
@@ -2721,6 +3739,18 @@ class AsyncInboxMessagesAttachmentsResource:
 
         Attachment metadata (JSON).
 
+        Args:
+            message_id: Inbox message identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
+
         HTTP: GET /api/inbox/v1/messages/{message_id}/attachments/{attachment_id}"""
         spec = RequestSpec(
             method="get",
@@ -2763,6 +3793,18 @@ class AsyncInboxMessagesAttachmentsResourceWithRawResponse:
         """Retrieve a message attachment
 
         Attachment metadata (JSON).
+
+        Args:
+            message_id: Inbox message identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
 
         HTTP: GET /api/inbox/v1/messages/{message_id}/attachments/{attachment_id}"""
         spec = RequestSpec(
@@ -2819,6 +3861,19 @@ class InboxThreadsResource:
 
         Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
 
+        Args:
+            mailbox_id: Only threads of this mailbox.
+            limit: Maximum threads to return.
+            offset: Threads to skip.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxThread]).
+
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
             method="get",
@@ -2851,6 +3906,17 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThreadDetail:
         """Retrieve a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadDetail).
 
         HTTP: GET /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -2887,6 +3953,17 @@ class InboxThreadsResource:
 
         Permanently deletes the thread and its messages.
 
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
             method="delete",
@@ -2911,8 +3988,10 @@ class InboxThreadsResource:
     def update(
         self,
         thread_id: str,
-        body: InboxThreadUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2920,6 +3999,20 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a thread
+
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -2929,7 +4022,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred, "status": status},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -2945,8 +4038,8 @@ class InboxThreadsResource:
     def set_read(
         self,
         thread_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2957,6 +4050,18 @@ class InboxThreadsResource:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
             method="patch",
@@ -2965,7 +4070,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_read",
@@ -2981,8 +4086,8 @@ class InboxThreadsResource:
     def set_starred(
         self,
         thread_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2993,6 +4098,18 @@ class InboxThreadsResource:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(
             method="patch",
@@ -3001,7 +4118,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_starred",
@@ -3025,6 +4142,17 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Archive a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: POST /api/inbox/v1/threads/{thread_id}/archive"""
         spec = RequestSpec(
@@ -3074,6 +4202,19 @@ class InboxThreadsResourceWithRawResponse:
 
         Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
 
+        Args:
+            mailbox_id: Only threads of this mailbox.
+            limit: Maximum threads to return.
+            offset: Threads to skip.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxThread]).
+
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
             method="get",
@@ -3108,6 +4249,17 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadDetail]:
         """Retrieve a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadDetail).
 
         HTTP: GET /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -3146,6 +4298,17 @@ class InboxThreadsResourceWithRawResponse:
 
         Permanently deletes the thread and its messages.
 
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
             method="delete",
@@ -3172,8 +4335,10 @@ class InboxThreadsResourceWithRawResponse:
     def update(
         self,
         thread_id: str,
-        body: InboxThreadUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3181,6 +4346,20 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a thread
+
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -3190,7 +4369,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred, "status": status},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -3208,8 +4387,8 @@ class InboxThreadsResourceWithRawResponse:
     def set_read(
         self,
         thread_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3220,6 +4399,18 @@ class InboxThreadsResourceWithRawResponse:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
             method="patch",
@@ -3228,7 +4419,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_read",
@@ -3246,8 +4437,8 @@ class InboxThreadsResourceWithRawResponse:
     def set_starred(
         self,
         thread_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3258,6 +4449,18 @@ class InboxThreadsResourceWithRawResponse:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(
             method="patch",
@@ -3266,7 +4469,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_starred",
@@ -3292,6 +4495,17 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Archive a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: POST /api/inbox/v1/threads/{thread_id}/archive"""
         spec = RequestSpec(
@@ -3348,6 +4562,19 @@ class AsyncInboxThreadsResource:
 
         Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
 
+        Args:
+            mailbox_id: Only threads of this mailbox.
+            limit: Maximum threads to return.
+            offset: Threads to skip.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxThread]).
+
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
             method="get",
@@ -3380,6 +4607,17 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThreadDetail:
         """Retrieve a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadDetail).
 
         HTTP: GET /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -3416,6 +4654,17 @@ class AsyncInboxThreadsResource:
 
         Permanently deletes the thread and its messages.
 
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
             method="delete",
@@ -3440,8 +4689,10 @@ class AsyncInboxThreadsResource:
     async def update(
         self,
         thread_id: str,
-        body: InboxThreadUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3449,6 +4700,20 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Update a thread
+
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -3458,7 +4723,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred, "status": status},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -3474,8 +4739,8 @@ class AsyncInboxThreadsResource:
     async def set_read(
         self,
         thread_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3486,6 +4751,18 @@ class AsyncInboxThreadsResource:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
             method="patch",
@@ -3494,7 +4771,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_read",
@@ -3510,8 +4787,8 @@ class AsyncInboxThreadsResource:
     async def set_starred(
         self,
         thread_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3522,6 +4799,18 @@ class AsyncInboxThreadsResource:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(
             method="patch",
@@ -3530,7 +4819,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_starred",
@@ -3554,6 +4843,17 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxActionResult:
         """Archive a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: POST /api/inbox/v1/threads/{thread_id}/archive"""
         spec = RequestSpec(
@@ -3603,6 +4903,19 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
         Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
 
+        Args:
+            mailbox_id: Only threads of this mailbox.
+            limit: Maximum threads to return.
+            offset: Threads to skip.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxThread]).
+
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
             method="get",
@@ -3637,6 +4950,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThreadDetail]:
         """Retrieve a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadDetail).
 
         HTTP: GET /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -3675,6 +4999,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
         Permanently deletes the thread and its messages.
 
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: DELETE /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
             method="delete",
@@ -3701,8 +5036,10 @@ class AsyncInboxThreadsResourceWithRawResponse:
     async def update(
         self,
         thread_id: str,
-        body: InboxThreadUpdateRequest | abc.Mapping[str, object],
         *,
+        is_read: bool | NotGiven = NOT_GIVEN,
+        is_starred: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3710,6 +5047,20 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Update a thread
+
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            is_starred: Body field `isStarred`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}"""
         spec = RequestSpec(
@@ -3719,7 +5070,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read, "isStarred": is_starred, "status": status},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -3737,8 +5088,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
     async def set_read(
         self,
         thread_id: str,
-        body: InboxReadRequest | abc.Mapping[str, object],
         *,
+        is_read: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3749,6 +5100,18 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_read: Body field `isRead`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
             method="patch",
@@ -3757,7 +5120,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isRead": is_read},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_read",
@@ -3775,8 +5138,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
     async def set_starred(
         self,
         thread_id: str,
-        body: InboxStarRequest | abc.Mapping[str, object],
         *,
+        is_starred: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3787,6 +5150,18 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
         Body shape [inferred] from the message endpoint.
 
+        Args:
+            thread_id: Thread identifier.
+            is_starred: Body field `isStarred`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(
             method="patch",
@@ -3795,7 +5170,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"isStarred": is_starred},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.set_starred",
@@ -3821,6 +5196,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxActionResult]:
         """Archive a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
 
         HTTP: POST /api/inbox/v1/threads/{thread_id}/archive"""
         spec = RequestSpec(
@@ -3872,6 +5258,18 @@ class InboxThreadsAttachmentsResource:
 
         Attachment metadata (JSON).
 
+        Args:
+            thread_id: Thread identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
+
         HTTP: GET /api/inbox/v1/threads/{thread_id}/attachments/{attachment_id}"""
         spec = RequestSpec(
             method="get",
@@ -3914,6 +5312,18 @@ class InboxThreadsAttachmentsResourceWithRawResponse:
         """Retrieve a thread attachment
 
         Attachment metadata (JSON).
+
+        Args:
+            thread_id: Thread identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
 
         HTTP: GET /api/inbox/v1/threads/{thread_id}/attachments/{attachment_id}"""
         spec = RequestSpec(
@@ -3965,6 +5375,18 @@ class AsyncInboxThreadsAttachmentsResource:
 
         Attachment metadata (JSON).
 
+        Args:
+            thread_id: Thread identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
+
         HTTP: GET /api/inbox/v1/threads/{thread_id}/attachments/{attachment_id}"""
         spec = RequestSpec(
             method="get",
@@ -4007,6 +5429,18 @@ class AsyncInboxThreadsAttachmentsResourceWithRawResponse:
         """Retrieve a thread attachment
 
         Attachment metadata (JSON).
+
+        Args:
+            thread_id: Thread identifier.
+            attachment_id: Attachment identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxAttachment).
 
         HTTP: GET /api/inbox/v1/threads/{thread_id}/attachments/{attachment_id}"""
         spec = RequestSpec(

@@ -67,6 +67,25 @@ class LogsResource:
 
         Returns `count` and per-level `stats` instead of `total`, so automatic paging is off.
 
+        Args:
+            level: Filter by level.
+            event: Partial match on the event name.
+            status_code: HTTP status code, or `success` / `error`.
+            search: Free-text search.
+            organization_id: Organization filter.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            limit: Items per page.
+            page: Page number, starting at 1.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogList).
+
         HTTP: GET /api/logs/v1/list"""
         spec = RequestSpec(
             method="get",
@@ -109,6 +128,17 @@ class LogsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LogEntry:
         """Retrieve a log entry
+
+        Args:
+            log_id: Log entry identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogEntry).
 
         HTTP: GET /api/logs/v1/{log_id}"""
         spec = RequestSpec(
@@ -164,6 +194,25 @@ class LogsResourceWithRawResponse:
 
         Returns `count` and per-level `stats` instead of `total`, so automatic paging is off.
 
+        Args:
+            level: Filter by level.
+            event: Partial match on the event name.
+            status_code: HTTP status code, or `success` / `error`.
+            search: Free-text search.
+            organization_id: Organization filter.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            limit: Items per page.
+            page: Page number, starting at 1.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogList).
+
         HTTP: GET /api/logs/v1/list"""
         spec = RequestSpec(
             method="get",
@@ -208,6 +257,17 @@ class LogsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LogEntry]:
         """Retrieve a log entry
+
+        Args:
+            log_id: Log entry identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogEntry).
 
         HTTP: GET /api/logs/v1/{log_id}"""
         spec = RequestSpec(
@@ -270,6 +330,25 @@ class AsyncLogsResource:
 
         Returns `count` and per-level `stats` instead of `total`, so automatic paging is off.
 
+        Args:
+            level: Filter by level.
+            event: Partial match on the event name.
+            status_code: HTTP status code, or `success` / `error`.
+            search: Free-text search.
+            organization_id: Organization filter.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            limit: Items per page.
+            page: Page number, starting at 1.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogList).
+
         HTTP: GET /api/logs/v1/list"""
         spec = RequestSpec(
             method="get",
@@ -312,6 +391,17 @@ class AsyncLogsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LogEntry:
         """Retrieve a log entry
+
+        Args:
+            log_id: Log entry identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogEntry).
 
         HTTP: GET /api/logs/v1/{log_id}"""
         spec = RequestSpec(
@@ -367,6 +457,25 @@ class AsyncLogsResourceWithRawResponse:
 
         Returns `count` and per-level `stats` instead of `total`, so automatic paging is off.
 
+        Args:
+            level: Filter by level.
+            event: Partial match on the event name.
+            status_code: HTTP status code, or `success` / `error`.
+            search: Free-text search.
+            organization_id: Organization filter.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            limit: Items per page.
+            page: Page number, starting at 1.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogList).
+
         HTTP: GET /api/logs/v1/list"""
         spec = RequestSpec(
             method="get",
@@ -411,6 +520,17 @@ class AsyncLogsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LogEntry]:
         """Retrieve a log entry
+
+        Args:
+            log_id: Log entry identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LogEntry).
 
         HTTP: GET /api/logs/v1/{log_id}"""
         spec = RequestSpec(
@@ -464,6 +584,20 @@ class LogsEmailsResource:
 
         The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
 
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page.
+            search: Free-text search.
+            status: Filter by email status.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails"""
         spec = RequestSpec(
             method="get",
@@ -508,6 +642,21 @@ class LogsEmailsResource:
     ) -> EmailStats:
         """Get sending statistics
 
+        Args:
+            organization_id: Organization filter.
+            domain_id: Only emails from this domain.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            interval: Bucket size.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailStats).
+
         HTTP: GET /api/logs/v1/emails/stats"""
         spec = RequestSpec(
             method="get",
@@ -551,6 +700,19 @@ class LogsEmailsResource:
 
         Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
 
+        Args:
+            email: Recipient address.
+            page: Page number, starting at 1.
+            limit: Items per page.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails/contact-activity"""
         spec = RequestSpec(
             method="get",
@@ -590,6 +752,17 @@ class LogsEmailsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailLog:
         """Retrieve an email log
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailLog).
 
         HTTP: GET /api/logs/v1/emails/{email_log_id}"""
         spec = RequestSpec(
@@ -636,6 +809,20 @@ class LogsEmailsResourceWithRawResponse:
 
         The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
 
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page.
+            search: Free-text search.
+            status: Filter by email status.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails"""
         spec = RequestSpec(
             method="get",
@@ -674,6 +861,21 @@ class LogsEmailsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailStats]:
         """Get sending statistics
+
+        Args:
+            organization_id: Organization filter.
+            domain_id: Only emails from this domain.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            interval: Bucket size.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailStats).
 
         HTTP: GET /api/logs/v1/emails/stats"""
         spec = RequestSpec(
@@ -720,6 +922,19 @@ class LogsEmailsResourceWithRawResponse:
 
         Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
 
+        Args:
+            email: Recipient address.
+            page: Page number, starting at 1.
+            limit: Items per page.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails/contact-activity"""
         spec = RequestSpec(
             method="get",
@@ -754,6 +969,17 @@ class LogsEmailsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailLog]:
         """Retrieve an email log
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailLog).
 
         HTTP: GET /api/logs/v1/emails/{email_log_id}"""
         spec = RequestSpec(
@@ -807,6 +1033,20 @@ class AsyncLogsEmailsResource:
 
         The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
 
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page.
+            search: Free-text search.
+            status: Filter by email status.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails"""
         spec = RequestSpec(
             method="get",
@@ -849,6 +1089,21 @@ class AsyncLogsEmailsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailStats:
         """Get sending statistics
+
+        Args:
+            organization_id: Organization filter.
+            domain_id: Only emails from this domain.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            interval: Bucket size.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailStats).
 
         HTTP: GET /api/logs/v1/emails/stats"""
         spec = RequestSpec(
@@ -893,6 +1148,19 @@ class AsyncLogsEmailsResource:
 
         Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
 
+        Args:
+            email: Recipient address.
+            page: Page number, starting at 1.
+            limit: Items per page.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails/contact-activity"""
         spec = RequestSpec(
             method="get",
@@ -931,6 +1199,17 @@ class AsyncLogsEmailsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailLog:
         """Retrieve an email log
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailLog).
 
         HTTP: GET /api/logs/v1/emails/{email_log_id}"""
         spec = RequestSpec(
@@ -977,6 +1256,20 @@ class AsyncLogsEmailsResourceWithRawResponse:
 
         The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
 
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page.
+            search: Free-text search.
+            status: Filter by email status.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails"""
         spec = RequestSpec(
             method="get",
@@ -1015,6 +1308,21 @@ class AsyncLogsEmailsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailStats]:
         """Get sending statistics
+
+        Args:
+            organization_id: Organization filter.
+            domain_id: Only emails from this domain.
+            start_date: ISO 8601 start.
+            end_date: ISO 8601 end.
+            interval: Bucket size.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailStats).
 
         HTTP: GET /api/logs/v1/emails/stats"""
         spec = RequestSpec(
@@ -1061,6 +1369,19 @@ class AsyncLogsEmailsResourceWithRawResponse:
 
         Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
 
+        Args:
+            email: Recipient address.
+            page: Page number, starting at 1.
+            limit: Items per page.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /api/logs/v1/emails/contact-activity"""
         spec = RequestSpec(
             method="get",
@@ -1095,6 +1416,17 @@ class AsyncLogsEmailsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailLog]:
         """Retrieve an email log
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailLog).
 
         HTTP: GET /api/logs/v1/emails/{email_log_id}"""
         spec = RequestSpec(

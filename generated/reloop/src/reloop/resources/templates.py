@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -13,15 +14,17 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Template,
-    TemplateCreateRequest,
     TemplateDeleted,
     TemplateList,
-    TemplateTestRequest,
     TemplateTestResult,
-    TemplateUpdateRequest,
+    TemplateVariable,
     TemplateVersion,
-    TemplateVersionCreateRequest,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        TemplateVariableParam,
+    )
 
 __all__ = [
     "TemplatesResource",
@@ -48,8 +51,11 @@ class TemplatesResource:
 
     def create(
         self,
-        body: TemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -60,6 +66,20 @@ class TemplatesResource:
 
         The docs show 200 for this create.
 
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            content: Editor blocks (free-form JSON documents).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
             method="post",
@@ -68,7 +88,7 @@ class TemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "subject": subject, "content": content},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.create",
@@ -95,6 +115,18 @@ class TemplatesResource:
         """List templates
 
         The server schema types page/limit as strings without defaults; integers are sent.
+
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page (no documented default).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /api/template/v1/list"""
         spec = RequestSpec(
@@ -136,6 +168,17 @@ class TemplatesResource:
     ) -> Template:
         """Retrieve a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: GET /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="get",
@@ -160,8 +203,16 @@ class TemplatesResource:
     def update(
         self,
         template_id: str,
-        body: TemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -172,6 +223,26 @@ class TemplatesResource:
 
         PUT, but partial bodies are accepted.
 
+        Args:
+            template_id: Template identifier.
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            content: Editor blocks (free-form JSON documents).
+            variables: Body field `variables`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: PUT /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="put",
@@ -180,7 +251,17 @@ class TemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "content": content,
+                "variables": variables,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.update",
@@ -204,6 +285,17 @@ class TemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateDeleted:
         """Delete a template
+
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateDeleted).
 
         HTTP: DELETE /api/template/v1/{template_id}"""
         spec = RequestSpec(
@@ -238,6 +330,17 @@ class TemplatesResource:
     ) -> Template:
         """Duplicate a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/{template_id}/duplicate"""
         spec = RequestSpec(
             method="post",
@@ -262,8 +365,12 @@ class TemplatesResource:
     def send_test(
         self,
         template_id: str,
-        body: TemplateTestRequest | abc.Mapping[str, object],
         *,
+        to: str,
+        from_email: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        variables: builtins.dict[str, object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -274,6 +381,22 @@ class TemplatesResource:
 
         Renders the template with the given variables and sends it to `to`.
 
+        Args:
+            template_id: Template identifier.
+            to: Recipient of the test email.
+            from_email: Body field `fromEmail`.
+            subject: Body field `subject`.
+            html: Rendered HTML to send instead of the saved content.
+            variables: Variable values for the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateTestResult).
+
         HTTP: POST /api/template/v1/{template_id}/test"""
         spec = RequestSpec(
             method="post",
@@ -282,7 +405,7 @@ class TemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "fromEmail": from_email, "subject": subject, "html": html, "variables": variables},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.send_test",
@@ -308,8 +431,11 @@ class TemplatesResourceWithRawResponse:
 
     def create(
         self,
-        body: TemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -320,6 +446,20 @@ class TemplatesResourceWithRawResponse:
 
         The docs show 200 for this create.
 
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            content: Editor blocks (free-form JSON documents).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
             method="post",
@@ -328,7 +468,7 @@ class TemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "subject": subject, "content": content},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.create",
@@ -357,6 +497,18 @@ class TemplatesResourceWithRawResponse:
         """List templates
 
         The server schema types page/limit as strings without defaults; integers are sent.
+
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page (no documented default).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /api/template/v1/list"""
         spec = RequestSpec(
@@ -393,6 +545,17 @@ class TemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Retrieve a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: GET /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="get",
@@ -419,8 +582,16 @@ class TemplatesResourceWithRawResponse:
     def update(
         self,
         template_id: str,
-        body: TemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -431,6 +602,26 @@ class TemplatesResourceWithRawResponse:
 
         PUT, but partial bodies are accepted.
 
+        Args:
+            template_id: Template identifier.
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            content: Editor blocks (free-form JSON documents).
+            variables: Body field `variables`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: PUT /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="put",
@@ -439,7 +630,17 @@ class TemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "content": content,
+                "variables": variables,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.update",
@@ -465,6 +666,17 @@ class TemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateDeleted]:
         """Delete a template
+
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateDeleted).
 
         HTTP: DELETE /api/template/v1/{template_id}"""
         spec = RequestSpec(
@@ -501,6 +713,17 @@ class TemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Duplicate a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/{template_id}/duplicate"""
         spec = RequestSpec(
             method="post",
@@ -527,8 +750,12 @@ class TemplatesResourceWithRawResponse:
     def send_test(
         self,
         template_id: str,
-        body: TemplateTestRequest | abc.Mapping[str, object],
         *,
+        to: str,
+        from_email: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        variables: builtins.dict[str, object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -539,6 +766,22 @@ class TemplatesResourceWithRawResponse:
 
         Renders the template with the given variables and sends it to `to`.
 
+        Args:
+            template_id: Template identifier.
+            to: Recipient of the test email.
+            from_email: Body field `fromEmail`.
+            subject: Body field `subject`.
+            html: Rendered HTML to send instead of the saved content.
+            variables: Variable values for the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateTestResult).
+
         HTTP: POST /api/template/v1/{template_id}/test"""
         spec = RequestSpec(
             method="post",
@@ -547,7 +790,7 @@ class TemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "fromEmail": from_email, "subject": subject, "html": html, "variables": variables},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.send_test",
@@ -580,8 +823,11 @@ class AsyncTemplatesResource:
 
     async def create(
         self,
-        body: TemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -592,6 +838,20 @@ class AsyncTemplatesResource:
 
         The docs show 200 for this create.
 
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            content: Editor blocks (free-form JSON documents).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
             method="post",
@@ -600,7 +860,7 @@ class AsyncTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "subject": subject, "content": content},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.create",
@@ -627,6 +887,18 @@ class AsyncTemplatesResource:
         """List templates
 
         The server schema types page/limit as strings without defaults; integers are sent.
+
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page (no documented default).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /api/template/v1/list"""
         spec = RequestSpec(
@@ -667,6 +939,17 @@ class AsyncTemplatesResource:
     ) -> Template:
         """Retrieve a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: GET /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="get",
@@ -691,8 +974,16 @@ class AsyncTemplatesResource:
     async def update(
         self,
         template_id: str,
-        body: TemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -703,6 +994,26 @@ class AsyncTemplatesResource:
 
         PUT, but partial bodies are accepted.
 
+        Args:
+            template_id: Template identifier.
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            content: Editor blocks (free-form JSON documents).
+            variables: Body field `variables`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: PUT /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="put",
@@ -711,7 +1022,17 @@ class AsyncTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "content": content,
+                "variables": variables,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.update",
@@ -735,6 +1056,17 @@ class AsyncTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateDeleted:
         """Delete a template
+
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateDeleted).
 
         HTTP: DELETE /api/template/v1/{template_id}"""
         spec = RequestSpec(
@@ -769,6 +1101,17 @@ class AsyncTemplatesResource:
     ) -> Template:
         """Duplicate a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/{template_id}/duplicate"""
         spec = RequestSpec(
             method="post",
@@ -793,8 +1136,12 @@ class AsyncTemplatesResource:
     async def send_test(
         self,
         template_id: str,
-        body: TemplateTestRequest | abc.Mapping[str, object],
         *,
+        to: str,
+        from_email: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        variables: builtins.dict[str, object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -805,6 +1152,22 @@ class AsyncTemplatesResource:
 
         Renders the template with the given variables and sends it to `to`.
 
+        Args:
+            template_id: Template identifier.
+            to: Recipient of the test email.
+            from_email: Body field `fromEmail`.
+            subject: Body field `subject`.
+            html: Rendered HTML to send instead of the saved content.
+            variables: Variable values for the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateTestResult).
+
         HTTP: POST /api/template/v1/{template_id}/test"""
         spec = RequestSpec(
             method="post",
@@ -813,7 +1176,7 @@ class AsyncTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "fromEmail": from_email, "subject": subject, "html": html, "variables": variables},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.send_test",
@@ -839,8 +1202,11 @@ class AsyncTemplatesResourceWithRawResponse:
 
     async def create(
         self,
-        body: TemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -851,6 +1217,20 @@ class AsyncTemplatesResourceWithRawResponse:
 
         The docs show 200 for this create.
 
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            content: Editor blocks (free-form JSON documents).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
             method="post",
@@ -859,7 +1239,7 @@ class AsyncTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "subject": subject, "content": content},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.create",
@@ -888,6 +1268,18 @@ class AsyncTemplatesResourceWithRawResponse:
         """List templates
 
         The server schema types page/limit as strings without defaults; integers are sent.
+
+        Args:
+            page: Page number, starting at 1.
+            limit: Items per page (no documented default).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /api/template/v1/list"""
         spec = RequestSpec(
@@ -924,6 +1316,17 @@ class AsyncTemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Retrieve a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: GET /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="get",
@@ -950,8 +1353,16 @@ class AsyncTemplatesResourceWithRawResponse:
     async def update(
         self,
         template_id: str,
-        body: TemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -962,6 +1373,26 @@ class AsyncTemplatesResourceWithRawResponse:
 
         PUT, but partial bodies are accepted.
 
+        Args:
+            template_id: Template identifier.
+            name: Body field `name`.
+            description: Body field `description`.
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            content: Editor blocks (free-form JSON documents).
+            variables: Body field `variables`.
+            status: Body field `status`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: PUT /api/template/v1/{template_id}"""
         spec = RequestSpec(
             method="put",
@@ -970,7 +1401,17 @@ class AsyncTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "content": content,
+                "variables": variables,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.update",
@@ -996,6 +1437,17 @@ class AsyncTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateDeleted]:
         """Delete a template
+
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateDeleted).
 
         HTTP: DELETE /api/template/v1/{template_id}"""
         spec = RequestSpec(
@@ -1032,6 +1484,17 @@ class AsyncTemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Duplicate a template
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
+
         HTTP: POST /api/template/v1/{template_id}/duplicate"""
         spec = RequestSpec(
             method="post",
@@ -1058,8 +1521,12 @@ class AsyncTemplatesResourceWithRawResponse:
     async def send_test(
         self,
         template_id: str,
-        body: TemplateTestRequest | abc.Mapping[str, object],
         *,
+        to: str,
+        from_email: str | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        html: str | NotGiven = NOT_GIVEN,
+        variables: builtins.dict[str, object] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1070,6 +1537,22 @@ class AsyncTemplatesResourceWithRawResponse:
 
         Renders the template with the given variables and sends it to `to`.
 
+        Args:
+            template_id: Template identifier.
+            to: Recipient of the test email.
+            from_email: Body field `fromEmail`.
+            subject: Body field `subject`.
+            html: Rendered HTML to send instead of the saved content.
+            variables: Variable values for the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateTestResult).
+
         HTTP: POST /api/template/v1/{template_id}/test"""
         spec = RequestSpec(
             method="post",
@@ -1078,7 +1561,7 @@ class AsyncTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"to": to, "fromEmail": from_email, "subject": subject, "html": html, "variables": variables},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.send_test",
@@ -1117,6 +1600,17 @@ class TemplatesVersionsResource:
     ) -> builtins.list[TemplateVersion]:
         """List template versions
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[TemplateVersion]).
+
         HTTP: GET /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
             method="get",
@@ -1141,8 +1635,17 @@ class TemplatesVersionsResource:
     def create(
         self,
         template_id: str,
-        body: TemplateVersionCreateRequest | abc.Mapping[str, object],
         *,
+        content: abc.Sequence[object],
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        is_major: bool | NotGiven = NOT_GIVEN,
+        rendered_html: str | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1150,6 +1653,27 @@ class TemplatesVersionsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateVersion:
         """Save a template version
+
+        Args:
+            template_id: Template identifier.
+            content: Editor blocks (free-form JSON documents).
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            description: Body field `description`.
+            name: Body field `name`.
+            is_major: Body field `isMajor`.
+            rendered_html: Body field `renderedHtml`.
+            variables: Body field `variables`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: POST /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
@@ -1159,7 +1683,18 @@ class TemplatesVersionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "content": content,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "description": description,
+                "name": name,
+                "isMajor": is_major,
+                "renderedHtml": rendered_html,
+                "variables": variables,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.versions.create",
@@ -1186,6 +1721,18 @@ class TemplatesVersionsResource:
         """Delete a template version
 
         Fails for the active version.
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: DELETE /api/template/v1/{template_id}/versions/{version_id}"""
         spec = RequestSpec(
@@ -1220,6 +1767,18 @@ class TemplatesVersionsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Restore a template version
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
 
         HTTP: POST /api/template/v1/{template_id}/versions/{version_id}/restore"""
         spec = RequestSpec(
@@ -1261,6 +1820,17 @@ class TemplatesVersionsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[TemplateVersion]]:
         """List template versions
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[TemplateVersion]).
+
         HTTP: GET /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
             method="get",
@@ -1287,8 +1857,17 @@ class TemplatesVersionsResourceWithRawResponse:
     def create(
         self,
         template_id: str,
-        body: TemplateVersionCreateRequest | abc.Mapping[str, object],
         *,
+        content: abc.Sequence[object],
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        is_major: bool | NotGiven = NOT_GIVEN,
+        rendered_html: str | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1296,6 +1875,27 @@ class TemplatesVersionsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateVersion]:
         """Save a template version
+
+        Args:
+            template_id: Template identifier.
+            content: Editor blocks (free-form JSON documents).
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            description: Body field `description`.
+            name: Body field `name`.
+            is_major: Body field `isMajor`.
+            rendered_html: Body field `renderedHtml`.
+            variables: Body field `variables`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: POST /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
@@ -1305,7 +1905,18 @@ class TemplatesVersionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "content": content,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "description": description,
+                "name": name,
+                "isMajor": is_major,
+                "renderedHtml": rendered_html,
+                "variables": variables,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.versions.create",
@@ -1334,6 +1945,18 @@ class TemplatesVersionsResourceWithRawResponse:
         """Delete a template version
 
         Fails for the active version.
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: DELETE /api/template/v1/{template_id}/versions/{version_id}"""
         spec = RequestSpec(
@@ -1370,6 +1993,18 @@ class TemplatesVersionsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Restore a template version
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
 
         HTTP: POST /api/template/v1/{template_id}/versions/{version_id}/restore"""
         spec = RequestSpec(
@@ -1418,6 +2053,17 @@ class AsyncTemplatesVersionsResource:
     ) -> builtins.list[TemplateVersion]:
         """List template versions
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[TemplateVersion]).
+
         HTTP: GET /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
             method="get",
@@ -1442,8 +2088,17 @@ class AsyncTemplatesVersionsResource:
     async def create(
         self,
         template_id: str,
-        body: TemplateVersionCreateRequest | abc.Mapping[str, object],
         *,
+        content: abc.Sequence[object],
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        is_major: bool | NotGiven = NOT_GIVEN,
+        rendered_html: str | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1451,6 +2106,27 @@ class AsyncTemplatesVersionsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> TemplateVersion:
         """Save a template version
+
+        Args:
+            template_id: Template identifier.
+            content: Editor blocks (free-form JSON documents).
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            description: Body field `description`.
+            name: Body field `name`.
+            is_major: Body field `isMajor`.
+            rendered_html: Body field `renderedHtml`.
+            variables: Body field `variables`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: POST /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
@@ -1460,7 +2136,18 @@ class AsyncTemplatesVersionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "content": content,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "description": description,
+                "name": name,
+                "isMajor": is_major,
+                "renderedHtml": rendered_html,
+                "variables": variables,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.versions.create",
@@ -1487,6 +2174,18 @@ class AsyncTemplatesVersionsResource:
         """Delete a template version
 
         Fails for the active version.
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: DELETE /api/template/v1/{template_id}/versions/{version_id}"""
         spec = RequestSpec(
@@ -1521,6 +2220,18 @@ class AsyncTemplatesVersionsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Template:
         """Restore a template version
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
 
         HTTP: POST /api/template/v1/{template_id}/versions/{version_id}/restore"""
         spec = RequestSpec(
@@ -1562,6 +2273,17 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[TemplateVersion]]:
         """List template versions
 
+        Args:
+            template_id: Template identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[TemplateVersion]).
+
         HTTP: GET /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
             method="get",
@@ -1588,8 +2310,17 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
     async def create(
         self,
         template_id: str,
-        body: TemplateVersionCreateRequest | abc.Mapping[str, object],
         *,
+        content: abc.Sequence[object],
+        subject: str | NotGiven = NOT_GIVEN,
+        from_email: str | NotGiven = NOT_GIVEN,
+        reply_to: str | NotGiven = NOT_GIVEN,
+        preview_text: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        is_major: bool | NotGiven = NOT_GIVEN,
+        rendered_html: str | NotGiven = NOT_GIVEN,
+        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1597,6 +2328,27 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TemplateVersion]:
         """Save a template version
+
+        Args:
+            template_id: Template identifier.
+            content: Editor blocks (free-form JSON documents).
+            subject: Body field `subject`.
+            from_email: Body field `fromEmail`.
+            reply_to: Body field `replyTo`.
+            preview_text: Body field `previewText`.
+            description: Body field `description`.
+            name: Body field `name`.
+            is_major: Body field `isMajor`.
+            rendered_html: Body field `renderedHtml`.
+            variables: Body field `variables`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: POST /api/template/v1/{template_id}/versions"""
         spec = RequestSpec(
@@ -1606,7 +2358,18 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "content": content,
+                "subject": subject,
+                "fromEmail": from_email,
+                "replyTo": reply_to,
+                "previewText": preview_text,
+                "description": description,
+                "name": name,
+                "isMajor": is_major,
+                "renderedHtml": rendered_html,
+                "variables": variables,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="templates.versions.create",
@@ -1635,6 +2398,18 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
         """Delete a template version
 
         Fails for the active version.
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (TemplateVersion).
 
         HTTP: DELETE /api/template/v1/{template_id}/versions/{version_id}"""
         spec = RequestSpec(
@@ -1671,6 +2446,18 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """Restore a template version
+
+        Args:
+            template_id: Template identifier.
+            version_id: Template version identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Template).
 
         HTTP: POST /api/template/v1/{template_id}/versions/{version_id}/restore"""
         spec = RequestSpec(

@@ -13,9 +13,7 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactAccountList,
-    ContactAccountListMembershipRequest,
     ContactAccountListPage,
-    ContactAccountListRequest,
     NotProcessedItemResult,
 )
 
@@ -50,6 +48,19 @@ class AccountListsResource:
     ) -> SyncPage[ContactAccountList]:
         """List account lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-account-lists"""
         spec = RequestSpec(
             method="get",
@@ -80,8 +91,8 @@ class AccountListsResource:
 
     def create(
         self,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -89,6 +100,17 @@ class AccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountList:
         """Create an account list
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: POST /v3/contact-account-lists"""
         spec = RequestSpec(
@@ -98,7 +120,7 @@ class AccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -122,6 +144,17 @@ class AccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountList:
         """Get an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: GET /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -147,8 +180,8 @@ class AccountListsResource:
     def update(
         self,
         id: int,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -156,6 +189,18 @@ class AccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountList:
         """Rename an account list
+
+        Args:
+            id: Account list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: PUT /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -165,7 +210,7 @@ class AccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -189,6 +234,17 @@ class AccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -214,8 +270,8 @@ class AccountListsResource:
     def move_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -226,6 +282,18 @@ class AccountListsResource:
 
         Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
 
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(
             method="post",
@@ -234,7 +302,7 @@ class AccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -252,8 +320,8 @@ class AccountListsResource:
     def add_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -261,6 +329,18 @@ class AccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Add accounts to a list, keeping their other memberships
+
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-account-lists/{id}/add-accounts"""
         spec = RequestSpec(
@@ -270,7 +350,7 @@ class AccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -306,6 +386,19 @@ class AccountListsResourceWithRawResponse:
     ) -> APIResponse[ContactAccountListPage]:
         """List account lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-account-lists"""
         spec = RequestSpec(
             method="get",
@@ -331,8 +424,8 @@ class AccountListsResourceWithRawResponse:
 
     def create(
         self,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -340,6 +433,17 @@ class AccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountList]:
         """Create an account list
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: POST /v3/contact-account-lists"""
         spec = RequestSpec(
@@ -349,7 +453,7 @@ class AccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -375,6 +479,17 @@ class AccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountList]:
         """Get an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: GET /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -402,8 +517,8 @@ class AccountListsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -411,6 +526,18 @@ class AccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountList]:
         """Rename an account list
+
+        Args:
+            id: Account list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: PUT /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -420,7 +547,7 @@ class AccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -446,6 +573,17 @@ class AccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -473,8 +611,8 @@ class AccountListsResourceWithRawResponse:
     def move_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -485,6 +623,18 @@ class AccountListsResourceWithRawResponse:
 
         Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
 
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(
             method="post",
@@ -493,7 +643,7 @@ class AccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -511,8 +661,8 @@ class AccountListsResourceWithRawResponse:
     def add_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -520,6 +670,18 @@ class AccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Add accounts to a list, keeping their other memberships
+
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-account-lists/{id}/add-accounts"""
         spec = RequestSpec(
@@ -529,7 +691,7 @@ class AccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -570,6 +732,19 @@ class AsyncAccountListsResource:
     ) -> AsyncPaginator[ContactAccountList]:
         """List account lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-account-lists"""
         spec = RequestSpec(
             method="get",
@@ -599,8 +774,8 @@ class AsyncAccountListsResource:
 
     async def create(
         self,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -608,6 +783,17 @@ class AsyncAccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountList:
         """Create an account list
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: POST /v3/contact-account-lists"""
         spec = RequestSpec(
@@ -617,7 +803,7 @@ class AsyncAccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -641,6 +827,17 @@ class AsyncAccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountList:
         """Get an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: GET /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -666,8 +863,8 @@ class AsyncAccountListsResource:
     async def update(
         self,
         id: int,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -675,6 +872,18 @@ class AsyncAccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountList:
         """Rename an account list
+
+        Args:
+            id: Account list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: PUT /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -684,7 +893,7 @@ class AsyncAccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -708,6 +917,17 @@ class AsyncAccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -733,8 +953,8 @@ class AsyncAccountListsResource:
     async def move_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -745,6 +965,18 @@ class AsyncAccountListsResource:
 
         Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
 
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(
             method="post",
@@ -753,7 +985,7 @@ class AsyncAccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -771,8 +1003,8 @@ class AsyncAccountListsResource:
     async def add_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -780,6 +1012,18 @@ class AsyncAccountListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Add accounts to a list, keeping their other memberships
+
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-account-lists/{id}/add-accounts"""
         spec = RequestSpec(
@@ -789,7 +1033,7 @@ class AsyncAccountListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -825,6 +1069,19 @@ class AsyncAccountListsResourceWithRawResponse:
     ) -> APIResponse[ContactAccountListPage]:
         """List account lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-account-lists"""
         spec = RequestSpec(
             method="get",
@@ -850,8 +1107,8 @@ class AsyncAccountListsResourceWithRawResponse:
 
     async def create(
         self,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -859,6 +1116,17 @@ class AsyncAccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountList]:
         """Create an account list
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: POST /v3/contact-account-lists"""
         spec = RequestSpec(
@@ -868,7 +1136,7 @@ class AsyncAccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -894,6 +1162,17 @@ class AsyncAccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountList]:
         """Get an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: GET /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -921,8 +1200,8 @@ class AsyncAccountListsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: ContactAccountListRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -930,6 +1209,18 @@ class AsyncAccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountList]:
         """Rename an account list
+
+        Args:
+            id: Account list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountList).
 
         HTTP: PUT /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -939,7 +1230,7 @@ class AsyncAccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -965,6 +1256,17 @@ class AsyncAccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an account list
+
+        Args:
+            id: Account list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-account-lists/{id}"""
         spec = RequestSpec(
@@ -992,8 +1294,8 @@ class AsyncAccountListsResourceWithRawResponse:
     async def move_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1004,6 +1306,18 @@ class AsyncAccountListsResourceWithRawResponse:
 
         Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
 
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(
             method="post",
@@ -1012,7 +1326,7 @@ class AsyncAccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1032,8 +1346,8 @@ class AsyncAccountListsResourceWithRawResponse:
     async def add_accounts(
         self,
         id: int,
-        body: ContactAccountListMembershipRequest | abc.Mapping[str, object],
         *,
+        account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1041,6 +1355,18 @@ class AsyncAccountListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Add accounts to a list, keeping their other memberships
+
+        Args:
+            id: Target account list id.
+            account_ids: Body field `accountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-account-lists/{id}/add-accounts"""
         spec = RequestSpec(
@@ -1050,7 +1376,7 @@ class AsyncAccountListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"accountIds": account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

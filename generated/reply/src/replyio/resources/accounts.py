@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -13,21 +14,23 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactAccount,
-    ContactAccountBulkCreateRequest,
+    ContactAccountCompanySize,
     ContactAccountContact,
-    ContactAccountContactLinksRequest,
     ContactAccountContactPage,
     ContactAccountCreateRequest,
     ContactAccountDetails,
-    ContactAccountFilterRequest,
-    ContactAccountIdsRequest,
-    ContactAccountOwnerRequest,
+    ContactAccountFilterRule,
     ContactAccountPage,
     ContactAccountSortDirection,
-    ContactAccountUpdateRequest,
     CreateItemResult,
     NotProcessedItemResult,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        ContactAccountCreateRequestParam,
+        ContactAccountFilterRuleParam,
+    )
 
 __all__ = [
     "AccountsResource",
@@ -53,7 +56,7 @@ class AccountsResource:
         skip: int | None = None,
         search: str | None = None,
         sort_by: str | None = None,
-        sort_direction: ContactAccountSortDirection | None = None,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -61,6 +64,21 @@ class AccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactAccount]:
         """List accounts
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contact-accounts"""
         spec = RequestSpec(
@@ -92,8 +110,36 @@ class AccountsResource:
 
     def create(
         self,
-        body: ContactAccountCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -101,6 +147,31 @@ class AccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Create an account
+
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: POST /v3/contact-accounts"""
         spec = RequestSpec(
@@ -110,7 +181,23 @@ class AccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -125,8 +212,12 @@ class AccountsResource:
 
     def filter(
         self,
-        body: ContactAccountFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        filters: abc.Sequence[ContactAccountFilterRule | ContactAccountFilterRuleParam] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -139,6 +230,23 @@ class AccountsResource:
 
         At most 20 conditions, combined with AND.
 
+        Args:
+            search: Body field `search`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            list_id: Body field `listId`.
+            filters: Body field `filters`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contact-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -147,7 +255,13 @@ class AccountsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+                "listId": list_id,
+                "filters": filters,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -169,8 +283,8 @@ class AccountsResource:
 
     def bulk_create(
         self,
-        body: ContactAccountBulkCreateRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactAccountCreateRequest | ContactAccountCreateRequestParam],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -181,6 +295,17 @@ class AccountsResource:
 
         Per-item integer error code 3 = InvalidInput.
 
+        Args:
+            items: Body field `items`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk"""
         spec = RequestSpec(
             method="post",
@@ -189,7 +314,7 @@ class AccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -204,8 +329,8 @@ class AccountsResource:
 
     def bulk_delete(
         self,
-        body: ContactAccountIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -216,6 +341,17 @@ class AccountsResource:
 
         Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -224,7 +360,7 @@ class AccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -251,6 +387,17 @@ class AccountsResource:
     ) -> ContactAccountDetails:
         """Get an account
 
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
+
         HTTP: GET /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="get",
@@ -275,8 +422,37 @@ class AccountsResource:
     def update(
         self,
         id: int,
-        body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -287,6 +463,33 @@ class AccountsResource:
 
         Full replacement; optional fields left out are cleared.
 
+        Args:
+            id: Account id.
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            owner_user_id: Body field `ownerUserId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
+
         HTTP: PUT /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="put",
@@ -295,7 +498,24 @@ class AccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+                "ownerUserId": owner_user_id,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -322,6 +542,17 @@ class AccountsResource:
 
         Linked contacts are kept (unlinked).
 
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -346,8 +577,8 @@ class AccountsResource:
     def change_owner(
         self,
         id: int,
-        body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -355,6 +586,18 @@ class AccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Change an account's owner
+
+        Args:
+            id: Account id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: PUT /v3/contact-accounts/{id}/owner"""
         spec = RequestSpec(
@@ -364,7 +607,7 @@ class AccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -390,6 +633,19 @@ class AccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactAccountContact]:
         """List the contacts linked to an account
+
+        Args:
+            id: Account id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contact-accounts/{id}/contacts"""
         spec = RequestSpec(
@@ -422,8 +678,8 @@ class AccountsResource:
     def link_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -434,6 +690,18 @@ class AccountsResource:
 
         A contact linked to another account moves to this one.
 
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -442,7 +710,7 @@ class AccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -460,8 +728,8 @@ class AccountsResource:
     def unlink_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -469,6 +737,18 @@ class AccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Unlink contacts from an account
+
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -478,7 +758,7 @@ class AccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -507,7 +787,7 @@ class AccountsResourceWithRawResponse:
         skip: int | None = None,
         search: str | None = None,
         sort_by: str | None = None,
-        sort_direction: ContactAccountSortDirection | None = None,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -515,6 +795,21 @@ class AccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountPage]:
         """List accounts
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contact-accounts"""
         spec = RequestSpec(
@@ -541,8 +836,36 @@ class AccountsResourceWithRawResponse:
 
     def create(
         self,
-        body: ContactAccountCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -550,6 +873,31 @@ class AccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Create an account
+
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: POST /v3/contact-accounts"""
         spec = RequestSpec(
@@ -559,7 +907,23 @@ class AccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -576,8 +940,12 @@ class AccountsResourceWithRawResponse:
 
     def filter(
         self,
-        body: ContactAccountFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        filters: abc.Sequence[ContactAccountFilterRule | ContactAccountFilterRuleParam] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -590,6 +958,23 @@ class AccountsResourceWithRawResponse:
 
         At most 20 conditions, combined with AND.
 
+        Args:
+            search: Body field `search`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            list_id: Body field `listId`.
+            filters: Body field `filters`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contact-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -598,7 +983,13 @@ class AccountsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+                "listId": list_id,
+                "filters": filters,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -615,8 +1006,8 @@ class AccountsResourceWithRawResponse:
 
     def bulk_create(
         self,
-        body: ContactAccountBulkCreateRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactAccountCreateRequest | ContactAccountCreateRequestParam],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -627,6 +1018,17 @@ class AccountsResourceWithRawResponse:
 
         Per-item integer error code 3 = InvalidInput.
 
+        Args:
+            items: Body field `items`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk"""
         spec = RequestSpec(
             method="post",
@@ -635,7 +1037,7 @@ class AccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -652,8 +1054,8 @@ class AccountsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: ContactAccountIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -664,6 +1066,17 @@ class AccountsResourceWithRawResponse:
 
         Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -672,7 +1085,7 @@ class AccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -698,6 +1111,17 @@ class AccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Get an account
+
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: GET /v3/contact-accounts/{id}"""
         spec = RequestSpec(
@@ -725,8 +1149,37 @@ class AccountsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -737,6 +1190,33 @@ class AccountsResourceWithRawResponse:
 
         Full replacement; optional fields left out are cleared.
 
+        Args:
+            id: Account id.
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            owner_user_id: Body field `ownerUserId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
+
         HTTP: PUT /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="put",
@@ -745,7 +1225,24 @@ class AccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+                "ownerUserId": owner_user_id,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -774,6 +1271,17 @@ class AccountsResourceWithRawResponse:
 
         Linked contacts are kept (unlinked).
 
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -800,8 +1308,8 @@ class AccountsResourceWithRawResponse:
     def change_owner(
         self,
         id: int,
-        body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -809,6 +1317,18 @@ class AccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Change an account's owner
+
+        Args:
+            id: Account id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: PUT /v3/contact-accounts/{id}/owner"""
         spec = RequestSpec(
@@ -818,7 +1338,7 @@ class AccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -847,6 +1367,19 @@ class AccountsResourceWithRawResponse:
     ) -> APIResponse[ContactAccountContactPage]:
         """List the contacts linked to an account
 
+        Args:
+            id: Account id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-accounts/{id}/contacts"""
         spec = RequestSpec(
             method="get",
@@ -873,8 +1406,8 @@ class AccountsResourceWithRawResponse:
     def link_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -885,6 +1418,18 @@ class AccountsResourceWithRawResponse:
 
         A contact linked to another account moves to this one.
 
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -893,7 +1438,7 @@ class AccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -911,8 +1456,8 @@ class AccountsResourceWithRawResponse:
     def unlink_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -920,6 +1465,18 @@ class AccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Unlink contacts from an account
+
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -929,7 +1486,7 @@ class AccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -963,7 +1520,7 @@ class AsyncAccountsResource:
         skip: int | None = None,
         search: str | None = None,
         sort_by: str | None = None,
-        sort_direction: ContactAccountSortDirection | None = None,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -971,6 +1528,21 @@ class AsyncAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[ContactAccount]:
         """List accounts
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contact-accounts"""
         spec = RequestSpec(
@@ -1001,8 +1573,36 @@ class AsyncAccountsResource:
 
     async def create(
         self,
-        body: ContactAccountCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1010,6 +1610,31 @@ class AsyncAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Create an account
+
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: POST /v3/contact-accounts"""
         spec = RequestSpec(
@@ -1019,7 +1644,23 @@ class AsyncAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1034,8 +1675,12 @@ class AsyncAccountsResource:
 
     def filter(
         self,
-        body: ContactAccountFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        filters: abc.Sequence[ContactAccountFilterRule | ContactAccountFilterRuleParam] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1048,6 +1693,23 @@ class AsyncAccountsResource:
 
         At most 20 conditions, combined with AND.
 
+        Args:
+            search: Body field `search`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            list_id: Body field `listId`.
+            filters: Body field `filters`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contact-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -1056,7 +1718,13 @@ class AsyncAccountsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+                "listId": list_id,
+                "filters": filters,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1077,8 +1745,8 @@ class AsyncAccountsResource:
 
     async def bulk_create(
         self,
-        body: ContactAccountBulkCreateRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactAccountCreateRequest | ContactAccountCreateRequestParam],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1089,6 +1757,17 @@ class AsyncAccountsResource:
 
         Per-item integer error code 3 = InvalidInput.
 
+        Args:
+            items: Body field `items`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1097,7 +1776,7 @@ class AsyncAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1112,8 +1791,8 @@ class AsyncAccountsResource:
 
     async def bulk_delete(
         self,
-        body: ContactAccountIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1124,6 +1803,17 @@ class AsyncAccountsResource:
 
         Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1132,7 +1822,7 @@ class AsyncAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1159,6 +1849,17 @@ class AsyncAccountsResource:
     ) -> ContactAccountDetails:
         """Get an account
 
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
+
         HTTP: GET /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1183,8 +1884,37 @@ class AsyncAccountsResource:
     async def update(
         self,
         id: int,
-        body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1195,6 +1925,33 @@ class AsyncAccountsResource:
 
         Full replacement; optional fields left out are cleared.
 
+        Args:
+            id: Account id.
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            owner_user_id: Body field `ownerUserId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
+
         HTTP: PUT /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1203,7 +1960,24 @@ class AsyncAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+                "ownerUserId": owner_user_id,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1230,6 +2004,17 @@ class AsyncAccountsResource:
 
         Linked contacts are kept (unlinked).
 
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1254,8 +2039,8 @@ class AsyncAccountsResource:
     async def change_owner(
         self,
         id: int,
-        body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1263,6 +2048,18 @@ class AsyncAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactAccountDetails:
         """Change an account's owner
+
+        Args:
+            id: Account id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: PUT /v3/contact-accounts/{id}/owner"""
         spec = RequestSpec(
@@ -1272,7 +2069,7 @@ class AsyncAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1298,6 +2095,19 @@ class AsyncAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[ContactAccountContact]:
         """List the contacts linked to an account
+
+        Args:
+            id: Account id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contact-accounts/{id}/contacts"""
         spec = RequestSpec(
@@ -1329,8 +2139,8 @@ class AsyncAccountsResource:
     async def link_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1341,6 +2151,18 @@ class AsyncAccountsResource:
 
         A contact linked to another account moves to this one.
 
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1349,7 +2171,7 @@ class AsyncAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1367,8 +2189,8 @@ class AsyncAccountsResource:
     async def unlink_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1376,6 +2198,18 @@ class AsyncAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Unlink contacts from an account
+
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -1385,7 +2219,7 @@ class AsyncAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1414,7 +2248,7 @@ class AsyncAccountsResourceWithRawResponse:
         skip: int | None = None,
         search: str | None = None,
         sort_by: str | None = None,
-        sort_direction: ContactAccountSortDirection | None = None,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1422,6 +2256,21 @@ class AsyncAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountPage]:
         """List accounts
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Query parameter `search`.
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contact-accounts"""
         spec = RequestSpec(
@@ -1448,8 +2297,36 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def create(
         self,
-        body: ContactAccountCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1457,6 +2334,31 @@ class AsyncAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Create an account
+
+        Args:
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: POST /v3/contact-accounts"""
         spec = RequestSpec(
@@ -1466,7 +2368,23 @@ class AsyncAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1483,8 +2401,12 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def filter(
         self,
-        body: ContactAccountFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        filters: abc.Sequence[ContactAccountFilterRule | ContactAccountFilterRuleParam] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1497,6 +2419,23 @@ class AsyncAccountsResourceWithRawResponse:
 
         At most 20 conditions, combined with AND.
 
+        Args:
+            search: Body field `search`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            list_id: Body field `listId`.
+            filters: Body field `filters`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contact-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -1505,7 +2444,13 @@ class AsyncAccountsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+                "listId": list_id,
+                "filters": filters,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1522,8 +2467,8 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def bulk_create(
         self,
-        body: ContactAccountBulkCreateRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactAccountCreateRequest | ContactAccountCreateRequestParam],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1534,6 +2479,17 @@ class AsyncAccountsResourceWithRawResponse:
 
         Per-item integer error code 3 = InvalidInput.
 
+        Args:
+            items: Body field `items`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1542,7 +2498,7 @@ class AsyncAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1559,8 +2515,8 @@ class AsyncAccountsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: ContactAccountIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1571,6 +2527,17 @@ class AsyncAccountsResourceWithRawResponse:
 
         Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1579,7 +2546,7 @@ class AsyncAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1608,6 +2575,17 @@ class AsyncAccountsResourceWithRawResponse:
     ) -> APIResponse[ContactAccountDetails]:
         """Get an account
 
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
+
         HTTP: GET /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1634,8 +2612,37 @@ class AsyncAccountsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: ContactAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        domain_name: str | None | NotGiven = NOT_GIVEN,
+        domain_secondary: str | None | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactAccountCompanySize
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "2-10",
+            "11-50",
+            "51-200",
+            "201-500",
+            "501-1000",
+            "1001-5000",
+            "5001-10000",
+            "10001+",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        twitter_url: str | None | NotGiven = NOT_GIVEN,
+        logo_url: str | None | NotGiven = NOT_GIVEN,
+        email: str | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1646,6 +2653,33 @@ class AsyncAccountsResourceWithRawResponse:
 
         Full replacement; optional fields left out are cleared.
 
+        Args:
+            id: Account id.
+            name: Body field `name`.
+            description: Body field `description`.
+            domain_name: Body field `domainName`.
+            domain_secondary: Body field `domainSecondary`.
+            industry: Body field `industry`.
+            company_size: Body field `companySize`.
+            country: Body field `country`.
+            state: Body field `state`.
+            city: Body field `city`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            phone: Body field `phone`.
+            twitter_url: Body field `twitterUrl`.
+            logo_url: Body field `logoUrl`.
+            email: Body field `email`.
+            owner_user_id: Body field `ownerUserId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
+
         HTTP: PUT /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1654,7 +2688,24 @@ class AsyncAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "description": description,
+                "domainName": domain_name,
+                "domainSecondary": domain_secondary,
+                "industry": industry,
+                "companySize": company_size,
+                "country": country,
+                "state": state,
+                "city": city,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "phone": phone,
+                "twitterUrl": twitter_url,
+                "logoUrl": logo_url,
+                "email": email,
+                "ownerUserId": owner_user_id,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1683,6 +2734,17 @@ class AsyncAccountsResourceWithRawResponse:
 
         Linked contacts are kept (unlinked).
 
+        Args:
+            id: Account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contact-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1709,8 +2771,8 @@ class AsyncAccountsResourceWithRawResponse:
     async def change_owner(
         self,
         id: int,
-        body: ContactAccountOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1718,6 +2780,18 @@ class AsyncAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactAccountDetails]:
         """Change an account's owner
+
+        Args:
+            id: Account id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactAccountDetails).
 
         HTTP: PUT /v3/contact-accounts/{id}/owner"""
         spec = RequestSpec(
@@ -1727,7 +2801,7 @@ class AsyncAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1756,6 +2830,19 @@ class AsyncAccountsResourceWithRawResponse:
     ) -> APIResponse[ContactAccountContactPage]:
         """List the contacts linked to an account
 
+        Args:
+            id: Account id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-accounts/{id}/contacts"""
         spec = RequestSpec(
             method="get",
@@ -1782,8 +2869,8 @@ class AsyncAccountsResourceWithRawResponse:
     async def link_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1794,6 +2881,18 @@ class AsyncAccountsResourceWithRawResponse:
 
         A contact linked to another account moves to this one.
 
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1802,7 +2901,7 @@ class AsyncAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1822,8 +2921,8 @@ class AsyncAccountsResourceWithRawResponse:
     async def unlink_contacts(
         self,
         id: int,
-        body: ContactAccountContactLinksRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1831,6 +2930,18 @@ class AsyncAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Unlink contacts from an account
+
+        Args:
+            id: Account id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -1840,7 +2951,7 @@ class AsyncAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

@@ -18,7 +18,6 @@ from ..models import (
     BlacklistEmailExceptionRulePage,
     BlacklistEmailRule,
     BlacklistEmailRulePage,
-    BlacklistRuleIdsRequest,
     BlacklistRuleRequest,
     CreateItemResult,
     NotProcessedItemResult,
@@ -147,6 +146,19 @@ class BlacklistRulesDomainsResource:
     ) -> SyncPage[BlacklistDomainRule]:
         """List domain blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="get",
@@ -177,8 +189,8 @@ class BlacklistRulesDomainsResource:
 
     def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -189,6 +201,17 @@ class BlacklistRulesDomainsResource:
 
         409 blacklistDomainRule.duplicate or blacklistDomainRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
+
         HTTP: POST /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="post",
@@ -197,7 +220,7 @@ class BlacklistRulesDomainsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -224,6 +247,17 @@ class BlacklistRulesDomainsResource:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk"""
         spec = RequestSpec(
             method="post",
@@ -247,8 +281,8 @@ class BlacklistRulesDomainsResource:
 
     def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -259,6 +293,17 @@ class BlacklistRulesDomainsResource:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -267,7 +312,7 @@ class BlacklistRulesDomainsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -294,6 +339,17 @@ class BlacklistRulesDomainsResource:
     ) -> BlacklistDomainRule:
         """Get a domain blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
+
         HTTP: GET /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
             method="get",
@@ -318,8 +374,8 @@ class BlacklistRulesDomainsResource:
     def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -327,6 +383,18 @@ class BlacklistRulesDomainsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Change a domain blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -336,7 +404,7 @@ class BlacklistRulesDomainsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -362,6 +430,17 @@ class BlacklistRulesDomainsResource:
         """Delete a domain blacklist rule
 
         Global rules are read-only (403 blacklistDomainRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -405,6 +484,19 @@ class BlacklistRulesDomainsResourceWithRawResponse:
     ) -> APIResponse[BlacklistDomainRulePage]:
         """List domain blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="get",
@@ -430,8 +522,8 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
     def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -442,6 +534,17 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
         409 blacklistDomainRule.duplicate or blacklistDomainRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
+
         HTTP: POST /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="post",
@@ -450,7 +553,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -479,6 +582,17 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk"""
         spec = RequestSpec(
             method="post",
@@ -504,8 +618,8 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -516,6 +630,17 @@ class BlacklistRulesDomainsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -524,7 +649,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -550,6 +675,17 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Get a domain blacklist rule
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
 
         HTTP: GET /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -577,8 +713,8 @@ class BlacklistRulesDomainsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -586,6 +722,18 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Change a domain blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -595,7 +743,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -623,6 +771,17 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         """Delete a domain blacklist rule
 
         Global rules are read-only (403 blacklistDomainRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -673,6 +832,19 @@ class AsyncBlacklistRulesDomainsResource:
     ) -> AsyncPaginator[BlacklistDomainRule]:
         """List domain blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="get",
@@ -702,8 +874,8 @@ class AsyncBlacklistRulesDomainsResource:
 
     async def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -714,6 +886,17 @@ class AsyncBlacklistRulesDomainsResource:
 
         409 blacklistDomainRule.duplicate or blacklistDomainRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
+
         HTTP: POST /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="post",
@@ -722,7 +905,7 @@ class AsyncBlacklistRulesDomainsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -749,6 +932,17 @@ class AsyncBlacklistRulesDomainsResource:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk"""
         spec = RequestSpec(
             method="post",
@@ -772,8 +966,8 @@ class AsyncBlacklistRulesDomainsResource:
 
     async def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -784,6 +978,17 @@ class AsyncBlacklistRulesDomainsResource:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -792,7 +997,7 @@ class AsyncBlacklistRulesDomainsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -819,6 +1024,17 @@ class AsyncBlacklistRulesDomainsResource:
     ) -> BlacklistDomainRule:
         """Get a domain blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
+
         HTTP: GET /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
             method="get",
@@ -843,8 +1059,8 @@ class AsyncBlacklistRulesDomainsResource:
     async def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -852,6 +1068,18 @@ class AsyncBlacklistRulesDomainsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistDomainRule:
         """Change a domain blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -861,7 +1089,7 @@ class AsyncBlacklistRulesDomainsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -887,6 +1115,17 @@ class AsyncBlacklistRulesDomainsResource:
         """Delete a domain blacklist rule
 
         Global rules are read-only (403 blacklistDomainRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -930,6 +1169,19 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
     ) -> APIResponse[BlacklistDomainRulePage]:
         """List domain blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="get",
@@ -955,8 +1207,8 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
     async def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -967,6 +1219,17 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
         409 blacklistDomainRule.duplicate or blacklistDomainRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
+
         HTTP: POST /v3/contact-blacklist-rules/domains"""
         spec = RequestSpec(
             method="post",
@@ -975,7 +1238,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1004,6 +1267,17 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1029,8 +1303,8 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1041,6 +1315,17 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1049,7 +1334,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1078,6 +1363,17 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
     ) -> APIResponse[BlacklistDomainRule]:
         """Get a domain blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
+
         HTTP: GET /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1104,8 +1400,8 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1113,6 +1409,18 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistDomainRule]:
         """Change a domain blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistDomainRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -1122,7 +1430,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1150,6 +1458,17 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         """Delete a domain blacklist rule
 
         Global rules are read-only (403 blacklistDomainRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/domains/{id}"""
         spec = RequestSpec(
@@ -1200,6 +1519,19 @@ class BlacklistRulesEmailsResource:
     ) -> SyncPage[BlacklistEmailRule]:
         """List email blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="get",
@@ -1230,8 +1562,8 @@ class BlacklistRulesEmailsResource:
 
     def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1242,6 +1574,17 @@ class BlacklistRulesEmailsResource:
 
         409 blacklistEmailRule.duplicate or blacklistEmailRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
+
         HTTP: POST /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="post",
@@ -1250,7 +1593,7 @@ class BlacklistRulesEmailsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1277,6 +1620,17 @@ class BlacklistRulesEmailsResource:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1300,8 +1654,8 @@ class BlacklistRulesEmailsResource:
 
     def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1312,6 +1666,17 @@ class BlacklistRulesEmailsResource:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1320,7 +1685,7 @@ class BlacklistRulesEmailsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1347,6 +1712,17 @@ class BlacklistRulesEmailsResource:
     ) -> BlacklistEmailRule:
         """Get an email blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
+
         HTTP: GET /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1371,8 +1747,8 @@ class BlacklistRulesEmailsResource:
     def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1380,6 +1756,18 @@ class BlacklistRulesEmailsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Change an email blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -1389,7 +1777,7 @@ class BlacklistRulesEmailsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1415,6 +1803,17 @@ class BlacklistRulesEmailsResource:
         """Delete an email blacklist rule
 
         Global rules are read-only (403 blacklistEmailRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -1458,6 +1857,19 @@ class BlacklistRulesEmailsResourceWithRawResponse:
     ) -> APIResponse[BlacklistEmailRulePage]:
         """List email blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="get",
@@ -1483,8 +1895,8 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
     def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1495,6 +1907,17 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
         409 blacklistEmailRule.duplicate or blacklistEmailRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
+
         HTTP: POST /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="post",
@@ -1503,7 +1926,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1532,6 +1955,17 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1557,8 +1991,8 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1569,6 +2003,17 @@ class BlacklistRulesEmailsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1577,7 +2022,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1603,6 +2048,17 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Get an email blacklist rule
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
 
         HTTP: GET /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -1630,8 +2086,8 @@ class BlacklistRulesEmailsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1639,6 +2095,18 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Change an email blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -1648,7 +2116,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1676,6 +2144,17 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         """Delete an email blacklist rule
 
         Global rules are read-only (403 blacklistEmailRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -1726,6 +2205,19 @@ class AsyncBlacklistRulesEmailsResource:
     ) -> AsyncPaginator[BlacklistEmailRule]:
         """List email blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="get",
@@ -1755,8 +2247,8 @@ class AsyncBlacklistRulesEmailsResource:
 
     async def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1767,6 +2259,17 @@ class AsyncBlacklistRulesEmailsResource:
 
         409 blacklistEmailRule.duplicate or blacklistEmailRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
+
         HTTP: POST /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="post",
@@ -1775,7 +2278,7 @@ class AsyncBlacklistRulesEmailsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1802,6 +2305,17 @@ class AsyncBlacklistRulesEmailsResource:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1825,8 +2339,8 @@ class AsyncBlacklistRulesEmailsResource:
 
     async def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1837,6 +2351,17 @@ class AsyncBlacklistRulesEmailsResource:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1845,7 +2370,7 @@ class AsyncBlacklistRulesEmailsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1872,6 +2397,17 @@ class AsyncBlacklistRulesEmailsResource:
     ) -> BlacklistEmailRule:
         """Get an email blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
+
         HTTP: GET /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1896,8 +2432,8 @@ class AsyncBlacklistRulesEmailsResource:
     async def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1905,6 +2441,18 @@ class AsyncBlacklistRulesEmailsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailRule:
         """Change an email blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -1914,7 +2462,7 @@ class AsyncBlacklistRulesEmailsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1940,6 +2488,17 @@ class AsyncBlacklistRulesEmailsResource:
         """Delete an email blacklist rule
 
         Global rules are read-only (403 blacklistEmailRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -1983,6 +2542,19 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
     ) -> APIResponse[BlacklistEmailRulePage]:
         """List email blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="get",
@@ -2008,8 +2580,8 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
     async def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2020,6 +2592,17 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
         409 blacklistEmailRule.duplicate or blacklistEmailRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
+
         HTTP: POST /v3/contact-blacklist-rules/emails"""
         spec = RequestSpec(
             method="post",
@@ -2028,7 +2611,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2057,6 +2640,17 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2082,8 +2676,8 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2094,6 +2688,17 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -2102,7 +2707,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2131,6 +2736,17 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
     ) -> APIResponse[BlacklistEmailRule]:
         """Get an email blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
+
         HTTP: GET /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
             method="get",
@@ -2157,8 +2773,8 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2166,6 +2782,18 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailRule]:
         """Change an email blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -2175,7 +2803,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2203,6 +2831,17 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         """Delete an email blacklist rule
 
         Global rules are read-only (403 blacklistEmailRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/emails/{id}"""
         spec = RequestSpec(
@@ -2253,6 +2892,19 @@ class BlacklistRulesEmailExceptionsResource:
     ) -> SyncPage[BlacklistEmailExceptionRule]:
         """List email exception blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="get",
@@ -2283,8 +2935,8 @@ class BlacklistRulesEmailExceptionsResource:
 
     def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2295,6 +2947,17 @@ class BlacklistRulesEmailExceptionsResource:
 
         409 blacklistEmailExceptionRule.duplicate or blacklistEmailExceptionRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="post",
@@ -2303,7 +2966,7 @@ class BlacklistRulesEmailExceptionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2330,6 +2993,17 @@ class BlacklistRulesEmailExceptionsResource:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2353,8 +3027,8 @@ class BlacklistRulesEmailExceptionsResource:
 
     def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2365,6 +3039,17 @@ class BlacklistRulesEmailExceptionsResource:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -2373,7 +3058,7 @@ class BlacklistRulesEmailExceptionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2400,6 +3085,17 @@ class BlacklistRulesEmailExceptionsResource:
     ) -> BlacklistEmailExceptionRule:
         """Get an email exception blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
+
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
             method="get",
@@ -2424,8 +3120,8 @@ class BlacklistRulesEmailExceptionsResource:
     def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2433,6 +3129,18 @@ class BlacklistRulesEmailExceptionsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Change an email exception blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -2442,7 +3150,7 @@ class BlacklistRulesEmailExceptionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2468,6 +3176,17 @@ class BlacklistRulesEmailExceptionsResource:
         """Delete an email exception blacklist rule
 
         Global rules are read-only (403 blacklistEmailExceptionRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -2511,6 +3230,19 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
     ) -> APIResponse[BlacklistEmailExceptionRulePage]:
         """List email exception blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="get",
@@ -2536,8 +3268,8 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2548,6 +3280,17 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
         409 blacklistEmailExceptionRule.duplicate or blacklistEmailExceptionRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="post",
@@ -2556,7 +3299,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2585,6 +3328,17 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2610,8 +3364,8 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2622,6 +3376,17 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -2630,7 +3395,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2656,6 +3421,17 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Get an email exception blacklist rule
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
 
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -2683,8 +3459,8 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2692,6 +3468,18 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Change an email exception blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -2701,7 +3489,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2729,6 +3517,17 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         """Delete an email exception blacklist rule
 
         Global rules are read-only (403 blacklistEmailExceptionRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -2779,6 +3578,19 @@ class AsyncBlacklistRulesEmailExceptionsResource:
     ) -> AsyncPaginator[BlacklistEmailExceptionRule]:
         """List email exception blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="get",
@@ -2808,8 +3620,8 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
     async def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2820,6 +3632,17 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
         409 blacklistEmailExceptionRule.duplicate or blacklistEmailExceptionRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="post",
@@ -2828,7 +3651,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2855,6 +3678,17 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2878,8 +3712,8 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
     async def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2890,6 +3724,17 @@ class AsyncBlacklistRulesEmailExceptionsResource:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -2898,7 +3743,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2925,6 +3770,17 @@ class AsyncBlacklistRulesEmailExceptionsResource:
     ) -> BlacklistEmailExceptionRule:
         """Get an email exception blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
+
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
             method="get",
@@ -2949,8 +3805,8 @@ class AsyncBlacklistRulesEmailExceptionsResource:
     async def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2958,6 +3814,18 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> BlacklistEmailExceptionRule:
         """Change an email exception blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -2967,7 +3835,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2993,6 +3861,17 @@ class AsyncBlacklistRulesEmailExceptionsResource:
         """Delete an email exception blacklist rule
 
         Global rules are read-only (403 blacklistEmailExceptionRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -3036,6 +3915,19 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
     ) -> APIResponse[BlacklistEmailExceptionRulePage]:
         """List email exception blacklist rules
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the pattern.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="get",
@@ -3063,8 +3955,8 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     async def create(
         self,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3075,6 +3967,17 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
         409 blacklistEmailExceptionRule.duplicate or blacklistEmailExceptionRule.notAdded.
 
+        Args:
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions"""
         spec = RequestSpec(
             method="post",
@@ -3083,7 +3986,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3112,6 +4015,17 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
         Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
 
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk"""
         spec = RequestSpec(
             method="post",
@@ -3137,8 +4051,8 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: BlacklistRuleIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3149,6 +4063,17 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -3157,7 +4082,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3186,6 +4111,17 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Get an email exception blacklist rule
 
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
+
         HTTP: GET /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
             method="get",
@@ -3212,8 +4148,8 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: BlacklistRuleRequest | abc.Mapping[str, object],
         *,
+        pattern: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3221,6 +4157,18 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[BlacklistEmailExceptionRule]:
         """Change an email exception blacklist rule's pattern
+
+        Args:
+            id: Rule id.
+            pattern: Body field `pattern`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (BlacklistEmailExceptionRule).
 
         HTTP: PUT /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(
@@ -3230,7 +4178,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"pattern": pattern},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3258,6 +4206,17 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         """Delete an email exception blacklist rule
 
         Global rules are read-only (403 blacklistEmailExceptionRule.globalRuleReadOnly).
+
+        Args:
+            id: Rule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-blacklist-rules/email-exceptions/{id}"""
         spec = RequestSpec(

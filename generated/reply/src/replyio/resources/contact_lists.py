@@ -13,10 +13,7 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactList,
-    ContactListCreateRequest,
-    ContactListMembershipRequest,
     ContactListPage,
-    ContactListUpdateRequest,
     NotProcessedItemResult,
 )
 
@@ -51,6 +48,19 @@ class ContactListsResource:
     ) -> SyncPage[ContactList]:
         """List contact lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the list name.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-lists"""
         spec = RequestSpec(
             method="get",
@@ -81,8 +91,9 @@ class ContactListsResource:
 
     def create(
         self,
-        body: ContactListCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        is_shared: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -93,6 +104,18 @@ class ContactListsResource:
 
         400 contactsList.nameTooShort (min 2 characters); 409 contactsList.duplicateName.
 
+        Args:
+            name: Body field `name`.
+            is_shared: Body field `isShared`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: POST /v3/contact-lists"""
         spec = RequestSpec(
             method="post",
@@ -101,7 +124,7 @@ class ContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "isShared": is_shared},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -125,6 +148,17 @@ class ContactListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactList:
         """Get a contact list
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
 
         HTTP: GET /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -150,8 +184,8 @@ class ContactListsResource:
     def update(
         self,
         id: int,
-        body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -162,6 +196,18 @@ class ContactListsResource:
 
         400 contactsList.nameIsEmpty; 409 contactsList.duplicateName.
 
+        Args:
+            id: Contact list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: PUT /v3/contact-lists/{id}"""
         spec = RequestSpec(
             method="put",
@@ -170,7 +216,7 @@ class ContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -196,6 +242,17 @@ class ContactListsResource:
         """Delete a contact list
 
         A shared list can only be deleted by its creator. Contacts are kept.
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -232,6 +289,17 @@ class ContactListsResource:
 
         403 contactsList.accessChangeRejected (plan edition); 409 when a shared list already has this name.
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/share"""
         spec = RequestSpec(
             method="post",
@@ -265,6 +333,17 @@ class ContactListsResource:
     ) -> None:
         """Make a shared contact list private again
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/unshare"""
         spec = RequestSpec(
             method="post",
@@ -289,8 +368,8 @@ class ContactListsResource:
     def move_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -301,6 +380,18 @@ class ContactListsResource:
 
         Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
 
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(
             method="post",
@@ -309,7 +400,7 @@ class ContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -327,8 +418,8 @@ class ContactListsResource:
     def add_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -336,6 +427,18 @@ class ContactListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Add contacts to a list, keeping their other memberships
+
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-lists/{id}/add-contacts"""
         spec = RequestSpec(
@@ -345,7 +448,7 @@ class ContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -381,6 +484,19 @@ class ContactListsResourceWithRawResponse:
     ) -> APIResponse[ContactListPage]:
         """List contact lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the list name.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-lists"""
         spec = RequestSpec(
             method="get",
@@ -406,8 +522,9 @@ class ContactListsResourceWithRawResponse:
 
     def create(
         self,
-        body: ContactListCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        is_shared: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -418,6 +535,18 @@ class ContactListsResourceWithRawResponse:
 
         400 contactsList.nameTooShort (min 2 characters); 409 contactsList.duplicateName.
 
+        Args:
+            name: Body field `name`.
+            is_shared: Body field `isShared`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: POST /v3/contact-lists"""
         spec = RequestSpec(
             method="post",
@@ -426,7 +555,7 @@ class ContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "isShared": is_shared},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -452,6 +581,17 @@ class ContactListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactList]:
         """Get a contact list
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
 
         HTTP: GET /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -479,8 +619,8 @@ class ContactListsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -491,6 +631,18 @@ class ContactListsResourceWithRawResponse:
 
         400 contactsList.nameIsEmpty; 409 contactsList.duplicateName.
 
+        Args:
+            id: Contact list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: PUT /v3/contact-lists/{id}"""
         spec = RequestSpec(
             method="put",
@@ -499,7 +651,7 @@ class ContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -527,6 +679,17 @@ class ContactListsResourceWithRawResponse:
         """Delete a contact list
 
         A shared list can only be deleted by its creator. Contacts are kept.
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -565,6 +728,17 @@ class ContactListsResourceWithRawResponse:
 
         403 contactsList.accessChangeRejected (plan edition); 409 when a shared list already has this name.
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/share"""
         spec = RequestSpec(
             method="post",
@@ -600,6 +774,17 @@ class ContactListsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Make a shared contact list private again
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/unshare"""
         spec = RequestSpec(
             method="post",
@@ -626,8 +811,8 @@ class ContactListsResourceWithRawResponse:
     def move_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -638,6 +823,18 @@ class ContactListsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
 
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(
             method="post",
@@ -646,7 +843,7 @@ class ContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -664,8 +861,8 @@ class ContactListsResourceWithRawResponse:
     def add_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -673,6 +870,18 @@ class ContactListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Add contacts to a list, keeping their other memberships
+
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-lists/{id}/add-contacts"""
         spec = RequestSpec(
@@ -682,7 +891,7 @@ class ContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -723,6 +932,19 @@ class AsyncContactListsResource:
     ) -> AsyncPaginator[ContactList]:
         """List contact lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the list name.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-lists"""
         spec = RequestSpec(
             method="get",
@@ -752,8 +974,9 @@ class AsyncContactListsResource:
 
     async def create(
         self,
-        body: ContactListCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        is_shared: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -764,6 +987,18 @@ class AsyncContactListsResource:
 
         400 contactsList.nameTooShort (min 2 characters); 409 contactsList.duplicateName.
 
+        Args:
+            name: Body field `name`.
+            is_shared: Body field `isShared`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: POST /v3/contact-lists"""
         spec = RequestSpec(
             method="post",
@@ -772,7 +1007,7 @@ class AsyncContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "isShared": is_shared},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -796,6 +1031,17 @@ class AsyncContactListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> ContactList:
         """Get a contact list
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
 
         HTTP: GET /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -821,8 +1067,8 @@ class AsyncContactListsResource:
     async def update(
         self,
         id: int,
-        body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -833,6 +1079,18 @@ class AsyncContactListsResource:
 
         400 contactsList.nameIsEmpty; 409 contactsList.duplicateName.
 
+        Args:
+            id: Contact list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: PUT /v3/contact-lists/{id}"""
         spec = RequestSpec(
             method="put",
@@ -841,7 +1099,7 @@ class AsyncContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -867,6 +1125,17 @@ class AsyncContactListsResource:
         """Delete a contact list
 
         A shared list can only be deleted by its creator. Contacts are kept.
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -903,6 +1172,17 @@ class AsyncContactListsResource:
 
         403 contactsList.accessChangeRejected (plan edition); 409 when a shared list already has this name.
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/share"""
         spec = RequestSpec(
             method="post",
@@ -936,6 +1216,17 @@ class AsyncContactListsResource:
     ) -> None:
         """Make a shared contact list private again
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/unshare"""
         spec = RequestSpec(
             method="post",
@@ -960,8 +1251,8 @@ class AsyncContactListsResource:
     async def move_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -972,6 +1263,18 @@ class AsyncContactListsResource:
 
         Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
 
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(
             method="post",
@@ -980,7 +1283,7 @@ class AsyncContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -998,8 +1301,8 @@ class AsyncContactListsResource:
     async def add_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1007,6 +1310,18 @@ class AsyncContactListsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Add contacts to a list, keeping their other memberships
+
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-lists/{id}/add-contacts"""
         spec = RequestSpec(
@@ -1016,7 +1331,7 @@ class AsyncContactListsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1052,6 +1367,19 @@ class AsyncContactListsResourceWithRawResponse:
     ) -> APIResponse[ContactListPage]:
         """List contact lists
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            search: Part of the list name.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contact-lists"""
         spec = RequestSpec(
             method="get",
@@ -1077,8 +1405,9 @@ class AsyncContactListsResourceWithRawResponse:
 
     async def create(
         self,
-        body: ContactListCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        is_shared: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1089,6 +1418,18 @@ class AsyncContactListsResourceWithRawResponse:
 
         400 contactsList.nameTooShort (min 2 characters); 409 contactsList.duplicateName.
 
+        Args:
+            name: Body field `name`.
+            is_shared: Body field `isShared`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: POST /v3/contact-lists"""
         spec = RequestSpec(
             method="post",
@@ -1097,7 +1438,7 @@ class AsyncContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "isShared": is_shared},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1123,6 +1464,17 @@ class AsyncContactListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[ContactList]:
         """Get a contact list
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
 
         HTTP: GET /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -1150,8 +1502,8 @@ class AsyncContactListsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: ContactListUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1162,6 +1514,18 @@ class AsyncContactListsResourceWithRawResponse:
 
         400 contactsList.nameIsEmpty; 409 contactsList.duplicateName.
 
+        Args:
+            id: Contact list id.
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactList).
+
         HTTP: PUT /v3/contact-lists/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1170,7 +1534,7 @@ class AsyncContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1198,6 +1562,17 @@ class AsyncContactListsResourceWithRawResponse:
         """Delete a contact list
 
         A shared list can only be deleted by its creator. Contacts are kept.
+
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/contact-lists/{id}"""
         spec = RequestSpec(
@@ -1236,6 +1611,17 @@ class AsyncContactListsResourceWithRawResponse:
 
         403 contactsList.accessChangeRejected (plan edition); 409 when a shared list already has this name.
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/share"""
         spec = RequestSpec(
             method="post",
@@ -1271,6 +1657,17 @@ class AsyncContactListsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Make a shared contact list private again
 
+        Args:
+            id: Contact list id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contact-lists/{id}/unshare"""
         spec = RequestSpec(
             method="post",
@@ -1297,8 +1694,8 @@ class AsyncContactListsResourceWithRawResponse:
     async def move_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1309,6 +1706,18 @@ class AsyncContactListsResourceWithRawResponse:
 
         Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
 
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(
             method="post",
@@ -1317,7 +1726,7 @@ class AsyncContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1337,8 +1746,8 @@ class AsyncContactListsResourceWithRawResponse:
     async def add_contacts(
         self,
         id: int,
-        body: ContactListMembershipRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1346,6 +1755,18 @@ class AsyncContactListsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Add contacts to a list, keeping their other memberships
+
+        Args:
+            id: Target contact list id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contact-lists/{id}/add-contacts"""
         spec = RequestSpec(
@@ -1355,7 +1776,7 @@ class AsyncContactListsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import builtins
 import collections.abc as abc
+import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -15,25 +17,33 @@ from ..models import (
     Contact,
     ContactActivity,
     ContactActivityPage,
-    ContactCreateRequest,
-    ContactFilterRequest,
-    ContactIdsRequest,
-    ContactImportRequest,
+    ContactCallStatus,
+    ContactCompanySizeInput,
+    ContactCustomFieldUpdate,
+    ContactCustomFieldValue,
+    ContactFilterRule,
+    ContactImportItem,
+    ContactImportOptions,
     ContactImportResult,
-    ContactMoveToSequenceRequest,
-    ContactNoteRequest,
-    ContactOwnerChangeRequest,
+    ContactMeetingStatus,
     ContactOwnerChangeResult,
     ContactPage,
     ContactSequence,
-    ContactSetBouncedRequest,
-    ContactSetRepliedRequest,
-    ContactSetStatusInSequenceRequest,
+    ContactSequenceStatus,
+    ContactSortDirection,
     ContactStatuses,
-    ContactUpdateRequest,
     IdName,
     NotProcessedItemResult,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        ContactCustomFieldUpdateParam,
+        ContactCustomFieldValueParam,
+        ContactFilterRuleParam,
+        ContactImportItemParam,
+        ContactImportOptionsParam,
+    )
 
 __all__ = [
     "ContactsResource",
@@ -69,6 +79,20 @@ class ContactsResource:
 
         Optionally look up by exact email or LinkedIn profile URL.
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            email: Exact email match.
+            linked_in: LinkedIn profile URL.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contacts"""
         spec = RequestSpec(
             method="get",
@@ -99,8 +123,39 @@ class ContactsResource:
 
     def create(
         self,
-        body: ContactCreateRequest | abc.Mapping[str, object],
         *,
+        email: str | NotGiven = NOT_GIVEN,
+        first_name: str | NotGiven = NOT_GIVEN,
+        last_name: str | NotGiven = NOT_GIVEN,
+        phone: str | NotGiven = NOT_GIVEN,
+        phone2: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        company: str | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | NotGiven = NOT_GIVEN,
+        industry: str | NotGiven = NOT_GIVEN,
+        city: str | NotGiven = NOT_GIVEN,
+        state: str | NotGiven = NOT_GIVEN,
+        country: str | NotGiven = NOT_GIVEN,
+        time_zone_id: str | NotGiven = NOT_GIVEN,
+        linked_in_url: str | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | NotGiven = NOT_GIVEN,
+        notes: str | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldValue | ContactCustomFieldValueParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -111,6 +166,35 @@ class ContactsResource:
 
         Needs an email or a LinkedIn URL; 400 contact.invalidInput otherwise or when the contact already exists.
 
+        Args:
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Company size band as accepted in requests (PascalCase, unlike the response).
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: POST /v3/contacts"""
         spec = RequestSpec(
             method="post",
@@ -119,7 +203,27 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -134,8 +238,9 @@ class ContactsResource:
 
     def import_(
         self,
-        body: ContactImportRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactImportItem | ContactImportItemParam],
+        options: ContactImportOptions | ContactImportOptionsParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -146,6 +251,18 @@ class ContactsResource:
 
         Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
 
+        Args:
+            items: Body field `items`.
+            options: Body field `options`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactImportResult).
+
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(
             method="post",
@@ -154,7 +271,7 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items, "options": options},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -169,8 +286,14 @@ class ContactsResource:
 
     def filter(
         self,
-        body: ContactFilterRequest | abc.Mapping[str, object],
         *,
+        rules: abc.Sequence[ContactFilterRule | ContactFilterRuleParam] | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_step_id: int | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -181,6 +304,25 @@ class ContactsResource:
     ) -> SyncPage[Contact]:
         """Search contacts with rules
 
+        Args:
+            rules: Body field `rules`.
+            list_id: Body field `listId`.
+            sequence_id: Body field `sequenceId`.
+            sequence_step_id: Body field `sequenceStepId`.
+            search_term: Body field `searchTerm`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contacts/filter"""
         spec = RequestSpec(
             method="post",
@@ -189,7 +331,15 @@ class ContactsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "rules": rules,
+                "listId": list_id,
+                "sequenceId": sequence_id,
+                "sequenceStepId": sequence_step_id,
+                "searchTerm": search_term,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -211,8 +361,8 @@ class ContactsResource:
 
     def bulk_delete(
         self,
-        body: ContactIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -223,6 +373,17 @@ class ContactsResource:
 
         Non-atomic; the result lists only failed ids (notFound, forbidden).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -231,7 +392,7 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -248,8 +409,9 @@ class ContactsResource:
 
     def set_replied(
         self,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -260,6 +422,18 @@ class ContactsResource:
 
         Marking replied stops further steps. Up to 100 contacts.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/set-replied"""
         spec = RequestSpec(
             method="post",
@@ -268,7 +442,7 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -285,8 +459,10 @@ class ContactsResource:
 
     def set_bounced(
         self,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -294,6 +470,19 @@ class ContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts bounced (or not) in every sequence
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-bounced"""
         spec = RequestSpec(
@@ -303,7 +492,7 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -320,8 +509,9 @@ class ContactsResource:
 
     def set_status_in_sequence(
         self,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -329,6 +519,18 @@ class ContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Set contacts' status in every sequence they are in
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-status-in-sequence"""
         spec = RequestSpec(
@@ -338,7 +540,7 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -355,8 +557,10 @@ class ContactsResource:
 
     def change_owner(
         self,
-        body: ContactOwnerChangeRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        user_id: int,
+        reassign_tasks: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -367,6 +571,19 @@ class ContactsResource:
 
         404 when a contact is missing or the user is not in the team.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            user_id: Body field `userId`.
+            reassign_tasks: Body field `reassignTasks`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactOwnerChangeResult).
+
         HTTP: PUT /v3/contacts/owner"""
         spec = RequestSpec(
             method="put",
@@ -375,7 +592,7 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "userId": user_id, "reassignTasks": reassign_tasks},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -399,6 +616,17 @@ class ContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Get a contact
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
 
         HTTP: GET /v3/contacts/{id}"""
         spec = RequestSpec(
@@ -433,6 +661,17 @@ class ContactsResource:
     ) -> None:
         """Delete a contact
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contacts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -457,8 +696,46 @@ class ContactsResource:
     def update(
         self,
         id: int,
-        body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
+        email: str | None | NotGiven = NOT_GIVEN,
+        first_name: str | None | NotGiven = NOT_GIVEN,
+        last_name: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        phone2: str | None | NotGiven = NOT_GIVEN,
+        title: str | None | NotGiven = NOT_GIVEN,
+        company: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | None | NotGiven = NOT_GIVEN,
+        notes: str | None | NotGiven = NOT_GIVEN,
+        is_opted_out: bool | None | NotGiven = NOT_GIVEN,
+        call_status: ContactCallStatus | Literal["none", "toCall", "called"] | None | NotGiven = NOT_GIVEN,
+        meeting_status: ContactMeetingStatus | Literal["none", "meetingBooked"] | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldUpdate | ContactCustomFieldUpdateParam]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -469,6 +746,40 @@ class ContactsResource:
 
         Omitted fields are unchanged; null clears a field.
 
+        Args:
+            id: Contact id.
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Body field `companySize`.
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            is_opted_out: Body field `isOptedOut`.
+            call_status: Body field `callStatus`.
+            meeting_status: Body field `meetingStatus`.
+            owner_user_id: Must be a member of the team (else 400 contact.invalidInput).
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: PATCH /v3/contacts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -477,7 +788,31 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "isOptedOut": is_opted_out,
+                "callStatus": call_status,
+                "meetingStatus": meeting_status,
+                "ownerUserId": owner_user_id,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -501,6 +836,17 @@ class ContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[ContactSequence]:
         """List the sequences a contact is in
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[ContactSequence]).
 
         HTTP: GET /v3/contacts/{id}/sequences"""
         spec = RequestSpec(
@@ -536,6 +882,19 @@ class ContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[ContactActivity]:
         """List a contact's activity history
+
+        Args:
+            id: Contact id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contacts/{id}/activities"""
         spec = RequestSpec(
@@ -577,6 +936,17 @@ class ContactsResource:
     ) -> builtins.list[IdName]:
         """List the contact lists a contact belongs to
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[IdName]).
+
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
             method="get",
@@ -610,6 +980,17 @@ class ContactsResource:
     ) -> ContactStatuses:
         """Get a contact's global and per-sequence statuses
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactStatuses).
+
         HTTP: GET /v3/contacts/{id}/statuses"""
         spec = RequestSpec(
             method="get",
@@ -634,8 +1015,8 @@ class ContactsResource:
     def add_note(
         self,
         id: int,
-        body: ContactNoteRequest | abc.Mapping[str, object],
         *,
+        notes: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -643,6 +1024,18 @@ class ContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Add a note to a contact
+
+        Args:
+            id: Contact id.
+            notes: Body field `notes`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/contacts/{id}/notes"""
         spec = RequestSpec(
@@ -652,7 +1045,7 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"notes": notes},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -668,8 +1061,12 @@ class ContactsResource:
     def move_to_sequence(
         self,
         id: int,
-        body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
+        sequence_id: int,
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -680,6 +1077,22 @@ class ContactsResource:
 
         404 contact.sequenceNotFound when the target sequence does not exist.
 
+        Args:
+            id: Contact id.
+            sequence_id: Body field `sequenceId`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contacts/{id}/move-to-sequence"""
         spec = RequestSpec(
             method="post",
@@ -688,7 +1101,13 @@ class ContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "sequenceId": sequence_id,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -725,6 +1144,20 @@ class ContactsResourceWithRawResponse:
 
         Optionally look up by exact email or LinkedIn profile URL.
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            email: Exact email match.
+            linked_in: LinkedIn profile URL.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contacts"""
         spec = RequestSpec(
             method="get",
@@ -750,8 +1183,39 @@ class ContactsResourceWithRawResponse:
 
     def create(
         self,
-        body: ContactCreateRequest | abc.Mapping[str, object],
         *,
+        email: str | NotGiven = NOT_GIVEN,
+        first_name: str | NotGiven = NOT_GIVEN,
+        last_name: str | NotGiven = NOT_GIVEN,
+        phone: str | NotGiven = NOT_GIVEN,
+        phone2: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        company: str | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | NotGiven = NOT_GIVEN,
+        industry: str | NotGiven = NOT_GIVEN,
+        city: str | NotGiven = NOT_GIVEN,
+        state: str | NotGiven = NOT_GIVEN,
+        country: str | NotGiven = NOT_GIVEN,
+        time_zone_id: str | NotGiven = NOT_GIVEN,
+        linked_in_url: str | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | NotGiven = NOT_GIVEN,
+        notes: str | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldValue | ContactCustomFieldValueParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -762,6 +1226,35 @@ class ContactsResourceWithRawResponse:
 
         Needs an email or a LinkedIn URL; 400 contact.invalidInput otherwise or when the contact already exists.
 
+        Args:
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Company size band as accepted in requests (PascalCase, unlike the response).
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: POST /v3/contacts"""
         spec = RequestSpec(
             method="post",
@@ -770,7 +1263,27 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -787,8 +1300,9 @@ class ContactsResourceWithRawResponse:
 
     def import_(
         self,
-        body: ContactImportRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactImportItem | ContactImportItemParam],
+        options: ContactImportOptions | ContactImportOptionsParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -799,6 +1313,18 @@ class ContactsResourceWithRawResponse:
 
         Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
 
+        Args:
+            items: Body field `items`.
+            options: Body field `options`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactImportResult).
+
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(
             method="post",
@@ -807,7 +1333,7 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items, "options": options},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -824,8 +1350,14 @@ class ContactsResourceWithRawResponse:
 
     def filter(
         self,
-        body: ContactFilterRequest | abc.Mapping[str, object],
         *,
+        rules: abc.Sequence[ContactFilterRule | ContactFilterRuleParam] | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_step_id: int | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -836,6 +1368,25 @@ class ContactsResourceWithRawResponse:
     ) -> APIResponse[ContactPage]:
         """Search contacts with rules
 
+        Args:
+            rules: Body field `rules`.
+            list_id: Body field `listId`.
+            sequence_id: Body field `sequenceId`.
+            sequence_step_id: Body field `sequenceStepId`.
+            search_term: Body field `searchTerm`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contacts/filter"""
         spec = RequestSpec(
             method="post",
@@ -844,7 +1395,15 @@ class ContactsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "rules": rules,
+                "listId": list_id,
+                "sequenceId": sequence_id,
+                "sequenceStepId": sequence_step_id,
+                "searchTerm": search_term,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -861,8 +1420,8 @@ class ContactsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: ContactIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -873,6 +1432,17 @@ class ContactsResourceWithRawResponse:
 
         Non-atomic; the result lists only failed ids (notFound, forbidden).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -881,7 +1451,7 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -898,8 +1468,9 @@ class ContactsResourceWithRawResponse:
 
     def set_replied(
         self,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -910,6 +1481,18 @@ class ContactsResourceWithRawResponse:
 
         Marking replied stops further steps. Up to 100 contacts.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/set-replied"""
         spec = RequestSpec(
             method="post",
@@ -918,7 +1501,7 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -935,8 +1518,10 @@ class ContactsResourceWithRawResponse:
 
     def set_bounced(
         self,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -944,6 +1529,19 @@ class ContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts bounced (or not) in every sequence
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-bounced"""
         spec = RequestSpec(
@@ -953,7 +1551,7 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -970,8 +1568,9 @@ class ContactsResourceWithRawResponse:
 
     def set_status_in_sequence(
         self,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -979,6 +1578,18 @@ class ContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Set contacts' status in every sequence they are in
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-status-in-sequence"""
         spec = RequestSpec(
@@ -988,7 +1599,7 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1005,8 +1616,10 @@ class ContactsResourceWithRawResponse:
 
     def change_owner(
         self,
-        body: ContactOwnerChangeRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        user_id: int,
+        reassign_tasks: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1017,6 +1630,19 @@ class ContactsResourceWithRawResponse:
 
         404 when a contact is missing or the user is not in the team.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            user_id: Body field `userId`.
+            reassign_tasks: Body field `reassignTasks`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactOwnerChangeResult).
+
         HTTP: PUT /v3/contacts/owner"""
         spec = RequestSpec(
             method="put",
@@ -1025,7 +1651,7 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "userId": user_id, "reassignTasks": reassign_tasks},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1051,6 +1677,17 @@ class ContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Get a contact
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
 
         HTTP: GET /v3/contacts/{id}"""
         spec = RequestSpec(
@@ -1087,6 +1724,17 @@ class ContactsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a contact
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contacts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1113,8 +1761,46 @@ class ContactsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
+        email: str | None | NotGiven = NOT_GIVEN,
+        first_name: str | None | NotGiven = NOT_GIVEN,
+        last_name: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        phone2: str | None | NotGiven = NOT_GIVEN,
+        title: str | None | NotGiven = NOT_GIVEN,
+        company: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | None | NotGiven = NOT_GIVEN,
+        notes: str | None | NotGiven = NOT_GIVEN,
+        is_opted_out: bool | None | NotGiven = NOT_GIVEN,
+        call_status: ContactCallStatus | Literal["none", "toCall", "called"] | None | NotGiven = NOT_GIVEN,
+        meeting_status: ContactMeetingStatus | Literal["none", "meetingBooked"] | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldUpdate | ContactCustomFieldUpdateParam]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1125,6 +1811,40 @@ class ContactsResourceWithRawResponse:
 
         Omitted fields are unchanged; null clears a field.
 
+        Args:
+            id: Contact id.
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Body field `companySize`.
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            is_opted_out: Body field `isOptedOut`.
+            call_status: Body field `callStatus`.
+            meeting_status: Body field `meetingStatus`.
+            owner_user_id: Must be a member of the team (else 400 contact.invalidInput).
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: PATCH /v3/contacts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -1133,7 +1853,31 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "isOptedOut": is_opted_out,
+                "callStatus": call_status,
+                "meetingStatus": meeting_status,
+                "ownerUserId": owner_user_id,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1159,6 +1903,17 @@ class ContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[ContactSequence]]:
         """List the sequences a contact is in
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[ContactSequence]).
 
         HTTP: GET /v3/contacts/{id}/sequences"""
         spec = RequestSpec(
@@ -1197,6 +1952,19 @@ class ContactsResourceWithRawResponse:
     ) -> APIResponse[ContactActivityPage]:
         """List a contact's activity history
 
+        Args:
+            id: Contact id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contacts/{id}/activities"""
         spec = RequestSpec(
             method="get",
@@ -1231,6 +1999,17 @@ class ContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[IdName]]:
         """List the contact lists a contact belongs to
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[IdName]).
 
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
@@ -1267,6 +2046,17 @@ class ContactsResourceWithRawResponse:
     ) -> APIResponse[ContactStatuses]:
         """Get a contact's global and per-sequence statuses
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactStatuses).
+
         HTTP: GET /v3/contacts/{id}/statuses"""
         spec = RequestSpec(
             method="get",
@@ -1293,8 +2083,8 @@ class ContactsResourceWithRawResponse:
     def add_note(
         self,
         id: int,
-        body: ContactNoteRequest | abc.Mapping[str, object],
         *,
+        notes: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1302,6 +2092,18 @@ class ContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Add a note to a contact
+
+        Args:
+            id: Contact id.
+            notes: Body field `notes`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/contacts/{id}/notes"""
         spec = RequestSpec(
@@ -1311,7 +2113,7 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"notes": notes},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1329,8 +2131,12 @@ class ContactsResourceWithRawResponse:
     def move_to_sequence(
         self,
         id: int,
-        body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
+        sequence_id: int,
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1341,6 +2147,22 @@ class ContactsResourceWithRawResponse:
 
         404 contact.sequenceNotFound when the target sequence does not exist.
 
+        Args:
+            id: Contact id.
+            sequence_id: Body field `sequenceId`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contacts/{id}/move-to-sequence"""
         spec = RequestSpec(
             method="post",
@@ -1349,7 +2171,13 @@ class ContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "sequenceId": sequence_id,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1393,6 +2221,20 @@ class AsyncContactsResource:
 
         Optionally look up by exact email or LinkedIn profile URL.
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            email: Exact email match.
+            linked_in: LinkedIn profile URL.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contacts"""
         spec = RequestSpec(
             method="get",
@@ -1422,8 +2264,39 @@ class AsyncContactsResource:
 
     async def create(
         self,
-        body: ContactCreateRequest | abc.Mapping[str, object],
         *,
+        email: str | NotGiven = NOT_GIVEN,
+        first_name: str | NotGiven = NOT_GIVEN,
+        last_name: str | NotGiven = NOT_GIVEN,
+        phone: str | NotGiven = NOT_GIVEN,
+        phone2: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        company: str | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | NotGiven = NOT_GIVEN,
+        industry: str | NotGiven = NOT_GIVEN,
+        city: str | NotGiven = NOT_GIVEN,
+        state: str | NotGiven = NOT_GIVEN,
+        country: str | NotGiven = NOT_GIVEN,
+        time_zone_id: str | NotGiven = NOT_GIVEN,
+        linked_in_url: str | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | NotGiven = NOT_GIVEN,
+        notes: str | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldValue | ContactCustomFieldValueParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1434,6 +2307,35 @@ class AsyncContactsResource:
 
         Needs an email or a LinkedIn URL; 400 contact.invalidInput otherwise or when the contact already exists.
 
+        Args:
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Company size band as accepted in requests (PascalCase, unlike the response).
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: POST /v3/contacts"""
         spec = RequestSpec(
             method="post",
@@ -1442,7 +2344,27 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1457,8 +2379,9 @@ class AsyncContactsResource:
 
     async def import_(
         self,
-        body: ContactImportRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactImportItem | ContactImportItemParam],
+        options: ContactImportOptions | ContactImportOptionsParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1469,6 +2392,18 @@ class AsyncContactsResource:
 
         Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
 
+        Args:
+            items: Body field `items`.
+            options: Body field `options`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactImportResult).
+
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(
             method="post",
@@ -1477,7 +2412,7 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items, "options": options},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1492,8 +2427,14 @@ class AsyncContactsResource:
 
     def filter(
         self,
-        body: ContactFilterRequest | abc.Mapping[str, object],
         *,
+        rules: abc.Sequence[ContactFilterRule | ContactFilterRuleParam] | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_step_id: int | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1504,6 +2445,25 @@ class AsyncContactsResource:
     ) -> AsyncPaginator[Contact]:
         """Search contacts with rules
 
+        Args:
+            rules: Body field `rules`.
+            list_id: Body field `listId`.
+            sequence_id: Body field `sequenceId`.
+            sequence_step_id: Body field `sequenceStepId`.
+            search_term: Body field `searchTerm`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contacts/filter"""
         spec = RequestSpec(
             method="post",
@@ -1512,7 +2472,15 @@ class AsyncContactsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "rules": rules,
+                "listId": list_id,
+                "sequenceId": sequence_id,
+                "sequenceStepId": sequence_step_id,
+                "searchTerm": search_term,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1533,8 +2501,8 @@ class AsyncContactsResource:
 
     async def bulk_delete(
         self,
-        body: ContactIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1545,6 +2513,17 @@ class AsyncContactsResource:
 
         Non-atomic; the result lists only failed ids (notFound, forbidden).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1553,7 +2532,7 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1570,8 +2549,9 @@ class AsyncContactsResource:
 
     async def set_replied(
         self,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1582,6 +2562,18 @@ class AsyncContactsResource:
 
         Marking replied stops further steps. Up to 100 contacts.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/set-replied"""
         spec = RequestSpec(
             method="post",
@@ -1590,7 +2582,7 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1607,8 +2599,10 @@ class AsyncContactsResource:
 
     async def set_bounced(
         self,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1616,6 +2610,19 @@ class AsyncContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts bounced (or not) in every sequence
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-bounced"""
         spec = RequestSpec(
@@ -1625,7 +2632,7 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1642,8 +2649,9 @@ class AsyncContactsResource:
 
     async def set_status_in_sequence(
         self,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1651,6 +2659,18 @@ class AsyncContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Set contacts' status in every sequence they are in
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-status-in-sequence"""
         spec = RequestSpec(
@@ -1660,7 +2680,7 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1677,8 +2697,10 @@ class AsyncContactsResource:
 
     async def change_owner(
         self,
-        body: ContactOwnerChangeRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        user_id: int,
+        reassign_tasks: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1689,6 +2711,19 @@ class AsyncContactsResource:
 
         404 when a contact is missing or the user is not in the team.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            user_id: Body field `userId`.
+            reassign_tasks: Body field `reassignTasks`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactOwnerChangeResult).
+
         HTTP: PUT /v3/contacts/owner"""
         spec = RequestSpec(
             method="put",
@@ -1697,7 +2732,7 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "userId": user_id, "reassignTasks": reassign_tasks},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1721,6 +2756,17 @@ class AsyncContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Contact:
         """Get a contact
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
 
         HTTP: GET /v3/contacts/{id}"""
         spec = RequestSpec(
@@ -1755,6 +2801,17 @@ class AsyncContactsResource:
     ) -> None:
         """Delete a contact
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contacts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1779,8 +2836,46 @@ class AsyncContactsResource:
     async def update(
         self,
         id: int,
-        body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
+        email: str | None | NotGiven = NOT_GIVEN,
+        first_name: str | None | NotGiven = NOT_GIVEN,
+        last_name: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        phone2: str | None | NotGiven = NOT_GIVEN,
+        title: str | None | NotGiven = NOT_GIVEN,
+        company: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | None | NotGiven = NOT_GIVEN,
+        notes: str | None | NotGiven = NOT_GIVEN,
+        is_opted_out: bool | None | NotGiven = NOT_GIVEN,
+        call_status: ContactCallStatus | Literal["none", "toCall", "called"] | None | NotGiven = NOT_GIVEN,
+        meeting_status: ContactMeetingStatus | Literal["none", "meetingBooked"] | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldUpdate | ContactCustomFieldUpdateParam]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1791,6 +2886,40 @@ class AsyncContactsResource:
 
         Omitted fields are unchanged; null clears a field.
 
+        Args:
+            id: Contact id.
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Body field `companySize`.
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            is_opted_out: Body field `isOptedOut`.
+            call_status: Body field `callStatus`.
+            meeting_status: Body field `meetingStatus`.
+            owner_user_id: Must be a member of the team (else 400 contact.invalidInput).
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: PATCH /v3/contacts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -1799,7 +2928,31 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "isOptedOut": is_opted_out,
+                "callStatus": call_status,
+                "meetingStatus": meeting_status,
+                "ownerUserId": owner_user_id,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1823,6 +2976,17 @@ class AsyncContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[ContactSequence]:
         """List the sequences a contact is in
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[ContactSequence]).
 
         HTTP: GET /v3/contacts/{id}/sequences"""
         spec = RequestSpec(
@@ -1858,6 +3022,19 @@ class AsyncContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[ContactActivity]:
         """List a contact's activity history
+
+        Args:
+            id: Contact id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/contacts/{id}/activities"""
         spec = RequestSpec(
@@ -1898,6 +3075,17 @@ class AsyncContactsResource:
     ) -> builtins.list[IdName]:
         """List the contact lists a contact belongs to
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[IdName]).
+
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
             method="get",
@@ -1931,6 +3119,17 @@ class AsyncContactsResource:
     ) -> ContactStatuses:
         """Get a contact's global and per-sequence statuses
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactStatuses).
+
         HTTP: GET /v3/contacts/{id}/statuses"""
         spec = RequestSpec(
             method="get",
@@ -1955,8 +3154,8 @@ class AsyncContactsResource:
     async def add_note(
         self,
         id: int,
-        body: ContactNoteRequest | abc.Mapping[str, object],
         *,
+        notes: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1964,6 +3163,18 @@ class AsyncContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Add a note to a contact
+
+        Args:
+            id: Contact id.
+            notes: Body field `notes`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/contacts/{id}/notes"""
         spec = RequestSpec(
@@ -1973,7 +3184,7 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"notes": notes},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1989,8 +3200,12 @@ class AsyncContactsResource:
     async def move_to_sequence(
         self,
         id: int,
-        body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
+        sequence_id: int,
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2001,6 +3216,22 @@ class AsyncContactsResource:
 
         404 contact.sequenceNotFound when the target sequence does not exist.
 
+        Args:
+            id: Contact id.
+            sequence_id: Body field `sequenceId`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contacts/{id}/move-to-sequence"""
         spec = RequestSpec(
             method="post",
@@ -2009,7 +3240,13 @@ class AsyncContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "sequenceId": sequence_id,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2046,6 +3283,20 @@ class AsyncContactsResourceWithRawResponse:
 
         Optionally look up by exact email or LinkedIn profile URL.
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            email: Exact email match.
+            linked_in: LinkedIn profile URL.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contacts"""
         spec = RequestSpec(
             method="get",
@@ -2071,8 +3322,39 @@ class AsyncContactsResourceWithRawResponse:
 
     async def create(
         self,
-        body: ContactCreateRequest | abc.Mapping[str, object],
         *,
+        email: str | NotGiven = NOT_GIVEN,
+        first_name: str | NotGiven = NOT_GIVEN,
+        last_name: str | NotGiven = NOT_GIVEN,
+        phone: str | NotGiven = NOT_GIVEN,
+        phone2: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        company: str | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | NotGiven = NOT_GIVEN,
+        industry: str | NotGiven = NOT_GIVEN,
+        city: str | NotGiven = NOT_GIVEN,
+        state: str | NotGiven = NOT_GIVEN,
+        country: str | NotGiven = NOT_GIVEN,
+        time_zone_id: str | NotGiven = NOT_GIVEN,
+        linked_in_url: str | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | NotGiven = NOT_GIVEN,
+        notes: str | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldValue | ContactCustomFieldValueParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2083,6 +3365,35 @@ class AsyncContactsResourceWithRawResponse:
 
         Needs an email or a LinkedIn URL; 400 contact.invalidInput otherwise or when the contact already exists.
 
+        Args:
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Company size band as accepted in requests (PascalCase, unlike the response).
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: POST /v3/contacts"""
         spec = RequestSpec(
             method="post",
@@ -2091,7 +3402,27 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2108,8 +3439,9 @@ class AsyncContactsResourceWithRawResponse:
 
     async def import_(
         self,
-        body: ContactImportRequest | abc.Mapping[str, object],
         *,
+        items: abc.Sequence[ContactImportItem | ContactImportItemParam],
+        options: ContactImportOptions | ContactImportOptionsParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2120,6 +3452,18 @@ class AsyncContactsResourceWithRawResponse:
 
         Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
 
+        Args:
+            items: Body field `items`.
+            options: Body field `options`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactImportResult).
+
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(
             method="post",
@@ -2128,7 +3472,7 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"items": items, "options": options},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2145,8 +3489,14 @@ class AsyncContactsResourceWithRawResponse:
 
     async def filter(
         self,
-        body: ContactFilterRequest | abc.Mapping[str, object],
         *,
+        rules: abc.Sequence[ContactFilterRule | ContactFilterRuleParam] | NotGiven = NOT_GIVEN,
+        list_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_id: int | None | NotGiven = NOT_GIVEN,
+        sequence_step_id: int | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        sort_by: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: ContactSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -2157,6 +3507,25 @@ class AsyncContactsResourceWithRawResponse:
     ) -> APIResponse[ContactPage]:
         """Search contacts with rules
 
+        Args:
+            rules: Body field `rules`.
+            list_id: Body field `listId`.
+            sequence_id: Body field `sequenceId`.
+            sequence_step_id: Body field `sequenceStepId`.
+            search_term: Body field `searchTerm`.
+            sort_by: Body field `sortBy`.
+            sort_direction: Body field `sortDirection`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/contacts/filter"""
         spec = RequestSpec(
             method="post",
@@ -2165,7 +3534,15 @@ class AsyncContactsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "rules": rules,
+                "listId": list_id,
+                "sequenceId": sequence_id,
+                "sequenceStepId": sequence_step_id,
+                "searchTerm": search_term,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2182,8 +3559,8 @@ class AsyncContactsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: ContactIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2194,6 +3571,17 @@ class AsyncContactsResourceWithRawResponse:
 
         Non-atomic; the result lists only failed ids (notFound, forbidden).
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -2202,7 +3590,7 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2221,8 +3609,9 @@ class AsyncContactsResourceWithRawResponse:
 
     async def set_replied(
         self,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2233,6 +3622,18 @@ class AsyncContactsResourceWithRawResponse:
 
         Marking replied stops further steps. Up to 100 contacts.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/contacts/set-replied"""
         spec = RequestSpec(
             method="post",
@@ -2241,7 +3642,7 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2260,8 +3661,10 @@ class AsyncContactsResourceWithRawResponse:
 
     async def set_bounced(
         self,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2269,6 +3672,19 @@ class AsyncContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts bounced (or not) in every sequence
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-bounced"""
         spec = RequestSpec(
@@ -2278,7 +3694,7 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2297,8 +3713,9 @@ class AsyncContactsResourceWithRawResponse:
 
     async def set_status_in_sequence(
         self,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2306,6 +3723,18 @@ class AsyncContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Set contacts' status in every sequence they are in
+
+        Args:
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/contacts/set-status-in-sequence"""
         spec = RequestSpec(
@@ -2315,7 +3744,7 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2334,8 +3763,10 @@ class AsyncContactsResourceWithRawResponse:
 
     async def change_owner(
         self,
-        body: ContactOwnerChangeRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        user_id: int,
+        reassign_tasks: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2346,6 +3777,19 @@ class AsyncContactsResourceWithRawResponse:
 
         404 when a contact is missing or the user is not in the team.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            user_id: Body field `userId`.
+            reassign_tasks: Body field `reassignTasks`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactOwnerChangeResult).
+
         HTTP: PUT /v3/contacts/owner"""
         spec = RequestSpec(
             method="put",
@@ -2354,7 +3798,7 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "userId": user_id, "reassignTasks": reassign_tasks},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2380,6 +3824,17 @@ class AsyncContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Contact]:
         """Get a contact
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
 
         HTTP: GET /v3/contacts/{id}"""
         spec = RequestSpec(
@@ -2416,6 +3871,17 @@ class AsyncContactsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a contact
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/contacts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -2442,8 +3908,46 @@ class AsyncContactsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: ContactUpdateRequest | abc.Mapping[str, object],
         *,
+        email: str | None | NotGiven = NOT_GIVEN,
+        first_name: str | None | NotGiven = NOT_GIVEN,
+        last_name: str | None | NotGiven = NOT_GIVEN,
+        phone: str | None | NotGiven = NOT_GIVEN,
+        phone2: str | None | NotGiven = NOT_GIVEN,
+        title: str | None | NotGiven = NOT_GIVEN,
+        company: str | None | NotGiven = NOT_GIVEN,
+        company_size: ContactCompanySizeInput
+        | Literal[
+            "Empty",
+            "SelfEmployed",
+            "Ten",
+            "Fifty",
+            "TwoHundred",
+            "FiveHundred",
+            "OneThousand",
+            "FiveThousand",
+            "TenThousand",
+            "OverTenThousand",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        industry: str | None | NotGiven = NOT_GIVEN,
+        city: str | None | NotGiven = NOT_GIVEN,
+        state: str | None | NotGiven = NOT_GIVEN,
+        country: str | None | NotGiven = NOT_GIVEN,
+        time_zone_id: str | None | NotGiven = NOT_GIVEN,
+        linked_in_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_sales_navigator_url: str | None | NotGiven = NOT_GIVEN,
+        linked_in_recruiter_url: str | None | NotGiven = NOT_GIVEN,
+        notes: str | None | NotGiven = NOT_GIVEN,
+        is_opted_out: bool | None | NotGiven = NOT_GIVEN,
+        call_status: ContactCallStatus | Literal["none", "toCall", "called"] | None | NotGiven = NOT_GIVEN,
+        meeting_status: ContactMeetingStatus | Literal["none", "meetingBooked"] | None | NotGiven = NOT_GIVEN,
+        owner_user_id: int | None | NotGiven = NOT_GIVEN,
+        account_id: int | None | NotGiven = NOT_GIVEN,
+        custom_fields: abc.Sequence[ContactCustomFieldUpdate | ContactCustomFieldUpdateParam]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2454,6 +3958,40 @@ class AsyncContactsResourceWithRawResponse:
 
         Omitted fields are unchanged; null clears a field.
 
+        Args:
+            id: Contact id.
+            email: Body field `email`.
+            first_name: Body field `firstName`.
+            last_name: Body field `lastName`.
+            phone: Body field `phone`.
+            phone2: Body field `phone2`.
+            title: Body field `title`.
+            company: Body field `company`.
+            company_size: Body field `companySize`.
+            industry: Body field `industry`.
+            city: Body field `city`.
+            state: Body field `state`.
+            country: Body field `country`.
+            time_zone_id: Body field `timeZoneId`.
+            linked_in_url: Body field `linkedInUrl`.
+            linked_in_sales_navigator_url: Body field `linkedInSalesNavigatorUrl`.
+            linked_in_recruiter_url: Body field `linkedInRecruiterUrl`.
+            notes: Body field `notes`.
+            is_opted_out: Body field `isOptedOut`.
+            call_status: Body field `callStatus`.
+            meeting_status: Body field `meetingStatus`.
+            owner_user_id: Must be a member of the team (else 400 contact.invalidInput).
+            account_id: Body field `accountId`.
+            custom_fields: Body field `customFields`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Contact).
+
         HTTP: PATCH /v3/contacts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -2462,7 +4000,31 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "phone": phone,
+                "phone2": phone2,
+                "title": title,
+                "company": company,
+                "companySize": company_size,
+                "industry": industry,
+                "city": city,
+                "state": state,
+                "country": country,
+                "timeZoneId": time_zone_id,
+                "linkedInUrl": linked_in_url,
+                "linkedInSalesNavigatorUrl": linked_in_sales_navigator_url,
+                "linkedInRecruiterUrl": linked_in_recruiter_url,
+                "notes": notes,
+                "isOptedOut": is_opted_out,
+                "callStatus": call_status,
+                "meetingStatus": meeting_status,
+                "ownerUserId": owner_user_id,
+                "accountId": account_id,
+                "customFields": custom_fields,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2488,6 +4050,17 @@ class AsyncContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[ContactSequence]]:
         """List the sequences a contact is in
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[ContactSequence]).
 
         HTTP: GET /v3/contacts/{id}/sequences"""
         spec = RequestSpec(
@@ -2526,6 +4099,19 @@ class AsyncContactsResourceWithRawResponse:
     ) -> APIResponse[ContactActivityPage]:
         """List a contact's activity history
 
+        Args:
+            id: Contact id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/contacts/{id}/activities"""
         spec = RequestSpec(
             method="get",
@@ -2560,6 +4146,17 @@ class AsyncContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.list[IdName]]:
         """List the contact lists a contact belongs to
+
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[IdName]).
 
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
@@ -2596,6 +4193,17 @@ class AsyncContactsResourceWithRawResponse:
     ) -> APIResponse[ContactStatuses]:
         """Get a contact's global and per-sequence statuses
 
+        Args:
+            id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (ContactStatuses).
+
         HTTP: GET /v3/contacts/{id}/statuses"""
         spec = RequestSpec(
             method="get",
@@ -2622,8 +4230,8 @@ class AsyncContactsResourceWithRawResponse:
     async def add_note(
         self,
         id: int,
-        body: ContactNoteRequest | abc.Mapping[str, object],
         *,
+        notes: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2631,6 +4239,18 @@ class AsyncContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Add a note to a contact
+
+        Args:
+            id: Contact id.
+            notes: Body field `notes`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/contacts/{id}/notes"""
         spec = RequestSpec(
@@ -2640,7 +4260,7 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"notes": notes},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2658,8 +4278,12 @@ class AsyncContactsResourceWithRawResponse:
     async def move_to_sequence(
         self,
         id: int,
-        body: ContactMoveToSequenceRequest | abc.Mapping[str, object],
         *,
+        sequence_id: int,
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2670,6 +4294,22 @@ class AsyncContactsResourceWithRawResponse:
 
         404 contact.sequenceNotFound when the target sequence does not exist.
 
+        Args:
+            id: Contact id.
+            sequence_id: Body field `sequenceId`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/contacts/{id}/move-to-sequence"""
         spec = RequestSpec(
             method="post",
@@ -2678,7 +4318,13 @@ class AsyncContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "sequenceId": sequence_id,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

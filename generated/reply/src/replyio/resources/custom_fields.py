@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import builtins
-import collections.abc as abc
 from functools import cached_property
+from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
@@ -11,8 +11,7 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     CustomField,
-    CustomFieldCreateRequest,
-    CustomFieldUpdateRequest,
+    CustomFieldType,
 )
 
 __all__ = [
@@ -43,6 +42,16 @@ class CustomFieldsResource:
     ) -> builtins.list[CustomField]:
         """List custom fields (team and organisation-wide)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CustomField]).
+
         HTTP: GET /v3/custom-fields"""
         spec = RequestSpec(
             method="get",
@@ -66,8 +75,11 @@ class CustomFieldsResource:
 
     def create(
         self,
-        body: CustomFieldCreateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
+        org_wide: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -78,6 +90,20 @@ class CustomFieldsResource:
 
         409 customField.duplicateName or customField.limitExceeded.
 
+        Args:
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Required for dropdown fields (400 customField.invalidInput otherwise).
+            org_wide: Body field `orgWide`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
+
         HTTP: POST /v3/custom-fields"""
         spec = RequestSpec(
             method="post",
@@ -86,7 +112,7 @@ class CustomFieldsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata, "orgWide": org_wide},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -110,6 +136,17 @@ class CustomFieldsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Get a custom field
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: GET /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -135,8 +172,10 @@ class CustomFieldsResource:
     def update(
         self,
         id: int,
-        body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -144,6 +183,20 @@ class CustomFieldsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Replace a custom field's definition
+
+        Args:
+            id: Custom field id.
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Body field `metadata`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: PUT /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -153,7 +206,7 @@ class CustomFieldsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -179,6 +232,17 @@ class CustomFieldsResource:
         """Delete a custom field
 
         Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -219,6 +283,16 @@ class CustomFieldsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[CustomField]]:
         """List custom fields (team and organisation-wide)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CustomField]).
+
         HTTP: GET /v3/custom-fields"""
         spec = RequestSpec(
             method="get",
@@ -244,8 +318,11 @@ class CustomFieldsResourceWithRawResponse:
 
     def create(
         self,
-        body: CustomFieldCreateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
+        org_wide: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -256,6 +333,20 @@ class CustomFieldsResourceWithRawResponse:
 
         409 customField.duplicateName or customField.limitExceeded.
 
+        Args:
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Required for dropdown fields (400 customField.invalidInput otherwise).
+            org_wide: Body field `orgWide`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
+
         HTTP: POST /v3/custom-fields"""
         spec = RequestSpec(
             method="post",
@@ -264,7 +355,7 @@ class CustomFieldsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata, "orgWide": org_wide},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -290,6 +381,17 @@ class CustomFieldsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Get a custom field
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: GET /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -317,8 +419,10 @@ class CustomFieldsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -326,6 +430,20 @@ class CustomFieldsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Replace a custom field's definition
+
+        Args:
+            id: Custom field id.
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Body field `metadata`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: PUT /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -335,7 +453,7 @@ class CustomFieldsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -363,6 +481,17 @@ class CustomFieldsResourceWithRawResponse:
         """Delete a custom field
 
         Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -410,6 +539,16 @@ class AsyncCustomFieldsResource:
     ) -> builtins.list[CustomField]:
         """List custom fields (team and organisation-wide)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CustomField]).
+
         HTTP: GET /v3/custom-fields"""
         spec = RequestSpec(
             method="get",
@@ -433,8 +572,11 @@ class AsyncCustomFieldsResource:
 
     async def create(
         self,
-        body: CustomFieldCreateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
+        org_wide: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -445,6 +587,20 @@ class AsyncCustomFieldsResource:
 
         409 customField.duplicateName or customField.limitExceeded.
 
+        Args:
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Required for dropdown fields (400 customField.invalidInput otherwise).
+            org_wide: Body field `orgWide`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
+
         HTTP: POST /v3/custom-fields"""
         spec = RequestSpec(
             method="post",
@@ -453,7 +609,7 @@ class AsyncCustomFieldsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata, "orgWide": org_wide},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -477,6 +633,17 @@ class AsyncCustomFieldsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Get a custom field
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: GET /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -502,8 +669,10 @@ class AsyncCustomFieldsResource:
     async def update(
         self,
         id: int,
-        body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -511,6 +680,20 @@ class AsyncCustomFieldsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> CustomField:
         """Replace a custom field's definition
+
+        Args:
+            id: Custom field id.
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Body field `metadata`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: PUT /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -520,7 +703,7 @@ class AsyncCustomFieldsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -546,6 +729,17 @@ class AsyncCustomFieldsResource:
         """Delete a custom field
 
         Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -586,6 +780,16 @@ class AsyncCustomFieldsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[CustomField]]:
         """List custom fields (team and organisation-wide)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CustomField]).
+
         HTTP: GET /v3/custom-fields"""
         spec = RequestSpec(
             method="get",
@@ -611,8 +815,11 @@ class AsyncCustomFieldsResourceWithRawResponse:
 
     async def create(
         self,
-        body: CustomFieldCreateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
+        org_wide: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -623,6 +830,20 @@ class AsyncCustomFieldsResourceWithRawResponse:
 
         409 customField.duplicateName or customField.limitExceeded.
 
+        Args:
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Required for dropdown fields (400 customField.invalidInput otherwise).
+            org_wide: Body field `orgWide`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
+
         HTTP: POST /v3/custom-fields"""
         spec = RequestSpec(
             method="post",
@@ -631,7 +852,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata, "orgWide": org_wide},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -657,6 +878,17 @@ class AsyncCustomFieldsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Get a custom field
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: GET /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -684,8 +916,10 @@ class AsyncCustomFieldsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: CustomFieldUpdateRequest | abc.Mapping[str, object],
         *,
+        title: str,
+        field_type: CustomFieldType | Literal["text", "number"],
+        metadata: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -693,6 +927,20 @@ class AsyncCustomFieldsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[CustomField]:
         """Replace a custom field's definition
+
+        Args:
+            id: Custom field id.
+            title: Body field `title`.
+            field_type: Body field `fieldType`.
+            metadata: Body field `metadata`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (CustomField).
 
         HTTP: PUT /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -702,7 +950,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"title": title, "fieldType": field_type, "metadata": metadata},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -730,6 +978,17 @@ class AsyncCustomFieldsResourceWithRawResponse:
         """Delete a custom field
 
         Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+
+        Args:
+            id: Custom field id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(

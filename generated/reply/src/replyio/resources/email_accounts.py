@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -12,20 +13,29 @@ from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
-    EmailAccountBulkDeleteRequest,
-    EmailAccountConnectionTestRequest,
+    EmailAccountConnectionInput,
     EmailAccountConnectionTestResult,
-    EmailAccountCreateRequest,
+    EmailAccountConnectionUpdate,
     EmailAccountDetail,
-    EmailAccountFilterRequest,
     EmailAccountList,
     EmailAccountListItem,
+    EmailAccountOptOut,
+    EmailAccountRampUp,
+    EmailAccountSafety,
+    EmailAccountSignature,
     EmailAccountTag,
-    EmailAccountTagsRequest,
-    EmailAccountTagUpdateRequest,
-    EmailAccountUpdateRequest,
     NotProcessedItemResult,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        EmailAccountConnectionInputParam,
+        EmailAccountConnectionUpdateParam,
+        EmailAccountOptOutParam,
+        EmailAccountRampUpParam,
+        EmailAccountSafetyParam,
+        EmailAccountSignatureParam,
+    )
 
 __all__ = [
     "EmailAccountsResource",
@@ -64,6 +74,19 @@ class EmailAccountsResource:
     ) -> SyncPage[EmailAccountListItem]:
         """List email accounts
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            my: true = only the caller's own accounts; false (default) = every account visible to the caller under the team's sharing mode.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -94,8 +117,13 @@ class EmailAccountsResource:
 
     def create(
         self,
-        body: EmailAccountCreateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionInput | EmailAccountConnectionInputParam,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -106,6 +134,22 @@ class EmailAccountsResource:
 
         Only custom SMTP/IMAP mailboxes can be created through the API; Gmail and Office 365 use the browser consent flows under /v3/email-accounts/connect/*.
 
+        Args:
+            connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: POST /v3/email-accounts"""
         spec = RequestSpec(
             method="post",
@@ -114,7 +158,14 @@ class EmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -129,8 +180,14 @@ class EmailAccountsResource:
 
     def filter(
         self,
-        body: EmailAccountFilterRequest | abc.Mapping[str, object],
         *,
+        status: str | NotGiven = NOT_GIVEN,
+        email_account_type: Literal["Custom", "Gmail", "Outlook", "Exchange", "ExchangeOnPremise"]
+        | NotGiven = NOT_GIVEN,
+        email: str | NotGiven = NOT_GIVEN,
+        domains: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        owner_user_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -143,6 +200,24 @@ class EmailAccountsResource:
 
         AND across fields, OR within an array; `{}` matches every account.
 
+        Args:
+            status: Connection status to match (e.g. connected, disconnected).
+            email_account_type: Body field `emailAccountType`.
+            email: Body field `email`.
+            domains: Body field `domains`.
+            owner_user_ids: Body field `ownerUserIds`.
+            tags: Body field `tags`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/email-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -151,7 +226,14 @@ class EmailAccountsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "status": status,
+                "emailAccountType": email_account_type,
+                "email": email,
+                "domains": domains,
+                "ownerUserIds": owner_user_ids,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -173,8 +255,8 @@ class EmailAccountsResource:
 
     def bulk_delete(
         self,
-        body: EmailAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -182,6 +264,17 @@ class EmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email accounts
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/email-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -191,7 +284,7 @@ class EmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -216,6 +309,16 @@ class EmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Start connecting a Gmail account (browser consent flow)
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
 
         HTTP: GET /v3/email-accounts/connect/gmail"""
         spec = RequestSpec(
@@ -250,6 +353,16 @@ class EmailAccountsResource:
     ) -> str:
         """Start connecting an Office 365 account (browser consent flow)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
+
         HTTP: GET /v3/email-accounts/connect/office-365"""
         spec = RequestSpec(
             method="get",
@@ -274,8 +387,12 @@ class EmailAccountsResource:
 
     def test_smtp(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -286,6 +403,21 @@ class EmailAccountsResource:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/smtp"""
         spec = RequestSpec(
             method="post",
@@ -294,7 +426,7 @@ class EmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -309,8 +441,12 @@ class EmailAccountsResource:
 
     def test_imap(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -321,6 +457,21 @@ class EmailAccountsResource:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/imap"""
         spec = RequestSpec(
             method="post",
@@ -329,7 +480,7 @@ class EmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -353,6 +504,17 @@ class EmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Get an email account
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
 
         HTTP: GET /v3/email-accounts/{id}"""
         spec = RequestSpec(
@@ -387,6 +549,17 @@ class EmailAccountsResource:
     ) -> None:
         """Delete an email account
 
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -411,8 +584,13 @@ class EmailAccountsResource:
     def update(
         self,
         id: int,
-        body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionUpdate | EmailAccountConnectionUpdateParam | NotGiven = NOT_GIVEN,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -423,6 +601,23 @@ class EmailAccountsResource:
 
         Send only the sections to change (connection, safety, signature, optOut, rampUp, tags). `tags` replaces the account's whole tag set.
 
+        Args:
+            id: Email account id (int64).
+            connection: Partial connection update (PATCH); omitted fields stay unchanged.
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: PATCH /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -431,7 +626,14 @@ class EmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -455,6 +657,17 @@ class EmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make an email account the caller's default
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/set-default"""
         spec = RequestSpec(
@@ -488,6 +701,17 @@ class EmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Clear a provider sending lock
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/resume-sending"""
         spec = RequestSpec(
@@ -535,6 +759,19 @@ class EmailAccountsResourceWithRawResponse:
     ) -> APIResponse[EmailAccountList]:
         """List email accounts
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            my: true = only the caller's own accounts; false (default) = every account visible to the caller under the team's sharing mode.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -560,8 +797,13 @@ class EmailAccountsResourceWithRawResponse:
 
     def create(
         self,
-        body: EmailAccountCreateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionInput | EmailAccountConnectionInputParam,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -572,6 +814,22 @@ class EmailAccountsResourceWithRawResponse:
 
         Only custom SMTP/IMAP mailboxes can be created through the API; Gmail and Office 365 use the browser consent flows under /v3/email-accounts/connect/*.
 
+        Args:
+            connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: POST /v3/email-accounts"""
         spec = RequestSpec(
             method="post",
@@ -580,7 +838,14 @@ class EmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -597,8 +862,14 @@ class EmailAccountsResourceWithRawResponse:
 
     def filter(
         self,
-        body: EmailAccountFilterRequest | abc.Mapping[str, object],
         *,
+        status: str | NotGiven = NOT_GIVEN,
+        email_account_type: Literal["Custom", "Gmail", "Outlook", "Exchange", "ExchangeOnPremise"]
+        | NotGiven = NOT_GIVEN,
+        email: str | NotGiven = NOT_GIVEN,
+        domains: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        owner_user_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -611,6 +882,24 @@ class EmailAccountsResourceWithRawResponse:
 
         AND across fields, OR within an array; `{}` matches every account.
 
+        Args:
+            status: Connection status to match (e.g. connected, disconnected).
+            email_account_type: Body field `emailAccountType`.
+            email: Body field `email`.
+            domains: Body field `domains`.
+            owner_user_ids: Body field `ownerUserIds`.
+            tags: Body field `tags`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/email-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -619,7 +908,14 @@ class EmailAccountsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "status": status,
+                "emailAccountType": email_account_type,
+                "email": email,
+                "domains": domains,
+                "ownerUserIds": owner_user_ids,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -636,8 +932,8 @@ class EmailAccountsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: EmailAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -645,6 +941,17 @@ class EmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email accounts
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/email-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -654,7 +961,7 @@ class EmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -679,6 +986,16 @@ class EmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Start connecting a Gmail account (browser consent flow)
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
 
         HTTP: GET /v3/email-accounts/connect/gmail"""
         spec = RequestSpec(
@@ -714,6 +1031,16 @@ class EmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Start connecting an Office 365 account (browser consent flow)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
+
         HTTP: GET /v3/email-accounts/connect/office-365"""
         spec = RequestSpec(
             method="get",
@@ -739,8 +1066,12 @@ class EmailAccountsResourceWithRawResponse:
 
     def test_smtp(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -751,6 +1082,21 @@ class EmailAccountsResourceWithRawResponse:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/smtp"""
         spec = RequestSpec(
             method="post",
@@ -759,7 +1105,7 @@ class EmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -776,8 +1122,12 @@ class EmailAccountsResourceWithRawResponse:
 
     def test_imap(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -788,6 +1138,21 @@ class EmailAccountsResourceWithRawResponse:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/imap"""
         spec = RequestSpec(
             method="post",
@@ -796,7 +1161,7 @@ class EmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -822,6 +1187,17 @@ class EmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Get an email account
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
 
         HTTP: GET /v3/email-accounts/{id}"""
         spec = RequestSpec(
@@ -858,6 +1234,17 @@ class EmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete an email account
 
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -884,8 +1271,13 @@ class EmailAccountsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionUpdate | EmailAccountConnectionUpdateParam | NotGiven = NOT_GIVEN,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -896,6 +1288,23 @@ class EmailAccountsResourceWithRawResponse:
 
         Send only the sections to change (connection, safety, signature, optOut, rampUp, tags). `tags` replaces the account's whole tag set.
 
+        Args:
+            id: Email account id (int64).
+            connection: Partial connection update (PATCH); omitted fields stay unchanged.
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: PATCH /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -904,7 +1313,14 @@ class EmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -930,6 +1346,17 @@ class EmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make an email account the caller's default
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/set-default"""
         spec = RequestSpec(
@@ -965,6 +1392,17 @@ class EmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Clear a provider sending lock
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/resume-sending"""
         spec = RequestSpec(
@@ -1019,6 +1457,19 @@ class AsyncEmailAccountsResource:
     ) -> AsyncPaginator[EmailAccountListItem]:
         """List email accounts
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            my: true = only the caller's own accounts; false (default) = every account visible to the caller under the team's sharing mode.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -1048,8 +1499,13 @@ class AsyncEmailAccountsResource:
 
     async def create(
         self,
-        body: EmailAccountCreateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionInput | EmailAccountConnectionInputParam,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1060,6 +1516,22 @@ class AsyncEmailAccountsResource:
 
         Only custom SMTP/IMAP mailboxes can be created through the API; Gmail and Office 365 use the browser consent flows under /v3/email-accounts/connect/*.
 
+        Args:
+            connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: POST /v3/email-accounts"""
         spec = RequestSpec(
             method="post",
@@ -1068,7 +1540,14 @@ class AsyncEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1083,8 +1562,14 @@ class AsyncEmailAccountsResource:
 
     def filter(
         self,
-        body: EmailAccountFilterRequest | abc.Mapping[str, object],
         *,
+        status: str | NotGiven = NOT_GIVEN,
+        email_account_type: Literal["Custom", "Gmail", "Outlook", "Exchange", "ExchangeOnPremise"]
+        | NotGiven = NOT_GIVEN,
+        email: str | NotGiven = NOT_GIVEN,
+        domains: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        owner_user_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1097,6 +1582,24 @@ class AsyncEmailAccountsResource:
 
         AND across fields, OR within an array; `{}` matches every account.
 
+        Args:
+            status: Connection status to match (e.g. connected, disconnected).
+            email_account_type: Body field `emailAccountType`.
+            email: Body field `email`.
+            domains: Body field `domains`.
+            owner_user_ids: Body field `ownerUserIds`.
+            tags: Body field `tags`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/email-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -1105,7 +1608,14 @@ class AsyncEmailAccountsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "status": status,
+                "emailAccountType": email_account_type,
+                "email": email,
+                "domains": domains,
+                "ownerUserIds": owner_user_ids,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1126,8 +1636,8 @@ class AsyncEmailAccountsResource:
 
     async def bulk_delete(
         self,
-        body: EmailAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1135,6 +1645,17 @@ class AsyncEmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email accounts
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/email-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -1144,7 +1665,7 @@ class AsyncEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1169,6 +1690,16 @@ class AsyncEmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Start connecting a Gmail account (browser consent flow)
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
 
         HTTP: GET /v3/email-accounts/connect/gmail"""
         spec = RequestSpec(
@@ -1203,6 +1734,16 @@ class AsyncEmailAccountsResource:
     ) -> str:
         """Start connecting an Office 365 account (browser consent flow)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
+
         HTTP: GET /v3/email-accounts/connect/office-365"""
         spec = RequestSpec(
             method="get",
@@ -1227,8 +1768,12 @@ class AsyncEmailAccountsResource:
 
     async def test_smtp(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1239,6 +1784,21 @@ class AsyncEmailAccountsResource:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/smtp"""
         spec = RequestSpec(
             method="post",
@@ -1247,7 +1807,7 @@ class AsyncEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1262,8 +1822,12 @@ class AsyncEmailAccountsResource:
 
     async def test_imap(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1274,6 +1838,21 @@ class AsyncEmailAccountsResource:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/imap"""
         spec = RequestSpec(
             method="post",
@@ -1282,7 +1861,7 @@ class AsyncEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1306,6 +1885,17 @@ class AsyncEmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailAccountDetail:
         """Get an email account
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
 
         HTTP: GET /v3/email-accounts/{id}"""
         spec = RequestSpec(
@@ -1340,6 +1930,17 @@ class AsyncEmailAccountsResource:
     ) -> None:
         """Delete an email account
 
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1364,8 +1965,13 @@ class AsyncEmailAccountsResource:
     async def update(
         self,
         id: int,
-        body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionUpdate | EmailAccountConnectionUpdateParam | NotGiven = NOT_GIVEN,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1376,6 +1982,23 @@ class AsyncEmailAccountsResource:
 
         Send only the sections to change (connection, safety, signature, optOut, rampUp, tags). `tags` replaces the account's whole tag set.
 
+        Args:
+            id: Email account id (int64).
+            connection: Partial connection update (PATCH); omitted fields stay unchanged.
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: PATCH /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -1384,7 +2007,14 @@ class AsyncEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1408,6 +2038,17 @@ class AsyncEmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make an email account the caller's default
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/set-default"""
         spec = RequestSpec(
@@ -1441,6 +2082,17 @@ class AsyncEmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Clear a provider sending lock
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/resume-sending"""
         spec = RequestSpec(
@@ -1488,6 +2140,19 @@ class AsyncEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[EmailAccountList]:
         """List email accounts
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            my: true = only the caller's own accounts; false (default) = every account visible to the caller under the team's sharing mode.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -1513,8 +2178,13 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def create(
         self,
-        body: EmailAccountCreateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionInput | EmailAccountConnectionInputParam,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1525,6 +2195,22 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
         Only custom SMTP/IMAP mailboxes can be created through the API; Gmail and Office 365 use the browser consent flows under /v3/email-accounts/connect/*.
 
+        Args:
+            connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: POST /v3/email-accounts"""
         spec = RequestSpec(
             method="post",
@@ -1533,7 +2219,14 @@ class AsyncEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1550,8 +2243,14 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def filter(
         self,
-        body: EmailAccountFilterRequest | abc.Mapping[str, object],
         *,
+        status: str | NotGiven = NOT_GIVEN,
+        email_account_type: Literal["Custom", "Gmail", "Outlook", "Exchange", "ExchangeOnPremise"]
+        | NotGiven = NOT_GIVEN,
+        email: str | NotGiven = NOT_GIVEN,
+        domains: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        owner_user_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1564,6 +2263,24 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
         AND across fields, OR within an array; `{}` matches every account.
 
+        Args:
+            status: Connection status to match (e.g. connected, disconnected).
+            email_account_type: Body field `emailAccountType`.
+            email: Body field `email`.
+            domains: Body field `domains`.
+            owner_user_ids: Body field `ownerUserIds`.
+            tags: Body field `tags`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/email-accounts/filter"""
         spec = RequestSpec(
             method="post",
@@ -1572,7 +2289,14 @@ class AsyncEmailAccountsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "status": status,
+                "emailAccountType": email_account_type,
+                "email": email,
+                "domains": domains,
+                "ownerUserIds": owner_user_ids,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1589,8 +2313,8 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: EmailAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1598,6 +2322,17 @@ class AsyncEmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email accounts
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/email-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -1607,7 +2342,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1634,6 +2369,16 @@ class AsyncEmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Start connecting a Gmail account (browser consent flow)
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
 
         HTTP: GET /v3/email-accounts/connect/gmail"""
         spec = RequestSpec(
@@ -1669,6 +2414,16 @@ class AsyncEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Start connecting an Office 365 account (browser consent flow)
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The URL of the redirect (not followed).
+
         HTTP: GET /v3/email-accounts/connect/office-365"""
         spec = RequestSpec(
             method="get",
@@ -1694,8 +2449,12 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def test_smtp(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1706,6 +2465,21 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/smtp"""
         spec = RequestSpec(
             method="post",
@@ -1714,7 +2488,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1733,8 +2507,12 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
     async def test_imap(
         self,
-        body: EmailAccountConnectionTestRequest | abc.Mapping[str, object],
         *,
+        host: str,
+        port: int,
+        user_name: str,
+        password: str,
+        enable_ssl: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1745,6 +2523,21 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
         A failed connection test is still a 200 with `success` false and an `error` text.
 
+        Args:
+            host: Body field `host`.
+            port: Body field `port`.
+            user_name: Body field `userName`.
+            password: Body field `password`.
+            enable_ssl: Body field `enableSsl`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountConnectionTestResult).
+
         HTTP: POST /v3/email-accounts/test/imap"""
         spec = RequestSpec(
             method="post",
@@ -1753,7 +2546,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1781,6 +2574,17 @@ class AsyncEmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailAccountDetail]:
         """Get an email account
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
 
         HTTP: GET /v3/email-accounts/{id}"""
         spec = RequestSpec(
@@ -1817,6 +2621,17 @@ class AsyncEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete an email account
 
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1843,8 +2658,13 @@ class AsyncEmailAccountsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: EmailAccountUpdateRequest | abc.Mapping[str, object],
         *,
+        connection: EmailAccountConnectionUpdate | EmailAccountConnectionUpdateParam | NotGiven = NOT_GIVEN,
+        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
+        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
+        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
+        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
+        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1855,6 +2675,23 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
         Send only the sections to change (connection, safety, signature, optOut, rampUp, tags). `tags` replaces the account's whole tag set.
 
+        Args:
+            id: Email account id (int64).
+            connection: Partial connection update (PATCH); omitted fields stay unchanged.
+            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            signature: Body field `signature`.
+            opt_out: Body field `optOut`.
+            ramp_up: Gradual daily-volume increase for a new mailbox.
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailAccountDetail).
+
         HTTP: PATCH /v3/email-accounts/{id}"""
         spec = RequestSpec(
             method="patch",
@@ -1863,7 +2700,14 @@ class AsyncEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "connection": connection,
+                "safety": safety,
+                "signature": signature,
+                "optOut": opt_out,
+                "rampUp": ramp_up,
+                "tags": tags,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1889,6 +2733,17 @@ class AsyncEmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make an email account the caller's default
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/set-default"""
         spec = RequestSpec(
@@ -1924,6 +2779,17 @@ class AsyncEmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Clear a provider sending lock
+
+        Args:
+            id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-accounts/{id}/resume-sending"""
         spec = RequestSpec(
@@ -1971,6 +2837,16 @@ class EmailAccountsTagsResource:
     ) -> builtins.list[EmailAccountTag]:
         """List email account tags
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailAccountTag]).
+
         HTTP: GET /v3/email-accounts/tags"""
         spec = RequestSpec(
             method="get",
@@ -1995,8 +2871,9 @@ class EmailAccountsTagsResource:
     def update(
         self,
         tag_id: int,
-        body: EmailAccountTagUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        color_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2004,6 +2881,19 @@ class EmailAccountsTagsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Rename or recolour an email account tag
+
+        Args:
+            tag_id: Tag id.
+            name: Body field `name`.
+            color_id: Body field `colorId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/email-accounts/tags/{tagId}"""
         spec = RequestSpec(
@@ -2013,7 +2903,7 @@ class EmailAccountsTagsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "colorId": color_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2029,8 +2919,8 @@ class EmailAccountsTagsResource:
     def add(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2041,6 +2931,18 @@ class EmailAccountsTagsResource:
 
         Tags are given by name; unknown names are created.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="post",
@@ -2049,7 +2951,7 @@ class EmailAccountsTagsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2065,8 +2967,8 @@ class EmailAccountsTagsResource:
     def remove(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2077,6 +2979,18 @@ class EmailAccountsTagsResource:
 
         DELETE with a JSON body naming the tags to remove.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="delete",
@@ -2085,7 +2999,7 @@ class EmailAccountsTagsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2116,6 +3030,16 @@ class EmailAccountsTagsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[EmailAccountTag]]:
         """List email account tags
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailAccountTag]).
+
         HTTP: GET /v3/email-accounts/tags"""
         spec = RequestSpec(
             method="get",
@@ -2142,8 +3066,9 @@ class EmailAccountsTagsResourceWithRawResponse:
     def update(
         self,
         tag_id: int,
-        body: EmailAccountTagUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        color_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2151,6 +3076,19 @@ class EmailAccountsTagsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Rename or recolour an email account tag
+
+        Args:
+            tag_id: Tag id.
+            name: Body field `name`.
+            color_id: Body field `colorId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/email-accounts/tags/{tagId}"""
         spec = RequestSpec(
@@ -2160,7 +3098,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "colorId": color_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2178,8 +3116,8 @@ class EmailAccountsTagsResourceWithRawResponse:
     def add(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2190,6 +3128,18 @@ class EmailAccountsTagsResourceWithRawResponse:
 
         Tags are given by name; unknown names are created.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="post",
@@ -2198,7 +3148,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2216,8 +3166,8 @@ class EmailAccountsTagsResourceWithRawResponse:
     def remove(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2228,6 +3178,18 @@ class EmailAccountsTagsResourceWithRawResponse:
 
         DELETE with a JSON body naming the tags to remove.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="delete",
@@ -2236,7 +3198,7 @@ class EmailAccountsTagsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2274,6 +3236,16 @@ class AsyncEmailAccountsTagsResource:
     ) -> builtins.list[EmailAccountTag]:
         """List email account tags
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailAccountTag]).
+
         HTTP: GET /v3/email-accounts/tags"""
         spec = RequestSpec(
             method="get",
@@ -2298,8 +3270,9 @@ class AsyncEmailAccountsTagsResource:
     async def update(
         self,
         tag_id: int,
-        body: EmailAccountTagUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        color_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2307,6 +3280,19 @@ class AsyncEmailAccountsTagsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Rename or recolour an email account tag
+
+        Args:
+            tag_id: Tag id.
+            name: Body field `name`.
+            color_id: Body field `colorId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/email-accounts/tags/{tagId}"""
         spec = RequestSpec(
@@ -2316,7 +3302,7 @@ class AsyncEmailAccountsTagsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "colorId": color_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2332,8 +3318,8 @@ class AsyncEmailAccountsTagsResource:
     async def add(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2344,6 +3330,18 @@ class AsyncEmailAccountsTagsResource:
 
         Tags are given by name; unknown names are created.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="post",
@@ -2352,7 +3350,7 @@ class AsyncEmailAccountsTagsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2368,8 +3366,8 @@ class AsyncEmailAccountsTagsResource:
     async def remove(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2380,6 +3378,18 @@ class AsyncEmailAccountsTagsResource:
 
         DELETE with a JSON body naming the tags to remove.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="delete",
@@ -2388,7 +3398,7 @@ class AsyncEmailAccountsTagsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2419,6 +3429,16 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[EmailAccountTag]]:
         """List email account tags
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailAccountTag]).
+
         HTTP: GET /v3/email-accounts/tags"""
         spec = RequestSpec(
             method="get",
@@ -2445,8 +3465,9 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
     async def update(
         self,
         tag_id: int,
-        body: EmailAccountTagUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        color_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2454,6 +3475,19 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Rename or recolour an email account tag
+
+        Args:
+            tag_id: Tag id.
+            name: Body field `name`.
+            color_id: Body field `colorId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/email-accounts/tags/{tagId}"""
         spec = RequestSpec(
@@ -2463,7 +3497,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "colorId": color_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2481,8 +3515,8 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
     async def add(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2493,6 +3527,18 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
 
         Tags are given by name; unknown names are created.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="post",
@@ -2501,7 +3547,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2519,8 +3565,8 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
     async def remove(
         self,
         id: int,
-        body: EmailAccountTagsRequest | abc.Mapping[str, object],
         *,
+        tags: abc.Sequence[str],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2531,6 +3577,18 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
 
         DELETE with a JSON body naming the tags to remove.
 
+        Args:
+            id: Email account id (int64).
+            tags: Body field `tags`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/email-accounts/{id}/tags"""
         spec = RequestSpec(
             method="delete",
@@ -2539,7 +3597,7 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"tags": tags},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

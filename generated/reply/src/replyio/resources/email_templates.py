@@ -4,29 +4,22 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
 from ..models import (
-    AttachmentUploadRequest,
     EmailTemplate,
     EmailTemplateAttachment,
-    EmailTemplateCreateRequest,
     EmailTemplateFolder,
-    EmailTemplateFolderCreateRequest,
     EmailTemplateFolderType,
-    EmailTemplateFolderUpdateRequest,
     EmailTemplateList,
     EmailTemplateListItem,
-    EmailTemplateMoveRequest,
-    EmailTemplateRenderRequest,
     EmailTemplateRenderResult,
-    EmailTemplateSendTestRequest,
-    EmailTemplateUpdateRequest,
     EmailTemplateVariables,
 )
 
@@ -60,7 +53,7 @@ class EmailTemplatesResource:
         skip: int | None = None,
         name: str | None = None,
         folder_id: int | None = None,
-        folder_type: EmailTemplateFolderType | None = None,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"] | None = None,
         is_default: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -69,6 +62,22 @@ class EmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[EmailTemplateListItem]:
         """List email templates
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            name: Partial, case-insensitive match on the template name.
+            folder_id: Only templates in this folder.
+            folder_type: Folder kind the folder_id refers to.
+            is_default: Only templates of the default folders (true) or of the others (false).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/email-templates"""
         spec = RequestSpec(
@@ -107,8 +116,13 @@ class EmailTemplatesResource:
 
     def create(
         self,
-        body: EmailTemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        folder_type: Literal["personal", "team"],
+        subject: str | NotGiven = NOT_GIVEN,
+        folder_id: int | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -116,6 +130,22 @@ class EmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Create an email template
+
+        Args:
+            name: Body field `name`.
+            body_: HTML.
+            folder_type: Body field `folderType`.
+            subject: Body field `subject`.
+            folder_id: Target folder; the default folder of `folderType` when omitted.
+            attachment_ids: Ids from POST /v3/email-template-attachments (at most 3).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates"""
         spec = RequestSpec(
@@ -125,7 +155,14 @@ class EmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "body": body_,
+                "folderType": folder_type,
+                "subject": subject,
+                "folderId": folder_id,
+                "attachmentIds": attachment_ids,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -148,6 +185,16 @@ class EmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateVariables:
         """List the personalisation variables usable in templates
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateVariables).
 
         HTTP: GET /v3/email-templates/variables"""
         spec = RequestSpec(
@@ -182,6 +229,17 @@ class EmailTemplatesResource:
     ) -> EmailTemplate:
         """Get an email template
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: GET /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="get",
@@ -206,8 +264,11 @@ class EmailTemplatesResource:
     def update(
         self,
         id: int,
-        body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        subject: str | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -218,6 +279,21 @@ class EmailTemplatesResource:
 
         Full replace; `attachmentIds` replaces the attachment set.
 
+        Args:
+            id: Email template id.
+            name: Body field `name`.
+            body_: Body field `body`.
+            subject: Body field `subject`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: PUT /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="put",
@@ -226,7 +302,7 @@ class EmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "body": body_, "subject": subject, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -250,6 +326,17 @@ class EmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email template
+
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-templates/{id}"""
         spec = RequestSpec(
@@ -286,6 +373,17 @@ class EmailTemplatesResource:
 
         The copy is named "Copy of <name>" and lands in the same folder.
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: POST /v3/email-templates/{id}/clone"""
         spec = RequestSpec(
             method="post",
@@ -310,8 +408,9 @@ class EmailTemplatesResource:
     def move(
         self,
         id: int,
-        body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
+        folder_id: int,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -319,6 +418,19 @@ class EmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Move an email template to another folder
+
+        Args:
+            id: Email template id.
+            folder_id: Body field `folderId`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates/{id}/move"""
         spec = RequestSpec(
@@ -328,7 +440,7 @@ class EmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"folderId": folder_id, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -344,8 +456,10 @@ class EmailTemplatesResource:
     def render(
         self,
         id: int,
-        body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
+        contact_id: int,
+        sequence_id: int | NotGiven = NOT_GIVEN,
+        email_account_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -356,6 +470,20 @@ class EmailTemplatesResource:
 
         Unresolved variables do not fail the call: `isSuccess` is false and `errors` lists them (code 13 = unresolved variable).
 
+        Args:
+            id: Email template id.
+            contact_id: Body field `contactId`.
+            sequence_id: Resolve sequence-level variables against this sequence.
+            email_account_id: Resolve sender variables against this account.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateRenderResult).
+
         HTTP: POST /v3/email-templates/{id}/render"""
         spec = RequestSpec(
             method="post",
@@ -364,7 +492,7 @@ class EmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactId": contact_id, "sequenceId": sequence_id, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -380,8 +508,9 @@ class EmailTemplatesResource:
     def send_test(
         self,
         id: int,
-        body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
+        email: str,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -389,6 +518,19 @@ class EmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Send a test email of a template
+
+        Args:
+            id: Email template id.
+            email: Recipient of the test email.
+            email_account_id: Account that sends the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-templates/{id}/send-test"""
         spec = RequestSpec(
@@ -398,7 +540,7 @@ class EmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"email": email, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -413,8 +555,8 @@ class EmailTemplatesResource:
 
     def upload_attachment(
         self,
-        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
+        file: FileInput,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -422,6 +564,17 @@ class EmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateAttachment:
         """Upload a file to attach to email templates
+
+        Args:
+            file: File content.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateAttachment).
 
         HTTP: POST /v3/email-template-attachments"""
         spec = RequestSpec(
@@ -431,7 +584,7 @@ class EmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"file": file},
             body_kind="multipart",
             content_type="multipart/form-data",
             rate_limit_group=None,
@@ -462,7 +615,7 @@ class EmailTemplatesResourceWithRawResponse:
         skip: int | None = None,
         name: str | None = None,
         folder_id: int | None = None,
-        folder_type: EmailTemplateFolderType | None = None,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"] | None = None,
         is_default: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -471,6 +624,22 @@ class EmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateList]:
         """List email templates
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            name: Partial, case-insensitive match on the template name.
+            folder_id: Only templates in this folder.
+            folder_type: Folder kind the folder_id refers to.
+            is_default: Only templates of the default folders (true) or of the others (false).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/email-templates"""
         spec = RequestSpec(
@@ -504,8 +673,13 @@ class EmailTemplatesResourceWithRawResponse:
 
     def create(
         self,
-        body: EmailTemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        folder_type: Literal["personal", "team"],
+        subject: str | NotGiven = NOT_GIVEN,
+        folder_id: int | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -513,6 +687,22 @@ class EmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Create an email template
+
+        Args:
+            name: Body field `name`.
+            body_: HTML.
+            folder_type: Body field `folderType`.
+            subject: Body field `subject`.
+            folder_id: Target folder; the default folder of `folderType` when omitted.
+            attachment_ids: Ids from POST /v3/email-template-attachments (at most 3).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates"""
         spec = RequestSpec(
@@ -522,7 +712,14 @@ class EmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "body": body_,
+                "folderType": folder_type,
+                "subject": subject,
+                "folderId": folder_id,
+                "attachmentIds": attachment_ids,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -547,6 +744,16 @@ class EmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateVariables]:
         """List the personalisation variables usable in templates
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateVariables).
 
         HTTP: GET /v3/email-templates/variables"""
         spec = RequestSpec(
@@ -583,6 +790,17 @@ class EmailTemplatesResourceWithRawResponse:
     ) -> APIResponse[EmailTemplate]:
         """Get an email template
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: GET /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="get",
@@ -609,8 +827,11 @@ class EmailTemplatesResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        subject: str | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -621,6 +842,21 @@ class EmailTemplatesResourceWithRawResponse:
 
         Full replace; `attachmentIds` replaces the attachment set.
 
+        Args:
+            id: Email template id.
+            name: Body field `name`.
+            body_: Body field `body`.
+            subject: Body field `subject`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: PUT /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="put",
@@ -629,7 +865,7 @@ class EmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "body": body_, "subject": subject, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -655,6 +891,17 @@ class EmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email template
+
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-templates/{id}"""
         spec = RequestSpec(
@@ -693,6 +940,17 @@ class EmailTemplatesResourceWithRawResponse:
 
         The copy is named "Copy of <name>" and lands in the same folder.
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: POST /v3/email-templates/{id}/clone"""
         spec = RequestSpec(
             method="post",
@@ -719,8 +977,9 @@ class EmailTemplatesResourceWithRawResponse:
     def move(
         self,
         id: int,
-        body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
+        folder_id: int,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -728,6 +987,19 @@ class EmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Move an email template to another folder
+
+        Args:
+            id: Email template id.
+            folder_id: Body field `folderId`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates/{id}/move"""
         spec = RequestSpec(
@@ -737,7 +1009,7 @@ class EmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"folderId": folder_id, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -755,8 +1027,10 @@ class EmailTemplatesResourceWithRawResponse:
     def render(
         self,
         id: int,
-        body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
+        contact_id: int,
+        sequence_id: int | NotGiven = NOT_GIVEN,
+        email_account_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -767,6 +1041,20 @@ class EmailTemplatesResourceWithRawResponse:
 
         Unresolved variables do not fail the call: `isSuccess` is false and `errors` lists them (code 13 = unresolved variable).
 
+        Args:
+            id: Email template id.
+            contact_id: Body field `contactId`.
+            sequence_id: Resolve sequence-level variables against this sequence.
+            email_account_id: Resolve sender variables against this account.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateRenderResult).
+
         HTTP: POST /v3/email-templates/{id}/render"""
         spec = RequestSpec(
             method="post",
@@ -775,7 +1063,7 @@ class EmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactId": contact_id, "sequenceId": sequence_id, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -793,8 +1081,9 @@ class EmailTemplatesResourceWithRawResponse:
     def send_test(
         self,
         id: int,
-        body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
+        email: str,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -802,6 +1091,19 @@ class EmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Send a test email of a template
+
+        Args:
+            id: Email template id.
+            email: Recipient of the test email.
+            email_account_id: Account that sends the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-templates/{id}/send-test"""
         spec = RequestSpec(
@@ -811,7 +1113,7 @@ class EmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"email": email, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -828,8 +1130,8 @@ class EmailTemplatesResourceWithRawResponse:
 
     def upload_attachment(
         self,
-        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
+        file: FileInput,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -837,6 +1139,17 @@ class EmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateAttachment]:
         """Upload a file to attach to email templates
+
+        Args:
+            file: File content.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateAttachment).
 
         HTTP: POST /v3/email-template-attachments"""
         spec = RequestSpec(
@@ -846,7 +1159,7 @@ class EmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"file": file},
             body_kind="multipart",
             content_type="multipart/form-data",
             rate_limit_group=None,
@@ -884,7 +1197,7 @@ class AsyncEmailTemplatesResource:
         skip: int | None = None,
         name: str | None = None,
         folder_id: int | None = None,
-        folder_type: EmailTemplateFolderType | None = None,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"] | None = None,
         is_default: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -893,6 +1206,22 @@ class AsyncEmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[EmailTemplateListItem]:
         """List email templates
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            name: Partial, case-insensitive match on the template name.
+            folder_id: Only templates in this folder.
+            folder_type: Folder kind the folder_id refers to.
+            is_default: Only templates of the default folders (true) or of the others (false).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/email-templates"""
         spec = RequestSpec(
@@ -930,8 +1259,13 @@ class AsyncEmailTemplatesResource:
 
     async def create(
         self,
-        body: EmailTemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        folder_type: Literal["personal", "team"],
+        subject: str | NotGiven = NOT_GIVEN,
+        folder_id: int | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -939,6 +1273,22 @@ class AsyncEmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Create an email template
+
+        Args:
+            name: Body field `name`.
+            body_: HTML.
+            folder_type: Body field `folderType`.
+            subject: Body field `subject`.
+            folder_id: Target folder; the default folder of `folderType` when omitted.
+            attachment_ids: Ids from POST /v3/email-template-attachments (at most 3).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates"""
         spec = RequestSpec(
@@ -948,7 +1298,14 @@ class AsyncEmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "body": body_,
+                "folderType": folder_type,
+                "subject": subject,
+                "folderId": folder_id,
+                "attachmentIds": attachment_ids,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -971,6 +1328,16 @@ class AsyncEmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateVariables:
         """List the personalisation variables usable in templates
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateVariables).
 
         HTTP: GET /v3/email-templates/variables"""
         spec = RequestSpec(
@@ -1005,6 +1372,17 @@ class AsyncEmailTemplatesResource:
     ) -> EmailTemplate:
         """Get an email template
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: GET /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1029,8 +1407,11 @@ class AsyncEmailTemplatesResource:
     async def update(
         self,
         id: int,
-        body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        subject: str | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1041,6 +1422,21 @@ class AsyncEmailTemplatesResource:
 
         Full replace; `attachmentIds` replaces the attachment set.
 
+        Args:
+            id: Email template id.
+            name: Body field `name`.
+            body_: Body field `body`.
+            subject: Body field `subject`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: PUT /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1049,7 +1445,7 @@ class AsyncEmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "body": body_, "subject": subject, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1073,6 +1469,17 @@ class AsyncEmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete an email template
+
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-templates/{id}"""
         spec = RequestSpec(
@@ -1109,6 +1516,17 @@ class AsyncEmailTemplatesResource:
 
         The copy is named "Copy of <name>" and lands in the same folder.
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: POST /v3/email-templates/{id}/clone"""
         spec = RequestSpec(
             method="post",
@@ -1133,8 +1551,9 @@ class AsyncEmailTemplatesResource:
     async def move(
         self,
         id: int,
-        body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
+        folder_id: int,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1142,6 +1561,19 @@ class AsyncEmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplate:
         """Move an email template to another folder
+
+        Args:
+            id: Email template id.
+            folder_id: Body field `folderId`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates/{id}/move"""
         spec = RequestSpec(
@@ -1151,7 +1583,7 @@ class AsyncEmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"folderId": folder_id, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1167,8 +1599,10 @@ class AsyncEmailTemplatesResource:
     async def render(
         self,
         id: int,
-        body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
+        contact_id: int,
+        sequence_id: int | NotGiven = NOT_GIVEN,
+        email_account_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1179,6 +1613,20 @@ class AsyncEmailTemplatesResource:
 
         Unresolved variables do not fail the call: `isSuccess` is false and `errors` lists them (code 13 = unresolved variable).
 
+        Args:
+            id: Email template id.
+            contact_id: Body field `contactId`.
+            sequence_id: Resolve sequence-level variables against this sequence.
+            email_account_id: Resolve sender variables against this account.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateRenderResult).
+
         HTTP: POST /v3/email-templates/{id}/render"""
         spec = RequestSpec(
             method="post",
@@ -1187,7 +1635,7 @@ class AsyncEmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactId": contact_id, "sequenceId": sequence_id, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1203,8 +1651,9 @@ class AsyncEmailTemplatesResource:
     async def send_test(
         self,
         id: int,
-        body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
+        email: str,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1212,6 +1661,19 @@ class AsyncEmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Send a test email of a template
+
+        Args:
+            id: Email template id.
+            email: Recipient of the test email.
+            email_account_id: Account that sends the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-templates/{id}/send-test"""
         spec = RequestSpec(
@@ -1221,7 +1683,7 @@ class AsyncEmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"email": email, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1236,8 +1698,8 @@ class AsyncEmailTemplatesResource:
 
     async def upload_attachment(
         self,
-        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
+        file: FileInput,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1245,6 +1707,17 @@ class AsyncEmailTemplatesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateAttachment:
         """Upload a file to attach to email templates
+
+        Args:
+            file: File content.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateAttachment).
 
         HTTP: POST /v3/email-template-attachments"""
         spec = RequestSpec(
@@ -1254,7 +1727,7 @@ class AsyncEmailTemplatesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"file": file},
             body_kind="multipart",
             content_type="multipart/form-data",
             rate_limit_group=None,
@@ -1285,7 +1758,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         skip: int | None = None,
         name: str | None = None,
         folder_id: int | None = None,
-        folder_type: EmailTemplateFolderType | None = None,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"] | None = None,
         is_default: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -1294,6 +1767,22 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateList]:
         """List email templates
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            name: Partial, case-insensitive match on the template name.
+            folder_id: Only templates in this folder.
+            folder_type: Folder kind the folder_id refers to.
+            is_default: Only templates of the default folders (true) or of the others (false).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/email-templates"""
         spec = RequestSpec(
@@ -1327,8 +1816,13 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def create(
         self,
-        body: EmailTemplateCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        folder_type: Literal["personal", "team"],
+        subject: str | NotGiven = NOT_GIVEN,
+        folder_id: int | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1336,6 +1830,22 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Create an email template
+
+        Args:
+            name: Body field `name`.
+            body_: HTML.
+            folder_type: Body field `folderType`.
+            subject: Body field `subject`.
+            folder_id: Target folder; the default folder of `folderType` when omitted.
+            attachment_ids: Ids from POST /v3/email-template-attachments (at most 3).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates"""
         spec = RequestSpec(
@@ -1345,7 +1855,14 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "body": body_,
+                "folderType": folder_type,
+                "subject": subject,
+                "folderId": folder_id,
+                "attachmentIds": attachment_ids,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1370,6 +1887,16 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateVariables]:
         """List the personalisation variables usable in templates
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateVariables).
 
         HTTP: GET /v3/email-templates/variables"""
         spec = RequestSpec(
@@ -1406,6 +1933,17 @@ class AsyncEmailTemplatesResourceWithRawResponse:
     ) -> APIResponse[EmailTemplate]:
         """Get an email template
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: GET /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1432,8 +1970,11 @@ class AsyncEmailTemplatesResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: EmailTemplateUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        body_: str,
+        subject: str | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1444,6 +1985,21 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
         Full replace; `attachmentIds` replaces the attachment set.
 
+        Args:
+            id: Email template id.
+            name: Body field `name`.
+            body_: Body field `body`.
+            subject: Body field `subject`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: PUT /v3/email-templates/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1452,7 +2008,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "body": body_, "subject": subject, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1478,6 +2034,17 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete an email template
+
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-templates/{id}"""
         spec = RequestSpec(
@@ -1516,6 +2083,17 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
         The copy is named "Copy of <name>" and lands in the same folder.
 
+        Args:
+            id: Email template id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
+
         HTTP: POST /v3/email-templates/{id}/clone"""
         spec = RequestSpec(
             method="post",
@@ -1542,8 +2120,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
     async def move(
         self,
         id: int,
-        body: EmailTemplateMoveRequest | abc.Mapping[str, object],
         *,
+        folder_id: int,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1551,6 +2130,19 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplate]:
         """Move an email template to another folder
+
+        Args:
+            id: Email template id.
+            folder_id: Body field `folderId`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplate).
 
         HTTP: POST /v3/email-templates/{id}/move"""
         spec = RequestSpec(
@@ -1560,7 +2152,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"folderId": folder_id, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1578,8 +2170,10 @@ class AsyncEmailTemplatesResourceWithRawResponse:
     async def render(
         self,
         id: int,
-        body: EmailTemplateRenderRequest | abc.Mapping[str, object],
         *,
+        contact_id: int,
+        sequence_id: int | NotGiven = NOT_GIVEN,
+        email_account_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1590,6 +2184,20 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
         Unresolved variables do not fail the call: `isSuccess` is false and `errors` lists them (code 13 = unresolved variable).
 
+        Args:
+            id: Email template id.
+            contact_id: Body field `contactId`.
+            sequence_id: Resolve sequence-level variables against this sequence.
+            email_account_id: Resolve sender variables against this account.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateRenderResult).
+
         HTTP: POST /v3/email-templates/{id}/render"""
         spec = RequestSpec(
             method="post",
@@ -1598,7 +2206,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactId": contact_id, "sequenceId": sequence_id, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1616,8 +2224,9 @@ class AsyncEmailTemplatesResourceWithRawResponse:
     async def send_test(
         self,
         id: int,
-        body: EmailTemplateSendTestRequest | abc.Mapping[str, object],
         *,
+        email: str,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1625,6 +2234,19 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Send a test email of a template
+
+        Args:
+            id: Email template id.
+            email: Recipient of the test email.
+            email_account_id: Account that sends the test.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/email-templates/{id}/send-test"""
         spec = RequestSpec(
@@ -1634,7 +2256,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"email": email, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1651,8 +2273,8 @@ class AsyncEmailTemplatesResourceWithRawResponse:
 
     async def upload_attachment(
         self,
-        body: AttachmentUploadRequest | abc.Mapping[str, object],
         *,
+        file: FileInput,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1660,6 +2282,17 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateAttachment]:
         """Upload a file to attach to email templates
+
+        Args:
+            file: File content.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateAttachment).
 
         HTTP: POST /v3/email-template-attachments"""
         spec = RequestSpec(
@@ -1669,7 +2302,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"file": file},
             body_kind="multipart",
             content_type="multipart/form-data",
             rate_limit_group=None,
@@ -1707,6 +2340,16 @@ class EmailTemplatesFoldersResource:
     ) -> builtins.list[EmailTemplateFolder]:
         """List email template folders
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailTemplateFolder]).
+
         HTTP: GET /v3/email-template-folders"""
         spec = RequestSpec(
             method="get",
@@ -1730,8 +2373,9 @@ class EmailTemplatesFoldersResource:
 
     def create(
         self,
-        body: EmailTemplateFolderCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1739,6 +2383,18 @@ class EmailTemplatesFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Create an email template folder
+
+        Args:
+            name: Body field `name`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders"""
         spec = RequestSpec(
@@ -1748,7 +2404,7 @@ class EmailTemplatesFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1765,7 +2421,7 @@ class EmailTemplatesFoldersResource:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1773,6 +2429,18 @@ class EmailTemplatesFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Get an email template folder
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: GET /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -1798,9 +2466,9 @@ class EmailTemplatesFoldersResource:
     def update(
         self,
         id: int,
-        body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
-        folder_type: EmailTemplateFolderType,
+        name: str,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1811,6 +2479,19 @@ class EmailTemplatesFoldersResource:
 
         Default folders cannot be changed (400 emailTemplateFolder.isDefault).
 
+        Args:
+            id: Folder id.
+            name: Body field `name`.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
+
         HTTP: PUT /v3/email-template-folders/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1819,7 +2500,7 @@ class EmailTemplatesFoldersResource:
             query={"folder_type": folder_type},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1836,7 +2517,7 @@ class EmailTemplatesFoldersResource:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1846,6 +2527,18 @@ class EmailTemplatesFoldersResource:
         """Delete an email template folder
 
         Default folders cannot be deleted; team folders must be empty first.
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -1879,6 +2572,17 @@ class EmailTemplatesFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Turn a personal template folder into a team folder
+
+        Args:
+            id: Personal folder id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders/{id}/share"""
         spec = RequestSpec(
@@ -1919,6 +2623,16 @@ class EmailTemplatesFoldersResourceWithRawResponse:
     ) -> APIResponse[builtins.list[EmailTemplateFolder]]:
         """List email template folders
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailTemplateFolder]).
+
         HTTP: GET /v3/email-template-folders"""
         spec = RequestSpec(
             method="get",
@@ -1944,8 +2658,9 @@ class EmailTemplatesFoldersResourceWithRawResponse:
 
     def create(
         self,
-        body: EmailTemplateFolderCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1953,6 +2668,18 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Create an email template folder
+
+        Args:
+            name: Body field `name`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders"""
         spec = RequestSpec(
@@ -1962,7 +2689,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1981,7 +2708,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1989,6 +2716,18 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Get an email template folder
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: GET /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -2016,9 +2755,9 @@ class EmailTemplatesFoldersResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
-        folder_type: EmailTemplateFolderType,
+        name: str,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2029,6 +2768,19 @@ class EmailTemplatesFoldersResourceWithRawResponse:
 
         Default folders cannot be changed (400 emailTemplateFolder.isDefault).
 
+        Args:
+            id: Folder id.
+            name: Body field `name`.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
+
         HTTP: PUT /v3/email-template-folders/{id}"""
         spec = RequestSpec(
             method="put",
@@ -2037,7 +2789,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
             query={"folder_type": folder_type},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2056,7 +2808,7 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2066,6 +2818,18 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         """Delete an email template folder
 
         Default folders cannot be deleted; team folders must be empty first.
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -2101,6 +2865,17 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Turn a personal template folder into a team folder
+
+        Args:
+            id: Personal folder id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders/{id}/share"""
         spec = RequestSpec(
@@ -2148,6 +2923,16 @@ class AsyncEmailTemplatesFoldersResource:
     ) -> builtins.list[EmailTemplateFolder]:
         """List email template folders
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailTemplateFolder]).
+
         HTTP: GET /v3/email-template-folders"""
         spec = RequestSpec(
             method="get",
@@ -2171,8 +2956,9 @@ class AsyncEmailTemplatesFoldersResource:
 
     async def create(
         self,
-        body: EmailTemplateFolderCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2180,6 +2966,18 @@ class AsyncEmailTemplatesFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Create an email template folder
+
+        Args:
+            name: Body field `name`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders"""
         spec = RequestSpec(
@@ -2189,7 +2987,7 @@ class AsyncEmailTemplatesFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2206,7 +3004,7 @@ class AsyncEmailTemplatesFoldersResource:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2214,6 +3012,18 @@ class AsyncEmailTemplatesFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Get an email template folder
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: GET /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -2239,9 +3049,9 @@ class AsyncEmailTemplatesFoldersResource:
     async def update(
         self,
         id: int,
-        body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
-        folder_type: EmailTemplateFolderType,
+        name: str,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2252,6 +3062,19 @@ class AsyncEmailTemplatesFoldersResource:
 
         Default folders cannot be changed (400 emailTemplateFolder.isDefault).
 
+        Args:
+            id: Folder id.
+            name: Body field `name`.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
+
         HTTP: PUT /v3/email-template-folders/{id}"""
         spec = RequestSpec(
             method="put",
@@ -2260,7 +3083,7 @@ class AsyncEmailTemplatesFoldersResource:
             query={"folder_type": folder_type},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2277,7 +3100,7 @@ class AsyncEmailTemplatesFoldersResource:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2287,6 +3110,18 @@ class AsyncEmailTemplatesFoldersResource:
         """Delete an email template folder
 
         Default folders cannot be deleted; team folders must be empty first.
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -2320,6 +3155,17 @@ class AsyncEmailTemplatesFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> EmailTemplateFolder:
         """Turn a personal template folder into a team folder
+
+        Args:
+            id: Personal folder id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders/{id}/share"""
         spec = RequestSpec(
@@ -2360,6 +3206,16 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
     ) -> APIResponse[builtins.list[EmailTemplateFolder]]:
         """List email template folders
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[EmailTemplateFolder]).
+
         HTTP: GET /v3/email-template-folders"""
         spec = RequestSpec(
             method="get",
@@ -2385,8 +3241,9 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
 
     async def create(
         self,
-        body: EmailTemplateFolderCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        folder_type: Literal["personal", "team"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2394,6 +3251,18 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Create an email template folder
+
+        Args:
+            name: Body field `name`.
+            folder_type: Body field `folderType`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders"""
         spec = RequestSpec(
@@ -2403,7 +3272,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "folderType": folder_type},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2422,7 +3291,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2430,6 +3299,18 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Get an email template folder
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: GET /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -2457,9 +3338,9 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: EmailTemplateFolderUpdateRequest | abc.Mapping[str, object],
         *,
-        folder_type: EmailTemplateFolderType,
+        name: str,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2470,6 +3351,19 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
 
         Default folders cannot be changed (400 emailTemplateFolder.isDefault).
 
+        Args:
+            id: Folder id.
+            name: Body field `name`.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
+
         HTTP: PUT /v3/email-template-folders/{id}"""
         spec = RequestSpec(
             method="put",
@@ -2478,7 +3372,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             query={"folder_type": folder_type},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2497,7 +3391,7 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         self,
         id: int,
         *,
-        folder_type: EmailTemplateFolderType,
+        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2507,6 +3401,18 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         """Delete an email template folder
 
         Default folders cannot be deleted; team folders must be empty first.
+
+        Args:
+            id: Folder id.
+            folder_type: Kind of the folder the id refers to.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/email-template-folders/{id}"""
         spec = RequestSpec(
@@ -2542,6 +3448,17 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[EmailTemplateFolder]:
         """Turn a personal template folder into a team folder
+
+        Args:
+            id: Personal folder id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailTemplateFolder).
 
         HTTP: POST /v3/email-template-folders/{id}/share"""
         spec = RequestSpec(

@@ -13,7 +13,6 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     BackgroundJob,
     EmailValidationEstimate,
-    EmailValidationRequest,
     EmailValidationScheduleResult,
 )
 
@@ -36,8 +35,9 @@ class EmailValidationsResource:
 
     def estimate(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -48,6 +48,18 @@ class EmailValidationsResource:
 
         Nothing is queued; answers 200 (not 202).
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailValidationEstimate).
+
         HTTP: POST /v3/email-validations/estimate"""
         spec = RequestSpec(
             method="post",
@@ -56,7 +68,7 @@ class EmailValidationsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -71,8 +83,9 @@ class EmailValidationsResource:
 
     def schedule(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -83,6 +96,18 @@ class EmailValidationsResource:
 
         Returns 202 with the background job id; poll /v3/background-jobs/{jobId} (category r2/bg-jobs/email-validation). Without acceptPartial, too few credits fails with 400 emailValidation.unknown.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A handle on the background job the request started.
+
         HTTP: POST /v3/email-validations/schedule"""
         spec = RequestSpec(
             method="post",
@@ -91,7 +116,7 @@ class EmailValidationsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -117,8 +142,9 @@ class EmailValidationsResourceWithRawResponse:
 
     def estimate(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -129,6 +155,18 @@ class EmailValidationsResourceWithRawResponse:
 
         Nothing is queued; answers 200 (not 202).
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailValidationEstimate).
+
         HTTP: POST /v3/email-validations/estimate"""
         spec = RequestSpec(
             method="post",
@@ -137,7 +175,7 @@ class EmailValidationsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -154,8 +192,9 @@ class EmailValidationsResourceWithRawResponse:
 
     def schedule(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -166,6 +205,18 @@ class EmailValidationsResourceWithRawResponse:
 
         Returns 202 with the background job id; poll /v3/background-jobs/{jobId} (category r2/bg-jobs/email-validation). Without acceptPartial, too few credits fails with 400 emailValidation.unknown.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A handle on the background job the request started.
+
         HTTP: POST /v3/email-validations/schedule"""
         spec = RequestSpec(
             method="post",
@@ -174,7 +225,7 @@ class EmailValidationsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -203,8 +254,9 @@ class AsyncEmailValidationsResource:
 
     async def estimate(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -215,6 +267,18 @@ class AsyncEmailValidationsResource:
 
         Nothing is queued; answers 200 (not 202).
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailValidationEstimate).
+
         HTTP: POST /v3/email-validations/estimate"""
         spec = RequestSpec(
             method="post",
@@ -223,7 +287,7 @@ class AsyncEmailValidationsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -238,8 +302,9 @@ class AsyncEmailValidationsResource:
 
     async def schedule(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -250,6 +315,18 @@ class AsyncEmailValidationsResource:
 
         Returns 202 with the background job id; poll /v3/background-jobs/{jobId} (category r2/bg-jobs/email-validation). Without acceptPartial, too few credits fails with 400 emailValidation.unknown.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A handle on the background job the request started.
+
         HTTP: POST /v3/email-validations/schedule"""
         spec = RequestSpec(
             method="post",
@@ -258,7 +335,7 @@ class AsyncEmailValidationsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -284,8 +361,9 @@ class AsyncEmailValidationsResourceWithRawResponse:
 
     async def estimate(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -296,6 +374,18 @@ class AsyncEmailValidationsResourceWithRawResponse:
 
         Nothing is queued; answers 200 (not 202).
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (EmailValidationEstimate).
+
         HTTP: POST /v3/email-validations/estimate"""
         spec = RequestSpec(
             method="post",
@@ -304,7 +394,7 @@ class AsyncEmailValidationsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -321,8 +411,9 @@ class AsyncEmailValidationsResourceWithRawResponse:
 
     async def schedule(
         self,
-        body: EmailValidationRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        accept_partial: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -333,6 +424,18 @@ class AsyncEmailValidationsResourceWithRawResponse:
 
         Returns 202 with the background job id; poll /v3/background-jobs/{jobId} (category r2/bg-jobs/email-validation). Without acceptPartial, too few credits fails with 400 emailValidation.unknown.
 
+        Args:
+            contact_ids: Body field `contactIds`.
+            accept_partial: Validate as many contacts as the credits allow instead of failing.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A handle on the background job the request started.
+
         HTTP: POST /v3/email-validations/schedule"""
         spec = RequestSpec(
             method="post",
@@ -341,7 +444,7 @@ class AsyncEmailValidationsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
@@ -11,9 +12,14 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     HolidayCalendar,
+    HolidayCalendarHolidayInput,
     HolidayCalendarListItem,
-    HolidayCalendarRequest,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        HolidayCalendarHolidayInputParam,
+    )
 
 __all__ = [
     "HolidayCalendarsResource",
@@ -43,6 +49,16 @@ class HolidayCalendarsResource:
     ) -> builtins.list[HolidayCalendarListItem]:
         """List holiday calendars
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -66,8 +82,10 @@ class HolidayCalendarsResource:
 
     def create(
         self,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -75,6 +93,19 @@ class HolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Create a custom holiday calendar
+
+        Args:
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: POST /v3/holiday-calendars"""
         spec = RequestSpec(
@@ -84,7 +115,7 @@ class HolidayCalendarsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -108,6 +139,17 @@ class HolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Get a holiday calendar with its holidays
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: GET /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -133,8 +175,10 @@ class HolidayCalendarsResource:
     def update(
         self,
         id: int,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -145,6 +189,20 @@ class HolidayCalendarsResource:
 
         `holidays` replaces every holiday. Predefined calendars are read-only (403 holidayCalendar.notCustomCalendar).
 
+        Args:
+            id: Holiday calendar id.
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
+
         HTTP: PUT /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
             method="put",
@@ -153,7 +211,7 @@ class HolidayCalendarsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -179,6 +237,17 @@ class HolidayCalendarsResource:
         """Delete a custom holiday calendar
 
         The calendar is detached from every schedule.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -214,6 +283,17 @@ class HolidayCalendarsResource:
         """Download a holiday calendar as CSV (Beta)
 
         Beta upstream; kept because the download contract is plain and stable.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The response body as text.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(
@@ -255,6 +335,16 @@ class HolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List holiday calendars
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -280,8 +370,10 @@ class HolidayCalendarsResourceWithRawResponse:
 
     def create(
         self,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -289,6 +381,19 @@ class HolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Create a custom holiday calendar
+
+        Args:
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: POST /v3/holiday-calendars"""
         spec = RequestSpec(
@@ -298,7 +403,7 @@ class HolidayCalendarsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -324,6 +429,17 @@ class HolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Get a holiday calendar with its holidays
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: GET /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -351,8 +467,10 @@ class HolidayCalendarsResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -363,6 +481,20 @@ class HolidayCalendarsResourceWithRawResponse:
 
         `holidays` replaces every holiday. Predefined calendars are read-only (403 holidayCalendar.notCustomCalendar).
 
+        Args:
+            id: Holiday calendar id.
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
+
         HTTP: PUT /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
             method="put",
@@ -371,7 +503,7 @@ class HolidayCalendarsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -399,6 +531,17 @@ class HolidayCalendarsResourceWithRawResponse:
         """Delete a custom holiday calendar
 
         The calendar is detached from every schedule.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -436,6 +579,17 @@ class HolidayCalendarsResourceWithRawResponse:
         """Download a holiday calendar as CSV (Beta)
 
         Beta upstream; kept because the download contract is plain and stable.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The response body as text.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(
@@ -484,6 +638,16 @@ class AsyncHolidayCalendarsResource:
     ) -> builtins.list[HolidayCalendarListItem]:
         """List holiday calendars
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -509,8 +673,10 @@ class AsyncHolidayCalendarsResource:
 
     async def create(
         self,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -518,6 +684,19 @@ class AsyncHolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Create a custom holiday calendar
+
+        Args:
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: POST /v3/holiday-calendars"""
         spec = RequestSpec(
@@ -527,7 +706,7 @@ class AsyncHolidayCalendarsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -551,6 +730,17 @@ class AsyncHolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> HolidayCalendar:
         """Get a holiday calendar with its holidays
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: GET /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -576,8 +766,10 @@ class AsyncHolidayCalendarsResource:
     async def update(
         self,
         id: int,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -588,6 +780,20 @@ class AsyncHolidayCalendarsResource:
 
         `holidays` replaces every holiday. Predefined calendars are read-only (403 holidayCalendar.notCustomCalendar).
 
+        Args:
+            id: Holiday calendar id.
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
+
         HTTP: PUT /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
             method="put",
@@ -596,7 +802,7 @@ class AsyncHolidayCalendarsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -622,6 +828,17 @@ class AsyncHolidayCalendarsResource:
         """Delete a custom holiday calendar
 
         The calendar is detached from every schedule.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -657,6 +874,17 @@ class AsyncHolidayCalendarsResource:
         """Download a holiday calendar as CSV (Beta)
 
         Beta upstream; kept because the download contract is plain and stable.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The response body as text.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(
@@ -698,6 +926,16 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List holiday calendars
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -723,8 +961,10 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
 
     async def create(
         self,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -732,6 +972,19 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Create a custom holiday calendar
+
+        Args:
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: POST /v3/holiday-calendars"""
         spec = RequestSpec(
@@ -741,7 +994,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -767,6 +1020,17 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[HolidayCalendar]:
         """Get a holiday calendar with its holidays
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
 
         HTTP: GET /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -794,8 +1058,10 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: HolidayCalendarRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        repeat_every_year: bool | NotGiven = NOT_GIVEN,
+        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -806,6 +1072,20 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
 
         `holidays` replaces every holiday. Predefined calendars are read-only (403 holidayCalendar.notCustomCalendar).
 
+        Args:
+            id: Holiday calendar id.
+            name: Body field `name`.
+            repeat_every_year: Body field `repeatEveryYear`.
+            holidays: Body field `holidays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (HolidayCalendar).
+
         HTTP: PUT /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
             method="put",
@@ -814,7 +1094,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -842,6 +1122,17 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         """Delete a custom holiday calendar
 
         The calendar is detached from every schedule.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/holiday-calendars/{id}"""
         spec = RequestSpec(
@@ -879,6 +1170,17 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
         """Download a holiday calendar as CSV (Beta)
 
         Beta upstream; kept because the download contract is plain and stable.
+
+        Args:
+            id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The response body as text.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(

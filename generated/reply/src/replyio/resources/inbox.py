@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import builtins
 import collections.abc as abc
+import datetime
 from functools import cached_property
+from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -13,18 +15,14 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     InboxCategory,
-    InboxCategoryRequest,
+    InboxCategoryColor,
     InboxThread,
-    InboxThreadCategoryRequest,
     InboxThreadEmailMessage,
     InboxThreadEmailReply,
-    InboxThreadFilterRequest,
-    InboxThreadIdsRequest,
     InboxThreadLinkedInMessage,
     InboxThreadLinkedInReply,
     InboxThreadList,
     InboxThreadListItem,
-    InboxThreadMeetingIntentRequest,
     InboxThreadMessageList,
     NotProcessedItemResult,
 )
@@ -139,6 +137,18 @@ class InboxThreadsResource:
     ) -> SyncPage[InboxThreadListItem]:
         """List inbox threads, most recent first
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/inbox/threads"""
         spec = RequestSpec(
             method="get",
@@ -169,8 +179,19 @@ class InboxThreadsResource:
 
     def filter(
         self,
-        body: InboxThreadFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | NotGiven = NOT_GIVEN,
+        owner_user_id: int | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        email_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        contact_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        channels: abc.Sequence[Literal["email", "linkedIn"]] | NotGiven = NOT_GIVEN,
+        category_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        only_with_meeting_intent: bool | NotGiven = NOT_GIVEN,
+        source: Literal["inbox", "sent", "unread", "aiDraft"] | NotGiven = NOT_GIVEN,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -181,6 +202,30 @@ class InboxThreadsResource:
     ) -> SyncPage[InboxThreadListItem]:
         """Search inbox threads
 
+        Args:
+            search: Body field `search`.
+            owner_user_id: Body field `ownerUserId`.
+            sequence_ids: Body field `sequenceIds`.
+            email_account_ids: Body field `emailAccountIds`.
+            linked_in_account_ids: Body field `linkedInAccountIds`.
+            contact_ids: Body field `contactIds`.
+            channels: Body field `channels`.
+            category_ids: Body field `categoryIds`.
+            only_with_meeting_intent: Body field `onlyWithMeetingIntent`.
+            source: Body field `source`.
+            from_: Body field `from`.
+            to: Must be later than `from`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/inbox/threads/filter"""
         spec = RequestSpec(
             method="post",
@@ -189,7 +234,20 @@ class InboxThreadsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "ownerUserId": owner_user_id,
+                "sequenceIds": sequence_ids,
+                "emailAccountIds": email_account_ids,
+                "linkedInAccountIds": linked_in_account_ids,
+                "contactIds": contact_ids,
+                "channels": channels,
+                "categoryIds": category_ids,
+                "onlyWithMeetingIntent": only_with_meeting_intent,
+                "source": source,
+                "from": from_,
+                "to": to,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -211,8 +269,8 @@ class InboxThreadsResource:
 
     def bulk_delete(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -220,6 +278,17 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several inbox threads
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/bulk-delete"""
         spec = RequestSpec(
@@ -229,7 +298,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -246,8 +315,8 @@ class InboxThreadsResource:
 
     def mark_as_read(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -255,6 +324,17 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as read
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-read"""
         spec = RequestSpec(
@@ -264,7 +344,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -281,8 +361,8 @@ class InboxThreadsResource:
 
     def mark_as_unread(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -290,6 +370,17 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as unread
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-unread"""
         spec = RequestSpec(
@@ -299,7 +390,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -325,6 +416,17 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThread:
         """Get an inbox thread with its messages
+
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThread).
 
         HTTP: GET /v3/inbox/threads/{id}"""
         spec = RequestSpec(
@@ -359,6 +461,17 @@ class InboxThreadsResource:
     ) -> None:
         """Delete an inbox thread
 
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -383,8 +496,8 @@ class InboxThreadsResource:
     def set_category(
         self,
         id: int,
-        body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
+        category_id: int | None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -392,6 +505,18 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set or clear a thread's category
+
+        Args:
+            id: Inbox thread id.
+            category_id: Category to set; null clears the category.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/category"""
         spec = RequestSpec(
@@ -401,7 +526,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"categoryId": category_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -417,8 +542,8 @@ class InboxThreadsResource:
     def set_meeting_intent(
         self,
         id: int,
-        body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
+        has_meeting_intent: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -426,6 +551,18 @@ class InboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Flag or unflag a thread as showing meeting intent
+
+        Args:
+            id: Inbox thread id.
+            has_meeting_intent: Body field `hasMeetingIntent`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/meeting-intent"""
         spec = RequestSpec(
@@ -435,7 +572,7 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"hasMeetingIntent": has_meeting_intent},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -472,6 +609,18 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxThreadList]:
         """List inbox threads, most recent first
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/inbox/threads"""
         spec = RequestSpec(
             method="get",
@@ -497,8 +646,19 @@ class InboxThreadsResourceWithRawResponse:
 
     def filter(
         self,
-        body: InboxThreadFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | NotGiven = NOT_GIVEN,
+        owner_user_id: int | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        email_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        contact_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        channels: abc.Sequence[Literal["email", "linkedIn"]] | NotGiven = NOT_GIVEN,
+        category_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        only_with_meeting_intent: bool | NotGiven = NOT_GIVEN,
+        source: Literal["inbox", "sent", "unread", "aiDraft"] | NotGiven = NOT_GIVEN,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -509,6 +669,30 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxThreadList]:
         """Search inbox threads
 
+        Args:
+            search: Body field `search`.
+            owner_user_id: Body field `ownerUserId`.
+            sequence_ids: Body field `sequenceIds`.
+            email_account_ids: Body field `emailAccountIds`.
+            linked_in_account_ids: Body field `linkedInAccountIds`.
+            contact_ids: Body field `contactIds`.
+            channels: Body field `channels`.
+            category_ids: Body field `categoryIds`.
+            only_with_meeting_intent: Body field `onlyWithMeetingIntent`.
+            source: Body field `source`.
+            from_: Body field `from`.
+            to: Must be later than `from`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/inbox/threads/filter"""
         spec = RequestSpec(
             method="post",
@@ -517,7 +701,20 @@ class InboxThreadsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "ownerUserId": owner_user_id,
+                "sequenceIds": sequence_ids,
+                "emailAccountIds": email_account_ids,
+                "linkedInAccountIds": linked_in_account_ids,
+                "contactIds": contact_ids,
+                "channels": channels,
+                "categoryIds": category_ids,
+                "onlyWithMeetingIntent": only_with_meeting_intent,
+                "source": source,
+                "from": from_,
+                "to": to,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -534,8 +731,8 @@ class InboxThreadsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -543,6 +740,17 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several inbox threads
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/bulk-delete"""
         spec = RequestSpec(
@@ -552,7 +760,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -569,8 +777,8 @@ class InboxThreadsResourceWithRawResponse:
 
     def mark_as_read(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -578,6 +786,17 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as read
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-read"""
         spec = RequestSpec(
@@ -587,7 +806,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -604,8 +823,8 @@ class InboxThreadsResourceWithRawResponse:
 
     def mark_as_unread(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -613,6 +832,17 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as unread
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-unread"""
         spec = RequestSpec(
@@ -622,7 +852,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -648,6 +878,17 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThread]:
         """Get an inbox thread with its messages
+
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThread).
 
         HTTP: GET /v3/inbox/threads/{id}"""
         spec = RequestSpec(
@@ -684,6 +925,17 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete an inbox thread
 
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -710,8 +962,8 @@ class InboxThreadsResourceWithRawResponse:
     def set_category(
         self,
         id: int,
-        body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
+        category_id: int | None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -719,6 +971,18 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set or clear a thread's category
+
+        Args:
+            id: Inbox thread id.
+            category_id: Category to set; null clears the category.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/category"""
         spec = RequestSpec(
@@ -728,7 +992,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"categoryId": category_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -746,8 +1010,8 @@ class InboxThreadsResourceWithRawResponse:
     def set_meeting_intent(
         self,
         id: int,
-        body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
+        has_meeting_intent: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -755,6 +1019,18 @@ class InboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Flag or unflag a thread as showing meeting intent
+
+        Args:
+            id: Inbox thread id.
+            has_meeting_intent: Body field `hasMeetingIntent`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/meeting-intent"""
         spec = RequestSpec(
@@ -764,7 +1040,7 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"hasMeetingIntent": has_meeting_intent},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -808,6 +1084,18 @@ class AsyncInboxThreadsResource:
     ) -> AsyncPaginator[InboxThreadListItem]:
         """List inbox threads, most recent first
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/inbox/threads"""
         spec = RequestSpec(
             method="get",
@@ -837,8 +1125,19 @@ class AsyncInboxThreadsResource:
 
     def filter(
         self,
-        body: InboxThreadFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | NotGiven = NOT_GIVEN,
+        owner_user_id: int | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        email_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        contact_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        channels: abc.Sequence[Literal["email", "linkedIn"]] | NotGiven = NOT_GIVEN,
+        category_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        only_with_meeting_intent: bool | NotGiven = NOT_GIVEN,
+        source: Literal["inbox", "sent", "unread", "aiDraft"] | NotGiven = NOT_GIVEN,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -849,6 +1148,30 @@ class AsyncInboxThreadsResource:
     ) -> AsyncPaginator[InboxThreadListItem]:
         """Search inbox threads
 
+        Args:
+            search: Body field `search`.
+            owner_user_id: Body field `ownerUserId`.
+            sequence_ids: Body field `sequenceIds`.
+            email_account_ids: Body field `emailAccountIds`.
+            linked_in_account_ids: Body field `linkedInAccountIds`.
+            contact_ids: Body field `contactIds`.
+            channels: Body field `channels`.
+            category_ids: Body field `categoryIds`.
+            only_with_meeting_intent: Body field `onlyWithMeetingIntent`.
+            source: Body field `source`.
+            from_: Body field `from`.
+            to: Must be later than `from`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/inbox/threads/filter"""
         spec = RequestSpec(
             method="post",
@@ -857,7 +1180,20 @@ class AsyncInboxThreadsResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "ownerUserId": owner_user_id,
+                "sequenceIds": sequence_ids,
+                "emailAccountIds": email_account_ids,
+                "linkedInAccountIds": linked_in_account_ids,
+                "contactIds": contact_ids,
+                "channels": channels,
+                "categoryIds": category_ids,
+                "onlyWithMeetingIntent": only_with_meeting_intent,
+                "source": source,
+                "from": from_,
+                "to": to,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -878,8 +1214,8 @@ class AsyncInboxThreadsResource:
 
     async def bulk_delete(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -887,6 +1223,17 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several inbox threads
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/bulk-delete"""
         spec = RequestSpec(
@@ -896,7 +1243,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -913,8 +1260,8 @@ class AsyncInboxThreadsResource:
 
     async def mark_as_read(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -922,6 +1269,17 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as read
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-read"""
         spec = RequestSpec(
@@ -931,7 +1289,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -948,8 +1306,8 @@ class AsyncInboxThreadsResource:
 
     async def mark_as_unread(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -957,6 +1315,17 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark inbox threads as unread
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-unread"""
         spec = RequestSpec(
@@ -966,7 +1335,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -992,6 +1361,17 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxThread:
         """Get an inbox thread with its messages
+
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThread).
 
         HTTP: GET /v3/inbox/threads/{id}"""
         spec = RequestSpec(
@@ -1026,6 +1406,17 @@ class AsyncInboxThreadsResource:
     ) -> None:
         """Delete an inbox thread
 
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1050,8 +1441,8 @@ class AsyncInboxThreadsResource:
     async def set_category(
         self,
         id: int,
-        body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
+        category_id: int | None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1059,6 +1450,18 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set or clear a thread's category
+
+        Args:
+            id: Inbox thread id.
+            category_id: Category to set; null clears the category.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/category"""
         spec = RequestSpec(
@@ -1068,7 +1471,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"categoryId": category_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1084,8 +1487,8 @@ class AsyncInboxThreadsResource:
     async def set_meeting_intent(
         self,
         id: int,
-        body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
+        has_meeting_intent: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1093,6 +1496,18 @@ class AsyncInboxThreadsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Flag or unflag a thread as showing meeting intent
+
+        Args:
+            id: Inbox thread id.
+            has_meeting_intent: Body field `hasMeetingIntent`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/meeting-intent"""
         spec = RequestSpec(
@@ -1102,7 +1517,7 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"hasMeetingIntent": has_meeting_intent},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1139,6 +1554,18 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxThreadList]:
         """List inbox threads, most recent first
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/inbox/threads"""
         spec = RequestSpec(
             method="get",
@@ -1164,8 +1591,19 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def filter(
         self,
-        body: InboxThreadFilterRequest | abc.Mapping[str, object],
         *,
+        search: str | NotGiven = NOT_GIVEN,
+        owner_user_id: int | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        email_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        contact_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        channels: abc.Sequence[Literal["email", "linkedIn"]] | NotGiven = NOT_GIVEN,
+        category_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        only_with_meeting_intent: bool | NotGiven = NOT_GIVEN,
+        source: Literal["inbox", "sent", "unread", "aiDraft"] | NotGiven = NOT_GIVEN,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1176,6 +1614,30 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxThreadList]:
         """Search inbox threads
 
+        Args:
+            search: Body field `search`.
+            owner_user_id: Body field `ownerUserId`.
+            sequence_ids: Body field `sequenceIds`.
+            email_account_ids: Body field `emailAccountIds`.
+            linked_in_account_ids: Body field `linkedInAccountIds`.
+            contact_ids: Body field `contactIds`.
+            channels: Body field `channels`.
+            category_ids: Body field `categoryIds`.
+            only_with_meeting_intent: Body field `onlyWithMeetingIntent`.
+            source: Body field `source`.
+            from_: Body field `from`.
+            to: Must be later than `from`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/inbox/threads/filter"""
         spec = RequestSpec(
             method="post",
@@ -1184,7 +1646,20 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "search": search,
+                "ownerUserId": owner_user_id,
+                "sequenceIds": sequence_ids,
+                "emailAccountIds": email_account_ids,
+                "linkedInAccountIds": linked_in_account_ids,
+                "contactIds": contact_ids,
+                "channels": channels,
+                "categoryIds": category_ids,
+                "onlyWithMeetingIntent": only_with_meeting_intent,
+                "source": source,
+                "from": from_,
+                "to": to,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1201,8 +1676,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1210,6 +1685,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several inbox threads
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/bulk-delete"""
         spec = RequestSpec(
@@ -1219,7 +1705,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1238,8 +1724,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def mark_as_read(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1247,6 +1733,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as read
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-read"""
         spec = RequestSpec(
@@ -1256,7 +1753,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1275,8 +1772,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
 
     async def mark_as_unread(
         self,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1284,6 +1781,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark inbox threads as unread
+
+        Args:
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/mark-as-unread"""
         spec = RequestSpec(
@@ -1293,7 +1801,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1321,6 +1829,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxThread]:
         """Get an inbox thread with its messages
+
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThread).
 
         HTTP: GET /v3/inbox/threads/{id}"""
         spec = RequestSpec(
@@ -1357,6 +1876,17 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete an inbox thread
 
+        Args:
+            id: Inbox thread id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1383,8 +1913,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
     async def set_category(
         self,
         id: int,
-        body: InboxThreadCategoryRequest | abc.Mapping[str, object],
         *,
+        category_id: int | None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1392,6 +1922,18 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set or clear a thread's category
+
+        Args:
+            id: Inbox thread id.
+            category_id: Category to set; null clears the category.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/category"""
         spec = RequestSpec(
@@ -1401,7 +1943,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"categoryId": category_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1419,8 +1961,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
     async def set_meeting_intent(
         self,
         id: int,
-        body: InboxThreadMeetingIntentRequest | abc.Mapping[str, object],
         *,
+        has_meeting_intent: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1428,6 +1970,18 @@ class AsyncInboxThreadsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Flag or unflag a thread as showing meeting intent
+
+        Args:
+            id: Inbox thread id.
+            has_meeting_intent: Body field `hasMeetingIntent`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/inbox/threads/{id}/meeting-intent"""
         spec = RequestSpec(
@@ -1437,7 +1991,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"hasMeetingIntent": has_meeting_intent},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1477,6 +2031,19 @@ class InboxThreadsMessagesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
         """List a thread's messages, oldest first
+
+        Args:
+            id: Inbox thread id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
@@ -1520,6 +2087,18 @@ class InboxThreadsMessagesResource:
         """Reply in a thread
 
         The body's `channel` must match the thread's (400 inboxThread.channelMismatch). When the provider rejects the message Reply answers 502 inboxThread.threadSendFailed and the thread turns needsAttention.
+
+        Args:
+            id: Inbox thread id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadEmailMessage | InboxThreadLinkedInMessage).
 
         HTTP: POST /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
@@ -1565,6 +2144,19 @@ class InboxThreadsMessagesResourceWithRawResponse:
     ) -> APIResponse[InboxThreadMessageList]:
         """List a thread's messages, oldest first
 
+        Args:
+            id: Inbox thread id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
             method="get",
@@ -1602,6 +2194,18 @@ class InboxThreadsMessagesResourceWithRawResponse:
         """Reply in a thread
 
         The body's `channel` must match the thread's (400 inboxThread.channelMismatch). When the provider rejects the message Reply answers 502 inboxThread.threadSendFailed and the thread turns needsAttention.
+
+        Args:
+            id: Inbox thread id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadEmailMessage | InboxThreadLinkedInMessage).
 
         HTTP: POST /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
@@ -1654,6 +2258,19 @@ class AsyncInboxThreadsMessagesResource:
     ) -> AsyncPaginator[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
         """List a thread's messages, oldest first
 
+        Args:
+            id: Inbox thread id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
             method="get",
@@ -1695,6 +2312,18 @@ class AsyncInboxThreadsMessagesResource:
         """Reply in a thread
 
         The body's `channel` must match the thread's (400 inboxThread.channelMismatch). When the provider rejects the message Reply answers 502 inboxThread.threadSendFailed and the thread turns needsAttention.
+
+        Args:
+            id: Inbox thread id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadEmailMessage | InboxThreadLinkedInMessage).
 
         HTTP: POST /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
@@ -1740,6 +2369,19 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
     ) -> APIResponse[InboxThreadMessageList]:
         """List a thread's messages, oldest first
 
+        Args:
+            id: Inbox thread id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
             method="get",
@@ -1777,6 +2419,18 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
         """Reply in a thread
 
         The body's `channel` must match the thread's (400 inboxThread.channelMismatch). When the provider rejects the message Reply answers 502 inboxThread.threadSendFailed and the thread turns needsAttention.
+
+        Args:
+            id: Inbox thread id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadEmailMessage | InboxThreadLinkedInMessage).
 
         HTTP: POST /v3/inbox/threads/{id}/messages"""
         spec = RequestSpec(
@@ -1827,6 +2481,17 @@ class InboxCategoriesResource:
     ) -> builtins.list[InboxCategory]:
         """List inbox categories
 
+        Args:
+            owner_user_id: Categories of this team member (default the caller).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxCategory]).
+
         HTTP: GET /v3/inbox/threads/categories"""
         spec = RequestSpec(
             method="get",
@@ -1850,8 +2515,10 @@ class InboxCategoriesResource:
 
     def create(
         self,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1859,6 +2526,18 @@ class InboxCategoriesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Create an inbox category
+
+        Args:
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: POST /v3/inbox/threads/categories"""
         spec = RequestSpec(
@@ -1868,7 +2547,7 @@ class InboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1892,6 +2571,17 @@ class InboxCategoriesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Get an inbox category
+
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: GET /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
@@ -1917,8 +2607,10 @@ class InboxCategoriesResource:
     def update(
         self,
         id: int,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1929,6 +2621,19 @@ class InboxCategoriesResource:
 
         Reserved categories cannot be changed (403 inboxCategory.cannotModifyDefault).
 
+        Args:
+            id: Inbox category id.
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
+
         HTTP: PUT /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1937,7 +2642,7 @@ class InboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1964,6 +2669,17 @@ class InboxCategoriesResource:
 
         Threads in it become uncategorised.
 
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1988,8 +2704,8 @@ class InboxCategoriesResource:
     def add_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2000,6 +2716,18 @@ class InboxCategoriesResource:
 
         A thread's previous category is replaced.
 
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2008,7 +2736,7 @@ class InboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2026,8 +2754,8 @@ class InboxCategoriesResource:
     def remove_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2035,6 +2763,18 @@ class InboxCategoriesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take threads out of a category
+
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk-delete"""
         spec = RequestSpec(
@@ -2044,7 +2784,7 @@ class InboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2078,6 +2818,17 @@ class InboxCategoriesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxCategory]]:
         """List inbox categories
 
+        Args:
+            owner_user_id: Categories of this team member (default the caller).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxCategory]).
+
         HTTP: GET /v3/inbox/threads/categories"""
         spec = RequestSpec(
             method="get",
@@ -2103,8 +2854,10 @@ class InboxCategoriesResourceWithRawResponse:
 
     def create(
         self,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2112,6 +2865,18 @@ class InboxCategoriesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Create an inbox category
+
+        Args:
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: POST /v3/inbox/threads/categories"""
         spec = RequestSpec(
@@ -2121,7 +2886,7 @@ class InboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2147,6 +2912,17 @@ class InboxCategoriesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Get an inbox category
+
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: GET /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
@@ -2174,8 +2950,10 @@ class InboxCategoriesResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2186,6 +2964,19 @@ class InboxCategoriesResourceWithRawResponse:
 
         Reserved categories cannot be changed (403 inboxCategory.cannotModifyDefault).
 
+        Args:
+            id: Inbox category id.
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
+
         HTTP: PUT /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="put",
@@ -2194,7 +2985,7 @@ class InboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2223,6 +3014,17 @@ class InboxCategoriesResourceWithRawResponse:
 
         Threads in it become uncategorised.
 
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -2249,8 +3051,8 @@ class InboxCategoriesResourceWithRawResponse:
     def add_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2261,6 +3063,18 @@ class InboxCategoriesResourceWithRawResponse:
 
         A thread's previous category is replaced.
 
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2269,7 +3083,7 @@ class InboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2287,8 +3101,8 @@ class InboxCategoriesResourceWithRawResponse:
     def remove_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2296,6 +3110,18 @@ class InboxCategoriesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take threads out of a category
+
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk-delete"""
         spec = RequestSpec(
@@ -2305,7 +3131,7 @@ class InboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2344,6 +3170,17 @@ class AsyncInboxCategoriesResource:
     ) -> builtins.list[InboxCategory]:
         """List inbox categories
 
+        Args:
+            owner_user_id: Categories of this team member (default the caller).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxCategory]).
+
         HTTP: GET /v3/inbox/threads/categories"""
         spec = RequestSpec(
             method="get",
@@ -2367,8 +3204,10 @@ class AsyncInboxCategoriesResource:
 
     async def create(
         self,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2376,6 +3215,18 @@ class AsyncInboxCategoriesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Create an inbox category
+
+        Args:
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: POST /v3/inbox/threads/categories"""
         spec = RequestSpec(
@@ -2385,7 +3236,7 @@ class AsyncInboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2409,6 +3260,17 @@ class AsyncInboxCategoriesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> InboxCategory:
         """Get an inbox category
+
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: GET /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
@@ -2434,8 +3296,10 @@ class AsyncInboxCategoriesResource:
     async def update(
         self,
         id: int,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2446,6 +3310,19 @@ class AsyncInboxCategoriesResource:
 
         Reserved categories cannot be changed (403 inboxCategory.cannotModifyDefault).
 
+        Args:
+            id: Inbox category id.
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
+
         HTTP: PUT /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="put",
@@ -2454,7 +3331,7 @@ class AsyncInboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2481,6 +3358,17 @@ class AsyncInboxCategoriesResource:
 
         Threads in it become uncategorised.
 
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -2505,8 +3393,8 @@ class AsyncInboxCategoriesResource:
     async def add_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2517,6 +3405,18 @@ class AsyncInboxCategoriesResource:
 
         A thread's previous category is replaced.
 
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2525,7 +3425,7 @@ class AsyncInboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2543,8 +3443,8 @@ class AsyncInboxCategoriesResource:
     async def remove_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2552,6 +3452,18 @@ class AsyncInboxCategoriesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take threads out of a category
+
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk-delete"""
         spec = RequestSpec(
@@ -2561,7 +3473,7 @@ class AsyncInboxCategoriesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2595,6 +3507,17 @@ class AsyncInboxCategoriesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxCategory]]:
         """List inbox categories
 
+        Args:
+            owner_user_id: Categories of this team member (default the caller).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxCategory]).
+
         HTTP: GET /v3/inbox/threads/categories"""
         spec = RequestSpec(
             method="get",
@@ -2620,8 +3543,10 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
     async def create(
         self,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2629,6 +3554,18 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Create an inbox category
+
+        Args:
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: POST /v3/inbox/threads/categories"""
         spec = RequestSpec(
@@ -2638,7 +3575,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2664,6 +3601,17 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[InboxCategory]:
         """Get an inbox category
+
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
 
         HTTP: GET /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
@@ -2691,8 +3639,10 @@ class AsyncInboxCategoriesResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: InboxCategoryRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        color: InboxCategoryColor
+        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2703,6 +3653,19 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
         Reserved categories cannot be changed (403 inboxCategory.cannotModifyDefault).
 
+        Args:
+            id: Inbox category id.
+            name: Unique, compared case-insensitively.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxCategory).
+
         HTTP: PUT /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="put",
@@ -2711,7 +3674,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "color": color},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2740,6 +3703,17 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
         Threads in it become uncategorised.
 
+        Args:
+            id: Inbox category id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/inbox/threads/categories/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -2766,8 +3740,8 @@ class AsyncInboxCategoriesResourceWithRawResponse:
     async def add_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2778,6 +3752,18 @@ class AsyncInboxCategoriesResourceWithRawResponse:
 
         A thread's previous category is replaced.
 
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -2786,7 +3772,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2806,8 +3792,8 @@ class AsyncInboxCategoriesResourceWithRawResponse:
     async def remove_threads(
         self,
         id: int,
-        body: InboxThreadIdsRequest | abc.Mapping[str, object],
         *,
+        thread_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2815,6 +3801,18 @@ class AsyncInboxCategoriesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take threads out of a category
+
+        Args:
+            id: Inbox category id.
+            thread_ids: Body field `threadIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk-delete"""
         spec = RequestSpec(
@@ -2824,7 +3822,7 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"threadIds": thread_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

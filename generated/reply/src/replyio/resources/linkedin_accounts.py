@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
@@ -11,17 +12,19 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     LinkedInAccount,
-    LinkedInAccountBulkDeleteRequest,
     LinkedInAccountConnectionLink,
-    LinkedInAccountConnectionLinkRequest,
     LinkedInAccountConnectLink,
     LinkedInAccountConnectRequest,
-    LinkedInAccountLimits,
+    LinkedInAccountLimitsValues,
     LinkedInAccountPending,
-    LinkedInAccountRevokeSettings,
     LinkedInAccountStatusResult,
     NotProcessedItemResult,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        LinkedInAccountLimitsValuesParam,
+    )
 
 __all__ = [
     "LinkedinAccountsResource",
@@ -57,6 +60,16 @@ class LinkedinAccountsResource:
     ) -> builtins.list[LinkedInAccount]:
         """List LinkedIn accounts
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccount]).
+
         HTTP: GET /v3/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -80,8 +93,9 @@ class LinkedinAccountsResource:
 
     def bulk_delete(
         self,
-        body: LinkedInAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        force: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -92,6 +106,18 @@ class LinkedinAccountsResource:
 
         Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
 
+        Args:
+            ids: Body field `ids`.
+            force: Delete accounts even when sequences use them.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -100,7 +126,7 @@ class LinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "force": force},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -117,8 +143,8 @@ class LinkedinAccountsResource:
 
     def create_connection_link(
         self,
-        body: LinkedInAccountConnectionLinkRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -126,6 +152,17 @@ class LinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectionLink:
         """Create a shareable link that connects a named LinkedIn account
+
+        Args:
+            name: Name the account will carry in Reply.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectionLink).
 
         HTTP: POST /v3/linkedin-accounts/connection-link"""
         spec = RequestSpec(
@@ -135,7 +172,7 @@ class LinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -161,6 +198,17 @@ class LinkedinAccountsResource:
         """Get a link that connects a LinkedIn account
 
         The account name is captured when the link is completed; the body is `{}`.
+
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/connect"""
         spec = RequestSpec(
@@ -194,6 +242,17 @@ class LinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccount:
         """Get a LinkedIn account
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccount).
 
         HTTP: GET /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
@@ -231,6 +290,18 @@ class LinkedinAccountsResource:
 
         An account used by sequences is refused (409 linkedInAccount.accountInUse) unless `force` is true; 403 linkedInAccount.voiceProfileConflict when its voice profile blocks it.
 
+        Args:
+            id: LinkedIn account id.
+            force: Delete even when the account is in use by sequences.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -264,6 +335,17 @@ class LinkedinAccountsResource:
     ) -> LinkedInAccountStatusResult:
         """Flip a LinkedIn account between enabled and disabled
 
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountStatusResult).
+
         HTTP: POST /v3/linkedin-accounts/{id}/toggle-status"""
         spec = RequestSpec(
             method="post",
@@ -288,8 +370,13 @@ class LinkedinAccountsResource:
     def set_limits(
         self,
         id: int,
-        body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
+        limits_mode: Literal["Fixed", "Ranged"],
+        range_min: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        range_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        fixed_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        action_delay_min_seconds: int | None | NotGiven = NOT_GIVEN,
+        action_delay_max_seconds: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -297,6 +384,23 @@ class LinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set a LinkedIn account's daily action limits and delays
+
+        Args:
+            id: LinkedIn account id.
+            limits_mode: Body field `limitsMode`.
+            range_min: Daily caps per LinkedIn action.
+            range_max: Daily caps per LinkedIn action.
+            fixed_max: Daily caps per LinkedIn action.
+            action_delay_min_seconds: Body field `actionDelayMinSeconds`.
+            action_delay_max_seconds: Body field `actionDelayMaxSeconds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/limits"""
         spec = RequestSpec(
@@ -306,7 +410,14 @@ class LinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "limitsMode": limits_mode,
+                "rangeMin": range_min,
+                "rangeMax": range_max,
+                "fixedMax": fixed_max,
+                "actionDelayMinSeconds": action_delay_min_seconds,
+                "actionDelayMaxSeconds": action_delay_max_seconds,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -322,8 +433,9 @@ class LinkedinAccountsResource:
     def set_revoke_settings(
         self,
         id: int,
-        body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
+        enabled: bool,
+        period_days: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -331,6 +443,19 @@ class LinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Configure automatic withdrawal of unanswered connection requests
+
+        Args:
+            id: LinkedIn account id.
+            enabled: Body field `enabled`.
+            period_days: Body field `periodDays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/revoke-settings"""
         spec = RequestSpec(
@@ -340,7 +465,7 @@ class LinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"enabled": enabled, "periodDays": period_days},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -364,6 +489,17 @@ class LinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectLink:
         """Get a link that reconnects an account whose cookie expired
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/{id}/reconnect"""
         spec = RequestSpec(
@@ -408,6 +544,16 @@ class LinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[LinkedInAccount]]:
         """List LinkedIn accounts
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccount]).
+
         HTTP: GET /v3/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -433,8 +579,9 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: LinkedInAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        force: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -445,6 +592,18 @@ class LinkedinAccountsResourceWithRawResponse:
 
         Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
 
+        Args:
+            ids: Body field `ids`.
+            force: Delete accounts even when sequences use them.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -453,7 +612,7 @@ class LinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "force": force},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -470,8 +629,8 @@ class LinkedinAccountsResourceWithRawResponse:
 
     def create_connection_link(
         self,
-        body: LinkedInAccountConnectionLinkRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -479,6 +638,17 @@ class LinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectionLink]:
         """Create a shareable link that connects a named LinkedIn account
+
+        Args:
+            name: Name the account will carry in Reply.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectionLink).
 
         HTTP: POST /v3/linkedin-accounts/connection-link"""
         spec = RequestSpec(
@@ -488,7 +658,7 @@ class LinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -516,6 +686,17 @@ class LinkedinAccountsResourceWithRawResponse:
         """Get a link that connects a LinkedIn account
 
         The account name is captured when the link is completed; the body is `{}`.
+
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/connect"""
         spec = RequestSpec(
@@ -551,6 +732,17 @@ class LinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccount]:
         """Get a LinkedIn account
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccount).
 
         HTTP: GET /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
@@ -590,6 +782,18 @@ class LinkedinAccountsResourceWithRawResponse:
 
         An account used by sequences is refused (409 linkedInAccount.accountInUse) unless `force` is true; 403 linkedInAccount.voiceProfileConflict when its voice profile blocks it.
 
+        Args:
+            id: LinkedIn account id.
+            force: Delete even when the account is in use by sequences.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -625,6 +829,17 @@ class LinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[LinkedInAccountStatusResult]:
         """Flip a LinkedIn account between enabled and disabled
 
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountStatusResult).
+
         HTTP: POST /v3/linkedin-accounts/{id}/toggle-status"""
         spec = RequestSpec(
             method="post",
@@ -651,8 +866,13 @@ class LinkedinAccountsResourceWithRawResponse:
     def set_limits(
         self,
         id: int,
-        body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
+        limits_mode: Literal["Fixed", "Ranged"],
+        range_min: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        range_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        fixed_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        action_delay_min_seconds: int | None | NotGiven = NOT_GIVEN,
+        action_delay_max_seconds: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -660,6 +880,23 @@ class LinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set a LinkedIn account's daily action limits and delays
+
+        Args:
+            id: LinkedIn account id.
+            limits_mode: Body field `limitsMode`.
+            range_min: Daily caps per LinkedIn action.
+            range_max: Daily caps per LinkedIn action.
+            fixed_max: Daily caps per LinkedIn action.
+            action_delay_min_seconds: Body field `actionDelayMinSeconds`.
+            action_delay_max_seconds: Body field `actionDelayMaxSeconds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/limits"""
         spec = RequestSpec(
@@ -669,7 +906,14 @@ class LinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "limitsMode": limits_mode,
+                "rangeMin": range_min,
+                "rangeMax": range_max,
+                "fixedMax": fixed_max,
+                "actionDelayMinSeconds": action_delay_min_seconds,
+                "actionDelayMaxSeconds": action_delay_max_seconds,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -687,8 +931,9 @@ class LinkedinAccountsResourceWithRawResponse:
     def set_revoke_settings(
         self,
         id: int,
-        body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
+        enabled: bool,
+        period_days: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -696,6 +941,19 @@ class LinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Configure automatic withdrawal of unanswered connection requests
+
+        Args:
+            id: LinkedIn account id.
+            enabled: Body field `enabled`.
+            period_days: Body field `periodDays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/revoke-settings"""
         spec = RequestSpec(
@@ -705,7 +963,7 @@ class LinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"enabled": enabled, "periodDays": period_days},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -731,6 +989,17 @@ class LinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectLink]:
         """Get a link that reconnects an account whose cookie expired
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/{id}/reconnect"""
         spec = RequestSpec(
@@ -782,6 +1051,16 @@ class AsyncLinkedinAccountsResource:
     ) -> builtins.list[LinkedInAccount]:
         """List LinkedIn accounts
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccount]).
+
         HTTP: GET /v3/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -805,8 +1084,9 @@ class AsyncLinkedinAccountsResource:
 
     async def bulk_delete(
         self,
-        body: LinkedInAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        force: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -817,6 +1097,18 @@ class AsyncLinkedinAccountsResource:
 
         Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
 
+        Args:
+            ids: Body field `ids`.
+            force: Delete accounts even when sequences use them.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -825,7 +1117,7 @@ class AsyncLinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "force": force},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -842,8 +1134,8 @@ class AsyncLinkedinAccountsResource:
 
     async def create_connection_link(
         self,
-        body: LinkedInAccountConnectionLinkRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -851,6 +1143,17 @@ class AsyncLinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectionLink:
         """Create a shareable link that connects a named LinkedIn account
+
+        Args:
+            name: Name the account will carry in Reply.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectionLink).
 
         HTTP: POST /v3/linkedin-accounts/connection-link"""
         spec = RequestSpec(
@@ -860,7 +1163,7 @@ class AsyncLinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -886,6 +1189,17 @@ class AsyncLinkedinAccountsResource:
         """Get a link that connects a LinkedIn account
 
         The account name is captured when the link is completed; the body is `{}`.
+
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/connect"""
         spec = RequestSpec(
@@ -919,6 +1233,17 @@ class AsyncLinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccount:
         """Get a LinkedIn account
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccount).
 
         HTTP: GET /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
@@ -956,6 +1281,18 @@ class AsyncLinkedinAccountsResource:
 
         An account used by sequences is refused (409 linkedInAccount.accountInUse) unless `force` is true; 403 linkedInAccount.voiceProfileConflict when its voice profile blocks it.
 
+        Args:
+            id: LinkedIn account id.
+            force: Delete even when the account is in use by sequences.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -989,6 +1326,17 @@ class AsyncLinkedinAccountsResource:
     ) -> LinkedInAccountStatusResult:
         """Flip a LinkedIn account between enabled and disabled
 
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountStatusResult).
+
         HTTP: POST /v3/linkedin-accounts/{id}/toggle-status"""
         spec = RequestSpec(
             method="post",
@@ -1013,8 +1361,13 @@ class AsyncLinkedinAccountsResource:
     async def set_limits(
         self,
         id: int,
-        body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
+        limits_mode: Literal["Fixed", "Ranged"],
+        range_min: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        range_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        fixed_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        action_delay_min_seconds: int | None | NotGiven = NOT_GIVEN,
+        action_delay_max_seconds: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1022,6 +1375,23 @@ class AsyncLinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set a LinkedIn account's daily action limits and delays
+
+        Args:
+            id: LinkedIn account id.
+            limits_mode: Body field `limitsMode`.
+            range_min: Daily caps per LinkedIn action.
+            range_max: Daily caps per LinkedIn action.
+            fixed_max: Daily caps per LinkedIn action.
+            action_delay_min_seconds: Body field `actionDelayMinSeconds`.
+            action_delay_max_seconds: Body field `actionDelayMaxSeconds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/limits"""
         spec = RequestSpec(
@@ -1031,7 +1401,14 @@ class AsyncLinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "limitsMode": limits_mode,
+                "rangeMin": range_min,
+                "rangeMax": range_max,
+                "fixedMax": fixed_max,
+                "actionDelayMinSeconds": action_delay_min_seconds,
+                "actionDelayMaxSeconds": action_delay_max_seconds,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1047,8 +1424,9 @@ class AsyncLinkedinAccountsResource:
     async def set_revoke_settings(
         self,
         id: int,
-        body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
+        enabled: bool,
+        period_days: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1056,6 +1434,19 @@ class AsyncLinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Configure automatic withdrawal of unanswered connection requests
+
+        Args:
+            id: LinkedIn account id.
+            enabled: Body field `enabled`.
+            period_days: Body field `periodDays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/revoke-settings"""
         spec = RequestSpec(
@@ -1065,7 +1456,7 @@ class AsyncLinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"enabled": enabled, "periodDays": period_days},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1089,6 +1480,17 @@ class AsyncLinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> LinkedInAccountConnectLink:
         """Get a link that reconnects an account whose cookie expired
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/{id}/reconnect"""
         spec = RequestSpec(
@@ -1133,6 +1535,16 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[LinkedInAccount]]:
         """List LinkedIn accounts
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccount]).
+
         HTTP: GET /v3/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -1158,8 +1570,9 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: LinkedInAccountBulkDeleteRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        force: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1170,6 +1583,18 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
         Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
 
+        Args:
+            ids: Body field `ids`.
+            force: Delete accounts even when sequences use them.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -1178,7 +1603,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "force": force},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1197,8 +1622,8 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
     async def create_connection_link(
         self,
-        body: LinkedInAccountConnectionLinkRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1206,6 +1631,17 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectionLink]:
         """Create a shareable link that connects a named LinkedIn account
+
+        Args:
+            name: Name the account will carry in Reply.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectionLink).
 
         HTTP: POST /v3/linkedin-accounts/connection-link"""
         spec = RequestSpec(
@@ -1215,7 +1651,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1243,6 +1679,17 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         """Get a link that connects a LinkedIn account
 
         The account name is captured when the link is completed; the body is `{}`.
+
+        Args:
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/connect"""
         spec = RequestSpec(
@@ -1278,6 +1725,17 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccount]:
         """Get a LinkedIn account
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccount).
 
         HTTP: GET /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
@@ -1317,6 +1775,18 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
 
         An account used by sequences is refused (409 linkedInAccount.accountInUse) unless `force` is true; 403 linkedInAccount.voiceProfileConflict when its voice profile blocks it.
 
+        Args:
+            id: LinkedIn account id.
+            force: Delete even when the account is in use by sequences.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/linkedin-accounts/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1352,6 +1822,17 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[LinkedInAccountStatusResult]:
         """Flip a LinkedIn account between enabled and disabled
 
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountStatusResult).
+
         HTTP: POST /v3/linkedin-accounts/{id}/toggle-status"""
         spec = RequestSpec(
             method="post",
@@ -1378,8 +1859,13 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
     async def set_limits(
         self,
         id: int,
-        body: LinkedInAccountLimits | abc.Mapping[str, object],
         *,
+        limits_mode: Literal["Fixed", "Ranged"],
+        range_min: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        range_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        fixed_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
+        action_delay_min_seconds: int | None | NotGiven = NOT_GIVEN,
+        action_delay_max_seconds: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1387,6 +1873,23 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Set a LinkedIn account's daily action limits and delays
+
+        Args:
+            id: LinkedIn account id.
+            limits_mode: Body field `limitsMode`.
+            range_min: Daily caps per LinkedIn action.
+            range_max: Daily caps per LinkedIn action.
+            fixed_max: Daily caps per LinkedIn action.
+            action_delay_min_seconds: Body field `actionDelayMinSeconds`.
+            action_delay_max_seconds: Body field `actionDelayMaxSeconds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/limits"""
         spec = RequestSpec(
@@ -1396,7 +1899,14 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "limitsMode": limits_mode,
+                "rangeMin": range_min,
+                "rangeMax": range_max,
+                "fixedMax": fixed_max,
+                "actionDelayMinSeconds": action_delay_min_seconds,
+                "actionDelayMaxSeconds": action_delay_max_seconds,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1414,8 +1924,9 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
     async def set_revoke_settings(
         self,
         id: int,
-        body: LinkedInAccountRevokeSettings | abc.Mapping[str, object],
         *,
+        enabled: bool,
+        period_days: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1423,6 +1934,19 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Configure automatic withdrawal of unanswered connection requests
+
+        Args:
+            id: LinkedIn account id.
+            enabled: Body field `enabled`.
+            period_days: Body field `periodDays`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: PUT /v3/linkedin-accounts/{id}/revoke-settings"""
         spec = RequestSpec(
@@ -1432,7 +1956,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"enabled": enabled, "periodDays": period_days},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1458,6 +1982,17 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[LinkedInAccountConnectLink]:
         """Get a link that reconnects an account whose cookie expired
+
+        Args:
+            id: LinkedIn account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (LinkedInAccountConnectLink).
 
         HTTP: POST /v3/linkedin-accounts/{id}/reconnect"""
         spec = RequestSpec(
@@ -1505,6 +2040,16 @@ class LinkedinAccountsPendingResource:
     ) -> builtins.list[LinkedInAccountPending]:
         """List pending (not yet completed) LinkedIn connection links
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccountPending]).
+
         HTTP: GET /v3/linkedin-accounts/pending"""
         spec = RequestSpec(
             method="get",
@@ -1537,6 +2082,17 @@ class LinkedinAccountsPendingResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a pending LinkedIn connection link
+
+        Args:
+            id: Pending account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/linkedin-accounts/pending/{id}"""
         spec = RequestSpec(
@@ -1577,6 +2133,16 @@ class LinkedinAccountsPendingResourceWithRawResponse:
     ) -> APIResponse[builtins.list[LinkedInAccountPending]]:
         """List pending (not yet completed) LinkedIn connection links
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccountPending]).
+
         HTTP: GET /v3/linkedin-accounts/pending"""
         spec = RequestSpec(
             method="get",
@@ -1611,6 +2177,17 @@ class LinkedinAccountsPendingResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a pending LinkedIn connection link
+
+        Args:
+            id: Pending account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/linkedin-accounts/pending/{id}"""
         spec = RequestSpec(
@@ -1658,6 +2235,16 @@ class AsyncLinkedinAccountsPendingResource:
     ) -> builtins.list[LinkedInAccountPending]:
         """List pending (not yet completed) LinkedIn connection links
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccountPending]).
+
         HTTP: GET /v3/linkedin-accounts/pending"""
         spec = RequestSpec(
             method="get",
@@ -1690,6 +2277,17 @@ class AsyncLinkedinAccountsPendingResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete a pending LinkedIn connection link
+
+        Args:
+            id: Pending account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/linkedin-accounts/pending/{id}"""
         spec = RequestSpec(
@@ -1730,6 +2328,16 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
     ) -> APIResponse[builtins.list[LinkedInAccountPending]]:
         """List pending (not yet completed) LinkedIn connection links
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[LinkedInAccountPending]).
+
         HTTP: GET /v3/linkedin-accounts/pending"""
         spec = RequestSpec(
             method="get",
@@ -1764,6 +2372,17 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Delete a pending LinkedIn connection link
+
+        Args:
+            id: Pending account id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/linkedin-accounts/pending/{id}"""
         spec = RequestSpec(

@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
@@ -12,9 +13,13 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     HolidayCalendarListItem,
     Schedule,
-    ScheduleHolidayCalendarLinkRequest,
-    ScheduleRequest,
+    ScheduleTiming,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        ScheduleTimingParam,
+    )
 
 __all__ = [
     "SchedulesResource",
@@ -50,6 +55,16 @@ class SchedulesResource:
     ) -> builtins.list[Schedule]:
         """List sending schedules
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Schedule]).
+
         HTTP: GET /v3/schedules"""
         spec = RequestSpec(
             method="get",
@@ -73,8 +88,14 @@ class SchedulesResource:
 
     def create(
         self,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -82,6 +103,23 @@ class SchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Create a sending schedule
+
+        Args:
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: POST /v3/schedules"""
         spec = RequestSpec(
@@ -91,7 +129,15 @@ class SchedulesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -115,6 +161,17 @@ class SchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Get a sending schedule
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: GET /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -140,8 +197,14 @@ class SchedulesResource:
     def update(
         self,
         id: int,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -149,6 +212,24 @@ class SchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Replace a sending schedule
+
+        Args:
+            id: Schedule id.
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: PUT /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -158,7 +239,15 @@ class SchedulesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -184,6 +273,17 @@ class SchedulesResource:
         """Delete a sending schedule
 
         A schedule in use or set as default is refused with 403 schedule.deleteRejected.
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -217,6 +317,17 @@ class SchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make a schedule the caller's default
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/set-default"""
         spec = RequestSpec(
@@ -261,6 +372,16 @@ class SchedulesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[Schedule]]:
         """List sending schedules
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Schedule]).
+
         HTTP: GET /v3/schedules"""
         spec = RequestSpec(
             method="get",
@@ -286,8 +407,14 @@ class SchedulesResourceWithRawResponse:
 
     def create(
         self,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -295,6 +422,23 @@ class SchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Create a sending schedule
+
+        Args:
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: POST /v3/schedules"""
         spec = RequestSpec(
@@ -304,7 +448,15 @@ class SchedulesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -330,6 +482,17 @@ class SchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Get a sending schedule
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: GET /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -357,8 +520,14 @@ class SchedulesResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -366,6 +535,24 @@ class SchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Replace a sending schedule
+
+        Args:
+            id: Schedule id.
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: PUT /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -375,7 +562,15 @@ class SchedulesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -403,6 +598,17 @@ class SchedulesResourceWithRawResponse:
         """Delete a sending schedule
 
         A schedule in use or set as default is refused with 403 schedule.deleteRejected.
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -438,6 +644,17 @@ class SchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make a schedule the caller's default
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/set-default"""
         spec = RequestSpec(
@@ -489,6 +706,16 @@ class AsyncSchedulesResource:
     ) -> builtins.list[Schedule]:
         """List sending schedules
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Schedule]).
+
         HTTP: GET /v3/schedules"""
         spec = RequestSpec(
             method="get",
@@ -512,8 +739,14 @@ class AsyncSchedulesResource:
 
     async def create(
         self,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -521,6 +754,23 @@ class AsyncSchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Create a sending schedule
+
+        Args:
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: POST /v3/schedules"""
         spec = RequestSpec(
@@ -530,7 +780,15 @@ class AsyncSchedulesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -554,6 +812,17 @@ class AsyncSchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Get a sending schedule
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: GET /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -579,8 +848,14 @@ class AsyncSchedulesResource:
     async def update(
         self,
         id: int,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -588,6 +863,24 @@ class AsyncSchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Schedule:
         """Replace a sending schedule
+
+        Args:
+            id: Schedule id.
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: PUT /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -597,7 +890,15 @@ class AsyncSchedulesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -623,6 +924,17 @@ class AsyncSchedulesResource:
         """Delete a sending schedule
 
         A schedule in use or set as default is refused with 403 schedule.deleteRejected.
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -656,6 +968,17 @@ class AsyncSchedulesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Make a schedule the caller's default
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/set-default"""
         spec = RequestSpec(
@@ -700,6 +1023,16 @@ class AsyncSchedulesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[Schedule]]:
         """List sending schedules
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[Schedule]).
+
         HTTP: GET /v3/schedules"""
         spec = RequestSpec(
             method="get",
@@ -725,8 +1058,14 @@ class AsyncSchedulesResourceWithRawResponse:
 
     async def create(
         self,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -734,6 +1073,23 @@ class AsyncSchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Create a sending schedule
+
+        Args:
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: POST /v3/schedules"""
         spec = RequestSpec(
@@ -743,7 +1099,15 @@ class AsyncSchedulesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -769,6 +1133,17 @@ class AsyncSchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Get a sending schedule
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: GET /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -796,8 +1171,14 @@ class AsyncSchedulesResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: ScheduleRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        timezone_id: str,
+        exclude_holidays: bool | NotGiven = NOT_GIVEN,
+        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
+        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
+        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
+        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -805,6 +1186,24 @@ class AsyncSchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Schedule]:
         """Replace a sending schedule
+
+        Args:
+            id: Schedule id.
+            name: Unique per team (409 schedule.duplicateName).
+            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
+            exclude_holidays: Body field `excludeHolidays`.
+            use_prospect_timezone: Body field `useProspectTimezone`.
+            use_follow_up_schedule: Body field `useFollowUpSchedule`.
+            main_timings: Body field `mainTimings`.
+            follow_up_timings: Body field `followUpTimings`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Schedule).
 
         HTTP: PUT /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -814,7 +1213,15 @@ class AsyncSchedulesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "timezoneId": timezone_id,
+                "excludeHolidays": exclude_holidays,
+                "useProspectTimezone": use_prospect_timezone,
+                "useFollowUpSchedule": use_follow_up_schedule,
+                "mainTimings": main_timings,
+                "followUpTimings": follow_up_timings,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -842,6 +1249,17 @@ class AsyncSchedulesResourceWithRawResponse:
         """Delete a sending schedule
 
         A schedule in use or set as default is refused with 403 schedule.deleteRejected.
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}"""
         spec = RequestSpec(
@@ -877,6 +1295,17 @@ class AsyncSchedulesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Make a schedule the caller's default
+
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/set-default"""
         spec = RequestSpec(
@@ -925,6 +1354,17 @@ class SchedulesHolidayCalendarsResource:
     ) -> builtins.list[HolidayCalendarListItem]:
         """List the holiday calendars linked to a schedule
 
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/schedules/{id}/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -949,8 +1389,8 @@ class SchedulesHolidayCalendarsResource:
     def link(
         self,
         id: int,
-        body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
+        calendar_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -958,6 +1398,18 @@ class SchedulesHolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link a holiday calendar to a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Body field `calendarId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/holiday-calendar-links"""
         spec = RequestSpec(
@@ -967,7 +1419,7 @@ class SchedulesHolidayCalendarsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"calendarId": calendar_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -992,6 +1444,18 @@ class SchedulesHolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a holiday calendar from a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}/holiday-calendar-links/{calendarId}"""
         spec = RequestSpec(
@@ -1033,6 +1497,17 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List the holiday calendars linked to a schedule
 
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/schedules/{id}/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -1059,8 +1534,8 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
     def link(
         self,
         id: int,
-        body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
+        calendar_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1068,6 +1543,18 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link a holiday calendar to a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Body field `calendarId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/holiday-calendar-links"""
         spec = RequestSpec(
@@ -1077,7 +1564,7 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"calendarId": calendar_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1104,6 +1591,18 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a holiday calendar from a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}/holiday-calendar-links/{calendarId}"""
         spec = RequestSpec(
@@ -1152,6 +1651,17 @@ class AsyncSchedulesHolidayCalendarsResource:
     ) -> builtins.list[HolidayCalendarListItem]:
         """List the holiday calendars linked to a schedule
 
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/schedules/{id}/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -1178,8 +1688,8 @@ class AsyncSchedulesHolidayCalendarsResource:
     async def link(
         self,
         id: int,
-        body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
+        calendar_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1187,6 +1697,18 @@ class AsyncSchedulesHolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Link a holiday calendar to a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Body field `calendarId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/holiday-calendar-links"""
         spec = RequestSpec(
@@ -1196,7 +1718,7 @@ class AsyncSchedulesHolidayCalendarsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"calendarId": calendar_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1221,6 +1743,18 @@ class AsyncSchedulesHolidayCalendarsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a holiday calendar from a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}/holiday-calendar-links/{calendarId}"""
         spec = RequestSpec(
@@ -1262,6 +1796,17 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
         """List the holiday calendars linked to a schedule
 
+        Args:
+            id: Schedule id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[HolidayCalendarListItem]).
+
         HTTP: GET /v3/schedules/{id}/holiday-calendars"""
         spec = RequestSpec(
             method="get",
@@ -1288,8 +1833,8 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
     async def link(
         self,
         id: int,
-        body: ScheduleHolidayCalendarLinkRequest | abc.Mapping[str, object],
         *,
+        calendar_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1297,6 +1842,18 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Link a holiday calendar to a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Body field `calendarId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/schedules/{id}/holiday-calendar-links"""
         spec = RequestSpec(
@@ -1306,7 +1863,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"calendarId": calendar_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1333,6 +1890,18 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a holiday calendar from a schedule
+
+        Args:
+            id: Schedule id.
+            calendar_id: Holiday calendar id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/schedules/{id}/holiday-calendar-links/{calendarId}"""
         spec = RequestSpec(

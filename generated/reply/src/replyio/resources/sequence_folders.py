@@ -15,8 +15,6 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     NotProcessedItemResult,
     SequenceFolder,
-    SequenceFolderRequest,
-    SequenceFolderSequenceLinksRequest,
     SequenceFolderSequenceList,
     SequenceListItem,
 )
@@ -51,6 +49,16 @@ class SequenceFoldersResource:
 
         Personal folders, sorted by name; unpaged bare array.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceFolder]).
+
         HTTP: GET /v3/sequence-folders"""
         spec = RequestSpec(
             method="get",
@@ -74,8 +82,8 @@ class SequenceFoldersResource:
 
     def create(
         self,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -83,6 +91,17 @@ class SequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Create a sequence folder
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: POST /v3/sequence-folders"""
         spec = RequestSpec(
@@ -92,7 +111,7 @@ class SequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -116,6 +135,17 @@ class SequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Get a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: GET /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -141,8 +171,8 @@ class SequenceFoldersResource:
     def update(
         self,
         id: str,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -150,6 +180,18 @@ class SequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Rename a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: PUT /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -159,7 +201,7 @@ class SequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -185,6 +227,17 @@ class SequenceFoldersResource:
         """Delete a sequence folder
 
         Its sequences are kept and become unfiled.
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -223,6 +276,21 @@ class SequenceFoldersResource:
     ) -> SyncPage[SequenceListItem]:
         """List the sequences filed in a folder
 
+        Args:
+            id: Sequence folder id (UUID).
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Sort field.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/sequence-folders/{id}/sequences"""
         spec = RequestSpec(
             method="get",
@@ -254,8 +322,8 @@ class SequenceFoldersResource:
     def add_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -266,6 +334,18 @@ class SequenceFoldersResource:
 
         A sequence already filed elsewhere is moved. Non-atomic; only failures are returned.
 
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -274,7 +354,7 @@ class SequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -292,8 +372,8 @@ class SequenceFoldersResource:
     def remove_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -301,6 +381,18 @@ class SequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take sequences out of a folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk-delete"""
         spec = RequestSpec(
@@ -310,7 +402,7 @@ class SequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -345,6 +437,16 @@ class SequenceFoldersResourceWithRawResponse:
 
         Personal folders, sorted by name; unpaged bare array.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceFolder]).
+
         HTTP: GET /v3/sequence-folders"""
         spec = RequestSpec(
             method="get",
@@ -370,8 +472,8 @@ class SequenceFoldersResourceWithRawResponse:
 
     def create(
         self,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -379,6 +481,17 @@ class SequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Create a sequence folder
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: POST /v3/sequence-folders"""
         spec = RequestSpec(
@@ -388,7 +501,7 @@ class SequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -414,6 +527,17 @@ class SequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Get a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: GET /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -441,8 +565,8 @@ class SequenceFoldersResourceWithRawResponse:
     def update(
         self,
         id: str,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -450,6 +574,18 @@ class SequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Rename a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: PUT /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -459,7 +595,7 @@ class SequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -487,6 +623,17 @@ class SequenceFoldersResourceWithRawResponse:
         """Delete a sequence folder
 
         Its sequences are kept and become unfiled.
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -527,6 +674,21 @@ class SequenceFoldersResourceWithRawResponse:
     ) -> APIResponse[SequenceFolderSequenceList]:
         """List the sequences filed in a folder
 
+        Args:
+            id: Sequence folder id (UUID).
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Sort field.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/sequence-folders/{id}/sequences"""
         spec = RequestSpec(
             method="get",
@@ -553,8 +715,8 @@ class SequenceFoldersResourceWithRawResponse:
     def add_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -565,6 +727,18 @@ class SequenceFoldersResourceWithRawResponse:
 
         A sequence already filed elsewhere is moved. Non-atomic; only failures are returned.
 
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -573,7 +747,7 @@ class SequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -591,8 +765,8 @@ class SequenceFoldersResourceWithRawResponse:
     def remove_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -600,6 +774,18 @@ class SequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take sequences out of a folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk-delete"""
         spec = RequestSpec(
@@ -609,7 +795,7 @@ class SequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -649,6 +835,16 @@ class AsyncSequenceFoldersResource:
 
         Personal folders, sorted by name; unpaged bare array.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceFolder]).
+
         HTTP: GET /v3/sequence-folders"""
         spec = RequestSpec(
             method="get",
@@ -672,8 +868,8 @@ class AsyncSequenceFoldersResource:
 
     async def create(
         self,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -681,6 +877,17 @@ class AsyncSequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Create a sequence folder
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: POST /v3/sequence-folders"""
         spec = RequestSpec(
@@ -690,7 +897,7 @@ class AsyncSequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -714,6 +921,17 @@ class AsyncSequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Get a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: GET /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -739,8 +957,8 @@ class AsyncSequenceFoldersResource:
     async def update(
         self,
         id: str,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -748,6 +966,18 @@ class AsyncSequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceFolder:
         """Rename a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: PUT /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -757,7 +987,7 @@ class AsyncSequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -783,6 +1013,17 @@ class AsyncSequenceFoldersResource:
         """Delete a sequence folder
 
         Its sequences are kept and become unfiled.
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -821,6 +1062,21 @@ class AsyncSequenceFoldersResource:
     ) -> AsyncPaginator[SequenceListItem]:
         """List the sequences filed in a folder
 
+        Args:
+            id: Sequence folder id (UUID).
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Sort field.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/sequence-folders/{id}/sequences"""
         spec = RequestSpec(
             method="get",
@@ -851,8 +1107,8 @@ class AsyncSequenceFoldersResource:
     async def add_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -863,6 +1119,18 @@ class AsyncSequenceFoldersResource:
 
         A sequence already filed elsewhere is moved. Non-atomic; only failures are returned.
 
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -871,7 +1139,7 @@ class AsyncSequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -889,8 +1157,8 @@ class AsyncSequenceFoldersResource:
     async def remove_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -898,6 +1166,18 @@ class AsyncSequenceFoldersResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Take sequences out of a folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk-delete"""
         spec = RequestSpec(
@@ -907,7 +1187,7 @@ class AsyncSequenceFoldersResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -942,6 +1222,16 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
         Personal folders, sorted by name; unpaged bare array.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceFolder]).
+
         HTTP: GET /v3/sequence-folders"""
         spec = RequestSpec(
             method="get",
@@ -967,8 +1257,8 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
     async def create(
         self,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -976,6 +1266,17 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Create a sequence folder
+
+        Args:
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: POST /v3/sequence-folders"""
         spec = RequestSpec(
@@ -985,7 +1286,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1011,6 +1312,17 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Get a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: GET /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -1038,8 +1350,8 @@ class AsyncSequenceFoldersResourceWithRawResponse:
     async def update(
         self,
         id: str,
-        body: SequenceFolderRequest | abc.Mapping[str, object],
         *,
+        name: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1047,6 +1359,18 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceFolder]:
         """Rename a sequence folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            name: Body field `name`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceFolder).
 
         HTTP: PUT /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -1056,7 +1380,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1084,6 +1408,17 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         """Delete a sequence folder
 
         Its sequences are kept and become unfiled.
+
+        Args:
+            id: Sequence folder id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-folders/{id}"""
         spec = RequestSpec(
@@ -1124,6 +1459,21 @@ class AsyncSequenceFoldersResourceWithRawResponse:
     ) -> APIResponse[SequenceFolderSequenceList]:
         """List the sequences filed in a folder
 
+        Args:
+            id: Sequence folder id (UUID).
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Sort field.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/sequence-folders/{id}/sequences"""
         spec = RequestSpec(
             method="get",
@@ -1150,8 +1500,8 @@ class AsyncSequenceFoldersResourceWithRawResponse:
     async def add_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1162,6 +1512,18 @@ class AsyncSequenceFoldersResourceWithRawResponse:
 
         A sequence already filed elsewhere is moved. Non-atomic; only failures are returned.
 
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -1170,7 +1532,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1190,8 +1552,8 @@ class AsyncSequenceFoldersResourceWithRawResponse:
     async def remove_sequences(
         self,
         id: str,
-        body: SequenceFolderSequenceLinksRequest | abc.Mapping[str, object],
         *,
+        sequence_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1199,6 +1561,18 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Take sequences out of a folder
+
+        Args:
+            id: Sequence folder id (UUID).
+            sequence_ids: Body field `sequenceIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk-delete"""
         spec = RequestSpec(
@@ -1208,7 +1582,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"sequenceIds": sequence_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

@@ -41,6 +41,16 @@ class SequenceTemplatesResource:
 
         Not paged; one object holding the global, organization and team template arrays.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceTemplateCatalog).
+
         HTTP: GET /v3/sequence-templates"""
         spec = RequestSpec(
             method="get",
@@ -75,6 +85,17 @@ class SequenceTemplatesResource:
         """Delete a sequence template
 
         Global templates cannot be deleted (403); organization templates need the DeleteOrgTemplates permission.
+
+        Args:
+            id: Sequence template id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-templates/{id}"""
         spec = RequestSpec(
@@ -117,6 +138,16 @@ class SequenceTemplatesResourceWithRawResponse:
 
         Not paged; one object holding the global, organization and team template arrays.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceTemplateCatalog).
+
         HTTP: GET /v3/sequence-templates"""
         spec = RequestSpec(
             method="get",
@@ -153,6 +184,17 @@ class SequenceTemplatesResourceWithRawResponse:
         """Delete a sequence template
 
         Global templates cannot be deleted (403); organization templates need the DeleteOrgTemplates permission.
+
+        Args:
+            id: Sequence template id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-templates/{id}"""
         spec = RequestSpec(
@@ -202,6 +244,16 @@ class AsyncSequenceTemplatesResource:
 
         Not paged; one object holding the global, organization and team template arrays.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceTemplateCatalog).
+
         HTTP: GET /v3/sequence-templates"""
         spec = RequestSpec(
             method="get",
@@ -236,6 +288,17 @@ class AsyncSequenceTemplatesResource:
         """Delete a sequence template
 
         Global templates cannot be deleted (403); organization templates need the DeleteOrgTemplates permission.
+
+        Args:
+            id: Sequence template id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-templates/{id}"""
         spec = RequestSpec(
@@ -278,6 +341,16 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
 
         Not paged; one object holding the global, organization and team template arrays.
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceTemplateCatalog).
+
         HTTP: GET /v3/sequence-templates"""
         spec = RequestSpec(
             method="get",
@@ -314,6 +387,17 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
         """Delete a sequence template
 
         Global templates cannot be deleted (403); organization templates need the DeleteOrgTemplates permission.
+
+        Args:
+            id: Sequence template id (UUID).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequence-templates/{id}"""
         spec = RequestSpec(

@@ -5,7 +5,7 @@ import builtins
 import collections.abc as abc
 import datetime
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -14,58 +14,59 @@ from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
-    ContactSetBouncedRequest,
-    ContactSetRepliedRequest,
-    ContactSetStatusInSequenceRequest,
+    ContactSequenceStatus,
     CreateItemResult,
     NotProcessedItemResult,
     Sequence,
-    SequenceBulkOwnerRequest,
     SequenceContact,
     SequenceContactPage,
-    SequenceContactsAddRequest,
     SequenceContactsAddResult,
     SequenceContactSortBy,
-    SequenceContactsRemoveRequest,
     SequenceContactsRemoveResult,
     SequenceContactState,
     SequenceContactStateColumn,
     SequenceContactStatePage,
-    SequenceCreateFromTemplateRequest,
-    SequenceCreateRequest,
     SequenceEmailAccount,
-    SequenceEmailAccountLinkRequest,
-    SequenceEmailAccountReplaceRequest,
-    SequenceIdsRequest,
     SequenceLinkedInAccount,
-    SequenceLinkedInAccountLinkRequest,
     SequenceListItem,
-    SequenceOwnerRequest,
     SequencePage,
-    SequenceSaveAsTemplateRequest,
     SequenceSavedTemplate,
+    SequenceSettings,
     SequenceSortBy,
     SequenceSortDirection,
-    SequencesStatsRequest,
+    SequencesStatsFilters,
     SequenceStats,
+    SequenceStatsFilters,
     SequenceStatsItem,
-    SequenceStatsRequest,
     SequenceStatus,
     SequenceStepCall,
     SequenceStepCondition,
     SequenceStepContactFilterProperty,
     SequenceStepEmail,
-    SequenceStepIdsRequest,
     SequenceStepLinkedIn,
     SequenceStepSms,
     SequenceStepTask,
     SequenceStepVariant,
     SequenceStepVariantRequest,
-    SequenceStepVariantToggleRequest,
     SequenceStepWhatsApp,
     SequenceStepZapier,
-    SequenceUpdateRequest,
+    SequenceTemplateScopeInput,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        SequenceSettingsParam,
+        SequencesStatsFiltersParam,
+        SequenceStatsFiltersParam,
+        SequenceStepCallParam,
+        SequenceStepConditionParam,
+        SequenceStepEmailParam,
+        SequenceStepLinkedInParam,
+        SequenceStepSmsParam,
+        SequenceStepTaskParam,
+        SequenceStepWhatsAppParam,
+        SequenceStepZapierParam,
+    )
 
 __all__ = [
     "SequencesResource",
@@ -115,14 +116,14 @@ class SequencesResource:
         *,
         top: int | None = None,
         skip: int | None = None,
-        status: SequenceStatus | None = None,
+        status: SequenceStatus | Literal["new", "active", "paused"] | None = None,
         owner_user_id: int | None = None,
         folder_id: str | None = None,
         is_archived: bool | None = None,
         name: str | None = None,
         created_after: datetime.datetime | None = None,
-        sort_by: SequenceSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceSortBy | Literal["created", "name", "status"] | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -132,6 +133,26 @@ class SequencesResource:
         """List sequences
 
         Newest first by default. 400 sequence.invalidPagination / sequence.invalidSort.
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            status: Query parameter `status`.
+            owner_user_id: Query parameter `ownerUserId`.
+            folder_id: Query parameter `folderId`.
+            is_archived: Omit to get archived and active sequences alike.
+            name: Part of the sequence name.
+            created_after: Query parameter `createdAfter`.
+            sort_by: Query parameter `sortBy`.
+            sort_direction: Only valid together with sortBy.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences"""
         spec = RequestSpec(
@@ -174,8 +195,31 @@ class SequencesResource:
 
     def create(
         self,
-        body: SequenceCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        steps: abc.Sequence[
+            SequenceStepEmail
+            | SequenceStepEmailParam
+            | SequenceStepLinkedIn
+            | SequenceStepLinkedInParam
+            | SequenceStepCall
+            | SequenceStepCallParam
+            | SequenceStepSms
+            | SequenceStepSmsParam
+            | SequenceStepWhatsApp
+            | SequenceStepWhatsAppParam
+            | SequenceStepZapier
+            | SequenceStepZapierParam
+            | SequenceStepTask
+            | SequenceStepTaskParam
+            | SequenceStepCondition
+            | SequenceStepConditionParam
+        ]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -186,6 +230,22 @@ class SequencesResource:
 
         404 sequence.emailAccountNotFound (also for a missing schedule, template or LinkedIn account).
 
+        Args:
+            name: Body field `name`.
+            schedule_id: The team's default schedule when omitted.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Email account ids (int64).
+            linked_in_accounts: LinkedIn account ids.
+            steps: Body field `steps`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences"""
         spec = RequestSpec(
             method="post",
@@ -194,7 +254,14 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+                "steps": steps,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -209,8 +276,8 @@ class SequencesResource:
 
     def bulk_start(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -221,6 +288,17 @@ class SequencesResource:
 
         Non-atomic; failure slugs notFound, forbidden, archived, noContacts, noEmailAccounts, salesAgentNotAllowed.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/start"""
         spec = RequestSpec(
             method="post",
@@ -229,7 +307,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -246,8 +324,8 @@ class SequencesResource:
 
     def bulk_pause(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -255,6 +333,17 @@ class SequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Pause several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/pause"""
         spec = RequestSpec(
@@ -264,7 +353,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -281,8 +370,8 @@ class SequencesResource:
 
     def bulk_archive(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -293,6 +382,17 @@ class SequencesResource:
 
         Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
             method="post",
@@ -301,7 +401,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -318,8 +418,8 @@ class SequencesResource:
 
     def bulk_delete(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -327,6 +427,17 @@ class SequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/bulk-delete"""
         spec = RequestSpec(
@@ -336,7 +447,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -353,8 +464,9 @@ class SequencesResource:
 
     def bulk_change_owner(
         self,
-        body: SequenceBulkOwnerRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -365,6 +477,18 @@ class SequencesResource:
 
         Non-atomic; failure slugs include ownerLimitExceeded.
 
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/batch/owner"""
         spec = RequestSpec(
             method="post",
@@ -373,7 +497,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -390,8 +514,9 @@ class SequencesResource:
 
     def create_from_template(
         self,
-        body: SequenceCreateFromTemplateRequest | abc.Mapping[str, object],
         *,
+        template_id: str,
+        sequence_folder_id: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -402,6 +527,18 @@ class SequencesResource:
 
         GA in the current document (an older docs page marked it Beta). 404 sequenceTemplate.notFound.
 
+        Args:
+            template_id: Body field `templateId`.
+            sequence_folder_id: Body field `sequenceFolderId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/create-from-template"""
         spec = RequestSpec(
             method="post",
@@ -410,7 +547,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"templateId": template_id, "sequenceFolderId": sequence_folder_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -426,7 +563,7 @@ class SequencesResource:
     def list_stats(
         self,
         *,
-        body: SequencesStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequencesStatsFilters | SequencesStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -437,6 +574,17 @@ class SequencesResource:
 
         POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            filters: `from` must lie within the last 31 days and the range may span at most 31 days.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStatsItem]).
+
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
             method="post",
@@ -445,7 +593,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -469,6 +617,17 @@ class SequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Get a sequence with its steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: GET /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -505,6 +664,17 @@ class SequencesResource:
 
         Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -529,8 +699,12 @@ class SequencesResource:
     def update(
         self,
         id: int,
-        body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -538,6 +712,22 @@ class SequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Update a sequence
+
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            schedule_id: Body field `scheduleId`.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Body field `emailAccounts`.
+            linked_in_accounts: Body field `linkedInAccounts`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: PATCH /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -547,7 +737,13 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -573,6 +769,17 @@ class SequencesResource:
         """Start or resume a sequence
 
         Idempotent. 400 sequenceAction.noContacts / sequenceAction.noEmailAccounts; 409 sequenceAction.archived.
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: POST /v3/sequences/{id}/start"""
         spec = RequestSpec(
@@ -609,6 +816,17 @@ class SequencesResource:
 
         Idempotent.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/pause"""
         spec = RequestSpec(
             method="post",
@@ -644,6 +862,17 @@ class SequencesResource:
 
         Pauses first, then removes every contact from the sequence (not restored on unarchive).
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/archive"""
         spec = RequestSpec(
             method="post",
@@ -668,8 +897,8 @@ class SequencesResource:
     def change_owner(
         self,
         id: int,
-        body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -680,6 +909,18 @@ class SequencesResource:
 
         400 sequenceAction.teamMemberNotFound / sequenceAction.ownerLimitExceeded.
 
+        Args:
+            id: Sequence id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: PUT /v3/sequences/{id}/owner"""
         spec = RequestSpec(
             method="put",
@@ -688,7 +929,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -704,8 +945,10 @@ class SequencesResource:
     def save_as_template(
         self,
         id: int,
-        body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        scope: SequenceTemplateScopeInput | Literal["team", "organization"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -716,6 +959,20 @@ class SequencesResource:
 
         403 sequenceTemplate.orgTemplatesDisabled (organization scope); 409 sequenceTemplate.duplicateName.
 
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            description: Body field `description`.
+            scope: Where a saved template is visible.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceSavedTemplate).
+
         HTTP: POST /v3/sequences/{id}/save-as-template"""
         spec = RequestSpec(
             method="post",
@@ -724,7 +981,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "scope": scope},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -741,7 +998,7 @@ class SequencesResource:
         self,
         id: int,
         *,
-        body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequenceStatsFilters | SequenceStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -752,6 +1009,18 @@ class SequencesResource:
 
         POST with an optional filter body (lastWeek by default). 403 sequenceStats.forbidden. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            id: Sequence id.
+            filters: Either a preset or an explicit range; lastWeek when nothing is given.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStats).
+
         HTTP: POST /v3/sequences/{id}/stats"""
         spec = RequestSpec(
             method="post",
@@ -760,7 +1029,7 @@ class SequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -801,14 +1070,14 @@ class SequencesResourceWithRawResponse:
         *,
         top: int | None = None,
         skip: int | None = None,
-        status: SequenceStatus | None = None,
+        status: SequenceStatus | Literal["new", "active", "paused"] | None = None,
         owner_user_id: int | None = None,
         folder_id: str | None = None,
         is_archived: bool | None = None,
         name: str | None = None,
         created_after: datetime.datetime | None = None,
-        sort_by: SequenceSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceSortBy | Literal["created", "name", "status"] | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -818,6 +1087,26 @@ class SequencesResourceWithRawResponse:
         """List sequences
 
         Newest first by default. 400 sequence.invalidPagination / sequence.invalidSort.
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            status: Query parameter `status`.
+            owner_user_id: Query parameter `ownerUserId`.
+            folder_id: Query parameter `folderId`.
+            is_archived: Omit to get archived and active sequences alike.
+            name: Part of the sequence name.
+            created_after: Query parameter `createdAfter`.
+            sort_by: Query parameter `sortBy`.
+            sort_direction: Only valid together with sortBy.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences"""
         spec = RequestSpec(
@@ -855,8 +1144,31 @@ class SequencesResourceWithRawResponse:
 
     def create(
         self,
-        body: SequenceCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        steps: abc.Sequence[
+            SequenceStepEmail
+            | SequenceStepEmailParam
+            | SequenceStepLinkedIn
+            | SequenceStepLinkedInParam
+            | SequenceStepCall
+            | SequenceStepCallParam
+            | SequenceStepSms
+            | SequenceStepSmsParam
+            | SequenceStepWhatsApp
+            | SequenceStepWhatsAppParam
+            | SequenceStepZapier
+            | SequenceStepZapierParam
+            | SequenceStepTask
+            | SequenceStepTaskParam
+            | SequenceStepCondition
+            | SequenceStepConditionParam
+        ]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -867,6 +1179,22 @@ class SequencesResourceWithRawResponse:
 
         404 sequence.emailAccountNotFound (also for a missing schedule, template or LinkedIn account).
 
+        Args:
+            name: Body field `name`.
+            schedule_id: The team's default schedule when omitted.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Email account ids (int64).
+            linked_in_accounts: LinkedIn account ids.
+            steps: Body field `steps`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences"""
         spec = RequestSpec(
             method="post",
@@ -875,7 +1203,14 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+                "steps": steps,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -892,8 +1227,8 @@ class SequencesResourceWithRawResponse:
 
     def bulk_start(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -904,6 +1239,17 @@ class SequencesResourceWithRawResponse:
 
         Non-atomic; failure slugs notFound, forbidden, archived, noContacts, noEmailAccounts, salesAgentNotAllowed.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/start"""
         spec = RequestSpec(
             method="post",
@@ -912,7 +1258,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -929,8 +1275,8 @@ class SequencesResourceWithRawResponse:
 
     def bulk_pause(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -938,6 +1284,17 @@ class SequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Pause several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/pause"""
         spec = RequestSpec(
@@ -947,7 +1304,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -964,8 +1321,8 @@ class SequencesResourceWithRawResponse:
 
     def bulk_archive(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -976,6 +1333,17 @@ class SequencesResourceWithRawResponse:
 
         Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
             method="post",
@@ -984,7 +1352,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1001,8 +1369,8 @@ class SequencesResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1010,6 +1378,17 @@ class SequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/bulk-delete"""
         spec = RequestSpec(
@@ -1019,7 +1398,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1036,8 +1415,9 @@ class SequencesResourceWithRawResponse:
 
     def bulk_change_owner(
         self,
-        body: SequenceBulkOwnerRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1048,6 +1428,18 @@ class SequencesResourceWithRawResponse:
 
         Non-atomic; failure slugs include ownerLimitExceeded.
 
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/batch/owner"""
         spec = RequestSpec(
             method="post",
@@ -1056,7 +1448,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1073,8 +1465,9 @@ class SequencesResourceWithRawResponse:
 
     def create_from_template(
         self,
-        body: SequenceCreateFromTemplateRequest | abc.Mapping[str, object],
         *,
+        template_id: str,
+        sequence_folder_id: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1085,6 +1478,18 @@ class SequencesResourceWithRawResponse:
 
         GA in the current document (an older docs page marked it Beta). 404 sequenceTemplate.notFound.
 
+        Args:
+            template_id: Body field `templateId`.
+            sequence_folder_id: Body field `sequenceFolderId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/create-from-template"""
         spec = RequestSpec(
             method="post",
@@ -1093,7 +1498,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"templateId": template_id, "sequenceFolderId": sequence_folder_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1111,7 +1516,7 @@ class SequencesResourceWithRawResponse:
     def list_stats(
         self,
         *,
-        body: SequencesStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequencesStatsFilters | SequencesStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1122,6 +1527,17 @@ class SequencesResourceWithRawResponse:
 
         POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            filters: `from` must lie within the last 31 days and the range may span at most 31 days.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStatsItem]).
+
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
             method="post",
@@ -1130,7 +1546,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -1156,6 +1572,17 @@ class SequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Get a sequence with its steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: GET /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -1194,6 +1621,17 @@ class SequencesResourceWithRawResponse:
 
         Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1220,8 +1658,12 @@ class SequencesResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1229,6 +1671,22 @@ class SequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Update a sequence
+
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            schedule_id: Body field `scheduleId`.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Body field `emailAccounts`.
+            linked_in_accounts: Body field `linkedInAccounts`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: PATCH /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -1238,7 +1696,13 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1266,6 +1730,17 @@ class SequencesResourceWithRawResponse:
         """Start or resume a sequence
 
         Idempotent. 400 sequenceAction.noContacts / sequenceAction.noEmailAccounts; 409 sequenceAction.archived.
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: POST /v3/sequences/{id}/start"""
         spec = RequestSpec(
@@ -1304,6 +1779,17 @@ class SequencesResourceWithRawResponse:
 
         Idempotent.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/pause"""
         spec = RequestSpec(
             method="post",
@@ -1341,6 +1827,17 @@ class SequencesResourceWithRawResponse:
 
         Pauses first, then removes every contact from the sequence (not restored on unarchive).
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/archive"""
         spec = RequestSpec(
             method="post",
@@ -1367,8 +1864,8 @@ class SequencesResourceWithRawResponse:
     def change_owner(
         self,
         id: int,
-        body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1379,6 +1876,18 @@ class SequencesResourceWithRawResponse:
 
         400 sequenceAction.teamMemberNotFound / sequenceAction.ownerLimitExceeded.
 
+        Args:
+            id: Sequence id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: PUT /v3/sequences/{id}/owner"""
         spec = RequestSpec(
             method="put",
@@ -1387,7 +1896,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1405,8 +1914,10 @@ class SequencesResourceWithRawResponse:
     def save_as_template(
         self,
         id: int,
-        body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        scope: SequenceTemplateScopeInput | Literal["team", "organization"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1417,6 +1928,20 @@ class SequencesResourceWithRawResponse:
 
         403 sequenceTemplate.orgTemplatesDisabled (organization scope); 409 sequenceTemplate.duplicateName.
 
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            description: Body field `description`.
+            scope: Where a saved template is visible.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceSavedTemplate).
+
         HTTP: POST /v3/sequences/{id}/save-as-template"""
         spec = RequestSpec(
             method="post",
@@ -1425,7 +1950,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "scope": scope},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1444,7 +1969,7 @@ class SequencesResourceWithRawResponse:
         self,
         id: int,
         *,
-        body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequenceStatsFilters | SequenceStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1455,6 +1980,18 @@ class SequencesResourceWithRawResponse:
 
         POST with an optional filter body (lastWeek by default). 403 sequenceStats.forbidden. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            id: Sequence id.
+            filters: Either a preset or an explicit range; lastWeek when nothing is given.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStats).
+
         HTTP: POST /v3/sequences/{id}/stats"""
         spec = RequestSpec(
             method="post",
@@ -1463,7 +2000,7 @@ class SequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -1511,14 +2048,14 @@ class AsyncSequencesResource:
         *,
         top: int | None = None,
         skip: int | None = None,
-        status: SequenceStatus | None = None,
+        status: SequenceStatus | Literal["new", "active", "paused"] | None = None,
         owner_user_id: int | None = None,
         folder_id: str | None = None,
         is_archived: bool | None = None,
         name: str | None = None,
         created_after: datetime.datetime | None = None,
-        sort_by: SequenceSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceSortBy | Literal["created", "name", "status"] | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1528,6 +2065,26 @@ class AsyncSequencesResource:
         """List sequences
 
         Newest first by default. 400 sequence.invalidPagination / sequence.invalidSort.
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            status: Query parameter `status`.
+            owner_user_id: Query parameter `ownerUserId`.
+            folder_id: Query parameter `folderId`.
+            is_archived: Omit to get archived and active sequences alike.
+            name: Part of the sequence name.
+            created_after: Query parameter `createdAfter`.
+            sort_by: Query parameter `sortBy`.
+            sort_direction: Only valid together with sortBy.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences"""
         spec = RequestSpec(
@@ -1569,8 +2126,31 @@ class AsyncSequencesResource:
 
     async def create(
         self,
-        body: SequenceCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        steps: abc.Sequence[
+            SequenceStepEmail
+            | SequenceStepEmailParam
+            | SequenceStepLinkedIn
+            | SequenceStepLinkedInParam
+            | SequenceStepCall
+            | SequenceStepCallParam
+            | SequenceStepSms
+            | SequenceStepSmsParam
+            | SequenceStepWhatsApp
+            | SequenceStepWhatsAppParam
+            | SequenceStepZapier
+            | SequenceStepZapierParam
+            | SequenceStepTask
+            | SequenceStepTaskParam
+            | SequenceStepCondition
+            | SequenceStepConditionParam
+        ]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1581,6 +2161,22 @@ class AsyncSequencesResource:
 
         404 sequence.emailAccountNotFound (also for a missing schedule, template or LinkedIn account).
 
+        Args:
+            name: Body field `name`.
+            schedule_id: The team's default schedule when omitted.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Email account ids (int64).
+            linked_in_accounts: LinkedIn account ids.
+            steps: Body field `steps`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences"""
         spec = RequestSpec(
             method="post",
@@ -1589,7 +2185,14 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+                "steps": steps,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1604,8 +2207,8 @@ class AsyncSequencesResource:
 
     async def bulk_start(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1616,6 +2219,17 @@ class AsyncSequencesResource:
 
         Non-atomic; failure slugs notFound, forbidden, archived, noContacts, noEmailAccounts, salesAgentNotAllowed.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/start"""
         spec = RequestSpec(
             method="post",
@@ -1624,7 +2238,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1641,8 +2255,8 @@ class AsyncSequencesResource:
 
     async def bulk_pause(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1650,6 +2264,17 @@ class AsyncSequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Pause several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/pause"""
         spec = RequestSpec(
@@ -1659,7 +2284,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1676,8 +2301,8 @@ class AsyncSequencesResource:
 
     async def bulk_archive(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1688,6 +2313,17 @@ class AsyncSequencesResource:
 
         Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
             method="post",
@@ -1696,7 +2332,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1713,8 +2349,8 @@ class AsyncSequencesResource:
 
     async def bulk_delete(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1722,6 +2358,17 @@ class AsyncSequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/bulk-delete"""
         spec = RequestSpec(
@@ -1731,7 +2378,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1748,8 +2395,9 @@ class AsyncSequencesResource:
 
     async def bulk_change_owner(
         self,
-        body: SequenceBulkOwnerRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1760,6 +2408,18 @@ class AsyncSequencesResource:
 
         Non-atomic; failure slugs include ownerLimitExceeded.
 
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/batch/owner"""
         spec = RequestSpec(
             method="post",
@@ -1768,7 +2428,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1785,8 +2445,9 @@ class AsyncSequencesResource:
 
     async def create_from_template(
         self,
-        body: SequenceCreateFromTemplateRequest | abc.Mapping[str, object],
         *,
+        template_id: str,
+        sequence_folder_id: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1797,6 +2458,18 @@ class AsyncSequencesResource:
 
         GA in the current document (an older docs page marked it Beta). 404 sequenceTemplate.notFound.
 
+        Args:
+            template_id: Body field `templateId`.
+            sequence_folder_id: Body field `sequenceFolderId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/create-from-template"""
         spec = RequestSpec(
             method="post",
@@ -1805,7 +2478,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"templateId": template_id, "sequenceFolderId": sequence_folder_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1821,7 +2494,7 @@ class AsyncSequencesResource:
     async def list_stats(
         self,
         *,
-        body: SequencesStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequencesStatsFilters | SequencesStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1832,6 +2505,17 @@ class AsyncSequencesResource:
 
         POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            filters: `from` must lie within the last 31 days and the range may span at most 31 days.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStatsItem]).
+
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
             method="post",
@@ -1840,7 +2524,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -1864,6 +2548,17 @@ class AsyncSequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Get a sequence with its steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: GET /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -1900,6 +2595,17 @@ class AsyncSequencesResource:
 
         Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1924,8 +2630,12 @@ class AsyncSequencesResource:
     async def update(
         self,
         id: int,
-        body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1933,6 +2643,22 @@ class AsyncSequencesResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Sequence:
         """Update a sequence
+
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            schedule_id: Body field `scheduleId`.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Body field `emailAccounts`.
+            linked_in_accounts: Body field `linkedInAccounts`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: PATCH /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -1942,7 +2668,13 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1968,6 +2700,17 @@ class AsyncSequencesResource:
         """Start or resume a sequence
 
         Idempotent. 400 sequenceAction.noContacts / sequenceAction.noEmailAccounts; 409 sequenceAction.archived.
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: POST /v3/sequences/{id}/start"""
         spec = RequestSpec(
@@ -2004,6 +2747,17 @@ class AsyncSequencesResource:
 
         Idempotent.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/pause"""
         spec = RequestSpec(
             method="post",
@@ -2039,6 +2793,17 @@ class AsyncSequencesResource:
 
         Pauses first, then removes every contact from the sequence (not restored on unarchive).
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/archive"""
         spec = RequestSpec(
             method="post",
@@ -2063,8 +2828,8 @@ class AsyncSequencesResource:
     async def change_owner(
         self,
         id: int,
-        body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2075,6 +2840,18 @@ class AsyncSequencesResource:
 
         400 sequenceAction.teamMemberNotFound / sequenceAction.ownerLimitExceeded.
 
+        Args:
+            id: Sequence id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: PUT /v3/sequences/{id}/owner"""
         spec = RequestSpec(
             method="put",
@@ -2083,7 +2860,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2099,8 +2876,10 @@ class AsyncSequencesResource:
     async def save_as_template(
         self,
         id: int,
-        body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        scope: SequenceTemplateScopeInput | Literal["team", "organization"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2111,6 +2890,20 @@ class AsyncSequencesResource:
 
         403 sequenceTemplate.orgTemplatesDisabled (organization scope); 409 sequenceTemplate.duplicateName.
 
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            description: Body field `description`.
+            scope: Where a saved template is visible.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceSavedTemplate).
+
         HTTP: POST /v3/sequences/{id}/save-as-template"""
         spec = RequestSpec(
             method="post",
@@ -2119,7 +2912,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "scope": scope},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2136,7 +2929,7 @@ class AsyncSequencesResource:
         self,
         id: int,
         *,
-        body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequenceStatsFilters | SequenceStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2147,6 +2940,18 @@ class AsyncSequencesResource:
 
         POST with an optional filter body (lastWeek by default). 403 sequenceStats.forbidden. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            id: Sequence id.
+            filters: Either a preset or an explicit range; lastWeek when nothing is given.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStats).
+
         HTTP: POST /v3/sequences/{id}/stats"""
         spec = RequestSpec(
             method="post",
@@ -2155,7 +2960,7 @@ class AsyncSequencesResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -2196,14 +3001,14 @@ class AsyncSequencesResourceWithRawResponse:
         *,
         top: int | None = None,
         skip: int | None = None,
-        status: SequenceStatus | None = None,
+        status: SequenceStatus | Literal["new", "active", "paused"] | None = None,
         owner_user_id: int | None = None,
         folder_id: str | None = None,
         is_archived: bool | None = None,
         name: str | None = None,
         created_after: datetime.datetime | None = None,
-        sort_by: SequenceSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceSortBy | Literal["created", "name", "status"] | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2213,6 +3018,26 @@ class AsyncSequencesResourceWithRawResponse:
         """List sequences
 
         Newest first by default. 400 sequence.invalidPagination / sequence.invalidSort.
+
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            status: Query parameter `status`.
+            owner_user_id: Query parameter `ownerUserId`.
+            folder_id: Query parameter `folderId`.
+            is_archived: Omit to get archived and active sequences alike.
+            name: Part of the sequence name.
+            created_after: Query parameter `createdAfter`.
+            sort_by: Query parameter `sortBy`.
+            sort_direction: Only valid together with sortBy.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences"""
         spec = RequestSpec(
@@ -2250,8 +3075,31 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def create(
         self,
-        body: SequenceCreateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        steps: abc.Sequence[
+            SequenceStepEmail
+            | SequenceStepEmailParam
+            | SequenceStepLinkedIn
+            | SequenceStepLinkedInParam
+            | SequenceStepCall
+            | SequenceStepCallParam
+            | SequenceStepSms
+            | SequenceStepSmsParam
+            | SequenceStepWhatsApp
+            | SequenceStepWhatsAppParam
+            | SequenceStepZapier
+            | SequenceStepZapierParam
+            | SequenceStepTask
+            | SequenceStepTaskParam
+            | SequenceStepCondition
+            | SequenceStepConditionParam
+        ]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2262,6 +3110,22 @@ class AsyncSequencesResourceWithRawResponse:
 
         404 sequence.emailAccountNotFound (also for a missing schedule, template or LinkedIn account).
 
+        Args:
+            name: Body field `name`.
+            schedule_id: The team's default schedule when omitted.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Email account ids (int64).
+            linked_in_accounts: LinkedIn account ids.
+            steps: Body field `steps`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences"""
         spec = RequestSpec(
             method="post",
@@ -2270,7 +3134,14 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+                "steps": steps,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2287,8 +3158,8 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def bulk_start(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2299,6 +3170,17 @@ class AsyncSequencesResourceWithRawResponse:
 
         Non-atomic; failure slugs notFound, forbidden, archived, noContacts, noEmailAccounts, salesAgentNotAllowed.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/start"""
         spec = RequestSpec(
             method="post",
@@ -2307,7 +3189,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2326,8 +3208,8 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def bulk_pause(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2335,6 +3217,17 @@ class AsyncSequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Pause several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/pause"""
         spec = RequestSpec(
@@ -2344,7 +3237,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2363,8 +3256,8 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def bulk_archive(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2375,6 +3268,17 @@ class AsyncSequencesResourceWithRawResponse:
 
         Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
 
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
             method="post",
@@ -2383,7 +3287,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2402,8 +3306,8 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: SequenceIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2411,6 +3315,17 @@ class AsyncSequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several sequences
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/bulk-delete"""
         spec = RequestSpec(
@@ -2420,7 +3335,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2439,8 +3354,9 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def bulk_change_owner(
         self,
-        body: SequenceBulkOwnerRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2451,6 +3367,18 @@ class AsyncSequencesResourceWithRawResponse:
 
         Non-atomic; failure slugs include ownerLimitExceeded.
 
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/batch/owner"""
         spec = RequestSpec(
             method="post",
@@ -2459,7 +3387,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2478,8 +3406,9 @@ class AsyncSequencesResourceWithRawResponse:
 
     async def create_from_template(
         self,
-        body: SequenceCreateFromTemplateRequest | abc.Mapping[str, object],
         *,
+        template_id: str,
+        sequence_folder_id: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2490,6 +3419,18 @@ class AsyncSequencesResourceWithRawResponse:
 
         GA in the current document (an older docs page marked it Beta). 404 sequenceTemplate.notFound.
 
+        Args:
+            template_id: Body field `templateId`.
+            sequence_folder_id: Body field `sequenceFolderId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/create-from-template"""
         spec = RequestSpec(
             method="post",
@@ -2498,7 +3439,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"templateId": template_id, "sequenceFolderId": sequence_folder_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2516,7 +3457,7 @@ class AsyncSequencesResourceWithRawResponse:
     async def list_stats(
         self,
         *,
-        body: SequencesStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequencesStatsFilters | SequencesStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2527,6 +3468,17 @@ class AsyncSequencesResourceWithRawResponse:
 
         POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            filters: `from` must lie within the last 31 days and the range may span at most 31 days.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStatsItem]).
+
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
             method="post",
@@ -2535,7 +3487,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -2561,6 +3513,17 @@ class AsyncSequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Get a sequence with its steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: GET /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -2599,6 +3562,17 @@ class AsyncSequencesResourceWithRawResponse:
 
         Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -2625,8 +3599,12 @@ class AsyncSequencesResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: SequenceUpdateRequest | abc.Mapping[str, object],
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        schedule_id: int | NotGiven = NOT_GIVEN,
+        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2634,6 +3612,22 @@ class AsyncSequencesResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Sequence]:
         """Update a sequence
+
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            schedule_id: Body field `scheduleId`.
+            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            email_accounts: Body field `emailAccounts`.
+            linked_in_accounts: Body field `linkedInAccounts`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: PATCH /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -2643,7 +3637,13 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "name": name,
+                "scheduleId": schedule_id,
+                "settings": settings,
+                "emailAccounts": email_accounts,
+                "linkedInAccounts": linked_in_accounts,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2671,6 +3671,17 @@ class AsyncSequencesResourceWithRawResponse:
         """Start or resume a sequence
 
         Idempotent. 400 sequenceAction.noContacts / sequenceAction.noEmailAccounts; 409 sequenceAction.archived.
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
 
         HTTP: POST /v3/sequences/{id}/start"""
         spec = RequestSpec(
@@ -2709,6 +3720,17 @@ class AsyncSequencesResourceWithRawResponse:
 
         Idempotent.
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/pause"""
         spec = RequestSpec(
             method="post",
@@ -2746,6 +3768,17 @@ class AsyncSequencesResourceWithRawResponse:
 
         Pauses first, then removes every contact from the sequence (not restored on unarchive).
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: POST /v3/sequences/{id}/archive"""
         spec = RequestSpec(
             method="post",
@@ -2772,8 +3805,8 @@ class AsyncSequencesResourceWithRawResponse:
     async def change_owner(
         self,
         id: int,
-        body: SequenceOwnerRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2784,6 +3817,18 @@ class AsyncSequencesResourceWithRawResponse:
 
         400 sequenceAction.teamMemberNotFound / sequenceAction.ownerLimitExceeded.
 
+        Args:
+            id: Sequence id.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Sequence).
+
         HTTP: PUT /v3/sequences/{id}/owner"""
         spec = RequestSpec(
             method="put",
@@ -2792,7 +3837,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2810,8 +3855,10 @@ class AsyncSequencesResourceWithRawResponse:
     async def save_as_template(
         self,
         id: int,
-        body: SequenceSaveAsTemplateRequest | abc.Mapping[str, object],
         *,
+        name: str,
+        description: str | None | NotGiven = NOT_GIVEN,
+        scope: SequenceTemplateScopeInput | Literal["team", "organization"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2822,6 +3869,20 @@ class AsyncSequencesResourceWithRawResponse:
 
         403 sequenceTemplate.orgTemplatesDisabled (organization scope); 409 sequenceTemplate.duplicateName.
 
+        Args:
+            id: Sequence id.
+            name: Body field `name`.
+            description: Body field `description`.
+            scope: Where a saved template is visible.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceSavedTemplate).
+
         HTTP: POST /v3/sequences/{id}/save-as-template"""
         spec = RequestSpec(
             method="post",
@@ -2830,7 +3891,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"name": name, "description": description, "scope": scope},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -2849,7 +3910,7 @@ class AsyncSequencesResourceWithRawResponse:
         self,
         id: int,
         *,
-        body: SequenceStatsRequest | abc.Mapping[str, object] | None = None,
+        filters: SequenceStatsFilters | SequenceStatsFiltersParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2860,6 +3921,18 @@ class AsyncSequencesResourceWithRawResponse:
 
         POST with an optional filter body (lastWeek by default). 403 sequenceStats.forbidden. Subject to the stricter, unpublished reporting caps.
 
+        Args:
+            id: Sequence id.
+            filters: Either a preset or an explicit range; lastWeek when nothing is given.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStats).
+
         HTTP: POST /v3/sequences/{id}/stats"""
         spec = RequestSpec(
             method="post",
@@ -2868,7 +3941,7 @@ class AsyncSequencesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"filters": filters},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="reporting",
@@ -2909,6 +3982,16 @@ class SequencesStepsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, SequenceStepContactFilterProperty]:
         """List the contact properties usable in condition steps
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, SequenceStepContactFilterProperty]).
 
         HTTP: GET /v3/sequences/steps/contact-filter-properties"""
         spec = RequestSpec(
@@ -2953,6 +4036,17 @@ class SequencesStepsResource:
         | SequenceStepCondition
     ]:
         """List a sequence's steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition]).
 
         HTTP: GET /v3/sequences/{id}/steps"""
         spec = RequestSpec(
@@ -3028,6 +4122,18 @@ class SequencesStepsResource:
 
         400 sequenceStep.invalidStep / missingEmailSubject, /parentId required when the sequence has conditions, more than 3 attachments; 403 inaccessible attachmentIds; 409 sequenceStep.stepLocked.
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: POST /v3/sequences/{id}/steps"""
         spec = RequestSpec(
             method="post",
@@ -3091,6 +4197,18 @@ class SequencesStepsResource:
     ) -> builtins.list[CreateItemResult]:
         """Append several steps to a sequence
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk"""
         spec = RequestSpec(
             method="post",
@@ -3115,8 +4233,8 @@ class SequencesStepsResource:
     def bulk_delete(
         self,
         id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3127,6 +4245,18 @@ class SequencesStepsResource:
 
         Non-atomic; failure slugs notFound, stepLocked, stepLockedHasChildren.
 
+        Args:
+            id: Sequence id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -3135,7 +4265,7 @@ class SequencesStepsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3171,6 +4301,18 @@ class SequencesStepsResource:
         | SequenceStepCondition
     ):
         """Get a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
 
         HTTP: GET /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
@@ -3245,6 +4387,19 @@ class SequencesStepsResource:
 
         Send the whole step. Variants with an id are updated, variants without one are added, and variants left out are dropped. 409 stepLocked / stepLockedSubjectSource.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="put",
@@ -3302,6 +4457,19 @@ class SequencesStepsResource:
 
         409 stepLocked, stepLockedHasChildren, stepLockedSubjectSourceWithChildren.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            mode: What to delete besides the step itself.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="delete",
@@ -3327,8 +4495,8 @@ class SequencesStepsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3339,6 +4507,19 @@ class SequencesStepsResource:
 
         Non-atomic; failure slugs invalidInput, unsupportedOperation.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -3347,7 +4528,7 @@ class SequencesStepsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3366,8 +4547,8 @@ class SequencesStepsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3378,6 +4559,19 @@ class SequencesStepsResource:
 
         At least one variant must stay enabled.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/disable"""
         spec = RequestSpec(
             method="post",
@@ -3386,7 +4580,7 @@ class SequencesStepsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3422,6 +4616,16 @@ class SequencesStepsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]]:
         """List the contact properties usable in condition steps
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, SequenceStepContactFilterProperty]).
 
         HTTP: GET /v3/sequences/steps/contact-filter-properties"""
         spec = RequestSpec(
@@ -3470,6 +4674,17 @@ class SequencesStepsResourceWithRawResponse:
         ]
     ]:
         """List a sequence's steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition]).
 
         HTTP: GET /v3/sequences/{id}/steps"""
         spec = RequestSpec(
@@ -3548,6 +4763,18 @@ class SequencesStepsResourceWithRawResponse:
 
         400 sequenceStep.invalidStep / missingEmailSubject, /parentId required when the sequence has conditions, more than 3 attachments; 403 inaccessible attachmentIds; 409 sequenceStep.stepLocked.
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: POST /v3/sequences/{id}/steps"""
         spec = RequestSpec(
             method="post",
@@ -3612,6 +4839,18 @@ class SequencesStepsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Append several steps to a sequence
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk"""
         spec = RequestSpec(
             method="post",
@@ -3638,8 +4877,8 @@ class SequencesStepsResourceWithRawResponse:
     def bulk_delete(
         self,
         id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3650,6 +4889,18 @@ class SequencesStepsResourceWithRawResponse:
 
         Non-atomic; failure slugs notFound, stepLocked, stepLockedHasChildren.
 
+        Args:
+            id: Sequence id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -3658,7 +4909,7 @@ class SequencesStepsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3694,6 +4945,18 @@ class SequencesStepsResourceWithRawResponse:
         | SequenceStepCondition
     ]:
         """Get a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
 
         HTTP: GET /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
@@ -3769,6 +5032,19 @@ class SequencesStepsResourceWithRawResponse:
 
         Send the whole step. Variants with an id are updated, variants without one are added, and variants left out are dropped. 409 stepLocked / stepLockedSubjectSource.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="put",
@@ -3827,6 +5103,19 @@ class SequencesStepsResourceWithRawResponse:
 
         409 stepLocked, stepLockedHasChildren, stepLockedSubjectSourceWithChildren.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            mode: What to delete besides the step itself.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="delete",
@@ -3854,8 +5143,8 @@ class SequencesStepsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3866,6 +5155,19 @@ class SequencesStepsResourceWithRawResponse:
 
         Non-atomic; failure slugs invalidInput, unsupportedOperation.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -3874,7 +5176,7 @@ class SequencesStepsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3893,8 +5195,8 @@ class SequencesStepsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3905,6 +5207,19 @@ class SequencesStepsResourceWithRawResponse:
 
         At least one variant must stay enabled.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/disable"""
         spec = RequestSpec(
             method="post",
@@ -3913,7 +5228,7 @@ class SequencesStepsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -3954,6 +5269,16 @@ class AsyncSequencesStepsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, SequenceStepContactFilterProperty]:
         """List the contact properties usable in condition steps
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, SequenceStepContactFilterProperty]).
 
         HTTP: GET /v3/sequences/steps/contact-filter-properties"""
         spec = RequestSpec(
@@ -3998,6 +5323,17 @@ class AsyncSequencesStepsResource:
         | SequenceStepCondition
     ]:
         """List a sequence's steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition]).
 
         HTTP: GET /v3/sequences/{id}/steps"""
         spec = RequestSpec(
@@ -4073,6 +5409,18 @@ class AsyncSequencesStepsResource:
 
         400 sequenceStep.invalidStep / missingEmailSubject, /parentId required when the sequence has conditions, more than 3 attachments; 403 inaccessible attachmentIds; 409 sequenceStep.stepLocked.
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: POST /v3/sequences/{id}/steps"""
         spec = RequestSpec(
             method="post",
@@ -4136,6 +5484,18 @@ class AsyncSequencesStepsResource:
     ) -> builtins.list[CreateItemResult]:
         """Append several steps to a sequence
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk"""
         spec = RequestSpec(
             method="post",
@@ -4160,8 +5520,8 @@ class AsyncSequencesStepsResource:
     async def bulk_delete(
         self,
         id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4172,6 +5532,18 @@ class AsyncSequencesStepsResource:
 
         Non-atomic; failure slugs notFound, stepLocked, stepLockedHasChildren.
 
+        Args:
+            id: Sequence id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -4180,7 +5552,7 @@ class AsyncSequencesStepsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -4216,6 +5588,18 @@ class AsyncSequencesStepsResource:
         | SequenceStepCondition
     ):
         """Get a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
 
         HTTP: GET /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
@@ -4290,6 +5674,19 @@ class AsyncSequencesStepsResource:
 
         Send the whole step. Variants with an id are updated, variants without one are added, and variants left out are dropped. 409 stepLocked / stepLockedSubjectSource.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="put",
@@ -4347,6 +5744,19 @@ class AsyncSequencesStepsResource:
 
         409 stepLocked, stepLockedHasChildren, stepLockedSubjectSourceWithChildren.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            mode: What to delete besides the step itself.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="delete",
@@ -4372,8 +5782,8 @@ class AsyncSequencesStepsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4384,6 +5794,19 @@ class AsyncSequencesStepsResource:
 
         Non-atomic; failure slugs invalidInput, unsupportedOperation.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -4392,7 +5815,7 @@ class AsyncSequencesStepsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -4411,8 +5834,8 @@ class AsyncSequencesStepsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4423,6 +5846,19 @@ class AsyncSequencesStepsResource:
 
         At least one variant must stay enabled.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/disable"""
         spec = RequestSpec(
             method="post",
@@ -4431,7 +5867,7 @@ class AsyncSequencesStepsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -4467,6 +5903,16 @@ class AsyncSequencesStepsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, SequenceStepContactFilterProperty]]:
         """List the contact properties usable in condition steps
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, SequenceStepContactFilterProperty]).
 
         HTTP: GET /v3/sequences/steps/contact-filter-properties"""
         spec = RequestSpec(
@@ -4515,6 +5961,17 @@ class AsyncSequencesStepsResourceWithRawResponse:
         ]
     ]:
         """List a sequence's steps
+
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition]).
 
         HTTP: GET /v3/sequences/{id}/steps"""
         spec = RequestSpec(
@@ -4593,6 +6050,18 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
         400 sequenceStep.invalidStep / missingEmailSubject, /parentId required when the sequence has conditions, more than 3 attachments; 403 inaccessible attachmentIds; 409 sequenceStep.stepLocked.
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: POST /v3/sequences/{id}/steps"""
         spec = RequestSpec(
             method="post",
@@ -4657,6 +6126,18 @@ class AsyncSequencesStepsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Append several steps to a sequence
 
+        Args:
+            id: Sequence id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk"""
         spec = RequestSpec(
             method="post",
@@ -4683,8 +6164,8 @@ class AsyncSequencesStepsResourceWithRawResponse:
     async def bulk_delete(
         self,
         id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4695,6 +6176,18 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
         Non-atomic; failure slugs notFound, stepLocked, stepLockedHasChildren.
 
+        Args:
+            id: Sequence id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/bulk-delete"""
         spec = RequestSpec(
             method="post",
@@ -4703,7 +6196,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -4741,6 +6234,18 @@ class AsyncSequencesStepsResourceWithRawResponse:
         | SequenceStepCondition
     ]:
         """Get a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
 
         HTTP: GET /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
@@ -4816,6 +6321,19 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
         Send the whole step. Variants with an id are updated, variants without one are added, and variants left out are dropped. 409 stepLocked / stepLockedSubjectSource.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepEmail | SequenceStepLinkedIn | SequenceStepCall | SequenceStepSms | SequenceStepWhatsApp | SequenceStepZapier | SequenceStepTask | SequenceStepCondition).
+
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="put",
@@ -4874,6 +6392,19 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
         409 stepLocked, stepLockedHasChildren, stepLockedSubjectSourceWithChildren.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            mode: What to delete besides the step itself.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}"""
         spec = RequestSpec(
             method="delete",
@@ -4901,8 +6432,8 @@ class AsyncSequencesStepsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4913,6 +6444,19 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
         Non-atomic; failure slugs invalidInput, unsupportedOperation.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -4921,7 +6465,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -4942,8 +6486,8 @@ class AsyncSequencesStepsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantToggleRequest | abc.Mapping[str, object],
         *,
+        variant_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4954,6 +6498,19 @@ class AsyncSequencesStepsResourceWithRawResponse:
 
         At least one variant must stay enabled.
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_ids: Body field `variantIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/disable"""
         spec = RequestSpec(
             method="post",
@@ -4962,7 +6519,7 @@ class AsyncSequencesStepsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"variantIds": variant_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5004,6 +6561,18 @@ class SequencesStepsVariantsResource:
     ) -> builtins.list[SequenceStepVariant]:
         """List a step's variants
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepVariant]).
+
         HTTP: GET /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
             method="get",
@@ -5029,8 +6598,11 @@ class SequencesStepsVariantsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5038,6 +6610,22 @@ class SequencesStepsVariantsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Add a variant to a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
@@ -5047,7 +6635,7 @@ class SequencesStepsVariantsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5074,6 +6662,19 @@ class SequencesStepsVariantsResource:
     ) -> builtins.list[CreateItemResult]:
         """Add several variants to a step
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk"""
         spec = RequestSpec(
             method="post",
@@ -5099,8 +6700,8 @@ class SequencesStepsVariantsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5108,6 +6709,19 @@ class SequencesStepsVariantsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 100 variants of a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk-delete"""
         spec = RequestSpec(
@@ -5117,7 +6731,7 @@ class SequencesStepsVariantsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5137,8 +6751,11 @@ class SequencesStepsVariantsResource:
         id: int,
         step_id: int,
         variant_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5146,6 +6763,23 @@ class SequencesStepsVariantsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Replace a step variant
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5155,7 +6789,7 @@ class SequencesStepsVariantsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5183,6 +6817,19 @@ class SequencesStepsVariantsResource:
         """Delete a step variant
 
         Variants already sent cannot be deleted, and one variant must stay enabled.
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5225,6 +6872,18 @@ class SequencesStepsVariantsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceStepVariant]]:
         """List a step's variants
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepVariant]).
+
         HTTP: GET /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
             method="get",
@@ -5252,8 +6911,11 @@ class SequencesStepsVariantsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5261,6 +6923,22 @@ class SequencesStepsVariantsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Add a variant to a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
@@ -5270,7 +6948,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5299,6 +6977,19 @@ class SequencesStepsVariantsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Add several variants to a step
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk"""
         spec = RequestSpec(
             method="post",
@@ -5326,8 +7017,8 @@ class SequencesStepsVariantsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5335,6 +7026,19 @@ class SequencesStepsVariantsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 100 variants of a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk-delete"""
         spec = RequestSpec(
@@ -5344,7 +7048,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5364,8 +7068,11 @@ class SequencesStepsVariantsResourceWithRawResponse:
         id: int,
         step_id: int,
         variant_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5373,6 +7080,23 @@ class SequencesStepsVariantsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Replace a step variant
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5382,7 +7106,7 @@ class SequencesStepsVariantsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5412,6 +7136,19 @@ class SequencesStepsVariantsResourceWithRawResponse:
         """Delete a step variant
 
         Variants already sent cannot be deleted, and one variant must stay enabled.
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5461,6 +7198,18 @@ class AsyncSequencesStepsVariantsResource:
     ) -> builtins.list[SequenceStepVariant]:
         """List a step's variants
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepVariant]).
+
         HTTP: GET /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
             method="get",
@@ -5486,8 +7235,11 @@ class AsyncSequencesStepsVariantsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5495,6 +7247,22 @@ class AsyncSequencesStepsVariantsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Add a variant to a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
@@ -5504,7 +7272,7 @@ class AsyncSequencesStepsVariantsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5531,6 +7299,19 @@ class AsyncSequencesStepsVariantsResource:
     ) -> builtins.list[CreateItemResult]:
         """Add several variants to a step
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk"""
         spec = RequestSpec(
             method="post",
@@ -5556,8 +7337,8 @@ class AsyncSequencesStepsVariantsResource:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5565,6 +7346,19 @@ class AsyncSequencesStepsVariantsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 100 variants of a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk-delete"""
         spec = RequestSpec(
@@ -5574,7 +7368,7 @@ class AsyncSequencesStepsVariantsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5594,8 +7388,11 @@ class AsyncSequencesStepsVariantsResource:
         id: int,
         step_id: int,
         variant_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5603,6 +7400,23 @@ class AsyncSequencesStepsVariantsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceStepVariant:
         """Replace a step variant
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5612,7 +7426,7 @@ class AsyncSequencesStepsVariantsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5640,6 +7454,19 @@ class AsyncSequencesStepsVariantsResource:
         """Delete a step variant
 
         Variants already sent cannot be deleted, and one variant must stay enabled.
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5682,6 +7509,18 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceStepVariant]]:
         """List a step's variants
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceStepVariant]).
+
         HTTP: GET /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
             method="get",
@@ -5709,8 +7548,11 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5718,6 +7560,22 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Add a variant to a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants"""
         spec = RequestSpec(
@@ -5727,7 +7585,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5756,6 +7614,19 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[CreateItemResult]]:
         """Add several variants to a step
 
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[CreateItemResult]).
+
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk"""
         spec = RequestSpec(
             method="post",
@@ -5783,8 +7654,8 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         self,
         id: int,
         step_id: int,
-        body: SequenceStepIdsRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5792,6 +7663,19 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 100 variants of a step
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/steps/{step_id}/variants/bulk-delete"""
         spec = RequestSpec(
@@ -5801,7 +7685,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5823,8 +7707,11 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         id: int,
         step_id: int,
         variant_id: int,
-        body: SequenceStepVariantRequest | abc.Mapping[str, object],
         *,
+        message: str,
+        subject: str | None | NotGiven = NOT_GIVEN,
+        is_enabled: bool | NotGiven = NOT_GIVEN,
+        attachment_ids: abc.Sequence[int] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5832,6 +7719,23 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceStepVariant]:
         """Replace a step variant
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            message: Body field `message`.
+            subject: Body field `subject`.
+            is_enabled: Body field `isEnabled`.
+            attachment_ids: Body field `attachmentIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceStepVariant).
 
         HTTP: PUT /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5841,7 +7745,7 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"message": message, "subject": subject, "isEnabled": is_enabled, "attachmentIds": attachment_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -5871,6 +7775,19 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         """Delete a step variant
 
         Variants already sent cannot be deleted, and one variant must stay enabled.
+
+        Args:
+            id: Sequence id.
+            step_id: Step id.
+            variant_id: Variant id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/steps/{step_id}/variants/{variant_id}"""
         spec = RequestSpec(
@@ -5913,8 +7830,10 @@ class SequencesContactsResource:
         *,
         top: int | None = None,
         skip: int | None = None,
-        sort_by: SequenceContactSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceContactSortBy
+        | Literal["addingDate", "email", "firstName", "lastName", "company", "statusInSequence"]
+        | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5922,6 +7841,21 @@ class SequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[SequenceContact]:
         """List the contacts enrolled in a sequence
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts"""
         spec = RequestSpec(
@@ -5957,7 +7891,10 @@ class SequencesContactsResource:
         *,
         top: int | None = None,
         skip: int | None = None,
-        additional_columns: builtins.list[SequenceContactStateColumn] | None = None,
+        additional_columns: abc.Sequence[
+            SequenceContactStateColumn | Literal["CurrentStep", "LastStepCompletedAt", "Status"]
+        ]
+        | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5965,6 +7902,20 @@ class SequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SyncPage[SequenceContactState]:
         """List enrolled contacts with their progress
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            additional_columns: Extra columns to include, comma-separated.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts/state"""
         spec = RequestSpec(
@@ -6010,6 +7961,18 @@ class SequencesContactsResource:
 
         404 sequenceContact.notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContact).
+
         HTTP: GET /v3/sequences/{id}/contacts/{contact_id}"""
         spec = RequestSpec(
             method="get",
@@ -6046,6 +8009,18 @@ class SequencesContactsResource:
 
         The contact itself is kept.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/contact-links/{contact_id}"""
         spec = RequestSpec(
             method="delete",
@@ -6070,8 +8045,12 @@ class SequencesContactsResource:
     def bulk_add(
         self,
         id: int,
-        body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6082,6 +8061,22 @@ class SequencesContactsResource:
 
         400 sequenceContact.noStepsInSequence when the sequence has no steps.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsAddResult).
+
         HTTP: POST /v3/sequences/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -6090,7 +8085,13 @@ class SequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "contactIds": contact_ids,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6106,8 +8107,8 @@ class SequencesContactsResource:
     def bulk_remove(
         self,
         id: int,
-        body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6115,6 +8116,18 @@ class SequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContactsRemoveResult:
         """Remove several contacts from a sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsRemoveResult).
 
         HTTP: POST /v3/sequences/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -6124,7 +8137,7 @@ class SequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6140,8 +8153,9 @@ class SequencesContactsResource:
     def set_status(
         self,
         id: int,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6152,6 +8166,19 @@ class SequencesContactsResource:
 
         Non-atomic; failure slugs include invalidStatusTransition, sequenceArchived, notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-status-in-sequence"""
         spec = RequestSpec(
             method="post",
@@ -6160,7 +8187,7 @@ class SequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6178,8 +8205,9 @@ class SequencesContactsResource:
     def set_replied(
         self,
         id: int,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6187,6 +8215,19 @@ class SequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts replied (or not) in this sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/contacts/set-replied"""
         spec = RequestSpec(
@@ -6196,7 +8237,7 @@ class SequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6214,8 +8255,10 @@ class SequencesContactsResource:
     def set_bounced(
         self,
         id: int,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6226,6 +8269,20 @@ class SequencesContactsResource:
 
         Same isBounced/resendEmails pairing rule as the contact-wide endpoint.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-bounced"""
         spec = RequestSpec(
             method="post",
@@ -6234,7 +8291,7 @@ class SequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6262,8 +8319,10 @@ class SequencesContactsResourceWithRawResponse:
         *,
         top: int | None = None,
         skip: int | None = None,
-        sort_by: SequenceContactSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceContactSortBy
+        | Literal["addingDate", "email", "firstName", "lastName", "company", "statusInSequence"]
+        | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6271,6 +8330,21 @@ class SequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactPage]:
         """List the contacts enrolled in a sequence
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts"""
         spec = RequestSpec(
@@ -6301,7 +8375,10 @@ class SequencesContactsResourceWithRawResponse:
         *,
         top: int | None = None,
         skip: int | None = None,
-        additional_columns: builtins.list[SequenceContactStateColumn] | None = None,
+        additional_columns: abc.Sequence[
+            SequenceContactStateColumn | Literal["CurrentStep", "LastStepCompletedAt", "Status"]
+        ]
+        | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6309,6 +8386,20 @@ class SequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactStatePage]:
         """List enrolled contacts with their progress
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            additional_columns: Extra columns to include, comma-separated.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts/state"""
         spec = RequestSpec(
@@ -6349,6 +8440,18 @@ class SequencesContactsResourceWithRawResponse:
 
         404 sequenceContact.notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContact).
+
         HTTP: GET /v3/sequences/{id}/contacts/{contact_id}"""
         spec = RequestSpec(
             method="get",
@@ -6387,6 +8490,18 @@ class SequencesContactsResourceWithRawResponse:
 
         The contact itself is kept.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/contact-links/{contact_id}"""
         spec = RequestSpec(
             method="delete",
@@ -6413,8 +8528,12 @@ class SequencesContactsResourceWithRawResponse:
     def bulk_add(
         self,
         id: int,
-        body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6425,6 +8544,22 @@ class SequencesContactsResourceWithRawResponse:
 
         400 sequenceContact.noStepsInSequence when the sequence has no steps.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsAddResult).
+
         HTTP: POST /v3/sequences/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -6433,7 +8568,13 @@ class SequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "contactIds": contact_ids,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6451,8 +8592,8 @@ class SequencesContactsResourceWithRawResponse:
     def bulk_remove(
         self,
         id: int,
-        body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6460,6 +8601,18 @@ class SequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactsRemoveResult]:
         """Remove several contacts from a sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsRemoveResult).
 
         HTTP: POST /v3/sequences/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -6469,7 +8622,7 @@ class SequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6487,8 +8640,9 @@ class SequencesContactsResourceWithRawResponse:
     def set_status(
         self,
         id: int,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6499,6 +8653,19 @@ class SequencesContactsResourceWithRawResponse:
 
         Non-atomic; failure slugs include invalidStatusTransition, sequenceArchived, notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-status-in-sequence"""
         spec = RequestSpec(
             method="post",
@@ -6507,7 +8674,7 @@ class SequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6525,8 +8692,9 @@ class SequencesContactsResourceWithRawResponse:
     def set_replied(
         self,
         id: int,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6534,6 +8702,19 @@ class SequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts replied (or not) in this sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/contacts/set-replied"""
         spec = RequestSpec(
@@ -6543,7 +8724,7 @@ class SequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6561,8 +8742,10 @@ class SequencesContactsResourceWithRawResponse:
     def set_bounced(
         self,
         id: int,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6573,6 +8756,20 @@ class SequencesContactsResourceWithRawResponse:
 
         Same isBounced/resendEmails pairing rule as the contact-wide endpoint.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-bounced"""
         spec = RequestSpec(
             method="post",
@@ -6581,7 +8778,7 @@ class SequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6614,8 +8811,10 @@ class AsyncSequencesContactsResource:
         *,
         top: int | None = None,
         skip: int | None = None,
-        sort_by: SequenceContactSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceContactSortBy
+        | Literal["addingDate", "email", "firstName", "lastName", "company", "statusInSequence"]
+        | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6623,6 +8822,21 @@ class AsyncSequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[SequenceContact]:
         """List the contacts enrolled in a sequence
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts"""
         spec = RequestSpec(
@@ -6657,7 +8871,10 @@ class AsyncSequencesContactsResource:
         *,
         top: int | None = None,
         skip: int | None = None,
-        additional_columns: builtins.list[SequenceContactStateColumn] | None = None,
+        additional_columns: abc.Sequence[
+            SequenceContactStateColumn | Literal["CurrentStep", "LastStepCompletedAt", "Status"]
+        ]
+        | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6665,6 +8882,20 @@ class AsyncSequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[SequenceContactState]:
         """List enrolled contacts with their progress
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            additional_columns: Extra columns to include, comma-separated.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts/state"""
         spec = RequestSpec(
@@ -6709,6 +8940,18 @@ class AsyncSequencesContactsResource:
 
         404 sequenceContact.notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContact).
+
         HTTP: GET /v3/sequences/{id}/contacts/{contact_id}"""
         spec = RequestSpec(
             method="get",
@@ -6745,6 +8988,18 @@ class AsyncSequencesContactsResource:
 
         The contact itself is kept.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/contact-links/{contact_id}"""
         spec = RequestSpec(
             method="delete",
@@ -6769,8 +9024,12 @@ class AsyncSequencesContactsResource:
     async def bulk_add(
         self,
         id: int,
-        body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6781,6 +9040,22 @@ class AsyncSequencesContactsResource:
 
         400 sequenceContact.noStepsInSequence when the sequence has no steps.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsAddResult).
+
         HTTP: POST /v3/sequences/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -6789,7 +9064,13 @@ class AsyncSequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "contactIds": contact_ids,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6805,8 +9086,8 @@ class AsyncSequencesContactsResource:
     async def bulk_remove(
         self,
         id: int,
-        body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6814,6 +9095,18 @@ class AsyncSequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> SequenceContactsRemoveResult:
         """Remove several contacts from a sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsRemoveResult).
 
         HTTP: POST /v3/sequences/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -6823,7 +9116,7 @@ class AsyncSequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6839,8 +9132,9 @@ class AsyncSequencesContactsResource:
     async def set_status(
         self,
         id: int,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6851,6 +9145,19 @@ class AsyncSequencesContactsResource:
 
         Non-atomic; failure slugs include invalidStatusTransition, sequenceArchived, notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-status-in-sequence"""
         spec = RequestSpec(
             method="post",
@@ -6859,7 +9166,7 @@ class AsyncSequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6877,8 +9184,9 @@ class AsyncSequencesContactsResource:
     async def set_replied(
         self,
         id: int,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6886,6 +9194,19 @@ class AsyncSequencesContactsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Mark contacts replied (or not) in this sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/contacts/set-replied"""
         spec = RequestSpec(
@@ -6895,7 +9216,7 @@ class AsyncSequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6913,8 +9234,10 @@ class AsyncSequencesContactsResource:
     async def set_bounced(
         self,
         id: int,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6925,6 +9248,20 @@ class AsyncSequencesContactsResource:
 
         Same isBounced/resendEmails pairing rule as the contact-wide endpoint.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-bounced"""
         spec = RequestSpec(
             method="post",
@@ -6933,7 +9270,7 @@ class AsyncSequencesContactsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -6961,8 +9298,10 @@ class AsyncSequencesContactsResourceWithRawResponse:
         *,
         top: int | None = None,
         skip: int | None = None,
-        sort_by: SequenceContactSortBy | None = None,
-        sort_direction: SequenceSortDirection | None = None,
+        sort_by: SequenceContactSortBy
+        | Literal["addingDate", "email", "firstName", "lastName", "company", "statusInSequence"]
+        | None = None,
+        sort_direction: SequenceSortDirection | Literal["asc", "desc"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -6970,6 +9309,21 @@ class AsyncSequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactPage]:
         """List the contacts enrolled in a sequence
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            sort_by: Query parameter `sort_by`.
+            sort_direction: Query parameter `sort_direction`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts"""
         spec = RequestSpec(
@@ -7000,7 +9354,10 @@ class AsyncSequencesContactsResourceWithRawResponse:
         *,
         top: int | None = None,
         skip: int | None = None,
-        additional_columns: builtins.list[SequenceContactStateColumn] | None = None,
+        additional_columns: abc.Sequence[
+            SequenceContactStateColumn | Literal["CurrentStep", "LastStepCompletedAt", "Status"]
+        ]
+        | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7008,6 +9365,20 @@ class AsyncSequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactStatePage]:
         """List enrolled contacts with their progress
+
+        Args:
+            id: Sequence id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            additional_columns: Extra columns to include, comma-separated.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/sequences/{id}/contacts/state"""
         spec = RequestSpec(
@@ -7048,6 +9419,18 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
         404 sequenceContact.notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContact).
+
         HTTP: GET /v3/sequences/{id}/contacts/{contact_id}"""
         spec = RequestSpec(
             method="get",
@@ -7086,6 +9469,18 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
         The contact itself is kept.
 
+        Args:
+            id: Sequence id.
+            contact_id: Contact id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/sequences/{id}/contact-links/{contact_id}"""
         spec = RequestSpec(
             method="delete",
@@ -7112,8 +9507,12 @@ class AsyncSequencesContactsResourceWithRawResponse:
     async def bulk_add(
         self,
         id: int,
-        body: SequenceContactsAddRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        remove_from_existing: bool | NotGiven = NOT_GIVEN,
+        start_step_id: int | None | NotGiven = NOT_GIVEN,
+        ignore_step_delay: bool | NotGiven = NOT_GIVEN,
+        start_from: datetime.datetime | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7124,6 +9523,22 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
         400 sequenceContact.noStepsInSequence when the sequence has no steps.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            remove_from_existing: Body field `removeFromExisting`.
+            start_step_id: Body field `startStepId`.
+            ignore_step_delay: Body field `ignoreStepDelay`.
+            start_from: Body field `startFrom`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsAddResult).
+
         HTTP: POST /v3/sequences/{id}/contact-links/bulk"""
         spec = RequestSpec(
             method="post",
@@ -7132,7 +9547,13 @@ class AsyncSequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "contactIds": contact_ids,
+                "removeFromExisting": remove_from_existing,
+                "startStepId": start_step_id,
+                "ignoreStepDelay": ignore_step_delay,
+                "startFrom": start_from,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7150,8 +9571,8 @@ class AsyncSequencesContactsResourceWithRawResponse:
     async def bulk_remove(
         self,
         id: int,
-        body: SequenceContactsRemoveRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7159,6 +9580,18 @@ class AsyncSequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[SequenceContactsRemoveResult]:
         """Remove several contacts from a sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SequenceContactsRemoveResult).
 
         HTTP: POST /v3/sequences/{id}/contact-links/bulk-delete"""
         spec = RequestSpec(
@@ -7168,7 +9601,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7186,8 +9619,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
     async def set_status(
         self,
         id: int,
-        body: ContactSetStatusInSequenceRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        status_in_sequence: ContactSequenceStatus | Literal["active", "paused", "finished", "outOfOffice"],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7198,6 +9632,19 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
         Non-atomic; failure slugs include invalidStatusTransition, sequenceArchived, notInSequence.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            status_in_sequence: The writable in-sequence statuses (also what /contacts/{id}/sequences reports).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-status-in-sequence"""
         spec = RequestSpec(
             method="post",
@@ -7206,7 +9653,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "statusInSequence": status_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7226,8 +9673,9 @@ class AsyncSequencesContactsResourceWithRawResponse:
     async def set_replied(
         self,
         id: int,
-        body: ContactSetRepliedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_replied: bool,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7235,6 +9683,19 @@ class AsyncSequencesContactsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Mark contacts replied (or not) in this sequence
+
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_replied: Body field `isReplied`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/sequences/{id}/contacts/set-replied"""
         spec = RequestSpec(
@@ -7244,7 +9705,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isReplied": is_replied},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7264,8 +9725,10 @@ class AsyncSequencesContactsResourceWithRawResponse:
     async def set_bounced(
         self,
         id: int,
-        body: ContactSetBouncedRequest | abc.Mapping[str, object],
         *,
+        contact_ids: abc.Sequence[int],
+        is_bounced: bool,
+        resend_emails: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7276,6 +9739,20 @@ class AsyncSequencesContactsResourceWithRawResponse:
 
         Same isBounced/resendEmails pairing rule as the contact-wide endpoint.
 
+        Args:
+            id: Sequence id.
+            contact_ids: Body field `contactIds`.
+            is_bounced: Body field `isBounced`.
+            resend_emails: Body field `resendEmails`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
+
         HTTP: POST /v3/sequences/{id}/contacts/set-bounced"""
         spec = RequestSpec(
             method="post",
@@ -7284,7 +9761,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"contactIds": contact_ids, "isBounced": is_bounced, "resendEmails": resend_emails},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7325,6 +9802,17 @@ class SequencesEmailAccountsResource:
     ) -> builtins.list[SequenceEmailAccount]:
         """List the email accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceEmailAccount]).
+
         HTTP: GET /v3/sequences/{id}/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -7349,8 +9837,8 @@ class SequencesEmailAccountsResource:
     def replace(
         self,
         id: int,
-        body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
+        email_account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7361,6 +9849,18 @@ class SequencesEmailAccountsResource:
 
         Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
 
+        Args:
+            id: Sequence id.
+            email_account_ids: Body field `emailAccountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="put",
@@ -7369,7 +9869,7 @@ class SequencesEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountIds": email_account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7385,8 +9885,8 @@ class SequencesEmailAccountsResource:
     def link(
         self,
         id: int,
-        body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7397,6 +9897,18 @@ class SequencesEmailAccountsResource:
 
         Idempotent: 201 when the link was created, 200 when it already existed. At most 100 email accounts per sequence (409 sequenceEmailAccount.limitReached).
 
+        Args:
+            id: Sequence id.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="post",
@@ -7405,7 +9917,7 @@ class SequencesEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7430,6 +9942,18 @@ class SequencesEmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink an email account from a sequence
+
+        Args:
+            id: Sequence id.
+            email_account_id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/email-account-links/{email_account_id}"""
         spec = RequestSpec(
@@ -7471,6 +9995,17 @@ class SequencesEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceEmailAccount]]:
         """List the email accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceEmailAccount]).
+
         HTTP: GET /v3/sequences/{id}/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -7497,8 +10032,8 @@ class SequencesEmailAccountsResourceWithRawResponse:
     def replace(
         self,
         id: int,
-        body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
+        email_account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7509,6 +10044,18 @@ class SequencesEmailAccountsResourceWithRawResponse:
 
         Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
 
+        Args:
+            id: Sequence id.
+            email_account_ids: Body field `emailAccountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="put",
@@ -7517,7 +10064,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountIds": email_account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7535,8 +10082,8 @@ class SequencesEmailAccountsResourceWithRawResponse:
     def link(
         self,
         id: int,
-        body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7547,6 +10094,18 @@ class SequencesEmailAccountsResourceWithRawResponse:
 
         Idempotent: 201 when the link was created, 200 when it already existed. At most 100 email accounts per sequence (409 sequenceEmailAccount.limitReached).
 
+        Args:
+            id: Sequence id.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="post",
@@ -7555,7 +10114,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7582,6 +10141,18 @@ class SequencesEmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink an email account from a sequence
+
+        Args:
+            id: Sequence id.
+            email_account_id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/email-account-links/{email_account_id}"""
         spec = RequestSpec(
@@ -7630,6 +10201,17 @@ class AsyncSequencesEmailAccountsResource:
     ) -> builtins.list[SequenceEmailAccount]:
         """List the email accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceEmailAccount]).
+
         HTTP: GET /v3/sequences/{id}/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -7654,8 +10236,8 @@ class AsyncSequencesEmailAccountsResource:
     async def replace(
         self,
         id: int,
-        body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
+        email_account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7666,6 +10248,18 @@ class AsyncSequencesEmailAccountsResource:
 
         Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
 
+        Args:
+            id: Sequence id.
+            email_account_ids: Body field `emailAccountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="put",
@@ -7674,7 +10268,7 @@ class AsyncSequencesEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountIds": email_account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7690,8 +10284,8 @@ class AsyncSequencesEmailAccountsResource:
     async def link(
         self,
         id: int,
-        body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7702,6 +10296,18 @@ class AsyncSequencesEmailAccountsResource:
 
         Idempotent: 201 when the link was created, 200 when it already existed. At most 100 email accounts per sequence (409 sequenceEmailAccount.limitReached).
 
+        Args:
+            id: Sequence id.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="post",
@@ -7710,7 +10316,7 @@ class AsyncSequencesEmailAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7735,6 +10341,18 @@ class AsyncSequencesEmailAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink an email account from a sequence
+
+        Args:
+            id: Sequence id.
+            email_account_id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/email-account-links/{email_account_id}"""
         spec = RequestSpec(
@@ -7776,6 +10394,17 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceEmailAccount]]:
         """List the email accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceEmailAccount]).
+
         HTTP: GET /v3/sequences/{id}/email-accounts"""
         spec = RequestSpec(
             method="get",
@@ -7802,8 +10431,8 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
     async def replace(
         self,
         id: int,
-        body: SequenceEmailAccountReplaceRequest | abc.Mapping[str, object],
         *,
+        email_account_ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7814,6 +10443,18 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
 
         Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
 
+        Args:
+            id: Sequence id.
+            email_account_ids: Body field `emailAccountIds`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="put",
@@ -7822,7 +10463,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountIds": email_account_ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7840,8 +10481,8 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
     async def link(
         self,
         id: int,
-        body: SequenceEmailAccountLinkRequest | abc.Mapping[str, object],
         *,
+        email_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7852,6 +10493,18 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
 
         Idempotent: 201 when the link was created, 200 when it already existed. At most 100 email accounts per sequence (409 sequenceEmailAccount.limitReached).
 
+        Args:
+            id: Sequence id.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
             method="post",
@@ -7860,7 +10513,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -7887,6 +10540,18 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink an email account from a sequence
+
+        Args:
+            id: Sequence id.
+            email_account_id: Email account id (int64).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/email-account-links/{email_account_id}"""
         spec = RequestSpec(
@@ -7935,6 +10600,17 @@ class SequencesLinkedinAccountsResource:
     ) -> builtins.list[SequenceLinkedInAccount]:
         """List the LinkedIn accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceLinkedInAccount]).
+
         HTTP: GET /v3/sequences/{id}/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -7959,8 +10635,8 @@ class SequencesLinkedinAccountsResource:
     def link(
         self,
         id: int,
-        body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
+        linked_in_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -7971,6 +10647,18 @@ class SequencesLinkedinAccountsResource:
 
         Idempotent; 201 when linked now, 200 when the link already existed.
 
+        Args:
+            id: Sequence id.
+            linked_in_account_id: Body field `linkedInAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/linkedin-account-links"""
         spec = RequestSpec(
             method="post",
@@ -7979,7 +10667,7 @@ class SequencesLinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"linkedInAccountId": linked_in_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -8004,6 +10692,18 @@ class SequencesLinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a LinkedIn account from a sequence
+
+        Args:
+            id: Sequence id.
+            linked_in_account_id: LinkedIn account id (Reply spells this parameter in camelCase).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}"""
         spec = RequestSpec(
@@ -8045,6 +10745,17 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceLinkedInAccount]]:
         """List the LinkedIn accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceLinkedInAccount]).
+
         HTTP: GET /v3/sequences/{id}/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -8071,8 +10782,8 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
     def link(
         self,
         id: int,
-        body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
+        linked_in_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -8083,6 +10794,18 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
 
         Idempotent; 201 when linked now, 200 when the link already existed.
 
+        Args:
+            id: Sequence id.
+            linked_in_account_id: Body field `linkedInAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/linkedin-account-links"""
         spec = RequestSpec(
             method="post",
@@ -8091,7 +10814,7 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"linkedInAccountId": linked_in_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -8118,6 +10841,18 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a LinkedIn account from a sequence
+
+        Args:
+            id: Sequence id.
+            linked_in_account_id: LinkedIn account id (Reply spells this parameter in camelCase).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}"""
         spec = RequestSpec(
@@ -8166,6 +10901,17 @@ class AsyncSequencesLinkedinAccountsResource:
     ) -> builtins.list[SequenceLinkedInAccount]:
         """List the LinkedIn accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceLinkedInAccount]).
+
         HTTP: GET /v3/sequences/{id}/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -8192,8 +10938,8 @@ class AsyncSequencesLinkedinAccountsResource:
     async def link(
         self,
         id: int,
-        body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
+        linked_in_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -8204,6 +10950,18 @@ class AsyncSequencesLinkedinAccountsResource:
 
         Idempotent; 201 when linked now, 200 when the link already existed.
 
+        Args:
+            id: Sequence id.
+            linked_in_account_id: Body field `linkedInAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/linkedin-account-links"""
         spec = RequestSpec(
             method="post",
@@ -8212,7 +10970,7 @@ class AsyncSequencesLinkedinAccountsResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"linkedInAccountId": linked_in_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -8237,6 +10995,18 @@ class AsyncSequencesLinkedinAccountsResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Unlink a LinkedIn account from a sequence
+
+        Args:
+            id: Sequence id.
+            linked_in_account_id: LinkedIn account id (Reply spells this parameter in camelCase).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}"""
         spec = RequestSpec(
@@ -8278,6 +11048,17 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceLinkedInAccount]]:
         """List the LinkedIn accounts linked to a sequence
 
+        Args:
+            id: Sequence id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[SequenceLinkedInAccount]).
+
         HTTP: GET /v3/sequences/{id}/linkedin-accounts"""
         spec = RequestSpec(
             method="get",
@@ -8304,8 +11085,8 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
     async def link(
         self,
         id: int,
-        body: SequenceLinkedInAccountLinkRequest | abc.Mapping[str, object],
         *,
+        linked_in_account_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -8316,6 +11097,18 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
 
         Idempotent; 201 when linked now, 200 when the link already existed.
 
+        Args:
+            id: Sequence id.
+            linked_in_account_id: Body field `linkedInAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/sequences/{id}/linkedin-account-links"""
         spec = RequestSpec(
             method="post",
@@ -8324,7 +11117,7 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"linkedInAccountId": linked_in_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -8351,6 +11144,18 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
         """Unlink a LinkedIn account from a sequence
+
+        Args:
+            id: Sequence id.
+            linked_in_account_id: LinkedIn account id (Reply spells this parameter in camelCase).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/sequences/{id}/linkedin-account-links/{linkedInAccountId}"""
         spec = RequestSpec(

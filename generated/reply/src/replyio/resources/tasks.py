@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import builtins
 import collections.abc as abc
+import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -14,16 +16,20 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     NotProcessedItemResult,
     Task,
-    TaskAssignRequest,
-    TaskBulkAssignRequest,
-    TaskBulkRequest,
-    TaskCompleteRequest,
-    TaskExecuteRequest,
-    TaskFilterRequest,
+    TaskContent,
+    TaskLinkedInType,
     TaskList,
     TaskListItem,
-    TaskRequest,
+    TaskStatus,
+    TaskTemplate,
+    TaskType,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        TaskContentParam,
+        TaskTemplateParam,
+    )
 
 __all__ = [
     "TasksResource",
@@ -55,6 +61,18 @@ class TasksResource:
     ) -> SyncPage[TaskListItem]:
         """List tasks
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/tasks"""
         spec = RequestSpec(
             method="get",
@@ -85,8 +103,16 @@ class TasksResource:
 
     def create(
         self,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -94,6 +120,22 @@ class TasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Create a task
+
+        Args:
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks"""
         spec = RequestSpec(
@@ -103,7 +145,14 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -118,8 +167,21 @@ class TasksResource:
 
     def filter(
         self,
-        body: TaskFilterRequest | abc.Mapping[str, object],
         *,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
+        task_type: TaskType
+        | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"]
+        | NotGiven = NOT_GIVEN,
+        status: TaskStatus
+        | Literal["new", "finished", "cancelled", "archived", "sequenceDetached"]
+        | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        sequence_step_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        time_zone_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        assigned_user_id: int | NotGiven = NOT_GIVEN,
+        overdue: bool | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -130,6 +192,28 @@ class TasksResource:
     ) -> SyncPage[TaskListItem]:
         """Search tasks
 
+        Args:
+            from_: startAt lower bound (default 2000-01-01).
+            to: startAt upper bound (default now + 1 year).
+            task_type: Body field `taskType`.
+            status: Body field `status`.
+            sequence_ids: Body field `sequenceIds`.
+            sequence_step_ids: Body field `sequenceStepIds`.
+            time_zone_ids: IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
+            contact_id: Body field `contactId`.
+            assigned_user_id: Body field `assignedUserId`.
+            overdue: Body field `overdue`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/tasks/filter"""
         spec = RequestSpec(
             method="post",
@@ -138,7 +222,18 @@ class TasksResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "from": from_,
+                "to": to,
+                "taskType": task_type,
+                "status": status,
+                "sequenceIds": sequence_ids,
+                "sequenceStepIds": sequence_step_ids,
+                "timeZoneIds": time_zone_ids,
+                "contactId": contact_id,
+                "assignedUserId": assigned_user_id,
+                "overdue": overdue,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -160,8 +255,8 @@ class TasksResource:
 
     def bulk_delete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -169,6 +264,17 @@ class TasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/bulk-delete"""
         spec = RequestSpec(
@@ -178,7 +284,7 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -195,8 +301,9 @@ class TasksResource:
 
     def bulk_assign(
         self,
-        body: TaskBulkAssignRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -204,6 +311,18 @@ class TasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Assign several tasks to a team member
+
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/assign"""
         spec = RequestSpec(
@@ -213,7 +332,7 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -230,8 +349,8 @@ class TasksResource:
 
     def bulk_complete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -239,6 +358,17 @@ class TasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Complete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/complete"""
         spec = RequestSpec(
@@ -248,7 +378,7 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -276,6 +406,18 @@ class TasksResource:
     ) -> Task:
         """Get a task
 
+        Args:
+            id: Task id.
+            include_content: Also render the task content for its contact (fills `content`).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: GET /v3/tasks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -300,8 +442,16 @@ class TasksResource:
     def update(
         self,
         id: int,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -312,6 +462,23 @@ class TasksResource:
 
         Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
 
+        Args:
+            id: Task id.
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -320,7 +487,14 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -347,6 +521,17 @@ class TasksResource:
 
         An open task becomes cancelled, a completed one archived.
 
+        Args:
+            id: Task id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/tasks/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -371,8 +556,8 @@ class TasksResource:
     def assign(
         self,
         id: int,
-        body: TaskAssignRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -380,6 +565,18 @@ class TasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Assign a task to a team member
+
+        Args:
+            id: Task id.
+            user_id: Team member to assign (403 task.forbidden when not in the team).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: PUT /v3/tasks/{id}/assigned-user"""
         spec = RequestSpec(
@@ -389,7 +586,7 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -406,7 +603,8 @@ class TasksResource:
         self,
         id: int,
         *,
-        body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
+        call_resolution: Literal[0, 1, 2] | NotGiven = NOT_GIVEN,
+        finish_prospect_in_sequence: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -414,6 +612,19 @@ class TasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Complete a task
+
+        Args:
+            id: Task id.
+            call_resolution: Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
+            finish_prospect_in_sequence: Body field `finishProspectInSequence`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks/{id}/complete"""
         spec = RequestSpec(
@@ -423,7 +634,7 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"callResolution": call_resolution, "finishProspectInSequence": finish_prospect_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -440,7 +651,8 @@ class TasksResource:
         self,
         id: int,
         *,
-        body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
+        content: TaskContent | TaskContentParam | None | NotGiven = NOT_GIVEN,
+        email_account_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -451,6 +663,19 @@ class TasksResource:
 
         Only manualEmail and sms tasks can be executed.
 
+        Args:
+            id: Task id.
+            content: Body field `content`.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: POST /v3/tasks/{id}/execute"""
         spec = RequestSpec(
             method="post",
@@ -459,7 +684,7 @@ class TasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"content": content, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -492,6 +717,18 @@ class TasksResourceWithRawResponse:
     ) -> APIResponse[TaskList]:
         """List tasks
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/tasks"""
         spec = RequestSpec(
             method="get",
@@ -517,8 +754,16 @@ class TasksResourceWithRawResponse:
 
     def create(
         self,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -526,6 +771,22 @@ class TasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Create a task
+
+        Args:
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks"""
         spec = RequestSpec(
@@ -535,7 +796,14 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -552,8 +820,21 @@ class TasksResourceWithRawResponse:
 
     def filter(
         self,
-        body: TaskFilterRequest | abc.Mapping[str, object],
         *,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
+        task_type: TaskType
+        | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"]
+        | NotGiven = NOT_GIVEN,
+        status: TaskStatus
+        | Literal["new", "finished", "cancelled", "archived", "sequenceDetached"]
+        | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        sequence_step_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        time_zone_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        assigned_user_id: int | NotGiven = NOT_GIVEN,
+        overdue: bool | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -564,6 +845,28 @@ class TasksResourceWithRawResponse:
     ) -> APIResponse[TaskList]:
         """Search tasks
 
+        Args:
+            from_: startAt lower bound (default 2000-01-01).
+            to: startAt upper bound (default now + 1 year).
+            task_type: Body field `taskType`.
+            status: Body field `status`.
+            sequence_ids: Body field `sequenceIds`.
+            sequence_step_ids: Body field `sequenceStepIds`.
+            time_zone_ids: IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
+            contact_id: Body field `contactId`.
+            assigned_user_id: Body field `assignedUserId`.
+            overdue: Body field `overdue`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/tasks/filter"""
         spec = RequestSpec(
             method="post",
@@ -572,7 +875,18 @@ class TasksResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "from": from_,
+                "to": to,
+                "taskType": task_type,
+                "status": status,
+                "sequenceIds": sequence_ids,
+                "sequenceStepIds": sequence_step_ids,
+                "timeZoneIds": time_zone_ids,
+                "contactId": contact_id,
+                "assignedUserId": assigned_user_id,
+                "overdue": overdue,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -589,8 +903,8 @@ class TasksResourceWithRawResponse:
 
     def bulk_delete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -598,6 +912,17 @@ class TasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/bulk-delete"""
         spec = RequestSpec(
@@ -607,7 +932,7 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -624,8 +949,9 @@ class TasksResourceWithRawResponse:
 
     def bulk_assign(
         self,
-        body: TaskBulkAssignRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -633,6 +959,18 @@ class TasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Assign several tasks to a team member
+
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/assign"""
         spec = RequestSpec(
@@ -642,7 +980,7 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -659,8 +997,8 @@ class TasksResourceWithRawResponse:
 
     def bulk_complete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -668,6 +1006,17 @@ class TasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Complete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/complete"""
         spec = RequestSpec(
@@ -677,7 +1026,7 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -705,6 +1054,18 @@ class TasksResourceWithRawResponse:
     ) -> APIResponse[Task]:
         """Get a task
 
+        Args:
+            id: Task id.
+            include_content: Also render the task content for its contact (fills `content`).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: GET /v3/tasks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -731,8 +1092,16 @@ class TasksResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -743,6 +1112,23 @@ class TasksResourceWithRawResponse:
 
         Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
 
+        Args:
+            id: Task id.
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -751,7 +1137,14 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -780,6 +1173,17 @@ class TasksResourceWithRawResponse:
 
         An open task becomes cancelled, a completed one archived.
 
+        Args:
+            id: Task id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/tasks/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -806,8 +1210,8 @@ class TasksResourceWithRawResponse:
     def assign(
         self,
         id: int,
-        body: TaskAssignRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -815,6 +1219,18 @@ class TasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Assign a task to a team member
+
+        Args:
+            id: Task id.
+            user_id: Team member to assign (403 task.forbidden when not in the team).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: PUT /v3/tasks/{id}/assigned-user"""
         spec = RequestSpec(
@@ -824,7 +1240,7 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -843,7 +1259,8 @@ class TasksResourceWithRawResponse:
         self,
         id: int,
         *,
-        body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
+        call_resolution: Literal[0, 1, 2] | NotGiven = NOT_GIVEN,
+        finish_prospect_in_sequence: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -851,6 +1268,19 @@ class TasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Complete a task
+
+        Args:
+            id: Task id.
+            call_resolution: Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
+            finish_prospect_in_sequence: Body field `finishProspectInSequence`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks/{id}/complete"""
         spec = RequestSpec(
@@ -860,7 +1290,7 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"callResolution": call_resolution, "finishProspectInSequence": finish_prospect_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -879,7 +1309,8 @@ class TasksResourceWithRawResponse:
         self,
         id: int,
         *,
-        body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
+        content: TaskContent | TaskContentParam | None | NotGiven = NOT_GIVEN,
+        email_account_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -890,6 +1321,19 @@ class TasksResourceWithRawResponse:
 
         Only manualEmail and sms tasks can be executed.
 
+        Args:
+            id: Task id.
+            content: Body field `content`.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: POST /v3/tasks/{id}/execute"""
         spec = RequestSpec(
             method="post",
@@ -898,7 +1342,7 @@ class TasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"content": content, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -938,6 +1382,18 @@ class AsyncTasksResource:
     ) -> AsyncPaginator[TaskListItem]:
         """List tasks
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/tasks"""
         spec = RequestSpec(
             method="get",
@@ -967,8 +1423,16 @@ class AsyncTasksResource:
 
     async def create(
         self,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -976,6 +1440,22 @@ class AsyncTasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Create a task
+
+        Args:
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks"""
         spec = RequestSpec(
@@ -985,7 +1465,14 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1000,8 +1487,21 @@ class AsyncTasksResource:
 
     def filter(
         self,
-        body: TaskFilterRequest | abc.Mapping[str, object],
         *,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
+        task_type: TaskType
+        | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"]
+        | NotGiven = NOT_GIVEN,
+        status: TaskStatus
+        | Literal["new", "finished", "cancelled", "archived", "sequenceDetached"]
+        | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        sequence_step_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        time_zone_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        assigned_user_id: int | NotGiven = NOT_GIVEN,
+        overdue: bool | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1012,6 +1512,28 @@ class AsyncTasksResource:
     ) -> AsyncPaginator[TaskListItem]:
         """Search tasks
 
+        Args:
+            from_: startAt lower bound (default 2000-01-01).
+            to: startAt upper bound (default now + 1 year).
+            task_type: Body field `taskType`.
+            status: Body field `status`.
+            sequence_ids: Body field `sequenceIds`.
+            sequence_step_ids: Body field `sequenceStepIds`.
+            time_zone_ids: IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
+            contact_id: Body field `contactId`.
+            assigned_user_id: Body field `assignedUserId`.
+            overdue: Body field `overdue`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/tasks/filter"""
         spec = RequestSpec(
             method="post",
@@ -1020,7 +1542,18 @@ class AsyncTasksResource:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "from": from_,
+                "to": to,
+                "taskType": task_type,
+                "status": status,
+                "sequenceIds": sequence_ids,
+                "sequenceStepIds": sequence_step_ids,
+                "timeZoneIds": time_zone_ids,
+                "contactId": contact_id,
+                "assignedUserId": assigned_user_id,
+                "overdue": overdue,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1041,8 +1574,8 @@ class AsyncTasksResource:
 
     async def bulk_delete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1050,6 +1583,17 @@ class AsyncTasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/bulk-delete"""
         spec = RequestSpec(
@@ -1059,7 +1603,7 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1076,8 +1620,9 @@ class AsyncTasksResource:
 
     async def bulk_assign(
         self,
-        body: TaskBulkAssignRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1085,6 +1630,18 @@ class AsyncTasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Assign several tasks to a team member
+
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/assign"""
         spec = RequestSpec(
@@ -1094,7 +1651,7 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1111,8 +1668,8 @@ class AsyncTasksResource:
 
     async def bulk_complete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1120,6 +1677,17 @@ class AsyncTasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Complete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/complete"""
         spec = RequestSpec(
@@ -1129,7 +1697,7 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1157,6 +1725,18 @@ class AsyncTasksResource:
     ) -> Task:
         """Get a task
 
+        Args:
+            id: Task id.
+            include_content: Also render the task content for its contact (fills `content`).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: GET /v3/tasks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1181,8 +1761,16 @@ class AsyncTasksResource:
     async def update(
         self,
         id: int,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1193,6 +1781,23 @@ class AsyncTasksResource:
 
         Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
 
+        Args:
+            id: Task id.
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1201,7 +1806,14 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1228,6 +1840,17 @@ class AsyncTasksResource:
 
         An open task becomes cancelled, a completed one archived.
 
+        Args:
+            id: Task id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/tasks/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1252,8 +1875,8 @@ class AsyncTasksResource:
     async def assign(
         self,
         id: int,
-        body: TaskAssignRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1261,6 +1884,18 @@ class AsyncTasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Assign a task to a team member
+
+        Args:
+            id: Task id.
+            user_id: Team member to assign (403 task.forbidden when not in the team).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: PUT /v3/tasks/{id}/assigned-user"""
         spec = RequestSpec(
@@ -1270,7 +1905,7 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1287,7 +1922,8 @@ class AsyncTasksResource:
         self,
         id: int,
         *,
-        body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
+        call_resolution: Literal[0, 1, 2] | NotGiven = NOT_GIVEN,
+        finish_prospect_in_sequence: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1295,6 +1931,19 @@ class AsyncTasksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> Task:
         """Complete a task
+
+        Args:
+            id: Task id.
+            call_resolution: Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
+            finish_prospect_in_sequence: Body field `finishProspectInSequence`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks/{id}/complete"""
         spec = RequestSpec(
@@ -1304,7 +1953,7 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"callResolution": call_resolution, "finishProspectInSequence": finish_prospect_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1321,7 +1970,8 @@ class AsyncTasksResource:
         self,
         id: int,
         *,
-        body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
+        content: TaskContent | TaskContentParam | None | NotGiven = NOT_GIVEN,
+        email_account_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1332,6 +1982,19 @@ class AsyncTasksResource:
 
         Only manualEmail and sms tasks can be executed.
 
+        Args:
+            id: Task id.
+            content: Body field `content`.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: POST /v3/tasks/{id}/execute"""
         spec = RequestSpec(
             method="post",
@@ -1340,7 +2003,7 @@ class AsyncTasksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"content": content, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1373,6 +2036,18 @@ class AsyncTasksResourceWithRawResponse:
     ) -> APIResponse[TaskList]:
         """List tasks
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/tasks"""
         spec = RequestSpec(
             method="get",
@@ -1398,8 +2073,16 @@ class AsyncTasksResourceWithRawResponse:
 
     async def create(
         self,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1407,6 +2090,22 @@ class AsyncTasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Create a task
+
+        Args:
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks"""
         spec = RequestSpec(
@@ -1416,7 +2115,14 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1433,8 +2139,21 @@ class AsyncTasksResourceWithRawResponse:
 
     async def filter(
         self,
-        body: TaskFilterRequest | abc.Mapping[str, object],
         *,
+        from_: datetime.datetime | NotGiven = NOT_GIVEN,
+        to: datetime.datetime | NotGiven = NOT_GIVEN,
+        task_type: TaskType
+        | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"]
+        | NotGiven = NOT_GIVEN,
+        status: TaskStatus
+        | Literal["new", "finished", "cancelled", "archived", "sequenceDetached"]
+        | NotGiven = NOT_GIVEN,
+        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        sequence_step_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
+        time_zone_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        assigned_user_id: int | NotGiven = NOT_GIVEN,
+        overdue: bool | NotGiven = NOT_GIVEN,
         top: int | None = None,
         skip: int | None = None,
         extra_headers: Headers | None = None,
@@ -1445,6 +2164,28 @@ class AsyncTasksResourceWithRawResponse:
     ) -> APIResponse[TaskList]:
         """Search tasks
 
+        Args:
+            from_: startAt lower bound (default 2000-01-01).
+            to: startAt upper bound (default now + 1 year).
+            task_type: Body field `taskType`.
+            status: Body field `status`.
+            sequence_ids: Body field `sequenceIds`.
+            sequence_step_ids: Body field `sequenceStepIds`.
+            time_zone_ids: IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
+            contact_id: Body field `contactId`.
+            assigned_user_id: Body field `assignedUserId`.
+            overdue: Body field `overdue`.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: POST /v3/tasks/filter"""
         spec = RequestSpec(
             method="post",
@@ -1453,7 +2194,18 @@ class AsyncTasksResourceWithRawResponse:
             query={"top": top, "skip": skip},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "from": from_,
+                "to": to,
+                "taskType": task_type,
+                "status": status,
+                "sequenceIds": sequence_ids,
+                "sequenceStepIds": sequence_step_ids,
+                "timeZoneIds": time_zone_ids,
+                "contactId": contact_id,
+                "assignedUserId": assigned_user_id,
+                "overdue": overdue,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1470,8 +2222,8 @@ class AsyncTasksResourceWithRawResponse:
 
     async def bulk_delete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1479,6 +2231,17 @@ class AsyncTasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/bulk-delete"""
         spec = RequestSpec(
@@ -1488,7 +2251,7 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1507,8 +2270,9 @@ class AsyncTasksResourceWithRawResponse:
 
     async def bulk_assign(
         self,
-        body: TaskBulkAssignRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1516,6 +2280,18 @@ class AsyncTasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Assign several tasks to a team member
+
+        Args:
+            ids: Body field `ids`.
+            user_id: Body field `userId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/assign"""
         spec = RequestSpec(
@@ -1525,7 +2301,7 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids, "userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1544,8 +2320,8 @@ class AsyncTasksResourceWithRawResponse:
 
     async def bulk_complete(
         self,
-        body: TaskBulkRequest | abc.Mapping[str, object],
         *,
+        ids: abc.Sequence[int],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1553,6 +2329,17 @@ class AsyncTasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Complete several tasks
+
+        Args:
+            ids: Body field `ids`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (dict[str, NotProcessedItemResult]).
 
         HTTP: POST /v3/tasks/batch/complete"""
         spec = RequestSpec(
@@ -1562,7 +2349,7 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"ids": ids},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1592,6 +2379,18 @@ class AsyncTasksResourceWithRawResponse:
     ) -> APIResponse[Task]:
         """Get a task
 
+        Args:
+            id: Task id.
+            include_content: Also render the task content for its contact (fills `content`).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: GET /v3/tasks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1618,8 +2417,16 @@ class AsyncTasksResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: TaskRequest | abc.Mapping[str, object],
         *,
+        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
+        start_at: datetime.datetime,
+        due_to: datetime.datetime,
+        template: TaskTemplate | TaskTemplateParam,
+        contact_id: int | NotGiven = NOT_GIVEN,
+        linked_in_task_type: TaskLinkedInType
+        | Literal["message", "connect", "inMail", "viewProfile"]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1630,6 +2437,23 @@ class AsyncTasksResourceWithRawResponse:
 
         Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
 
+        Args:
+            id: Task id.
+            task_type: Body field `taskType`.
+            start_at: Not before 2015-01-01.
+            due_to: Must be later than startAt.
+            template: Body field `template`.
+            contact_id: Body field `contactId`.
+            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1638,7 +2462,14 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "taskType": task_type,
+                "startAt": start_at,
+                "dueTo": due_to,
+                "template": template,
+                "contactId": contact_id,
+                "linkedInTaskType": linked_in_task_type,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1667,6 +2498,17 @@ class AsyncTasksResourceWithRawResponse:
 
         An open task becomes cancelled, a completed one archived.
 
+        Args:
+            id: Task id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: DELETE /v3/tasks/{id}"""
         spec = RequestSpec(
             method="delete",
@@ -1693,8 +2535,8 @@ class AsyncTasksResourceWithRawResponse:
     async def assign(
         self,
         id: int,
-        body: TaskAssignRequest | abc.Mapping[str, object],
         *,
+        user_id: int,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1702,6 +2544,18 @@ class AsyncTasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Assign a task to a team member
+
+        Args:
+            id: Task id.
+            user_id: Team member to assign (403 task.forbidden when not in the team).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: PUT /v3/tasks/{id}/assigned-user"""
         spec = RequestSpec(
@@ -1711,7 +2565,7 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"userId": user_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1730,7 +2584,8 @@ class AsyncTasksResourceWithRawResponse:
         self,
         id: int,
         *,
-        body: TaskCompleteRequest | abc.Mapping[str, object] | None = None,
+        call_resolution: Literal[0, 1, 2] | NotGiven = NOT_GIVEN,
+        finish_prospect_in_sequence: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1738,6 +2593,19 @@ class AsyncTasksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Task]:
         """Complete a task
+
+        Args:
+            id: Task id.
+            call_resolution: Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
+            finish_prospect_in_sequence: Body field `finishProspectInSequence`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
 
         HTTP: POST /v3/tasks/{id}/complete"""
         spec = RequestSpec(
@@ -1747,7 +2615,7 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"callResolution": call_resolution, "finishProspectInSequence": finish_prospect_in_sequence},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1766,7 +2634,8 @@ class AsyncTasksResourceWithRawResponse:
         self,
         id: int,
         *,
-        body: TaskExecuteRequest | abc.Mapping[str, object] | None = None,
+        content: TaskContent | TaskContentParam | None | NotGiven = NOT_GIVEN,
+        email_account_id: int | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1777,6 +2646,19 @@ class AsyncTasksResourceWithRawResponse:
 
         Only manualEmail and sms tasks can be executed.
 
+        Args:
+            id: Task id.
+            content: Body field `content`.
+            email_account_id: Body field `emailAccountId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Task).
+
         HTTP: POST /v3/tasks/{id}/execute"""
         spec = RequestSpec(
             method="post",
@@ -1785,7 +2667,7 @@ class AsyncTasksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"content": content, "emailAccountId": email_account_id},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections.abc as abc
 from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
@@ -12,14 +13,19 @@ from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     WebHook,
-    WebHookCreationRequest,
+    WebHookEventType,
     WebHookEventTypeList,
     WebHookList,
     WebHookLog,
     WebHookLogList,
+    WebHookPayloadConfig,
     WebHookTestRequest,
-    WebHookUpdateRequest,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        WebHookPayloadConfigParam,
+    )
 
 __all__ = [
     "WebhooksResource",
@@ -51,6 +57,18 @@ class WebhooksResource:
     ) -> SyncPage[WebHook]:
         """List webhook subscriptions
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/webhooks"""
         spec = RequestSpec(
             method="get",
@@ -81,8 +99,36 @@ class WebhooksResource:
 
     def create(
         self,
-        body: WebHookCreationRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"] | NotGiven = NOT_GIVEN,
+        enabled: bool | NotGiven = NOT_GIVEN,
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -93,6 +139,21 @@ class WebhooksResource:
 
         One subscription fires exactly one event type. At most 50 active subscriptions per user (409 webHook.limitReached). `team` scope on a private team needs the team owner.
 
+        Args:
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Absolute http(s) URL.
+            scope: Body field `scope`.
+            enabled: Body field `enabled`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: POST /v3/webhooks"""
         spec = RequestSpec(
             method="post",
@@ -101,7 +162,13 @@ class WebhooksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "eventType": event_type,
+                "url": url,
+                "scope": scope,
+                "enabled": enabled,
+                "payloadConfig": payload_config,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -124,6 +191,16 @@ class WebhooksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHookEventTypeList:
         """List the event types a subscription can use
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHookEventTypeList).
 
         HTTP: GET /v3/webhooks/events"""
         spec = RequestSpec(
@@ -160,6 +237,17 @@ class WebhooksResource:
 
         Subscriptions owned by someone else are reported as 404 too.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: GET /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -184,8 +272,35 @@ class WebhooksResource:
     def update(
         self,
         id: int,
-        body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"],
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -196,6 +311,21 @@ class WebhooksResource:
 
         Full replace; `enabled` is not accepted here (use enable/disable).
 
+        Args:
+            id: Subscription id.
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Body field `url`.
+            scope: Body field `scope`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: PUT /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -204,7 +334,7 @@ class WebhooksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"eventType": event_type, "url": url, "scope": scope, "payloadConfig": payload_config},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -230,6 +360,17 @@ class WebhooksResource:
         """Delete a webhook subscription
 
         Its failure log is deleted with it.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/webhooks/{id}"""
         spec = RequestSpec(
@@ -267,6 +408,18 @@ class WebhooksResource:
 
         404 also when the subscription is disabled; 502 webHook.deliveryFailed when the target is unreachable, fails TLS, times out or answers non-2xx.
 
+        Args:
+            id: Subscription id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/test"""
         spec = RequestSpec(
             method="post",
@@ -302,6 +455,17 @@ class WebhooksResource:
 
         Idempotent; also re-enables a subscription Reply disabled after repeated delivery failures. 409 webHook.limitReached when 50 subscriptions are already active.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -336,6 +500,17 @@ class WebhooksResource:
         """Disable a webhook subscription
 
         Idempotent.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/webhooks/{id}/disable"""
         spec = RequestSpec(
@@ -373,6 +548,19 @@ class WebhooksResource:
         """List failed delivery attempts of a subscription
 
         Only failed attempts are logged; successful deliveries leave no entry.
+
+        Args:
+            id: Subscription id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/webhooks/{id}/logs"""
         spec = RequestSpec(
@@ -422,6 +610,18 @@ class WebhooksResourceWithRawResponse:
     ) -> APIResponse[WebHookList]:
         """List webhook subscriptions
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/webhooks"""
         spec = RequestSpec(
             method="get",
@@ -447,8 +647,36 @@ class WebhooksResourceWithRawResponse:
 
     def create(
         self,
-        body: WebHookCreationRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"] | NotGiven = NOT_GIVEN,
+        enabled: bool | NotGiven = NOT_GIVEN,
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -459,6 +687,21 @@ class WebhooksResourceWithRawResponse:
 
         One subscription fires exactly one event type. At most 50 active subscriptions per user (409 webHook.limitReached). `team` scope on a private team needs the team owner.
 
+        Args:
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Absolute http(s) URL.
+            scope: Body field `scope`.
+            enabled: Body field `enabled`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: POST /v3/webhooks"""
         spec = RequestSpec(
             method="post",
@@ -467,7 +710,13 @@ class WebhooksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "eventType": event_type,
+                "url": url,
+                "scope": scope,
+                "enabled": enabled,
+                "payloadConfig": payload_config,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -492,6 +741,16 @@ class WebhooksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookEventTypeList]:
         """List the event types a subscription can use
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHookEventTypeList).
 
         HTTP: GET /v3/webhooks/events"""
         spec = RequestSpec(
@@ -530,6 +789,17 @@ class WebhooksResourceWithRawResponse:
 
         Subscriptions owned by someone else are reported as 404 too.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: GET /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -556,8 +826,35 @@ class WebhooksResourceWithRawResponse:
     def update(
         self,
         id: int,
-        body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"],
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -568,6 +865,21 @@ class WebhooksResourceWithRawResponse:
 
         Full replace; `enabled` is not accepted here (use enable/disable).
 
+        Args:
+            id: Subscription id.
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Body field `url`.
+            scope: Body field `scope`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: PUT /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -576,7 +888,7 @@ class WebhooksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"eventType": event_type, "url": url, "scope": scope, "payloadConfig": payload_config},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -604,6 +916,17 @@ class WebhooksResourceWithRawResponse:
         """Delete a webhook subscription
 
         Its failure log is deleted with it.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/webhooks/{id}"""
         spec = RequestSpec(
@@ -643,6 +966,18 @@ class WebhooksResourceWithRawResponse:
 
         404 also when the subscription is disabled; 502 webHook.deliveryFailed when the target is unreachable, fails TLS, times out or answers non-2xx.
 
+        Args:
+            id: Subscription id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/test"""
         spec = RequestSpec(
             method="post",
@@ -680,6 +1015,17 @@ class WebhooksResourceWithRawResponse:
 
         Idempotent; also re-enables a subscription Reply disabled after repeated delivery failures. 409 webHook.limitReached when 50 subscriptions are already active.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -716,6 +1062,17 @@ class WebhooksResourceWithRawResponse:
         """Disable a webhook subscription
 
         Idempotent.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/webhooks/{id}/disable"""
         spec = RequestSpec(
@@ -755,6 +1112,19 @@ class WebhooksResourceWithRawResponse:
         """List failed delivery attempts of a subscription
 
         Only failed attempts are logged; successful deliveries leave no entry.
+
+        Args:
+            id: Subscription id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/webhooks/{id}/logs"""
         spec = RequestSpec(
@@ -804,6 +1174,18 @@ class AsyncWebhooksResource:
     ) -> AsyncPaginator[WebHook]:
         """List webhook subscriptions
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/webhooks"""
         spec = RequestSpec(
             method="get",
@@ -833,8 +1215,36 @@ class AsyncWebhooksResource:
 
     async def create(
         self,
-        body: WebHookCreationRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"] | NotGiven = NOT_GIVEN,
+        enabled: bool | NotGiven = NOT_GIVEN,
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -845,6 +1255,21 @@ class AsyncWebhooksResource:
 
         One subscription fires exactly one event type. At most 50 active subscriptions per user (409 webHook.limitReached). `team` scope on a private team needs the team owner.
 
+        Args:
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Absolute http(s) URL.
+            scope: Body field `scope`.
+            enabled: Body field `enabled`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: POST /v3/webhooks"""
         spec = RequestSpec(
             method="post",
@@ -853,7 +1278,13 @@ class AsyncWebhooksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "eventType": event_type,
+                "url": url,
+                "scope": scope,
+                "enabled": enabled,
+                "payloadConfig": payload_config,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -876,6 +1307,16 @@ class AsyncWebhooksResource:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> WebHookEventTypeList:
         """List the event types a subscription can use
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHookEventTypeList).
 
         HTTP: GET /v3/webhooks/events"""
         spec = RequestSpec(
@@ -912,6 +1353,17 @@ class AsyncWebhooksResource:
 
         Subscriptions owned by someone else are reported as 404 too.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: GET /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -936,8 +1388,35 @@ class AsyncWebhooksResource:
     async def update(
         self,
         id: int,
-        body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"],
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -948,6 +1427,21 @@ class AsyncWebhooksResource:
 
         Full replace; `enabled` is not accepted here (use enable/disable).
 
+        Args:
+            id: Subscription id.
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Body field `url`.
+            scope: Body field `scope`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: PUT /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -956,7 +1450,7 @@ class AsyncWebhooksResource:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"eventType": event_type, "url": url, "scope": scope, "payloadConfig": payload_config},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -982,6 +1476,17 @@ class AsyncWebhooksResource:
         """Delete a webhook subscription
 
         Its failure log is deleted with it.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/webhooks/{id}"""
         spec = RequestSpec(
@@ -1019,6 +1524,18 @@ class AsyncWebhooksResource:
 
         404 also when the subscription is disabled; 502 webHook.deliveryFailed when the target is unreachable, fails TLS, times out or answers non-2xx.
 
+        Args:
+            id: Subscription id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/test"""
         spec = RequestSpec(
             method="post",
@@ -1054,6 +1571,17 @@ class AsyncWebhooksResource:
 
         Idempotent; also re-enables a subscription Reply disabled after repeated delivery failures. 409 webHook.limitReached when 50 subscriptions are already active.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -1088,6 +1616,17 @@ class AsyncWebhooksResource:
         """Disable a webhook subscription
 
         Idempotent.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/webhooks/{id}/disable"""
         spec = RequestSpec(
@@ -1125,6 +1664,19 @@ class AsyncWebhooksResource:
         """List failed delivery attempts of a subscription
 
         Only failed attempts are logged; successful deliveries leave no entry.
+
+        Args:
+            id: Subscription id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/webhooks/{id}/logs"""
         spec = RequestSpec(
@@ -1173,6 +1725,18 @@ class AsyncWebhooksResourceWithRawResponse:
     ) -> APIResponse[WebHookList]:
         """List webhook subscriptions
 
+        Args:
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
+
         HTTP: GET /v3/webhooks"""
         spec = RequestSpec(
             method="get",
@@ -1198,8 +1762,36 @@ class AsyncWebhooksResourceWithRawResponse:
 
     async def create(
         self,
-        body: WebHookCreationRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"] | NotGiven = NOT_GIVEN,
+        enabled: bool | NotGiven = NOT_GIVEN,
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1210,6 +1802,21 @@ class AsyncWebhooksResourceWithRawResponse:
 
         One subscription fires exactly one event type. At most 50 active subscriptions per user (409 webHook.limitReached). `team` scope on a private team needs the team owner.
 
+        Args:
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Absolute http(s) URL.
+            scope: Body field `scope`.
+            enabled: Body field `enabled`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: POST /v3/webhooks"""
         spec = RequestSpec(
             method="post",
@@ -1218,7 +1825,13 @@ class AsyncWebhooksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={
+                "eventType": event_type,
+                "url": url,
+                "scope": scope,
+                "enabled": enabled,
+                "payloadConfig": payload_config,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1243,6 +1856,16 @@ class AsyncWebhooksResourceWithRawResponse:
         max_wait: float | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebHookEventTypeList]:
         """List the event types a subscription can use
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHookEventTypeList).
 
         HTTP: GET /v3/webhooks/events"""
         spec = RequestSpec(
@@ -1281,6 +1904,17 @@ class AsyncWebhooksResourceWithRawResponse:
 
         Subscriptions owned by someone else are reported as 404 too.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: GET /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="get",
@@ -1307,8 +1941,35 @@ class AsyncWebhooksResourceWithRawResponse:
     async def update(
         self,
         id: int,
-        body: WebHookUpdateRequest | abc.Mapping[str, object],
         *,
+        event_type: WebHookEventType
+        | Literal[
+            "email_sent",
+            "email_opened",
+            "email_link_clicked",
+            "email_replied",
+            "reply_categorized",
+            "email_bounced",
+            "email_auto_reply",
+            "contact_finished",
+            "contact_opted_out",
+            "contact_called",
+            "contact_replied",
+            "email_account_connection_lost",
+            "email_account_error",
+            "linkedin_connection_request_sent",
+            "linkedin_connection_request_accepted",
+            "linkedin_message_sent",
+            "linkedin_message_replied",
+            "linkedin_reply_categorized",
+            "linkedin_account_alerts",
+            "linkedin_comment_posted",
+            "linkedin_comment_skipped",
+            "autopilot_stopped",
+        ],
+        url: str,
+        scope: Literal["personal", "team"],
+        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1319,6 +1980,21 @@ class AsyncWebhooksResourceWithRawResponse:
 
         Full replace; `enabled` is not accepted here (use enable/disable).
 
+        Args:
+            id: Subscription id.
+            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
+            url: Body field `url`.
+            scope: Body field `scope`.
+            payload_config: Optional payload members to include in deliveries.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebHook).
+
         HTTP: PUT /v3/webhooks/{id}"""
         spec = RequestSpec(
             method="put",
@@ -1327,7 +2003,7 @@ class AsyncWebhooksResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body=body,
+            body={"eventType": event_type, "url": url, "scope": scope, "payloadConfig": payload_config},
             body_kind="json",
             content_type="application/json",
             rate_limit_group=None,
@@ -1355,6 +2031,17 @@ class AsyncWebhooksResourceWithRawResponse:
         """Delete a webhook subscription
 
         Its failure log is deleted with it.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: DELETE /v3/webhooks/{id}"""
         spec = RequestSpec(
@@ -1394,6 +2081,18 @@ class AsyncWebhooksResourceWithRawResponse:
 
         404 also when the subscription is disabled; 502 webHook.deliveryFailed when the target is unreachable, fails TLS, times out or answers non-2xx.
 
+        Args:
+            id: Subscription id.
+            body: The request body (application/json).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/test"""
         spec = RequestSpec(
             method="post",
@@ -1431,6 +2130,17 @@ class AsyncWebhooksResourceWithRawResponse:
 
         Idempotent; also re-enables a subscription Reply disabled after repeated delivery failures. 409 webHook.limitReached when 50 subscriptions are already active.
 
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
+
         HTTP: POST /v3/webhooks/{id}/enable"""
         spec = RequestSpec(
             method="post",
@@ -1467,6 +2177,17 @@ class AsyncWebhooksResourceWithRawResponse:
         """Disable a webhook subscription
 
         Idempotent.
+
+        Args:
+            id: Subscription id.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            None.
 
         HTTP: POST /v3/webhooks/{id}/disable"""
         spec = RequestSpec(
@@ -1506,6 +2227,19 @@ class AsyncWebhooksResourceWithRawResponse:
         """List failed delivery attempts of a subscription
 
         Only failed attempts are logged; successful deliveries leave no entry.
+
+        Args:
+            id: Subscription id.
+            top: Page size.
+            skip: Number of items to skip (offset).
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            A page of results; iterating it yields every item of every page.
 
         HTTP: GET /v3/webhooks/{id}/logs"""
         spec = RequestSpec(

@@ -43,6 +43,16 @@ class WhoamiResource:
 
         Cheapest way to verify a key. Any valid key works (no scope needed).
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Whoami).
+
         HTTP: GET /v3/whoami"""
         spec = RequestSpec(
             method="get",
@@ -76,6 +86,16 @@ class WhoamiResource:
         """List the teams and users the credentials can act as
 
         403 workspace.forbidden / workspace.organizationRequired. Unpaged bare array.
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[WhoamiTeamUser]).
 
         HTTP: GET /v3/whoami/team-users"""
         spec = RequestSpec(
@@ -118,6 +138,16 @@ class WhoamiResourceWithRawResponse:
 
         Cheapest way to verify a key. Any valid key works (no scope needed).
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Whoami).
+
         HTTP: GET /v3/whoami"""
         spec = RequestSpec(
             method="get",
@@ -153,6 +183,16 @@ class WhoamiResourceWithRawResponse:
         """List the teams and users the credentials can act as
 
         403 workspace.forbidden / workspace.organizationRequired. Unpaged bare array.
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[WhoamiTeamUser]).
 
         HTTP: GET /v3/whoami/team-users"""
         spec = RequestSpec(
@@ -202,6 +242,16 @@ class AsyncWhoamiResource:
 
         Cheapest way to verify a key. Any valid key works (no scope needed).
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Whoami).
+
         HTTP: GET /v3/whoami"""
         spec = RequestSpec(
             method="get",
@@ -235,6 +285,16 @@ class AsyncWhoamiResource:
         """List the teams and users the credentials can act as
 
         403 workspace.forbidden / workspace.organizationRequired. Unpaged bare array.
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[WhoamiTeamUser]).
 
         HTTP: GET /v3/whoami/team-users"""
         spec = RequestSpec(
@@ -277,6 +337,16 @@ class AsyncWhoamiResourceWithRawResponse:
 
         Cheapest way to verify a key. Any valid key works (no scope needed).
 
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (Whoami).
+
         HTTP: GET /v3/whoami"""
         spec = RequestSpec(
             method="get",
@@ -312,6 +382,16 @@ class AsyncWhoamiResourceWithRawResponse:
         """List the teams and users the credentials can act as
 
         403 workspace.forbidden / workspace.organizationRequired. Unpaged bare array.
+
+        Args:
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[WhoamiTeamUser]).
 
         HTTP: GET /v3/whoami/team-users"""
         spec = RequestSpec(

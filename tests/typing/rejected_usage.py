@@ -1,0 +1,20 @@
+"""Downstream code a type checker must reject: each line ending in a "rejected" comment must be
+an error (tests/typing/test_rejected.py runs mypy on this file). Never run."""
+
+from __future__ import annotations
+
+from reloop import Reloop
+from reloop.params import EmailTagParam
+from replyio import Reply
+
+
+def misspelt(reloop: Reloop, reply: Reply) -> None:
+    reloop.domains.create(domian="example.com")  # rejected: misspelt keyword
+    reloop.domains.create()  # rejected: a required body field is missing
+    reloop.domains.create(domain="example.com", tls="sometimes")  # rejected: not an enum value
+    tag: EmailTagParam = {"name": "a", "valeu": "b"}  # rejected: misspelt TypedDict key
+    reloop.mail.send(from_="a@example.com", to="b@example.com", subject="s", tags=[{"nme": "x"}])  # rejected
+    reply.contacts.create(first_name=1)  # rejected: wrong type
+    reply.contacts.create(company_size="Eleven")  # rejected: not an enum value
+    reply.contacts.create(custom_fields=[{"title": "Plan"}])  # rejected: key is a wire name, not this
+    print(tag)
