@@ -448,6 +448,25 @@ class DomainVerification(BaseModel):
     """
 
 
+class DomainForwardDnsRequest(BaseModel):
+    """
+    Body of `POST /api/domain/v1/verify/{domain_id}/forward-dns`.
+    """
+
+    email: str = Field(..., examples=["it@acme.com"])
+    """
+    Address that receives the records.
+    """
+
+
+class SuccessFlag(BaseModel):
+    """
+    Bare acknowledgement.
+    """
+
+    success: bool = Field(..., examples=[True])
+
+
 class ApiKeyCreator(BaseModel):
     """
     User who created the key.
@@ -2098,6 +2117,66 @@ class Webhook(BaseModel):
     )
 
 
+class WebhookEventName(StrEnum):
+    """
+    An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
+    """
+
+    DOMAIN_CREATE = "domain.create"
+    DOMAIN_UPDATE = "domain.update"
+    DOMAIN_DELETE = "domain.delete"
+    DOMAIN_UNDELETE = "domain.undelete"
+    DOMAIN_VERIFY = "domain.verify"
+    DOMAIN_LIST = "domain.list"
+    DOMAIN_GET = "domain.get"
+    DOMAIN_DNS_GET = "domain.dns.get"
+    API_KEY_CREATE = "api-key.create"
+    API_KEY_UPDATE = "api-key.update"
+    API_KEY_DELETE = "api-key.delete"
+    API_KEY_REVOKE = "api-key.revoke"
+    API_KEY_RATE_LIMITED = "api-key.rate_limited"
+    API_KEY_LIST = "api-key.list"
+    API_KEY_GET = "api-key.get"
+    CONTACT_CREATE = "contact.create"
+    CONTACT_UPDATE = "contact.update"
+    CONTACT_DELETE = "contact.delete"
+    CONTACT_SUBSCRIBED = "contact.subscribed"
+    CONTACT_UNSUBSCRIBED = "contact.unsubscribed"
+    CONTACT_BLOCKED = "contact.blocked"
+    CONTACT_GROUP_CREATE = "contact.group.create"
+    CONTACT_GROUP_UPDATE = "contact.group.update"
+    CONTACT_GROUP_DELETE = "contact.group.delete"
+    CONTACT_CHANNEL_CREATE = "contact.channel.create"
+    CONTACT_CHANNEL_UPDATE = "contact.channel.update"
+    CONTACT_CHANNEL_DELETE = "contact.channel.delete"
+    CONTACT_PROPERTY_CREATE = "contact.property.create"
+    CONTACT_PROPERTY_UPDATE = "contact.property.update"
+    CONTACT_PROPERTY_DELETE = "contact.property.delete"
+    CONTACT_LIST = "contact.list"
+    CONTACT_GROUP_LIST = "contact.group.list"
+    CONTACT_CHANNEL_LIST = "contact.channel.list"
+    CONTACT_PROPERTY_LIST = "contact.property.list"
+    CONTACT_GET = "contact.get"
+    CONTACT_GROUP_GET = "contact.group.get"
+    CONTACT_CHANNEL_GET = "contact.channel.get"
+    EMAIL_SENT = "email.sent"
+    EMAIL_DELIVERED = "email.delivered"
+    EMAIL_DELIVERY_DELAYED = "email.delivery_delayed"
+    EMAIL_COMPLAINED = "email.complained"
+    EMAIL_BOUNCED = "email.bounced"
+    EMAIL_FAILED = "email.failed"
+    EMAIL_OPENED = "email.opened"
+    EMAIL_CLICKED = "email.clicked"
+    EMAIL_RECEIVED = "email.received"
+    EMAIL_SCHEDULED = "email.scheduled"
+    EMAIL_SUPPRESSED = "email.suppressed"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
+
+
 class WebhookCreateRequest(BaseModel):
     """
     Body of `POST /api/webhook/v1/`.
@@ -2108,9 +2187,9 @@ class WebhookCreateRequest(BaseModel):
     """
     Must be HTTPS in practice; the server SSRF-checks it.
     """
-    events: list[str] = Field(..., examples=[["email.delivered", "email.bounced"]])
+    events: list[WebhookEventName] = Field(..., examples=[["email.delivered", "email.bounced"]])
     """
-    Event types to subscribe to (see the `webhooks` section).
+    Event types to subscribe to.
     """
 
 
@@ -2137,6 +2216,12 @@ class WebhookUpdateRequest(BaseModel):
     description: str | None = Field(default=None, examples=["Order notifications"])
     name: str | None = Field(default=None, examples=["Orders"])
     url: str | None = Field(default=None, examples=["https://acme.com/webhooks/reloop-v2"])
+    events: list[WebhookEventName] | None = Field(
+        default=None, examples=[["email.delivered", "email.bounced", "email.complained"]]
+    )
+    """
+    Replaces the subscribed event types.
+    """
     secret: str | None = Field(default=None, examples=["whsec_n3wS3cr3tValue"])
     status: WebhookUpdateRequestStatus | None = Field(default=None, examples=["paused"])
     """
@@ -2325,71 +2410,12 @@ class WebhookDeliveryList(BaseModel):
     """
 
 
-class WebhookTriggerRequestEvent(StrEnum):
-    """
-    Event to fire (the server validates it against this catalogue).
-    """
-
-    DOMAIN_CREATE = "domain.create"
-    DOMAIN_UPDATE = "domain.update"
-    DOMAIN_DELETE = "domain.delete"
-    DOMAIN_UNDELETE = "domain.undelete"
-    DOMAIN_LIST = "domain.list"
-    DOMAIN_GET = "domain.get"
-    DOMAIN_DNS_GET = "domain.dns.get"
-    DOMAIN_VERIFY = "domain.verify"
-    API_KEY_CREATE = "api-key.create"
-    API_KEY_UPDATE = "api-key.update"
-    API_KEY_DELETE = "api-key.delete"
-    API_KEY_REVOKE = "api-key.revoke"
-    API_KEY_RATE_LIMITED = "api-key.rate_limited"
-    API_KEY_LIST = "api-key.list"
-    API_KEY_GET = "api-key.get"
-    CONTACT_CREATE = "contact.create"
-    CONTACT_UPDATE = "contact.update"
-    CONTACT_DELETE = "contact.delete"
-    CONTACT_SUBSCRIBED = "contact.subscribed"
-    CONTACT_UNSUBSCRIBED = "contact.unsubscribed"
-    CONTACT_BLOCKED = "contact.blocked"
-    CONTACT_LIST = "contact.list"
-    CONTACT_GET = "contact.get"
-    CONTACT_GROUP_CREATE = "contact.group.create"
-    CONTACT_GROUP_UPDATE = "contact.group.update"
-    CONTACT_GROUP_DELETE = "contact.group.delete"
-    CONTACT_GROUP_LIST = "contact.group.list"
-    CONTACT_GROUP_GET = "contact.group.get"
-    CONTACT_CHANNEL_CREATE = "contact.channel.create"
-    CONTACT_CHANNEL_UPDATE = "contact.channel.update"
-    CONTACT_CHANNEL_DELETE = "contact.channel.delete"
-    CONTACT_CHANNEL_LIST = "contact.channel.list"
-    CONTACT_CHANNEL_GET = "contact.channel.get"
-    CONTACT_PROPERTY_CREATE = "contact.property.create"
-    CONTACT_PROPERTY_UPDATE = "contact.property.update"
-    CONTACT_PROPERTY_DELETE = "contact.property.delete"
-    CONTACT_PROPERTY_LIST = "contact.property.list"
-    EMAIL_SENT = "email.sent"
-    EMAIL_DELIVERED = "email.delivered"
-    EMAIL_DELIVERY_DELAYED = "email.delivery_delayed"
-    EMAIL_COMPLAINED = "email.complained"
-    EMAIL_BOUNCED = "email.bounced"
-    EMAIL_OPENED = "email.opened"
-    EMAIL_CLICKED = "email.clicked"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        # A value the spec did not list (added by the server later) must not break parsing.
-        return open_enum_member(cls, value)
-
-
 class WebhookTriggerRequest(BaseModel):
     """
     Body of `POST /api/webhook/v1/trigger`.
     """
 
-    event: WebhookTriggerRequestEvent = Field(..., examples=["email.delivered"])
-    """
-    Event to fire (the server validates it against this catalogue).
-    """
+    event: WebhookEventName
     payload: dict[str, Any] = Field(..., examples=[{"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"}])
     """
     Event data to deliver.
@@ -2424,6 +2450,84 @@ class WebhookDeliveryRetryResult(BaseModel):
 
     success: bool = Field(..., examples=[True])
     message: str | None = Field(default=None, examples=["Delivery queued for retry"])
+
+
+class WebhookSignTestEventRequest(BaseModel):
+    """
+    Body of `POST /api/webhook/v1/sign-test-event`.
+    """
+
+    webhook_id: str = Field(
+        ..., validation_alias="webhookId", serialization_alias="webhookId", examples=["wh_4Qz8Xc2Vb6Nm"]
+    )
+    """
+    Endpoint to sign the test event for.
+    """
+    event: WebhookEventName
+    payload: dict[str, Any] = Field(..., examples=[{"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"}])
+    """
+    Event data to put in the envelope's `data`.
+    """
+    organization_id: str | None = Field(
+        default=None,
+        validation_alias="organizationId",
+        serialization_alias="organizationId",
+        examples=["org_5Tg6Yh7Uj8Ik"],
+    )
+    """
+    Organization that owns the endpoint; defaults to the caller's.
+    """
+
+
+class WebhookSignedTestEvent(BaseModel):
+    """
+    A signed test delivery, ready to POST to `url` with `headers` and `rawBody`.
+    """
+
+    url: str = Field(..., examples=["https://acme.com/webhooks/reloop"])
+    """
+    The endpoint URL.
+    """
+    headers: dict[str, str] = Field(
+        ...,
+        examples=[
+            {
+                "Content-Type": "application/json",
+                "User-Agent": "Reloop-Webhooks/1.0",
+                "Reloop-Id": "whev_test_k3j9x2m1q8",
+                "Reloop-Timestamp": "1774260000",
+                "Reloop-Signature": "t=1774260000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+            }
+        ],
+    )
+    """
+    Delivery headers, signature included.
+    """
+    body: dict[str, Any] = Field(
+        ...,
+        examples=[
+            {
+                "id": "whev_test_k3j9x2m1q8",
+                "type": "email.delivered",
+                "created_at": "2026-03-23T10:00:00.000Z",
+                "data": {"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"},
+            }
+        ],
+    )
+    """
+    The event envelope (`id`, `type`, `created_at`, `data`) as JSON.
+    """
+    raw_body: str = Field(
+        ...,
+        validation_alias="rawBody",
+        serialization_alias="rawBody",
+        examples=[
+            '{"id":"whev_test_k3j9x2m1q8","type":"email.delivered","created_at":"2026-03-23T10:00:00.000Z","data":{"email_id":"em_3Pq7Wr1Ty5Ui","status":"delivered"}}'
+        ],
+    )
+    """
+    The exact bytes that were signed; send these, not a re-serialised `body`.
+    """
 
 
 class TemplateVariableType(StrEnum):
@@ -3460,6 +3564,69 @@ class InboxMessageList(RootModel[list[InboxMessage]]):
     """
 
 
+class InboxSentMessage(BaseModel):
+    """
+    An email sent from one of the organization's mailboxes.
+    """
+
+    id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
+    """
+    Email log identifier.
+    """
+    message_id: str = Field(
+        ...,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<20260323101500.3Pq7Wr1Ty5Ui@acme.com>"],
+    )
+    """
+    Message-ID assigned by the MTA.
+    """
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+    )
+    domain_id: str = Field(
+        ..., validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+    )
+    from_email: str = Field(
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["support@acme.com"]
+    )
+    from_name: str | None = Field(
+        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Acme Support"]
+    )
+    to_emails: list[str] = Field(
+        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+    )
+    cc_emails: list[str] | None = Field(
+        default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[None]
+    )
+    bcc_emails: list[str] | None = Field(
+        default=None, validation_alias="bccEmails", serialization_alias="bccEmails", examples=[None]
+    )
+    subject: str = Field(..., examples=["Re: Where is my order?"])
+    text_body: str | None = Field(
+        ..., validation_alias="textBody", serialization_alias="textBody", examples=["It ships tomorrow."]
+    )
+    html_body: str | None = Field(
+        ..., validation_alias="htmlBody", serialization_alias="htmlBody", examples=["<p>It ships tomorrow.</p>"]
+    )
+    status: str = Field(..., examples=["sent"])
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:15:00.000Z"]
+    )
+
+
+class InboxSentMessageList(RootModel[list[InboxSentMessage]]):
+    """
+    Sent messages (not paginated).
+    """
+
+    root: list[InboxSentMessage]
+    """
+    Sent messages (not paginated).
+    """
+
+
 class InboxMessageUpdateRequest(BaseModel):
     """
     Body of `PATCH /api/inbox/v1/messages/{message_id}`.
@@ -3817,6 +3984,238 @@ class InboxThreadUpdateRequest(BaseModel):
         default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[True]
     )
     status: InboxThreadUpdateRequestStatus | None = Field(default=None, examples=["closed"])
+
+
+class InboxThreadBatchRequestAction(StrEnum):
+    ARCHIVE = "archive"
+    TRASH = "trash"
+    RESTORE = "restore"
+    STAR = "star"
+    UNSTAR = "unstar"
+    READ = "read"
+    UNREAD = "unread"
+    IMPORTANT = "important"
+    UNIMPORTANT = "unimportant"
+    SPAM = "spam"
+    UNSPAM = "unspam"
+    PIN = "pin"
+    UNPIN = "unpin"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
+
+
+class InboxThreadBatchRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/threads/batch`.
+    """
+
+    ids: list[str] = Field(..., examples=[["thr_6Bn3Mq8Wr5Ty", "thr_1Zx5Cv9Bn2Mq"]])
+    """
+    Thread identifiers.
+    """
+    action: InboxThreadBatchRequestAction = Field(..., examples=["archive"])
+
+
+class InboxThreadBatchResult(BaseModel):
+    """
+    Result of a batch thread action.
+    """
+
+    success: bool = Field(..., examples=[True])
+    ids: list[str] = Field(..., examples=[["thr_6Bn3Mq8Wr5Ty", "thr_1Zx5Cv9Bn2Mq"]])
+    """
+    Threads the action was applied to.
+    """
+    action: str = Field(..., examples=["archive"])
+
+
+class InboxThreadSnoozeRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/threads/{thread_id}/snooze`.
+    """
+
+    until: AwareDatetime = Field(..., examples=["2026-12-08T09:00:00Z"])
+    """
+    When the thread comes back to the inbox.
+    """
+
+
+class InboxThreadSnoozed(BaseModel):
+    """
+    Result of snoozing a thread.
+    """
+
+    success: bool = Field(..., examples=[True])
+    id: str = Field(..., examples=["thr_6Bn3Mq8Wr5Ty"])
+    snoozed_until: AwareDatetime = Field(
+        ..., validation_alias="snoozedUntil", serialization_alias="snoozedUntil", examples=["2026-12-08T09:00:00Z"]
+    )
+
+
+class InboxLabel(BaseModel):
+    """
+    A label for organising threads within a mailbox.
+    """
+
+    id: str = Field(..., examples=["lbl_8Wq3Er5Ty7Ui"])
+    """
+    Label identifier.
+    """
+    mailbox_id: str = Field(
+        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+    )
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+    )
+    name: str = Field(..., examples=["Refunds"])
+    color: str = Field(..., examples=["#f97316"])
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+
+
+class InboxLabelList(RootModel[list[InboxLabel]]):
+    """
+    Labels (not paginated).
+    """
+
+    root: list[InboxLabel]
+    """
+    Labels (not paginated).
+    """
+
+
+class InboxLabelCreateRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/labels/`.
+    """
+
+    mailbox_id: str = Field(
+        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+    )
+    name: str = Field(..., examples=["Refunds"])
+    color: str | None = Field(default=None, examples=["#f97316"])
+
+
+class InboxLabelUpdateRequest(BaseModel):
+    """
+    Body of `PATCH /api/inbox/v1/labels/{label_id}`; every field is optional.
+    """
+
+    name: str | None = Field(default=None, examples=["Refund requests"])
+    color: str | None = Field(default=None, examples=["#ea580c"])
+
+
+class InboxLabelThreadIds(BaseModel):
+    """
+    Threads carrying a label.
+    """
+
+    thread_ids: list[str] = Field(
+        ..., validation_alias="threadIds", serialization_alias="threadIds", examples=[["thr_6Bn3Mq8Wr5Ty"]]
+    )
+
+
+class InboxLabelAssignRequest(BaseModel):
+    """
+    Body of the label assign and unassign calls.
+    """
+
+    label_id: str = Field(..., validation_alias="labelId", serialization_alias="labelId", examples=["lbl_8Wq3Er5Ty7Ui"])
+
+
+class InboxNote(BaseModel):
+    """
+    An internal note on a thread.
+    """
+
+    id: str = Field(..., examples=["note_2Kx7Lp4Mn9Qa"])
+    """
+    Note identifier.
+    """
+    thread_id: str = Field(
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+    )
+    content: str = Field(..., examples=["Customer was refunded on Friday."])
+    color: str = Field(..., examples=["yellow"])
+    is_pinned: bool = Field(..., validation_alias="isPinned", serialization_alias="isPinned", examples=[True])
+    order: float = Field(..., examples=[0])
+    """
+    Position among the thread's notes.
+    """
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+
+
+class InboxNoteList(RootModel[list[InboxNote]]):
+    """
+    Notes in display order.
+    """
+
+    root: list[InboxNote]
+    """
+    Notes in display order.
+    """
+
+
+class InboxNoteCreateRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/notes/`.
+    """
+
+    thread_id: str = Field(
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    content: str = Field(..., examples=["Customer was refunded on Friday."])
+    color: str | None = Field(default=None, examples=["yellow"])
+    is_pinned: bool | None = Field(
+        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[True]
+    )
+
+
+class InboxNoteUpdateRequest(BaseModel):
+    """
+    Body of `PATCH /api/inbox/v1/notes/{note_id}`; every field is optional.
+    """
+
+    content: str | None = Field(default=None, examples=["Refund confirmed by the bank."])
+    color: str | None = Field(default=None, examples=["green"])
+    is_pinned: bool | None = Field(
+        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[False]
+    )
+    order: float | None = Field(default=None, examples=[1])
+
+
+class InboxNoteReorderRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/notes/reorder`.
+    """
+
+    thread_id: str = Field(
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    ordered_ids: list[str] = Field(
+        ...,
+        validation_alias="orderedIds",
+        serialization_alias="orderedIds",
+        examples=[["note_2Kx7Lp4Mn9Qa", "note_5Rt8Yu2Io6Pb"]],
+    )
+    """
+    Every note of the thread, in the new order.
+    """
 
 
 class WebhookEventType(StrEnum):

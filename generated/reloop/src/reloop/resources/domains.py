@@ -14,9 +14,11 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Domain,
     DomainCreateRequest,
+    DomainForwardDnsRequest,
     DomainList,
     DomainUpdateRequest,
     DomainVerification,
+    SuccessFlag,
 )
 
 __all__ = [
@@ -237,6 +239,40 @@ class DomainsResource:
         result: DomainVerification = self._client._request(spec, DomainVerification)
         return result
 
+    def forward_dns(
+        self,
+        domain_id: str,
+        body: DomainForwardDnsRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SuccessFlag:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: SuccessFlag = self._client._request(spec, SuccessFlag)
+        return result
+
 
 class DomainsResourceWithRawResponse:
     """Operations on domains."""
@@ -436,6 +472,40 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[DomainVerification] = APIResponse(self._client.send(spec), DomainVerification)
+        return result
+
+    def forward_dns(
+        self,
+        domain_id: str,
+        body: DomainForwardDnsRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SuccessFlag]:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[SuccessFlag] = APIResponse(self._client.send(spec), SuccessFlag)
         return result
 
 
@@ -651,6 +721,40 @@ class AsyncDomainsResource:
         result: DomainVerification = await self._client._request(spec, DomainVerification)
         return result
 
+    async def forward_dns(
+        self,
+        domain_id: str,
+        body: DomainForwardDnsRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SuccessFlag:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: SuccessFlag = await self._client._request(spec, SuccessFlag)
+        return result
+
 
 class AsyncDomainsResourceWithRawResponse:
     """Operations on domains."""
@@ -850,4 +954,38 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[DomainVerification] = APIResponse(await self._client.send(spec), DomainVerification)
+        return result
+
+    async def forward_dns(
+        self,
+        domain_id: str,
+        body: DomainForwardDnsRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SuccessFlag]:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[SuccessFlag] = APIResponse(await self._client.send(spec), SuccessFlag)
         return result

@@ -14,17 +14,31 @@ from ..models import (
     InboxAttachment,
     InboxBatchRequest,
     InboxForwardRequest,
+    InboxLabel,
+    InboxLabelAssignRequest,
+    InboxLabelCreateRequest,
+    InboxLabelThreadIds,
+    InboxLabelUpdateRequest,
     InboxMessage,
     InboxMessageUpdateRequest,
+    InboxNote,
+    InboxNoteCreateRequest,
+    InboxNoteReorderRequest,
+    InboxNoteUpdateRequest,
     InboxRawMessage,
     InboxReadRequest,
     InboxReplyAllRequest,
     InboxReplyRequest,
     InboxSendRequest,
     InboxSendResult,
+    InboxSentMessage,
     InboxStarRequest,
     InboxThread,
+    InboxThreadBatchRequest,
+    InboxThreadBatchResult,
     InboxThreadDetail,
+    InboxThreadSnoozed,
+    InboxThreadSnoozeRequest,
     InboxThreadUpdateRequest,
     Mailbox,
     MailboxCreated,
@@ -45,6 +59,10 @@ __all__ = [
     "AsyncInboxThreadsResource",
     "InboxThreadsAttachmentsResource",
     "AsyncInboxThreadsAttachmentsResource",
+    "InboxLabelsResource",
+    "AsyncInboxLabelsResource",
+    "InboxNotesResource",
+    "AsyncInboxNotesResource",
 ]
 
 
@@ -71,6 +89,14 @@ class InboxResource:
     def threads(self) -> InboxThreadsResource:
         return InboxThreadsResource(self._client)
 
+    @cached_property
+    def labels(self) -> InboxLabelsResource:
+        return InboxLabelsResource(self._client)
+
+    @cached_property
+    def notes(self) -> InboxNotesResource:
+        return InboxNotesResource(self._client)
+
 
 class InboxResourceWithRawResponse:
     """Operations on inbox."""
@@ -89,6 +115,14 @@ class InboxResourceWithRawResponse:
     @cached_property
     def threads(self) -> InboxThreadsResourceWithRawResponse:
         return InboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def labels(self) -> InboxLabelsResourceWithRawResponse:
+        return InboxLabelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def notes(self) -> InboxNotesResourceWithRawResponse:
+        return InboxNotesResourceWithRawResponse(self._client)
 
 
 class AsyncInboxResource:
@@ -114,6 +148,14 @@ class AsyncInboxResource:
     def threads(self) -> AsyncInboxThreadsResource:
         return AsyncInboxThreadsResource(self._client)
 
+    @cached_property
+    def labels(self) -> AsyncInboxLabelsResource:
+        return AsyncInboxLabelsResource(self._client)
+
+    @cached_property
+    def notes(self) -> AsyncInboxNotesResource:
+        return AsyncInboxNotesResource(self._client)
+
 
 class AsyncInboxResourceWithRawResponse:
     """Operations on inbox."""
@@ -132,6 +174,14 @@ class AsyncInboxResourceWithRawResponse:
     @cached_property
     def threads(self) -> AsyncInboxThreadsResourceWithRawResponse:
         return AsyncInboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def labels(self) -> AsyncInboxLabelsResourceWithRawResponse:
+        return AsyncInboxLabelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def notes(self) -> AsyncInboxNotesResourceWithRawResponse:
+        return AsyncInboxNotesResourceWithRawResponse(self._client)
 
 
 class InboxMailboxesResource:
@@ -918,6 +968,72 @@ class InboxMessagesResource:
         result: builtins.list[InboxMessage] = self._client._request(spec, list[InboxMessage])
         return result
 
+    def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxSentMessage]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxSentMessage] = self._client._request(spec, list[InboxSentMessage])
+        return result
+
+    def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
     def retrieve(
         self,
         message_id: str,
@@ -1311,6 +1427,74 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(self._client.send(spec), list[InboxMessage])
+        return result
+
+    def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxSentMessage]]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxSentMessage]] = APIResponse(
+            self._client.send(spec), list[InboxSentMessage]
+        )
+        return result
+
+    def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
 
     def retrieve(
@@ -1713,6 +1897,72 @@ class AsyncInboxMessagesResource:
         result: builtins.list[InboxMessage] = await self._client._request(spec, list[InboxMessage])
         return result
 
+    async def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxSentMessage]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxSentMessage] = await self._client._request(spec, list[InboxSentMessage])
+        return result
+
+    async def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
     async def retrieve(
         self,
         message_id: str,
@@ -2110,6 +2360,74 @@ class AsyncInboxMessagesResourceWithRawResponse:
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
             await self._client.send(spec), list[InboxMessage]
         )
+        return result
+
+    async def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxSentMessage]]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxSentMessage]] = APIResponse(
+            await self._client.send(spec), list[InboxSentMessage]
+        )
+        return result
+
+    async def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
 
     async def retrieve(
@@ -2626,6 +2944,39 @@ class InboxThreadsResource:
         result: builtins.list[InboxThread] = self._client._request(spec, list[InboxThread])
         return result
 
+    def batch_update(
+        self,
+        body: InboxThreadBatchRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadBatchResult:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxThreadBatchResult = self._client._request(spec, InboxThreadBatchResult)
+        return result
+
     def retrieve(
         self,
         thread_id: str,
@@ -2821,6 +3172,139 @@ class InboxThreadsResource:
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
+    def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def snooze(
+        self,
+        thread_id: str,
+        body: InboxThreadSnoozeRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadSnoozed:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxThreadSnoozed = self._client._request(spec, InboxThreadSnoozed)
+        return result
+
+    def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
 
 class InboxThreadsResourceWithRawResponse:
     """Operations on inbox.threads."""
@@ -2865,6 +3349,39 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[builtins.list[InboxThread]] = APIResponse(self._client.send(spec), list[InboxThread])
+        return result
+
+    def batch_update(
+        self,
+        body: InboxThreadBatchRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadBatchResult]:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxThreadBatchResult] = APIResponse(self._client.send(spec), InboxThreadBatchResult)
         return result
 
     def retrieve(
@@ -3062,6 +3579,139 @@ class InboxThreadsResourceWithRawResponse:
         result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
         return result
 
+    def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        return result
+
+    def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        return result
+
+    def snooze(
+        self,
+        thread_id: str,
+        body: InboxThreadSnoozeRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadSnoozed]:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxThreadSnoozed] = APIResponse(self._client.send(spec), InboxThreadSnoozed)
+        return result
+
+    def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        return result
+
 
 class AsyncInboxThreadsResource:
     """Operations on inbox.threads."""
@@ -3111,6 +3761,39 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
         )
         result: builtins.list[InboxThread] = await self._client._request(spec, list[InboxThread])
+        return result
+
+    async def batch_update(
+        self,
+        body: InboxThreadBatchRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadBatchResult:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxThreadBatchResult = await self._client._request(spec, InboxThreadBatchResult)
         return result
 
     async def retrieve(
@@ -3308,6 +3991,139 @@ class AsyncInboxThreadsResource:
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
+    async def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def snooze(
+        self,
+        thread_id: str,
+        body: InboxThreadSnoozeRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadSnoozed:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxThreadSnoozed = await self._client._request(spec, InboxThreadSnoozed)
+        return result
+
+    async def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
 
 class AsyncInboxThreadsResourceWithRawResponse:
     """Operations on inbox.threads."""
@@ -3352,6 +4168,39 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[builtins.list[InboxThread]] = APIResponse(await self._client.send(spec), list[InboxThread])
+        return result
+
+    async def batch_update(
+        self,
+        body: InboxThreadBatchRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadBatchResult]:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxThreadBatchResult] = APIResponse(await self._client.send(spec), InboxThreadBatchResult)
         return result
 
     async def retrieve(
@@ -3549,6 +4398,139 @@ class AsyncInboxThreadsResourceWithRawResponse:
         result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
         return result
 
+    async def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        return result
+
+    async def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        return result
+
+    async def snooze(
+        self,
+        thread_id: str,
+        body: InboxThreadSnoozeRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadSnoozed]:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxThreadSnoozed] = APIResponse(await self._client.send(spec), InboxThreadSnoozed)
+        return result
+
+    async def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        return result
+
 
 class InboxThreadsAttachmentsResource:
     """Operations on inbox.threads.attachments."""
@@ -3721,4 +4703,1724 @@ class AsyncInboxThreadsAttachmentsResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[InboxAttachment] = APIResponse(await self._client.send(spec), InboxAttachment)
+        return result
+
+
+class InboxLabelsResource:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> InboxLabelsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return InboxLabelsResourceWithRawResponse(self._client)
+
+    def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxLabel] = self._client._request(spec, list[InboxLabel])
+        return result
+
+    def create(
+        self,
+        body: InboxLabelCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Create a label
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxLabel = self._client._request(spec, InboxLabel)
+        return result
+
+    def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a label
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def update(
+        self,
+        label_id: str,
+        body: InboxLabelUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Update a label
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxLabel = self._client._request(spec, InboxLabel)
+        return result
+
+    def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxLabelThreadIds:
+        """List the threads carrying a label
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxLabelThreadIds = self._client._request(spec, InboxLabelThreadIds)
+        return result
+
+    def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List the labels of a thread
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxLabel] = self._client._request(spec, list[InboxLabel])
+        return result
+
+    def assign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Put a label on a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def unassign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Take a label off a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+
+class InboxLabelsResourceWithRawResponse:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(self._client.send(spec), list[InboxLabel])
+        return result
+
+    def create(
+        self,
+        body: InboxLabelCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Create a label
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(self._client.send(spec), InboxLabel)
+        return result
+
+    def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a label
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        return result
+
+    def update(
+        self,
+        label_id: str,
+        body: InboxLabelUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Update a label
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(self._client.send(spec), InboxLabel)
+        return result
+
+    def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabelThreadIds]:
+        """List the threads carrying a label
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxLabelThreadIds] = APIResponse(self._client.send(spec), InboxLabelThreadIds)
+        return result
+
+    def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List the labels of a thread
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(self._client.send(spec), list[InboxLabel])
+        return result
+
+    def assign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Put a label on a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        return result
+
+    def unassign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Take a label off a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        return result
+
+
+class AsyncInboxLabelsResource:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> AsyncInboxLabelsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return AsyncInboxLabelsResourceWithRawResponse(self._client)
+
+    async def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxLabel] = await self._client._request(spec, list[InboxLabel])
+        return result
+
+    async def create(
+        self,
+        body: InboxLabelCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Create a label
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxLabel = await self._client._request(spec, InboxLabel)
+        return result
+
+    async def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a label
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def update(
+        self,
+        label_id: str,
+        body: InboxLabelUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Update a label
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxLabel = await self._client._request(spec, InboxLabel)
+        return result
+
+    async def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxLabelThreadIds:
+        """List the threads carrying a label
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxLabelThreadIds = await self._client._request(spec, InboxLabelThreadIds)
+        return result
+
+    async def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List the labels of a thread
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxLabel] = await self._client._request(spec, list[InboxLabel])
+        return result
+
+    async def assign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Put a label on a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def unassign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Take a label off a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+
+class AsyncInboxLabelsResourceWithRawResponse:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(await self._client.send(spec), list[InboxLabel])
+        return result
+
+    async def create(
+        self,
+        body: InboxLabelCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Create a label
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(await self._client.send(spec), InboxLabel)
+        return result
+
+    async def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a label
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        return result
+
+    async def update(
+        self,
+        label_id: str,
+        body: InboxLabelUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Update a label
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(await self._client.send(spec), InboxLabel)
+        return result
+
+    async def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabelThreadIds]:
+        """List the threads carrying a label
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxLabelThreadIds] = APIResponse(await self._client.send(spec), InboxLabelThreadIds)
+        return result
+
+    async def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List the labels of a thread
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(await self._client.send(spec), list[InboxLabel])
+        return result
+
+    async def assign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Put a label on a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        return result
+
+    async def unassign(
+        self,
+        thread_id: str,
+        body: InboxLabelAssignRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Take a label off a thread
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        return result
+
+
+class InboxNotesResource:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> InboxNotesResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return InboxNotesResourceWithRawResponse(self._client)
+
+    def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxNote] = self._client._request(spec, list[InboxNote])
+        return result
+
+    def create(
+        self,
+        body: InboxNoteCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Add a note to a thread
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxNote = self._client._request(spec, InboxNote)
+        return result
+
+    def reorder(
+        self,
+        body: InboxNoteReorderRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """Reorder the notes of a thread
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxNote] = self._client._request(spec, list[InboxNote])
+        return result
+
+    def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a note
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def update(
+        self,
+        note_id: str,
+        body: InboxNoteUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Update a note
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxNote = self._client._request(spec, InboxNote)
+        return result
+
+
+class InboxNotesResourceWithRawResponse:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(self._client.send(spec), list[InboxNote])
+        return result
+
+    def create(
+        self,
+        body: InboxNoteCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Add a note to a thread
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxNote] = APIResponse(self._client.send(spec), InboxNote)
+        return result
+
+    def reorder(
+        self,
+        body: InboxNoteReorderRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """Reorder the notes of a thread
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(self._client.send(spec), list[InboxNote])
+        return result
+
+    def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a note
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(self._client.send(spec), InboxActionResult)
+        return result
+
+    def update(
+        self,
+        note_id: str,
+        body: InboxNoteUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Update a note
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxNote] = APIResponse(self._client.send(spec), InboxNote)
+        return result
+
+
+class AsyncInboxNotesResource:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> AsyncInboxNotesResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return AsyncInboxNotesResourceWithRawResponse(self._client)
+
+    async def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxNote] = await self._client._request(spec, list[InboxNote])
+        return result
+
+    async def create(
+        self,
+        body: InboxNoteCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Add a note to a thread
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxNote = await self._client._request(spec, InboxNote)
+        return result
+
+    async def reorder(
+        self,
+        body: InboxNoteReorderRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """Reorder the notes of a thread
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: builtins.list[InboxNote] = await self._client._request(spec, list[InboxNote])
+        return result
+
+    async def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a note
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def update(
+        self,
+        note_id: str,
+        body: InboxNoteUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Update a note
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: InboxNote = await self._client._request(spec, InboxNote)
+        return result
+
+
+class AsyncInboxNotesResourceWithRawResponse:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(await self._client.send(spec), list[InboxNote])
+        return result
+
+    async def create(
+        self,
+        body: InboxNoteCreateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Add a note to a thread
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxNote] = APIResponse(await self._client.send(spec), InboxNote)
+        return result
+
+    async def reorder(
+        self,
+        body: InboxNoteReorderRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """Reorder the notes of a thread
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(await self._client.send(spec), list[InboxNote])
+        return result
+
+    async def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a note
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(await self._client.send(spec), InboxActionResult)
+        return result
+
+    async def update(
+        self,
+        note_id: str,
+        body: InboxNoteUpdateRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Update a note
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[InboxNote] = APIResponse(await self._client.send(spec), InboxNote)
         return result

@@ -70,6 +70,39 @@ class MailResource:
         result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
+    def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SendEmailResponse:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
+        return result
+
 
 class MailResourceWithRawResponse:
     """Operations on mail."""
@@ -105,6 +138,39 @@ class MailResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[SendEmailResponse] = APIResponse(self._client.send(spec), SendEmailResponse)
+        return result
+
+    def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SendEmailResponse]:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
             rate_limit_group="mail.send",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -163,6 +229,39 @@ class AsyncMailResource:
         result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
+    async def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SendEmailResponse:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
+        return result
+
 
 class AsyncMailResourceWithRawResponse:
     """Operations on mail."""
@@ -198,6 +297,39 @@ class AsyncMailResourceWithRawResponse:
             body=body,
             body_kind="json",
             content_type="application/json",
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[SendEmailResponse] = APIResponse(await self._client.send(spec), SendEmailResponse)
+        return result
+
+    async def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SendEmailResponse]:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
             rate_limit_group="mail.send",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -19,6 +19,8 @@ from ..models import (
     WebhookDeliveryList,
     WebhookDeliveryRetryResult,
     WebhookList,
+    WebhookSignedTestEvent,
+    WebhookSignTestEventRequest,
     WebhookTriggerRequest,
     WebhookTriggerResult,
     WebhookUpdateRequest,
@@ -124,6 +126,39 @@ class WebhooksResource:
             timeout=timeout,
         )
         result: Webhook = self._client._request(spec, Webhook)
+        return result
+
+    def sign_test_event(
+        self,
+        body: WebhookSignTestEventRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> WebhookSignedTestEvent:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: WebhookSignedTestEvent = self._client._request(spec, WebhookSignedTestEvent)
         return result
 
     def trigger(
@@ -336,6 +371,39 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[Webhook] = APIResponse(self._client.send(spec), Webhook)
+        return result
+
+    def sign_test_event(
+        self,
+        body: WebhookSignTestEventRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[WebhookSignedTestEvent]:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[WebhookSignedTestEvent] = APIResponse(self._client.send(spec), WebhookSignedTestEvent)
         return result
 
     def trigger(
@@ -562,6 +630,39 @@ class AsyncWebhooksResource:
         result: Webhook = await self._client._request(spec, Webhook)
         return result
 
+    async def sign_test_event(
+        self,
+        body: WebhookSignTestEventRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> WebhookSignedTestEvent:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: WebhookSignedTestEvent = await self._client._request(spec, WebhookSignedTestEvent)
+        return result
+
     async def trigger(
         self,
         body: WebhookTriggerRequest | abc.Mapping[str, object],
@@ -772,6 +873,39 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
         )
         result: APIResponse[Webhook] = APIResponse(await self._client.send(spec), Webhook)
+        return result
+
+    async def sign_test_event(
+        self,
+        body: WebhookSignTestEventRequest | abc.Mapping[str, object],
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[WebhookSignedTestEvent]:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body=body,
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group=None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        result: APIResponse[WebhookSignedTestEvent] = APIResponse(await self._client.send(spec), WebhookSignedTestEvent)
         return result
 
     async def trigger(
