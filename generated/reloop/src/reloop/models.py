@@ -301,7 +301,7 @@ class Domain(BaseModel):
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -412,7 +412,7 @@ class DomainList(BaseModel):
     """
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -618,7 +618,7 @@ class ApiKeyList(BaseModel):
     """
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -738,7 +738,7 @@ class Contact(BaseModel):
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -876,7 +876,7 @@ class ContactList(BaseModel):
     )
     event: str | None = Field(default=None, examples=["contact.list"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -906,7 +906,7 @@ class ContactDeleted(BaseModel):
     id: str = Field(..., examples=["con_5Hj2Kp8Qw3Ln"])
     event: str | None = Field(default=None, examples=["contact.delete"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -954,7 +954,7 @@ class ContactGroupMembership(BaseModel):
     """
     event: str | None = Field(default=None, examples=["contact.update"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1005,7 +1005,7 @@ class ContactChannelAddResult(BaseModel):
     """
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1061,7 +1061,7 @@ class ContactChannelUpdateResult(BaseModel):
     """
     event: str | None = Field(default=None, examples=["contact.update"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1154,7 +1154,7 @@ class Channel(BaseModel):
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1251,7 +1251,7 @@ class ChannelList(BaseModel):
     """
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1282,7 +1282,7 @@ class ChannelDeleted(BaseModel):
     name: str | None = Field(default=None, examples=["Product Updates"])
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1327,7 +1327,7 @@ class Group(BaseModel):
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1384,7 +1384,7 @@ class GroupList(BaseModel):
     """
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1415,7 +1415,7 @@ class GroupDeleted(BaseModel):
     name: str | None = Field(default=None, examples=["Beta Testers"])
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1481,7 +1481,7 @@ class GroupContactList(BaseModel):
     """
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1547,7 +1547,7 @@ class ContactProperty(BaseModel):
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1623,7 +1623,7 @@ class ContactPropertyList(BaseModel):
     """
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1654,7 +1654,7 @@ class ContactPropertyDeleted(BaseModel):
     name: str | None = Field(default=None, examples=["company_name"])
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -2731,7 +2731,7 @@ class TemplateList(BaseModel):
     """
     event: str | None = Field(default=None, examples=["template.list"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -4220,7 +4220,7 @@ class InboxNoteReorderRequest(BaseModel):
 
 class WebhookEventType(StrEnum):
     """
-    Active event types (event-types page). `email.suppressed` and `api-key.rate_limited` are announced as coming soon and not listed.
+    Event types Reloop delivers to endpoints. `email.suppressed` and `api-key.rate_limited` are announced but not delivered yet.
     """
 
     EMAIL_SENT = "email.sent"

@@ -47,7 +47,7 @@ class ContactPropertiesResource:
     ) -> ContactProperty:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         HTTP: POST /api/contacts/v1/properties/create"""
         spec = RequestSpec(
@@ -192,7 +192,7 @@ class ContactPropertiesResourceWithRawResponse:
     ) -> APIResponse[ContactProperty]:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         HTTP: POST /api/contacts/v1/properties/create"""
         spec = RequestSpec(
@@ -335,7 +335,7 @@ class AsyncContactPropertiesResource:
     ) -> ContactProperty:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         HTTP: POST /api/contacts/v1/properties/create"""
         spec = RequestSpec(
@@ -480,7 +480,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
     ) -> APIResponse[ContactProperty]:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         HTTP: POST /api/contacts/v1/properties/create"""
         spec = RequestSpec(

@@ -810,7 +810,7 @@ class ContactsGroupsResource:
     ) -> ContactGroupMembership:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         HTTP: DELETE /api/contacts/group/{group_id}"""
         spec = RequestSpec(
@@ -883,7 +883,7 @@ class ContactsGroupsResourceWithRawResponse:
     ) -> APIResponse[ContactGroupMembership]:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         HTTP: DELETE /api/contacts/group/{group_id}"""
         spec = RequestSpec(
@@ -961,7 +961,7 @@ class AsyncContactsGroupsResource:
     ) -> ContactGroupMembership:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         HTTP: DELETE /api/contacts/group/{group_id}"""
         spec = RequestSpec(
@@ -1034,7 +1034,7 @@ class AsyncContactsGroupsResourceWithRawResponse:
     ) -> APIResponse[ContactGroupMembership]:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         HTTP: DELETE /api/contacts/group/{group_id}"""
         spec = RequestSpec(

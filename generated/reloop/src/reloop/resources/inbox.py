@@ -206,7 +206,7 @@ class InboxMailboxesResource:
     ) -> MailboxCreated:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
@@ -372,7 +372,7 @@ class InboxMailboxesResourceWithRawResponse:
     ) -> APIResponse[MailboxCreated]:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
@@ -543,7 +543,7 @@ class AsyncInboxMailboxesResource:
     ) -> MailboxCreated:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
@@ -709,7 +709,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
     ) -> APIResponse[MailboxCreated]:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         HTTP: POST /api/inbox/v1/mailboxes/create"""
         spec = RequestSpec(
@@ -2922,7 +2922,7 @@ class InboxThreadsResource:
     ) -> builtins.list[InboxThread]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
@@ -3085,7 +3085,7 @@ class InboxThreadsResource:
     ) -> InboxActionResult:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
@@ -3119,7 +3119,7 @@ class InboxThreadsResource:
     ) -> InboxActionResult:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(
@@ -3329,7 +3329,7 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxThread]]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
@@ -3492,7 +3492,7 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
@@ -3526,7 +3526,7 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(
@@ -3741,7 +3741,7 @@ class AsyncInboxThreadsResource:
     ) -> builtins.list[InboxThread]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
@@ -3904,7 +3904,7 @@ class AsyncInboxThreadsResource:
     ) -> InboxActionResult:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
@@ -3938,7 +3938,7 @@ class AsyncInboxThreadsResource:
     ) -> InboxActionResult:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(
@@ -4148,7 +4148,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxThread]]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         HTTP: GET /api/inbox/v1/threads/"""
         spec = RequestSpec(
@@ -4311,7 +4311,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/read"""
         spec = RequestSpec(
@@ -4345,7 +4345,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         HTTP: PATCH /api/inbox/v1/threads/{thread_id}/star"""
         spec = RequestSpec(

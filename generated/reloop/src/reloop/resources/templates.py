@@ -57,7 +57,7 @@ class TemplatesResource:
     ) -> Template:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
@@ -303,7 +303,7 @@ class TemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
@@ -547,7 +547,7 @@ class AsyncTemplatesResource:
     ) -> Template:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
@@ -793,7 +793,7 @@ class AsyncTemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         HTTP: POST /api/template/v1/create"""
         spec = RequestSpec(
