@@ -4,6 +4,7 @@ from __future__ import annotations
 import builtins
 import collections.abc as abc
 from functools import cached_property
+from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
@@ -25,12 +26,12 @@ from ..models import (
     InboxNoteCreateRequest,
     InboxNoteReorderRequest,
     InboxNoteUpdateRequest,
+    InboxPendingSend,
     InboxRawMessage,
     InboxReadRequest,
     InboxReplyAllRequest,
     InboxReplyRequest,
     InboxSendRequest,
-    InboxSendResult,
     InboxSentMessage,
     InboxStarRequest,
     InboxThread,
@@ -43,7 +44,9 @@ from ..models import (
     Mailbox,
     MailboxCreated,
     MailboxCreateRequest,
+    MailboxSummary,
     MailboxUpdateRequest,
+    SendEmailResponse,
 )
 
 __all__ = [
@@ -235,7 +238,7 @@ class InboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[Mailbox]:
+    ) -> builtins.list[MailboxSummary]:
         """List mailboxes
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
@@ -255,7 +258,7 @@ class InboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[Mailbox] = self._client._request(spec, list[Mailbox])
+        result: builtins.list[MailboxSummary] = self._client._request(spec, list[MailboxSummary])
         return result
 
     def retrieve(
@@ -401,7 +404,7 @@ class InboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[Mailbox]]:
+    ) -> APIResponse[builtins.list[MailboxSummary]]:
         """List mailboxes
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
@@ -421,7 +424,7 @@ class InboxMailboxesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[builtins.list[Mailbox]] = APIResponse(self._client.send(spec), list[Mailbox])
+        result: APIResponse[builtins.list[MailboxSummary]] = APIResponse(self._client.send(spec), list[MailboxSummary])
         return result
 
     def retrieve(
@@ -572,7 +575,7 @@ class AsyncInboxMailboxesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[Mailbox]:
+    ) -> builtins.list[MailboxSummary]:
         """List mailboxes
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
@@ -592,7 +595,7 @@ class AsyncInboxMailboxesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[Mailbox] = await self._client._request(spec, list[Mailbox])
+        result: builtins.list[MailboxSummary] = await self._client._request(spec, list[MailboxSummary])
         return result
 
     async def retrieve(
@@ -738,7 +741,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[Mailbox]]:
+    ) -> APIResponse[builtins.list[MailboxSummary]]:
         """List mailboxes
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
@@ -758,7 +761,9 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[builtins.list[Mailbox]] = APIResponse(await self._client.send(spec), list[Mailbox])
+        result: APIResponse[builtins.list[MailboxSummary]] = APIResponse(
+            await self._client.send(spec), list[MailboxSummary]
+        )
         return result
 
     async def retrieve(
@@ -877,6 +882,10 @@ class InboxMessagesResource:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -889,7 +898,7 @@ class InboxMessagesResource:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -912,7 +921,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse | InboxPendingSend:
         """Send from a mailbox
 
         HTTP: POST /api/inbox/v1/messages/send"""
@@ -932,7 +941,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse | InboxPendingSend = self._client._request(spec, SendEmailResponse | InboxPendingSend)
         return result
 
     def batch_retrieve(
@@ -1234,7 +1243,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -1256,7 +1265,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
     def reply_all(
@@ -1268,7 +1277,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to all
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
@@ -1288,7 +1297,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
     def forward(
@@ -1300,7 +1309,7 @@ class InboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Forward a message
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
@@ -1320,7 +1329,7 @@ class InboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
 
@@ -1338,6 +1347,10 @@ class InboxMessagesResourceWithRawResponse:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1350,7 +1363,7 @@ class InboxMessagesResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -1373,7 +1386,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse | InboxPendingSend]:
         """Send from a mailbox
 
         HTTP: POST /api/inbox/v1/messages/send"""
@@ -1393,7 +1406,9 @@ class InboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse | InboxPendingSend] = APIResponse(
+            self._client.send(spec), SendEmailResponse | InboxPendingSend
+        )
         return result
 
     def batch_retrieve(
@@ -1697,7 +1712,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -1719,7 +1734,7 @@ class InboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse] = APIResponse(self._client.send(spec), SendEmailResponse)
         return result
 
     def reply_all(
@@ -1731,7 +1746,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to all
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
@@ -1751,7 +1766,7 @@ class InboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse] = APIResponse(self._client.send(spec), SendEmailResponse)
         return result
 
     def forward(
@@ -1763,7 +1778,7 @@ class InboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Forward a message
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
@@ -1783,7 +1798,7 @@ class InboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse] = APIResponse(self._client.send(spec), SendEmailResponse)
         return result
 
 
@@ -1806,6 +1821,10 @@ class AsyncInboxMessagesResource:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1818,7 +1837,7 @@ class AsyncInboxMessagesResource:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -1841,7 +1860,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse | InboxPendingSend:
         """Send from a mailbox
 
         HTTP: POST /api/inbox/v1/messages/send"""
@@ -1861,7 +1880,9 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse | InboxPendingSend = await self._client._request(
+            spec, SendEmailResponse | InboxPendingSend
+        )
         return result
 
     async def batch_retrieve(
@@ -2163,7 +2184,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -2185,7 +2206,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
     async def reply_all(
@@ -2197,7 +2218,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to all
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
@@ -2217,7 +2238,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
     async def forward(
@@ -2229,7 +2250,7 @@ class AsyncInboxMessagesResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Forward a message
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
@@ -2249,7 +2270,7 @@ class AsyncInboxMessagesResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
 
@@ -2267,6 +2288,10 @@ class AsyncInboxMessagesResourceWithRawResponse:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2279,7 +2304,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -2304,7 +2329,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse | InboxPendingSend]:
         """Send from a mailbox
 
         HTTP: POST /api/inbox/v1/messages/send"""
@@ -2324,7 +2349,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse | InboxPendingSend] = APIResponse(
+            await self._client.send(spec), SendEmailResponse | InboxPendingSend
+        )
         return result
 
     async def batch_retrieve(
@@ -2630,7 +2657,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -2652,7 +2679,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse] = APIResponse(await self._client.send(spec), SendEmailResponse)
         return result
 
     async def reply_all(
@@ -2664,7 +2691,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to all
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
@@ -2684,7 +2711,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse] = APIResponse(await self._client.send(spec), SendEmailResponse)
         return result
 
     async def forward(
@@ -2696,7 +2723,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Forward a message
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
@@ -2716,7 +2743,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(await self._client.send(spec), InboxSendResult)
+        result: APIResponse[SendEmailResponse] = APIResponse(await self._client.send(spec), SendEmailResponse)
         return result
 
 
@@ -2915,6 +2942,10 @@ class InboxThreadsResource:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2929,7 +2960,15 @@ class InboxThreadsResource:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -3322,6 +3361,10 @@ class InboxThreadsResourceWithRawResponse:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3336,7 +3379,15 @@ class InboxThreadsResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -3734,6 +3785,10 @@ class AsyncInboxThreadsResource:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3748,7 +3803,15 @@ class AsyncInboxThreadsResource:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -4141,6 +4204,10 @@ class AsyncInboxThreadsResourceWithRawResponse:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4155,7 +4222,15 @@ class AsyncInboxThreadsResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
