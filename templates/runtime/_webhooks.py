@@ -1,18 +1,16 @@
-"""Verification of signed webhook deliveries (Reloop).
+"""Verification of signed webhook deliveries.
 
-Scheme, as implemented by Reloop's Node SDK (the API reference's docs page mentions Svix
-headers instead; the two sources conflict and this module follows the SDK, which is
-code rather than prose):
+The scheme:
 
-* header ``x-webhook-signature: t=<unix seconds>,v1=<hex>[,v1=<hex>...]``;
+* the signature header (``SIGNATURE_HEADER``, from the spec's ``x-sdk.webhook_signature``)
+  holds ``t=<unix seconds>,v1=<hex>[,v1=<hex>...]``;
 * ``<hex>`` is HMAC-SHA256, keyed with the endpoint's signing secret, over the bytes
   ``f"{t}."`` followed by the raw request body, hex-encoded;
 * several ``v1`` entries may be present (secret rotation); any one matching is enough;
-* the timestamp must be within ``tolerance`` seconds (default 300) of now.
+* the timestamp must be within ``tolerance`` seconds (``DEFAULT_TOLERANCE``) of now.
 
-The reference does not describe the secret's format. It is used exactly as given,
-UTF-8 encoded, as the HMAC key: no prefix is stripped and nothing is base64-decoded
-(that is what an HMAC over a plain secret string, as in the Node SDK, does).
+The secret is used exactly as given, UTF-8 encoded, as the HMAC key: no prefix is stripped and
+nothing is base64-decoded.
 """
 
 import hashlib
@@ -21,6 +19,7 @@ import json
 import time
 from typing import Any
 
+from ._constants import WEBHOOK_HEADER, WEBHOOK_TOLERANCE
 from ._exceptions import WebhookVerificationError
 
 __all__ = [
@@ -31,8 +30,8 @@ __all__ = [
     "verify_signature",
 ]
 
-SIGNATURE_HEADER = "x-webhook-signature"
-DEFAULT_TOLERANCE = 300.0
+SIGNATURE_HEADER = WEBHOOK_HEADER
+DEFAULT_TOLERANCE = WEBHOOK_TOLERANCE
 _SCHEME = "v1"
 
 
@@ -81,7 +80,7 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
 
 
 def sign_payload(payload: bytes | str, secret: str, *, timestamp: int | None = None) -> str:
-    """The ``x-webhook-signature`` value Reloop would send for ``payload``.
+    """The signature header value the API would send for ``payload``.
 
     For tests of your own webhook handler. ``timestamp`` (unix seconds) defaults to now.
     """
@@ -97,11 +96,11 @@ def verify_signature(
     tolerance: float | None = DEFAULT_TOLERANCE,
     now: float | None = None,
 ) -> None:
-    """Check that ``payload`` was signed by Reloop with ``secret``; raise if not.
+    """Check that ``payload`` was signed with ``secret``; raise if not.
 
     ``payload`` must be the raw request body exactly as received (parsing and
-    re-serialising JSON changes the bytes). ``header`` is the ``x-webhook-signature``
-    value. ``tolerance`` is the accepted clock difference in seconds (None disables the
+    re-serialising JSON changes the bytes). ``header`` is the value of the
+    ``SIGNATURE_HEADER`` header. ``tolerance`` is the accepted clock difference in seconds (None disables the
     check, for replaying stored deliveries); ``now`` (unix seconds) defaults to the
     clock.
 
@@ -144,9 +143,7 @@ def construct_event(
 ) -> dict[str, Any]:
     """Verify ``payload`` (see ``verify_signature``) and return it parsed as JSON.
 
-    The event is returned as a plain dict: the reference documents two different
-    envelopes (``{id, type, created_at, data}`` on the docs page and ``{id, event,
-    payload, timestamp}`` in the Node SDK), so no shape is imposed here.
+    The event is returned as a plain dict, as sent.
     """
     verify_signature(payload, header, secret, tolerance=tolerance, now=now)
     try:

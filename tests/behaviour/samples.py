@@ -19,6 +19,29 @@ class Sample:
     post_body: dict[str, Any]
 
 
+# Every field the domain model always sends (responses missing one are rejected).
+DOMAIN_BODY: dict[str, Any] = {
+    "object": "domain",
+    "id": "dom_1",
+    "domain": "example.com",
+    "status": "active",
+    "userVerifiedDomain": True,
+    "systemVerified": True,
+    "customReturnPath": "inbound",
+    "trackingSubdomain": "link",
+    "isClickTrackingEnabled": False,
+    "isOpenTrackingEnabled": False,
+    "tls": "opportunistic",
+    "isTrackingDomain": False,
+    "isSendingEmailEnabled": True,
+    "isReceivingEmailEnabled": True,
+    "verificationFailedReason": None,
+    "dnsRecords": [],
+    "lastVerifiedAt": None,
+    "createdAt": "2026-01-01T00:00:00Z",
+    "updatedAt": "2026-01-02T00:00:00Z",
+}
+
 SAMPLES = {
     "replyio": Sample(
         call=lambda c: c.whoami.retrieve(),
@@ -33,17 +56,17 @@ SAMPLES = {
     "reloop": Sample(
         call=lambda c: c.domains.retrieve("dom_1"),
         path="/api/domain/v1/dom_1",
-        body={
-            "id": "dom_1",
-            "domain": "example.com",
-            "status": "active",
-            "createdAt": "2026-01-01T00:00:00Z",
-            "updatedAt": "2026-01-02T00:00:00Z",
-        },
+        body=DOMAIN_BODY,
         field="domain",
         value="example.com",
         post=lambda c: c.mail.send(from_="a@example.com", to=["b@example.com"], subject="Hi", html="<p>x</p>"),
         post_path="/api/mail/v1/send",
-        post_body={"success": True, "id": "em_1"},
+        post_body={
+            "success": True,
+            "id": "em_1",
+            "messageId": "<m1@example.com>",
+            "status": "sent",
+            "timestamp": "2026-01-01T00:00:00Z",
+        },
     ),
 }

@@ -7,16 +7,11 @@ import json
 import pytest
 
 from .conftest import Harness, json_response
+from .samples import DOMAIN_BODY
 
 
 def test_unknown_enum_value_does_not_break_parsing(reloop: Harness) -> None:
-    body = {
-        "id": "dom_1",
-        "domain": "example.com",
-        "status": "quarantined",
-        "createdAt": "2026-01-01T00:00:00Z",
-        "updatedAt": "2026-01-02T00:00:00Z",
-    }
+    body = {**DOMAIN_BODY, "status": "quarantined"}
     client = reloop.client(lambda r: json_response(200, body))
     domain = reloop.run(client.domains.retrieve("dom_1"))
     assert domain.status == "quarantined"
@@ -24,13 +19,7 @@ def test_unknown_enum_value_does_not_break_parsing(reloop: Harness) -> None:
 
 
 def test_known_enum_value_is_the_member(reloop: Harness) -> None:
-    body = {
-        "id": "dom_1",
-        "domain": "example.com",
-        "status": "active",
-        "createdAt": "2026-01-01T00:00:00Z",
-        "updatedAt": "2026-01-02T00:00:00Z",
-    }
+    body = DOMAIN_BODY
     client = reloop.client(lambda r: json_response(200, body))
     domain = reloop.run(client.domains.retrieve("dom_1"))
     assert domain.status is reloop.module.models.DomainStatus.ACTIVE

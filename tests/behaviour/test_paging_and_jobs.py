@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from .conftest import Harness, json_response
+from .samples import DOMAIN_BODY
 
 JOB_ID = "3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"
 
@@ -47,22 +48,14 @@ def test_reply_iter_pages(reply: Harness) -> None:
 
 
 def test_reloop_page_paging_uses_root_totals(reloop: Harness) -> None:
-    domains = [
-        {
-            "id": f"dom_{i}",
-            "domain": f"d{i}.example.com",
-            "status": "active",
-            "createdAt": "2026-01-01T00:00:00Z",
-            "updatedAt": "2026-01-01T00:00:00Z",
-        }
-        for i in range(5)
-    ]
+    domains = [{**DOMAIN_BODY, "id": f"dom_{i}", "domain": f"d{i}.example.com"} for i in range(5)]
 
     def handler(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params.get("page", "1"))
         limit = int(request.url.params.get("limit", "2"))
         chunk = domains[(page - 1) * limit : page * limit]
-        return json_response(200, {"domains": chunk, "total": 5, "page": page, "limit": limit})
+        body = {"object": "domain", "domains": chunk, "total": 5, "page": page, "limit": limit, "event": "domain.list"}
+        return json_response(200, body)
 
     client = reloop.client(handler)
     page = reloop.run(client.domains.list(limit=2))

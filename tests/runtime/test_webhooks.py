@@ -1,4 +1,4 @@
-"""Reloop webhook signature verification (x-webhook-signature: t=...,v1=...)."""
+"""Reloop webhook signature verification (Reloop-Signature: t=...,v1=...)."""
 
 import hashlib
 import hmac
@@ -47,7 +47,7 @@ def test_sign_payload_matches_reference(wh: ModuleType) -> None:
 
 
 def test_signature_header_name(wh: ModuleType) -> None:
-    assert wh.SIGNATURE_HEADER == "x-webhook-signature"
+    assert wh.SIGNATURE_HEADER == "Reloop-Signature" and wh.DEFAULT_TOLERANCE == 300
 
 
 def test_valid_signature(wh: ModuleType) -> None:
@@ -123,7 +123,7 @@ def test_tolerance_none_disables_check(wh: ModuleType) -> None:
 def test_missing_header(wh: ModuleType, exc: ModuleType, header: str | None) -> None:
     with pytest.raises(exc.WebhookVerificationError) as info:
         wh.verify_signature(PAYLOAD, header, SECRET, now=T)
-    assert str(info.value) == "missing x-webhook-signature header"
+    assert str(info.value) == "missing Reloop-Signature header"
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ def test_missing_header(wh: ModuleType, exc: ModuleType, header: str | None) -> 
 def test_malformed_header(wh: ModuleType, exc: ModuleType, header: str, problem: str) -> None:
     with pytest.raises(exc.WebhookVerificationError) as info:
         wh.verify_signature(PAYLOAD, header, SECRET, now=T)
-    assert str(info.value) == f"malformed x-webhook-signature header: {problem}"
+    assert str(info.value) == f"malformed Reloop-Signature header: {problem}"
 
 
 def test_multiple_v1_any_match(wh: ModuleType) -> None:

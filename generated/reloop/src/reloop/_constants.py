@@ -39,6 +39,9 @@ CONFIG = ClientConfig(
         RateLimit(requests=30, per=60.0, group="groups.delete"),
         RateLimit(requests=30, per=60.0, group="contacts.groups.add"),
         RateLimit(requests=30, per=60.0, group="contacts.groups.remove"),
+        RateLimit(requests=60, per=60.0, group="groups.contacts.list"),
+        RateLimit(requests=30, per=60.0, group="contacts.channels.add"),
+        RateLimit(requests=30, per=60.0, group="contacts.channels.update"),
         RateLimit(requests=60, per=60.0, group="contact_properties.list"),
         RateLimit(requests=30, per=60.0, group="contact_properties.create"),
         RateLimit(requests=30, per=60.0, group="contact_properties.update"),
@@ -56,6 +59,10 @@ CONFIG = ClientConfig(
         RateLimit(requests=5000, per=86400.0, group="mail.send"),
     ),
 )
+
+# Webhook signature scheme (x-sdk.webhook_signature): the header and the accepted clock skew.
+WEBHOOK_HEADER = "Reloop-Signature"
+WEBHOOK_TOLERANCE = 300.0
 
 PAGE_SCHEME = PageScheme(
     style="page",

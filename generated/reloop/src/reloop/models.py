@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field, RootModel
@@ -77,12 +77,29 @@ class DnsRecordPurpose(StrEnum):
         return open_enum_member(cls, value)
 
 
+class DnsRecordStatus(StrEnum):
+    """
+    Verification status of this record.
+    """
+
+    PENDING = "pending"
+    VERIFYING = "verifying"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    FAILED = "failed"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
+
+
 class DnsRecord(BaseModel):
     """
     A DNS record the customer must publish.
     """
 
-    id: str | None = Field(default=None, examples=["dns_4Kd8Lf2Mg6Nh"])
+    id: str = Field(..., examples=["dns_4Kd8Lf2Mg6Nh"])
     """
     Record identifier.
     """
@@ -92,13 +109,13 @@ class DnsRecord(BaseModel):
     """
     DNS record type to create.
     """
-    record_type_name: DnsRecordRecordTypeName | None = Field(
-        default=None, validation_alias="recordTypeName", serialization_alias="recordTypeName", examples=["DKIM"]
+    record_type_name: DnsRecordRecordTypeName = Field(
+        ..., validation_alias="recordTypeName", serialization_alias="recordTypeName", examples=["DKIM"]
     )
     """
     What the record is for.
     """
-    domain: str | None = Field(default=None, examples=["acme.com"])
+    domain: str = Field(..., examples=["acme.com"])
     """
     Domain the record belongs to.
     """
@@ -110,39 +127,33 @@ class DnsRecord(BaseModel):
     """
     Record value.
     """
-    ttl: str | None = Field(default=None, examples=["Auto"])
+    ttl: str = Field(..., examples=["Auto"])
     """
-    TTL as shown to users (for example `Auto`).
+    TTL in seconds, or `Auto`.
     """
-    priority: int | None = Field(default=None, examples=[None])
+    priority: int | None = Field(..., examples=[None])
     """
     MX priority; null for other types.
     """
     verification_error: str | None = Field(
-        default=None, validation_alias="verificationError", serialization_alias="verificationError", examples=[None]
+        ..., validation_alias="verificationError", serialization_alias="verificationError", examples=[None]
     )
     """
-    Why the last check failed, if it did.
+    Why the last check of this record failed, if it did.
     """
-    purpose: DnsRecordPurpose | None = Field(default=None, examples=["sending"])
+    purpose: DnsRecordPurpose = Field(..., examples=["sending"])
     """
     Which feature needs the record.
     """
-    status: str | None = Field(default=None, examples=["verified"])
+    status: DnsRecordStatus = Field(..., examples=["active"])
     """
     Verification status of this record.
     """
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
 
 
@@ -195,7 +206,7 @@ class Domain(BaseModel):
     A sending/receiving domain registered to the organization.
     """
 
-    object: DomainObject | None = Field(default=None, examples=["domain"])
+    object: DomainObject = Field(..., examples=["domain"])
     """
     Object type.
     """
@@ -211,66 +222,54 @@ class Domain(BaseModel):
     """
     Verification lifecycle state.
     """
-    user_verified_domain: bool | None = Field(
-        default=None, validation_alias="userVerifiedDomain", serialization_alias="userVerifiedDomain", examples=[True]
+    user_verified_domain: bool = Field(
+        ..., validation_alias="userVerifiedDomain", serialization_alias="userVerifiedDomain", examples=[True]
     )
     """
     The owner confirmed the DNS setup.
     """
-    system_verified: bool | None = Field(
-        default=None, validation_alias="systemVerified", serialization_alias="systemVerified", examples=[True]
+    system_verified: bool = Field(
+        ..., validation_alias="systemVerified", serialization_alias="systemVerified", examples=[True]
     )
     """
     Reloop's own DNS check passed.
     """
-    custom_return_path: str | None = Field(
-        default=None, validation_alias="customReturnPath", serialization_alias="customReturnPath", examples=["inbound"]
+    custom_return_path: str = Field(
+        ..., validation_alias="customReturnPath", serialization_alias="customReturnPath", examples=["inbound"]
     )
     """
-    Return-path subdomain label.
+    Return-path subdomain label (used for SPF and bounces).
     """
-    tracking_subdomain: str | None = Field(
-        default=None,
-        validation_alias="trackingSubdomain",
-        serialization_alias="trackingSubdomain",
-        examples=["tracking"],
+    tracking_subdomain: str = Field(
+        ..., validation_alias="trackingSubdomain", serialization_alias="trackingSubdomain", examples=["tracking"]
     )
     """
-    Tracking subdomain label.
+    Subdomain label used for click and open tracking.
     """
-    is_click_tracking_enabled: bool | None = Field(
-        default=None,
-        validation_alias="isClickTrackingEnabled",
-        serialization_alias="isClickTrackingEnabled",
-        examples=[False],
+    is_click_tracking_enabled: bool = Field(
+        ..., validation_alias="isClickTrackingEnabled", serialization_alias="isClickTrackingEnabled", examples=[False]
     )
-    is_open_tracking_enabled: bool | None = Field(
-        default=None,
-        validation_alias="isOpenTrackingEnabled",
-        serialization_alias="isOpenTrackingEnabled",
-        examples=[False],
+    is_open_tracking_enabled: bool = Field(
+        ..., validation_alias="isOpenTrackingEnabled", serialization_alias="isOpenTrackingEnabled", examples=[False]
     )
-    tls: DomainTls | None = Field(default=None, examples=["opportunistic"])
+    tls: DomainTls = Field(..., examples=["opportunistic"])
     """
     TLS policy for outbound delivery.
     """
-    is_tracking_domain: bool | None = Field(
-        default=None, validation_alias="isTrackingDomain", serialization_alias="isTrackingDomain", examples=[False]
+    is_tracking_domain: bool = Field(
+        ..., validation_alias="isTrackingDomain", serialization_alias="isTrackingDomain", examples=[False]
     )
-    is_sending_email_enabled: bool | None = Field(
-        default=None,
-        validation_alias="isSendingEmailEnabled",
-        serialization_alias="isSendingEmailEnabled",
-        examples=[True],
+    """
+    The domain serves tracking links.
+    """
+    is_sending_email_enabled: bool = Field(
+        ..., validation_alias="isSendingEmailEnabled", serialization_alias="isSendingEmailEnabled", examples=[True]
     )
-    is_receiving_email_enabled: bool | None = Field(
-        default=None,
-        validation_alias="isReceivingEmailEnabled",
-        serialization_alias="isReceivingEmailEnabled",
-        examples=[True],
+    is_receiving_email_enabled: bool = Field(
+        ..., validation_alias="isReceivingEmailEnabled", serialization_alias="isReceivingEmailEnabled", examples=[True]
     )
     verification_failed_reason: str | None = Field(
-        default=None,
+        ...,
         validation_alias="verificationFailedReason",
         serialization_alias="verificationFailedReason",
         examples=[None],
@@ -278,14 +277,18 @@ class Domain(BaseModel):
     """
     Why verification failed, if it did.
     """
-    dns_records: list[DnsRecord] | None = Field(
-        default=None, validation_alias="dnsRecords", serialization_alias="dnsRecords"
+    sent_count: int | None = Field(
+        default=None, validation_alias="sentCount", serialization_alias="sentCount", examples=[1250]
     )
+    """
+    Emails sent from this domain, when the server includes the count.
+    """
+    dns_records: list[DnsRecord] = Field(..., validation_alias="dnsRecords", serialization_alias="dnsRecords")
     """
     Records to publish.
     """
     last_verified_at: AwareDatetime | None = Field(
-        default=None,
+        ...,
         validation_alias="lastVerifiedAt",
         serialization_alias="lastVerifiedAt",
         examples=["2026-03-23T10:00:00.000Z"],
@@ -301,7 +304,7 @@ class Domain(BaseModel):
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced; sent on single-domain responses, not on list items.
     """
 
 
@@ -328,17 +331,9 @@ class DomainCreateRequest(BaseModel):
     """
     Domain name to register.
     """
-    custom_return_path: str = Field(default="inbound", examples=["inbound"])
-    """
-    Return-path subdomain label.
-    """
-    tracking: str = Field(default="tracking", examples=["tracking"])
-    """
-    Custom tracking subdomain label.
-    """
-    click_tracking: bool = Field(default=False, examples=[False])
-    open_tracking: bool = Field(default=False, examples=[False])
-    tls: DomainCreateRequestTls | None = Field(default=None, examples=["opportunistic"])
+    click_tracking: bool = Field(default=True, examples=[True])
+    open_tracking: bool = Field(default=True, examples=[True])
+    tls: DomainCreateRequestTls = Field(default=DomainCreateRequestTls.OPPORTUNISTIC, examples=["opportunistic"])
     """
     TLS policy for outbound delivery.
     """
@@ -393,7 +388,7 @@ class DomainList(BaseModel):
     One page of domains.
     """
 
-    object: DomainListObject | None = Field(default=None, examples=["domain"])
+    object: DomainListObject = Field(..., examples=["domain"])
     """
     Object type.
     """
@@ -410,9 +405,9 @@ class DomainList(BaseModel):
     """
     Page size used for this response.
     """
-    event: str | None = None
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -446,6 +441,29 @@ class DomainVerification(BaseModel):
     """
     State after the check was queued.
     """
+    event: str | None = None
+    """
+    Identifier of the event the request produced.
+    """
+
+
+class DomainForwardDnsRequest(BaseModel):
+    """
+    Body of `POST /api/domain/v1/verify/{domain_id}/forward-dns`.
+    """
+
+    email: str = Field(..., examples=["it@acme.com"])
+    """
+    Address that receives the records.
+    """
+
+
+class SuccessFlag(BaseModel):
+    """
+    Bare acknowledgement.
+    """
+
+    success: bool = Field(..., examples=[True])
 
 
 class ApiKeyCreator(BaseModel):
@@ -453,9 +471,26 @@ class ApiKeyCreator(BaseModel):
     User who created the key.
     """
 
-    id: str | None = Field(default=None, examples=["usr_1Qa2Ws3Ed4Rf"])
-    name: str | None = Field(default=None, examples=["Ada Lovelace"])
-    email: str | None = Field(default=None, examples=["ada@acme.com"])
+    id: str = Field(..., examples=["usr_1Qa2Ws3Ed4Rf"])
+    name: str | None = Field(..., examples=["Ada Lovelace"])
+    image: str | None = Field(..., examples=[None])
+    """
+    Avatar URL.
+    """
+    email: str = Field(..., examples=["ada@acme.com"])
+
+
+class ApiKeyObject(StrEnum):
+    """
+    Object type.
+    """
+
+    API_KEY = "api_key"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
 
 
 class ApiKey(BaseModel):
@@ -467,44 +502,113 @@ class ApiKey(BaseModel):
     """
     API key identifier.
     """
-    name: str = Field(..., examples=["Production API Key"])
-    start: str | None = Field(default=None, examples=["rl_live"])
+    name: str | None = Field(..., examples=["Production API Key"])
+    start: str | None = Field(..., examples=["rl_live"])
     """
     First characters of the secret, for recognition.
     """
-    prefix: str | None = Field(default=None, examples=["rl"])
+    prefix: str | None = Field(..., examples=["rl"])
     """
     Key prefix.
+    """
+    refill_interval: int | None = Field(
+        ..., validation_alias="refillInterval", serialization_alias="refillInterval", examples=[None]
+    )
+    """
+    Milliseconds between refills of `remaining`; null when the key never refills.
+    """
+    refill_amount: int | None = Field(
+        ..., validation_alias="refillAmount", serialization_alias="refillAmount", examples=[None]
+    )
+    """
+    Requests added to `remaining` at each refill.
+    """
+    last_refill_at: AwareDatetime | None = Field(
+        ..., validation_alias="lastRefillAt", serialization_alias="lastRefillAt", examples=[None]
+    )
+    """
+    Time of the last refill.
     """
     enabled: bool = Field(..., examples=[True])
     """
     Disabled keys get 401.
     """
-    request_count: int | None = Field(
-        default=None, validation_alias="requestCount", serialization_alias="requestCount", examples=[150]
+    rate_limit_enabled: bool = Field(
+        ..., validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
     )
+    """
+    Whether the per-key rate limit applies.
+    """
+    rate_limit_time_window: int = Field(
+        ..., validation_alias="rateLimitTimeWindow", serialization_alias="rateLimitTimeWindow", examples=[60000]
+    )
+    """
+    Length of the per-key rate-limit window, in milliseconds.
+    """
+    rate_limit_max: int = Field(
+        ..., validation_alias="rateLimitMax", serialization_alias="rateLimitMax", examples=[100]
+    )
+    """
+    Requests allowed per window.
+    """
+    request_count: int = Field(..., validation_alias="requestCount", serialization_alias="requestCount", examples=[150])
     """
     Requests made with this key.
     """
-    permissions: str | None = Field(default=None, examples=["read,write"])
+    remaining: int | None = Field(..., examples=[None])
+    """
+    Requests left before the key stops working; null when unlimited.
+    """
+    last_request: AwareDatetime | None = Field(
+        ..., validation_alias="lastRequest", serialization_alias="lastRequest", examples=["2026-03-24T08:30:00.000Z"]
+    )
+    """
+    Time of the last request made with the key.
+    """
+    expires_at: AwareDatetime | None = Field(
+        ..., validation_alias="expiresAt", serialization_alias="expiresAt", examples=[None]
+    )
+    """
+    When the key stops working; null when it never expires.
+    """
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    permissions: str | None = Field(..., examples=["read,write"])
     """
     Comma-separated permissions.
+    """
+    metadata: str | None = Field(..., examples=[None])
+    """
+    Free-form metadata, as a JSON-encoded string.
     """
     created_by: ApiKeyCreator | None = Field(
         default=None, validation_alias="createdBy", serialization_alias="createdBy"
     )
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
-    )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
-    )
+    object: ApiKeyObject = Field(..., examples=["api_key"])
+    """
+    Object type.
+    """
+    event: str
+    """
+    Identifier of the event the request produced.
+    """
+
+
+class ApiKeyWithSecretObject(StrEnum):
+    """
+    Object type.
+    """
+
+    API_KEY = "api_key"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
 
 
 class ApiKeyWithSecret(BaseModel):
@@ -516,33 +620,35 @@ class ApiKeyWithSecret(BaseModel):
     """
     API key identifier.
     """
-    name: str = Field(..., examples=["Production API Key"])
+    name: str | None = Field(..., examples=["Production API Key"])
     key: str = Field(..., examples=["rl_live_9fQ2mX7pL4kW8zR1tY6v"])
     """
     The full secret. Returned only by create and rotate: store it now.
     """
-    enabled: bool | None = Field(default=None, examples=[True])
-    permissions: str | None = Field(default=None, examples=["read,write"])
+    enabled: bool = Field(..., examples=[True])
+    permissions: str | None = Field(..., examples=["read,write"])
     """
     Comma-separated permissions.
     """
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
+    object: ApiKeyWithSecretObject = Field(..., examples=["api_key"])
+    """
+    Object type.
+    """
+    event: str
+    """
+    Identifier of the event the request produced.
+    """
 
 
 class ApiKeyCreateRequest(BaseModel):
     """
-    Body of `POST /api/api-key/v1/`. The code samples also pass `enabled` and `rateLimitEnabled`, but the parameter list does not have them, so they are left out.
+    Body of `POST /api/api-key/v1/`.
     """
 
     name: str = Field(..., examples=["Production API Key"])
@@ -580,7 +686,7 @@ class ApiKeyList(BaseModel):
     One page of API keys.
     """
 
-    object: ApiKeyListObject | None = Field(default=None, examples=["api_key"])
+    object: ApiKeyListObject = Field(..., examples=["api_key"])
     """
     Object type.
     """
@@ -597,10 +703,23 @@ class ApiKeyList(BaseModel):
     """
     Page size used for this response.
     """
-    event: str | None = None
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
+
+
+class ApiKeyDeletedObject(StrEnum):
+    """
+    Object type.
+    """
+
+    API_KEY = "api_key"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
 
 
 class ApiKeyDeleted(BaseModel):
@@ -610,6 +729,14 @@ class ApiKeyDeleted(BaseModel):
 
     id: str = Field(..., examples=["key_3Vb9Xw1Zt6Hs"])
     message: str = Field(..., examples=["API key deleted successfully"])
+    object: ApiKeyDeletedObject = Field(..., examples=["api_key"])
+    """
+    Object type.
+    """
+    event: str
+    """
+    Identifier of the event the request produced.
+    """
 
 
 class ContactGroupRef(BaseModel):
@@ -637,7 +764,7 @@ class ContactChannelRef(BaseModel):
     """
 
     id: str = Field(..., examples=["chn_2Lw6Np3Ks8Qd"])
-    name: str | None = Field(default=None, examples=["Product Updates"])
+    name: str = Field(..., examples=["Product Updates"])
     subscription: ContactChannelRefSubscription = Field(..., examples=["opt_in"])
 
 
@@ -671,10 +798,10 @@ class ContactStatus(StrEnum):
 
 class Contact(BaseModel):
     """
-    A contact (audience member). List items may omit `object`, `groups` and `channels`.
+    A contact (audience member).
     """
 
-    object: ContactObject | None = Field(default=None, examples=["contact"])
+    object: ContactObject = Field(..., examples=["contact"])
     """
     Object type.
     """
@@ -684,42 +811,34 @@ class Contact(BaseModel):
     """
     email: str = Field(..., examples=["jane@example.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        ..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
     )
-    last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
-    )
+    last_name: str | None = Field(..., validation_alias="lastName", serialization_alias="lastName", examples=["Doe"])
     status: ContactStatus = Field(..., examples=["subscribed"])
     """
     Marketing status.
     """
-    properties: dict[str, str | float] | None = None
-    groups: list[ContactGroupRef] | None = None
-    channels: list[ContactChannelRef] | None = None
+    properties: dict[str, str | float]
+    groups: list[ContactGroupRef]
+    channels: list[ContactChannelRef]
     suppression_reason: str | None = Field(
-        default=None, validation_alias="suppressionReason", serialization_alias="suppressionReason", examples=[None]
+        ..., validation_alias="suppressionReason", serialization_alias="suppressionReason", examples=[None]
     )
     """
-    Why sending to this address is suppressed.
+    Why sending to this address is suppressed (for example `hard_bounce` or `spam_complaint`); null when it is not.
     """
     suppressed_at: AwareDatetime | None = Field(
-        default=None, validation_alias="suppressedAt", serialization_alias="suppressedAt", examples=[None]
+        ..., validation_alias="suppressedAt", serialization_alias="suppressedAt", examples=[None]
     )
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced; sent by create and update.
     """
 
 
@@ -826,7 +945,7 @@ class ContactList(BaseModel):
     One page of contacts.
     """
 
-    object: ContactListObject | None = Field(default=None, examples=["contact"])
+    object: ContactListObject = Field(..., examples=["contact"])
     """
     Object type.
     """
@@ -843,21 +962,21 @@ class ContactList(BaseModel):
     """
     Page size used for this response.
     """
-    total_contacts: int | None = Field(
-        default=None, validation_alias="totalContacts", serialization_alias="totalContacts", examples=[42]
+    total_contacts: int = Field(
+        ..., validation_alias="totalContacts", serialization_alias="totalContacts", examples=[42]
     )
     """
     All contacts of the organization.
     """
-    subscribed_contacts: int | None = Field(
-        default=None, validation_alias="subscribedContacts", serialization_alias="subscribedContacts", examples=[40]
+    subscribed_contacts: int = Field(
+        ..., validation_alias="subscribedContacts", serialization_alias="subscribedContacts", examples=[40]
     )
-    unsubscribed_contacts: int | None = Field(
-        default=None, validation_alias="unsubscribedContacts", serialization_alias="unsubscribedContacts", examples=[2]
+    unsubscribed_contacts: int = Field(
+        ..., validation_alias="unsubscribedContacts", serialization_alias="unsubscribedContacts", examples=[2]
     )
-    event: str | None = Field(default=None, examples=["contact.list"])
+    event: str = Field(..., examples=["contact.list"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -880,20 +999,20 @@ class ContactDeleted(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    object: ContactDeletedObject | None = Field(default=None, examples=["contact"])
+    object: ContactDeletedObject = Field(..., examples=["contact"])
     """
     Object type.
     """
     id: str = Field(..., examples=["con_5Hj2Kp8Qw3Ln"])
-    event: str | None = Field(default=None, examples=["contact.delete"])
+    event: str = Field(..., examples=["contact.delete"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
 class ContactSelector(BaseModel):
     """
-    Identifies a contact: give `contact_id` or `email` (both are optional in the server schema; one of them is needed).
+    Identifies a contact: give `contact_id` or `email`.
     """
 
     contact_id: str | None = Field(default=None, examples=["con_5Hj2Kp8Qw3Ln"])
@@ -925,7 +1044,7 @@ class ContactGroupMembership(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    object: ContactGroupMembershipObject | None = Field(default=None, examples=["contact"])
+    object: ContactGroupMembershipObject = Field(..., examples=["contact"])
     """
     Object type.
     """
@@ -933,15 +1052,15 @@ class ContactGroupMembership(BaseModel):
     """
     The contact.
     """
-    event: str | None = Field(default=None, examples=["contact.update"])
+    event: str = Field(..., examples=["contact.update"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
 class ContactChannelAddRequestSubscription(StrEnum):
     """
-    Defaults to the channel's default subscription.
+    Defaults to `opt_in`.
     """
 
     OPT_IN = "opt_in"
@@ -968,7 +1087,7 @@ class ContactChannelAddRequest(BaseModel):
     """
     subscription: ContactChannelAddRequestSubscription | None = Field(default=None, examples=["opt_in"])
     """
-    Defaults to the channel's default subscription.
+    Defaults to `opt_in`.
     """
 
 
@@ -984,9 +1103,9 @@ class ContactChannelAddResult(BaseModel):
     """
     The channel subscription.
     """
-    event: str | None = None
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1016,33 +1135,19 @@ class ContactChannelUpdateRequest(BaseModel):
     subscription: ContactChannelUpdateRequestSubscription = Field(..., examples=["opt_out"])
 
 
-class ContactChannelUpdateResultStatus(StrEnum):
-    """
-    Resulting enrollment.
-    """
-
-    ENROLLED = "enrolled"
-    UNENROLLED = "unenrolled"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        # A value the spec did not list (added by the server later) must not break parsing.
-        return open_enum_member(cls, value)
-
-
 class ContactChannelUpdateResult(BaseModel):
     """
     Result of changing a contact's channel subscription.
     """
 
     success: bool = Field(..., examples=[True])
-    status: ContactChannelUpdateResultStatus = Field(..., examples=["unenrolled"])
+    status: str = Field(..., examples=["unenrolled"])
     """
-    Resulting enrollment.
+    Resulting enrollment (`enrolled` or `unenrolled`).
     """
-    event: str | None = Field(default=None, examples=["contact.update"])
+    event: str = Field(..., examples=["contact.update"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1101,17 +1206,14 @@ class Channel(BaseModel):
     Channel identifier.
     """
     name: str = Field(..., examples=["Product Updates"])
-    description: str | None = Field(default=None, examples=["Monthly product news"])
-    default_subscription: ChannelDefaultSubscription | None = Field(
-        default=None,
-        validation_alias="defaultSubscription",
-        serialization_alias="defaultSubscription",
-        examples=["opt_in"],
+    description: str | None = Field(..., examples=["Monthly product news"])
+    default_subscription: ChannelDefaultSubscription = Field(
+        ..., validation_alias="defaultSubscription", serialization_alias="defaultSubscription", examples=["opt_in"]
     )
     """
     Subscription of newly enrolled contacts.
     """
-    visibility: ChannelVisibility | None = Field(default=None, examples=["public"])
+    visibility: ChannelVisibility = Field(..., examples=["public"])
     """
     Public channels appear on the preference page.
     """
@@ -1119,23 +1221,17 @@ class Channel(BaseModel):
         default=None, validation_alias="subscriberCount", serialization_alias="subscriberCount", examples=[1280]
     )
     """
-    Present on list items.
+    Number of subscribers (list items).
     """
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced; sent by create and update.
     """
 
 
@@ -1166,13 +1262,15 @@ class ChannelCreateRequest(BaseModel):
 
     name: str = Field(..., examples=["Product Updates"])
     description: str | None = Field(default=None, examples=["Monthly product news"])
-    default_subscription: ChannelCreateRequestDefaultSubscription | None = Field(
-        default=None,
+    default_subscription: ChannelCreateRequestDefaultSubscription = Field(
+        default=ChannelCreateRequestDefaultSubscription.OPT_IN,
         validation_alias="defaultSubscription",
         serialization_alias="defaultSubscription",
         examples=["opt_in"],
     )
-    visibility: ChannelCreateRequestVisibility | None = Field(default=None, examples=["public"])
+    visibility: ChannelCreateRequestVisibility = Field(
+        default=ChannelCreateRequestVisibility.PRIVATE, examples=["public"]
+    )
 
 
 class ChannelUpdateRequestVisibility(StrEnum):
@@ -1213,7 +1311,7 @@ class ChannelList(BaseModel):
     One page of channels.
     """
 
-    object: ChannelListObject | None = Field(default=None, examples=["channel"])
+    object: ChannelListObject = Field(..., examples=["channel"])
     """
     Object type.
     """
@@ -1230,9 +1328,9 @@ class ChannelList(BaseModel):
     """
     Page size used for this response.
     """
-    event: str | None = None
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1254,16 +1352,16 @@ class ChannelDeleted(BaseModel):
     Confirmation of a channel deletion.
     """
 
-    object: ChannelDeletedObject | None = Field(default=None, examples=["channel"])
+    object: ChannelDeletedObject = Field(..., examples=["channel"])
     """
     Object type.
     """
     success: bool = Field(..., examples=[True])
     id: str = Field(..., examples=["chn_2Lw6Np3Ks8Qd"])
-    name: str | None = Field(default=None, examples=["Product Updates"])
-    event: str | None = None
+    name: str = Field(..., examples=["Product Updates"])
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1294,21 +1392,15 @@ class Group(BaseModel):
     Group identifier.
     """
     name: str = Field(..., examples=["Beta Testers"])
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
     event: str | None = None
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced; sent by create and update.
     """
 
 
@@ -1322,7 +1414,7 @@ class GroupCreateRequest(BaseModel):
 
 class GroupUpdateRequest(BaseModel):
     """
-    Body of `PATCH /api/contacts/v1/groups/{group_id}`. The update page allows 255 characters where create allows 50; both limits are kept as documented.
+    Body of `PATCH /api/contacts/v1/groups/{group_id}`.
     """
 
     name: str = Field(..., examples=["Early Access"])
@@ -1346,7 +1438,7 @@ class GroupList(BaseModel):
     One page of groups.
     """
 
-    object: GroupListObject | None = Field(default=None, examples=["contact_group"])
+    object: GroupListObject = Field(..., examples=["contact_group"])
     """
     Object type.
     """
@@ -1363,9 +1455,9 @@ class GroupList(BaseModel):
     """
     Page size used for this response.
     """
-    event: str | None = None
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1387,17 +1479,52 @@ class GroupDeleted(BaseModel):
     Confirmation of a group deletion.
     """
 
-    object: GroupDeletedObject | None = Field(default=None, examples=["contact_group"])
+    object: GroupDeletedObject = Field(..., examples=["contact_group"])
     """
     Object type.
     """
     success: bool = Field(..., examples=[True])
     id: str = Field(..., examples=["grp_7Ty4Rm1Vx9Bc"])
-    name: str | None = Field(default=None, examples=["Beta Testers"])
-    event: str | None = None
+    name: str = Field(..., examples=["Beta Testers"])
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
+
+
+class GroupContactStatus(StrEnum):
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    BLOCKED = "blocked"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
+
+
+class GroupContact(BaseModel):
+    """
+    A member of a group, without its own group and channel lists.
+    """
+
+    id: str = Field(..., examples=["con_5Hj2Kp8Qw3Ln"])
+    """
+    Contact identifier.
+    """
+    email: str = Field(..., examples=["jane@example.com"])
+    first_name: str | None = Field(
+        ..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+    )
+    last_name: str | None = Field(..., validation_alias="lastName", serialization_alias="lastName", examples=["Doe"])
+    status: GroupContactStatus = Field(..., examples=["subscribed"])
+    properties: dict[str, str | float]
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
 
 
 class GroupWithContacts(BaseModel):
@@ -1407,19 +1534,13 @@ class GroupWithContacts(BaseModel):
 
     id: str = Field(..., examples=["grp_7Ty4Rm1Vx9Bc"])
     name: str = Field(..., examples=["Beta Testers"])
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    contacts: list[Contact]
+    contacts: list[GroupContact]
     """
     This page of the group's members.
     """
@@ -1443,7 +1564,7 @@ class GroupContactList(BaseModel):
     One page of a group's contacts. The array sits under `group.contacts`, not at the root.
     """
 
-    object: GroupContactListObject | None = Field(default=None, examples=["contact_group"])
+    object: GroupContactListObject = Field(..., examples=["contact_group"])
     """
     Object type.
     """
@@ -1460,9 +1581,9 @@ class GroupContactList(BaseModel):
     """
     Page size used for this response.
     """
-    event: str | None = None
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1472,16 +1593,6 @@ class ContactPropertyObject(StrEnum):
     """
 
     CONTACT_PROPERTY = "contact_property"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        # A value the spec did not list (added by the server later) must not break parsing.
-        return open_enum_member(cls, value)
-
-
-class ContactPropertyPropertyType(StrEnum):
-    STRING = "string"
-    NUMBER = "number"
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -1505,30 +1616,27 @@ class ContactProperty(BaseModel):
     property_name: str = Field(
         ..., validation_alias="propertyName", serialization_alias="propertyName", examples=["company_name"]
     )
-    property_type: ContactPropertyPropertyType = Field(
+    property_type: str = Field(
         ..., validation_alias="propertyType", serialization_alias="propertyType", examples=["string"]
     )
+    """
+    Value type, `string` or `number`.
+    """
     default_value: str | None = Field(
-        default=None, validation_alias="defaultValue", serialization_alias="defaultValue", examples=["N/A"]
+        ..., validation_alias="defaultValue", serialization_alias="defaultValue", examples=["N/A"]
     )
     """
     Fallback used when a contact has no value.
     """
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    event: str | None = None
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1585,7 +1693,7 @@ class ContactPropertyList(BaseModel):
     One page of contact properties.
     """
 
-    object: ContactPropertyListObject | None = Field(default=None, examples=["contact_property"])
+    object: ContactPropertyListObject = Field(..., examples=["contact_property"])
     """
     Object type.
     """
@@ -1601,10 +1709,6 @@ class ContactPropertyList(BaseModel):
     limit: int = Field(..., examples=[10])
     """
     Page size used for this response.
-    """
-    event: str | None = None
-    """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
     """
 
 
@@ -1626,16 +1730,16 @@ class ContactPropertyDeleted(BaseModel):
     Confirmation of a property deletion.
     """
 
-    object: ContactPropertyDeletedObject | None = Field(default=None, examples=["contact_property"])
+    object: ContactPropertyDeletedObject = Field(..., examples=["contact_property"])
     """
     Object type.
     """
     success: bool = Field(..., examples=[True])
     id: str = Field(..., examples=["prop_9Fd3Gh5Jk2Ms"])
-    name: str | None = Field(default=None, examples=["company_name"])
-    event: str | None = None
+    name: str = Field(..., examples=["company_name"])
+    event: str
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -1912,12 +2016,12 @@ class SendEmailResponse(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    id: str | None = Field(default=None, examples=["em_3Pq7Wr1Ty5Ui"])
+    id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
     """
     Email log identifier (the `email_id` of later webhook events).
     """
-    message_id: str | None = Field(
-        default=None,
+    message_id: str = Field(
+        ...,
         validation_alias="messageId",
         serialization_alias="messageId",
         examples=["<20260323100000.3Pq7Wr1Ty5Ui@acme.com>"],
@@ -1925,11 +2029,11 @@ class SendEmailResponse(BaseModel):
     """
     Message-ID assigned by the MTA.
     """
-    status: str | None = Field(default=None, examples=["queued"])
+    status: str = Field(..., examples=["queued"])
     """
-    Email status (values not enumerated by the docs).
+    Delivery status of the email, for example `sent` or `scheduled`.
     """
-    timestamp: str | None = Field(default=None, examples=["2026-03-23T10:00:00.000Z"])
+    timestamp: str = Field(..., examples=["2026-03-23T10:00:00.000Z"])
     """
     When the email was accepted.
     """
@@ -1953,18 +2057,18 @@ class EmailAttachment(BaseModel):
     Attachment metadata with a signed download URL (the endpoint returns JSON, not the file).
     """
 
-    object: EmailAttachmentObject | None = Field(default=None, examples=["attachment"])
+    object: EmailAttachmentObject = Field(..., examples=["attachment"])
     """
     Object type.
     """
     id: str = Field(..., examples=["att_5Zx9Cv3Bn7Mq"])
     filename: str = Field(..., examples=["invoice-2026-03.pdf"])
-    size: int | None = Field(default=None, examples=[48213])
+    size: int = Field(..., examples=[48213])
     """
     Size in bytes.
     """
-    content_type: str | None = Field(default=None, examples=["application/pdf"])
-    content_disposition: str | None = Field(default=None, examples=["attachment"])
+    content_type: str = Field(..., examples=["application/pdf"])
+    content_disposition: str = Field(..., examples=["attachment"])
     content_id: str | None = Field(default=None, examples=["invoice"])
     download_url: str = Field(..., examples=["https://files.reloop.sh/att_5Zx9Cv3Bn7Mq?signature=3b1f"])
     """
@@ -2019,22 +2123,22 @@ class Webhook(BaseModel):
     """
     Webhook endpoint identifier.
     """
-    name: str | None = Field(default=None, examples=["Order notifications"])
+    name: str = Field(..., examples=["Order notifications"])
     url: str = Field(..., examples=["https://acme.com/webhooks/reloop"])
     """
     HTTPS endpoint that receives events.
     """
-    secret: str | None = Field(default=None, examples=["whsec_****************7f3a"])
+    secret: str = Field(..., examples=["whsec_****************7f3a"])
     """
     Signing secret (masked in responses).
     """
     status: WebhookStatus = Field(..., examples=["active"])
-    events: list[str] | None = Field(default=None, examples=[["email.delivered", "email.bounced"]])
+    events: list[str] = Field(..., examples=[["email.delivered", "email.bounced"]])
     """
     Subscribed event types.
     """
     custom_headers: dict[str, Any] | None = Field(
-        default=None,
+        ...,
         validation_alias="customHeaders",
         serialization_alias="customHeaders",
         examples=[{"X-Acme-Source": "reloop"}],
@@ -2042,60 +2146,107 @@ class Webhook(BaseModel):
     """
     Extra headers sent with each delivery.
     """
-    rate_limit_enabled: bool | None = Field(
-        default=None, validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
+    rate_limit_enabled: bool = Field(
+        ..., validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
     )
-    max_requests_per_minute: int | None = Field(
-        default=None, validation_alias="maxRequestsPerMinute", serialization_alias="maxRequestsPerMinute", examples=[60]
+    max_requests_per_minute: int = Field(
+        ..., validation_alias="maxRequestsPerMinute", serialization_alias="maxRequestsPerMinute", examples=[60]
     )
     """
     Outbound cap; excess deliveries are delayed.
     """
-    max_retries: int | None = Field(
-        default=None, validation_alias="maxRetries", serialization_alias="maxRetries", examples=[7]
-    )
+    max_retries: int = Field(..., validation_alias="maxRetries", serialization_alias="maxRetries", examples=[7])
     """
     Total delivery attempts.
     """
-    retry_backoff_multiplier: float | None = Field(
-        default=None,
-        validation_alias="retryBackoffMultiplier",
-        serialization_alias="retryBackoffMultiplier",
-        examples=[2],
+    retry_backoff_multiplier: float = Field(
+        ..., validation_alias="retryBackoffMultiplier", serialization_alias="retryBackoffMultiplier", examples=[2]
     )
     filtering_options: WebhookFilteringOptions | None = Field(
-        default=None, validation_alias="filteringOptions", serialization_alias="filteringOptions"
+        ..., validation_alias="filteringOptions", serialization_alias="filteringOptions"
     )
     """
     Event filter, if any.
     """
     last_triggered_at: AwareDatetime | None = Field(
-        default=None,
+        ...,
         validation_alias="lastTriggeredAt",
         serialization_alias="lastTriggeredAt",
         examples=["2026-03-24T08:30:00.000Z"],
     )
-    success_count: int | None = Field(
-        default=None, validation_alias="successCount", serialization_alias="successCount", examples=[1520]
+    success_count: int = Field(
+        ..., validation_alias="successCount", serialization_alias="successCount", examples=[1520]
     )
-    failure_count: int | None = Field(
-        default=None, validation_alias="failureCount", serialization_alias="failureCount", examples=[3]
+    failure_count: int = Field(..., validation_alias="failureCount", serialization_alias="failureCount", examples=[3])
+    consecutive_failures: int = Field(
+        ..., validation_alias="consecutiveFailures", serialization_alias="consecutiveFailures", examples=[0]
     )
-    consecutive_failures: int | None = Field(
-        default=None, validation_alias="consecutiveFailures", serialization_alias="consecutiveFailures", examples=[0]
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
-    )
+
+
+class WebhookEventName(StrEnum):
+    """
+    An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
+    """
+
+    DOMAIN_CREATE = "domain.create"
+    DOMAIN_UPDATE = "domain.update"
+    DOMAIN_DELETE = "domain.delete"
+    DOMAIN_UNDELETE = "domain.undelete"
+    DOMAIN_VERIFY = "domain.verify"
+    DOMAIN_LIST = "domain.list"
+    DOMAIN_GET = "domain.get"
+    DOMAIN_DNS_GET = "domain.dns.get"
+    API_KEY_CREATE = "api-key.create"
+    API_KEY_UPDATE = "api-key.update"
+    API_KEY_DELETE = "api-key.delete"
+    API_KEY_REVOKE = "api-key.revoke"
+    API_KEY_RATE_LIMITED = "api-key.rate_limited"
+    API_KEY_LIST = "api-key.list"
+    API_KEY_GET = "api-key.get"
+    CONTACT_CREATE = "contact.create"
+    CONTACT_UPDATE = "contact.update"
+    CONTACT_DELETE = "contact.delete"
+    CONTACT_SUBSCRIBED = "contact.subscribed"
+    CONTACT_UNSUBSCRIBED = "contact.unsubscribed"
+    CONTACT_BLOCKED = "contact.blocked"
+    CONTACT_GROUP_CREATE = "contact.group.create"
+    CONTACT_GROUP_UPDATE = "contact.group.update"
+    CONTACT_GROUP_DELETE = "contact.group.delete"
+    CONTACT_CHANNEL_CREATE = "contact.channel.create"
+    CONTACT_CHANNEL_UPDATE = "contact.channel.update"
+    CONTACT_CHANNEL_DELETE = "contact.channel.delete"
+    CONTACT_PROPERTY_CREATE = "contact.property.create"
+    CONTACT_PROPERTY_UPDATE = "contact.property.update"
+    CONTACT_PROPERTY_DELETE = "contact.property.delete"
+    CONTACT_LIST = "contact.list"
+    CONTACT_GROUP_LIST = "contact.group.list"
+    CONTACT_CHANNEL_LIST = "contact.channel.list"
+    CONTACT_PROPERTY_LIST = "contact.property.list"
+    CONTACT_GET = "contact.get"
+    CONTACT_GROUP_GET = "contact.group.get"
+    CONTACT_CHANNEL_GET = "contact.channel.get"
+    EMAIL_SENT = "email.sent"
+    EMAIL_DELIVERED = "email.delivered"
+    EMAIL_DELIVERY_DELAYED = "email.delivery_delayed"
+    EMAIL_COMPLAINED = "email.complained"
+    EMAIL_BOUNCED = "email.bounced"
+    EMAIL_FAILED = "email.failed"
+    EMAIL_OPENED = "email.opened"
+    EMAIL_CLICKED = "email.clicked"
+    EMAIL_RECEIVED = "email.received"
+    EMAIL_SCHEDULED = "email.scheduled"
+    EMAIL_SUPPRESSED = "email.suppressed"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
 
 
 class WebhookCreateRequest(BaseModel):
@@ -2108,9 +2259,9 @@ class WebhookCreateRequest(BaseModel):
     """
     Must be HTTPS in practice; the server SSRF-checks it.
     """
-    events: list[str] = Field(..., examples=[["email.delivered", "email.bounced"]])
+    events: list[WebhookEventName] = Field(..., examples=[["email.delivered", "email.bounced"]])
     """
-    Event types to subscribe to (see the `webhooks` section).
+    Event types to subscribe to.
     """
 
 
@@ -2137,6 +2288,12 @@ class WebhookUpdateRequest(BaseModel):
     description: str | None = Field(default=None, examples=["Order notifications"])
     name: str | None = Field(default=None, examples=["Orders"])
     url: str | None = Field(default=None, examples=["https://acme.com/webhooks/reloop-v2"])
+    events: list[WebhookEventName] | None = Field(
+        default=None, examples=[["email.delivered", "email.bounced", "email.complained"]]
+    )
+    """
+    Replaces the subscribed event types.
+    """
     secret: str | None = Field(default=None, examples=["whsec_n3wS3cr3tValue"])
     status: WebhookUpdateRequestStatus | None = Field(default=None, examples=["paused"])
     """
@@ -2197,7 +2354,7 @@ class WebhookDeleted(BaseModel):
     """
 
     id: str = Field(..., examples=["wh_4Qz8Xc2Vb6Nm"])
-    message: str | None = Field(default=None, examples=["Webhook deleted successfully"])
+    message: str = Field(..., examples=["Webhook deleted successfully"])
 
 
 class WebhookDeliveryStatus(StrEnum):
@@ -2325,71 +2482,12 @@ class WebhookDeliveryList(BaseModel):
     """
 
 
-class WebhookTriggerRequestEvent(StrEnum):
-    """
-    Event to fire (the server validates it against this catalogue).
-    """
-
-    DOMAIN_CREATE = "domain.create"
-    DOMAIN_UPDATE = "domain.update"
-    DOMAIN_DELETE = "domain.delete"
-    DOMAIN_UNDELETE = "domain.undelete"
-    DOMAIN_LIST = "domain.list"
-    DOMAIN_GET = "domain.get"
-    DOMAIN_DNS_GET = "domain.dns.get"
-    DOMAIN_VERIFY = "domain.verify"
-    API_KEY_CREATE = "api-key.create"
-    API_KEY_UPDATE = "api-key.update"
-    API_KEY_DELETE = "api-key.delete"
-    API_KEY_REVOKE = "api-key.revoke"
-    API_KEY_RATE_LIMITED = "api-key.rate_limited"
-    API_KEY_LIST = "api-key.list"
-    API_KEY_GET = "api-key.get"
-    CONTACT_CREATE = "contact.create"
-    CONTACT_UPDATE = "contact.update"
-    CONTACT_DELETE = "contact.delete"
-    CONTACT_SUBSCRIBED = "contact.subscribed"
-    CONTACT_UNSUBSCRIBED = "contact.unsubscribed"
-    CONTACT_BLOCKED = "contact.blocked"
-    CONTACT_LIST = "contact.list"
-    CONTACT_GET = "contact.get"
-    CONTACT_GROUP_CREATE = "contact.group.create"
-    CONTACT_GROUP_UPDATE = "contact.group.update"
-    CONTACT_GROUP_DELETE = "contact.group.delete"
-    CONTACT_GROUP_LIST = "contact.group.list"
-    CONTACT_GROUP_GET = "contact.group.get"
-    CONTACT_CHANNEL_CREATE = "contact.channel.create"
-    CONTACT_CHANNEL_UPDATE = "contact.channel.update"
-    CONTACT_CHANNEL_DELETE = "contact.channel.delete"
-    CONTACT_CHANNEL_LIST = "contact.channel.list"
-    CONTACT_CHANNEL_GET = "contact.channel.get"
-    CONTACT_PROPERTY_CREATE = "contact.property.create"
-    CONTACT_PROPERTY_UPDATE = "contact.property.update"
-    CONTACT_PROPERTY_DELETE = "contact.property.delete"
-    CONTACT_PROPERTY_LIST = "contact.property.list"
-    EMAIL_SENT = "email.sent"
-    EMAIL_DELIVERED = "email.delivered"
-    EMAIL_DELIVERY_DELAYED = "email.delivery_delayed"
-    EMAIL_COMPLAINED = "email.complained"
-    EMAIL_BOUNCED = "email.bounced"
-    EMAIL_OPENED = "email.opened"
-    EMAIL_CLICKED = "email.clicked"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        # A value the spec did not list (added by the server later) must not break parsing.
-        return open_enum_member(cls, value)
-
-
 class WebhookTriggerRequest(BaseModel):
     """
     Body of `POST /api/webhook/v1/trigger`.
     """
 
-    event: WebhookTriggerRequestEvent = Field(..., examples=["email.delivered"])
-    """
-    Event to fire (the server validates it against this catalogue).
-    """
+    event: WebhookEventName
     payload: dict[str, Any] = Field(..., examples=[{"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"}])
     """
     Event data to deliver.
@@ -2411,7 +2509,7 @@ class WebhookTriggerResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    message: str | None = Field(default=None, examples=["Event queued for delivery"])
+    message: str = Field(..., examples=["Event queued for delivery"])
     job_id: str | None = Field(
         default=None, validation_alias="jobId", serialization_alias="jobId", examples=["job_3Xc5Vb7Nm9Qw"]
     )
@@ -2423,7 +2521,85 @@ class WebhookDeliveryRetryResult(BaseModel):
     """
 
     success: bool = Field(..., examples=[True])
-    message: str | None = Field(default=None, examples=["Delivery queued for retry"])
+    message: str = Field(..., examples=["Delivery queued for retry"])
+
+
+class WebhookSignTestEventRequest(BaseModel):
+    """
+    Body of `POST /api/webhook/v1/sign-test-event`.
+    """
+
+    webhook_id: str = Field(
+        ..., validation_alias="webhookId", serialization_alias="webhookId", examples=["wh_4Qz8Xc2Vb6Nm"]
+    )
+    """
+    Endpoint to sign the test event for.
+    """
+    event: WebhookEventName
+    payload: dict[str, Any] = Field(..., examples=[{"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"}])
+    """
+    Event data to put in the envelope's `data`.
+    """
+    organization_id: str | None = Field(
+        default=None,
+        validation_alias="organizationId",
+        serialization_alias="organizationId",
+        examples=["org_5Tg6Yh7Uj8Ik"],
+    )
+    """
+    Organization that owns the endpoint; defaults to the caller's.
+    """
+
+
+class WebhookSignedTestEvent(BaseModel):
+    """
+    A signed test delivery, ready to POST to `url` with `headers` and `rawBody`.
+    """
+
+    url: str = Field(..., examples=["https://acme.com/webhooks/reloop"])
+    """
+    The endpoint URL.
+    """
+    headers: dict[str, str] = Field(
+        ...,
+        examples=[
+            {
+                "Content-Type": "application/json",
+                "User-Agent": "Reloop-Webhooks/1.0",
+                "Reloop-Id": "whev_test_k3j9x2m1q8",
+                "Reloop-Timestamp": "1774260000",
+                "Reloop-Signature": "t=1774260000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+            }
+        ],
+    )
+    """
+    Delivery headers, signature included.
+    """
+    body: dict[str, Any] = Field(
+        ...,
+        examples=[
+            {
+                "id": "whev_test_k3j9x2m1q8",
+                "type": "email.delivered",
+                "created_at": "2026-03-23T10:00:00.000Z",
+                "data": {"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"},
+            }
+        ],
+    )
+    """
+    The event envelope (`id`, `type`, `created_at`, `data`) as JSON.
+    """
+    raw_body: str = Field(
+        ...,
+        validation_alias="rawBody",
+        serialization_alias="rawBody",
+        examples=[
+            '{"id":"whev_test_k3j9x2m1q8","type":"email.delivered","created_at":"2026-03-23T10:00:00.000Z","data":{"email_id":"em_3Pq7Wr1Ty5Ui","status":"delivered"}}'
+        ],
+    )
+    """
+    The exact bytes that were signed; send these, not a re-serialised `body`.
+    """
 
 
 class TemplateVariableType(StrEnum):
@@ -2461,7 +2637,7 @@ class TemplateStatus(StrEnum):
 
 class Template(BaseModel):
     """
-    An email template. Optional text fields are nullable because create only requires `name` [inferred].
+    An email template.
     """
 
     id: str = Field(..., examples=["tpl_1Az5Sx9Dc3Fv"])
@@ -2469,35 +2645,26 @@ class Template(BaseModel):
     Template identifier.
     """
     name: str = Field(..., examples=["Welcome email"])
-    description: str | None = Field(default=None, examples=["Sent after sign-up"])
-    subject: str | None = Field(default=None, examples=["Welcome to Acme"])
+    description: str | None = Field(..., examples=["Sent after sign-up"])
+    subject: str | None = Field(..., examples=["Welcome to Acme"])
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
     )
     reply_to: str | None = Field(
-        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+        ..., validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
     )
     preview_text: str | None = Field(
-        default=None,
-        validation_alias="previewText",
-        serialization_alias="previewText",
-        examples=["Here is how to get started"],
+        ..., validation_alias="previewText", serialization_alias="previewText", examples=["Here is how to get started"]
     )
-    organization_id: str | None = Field(
-        default=None,
-        validation_alias="organizationId",
-        serialization_alias="organizationId",
-        examples=["org_5Tg6Yh7Uj8Ik"],
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
     )
-    created_by_user_id: str | None = Field(
-        default=None,
-        validation_alias="createdByUserId",
-        serialization_alias="createdByUserId",
-        examples=["usr_1Qa2Ws3Ed4Rf"],
+    created_by_user_id: str = Field(
+        ..., validation_alias="createdByUserId", serialization_alias="createdByUserId", examples=["usr_1Qa2Ws3Ed4Rf"]
     )
     status: TemplateStatus = Field(..., examples=["draft"])
-    content: list[Any] | None = Field(
-        default=None,
+    content: list[Any] = Field(
+        ...,
         examples=[
             [
                 {"type": "heading", "text": "Welcome, {{FIRST_NAME}}"},
@@ -2508,33 +2675,25 @@ class Template(BaseModel):
     """
     Editor blocks (free-form JSON documents).
     """
-    variables: list[TemplateVariable] | None = None
+    variables: list[TemplateVariable] | None
     current_version: int | None = Field(
-        default=None, validation_alias="currentVersion", serialization_alias="currentVersion", examples=[3]
+        ..., validation_alias="currentVersion", serialization_alias="currentVersion", examples=[3]
     )
     thumbnail_url: str | None = Field(
-        default=None,
+        ...,
         validation_alias="thumbnailUrl",
         serialization_alias="thumbnailUrl",
         examples=["https://files.reloop.sh/thumbnails/tpl_1Az5Sx9Dc3Fv.png"],
     )
-    is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
-    )
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
     deleted_at: AwareDatetime | None = Field(
-        default=None, validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
+        ..., validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
     )
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
 
 
@@ -2627,7 +2786,7 @@ class TemplateList(BaseModel):
     """
     event: str | None = Field(default=None, examples=["template.list"])
     """
-    Name of the action that produced the response (see the note on `event` above components.schemas).
+    Identifier of the event the request produced.
     """
 
 
@@ -2677,9 +2836,9 @@ class TemplateVersionAuthor(BaseModel):
     """
 
     id: str = Field(..., examples=["usr_1Qa2Ws3Ed4Rf"])
-    name: str | None = Field(default=None, examples=["Ada Lovelace"])
-    email: str | None = Field(default=None, examples=["ada@acme.com"])
-    image: str | None = Field(default=None, examples=["https://files.reloop.sh/avatars/usr_1Qa2Ws3Ed4Rf.png"])
+    name: str | None = Field(..., examples=["Ada Lovelace"])
+    email: str = Field(..., examples=["ada@acme.com"])
+    image: str | None = Field(..., examples=["https://files.reloop.sh/avatars/usr_1Qa2Ws3Ed4Rf.png"])
 
 
 class TemplateVersion(BaseModel):
@@ -2695,26 +2854,21 @@ class TemplateVersion(BaseModel):
         ..., validation_alias="templateId", serialization_alias="templateId", examples=["tpl_1Az5Sx9Dc3Fv"]
     )
     version: int = Field(..., examples=[3])
-    name: str | None = Field(default=None, examples=["v1.0.0"])
-    is_major: bool | None = Field(
-        default=None, validation_alias="isMajor", serialization_alias="isMajor", examples=[True]
-    )
-    subject: str | None = Field(default=None, examples=["Welcome to Acme"])
+    name: str | None = Field(..., examples=["v1.0.0"])
+    is_major: bool = Field(..., validation_alias="isMajor", serialization_alias="isMajor", examples=[True])
+    subject: str | None = Field(..., examples=["Welcome to Acme"])
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
     )
     reply_to: str | None = Field(
-        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+        ..., validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
     )
     preview_text: str | None = Field(
-        default=None,
-        validation_alias="previewText",
-        serialization_alias="previewText",
-        examples=["Here is how to get started"],
+        ..., validation_alias="previewText", serialization_alias="previewText", examples=["Here is how to get started"]
     )
-    description: str | None = Field(default=None, examples=["Sent after sign-up"])
-    content: list[Any] | None = Field(
-        default=None,
+    description: str | None = Field(..., examples=["Sent after sign-up"])
+    content: list[Any] = Field(
+        ...,
         examples=[
             [
                 {"type": "heading", "text": "Welcome, {{FIRST_NAME}}"},
@@ -2725,18 +2879,15 @@ class TemplateVersion(BaseModel):
     """
     Editor blocks (free-form JSON documents).
     """
-    variables: list[TemplateVariable] | None = None
+    variables: list[TemplateVariable] | None
     rendered_html: str | None = Field(
-        default=None,
+        ...,
         validation_alias="renderedHtml",
         serialization_alias="renderedHtml",
         examples=["<html><body><h1>Welcome</h1></body></html>"],
     )
-    created_by_user_id: str | None = Field(
-        default=None,
-        validation_alias="createdByUserId",
-        serialization_alias="createdByUserId",
-        examples=["usr_1Qa2Ws3Ed4Rf"],
+    created_by_user_id: str = Field(
+        ..., validation_alias="createdByUserId", serialization_alias="createdByUserId", examples=["usr_1Qa2Ws3Ed4Rf"]
     )
     created_by: TemplateVersionAuthor | None = Field(
         default=None, validation_alias="createdBy", serialization_alias="createdBy"
@@ -2745,19 +2896,16 @@ class TemplateVersion(BaseModel):
         default=None, validation_alias="draftNumber", serialization_alias="draftNumber", examples=[4]
     )
     """
-    Present on create responses.
+    Draft counter, on create responses.
     """
     publish_number: int | None = Field(
         default=None, validation_alias="publishNumber", serialization_alias="publishNumber", examples=[1]
     )
     """
-    Present on create responses.
+    Publish counter, on create responses.
     """
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
 
 
@@ -3193,42 +3341,59 @@ class Mailbox(BaseModel):
     """
     email: str = Field(..., examples=["support@acme.com"])
     display_name: str | None = Field(
-        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
+        ..., validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
     )
-    quota: str | None = Field(default=None, examples=["5GB"])
+    quota: str = Field(..., examples=["5GB"])
     """
     Storage quota.
     """
-    status: str | None = Field(default=None, examples=["active"])
+    status: str = Field(..., examples=["active"])
     """
     Known values: active, disabled.
     """
-    domain_id: str | None = Field(
-        default=None, validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+    domain_id: str = Field(
+        ..., validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
     )
-    """
-    Present on single-mailbox responses.
-    """
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
 
 
-class MailboxList(RootModel[list[Mailbox]]):
+class MailboxSummary(BaseModel):
+    """
+    A mailbox as listed.
+    """
+
+    id: str = Field(..., examples=["mbx_2Df6Gh8Jk1Lz"])
+    """
+    Mailbox identifier.
+    """
+    email: str = Field(..., examples=["support@acme.com"])
+    display_name: str | None = Field(
+        ..., validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
+    )
+    quota: str = Field(..., examples=["5GB"])
+    """
+    Storage quota.
+    """
+    status: str = Field(..., examples=["active"])
+    """
+    Known values: active, disabled.
+    """
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+
+
+class MailboxList(RootModel[list[MailboxSummary]]):
     """
     All mailboxes of the organization (not paginated).
     """
 
-    root: list[Mailbox]
+    root: list[MailboxSummary]
     """
     All mailboxes of the organization (not paginated).
     """
@@ -3266,7 +3431,7 @@ class MailboxCreated(BaseModel):
 
     id: str = Field(..., examples=["mbx_2Df6Gh8Jk1Lz"])
     email: str = Field(..., examples=["support@acme.com"])
-    status: str | None = Field(default=None, examples=["active"])
+    status: str = Field(..., examples=["active"])
 
 
 class MailboxUpdateRequestStatus(StrEnum):
@@ -3299,14 +3464,29 @@ class InboxActionResult(BaseModel):
     success: bool = Field(..., examples=[True])
     id: str | None = Field(default=None, examples=["msg_4Hj7Kl2Zx9Cv"])
     """
-    The affected mailbox, message or thread.
+    The affected mailbox, message, thread, label or note.
     """
     message: str | None = Field(default=None, examples=["Updated"])
     is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
     is_starred: bool | None = Field(
         default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
     )
+    is_spam: bool | None = Field(
+        default=None, validation_alias="isSpam", serialization_alias="isSpam", examples=[False]
+    )
+    is_important: bool | None = Field(
+        default=None, validation_alias="isImportant", serialization_alias="isImportant", examples=[False]
+    )
+    is_pinned: bool | None = Field(
+        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[False]
+    )
     status: str | None = Field(default=None, examples=["active"])
+    snoozed_until: AwareDatetime | None = Field(
+        default=None, validation_alias="snoozedUntil", serialization_alias="snoozedUntil", examples=[None]
+    )
+    deleted_at: AwareDatetime | None = Field(
+        default=None, validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
+    )
 
 
 class InboxAttachment(BaseModel):
@@ -3322,39 +3502,31 @@ class InboxAttachment(BaseModel):
         examples=["msg_4Hj7Kl2Zx9Cv"],
     )
     filename: str = Field(..., examples=["receipt.pdf"])
-    content_type: str | None = Field(
-        default=None, validation_alias="contentType", serialization_alias="contentType", examples=["application/pdf"]
+    content_type: str = Field(
+        ..., validation_alias="contentType", serialization_alias="contentType", examples=["application/pdf"]
     )
-    size: int | None = Field(default=None, examples=[48213])
+    size: int = Field(..., examples=[48213])
     """
     Size in bytes.
     """
-    storage_path: str | None = Field(
-        default=None,
+    storage_path: str = Field(
+        ...,
         validation_alias="storagePath",
         serialization_alias="storagePath",
         examples=["inbox/mbx_2Df6Gh8Jk1Lz/att_5Zx9Cv3Bn7Mq/receipt.pdf"],
     )
     content_disposition: str | None = Field(
-        default=None,
-        validation_alias="contentDisposition",
-        serialization_alias="contentDisposition",
-        examples=["attachment"],
+        ..., validation_alias="contentDisposition", serialization_alias="contentDisposition", examples=["attachment"]
     )
-    content_id: str | None = Field(
-        default=None, validation_alias="contentId", serialization_alias="contentId", examples=[None]
-    )
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    content_id: str | None = Field(..., validation_alias="contentId", serialization_alias="contentId", examples=[None])
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
 
 
 class InboxMessage(BaseModel):
     """
-    A received email. Nullability of optional header fields is [inferred].
+    A received email.
     """
 
     id: str = Field(..., examples=["msg_4Hj7Kl2Zx9Cv"])
@@ -3364,20 +3536,17 @@ class InboxMessage(BaseModel):
     mailbox_id: str = Field(
         ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
     )
-    organization_id: str | None = Field(
-        default=None,
-        validation_alias="organizationId",
-        serialization_alias="organizationId",
-        examples=["org_5Tg6Yh7Uj8Ik"],
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
     )
     from_email: str = Field(
         ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
     )
     from_name: str | None = Field(
-        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
+        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
     )
-    to_emails: list[str] | None = Field(
-        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
+    to_emails: list[str] = Field(
+        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
     )
     cc_emails: list[str] | None = Field(
         default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[[]]
@@ -3385,66 +3554,48 @@ class InboxMessage(BaseModel):
     bcc_emails: list[str] | None = Field(
         default=None, validation_alias="bccEmails", serialization_alias="bccEmails", examples=[[]]
     )
-    reply_to: str | None = Field(
-        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=[None]
-    )
-    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    reply_to: str | None = Field(..., validation_alias="replyTo", serialization_alias="replyTo", examples=[None])
+    subject: str | None = Field(..., examples=["Where is my order?"])
     text_body: str | None = Field(
-        default=None,
+        ...,
         validation_alias="textBody",
         serialization_alias="textBody",
         examples=["Hi, order A-10293 has not arrived yet."],
     )
     html_body: str | None = Field(
-        default=None,
+        ...,
         validation_alias="htmlBody",
         serialization_alias="htmlBody",
         examples=["<p>Hi, order A-10293 has not arrived yet.</p>"],
     )
-    snippet: str | None = Field(default=None, examples=["Hi, order A-10293 has not arrived yet."])
-    size: int | None = Field(default=None, examples=[5120])
+    snippet: str | None = Field(..., examples=["Hi, order A-10293 has not arrived yet."])
+    size: int = Field(..., examples=[5120])
     """
     Size in bytes.
     """
-    status: str | None = Field(default=None, examples=["received"])
-    is_read: bool | None = Field(
-        default=None, validation_alias="isRead", serialization_alias="isRead", examples=[False]
-    )
-    is_starred: bool | None = Field(
-        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
-    )
-    is_spam: bool | None = Field(
-        default=None, validation_alias="isSpam", serialization_alias="isSpam", examples=[False]
-    )
-    spam_score: float | None = Field(
-        default=None, validation_alias="spamScore", serialization_alias="spamScore", examples=[0.4]
-    )
+    status: str = Field(..., examples=["received"])
+    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[False])
+    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[False])
+    is_spam: bool = Field(..., validation_alias="isSpam", serialization_alias="isSpam", examples=[False])
+    spam_score: float | None = Field(..., validation_alias="spamScore", serialization_alias="spamScore", examples=[0.4])
     message_id: str | None = Field(
-        default=None,
-        validation_alias="messageId",
-        serialization_alias="messageId",
-        examples=["<CAF=abc123@mail.example.com>"],
+        ..., validation_alias="messageId", serialization_alias="messageId", examples=["<CAF=abc123@mail.example.com>"]
     )
     """
     RFC 5322 Message-ID.
     """
     thread_id: str | None = Field(
-        default=None, validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
     )
-    in_reply_to: str | None = Field(
-        default=None, validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None]
-    )
+    in_reply_to: str | None = Field(..., validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None])
     references: list[str] | None = Field(default=None, examples=[[]])
     headers: dict[str, Any] | None = Field(default=None, examples=[{"x-mailer": "Apple Mail"}])
-    date: AwareDatetime | None = Field(default=None, examples=["2026-03-23T10:00:00.000Z"])
+    date: AwareDatetime | None = Field(..., examples=["2026-03-23T10:00:00.000Z"])
     """
     Date header of the email.
     """
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
     attachments: list[InboxAttachment] | None = None
 
@@ -3460,6 +3611,69 @@ class InboxMessageList(RootModel[list[InboxMessage]]):
     """
 
 
+class InboxSentMessage(BaseModel):
+    """
+    An email sent from one of the organization's mailboxes.
+    """
+
+    id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
+    """
+    Email log identifier.
+    """
+    message_id: str = Field(
+        ...,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<20260323101500.3Pq7Wr1Ty5Ui@acme.com>"],
+    )
+    """
+    Message-ID assigned by the MTA.
+    """
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+    )
+    domain_id: str = Field(
+        ..., validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+    )
+    from_email: str = Field(
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["support@acme.com"]
+    )
+    from_name: str | None = Field(
+        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Acme Support"]
+    )
+    to_emails: list[str] = Field(
+        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+    )
+    cc_emails: list[str] | None = Field(
+        default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[None]
+    )
+    bcc_emails: list[str] | None = Field(
+        default=None, validation_alias="bccEmails", serialization_alias="bccEmails", examples=[None]
+    )
+    subject: str = Field(..., examples=["Re: Where is my order?"])
+    text_body: str | None = Field(
+        ..., validation_alias="textBody", serialization_alias="textBody", examples=["It ships tomorrow."]
+    )
+    html_body: str | None = Field(
+        ..., validation_alias="htmlBody", serialization_alias="htmlBody", examples=["<p>It ships tomorrow.</p>"]
+    )
+    status: str = Field(..., examples=["sent"])
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:15:00.000Z"]
+    )
+
+
+class InboxSentMessageList(RootModel[list[InboxSentMessage]]):
+    """
+    Sent messages (not paginated).
+    """
+
+    root: list[InboxSentMessage]
+    """
+    Sent messages (not paginated).
+    """
+
+
 class InboxMessageUpdateRequest(BaseModel):
     """
     Body of `PATCH /api/inbox/v1/messages/{message_id}`.
@@ -3468,6 +3682,9 @@ class InboxMessageUpdateRequest(BaseModel):
     is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
     is_starred: bool | None = Field(
         default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    )
+    is_spam: bool | None = Field(
+        default=None, validation_alias="isSpam", serialization_alias="isSpam", examples=[False]
     )
 
 
@@ -3505,10 +3722,7 @@ class InboxRawMessage(BaseModel):
 
     id: str = Field(..., examples=["msg_4Hj7Kl2Zx9Cv"])
     message_id: str | None = Field(
-        default=None,
-        validation_alias="messageId",
-        serialization_alias="messageId",
-        examples=["<CAF=abc123@mail.example.com>"],
+        ..., validation_alias="messageId", serialization_alias="messageId", examples=["<CAF=abc123@mail.example.com>"]
     )
     raw: str = Field(
         ...,
@@ -3547,6 +3761,22 @@ class InboxSendRequest(BaseModel):
     """
     One address or a list of addresses (at most 50).
     """
+    attachments: list[EmailAttachmentInput] | None = None
+    scheduled_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="scheduledAt",
+        serialization_alias="scheduledAt",
+        examples=["2026-12-02T09:00:00Z"],
+    )
+    """
+    Send later, at this time; the response then describes a pending send.
+    """
+    undo_window_seconds: float | None = Field(
+        default=None, validation_alias="undoWindowSeconds", serialization_alias="undoWindowSeconds", examples=[10]
+    )
+    """
+    Hold the message this long so it can still be cancelled.
+    """
 
 
 class InboxReplyRequest(BaseModel):
@@ -3564,6 +3794,7 @@ class InboxReplyRequest(BaseModel):
     """
     One address or a list of addresses (at most 50).
     """
+    attachments: list[EmailAttachmentInput] | None = None
 
 
 class InboxReplyAllRequest(BaseModel):
@@ -3573,10 +3804,15 @@ class InboxReplyAllRequest(BaseModel):
 
     text: str | None = Field(default=None, examples=["Thanks everyone."])
     html: str | None = Field(default=None, examples=["<p>Thanks everyone.</p>"])
+    cc: str | list[str] | None = None
+    """
+    One address or a list of addresses (at most 50).
+    """
     bcc: str | list[str] | None = None
     """
     One address or a list of addresses (at most 50).
     """
+    attachments: list[EmailAttachmentInput] | None = None
 
 
 class InboxForwardRequest(BaseModel):
@@ -3601,34 +3837,41 @@ class InboxForwardRequest(BaseModel):
     """
     One address or a list of addresses (at most 50).
     """
+    attachments: list[EmailAttachmentInput] | None = None
 
 
-class InboxSendResult(BaseModel):
-    """
-    Result of sending from a mailbox (same shape as the mail send response).
-    """
-
-    success: bool = Field(..., examples=[True])
-    id: str | None = Field(default=None, examples=["em_3Pq7Wr1Ty5Ui"])
-    message_id: str | None = Field(
-        default=None,
-        validation_alias="messageId",
-        serialization_alias="messageId",
-        examples=["<20260323101500.3Pq7Wr1Ty5Ui@acme.com>"],
-    )
-    status: str | None = Field(default=None, examples=["sent"])
-    timestamp: str | None = Field(default=None, examples=["2026-03-23T10:00:00.000Z"])
-
-
-class InboxThreadStatus(StrEnum):
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-    CLOSED = "closed"
+class InboxPendingSendPending(Enum):
+    TRUE = True
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
         # A value the spec did not list (added by the server later) must not break parsing.
         return open_enum_member(cls, value)
+
+
+class InboxPendingSend(BaseModel):
+    """
+    A send that waits for its scheduled time or undo window.
+    """
+
+    success: bool = Field(..., examples=[True])
+    pending: InboxPendingSendPending = Field(..., examples=[True])
+    id: str = Field(..., examples=["msg_7Yt5Re3Wq1Az"])
+    """
+    Pending send identifier; pass it to `cancel_pending`.
+    """
+    send_at: AwareDatetime = Field(
+        ..., validation_alias="sendAt", serialization_alias="sendAt", examples=["2026-12-02T09:00:00Z"]
+    )
+    """
+    When the message goes out.
+    """
+    message_id: str = Field(
+        ...,
+        validation_alias="messageId",
+        serialization_alias="messageId",
+        examples=["<20261202090000.7Yt5Re3Wq1Az@acme.com>"],
+    )
 
 
 class InboxThread(BaseModel):
@@ -3640,48 +3883,56 @@ class InboxThread(BaseModel):
     """
     Thread identifier.
     """
-    mailbox_id: str = Field(
+    mailbox_id: str | None = Field(
         ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
     )
-    organization_id: str | None = Field(
-        default=None,
-        validation_alias="organizationId",
-        serialization_alias="organizationId",
-        examples=["org_5Tg6Yh7Uj8Ik"],
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
     )
-    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    subject: str | None = Field(..., examples=["Where is my order?"])
     last_message_preview: str | None = Field(
-        default=None,
+        ...,
         validation_alias="lastMessagePreview",
         serialization_alias="lastMessagePreview",
         examples=["It ships tomorrow."],
     )
-    last_message_at: AwareDatetime | None = Field(
-        default=None,
+    last_message_at: AwareDatetime = Field(
+        ...,
         validation_alias="lastMessageAt",
         serialization_alias="lastMessageAt",
         examples=["2026-03-24T08:30:00.000Z"],
     )
-    status: InboxThreadStatus | None = Field(default=None, examples=["active"])
-    message_count: int | None = Field(
-        default=None, validation_alias="messageCount", serialization_alias="messageCount", examples=[2]
+    status: str = Field(..., examples=["active"])
+    """
+    Known values: active, archived, closed, trash.
+    """
+    message_count: int = Field(..., validation_alias="messageCount", serialization_alias="messageCount", examples=[2])
+    participants: list[str] = Field(..., examples=[["jane@example.com", "support@acme.com"]])
+    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[False])
+    is_important: bool | None = Field(
+        default=None, validation_alias="isImportant", serialization_alias="isImportant", examples=[False]
     )
-    participants: list[str] | None = Field(default=None, examples=[["jane@example.com", "support@acme.com"]])
-    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
-    is_starred: bool | None = Field(
-        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    """
+    Present on list items.
+    """
+    snoozed_until: AwareDatetime | None = Field(
+        default=None, validation_alias="snoozedUntil", serialization_alias="snoozedUntil", examples=[None]
     )
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    """
+    Present on list items; set while the thread is snoozed.
+    """
+    deleted_at: AwareDatetime | None = Field(
+        default=None, validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
     )
-    updated_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    """
+    Present on list items; set while the thread is in the trash.
+    """
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
     )
 
 
@@ -3698,36 +3949,63 @@ class InboxThreadList(RootModel[list[InboxThread]]):
 
 class InboxThreadEmail(BaseModel):
     """
-    The stored email behind a thread message.
+    The received email behind an inbound thread message.
     """
 
     id: str = Field(..., examples=["msg_4Hj7Kl2Zx9Cv"])
-    from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+    from_email: str = Field(
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
     )
-    to_emails: list[str] | None = Field(
-        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
+    to_emails: list[str] = Field(
+        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
     )
-    subject: str | None = Field(default=None, examples=["Where is my order?"])
+    subject: str | None = Field(..., examples=["Where is my order?"])
     text_body: str | None = Field(
-        default=None,
+        ...,
         validation_alias="textBody",
         serialization_alias="textBody",
         examples=["Hi, order A-10293 has not arrived yet."],
     )
+    html_body: str | None = Field(..., validation_alias="htmlBody", serialization_alias="htmlBody", examples=[None])
+    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[False])
+    attachments: list[InboxAttachment]
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+
+
+class InboxThreadSentEmail(BaseModel):
+    """
+    The sent email behind an outbound thread message.
+    """
+
+    id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
+    from_email: str = Field(
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["support@acme.com"]
+    )
+    from_name: str | None = Field(
+        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Acme Support"]
+    )
+    to_emails: list[str] = Field(
+        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+    )
+    cc_emails: list[str] | None = Field(
+        default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[None]
+    )
+    subject: str | None = Field(..., examples=["Re: Where is my order?"])
+    text_body: str | None = Field(
+        ..., validation_alias="textBody", serialization_alias="textBody", examples=["It ships tomorrow."]
+    )
     html_body: str | None = Field(
-        default=None, validation_alias="htmlBody", serialization_alias="htmlBody", examples=[None]
+        ..., validation_alias="htmlBody", serialization_alias="htmlBody", examples=["<p>It ships tomorrow.</p>"]
     )
-    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
-    is_starred: bool | None = Field(
-        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+    status: str = Field(..., examples=["delivered"])
+    sent_at: AwareDatetime | None = Field(
+        ..., validation_alias="sentAt", serialization_alias="sentAt", examples=["2026-03-24T08:30:00.000Z"]
     )
-    attachments: list[InboxAttachment] | None = None
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-24T08:30:00.000Z"]
     )
 
 
@@ -3740,51 +4018,40 @@ class InboxThreadMessage(BaseModel):
     thread_id: str = Field(
         ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
     )
-    direction: str | None = Field(default=None, examples=["inbound"])
+    direction: str = Field(..., examples=["inbound"])
     """
     Known values: inbound, outbound.
     """
     inbound_email_id: str | None = Field(
-        default=None,
-        validation_alias="inboundEmailId",
-        serialization_alias="inboundEmailId",
-        examples=["msg_4Hj7Kl2Zx9Cv"],
+        ..., validation_alias="inboundEmailId", serialization_alias="inboundEmailId", examples=["msg_4Hj7Kl2Zx9Cv"]
     )
     email_log_id: str | None = Field(
-        default=None, validation_alias="emailLogId", serialization_alias="emailLogId", examples=[None]
+        ..., validation_alias="emailLogId", serialization_alias="emailLogId", examples=[None]
     )
-    from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+    from_email: str = Field(
+        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
     )
     from_name: str | None = Field(
-        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
+        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
     )
-    subject: str | None = Field(default=None, examples=["Where is my order?"])
-    preview: str | None = Field(default=None, examples=["Hi, order A-10293 has not arrived yet."])
-    message_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="messageAt",
-        serialization_alias="messageAt",
-        examples=["2026-03-23T10:00:00.000Z"],
+    subject: str | None = Field(..., examples=["Where is my order?"])
+    preview: str | None = Field(..., examples=["Hi, order A-10293 has not arrived yet."])
+    message_at: AwareDatetime = Field(
+        ..., validation_alias="messageAt", serialization_alias="messageAt", examples=["2026-03-23T10:00:00.000Z"]
     )
     rfc822_message_id: str | None = Field(
-        default=None,
+        ...,
         validation_alias="rfc822MessageId",
         serialization_alias="rfc822MessageId",
         examples=["<CAF=abc123@mail.example.com>"],
     )
-    in_reply_to: str | None = Field(
-        default=None, validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None]
+    in_reply_to: str | None = Field(..., validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None])
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
     )
-    created_at: AwareDatetime | None = Field(
-        default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
-        examples=["2026-03-23T10:00:00.000Z"],
-    )
-    email: InboxThreadEmail | None = None
+    email: InboxThreadEmail | InboxThreadSentEmail | None
     """
-    Null for messages without a stored email.
+    The stored email (received or sent); null when none is stored.
     """
 
 
@@ -3800,6 +4067,7 @@ class InboxThreadUpdateRequestStatus(StrEnum):
     ACTIVE = "active"
     ARCHIVED = "archived"
     CLOSED = "closed"
+    TRASH = "trash"
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -3816,12 +4084,250 @@ class InboxThreadUpdateRequest(BaseModel):
     is_starred: bool | None = Field(
         default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[True]
     )
+    is_important: bool | None = Field(
+        default=None, validation_alias="isImportant", serialization_alias="isImportant", examples=[False]
+    )
+    is_pinned: bool | None = Field(
+        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[False]
+    )
     status: InboxThreadUpdateRequestStatus | None = Field(default=None, examples=["closed"])
+
+
+class InboxThreadBatchRequestAction(StrEnum):
+    ARCHIVE = "archive"
+    TRASH = "trash"
+    RESTORE = "restore"
+    STAR = "star"
+    UNSTAR = "unstar"
+    READ = "read"
+    UNREAD = "unread"
+    IMPORTANT = "important"
+    UNIMPORTANT = "unimportant"
+    SPAM = "spam"
+    UNSPAM = "unspam"
+    PIN = "pin"
+    UNPIN = "unpin"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
+
+
+class InboxThreadBatchRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/threads/batch`.
+    """
+
+    ids: list[str] = Field(..., examples=[["thr_6Bn3Mq8Wr5Ty", "thr_1Zx5Cv9Bn2Mq"]])
+    """
+    Thread identifiers.
+    """
+    action: InboxThreadBatchRequestAction = Field(..., examples=["archive"])
+
+
+class InboxThreadBatchResult(BaseModel):
+    """
+    Result of a batch thread action.
+    """
+
+    success: bool = Field(..., examples=[True])
+    ids: list[str] = Field(..., examples=[["thr_6Bn3Mq8Wr5Ty", "thr_1Zx5Cv9Bn2Mq"]])
+    """
+    Threads the action was applied to.
+    """
+    action: str = Field(..., examples=["archive"])
+
+
+class InboxThreadSnoozeRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/threads/{thread_id}/snooze`.
+    """
+
+    until: AwareDatetime = Field(..., examples=["2026-12-08T09:00:00Z"])
+    """
+    When the thread comes back to the inbox.
+    """
+
+
+class InboxThreadSnoozed(BaseModel):
+    """
+    Result of snoozing a thread.
+    """
+
+    success: bool = Field(..., examples=[True])
+    id: str = Field(..., examples=["thr_6Bn3Mq8Wr5Ty"])
+    snoozed_until: AwareDatetime = Field(
+        ..., validation_alias="snoozedUntil", serialization_alias="snoozedUntil", examples=["2026-12-08T09:00:00Z"]
+    )
+
+
+class InboxLabel(BaseModel):
+    """
+    A label for organising threads within a mailbox.
+    """
+
+    id: str = Field(..., examples=["lbl_8Wq3Er5Ty7Ui"])
+    """
+    Label identifier.
+    """
+    mailbox_id: str = Field(
+        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+    )
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+    )
+    name: str = Field(..., examples=["Refunds"])
+    color: str = Field(..., examples=["#f97316"])
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+
+
+class InboxLabelList(RootModel[list[InboxLabel]]):
+    """
+    Labels (not paginated).
+    """
+
+    root: list[InboxLabel]
+    """
+    Labels (not paginated).
+    """
+
+
+class InboxLabelCreateRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/labels/`.
+    """
+
+    mailbox_id: str = Field(
+        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+    )
+    name: str = Field(..., examples=["Refunds"])
+    color: str | None = Field(default=None, examples=["#f97316"])
+
+
+class InboxLabelUpdateRequest(BaseModel):
+    """
+    Body of `PATCH /api/inbox/v1/labels/{label_id}`; every field is optional.
+    """
+
+    name: str | None = Field(default=None, examples=["Refund requests"])
+    color: str | None = Field(default=None, examples=["#ea580c"])
+
+
+class InboxLabelThreadIds(BaseModel):
+    """
+    Threads carrying a label.
+    """
+
+    thread_ids: list[str] = Field(
+        ..., validation_alias="threadIds", serialization_alias="threadIds", examples=[["thr_6Bn3Mq8Wr5Ty"]]
+    )
+
+
+class InboxLabelAssignRequest(BaseModel):
+    """
+    Body of the label assign and unassign calls.
+    """
+
+    label_id: str = Field(..., validation_alias="labelId", serialization_alias="labelId", examples=["lbl_8Wq3Er5Ty7Ui"])
+
+
+class InboxNote(BaseModel):
+    """
+    An internal note on a thread.
+    """
+
+    id: str = Field(..., examples=["note_2Kx7Lp4Mn9Qa"])
+    """
+    Note identifier.
+    """
+    thread_id: str = Field(
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    organization_id: str = Field(
+        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+    )
+    content: str = Field(..., examples=["Customer was refunded on Friday."])
+    color: str = Field(..., examples=["yellow"])
+    is_pinned: bool = Field(..., validation_alias="isPinned", serialization_alias="isPinned", examples=[True])
+    order: float = Field(..., examples=[0])
+    """
+    Position among the thread's notes.
+    """
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+    updated_at: AwareDatetime = Field(
+        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+    )
+
+
+class InboxNoteList(RootModel[list[InboxNote]]):
+    """
+    Notes in display order.
+    """
+
+    root: list[InboxNote]
+    """
+    Notes in display order.
+    """
+
+
+class InboxNoteCreateRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/notes/`.
+    """
+
+    thread_id: str = Field(
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    content: str = Field(..., examples=["Customer was refunded on Friday."])
+    color: str | None = Field(default=None, examples=["yellow"])
+    is_pinned: bool | None = Field(
+        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[True]
+    )
+
+
+class InboxNoteUpdateRequest(BaseModel):
+    """
+    Body of `PATCH /api/inbox/v1/notes/{note_id}`; every field is optional.
+    """
+
+    content: str | None = Field(default=None, examples=["Refund confirmed by the bank."])
+    color: str | None = Field(default=None, examples=["green"])
+    is_pinned: bool | None = Field(
+        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[False]
+    )
+    order: float | None = Field(default=None, examples=[1])
+
+
+class InboxNoteReorderRequest(BaseModel):
+    """
+    Body of `POST /api/inbox/v1/notes/reorder`.
+    """
+
+    thread_id: str = Field(
+        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+    )
+    ordered_ids: list[str] = Field(
+        ...,
+        validation_alias="orderedIds",
+        serialization_alias="orderedIds",
+        examples=[["note_2Kx7Lp4Mn9Qa", "note_5Rt8Yu2Io6Pb"]],
+    )
+    """
+    Every note of the thread, in the new order.
+    """
 
 
 class WebhookEventType(StrEnum):
     """
-    Active event types (event-types page). `email.suppressed` and `api-key.rate_limited` are announced as coming soon and not listed.
+    Event types Reloop delivers to endpoints. `email.suppressed` and `api-key.rate_limited` are announced but not delivered yet.
     """
 
     EMAIL_SENT = "email.sent"
@@ -4256,4 +4762,11 @@ class Error(BaseModel):
     )
     """
     Validation details: objects (`field`, `message`) on contact update, plain strings on upload.
+    """
+
+
+class InboxSendResult(RootModel[SendEmailResponse | InboxPendingSend]):
+    root: SendEmailResponse | InboxPendingSend
+    """
+    Result of sending from a mailbox: the mail send result, or a pending send when the message is scheduled or held for its undo window.
     """

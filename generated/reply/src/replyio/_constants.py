@@ -25,6 +25,10 @@ CONFIG = ClientConfig(
     ),
 )
 
+# Webhook signature scheme (x-sdk.webhook_signature): the header and the accepted clock skew.
+WEBHOOK_HEADER = ""
+WEBHOOK_TOLERANCE = 300.0
+
 PAGE_SCHEME = PageScheme(
     style="offset",
     page_param="page",

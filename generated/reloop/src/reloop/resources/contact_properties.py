@@ -47,7 +47,7 @@ class ContactPropertiesResource:
     ) -> ContactProperty:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         Args:
             name: Body field `name`.
@@ -253,7 +253,7 @@ class ContactPropertiesResourceWithRawResponse:
     ) -> APIResponse[ContactProperty]:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         Args:
             name: Body field `name`.
@@ -465,7 +465,7 @@ class AsyncContactPropertiesResource:
     ) -> ContactProperty:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         Args:
             name: Body field `name`.
@@ -670,7 +670,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
     ) -> APIResponse[ContactProperty]:
         """Create a contact property
 
-        The docs show 200 (not 201) for this create.
+        Defines a custom property that contacts can carry.
 
         Args:
             name: Body field `name`.

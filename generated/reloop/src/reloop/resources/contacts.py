@@ -79,7 +79,7 @@ class ContactsResource:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             group_ids: Groups to add the contact to.
             channels: Channels to enroll the contact in.
             extra_headers: Headers to add to this request.
@@ -288,7 +288,7 @@ class ContactsResource:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -363,7 +363,7 @@ class ContactsResourceWithRawResponse:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             group_ids: Groups to add the contact to.
             channels: Channels to enroll the contact in.
             extra_headers: Headers to add to this request.
@@ -573,7 +573,7 @@ class ContactsResourceWithRawResponse:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -655,7 +655,7 @@ class AsyncContactsResource:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             group_ids: Groups to add the contact to.
             channels: Channels to enroll the contact in.
             extra_headers: Headers to add to this request.
@@ -863,7 +863,7 @@ class AsyncContactsResource:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -938,7 +938,7 @@ class AsyncContactsResourceWithRawResponse:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             group_ids: Groups to add the contact to.
             channels: Channels to enroll the contact in.
             extra_headers: Headers to add to this request.
@@ -1148,7 +1148,7 @@ class AsyncContactsResourceWithRawResponse:
             first_name: Body field `firstName`.
             last_name: Body field `lastName`.
             status: Body field `status`.
-            properties: Custom property values keyed by property name. Names are lower-case letters, digits and underscores (older server model); not enforced here so responses always parse.
+            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1261,7 +1261,7 @@ class ContactsGroupsResource:
     ) -> ContactGroupMembership:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         Args:
             group_id: Group identifier.
@@ -1368,7 +1368,7 @@ class ContactsGroupsResourceWithRawResponse:
     ) -> APIResponse[ContactGroupMembership]:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         Args:
             group_id: Group identifier.
@@ -1480,7 +1480,7 @@ class AsyncContactsGroupsResource:
     ) -> ContactGroupMembership:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         Args:
             group_id: Group identifier.
@@ -1587,7 +1587,7 @@ class AsyncContactsGroupsResourceWithRawResponse:
     ) -> APIResponse[ContactGroupMembership]:
         """Remove a contact from a group
 
-        A DELETE with a JSON body naming the contact (llms.txt mislabels it 'Delete Contact Group').
+        Takes a contact, named in the JSON body by id or email, out of the group.
 
         Args:
             group_id: Group identifier.
@@ -1658,7 +1658,7 @@ class ContactsChannelsResource:
             channel_id: Channel identifier.
             contact_id: Contact identifier.
             email: Contact email; the contact is created if missing.
-            subscription: Defaults to the channel's default subscription.
+            subscription: Defaults to `opt_in`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1767,7 +1767,7 @@ class ContactsChannelsResourceWithRawResponse:
             channel_id: Channel identifier.
             contact_id: Contact identifier.
             email: Contact email; the contact is created if missing.
-            subscription: Defaults to the channel's default subscription.
+            subscription: Defaults to `opt_in`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1885,7 +1885,7 @@ class AsyncContactsChannelsResource:
             channel_id: Channel identifier.
             contact_id: Contact identifier.
             email: Contact email; the contact is created if missing.
-            subscription: Defaults to the channel's default subscription.
+            subscription: Defaults to `opt_in`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1994,7 +1994,7 @@ class AsyncContactsChannelsResourceWithRawResponse:
             channel_id: Channel identifier.
             contact_id: Contact identifier.
             email: Contact email; the contact is created if missing.
-            subscription: Defaults to the channel's default subscription.
+            subscription: Defaults to `opt_in`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.

@@ -14,6 +14,7 @@ from ..models import (
     Domain,
     DomainList,
     DomainVerification,
+    SuccessFlag,
 )
 
 __all__ = [
@@ -37,8 +38,6 @@ class DomainsResource:
         self,
         *,
         domain: str,
-        custom_return_path: str | NotGiven = NOT_GIVEN,
-        tracking: str | NotGiven = NOT_GIVEN,
         click_tracking: bool | NotGiven = NOT_GIVEN,
         open_tracking: bool | NotGiven = NOT_GIVEN,
         tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
@@ -56,8 +55,6 @@ class DomainsResource:
 
         Args:
             domain: Domain name to register.
-            custom_return_path: Return-path subdomain label.
-            tracking: Custom tracking subdomain label.
             click_tracking: Body field `click_tracking`.
             open_tracking: Body field `open_tracking`.
             tls: TLS policy for outbound delivery.
@@ -82,8 +79,6 @@ class DomainsResource:
             cookies={},
             body={
                 "domain": domain,
-                "custom_return_path": custom_return_path,
-                "tracking": tracking,
                 "click_tracking": click_tracking,
                 "open_tracking": open_tracking,
                 "tls": tls,
@@ -353,6 +348,54 @@ class DomainsResource:
         result: DomainVerification = self._client._request(spec, DomainVerification)
         return result
 
+    def forward_dns(
+        self,
+        domain_id: str,
+        *,
+        email: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> SuccessFlag:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        Args:
+            domain_id: Domain identifier.
+            email: Address that receives the records.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SuccessFlag).
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"email": email},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: SuccessFlag = self._client._request(spec, SuccessFlag)
+        return result
+
 
 class DomainsResourceWithRawResponse:
     """Operations on domains."""
@@ -364,8 +407,6 @@ class DomainsResourceWithRawResponse:
         self,
         *,
         domain: str,
-        custom_return_path: str | NotGiven = NOT_GIVEN,
-        tracking: str | NotGiven = NOT_GIVEN,
         click_tracking: bool | NotGiven = NOT_GIVEN,
         open_tracking: bool | NotGiven = NOT_GIVEN,
         tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
@@ -383,8 +424,6 @@ class DomainsResourceWithRawResponse:
 
         Args:
             domain: Domain name to register.
-            custom_return_path: Return-path subdomain label.
-            tracking: Custom tracking subdomain label.
             click_tracking: Body field `click_tracking`.
             open_tracking: Body field `open_tracking`.
             tls: TLS policy for outbound delivery.
@@ -409,8 +448,6 @@ class DomainsResourceWithRawResponse:
             cookies={},
             body={
                 "domain": domain,
-                "custom_return_path": custom_return_path,
-                "tracking": tracking,
                 "click_tracking": click_tracking,
                 "open_tracking": open_tracking,
                 "tls": tls,
@@ -685,6 +722,56 @@ class DomainsResourceWithRawResponse:
         )
         return result
 
+    def forward_dns(
+        self,
+        domain_id: str,
+        *,
+        email: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SuccessFlag]:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        Args:
+            domain_id: Domain identifier.
+            email: Address that receives the records.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SuccessFlag).
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"email": email},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[SuccessFlag] = APIResponse(
+            self._client.send(spec), SuccessFlag, strict=self._client.strict_response_validation
+        )
+        return result
+
 
 class AsyncDomainsResource:
     """Operations on domains."""
@@ -701,8 +788,6 @@ class AsyncDomainsResource:
         self,
         *,
         domain: str,
-        custom_return_path: str | NotGiven = NOT_GIVEN,
-        tracking: str | NotGiven = NOT_GIVEN,
         click_tracking: bool | NotGiven = NOT_GIVEN,
         open_tracking: bool | NotGiven = NOT_GIVEN,
         tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
@@ -720,8 +805,6 @@ class AsyncDomainsResource:
 
         Args:
             domain: Domain name to register.
-            custom_return_path: Return-path subdomain label.
-            tracking: Custom tracking subdomain label.
             click_tracking: Body field `click_tracking`.
             open_tracking: Body field `open_tracking`.
             tls: TLS policy for outbound delivery.
@@ -746,8 +829,6 @@ class AsyncDomainsResource:
             cookies={},
             body={
                 "domain": domain,
-                "custom_return_path": custom_return_path,
-                "tracking": tracking,
                 "click_tracking": click_tracking,
                 "open_tracking": open_tracking,
                 "tls": tls,
@@ -1016,6 +1097,54 @@ class AsyncDomainsResource:
         result: DomainVerification = await self._client._request(spec, DomainVerification)
         return result
 
+    async def forward_dns(
+        self,
+        domain_id: str,
+        *,
+        email: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> SuccessFlag:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        Args:
+            domain_id: Domain identifier.
+            email: Address that receives the records.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SuccessFlag).
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"email": email},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: SuccessFlag = await self._client._request(spec, SuccessFlag)
+        return result
+
 
 class AsyncDomainsResourceWithRawResponse:
     """Operations on domains."""
@@ -1027,8 +1156,6 @@ class AsyncDomainsResourceWithRawResponse:
         self,
         *,
         domain: str,
-        custom_return_path: str | NotGiven = NOT_GIVEN,
-        tracking: str | NotGiven = NOT_GIVEN,
         click_tracking: bool | NotGiven = NOT_GIVEN,
         open_tracking: bool | NotGiven = NOT_GIVEN,
         tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
@@ -1046,8 +1173,6 @@ class AsyncDomainsResourceWithRawResponse:
 
         Args:
             domain: Domain name to register.
-            custom_return_path: Return-path subdomain label.
-            tracking: Custom tracking subdomain label.
             click_tracking: Body field `click_tracking`.
             open_tracking: Body field `open_tracking`.
             tls: TLS policy for outbound delivery.
@@ -1072,8 +1197,6 @@ class AsyncDomainsResourceWithRawResponse:
             cookies={},
             body={
                 "domain": domain,
-                "custom_return_path": custom_return_path,
-                "tracking": tracking,
                 "click_tracking": click_tracking,
                 "open_tracking": open_tracking,
                 "tls": tls,
@@ -1345,5 +1468,55 @@ class AsyncDomainsResourceWithRawResponse:
         )
         result: APIResponse[DomainVerification] = APIResponse(
             await self._client.send(spec), DomainVerification, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def forward_dns(
+        self,
+        domain_id: str,
+        *,
+        email: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SuccessFlag]:
+        """Email a domain's DNS records
+
+        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
+
+        Args:
+            domain_id: Domain identifier.
+            email: Address that receives the records.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SuccessFlag).
+
+        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/domain/v1/verify/{domain_id}/forward-dns",
+            path_params={"domain_id": domain_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"email": email},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="domains.verify",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[SuccessFlag] = APIResponse(
+            await self._client.send(spec), SuccessFlag, strict=self._client.strict_response_validation
         )
         return result

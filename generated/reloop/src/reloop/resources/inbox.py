@@ -3,24 +3,39 @@ from __future__ import annotations
 
 import builtins
 import collections.abc as abc
+import datetime
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
+    EmailAttachmentInput,
     InboxActionResult,
     InboxAttachment,
+    InboxLabel,
+    InboxLabelThreadIds,
     InboxMessage,
+    InboxNote,
+    InboxPendingSend,
     InboxRawMessage,
-    InboxSendResult,
+    InboxSentMessage,
     InboxThread,
+    InboxThreadBatchResult,
     InboxThreadDetail,
+    InboxThreadSnoozed,
     Mailbox,
     MailboxCreated,
+    MailboxSummary,
+    SendEmailResponse,
 )
+
+if TYPE_CHECKING:
+    from ..params import (
+        EmailAttachmentInputParam,
+    )
 
 __all__ = [
     "InboxResource",
@@ -35,6 +50,10 @@ __all__ = [
     "AsyncInboxThreadsResource",
     "InboxThreadsAttachmentsResource",
     "AsyncInboxThreadsAttachmentsResource",
+    "InboxLabelsResource",
+    "AsyncInboxLabelsResource",
+    "InboxNotesResource",
+    "AsyncInboxNotesResource",
 ]
 
 
@@ -61,6 +80,14 @@ class InboxResource:
     def threads(self) -> InboxThreadsResource:
         return InboxThreadsResource(self._client)
 
+    @cached_property
+    def labels(self) -> InboxLabelsResource:
+        return InboxLabelsResource(self._client)
+
+    @cached_property
+    def notes(self) -> InboxNotesResource:
+        return InboxNotesResource(self._client)
+
 
 class InboxResourceWithRawResponse:
     """Operations on inbox."""
@@ -79,6 +106,14 @@ class InboxResourceWithRawResponse:
     @cached_property
     def threads(self) -> InboxThreadsResourceWithRawResponse:
         return InboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def labels(self) -> InboxLabelsResourceWithRawResponse:
+        return InboxLabelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def notes(self) -> InboxNotesResourceWithRawResponse:
+        return InboxNotesResourceWithRawResponse(self._client)
 
 
 class AsyncInboxResource:
@@ -104,6 +139,14 @@ class AsyncInboxResource:
     def threads(self) -> AsyncInboxThreadsResource:
         return AsyncInboxThreadsResource(self._client)
 
+    @cached_property
+    def labels(self) -> AsyncInboxLabelsResource:
+        return AsyncInboxLabelsResource(self._client)
+
+    @cached_property
+    def notes(self) -> AsyncInboxNotesResource:
+        return AsyncInboxNotesResource(self._client)
+
 
 class AsyncInboxResourceWithRawResponse:
     """Operations on inbox."""
@@ -122,6 +165,14 @@ class AsyncInboxResourceWithRawResponse:
     @cached_property
     def threads(self) -> AsyncInboxThreadsResourceWithRawResponse:
         return AsyncInboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def labels(self) -> AsyncInboxLabelsResourceWithRawResponse:
+        return AsyncInboxLabelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def notes(self) -> AsyncInboxNotesResourceWithRawResponse:
+        return AsyncInboxNotesResourceWithRawResponse(self._client)
 
 
 class InboxMailboxesResource:
@@ -151,7 +202,7 @@ class InboxMailboxesResource:
     ) -> MailboxCreated:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         Args:
             domain_id: A verified domain of the organization.
@@ -203,7 +254,7 @@ class InboxMailboxesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[Mailbox]:
+    ) -> builtins.list[MailboxSummary]:
         """List mailboxes
 
         Args:
@@ -214,7 +265,7 @@ class InboxMailboxesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[Mailbox]).
+            The parsed response (list[MailboxSummary]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -234,7 +285,7 @@ class InboxMailboxesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: builtins.list[Mailbox] = self._client._request(spec, list[Mailbox])
+        result: builtins.list[MailboxSummary] = self._client._request(spec, list[MailboxSummary])
         return result
 
     def retrieve(
@@ -400,7 +451,7 @@ class InboxMailboxesResourceWithRawResponse:
     ) -> APIResponse[MailboxCreated]:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         Args:
             domain_id: A verified domain of the organization.
@@ -454,7 +505,7 @@ class InboxMailboxesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[Mailbox]]:
+    ) -> APIResponse[builtins.list[MailboxSummary]]:
         """List mailboxes
 
         Args:
@@ -465,7 +516,7 @@ class InboxMailboxesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[Mailbox]).
+            The parsed response (list[MailboxSummary]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -485,8 +536,8 @@ class InboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[Mailbox]] = APIResponse(
-            self._client.send(spec), list[Mailbox], strict=self._client.strict_response_validation
+        result: APIResponse[builtins.list[MailboxSummary]] = APIResponse(
+            self._client.send(spec), list[MailboxSummary], strict=self._client.strict_response_validation
         )
         return result
 
@@ -664,7 +715,7 @@ class AsyncInboxMailboxesResource:
     ) -> MailboxCreated:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         Args:
             domain_id: A verified domain of the organization.
@@ -716,7 +767,7 @@ class AsyncInboxMailboxesResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[Mailbox]:
+    ) -> builtins.list[MailboxSummary]:
         """List mailboxes
 
         Args:
@@ -727,7 +778,7 @@ class AsyncInboxMailboxesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[Mailbox]).
+            The parsed response (list[MailboxSummary]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -747,7 +798,7 @@ class AsyncInboxMailboxesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: builtins.list[Mailbox] = await self._client._request(spec, list[Mailbox])
+        result: builtins.list[MailboxSummary] = await self._client._request(spec, list[MailboxSummary])
         return result
 
     async def retrieve(
@@ -913,7 +964,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
     ) -> APIResponse[MailboxCreated]:
         """Create a mailbox
 
-        The domain must be verified. The docs show 200.
+        Creates a mailbox on one of the organization's verified domains.
 
         Args:
             domain_id: A verified domain of the organization.
@@ -967,7 +1018,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[Mailbox]]:
+    ) -> APIResponse[builtins.list[MailboxSummary]]:
         """List mailboxes
 
         Args:
@@ -978,7 +1029,7 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[Mailbox]).
+            The parsed response (list[MailboxSummary]).
 
         HTTP: GET /api/inbox/v1/mailboxes/list"""
         spec = RequestSpec(
@@ -998,8 +1049,8 @@ class AsyncInboxMailboxesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[Mailbox]] = APIResponse(
-            await self._client.send(spec), list[Mailbox], strict=self._client.strict_response_validation
+        result: APIResponse[builtins.list[MailboxSummary]] = APIResponse(
+            await self._client.send(spec), list[MailboxSummary], strict=self._client.strict_response_validation
         )
         return result
 
@@ -1169,6 +1220,10 @@ class InboxMessagesResource:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1179,6 +1234,10 @@ class InboxMessagesResource:
 
         Args:
             mailbox_id: Only messages of this mailbox.
+            limit: Maximum messages to return.
+            offset: Messages to skip.
+            q: Search the subject, snippet and sender.
+            is_spam: Only spam (true) or only non-spam (false) messages.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1193,7 +1252,7 @@ class InboxMessagesResource:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -1219,12 +1278,15 @@ class InboxMessagesResource:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
+        scheduled_at: datetime.datetime | NotGiven = NOT_GIVEN,
+        undo_window_seconds: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse | InboxPendingSend:
         """Send from a mailbox
 
         Args:
@@ -1235,6 +1297,9 @@ class InboxMessagesResource:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
+            scheduled_at: Send later, at this time; the response then describes a pending send.
+            undo_window_seconds: Hold the message this long so it can still be cancelled.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1242,7 +1307,7 @@ class InboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse | InboxPendingSend).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -1260,6 +1325,9 @@ class InboxMessagesResource:
                 "html": html,
                 "cc": cc,
                 "bcc": bcc,
+                "attachments": attachments,
+                "scheduledAt": scheduled_at,
+                "undoWindowSeconds": undo_window_seconds,
             },
             body_kind="json",
             content_type="application/json",
@@ -1270,7 +1338,7 @@ class InboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse | InboxPendingSend = self._client._request(spec, SendEmailResponse | InboxPendingSend)
         return result
 
     def batch_retrieve(
@@ -1317,6 +1385,98 @@ class InboxMessagesResource:
             max_wait=max_wait,
         )
         result: builtins.list[InboxMessage] = self._client._request(spec, list[InboxMessage])
+        return result
+
+    def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxSentMessage]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        Args:
+            mailbox_id: Only messages sent from this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxSentMessage]).
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.list_sent",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxSentMessage] = self._client._request(spec, list[InboxSentMessage])
+        return result
+
+    def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.cancel_pending",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
     def retrieve(
@@ -1413,6 +1573,7 @@ class InboxMessagesResource:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
+        is_spam: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1425,6 +1586,7 @@ class InboxMessagesResource:
             message_id: Inbox message identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_spam: Body field `isSpam`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1442,7 +1604,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred},
+            body={"isRead": is_read, "isStarred": is_starred, "isSpam": is_spam},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -1601,12 +1763,13 @@ class InboxMessagesResource:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -1617,6 +1780,7 @@ class InboxMessagesResource:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1624,7 +1788,7 @@ class InboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
@@ -1634,7 +1798,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -1644,7 +1808,7 @@ class InboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
     def reply_all(
@@ -1653,20 +1817,24 @@ class InboxMessagesResource:
         *,
         text: str | NotGiven = NOT_GIVEN,
         html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to all
 
         Args:
             message_id: Inbox message identifier.
             text: Body field `text`.
             html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1674,7 +1842,7 @@ class InboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -1684,7 +1852,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -1694,7 +1862,7 @@ class InboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
     def forward(
@@ -1706,12 +1874,13 @@ class InboxMessagesResource:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Forward a message
 
         Args:
@@ -1721,6 +1890,7 @@ class InboxMessagesResource:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1728,7 +1898,7 @@ class InboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -1738,7 +1908,7 @@ class InboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -1748,7 +1918,7 @@ class InboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
 
@@ -1766,6 +1936,10 @@ class InboxMessagesResourceWithRawResponse:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1776,6 +1950,10 @@ class InboxMessagesResourceWithRawResponse:
 
         Args:
             mailbox_id: Only messages of this mailbox.
+            limit: Maximum messages to return.
+            offset: Messages to skip.
+            q: Search the subject, snippet and sender.
+            is_spam: Only spam (true) or only non-spam (false) messages.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1790,7 +1968,7 @@ class InboxMessagesResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -1818,12 +1996,15 @@ class InboxMessagesResourceWithRawResponse:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
+        scheduled_at: datetime.datetime | NotGiven = NOT_GIVEN,
+        undo_window_seconds: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse | InboxPendingSend]:
         """Send from a mailbox
 
         Args:
@@ -1834,6 +2015,9 @@ class InboxMessagesResourceWithRawResponse:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
+            scheduled_at: Send later, at this time; the response then describes a pending send.
+            undo_window_seconds: Hold the message this long so it can still be cancelled.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1841,7 +2025,7 @@ class InboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse | InboxPendingSend).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -1859,6 +2043,9 @@ class InboxMessagesResourceWithRawResponse:
                 "html": html,
                 "cc": cc,
                 "bcc": bcc,
+                "attachments": attachments,
+                "scheduledAt": scheduled_at,
+                "undoWindowSeconds": undo_window_seconds,
             },
             body_kind="json",
             content_type="application/json",
@@ -1869,8 +2056,10 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse | InboxPendingSend] = APIResponse(
+            self._client.send(spec),
+            SendEmailResponse | InboxPendingSend,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -1919,6 +2108,102 @@ class InboxMessagesResourceWithRawResponse:
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
             self._client.send(spec), list[InboxMessage], strict=self._client.strict_response_validation
+        )
+        return result
+
+    def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxSentMessage]]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        Args:
+            mailbox_id: Only messages sent from this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxSentMessage]).
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.list_sent",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxSentMessage]] = APIResponse(
+            self._client.send(spec), list[InboxSentMessage], strict=self._client.strict_response_validation
+        )
+        return result
+
+    def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.cancel_pending",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2020,6 +2305,7 @@ class InboxMessagesResourceWithRawResponse:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
+        is_spam: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2032,6 +2318,7 @@ class InboxMessagesResourceWithRawResponse:
             message_id: Inbox message identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_spam: Body field `isSpam`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2049,7 +2336,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred},
+            body={"isRead": is_read, "isStarred": is_starred, "isSpam": is_spam},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -2216,12 +2503,13 @@ class InboxMessagesResourceWithRawResponse:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -2232,6 +2520,7 @@ class InboxMessagesResourceWithRawResponse:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2239,7 +2528,7 @@ class InboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
@@ -2249,7 +2538,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -2259,8 +2548,8 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2270,20 +2559,24 @@ class InboxMessagesResourceWithRawResponse:
         *,
         text: str | NotGiven = NOT_GIVEN,
         html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to all
 
         Args:
             message_id: Inbox message identifier.
             text: Body field `text`.
             html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2291,7 +2584,7 @@ class InboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -2301,7 +2594,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -2311,8 +2604,8 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2325,12 +2618,13 @@ class InboxMessagesResourceWithRawResponse:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Forward a message
 
         Args:
@@ -2340,6 +2634,7 @@ class InboxMessagesResourceWithRawResponse:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2347,7 +2642,7 @@ class InboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -2357,7 +2652,7 @@ class InboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -2367,8 +2662,8 @@ class InboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
         )
         return result
 
@@ -2392,6 +2687,10 @@ class AsyncInboxMessagesResource:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2402,6 +2701,10 @@ class AsyncInboxMessagesResource:
 
         Args:
             mailbox_id: Only messages of this mailbox.
+            limit: Maximum messages to return.
+            offset: Messages to skip.
+            q: Search the subject, snippet and sender.
+            is_spam: Only spam (true) or only non-spam (false) messages.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2416,7 +2719,7 @@ class AsyncInboxMessagesResource:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -2442,12 +2745,15 @@ class AsyncInboxMessagesResource:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
+        scheduled_at: datetime.datetime | NotGiven = NOT_GIVEN,
+        undo_window_seconds: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse | InboxPendingSend:
         """Send from a mailbox
 
         Args:
@@ -2458,6 +2764,9 @@ class AsyncInboxMessagesResource:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
+            scheduled_at: Send later, at this time; the response then describes a pending send.
+            undo_window_seconds: Hold the message this long so it can still be cancelled.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2465,7 +2774,7 @@ class AsyncInboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse | InboxPendingSend).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -2483,6 +2792,9 @@ class AsyncInboxMessagesResource:
                 "html": html,
                 "cc": cc,
                 "bcc": bcc,
+                "attachments": attachments,
+                "scheduledAt": scheduled_at,
+                "undoWindowSeconds": undo_window_seconds,
             },
             body_kind="json",
             content_type="application/json",
@@ -2493,7 +2805,9 @@ class AsyncInboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse | InboxPendingSend = await self._client._request(
+            spec, SendEmailResponse | InboxPendingSend
+        )
         return result
 
     async def batch_retrieve(
@@ -2540,6 +2854,98 @@ class AsyncInboxMessagesResource:
             max_wait=max_wait,
         )
         result: builtins.list[InboxMessage] = await self._client._request(spec, list[InboxMessage])
+        return result
+
+    async def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxSentMessage]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        Args:
+            mailbox_id: Only messages sent from this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxSentMessage]).
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.list_sent",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxSentMessage] = await self._client._request(spec, list[InboxSentMessage])
+        return result
+
+    async def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.cancel_pending",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
     async def retrieve(
@@ -2636,6 +3042,7 @@ class AsyncInboxMessagesResource:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
+        is_spam: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2648,6 +3055,7 @@ class AsyncInboxMessagesResource:
             message_id: Inbox message identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_spam: Body field `isSpam`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2665,7 +3073,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred},
+            body={"isRead": is_read, "isStarred": is_starred, "isSpam": is_spam},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -2824,12 +3232,13 @@ class AsyncInboxMessagesResource:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -2840,6 +3249,7 @@ class AsyncInboxMessagesResource:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2847,7 +3257,7 @@ class AsyncInboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
@@ -2857,7 +3267,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -2867,7 +3277,7 @@ class AsyncInboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
     async def reply_all(
@@ -2876,20 +3286,24 @@ class AsyncInboxMessagesResource:
         *,
         text: str | NotGiven = NOT_GIVEN,
         html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Reply to all
 
         Args:
             message_id: Inbox message identifier.
             text: Body field `text`.
             html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2897,7 +3311,7 @@ class AsyncInboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -2907,7 +3321,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -2917,7 +3331,7 @@ class AsyncInboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
     async def forward(
@@ -2929,12 +3343,13 @@ class AsyncInboxMessagesResource:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> InboxSendResult:
+    ) -> SendEmailResponse:
         """Forward a message
 
         Args:
@@ -2944,6 +3359,7 @@ class AsyncInboxMessagesResource:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2951,7 +3367,7 @@ class AsyncInboxMessagesResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -2961,7 +3377,7 @@ class AsyncInboxMessagesResource:
             query={},
             headers={},
             cookies={},
-            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -2971,7 +3387,7 @@ class AsyncInboxMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: InboxSendResult = await self._client._request(spec, InboxSendResult)
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
 
@@ -2989,6 +3405,10 @@ class AsyncInboxMessagesResourceWithRawResponse:
         self,
         *,
         mailbox_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        q: str | None = None,
+        is_spam: bool | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -2999,6 +3419,10 @@ class AsyncInboxMessagesResourceWithRawResponse:
 
         Args:
             mailbox_id: Only messages of this mailbox.
+            limit: Maximum messages to return.
+            offset: Messages to skip.
+            q: Search the subject, snippet and sender.
+            is_spam: Only spam (true) or only non-spam (false) messages.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -3013,7 +3437,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/messages/",
             path_params={},
-            query={"mailboxId": mailbox_id},
+            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset, "q": q, "isSpam": is_spam},
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -3041,12 +3465,15 @@ class AsyncInboxMessagesResourceWithRawResponse:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
+        scheduled_at: datetime.datetime | NotGiven = NOT_GIVEN,
+        undo_window_seconds: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse | InboxPendingSend]:
         """Send from a mailbox
 
         Args:
@@ -3057,6 +3484,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
+            scheduled_at: Send later, at this time; the response then describes a pending send.
+            undo_window_seconds: Hold the message this long so it can still be cancelled.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -3064,7 +3494,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse | InboxPendingSend).
 
         HTTP: POST /api/inbox/v1/messages/send"""
         spec = RequestSpec(
@@ -3082,6 +3512,9 @@ class AsyncInboxMessagesResourceWithRawResponse:
                 "html": html,
                 "cc": cc,
                 "bcc": bcc,
+                "attachments": attachments,
+                "scheduledAt": scheduled_at,
+                "undoWindowSeconds": undo_window_seconds,
             },
             body_kind="json",
             content_type="application/json",
@@ -3092,8 +3525,10 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse | InboxPendingSend] = APIResponse(
+            await self._client.send(spec),
+            SendEmailResponse | InboxPendingSend,
+            strict=self._client.strict_response_validation,
         )
         return result
 
@@ -3142,6 +3577,102 @@ class AsyncInboxMessagesResourceWithRawResponse:
         )
         result: APIResponse[builtins.list[InboxMessage]] = APIResponse(
             await self._client.send(spec), list[InboxMessage], strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def list_sent(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxSentMessage]]:
+        """List sent messages
+
+        Emails sent from the organization's mailboxes (outbound logs), newest first, as a plain array.
+
+        Args:
+            mailbox_id: Only messages sent from this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxSentMessage]).
+
+        HTTP: GET /api/inbox/v1/messages/sent"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/messages/sent",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.list_sent",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxSentMessage]] = APIResponse(
+            await self._client.send(spec), list[InboxSentMessage], strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def cancel_pending(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Cancel a pending send
+
+        Stops a scheduled message, or one still inside its undo window, before it goes out. The id is the one returned by the send call that queued it.
+
+        Args:
+            message_id: Inbox message identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/messages/pending/{message_id}/cancel"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/messages/pending/{message_id}/cancel",
+            path_params={"message_id": message_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.messages.cancel_pending",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -3243,6 +3774,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
+        is_spam: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3255,6 +3787,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             message_id: Inbox message identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_spam: Body field `isSpam`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -3272,7 +3805,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred},
+            body={"isRead": is_read, "isStarred": is_starred, "isSpam": is_spam},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.update",
@@ -3439,12 +3972,13 @@ class AsyncInboxMessagesResourceWithRawResponse:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to a message
 
         Keeps the thread and reference headers.
@@ -3455,6 +3989,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -3462,7 +3997,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply"""
         spec = RequestSpec(
@@ -3472,7 +4007,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply",
@@ -3482,8 +4017,8 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            await self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
         )
         return result
 
@@ -3493,20 +4028,24 @@ class AsyncInboxMessagesResourceWithRawResponse:
         *,
         text: str | NotGiven = NOT_GIVEN,
         html: str | NotGiven = NOT_GIVEN,
+        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Reply to all
 
         Args:
             message_id: Inbox message identifier.
             text: Body field `text`.
             html: Body field `html`.
+            cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -3514,7 +4053,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/reply-all"""
         spec = RequestSpec(
@@ -3524,7 +4063,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"text": text, "html": html, "bcc": bcc},
+            body={"text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.reply_all",
@@ -3534,8 +4073,8 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            await self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
         )
         return result
 
@@ -3548,12 +4087,13 @@ class AsyncInboxMessagesResourceWithRawResponse:
         html: str | NotGiven = NOT_GIVEN,
         cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
         bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
+        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxSendResult]:
+    ) -> APIResponse[SendEmailResponse]:
         """Forward a message
 
         Args:
@@ -3563,6 +4103,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             html: Body field `html`.
             cc: One address or a list of addresses (at most 50).
             bcc: One address or a list of addresses (at most 50).
+            attachments: Body field `attachments`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -3570,7 +4111,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (InboxSendResult).
+            The parsed response (SendEmailResponse).
 
         HTTP: POST /api/inbox/v1/messages/{message_id}/forward"""
         spec = RequestSpec(
@@ -3580,7 +4121,7 @@ class AsyncInboxMessagesResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc},
+            body={"to": to, "text": text, "html": html, "cc": cc, "bcc": bcc, "attachments": attachments},
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.messages.forward",
@@ -3590,8 +4131,8 @@ class AsyncInboxMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxSendResult] = APIResponse(
-            await self._client.send(spec), InboxSendResult, strict=self._client.strict_response_validation
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            await self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
         )
         return result
 
@@ -3851,6 +4392,10 @@ class InboxThreadsResource:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -3859,12 +4404,16 @@ class InboxThreadsResource:
     ) -> builtins.list[InboxThread]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         Args:
             mailbox_id: Only threads of this mailbox.
             limit: Maximum threads to return.
             offset: Threads to skip.
+            folder: Only threads of one folder: inbox, archive or trash (all when omitted).
+            q: Search the subject and preview.
+            is_pinned: Only pinned (true) or unpinned (false) threads.
+            filter: Category: primary, alerts (important), person, or tag (has labels).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -3879,7 +4428,15 @@ class InboxThreadsResource:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -3893,6 +4450,68 @@ class InboxThreadsResource:
             max_wait=max_wait,
         )
         result: builtins.list[InboxThread] = self._client._request(spec, list[InboxThread])
+        return result
+
+    def batch_update(
+        self,
+        *,
+        ids: abc.Sequence[str],
+        action: Literal[
+            "archive",
+            "trash",
+            "restore",
+            "star",
+            "unstar",
+            "read",
+            "unread",
+            "important",
+            "unimportant",
+            "spam",
+            "unspam",
+            "pin",
+            "unpin",
+        ],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadBatchResult:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        Args:
+            ids: Thread identifiers.
+            action: Body field `action`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadBatchResult).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"ids": ids, "action": action},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.batch_update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxThreadBatchResult = self._client._request(spec, InboxThreadBatchResult)
         return result
 
     def retrieve(
@@ -3991,7 +4610,9 @@ class InboxThreadsResource:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
-        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
+        is_important: bool | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed", "trash"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4004,6 +4625,8 @@ class InboxThreadsResource:
             thread_id: Thread identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_important: Body field `isImportant`.
+            is_pinned: Body field `isPinned`.
             status: Body field `status`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -4022,7 +4645,13 @@ class InboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred, "status": status},
+            body={
+                "isRead": is_read,
+                "isStarred": is_starred,
+                "isImportant": is_important,
+                "isPinned": is_pinned,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -4048,7 +4677,7 @@ class InboxThreadsResource:
     ) -> InboxActionResult:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         Args:
             thread_id: Thread identifier.
@@ -4096,7 +4725,7 @@ class InboxThreadsResource:
     ) -> InboxActionResult:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         Args:
             thread_id: Thread identifier.
@@ -4175,6 +4804,192 @@ class InboxThreadsResource:
         result: InboxActionResult = self._client._request(spec, InboxActionResult)
         return result
 
+    def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.trash",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.restore",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def snooze(
+        self,
+        thread_id: str,
+        *,
+        until: datetime.datetime,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadSnoozed:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        Args:
+            thread_id: Thread identifier.
+            until: When the thread comes back to the inbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadSnoozed).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"until": until},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.snooze",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxThreadSnoozed = self._client._request(spec, InboxThreadSnoozed)
+        return result
+
+    def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.unsnooze",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
 
 class InboxThreadsResourceWithRawResponse:
     """Operations on inbox.threads."""
@@ -4192,6 +5007,10 @@ class InboxThreadsResourceWithRawResponse:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4200,12 +5019,16 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxThread]]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         Args:
             mailbox_id: Only threads of this mailbox.
             limit: Maximum threads to return.
             offset: Threads to skip.
+            folder: Only threads of one folder: inbox, archive or trash (all when omitted).
+            q: Search the subject and preview.
+            is_pinned: Only pinned (true) or unpinned (false) threads.
+            filter: Category: primary, alerts (important), person, or tag (has labels).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -4220,7 +5043,15 @@ class InboxThreadsResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -4235,6 +5066,70 @@ class InboxThreadsResourceWithRawResponse:
         )
         result: APIResponse[builtins.list[InboxThread]] = APIResponse(
             self._client.send(spec), list[InboxThread], strict=self._client.strict_response_validation
+        )
+        return result
+
+    def batch_update(
+        self,
+        *,
+        ids: abc.Sequence[str],
+        action: Literal[
+            "archive",
+            "trash",
+            "restore",
+            "star",
+            "unstar",
+            "read",
+            "unread",
+            "important",
+            "unimportant",
+            "spam",
+            "unspam",
+            "pin",
+            "unpin",
+        ],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadBatchResult]:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        Args:
+            ids: Thread identifiers.
+            action: Body field `action`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadBatchResult).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"ids": ids, "action": action},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.batch_update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxThreadBatchResult] = APIResponse(
+            self._client.send(spec), InboxThreadBatchResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -4338,7 +5233,9 @@ class InboxThreadsResourceWithRawResponse:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
-        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
+        is_important: bool | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed", "trash"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4351,6 +5248,8 @@ class InboxThreadsResourceWithRawResponse:
             thread_id: Thread identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_important: Body field `isImportant`.
+            is_pinned: Body field `isPinned`.
             status: Body field `status`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -4369,7 +5268,13 @@ class InboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred, "status": status},
+            body={
+                "isRead": is_read,
+                "isStarred": is_starred,
+                "isImportant": is_important,
+                "isPinned": is_pinned,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -4397,7 +5302,7 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         Args:
             thread_id: Thread identifier.
@@ -4447,7 +5352,7 @@ class InboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         Args:
             thread_id: Thread identifier.
@@ -4530,6 +5435,200 @@ class InboxThreadsResourceWithRawResponse:
         )
         return result
 
+    def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.trash",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.restore",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def snooze(
+        self,
+        thread_id: str,
+        *,
+        until: datetime.datetime,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadSnoozed]:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        Args:
+            thread_id: Thread identifier.
+            until: When the thread comes back to the inbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadSnoozed).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"until": until},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.snooze",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxThreadSnoozed] = APIResponse(
+            self._client.send(spec), InboxThreadSnoozed, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.unsnooze",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
 
 class AsyncInboxThreadsResource:
     """Operations on inbox.threads."""
@@ -4552,6 +5651,10 @@ class AsyncInboxThreadsResource:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4560,12 +5663,16 @@ class AsyncInboxThreadsResource:
     ) -> builtins.list[InboxThread]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         Args:
             mailbox_id: Only threads of this mailbox.
             limit: Maximum threads to return.
             offset: Threads to skip.
+            folder: Only threads of one folder: inbox, archive or trash (all when omitted).
+            q: Search the subject and preview.
+            is_pinned: Only pinned (true) or unpinned (false) threads.
+            filter: Category: primary, alerts (important), person, or tag (has labels).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -4580,7 +5687,15 @@ class AsyncInboxThreadsResource:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -4594,6 +5709,68 @@ class AsyncInboxThreadsResource:
             max_wait=max_wait,
         )
         result: builtins.list[InboxThread] = await self._client._request(spec, list[InboxThread])
+        return result
+
+    async def batch_update(
+        self,
+        *,
+        ids: abc.Sequence[str],
+        action: Literal[
+            "archive",
+            "trash",
+            "restore",
+            "star",
+            "unstar",
+            "read",
+            "unread",
+            "important",
+            "unimportant",
+            "spam",
+            "unspam",
+            "pin",
+            "unpin",
+        ],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadBatchResult:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        Args:
+            ids: Thread identifiers.
+            action: Body field `action`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadBatchResult).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"ids": ids, "action": action},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.batch_update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxThreadBatchResult = await self._client._request(spec, InboxThreadBatchResult)
         return result
 
     async def retrieve(
@@ -4692,7 +5869,9 @@ class AsyncInboxThreadsResource:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
-        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
+        is_important: bool | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed", "trash"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4705,6 +5884,8 @@ class AsyncInboxThreadsResource:
             thread_id: Thread identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_important: Body field `isImportant`.
+            is_pinned: Body field `isPinned`.
             status: Body field `status`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -4723,7 +5904,13 @@ class AsyncInboxThreadsResource:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred, "status": status},
+            body={
+                "isRead": is_read,
+                "isStarred": is_starred,
+                "isImportant": is_important,
+                "isPinned": is_pinned,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -4749,7 +5936,7 @@ class AsyncInboxThreadsResource:
     ) -> InboxActionResult:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         Args:
             thread_id: Thread identifier.
@@ -4797,7 +5984,7 @@ class AsyncInboxThreadsResource:
     ) -> InboxActionResult:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         Args:
             thread_id: Thread identifier.
@@ -4876,6 +6063,192 @@ class AsyncInboxThreadsResource:
         result: InboxActionResult = await self._client._request(spec, InboxActionResult)
         return result
 
+    async def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.trash",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.restore",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def snooze(
+        self,
+        thread_id: str,
+        *,
+        until: datetime.datetime,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxThreadSnoozed:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        Args:
+            thread_id: Thread identifier.
+            until: When the thread comes back to the inbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadSnoozed).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"until": until},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.snooze",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxThreadSnoozed = await self._client._request(spec, InboxThreadSnoozed)
+        return result
+
+    async def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.unsnooze",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
 
 class AsyncInboxThreadsResourceWithRawResponse:
     """Operations on inbox.threads."""
@@ -4893,6 +6266,10 @@ class AsyncInboxThreadsResourceWithRawResponse:
         mailbox_id: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        folder: str | None = None,
+        q: str | None = None,
+        is_pinned: bool | None = None,
+        filter: Literal["primary", "alerts", "person", "tag"] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -4901,12 +6278,16 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[builtins.list[InboxThread]]:
         """List threads
 
-        Offset-based (limit/offset) and returns a bare array, which the page scheme cannot drive.
+        Conversations of the organization, newest activity first, by limit and offset.
 
         Args:
             mailbox_id: Only threads of this mailbox.
             limit: Maximum threads to return.
             offset: Threads to skip.
+            folder: Only threads of one folder: inbox, archive or trash (all when omitted).
+            q: Search the subject and preview.
+            is_pinned: Only pinned (true) or unpinned (false) threads.
+            filter: Category: primary, alerts (important), person, or tag (has labels).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -4921,7 +6302,15 @@ class AsyncInboxThreadsResourceWithRawResponse:
             method="get",
             path="/api/inbox/v1/threads/",
             path_params={},
-            query={"mailboxId": mailbox_id, "limit": limit, "offset": offset},
+            query={
+                "mailboxId": mailbox_id,
+                "limit": limit,
+                "offset": offset,
+                "folder": folder,
+                "q": q,
+                "isPinned": is_pinned,
+                "filter": filter,
+            },
             headers={},
             cookies={},
             body=NOT_GIVEN,
@@ -4936,6 +6325,70 @@ class AsyncInboxThreadsResourceWithRawResponse:
         )
         result: APIResponse[builtins.list[InboxThread]] = APIResponse(
             await self._client.send(spec), list[InboxThread], strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def batch_update(
+        self,
+        *,
+        ids: abc.Sequence[str],
+        action: Literal[
+            "archive",
+            "trash",
+            "restore",
+            "star",
+            "unstar",
+            "read",
+            "unread",
+            "important",
+            "unimportant",
+            "spam",
+            "unspam",
+            "pin",
+            "unpin",
+        ],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadBatchResult]:
+        """Apply an action to several threads
+
+        Archives, trashes, restores, stars, marks read, flags important or spam, or pins up to 100 threads at once (and the reverse of each).
+
+        Args:
+            ids: Thread identifiers.
+            action: Body field `action`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadBatchResult).
+
+        HTTP: POST /api/inbox/v1/threads/batch"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/batch",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"ids": ids, "action": action},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.batch_update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxThreadBatchResult] = APIResponse(
+            await self._client.send(spec), InboxThreadBatchResult, strict=self._client.strict_response_validation
         )
         return result
 
@@ -5039,7 +6492,9 @@ class AsyncInboxThreadsResourceWithRawResponse:
         *,
         is_read: bool | NotGiven = NOT_GIVEN,
         is_starred: bool | NotGiven = NOT_GIVEN,
-        status: Literal["active", "archived", "closed"] | NotGiven = NOT_GIVEN,
+        is_important: bool | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        status: Literal["active", "archived", "closed", "trash"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -5052,6 +6507,8 @@ class AsyncInboxThreadsResourceWithRawResponse:
             thread_id: Thread identifier.
             is_read: Body field `isRead`.
             is_starred: Body field `isStarred`.
+            is_important: Body field `isImportant`.
+            is_pinned: Body field `isPinned`.
             status: Body field `status`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -5070,7 +6527,13 @@ class AsyncInboxThreadsResourceWithRawResponse:
             query={},
             headers={},
             cookies={},
-            body={"isRead": is_read, "isStarred": is_starred, "status": status},
+            body={
+                "isRead": is_read,
+                "isStarred": is_starred,
+                "isImportant": is_important,
+                "isPinned": is_pinned,
+                "status": status,
+            },
             body_kind="json",
             content_type="application/json",
             rate_limit_group="inbox.threads.update",
@@ -5098,7 +6561,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Mark a thread read or unread
 
-        Body shape [inferred] from the message endpoint.
+        Marks every message of the thread read or unread.
 
         Args:
             thread_id: Thread identifier.
@@ -5148,7 +6611,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
     ) -> APIResponse[InboxActionResult]:
         """Star or unstar a thread
 
-        Body shape [inferred] from the message endpoint.
+        Stars or unstars the thread.
 
         Args:
             thread_id: Thread identifier.
@@ -5220,6 +6683,200 @@ class AsyncInboxThreadsResourceWithRawResponse:
             body_kind=None,
             content_type=None,
             rate_limit_group="inbox.threads.archive",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def trash(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Move a thread to the trash
+
+        Hides the thread in the trash folder; `restore` brings it back.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/trash"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/trash",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.trash",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def restore(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Restore a thread
+
+        Moves a thread from the trash, the archive or spam back to the inbox.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/restore"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/restore",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.restore",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def snooze(
+        self,
+        thread_id: str,
+        *,
+        until: datetime.datetime,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxThreadSnoozed]:
+        """Snooze a thread
+
+        Hides the thread from the inbox until the given time.
+
+        Args:
+            thread_id: Thread identifier.
+            until: When the thread comes back to the inbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxThreadSnoozed).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/snooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/snooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"until": until},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.threads.snooze",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxThreadSnoozed] = APIResponse(
+            await self._client.send(spec), InboxThreadSnoozed, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def unsnooze(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Wake a snoozed thread
+
+        Returns a snoozed thread to the inbox now.
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/threads/{thread_id}/unsnooze"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/threads/{thread_id}/unsnooze",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.threads.unsnooze",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5462,5 +7119,2549 @@ class AsyncInboxThreadsAttachmentsResourceWithRawResponse:
         )
         result: APIResponse[InboxAttachment] = APIResponse(
             await self._client.send(spec), InboxAttachment, strict=self._client.strict_response_validation
+        )
+        return result
+
+
+class InboxLabelsResource:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> InboxLabelsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return InboxLabelsResourceWithRawResponse(self._client)
+
+    def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        Args:
+            mailbox_id: Only labels of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxLabel] = self._client._request(spec, list[InboxLabel])
+        return result
+
+    def create(
+        self,
+        *,
+        mailbox_id: str,
+        name: str,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Create a label
+
+        Args:
+            mailbox_id: Body field `mailboxId`.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"mailboxId": mailbox_id, "name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxLabel = self._client._request(spec, InboxLabel)
+        return result
+
+    def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def update(
+        self,
+        label_id: str,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Update a label
+
+        Args:
+            label_id: Label identifier.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxLabel = self._client._request(spec, InboxLabel)
+        return result
+
+    def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxLabelThreadIds:
+        """List the threads carrying a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabelThreadIds).
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_thread_ids",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxLabelThreadIds = self._client._request(spec, InboxLabelThreadIds)
+        return result
+
+    def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List the labels of a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_for_thread",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxLabel] = self._client._request(spec, list[InboxLabel])
+        return result
+
+    def assign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Put a label on a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.assign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def unassign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Take a label off a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.unassign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+
+class InboxLabelsResourceWithRawResponse:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        Args:
+            mailbox_id: Only labels of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(
+            self._client.send(spec), list[InboxLabel], strict=self._client.strict_response_validation
+        )
+        return result
+
+    def create(
+        self,
+        *,
+        mailbox_id: str,
+        name: str,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Create a label
+
+        Args:
+            mailbox_id: Body field `mailboxId`.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"mailboxId": mailbox_id, "name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(
+            self._client.send(spec), InboxLabel, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def update(
+        self,
+        label_id: str,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Update a label
+
+        Args:
+            label_id: Label identifier.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(
+            self._client.send(spec), InboxLabel, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabelThreadIds]:
+        """List the threads carrying a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabelThreadIds).
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_thread_ids",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxLabelThreadIds] = APIResponse(
+            self._client.send(spec), InboxLabelThreadIds, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List the labels of a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_for_thread",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(
+            self._client.send(spec), list[InboxLabel], strict=self._client.strict_response_validation
+        )
+        return result
+
+    def assign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Put a label on a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.assign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def unassign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Take a label off a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.unassign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+
+class AsyncInboxLabelsResource:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> AsyncInboxLabelsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return AsyncInboxLabelsResourceWithRawResponse(self._client)
+
+    async def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        Args:
+            mailbox_id: Only labels of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxLabel] = await self._client._request(spec, list[InboxLabel])
+        return result
+
+    async def create(
+        self,
+        *,
+        mailbox_id: str,
+        name: str,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Create a label
+
+        Args:
+            mailbox_id: Body field `mailboxId`.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"mailboxId": mailbox_id, "name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxLabel = await self._client._request(spec, InboxLabel)
+        return result
+
+    async def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def update(
+        self,
+        label_id: str,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxLabel:
+        """Update a label
+
+        Args:
+            label_id: Label identifier.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxLabel = await self._client._request(spec, InboxLabel)
+        return result
+
+    async def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxLabelThreadIds:
+        """List the threads carrying a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabelThreadIds).
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_thread_ids",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxLabelThreadIds = await self._client._request(spec, InboxLabelThreadIds)
+        return result
+
+    async def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxLabel]:
+        """List the labels of a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_for_thread",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxLabel] = await self._client._request(spec, list[InboxLabel])
+        return result
+
+    async def assign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Put a label on a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.assign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def unassign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Take a label off a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.unassign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+
+class AsyncInboxLabelsResourceWithRawResponse:
+    """Operations on inbox.labels."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        mailbox_id: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List labels
+
+        Labels of the organization, or of one mailbox, as a plain array.
+
+        Args:
+            mailbox_id: Only labels of this mailbox.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={"mailboxId": mailbox_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(
+            await self._client.send(spec), list[InboxLabel], strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def create(
+        self,
+        *,
+        mailbox_id: str,
+        name: str,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Create a label
+
+        Args:
+            mailbox_id: Body field `mailboxId`.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: POST /api/inbox/v1/labels/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"mailboxId": mailbox_id, "name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(
+            await self._client.send(spec), InboxLabel, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def delete(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def update(
+        self,
+        label_id: str,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabel]:
+        """Update a label
+
+        Args:
+            label_id: Label identifier.
+            name: Body field `name`.
+            color: Body field `color`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabel).
+
+        HTTP: PATCH /api/inbox/v1/labels/{label_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/labels/{label_id}",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"name": name, "color": color},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxLabel] = APIResponse(
+            await self._client.send(spec), InboxLabel, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def list_thread_ids(
+        self,
+        label_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxLabelThreadIds]:
+        """List the threads carrying a label
+
+        Args:
+            label_id: Label identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxLabelThreadIds).
+
+        HTTP: GET /api/inbox/v1/labels/{label_id}/threads"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/{label_id}/threads",
+            path_params={"label_id": label_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_thread_ids",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxLabelThreadIds] = APIResponse(
+            await self._client.send(spec), InboxLabelThreadIds, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def list_for_thread(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxLabel]]:
+        """List the labels of a thread
+
+        Args:
+            thread_id: Thread identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxLabel]).
+
+        HTTP: GET /api/inbox/v1/labels/threads/{thread_id}"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/labels/threads/{thread_id}",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.labels.list_for_thread",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxLabel]] = APIResponse(
+            await self._client.send(spec), list[InboxLabel], strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def assign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Put a label on a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/assign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/assign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.assign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def unassign(
+        self,
+        thread_id: str,
+        *,
+        label_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Take a label off a thread
+
+        Args:
+            thread_id: Thread identifier.
+            label_id: Body field `labelId`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: POST /api/inbox/v1/labels/threads/{thread_id}/unassign"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/labels/threads/{thread_id}/unassign",
+            path_params={"thread_id": thread_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"labelId": label_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.labels.unassign",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+
+class InboxNotesResource:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> InboxNotesResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return InboxNotesResourceWithRawResponse(self._client)
+
+    def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        Args:
+            thread_id: The thread whose notes to list.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxNote] = self._client._request(spec, list[InboxNote])
+        return result
+
+    def create(
+        self,
+        *,
+        thread_id: str,
+        content: str,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Add a note to a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "content": content, "color": color, "isPinned": is_pinned},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxNote = self._client._request(spec, InboxNote)
+        return result
+
+    def reorder(
+        self,
+        *,
+        thread_id: str,
+        ordered_ids: abc.Sequence[str],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """Reorder the notes of a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            ordered_ids: Every note of the thread, in the new order.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "orderedIds": ordered_ids},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.reorder",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxNote] = self._client._request(spec, list[InboxNote])
+        return result
+
+    def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a note
+
+        Args:
+            note_id: Note identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = self._client._request(spec, InboxActionResult)
+        return result
+
+    def update(
+        self,
+        note_id: str,
+        *,
+        content: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        order: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Update a note
+
+        Args:
+            note_id: Note identifier.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            order: Body field `order`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"content": content, "color": color, "isPinned": is_pinned, "order": order},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxNote = self._client._request(spec, InboxNote)
+        return result
+
+
+class InboxNotesResourceWithRawResponse:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        Args:
+            thread_id: The thread whose notes to list.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(
+            self._client.send(spec), list[InboxNote], strict=self._client.strict_response_validation
+        )
+        return result
+
+    def create(
+        self,
+        *,
+        thread_id: str,
+        content: str,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Add a note to a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "content": content, "color": color, "isPinned": is_pinned},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxNote] = APIResponse(
+            self._client.send(spec), InboxNote, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def reorder(
+        self,
+        *,
+        thread_id: str,
+        ordered_ids: abc.Sequence[str],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """Reorder the notes of a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            ordered_ids: Every note of the thread, in the new order.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "orderedIds": ordered_ids},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.reorder",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(
+            self._client.send(spec), list[InboxNote], strict=self._client.strict_response_validation
+        )
+        return result
+
+    def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a note
+
+        Args:
+            note_id: Note identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def update(
+        self,
+        note_id: str,
+        *,
+        content: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        order: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Update a note
+
+        Args:
+            note_id: Note identifier.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            order: Body field `order`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"content": content, "color": color, "isPinned": is_pinned, "order": order},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxNote] = APIResponse(
+            self._client.send(spec), InboxNote, strict=self._client.strict_response_validation
+        )
+        return result
+
+
+class AsyncInboxNotesResource:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> AsyncInboxNotesResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, parse())."""
+        return AsyncInboxNotesResourceWithRawResponse(self._client)
+
+    async def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        Args:
+            thread_id: The thread whose notes to list.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxNote] = await self._client._request(spec, list[InboxNote])
+        return result
+
+    async def create(
+        self,
+        *,
+        thread_id: str,
+        content: str,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Add a note to a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "content": content, "color": color, "isPinned": is_pinned},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxNote = await self._client._request(spec, InboxNote)
+        return result
+
+    async def reorder(
+        self,
+        *,
+        thread_id: str,
+        ordered_ids: abc.Sequence[str],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[InboxNote]:
+        """Reorder the notes of a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            ordered_ids: Every note of the thread, in the new order.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "orderedIds": ordered_ids},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.reorder",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: builtins.list[InboxNote] = await self._client._request(spec, list[InboxNote])
+        return result
+
+    async def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxActionResult:
+        """Delete a note
+
+        Args:
+            note_id: Note identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxActionResult = await self._client._request(spec, InboxActionResult)
+        return result
+
+    async def update(
+        self,
+        note_id: str,
+        *,
+        content: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        order: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> InboxNote:
+        """Update a note
+
+        Args:
+            note_id: Note identifier.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            order: Body field `order`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"content": content, "color": color, "isPinned": is_pinned, "order": order},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: InboxNote = await self._client._request(spec, InboxNote)
+        return result
+
+
+class AsyncInboxNotesResourceWithRawResponse:
+    """Operations on inbox.notes."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """List the notes of a thread
+
+        Internal notes the team keeps on a thread, in display order.
+
+        Args:
+            thread_id: The thread whose notes to list.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: GET /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="get",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={"threadId": thread_id},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.list",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(
+            await self._client.send(spec), list[InboxNote], strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def create(
+        self,
+        *,
+        thread_id: str,
+        content: str,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Add a note to a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: POST /api/inbox/v1/notes/"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "content": content, "color": color, "isPinned": is_pinned},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.create",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxNote] = APIResponse(
+            await self._client.send(spec), InboxNote, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def reorder(
+        self,
+        *,
+        thread_id: str,
+        ordered_ids: abc.Sequence[str],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[builtins.list[InboxNote]]:
+        """Reorder the notes of a thread
+
+        Args:
+            thread_id: Body field `threadId`.
+            ordered_ids: Every note of the thread, in the new order.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (list[InboxNote]).
+
+        HTTP: POST /api/inbox/v1/notes/reorder"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/inbox/v1/notes/reorder",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"threadId": thread_id, "orderedIds": ordered_ids},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.reorder",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[builtins.list[InboxNote]] = APIResponse(
+            await self._client.send(spec), list[InboxNote], strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def delete(
+        self,
+        note_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxActionResult]:
+        """Delete a note
+
+        Args:
+            note_id: Note identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxActionResult).
+
+        HTTP: DELETE /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="delete",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="inbox.notes.delete",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxActionResult] = APIResponse(
+            await self._client.send(spec), InboxActionResult, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def update(
+        self,
+        note_id: str,
+        *,
+        content: str | NotGiven = NOT_GIVEN,
+        color: str | NotGiven = NOT_GIVEN,
+        is_pinned: bool | NotGiven = NOT_GIVEN,
+        order: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[InboxNote]:
+        """Update a note
+
+        Args:
+            note_id: Note identifier.
+            content: Body field `content`.
+            color: Body field `color`.
+            is_pinned: Body field `isPinned`.
+            order: Body field `order`.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (InboxNote).
+
+        HTTP: PATCH /api/inbox/v1/notes/{note_id}"""
+        spec = RequestSpec(
+            method="patch",
+            path="/api/inbox/v1/notes/{note_id}",
+            path_params={"note_id": note_id},
+            query={},
+            headers={},
+            cookies={},
+            body={"content": content, "color": color, "isPinned": is_pinned, "order": order},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="inbox.notes.update",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[InboxNote] = APIResponse(
+            await self._client.send(spec), InboxNote, strict=self._client.strict_response_validation
         )
         return result

@@ -139,6 +139,52 @@ class MailResource:
         result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
         return result
 
+    def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> SendEmailResponse:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SendEmailResponse).
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: SendEmailResponse = self._client._request(spec, SendEmailResponse)
+        return result
+
 
 class MailResourceWithRawResponse:
     """Operations on mail."""
@@ -230,6 +276,54 @@ class MailResourceWithRawResponse:
             },
             body_kind="json",
             content_type="application/json",
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SendEmailResponse]:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SendEmailResponse).
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
             rate_limit_group="mail.send",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -348,6 +442,52 @@ class AsyncMailResource:
         result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
         return result
 
+    async def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> SendEmailResponse:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SendEmailResponse).
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: SendEmailResponse = await self._client._request(spec, SendEmailResponse)
+        return result
+
 
 class AsyncMailResourceWithRawResponse:
     """Operations on mail."""
@@ -439,6 +579,54 @@ class AsyncMailResourceWithRawResponse:
             },
             body_kind="json",
             content_type="application/json",
+            rate_limit_group="mail.send",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[SendEmailResponse] = APIResponse(
+            await self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def resend(
+        self,
+        email_log_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[SendEmailResponse]:
+        """Resend an email
+
+        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
+
+        Args:
+            email_log_id: Email log identifier.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (SendEmailResponse).
+
+        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/mail/v1/resend/{email_log_id}",
+            path_params={"email_log_id": email_log_id},
+            query={},
+            headers={},
+            cookies={},
+            body=NOT_GIVEN,
+            body_kind=None,
+            content_type=None,
             rate_limit_group="mail.send",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -64,7 +64,7 @@ class TemplatesResource:
     ) -> Template:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         Args:
             name: Body field `name`.
@@ -118,7 +118,7 @@ class TemplatesResource:
 
         Args:
             page: Page number, starting at 1.
-            limit: Items per page (no documented default).
+            limit: Items per page.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -444,7 +444,7 @@ class TemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         Args:
             name: Body field `name`.
@@ -500,7 +500,7 @@ class TemplatesResourceWithRawResponse:
 
         Args:
             page: Page number, starting at 1.
-            limit: Items per page (no documented default).
+            limit: Items per page.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -836,7 +836,7 @@ class AsyncTemplatesResource:
     ) -> Template:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         Args:
             name: Body field `name`.
@@ -890,7 +890,7 @@ class AsyncTemplatesResource:
 
         Args:
             page: Page number, starting at 1.
-            limit: Items per page (no documented default).
+            limit: Items per page.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1215,7 +1215,7 @@ class AsyncTemplatesResourceWithRawResponse:
     ) -> APIResponse[Template]:
         """Create a template
 
-        The docs show 200 for this create.
+        Creates a draft email template.
 
         Args:
             name: Body field `name`.
@@ -1271,7 +1271,7 @@ class AsyncTemplatesResourceWithRawResponse:
 
         Args:
             page: Page number, starting at 1.
-            limit: Items per page (no documented default).
+            limit: Items per page.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.

@@ -18,8 +18,10 @@ from ..models import (
     WebhookDelivery,
     WebhookDeliveryList,
     WebhookDeliveryRetryResult,
+    WebhookEventName,
     WebhookFilteringOptions,
     WebhookList,
+    WebhookSignedTestEvent,
     WebhookTriggerResult,
 )
 
@@ -121,7 +123,59 @@ class WebhooksResource:
         *,
         description: str,
         url: str,
-        events: abc.Sequence[str],
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -133,7 +187,7 @@ class WebhooksResource:
         Args:
             description: Body field `description`.
             url: Must be HTTPS in practice; the server SSRF-checks it.
-            events: Event types to subscribe to (see the `webhooks` section).
+            events: Event types to subscribe to.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -164,18 +218,20 @@ class WebhooksResource:
         result: Webhook = self._client._request(spec, Webhook)
         return result
 
-    def trigger(
+    def sign_test_event(
         self,
         *,
-        event: Literal[
+        webhook_id: str,
+        event: WebhookEventName
+        | Literal[
             "domain.create",
             "domain.update",
             "domain.delete",
             "domain.undelete",
+            "domain.verify",
             "domain.list",
             "domain.get",
             "domain.dns.get",
-            "domain.verify",
             "api-key.create",
             "api-key.update",
             "api-key.delete",
@@ -189,29 +245,134 @@ class WebhooksResource:
             "contact.subscribed",
             "contact.unsubscribed",
             "contact.blocked",
-            "contact.list",
-            "contact.get",
             "contact.group.create",
             "contact.group.update",
             "contact.group.delete",
-            "contact.group.list",
-            "contact.group.get",
             "contact.channel.create",
             "contact.channel.update",
             "contact.channel.delete",
-            "contact.channel.list",
-            "contact.channel.get",
             "contact.property.create",
             "contact.property.update",
             "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
             "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
             "email.sent",
             "email.delivered",
             "email.delivery_delayed",
             "email.complained",
             "email.bounced",
+            "email.failed",
             "email.opened",
             "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
+        ],
+        payload: builtins.dict[str, object],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> WebhookSignedTestEvent:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        Args:
+            webhook_id: Endpoint to sign the test event for.
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
+            payload: Event data to put in the envelope's `data`.
+            organization_id: Organization that owns the endpoint; defaults to the caller's.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebhookSignedTestEvent).
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"webhookId": webhook_id, "event": event, "payload": payload, "organizationId": organization_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="webhooks.sign_test_event",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: WebhookSignedTestEvent = self._client._request(spec, WebhookSignedTestEvent)
+        return result
+
+    def trigger(
+        self,
+        *,
+        event: WebhookEventName
+        | Literal[
+            "domain.create",
+            "domain.update",
+            "domain.delete",
+            "domain.undelete",
+            "domain.verify",
+            "domain.list",
+            "domain.get",
+            "domain.dns.get",
+            "api-key.create",
+            "api-key.update",
+            "api-key.delete",
+            "api-key.revoke",
+            "api-key.rate_limited",
+            "api-key.list",
+            "api-key.get",
+            "contact.create",
+            "contact.update",
+            "contact.delete",
+            "contact.subscribed",
+            "contact.unsubscribed",
+            "contact.blocked",
+            "contact.group.create",
+            "contact.group.update",
+            "contact.group.delete",
+            "contact.channel.create",
+            "contact.channel.update",
+            "contact.channel.delete",
+            "contact.property.create",
+            "contact.property.update",
+            "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
+            "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
+            "email.sent",
+            "email.delivered",
+            "email.delivery_delayed",
+            "email.complained",
+            "email.bounced",
+            "email.failed",
+            "email.opened",
+            "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
         ],
         payload: builtins.dict[str, object],
         organization_id: str | NotGiven = NOT_GIVEN,
@@ -227,7 +388,7 @@ class WebhooksResource:
         Delivers `payload` as `event` to every endpoint subscribed to it.
 
         Args:
-            event: Event to fire (the server validates it against this catalogue).
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
             payload: Event data to deliver.
             organization_id: Body field `organizationId`.
             user_id: Body field `userId`.
@@ -356,6 +517,60 @@ class WebhooksResource:
         description: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         url: str | NotGiven = NOT_GIVEN,
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ]
+        | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
         status: Literal["active", "paused", "disabled"] | NotGiven = NOT_GIVEN,
         custom_headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
@@ -379,6 +594,7 @@ class WebhooksResource:
             description: Body field `description`.
             name: Body field `name`.
             url: Body field `url`.
+            events: Replaces the subscribed event types.
             secret: Body field `secret`.
             status: Pause, resume or disable delivery.
             custom_headers: Body field `customHeaders`.
@@ -408,6 +624,7 @@ class WebhooksResource:
                 "description": description,
                 "name": name,
                 "url": url,
+                "events": events,
                 "secret": secret,
                 "status": status,
                 "customHeaders": custom_headers,
@@ -505,7 +722,59 @@ class WebhooksResourceWithRawResponse:
         *,
         description: str,
         url: str,
-        events: abc.Sequence[str],
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -517,7 +786,7 @@ class WebhooksResourceWithRawResponse:
         Args:
             description: Body field `description`.
             url: Must be HTTPS in practice; the server SSRF-checks it.
-            events: Event types to subscribe to (see the `webhooks` section).
+            events: Event types to subscribe to.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -550,18 +819,20 @@ class WebhooksResourceWithRawResponse:
         )
         return result
 
-    def trigger(
+    def sign_test_event(
         self,
         *,
-        event: Literal[
+        webhook_id: str,
+        event: WebhookEventName
+        | Literal[
             "domain.create",
             "domain.update",
             "domain.delete",
             "domain.undelete",
+            "domain.verify",
             "domain.list",
             "domain.get",
             "domain.dns.get",
-            "domain.verify",
             "api-key.create",
             "api-key.update",
             "api-key.delete",
@@ -575,29 +846,136 @@ class WebhooksResourceWithRawResponse:
             "contact.subscribed",
             "contact.unsubscribed",
             "contact.blocked",
-            "contact.list",
-            "contact.get",
             "contact.group.create",
             "contact.group.update",
             "contact.group.delete",
-            "contact.group.list",
-            "contact.group.get",
             "contact.channel.create",
             "contact.channel.update",
             "contact.channel.delete",
-            "contact.channel.list",
-            "contact.channel.get",
             "contact.property.create",
             "contact.property.update",
             "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
             "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
             "email.sent",
             "email.delivered",
             "email.delivery_delayed",
             "email.complained",
             "email.bounced",
+            "email.failed",
             "email.opened",
             "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
+        ],
+        payload: builtins.dict[str, object],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[WebhookSignedTestEvent]:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        Args:
+            webhook_id: Endpoint to sign the test event for.
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
+            payload: Event data to put in the envelope's `data`.
+            organization_id: Organization that owns the endpoint; defaults to the caller's.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebhookSignedTestEvent).
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"webhookId": webhook_id, "event": event, "payload": payload, "organizationId": organization_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="webhooks.sign_test_event",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[WebhookSignedTestEvent] = APIResponse(
+            self._client.send(spec), WebhookSignedTestEvent, strict=self._client.strict_response_validation
+        )
+        return result
+
+    def trigger(
+        self,
+        *,
+        event: WebhookEventName
+        | Literal[
+            "domain.create",
+            "domain.update",
+            "domain.delete",
+            "domain.undelete",
+            "domain.verify",
+            "domain.list",
+            "domain.get",
+            "domain.dns.get",
+            "api-key.create",
+            "api-key.update",
+            "api-key.delete",
+            "api-key.revoke",
+            "api-key.rate_limited",
+            "api-key.list",
+            "api-key.get",
+            "contact.create",
+            "contact.update",
+            "contact.delete",
+            "contact.subscribed",
+            "contact.unsubscribed",
+            "contact.blocked",
+            "contact.group.create",
+            "contact.group.update",
+            "contact.group.delete",
+            "contact.channel.create",
+            "contact.channel.update",
+            "contact.channel.delete",
+            "contact.property.create",
+            "contact.property.update",
+            "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
+            "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
+            "email.sent",
+            "email.delivered",
+            "email.delivery_delayed",
+            "email.complained",
+            "email.bounced",
+            "email.failed",
+            "email.opened",
+            "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
         ],
         payload: builtins.dict[str, object],
         organization_id: str | NotGiven = NOT_GIVEN,
@@ -613,7 +991,7 @@ class WebhooksResourceWithRawResponse:
         Delivers `payload` as `event` to every endpoint subscribed to it.
 
         Args:
-            event: Event to fire (the server validates it against this catalogue).
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
             payload: Event data to deliver.
             organization_id: Body field `organizationId`.
             user_id: Body field `userId`.
@@ -748,6 +1126,60 @@ class WebhooksResourceWithRawResponse:
         description: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         url: str | NotGiven = NOT_GIVEN,
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ]
+        | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
         status: Literal["active", "paused", "disabled"] | NotGiven = NOT_GIVEN,
         custom_headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
@@ -771,6 +1203,7 @@ class WebhooksResourceWithRawResponse:
             description: Body field `description`.
             name: Body field `name`.
             url: Body field `url`.
+            events: Replaces the subscribed event types.
             secret: Body field `secret`.
             status: Pause, resume or disable delivery.
             custom_headers: Body field `customHeaders`.
@@ -800,6 +1233,7 @@ class WebhooksResourceWithRawResponse:
                 "description": description,
                 "name": name,
                 "url": url,
+                "events": events,
                 "secret": secret,
                 "status": status,
                 "customHeaders": custom_headers,
@@ -908,7 +1342,59 @@ class AsyncWebhooksResource:
         *,
         description: str,
         url: str,
-        events: abc.Sequence[str],
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -920,7 +1406,7 @@ class AsyncWebhooksResource:
         Args:
             description: Body field `description`.
             url: Must be HTTPS in practice; the server SSRF-checks it.
-            events: Event types to subscribe to (see the `webhooks` section).
+            events: Event types to subscribe to.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -951,18 +1437,20 @@ class AsyncWebhooksResource:
         result: Webhook = await self._client._request(spec, Webhook)
         return result
 
-    async def trigger(
+    async def sign_test_event(
         self,
         *,
-        event: Literal[
+        webhook_id: str,
+        event: WebhookEventName
+        | Literal[
             "domain.create",
             "domain.update",
             "domain.delete",
             "domain.undelete",
+            "domain.verify",
             "domain.list",
             "domain.get",
             "domain.dns.get",
-            "domain.verify",
             "api-key.create",
             "api-key.update",
             "api-key.delete",
@@ -976,29 +1464,134 @@ class AsyncWebhooksResource:
             "contact.subscribed",
             "contact.unsubscribed",
             "contact.blocked",
-            "contact.list",
-            "contact.get",
             "contact.group.create",
             "contact.group.update",
             "contact.group.delete",
-            "contact.group.list",
-            "contact.group.get",
             "contact.channel.create",
             "contact.channel.update",
             "contact.channel.delete",
-            "contact.channel.list",
-            "contact.channel.get",
             "contact.property.create",
             "contact.property.update",
             "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
             "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
             "email.sent",
             "email.delivered",
             "email.delivery_delayed",
             "email.complained",
             "email.bounced",
+            "email.failed",
             "email.opened",
             "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
+        ],
+        payload: builtins.dict[str, object],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> WebhookSignedTestEvent:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        Args:
+            webhook_id: Endpoint to sign the test event for.
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
+            payload: Event data to put in the envelope's `data`.
+            organization_id: Organization that owns the endpoint; defaults to the caller's.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebhookSignedTestEvent).
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"webhookId": webhook_id, "event": event, "payload": payload, "organizationId": organization_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="webhooks.sign_test_event",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: WebhookSignedTestEvent = await self._client._request(spec, WebhookSignedTestEvent)
+        return result
+
+    async def trigger(
+        self,
+        *,
+        event: WebhookEventName
+        | Literal[
+            "domain.create",
+            "domain.update",
+            "domain.delete",
+            "domain.undelete",
+            "domain.verify",
+            "domain.list",
+            "domain.get",
+            "domain.dns.get",
+            "api-key.create",
+            "api-key.update",
+            "api-key.delete",
+            "api-key.revoke",
+            "api-key.rate_limited",
+            "api-key.list",
+            "api-key.get",
+            "contact.create",
+            "contact.update",
+            "contact.delete",
+            "contact.subscribed",
+            "contact.unsubscribed",
+            "contact.blocked",
+            "contact.group.create",
+            "contact.group.update",
+            "contact.group.delete",
+            "contact.channel.create",
+            "contact.channel.update",
+            "contact.channel.delete",
+            "contact.property.create",
+            "contact.property.update",
+            "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
+            "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
+            "email.sent",
+            "email.delivered",
+            "email.delivery_delayed",
+            "email.complained",
+            "email.bounced",
+            "email.failed",
+            "email.opened",
+            "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
         ],
         payload: builtins.dict[str, object],
         organization_id: str | NotGiven = NOT_GIVEN,
@@ -1014,7 +1607,7 @@ class AsyncWebhooksResource:
         Delivers `payload` as `event` to every endpoint subscribed to it.
 
         Args:
-            event: Event to fire (the server validates it against this catalogue).
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
             payload: Event data to deliver.
             organization_id: Body field `organizationId`.
             user_id: Body field `userId`.
@@ -1143,6 +1736,60 @@ class AsyncWebhooksResource:
         description: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         url: str | NotGiven = NOT_GIVEN,
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ]
+        | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
         status: Literal["active", "paused", "disabled"] | NotGiven = NOT_GIVEN,
         custom_headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
@@ -1166,6 +1813,7 @@ class AsyncWebhooksResource:
             description: Body field `description`.
             name: Body field `name`.
             url: Body field `url`.
+            events: Replaces the subscribed event types.
             secret: Body field `secret`.
             status: Pause, resume or disable delivery.
             custom_headers: Body field `customHeaders`.
@@ -1195,6 +1843,7 @@ class AsyncWebhooksResource:
                 "description": description,
                 "name": name,
                 "url": url,
+                "events": events,
                 "secret": secret,
                 "status": status,
                 "customHeaders": custom_headers,
@@ -1292,7 +1941,59 @@ class AsyncWebhooksResourceWithRawResponse:
         *,
         description: str,
         url: str,
-        events: abc.Sequence[str],
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -1304,7 +2005,7 @@ class AsyncWebhooksResourceWithRawResponse:
         Args:
             description: Body field `description`.
             url: Must be HTTPS in practice; the server SSRF-checks it.
-            events: Event types to subscribe to (see the `webhooks` section).
+            events: Event types to subscribe to.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1337,18 +2038,20 @@ class AsyncWebhooksResourceWithRawResponse:
         )
         return result
 
-    async def trigger(
+    async def sign_test_event(
         self,
         *,
-        event: Literal[
+        webhook_id: str,
+        event: WebhookEventName
+        | Literal[
             "domain.create",
             "domain.update",
             "domain.delete",
             "domain.undelete",
+            "domain.verify",
             "domain.list",
             "domain.get",
             "domain.dns.get",
-            "domain.verify",
             "api-key.create",
             "api-key.update",
             "api-key.delete",
@@ -1362,29 +2065,136 @@ class AsyncWebhooksResourceWithRawResponse:
             "contact.subscribed",
             "contact.unsubscribed",
             "contact.blocked",
-            "contact.list",
-            "contact.get",
             "contact.group.create",
             "contact.group.update",
             "contact.group.delete",
-            "contact.group.list",
-            "contact.group.get",
             "contact.channel.create",
             "contact.channel.update",
             "contact.channel.delete",
-            "contact.channel.list",
-            "contact.channel.get",
             "contact.property.create",
             "contact.property.update",
             "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
             "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
             "email.sent",
             "email.delivered",
             "email.delivery_delayed",
             "email.complained",
             "email.bounced",
+            "email.failed",
             "email.opened",
             "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
+        ],
+        payload: builtins.dict[str, object],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_wait: float | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[WebhookSignedTestEvent]:
+        """Sign a test event
+
+        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
+
+        Args:
+            webhook_id: Endpoint to sign the test event for.
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
+            payload: Event data to put in the envelope's `data`.
+            organization_id: Organization that owns the endpoint; defaults to the caller's.
+            extra_headers: Headers to add to this request.
+            extra_query: Query parameters to add to this request.
+            extra_body: Fields to add to the JSON body of this request.
+            timeout: Timeout of this request, overriding the client's.
+            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
+
+        Returns:
+            The parsed response (WebhookSignedTestEvent).
+
+        HTTP: POST /api/webhook/v1/sign-test-event"""
+        spec = RequestSpec(
+            method="post",
+            path="/api/webhook/v1/sign-test-event",
+            path_params={},
+            query={},
+            headers={},
+            cookies={},
+            body={"webhookId": webhook_id, "event": event, "payload": payload, "organizationId": organization_id},
+            body_kind="json",
+            content_type="application/json",
+            rate_limit_group="webhooks.sign_test_event",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_wait=max_wait,
+        )
+        result: APIResponse[WebhookSignedTestEvent] = APIResponse(
+            await self._client.send(spec), WebhookSignedTestEvent, strict=self._client.strict_response_validation
+        )
+        return result
+
+    async def trigger(
+        self,
+        *,
+        event: WebhookEventName
+        | Literal[
+            "domain.create",
+            "domain.update",
+            "domain.delete",
+            "domain.undelete",
+            "domain.verify",
+            "domain.list",
+            "domain.get",
+            "domain.dns.get",
+            "api-key.create",
+            "api-key.update",
+            "api-key.delete",
+            "api-key.revoke",
+            "api-key.rate_limited",
+            "api-key.list",
+            "api-key.get",
+            "contact.create",
+            "contact.update",
+            "contact.delete",
+            "contact.subscribed",
+            "contact.unsubscribed",
+            "contact.blocked",
+            "contact.group.create",
+            "contact.group.update",
+            "contact.group.delete",
+            "contact.channel.create",
+            "contact.channel.update",
+            "contact.channel.delete",
+            "contact.property.create",
+            "contact.property.update",
+            "contact.property.delete",
+            "contact.list",
+            "contact.group.list",
+            "contact.channel.list",
+            "contact.property.list",
+            "contact.get",
+            "contact.group.get",
+            "contact.channel.get",
+            "email.sent",
+            "email.delivered",
+            "email.delivery_delayed",
+            "email.complained",
+            "email.bounced",
+            "email.failed",
+            "email.opened",
+            "email.clicked",
+            "email.received",
+            "email.scheduled",
+            "email.suppressed",
         ],
         payload: builtins.dict[str, object],
         organization_id: str | NotGiven = NOT_GIVEN,
@@ -1400,7 +2210,7 @@ class AsyncWebhooksResourceWithRawResponse:
         Delivers `payload` as `event` to every endpoint subscribed to it.
 
         Args:
-            event: Event to fire (the server validates it against this catalogue).
+            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
             payload: Event data to deliver.
             organization_id: Body field `organizationId`.
             user_id: Body field `userId`.
@@ -1535,6 +2345,60 @@ class AsyncWebhooksResourceWithRawResponse:
         description: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         url: str | NotGiven = NOT_GIVEN,
+        events: abc.Sequence[
+            WebhookEventName
+            | Literal[
+                "domain.create",
+                "domain.update",
+                "domain.delete",
+                "domain.undelete",
+                "domain.verify",
+                "domain.list",
+                "domain.get",
+                "domain.dns.get",
+                "api-key.create",
+                "api-key.update",
+                "api-key.delete",
+                "api-key.revoke",
+                "api-key.rate_limited",
+                "api-key.list",
+                "api-key.get",
+                "contact.create",
+                "contact.update",
+                "contact.delete",
+                "contact.subscribed",
+                "contact.unsubscribed",
+                "contact.blocked",
+                "contact.group.create",
+                "contact.group.update",
+                "contact.group.delete",
+                "contact.channel.create",
+                "contact.channel.update",
+                "contact.channel.delete",
+                "contact.property.create",
+                "contact.property.update",
+                "contact.property.delete",
+                "contact.list",
+                "contact.group.list",
+                "contact.channel.list",
+                "contact.property.list",
+                "contact.get",
+                "contact.group.get",
+                "contact.channel.get",
+                "email.sent",
+                "email.delivered",
+                "email.delivery_delayed",
+                "email.complained",
+                "email.bounced",
+                "email.failed",
+                "email.opened",
+                "email.clicked",
+                "email.received",
+                "email.scheduled",
+                "email.suppressed",
+            ]
+        ]
+        | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
         status: Literal["active", "paused", "disabled"] | NotGiven = NOT_GIVEN,
         custom_headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
@@ -1558,6 +2422,7 @@ class AsyncWebhooksResourceWithRawResponse:
             description: Body field `description`.
             name: Body field `name`.
             url: Body field `url`.
+            events: Replaces the subscribed event types.
             secret: Body field `secret`.
             status: Pause, resume or disable delivery.
             custom_headers: Body field `customHeaders`.
@@ -1587,6 +2452,7 @@ class AsyncWebhooksResourceWithRawResponse:
                 "description": description,
                 "name": name,
                 "url": url,
+                "events": events,
                 "secret": secret,
                 "status": status,
                 "customHeaders": custom_headers,
