@@ -221,9 +221,11 @@ def _readme(env: jinja2.Environment, package: Package, views: list[ResourceView]
                         "summary": one_line(m.op.summary),
                     }
                 )
-                if not first_example and m.op.http_method == "get":
+                # Examples that run as written: calls with nothing required to fill in.
+                runnable = "..." not in call and "[...]" not in call
+                if runnable and not first_example and m.op.http_method == "get":
                     first_example = call
-                if not paging_example and m.kind == "page":
+                if runnable and not paging_example and m.kind == "page":
                     paging_example = call
     auth = package.auth
     auth_description = {

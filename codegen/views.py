@@ -199,10 +199,11 @@ def example_call(client_var: str, resource: Resource, view: MethodView) -> str:
     args: list[str] = []
     for p in view.op.path_params:
         args.append(_example_value(p.annotation))
-    if view.op.body is not None and view.op.body.required:
-        args.append(
-            "{...}" if view.op.body.kind in ("json", "multipart", "form") else _example_value(view.op.body.annotation)
-        )
+    body = view.op.body
+    if body is not None and body.fields is not None:
+        args.extend(f"{f.name}={_example_value(f.annotation)}" for f in body.fields if f.required)
+    elif body is not None and body.required:
+        args.append("{...}" if body.kind in ("json", "multipart", "form") else _example_value(body.annotation))
     for p in view.op.other_params:
         if p.required:
             args.append(f"{p.name}={_example_value(p.annotation)}")
