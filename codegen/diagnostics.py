@@ -32,6 +32,17 @@ class SpecError(Exception):
         return (SpecError, (self.diagnostics,))
 
 
+class Processing:
+    """What the generator is working on, so an internal failure can name it (file and pointer)."""
+
+    file: str = ""
+    pointer: str = ""
+
+
+def processing(pointer: str) -> None:
+    Processing.pointer = pointer
+
+
 def escape_pointer_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from . import __version__
-from .diagnostics import Diagnostic, SpecError, join_pointer
+from .diagnostics import Diagnostic, SpecError, join_pointer, processing
 from .inputs import InputTypes, body_fields
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
@@ -161,6 +161,7 @@ def _collect_operations(ctx: _Ctx) -> list[_RawOp]:
     seen_ids: dict[str, str] = {}
     for path, item, method, op in iter_operations(doc):
         pointer = join_pointer("/paths", path, method)
+        processing(pointer)
         op_id = op.get("operationId")
         if isinstance(op_id, str) and op_id in seen_ids:
             ctx.warn(

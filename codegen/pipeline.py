@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .builtin_models import emit_models
-from .diagnostics import SpecError
+from .diagnostics import Diagnostic, Processing, SpecError, display_path
 from .ir import Package
 from .lower import lower
 from .model_cache import cached_models
@@ -37,7 +37,61 @@ def generate_package(
     progress: Callable[[str], None] | None = None,
     models: str = "auto",
 ) -> Generated:
-    stage = progress or (lambda name: None)  # told each stage as it starts (codegen/progress.py)
+    """The package's files, each checked to compile; SpecError for a refused spec and for any
+    internal failure, which then names the stage and the JSON pointer being processed."""
+    current = ["load"]
+
+    def stage(name: str) -> None:
+        current[0] = name
+        if progress is not None:
+            progress(name)  # told each stage as it starts (codegen/progress.py)
+
+    Processing.file, Processing.pointer = display_path(spec_path), ""
+    try:
+        generated = _generate(spec_path, package_name, stage, models)
+    except SpecError:
+        raise
+    except RecursionError:
+        raise SpecError([_internal(current[0], "the document nests too deeply")]) from None
+    except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+        raise SpecError([_internal(current[0], f"{type(exc).__name__}: {exc}")]) from None
+    return generated
+
+
+def _internal(stage: str, what: str) -> Diagnostic:
+    message = f"internal error while {_DOING.get(stage, stage)}: {what}"
+    return Diagnostic(Processing.file, None, Processing.pointer, " ".join(message.split())[:500])
+
+
+_DOING = {
+    "load": "loading",
+    "validate": "validating",
+    "prepare": "preparing",
+    "lower": "lowering",
+    "render": "rendering",
+    "models": "generating models",
+    "format": "formatting",
+}
+
+
+def check_compiles(files: dict[str, str]) -> None:
+    """Every module must compile (compile(), unlike ast.parse, also rejects duplicate arguments)."""
+    problems = []
+    for rel, text in files.items():
+        if rel.endswith(".py"):
+            try:
+                compile(text, rel, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError) as exc:
+                line = getattr(exc, "lineno", None)
+                message = f"internal error: generated {rel} does not compile: {getattr(exc, 'msg', exc)}"
+                problems.append(Diagnostic(rel, line, Processing.pointer, message))
+    if problems:
+        raise SpecError(problems)
+
+
+def _generate(
+    spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str
+) -> Generated:
     stage("load")
     spec = load_spec(spec_path)
     stage("validate")
@@ -58,6 +112,7 @@ def generate_package(
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     emit = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
     files[f"src/{package.package}/models.py"] = emit(prepared.document, header_text(package), expected, spec_file)
+    check_compiles(files)
     stage("format")
     return Generated(package, format_tree(files))
 
