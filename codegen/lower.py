@@ -220,8 +220,10 @@ def _param_list(ctx: _Ctx, item: dict[str, Any], op: dict[str, Any], pointer: st
     sources += [(join_pointer(pointer, "parameters", i), raw) for i, raw in enumerate(op.get("parameters") or [])]
     for where, raw in sources:
         param = ctx.namer.resolve(raw)
-        if isinstance(param, dict) and "name" in param and "in" in param:
-            merged[(param["in"], param["name"])] = (where, param)
+        # Without a usable name or location it is skipped (validation warned about it).
+        if isinstance(param, dict) and isinstance(param.get("name"), str) and param["name"]:
+            if param.get("in") in ("path", "query", "header", "cookie"):
+                merged[(param["in"], param["name"])] = (where, param)
     return list(merged.values())
 
 

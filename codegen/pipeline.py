@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,21 +89,20 @@ def check_compiles(files: dict[str, str]) -> None:
         raise SpecError(problems)
 
 
-def _generate(
-    spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str
-) -> Generated:
+def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str) -> Generated:
     stage("load")
     spec = load_spec(spec_path)
     stage("validate")
     problems = validate_openapi(spec)
-    if problems:
-        raise SpecError(problems)
+    if any(p.severity == "error" for p in problems):
+        raise SpecError([p for p in problems if p.severity == "error"])
     stage("prepare")
     prepared = prepare(spec)
     if prepared.diagnostics:
         raise SpecError(prepared.diagnostics)
     stage("lower")
     package = lower(spec, prepared, package_name=package_name)
+    package = replace(package, warnings=(*(str(p) for p in problems), *package.warnings))
     stage("render")
     files = render_package(package)
     expected = _models_used(package)
