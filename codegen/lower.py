@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -244,9 +244,11 @@ def _operation(
         location = raw["in"]
         if location == "header" and str(raw["name"]).lower() in ("authorization", "content-type", "accept"):
             continue
-        name = parameter_name(snake(str(raw["name"])))
+        name = wanted = parameter_name(snake(str(raw["name"])))
         while name in used:
             name = f"{name}_{location}"
+        if name != wanted:
+            ctx.warn(param_pointer, f"parameter {raw['name']!r} becomes {wanted}, which is taken; it is {name}")
         used.add(name)
         schema, style = _param_schema(raw)
         # Input types: an enum parameter also takes the plain value, an array any sequence.
@@ -452,14 +454,9 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
         tree[raw.resource].append(raw.operation)
 
     def build(path: tuple[str, ...]) -> Resource:
-        ops = _unique_methods(ctx, path, tree[path])
         children = tuple(build(p) for p in tree if len(p) == len(path) + 1 and p[: len(path)] == path)
-        child_attrs = {c.attr for c in children}
-        for op in ops:
-            if op.method_name in child_attrs or op.method_name in ("with_raw_response", "with_options"):
-                ctx.error(
-                    op.pointer, f"method name {op.method_name!r} collides with a sub-resource of {'.'.join(path)}"
-                )
+        taken = {c.attr for c in children} | {"with_raw_response", "with_options"}
+        ops = _unique_methods(ctx, path, tree[path], taken)
         return Resource(
             attr=path[-1],
             path=path,
@@ -468,8 +465,25 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
             children=children,
         )
 
-    roots = tuple(build(p) for p in tree if len(p) == 1)
-    reserved = {
+    roots = []
+    for path in [p for p in tree if len(p) == 1]:
+        resource = build(path)
+        if resource.attr in _CLIENT_ATTRIBUTES:
+            # A trailing underscore, as for keywords: client.close_ next to client.close().
+            name = resource.attr + "_"
+            while any(r.attr == name for r in roots) or (name,) in tree:
+                name += "_"
+            ctx.warn(
+                resource.operations[0].pointer if resource.operations else "/paths",
+                f"resource name {resource.attr!r} collides with a client attribute; it is client.{name}",
+            )
+            resource = replace(resource, attr=name)
+        roots.append(resource)
+    return tuple(roots)
+
+
+_CLIENT_ATTRIBUTES = frozenset(
+    {
         "with_options",
         "with_raw_response",
         "close",
@@ -481,17 +495,23 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
         "max_retries",
         "max_wait",
     }
-    for resource in roots:
-        if resource.attr in reserved:
-            ctx.error("/paths", f"resource name {resource.attr!r} collides with a client attribute; set x-sdk.resource")
-    return roots
+)
 
 
-def _unique_methods(ctx: _Ctx, path: tuple[str, ...], ops: list[Operation]) -> list[Operation]:
+def _unique_methods(ctx: _Ctx, path: tuple[str, ...], ops: list[Operation], taken: set[str]) -> list[Operation]:
     seen: dict[str, Operation] = {}
     out: list[Operation] = []
     for op in ops:
         name = op.method_name
+        if name in taken:
+            # Like keywords, a trailing underscore: users.keys_() next to the users.keys resource.
+            while name in taken or any(o.method_name == name for o in ops):
+                name += "_"
+            ctx.warn(
+                op.pointer,
+                f"method name {op.method_name!r} collides with an attribute of {'.'.join(path)}; it is {name}",
+            )
+            op = _replace(op, method_name=name)
         if name in seen:
             if op.operation_id and seen[name].operation_id and op.operation_id != seen[name].operation_id:
                 alt = safe_attribute(snake(op.operation_id))

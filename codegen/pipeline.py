@@ -102,7 +102,8 @@ def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], 
         raise SpecError(prepared.diagnostics)
     stage("lower")
     package = lower(spec, prepared, package_name=package_name)
-    package = replace(package, warnings=(*(str(p) for p in problems), *package.warnings))
+    early = [*problems, *prepared.warnings]
+    package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
     files = render_package(package)
     expected = _models_used(package)
