@@ -201,7 +201,9 @@ def run_ours(spec: Path, operations: int, timeout: float, keep: Path | None) -> 
         cwd = Path(tmp) / "cwd"
         cwd.mkdir()
         env = {**os.environ, "CODEGEN_CACHE_DIR": str(Path(tmp) / "cache")}
-        done = run([str(codegen), "generate", str(spec), "--out", str(out), "--force"], cwd=cwd, env=env, timeout=timeout)
+        done = run(
+            [str(codegen), "generate", str(spec), "--out", str(out), "--force"], cwd=cwd, env=env, timeout=timeout
+        )
         result.seconds, result.peak_mb = float(done["seconds"]), float(done["peak_mb"])  # type: ignore[arg-type]
         log = str(done["stderr"])
         result.warnings = [line.split(": warning: ", 1)[1] for line in log.splitlines() if ": warning: " in line]

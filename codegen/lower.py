@@ -465,7 +465,7 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
             children=children,
         )
 
-    roots = []
+    roots: list[Resource] = []
     for path in [p for p in tree if len(p) == 1]:
         resource = build(path)
         if resource.attr in _CLIENT_ATTRIBUTES:
