@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .builtin_models import emit_models
-from .diagnostics import Diagnostic, Processing, SpecError, display_path
+from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir import Package
 from .lower import lower
 from .model_cache import cached_models
+from .model_names import complete_models
 from .postprocess import format_tree
 from .prepare import prepare
 from .render import header_text, render_package
@@ -74,19 +77,43 @@ _DOING = {
 }
 
 
-def check_compiles(files: dict[str, str]) -> None:
-    """Every module must compile (compile(), unlike ast.parse, also rejects duplicate arguments)."""
+def check_compiles(files: dict[str, str], package: str) -> None:
+    """Every module must compile (compile(), unlike ast.parse, also rejects duplicate arguments)
+    and import at module level only the standard library and the package's dependencies."""
     problems = []
+    allowed = _ALLOWED_IMPORTS | {package}
     for rel, text in files.items():
-        if rel.endswith(".py"):
-            try:
-                compile(text, rel, "exec", dont_inherit=True)
-            except (SyntaxError, ValueError) as exc:
-                line = getattr(exc, "lineno", None)
-                message = f"internal error: generated {rel} does not compile: {getattr(exc, 'msg', exc)}"
-                problems.append(Diagnostic(rel, line, Processing.pointer, message))
+        if not rel.endswith(".py"):
+            continue
+        try:
+            tree = ast.parse(text, rel)
+            compile(tree, rel, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            message = f"internal error: generated {rel} does not compile: {getattr(exc, 'msg', exc)}"
+            problems.append(Diagnostic(rel, getattr(exc, "lineno", None), Processing.pointer, message))
+            continue
+        imported = {
+            name.split(".")[0]
+            for node in tree.body
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+        }
+        foreign = sorted(imported - allowed)
+        if foreign:
+            message = f"internal error: generated {rel} imports {', '.join(foreign)}, which the package does not need"
+            problems.append(Diagnostic(rel, None, Processing.pointer, message))
     if problems:
         raise SpecError(problems)
+
+
+# What generated modules may import: the standard library and the package's dependencies
+# (templates/package/pyproject.toml.j2; redis is the optional extra).
+_ALLOWED_IMPORTS = frozenset(sys.stdlib_module_names) | {"httpx", "pydantic", "pydantic_core", "redis"}
 
 
 def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str) -> Generated:
@@ -108,11 +135,16 @@ def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], 
     files = render_package(package)
     expected = _models_used(package)
     stage("models")
+    processing("/components/schemas")
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     emit = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
-    files[f"src/{package.package}/models.py"] = emit(prepared.document, header_text(package), expected, spec_file)
-    check_compiles(files)
+    code = emit(prepared.document, header_text(package), expected, spec_file)
+    planned = set((prepared.document.get("components") or {}).get("schemas") or {})
+    code, renamed = complete_models(code, expected, planned, spec_file)
+    package = replace(package, warnings=(*package.warnings, *(str(w) for w in renamed)))
+    files[f"src/{package.package}/models.py"] = code
+    check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
 
