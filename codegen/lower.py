@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -14,7 +15,18 @@ from .diagnostics import Diagnostic, SpecError, join_pointer, processing
 from .inputs import InputTypes, body_fields
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
-from .naming import CALL_OPTIONS, parameter_name, pascal, safe_attribute, safe_identifier, singular_of, snake
+from .naming import (
+    CALL_OPTIONS,
+    class_from_title,
+    env_prefix,
+    package_from_title,
+    parameter_name,
+    pascal,
+    safe_attribute,
+    safe_identifier,
+    singular_of,
+    snake,
+)
 from .prepare import Prepared, iter_operations
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
@@ -60,9 +72,12 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
     ctx = _Ctx(spec, prepared, TypeNamer(prepared.document), sdk, inputs)
     info = spec.data.get("info") or {}
     title = str(info.get("title") or "API")
-    package = package_name or sdk.package or snake(title).removesuffix("_api") or "client"
+    package = package_name or sdk.package or package_from_title(title) or "client"
     package = safe_identifier(snake(package))
-    client = sdk.client or pascal(package)
+    named_by_title = not (package_name or sdk.package)
+    client = sdk.client or (class_from_title(title) if named_by_title else pascal(package))
+    if not client.isidentifier() or keyword.iskeyword(client):
+        client = pascal(package)
     operations = _collect_operations(ctx)
     resources = _build_resources(ctx, operations)
     jobs = _jobs(ctx)
@@ -75,11 +90,11 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         api_version=str(info.get("version") or "0"),
         version=_package_version(str(info.get("version") or "0")),
         package=package,
-        distribution=sdk.distribution or package.replace("_", "-") + "-client",
+        distribution=sdk.distribution or package.removesuffix("_client").replace("_", "-") + "-client",
         client=client,
         async_client="Async" + client,
-        env_var=sdk.env_var or package.upper() + "_API_KEY",
-        log_env_var=sdk.log_env_var or package.upper() + "_LOG",
+        env_var=sdk.env_var or env_prefix(package) + "_API_KEY",
+        log_env_var=sdk.log_env_var or env_prefix(package) + "_LOG",
         base_url=_base_url(spec.data),
         auth=_auth(spec.data),
         error_envelope=sdk.error_envelope,
@@ -130,11 +145,25 @@ def _base_url(data: dict[str, Any]) -> str:
 
 
 def _auth(data: dict[str, Any]) -> Auth:
+    """The scheme of the document's requirement, else of the operations', else the first declared.
+    The key is required when some operation requires security; when none does (no requirement, or
+    an empty one, {}, that allows calls without auth) a client must not demand a key."""
     schemes = (data.get("components") or {}).get("securitySchemes") or {}
+    top = data.get("security") if isinstance(data.get("security"), list) else []
+    effective = [
+        op["security"] if isinstance(op.get("security"), list) else top for _, _, _, op in iter_operations(data)
+    ] or [top]
+    required = any(bool(reqs) and all(isinstance(r, dict) and r for r in reqs) for reqs in effective)
     chosen: list[str] = []
-    for requirement in data.get("security") or []:
-        chosen.extend(requirement)
+    for requirement in [*top, *(r for reqs in effective for r in reqs)]:
+        if isinstance(requirement, dict):
+            chosen.extend(requirement)
     chosen.extend(schemes)
+    auth = _scheme_auth(schemes, chosen)
+    return replace(auth, required=required and auth.kind != "none")
+
+
+def _scheme_auth(schemes: dict[str, Any], chosen: list[str]) -> Auth:
     for name in chosen:
         scheme = schemes.get(name)
         if not isinstance(scheme, dict):
