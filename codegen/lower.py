@@ -149,7 +149,8 @@ def _auth(data: dict[str, Any]) -> Auth:
     The key is required when some operation requires security; when none does (no requirement, or
     an empty one, {}, that allows calls without auth) a client must not demand a key."""
     schemes = (data.get("components") or {}).get("securitySchemes") or {}
-    top = data.get("security") if isinstance(data.get("security"), list) else []
+    declared = data.get("security")
+    top: list[Any] = declared if isinstance(declared, list) else []
     effective = [
         op["security"] if isinstance(op.get("security"), list) else top for _, _, _, op in iter_operations(data)
     ] or [top]
