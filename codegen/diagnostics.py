@@ -57,3 +57,13 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def source_name(path: Path) -> str:
+    """How generated headers name a spec: relative to the root of the git work tree holding it,
+    else by its file name, so the output does not depend on where the generator runs."""
+    resolved = path.resolve()
+    for folder in resolved.parents:
+        if (folder / ".git").exists():
+            return resolved.relative_to(folder).as_posix()
+    return resolved.name

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from . import __version__
-from .diagnostics import Diagnostic, SpecError, join_pointer, processing
+from .diagnostics import Diagnostic, SpecError, join_pointer, processing, source_name
 from .inputs import InputTypes, body_fields
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
@@ -85,7 +85,7 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         raise SpecError(ctx.diagnostics)
     paging = sdk.pagination
     result = Package(
-        spec_file=spec.source.file,
+        spec_file=source_name(spec.path),
         title=title,
         api_version=str(info.get("version") or "0"),
         version=_package_version(str(info.get("version") or "0")),
