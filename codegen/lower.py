@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -74,6 +75,8 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
     title = str(info.get("title") or "API")
     package = package_name or sdk.package or package_from_title(title) or "client"
     package = safe_identifier(snake(package))
+    if package in sys.stdlib_module_names or package in ("httpx", "pydantic", "pydantic_core", "redis"):
+        package += "_client"  # `numbers` would shadow the standard library's module for everyone
     named_by_title = not (package_name or sdk.package)
     client = sdk.client or (class_from_title(title) if named_by_title else pascal(package))
     if not client.isidentifier() or keyword.iskeyword(client):
@@ -301,6 +304,9 @@ def _operation(
     for name in re.findall(r"{([^}]+)}", path):
         if not any(p.wire_name == name and p.location == "path" for p in params):
             ident = parameter_name(snake(name))
+            while ident in used:  # a template naming a declared query parameter: /search?q={q}
+                ident += "_path"
+            used.add(ident)
             ctx.warn(pointer, f"path parameter {name!r} is not declared; typed as str")
             params.append(Param(ident, name, "path", "str", True))
     # Required parameters first so the signature is valid Python.
