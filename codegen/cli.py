@@ -83,6 +83,9 @@ def generate(spec: Path | None, out: Path | None, package_name: str | None, mode
         except OutputRefused as refused:
             click.echo(f"error: {refused}", err=True)
             sys.exit(1)
+        except OSError as exc:
+            click.echo(f"error: cannot write {target}: {exc}", err=True)
+            sys.exit(1)
         for rel in done.removed:
             click.echo(f"removed {target.name}/{rel} (written by an earlier run, no longer generated)")
         ops = len(generated.package.all_operations())

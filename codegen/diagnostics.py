@@ -32,6 +32,17 @@ class SpecError(Exception):
         return (SpecError, (self.diagnostics,))
 
 
+class Processing:
+    """What the generator is working on, so an internal failure can name it (file and pointer)."""
+
+    file: str = ""
+    pointer: str = ""
+
+
+def processing(pointer: str) -> None:
+    Processing.pointer = pointer
+
+
 def escape_pointer_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
@@ -46,3 +57,13 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def source_name(path: Path) -> str:
+    """How generated headers name a spec: relative to the root of the git work tree holding it,
+    else by its file name, so the output does not depend on where the generator runs."""
+    resolved = path.resolve()
+    for folder in resolved.parents:
+        if (folder / ".git").exists():
+            return resolved.relative_to(folder).as_posix()
+    return resolved.name

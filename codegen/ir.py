@@ -133,6 +133,7 @@ class PagingConfig:
 class Auth:
     kind: Literal["header", "query", "cookie", "bearer", "basic", "none"]
     name: str  # header/query/cookie name; "Authorization" for bearer/basic
+    required: bool = True  # False when the spec requires no security: the key is then optional
 
 
 @dataclass(frozen=True)

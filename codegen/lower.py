@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import keyword
 import re
+import sys
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from . import __version__
-from .diagnostics import Diagnostic, SpecError, join_pointer
+from .diagnostics import Diagnostic, SpecError, join_pointer, processing, source_name
 from .inputs import InputTypes, body_fields
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
-from .naming import CALL_OPTIONS, parameter_name, pascal, safe_attribute, safe_identifier, singular_of, snake
+from .naming import (
+    CALL_OPTIONS,
+    class_from_title,
+    env_prefix,
+    package_from_title,
+    parameter_name,
+    pascal,
+    safe_attribute,
+    safe_identifier,
+    singular_of,
+    snake,
+)
 from .prepare import Prepared, iter_operations
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
@@ -60,9 +73,14 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
     ctx = _Ctx(spec, prepared, TypeNamer(prepared.document), sdk, inputs)
     info = spec.data.get("info") or {}
     title = str(info.get("title") or "API")
-    package = package_name or sdk.package or snake(title).removesuffix("_api") or "client"
+    package = package_name or sdk.package or package_from_title(title) or "client"
     package = safe_identifier(snake(package))
-    client = sdk.client or pascal(package)
+    if package in sys.stdlib_module_names or package in ("httpx", "pydantic", "pydantic_core", "redis"):
+        package += "_client"  # `numbers` would shadow the standard library's module for everyone
+    named_by_title = not (package_name or sdk.package)
+    client = sdk.client or (class_from_title(title) if named_by_title else pascal(package))
+    if not client.isidentifier() or keyword.iskeyword(client):
+        client = pascal(package)
     operations = _collect_operations(ctx)
     resources = _build_resources(ctx, operations)
     jobs = _jobs(ctx)
@@ -70,16 +88,16 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         raise SpecError(ctx.diagnostics)
     paging = sdk.pagination
     result = Package(
-        spec_file=spec.source.file,
+        spec_file=source_name(spec.path),
         title=title,
         api_version=str(info.get("version") or "0"),
         version=_package_version(str(info.get("version") or "0")),
         package=package,
-        distribution=sdk.distribution or package.replace("_", "-") + "-client",
+        distribution=sdk.distribution or package.removesuffix("_client").replace("_", "-") + "-client",
         client=client,
         async_client="Async" + client,
-        env_var=sdk.env_var or package.upper() + "_API_KEY",
-        log_env_var=sdk.log_env_var or package.upper() + "_LOG",
+        env_var=sdk.env_var or env_prefix(package) + "_API_KEY",
+        log_env_var=sdk.log_env_var or env_prefix(package) + "_LOG",
         base_url=_base_url(spec.data),
         auth=_auth(spec.data),
         error_envelope=sdk.error_envelope,
@@ -130,11 +148,26 @@ def _base_url(data: dict[str, Any]) -> str:
 
 
 def _auth(data: dict[str, Any]) -> Auth:
+    """The scheme of the document's requirement, else of the operations', else the first declared.
+    The key is required when some operation requires security; when none does (no requirement, or
+    an empty one, {}, that allows calls without auth) a client must not demand a key."""
     schemes = (data.get("components") or {}).get("securitySchemes") or {}
+    declared = data.get("security")
+    top: list[Any] = declared if isinstance(declared, list) else []
+    effective = [
+        op["security"] if isinstance(op.get("security"), list) else top for _, _, _, op in iter_operations(data)
+    ] or [top]
+    required = any(bool(reqs) and all(isinstance(r, dict) and r for r in reqs) for reqs in effective)
     chosen: list[str] = []
-    for requirement in data.get("security") or []:
-        chosen.extend(requirement)
+    for requirement in [*top, *(r for reqs in effective for r in reqs)]:
+        if isinstance(requirement, dict):
+            chosen.extend(requirement)
     chosen.extend(schemes)
+    auth = _scheme_auth(schemes, chosen)
+    return replace(auth, required=required and auth.kind != "none")
+
+
+def _scheme_auth(schemes: dict[str, Any], chosen: list[str]) -> Auth:
     for name in chosen:
         scheme = schemes.get(name)
         if not isinstance(scheme, dict):
@@ -161,6 +194,7 @@ def _collect_operations(ctx: _Ctx) -> list[_RawOp]:
     seen_ids: dict[str, str] = {}
     for path, item, method, op in iter_operations(doc):
         pointer = join_pointer("/paths", path, method)
+        processing(pointer)
         op_id = op.get("operationId")
         if isinstance(op_id, str) and op_id in seen_ids:
             ctx.warn(
@@ -219,8 +253,10 @@ def _param_list(ctx: _Ctx, item: dict[str, Any], op: dict[str, Any], pointer: st
     sources += [(join_pointer(pointer, "parameters", i), raw) for i, raw in enumerate(op.get("parameters") or [])]
     for where, raw in sources:
         param = ctx.namer.resolve(raw)
-        if isinstance(param, dict) and "name" in param and "in" in param:
-            merged[(param["in"], param["name"])] = (where, param)
+        # Without a usable name or location it is skipped (validation warned about it).
+        if isinstance(param, dict) and isinstance(param.get("name"), str) and param["name"]:
+            if param.get("in") in ("path", "query", "header", "cookie"):
+                merged[(param["in"], param["name"])] = (where, param)
     return list(merged.values())
 
 
@@ -241,9 +277,11 @@ def _operation(
         location = raw["in"]
         if location == "header" and str(raw["name"]).lower() in ("authorization", "content-type", "accept"):
             continue
-        name = parameter_name(snake(str(raw["name"])))
+        name = wanted = parameter_name(snake(str(raw["name"])))
         while name in used:
             name = f"{name}_{location}"
+        if name != wanted:
+            ctx.warn(param_pointer, f"parameter {raw['name']!r} becomes {wanted}, which is taken; it is {name}")
         used.add(name)
         schema, style = _param_schema(raw)
         # Input types: an enum parameter also takes the plain value, an array any sequence.
@@ -266,6 +304,9 @@ def _operation(
     for name in re.findall(r"{([^}]+)}", path):
         if not any(p.wire_name == name and p.location == "path" for p in params):
             ident = parameter_name(snake(name))
+            while ident in used:  # a template naming a declared query parameter: /search?q={q}
+                ident += "_path"
+            used.add(ident)
             ctx.warn(pointer, f"path parameter {name!r} is not declared; typed as str")
             params.append(Param(ident, name, "path", "str", True))
     # Required parameters first so the signature is valid Python.
@@ -449,14 +490,9 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
         tree[raw.resource].append(raw.operation)
 
     def build(path: tuple[str, ...]) -> Resource:
-        ops = _unique_methods(ctx, path, tree[path])
         children = tuple(build(p) for p in tree if len(p) == len(path) + 1 and p[: len(path)] == path)
-        child_attrs = {c.attr for c in children}
-        for op in ops:
-            if op.method_name in child_attrs or op.method_name in ("with_raw_response", "with_options"):
-                ctx.error(
-                    op.pointer, f"method name {op.method_name!r} collides with a sub-resource of {'.'.join(path)}"
-                )
+        taken = {c.attr for c in children} | {"with_raw_response", "with_options"}
+        ops = _unique_methods(ctx, path, tree[path], taken)
         return Resource(
             attr=path[-1],
             path=path,
@@ -465,8 +501,25 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
             children=children,
         )
 
-    roots = tuple(build(p) for p in tree if len(p) == 1)
-    reserved = {
+    roots: list[Resource] = []
+    for path in [p for p in tree if len(p) == 1]:
+        resource = build(path)
+        if resource.attr in _CLIENT_ATTRIBUTES:
+            # A trailing underscore, as for keywords: client.close_ next to client.close().
+            name = resource.attr + "_"
+            while any(r.attr == name for r in roots) or (name,) in tree:
+                name += "_"
+            ctx.warn(
+                resource.operations[0].pointer if resource.operations else "/paths",
+                f"resource name {resource.attr!r} collides with a client attribute; it is client.{name}",
+            )
+            resource = replace(resource, attr=name)
+        roots.append(resource)
+    return tuple(roots)
+
+
+_CLIENT_ATTRIBUTES = frozenset(
+    {
         "with_options",
         "with_raw_response",
         "close",
@@ -478,17 +531,23 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
         "max_retries",
         "max_wait",
     }
-    for resource in roots:
-        if resource.attr in reserved:
-            ctx.error("/paths", f"resource name {resource.attr!r} collides with a client attribute; set x-sdk.resource")
-    return roots
+)
 
 
-def _unique_methods(ctx: _Ctx, path: tuple[str, ...], ops: list[Operation]) -> list[Operation]:
+def _unique_methods(ctx: _Ctx, path: tuple[str, ...], ops: list[Operation], taken: set[str]) -> list[Operation]:
     seen: dict[str, Operation] = {}
     out: list[Operation] = []
     for op in ops:
         name = op.method_name
+        if name in taken:
+            # Like keywords, a trailing underscore: users.keys_() next to the users.keys resource.
+            while name in taken or any(o.method_name == name for o in ops):
+                name += "_"
+            ctx.warn(
+                op.pointer,
+                f"method name {op.method_name!r} collides with an attribute of {'.'.join(path)}; it is {name}",
+            )
+            op = _replace(op, method_name=name)
         if name in seen:
             if op.operation_id and seen[name].operation_id and op.operation_id != seen[name].operation_id:
                 alt = safe_attribute(snake(op.operation_id))

@@ -144,3 +144,36 @@ def singular_of(word: str) -> str:
         if last.endswith(suffix) and len(last) > len(suffix):
             return prefix + last[: -len(suffix)] + replacement
     return prefix + (last[:-1] if last.endswith("s") and not last.endswith("ss") else last)
+
+
+# Trailing words of a title that name the kind of thing, not the API: "Stripe API", "PTV Timetable
+# API - Version 3", "LaunchDarkly REST API", "Foo Client".
+_TITLE_NOISE = re.compile(r"^(api|apis|rest|restful|client|sdk|service|version|v?\d+(\.\d+)*)$", re.I)
+
+
+def title_words(title: str) -> list[str]:
+    """The title's words as written (OpenAI stays one word), without trailing noise words."""
+    found = re.findall(r"[A-Za-z0-9]+", _ascii(title))
+    while found and _TITLE_NOISE.match(found[-1]):
+        found.pop()
+    return found
+
+
+def package_from_title(title: str) -> str:
+    """openai for "OpenAI API", github for "GitHub v3 REST API", plain_todo for "Plain Todo";
+    a title of no ASCII words (日本 API) keeps its Unicode letters."""
+    found = title_words(title)
+    return "_".join(w.lower() for w in found) if found else snake(title).removesuffix("_api")
+
+
+def class_from_title(title: str) -> str:
+    """OpenAI for "OpenAI API": each word capitalised, its other letters as written."""
+    name = "".join(w[:1].upper() + w[1:] for w in title_words(title))
+    if not name:
+        return pascal(package_from_title(title))
+    return "N" + name if name[0].isdigit() else name
+
+
+def env_prefix(package: str) -> str:
+    """The first three words of the package name: environment variables stay readable."""
+    return "_".join(package.strip("_").split("_")[:3]).upper() or "API"

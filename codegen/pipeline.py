@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .builtin_models import emit_models
-from .diagnostics import SpecError
+from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir import Package
 from .lower import lower
 from .model_cache import cached_models
+from .model_names import complete_models
 from .postprocess import format_tree
 from .prepare import prepare
 from .render import header_text, render_package
@@ -37,27 +40,111 @@ def generate_package(
     progress: Callable[[str], None] | None = None,
     models: str = "auto",
 ) -> Generated:
-    stage = progress or (lambda name: None)  # told each stage as it starts (codegen/progress.py)
+    """The package's files, each checked to compile; SpecError for a refused spec and for any
+    internal failure, which then names the stage and the JSON pointer being processed."""
+    current = ["load"]
+
+    def stage(name: str) -> None:
+        current[0] = name
+        if progress is not None:
+            progress(name)  # told each stage as it starts (codegen/progress.py)
+
+    Processing.file, Processing.pointer = display_path(spec_path), ""
+    try:
+        generated = _generate(spec_path, package_name, stage, models)
+    except SpecError:
+        raise
+    except RecursionError:
+        raise SpecError([_internal(current[0], "the document nests too deeply")]) from None
+    except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+        raise SpecError([_internal(current[0], f"{type(exc).__name__}: {exc}")]) from None
+    return generated
+
+
+def _internal(stage: str, what: str) -> Diagnostic:
+    message = f"internal error while {_DOING.get(stage, stage)}: {what}"
+    return Diagnostic(Processing.file, None, Processing.pointer, " ".join(message.split())[:500])
+
+
+_DOING = {
+    "load": "loading",
+    "validate": "validating",
+    "prepare": "preparing",
+    "lower": "lowering",
+    "render": "rendering",
+    "models": "generating models",
+    "format": "formatting",
+}
+
+
+def check_compiles(files: dict[str, str], package: str) -> None:
+    """Every module must compile (compile(), unlike ast.parse, also rejects duplicate arguments)
+    and import at module level only the standard library and the package's dependencies."""
+    problems = []
+    allowed = _ALLOWED_IMPORTS | {package}
+    for rel, text in files.items():
+        if not rel.endswith(".py"):
+            continue
+        try:
+            tree = ast.parse(text, rel)
+            compile(tree, rel, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            message = f"internal error: generated {rel} does not compile: {getattr(exc, 'msg', exc)}"
+            problems.append(Diagnostic(rel, getattr(exc, "lineno", None), Processing.pointer, message))
+            continue
+        imported = {
+            name.split(".")[0]
+            for node in tree.body
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+        }
+        foreign = sorted(imported - allowed)
+        if foreign:
+            message = f"internal error: generated {rel} imports {', '.join(foreign)}, which the package does not need"
+            problems.append(Diagnostic(rel, None, Processing.pointer, message))
+    if problems:
+        raise SpecError(problems)
+
+
+# What generated modules may import: the standard library and the package's dependencies
+# (templates/package/pyproject.toml.j2; redis is the optional extra).
+_ALLOWED_IMPORTS = frozenset(sys.stdlib_module_names) | {"httpx", "pydantic", "pydantic_core", "redis"}
+
+
+def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str) -> Generated:
     stage("load")
     spec = load_spec(spec_path)
     stage("validate")
     problems = validate_openapi(spec)
-    if problems:
-        raise SpecError(problems)
+    if any(p.severity == "error" for p in problems):
+        raise SpecError([p for p in problems if p.severity == "error"])
     stage("prepare")
     prepared = prepare(spec)
     if prepared.diagnostics:
         raise SpecError(prepared.diagnostics)
     stage("lower")
     package = lower(spec, prepared, package_name=package_name)
+    early = [*problems, *prepared.warnings]
+    package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
     files = render_package(package)
     expected = _models_used(package)
     stage("models")
+    processing("/components/schemas")
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     emit = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
-    files[f"src/{package.package}/models.py"] = emit(prepared.document, header_text(package), expected, spec_file)
+    code = emit(prepared.document, header_text(package), expected, spec_file)
+    planned = set((prepared.document.get("components") or {}).get("schemas") or {})
+    code, renamed = complete_models(code, expected, planned, spec_file)
+    package = replace(package, warnings=(*package.warnings, *(str(w) for w in renamed)))
+    files[f"src/{package.package}/models.py"] = code
+    check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
 

@@ -85,6 +85,7 @@ class Prepared:
     document: dict[str, Any]  # self-contained OpenAPI document handed to the model generator
     class_names: dict[str, str] = field(default_factory=dict)  # original component name -> class
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 def prepare(spec: LoadedSpec) -> Prepared:
@@ -93,23 +94,18 @@ def prepare(spec: LoadedSpec) -> Prepared:
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {}) or {}
     doc["components"]["schemas"] = schemas
 
-    taken: dict[str, str] = {}
-    for original in list(schemas):
-        name = pascal(original)
-        if name in RESERVED_CLASS_NAMES:
-            name += "Model"
-        if name in taken:
-            out.diagnostics.append(
+    out.class_names = class_names_for(list(schemas))
+    for original, name in out.class_names.items():
+        if name != _base_class_name(original):
+            first = next(o for o, n in out.class_names.items() if n == _base_class_name(original))
+            out.warnings.append(
                 spec.diagnostic(
                     join_pointer("/components/schemas", original),
-                    f"schema names {taken[name]!r} and {original!r} both become the class {name}; rename one",
+                    f"schema names {first!r} and {original!r} both become the class {_base_class_name(original)}; "
+                    f"this one is {name}",
+                    "warning",
                 )
             )
-            continue
-        taken[name] = original
-        out.class_names[original] = name
-    if out.diagnostics:
-        return out
 
     renamed = {out.class_names[k]: v for k, v in schemas.items()}
     schemas.clear()
@@ -126,6 +122,32 @@ def prepare(spec: LoadedSpec) -> Prepared:
     # Webhooks and callbacks are not request paths; the model generator needs only components.
     doc.pop("webhooks", None)
     return out
+
+
+def _base_class_name(original: str) -> str:
+    name = pascal(original)
+    return name + "Model" if name in RESERVED_CLASS_NAMES else name
+
+
+def class_names_for(originals: list[str]) -> dict[str, str]:
+    """Class name of each component schema. Names that collide after normalisation (DataArray,
+    dataArray) are told apart stably: the one spelled exactly like the class keeps it, then the
+    others in sorted order get 2, 3, ... whatever order the document lists them in."""
+    groups: dict[str, list[str]] = {}
+    for original in originals:
+        groups.setdefault(_base_class_name(original), []).append(original)
+    taken = set(groups)
+    names: dict[str, str] = {}
+    for base, members in groups.items():
+        ordered = sorted(members, key=lambda o: (o != base, o))
+        names[ordered[0]] = base
+        n = 2
+        for original in ordered[1:]:
+            while f"{base}{n}" in taken:
+                n += 1
+            names[original] = f"{base}{n}"
+            taken.add(names[original])
+    return {original: names[original] for original in originals}
 
 
 # Value constraints are the server's to enforce. In response models they would only turn a value

@@ -2,6 +2,9 @@
 
 The JSON Schema of OpenAPI answers "is not valid under any of the given schemas" for most mistakes
 and takes seconds on large documents; these checks name the exact field and say what is expected.
+Each problem comes with its fallback (docs/openapi-support.md, "Bad specs"): the value at the
+pointer is dropped, replaced, or kept for the later stages to skip, so a sensible client is still
+generated and the problem is a warning.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from typing import Any
 
 from ..diagnostics import join_pointer
 
-Problem = tuple[str, str]  # (JSON pointer, message)
+# What becomes of the value at the pointer: removed, replaced by the value, or left for the
+# later stages, which skip what they cannot use.
+DROP: Any = object()
+KEEP: Any = object()
+Problem = tuple[str, str, Any]  # (JSON pointer, message, DROP, KEEP or the replacement value)
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS = ("path", "query", "header", "cookie")
@@ -92,7 +99,7 @@ def _unknown_keys(node: dict[str, Any], kind: str, pointer: str) -> Iterator[Pro
             suggestion = (
                 f" (did you mean {hint!r}?)" if hint else f"; expected one of {', '.join(sorted(_FIELDS[kind]))}"
             )
-            yield join_pointer(pointer, key), f"unknown key {key!r} in {kind}{suggestion}"
+            yield join_pointer(pointer, key), f"unknown key {key!r} in {kind}{suggestion}; ignored", DROP
 
 
 def structural_problems(data: dict[str, Any], version: str) -> Iterator[Problem]:
@@ -100,29 +107,32 @@ def structural_problems(data: dict[str, Any], version: str) -> Iterator[Problem]
     yield from _unknown_keys(data, "document", "")
     info = data.get("info")
     if not isinstance(info, dict) or not isinstance(info.get("title"), str) or "version" not in info:
-        yield "/info", "'info' must be a mapping with 'title' and 'version'"
+        fixed = dict(info) if isinstance(info, dict) else {}
+        fixed["title"] = fixed["title"] if isinstance(fixed.get("title"), str) else "API"
+        fixed.setdefault("version", "0")
+        yield "/info", "'info' must be a mapping with 'title' and 'version'; using title 'API', version '0'", fixed
     paths = data.get("paths")
     if paths is None and not is_31:
-        yield "", "an OpenAPI 3.0 document needs 'paths'"
+        yield "", "an OpenAPI 3.0 document needs 'paths'; the client has no methods", KEEP
     elif paths is not None and not isinstance(paths, dict):
-        yield "/paths", "'paths' must be a mapping of path templates to path items"
+        yield "/paths", "'paths' must be a mapping of path templates to path items; ignored", DROP
     elif isinstance(paths, dict):
         for path, item in paths.items():
             yield from _path_item(str(path), item, join_pointer("/paths", path), is_31)
     components = data.get("components")
     if components is not None and not isinstance(components, dict):
-        yield "/components", "'components' must be a mapping"
+        yield "/components", "'components' must be a mapping; ignored", DROP
     elif isinstance(components, dict):
         yield from _components(components)
     for i, server in enumerate(data.get("servers") or []):
         if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-            yield join_pointer("/servers", i), "a server needs a 'url' string"
+            yield join_pointer("/servers", i), "a server needs a 'url' string; ignored", KEEP
 
 
 def _components(components: dict[str, Any]) -> Iterator[Problem]:
     for section, value in components.items():
         if not str(section).startswith("x-") and not isinstance(value, dict):
-            yield join_pointer("/components", section), f"components.{section} must be a mapping"
+            yield join_pointer("/components", section), f"components.{section} must be a mapping; ignored", DROP
     schemas = components.get("schemas")
     if isinstance(schemas, dict):
         for name, schema in schemas.items():
@@ -140,22 +150,24 @@ def _security_scheme(scheme: Any, pointer: str) -> Iterator[Problem]:
     if kind not in _SCHEME_TYPES:
         yield (
             join_pointer(pointer, "type"),
-            f"security scheme type must be one of {', '.join(sorted(_SCHEME_TYPES))}, not {kind!r}",
+            f"security scheme type must be one of {', '.join(sorted(_SCHEME_TYPES))}, not {kind!r}; not used",
+            KEEP,
         )
     elif kind == "apiKey":
         if not isinstance(scheme.get("name"), str) or not scheme.get("name"):
-            yield pointer, "an apiKey security scheme needs a 'name'"
+            yield pointer, "an apiKey security scheme needs a 'name'; sending X-API-Key", KEEP
         if scheme.get("in") not in ("header", "query", "cookie"):
-            yield join_pointer(pointer, "in"), f"apiKey 'in' must be header, query or cookie, not {scheme.get('in')!r}"
+            where, value = join_pointer(pointer, "in"), scheme.get("in")
+            yield where, f"apiKey 'in' must be header, query or cookie, not {value!r}; not used", KEEP
     elif kind == "http" and not isinstance(scheme.get("scheme"), str):
-        yield pointer, "an http security scheme needs a 'scheme' (bearer, basic, ...)"
+        yield pointer, "an http security scheme needs a 'scheme' (bearer, basic, ...); using bearer", KEEP
 
 
 def _path_item(path: str, item: Any, pointer: str, is_31: bool) -> Iterator[Problem]:
     if not path.startswith("/") and not path.startswith("x-"):
-        yield pointer, f"path {path!r} must start with '/'"
+        yield pointer, f"path {path!r} must start with '/'; sent with one", KEEP
     if not isinstance(item, dict):
-        yield pointer, "a path item must be a mapping of HTTP methods to operations"
+        yield pointer, "a path item must be a mapping of HTTP methods to operations; ignored", DROP
         return
     yield from _unknown_keys(item, "path item", pointer)
     for i, param in enumerate(item.get("parameters") or []):
@@ -167,14 +179,14 @@ def _path_item(path: str, item: Any, pointer: str, is_31: bool) -> Iterator[Prob
 
 def _operation(op: Any, pointer: str, is_31: bool) -> Iterator[Problem]:
     if not isinstance(op, dict):
-        yield pointer, "an operation must be a mapping"
+        yield pointer, "an operation must be a mapping; ignored", DROP
         return
     yield from _unknown_keys(op, "operation", pointer)
     if "operationId" in op and not isinstance(op["operationId"], str):
-        yield join_pointer(pointer, "operationId"), "operationId must be a string"
+        yield join_pointer(pointer, "operationId"), "operationId must be a string; ignored", DROP
     params = op.get("parameters")
     if params is not None and not isinstance(params, list):
-        yield join_pointer(pointer, "parameters"), "parameters must be a list"
+        yield join_pointer(pointer, "parameters"), "parameters must be a list; ignored", DROP
     for i, param in enumerate(params if isinstance(params, list) else []):
         yield from _parameter(param, join_pointer(pointer, "parameters", i))
     body = op.get("requestBody")
@@ -182,12 +194,13 @@ def _operation(op: Any, pointer: str, is_31: bool) -> Iterator[Problem]:
         yield from _unknown_keys(body, "request body", join_pointer(pointer, "requestBody"))
         yield from _content(body.get("content"), join_pointer(pointer, "requestBody", "content"), required=True)
     elif body is not None and not isinstance(body, dict):
-        yield join_pointer(pointer, "requestBody"), "requestBody must be a mapping"
+        yield join_pointer(pointer, "requestBody"), "requestBody must be a mapping; ignored", DROP
     responses = op.get("responses")
     if responses is None and not is_31:
-        yield pointer, "an operation needs 'responses'"
+        yield pointer, "an operation needs 'responses'; the method returns None", KEEP
     elif responses is not None and not isinstance(responses, dict):
-        yield join_pointer(pointer, "responses"), "responses must be a mapping of status codes to responses"
+        message = "responses must be a mapping of status codes to responses; the method returns None"
+        yield join_pointer(pointer, "responses"), message, DROP
     elif isinstance(responses, dict):
         for status, response in responses.items():
             where = join_pointer(pointer, "responses", status)
@@ -197,9 +210,9 @@ def _operation(op: Any, pointer: str, is_31: bool) -> Iterator[Problem]:
                 or code.startswith("x-")
                 or (len(code) == 3 and code[0] in "12345" and (code[1:].isdigit() or code[1:] == "XX"))
             ):
-                yield where, f"response status {code!r} must be a 3-digit code, 1XX-5XX or 'default'"
-            if not isinstance(response, dict):
-                yield where, "a response must be a mapping"
+                yield where, f"response status {code!r} must be a 3-digit code, 1XX-5XX or 'default'; ignored", DROP
+            elif not isinstance(response, dict):
+                yield where, "a response must be a mapping; ignored", DROP
             elif "$ref" not in response:
                 yield from _unknown_keys(response, "response", where)
                 if response.get("content") is not None:
@@ -208,14 +221,14 @@ def _operation(op: Any, pointer: str, is_31: bool) -> Iterator[Problem]:
 
 def _content(content: Any, pointer: str, *, required: bool) -> Iterator[Problem]:
     if content is None and required:
-        yield pointer, "a request body needs 'content' (a mapping of media types)"
+        yield pointer.rsplit("/", 1)[0], "a request body needs 'content' (a mapping of media types); ignored", DROP
     elif content is not None and not isinstance(content, dict):
-        yield pointer, "content must be a mapping of media types to media type objects"
+        yield pointer, "content must be a mapping of media types to media type objects; ignored", DROP
     elif isinstance(content, dict):
         for media_type, media in content.items():
             where = join_pointer(pointer, media_type)
             if not isinstance(media, dict):
-                yield where, "a media type object must be a mapping"
+                yield where, "a media type object must be a mapping; ignored", DROP
                 continue
             yield from _unknown_keys(media, "media type", where)
             if "schema" in media:
@@ -224,16 +237,17 @@ def _content(content: Any, pointer: str, *, required: bool) -> Iterator[Problem]
 
 def _parameter(param: Any, pointer: str) -> Iterator[Problem]:
     if not isinstance(param, dict):
-        yield pointer, "a parameter must be a mapping"
+        yield pointer, "a parameter must be a mapping; skipped", KEEP
         return
     if "$ref" in param:
         return
     yield from _unknown_keys(param, "parameter", pointer)
     if not isinstance(param.get("name"), str) or not param.get("name"):
-        yield pointer, "a parameter needs a 'name'"
+        yield pointer, "a parameter needs a 'name'; skipped", KEEP
     location = param.get("in")
     if location not in _LOCATIONS:
-        yield join_pointer(pointer, "in"), f"parameter 'in' must be one of {', '.join(_LOCATIONS)}, not {location!r}"
+        message = f"parameter 'in' must be one of {', '.join(_LOCATIONS)}, not {location!r}; skipped"
+        yield join_pointer(pointer, "in"), message, KEEP
     if "schema" in param:
         yield from schema_problems(param["schema"], join_pointer(pointer, "schema"))
     elif "content" in param:
@@ -248,34 +262,42 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
         if isinstance(node, bool):
             continue
         if not isinstance(node, dict):
-            yield where, f"a schema must be a mapping, not {type(node).__name__}"
+            yield where, f"a schema must be a mapping, not {type(node).__name__}; typed Any", {}
             continue
         if "$ref" in node and not isinstance(node["$ref"], str):
-            yield join_pointer(where, "$ref"), "$ref must be a string"
+            yield join_pointer(where, "$ref"), "$ref must be a string; ignored", DROP
         kinds = node.get("type")
-        for kind in kinds if isinstance(kinds, list) else [] if kinds is None else [kinds]:
-            if kind not in _TYPES:
-                yield join_pointer(where, "type"), f"unknown type {kind!r}; expected one of {', '.join(sorted(_TYPES))}"
+        listed = kinds if isinstance(kinds, list) else [] if kinds is None else [kinds]
+        unknown = [kind for kind in listed if kind not in _TYPES]
+        if unknown:
+            known = [kind for kind in listed if kind in _TYPES]
+            message = f"unknown type {unknown[0]!r}; expected one of {', '.join(sorted(_TYPES))}"
+            fix = DROP if not known else known if isinstance(kinds, list) else known[0]
+            yield join_pointer(where, "type"), message + ("; typed Any" if fix is DROP else "; ignored"), fix
+        elif "default" in node:
+            yield from _default(node, listed, where)
         required = node.get("required")
         if required is not None and not (isinstance(required, list) and all(isinstance(r, str) for r in required)):
-            yield join_pointer(where, "required"), "required must be a list of property names"
+            yield join_pointer(where, "required"), "required must be a list of property names; ignored", DROP
         if "enum" in node and not isinstance(node["enum"], list):
-            yield join_pointer(where, "enum"), "enum must be a list of values"
+            yield join_pointer(where, "enum"), "enum must be a list of values; ignored", DROP
         discriminator = node.get("discriminator")
         if discriminator is not None and not (
             isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str)
         ):
-            yield join_pointer(where, "discriminator"), "discriminator needs a 'propertyName' string"
+            yield join_pointer(where, "discriminator"), "discriminator needs a 'propertyName' string; ignored", DROP
         for key in _SCHEMA_LISTS:
             if key in node:
                 if not isinstance(node[key], list) or (key != "prefixItems" and not node[key]):
-                    yield join_pointer(where, key), f"{key} must be a non-empty list of schemas"
+                    empty = isinstance(node[key], list)
+                    message = f"an empty {key}; typed Any" if empty else f"{key} must be a list of schemas; ignored"
+                    yield join_pointer(where, key), message, DROP
                 else:
                     stack.extend((s, join_pointer(where, key, i)) for i, s in enumerate(node[key]))
         for key in _SCHEMA_MAPS:
             if key in node:
                 if not isinstance(node[key], dict):
-                    yield join_pointer(where, key), f"{key} must be a mapping of names to schemas"
+                    yield join_pointer(where, key), f"{key} must be a mapping of names to schemas; ignored", DROP
                 else:
                     stack.extend((s, join_pointer(where, key, name)) for name, s in node[key].items())
         for key in _SCHEMA_ONES:
@@ -283,6 +305,27 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
                 stack.append((node[key], join_pointer(where, key)))
         extra = node.get("additionalProperties")
         if extra is not None and not isinstance(extra, bool | dict):
-            yield join_pointer(where, "additionalProperties"), "additionalProperties must be a boolean or a schema"
+            message = "additionalProperties must be a boolean or a schema; ignored"
+            yield join_pointer(where, "additionalProperties"), message, DROP
         elif isinstance(extra, dict):
             stack.append((extra, join_pointer(where, "additionalProperties")))
+
+
+_FITS = {
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+def _default(node: dict[str, Any], kinds: list[Any], where: str) -> Iterator[Problem]:
+    """A default that fits none of the declared types ("inf" for an integer) is dropped."""
+    value = node["default"]
+    if not kinds or any(_FITS[kind](value) for kind in kinds) or (value is None and node.get("nullable") is True):
+        return
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    yield join_pointer(where, "default"), f"default {shown} is not of type {' or '.join(kinds)}; dropped", DROP

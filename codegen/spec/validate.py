@@ -1,15 +1,18 @@
-"""Check a loaded document against the OpenAPI schema; problems come back as diagnostics."""
+"""Check a loaded document: refuse what cannot be read, repair the rest with a warning each."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, join_pointer
-from .load import LoadedSpec
-from .structure import structural_problems
+from .load import _NAME_MAPS, LoadedSpec, resolve_pointer
+from .structure import DROP, KEEP, structural_problems
 
 
-def validate_openapi(spec: LoadedSpec, *, limit: int = 20) -> list[Diagnostic]:
+def validate_openapi(spec: LoadedSpec) -> list[Diagnostic]:
+    """Errors (the document is not OpenAPI 3) and warnings (each defect and its fallback, already
+    applied to spec.data so the later stages see a well-formed document)."""
     version = str(spec.data.get("openapi", ""))
     if not version:
         return [
@@ -25,29 +28,57 @@ def validate_openapi(spec: LoadedSpec, *, limit: int = 20) -> list[Diagnostic]:
     # against its schema, rejects real-world documents for that (GitHub's `default: ''` on a uri
     # property) and takes most of a minute on a large one; its JSON Schema pass takes seconds and
     # answers "is not valid under any of the given schemas" where these name the field.
-    out = [spec.diagnostic(pointer, message) for pointer, message in structural_problems(spec.data, version)]
-    out.extend(_check_local_refs(spec))
-    return out[:limit]
+    problems = list(structural_problems(spec.data, version))
+    problems += [(pointer, message, DROP) for pointer, message in _unresolvable_local_refs(spec.data)]
+    out = [spec.diagnostic(pointer, message, "warning") for pointer, message, _ in problems]
+    # Innermost first, so that dropping a value never moves one still to be repaired.
+    for pointer, _, fix in sorted(problems, key=lambda p: p[0].count("/"), reverse=True):
+        if fix is not KEEP:
+            _apply(spec.data, pointer, fix)
+    return out
 
 
-def _check_local_refs(spec: LoadedSpec) -> list[Diagnostic]:
-    from .load import resolve_pointer
+def _apply(data: Any, pointer: str, fix: Any) -> None:
+    if not pointer:
+        return
+    parent_pointer, _, token = pointer.rpartition("/")
+    key = unquote(token).replace("~1", "/").replace("~0", "~")
+    try:
+        parent = resolve_pointer(data, parent_pointer)
+    except KeyError:
+        return
+    if isinstance(parent, dict) and key in parent:
+        if fix is DROP:
+            del parent[key]
+        else:
+            parent[key] = fix
+    elif isinstance(parent, list) and key.isdigit() and int(key) < len(parent):
+        parent[int(key)] = {} if fix is DROP else fix  # indices of later items stay valid
 
-    out: list[Diagnostic] = []
 
-    def visit(node: Any, pointer: str) -> None:
+# Values that are data, not schemas (a "$ref" key in an example is just data).
+_DATA = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def _unresolvable_local_refs(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """A local $ref that leads nowhere is dropped: the schema is Any, a parameter is skipped, a
+    response or body has no content."""
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str, bool]] = [(data, "", False)]
+    while stack:
+        node, pointer, names = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#"):
                 try:
-                    resolve_pointer(spec.data, ref[1:])
+                    resolve_pointer(data, ref[1:])
                 except KeyError:
-                    out.append(spec.diagnostic(join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}"))
-            for key, value in node.items():
-                visit(value, join_pointer(pointer, key))
+                    out.append((join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}; ignored (typed Any)"))
+            stack.extend(
+                (v, join_pointer(pointer, k), k in _NAME_MAPS and not names)
+                for k, v in node.items()
+                if names or k not in _DATA
+            )
         elif isinstance(node, list):
-            for i, value in enumerate(node):
-                visit(value, join_pointer(pointer, i))
-
-    visit(spec.data, "")
-    return out
+            stack.extend((value, join_pointer(pointer, i), False) for i, value in enumerate(node))
+    return sorted(out)

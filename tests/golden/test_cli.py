@@ -49,12 +49,12 @@ def test_a_broken_spec_leaves_generated_untouched(project: Path) -> None:
     before = read_tree(project / "generated")
     spec = project / "specs" / "two.yaml"
     spec.write_text(
-        spec.read_text().replace('$ref: "#/components/schemas/NewPet"', '$ref: "#/components/schemas/Nope"')
+        spec.read_text().replace('$ref: "#/components/schemas/NewPet"', '$ref: "nowhere.yaml#/components/schemas/Nope"')
     )
     (project / "specs" / "one.yaml").write_text(FIXTURE.read_text().replace("List pets", "List all pets"))
     result = runner.invoke(cli.main, ["generate"])
     assert result.exit_code == 1
-    assert "two.yaml:" in result.output and "/components/schemas/Nope" in result.output
+    assert "two.yaml:" in result.output and "file nowhere.yaml not found" in result.output
     assert read_tree(project / "generated") == before
 
 

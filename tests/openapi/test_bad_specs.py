@@ -1,9 +1,12 @@
-"""Bad specs: a diagnostic with file, line and JSON pointer, exit 1, and the output folder untouched."""
+"""Bad specs: a diagnostic with file, line and JSON pointer. An unusable document: exit 1 and the
+output folder untouched; a defect with a fallback: a warning and a client that imports."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,13 +41,28 @@ def test_diagnostic_exit_code_and_untouched_output(spec: Path, tmp_path: Path, m
     before = _snapshot(out)
     monkeypatch.chdir(BAD.parent.parent.parent)  # messages name files relative to the project
     monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    severity = str(expected.get("severity", "error"))
+    if severity == "warning":
+        out = tmp_path / "fresh"
     result = CliRunner().invoke(main, ["generate", os.path.relpath(spec), "--out", str(out)])
-    assert result.exit_code == 1, result.output
-    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert result.exit_code == (1 if severity == "error" else 0), result.output
+    lines = [line for line in result.stderr.splitlines() if f": {severity}: " in line]
     assert lines, result.stderr
-    first = lines[0]
-    where = f"tests/fixtures/bad/{spec.name}:{expected['line']}: error: "
+    first = next((line for line in lines if str(expected["message"]) in line), lines[0])
+    where = f"tests/fixtures/bad/{spec.name}:{expected['line']}: {severity}: "
     assert first.startswith(where), first
     assert str(expected["message"]) in first
     assert first.endswith(f"(at {expected['pointer'] or '#'})"), first
-    assert _snapshot(out) == before
+    if severity == "error":
+        assert _snapshot(out) == before
+    else:
+        _imports(out)
+
+
+def _imports(out: Path) -> None:
+    src = out / "src"
+    (package,) = [p.name for p in src.iterdir()]
+    code = f"import {package}, {package}.models, pkgutil, importlib\n"
+    code += f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'): importlib.import_module(m.name)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=src, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

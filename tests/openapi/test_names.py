@@ -107,3 +107,13 @@ def test_class_named_in_japanese(names: Generated, wire: Wire) -> None:
     client = wire.client(names, lambda r: json_response({"名前": "x"}))
     result = wire.call(client.global_.import_())
     assert type(result).__name__ == "日本" and result.名前 == "x"
+
+
+def test_colliding_component_names_are_suffixed_stably() -> None:
+    from codegen.prepare import class_names_for
+
+    assert class_names_for(["dataArray", "DataArray"]) == {"dataArray": "DataArray2", "DataArray": "DataArray"}
+    assert class_names_for(["DataArray", "dataArray"]) == {"DataArray": "DataArray", "dataArray": "DataArray2"}
+    # A name already spelled DataArray2 keeps it; the suffix skips to the next free number.
+    names = class_names_for(["data-array", "data_array", "DataArray2"])
+    assert names == {"data-array": "DataArray", "data_array": "DataArray3", "DataArray2": "DataArray2"}

@@ -72,17 +72,20 @@ class ClientConfig:
     auth_name: str
     envelope: Literal["reloop", "problem", "generic"]
     default_quotas: tuple[RateLimit, ...]
+    auth_required: bool = True  # False: the spec requires no security, the key is optional
 
 
-def check_base_url(url: str) -> str:
+def check_base_url(url: str, *, allow_http: bool = False, declared: str = "") -> str:
+    """https://, or plain http:// for loopback hosts, the spec's own server, or with allow_http."""
     parsed = httpx.URL(url)
     host = parsed.host
     if parsed.scheme == "https":
         return url.rstrip("/")
-    if parsed.scheme == "http" and _is_loopback(host):
+    if parsed.scheme == "http" and (allow_http or _is_loopback(host) or url.rstrip("/") == declared.rstrip("/")):
         return url.rstrip("/")
     raise ValueError(
-        f"base_url must use https:// (plain http is allowed only for loopback hosts), got {parsed.scheme}://{host}"
+        f"base_url must use https:// (plain http is allowed for loopback hosts, the API's declared server "
+        f"or with allow_http=True), got {parsed.scheme}://{host}"
     )
 
 
@@ -117,11 +120,11 @@ def _check_max_wait(value: float | NotGiven) -> float | NotGiven:
     return float(value)
 
 
-def _resolve_api_key(api_key: str | None, env_var: str) -> str:
+def _resolve_api_key(api_key: str | None, env_var: str, required: bool = True) -> str:
     key = api_key if api_key is not None else os.environ.get(env_var)
-    if not key:
+    if not key and required:
         raise APIError(f"No API key: pass api_key=... or set the {env_var} environment variable")
-    return key
+    return key or ""
 
 
 def _build_limiter(
@@ -152,12 +155,16 @@ class _BaseClient:
         rate_limits: Sequence[RateLimit] | Limiter | None,
         max_wait: float | NotGiven = NOT_GIVEN,
         strict_response_validation: bool = False,
+        allow_http: bool = False,
     ) -> None:
         self._config = config
         self.strict_response_validation = strict_response_validation
-        self._api_key = _resolve_api_key(api_key, config.env_var)
+        self._api_key = _resolve_api_key(api_key, config.env_var, config.auth_required)
+        self._allow_http = allow_http
         self.base_url = check_base_url(
-            base_url or os.environ.get(config.env_var.replace("API_KEY", "BASE_URL")) or config.default_base_url
+            base_url or os.environ.get(config.env_var.replace("API_KEY", "BASE_URL")) or config.default_base_url,
+            allow_http=allow_http,
+            declared=config.default_base_url,
         )
         self.timeout: Timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
         if max_retries < 0:
@@ -191,6 +198,7 @@ class _BaseClient:
         for name in (
             "_config",
             "_api_key",
+            "_allow_http",
             "base_url",
             "timeout",
             "max_retries",
@@ -209,7 +217,9 @@ class _BaseClient:
         if "api_key" in changes and changes["api_key"] is not None:
             self._api_key = changes["api_key"]
         if "base_url" in changes and changes["base_url"] is not None:
-            self.base_url = check_base_url(changes["base_url"])
+            self.base_url = check_base_url(
+                changes["base_url"], allow_http=self._allow_http, declared=self._config.default_base_url
+            )
         if "timeout" in changes and not isinstance(changes["timeout"], NotGiven):
             self.timeout = changes["timeout"]
         if "max_retries" in changes and changes["max_retries"] is not None:
@@ -226,6 +236,8 @@ class _BaseClient:
     def _auth(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         """(headers, query, cookies) that carry the key."""
         kind, name, key = self._config.auth_kind, self._config.auth_name, self._api_key
+        if not key:  # optional and not given: send none
+            return {}, {}, {}
         if kind == "bearer":
             return {"Authorization": f"Bearer {key}"}, {}, {}
         if kind == "basic":

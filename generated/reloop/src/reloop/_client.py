@@ -48,13 +48,17 @@ class Reloop(SyncAPIClient):
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
         strict_response_validation: bool = False,
+        allow_http: bool = False,
     ) -> None:
         """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
         after a 429, client-side windows) and retries; default: the timeout when it is a plain
         number, else 60. A longer wait raises RateLimitWaitError at once, without sending.
 
         strict_response_validation=True raises APIResponseValidationError when a response body
-        does not match its declared model; by default the model is built from what came back."""
+        does not match its declared model; by default the model is built from what came back.
+
+        base_url must be https:// unless it is a loopback host or the API's declared server;
+        allow_http=True permits plain http:// to any host (the key then travels unencrypted)."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -66,6 +70,7 @@ class Reloop(SyncAPIClient):
             rate_limits=rate_limits,
             max_wait=max_wait,
             strict_response_validation=strict_response_validation,
+            allow_http=allow_http,
         )
 
     def with_options(
@@ -209,13 +214,17 @@ class AsyncReloop(AsyncAPIClient):
         rate_limits: Sequence[RateLimit] | Limiter | None = None,
         max_wait: float | NotGiven = NOT_GIVEN,
         strict_response_validation: bool = False,
+        allow_http: bool = False,
     ) -> None:
         """max_wait bounds the seconds one call may spend waiting for rate limits (server holds
         after a 429, client-side windows) and retries; default: the timeout when it is a plain
         number, else 60. A longer wait raises RateLimitWaitError at once, without sending.
 
         strict_response_validation=True raises APIResponseValidationError when a response body
-        does not match its declared model; by default the model is built from what came back."""
+        does not match its declared model; by default the model is built from what came back.
+
+        base_url must be https:// unless it is a loopback host or the API's declared server;
+        allow_http=True permits plain http:// to any host (the key then travels unencrypted)."""
         super().__init__(
             config=CONFIG,
             api_key=api_key,
@@ -227,6 +236,7 @@ class AsyncReloop(AsyncAPIClient):
             rate_limits=rate_limits,
             max_wait=max_wait,
             strict_response_validation=strict_response_validation,
+            allow_http=allow_http,
         )
 
     def with_options(
