@@ -13,7 +13,7 @@ from ._models import BaseModel, open_enum_member
 
 class ProblemDetails(BaseModel):
     """
-    Bare problem details. Reply declares only title, status and detail (no type/instance), so those are all we model; unknown members are tolerated.
+    Bare problem details (RFC 9457) with a title, status and detail.
     """
 
     title: str = Field(..., examples=["Too Many Requests"])
@@ -47,7 +47,7 @@ class ValidationProblem(ProblemDetails):
 
 class NotProcessedItemResult(BaseModel):
     """
-    Why one item of a non-atomic bulk operation was not processed. Conflict: Reply's schema types `error` as a camelCase string slug while several endpoint descriptions tabulate numeric codes (1 NotFound, 3 InvalidInput, ...). We follow the schema and type it as a string; a numeric wire value would surface as a parse error we would then relax.
+    Why one item of a non-atomic bulk operation was not processed.
     """
 
     error: str = Field(..., examples=["notFound"])
@@ -81,7 +81,7 @@ class IdName(BaseModel):
 
 class Whoami(BaseModel):
     """
-    Identity behind the credentials. Conflict: the authentication page shows only userId; Reply's schema declares all three fields required, which we follow.
+    Identity behind the credentials.
     """
 
     user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
@@ -246,7 +246,7 @@ class ContactCustomFieldUpdate(BaseModel):
 
 class Contact(BaseModel):
     """
-    A contact (prospect). A contact may exist with only a LinkedIn URL, so profile fields are nullable: we accept null defensively even where Reply's schema does not say so.
+    A contact (prospect). A contact may exist with only a LinkedIn URL.
     """
 
     id: int = Field(..., examples=[1001])
@@ -528,7 +528,7 @@ class ContactImportOptions(BaseModel):
 
 class ContactImportRequest(BaseModel):
     """
-    Synchronous import of up to 1000 contacts (400 contact.limitExceeded beyond). Reply's prose mentions async bulk ingests, but the spec declares this endpoint 200-only, so we do too.
+    Synchronous import of up to 1000 contacts (400 contact.limitExceeded beyond).
     """
 
     items: list[ContactImportItem]
@@ -1457,7 +1457,7 @@ class SequenceSenderLinkedIn(BaseModel):
 
 class SequenceSettings(BaseModel):
     """
-    Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+    Sending settings. On PATCH the object is merged key by key.
     """
 
     emails_count_per_day: int | None = Field(
@@ -1519,7 +1519,7 @@ class SequenceOwnerRequest(BaseModel):
 
 class SequenceIdsRequest(BaseModel):
     """
-    Sequence ids for a bulk action. Conflict: prose says up to 1000 ids, the validator example says 1-100; we declare 1000 and leave the stricter check to the server.
+    Sequence ids for a bulk action (up to 1000).
     """
 
     ids: list[int] = Field(..., examples=[[2001, 2002]])
@@ -1552,7 +1552,7 @@ class SequenceSaveAsTemplateRequest(BaseModel):
 
 class SequenceSavedTemplate(BaseModel):
     """
-    The template created from a sequence. Same shape as the items of GET /v3/sequence-templates (part B); named separately so the two halves do not collide.
+    The template created from a sequence.
     """
 
     id: str = Field(..., examples=["8c1f2a4e-3b7d-4c52-9e61-0d7a2f9b5c13"])
@@ -2185,7 +2185,7 @@ class SequenceStepVariant(BaseModel):
 
 class SequenceStepVariantRequest(BaseModel):
     """
-    A step variant. LinkedIn voice-message variants are uploaded as multipart upstream; that form is not modelled here (JSON only).
+    A step variant.
     """
 
     subject: str | None = Field(default=None, examples=["Quick question about {{Company}} (v2)"])
@@ -2338,7 +2338,7 @@ class SequenceContactStateStep(BaseModel):
         default=None, validation_alias="displayStepNumber", serialization_alias="displayStepNumber", examples=["2"]
     )
     """
-    Human step label; its exact type is not stated upstream (string assumed).
+    Display label of the current step ("1", "2A"), "Finished" once the contact completed the sequence, or "Unknown" when the step is no longer part of it.
     """
     step_number: int | None = Field(
         default=None, validation_alias="stepNumber", serialization_alias="stepNumber", examples=[2]
@@ -2347,7 +2347,7 @@ class SequenceContactStateStep(BaseModel):
 
 class SequenceContactStateStatus(BaseModel):
     """
-    Delivery flags of the contact in this sequence (boolean types inferred).
+    Delivery flags of the contact in this sequence.
     """
 
     status: str | None = Field(default=None, examples=["active"])
@@ -2432,7 +2432,7 @@ class SequenceContactsRemoveRequest(BaseModel):
 
 class SequenceContactsRemoveResult(BaseModel):
     """
-    Removal summary. notFound and notInSequence are typed as counts (inferred from the sibling `requested`/`removed` counters; the reference does not state their type).
+    Removal summary.
     """
 
     requested: int = Field(..., examples=[2])
@@ -2496,7 +2496,7 @@ class SequenceFolderSequenceLinksRequest(BaseModel):
 
 class SequenceTemplate(BaseModel):
     """
-    A sequence template as listed by GET /v3/sequence-templates. Part A names the same shape SequenceSavedTemplate for save-as-template; the two are kept apart so the halves do not collide.
+    A sequence template as listed by GET /v3/sequence-templates.
     """
 
     id: str = Field(..., examples=["0b9e4c7a-1d2f-4e8b-a6c3-7f5d9e2a1b48"])
@@ -2582,7 +2582,7 @@ class EmailAccountList(BaseModel):
 
 class EmailAccountConnection(BaseModel):
     """
-    Connection settings as returned (passwords are never returned). SMTP/IMAP fields are nullable because OAuth mailboxes (Gmail, Office 365) have none (inferred).
+    Connection settings as returned (passwords are never returned). OAuth mailboxes (Gmail, Office 365) have no SMTP/IMAP settings.
     """
 
     email: str = Field(..., examples=["jane@acme-sales.com"])
@@ -2673,7 +2673,7 @@ class EmailAccountConnectionUpdate(BaseModel):
 
 class EmailAccountSafety(BaseModel):
     """
-    Sending volume and pacing. int16 upstream for the throttling numbers.
+    Sending volume and pacing.
     """
 
     daily_limit: int = Field(..., validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150])
@@ -2894,7 +2894,7 @@ class EmailAccountTag(BaseModel):
     name: str = Field(..., examples=["warm"])
     color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[3])
     """
-    Palette index (int16 upstream).
+    Palette index (0-32767).
     """
 
 
@@ -3624,7 +3624,7 @@ class Schedule(BaseModel):
     )
     status: str | None = Field(default=None, examples=["active"])
     """
-    Server-side state of the schedule (values not enumerated upstream).
+    Server-side state of the schedule.
     """
 
 
@@ -6136,7 +6136,7 @@ class WebhookEvent(BaseModel):
 
 class WebhookEventContactFields(BaseModel):
     """
-    The contact the event concerns; use `id`. Further members are not documented (snake_case).
+    The contact the event concerns; use `id`.
     """
 
     model_config = ConfigDict(
@@ -6186,7 +6186,7 @@ class WebhookEventEmailReplied(WebhookEventProspect):
 
     reply_reason: str | None = Field(default=None, examples=["EmailDetected"])
     """
-    EmailDetected when Reply detected the reply itself; other values mark a manual "replied" (PascalCase; the full set is not documented).
+    EmailDetected when Reply detected the reply itself; other values mark a manual "replied".
     """
 
 
@@ -6320,7 +6320,7 @@ class ContactFilterRequest(BaseModel):
 
 class Sequence(SequenceListItem):
     """
-    A sequence with its accounts, settings and steps. The docs also mention a list of health issues on this detail view, but its field name is not in the material we read, so it is not modelled (extra members are tolerated).
+    A sequence with its accounts, settings and steps.
     """
 
     schedule_id: int | None = Field(

@@ -213,7 +213,7 @@ class AccountListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(
@@ -448,7 +448,7 @@ class AccountListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(
@@ -695,7 +695,7 @@ class AsyncAccountListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(
@@ -930,7 +930,7 @@ class AsyncAccountListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
         spec = RequestSpec(

@@ -205,7 +205,7 @@ class AccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -623,7 +623,7 @@ class AccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -1051,7 +1051,7 @@ class AsyncAccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -1469,7 +1469,7 @@ class AsyncAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/contact-accounts/bulk-delete"""
         spec = RequestSpec(

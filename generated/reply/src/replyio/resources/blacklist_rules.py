@@ -250,7 +250,7 @@ class BlacklistRulesDomainsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
@@ -489,7 +489,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
@@ -738,7 +738,7 @@ class AsyncBlacklistRulesDomainsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
@@ -979,7 +979,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
         spec = RequestSpec(
@@ -1228,7 +1228,7 @@ class BlacklistRulesEmailsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
@@ -1467,7 +1467,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
@@ -1716,7 +1716,7 @@ class AsyncBlacklistRulesEmailsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
@@ -1955,7 +1955,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
         spec = RequestSpec(
@@ -2204,7 +2204,7 @@ class BlacklistRulesEmailExceptionsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(
@@ -2447,7 +2447,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(
@@ -2700,7 +2700,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(
@@ -2943,7 +2943,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
         spec = RequestSpec(

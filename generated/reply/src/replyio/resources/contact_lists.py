@@ -284,7 +284,7 @@ class ContactListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(
@@ -589,7 +589,7 @@ class ContactListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(
@@ -906,7 +906,7 @@ class AsyncContactListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(
@@ -1211,7 +1211,7 @@ class AsyncContactListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         HTTP: POST /v3/contact-lists/{id}/move-contacts"""
         spec = RequestSpec(

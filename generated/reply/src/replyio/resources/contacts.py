@@ -139,7 +139,7 @@ class ContactsResource:
     ) -> ContactImportResult:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(
@@ -752,7 +752,7 @@ class ContactsResourceWithRawResponse:
     ) -> APIResponse[ContactImportResult]:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(
@@ -1365,7 +1365,7 @@ class AsyncContactsResource:
     ) -> ContactImportResult:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(
@@ -1978,7 +1978,7 @@ class AsyncContactsResourceWithRawResponse:
     ) -> APIResponse[ContactImportResult]:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         HTTP: POST /v3/contacts/import"""
         spec = RequestSpec(

@@ -169,7 +169,7 @@ class CustomFieldsResource:
     ) -> None:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -335,7 +335,7 @@ class CustomFieldsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -506,7 +506,7 @@ class AsyncCustomFieldsResource:
     ) -> None:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(
@@ -672,7 +672,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         HTTP: DELETE /v3/custom-fields/{id}"""
         spec = RequestSpec(

@@ -202,7 +202,7 @@ class HolidayCalendarsResource:
     ) -> str:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(
@@ -404,7 +404,7 @@ class HolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[str]:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(
@@ -611,7 +611,7 @@ class AsyncHolidayCalendarsResource:
     ) -> str:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(
@@ -813,7 +813,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[str]:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
         spec = RequestSpec(

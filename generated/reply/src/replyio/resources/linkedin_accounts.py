@@ -87,7 +87,7 @@ class LinkedinAccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -420,7 +420,7 @@ class LinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -764,7 +764,7 @@ class AsyncLinkedinAccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(
@@ -1097,7 +1097,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         HTTP: POST /v3/linkedin-accounts/bulk-delete"""
         spec = RequestSpec(

@@ -282,7 +282,7 @@ class SequencesResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
@@ -418,7 +418,7 @@ class SequencesResource:
     ) -> builtins.list[SequenceStatsItem]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
@@ -925,7 +925,7 @@ class SequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
@@ -1061,7 +1061,7 @@ class SequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceStatsItem]]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
@@ -1582,7 +1582,7 @@ class AsyncSequencesResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
@@ -1718,7 +1718,7 @@ class AsyncSequencesResource:
     ) -> builtins.list[SequenceStatsItem]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
@@ -2225,7 +2225,7 @@ class AsyncSequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         HTTP: POST /v3/sequences/archive"""
         spec = RequestSpec(
@@ -2361,7 +2361,7 @@ class AsyncSequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceStatsItem]]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         HTTP: POST /v3/sequences/stats"""
         spec = RequestSpec(
@@ -6899,7 +6899,7 @@ class SequencesEmailAccountsResource:
     ) -> None:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
@@ -7039,7 +7039,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
@@ -7182,7 +7182,7 @@ class AsyncSequencesEmailAccountsResource:
     ) -> None:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(
@@ -7322,7 +7322,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         HTTP: PUT /v3/sequences/{id}/email-account-links"""
         spec = RequestSpec(

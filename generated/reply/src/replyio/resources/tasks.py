@@ -295,7 +295,7 @@ class TasksResource:
     ) -> Task:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
@@ -694,7 +694,7 @@ class TasksResourceWithRawResponse:
     ) -> APIResponse[Task]:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
@@ -1112,7 +1112,7 @@ class AsyncTasksResource:
     ) -> Task:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
@@ -1511,7 +1511,7 @@ class AsyncTasksResourceWithRawResponse:
     ) -> APIResponse[Task]:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         HTTP: PUT /v3/tasks/{id}"""
         spec = RequestSpec(
