@@ -482,7 +482,7 @@ class SequencesResource:
     ) -> None:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -1127,7 +1127,7 @@ class SequencesResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -1782,7 +1782,7 @@ class AsyncSequencesResource:
     ) -> None:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
@@ -2427,7 +2427,7 @@ class AsyncSequencesResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         HTTP: DELETE /v3/sequences/{id}"""
         spec = RequestSpec(
