@@ -20,6 +20,7 @@ from ..models import (
     ContactIdsRequest,
     ContactImportRequest,
     ContactImportResult,
+    ContactListRef,
     ContactMoveToSequenceRequest,
     ContactNoteRequest,
     ContactOwnerChangeRequest,
@@ -31,7 +32,6 @@ from ..models import (
     ContactSetStatusInSequenceRequest,
     ContactStatuses,
     ContactUpdateRequest,
-    IdName,
     NotProcessedItemResult,
 )
 
@@ -545,7 +545,7 @@ class ContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[IdName]:
+    ) -> builtins.list[ContactListRef]:
         """List the contact lists a contact belongs to
 
         HTTP: GET /v3/contacts/{id}/lists"""
@@ -565,7 +565,7 @@ class ContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[IdName] = self._client._request(spec, list[IdName])
+        result: builtins.list[ContactListRef] = self._client._request(spec, list[ContactListRef])
         return result
 
     def retrieve_statuses(
@@ -1146,7 +1146,7 @@ class ContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[IdName]]:
+    ) -> APIResponse[builtins.list[ContactListRef]]:
         """List the contact lists a contact belongs to
 
         HTTP: GET /v3/contacts/{id}/lists"""
@@ -1166,7 +1166,7 @@ class ContactsResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[builtins.list[IdName]] = APIResponse(self._client.send(spec), list[IdName])
+        result: APIResponse[builtins.list[ContactListRef]] = APIResponse(self._client.send(spec), list[ContactListRef])
         return result
 
     def retrieve_statuses(
@@ -1771,7 +1771,7 @@ class AsyncContactsResource:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[IdName]:
+    ) -> builtins.list[ContactListRef]:
         """List the contact lists a contact belongs to
 
         HTTP: GET /v3/contacts/{id}/lists"""
@@ -1791,7 +1791,7 @@ class AsyncContactsResource:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: builtins.list[IdName] = await self._client._request(spec, list[IdName])
+        result: builtins.list[ContactListRef] = await self._client._request(spec, list[ContactListRef])
         return result
 
     async def retrieve_statuses(
@@ -2374,7 +2374,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[IdName]]:
+    ) -> APIResponse[builtins.list[ContactListRef]]:
         """List the contact lists a contact belongs to
 
         HTTP: GET /v3/contacts/{id}/lists"""
@@ -2394,7 +2394,9 @@ class AsyncContactsResourceWithRawResponse:
             extra_body=extra_body,
             timeout=timeout,
         )
-        result: APIResponse[builtins.list[IdName]] = APIResponse(await self._client.send(spec), list[IdName])
+        result: APIResponse[builtins.list[ContactListRef]] = APIResponse(
+            await self._client.send(spec), list[ContactListRef]
+        )
         return result
 
     async def retrieve_statuses(
