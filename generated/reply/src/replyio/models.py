@@ -6486,6 +6486,432 @@ class WebhookEventAutopilotStopped(WebhookEvent):
     """
 
 
+class KnowledgeBaseListItem(BaseModel):
+    """
+    A knowledge base as listed.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Product knowledge base"])
+    updated_at: AwareDatetime | None = Field(
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    """
+    Last change.
+    """
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
+    """
+    Owner; null once the owner has left the team.
+    """
+
+
+class KnowledgeBaseList(BaseModel):
+    items: list[KnowledgeBaseListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class KnowledgeBase(BaseModel):
+    """
+    A knowledge base the AI SDR writes from.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Product knowledge base"])
+    instructions: str | None = Field(
+        default=None, examples=["Check the launch deck before answering pricing questions."]
+    )
+    """
+    Standing guidance applied whenever the AI SDR uses this knowledge base.
+    """
+    updated_at: AwareDatetime | None = Field(
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    """
+    Last change.
+    """
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
+    """
+    Owner; null once the owner has left the team.
+    """
+
+
+class KnowledgeBaseCreateRequest(BaseModel):
+    name: str = Field(..., examples=["Product knowledge base"])
+    instructions: str | None = Field(
+        default=None, examples=["Check the launch deck before answering pricing questions."]
+    )
+    """
+    Standing guidance for the AI SDR.
+    """
+
+
+class KnowledgeBaseUpdateRequest(BaseModel):
+    """
+    At least one field; an empty `instructions` clears them.
+    """
+
+    name: str | None = Field(default=None, examples=["Product knowledge base (Q3)"])
+    instructions: str | None = Field(default=None, examples=["Use the Q3 launch deck for pricing questions."])
+
+
+class KnowledgeBaseLink(BaseModel):
+    """
+    A web page a knowledge base draws content from.
+    """
+
+    id: str | None = Field(default=None, examples=["9c1f8a7e-0b3a-4d11-9b9c-2c4f8a7e0b3a"])
+    created_at: AwareDatetime | None = Field(
+        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    url: str | None = Field(default=None, examples=["https://docs.example.com/product/launch"])
+
+
+class KnowledgeBaseLinkList(BaseModel):
+    items: list[KnowledgeBaseLink] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class KnowledgeBaseLinkCreateRequest(BaseModel):
+    url: str = Field(..., examples=["https://docs.example.com/product/launch"])
+
+
+class KnowledgeBaseDocument(BaseModel):
+    """
+    A file stored in a knowledge base.
+    """
+
+    id: str | None = Field(default=None, examples=["3f2a9b64-1c7d-4e85-a0b9-6d2e8f1c4a57"])
+    created_at: AwareDatetime | None = Field(
+        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    """
+    Upload time.
+    """
+    name: str | None = Field(default=None, examples=["product-launch-deck.pdf"])
+    """
+    File name as uploaded.
+    """
+
+
+class KnowledgeBaseDocumentList(BaseModel):
+    items: list[KnowledgeBaseDocument] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class KnowledgeBaseMedia(BaseModel):
+    """
+    A file attached to a reply handler or reengagement card; `size` is in KB.
+    """
+
+    id: int | None = Field(default=None, examples=[12345])
+    file_name: str | None = Field(
+        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["demo-screenshot.png"]
+    )
+    size: int | None = Field(default=None, examples=[248])
+    """
+    Size in KB.
+    """
+
+
+class ReengagementFlow(BaseModel):
+    """
+    A follow-up track for contacts who went quiet; exactly one flow is the default.
+    """
+
+    id: str = Field(..., examples=["a1b2c3d4-e5f6-4890-abcd-ef1234567890"])
+    name: str = Field(..., examples=["Key accounts follow-up"])
+    description: str | None = Field(default=None, examples=["Gentler cadence for key accounts."])
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
+    cards_count: int = Field(..., validation_alias="cardsCount", serialization_alias="cardsCount", examples=[3])
+    """
+    Number of reengagement cards in the flow.
+    """
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-08-01T10:30:00Z"]
+    )
+
+
+class ReengagementFlowCreateRequest(BaseModel):
+    name: str = Field(..., examples=["Key accounts follow-up"])
+    """
+    Unique in the knowledge base; at most 256 characters.
+    """
+    description: str | None = Field(default=None, examples=["Gentler cadence for key accounts."])
+    """
+    At most 512 characters.
+    """
+
+
+class ReengagementFlowUpdateRequest(BaseModel):
+    """
+    At least one of `name` and `description`.
+    """
+
+    name: str | None = Field(default=None, examples=["Key accounts follow-up (slow)"])
+    """
+    Non-empty, unique in the knowledge base; at most 256 characters.
+    """
+    description: str | None = Field(default=None, examples=["Two touches a month."])
+    """
+    At most 512 characters.
+    """
+
+
+class ReengagementFlowAssignRequest(BaseModel):
+    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+
+
+class ReengagementFlowState(BaseModel):
+    """
+    The reengagement flow a contact follows; both fields null when none is assigned.
+    """
+
+    flow_id: str | None = Field(
+        default=None,
+        validation_alias="flowId",
+        serialization_alias="flowId",
+        examples=["a1b2c3d4-e5f6-4890-abcd-ef1234567890"],
+    )
+    flow_assigned_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="flowAssignedAt",
+        serialization_alias="flowAssignedAt",
+        examples=["2026-08-10T14:30:00Z"],
+    )
+
+
+class OfferListItem(BaseModel):
+    """
+    An offer as listed.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Q3 enterprise outbound"])
+
+
+class OfferList(BaseModel):
+    items: list[OfferListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class Offer(BaseModel):
+    """
+    Company context the AI SDR personalises outreach with: who is selling, to whom, why now and with which arguments.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Q3 enterprise outbound"])
+    company_name: str | None = Field(
+        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+    )
+    """
+    The company the outreach speaks for.
+    """
+    company_description: str | None = Field(
+        default=None,
+        validation_alias="companyDescription",
+        serialization_alias="companyDescription",
+        examples=["Warehouse automation for mid-market logistics."],
+    )
+    """
+    What the company does, in short.
+    """
+    icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms with 200+ warehouse staff"])
+    """
+    Ideal customer profile, the audience of the offer.
+    """
+    reason_for_outreach: str | None = Field(
+        default=None,
+        validation_alias="reasonForOutreach",
+        serialization_alias="reasonForOutreach",
+        examples=["Push into mid-market logistics after a new reference customer."],
+    )
+    """
+    Why the outreach happens now.
+    """
+    case_studies: list[str] | None = Field(
+        default=None,
+        validation_alias="caseStudies",
+        serialization_alias="caseStudies",
+        examples=[["Cut picking errors by 38% at a regional 3PL"]],
+    )
+    pain_points: list[str] | None = Field(
+        default=None,
+        validation_alias="painPoints",
+        serialization_alias="painPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    """
+    Problems of the audience the offer answers.
+    """
+    proof_points: list[str] | None = Field(
+        default=None,
+        validation_alias="proofPoints",
+        serialization_alias="proofPoints",
+        examples=[["Used by four of the ten largest mid-market 3PLs"]],
+    )
+    """
+    Evidence behind the offer's claims.
+    """
+    value_propositions: list[str] | None = Field(
+        default=None,
+        validation_alias="valuePropositions",
+        serialization_alias="valuePropositions",
+        examples=[["30% faster picking within 90 days"]],
+    )
+    call_to_actions: list[str] | None = Field(
+        default=None,
+        validation_alias="callToActions",
+        serialization_alias="callToActions",
+        examples=[["A 15-minute demo this week?"]],
+    )
+    """
+    Closing asks the AI SDR may use.
+    """
+
+
+class PlaybookScope(StrEnum):
+    """
+    Who sees a playbook: global (curated by Reply, read-only), organization (every team of the organization) or team (the caller's team).
+    """
+
+    GLOBAL = "global"
+    ORGANIZATION = "organization"
+    TEAM = "team"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
+
+
+class PlaybookListItem(BaseModel):
+    """
+    A playbook as listed.
+    """
+
+    id: str | None = Field(default=None, examples=["t-7"])
+    """
+    Scope letter and number, e.g. g-1, o-42, t-7.
+    """
+    name: str | None = Field(default=None, examples=["Outbound playbook"])
+    description: str | None = Field(default=None, examples=["Tone and pacing for cold outreach"])
+    type: PlaybookScope | None = None
+    last_updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastUpdatedAt",
+        serialization_alias="lastUpdatedAt",
+        examples=["2026-05-10T14:32:11Z"],
+    )
+    author_user_id: int | None = Field(
+        default=None, validation_alias="authorUserId", serialization_alias="authorUserId", examples=[12345]
+    )
+    """
+    Author; null for global playbooks and once the author has left the team.
+    """
+
+
+class PlaybookList(BaseModel):
+    items: list[PlaybookListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class PlaybookStyleFile(BaseModel):
+    """
+    A reference document that shapes tone and voice when the playbook applies.
+    """
+
+    id: int | None = Field(default=None, examples=[12345])
+    file_name: str | None = Field(
+        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["tone-guide.pdf"]
+    )
+
+
+class Playbook(BaseModel):
+    """
+    Tone, voice and writing rules the AI SDR follows.
+    """
+
+    id: str | None = Field(default=None, examples=["t-7"])
+    """
+    Scope letter and number, e.g. g-1, o-42, t-7.
+    """
+    name: str | None = Field(default=None, examples=["Outbound playbook"])
+    description: str | None = Field(default=None, examples=["Tone and pacing for cold outreach"])
+    body: str | None = Field(
+        default=None, examples=["## Voice\nFriendly and brief.\n\n## Pacing\nAt most two touches a week."]
+    )
+    """
+    The instructions themselves, usually Markdown or plain text.
+    """
+    type: PlaybookScope | None = None
+    last_updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastUpdatedAt",
+        serialization_alias="lastUpdatedAt",
+        examples=["2026-05-10T14:32:11Z"],
+    )
+    author_user_id: int | None = Field(
+        default=None, validation_alias="authorUserId", serialization_alias="authorUserId", examples=[12345]
+    )
+    """
+    Author; null for global playbooks and once the author has left the team.
+    """
+    style_files: list[PlaybookStyleFile] | None = Field(
+        default=None, validation_alias="styleFiles", serialization_alias="styleFiles"
+    )
+    """
+    Managed through the style-file operations.
+    """
+
+
+class PlaybookCreateRequest(BaseModel):
+    name: str = Field(..., examples=["Outbound playbook"])
+    description: str = Field(..., examples=["Tone and pacing for cold outreach"])
+    """
+    May be empty.
+    """
+    body: str = Field(..., examples=["## Voice\nFriendly and brief."])
+    """
+    May be empty.
+    """
+    type: PlaybookScope
+    """
+    organization or team; global is refused.
+    """
+
+
+class PlaybookUpdateRequest(BaseModel):
+    """
+    At least one of `name`, `description` and `body`.
+    """
+
+    name: str | None = Field(default=None, examples=["Outbound playbook v3"])
+    description: str | None = Field(default=None, examples=["Refined tone for cold outreach"])
+    """
+    An empty string clears it.
+    """
+    body: str | None = Field(default=None, examples=["## Voice\nFriendly, brief, never pushy."])
+    """
+    An empty string clears it.
+    """
+
+
 class ContactFilterRequest(BaseModel):
     rules: list[ContactFilterRule] | None = None
     list_id: int | None = Field(default=None, validation_alias="listId", serialization_alias="listId", examples=[42])
@@ -6619,3 +7045,111 @@ class SequenceLinkedInAccount(BaseModel):
         examples=["https://www.linkedin.com/in/jane-doe-sales"],
     )
     status: LinkedInAccountStatus | None = None
+
+
+class OfferCreateRequest(BaseModel):
+    """
+    Lists take up to 10 non-empty entries of at most 1000 characters each.
+    """
+
+    name: str = Field(..., examples=["Q3 enterprise outbound"])
+    company_name: str | None = Field(
+        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+    )
+    company_description: str | None = Field(
+        default=None,
+        validation_alias="companyDescription",
+        serialization_alias="companyDescription",
+        examples=["Warehouse automation for mid-market logistics."],
+    )
+    icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms"])
+    reason_for_outreach: str | None = Field(
+        default=None,
+        validation_alias="reasonForOutreach",
+        serialization_alias="reasonForOutreach",
+        examples=["Push into mid-market logistics."],
+    )
+    case_studies: list[str] | None = Field(
+        default=None,
+        validation_alias="caseStudies",
+        serialization_alias="caseStudies",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    pain_points: list[str] | None = Field(
+        default=None,
+        validation_alias="painPoints",
+        serialization_alias="painPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    proof_points: list[str] | None = Field(
+        default=None,
+        validation_alias="proofPoints",
+        serialization_alias="proofPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    value_propositions: list[str] | None = Field(
+        default=None,
+        validation_alias="valuePropositions",
+        serialization_alias="valuePropositions",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    call_to_actions: list[str] | None = Field(
+        default=None,
+        validation_alias="callToActions",
+        serialization_alias="callToActions",
+        examples=[["Picking errors drive customer churn"]],
+    )
+
+
+class OfferUpdateRequest(BaseModel):
+    """
+    At least one field; fields left out keep their value and a list that is sent replaces the whole list.
+    """
+
+    name: str | None = Field(default=None, examples=["Q3 enterprise outbound (EMEA)"])
+    company_name: str | None = Field(
+        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+    )
+    company_description: str | None = Field(
+        default=None,
+        validation_alias="companyDescription",
+        serialization_alias="companyDescription",
+        examples=["Warehouse automation for mid-market logistics."],
+    )
+    icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms"])
+    reason_for_outreach: str | None = Field(
+        default=None,
+        validation_alias="reasonForOutreach",
+        serialization_alias="reasonForOutreach",
+        examples=["Push into mid-market logistics."],
+    )
+    case_studies: list[str] | None = Field(
+        default=None,
+        validation_alias="caseStudies",
+        serialization_alias="caseStudies",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    pain_points: list[str] | None = Field(
+        default=None,
+        validation_alias="painPoints",
+        serialization_alias="painPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    proof_points: list[str] | None = Field(
+        default=None,
+        validation_alias="proofPoints",
+        serialization_alias="proofPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    value_propositions: list[str] | None = Field(
+        default=None,
+        validation_alias="valuePropositions",
+        serialization_alias="valuePropositions",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    call_to_actions: list[str] | None = Field(
+        default=None,
+        validation_alias="callToActions",
+        serialization_alias="callToActions",
+        examples=[["Picking errors drive customer churn"]],
+    )
