@@ -6785,7 +6785,7 @@ class Offer(BaseModel):
 
 class PlaybookScope(StrEnum):
     """
-    Who sees a playbook: global (curated by Reply, read-only), organization (every team of the organization) or team (the caller's team).
+    Who sees a playbook: global (provided by Reply, read-only), organization (every team of the organization) or team (the caller's team).
     """
 
     GLOBAL = "global"
