@@ -15,6 +15,7 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 if TYPE_CHECKING:
     from .resources.account_lists import AccountListsResource, AsyncAccountListsResource
     from .resources.accounts import AccountsResource, AsyncAccountsResource
+    from .resources.ai_sdr import AiSdrResource, AsyncAiSdrResource
     from .resources.attachments import AsyncAttachmentsResource, AttachmentsResource
     from .resources.background_jobs import AsyncBackgroundJobsResource, BackgroundJobsResource
     from .resources.blacklist_rules import AsyncBlacklistRulesResource, BlacklistRulesResource
@@ -283,6 +284,13 @@ class Reply(SyncAPIClient):
 
         return WebhooksResource(self)
 
+    @cached_property
+    def ai_sdr(self) -> AiSdrResource:
+        """Operations on ai_sdr."""
+        from .resources.ai_sdr import AiSdrResource
+
+        return AiSdrResource(self)
+
 
 class AsyncReply(AsyncAPIClient):
     """Asynchronous client for the Reply API.
@@ -525,3 +533,10 @@ class AsyncReply(AsyncAPIClient):
         from .resources.webhooks import AsyncWebhooksResource
 
         return AsyncWebhooksResource(self)
+
+    @cached_property
+    def ai_sdr(self) -> AsyncAiSdrResource:
+        """Operations on ai_sdr."""
+        from .resources.ai_sdr import AsyncAiSdrResource
+
+        return AsyncAiSdrResource(self)

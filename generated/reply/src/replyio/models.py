@@ -13,7 +13,7 @@ from ._models import BaseModel, open_enum_member
 
 class ProblemDetails(BaseModel):
     """
-    Bare problem details. Reply declares only title, status and detail (no type/instance), so those are all we model; unknown members are tolerated.
+    Bare problem details (RFC 9457) with a title, status and detail.
     """
 
     title: str = Field(..., examples=["Too Many Requests"])
@@ -47,10 +47,10 @@ class ValidationProblem(ProblemDetails):
 
 class NotProcessedItemResult(BaseModel):
     """
-    Why one item of a non-atomic bulk operation was not processed. Conflict: Reply's schema types `error` as a camelCase string slug while several endpoint descriptions tabulate numeric codes (1 NotFound, 3 InvalidInput, ...). We follow the schema and type it as a string; a numeric wire value would surface as a parse error we would then relax.
+    Why one item of a non-atomic bulk operation was not processed.
     """
 
-    error: str = Field(..., examples=["notFound"])
+    error: str | None = Field(default=None, examples=["notFound"])
     error_details: str | None = Field(
         default=None,
         validation_alias="errorDetails",
@@ -79,9 +79,18 @@ class IdName(BaseModel):
     name: str = Field(..., examples=["Q3 prospects"])
 
 
+class ContactListRef(BaseModel):
+    """
+    A contact list a contact belongs to.
+    """
+
+    id: int | None = Field(default=None, examples=[42])
+    name: str | None = Field(default=None, examples=["Q3 prospects"])
+
+
 class Whoami(BaseModel):
     """
-    Identity behind the credentials. Conflict: the authentication page shows only userId; Reply's schema declares all three fields required, which we follow.
+    Identity behind the credentials.
     """
 
     user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
@@ -246,10 +255,10 @@ class ContactCustomFieldUpdate(BaseModel):
 
 class Contact(BaseModel):
     """
-    A contact (prospect). A contact may exist with only a LinkedIn URL, so profile fields are nullable: we accept null defensively even where Reply's schema does not say so.
+    A contact (prospect). A contact may exist with only a LinkedIn URL.
     """
 
-    id: int = Field(..., examples=[1001])
+    id: int | None = Field(default=None, examples=[1001])
     email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
     domain: str | None = Field(default=None, examples=["acme.com"])
     """
@@ -341,8 +350,10 @@ class Contact(BaseModel):
 
 
 class ContactPage(BaseModel):
-    items: list[Contact]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[Contact] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ContactCreateRequest(BaseModel):
@@ -528,7 +539,7 @@ class ContactImportOptions(BaseModel):
 
 class ContactImportRequest(BaseModel):
     """
-    Synchronous import of up to 1000 contacts (400 contact.limitExceeded beyond). Reply's prose mentions async bulk ingests, but the spec declares this endpoint 200-only, so we do too.
+    Synchronous import of up to 1000 contacts (400 contact.limitExceeded beyond).
     """
 
     items: list[ContactImportItem]
@@ -550,7 +561,7 @@ class ContactImportItemStatus(StrEnum):
 
 class ContactImportItemResult(BaseModel):
     id: int | None = Field(default=None, examples=[1001])
-    status: ContactImportItemStatus
+    status: ContactImportItemStatus | None = None
     error: str | None = Field(default=None, examples=[None])
     """
     e.g. "Invalid data", "Wrong field format", "Not processed".
@@ -558,11 +569,11 @@ class ContactImportItemResult(BaseModel):
 
 
 class ContactImportResult(BaseModel):
-    items: list[ContactImportItemResult]
-    added: int = Field(..., examples=[1])
-    updated: int = Field(..., examples=[0])
-    skipped: int = Field(..., examples=[0])
-    failed: int = Field(..., examples=[1])
+    items: list[ContactImportItemResult] | None = None
+    added: int | None = Field(default=None, examples=[1])
+    updated: int | None = Field(default=None, examples=[0])
+    skipped: int | None = Field(default=None, examples=[0])
+    failed: int | None = Field(default=None, examples=[1])
 
 
 class ContactFilterRule(BaseModel):
@@ -595,17 +606,26 @@ class ContactCurrentStep(BaseModel):
     )
 
 
+class SequenceContactCurrentStep(BaseModel):
+    step_id: int | None = Field(..., validation_alias="stepId", serialization_alias="stepId", examples=[3001])
+    display_name: str | None = Field(
+        ..., validation_alias="displayName", serialization_alias="displayName", examples=["Step 2 - Email"]
+    )
+
+
 class ContactSequence(BaseModel):
     """
     One sequence a contact is enrolled in.
     """
 
-    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
-    sequence_name: str = Field(
-        ..., validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 outbound"]
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
     )
-    status_in_sequence: ContactSequenceStatus = Field(
-        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+    sequence_name: str | None = Field(
+        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 outbound"]
+    )
+    status_in_sequence: ContactSequenceStatus | None = Field(
+        default=None, validation_alias="statusInSequence", serialization_alias="statusInSequence"
     )
     current_step: ContactCurrentStep | None = Field(
         default=None, validation_alias="currentStep", serialization_alias="currentStep"
@@ -625,21 +645,21 @@ class ContactSequence(BaseModel):
 
 
 class ContactActivity(BaseModel):
-    id: int = Field(..., examples=[900000001])
-    date: AwareDatetime = Field(..., examples=["2024-03-09T10:02:11+00:00"])
-    activity_type: str = Field(
-        ..., validation_alias="activityType", serialization_alias="activityType", examples=["emailSent"]
+    id: int | None = Field(default=None, examples=[900000001])
+    date: AwareDatetime | None = Field(default=None, examples=["2024-03-09T10:02:11+00:00"])
+    activity_type: str | None = Field(
+        default=None, validation_alias="activityType", serialization_alias="activityType", examples=["emailSent"]
     )
     """
     Free-form activity kind (Reply does not enumerate it).
     """
-    source_type: str = Field(
-        ..., validation_alias="sourceType", serialization_alias="sourceType", examples=["sequence"]
+    source_type: str | None = Field(
+        default=None, validation_alias="sourceType", serialization_alias="sourceType", examples=["sequence"]
     )
     user_name: str | None = Field(
         default=None, validation_alias="userName", serialization_alias="userName", examples=["Jane Doe"]
     )
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
+    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[12345])
     content: dict[str, Any] | None = Field(default=None, examples=[{"subject": "Quick question"}])
     """
     Activity-specific payload; its shape varies by activityType and is not published.
@@ -647,8 +667,10 @@ class ContactActivity(BaseModel):
 
 
 class ContactActivityPage(BaseModel):
-    items: list[ContactActivity]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ContactActivity] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ContactEmailDisposition(BaseModel):
@@ -664,8 +686,8 @@ class ContactSequenceStatusInfo(BaseModel):
     status_in_sequence: ContactSequenceStatusFull = Field(
         ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
     )
-    email_disposition: ContactEmailDisposition | None = Field(
-        default=None, validation_alias="emailDisposition", serialization_alias="emailDisposition"
+    email_disposition: ContactEmailDisposition = Field(
+        ..., validation_alias="emailDisposition", serialization_alias="emailDisposition"
     )
 
 
@@ -720,9 +742,11 @@ class ContactOwnerChangeRequest(BaseModel):
 
 
 class ContactOwnerChangeResult(BaseModel):
-    is_success: bool = Field(..., validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True])
-    affected_ids: list[int] = Field(
-        ..., validation_alias="affectedIds", serialization_alias="affectedIds", examples=[[1001, 1002]]
+    is_success: bool | None = Field(
+        default=None, validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True]
+    )
+    affected_ids: list[int] | None = Field(
+        default=None, validation_alias="affectedIds", serialization_alias="affectedIds", examples=[[1001, 1002]]
     )
 
 
@@ -774,7 +798,7 @@ class DirectOutreachEmailStatus(StrEnum):
 
 
 class DirectOutreachEmailResult(BaseModel):
-    status: DirectOutreachEmailStatus
+    status: DirectOutreachEmailStatus | None = None
     message_id: str | None = Field(
         default=None,
         validation_alias="messageId",
@@ -865,14 +889,18 @@ class DirectOutreachLinkedInResult(BaseModel):
 
 
 class ContactList(BaseModel):
-    id: int = Field(..., examples=[42])
-    name: str = Field(..., examples=["Q3 prospects"])
-    is_shared: bool = Field(..., validation_alias="isShared", serialization_alias="isShared", examples=[False])
+    id: int | None = Field(default=None, examples=[42])
+    name: str | None = Field(default=None, examples=["Q3 prospects"])
+    is_shared: bool | None = Field(
+        default=None, validation_alias="isShared", serialization_alias="isShared", examples=[False]
+    )
 
 
 class ContactListPage(BaseModel):
-    items: list[ContactList]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ContactList] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ContactListCreateRequest(BaseModel):
@@ -907,14 +935,18 @@ class CustomFieldType(StrEnum):
 
 
 class CustomField(BaseModel):
-    id: int = Field(..., examples=[17])
-    title: str = Field(..., examples=["Lead source"])
-    field_type: CustomFieldType = Field(..., validation_alias="fieldType", serialization_alias="fieldType")
+    id: int | None = Field(default=None, examples=[17])
+    title: str | None = Field(default=None, examples=["Lead source"])
+    field_type: CustomFieldType | None = Field(
+        default=None, validation_alias="fieldType", serialization_alias="fieldType"
+    )
     metadata: str | None = Field(default=None, examples=[None])
     """
     Extra definition data such as dropdown options (opaque string).
     """
-    org_wide: bool = Field(..., validation_alias="orgWide", serialization_alias="orgWide", examples=[False])
+    org_wide: bool | None = Field(
+        default=None, validation_alias="orgWide", serialization_alias="orgWide", examples=[False]
+    )
 
 
 class CustomFieldCreateRequest(BaseModel):
@@ -965,17 +997,21 @@ class BlacklistDomainRule(BaseModel):
     Blocks every address at a domain.
     """
 
-    id: int = Field(..., examples=[601])
-    pattern: str = Field(..., examples=["competitor.com"])
-    is_global: bool = Field(..., validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False])
+    id: int | None = Field(default=None, examples=[601])
+    pattern: str | None = Field(default=None, examples=["competitor.com"])
+    is_global: bool | None = Field(
+        default=None, validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False]
+    )
     """
     Global (organisation) rules are read-only through the API.
     """
 
 
 class BlacklistDomainRulePage(BaseModel):
-    items: list[BlacklistDomainRule]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[BlacklistDomainRule] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class BlacklistEmailRule(BaseModel):
@@ -983,17 +1019,21 @@ class BlacklistEmailRule(BaseModel):
     Blocks one email address.
     """
 
-    id: int = Field(..., examples=[611])
-    pattern: str = Field(..., examples=["ceo@competitor.com"])
-    is_global: bool = Field(..., validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False])
+    id: int | None = Field(default=None, examples=[611])
+    pattern: str | None = Field(default=None, examples=["ceo@competitor.com"])
+    is_global: bool | None = Field(
+        default=None, validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False]
+    )
     """
     Global (organisation) rules are read-only through the API.
     """
 
 
 class BlacklistEmailRulePage(BaseModel):
-    items: list[BlacklistEmailRule]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[BlacklistEmailRule] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class BlacklistEmailExceptionRule(BaseModel):
@@ -1001,13 +1041,15 @@ class BlacklistEmailExceptionRule(BaseModel):
     Keeps one address contactable despite a domain rule. Has no isGlobal flag.
     """
 
-    id: int = Field(..., examples=[621])
-    pattern: str = Field(..., examples=["partner@competitor.com"])
+    id: int | None = Field(default=None, examples=[621])
+    pattern: str | None = Field(default=None, examples=["partner@competitor.com"])
 
 
 class BlacklistEmailExceptionRulePage(BaseModel):
-    items: list[BlacklistEmailExceptionRule]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[BlacklistEmailExceptionRule] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ContactAccountCompanySize(StrEnum):
@@ -1073,8 +1115,8 @@ class ContactAccountEmailProvider(StrEnum):
 
 
 class ContactAccountStage(BaseModel):
-    id: int = Field(..., examples=[3])
-    name: str = Field(..., examples=["Qualified"])
+    id: int | None = Field(default=None, examples=[3])
+    name: str | None = Field(default=None, examples=["Qualified"])
     color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[5])
 
 
@@ -1083,11 +1125,11 @@ class ContactAccount(BaseModel):
     An account (company) that contacts can be linked to.
     """
 
-    id: int = Field(..., examples=[301])
+    id: int | None = Field(default=None, examples=[301])
     owner_user_id: int | None = Field(
         default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
     )
-    name: str = Field(..., examples=["Acme Inc."])
+    name: str | None = Field(default=None, examples=["Acme Inc."])
     description: str | None = Field(default=None, examples=["Industrial automation software."])
     domain_name: str | None = Field(
         default=None, validation_alias="domainName", serialization_alias="domainName", examples=["acme.com"]
@@ -1157,8 +1199,10 @@ class ContactAccountDetails(ContactAccount):
 
 
 class ContactAccountPage(BaseModel):
-    items: list[ContactAccount]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ContactAccount] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ContactAccountCreateRequest(BaseModel):
@@ -1317,7 +1361,7 @@ class ContactAccountContact(BaseModel):
     Compact view of a contact linked to an account.
     """
 
-    id: int = Field(..., examples=[1001])
+    id: int | None = Field(default=None, examples=[1001])
     email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
     first_name: str | None = Field(
         default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
@@ -1330,8 +1374,10 @@ class ContactAccountContact(BaseModel):
 
 
 class ContactAccountContactPage(BaseModel):
-    items: list[ContactAccountContact]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ContactAccountContact] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ContactAccountContactLinksRequest(BaseModel):
@@ -1341,13 +1387,15 @@ class ContactAccountContactLinksRequest(BaseModel):
 
 
 class ContactAccountList(BaseModel):
-    id: int = Field(..., examples=[51])
-    name: str = Field(..., examples=["Tier 1 targets"])
+    id: int | None = Field(default=None, examples=[51])
+    name: str | None = Field(default=None, examples=["Tier 1 targets"])
 
 
 class ContactAccountListPage(BaseModel):
-    items: list[ContactAccountList]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ContactAccountList] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ContactAccountListRequest(BaseModel):
@@ -1413,18 +1461,24 @@ class SequenceSortDirection(StrEnum):
 
 
 class SequenceListItem(BaseModel):
-    id: int = Field(..., examples=[2001])
-    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345])
-    name: str = Field(..., examples=["Q3 outbound"])
-    status: SequenceStatus
-    created: AwareDatetime = Field(..., examples=["2024-03-01T09:00:00+00:00"])
-    is_archived: bool = Field(..., validation_alias="isArchived", serialization_alias="isArchived", examples=[False])
+    id: int | None = Field(default=None, examples=[2001])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
+    name: str | None = Field(default=None, examples=["Q3 outbound"])
+    status: SequenceStatus | None = None
+    created: AwareDatetime | None = Field(default=None, examples=["2024-03-01T09:00:00+00:00"])
+    is_archived: bool | None = Field(
+        default=None, validation_alias="isArchived", serialization_alias="isArchived", examples=[False]
+    )
     health: SequenceHealth | None = None
 
 
 class SequencePage(BaseModel):
-    items: list[SequenceListItem]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
+    items: list[SequenceListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+    )
 
 
 class SequenceSenderEmail(BaseModel):
@@ -1441,8 +1495,8 @@ class SequenceSenderLinkedIn(BaseModel):
     A LinkedIn account attached to a sequence (compact form).
     """
 
-    id: int = Field(..., examples=[701])
-    name: str = Field(..., examples=["Jane Doe"])
+    id: int | None = Field(default=None, examples=[701])
+    name: str | None = Field(default=None, examples=["Jane Doe"])
     profile_url: str | None = Field(
         default=None,
         validation_alias="profileUrl",
@@ -1457,7 +1511,41 @@ class SequenceSenderLinkedIn(BaseModel):
 
 class SequenceSettings(BaseModel):
     """
-    Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+    Sending settings.
+    """
+
+    emails_count_per_day: int = Field(
+        ..., validation_alias="emailsCountPerDay", serialization_alias="emailsCountPerDay", examples=[100]
+    )
+    days_to_finish_prospect: int = Field(
+        ..., validation_alias="daysToFinishProspect", serialization_alias="daysToFinishProspect", examples=[7]
+    )
+    email_sending_delay_seconds: int = Field(
+        ..., validation_alias="emailSendingDelaySeconds", serialization_alias="emailSendingDelaySeconds", examples=[60]
+    )
+    daily_throttling: int = Field(
+        ..., validation_alias="dailyThrottling", serialization_alias="dailyThrottling", examples=[50]
+    )
+    use_daily_throttling: bool | None = Field(
+        default=None, validation_alias="useDailyThrottling", serialization_alias="useDailyThrottling", examples=[True]
+    )
+    disable_opens_tracking: bool = Field(
+        ..., validation_alias="disableOpensTracking", serialization_alias="disableOpensTracking", examples=[False]
+    )
+    replies_handling_type: str = Field(
+        ...,
+        validation_alias="repliesHandlingType",
+        serialization_alias="repliesHandlingType",
+        examples=["markAsFinished"],
+    )
+    enable_links_tracking: bool = Field(
+        ..., validation_alias="enableLinksTracking", serialization_alias="enableLinksTracking", examples=[True]
+    )
+
+
+class SequenceSettingsUpdate(BaseModel):
+    """
+    Sending settings to change; the object is merged key by key.
     """
 
     emails_count_per_day: int | None = Field(
@@ -1504,7 +1592,7 @@ class SequenceUpdateRequest(BaseModel):
     schedule_id: int | None = Field(
         default=None, validation_alias="scheduleId", serialization_alias="scheduleId", examples=[12]
     )
-    settings: SequenceSettings | None = None
+    settings: SequenceSettingsUpdate | None = None
     email_accounts: list[int] | None = Field(
         default=None, validation_alias="emailAccounts", serialization_alias="emailAccounts", examples=[[5001, 5002]]
     )
@@ -1519,7 +1607,7 @@ class SequenceOwnerRequest(BaseModel):
 
 class SequenceIdsRequest(BaseModel):
     """
-    Sequence ids for a bulk action. Conflict: prose says up to 1000 ids, the validator example says 1-100; we declare 1000 and leave the stricter check to the server.
+    Sequence ids for a bulk action (up to 1000).
     """
 
     ids: list[int] = Field(..., examples=[[2001, 2002]])
@@ -1552,17 +1640,17 @@ class SequenceSaveAsTemplateRequest(BaseModel):
 
 class SequenceSavedTemplate(BaseModel):
     """
-    The template created from a sequence. Same shape as the items of GET /v3/sequence-templates (part B); named separately so the two halves do not collide.
+    The template created from a sequence.
     """
 
-    id: str = Field(..., examples=["8c1f2a4e-3b7d-4c52-9e61-0d7a2f9b5c13"])
-    name: str = Field(..., examples=["Outbound - 5 touch"])
+    id: str | None = Field(default=None, examples=["8c1f2a4e-3b7d-4c52-9e61-0d7a2f9b5c13"])
+    name: str | None = Field(default=None, examples=["Outbound - 5 touch"])
     description: str | None = Field(default=None, examples=["Email + LinkedIn cadence for mid-market."])
-    step_types: list[str] = Field(
-        ..., validation_alias="stepTypes", serialization_alias="stepTypes", examples=[["email", "linkedIn"]]
+    step_types: list[str] | None = Field(
+        default=None, validation_alias="stepTypes", serialization_alias="stepTypes", examples=[["email", "linkedIn"]]
     )
-    is_conditional: bool = Field(
-        ..., validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
+    is_conditional: bool | None = Field(
+        default=None, validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
     )
 
 
@@ -1755,11 +1843,11 @@ class SequenceStatsLinkedInOverview(BaseModel):
 
 
 class SequenceStats(BaseModel):
-    email_overview: SequenceStatsEmailOverview = Field(
-        ..., validation_alias="emailOverview", serialization_alias="emailOverview"
+    email_overview: SequenceStatsEmailOverview | None = Field(
+        default=None, validation_alias="emailOverview", serialization_alias="emailOverview"
     )
-    linked_in_overview: SequenceStatsLinkedInOverview = Field(
-        ..., validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
+    linked_in_overview: SequenceStatsLinkedInOverview | None = Field(
+        default=None, validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
     )
 
 
@@ -1815,14 +1903,16 @@ class SequenceStatsItemStatus(StrEnum):
 
 
 class SequenceStatsItem(BaseModel):
-    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
-    name: str = Field(..., examples=["Q3 outbound"])
-    status: SequenceStatsItemStatus
-    email_overview: SequenceStatsEmailOverview = Field(
-        ..., validation_alias="emailOverview", serialization_alias="emailOverview"
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
     )
-    linked_in_overview: SequenceStatsLinkedInOverview = Field(
-        ..., validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
+    name: str | None = Field(default=None, examples=["Q3 outbound"])
+    status: SequenceStatsItemStatus | None = None
+    email_overview: SequenceStatsEmailOverview | None = Field(
+        default=None, validation_alias="emailOverview", serialization_alias="emailOverview"
+    )
+    linked_in_overview: SequenceStatsLinkedInOverview | None = Field(
+        default=None, validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
     )
 
 
@@ -1857,8 +1947,8 @@ class SequenceStepCommon(BaseModel):
     """
     Which branch of the parent condition this step belongs to.
     """
-    delay_in_minutes: int | None = Field(
-        default=None, validation_alias="delayInMinutes", serialization_alias="delayInMinutes", examples=[0]
+    delay_in_minutes: int = Field(
+        ..., validation_alias="delayInMinutes", serialization_alias="delayInMinutes", examples=[0]
     )
 
 
@@ -1904,7 +1994,7 @@ class SequenceStepEmail(SequenceStepCommon):
         ..., validation_alias="executionMode", serialization_alias="executionMode"
     )
     variants: list[SequenceStepEmailVariant]
-    delay_in_minutes: int = Field(  # pyright: ignore[reportIncompatibleVariableOverride]
+    delay_in_minutes: int = Field(
         ..., validation_alias="delayInMinutes", serialization_alias="delayInMinutes", examples=[0]
     )
 
@@ -1928,17 +2018,15 @@ class SequenceStepLinkedInActionType(StrEnum):
 
 class SequenceStepLinkedInVariant(BaseModel):
     id: int | None = Field(default=None, examples=[4002])
-    subject: str | None = Field(default=None, examples=[None])
+    subject: str | None = Field(default=None, examples=["Quick question about {{Company}}"])
     """
     InMail only.
     """
-    message: str | None = Field(default=None, examples=["Hi {{FirstName}}, following up on my email."])
+    message: str = Field(..., examples=["Hi {{FirstName}}, following up on my email."])
     """
     Optional for connect (a note of at most 300 characters).
     """
-    is_enabled: bool | None = Field(
-        default=None, validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True]
-    )
+    is_enabled: bool = Field(..., validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True])
 
 
 class Type1(StrEnum):
@@ -1964,7 +2052,10 @@ class SequenceStepLinkedIn(SequenceStepCommon):
     )
     variants: list[SequenceStepLinkedInVariant] | None = None
     ai_prompt_text: str | None = Field(
-        default=None, validation_alias="aiPromptText", serialization_alias="aiPromptText", examples=[None]
+        default=None,
+        validation_alias="aiPromptText",
+        serialization_alias="aiPromptText",
+        examples=["Comment on the post in one friendly sentence."],
     )
     """
     Prompt for commentOnRecentPost steps.
@@ -2064,8 +2155,8 @@ class SequenceStepTask(SequenceStepCommon):
     """
 
     type: Literal["task"] = Field(..., examples=["task"])
-    action_type: SequenceStepTaskActionType | None = Field(
-        default=None, validation_alias="actionType", serialization_alias="actionType"
+    action_type: SequenceStepTaskActionType = Field(
+        ..., validation_alias="actionType", serialization_alias="actionType"
     )
     description: str = Field(..., examples=["Research the account before the call."])
 
@@ -2098,10 +2189,10 @@ class SequenceStepCondition(SequenceStepCommon):
     """
 
     type: Literal["condition"] = Field(..., examples=["condition"])
-    wait_in_minutes: int | None = Field(
-        default=None, validation_alias="waitInMinutes", serialization_alias="waitInMinutes", examples=[1440]
+    wait_in_minutes: int = Field(
+        ..., validation_alias="waitInMinutes", serialization_alias="waitInMinutes", examples=[1440]
     )
-    conditions: list[SequenceStepConditionClause] | None = None
+    conditions: list[SequenceStepConditionClause]
 
 
 class SequenceStepBulkCreateRequest(
@@ -2172,20 +2263,22 @@ class SequenceStepVariantToggleRequest(BaseModel):
 
 
 class SequenceStepVariant(BaseModel):
-    id: int = Field(..., examples=[4001])
+    id: int | None = Field(default=None, examples=[4001])
     subject: str | None = Field(default=None, examples=["Quick question about {{Company}}"])
     message: str | None = Field(
         default=None, examples=["<p>Hi {{FirstName}},</p><p>Are you the right person to talk to about outbound?</p>"]
     )
-    is_enabled: bool = Field(..., validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True])
-    has_attachments: bool = Field(
-        ..., validation_alias="hasAttachments", serialization_alias="hasAttachments", examples=[False]
+    is_enabled: bool | None = Field(
+        default=None, validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True]
+    )
+    has_attachments: bool | None = Field(
+        default=None, validation_alias="hasAttachments", serialization_alias="hasAttachments", examples=[False]
     )
 
 
 class SequenceStepVariantRequest(BaseModel):
     """
-    A step variant. LinkedIn voice-message variants are uploaded as multipart upstream; that form is not modelled here (JSON only).
+    A step variant.
     """
 
     subject: str | None = Field(default=None, examples=["Quick question about {{Company}} (v2)"])
@@ -2265,8 +2358,12 @@ class SequenceContactSortBy(StrEnum):
 
 
 class SequenceContact(BaseModel):
-    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
-    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    contact_id: int | None = Field(
+        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+    )
+    sequence_id: int | None = Field(
+        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+    )
     email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
     first_name: str | None = Field(
         default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
@@ -2276,8 +2373,8 @@ class SequenceContact(BaseModel):
     )
     company: str | None = Field(default=None, examples=["Acme Inc."])
     title: str | None = Field(default=None, examples=["VP of Sales"])
-    status_in_sequence: SequenceContactStatus = Field(
-        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+    status_in_sequence: SequenceContactStatus | None = Field(
+        default=None, validation_alias="statusInSequence", serialization_alias="statusInSequence"
     )
     is_opted_out: bool | None = Field(
         default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
@@ -2294,7 +2391,9 @@ class SequenceContact(BaseModel):
     """
     Null until the first email is sent.
     """
-    current_step: ContactCurrentStep = Field(..., validation_alias="currentStep", serialization_alias="currentStep")
+    current_step: SequenceContactCurrentStep | None = Field(
+        default=None, validation_alias="currentStep", serialization_alias="currentStep"
+    )
     """
     Always present; displayName is "Finished" once the contact is done.
     """
@@ -2313,8 +2412,10 @@ class SequenceContact(BaseModel):
 
 
 class SequenceContactPage(BaseModel):
-    items: list[SequenceContact]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[SequenceContact] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class SequenceContactStateColumn(StrEnum):
@@ -2338,7 +2439,7 @@ class SequenceContactStateStep(BaseModel):
         default=None, validation_alias="displayStepNumber", serialization_alias="displayStepNumber", examples=["2"]
     )
     """
-    Human step label; its exact type is not stated upstream (string assumed).
+    Display label of the current step ("1", "2A"), "Finished" once the contact completed the sequence, or "Unknown" when the step is no longer part of it.
     """
     step_number: int | None = Field(
         default=None, validation_alias="stepNumber", serialization_alias="stepNumber", examples=[2]
@@ -2347,7 +2448,7 @@ class SequenceContactStateStep(BaseModel):
 
 class SequenceContactStateStatus(BaseModel):
     """
-    Delivery flags of the contact in this sequence (boolean types inferred).
+    Delivery flags of the contact in this sequence.
     """
 
     status: str | None = Field(default=None, examples=["active"])
@@ -2364,16 +2465,12 @@ class SequenceContactState(BaseModel):
     """
 
     contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
-    email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
-    first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
-    )
-    last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
-    )
-    title: str | None = Field(default=None, examples=["VP of Sales"])
-    added_at: AwareDatetime | None = Field(
-        default=None, validation_alias="addedAt", serialization_alias="addedAt", examples=["2024-03-08T14:30:00+00:00"]
+    email: str = Field(..., examples=["jane.doe@acme.com"])
+    first_name: str = Field(..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"])
+    last_name: str = Field(..., validation_alias="lastName", serialization_alias="lastName", examples=["Doe"])
+    title: str = Field(..., examples=["VP of Sales"])
+    added_at: AwareDatetime = Field(
+        ..., validation_alias="addedAt", serialization_alias="addedAt", examples=["2024-03-08T14:30:00+00:00"]
     )
     current_step: SequenceContactStateStep | None = Field(
         default=None, validation_alias="currentStep", serialization_alias="currentStep"
@@ -2388,8 +2485,10 @@ class SequenceContactState(BaseModel):
 
 
 class SequenceContactStatePage(BaseModel):
-    items: list[SequenceContactState]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[SequenceContactState] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class SequenceContactsAddRequest(BaseModel):
@@ -2418,9 +2517,9 @@ class SequenceContactsAddResult(BaseModel):
     Ids enrolled, plus the failures keyed by contact id (invalidInput, contactLimitExceeded, contactAlreadyInSequence, contactNotFound, forbidden).
     """
 
-    added: list[int] = Field(..., examples=[[1001, 1002]])
-    not_processed: dict[str, NotProcessedItemResult] = Field(
-        ..., validation_alias="notProcessed", serialization_alias="notProcessed"
+    added: list[int] | None = Field(default=None, examples=[[1001, 1002]])
+    not_processed: dict[str, NotProcessedItemResult] | None = Field(
+        default=None, validation_alias="notProcessed", serialization_alias="notProcessed"
     )
 
 
@@ -2432,19 +2531,19 @@ class SequenceContactsRemoveRequest(BaseModel):
 
 class SequenceContactsRemoveResult(BaseModel):
     """
-    Removal summary. notFound and notInSequence are typed as counts (inferred from the sibling `requested`/`removed` counters; the reference does not state their type).
+    Removal summary.
     """
 
-    requested: int = Field(..., examples=[2])
-    removed: int = Field(..., examples=[1])
+    requested: int | None = Field(default=None, examples=[2])
+    removed: int | None = Field(default=None, examples=[1])
     not_found: int | None = Field(
         default=None, validation_alias="notFound", serialization_alias="notFound", examples=[0]
     )
     not_in_sequence: int | None = Field(
         default=None, validation_alias="notInSequence", serialization_alias="notInSequence", examples=[1]
     )
-    removed_ids: list[int] = Field(
-        ..., validation_alias="removedIds", serialization_alias="removedIds", examples=[[1001]]
+    removed_ids: list[int] | None = Field(
+        default=None, validation_alias="removedIds", serialization_alias="removedIds", examples=[[1001]]
     )
 
 
@@ -2467,8 +2566,8 @@ class SequenceLinkedInAccountLinkRequest(BaseModel):
 
 
 class SequenceFolder(BaseModel):
-    id: str = Field(..., examples=["6c1f0d8e-2b4a-4f3e-9a7d-5e8b1c2d3f40"])
-    name: str = Field(..., examples=["Q3 outbound"])
+    id: str | None = Field(default=None, examples=["6c1f0d8e-2b4a-4f3e-9a7d-5e8b1c2d3f40"])
+    name: str | None = Field(default=None, examples=["Q3 outbound"])
 
 
 class SequenceFolderRequest(BaseModel):
@@ -2484,8 +2583,10 @@ class SequenceFolderSequenceList(BaseModel):
     One page of the sequences filed in a folder (items are the sequences-list shape).
     """
 
-    items: list[SequenceListItem]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[SequenceListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class SequenceFolderSequenceLinksRequest(BaseModel):
@@ -2496,20 +2597,23 @@ class SequenceFolderSequenceLinksRequest(BaseModel):
 
 class SequenceTemplate(BaseModel):
     """
-    A sequence template as listed by GET /v3/sequence-templates. Part A names the same shape SequenceSavedTemplate for save-as-template; the two are kept apart so the halves do not collide.
+    A sequence template as listed by GET /v3/sequence-templates.
     """
 
-    id: str = Field(..., examples=["0b9e4c7a-1d2f-4e8b-a6c3-7f5d9e2a1b48"])
-    name: str = Field(..., examples=["3-touch founder outreach"])
+    id: str | None = Field(default=None, examples=["0b9e4c7a-1d2f-4e8b-a6c3-7f5d9e2a1b48"])
+    name: str | None = Field(default=None, examples=["3-touch founder outreach"])
     description: str | None = Field(default=None, examples=["Email, LinkedIn connect, follow-up email."])
-    step_types: list[str] = Field(
-        ..., validation_alias="stepTypes", serialization_alias="stepTypes", examples=[["email", "linkedIn", "email"]]
+    step_types: list[str] | None = Field(
+        default=None,
+        validation_alias="stepTypes",
+        serialization_alias="stepTypes",
+        examples=[["email", "linkedIn", "email"]],
     )
     """
     Step types used by the template, in order (e.g. email, linkedIn, call).
     """
-    is_conditional: bool = Field(
-        ..., validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
+    is_conditional: bool | None = Field(
+        default=None, validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
     )
 
 
@@ -2518,14 +2622,14 @@ class SequenceTemplateCatalog(BaseModel):
     GET /v3/sequence-templates answers one object with three unpaged arrays.
     """
 
-    global_templates: list[SequenceTemplate] = Field(
-        ..., validation_alias="globalTemplates", serialization_alias="globalTemplates"
+    global_templates: list[SequenceTemplate] | None = Field(
+        default=None, validation_alias="globalTemplates", serialization_alias="globalTemplates"
     )
-    organization_templates: list[SequenceTemplate] = Field(
-        ..., validation_alias="organizationTemplates", serialization_alias="organizationTemplates"
+    organization_templates: list[SequenceTemplate] | None = Field(
+        default=None, validation_alias="organizationTemplates", serialization_alias="organizationTemplates"
     )
-    team_templates: list[SequenceTemplate] = Field(
-        ..., validation_alias="teamTemplates", serialization_alias="teamTemplates"
+    team_templates: list[SequenceTemplate] | None = Field(
+        default=None, validation_alias="teamTemplates", serialization_alias="teamTemplates"
     )
 
 
@@ -2558,34 +2662,42 @@ class EmailAccountConnectionStatus(StrEnum):
 
 
 class EmailAccountListItem(BaseModel):
-    id: int = Field(..., examples=[48213])
-    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
-    email: str = Field(..., examples=["jane@acme-sales.com"])
+    id: int | None = Field(default=None, examples=[48213])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+    )
+    email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
         default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
     )
-    email_account_type: EmailAccountType = Field(
-        ..., validation_alias="emailAccountType", serialization_alias="emailAccountType"
+    email_account_type: EmailAccountType | None = Field(
+        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType"
     )
-    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[True])
-    daily_limit: int = Field(..., validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150])
-    connection_status: EmailAccountConnectionStatus = Field(
-        ..., validation_alias="connectionStatus", serialization_alias="connectionStatus"
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+    )
+    daily_limit: int | None = Field(
+        default=None, validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150]
+    )
+    connection_status: EmailAccountConnectionStatus | None = Field(
+        default=None, validation_alias="connectionStatus", serialization_alias="connectionStatus"
     )
     tags: list[str] | None = Field(default=None, examples=[["warm", "eu"]])
 
 
 class EmailAccountList(BaseModel):
-    items: list[EmailAccountListItem]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[EmailAccountListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class EmailAccountConnection(BaseModel):
     """
-    Connection settings as returned (passwords are never returned). SMTP/IMAP fields are nullable because OAuth mailboxes (Gmail, Office 365) have none (inferred).
+    Connection settings as returned (passwords are never returned). OAuth mailboxes (Gmail, Office 365) have no SMTP/IMAP settings.
     """
 
-    email: str = Field(..., examples=["jane@acme-sales.com"])
+    email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
         default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
     )
@@ -2673,10 +2785,12 @@ class EmailAccountConnectionUpdate(BaseModel):
 
 class EmailAccountSafety(BaseModel):
     """
-    Sending volume and pacing. int16 upstream for the throttling numbers.
+    Sending volume and pacing.
     """
 
-    daily_limit: int = Field(..., validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150])
+    daily_limit: int | None = Field(
+        default=None, validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150]
+    )
     is_emails_throttling_enabled: bool | None = Field(
         default=None,
         validation_alias="isEmailsThrottlingEnabled",
@@ -2727,8 +2841,8 @@ class EmailAccountOptOut(BaseModel):
         serialization_alias="emailFooter",
         examples=["Acme Inc., 1 Market St, San Francisco"],
     )
-    is_opt_out_link_enabled: bool = Field(
-        ..., validation_alias="isOptOutLinkEnabled", serialization_alias="isOptOutLinkEnabled", examples=[True]
+    is_opt_out_link_enabled: bool | None = Field(
+        default=None, validation_alias="isOptOutLinkEnabled", serialization_alias="isOptOutLinkEnabled", examples=[True]
     )
     opt_out_text_block: str | None = Field(
         default=None,
@@ -2743,28 +2857,34 @@ class EmailAccountRampUp(BaseModel):
     Gradual daily-volume increase for a new mailbox.
     """
 
-    enabled: bool = Field(..., examples=[True])
-    start_value: int = Field(..., validation_alias="startValue", serialization_alias="startValue", examples=[20])
-    increment_value: int = Field(
-        ..., validation_alias="incrementValue", serialization_alias="incrementValue", examples=[5]
+    enabled: bool | None = Field(default=None, examples=[True])
+    start_value: int | None = Field(
+        default=None, validation_alias="startValue", serialization_alias="startValue", examples=[20]
+    )
+    increment_value: int | None = Field(
+        default=None, validation_alias="incrementValue", serialization_alias="incrementValue", examples=[5]
     )
 
 
 class EmailAccountDetail(BaseModel):
-    id: int = Field(..., examples=[48213])
-    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
-    email_account_type: EmailAccountType = Field(
-        ..., validation_alias="emailAccountType", serialization_alias="emailAccountType"
+    id: int | None = Field(default=None, examples=[48213])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
     )
-    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
+    email_account_type: EmailAccountType | None = Field(
+        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType"
+    )
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
+    )
     is_in_use: bool | None = Field(
         default=None, validation_alias="isInUse", serialization_alias="isInUse", examples=[True]
     )
     """
     Linked to at least one sequence.
     """
-    connection_status: EmailAccountConnectionStatus = Field(
-        ..., validation_alias="connectionStatus", serialization_alias="connectionStatus"
+    connection_status: EmailAccountConnectionStatus | None = Field(
+        default=None, validation_alias="connectionStatus", serialization_alias="connectionStatus"
     )
     sending_connectivity_error: str | None = Field(
         default=None,
@@ -2793,7 +2913,7 @@ class EmailAccountDetail(BaseModel):
         serialization_alias="updatedAt",
         examples=["2026-03-08T14:30:00+00:00"],
     )
-    connection: EmailAccountConnection
+    connection: EmailAccountConnection | None = None
     safety: EmailAccountSafety | None = None
     signature: EmailAccountSignature | None = None
     opt_out: EmailAccountOptOut | None = Field(default=None, validation_alias="optOut", serialization_alias="optOut")
@@ -2890,11 +3010,11 @@ class EmailAccountConnectionTestResult(BaseModel):
 
 
 class EmailAccountTag(BaseModel):
-    id: int = Field(..., examples=[17])
-    name: str = Field(..., examples=["warm"])
+    id: int | None = Field(default=None, examples=[17])
+    name: str | None = Field(default=None, examples=["warm"])
     color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[3])
     """
-    Palette index (int16 upstream).
+    Palette index (0-32767).
     """
 
 
@@ -3075,10 +3195,15 @@ class LinkedInAccountVoiceProfile(BaseModel):
     voice_profile_id: int | None = Field(
         default=None, validation_alias="voiceProfileId", serialization_alias="voiceProfileId", examples=[41]
     )
-    voice_profile_name: str = Field(
-        ..., validation_alias="voiceProfileName", serialization_alias="voiceProfileName", examples=["Jane (warm)"]
+    voice_profile_name: str | None = Field(
+        default=None,
+        validation_alias="voiceProfileName",
+        serialization_alias="voiceProfileName",
+        examples=["Jane (warm)"],
     )
-    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[True])
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+    )
 
 
 class LinkedInAccountAccountType(StrEnum):
@@ -3114,9 +3239,9 @@ class LinkedInAccountCookieStatus(StrEnum):
 
 
 class LinkedInAccount(BaseModel):
-    id: int = Field(..., examples=[3307])
-    name: str = Field(..., examples=["Jane Doe"])
-    status: LinkedInAccountStatus
+    id: int | None = Field(default=None, examples=[3307])
+    name: str | None = Field(default=None, examples=["Jane Doe"])
+    status: LinkedInAccountStatus | None = None
     profile_url: str | None = Field(
         default=None,
         validation_alias="profileUrl",
@@ -3129,15 +3254,17 @@ class LinkedInAccount(BaseModel):
         serialization_alias="photoUrl",
         examples=["https://media.licdn.com/dms/image/jane-doe.jpg"],
     )
-    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+    )
     account_type: LinkedInAccountAccountType | None = Field(
         default=None, validation_alias="accountType", serialization_alias="accountType", examples=["salesNavigator"]
     )
-    auth_type: LinkedInAccountAuthType = Field(
-        ..., validation_alias="authType", serialization_alias="authType", examples=["cookie"]
+    auth_type: LinkedInAccountAuthType | None = Field(
+        default=None, validation_alias="authType", serialization_alias="authType", examples=["cookie"]
     )
-    cookie_status: LinkedInAccountCookieStatus = Field(
-        ..., validation_alias="cookieStatus", serialization_alias="cookieStatus", examples=["valid"]
+    cookie_status: LinkedInAccountCookieStatus | None = Field(
+        default=None, validation_alias="cookieStatus", serialization_alias="cookieStatus", examples=["valid"]
     )
     usage: LinkedInAccountUsage | None = None
     limits: LinkedInAccountLimits | None = None
@@ -3175,14 +3302,14 @@ class LinkedInAccountConnectionLinkRequest(BaseModel):
 
 
 class LinkedInAccountConnectionLink(BaseModel):
-    connection_link: str = Field(
-        ...,
+    connection_link: str | None = Field(
+        default=None,
         validation_alias="connectionLink",
         serialization_alias="connectionLink",
         examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
     )
-    pending_account_id: int = Field(
-        ..., validation_alias="pendingAccountId", serialization_alias="pendingAccountId", examples=[912]
+    pending_account_id: int | None = Field(
+        default=None, validation_alias="pendingAccountId", serialization_alias="pendingAccountId", examples=[912]
     )
 
 
@@ -3193,8 +3320,8 @@ class LinkedInAccountConnectRequest(BaseModel):
 
 
 class LinkedInAccountConnectLink(BaseModel):
-    connection_link: str = Field(
-        ...,
+    connection_link: str | None = Field(
+        default=None,
         validation_alias="connectionLink",
         serialization_alias="connectionLink",
         examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
@@ -3202,18 +3329,23 @@ class LinkedInAccountConnectLink(BaseModel):
 
 
 class LinkedInAccountPending(BaseModel):
-    id: int = Field(..., examples=[912])
-    name: str = Field(..., examples=["Jane Doe"])
-    connection_link: str = Field(
-        ...,
+    id: int | None = Field(default=None, examples=[912])
+    name: str | None = Field(default=None, examples=["Jane Doe"])
+    connection_link: str | None = Field(
+        default=None,
         validation_alias="connectionLink",
         serialization_alias="connectionLink",
         examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
     )
-    expires_at_utc: AwareDatetime = Field(
-        ..., validation_alias="expiresAtUtc", serialization_alias="expiresAtUtc", examples=["2026-03-15T14:30:00Z"]
+    expires_at_utc: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="expiresAtUtc",
+        serialization_alias="expiresAtUtc",
+        examples=["2026-03-15T14:30:00Z"],
     )
-    is_expired: bool = Field(..., validation_alias="isExpired", serialization_alias="isExpired", examples=[False])
+    is_expired: bool | None = Field(
+        default=None, validation_alias="isExpired", serialization_alias="isExpired", examples=[False]
+    )
 
 
 class EmailTemplateFolderType(StrEnum):
@@ -3237,12 +3369,12 @@ class EmailTemplateAttachment(BaseModel):
     A file attached to a template; `size` is in bytes (unlike Attachment, in KB).
     """
 
-    id: int = Field(..., examples=[6601])
-    file_name: str = Field(
-        ..., validation_alias="fileName", serialization_alias="fileName", examples=["pricing-2026.pdf"]
+    id: int | None = Field(default=None, examples=[6601])
+    file_name: str | None = Field(
+        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["pricing-2026.pdf"]
     )
-    url: str = Field(..., examples=["https://files.reply.io/attachments/6601/pricing-2026.pdf"])
-    size: int = Field(..., examples=[482133])
+    url: str | None = Field(default=None, examples=["https://files.reply.io/attachments/6601/pricing-2026.pdf"])
+    size: int | None = Field(default=None, examples=[482133])
     """
     Bytes.
     """
@@ -3253,10 +3385,10 @@ class EmailTemplateListItem(BaseModel):
     Template as listed (Reply's EmailTemplateBase).
     """
 
-    id: int = Field(..., examples=[5120])
-    name: str = Field(..., examples=["Follow-up after webinar"])
+    id: int | None = Field(default=None, examples=[5120])
+    name: str | None = Field(default=None, examples=["Follow-up after webinar"])
     subject: str | None = Field(default=None, examples=["Quick follow-up, {{firstName}}"])
-    body: str = Field(..., examples=["<p>Hi {{firstName}},</p><p>Thanks for joining the webinar.</p>"])
+    body: str | None = Field(default=None, examples=["<p>Hi {{firstName}},</p><p>Thanks for joining the webinar.</p>"])
     """
     HTML.
     """
@@ -3266,7 +3398,7 @@ class EmailTemplateListItem(BaseModel):
     folder_type: EmailTemplateFolderType | None = Field(
         default=None, validation_alias="folderType", serialization_alias="folderType"
     )
-    attachments: list[EmailTemplateAttachment]
+    attachments: list[EmailTemplateAttachment] | None = None
 
 
 class EmailTemplate(BaseModel):
@@ -3274,10 +3406,10 @@ class EmailTemplate(BaseModel):
     Template detail (list item plus timestamps).
     """
 
-    id: int = Field(..., examples=[5120])
-    name: str = Field(..., examples=["Follow-up after webinar"])
+    id: int | None = Field(default=None, examples=[5120])
+    name: str | None = Field(default=None, examples=["Follow-up after webinar"])
     subject: str | None = Field(default=None, examples=["Quick follow-up, {{firstName}}"])
-    body: str = Field(..., examples=["<p>Hi {{firstName}},</p><p>Thanks for joining the webinar.</p>"])
+    body: str | None = Field(default=None, examples=["<p>Hi {{firstName}},</p><p>Thanks for joining the webinar.</p>"])
     """
     HTML.
     """
@@ -3287,7 +3419,7 @@ class EmailTemplate(BaseModel):
     folder_type: EmailTemplateFolderType | None = Field(
         default=None, validation_alias="folderType", serialization_alias="folderType"
     )
-    attachments: list[EmailTemplateAttachment]
+    attachments: list[EmailTemplateAttachment] | None = None
     created_at: AwareDatetime | None = Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-02-10T09:15:00Z"]
     )
@@ -3297,8 +3429,10 @@ class EmailTemplate(BaseModel):
 
 
 class EmailTemplateList(BaseModel):
-    items: list[EmailTemplateListItem]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
+    items: list[EmailTemplateListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+    )
 
 
 class EmailTemplateCreateRequestFolderType(StrEnum):
@@ -3382,19 +3516,21 @@ class EmailTemplateRenderRequest(BaseModel):
 
 
 class EmailTemplateRenderError(BaseModel):
-    code: int = Field(..., examples=[13])
+    code: int | None = Field(default=None, examples=[13])
     """
     Numeric render error code; 13 = unresolved variable.
     """
-    message: str = Field(..., examples=["Variable {{companySize}} has no value for this contact."])
+    message: str | None = Field(default=None, examples=["Variable {{companySize}} has no value for this contact."])
     variable: str | None = Field(default=None, examples=["{{companySize}}"])
 
 
 class EmailTemplateRenderResult(BaseModel):
     subject: str | None = Field(default=None, examples=["Quick follow-up, Jane"])
     body: str | None = Field(default=None, examples=["<p>Hi Jane,</p><p>Thanks for joining the webinar.</p>"])
-    is_success: bool = Field(..., validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True])
-    errors: list[EmailTemplateRenderError]
+    is_success: bool | None = Field(
+        default=None, validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True]
+    )
+    errors: list[EmailTemplateRenderError] | None = None
 
 
 class EmailTemplateSendTestRequest(BaseModel):
@@ -3411,21 +3547,25 @@ class EmailTemplateSendTestRequest(BaseModel):
 
 
 class EmailTemplateVariable(BaseModel):
-    key: str = Field(..., examples=["{{firstName}}"])
-    description: str = Field(..., examples=["Contact first name"])
+    key: str | None = Field(default=None, examples=["{{firstName}}"])
+    description: str | None = Field(default=None, examples=["Contact first name"])
 
 
 class EmailTemplateVariables(BaseModel):
-    prospect: dict[str, list[EmailTemplateVariable]]
-    team: dict[str, list[EmailTemplateVariable]]
-    advanced: dict[str, list[EmailTemplateVariable]]
+    prospect: dict[str, list[EmailTemplateVariable]] | None = None
+    team: dict[str, list[EmailTemplateVariable]] | None = None
+    advanced: dict[str, list[EmailTemplateVariable]] | None = None
 
 
 class EmailTemplateFolder(BaseModel):
-    id: int = Field(..., examples=[88])
-    name: str = Field(..., examples=["Webinars"])
-    folder_type: EmailTemplateFolderType = Field(..., validation_alias="folderType", serialization_alias="folderType")
-    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
+    id: int | None = Field(default=None, examples=[88])
+    name: str | None = Field(default=None, examples=["Webinars"])
+    folder_type: EmailTemplateFolderType | None = Field(
+        default=None, validation_alias="folderType", serialization_alias="folderType"
+    )
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
+    )
 
 
 class EmailTemplateFolderCreateRequestFolderType(StrEnum):
@@ -3516,23 +3656,25 @@ class EmailValidationEstimateBlocker(IntEnum):
 
 
 class EmailValidationEstimate(BaseModel):
-    requested_count: int = Field(
-        ..., validation_alias="requestedCount", serialization_alias="requestedCount", examples=[3]
+    requested_count: int | None = Field(
+        default=None, validation_alias="requestedCount", serialization_alias="requestedCount", examples=[3]
     )
-    eligible_count: int = Field(
-        ..., validation_alias="eligibleCount", serialization_alias="eligibleCount", examples=[2]
+    eligible_count: int | None = Field(
+        default=None, validation_alias="eligibleCount", serialization_alias="eligibleCount", examples=[2]
     )
-    credits_available: int = Field(
-        ..., validation_alias="creditsAvailable", serialization_alias="creditsAvailable", examples=[500]
+    credits_available: int | None = Field(
+        default=None, validation_alias="creditsAvailable", serialization_alias="creditsAvailable", examples=[500]
     )
-    credits_required: int = Field(
-        ..., validation_alias="creditsRequired", serialization_alias="creditsRequired", examples=[2]
+    credits_required: int | None = Field(
+        default=None, validation_alias="creditsRequired", serialization_alias="creditsRequired", examples=[2]
     )
-    credits_sufficient: bool = Field(
-        ..., validation_alias="creditsSufficient", serialization_alias="creditsSufficient", examples=[True]
+    credits_sufficient: bool | None = Field(
+        default=None, validation_alias="creditsSufficient", serialization_alias="creditsSufficient", examples=[True]
     )
-    can_schedule: bool = Field(..., validation_alias="canSchedule", serialization_alias="canSchedule", examples=[True])
-    blockers: list[EmailValidationEstimateBlocker] = Field(..., examples=[[]])
+    can_schedule: bool | None = Field(
+        default=None, validation_alias="canSchedule", serialization_alias="canSchedule", examples=[True]
+    )
+    blockers: list[EmailValidationEstimateBlocker] | None = Field(default=None, examples=[[]])
     """
     Why scheduling would fail: 1 FeatureDisabled, 2 AddonNotPresent, 3 AlreadyRunning, 4 OutOfCredits, 5 NotEnoughCredits, 6 NoEligibleContacts.
     """
@@ -3543,14 +3685,17 @@ class EmailValidationScheduleResult(BaseModel):
     202 body; `jobId` is the background job to poll.
     """
 
-    job_id: str = Field(
-        ..., validation_alias="jobId", serialization_alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"]
+    job_id: str | None = Field(
+        default=None,
+        validation_alias="jobId",
+        serialization_alias="jobId",
+        examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"],
     )
-    scheduled_count: int = Field(
-        ..., validation_alias="scheduledCount", serialization_alias="scheduledCount", examples=[2]
+    scheduled_count: int | None = Field(
+        default=None, validation_alias="scheduledCount", serialization_alias="scheduledCount", examples=[2]
     )
-    credits_reserved: int = Field(
-        ..., validation_alias="creditsReserved", serialization_alias="creditsReserved", examples=[2]
+    credits_reserved: int | None = Field(
+        default=None, validation_alias="creditsReserved", serialization_alias="creditsReserved", examples=[2]
     )
 
 
@@ -3590,10 +3735,13 @@ class ScheduleTiming(BaseModel):
 
 
 class Schedule(BaseModel):
-    id: int = Field(..., examples=[71])
-    name: str = Field(..., examples=["US East business hours"])
-    timezone_id: str = Field(
-        ..., validation_alias="timezoneId", serialization_alias="timezoneId", examples=["Eastern Standard Time"]
+    id: int | None = Field(default=None, examples=[71])
+    name: str | None = Field(default=None, examples=["US East business hours"])
+    timezone_id: str | None = Field(
+        default=None,
+        validation_alias="timezoneId",
+        serialization_alias="timezoneId",
+        examples=["Eastern Standard Time"],
     )
     """
     Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
@@ -3624,7 +3772,7 @@ class Schedule(BaseModel):
     )
     status: str | None = Field(default=None, examples=["active"])
     """
-    Server-side state of the schedule (values not enumerated upstream).
+    Server-side state of the schedule.
     """
 
 
@@ -3681,28 +3829,28 @@ class HolidayCalendarListItemCalendarType(StrEnum):
 
 
 class HolidayCalendarListItem(BaseModel):
-    id: int = Field(..., examples=[230])
-    name: str = Field(..., examples=["United States"])
-    calendar_type: HolidayCalendarListItemCalendarType = Field(
-        ..., validation_alias="calendarType", serialization_alias="calendarType", examples=["predefined"]
+    id: int | None = Field(default=None, examples=[230])
+    name: str | None = Field(default=None, examples=["United States"])
+    calendar_type: HolidayCalendarListItemCalendarType | None = Field(
+        default=None, validation_alias="calendarType", serialization_alias="calendarType", examples=["predefined"]
     )
     country_code: str | None = Field(
         default=None, validation_alias="countryCode", serialization_alias="countryCode", examples=["US"]
     )
     """
-    ISO 3166-1 alpha-2 for predefined calendars; null is possible for custom ones.
+    ISO 3166-1 alpha-2 country code.
     """
 
 
 class HolidayCalendarHoliday(BaseModel):
-    id: int = Field(..., examples=[990001])
-    start_date: date_aliased = Field(
-        ..., validation_alias="startDate", serialization_alias="startDate", examples=["2026-12-24"]
+    id: int | None = Field(default=None, examples=[990001])
+    start_date: date_aliased | None = Field(
+        default=None, validation_alias="startDate", serialization_alias="startDate", examples=["2026-12-24"]
     )
-    end_date: date_aliased = Field(
-        ..., validation_alias="endDate", serialization_alias="endDate", examples=["2026-12-26"]
+    end_date: date_aliased | None = Field(
+        default=None, validation_alias="endDate", serialization_alias="endDate", examples=["2026-12-26"]
     )
-    name: str = Field(..., examples=["Christmas break"])
+    name: str | None = Field(default=None, examples=["Christmas break"])
 
 
 class HolidayCalendarHolidayInput(BaseModel):
@@ -3726,18 +3874,18 @@ class HolidayCalendarCalendarType(StrEnum):
 
 
 class HolidayCalendar(BaseModel):
-    id: int = Field(..., examples=[231])
-    name: str = Field(..., examples=["Company holidays"])
-    calendar_type: HolidayCalendarCalendarType = Field(
-        ..., validation_alias="calendarType", serialization_alias="calendarType", examples=["custom"]
+    id: int | None = Field(default=None, examples=[231])
+    name: str | None = Field(default=None, examples=["Company holidays"])
+    calendar_type: HolidayCalendarCalendarType | None = Field(
+        default=None, validation_alias="calendarType", serialization_alias="calendarType", examples=["custom"]
     )
     country_code: str | None = Field(
-        default=None, validation_alias="countryCode", serialization_alias="countryCode", examples=[None]
+        default=None, validation_alias="countryCode", serialization_alias="countryCode", examples=["US"]
     )
-    repeat_every_year: bool = Field(
-        ..., validation_alias="repeatEveryYear", serialization_alias="repeatEveryYear", examples=[True]
+    repeat_every_year: bool | None = Field(
+        default=None, validation_alias="repeatEveryYear", serialization_alias="repeatEveryYear", examples=[True]
     )
-    holidays: list[HolidayCalendarHoliday]
+    holidays: list[HolidayCalendarHoliday] | None = None
 
 
 class HolidayCalendarRequest(BaseModel):
@@ -3872,7 +4020,7 @@ class InboxThreadMessageStatusCode(StrEnum):
 
 
 class InboxThreadMessageStatus(BaseModel):
-    state: InboxThreadMessageStatusState = Field(..., examples=["needsAttention"])
+    state: InboxThreadMessageStatusState | None = Field(default=None, examples=["needsAttention"])
     code: InboxThreadMessageStatusCode | None = Field(default=None, examples=["linkedInInvalidCookie"])
     occurred_at: AwareDatetime | None = Field(
         default=None, validation_alias="occurredAt", serialization_alias="occurredAt", examples=["2026-03-09T08:15:00Z"]
@@ -3914,7 +4062,7 @@ class InboxThreadEmailMessage(BaseModel):
     """
     Pass as replyToMessageId to answer this exact message.
     """
-    date: AwareDatetime = Field(..., examples=["2026-03-09T08:12:00Z"])
+    date: AwareDatetime | None = Field(default=None, examples=["2026-03-09T08:12:00Z"])
     body: str | None = Field(default=None, examples=["<p>Thanks, happy to talk next week.</p>"])
     """
     HTML.
@@ -3922,7 +4070,9 @@ class InboxThreadEmailMessage(BaseModel):
     from_name: str | None = Field(
         default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Roe"]
     )
-    is_outbound: bool = Field(..., validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False])
+    is_outbound: bool | None = Field(
+        default=None, validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False]
+    )
     status: InboxThreadMessageStatus | None = None
     ai_sent_type: InboxThreadAiSentType | None = Field(
         default=None, validation_alias="aiSentType", serialization_alias="aiSentType"
@@ -3953,12 +4103,14 @@ class InboxThreadLinkedInMessage(BaseModel):
     message_id: str | None = Field(
         default=None, validation_alias="messageId", serialization_alias="messageId", examples=["2-MTcwOTk3MzEyMDAwMA=="]
     )
-    date: AwareDatetime = Field(..., examples=["2026-03-09T08:12:00Z"])
+    date: AwareDatetime | None = Field(default=None, examples=["2026-03-09T08:12:00Z"])
     body: str | None = Field(default=None, examples=["Sounds good, let's talk Tuesday."])
     from_name: str | None = Field(
         default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Roe"]
     )
-    is_outbound: bool = Field(..., validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False])
+    is_outbound: bool | None = Field(
+        default=None, validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False]
+    )
     status: InboxThreadMessageStatus | None = None
     ai_sent_type: InboxThreadAiSentType | None = Field(
         default=None, validation_alias="aiSentType", serialization_alias="aiSentType"
@@ -4249,26 +4401,28 @@ class TaskContact(BaseModel):
 
 
 class TaskListItem(BaseModel):
-    id: int = Field(..., examples=[77120])
-    task_type: TaskType = Field(..., validation_alias="taskType", serialization_alias="taskType")
-    status: TaskStatus
+    id: int | None = Field(default=None, examples=[77120])
+    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
+    status: TaskStatus | None = None
     linked_in_task_type: TaskLinkedInType | None = Field(
         default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
     )
-    assigned_user_id: int = Field(
-        ..., validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+    assigned_user_id: int | None = Field(
+        default=None, validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
     )
     contact: TaskContact | None = None
-    start_at: AwareDatetime = Field(
-        ..., validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+    start_at: AwareDatetime | None = Field(
+        default=None, validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
     )
-    due_to: AwareDatetime = Field(
-        ..., validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+    due_to: AwareDatetime | None = Field(
+        default=None, validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
     )
     finished_at: AwareDatetime | None = Field(
         default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
     )
-    is_scheduled: bool = Field(..., validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False])
+    is_scheduled: bool | None = Field(
+        default=None, validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False]
+    )
     sequence_id: int | None = Field(
         default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
     )
@@ -4278,12 +4432,14 @@ class TaskListItem(BaseModel):
 
 
 class TaskList(BaseModel):
-    items: list[TaskListItem]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[TaskListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class TaskTemplate(BaseModel):
-    body: str = Field(..., examples=["Call {{firstName}} about the pilot pricing."])
+    body: str | None = Field(default=None, examples=["Call {{firstName}} about the pilot pricing."])
     subject: str | None = Field(default=None, examples=[None])
     attachment_id_list: list[int] | None = Field(
         default=None, validation_alias="attachmentIdList", serialization_alias="attachmentIdList", examples=[[]]
@@ -4295,7 +4451,7 @@ class TaskContent(BaseModel):
     Task text rendered for its contact.
     """
 
-    body: str = Field(..., examples=["Call Jane about the pilot pricing."])
+    body: str | None = Field(default=None, examples=["Call Jane about the pilot pricing."])
     subject: str | None = Field(default=None, examples=[None])
 
 
@@ -4324,12 +4480,12 @@ class TaskCreationSource(StrEnum):
 
 
 class Task(BaseModel):
-    id: int = Field(..., examples=[77120])
+    id: int | None = Field(default=None, examples=[77120])
     contact_id: int | None = Field(
         default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
     )
-    task_type: TaskType = Field(..., validation_alias="taskType", serialization_alias="taskType")
-    status: TaskStatus
+    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
+    status: TaskStatus | None = None
     linked_in_task_type: TaskLinkedInType | None = Field(
         default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
     )
@@ -4345,27 +4501,31 @@ class Task(BaseModel):
         serialization_alias="sequenceStepDisplayName",
         examples=["Step 3: Call"],
     )
-    assigned_user_id: int = Field(
-        ..., validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+    assigned_user_id: int | None = Field(
+        default=None, validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
     )
-    creation_source: TaskCreationSource = Field(
-        ..., validation_alias="creationSource", serialization_alias="creationSource", examples=["sequence"]
+    creation_source: TaskCreationSource | None = Field(
+        default=None, validation_alias="creationSource", serialization_alias="creationSource", examples=["sequence"]
     )
-    created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-08T14:30:00Z"]
+    created_at: AwareDatetime | None = Field(
+        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-08T14:30:00Z"]
     )
-    start_at: AwareDatetime = Field(
-        ..., validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+    start_at: AwareDatetime | None = Field(
+        default=None, validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
     )
-    due_to: AwareDatetime = Field(
-        ..., validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+    due_to: AwareDatetime | None = Field(
+        default=None, validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
     )
     finished_at: AwareDatetime | None = Field(
         default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
     )
-    is_failed: bool = Field(..., validation_alias="isFailed", serialization_alias="isFailed", examples=[False])
-    is_scheduled: bool = Field(..., validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False])
-    template: TaskTemplate
+    is_failed: bool | None = Field(
+        default=None, validation_alias="isFailed", serialization_alias="isFailed", examples=[False]
+    )
+    is_scheduled: bool | None = Field(
+        default=None, validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False]
+    )
+    template: TaskTemplate | None = None
     content: TaskContent | None = None
     """
     Present only when requested with includeContent=true.
@@ -5258,7 +5418,9 @@ class ReportEmailsOverview(BaseModel):
 
 
 class ReportEmailRow(BaseModel):
-    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    contact_id: int | None = Field(
+        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+    )
     first_name: str | None = Field(
         default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
     )
@@ -5321,12 +5483,14 @@ class ReportEmailRow(BaseModel):
 
 
 class ReportEmailList(BaseModel):
-    items: list[ReportEmailRow]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
+    items: list[ReportEmailRow] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+    )
 
 
 class ReportCallMemberStatistics(BaseModel):
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
     calls_count: int | None = Field(
         default=None, validation_alias="callsCount", serialization_alias="callsCount", examples=[64]
     )
@@ -5399,7 +5563,7 @@ class ReportCallsOverview(BaseModel):
 
 
 class ReportCallRow(BaseModel):
-    id: str = Field(..., examples=["call_7f3a91"])
+    id: str | None = Field(default=None, examples=["call_7f3a91"])
     """
     Call id (a string, unlike most Reply ids).
     """
@@ -5452,17 +5616,19 @@ class ReportCallRow(BaseModel):
 
 
 class ReportCallList(BaseModel):
-    items: list[ReportCallRow]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ReportCallRow] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ReportCountPercentage(BaseModel):
-    count: int = Field(..., examples=[40])
-    percentage: float = Field(..., examples=[33.3])
+    count: int | None = Field(default=None, examples=[40])
+    percentage: float | None = Field(default=None, examples=[33.3])
 
 
 class ReportTaskMemberStatistics(BaseModel):
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
     total_tasks: int | None = Field(
         default=None, validation_alias="totalTasks", serialization_alias="totalTasks", examples=[120]
     )
@@ -5530,7 +5696,7 @@ class ReportTaskRowTaskStatus(StrEnum):
 
 
 class ReportTaskRow(BaseModel):
-    id: str = Field(..., examples=["77120"])
+    id: str | None = Field(default=None, examples=["77120"])
     """
     Task row id (a string in this report).
     """
@@ -5552,8 +5718,10 @@ class ReportTaskRow(BaseModel):
 
 
 class ReportTaskList(BaseModel):
-    items: list[ReportTaskRow]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ReportTaskRow] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ReportLinkedInOverview(BaseModel):
@@ -5695,15 +5863,19 @@ class ReportLinkedInActionRow(BaseModel):
         serialization_alias="sequenceStepDisplayName",
         examples=["Step 2: LinkedIn connect"],
     )
-    action_date: AwareDatetime = Field(
-        ..., validation_alias="actionDate", serialization_alias="actionDate", examples=["2026-02-06T10:45:00Z"]
+    action_date: AwareDatetime | None = Field(
+        default=None, validation_alias="actionDate", serialization_alias="actionDate", examples=["2026-02-06T10:45:00Z"]
     )
-    action_type: ReportLinkedInActionType = Field(..., validation_alias="actionType", serialization_alias="actionType")
+    action_type: ReportLinkedInActionType | None = Field(
+        default=None, validation_alias="actionType", serialization_alias="actionType"
+    )
 
 
 class ReportLinkedInActionList(BaseModel):
-    items: list[ReportLinkedInActionRow]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
+    items: list[ReportLinkedInActionRow] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+    )
 
 
 class ReportTeamMemberPerformanceResponseRate(StrEnum):
@@ -5722,7 +5894,7 @@ class ReportTeamMemberPerformanceResponseRate(StrEnum):
 
 
 class ReportTeamMemberPerformance(BaseModel):
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
     meetings: int | None = Field(default=None, examples=[6])
     contacted: int | None = Field(default=None, examples=[210])
     conversion_percentage: float | None = Field(
@@ -5815,14 +5987,16 @@ class ReportMeetingRow(BaseModel):
     sequence_name: str | None = Field(
         default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 SaaS founders"]
     )
-    booked_at: AwareDatetime = Field(
-        ..., validation_alias="bookedAt", serialization_alias="bookedAt", examples=["2026-02-10T15:00:00Z"]
+    booked_at: AwareDatetime | None = Field(
+        default=None, validation_alias="bookedAt", serialization_alias="bookedAt", examples=["2026-02-10T15:00:00Z"]
     )
 
 
 class ReportMeetingList(BaseModel):
-    items: list[ReportMeetingRow]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[ReportMeetingRow] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class ReportChannelEfficiencyOverview(BaseModel):
@@ -5870,13 +6044,16 @@ class BackgroundJobStatus(StrEnum):
 
 
 class BackgroundJobListItem(BaseModel):
-    job_id: str = Field(
-        ..., validation_alias="jobId", serialization_alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"]
+    job_id: str | None = Field(
+        default=None,
+        validation_alias="jobId",
+        serialization_alias="jobId",
+        examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"],
     )
-    status: BackgroundJobStatus
+    status: BackgroundJobStatus | None = None
     category: str | None = Field(default=None, examples=["r2/bg-jobs/email-validation"])
-    started_at: AwareDatetime = Field(
-        ..., validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
+    started_at: AwareDatetime | None = Field(
+        default=None, validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
     )
     finished_at: AwareDatetime | None = Field(
         default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
@@ -5892,13 +6069,16 @@ class BackgroundJob(BaseModel):
     A job with its raw input and (once Done or Failed) its raw result.
     """
 
-    job_id: str = Field(
-        ..., validation_alias="jobId", serialization_alias="jobId", examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"]
+    job_id: str | None = Field(
+        default=None,
+        validation_alias="jobId",
+        serialization_alias="jobId",
+        examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"],
     )
-    status: BackgroundJobStatus
+    status: BackgroundJobStatus | None = None
     category: str | None = Field(default=None, examples=["r2/bg-jobs/email-validation"])
-    started_at: AwareDatetime = Field(
-        ..., validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
+    started_at: AwareDatetime | None = Field(
+        default=None, validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
     )
     finished_at: AwareDatetime | None = Field(
         default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=["2026-03-08T14:31:12Z"]
@@ -5925,8 +6105,10 @@ class BackgroundJob(BaseModel):
 
 
 class BackgroundJobList(BaseModel):
-    items: list[BackgroundJobListItem]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[BackgroundJobListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class BackgroundJobCancelRequest(BaseModel):
@@ -5998,13 +6180,15 @@ class WebHookScope(StrEnum):
 
 
 class WebHook(BaseModel):
-    id: int = Field(..., examples=[615])
-    event_type: WebHookEventType = Field(..., validation_alias="eventType", serialization_alias="eventType")
-    url: str = Field(..., examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
-    scope: WebHookScope = Field(..., examples=["personal"])
-    enabled: bool = Field(..., examples=[True])
-    created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-01T12:00:00Z"]
+    id: int | None = Field(default=None, examples=[615])
+    event_type: WebHookEventType | None = Field(
+        default=None, validation_alias="eventType", serialization_alias="eventType"
+    )
+    url: str | None = Field(default=None, examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
+    scope: WebHookScope | None = Field(default=None, examples=["personal"])
+    enabled: bool | None = Field(default=None, examples=[True])
+    created_at: AwareDatetime | None = Field(
+        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-01T12:00:00Z"]
     )
     payload_config: WebHookPayloadConfig | None = Field(
         default=None, validation_alias="payloadConfig", serialization_alias="payloadConfig"
@@ -6012,8 +6196,10 @@ class WebHook(BaseModel):
 
 
 class WebHookList(BaseModel):
-    items: list[WebHook]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[WebHook] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class WebHookCreationRequestScope(StrEnum):
@@ -6073,7 +6259,7 @@ class WebHookTestRequest(BaseModel):
 
 
 class WebHookEventTypeList(BaseModel):
-    events: list[str] = Field(..., examples=[["email_sent", "email_replied", "contact_finished"]])
+    events: list[str] | None = Field(default=None, examples=[["email_sent", "email_replied", "contact_finished"]])
 
 
 class WebHookLog(BaseModel):
@@ -6081,8 +6267,8 @@ class WebHookLog(BaseModel):
     One failed delivery attempt (successful ones are not logged).
     """
 
-    event_id: str = Field(
-        ...,
+    event_id: str | None = Field(
+        default=None,
         validation_alias="eventId",
         serialization_alias="eventId",
         examples=["5b8d2a4e-9c1f-4e3a-8d7b-6f0e1a2b3c4d"],
@@ -6093,12 +6279,14 @@ class WebHookLog(BaseModel):
     """
     Status answered by the target; null when no response was received.
     """
-    date: AwareDatetime = Field(..., examples=["2026-03-09T08:12:03Z"])
+    date: AwareDatetime | None = Field(default=None, examples=["2026-03-09T08:12:03Z"])
 
 
 class WebHookLogList(BaseModel):
-    items: list[WebHookLog]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    items: list[WebHookLog] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
 
 
 class WebhookEventMeta(BaseModel):
@@ -6136,7 +6324,7 @@ class WebhookEvent(BaseModel):
 
 class WebhookEventContactFields(BaseModel):
     """
-    The contact the event concerns; use `id`. Further members are not documented (snake_case).
+    The contact the event concerns; use `id`.
     """
 
     model_config = ConfigDict(
@@ -6186,7 +6374,7 @@ class WebhookEventEmailReplied(WebhookEventProspect):
 
     reply_reason: str | None = Field(default=None, examples=["EmailDetected"])
     """
-    EmailDetected when Reply detected the reply itself; other values mark a manual "replied" (PascalCase; the full set is not documented).
+    EmailDetected when Reply detected the reply itself; other values mark a manual "replied".
     """
 
 
@@ -6298,6 +6486,432 @@ class WebhookEventAutopilotStopped(WebhookEvent):
     """
 
 
+class KnowledgeBaseListItem(BaseModel):
+    """
+    A knowledge base as listed.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Product knowledge base"])
+    updated_at: AwareDatetime | None = Field(
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    """
+    Last change.
+    """
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
+    """
+    Owner; null once the owner has left the team.
+    """
+
+
+class KnowledgeBaseList(BaseModel):
+    items: list[KnowledgeBaseListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class KnowledgeBase(BaseModel):
+    """
+    A knowledge base the AI SDR writes from.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Product knowledge base"])
+    instructions: str | None = Field(
+        default=None, examples=["Check the launch deck before answering pricing questions."]
+    )
+    """
+    Standing guidance applied whenever the AI SDR uses this knowledge base.
+    """
+    updated_at: AwareDatetime | None = Field(
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    """
+    Last change.
+    """
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+    )
+    """
+    Owner; null once the owner has left the team.
+    """
+
+
+class KnowledgeBaseCreateRequest(BaseModel):
+    name: str = Field(..., examples=["Product knowledge base"])
+    instructions: str | None = Field(
+        default=None, examples=["Check the launch deck before answering pricing questions."]
+    )
+    """
+    Standing guidance for the AI SDR.
+    """
+
+
+class KnowledgeBaseUpdateRequest(BaseModel):
+    """
+    At least one field; an empty `instructions` clears them.
+    """
+
+    name: str | None = Field(default=None, examples=["Product knowledge base (Q3)"])
+    instructions: str | None = Field(default=None, examples=["Use the Q3 launch deck for pricing questions."])
+
+
+class KnowledgeBaseLink(BaseModel):
+    """
+    A web page a knowledge base draws content from.
+    """
+
+    id: str | None = Field(default=None, examples=["9c1f8a7e-0b3a-4d11-9b9c-2c4f8a7e0b3a"])
+    created_at: AwareDatetime | None = Field(
+        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    url: str | None = Field(default=None, examples=["https://docs.example.com/product/launch"])
+
+
+class KnowledgeBaseLinkList(BaseModel):
+    items: list[KnowledgeBaseLink] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class KnowledgeBaseLinkCreateRequest(BaseModel):
+    url: str = Field(..., examples=["https://docs.example.com/product/launch"])
+
+
+class KnowledgeBaseDocument(BaseModel):
+    """
+    A file stored in a knowledge base.
+    """
+
+    id: str | None = Field(default=None, examples=["3f2a9b64-1c7d-4e85-a0b9-6d2e8f1c4a57"])
+    created_at: AwareDatetime | None = Field(
+        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-05-10T14:32:11Z"]
+    )
+    """
+    Upload time.
+    """
+    name: str | None = Field(default=None, examples=["product-launch-deck.pdf"])
+    """
+    File name as uploaded.
+    """
+
+
+class KnowledgeBaseDocumentList(BaseModel):
+    items: list[KnowledgeBaseDocument] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class KnowledgeBaseMedia(BaseModel):
+    """
+    A file attached to a reply handler or reengagement card; `size` is in KB.
+    """
+
+    id: int | None = Field(default=None, examples=[12345])
+    file_name: str | None = Field(
+        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["demo-screenshot.png"]
+    )
+    size: int | None = Field(default=None, examples=[248])
+    """
+    Size in KB.
+    """
+
+
+class ReengagementFlow(BaseModel):
+    """
+    A follow-up track for contacts who went quiet; exactly one flow is the default.
+    """
+
+    id: str = Field(..., examples=["a1b2c3d4-e5f6-4890-abcd-ef1234567890"])
+    name: str = Field(..., examples=["Key accounts follow-up"])
+    description: str | None = Field(default=None, examples=["Gentler cadence for key accounts."])
+    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
+    cards_count: int = Field(..., validation_alias="cardsCount", serialization_alias="cardsCount", examples=[3])
+    """
+    Number of reengagement cards in the flow.
+    """
+    created_at: AwareDatetime = Field(
+        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-08-01T10:30:00Z"]
+    )
+
+
+class ReengagementFlowCreateRequest(BaseModel):
+    name: str = Field(..., examples=["Key accounts follow-up"])
+    """
+    Unique in the knowledge base; at most 256 characters.
+    """
+    description: str | None = Field(default=None, examples=["Gentler cadence for key accounts."])
+    """
+    At most 512 characters.
+    """
+
+
+class ReengagementFlowUpdateRequest(BaseModel):
+    """
+    At least one of `name` and `description`.
+    """
+
+    name: str | None = Field(default=None, examples=["Key accounts follow-up (slow)"])
+    """
+    Non-empty, unique in the knowledge base; at most 256 characters.
+    """
+    description: str | None = Field(default=None, examples=["Two touches a month."])
+    """
+    At most 512 characters.
+    """
+
+
+class ReengagementFlowAssignRequest(BaseModel):
+    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+
+
+class ReengagementFlowState(BaseModel):
+    """
+    The reengagement flow a contact follows; both fields null when none is assigned.
+    """
+
+    flow_id: str | None = Field(
+        default=None,
+        validation_alias="flowId",
+        serialization_alias="flowId",
+        examples=["a1b2c3d4-e5f6-4890-abcd-ef1234567890"],
+    )
+    flow_assigned_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="flowAssignedAt",
+        serialization_alias="flowAssignedAt",
+        examples=["2026-08-10T14:30:00Z"],
+    )
+
+
+class OfferListItem(BaseModel):
+    """
+    An offer as listed.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Q3 enterprise outbound"])
+
+
+class OfferList(BaseModel):
+    items: list[OfferListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class Offer(BaseModel):
+    """
+    Company context the AI SDR personalises outreach with: who is selling, to whom, why now and with which arguments.
+    """
+
+    id: int | None = Field(default=None, examples=[4821])
+    name: str | None = Field(default=None, examples=["Q3 enterprise outbound"])
+    company_name: str | None = Field(
+        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+    )
+    """
+    The company the outreach speaks for.
+    """
+    company_description: str | None = Field(
+        default=None,
+        validation_alias="companyDescription",
+        serialization_alias="companyDescription",
+        examples=["Warehouse automation for mid-market logistics."],
+    )
+    """
+    What the company does, in short.
+    """
+    icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms with 200+ warehouse staff"])
+    """
+    Ideal customer profile, the audience of the offer.
+    """
+    reason_for_outreach: str | None = Field(
+        default=None,
+        validation_alias="reasonForOutreach",
+        serialization_alias="reasonForOutreach",
+        examples=["Push into mid-market logistics after a new reference customer."],
+    )
+    """
+    Why the outreach happens now.
+    """
+    case_studies: list[str] | None = Field(
+        default=None,
+        validation_alias="caseStudies",
+        serialization_alias="caseStudies",
+        examples=[["Cut picking errors by 38% at a regional 3PL"]],
+    )
+    pain_points: list[str] | None = Field(
+        default=None,
+        validation_alias="painPoints",
+        serialization_alias="painPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    """
+    Problems of the audience the offer answers.
+    """
+    proof_points: list[str] | None = Field(
+        default=None,
+        validation_alias="proofPoints",
+        serialization_alias="proofPoints",
+        examples=[["Used by four of the ten largest mid-market 3PLs"]],
+    )
+    """
+    Evidence behind the offer's claims.
+    """
+    value_propositions: list[str] | None = Field(
+        default=None,
+        validation_alias="valuePropositions",
+        serialization_alias="valuePropositions",
+        examples=[["30% faster picking within 90 days"]],
+    )
+    call_to_actions: list[str] | None = Field(
+        default=None,
+        validation_alias="callToActions",
+        serialization_alias="callToActions",
+        examples=[["A 15-minute demo this week?"]],
+    )
+    """
+    Closing asks the AI SDR may use.
+    """
+
+
+class PlaybookScope(StrEnum):
+    """
+    Who sees a playbook: global (provided by Reply, read-only), organization (every team of the organization) or team (the caller's team).
+    """
+
+    GLOBAL = "global"
+    ORGANIZATION = "organization"
+    TEAM = "team"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A value the spec did not list (added by the server later) must not break parsing.
+        return open_enum_member(cls, value)
+
+
+class PlaybookListItem(BaseModel):
+    """
+    A playbook as listed.
+    """
+
+    id: str | None = Field(default=None, examples=["t-7"])
+    """
+    Scope letter and number, e.g. g-1, o-42, t-7.
+    """
+    name: str | None = Field(default=None, examples=["Outbound playbook"])
+    description: str | None = Field(default=None, examples=["Tone and pacing for cold outreach"])
+    type: PlaybookScope | None = None
+    last_updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastUpdatedAt",
+        serialization_alias="lastUpdatedAt",
+        examples=["2026-05-10T14:32:11Z"],
+    )
+    author_user_id: int | None = Field(
+        default=None, validation_alias="authorUserId", serialization_alias="authorUserId", examples=[12345]
+    )
+    """
+    Author; null for global playbooks and once the author has left the team.
+    """
+
+
+class PlaybookList(BaseModel):
+    items: list[PlaybookListItem] | None = None
+    has_more: bool | None = Field(
+        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+    )
+
+
+class PlaybookStyleFile(BaseModel):
+    """
+    A reference document that shapes tone and voice when the playbook applies.
+    """
+
+    id: int | None = Field(default=None, examples=[12345])
+    file_name: str | None = Field(
+        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["tone-guide.pdf"]
+    )
+
+
+class Playbook(BaseModel):
+    """
+    Tone, voice and writing rules the AI SDR follows.
+    """
+
+    id: str | None = Field(default=None, examples=["t-7"])
+    """
+    Scope letter and number, e.g. g-1, o-42, t-7.
+    """
+    name: str | None = Field(default=None, examples=["Outbound playbook"])
+    description: str | None = Field(default=None, examples=["Tone and pacing for cold outreach"])
+    body: str | None = Field(
+        default=None, examples=["## Voice\nFriendly and brief.\n\n## Pacing\nAt most two touches a week."]
+    )
+    """
+    The instructions themselves, usually Markdown or plain text.
+    """
+    type: PlaybookScope | None = None
+    last_updated_at: AwareDatetime | None = Field(
+        default=None,
+        validation_alias="lastUpdatedAt",
+        serialization_alias="lastUpdatedAt",
+        examples=["2026-05-10T14:32:11Z"],
+    )
+    author_user_id: int | None = Field(
+        default=None, validation_alias="authorUserId", serialization_alias="authorUserId", examples=[12345]
+    )
+    """
+    Author; null for global playbooks and once the author has left the team.
+    """
+    style_files: list[PlaybookStyleFile] | None = Field(
+        default=None, validation_alias="styleFiles", serialization_alias="styleFiles"
+    )
+    """
+    Managed through the style-file operations.
+    """
+
+
+class PlaybookCreateRequest(BaseModel):
+    name: str = Field(..., examples=["Outbound playbook"])
+    description: str = Field(..., examples=["Tone and pacing for cold outreach"])
+    """
+    May be empty.
+    """
+    body: str = Field(..., examples=["## Voice\nFriendly and brief."])
+    """
+    May be empty.
+    """
+    type: PlaybookScope
+    """
+    organization or team; global is refused.
+    """
+
+
+class PlaybookUpdateRequest(BaseModel):
+    """
+    At least one of `name`, `description` and `body`.
+    """
+
+    name: str | None = Field(default=None, examples=["Outbound playbook v3"])
+    description: str | None = Field(default=None, examples=["Refined tone for cold outreach"])
+    """
+    An empty string clears it.
+    """
+    body: str | None = Field(default=None, examples=["## Voice\nFriendly, brief, never pushy."])
+    """
+    An empty string clears it.
+    """
+
+
 class ContactFilterRequest(BaseModel):
     rules: list[ContactFilterRule] | None = None
     list_id: int | None = Field(default=None, validation_alias="listId", serialization_alias="listId", examples=[42])
@@ -6320,7 +6934,7 @@ class ContactFilterRequest(BaseModel):
 
 class Sequence(SequenceListItem):
     """
-    A sequence with its accounts, settings and steps. The docs also mention a list of health issues on this detail view, but its field name is not in the material we read, so it is not modelled (extra members are tolerated).
+    A sequence with its accounts, settings and steps.
     """
 
     schedule_id: int | None = Field(
@@ -6395,19 +7009,25 @@ class SequenceEmailAccount(BaseModel):
     An email account as linked to a sequence.
     """
 
-    id: int = Field(..., examples=[48213])
-    owner_user_id: int = Field(..., validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417])
-    email: str = Field(..., examples=["jane@acme-sales.com"])
+    id: int | None = Field(default=None, examples=[48213])
+    owner_user_id: int | None = Field(
+        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+    )
+    email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
         default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
     )
-    email_account_type: EmailAccountType = Field(
-        ..., validation_alias="emailAccountType", serialization_alias="emailAccountType"
+    email_account_type: EmailAccountType | None = Field(
+        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType"
     )
-    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[True])
-    daily_limit: int = Field(..., validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150])
-    connection_status: EmailAccountConnectionStatus = Field(
-        ..., validation_alias="connectionStatus", serialization_alias="connectionStatus"
+    is_default: bool | None = Field(
+        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+    )
+    daily_limit: int | None = Field(
+        default=None, validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150]
+    )
+    connection_status: EmailAccountConnectionStatus | None = Field(
+        default=None, validation_alias="connectionStatus", serialization_alias="connectionStatus"
     )
 
 
@@ -6416,12 +7036,120 @@ class SequenceLinkedInAccount(BaseModel):
     A LinkedIn account as linked to a sequence.
     """
 
-    id: int = Field(..., examples=[3307])
-    name: str = Field(..., examples=["Jane Doe"])
+    id: int | None = Field(default=None, examples=[3307])
+    name: str | None = Field(default=None, examples=["Jane Doe"])
     profile_url: str | None = Field(
         default=None,
         validation_alias="profileUrl",
         serialization_alias="profileUrl",
         examples=["https://www.linkedin.com/in/jane-doe-sales"],
     )
-    status: LinkedInAccountStatus
+    status: LinkedInAccountStatus | None = None
+
+
+class OfferCreateRequest(BaseModel):
+    """
+    Lists take up to 10 non-empty entries of at most 1000 characters each.
+    """
+
+    name: str = Field(..., examples=["Q3 enterprise outbound"])
+    company_name: str | None = Field(
+        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+    )
+    company_description: str | None = Field(
+        default=None,
+        validation_alias="companyDescription",
+        serialization_alias="companyDescription",
+        examples=["Warehouse automation for mid-market logistics."],
+    )
+    icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms"])
+    reason_for_outreach: str | None = Field(
+        default=None,
+        validation_alias="reasonForOutreach",
+        serialization_alias="reasonForOutreach",
+        examples=["Push into mid-market logistics."],
+    )
+    case_studies: list[str] | None = Field(
+        default=None,
+        validation_alias="caseStudies",
+        serialization_alias="caseStudies",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    pain_points: list[str] | None = Field(
+        default=None,
+        validation_alias="painPoints",
+        serialization_alias="painPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    proof_points: list[str] | None = Field(
+        default=None,
+        validation_alias="proofPoints",
+        serialization_alias="proofPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    value_propositions: list[str] | None = Field(
+        default=None,
+        validation_alias="valuePropositions",
+        serialization_alias="valuePropositions",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    call_to_actions: list[str] | None = Field(
+        default=None,
+        validation_alias="callToActions",
+        serialization_alias="callToActions",
+        examples=[["Picking errors drive customer churn"]],
+    )
+
+
+class OfferUpdateRequest(BaseModel):
+    """
+    At least one field; fields left out keep their value and a list that is sent replaces the whole list.
+    """
+
+    name: str | None = Field(default=None, examples=["Q3 enterprise outbound (EMEA)"])
+    company_name: str | None = Field(
+        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+    )
+    company_description: str | None = Field(
+        default=None,
+        validation_alias="companyDescription",
+        serialization_alias="companyDescription",
+        examples=["Warehouse automation for mid-market logistics."],
+    )
+    icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms"])
+    reason_for_outreach: str | None = Field(
+        default=None,
+        validation_alias="reasonForOutreach",
+        serialization_alias="reasonForOutreach",
+        examples=["Push into mid-market logistics."],
+    )
+    case_studies: list[str] | None = Field(
+        default=None,
+        validation_alias="caseStudies",
+        serialization_alias="caseStudies",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    pain_points: list[str] | None = Field(
+        default=None,
+        validation_alias="painPoints",
+        serialization_alias="painPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    proof_points: list[str] | None = Field(
+        default=None,
+        validation_alias="proofPoints",
+        serialization_alias="proofPoints",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    value_propositions: list[str] | None = Field(
+        default=None,
+        validation_alias="valuePropositions",
+        serialization_alias="valuePropositions",
+        examples=[["Picking errors drive customer churn"]],
+    )
+    call_to_actions: list[str] | None = Field(
+        default=None,
+        validation_alias="callToActions",
+        serialization_alias="callToActions",
+        examples=[["Picking errors drive customer churn"]],
+    )

@@ -69,6 +69,7 @@ __all__ = [
     "ScheduleTimeRangeParam",
     "ScheduleTimingParam",
     "SequenceSettingsParam",
+    "SequenceSettingsUpdateParam",
     "SequenceStatsFiltersParam",
     "SequenceStepCallParam",
     "SequenceStepConditionClauseParam",
@@ -387,7 +388,7 @@ class EmailAccountOptOutParam(TypedDict):
 
     emailFooter: NotRequired[str | None]
 
-    isOptOutLinkEnabled: bool
+    isOptOutLinkEnabled: NotRequired[bool]
 
     optOutTextBlock: NotRequired[str | None]
 
@@ -395,17 +396,17 @@ class EmailAccountOptOutParam(TypedDict):
 class EmailAccountRampUpParam(TypedDict):
     """Gradual daily-volume increase for a new mailbox."""
 
-    enabled: bool
+    enabled: NotRequired[bool]
 
-    startValue: int
+    startValue: NotRequired[int]
 
-    incrementValue: int
+    incrementValue: NotRequired[int]
 
 
 class EmailAccountSafetyParam(TypedDict):
-    """Sending volume and pacing. int16 upstream for the throttling numbers."""
+    """Sending volume and pacing."""
 
-    dailyLimit: int
+    dailyLimit: NotRequired[int]
 
     isEmailsThrottlingEnabled: NotRequired[bool | None]
 
@@ -654,7 +655,27 @@ class ScheduleTimingParam(TypedDict):
 
 
 class SequenceSettingsParam(TypedDict):
-    """Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key."""
+    """Sending settings."""
+
+    emailsCountPerDay: int
+
+    daysToFinishProspect: int
+
+    emailSendingDelaySeconds: int
+
+    dailyThrottling: int
+
+    useDailyThrottling: NotRequired[bool]
+
+    disableOpensTracking: bool
+
+    repliesHandlingType: str
+
+    enableLinksTracking: bool
+
+
+class SequenceSettingsUpdateParam(TypedDict):
+    """Sending settings to change; the object is merged key by key."""
 
     emailsCountPerDay: NotRequired[int]
 
@@ -693,7 +714,7 @@ class SequenceStepCallParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["call"]
 
@@ -715,13 +736,13 @@ class SequenceStepConditionParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["condition"]
 
-    waitInMinutes: NotRequired[int | None]
+    waitInMinutes: int
 
-    conditions: NotRequired[abc.Sequence[SequenceStepConditionClause | SequenceStepConditionClauseParam]]
+    conditions: abc.Sequence[SequenceStepConditionClause | SequenceStepConditionClauseParam]
 
 
 class SequenceStepConditionRuleParam(TypedDict):
@@ -741,7 +762,7 @@ class SequenceStepEmailParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["email"]
 
@@ -753,7 +774,7 @@ class SequenceStepEmailParam(TypedDict):
 class SequenceStepEmailVariantParam(TypedDict):
     """SequenceStepEmailVariant as a dict."""
 
-    id: NotRequired[int | None]
+    id: NotRequired[int]
 
     subject: NotRequired[str | None]
 
@@ -773,7 +794,7 @@ class SequenceStepLinkedInParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["linkedIn"]
 
@@ -796,19 +817,19 @@ class SequenceStepLinkedInParam(TypedDict):
 
     variants: NotRequired[abc.Sequence[SequenceStepLinkedInVariant | SequenceStepLinkedInVariantParam]]
 
-    aiPromptText: NotRequired[str | None]
+    aiPromptText: NotRequired[str]
 
 
 class SequenceStepLinkedInVariantParam(TypedDict):
     """SequenceStepLinkedInVariant as a dict."""
 
-    id: NotRequired[int | None]
+    id: NotRequired[int]
 
-    subject: NotRequired[str | None]
+    subject: NotRequired[str]
 
-    message: NotRequired[str | None]
+    message: str
 
-    isEnabled: NotRequired[bool]
+    isEnabled: bool
 
 
 class SequenceStepSmsParam(TypedDict):
@@ -820,7 +841,7 @@ class SequenceStepSmsParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["sms"]
 
@@ -834,11 +855,11 @@ class SequenceStepTaskParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["task"]
 
-    actionType: NotRequired[SequenceStepTaskActionType | Literal["toDo", "meeting"]]
+    actionType: SequenceStepTaskActionType | Literal["toDo", "meeting"]
 
     description: str
 
@@ -852,7 +873,7 @@ class SequenceStepWhatsAppParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["whatsApp"]
 
@@ -866,7 +887,7 @@ class SequenceStepZapierParam(TypedDict):
 
     ifConditionPositive: NotRequired[bool | None]
 
-    delayInMinutes: NotRequired[int]
+    delayInMinutes: int
 
     type: Literal["zapier"]
 
@@ -924,7 +945,7 @@ class SettingsCallResolutionParam(TypedDict):
 
     defaultResolutionValue: NotRequired[Literal[0, 1, 2]]
 
-    isDefault: NotRequired[bool | None]
+    isDefault: NotRequired[bool]
 
 
 class SettingsCallsParam(TypedDict):
@@ -974,9 +995,9 @@ class SettingsContactStageParam(TypedDict):
 class SettingsContactsParam(TypedDict):
     """SettingsContacts as a dict."""
 
-    handling: NotRequired[SettingsContactHandling | SettingsContactHandlingParam | None]
+    handling: NotRequired[SettingsContactHandling | SettingsContactHandlingParam]
 
-    contactAccounts: NotRequired[SettingsContactAccounts | SettingsContactAccountsParam | None]
+    contactAccounts: NotRequired[SettingsContactAccounts | SettingsContactAccountsParam]
 
     contactStages: NotRequired[abc.Sequence[SettingsContactStage | SettingsContactStageParam] | None]
 
@@ -1010,11 +1031,11 @@ class SettingsEmailsParam(TypedDict):
 
     isEmailQualityCheckEnabled: NotRequired[bool | None]
 
-    safety: NotRequired[SettingsEmailSafety | SettingsEmailSafetyParam | None]
+    safety: NotRequired[SettingsEmailSafety | SettingsEmailSafetyParam]
 
-    inbox: NotRequired[SettingsEmailInbox | SettingsEmailInboxParam | None]
+    inbox: NotRequired[SettingsEmailInbox | SettingsEmailInboxParam]
 
-    outOfOffice: NotRequired[SettingsOutOfOffice | SettingsOutOfOfficeParam | None]
+    outOfOffice: NotRequired[SettingsOutOfOffice | SettingsOutOfOfficeParam]
 
     isOpenTrackingDisabled: NotRequired[bool | None]
 
@@ -1048,7 +1069,7 @@ class SettingsOutOfOfficeParam(TypedDict):
 class TaskContentParam(TypedDict):
     """Task text rendered for its contact."""
 
-    body: str
+    body: NotRequired[str]
 
     subject: NotRequired[str | None]
 
@@ -1056,7 +1077,7 @@ class TaskContentParam(TypedDict):
 class TaskTemplateParam(TypedDict):
     """TaskTemplate as a dict."""
 
-    body: str
+    body: NotRequired[str]
 
     subject: NotRequired[str | None]
 

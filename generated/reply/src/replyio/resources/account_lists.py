@@ -280,7 +280,7 @@ class AccountListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         Args:
             id: Target account list id.
@@ -621,7 +621,7 @@ class AccountListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         Args:
             id: Target account list id.
@@ -963,7 +963,7 @@ class AsyncAccountListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         Args:
             id: Target account list id.
@@ -1304,7 +1304,7 @@ class AsyncAccountListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move accounts into a list, removing them from every other list
 
-        Non-atomic; prose code 7 = AccountNotProcessed (wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not processed.
 
         Args:
             id: Target account list id.

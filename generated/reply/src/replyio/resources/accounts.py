@@ -339,7 +339,7 @@ class AccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.
@@ -1064,7 +1064,7 @@ class AccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.
@@ -1801,7 +1801,7 @@ class AsyncAccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.
@@ -2525,7 +2525,7 @@ class AsyncAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete up to 1000 accounts
 
-        Non-atomic; prose code 1 = NotFound (the wire type follows the schema, a string).
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.

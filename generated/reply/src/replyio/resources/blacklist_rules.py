@@ -291,7 +291,7 @@ class BlacklistRulesDomainsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -628,7 +628,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -976,7 +976,7 @@ class AsyncBlacklistRulesDomainsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -1313,7 +1313,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several domain blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -1664,7 +1664,7 @@ class BlacklistRulesEmailsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -2001,7 +2001,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -2349,7 +2349,7 @@ class AsyncBlacklistRulesEmailsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -2686,7 +2686,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -3037,7 +3037,7 @@ class BlacklistRulesEmailExceptionsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -3374,7 +3374,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -3722,7 +3722,7 @@ class AsyncBlacklistRulesEmailExceptionsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.
@@ -4061,7 +4061,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several email exception blacklist rules
 
-        Non-atomic. The prose tabulates numeric codes (1 NotFound, 3 GlobalRuleReadOnly) while the schema types `error` as a string slug; we follow the schema (see NotProcessedItemResult).
+        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
 
         Args:
             ids: Body field `ids`.

@@ -378,7 +378,7 @@ class ContactListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         Args:
             id: Target contact list id.
@@ -821,7 +821,7 @@ class ContactListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         Args:
             id: Target contact list id.
@@ -1261,7 +1261,7 @@ class AsyncContactListsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         Args:
             id: Target contact list id.
@@ -1704,7 +1704,7 @@ class AsyncContactListsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Move contacts into a list, removing them from every other list
 
-        Non-atomic. The prose tabulates a numeric code (8 = ContactNotProcessed) while the schema types `error` as a string; we keep the string (see NotProcessedItemResult).
+        Non-atomic; the result lists only the contacts that were not processed.
 
         Args:
             id: Target contact list id.

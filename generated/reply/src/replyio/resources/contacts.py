@@ -25,6 +25,7 @@ from ..models import (
     ContactImportItem,
     ContactImportOptions,
     ContactImportResult,
+    ContactListRef,
     ContactMeetingStatus,
     ContactOwnerChangeResult,
     ContactPage,
@@ -32,7 +33,6 @@ from ..models import (
     ContactSequenceStatus,
     ContactSortDirection,
     ContactStatuses,
-    IdName,
     NotProcessedItemResult,
 )
 
@@ -249,7 +249,7 @@ class ContactsResource:
     ) -> ContactImportResult:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         Args:
             items: Body field `items`.
@@ -933,7 +933,7 @@ class ContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[IdName]:
+    ) -> builtins.list[ContactListRef]:
         """List the contact lists a contact belongs to
 
         Args:
@@ -945,7 +945,7 @@ class ContactsResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[IdName]).
+            The parsed response (list[ContactListRef]).
 
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
@@ -965,7 +965,7 @@ class ContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: builtins.list[IdName] = self._client._request(spec, list[IdName])
+        result: builtins.list[ContactListRef] = self._client._request(spec, list[ContactListRef])
         return result
 
     def retrieve_statuses(
@@ -1311,7 +1311,7 @@ class ContactsResourceWithRawResponse:
     ) -> APIResponse[ContactImportResult]:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         Args:
             items: Body field `items`.
@@ -1997,7 +1997,7 @@ class ContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[IdName]]:
+    ) -> APIResponse[builtins.list[ContactListRef]]:
         """List the contact lists a contact belongs to
 
         Args:
@@ -2009,7 +2009,7 @@ class ContactsResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[IdName]).
+            The parsed response (list[ContactListRef]).
 
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
@@ -2029,8 +2029,8 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[IdName]] = APIResponse(
-            self._client.send(spec), list[IdName], strict=self._client.strict_response_validation
+        result: APIResponse[builtins.list[ContactListRef]] = APIResponse(
+            self._client.send(spec), list[ContactListRef], strict=self._client.strict_response_validation
         )
         return result
 
@@ -2390,7 +2390,7 @@ class AsyncContactsResource:
     ) -> ContactImportResult:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         Args:
             items: Body field `items`.
@@ -3072,7 +3072,7 @@ class AsyncContactsResource:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[IdName]:
+    ) -> builtins.list[ContactListRef]:
         """List the contact lists a contact belongs to
 
         Args:
@@ -3084,7 +3084,7 @@ class AsyncContactsResource:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[IdName]).
+            The parsed response (list[ContactListRef]).
 
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
@@ -3104,7 +3104,7 @@ class AsyncContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: builtins.list[IdName] = await self._client._request(spec, list[IdName])
+        result: builtins.list[ContactListRef] = await self._client._request(spec, list[ContactListRef])
         return result
 
     async def retrieve_statuses(
@@ -3450,7 +3450,7 @@ class AsyncContactsResourceWithRawResponse:
     ) -> APIResponse[ContactImportResult]:
         """Import up to 1000 contacts
 
-        Creates or updates contacts in one synchronous call (email is the default match key). Declared 200-only upstream; the async variant the intro page hints at is undocumented.
+        Creates or updates contacts in one synchronous call (email is the default match key).
 
         Args:
             items: Body field `items`.
@@ -4144,7 +4144,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[IdName]]:
+    ) -> APIResponse[builtins.list[ContactListRef]]:
         """List the contact lists a contact belongs to
 
         Args:
@@ -4156,7 +4156,7 @@ class AsyncContactsResourceWithRawResponse:
             max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
 
         Returns:
-            The parsed response (list[IdName]).
+            The parsed response (list[ContactListRef]).
 
         HTTP: GET /v3/contacts/{id}/lists"""
         spec = RequestSpec(
@@ -4176,8 +4176,8 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[builtins.list[IdName]] = APIResponse(
-            await self._client.send(spec), list[IdName], strict=self._client.strict_response_validation
+        result: APIResponse[builtins.list[ContactListRef]] = APIResponse(
+            await self._client.send(spec), list[ContactListRef], strict=self._client.strict_response_validation
         )
         return result
 

@@ -231,7 +231,7 @@ class CustomFieldsResource:
     ) -> None:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         Args:
             id: Custom field id.
@@ -480,7 +480,7 @@ class CustomFieldsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         Args:
             id: Custom field id.
@@ -728,7 +728,7 @@ class AsyncCustomFieldsResource:
     ) -> None:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         Args:
             id: Custom field id.
@@ -977,7 +977,7 @@ class AsyncCustomFieldsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a custom field
 
-        Conflict upstream: the prose says the field is removed even where contacts hold values, yet a 409 customField.hasValues is declared. We declare the 409 so callers can handle it.
+        Removes the field for the whole team. 409 customField.hasValues when contacts still hold values for it.
 
         Args:
             id: Custom field id.

@@ -136,7 +136,7 @@ class EmailAccountsResource:
 
         Args:
             connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.
@@ -604,7 +604,7 @@ class EmailAccountsResource:
         Args:
             id: Email account id (int64).
             connection: Partial connection update (PATCH); omitted fields stay unchanged.
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.
@@ -816,7 +816,7 @@ class EmailAccountsResourceWithRawResponse:
 
         Args:
             connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.
@@ -1291,7 +1291,7 @@ class EmailAccountsResourceWithRawResponse:
         Args:
             id: Email account id (int64).
             connection: Partial connection update (PATCH); omitted fields stay unchanged.
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.
@@ -1518,7 +1518,7 @@ class AsyncEmailAccountsResource:
 
         Args:
             connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.
@@ -1985,7 +1985,7 @@ class AsyncEmailAccountsResource:
         Args:
             id: Email account id (int64).
             connection: Partial connection update (PATCH); omitted fields stay unchanged.
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.
@@ -2197,7 +2197,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
 
         Args:
             connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.
@@ -2678,7 +2678,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         Args:
             id: Email account id (int64).
             connection: Partial connection update (PATCH); omitted fields stay unchanged.
-            safety: Sending volume and pacing. int16 upstream for the throttling numbers.
+            safety: Sending volume and pacing.
             signature: Body field `signature`.
             opt_out: Body field `optOut`.
             ramp_up: Gradual daily-volume increase for a new mailbox.

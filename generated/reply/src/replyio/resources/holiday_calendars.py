@@ -282,7 +282,7 @@ class HolidayCalendarsResource:
     ) -> str:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         Args:
             id: Holiday calendar id.
@@ -578,7 +578,7 @@ class HolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[str]:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         Args:
             id: Holiday calendar id.
@@ -873,7 +873,7 @@ class AsyncHolidayCalendarsResource:
     ) -> str:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         Args:
             id: Holiday calendar id.
@@ -1169,7 +1169,7 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
     ) -> APIResponse[str]:
         """Download a holiday calendar as CSV (Beta)
 
-        Beta upstream; kept because the download contract is plain and stable.
+        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
 
         Args:
             id: Holiday calendar id.

@@ -104,7 +104,7 @@ class LinkedinAccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.
@@ -590,7 +590,7 @@ class LinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.
@@ -1095,7 +1095,7 @@ class AsyncLinkedinAccountsResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.
@@ -1581,7 +1581,7 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Delete several LinkedIn accounts
 
-        Non-atomic. The endpoint prose tabulates numeric failure codes (2 NotFound, 3 AccountInUse, 7 InternalError, 8 VoiceProfileConflict); the shared failure dictionary types `error` as a string, see NotProcessedItemResult.
+        Non-atomic; the result lists only the accounts that were not deleted.
 
         Args:
             ids: Body field `ids`.

@@ -32,6 +32,7 @@ from ..models import (
     SequencePage,
     SequenceSavedTemplate,
     SequenceSettings,
+    SequenceSettingsUpdate,
     SequenceSortBy,
     SequenceSortDirection,
     SequencesStatsFilters,
@@ -56,6 +57,7 @@ from ..models import (
 if TYPE_CHECKING:
     from ..params import (
         SequenceSettingsParam,
+        SequenceSettingsUpdateParam,
         SequencesStatsFiltersParam,
         SequenceStatsFiltersParam,
         SequenceStepCallParam,
@@ -233,7 +235,7 @@ class SequencesResource:
         Args:
             name: Body field `name`.
             schedule_id: The team's default schedule when omitted.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings.
             email_accounts: Email account ids (int64).
             linked_in_accounts: LinkedIn account ids.
             steps: Body field `steps`.
@@ -380,7 +382,7 @@ class SequencesResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         Args:
             ids: Body field `ids`.
@@ -572,7 +574,7 @@ class SequencesResource:
     ) -> builtins.list[SequenceStatsItem]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         Args:
             filters: `from` must lie within the last 31 days and the range may span at most 31 days.
@@ -662,7 +664,7 @@ class SequencesResource:
     ) -> None:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         Args:
             id: Sequence id.
@@ -702,7 +704,7 @@ class SequencesResource:
         *,
         name: str | NotGiven = NOT_GIVEN,
         schedule_id: int | NotGiven = NOT_GIVEN,
-        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        settings: SequenceSettingsUpdate | SequenceSettingsUpdateParam | NotGiven = NOT_GIVEN,
         email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -717,7 +719,7 @@ class SequencesResource:
             id: Sequence id.
             name: Body field `name`.
             schedule_id: Body field `scheduleId`.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings to change; the object is merged key by key.
             email_accounts: Body field `emailAccounts`.
             linked_in_accounts: Body field `linkedInAccounts`.
             extra_headers: Headers to add to this request.
@@ -1182,7 +1184,7 @@ class SequencesResourceWithRawResponse:
         Args:
             name: Body field `name`.
             schedule_id: The team's default schedule when omitted.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings.
             email_accounts: Email account ids (int64).
             linked_in_accounts: LinkedIn account ids.
             steps: Body field `steps`.
@@ -1331,7 +1333,7 @@ class SequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         Args:
             ids: Body field `ids`.
@@ -1525,7 +1527,7 @@ class SequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceStatsItem]]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         Args:
             filters: `from` must lie within the last 31 days and the range may span at most 31 days.
@@ -1619,7 +1621,7 @@ class SequencesResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         Args:
             id: Sequence id.
@@ -1661,7 +1663,7 @@ class SequencesResourceWithRawResponse:
         *,
         name: str | NotGiven = NOT_GIVEN,
         schedule_id: int | NotGiven = NOT_GIVEN,
-        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        settings: SequenceSettingsUpdate | SequenceSettingsUpdateParam | NotGiven = NOT_GIVEN,
         email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -1676,7 +1678,7 @@ class SequencesResourceWithRawResponse:
             id: Sequence id.
             name: Body field `name`.
             schedule_id: Body field `scheduleId`.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings to change; the object is merged key by key.
             email_accounts: Body field `emailAccounts`.
             linked_in_accounts: Body field `linkedInAccounts`.
             extra_headers: Headers to add to this request.
@@ -2164,7 +2166,7 @@ class AsyncSequencesResource:
         Args:
             name: Body field `name`.
             schedule_id: The team's default schedule when omitted.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings.
             email_accounts: Email account ids (int64).
             linked_in_accounts: LinkedIn account ids.
             steps: Body field `steps`.
@@ -2311,7 +2313,7 @@ class AsyncSequencesResource:
     ) -> builtins.dict[str, NotProcessedItemResult]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         Args:
             ids: Body field `ids`.
@@ -2503,7 +2505,7 @@ class AsyncSequencesResource:
     ) -> builtins.list[SequenceStatsItem]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         Args:
             filters: `from` must lie within the last 31 days and the range may span at most 31 days.
@@ -2593,7 +2595,7 @@ class AsyncSequencesResource:
     ) -> None:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         Args:
             id: Sequence id.
@@ -2633,7 +2635,7 @@ class AsyncSequencesResource:
         *,
         name: str | NotGiven = NOT_GIVEN,
         schedule_id: int | NotGiven = NOT_GIVEN,
-        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        settings: SequenceSettingsUpdate | SequenceSettingsUpdateParam | NotGiven = NOT_GIVEN,
         email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -2648,7 +2650,7 @@ class AsyncSequencesResource:
             id: Sequence id.
             name: Body field `name`.
             schedule_id: Body field `scheduleId`.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings to change; the object is merged key by key.
             email_accounts: Body field `emailAccounts`.
             linked_in_accounts: Body field `linkedInAccounts`.
             extra_headers: Headers to add to this request.
@@ -3113,7 +3115,7 @@ class AsyncSequencesResourceWithRawResponse:
         Args:
             name: Body field `name`.
             schedule_id: The team's default schedule when omitted.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings.
             email_accounts: Email account ids (int64).
             linked_in_accounts: LinkedIn account ids.
             steps: Body field `steps`.
@@ -3266,7 +3268,7 @@ class AsyncSequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
         """Archive several sequences
 
-        Needs sequences:write, while the single archive needs sequences:operate (upstream inconsistency). Archiving removes every contact from the sequence.
+        Needs the sequences:write scope. Archiving removes every contact from the sequence.
 
         Args:
             ids: Body field `ids`.
@@ -3466,7 +3468,7 @@ class AsyncSequencesResourceWithRawResponse:
     ) -> APIResponse[builtins.list[SequenceStatsItem]]:
         """Get statistics for many sequences
 
-        POST with a filter body (a skill document calls it GET; the spec says POST). Unpaged bare array. Subject to the stricter, unpublished reporting caps.
+        Takes a filter body and returns an unpaged array. Subject to the stricter reporting rate limits.
 
         Args:
             filters: `from` must lie within the last 31 days and the range may span at most 31 days.
@@ -3560,7 +3562,7 @@ class AsyncSequencesResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Delete a sequence (irreversible)
 
-        Quirk: a missing sequence is reported as 400 sequence.notFound, not 404. The 404 stays declared for route-level misses.
+        A missing sequence is reported as 400 sequence.notFound.
 
         Args:
             id: Sequence id.
@@ -3602,7 +3604,7 @@ class AsyncSequencesResourceWithRawResponse:
         *,
         name: str | NotGiven = NOT_GIVEN,
         schedule_id: int | NotGiven = NOT_GIVEN,
-        settings: SequenceSettings | SequenceSettingsParam | NotGiven = NOT_GIVEN,
+        settings: SequenceSettingsUpdate | SequenceSettingsUpdateParam | NotGiven = NOT_GIVEN,
         email_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         linked_in_accounts: abc.Sequence[int] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -3617,7 +3619,7 @@ class AsyncSequencesResourceWithRawResponse:
             id: Sequence id.
             name: Body field `name`.
             schedule_id: Body field `scheduleId`.
-            settings: Sending settings. Reply's schema keeps the required list and the full repliesHandlingType enum in a part of the document we could not read, so every field is optional here and repliesHandlingType stays a string (seen values: markAsFinished, continueSending). On PATCH the object is merged key by key.
+            settings: Sending settings to change; the object is merged key by key.
             email_accounts: Body field `emailAccounts`.
             linked_in_accounts: Body field `linkedInAccounts`.
             extra_headers: Headers to add to this request.
@@ -9847,7 +9849,7 @@ class SequencesEmailAccountsResource:
     ) -> None:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         Args:
             id: Sequence id.
@@ -10042,7 +10044,7 @@ class SequencesEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         Args:
             id: Sequence id.
@@ -10246,7 +10248,7 @@ class AsyncSequencesEmailAccountsResource:
     ) -> None:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         Args:
             id: Sequence id.
@@ -10441,7 +10443,7 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
     ) -> APIResponse[None]:
         """Replace the set of email accounts linked to a sequence
 
-        Exact replacement: accounts not listed are unlinked. Conflict: the prose says an empty array clears every link, a validator example says it must not be empty; the schema allows empty and lets the server decide.
+        Exact replacement; accounts not listed are unlinked.
 
         Args:
             id: Sequence id.

@@ -127,7 +127,7 @@ class TasksResource:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -460,7 +460,7 @@ class TasksResource:
     ) -> Task:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         Args:
             id: Task id.
@@ -469,7 +469,7 @@ class TasksResource:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -778,7 +778,7 @@ class TasksResourceWithRawResponse:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1110,7 +1110,7 @@ class TasksResourceWithRawResponse:
     ) -> APIResponse[Task]:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         Args:
             id: Task id.
@@ -1119,7 +1119,7 @@ class TasksResourceWithRawResponse:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1447,7 +1447,7 @@ class AsyncTasksResource:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -1779,7 +1779,7 @@ class AsyncTasksResource:
     ) -> Task:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         Args:
             id: Task id.
@@ -1788,7 +1788,7 @@ class AsyncTasksResource:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2097,7 +2097,7 @@ class AsyncTasksResourceWithRawResponse:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -2435,7 +2435,7 @@ class AsyncTasksResourceWithRawResponse:
     ) -> APIResponse[Task]:
         """Replace a task
 
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Reply reports these domain conflicts as 400 task.unknown (not 409).
+        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
 
         Args:
             id: Task id.
@@ -2444,7 +2444,7 @@ class AsyncTasksResourceWithRawResponse:
             due_to: Must be later than startAt.
             template: Body field `template`.
             contact_id: Body field `contactId`.
-            linked_in_task_type: Kind of LinkedIn task (linkedIn tasks only).
+            linked_in_task_type: Body field `linkedInTaskType`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
