@@ -161,6 +161,12 @@ class Package:
     description: str = ""
     warnings: tuple[str, ...] = field(default=())
 
+    @property
+    def rate_limit_groups(self) -> tuple[str, ...]:
+        groups = {op.rate_limit_group for _, op in self.all_operations() if op.rate_limit_group}
+        groups |= {q.group for q in self.quotas if q.group}
+        return tuple(sorted(groups))
+
     def all_operations(self) -> list[tuple[Resource, Operation]]:
         out: list[tuple[Resource, Operation]] = []
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .ir import Operation, Package, Resource
+from .ir import Operation, Package, Resource, Returns
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class MethodView:
     body_kind: str  # repr or "None"
     content_type: str
     plain_return: tuple[str, str]  # (sync, async) annotation
-    raw_return: str
+    raw_return: tuple[str, str]  # (sync, async)
     kind: str
     cast: str
     items_field: str
@@ -115,7 +115,7 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         body_kind=repr(op.body.kind) if op.body else "None",
         content_type=repr(op.body.content_type) if op.body else "None",
         plain_return=plain,
-        raw_return="APIResponse[None]" if ret.kind == "location" else f"APIResponse[{_builtin_safe(ret.annotation)}]",
+        raw_return=_raw_return(ret, plain),
         kind=ret.kind,
         cast=ret.cast,
         items_field=ret.items_field,
@@ -124,6 +124,17 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         op=op,
         accept=repr(ret.media_type) if ret.media_type else "",
     )
+
+
+def _raw_return(ret: Returns, plain: tuple[str, str]) -> tuple[str, str]:
+    """What `with_raw_response` methods give: `parse()` answers what the plain method returns,
+    a page for list methods."""
+    if ret.kind == "location":
+        return ("APIResponse[None]", "APIResponse[None]")
+    if ret.kind == "page":
+        item = _builtin_safe(ret.item_annotation)
+        return (f"APIResponse[SyncPage[{item}]]", f"APIResponse[AsyncPage[{item}]]")
+    return (f"APIResponse[{_builtin_safe(ret.annotation)}]",) * 2
 
 
 def _body_expression(op: Operation) -> str:

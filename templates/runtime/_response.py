@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import httpx
@@ -12,10 +13,18 @@ T = TypeVar("T")
 class APIResponse(Generic[T]):
     """A raw response (``client.<resource>.with_raw_response.<method>(...)``): status, headers, parse()."""
 
-    def __init__(self, response: httpx.Response, cast_to: object, *, strict: bool = False) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        cast_to: object,
+        *,
+        strict: bool = False,
+        parser: Callable[[httpx.Response], T] | None = None,
+    ) -> None:
         self.http_response = response
         self._cast_to = cast_to
         self._strict = strict
+        self._parser = parser
 
     @property
     def status_code(self) -> int:
@@ -30,7 +39,9 @@ class APIResponse(Generic[T]):
         return self.http_response.content
 
     def parse(self) -> T:
-        """The body as the operation's declared type."""
+        """What the method without ``with_raw_response`` returns (a page for list methods)."""
+        if self._parser is not None:
+            return self._parser(self.http_response)
         result: T = parse_body(self.http_response, self._cast_to, strict=self._strict)
         return result
 

@@ -168,3 +168,13 @@ def test_job_id_from_location_when_body_has_none(reply: Harness) -> None:
     client = reply.client(handler)
     job = _schedule(reply, client)
     assert job.id == JOB_ID
+
+
+def test_raw_list_response_parses_into_the_page(reply: Harness) -> None:
+    client = reply.client(_five_contacts)
+    raw = reply.run(client.contacts.with_raw_response.list(top=2))
+    assert raw.status_code == 200
+    page = raw.parse()
+    assert type(page).__name__ in ("SyncPage", "AsyncPage") and [c.id for c in page.items] == [0, 1]
+    assert page.has_next_page()
+    assert [c.id for c in reply.collect(page)] == [0, 1, 2, 3, 4]

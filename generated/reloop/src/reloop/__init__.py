@@ -91,6 +91,10 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
 def __getattr__(name: str) -> Any:
     # Models and the Redis limiter load on first use: importing the package stays fast and
     # never imports redis.

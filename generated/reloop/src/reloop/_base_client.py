@@ -72,11 +72,14 @@ class ClientConfig:
     auth_name: str
     envelope: Literal["reloop", "problem", "generic"]
     default_quotas: tuple[RateLimit, ...]
+    rate_limit_groups: frozenset[str] = frozenset()  # the groups operations belong to
     auth_required: bool = True  # False: the spec requires no security, the key is optional
 
 
 def check_base_url(url: str, *, allow_http: bool = False, declared: str = "") -> str:
     """https://, or plain http:// for loopback hosts, the spec's own server, or with allow_http."""
+    if "://" not in url:
+        raise ValueError(f"base_url must start with https:// (got {url!r}: no scheme)")
     parsed = httpx.URL(url)
     host = parsed.host
     if parsed.scheme == "https":
@@ -133,8 +136,17 @@ def _build_limiter(
     if rate_limits is None:
         return RateLimiter(config.default_quotas, logger=get_logger(logger_name + ".ratelimit"))
     if isinstance(rate_limits, Sequence):
+        _check_groups(rate_limits, config.rate_limit_groups)
         return RateLimiter(list(rate_limits), logger=get_logger(logger_name + ".ratelimit"))
     return rate_limits
+
+
+def _check_groups(limits: Sequence[RateLimit], known: frozenset[str]) -> None:
+    """A limit scoped to a group no operation belongs to would silently limit nothing."""
+    unknown = sorted({limit.group for limit in limits if isinstance(limit, RateLimit) and limit.group} - known)
+    if unknown:
+        valid = ", ".join(sorted(known)) or "none (this API has no rate-limit groups)"
+        raise ValueError(f"RateLimit group {', '.join(map(repr, unknown))} does not exist; valid groups: {valid}")
 
 
 class _BaseClient:
@@ -158,6 +170,10 @@ class _BaseClient:
         allow_http: bool = False,
     ) -> None:
         self._config = config
+        # Problem-details APIs answer errors as application/problem+json: accept both.
+        self._accept = (
+            "application/json, application/problem+json" if config.envelope == "problem" else "application/json"
+        )
         self.strict_response_validation = strict_response_validation
         self._api_key = _resolve_api_key(api_key, config.env_var, config.auth_required)
         self._allow_http = allow_http
@@ -197,6 +213,7 @@ class _BaseClient:
     def _copy_settings(self, other: _BaseClient, changes: Mapping[str, Any]) -> None:
         for name in (
             "_config",
+            "_accept",
             "_api_key",
             "_allow_http",
             "base_url",
@@ -255,7 +272,7 @@ class _BaseClient:
     def _build_request(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
         auth_headers, auth_query, auth_cookies = self._auth()
         headers = {
-            "Accept": spec.accept or "application/json",
+            "Accept": spec.accept or self._accept,
             "User-Agent": f"{self._config.package}-python/{self._config.version}",
             **auth_headers,
             **self.default_headers,
@@ -319,7 +336,8 @@ class _BaseClient:
     ) -> APIConnectionError:
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         what = "timed out" if cls is APITimeoutError else "failed"
-        message = f"{request.method} {request.url.copy_with(query=None)} {what}: {type(exc).__name__}"
+        cause = " ".join(str(exc).split()) or type(exc).__name__
+        message = f"{request.method} {request.url.copy_with(query=None)} {what}: {cause}"
         if note:
             message += f" ({note})"
         return cls(message, request=request)

@@ -17,6 +17,7 @@ CONFIG = ClientConfig(
     auth_kind="bearer",
     auth_name="Authorization",
     envelope="problem",
+    rate_limit_groups=frozenset(["ai_sdr", "direct_linkedin", "reporting"]),
     default_quotas=(
         RateLimit(requests=100, per=60.0, group=None),
         RateLimit(requests=3000, per=3600.0, group=None),

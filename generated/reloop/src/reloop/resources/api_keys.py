@@ -5,7 +5,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -428,7 +428,7 @@ class ApiKeysResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyList]:
+    ) -> APIResponse[SyncPage[ApiKey]]:
         """List API keys
 
         Args:
@@ -464,8 +464,19 @@ class ApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyList] = APIResponse(
-            self._client.send(spec), ApiKeyList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ApiKey]] = APIResponse(
+            self._client.send(spec),
+            ApiKeyList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ApiKeyList,
+                items_field="apiKeys",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1205,7 +1216,7 @@ class AsyncApiKeysResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyList]:
+    ) -> APIResponse[AsyncPage[ApiKey]]:
         """List API keys
 
         Args:
@@ -1241,8 +1252,19 @@ class AsyncApiKeysResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ApiKeyList] = APIResponse(
-            await self._client.send(spec), ApiKeyList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ApiKey]] = APIResponse(
+            await self._client.send(spec),
+            ApiKeyList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ApiKeyList,
+                items_field="apiKeys",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

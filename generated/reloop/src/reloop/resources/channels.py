@@ -6,7 +6,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -353,7 +353,7 @@ class ChannelsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ChannelList]:
+    ) -> APIResponse[SyncPage[Channel]]:
         """List channels
 
         Args:
@@ -386,8 +386,19 @@ class ChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ChannelList] = APIResponse(
-            self._client.send(spec), ChannelList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Channel]] = APIResponse(
+            self._client.send(spec),
+            ChannelList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ChannelList,
+                items_field="channels",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -866,7 +877,7 @@ class AsyncChannelsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ChannelList]:
+    ) -> APIResponse[AsyncPage[Channel]]:
         """List channels
 
         Args:
@@ -899,8 +910,19 @@ class AsyncChannelsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ChannelList] = APIResponse(
-            await self._client.send(spec), ChannelList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Channel]] = APIResponse(
+            await self._client.send(spec),
+            ChannelList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ChannelList,
+                items_field="channels",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -304,7 +304,7 @@ class ContactPropertiesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPropertyList]:
+    ) -> APIResponse[SyncPage[ContactProperty]]:
         """List contact properties
 
         Args:
@@ -340,8 +340,19 @@ class ContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPropertyList] = APIResponse(
-            self._client.send(spec), ContactPropertyList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactProperty]] = APIResponse(
+            self._client.send(spec),
+            ContactPropertyList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactPropertyList,
+                items_field="properties",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -721,7 +732,7 @@ class AsyncContactPropertiesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPropertyList]:
+    ) -> APIResponse[AsyncPage[ContactProperty]]:
         """List contact properties
 
         Args:
@@ -757,8 +768,19 @@ class AsyncContactPropertiesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPropertyList] = APIResponse(
-            await self._client.send(spec), ContactPropertyList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactProperty]] = APIResponse(
+            await self._client.send(spec),
+            ContactPropertyList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactPropertyList,
+                items_field="properties",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

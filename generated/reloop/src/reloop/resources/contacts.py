@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -418,7 +418,7 @@ class ContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactList]:
+    ) -> APIResponse[SyncPage[Contact]]:
         """List contacts
 
         Args:
@@ -453,8 +453,19 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(
-            self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Contact]] = APIResponse(
+            self._client.send(spec),
+            ContactList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactList,
+                items_field="contacts",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -993,7 +1004,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactList]:
+    ) -> APIResponse[AsyncPage[Contact]]:
         """List contacts
 
         Args:
@@ -1028,8 +1039,19 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactList] = APIResponse(
-            await self._client.send(spec), ContactList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Contact]] = APIResponse(
+            await self._client.send(spec),
+            ContactList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactList,
+                items_field="contacts",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -480,7 +480,7 @@ class DomainsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[DomainList]:
+    ) -> APIResponse[SyncPage[Domain]]:
         """List domains
 
         Args:
@@ -515,8 +515,19 @@ class DomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[DomainList] = APIResponse(
-            self._client.send(spec), DomainList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Domain]] = APIResponse(
+            self._client.send(spec),
+            DomainList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=DomainList,
+                items_field="domains",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1229,7 +1240,7 @@ class AsyncDomainsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[DomainList]:
+    ) -> APIResponse[AsyncPage[Domain]]:
         """List domains
 
         Args:
@@ -1264,8 +1275,19 @@ class AsyncDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[DomainList] = APIResponse(
-            await self._client.send(spec), DomainList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Domain]] = APIResponse(
+            await self._client.send(spec),
+            DomainList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=DomainList,
+                items_field="domains",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -341,7 +341,7 @@ class GroupsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[GroupList]:
+    ) -> APIResponse[SyncPage[Group]]:
         """List groups
 
         Args:
@@ -375,8 +375,19 @@ class GroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupList] = APIResponse(
-            self._client.send(spec), GroupList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Group]] = APIResponse(
+            self._client.send(spec),
+            GroupList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=GroupList,
+                items_field="groups",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -836,7 +847,7 @@ class AsyncGroupsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[GroupList]:
+    ) -> APIResponse[AsyncPage[Group]]:
         """List groups
 
         Args:
@@ -870,8 +881,19 @@ class AsyncGroupsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[GroupList] = APIResponse(
-            await self._client.send(spec), GroupList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Group]] = APIResponse(
+            await self._client.send(spec),
+            GroupList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=GroupList,
+                items_field="groups",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -804,7 +804,7 @@ class LogsEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailLogList]:
+    ) -> APIResponse[SyncPage[EmailLogSummary]]:
         """List email logs
 
         The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
@@ -841,8 +841,19 @@ class LogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailLogList] = APIResponse(
-            self._client.send(spec), EmailLogList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[EmailLogSummary]] = APIResponse(
+            self._client.send(spec),
+            EmailLogList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailLogList,
+                items_field="data",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -917,7 +928,7 @@ class LogsEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactActivity]:
+    ) -> APIResponse[SyncPage[ContactActivityEmail]]:
         """List emails sent to an address
 
         Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
@@ -953,8 +964,19 @@ class LogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivity] = APIResponse(
-            self._client.send(spec), ContactActivity, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactActivityEmail]] = APIResponse(
+            self._client.send(spec),
+            ContactActivity,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactActivity,
+                items_field="data",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1251,7 +1273,7 @@ class AsyncLogsEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailLogList]:
+    ) -> APIResponse[AsyncPage[EmailLogSummary]]:
         """List email logs
 
         The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
@@ -1288,8 +1310,19 @@ class AsyncLogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailLogList] = APIResponse(
-            await self._client.send(spec), EmailLogList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[EmailLogSummary]] = APIResponse(
+            await self._client.send(spec),
+            EmailLogList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailLogList,
+                items_field="data",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1364,7 +1397,7 @@ class AsyncLogsEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactActivity]:
+    ) -> APIResponse[AsyncPage[ContactActivityEmail]]:
         """List emails sent to an address
 
         Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
@@ -1400,8 +1433,19 @@ class AsyncLogsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivity] = APIResponse(
-            await self._client.send(spec), ContactActivity, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactActivityEmail]] = APIResponse(
+            await self._client.send(spec),
+            ContactActivity,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactActivity,
+                items_field="data",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -493,7 +493,7 @@ class TemplatesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateList]:
+    ) -> APIResponse[SyncPage[Template]]:
         """List templates
 
         The server schema types page/limit as strings without defaults; integers are sent.
@@ -528,8 +528,19 @@ class TemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateList] = APIResponse(
-            self._client.send(spec), TemplateList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Template]] = APIResponse(
+            self._client.send(spec),
+            TemplateList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=TemplateList,
+                items_field="templates",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1264,7 +1275,7 @@ class AsyncTemplatesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateList]:
+    ) -> APIResponse[AsyncPage[Template]]:
         """List templates
 
         The server schema types page/limit as strings without defaults; integers are sent.
@@ -1299,8 +1310,19 @@ class AsyncTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TemplateList] = APIResponse(
-            await self._client.send(spec), TemplateList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Template]] = APIResponse(
+            await self._client.send(spec),
+            TemplateList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=TemplateList,
+                items_field="templates",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

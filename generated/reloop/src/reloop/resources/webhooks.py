@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -670,7 +670,7 @@ class WebhooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookList]:
+    ) -> APIResponse[SyncPage[Webhook]]:
         """List webhook endpoints
 
         Args:
@@ -712,8 +712,19 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookList] = APIResponse(
-            self._client.send(spec), WebhookList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Webhook]] = APIResponse(
+            self._client.send(spec),
+            WebhookList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebhookList,
+                items_field="webhooks",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1889,7 +1900,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookList]:
+    ) -> APIResponse[AsyncPage[Webhook]]:
         """List webhook endpoints
 
         Args:
@@ -1931,8 +1942,19 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookList] = APIResponse(
-            await self._client.send(spec), WebhookList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Webhook]] = APIResponse(
+            await self._client.send(spec),
+            WebhookList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebhookList,
+                items_field="webhooks",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2610,7 +2632,7 @@ class WebhooksDeliveriesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookDeliveryList]:
+    ) -> APIResponse[SyncPage[WebhookDelivery]]:
         """List deliveries
 
         Args:
@@ -2645,8 +2667,19 @@ class WebhooksDeliveriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookDeliveryList] = APIResponse(
-            self._client.send(spec), WebhookDeliveryList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[WebhookDelivery]] = APIResponse(
+            self._client.send(spec),
+            WebhookDeliveryList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebhookDeliveryList,
+                items_field="deliveries",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2831,7 +2864,7 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookDeliveryList]:
+    ) -> APIResponse[AsyncPage[WebhookDelivery]]:
         """List deliveries
 
         Args:
@@ -2866,8 +2899,19 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebhookDeliveryList] = APIResponse(
-            await self._client.send(spec), WebhookDeliveryList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[WebhookDelivery]] = APIResponse(
+            await self._client.send(spec),
+            WebhookDeliveryList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebhookDeliveryList,
+                items_field="deliveries",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -383,7 +383,7 @@ class AccountListsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountListPage]:
+    ) -> APIResponse[SyncPage[ContactAccountList]]:
         """List account lists
 
         Args:
@@ -417,8 +417,19 @@ class AccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountListPage] = APIResponse(
-            self._client.send(spec), ContactAccountListPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactAccountList]] = APIResponse(
+            self._client.send(spec),
+            ContactAccountListPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountListPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1066,7 +1077,7 @@ class AsyncAccountListsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountListPage]:
+    ) -> APIResponse[AsyncPage[ContactAccountList]]:
         """List account lists
 
         Args:
@@ -1100,8 +1111,19 @@ class AsyncAccountListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountListPage] = APIResponse(
-            await self._client.send(spec), ContactAccountListPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactAccountList]] = APIResponse(
+            await self._client.send(spec),
+            ContactAccountListPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountListPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

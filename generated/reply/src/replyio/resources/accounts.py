@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -793,7 +793,7 @@ class AccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountPage]:
+    ) -> APIResponse[SyncPage[ContactAccount]]:
         """List accounts
 
         Args:
@@ -829,8 +829,19 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(
-            self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactAccount]] = APIResponse(
+            self._client.send(spec),
+            ContactAccountPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -953,7 +964,7 @@ class AccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountPage]:
+    ) -> APIResponse[SyncPage[ContactAccount]]:
         """Search accounts with conditions
 
         At most 20 conditions, combined with AND.
@@ -999,8 +1010,19 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(
-            self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactAccount]] = APIResponse(
+            self._client.send(spec),
+            ContactAccountPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1364,7 +1386,7 @@ class AccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountContactPage]:
+    ) -> APIResponse[SyncPage[ContactAccountContact]]:
         """List the contacts linked to an account
 
         Args:
@@ -1398,8 +1420,19 @@ class AccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountContactPage] = APIResponse(
-            self._client.send(spec), ContactAccountContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactAccountContact]] = APIResponse(
+            self._client.send(spec),
+            ContactAccountContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2254,7 +2287,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountPage]:
+    ) -> APIResponse[AsyncPage[ContactAccount]]:
         """List accounts
 
         Args:
@@ -2290,8 +2323,19 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(
-            await self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactAccount]] = APIResponse(
+            await self._client.send(spec),
+            ContactAccountPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2414,7 +2458,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountPage]:
+    ) -> APIResponse[AsyncPage[ContactAccount]]:
         """Search accounts with conditions
 
         At most 20 conditions, combined with AND.
@@ -2460,8 +2504,19 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountPage] = APIResponse(
-            await self._client.send(spec), ContactAccountPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactAccount]] = APIResponse(
+            await self._client.send(spec),
+            ContactAccountPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2827,7 +2882,7 @@ class AsyncAccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountContactPage]:
+    ) -> APIResponse[AsyncPage[ContactAccountContact]]:
         """List the contacts linked to an account
 
         Args:
@@ -2861,8 +2916,19 @@ class AsyncAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactAccountContactPage] = APIResponse(
-            await self._client.send(spec), ContactAccountContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactAccountContact]] = APIResponse(
+            await self._client.send(spec),
+            ContactAccountContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactAccountContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

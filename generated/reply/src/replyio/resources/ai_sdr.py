@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
@@ -505,7 +505,7 @@ class AiSdrKnowledgeBasesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseList]:
+    ) -> APIResponse[SyncPage[KnowledgeBaseListItem]]:
         """List knowledge bases
 
         The knowledge bases visible to you: the material the AI SDR writes from. Needs the ai-sdr:read scope.
@@ -541,8 +541,19 @@ class AiSdrKnowledgeBasesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[KnowledgeBaseList] = APIResponse(
-            self._client.send(spec), KnowledgeBaseList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[KnowledgeBaseListItem]] = APIResponse(
+            self._client.send(spec),
+            KnowledgeBaseList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=KnowledgeBaseList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1154,7 +1165,7 @@ class AsyncAiSdrKnowledgeBasesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseList]:
+    ) -> APIResponse[AsyncPage[KnowledgeBaseListItem]]:
         """List knowledge bases
 
         The knowledge bases visible to you: the material the AI SDR writes from. Needs the ai-sdr:read scope.
@@ -1190,8 +1201,19 @@ class AsyncAiSdrKnowledgeBasesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[KnowledgeBaseList] = APIResponse(
-            await self._client.send(spec), KnowledgeBaseList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[KnowledgeBaseListItem]] = APIResponse(
+            await self._client.send(spec),
+            KnowledgeBaseList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=KnowledgeBaseList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1627,7 +1649,7 @@ class AiSdrKnowledgeBasesLinksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseLinkList]:
+    ) -> APIResponse[SyncPage[KnowledgeBaseLink]]:
         """List the web links of a knowledge base
 
         Web pages the knowledge base draws content from. Needs the ai-sdr:read scope.
@@ -1664,8 +1686,19 @@ class AiSdrKnowledgeBasesLinksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[KnowledgeBaseLinkList] = APIResponse(
-            self._client.send(spec), KnowledgeBaseLinkList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[KnowledgeBaseLink]] = APIResponse(
+            self._client.send(spec),
+            KnowledgeBaseLinkList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=KnowledgeBaseLinkList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1954,7 +1987,7 @@ class AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseLinkList]:
+    ) -> APIResponse[AsyncPage[KnowledgeBaseLink]]:
         """List the web links of a knowledge base
 
         Web pages the knowledge base draws content from. Needs the ai-sdr:read scope.
@@ -1991,8 +2024,19 @@ class AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[KnowledgeBaseLinkList] = APIResponse(
-            await self._client.send(spec), KnowledgeBaseLinkList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[KnowledgeBaseLink]] = APIResponse(
+            await self._client.send(spec),
+            KnowledgeBaseLinkList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=KnowledgeBaseLinkList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2282,7 +2326,7 @@ class AiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseDocumentList]:
+    ) -> APIResponse[SyncPage[KnowledgeBaseDocument]]:
         """List the documents of a knowledge base
 
         Uploaded files the knowledge base holds. Needs the ai-sdr:read scope.
@@ -2319,8 +2363,19 @@ class AiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[KnowledgeBaseDocumentList] = APIResponse(
-            self._client.send(spec), KnowledgeBaseDocumentList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[KnowledgeBaseDocument]] = APIResponse(
+            self._client.send(spec),
+            KnowledgeBaseDocumentList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=KnowledgeBaseDocumentList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2609,7 +2664,7 @@ class AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseDocumentList]:
+    ) -> APIResponse[AsyncPage[KnowledgeBaseDocument]]:
         """List the documents of a knowledge base
 
         Uploaded files the knowledge base holds. Needs the ai-sdr:read scope.
@@ -2646,8 +2701,19 @@ class AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[KnowledgeBaseDocumentList] = APIResponse(
-            await self._client.send(spec), KnowledgeBaseDocumentList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[KnowledgeBaseDocument]] = APIResponse(
+            await self._client.send(spec),
+            KnowledgeBaseDocumentList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=KnowledgeBaseDocumentList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -6240,7 +6306,7 @@ class AiSdrOffersResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[OfferList]:
+    ) -> APIResponse[SyncPage[OfferListItem]]:
         """List offers
 
         Offers bundle the company context (pitch, audience, proof) the AI SDR personalises outreach with. Needs the ai-sdr:read scope.
@@ -6276,8 +6342,19 @@ class AiSdrOffersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[OfferList] = APIResponse(
-            self._client.send(spec), OfferList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[OfferListItem]] = APIResponse(
+            self._client.send(spec),
+            OfferList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=OfferList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -6863,7 +6940,7 @@ class AsyncAiSdrOffersResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[OfferList]:
+    ) -> APIResponse[AsyncPage[OfferListItem]]:
         """List offers
 
         Offers bundle the company context (pitch, audience, proof) the AI SDR personalises outreach with. Needs the ai-sdr:read scope.
@@ -6899,8 +6976,19 @@ class AsyncAiSdrOffersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[OfferList] = APIResponse(
-            await self._client.send(spec), OfferList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[OfferListItem]] = APIResponse(
+            await self._client.send(spec),
+            OfferList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=OfferList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -7450,7 +7538,7 @@ class AiSdrPlaybooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PlaybookList]:
+    ) -> APIResponse[SyncPage[PlaybookListItem]]:
         """List playbooks
 
         Playbooks hold the tone, voice and writing rules the AI SDR follows. All scopes are merged unless `type` picks one. Needs the ai-sdr:read scope.
@@ -7487,8 +7575,19 @@ class AiSdrPlaybooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PlaybookList] = APIResponse(
-            self._client.send(spec), PlaybookList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[PlaybookListItem]] = APIResponse(
+            self._client.send(spec),
+            PlaybookList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=PlaybookList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -7989,7 +8088,7 @@ class AsyncAiSdrPlaybooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PlaybookList]:
+    ) -> APIResponse[AsyncPage[PlaybookListItem]]:
         """List playbooks
 
         Playbooks hold the tone, voice and writing rules the AI SDR follows. All scopes are merged unless `type` picks one. Needs the ai-sdr:read scope.
@@ -8026,8 +8125,19 @@ class AsyncAiSdrPlaybooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[PlaybookList] = APIResponse(
-            await self._client.send(spec), PlaybookList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[PlaybookListItem]] = APIResponse(
+            await self._client.send(spec),
+            PlaybookList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=PlaybookList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -5,7 +5,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -89,7 +89,7 @@ class BackgroundJobsResource:
 
     def retrieve(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -100,7 +100,7 @@ class BackgroundJobsResource:
         """Get a background job's status and result
 
         Args:
-            job_id_: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
+            job_id: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -114,7 +114,7 @@ class BackgroundJobsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},
@@ -133,7 +133,7 @@ class BackgroundJobsResource:
 
     def cancel(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         reason: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -147,7 +147,7 @@ class BackgroundJobsResource:
         Idempotent; cancelling a finished job is not an error.
 
         Args:
-            job_id_: Job id (GUID).
+            job_id: Job id (GUID).
             reason: Body field `reason`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -162,7 +162,7 @@ class BackgroundJobsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},
@@ -197,7 +197,7 @@ class BackgroundJobsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BackgroundJobList]:
+    ) -> APIResponse[SyncPage[BackgroundJobListItem]]:
         """List background jobs
 
         Args:
@@ -231,14 +231,25 @@ class BackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BackgroundJobList] = APIResponse(
-            self._client.send(spec), BackgroundJobList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[BackgroundJobListItem]] = APIResponse(
+            self._client.send(spec),
+            BackgroundJobList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BackgroundJobList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
     def retrieve(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -249,7 +260,7 @@ class BackgroundJobsResourceWithRawResponse:
         """Get a background job's status and result
 
         Args:
-            job_id_: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
+            job_id: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -263,7 +274,7 @@ class BackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},
@@ -284,7 +295,7 @@ class BackgroundJobsResourceWithRawResponse:
 
     def cancel(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         reason: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -298,7 +309,7 @@ class BackgroundJobsResourceWithRawResponse:
         Idempotent; cancelling a finished job is not an error.
 
         Args:
-            job_id_: Job id (GUID).
+            job_id: Job id (GUID).
             reason: Body field `reason`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -313,7 +324,7 @@ class BackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},
@@ -400,7 +411,7 @@ class AsyncBackgroundJobsResource:
 
     async def retrieve(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -411,7 +422,7 @@ class AsyncBackgroundJobsResource:
         """Get a background job's status and result
 
         Args:
-            job_id_: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
+            job_id: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -425,7 +436,7 @@ class AsyncBackgroundJobsResource:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},
@@ -444,7 +455,7 @@ class AsyncBackgroundJobsResource:
 
     async def cancel(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         reason: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -458,7 +469,7 @@ class AsyncBackgroundJobsResource:
         Idempotent; cancelling a finished job is not an error.
 
         Args:
-            job_id_: Job id (GUID).
+            job_id: Job id (GUID).
             reason: Body field `reason`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -473,7 +484,7 @@ class AsyncBackgroundJobsResource:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},
@@ -508,7 +519,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BackgroundJobList]:
+    ) -> APIResponse[AsyncPage[BackgroundJobListItem]]:
         """List background jobs
 
         Args:
@@ -542,14 +553,25 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BackgroundJobList] = APIResponse(
-            await self._client.send(spec), BackgroundJobList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[BackgroundJobListItem]] = APIResponse(
+            await self._client.send(spec),
+            BackgroundJobList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BackgroundJobList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
     async def retrieve(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -560,7 +582,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         """Get a background job's status and result
 
         Args:
-            job_id_: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
+            job_id: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
             extra_body: Fields to add to the JSON body of this request.
@@ -574,7 +596,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="get",
             path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},
@@ -595,7 +617,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
 
     async def cancel(
         self,
-        job_id_: str,
+        job_id: str,
         *,
         reason: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -609,7 +631,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         Idempotent; cancelling a finished job is not an error.
 
         Args:
-            job_id_: Job id (GUID).
+            job_id: Job id (GUID).
             reason: Body field `reason`.
             extra_headers: Headers to add to this request.
             extra_query: Query parameters to add to this request.
@@ -624,7 +646,7 @@ class AsyncBackgroundJobsResourceWithRawResponse:
         spec = RequestSpec(
             method="post",
             path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id_},
+            path_params={"jobId": job_id},
             query={},
             headers={},
             cookies={},

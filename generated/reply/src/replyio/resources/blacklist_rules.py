@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -481,7 +481,7 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRulePage]:
+    ) -> APIResponse[SyncPage[BlacklistDomainRule]]:
         """List domain blacklist rules
 
         Args:
@@ -515,8 +515,19 @@ class BlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRulePage] = APIResponse(
-            self._client.send(spec), BlacklistDomainRulePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[BlacklistDomainRule]] = APIResponse(
+            self._client.send(spec),
+            BlacklistDomainRulePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BlacklistDomainRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1166,7 +1177,7 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRulePage]:
+    ) -> APIResponse[AsyncPage[BlacklistDomainRule]]:
         """List domain blacklist rules
 
         Args:
@@ -1200,8 +1211,19 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistDomainRulePage] = APIResponse(
-            await self._client.send(spec), BlacklistDomainRulePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[BlacklistDomainRule]] = APIResponse(
+            await self._client.send(spec),
+            BlacklistDomainRulePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BlacklistDomainRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1854,7 +1876,7 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRulePage]:
+    ) -> APIResponse[SyncPage[BlacklistEmailRule]]:
         """List email blacklist rules
 
         Args:
@@ -1888,8 +1910,19 @@ class BlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRulePage] = APIResponse(
-            self._client.send(spec), BlacklistEmailRulePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[BlacklistEmailRule]] = APIResponse(
+            self._client.send(spec),
+            BlacklistEmailRulePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BlacklistEmailRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2539,7 +2572,7 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRulePage]:
+    ) -> APIResponse[AsyncPage[BlacklistEmailRule]]:
         """List email blacklist rules
 
         Args:
@@ -2573,8 +2606,19 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailRulePage] = APIResponse(
-            await self._client.send(spec), BlacklistEmailRulePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[BlacklistEmailRule]] = APIResponse(
+            await self._client.send(spec),
+            BlacklistEmailRulePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BlacklistEmailRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -3227,7 +3271,7 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRulePage]:
+    ) -> APIResponse[SyncPage[BlacklistEmailExceptionRule]]:
         """List email exception blacklist rules
 
         Args:
@@ -3261,8 +3305,19 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailExceptionRulePage] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRulePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[BlacklistEmailExceptionRule]] = APIResponse(
+            self._client.send(spec),
+            BlacklistEmailExceptionRulePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BlacklistEmailExceptionRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -3912,7 +3967,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRulePage]:
+    ) -> APIResponse[AsyncPage[BlacklistEmailExceptionRule]]:
         """List email exception blacklist rules
 
         Args:
@@ -3946,10 +4001,19 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[BlacklistEmailExceptionRulePage] = APIResponse(
+        _owner = self._client
+        result: APIResponse[AsyncPage[BlacklistEmailExceptionRule]] = APIResponse(
             await self._client.send(spec),
             BlacklistEmailExceptionRulePage,
-            strict=self._client.strict_response_validation,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=BlacklistEmailExceptionRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -481,7 +481,7 @@ class ContactListsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactListPage]:
+    ) -> APIResponse[SyncPage[ContactList]]:
         """List contact lists
 
         Args:
@@ -515,8 +515,19 @@ class ContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactListPage] = APIResponse(
-            self._client.send(spec), ContactListPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactList]] = APIResponse(
+            self._client.send(spec),
+            ContactListPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactListPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1364,7 +1375,7 @@ class AsyncContactListsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactListPage]:
+    ) -> APIResponse[AsyncPage[ContactList]]:
         """List contact lists
 
         Args:
@@ -1398,8 +1409,19 @@ class AsyncContactListsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactListPage] = APIResponse(
-            await self._client.send(spec), ContactListPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactList]] = APIResponse(
+            await self._client.send(spec),
+            ContactListPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactListPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

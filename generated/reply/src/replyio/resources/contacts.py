@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -1139,7 +1139,7 @@ class ContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPage]:
+    ) -> APIResponse[SyncPage[Contact]]:
         """List contacts
 
         Optionally look up by exact email or LinkedIn profile URL.
@@ -1176,8 +1176,19 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(
-            self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Contact]] = APIResponse(
+            self._client.send(spec),
+            ContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1365,7 +1376,7 @@ class ContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPage]:
+    ) -> APIResponse[SyncPage[Contact]]:
         """Search contacts with rules
 
         Args:
@@ -1413,8 +1424,19 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(
-            self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[Contact]] = APIResponse(
+            self._client.send(spec),
+            ContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1949,7 +1971,7 @@ class ContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactActivityPage]:
+    ) -> APIResponse[SyncPage[ContactActivity]]:
         """List a contact's activity history
 
         Args:
@@ -1983,8 +2005,19 @@ class ContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivityPage] = APIResponse(
-            self._client.send(spec), ContactActivityPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ContactActivity]] = APIResponse(
+            self._client.send(spec),
+            ContactActivityPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactActivityPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -3278,7 +3311,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPage]:
+    ) -> APIResponse[AsyncPage[Contact]]:
         """List contacts
 
         Optionally look up by exact email or LinkedIn profile URL.
@@ -3315,8 +3348,19 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(
-            await self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Contact]] = APIResponse(
+            await self._client.send(spec),
+            ContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -3504,7 +3548,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPage]:
+    ) -> APIResponse[AsyncPage[Contact]]:
         """Search contacts with rules
 
         Args:
@@ -3552,8 +3596,19 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactPage] = APIResponse(
-            await self._client.send(spec), ContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[Contact]] = APIResponse(
+            await self._client.send(spec),
+            ContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -4096,7 +4151,7 @@ class AsyncContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactActivityPage]:
+    ) -> APIResponse[AsyncPage[ContactActivity]]:
         """List a contact's activity history
 
         Args:
@@ -4130,8 +4185,19 @@ class AsyncContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ContactActivityPage] = APIResponse(
-            await self._client.send(spec), ContactActivityPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ContactActivity]] = APIResponse(
+            await self._client.send(spec),
+            ContactActivityPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ContactActivityPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

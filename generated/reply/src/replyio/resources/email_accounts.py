@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -756,7 +756,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountList]:
+    ) -> APIResponse[SyncPage[EmailAccountListItem]]:
         """List email accounts
 
         Args:
@@ -790,8 +790,19 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(
-            self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[EmailAccountListItem]] = APIResponse(
+            self._client.send(spec),
+            EmailAccountList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailAccountList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -877,7 +888,7 @@ class EmailAccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountList]:
+    ) -> APIResponse[SyncPage[EmailAccountListItem]]:
         """Search email accounts
 
         AND across fields, OR within an array; `{}` matches every account.
@@ -925,8 +936,19 @@ class EmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(
-            self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[EmailAccountListItem]] = APIResponse(
+            self._client.send(spec),
+            EmailAccountList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailAccountList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2137,7 +2159,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountList]:
+    ) -> APIResponse[AsyncPage[EmailAccountListItem]]:
         """List email accounts
 
         Args:
@@ -2171,8 +2193,19 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(
-            await self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[EmailAccountListItem]] = APIResponse(
+            await self._client.send(spec),
+            EmailAccountList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailAccountList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2258,7 +2291,7 @@ class AsyncEmailAccountsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountList]:
+    ) -> APIResponse[AsyncPage[EmailAccountListItem]]:
         """Search email accounts
 
         AND across fields, OR within an array; `{}` matches every account.
@@ -2306,8 +2339,19 @@ class AsyncEmailAccountsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailAccountList] = APIResponse(
-            await self._client.send(spec), EmailAccountList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[EmailAccountListItem]] = APIResponse(
+            await self._client.send(spec),
+            EmailAccountList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailAccountList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

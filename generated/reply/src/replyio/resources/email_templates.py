@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
@@ -622,7 +622,7 @@ class EmailTemplatesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateList]:
+    ) -> APIResponse[SyncPage[EmailTemplateListItem]]:
         """List email templates
 
         Args:
@@ -666,8 +666,19 @@ class EmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateList] = APIResponse(
-            self._client.send(spec), EmailTemplateList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[EmailTemplateListItem]] = APIResponse(
+            self._client.send(spec),
+            EmailTemplateList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailTemplateList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1765,7 +1776,7 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateList]:
+    ) -> APIResponse[AsyncPage[EmailTemplateListItem]]:
         """List email templates
 
         Args:
@@ -1809,8 +1820,19 @@ class AsyncEmailTemplatesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[EmailTemplateList] = APIResponse(
-            await self._client.send(spec), EmailTemplateList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[EmailTemplateListItem]] = APIResponse(
+            await self._client.send(spec),
+            EmailTemplateList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=EmailTemplateList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -127,9 +127,9 @@ class EmailValidationsResource:
             max_wait=max_wait,
         )
         response = self._client.send(spec)
-        job_id, accepted = job_id_from(response, JOB_SCHEME.id_field)
+        _job_id, _accepted = job_id_from(response, JOB_SCHEME.id_field)
         result: SyncJob[BackgroundJob] = SyncJob(
-            client=self._client, job_id=job_id, accepted=accepted, scheme=JOB_SCHEME
+            client=self._client, job_id=_job_id, accepted=_accepted, scheme=JOB_SCHEME
         )
         return result
 
@@ -346,9 +346,9 @@ class AsyncEmailValidationsResource:
             max_wait=max_wait,
         )
         response = await self._client.send(spec)
-        job_id, accepted = job_id_from(response, JOB_SCHEME.id_field)
+        _job_id, _accepted = job_id_from(response, JOB_SCHEME.id_field)
         result: AsyncJob[BackgroundJob] = AsyncJob(
-            client=self._client, job_id=job_id, accepted=accepted, scheme=JOB_SCHEME
+            client=self._client, job_id=_job_id, accepted=_accepted, scheme=JOB_SCHEME
         )
         return result
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -606,7 +606,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadList]:
+    ) -> APIResponse[SyncPage[InboxThreadListItem]]:
         """List inbox threads, most recent first
 
         Args:
@@ -639,8 +639,19 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(
-            self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[InboxThreadListItem]] = APIResponse(
+            self._client.send(spec),
+            InboxThreadList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=InboxThreadList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -666,7 +677,7 @@ class InboxThreadsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadList]:
+    ) -> APIResponse[SyncPage[InboxThreadListItem]]:
         """Search inbox threads
 
         Args:
@@ -724,8 +735,19 @@ class InboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(
-            self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[InboxThreadListItem]] = APIResponse(
+            self._client.send(spec),
+            InboxThreadList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=InboxThreadList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1551,7 +1573,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadList]:
+    ) -> APIResponse[AsyncPage[InboxThreadListItem]]:
         """List inbox threads, most recent first
 
         Args:
@@ -1584,8 +1606,19 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(
-            await self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[InboxThreadListItem]] = APIResponse(
+            await self._client.send(spec),
+            InboxThreadList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=InboxThreadList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1611,7 +1644,7 @@ class AsyncInboxThreadsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadList]:
+    ) -> APIResponse[AsyncPage[InboxThreadListItem]]:
         """Search inbox threads
 
         Args:
@@ -1669,8 +1702,19 @@ class AsyncInboxThreadsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadList] = APIResponse(
-            await self._client.send(spec), InboxThreadList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[InboxThreadListItem]] = APIResponse(
+            await self._client.send(spec),
+            InboxThreadList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=InboxThreadList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2141,7 +2185,7 @@ class InboxThreadsMessagesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadMessageList]:
+    ) -> APIResponse[SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]]:
         """List a thread's messages, oldest first
 
         Args:
@@ -2175,8 +2219,19 @@ class InboxThreadsMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadMessageList] = APIResponse(
-            self._client.send(spec), InboxThreadMessageList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]] = APIResponse(
+            self._client.send(spec),
+            InboxThreadMessageList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=InboxThreadMessageList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2366,7 +2421,7 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadMessageList]:
+    ) -> APIResponse[AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]]:
         """List a thread's messages, oldest first
 
         Args:
@@ -2400,8 +2455,19 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[InboxThreadMessageList] = APIResponse(
-            await self._client.send(spec), InboxThreadMessageList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]] = APIResponse(
+            await self._client.send(spec),
+            InboxThreadMessageList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=InboxThreadMessageList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -377,7 +377,7 @@ class ReportsEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportEmailList]:
+    ) -> APIResponse[SyncPage[ReportEmailRow]]:
         """Emails sent in a period, one row per email
 
         Args:
@@ -411,8 +411,19 @@ class ReportsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportEmailList] = APIResponse(
-            self._client.send(spec), ReportEmailList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ReportEmailRow]] = APIResponse(
+            self._client.send(spec),
+            ReportEmailList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportEmailList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -594,7 +605,7 @@ class AsyncReportsEmailsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportEmailList]:
+    ) -> APIResponse[AsyncPage[ReportEmailRow]]:
         """Emails sent in a period, one row per email
 
         Args:
@@ -628,8 +639,19 @@ class AsyncReportsEmailsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportEmailList] = APIResponse(
-            await self._client.send(spec), ReportEmailList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ReportEmailRow]] = APIResponse(
+            await self._client.send(spec),
+            ReportEmailList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportEmailList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -808,7 +830,7 @@ class ReportsCallsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportCallList]:
+    ) -> APIResponse[SyncPage[ReportCallRow]]:
         """Calls made in a period, one row per call
 
         Args:
@@ -842,8 +864,19 @@ class ReportsCallsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportCallList] = APIResponse(
-            self._client.send(spec), ReportCallList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ReportCallRow]] = APIResponse(
+            self._client.send(spec),
+            ReportCallList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportCallList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1021,7 +1054,7 @@ class AsyncReportsCallsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportCallList]:
+    ) -> APIResponse[AsyncPage[ReportCallRow]]:
         """Calls made in a period, one row per call
 
         Args:
@@ -1055,8 +1088,19 @@ class AsyncReportsCallsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportCallList] = APIResponse(
-            await self._client.send(spec), ReportCallList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ReportCallRow]] = APIResponse(
+            await self._client.send(spec),
+            ReportCallList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportCallList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1235,7 +1279,7 @@ class ReportsTasksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportTaskList]:
+    ) -> APIResponse[SyncPage[ReportTaskRow]]:
         """Tasks of a period, one row per task
 
         Args:
@@ -1269,8 +1313,19 @@ class ReportsTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportTaskList] = APIResponse(
-            self._client.send(spec), ReportTaskList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ReportTaskRow]] = APIResponse(
+            self._client.send(spec),
+            ReportTaskList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportTaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1448,7 +1503,7 @@ class AsyncReportsTasksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportTaskList]:
+    ) -> APIResponse[AsyncPage[ReportTaskRow]]:
         """Tasks of a period, one row per task
 
         Args:
@@ -1482,8 +1537,19 @@ class AsyncReportsTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportTaskList] = APIResponse(
-            await self._client.send(spec), ReportTaskList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ReportTaskRow]] = APIResponse(
+            await self._client.send(spec),
+            ReportTaskList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportTaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1662,7 +1728,7 @@ class ReportsLinkedinResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportLinkedInActionList]:
+    ) -> APIResponse[SyncPage[ReportLinkedInActionRow]]:
         """LinkedIn actions of a period, one row per action
 
         Args:
@@ -1696,8 +1762,19 @@ class ReportsLinkedinResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportLinkedInActionList] = APIResponse(
-            self._client.send(spec), ReportLinkedInActionList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ReportLinkedInActionRow]] = APIResponse(
+            self._client.send(spec),
+            ReportLinkedInActionList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportLinkedInActionList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1875,7 +1952,7 @@ class AsyncReportsLinkedinResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportLinkedInActionList]:
+    ) -> APIResponse[AsyncPage[ReportLinkedInActionRow]]:
         """LinkedIn actions of a period, one row per action
 
         Args:
@@ -1909,8 +1986,19 @@ class AsyncReportsLinkedinResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportLinkedInActionList] = APIResponse(
-            await self._client.send(spec), ReportLinkedInActionList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ReportLinkedInActionRow]] = APIResponse(
+            await self._client.send(spec),
+            ReportLinkedInActionList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportLinkedInActionList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2089,7 +2177,7 @@ class ReportsTeamPerformanceResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportMeetingList]:
+    ) -> APIResponse[SyncPage[ReportMeetingRow]]:
         """Meetings booked in a period, one row per meeting
 
         Args:
@@ -2123,8 +2211,19 @@ class ReportsTeamPerformanceResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportMeetingList] = APIResponse(
-            self._client.send(spec), ReportMeetingList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[ReportMeetingRow]] = APIResponse(
+            self._client.send(spec),
+            ReportMeetingList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportMeetingList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2302,7 +2401,7 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportMeetingList]:
+    ) -> APIResponse[AsyncPage[ReportMeetingRow]]:
         """Meetings booked in a period, one row per meeting
 
         Args:
@@ -2336,8 +2435,19 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[ReportMeetingList] = APIResponse(
-            await self._client.send(spec), ReportMeetingList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[ReportMeetingRow]] = APIResponse(
+            await self._client.send(spec),
+            ReportMeetingList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=ReportMeetingList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

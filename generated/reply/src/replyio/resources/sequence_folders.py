@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -671,7 +671,7 @@ class SequenceFoldersResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolderSequenceList]:
+    ) -> APIResponse[SyncPage[SequenceListItem]]:
         """List the sequences filed in a folder
 
         Args:
@@ -707,8 +707,19 @@ class SequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolderSequenceList] = APIResponse(
-            self._client.send(spec), SequenceFolderSequenceList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[SequenceListItem]] = APIResponse(
+            self._client.send(spec),
+            SequenceFolderSequenceList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequenceFolderSequenceList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1456,7 +1467,7 @@ class AsyncSequenceFoldersResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolderSequenceList]:
+    ) -> APIResponse[AsyncPage[SequenceListItem]]:
         """List the sequences filed in a folder
 
         Args:
@@ -1492,8 +1503,19 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceFolderSequenceList] = APIResponse(
-            await self._client.send(spec), SequenceFolderSequenceList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[SequenceListItem]] = APIResponse(
+            await self._client.send(spec),
+            SequenceFolderSequenceList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequenceFolderSequenceList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

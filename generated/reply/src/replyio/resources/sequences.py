@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -1085,7 +1085,7 @@ class SequencesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequencePage]:
+    ) -> APIResponse[SyncPage[SequenceListItem]]:
         """List sequences
 
         Newest first by default. 400 sequence.invalidPagination / sequence.invalidSort.
@@ -1139,8 +1139,19 @@ class SequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequencePage] = APIResponse(
-            self._client.send(spec), SequencePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[SequenceListItem]] = APIResponse(
+            self._client.send(spec),
+            SequencePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequencePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -3016,7 +3027,7 @@ class AsyncSequencesResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequencePage]:
+    ) -> APIResponse[AsyncPage[SequenceListItem]]:
         """List sequences
 
         Newest first by default. 400 sequence.invalidPagination / sequence.invalidSort.
@@ -3070,8 +3081,19 @@ class AsyncSequencesResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequencePage] = APIResponse(
-            await self._client.send(spec), SequencePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[SequenceListItem]] = APIResponse(
+            await self._client.send(spec),
+            SequencePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequencePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -8330,7 +8352,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceContactPage]:
+    ) -> APIResponse[SyncPage[SequenceContact]]:
         """List the contacts enrolled in a sequence
 
         Args:
@@ -8366,8 +8388,19 @@ class SequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactPage] = APIResponse(
-            self._client.send(spec), SequenceContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[SequenceContact]] = APIResponse(
+            self._client.send(spec),
+            SequenceContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequenceContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -8386,7 +8419,7 @@ class SequencesContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceContactStatePage]:
+    ) -> APIResponse[SyncPage[SequenceContactState]]:
         """List enrolled contacts with their progress
 
         Args:
@@ -8422,8 +8455,19 @@ class SequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactStatePage] = APIResponse(
-            self._client.send(spec), SequenceContactStatePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[SequenceContactState]] = APIResponse(
+            self._client.send(spec),
+            SequenceContactStatePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequenceContactStatePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -9309,7 +9353,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceContactPage]:
+    ) -> APIResponse[AsyncPage[SequenceContact]]:
         """List the contacts enrolled in a sequence
 
         Args:
@@ -9345,8 +9389,19 @@ class AsyncSequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactPage] = APIResponse(
-            await self._client.send(spec), SequenceContactPage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[SequenceContact]] = APIResponse(
+            await self._client.send(spec),
+            SequenceContactPage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequenceContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -9365,7 +9420,7 @@ class AsyncSequencesContactsResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceContactStatePage]:
+    ) -> APIResponse[AsyncPage[SequenceContactState]]:
         """List enrolled contacts with their progress
 
         Args:
@@ -9401,8 +9456,19 @@ class AsyncSequencesContactsResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[SequenceContactStatePage] = APIResponse(
-            await self._client.send(spec), SequenceContactStatePage, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[SequenceContactState]] = APIResponse(
+            await self._client.send(spec),
+            SequenceContactStatePage,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=SequenceContactStatePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

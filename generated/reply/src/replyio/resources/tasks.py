@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -714,7 +714,7 @@ class TasksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskList]:
+    ) -> APIResponse[SyncPage[TaskListItem]]:
         """List tasks
 
         Args:
@@ -747,8 +747,19 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(
-            self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[TaskListItem]] = APIResponse(
+            self._client.send(spec),
+            TaskList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=TaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -842,7 +853,7 @@ class TasksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskList]:
+    ) -> APIResponse[SyncPage[TaskListItem]]:
         """Search tasks
 
         Args:
@@ -896,8 +907,19 @@ class TasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(
-            self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[TaskListItem]] = APIResponse(
+            self._client.send(spec),
+            TaskList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=TaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2033,7 +2055,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskList]:
+    ) -> APIResponse[AsyncPage[TaskListItem]]:
         """List tasks
 
         Args:
@@ -2066,8 +2088,19 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(
-            await self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[TaskListItem]] = APIResponse(
+            await self._client.send(spec),
+            TaskList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=TaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2161,7 +2194,7 @@ class AsyncTasksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskList]:
+    ) -> APIResponse[AsyncPage[TaskListItem]]:
         """Search tasks
 
         Args:
@@ -2215,8 +2248,19 @@ class AsyncTasksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[TaskList] = APIResponse(
-            await self._client.send(spec), TaskList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[TaskListItem]] = APIResponse(
+            await self._client.send(spec),
+            TaskList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=TaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 

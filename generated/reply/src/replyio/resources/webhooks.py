@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -607,7 +607,7 @@ class WebhooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHookList]:
+    ) -> APIResponse[SyncPage[WebHook]]:
         """List webhook subscriptions
 
         Args:
@@ -640,8 +640,19 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookList] = APIResponse(
-            self._client.send(spec), WebHookList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[WebHook]] = APIResponse(
+            self._client.send(spec),
+            WebHookList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebHookList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1108,7 +1119,7 @@ class WebhooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHookLogList]:
+    ) -> APIResponse[SyncPage[WebHookLog]]:
         """List failed delivery attempts of a subscription
 
         Only failed attempts are logged; successful deliveries leave no entry.
@@ -1144,8 +1155,19 @@ class WebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookLogList] = APIResponse(
-            self._client.send(spec), WebHookLogList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[SyncPage[WebHookLog]] = APIResponse(
+            self._client.send(spec),
+            WebHookLogList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: SyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebHookLogList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1722,7 +1744,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHookList]:
+    ) -> APIResponse[AsyncPage[WebHook]]:
         """List webhook subscriptions
 
         Args:
@@ -1755,8 +1777,19 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookList] = APIResponse(
-            await self._client.send(spec), WebHookList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[WebHook]] = APIResponse(
+            await self._client.send(spec),
+            WebHookList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebHookList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2223,7 +2256,7 @@ class AsyncWebhooksResourceWithRawResponse:
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHookLogList]:
+    ) -> APIResponse[AsyncPage[WebHookLog]]:
         """List failed delivery attempts of a subscription
 
         Only failed attempts are logged; successful deliveries leave no entry.
@@ -2259,7 +2292,18 @@ class AsyncWebhooksResourceWithRawResponse:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: APIResponse[WebHookLogList] = APIResponse(
-            await self._client.send(spec), WebHookLogList, strict=self._client.strict_response_validation
+        _owner = self._client
+        result: APIResponse[AsyncPage[WebHookLog]] = APIResponse(
+            await self._client.send(spec),
+            WebHookLogList,
+            strict=_owner.strict_response_validation,
+            parser=lambda _response: AsyncPage(
+                client=_owner,
+                spec=spec,
+                response=_response,
+                cast_to=WebHookLogList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
