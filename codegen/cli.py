@@ -125,3 +125,30 @@ def tree_diff(old: dict[str, str], new: dict[str, str], label: str) -> str:
                 )
             )
     return "".join(chunks)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--package-name", help="Import package name for both (default: from x-sdk or the title).")
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change is breaking (for CI gates).")
+def diff(old: Path, new: Path, package_name: str | None, fail_on_breaking: bool) -> None:
+    """Changes to the generated Python surface from OLD to NEW, and the version bump they call for.
+
+    OLD and NEW are specs, or release records (specs/releases/*.json) standing for their last release.
+    """
+    from .surface import bump_for, compare
+    from .surface.load import load_surface
+
+    try:
+        changes = compare(load_surface(old, package_name), load_surface(new, package_name))
+    except SpecError as error:
+        _fail(error)
+        return
+    for change in changes:
+        click.echo(change.line())
+    counts = {s: sum(c.severity == s for c in changes) for s in ("breaking", "additive", "other")}
+    click.echo(f"{len(changes)} changes: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    click.echo(bump_for(changes) or "none")
+    if fail_on_breaking and counts["breaking"]:
+        sys.exit(1)
