@@ -112,6 +112,19 @@ class Auth:
 
 
 @dataclass(frozen=True)
+class ReleaseNote:
+    """One release in the package's changelog, newest first in Package.releases."""
+
+    version: str
+    date: str | None
+    bump: str  # major, minor, patch, or first
+    api_version: str
+    breaking: tuple[str, ...]
+    added: tuple[str, ...]
+    other: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Package:
     spec_file: str
     title: str
@@ -134,6 +147,7 @@ class Package:
     resources: tuple[Resource, ...]
     description: str = ""
     warnings: tuple[str, ...] = field(default=())
+    releases: tuple[ReleaseNote, ...] = field(default=())  # from the release record; empty without one
 
     def all_operations(self) -> list[tuple[Resource, Operation]]:
         out: list[tuple[Resource, Operation]] = []

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .builtin_models import emit_models
-from .diagnostics import SpecError
+from .diagnostics import Diagnostic, SpecError, display_path
 from .ir import Package
 from .lower import lower
 from .model_cache import cached_models
 from .postprocess import format_tree
 from .prepare import prepare
+from .release.record import load_record, record_path
 from .render import header_text, render_package
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
@@ -36,6 +37,7 @@ def generate_package(
     package_name: str | None = None,
     progress: Callable[[str], None] | None = None,
     models: str = "auto",
+    record: Path | None = None,
 ) -> Generated:
     stage = progress or (lambda name: None)  # told each stage as it starts (codegen/progress.py)
     stage("load")
@@ -49,7 +51,7 @@ def generate_package(
     if prepared.diagnostics:
         raise SpecError(prepared.diagnostics)
     stage("lower")
-    package = lower(spec, prepared, package_name=package_name)
+    package = _with_release(lower(spec, prepared, package_name=package_name), record or record_path(spec_path))
     stage("render")
     files = render_package(package)
     expected = _models_used(package)
@@ -60,6 +62,17 @@ def generate_package(
     files[f"src/{package.package}/models.py"] = emit(prepared.document, header_text(package), expected, spec_file)
     stage("format")
     return Generated(package, format_tree(files))
+
+
+def _with_release(package: Package, path: Path) -> Package:
+    """The version and changelog of the package's release record, when it has one."""
+    try:
+        found = load_record(path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SpecError([Diagnostic(display_path(path), None, "", f"unreadable release record: {exc}")]) from None
+    if found is None:
+        return package
+    return replace(package, version=found.version, releases=tuple(r.note() for r in found.releases))
 
 
 def model_generator(choice: str, document: dict[str, Any]) -> str:
