@@ -48,10 +48,11 @@ pytest: $(STAMP) $(PRISM)
 
 test: lint typecheck check pytest
 
+# Byte-reproducible: a fixed SOURCE_DATE_EPOCH unless the environment sets one (codegen/release/build.py).
 wheels: $(STAMP)
 	rm -rf dist
-	for pkg in $(GENERATED); do $(BIN)/python -m build --outdir dist $$pkg || exit 1; done
-	$(BIN)/twine check dist/*
+	$(BIN)/python -m codegen.release.build dist $(GENERATED)
+	$(BIN)/twine check --strict dist/*
 
 # Refresh the golden snapshots of the fixture specs under tests/fixtures/.
 snapshots: $(STAMP)

@@ -147,6 +147,7 @@ class Package:
     resources: tuple[Resource, ...]
     description: str = ""
     warnings: tuple[str, ...] = field(default=())
+    urls: tuple[tuple[str, str], ...] = field(default=())  # (label, URL) for the distribution's metadata
     releases: tuple[ReleaseNote, ...] = field(default=())  # from the release record; empty without one
 
     def all_operations(self) -> list[tuple[Resource, Operation]]:
