@@ -1,10 +1,12 @@
 """Two builds of one package give the same bytes: from two copies at different paths, under
-different umasks, with SOURCE_DATE_EPOCH unset and set to what the build step uses by default."""
+different umasks, with SOURCE_DATE_EPOCH unset and set to what the build step uses by default, one
+with the development environment's backend and one isolated, as a bare `python -m build`."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +23,7 @@ import os, sys
 from pathlib import Path
 os.umask(int(sys.argv[1], 8))
 from codegen.release.build import build_package
-for path in build_package(Path(sys.argv[2]), Path(sys.argv[3])):
+for path in build_package(Path(sys.argv[2]), Path(sys.argv[3]), isolated=sys.argv[4] == "isolated"):
     print(path)
 """
 
@@ -40,12 +42,12 @@ def _copy(target: Path, umask: int) -> Path:
     return target
 
 
-def _build(source: Path, out: Path, umask: str, epoch: str | None) -> dict[str, str]:
+def _build(source: Path, out: Path, umask: str, epoch: str | None, isolation: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = epoch
     proc = subprocess.run(
-        [sys.executable, "-c", BUILD, umask, str(source), str(out)],
+        [sys.executable, "-c", BUILD, umask, str(source), str(out), isolation],
         capture_output=True,
         text=True,
         timeout=600,
@@ -60,7 +62,14 @@ def _build(source: Path, out: Path, umask: str, epoch: str | None) -> dict[str, 
 def test_builds_are_byte_identical(tmp_path: Path) -> None:
     first = _copy(tmp_path / "one" / "reloop", 0o022)
     second = _copy(tmp_path / "elsewhere" / "deeper" / "clone-b", 0o077)
-    a = _build(first, tmp_path / "dist-a", "022", None)
-    b = _build(second, tmp_path / "dist-b", "077", DEFAULT_SOURCE_DATE_EPOCH)
+    a = _build(first, tmp_path / "dist-a", "022", None, "shared")
+    b = _build(second, tmp_path / "dist-b", "077", DEFAULT_SOURCE_DATE_EPOCH, "isolated")
     assert len(a) == 2 and any(n.endswith(".whl") for n in a) and any(n.endswith(".tar.gz") for n in a)
     assert a == b
+
+
+def test_the_backend_pin_is_the_one_builds_use() -> None:
+    template = (ROOT / "templates" / "package" / "pyproject.toml.j2").read_text()
+    dev = (ROOT / "pyproject.toml").read_text()
+    pins = re.findall(r'"(hatchling==[^"]+)"', template)
+    assert len(pins) == 1 and f'"{pins[0]}"' in dev, "pin the same hatchling in the dev extras"
