@@ -186,7 +186,9 @@ def _param_change(where: str, was: dict[str, Any], now: dict[str, Any], enums: E
         else:
             out.append(Change("additive", where, f"parameter {name} is now optional"))
     if was["kind"] != now["kind"]:
-        out.append(Change("breaking", where, f"parameter {name} is now {now['kind']}"))
+        # Keyword-only breaks positional calls; a positional parameter still takes keywords.
+        kind_severity: Severity = "breaking" if now["kind"] == "keyword" else "additive"
+        out.append(Change(kind_severity, where, f"parameter {name} is now {now['kind']}"))
     rel = relation(was["annotation"], now["annotation"], enums)
     if rel != "same":
         severity: Severity = "additive" if rel == "wider" else "breaking"

@@ -150,6 +150,10 @@ def body_field_made_optional(s: Spec) -> None:
     _schema(s, "NewOrder")["required"].remove("item")
 
 
+def body_made_optional(s: Spec) -> None:
+    _op(s, "/orders", "post")["requestBody"]["required"] = False
+
+
 def return_type_widened(s: Spec) -> None:
     _op(s, "/orders/{order_id}", "get")["responses"]["204"] = {"description": "Nothing yet"}
 
@@ -232,6 +236,14 @@ CASES: list[tuple[Callable[[Spec], None], list[tuple[str, str, str]], str]] = [
         body_field_made_optional,
         [("additive", "models.NewOrder.item", "now optional (may be None), in requests")],
         "minor",
+    ),
+    (
+        body_made_optional,
+        [
+            ("additive", "client.orders.create()", "parameter body is now optional"),
+            ("breaking", "client.orders.create()", "parameter body is now keyword"),
+        ],
+        "major",
     ),
     (return_type_widened, [("breaking", "client.orders.get()", "return type widened: Order -> Order | None")], "major"),
     (
