@@ -7,7 +7,7 @@ PRISM := .tools/node_modules/.bin/prism
 PRISM_VERSION := 5.16.0
 GENERATED := generated/reloop generated/reply
 
-.PHONY: generate check test unit lint typecheck pytest wheels prism snapshots bench clean
+.PHONY: generate check test unit lint typecheck pytest wheels release publish prism snapshots bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,10 +53,22 @@ UNIT_TESTS := tests/behaviour tests/runtime tests/golden tests/openapi tests/rat
 unit: $(STAMP)
 	$(BIN)/pytest -m "not prism and not redis and not realclock and not slow" $(UNIT_TESTS)
 
+# Byte-reproducible: a fixed SOURCE_DATE_EPOCH unless the environment sets one (codegen/release/build.py).
 wheels: $(STAMP)
 	rm -rf dist
-	for pkg in $(GENERATED); do $(BIN)/python -m build --outdir dist $$pkg || exit 1; done
-	$(BIN)/twine check dist/*
+	$(BIN)/python -m codegen.release.build dist $(GENERATED)
+	$(BIN)/twine check --strict dist/*
+
+# Record a release of every package whose surface changed since its last one (DATE=YYYY-MM-DD to
+# date it): bump, CHANGELOG entry, regenerate. Nothing changes when nothing did.
+release: $(STAMP)
+	$(BIN)/codegen release $(if $(DATE),--date $(DATE))
+
+# Build, check and upload both packages with twine (TWINE_REPOSITORY_URL, TWINE_USERNAME,
+# TWINE_PASSWORD or ~/.pypirc); refused when generated/ is stale, a surface changed since its
+# release, or a version is already on the index (codegen/release/publish.py).
+publish: $(STAMP)
+	$(BIN)/python -m codegen.release.publish
 
 # Refresh the golden snapshots of the fixture specs under tests/fixtures/.
 snapshots: $(STAMP)

@@ -144,3 +144,68 @@ def tree_diff(old: dict[str, str], new: dict[str, str], label: str) -> str:
                 )
             )
     return "".join(chunks)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--package-name", help="Import package name for both (default: from x-sdk or the title).")
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change is breaking (for CI gates).")
+def diff(old: Path, new: Path, package_name: str | None, fail_on_breaking: bool) -> None:
+    """Changes to the generated Python surface from OLD to NEW, and the version bump they call for.
+
+    OLD and NEW are specs, or release records (specs/releases/*.json) standing for their last release.
+    """
+    from .surface import bump_for, compare
+    from .surface.load import load_surface
+
+    try:
+        changes = compare(load_surface(old, package_name), load_surface(new, package_name))
+    except SpecError as error:
+        _fail(error)
+        return
+    for change in changes:
+        click.echo(change.line())
+    counts = {s: sum(c.severity == s for c in changes) for s in ("breaking", "additive", "other")}
+    click.echo(f"{len(changes)} changes: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    click.echo(bump_for(changes) or "none")
+    if fail_on_breaking and counts["breaking"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Package folder (with SPEC).")
+@click.option("--record", type=click.Path(dir_okay=False, path_type=Path), help="Release record (with SPEC).")
+@click.option("--date", help="Release date to record, YYYY-MM-DD (default: none, so output stays reproducible).")
+def release(spec: Path | None, out: Path | None, record: Path | None, date: str | None) -> None:
+    """Bump and record a release of every curated package whose surface changed (or of SPEC into --out),
+    prepend its CHANGELOG entry and regenerate it. Without a change nothing is written."""
+    from .release.flow import check_date
+    from .release.flow import release as make_release
+
+    if spec is None:
+        if out is not None or record is not None:
+            raise click.UsageError("--out and --record need a SPEC")
+        jobs: list[tuple[Path, Path, Path | None]] = [
+            (path, ROOT / "generated" / name, None) for name, path in CURATED.items()
+        ]
+    else:
+        if out is None:
+            raise click.UsageError("--out is required with SPEC")
+        jobs = [(spec, out, record)]
+    try:
+        check_date(date)
+    except ValueError:
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--date") from None
+    try:
+        for path, target, record_file in jobs:
+            outcome = make_release(path, target, record_file=record_file, date=date)
+            if outcome.bump is None:
+                click.echo(f"{target.name}: {outcome.version}, no surface change since, nothing to release")
+                continue
+            click.echo(f"{target.name}: {outcome.version} ({outcome.bump}, {len(outcome.changes)} changes)")
+            for change in outcome.changes:
+                click.echo("  " + change.line())
+    except SpecError as error:
+        _fail(error)

@@ -137,6 +137,19 @@ class Auth:
 
 
 @dataclass(frozen=True)
+class ReleaseNote:
+    """One release in the package's changelog, newest first in Package.releases."""
+
+    version: str
+    date: str | None
+    bump: str  # major, minor, patch, or first
+    api_version: str
+    breaking: tuple[str, ...]
+    added: tuple[str, ...]
+    other: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Package:
     spec_file: str
     title: str
@@ -160,6 +173,8 @@ class Package:
     input_dicts: tuple[InputDict, ...] = ()
     description: str = ""
     warnings: tuple[str, ...] = field(default=())
+    urls: tuple[tuple[str, str], ...] = field(default=())  # (label, URL) for the distribution's metadata
+    releases: tuple[ReleaseNote, ...] = field(default=())  # from the release record; empty without one
 
     @property
     def rate_limit_groups(self) -> tuple[str, ...]:

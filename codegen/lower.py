@@ -118,6 +118,7 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         resources=resources,
         input_dicts=inputs.typed_dicts(),
         description=str(info.get("description") or ""),
+        urls=_project_urls(spec.data),
         warnings=tuple(str(w) for w in ctx.warnings)
         + tuple(
             str(spec.diagnostic(p, f"no precise type, using {LOOSE}", "warning"))
@@ -135,6 +136,21 @@ def _package_version(api_version: str) -> str:
         numbers.append("0")
     major, minor, patch = (int(x) for x in __version__.split(".")[:3])
     return ".".join(str(int(n)) for n in numbers) + f".{major * 10000 + minor * 100 + patch}"
+
+
+def _project_urls(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Links for the distribution's metadata, from what the spec itself points to."""
+    info = data.get("info")
+    contact = info.get("contact") if isinstance(info, dict) else None
+    docs = data.get("externalDocs")
+    found: list[tuple[str, str]] = []
+    for label, holder in (("Homepage", contact), ("Documentation", docs)):
+        url = holder.get("url") if isinstance(holder, dict) else None
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")) or not url.isprintable():
+            continue
+        if not any(ch.isspace() for ch in url) and url not in dict(found).values():
+            found.append((label, url))
+    return tuple(found)
 
 
 def _base_url(data: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from .model_cache import cached_models
 from .model_names import complete_models
 from .postprocess import format_tree
 from .prepare import prepare
+from .release.record import load_record, record_path
 from .render import header_text, render_package
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
@@ -39,6 +40,7 @@ def generate_package(
     package_name: str | None = None,
     progress: Callable[[str], None] | None = None,
     models: str = "auto",
+    record: Path | None = None,
 ) -> Generated:
     """The package's files, each checked to compile; SpecError for a refused spec and for any
     internal failure, which then names the stage and the JSON pointer being processed."""
@@ -51,7 +53,7 @@ def generate_package(
 
     Processing.file, Processing.pointer = display_path(spec_path), ""
     try:
-        generated = _generate(spec_path, package_name, stage, models)
+        generated = _generate(spec_path, package_name, stage, models, record)
     except SpecError:
         raise
     except RecursionError:
@@ -116,7 +118,9 @@ def check_compiles(files: dict[str, str], package: str) -> None:
 _ALLOWED_IMPORTS = frozenset(sys.stdlib_module_names) | {"httpx", "pydantic", "pydantic_core", "redis"}
 
 
-def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str) -> Generated:
+def _generate(
+    spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str, record: Path | None
+) -> Generated:
     stage("load")
     spec = load_spec(spec_path)
     stage("validate")
@@ -128,7 +132,7 @@ def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], 
     if prepared.diagnostics:
         raise SpecError(prepared.diagnostics)
     stage("lower")
-    package = lower(spec, prepared, package_name=package_name)
+    package = _with_release(lower(spec, prepared, package_name=package_name), record or record_path(spec_path))
     early = [*problems, *prepared.warnings]
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
@@ -147,6 +151,17 @@ def _generate(spec_path: Path, package_name: str | None, stage: Callable[[str], 
     check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
+
+
+def _with_release(package: Package, path: Path) -> Package:
+    """The version and changelog of the package's release record, when it has one."""
+    try:
+        found = load_record(path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SpecError([Diagnostic(display_path(path), None, "", f"unreadable release record: {exc}")]) from None
+    if found is None:
+        return package
+    return replace(package, version=found.version, releases=tuple(r.note() for r in found.releases))
 
 
 def model_generator(choice: str, document: dict[str, Any]) -> str:

@@ -168,6 +168,7 @@ def render_package(package: Package) -> dict[str, str]:
         "NotGiven",
         "models",
         "__version__",
+        "__api_version__",
     ]
     if package.webhook_header:
         exports += ["construct_event", "sign_payload", "verify_signature"]
@@ -181,6 +182,10 @@ def render_package(package: Package) -> dict[str, str]:
         header_text=header_text(package), pkg=package
     )
     files["README.md"] = _readme(env, package, views)
+    if package.releases:
+        files["CHANGELOG.md"] = env.get_template("CHANGELOG.md.j2").render(
+            header_text=header_text(package), pkg=package
+        )
     return files
 
 

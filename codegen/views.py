@@ -200,10 +200,10 @@ def docstring(text: str) -> str:
     return clean
 
 
-def one_line(text: str) -> str:
+def one_line(text: str, limit: int = 160) -> str:
     """Text safe inside a Markdown table cell or a comment: one line, no pipes."""
     clean = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(clean.split()).replace("|", "\\|")[:160]
+    return " ".join(clean.split()).replace("|", "\\|")[:limit]
 
 
 def example_call(client_var: str, resource: Resource, view: MethodView) -> str:

@@ -1,17 +1,20 @@
-"""The distribution version follows the spec's info.version and the generator's version, so any
-spec change that reaches users also reaches them as a new version."""
+"""Package versions. A package with a release record (specs/releases/) carries the record's own
+semantic version and keeps the API's version as __api_version__; a plain spec without one gets
+the default: the spec's info.version followed by the generator's version."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.version import Version
 
-import codegen
 from codegen import lower as lower_module
 from codegen.pipeline import generate_package
+from codegen.write import read_tree
 
 from .conftest import ROOT
 
@@ -62,9 +65,38 @@ def test_version_is_pep440_from_any_api_version(api_version: str, expected_prefi
     assert str(Version(version)) == version
 
 
-def test_committed_packages_carry_their_spec_versions() -> None:
-    for folder, spec in (("reloop", "reloop.yaml"), ("reply", "reply.yaml")):
-        api_version = str(yaml.safe_load((ROOT / "specs" / spec).read_text())["info"]["version"])
-        pyproject = (ROOT / "generated" / folder / "pyproject.toml").read_text()
-        assert f'version = "{lower_module._package_version(api_version)}"' in pyproject
-        assert codegen.__version__  # the generator's own version takes part in the scheme
+# What each curated package was published as under the old scheme, before release records.
+BUILT_BEFORE = {"reloop": "1.0.0.100", "reply": "3.0.0.100"}
+
+
+@pytest.mark.parametrize("folder", ["reloop", "reply"])
+def test_committed_packages_carry_their_release_version_and_api_version(folder: str) -> None:
+    record = json.loads((ROOT / "specs" / "releases" / f"{folder}.json").read_text())
+    api_version = str(yaml.safe_load((ROOT / "specs" / f"{folder}.yaml").read_text())["info"]["version"])
+    files = read_tree(ROOT / "generated" / folder)
+    pyproject_version, dunder = _versions(files)
+    assert pyproject_version == dunder == record["version"] == record["releases"][0]["version"]
+    assert Version(record["version"]) > Version(BUILT_BEFORE[folder])
+    init_file = next(
+        text for name, text in files.items() if name.endswith("/__init__.py") and "/resources/" not in name
+    )
+    assert f'__api_version__ = "{api_version}"' in init_file
+    constants = next(text for name, text in files.items() if name.endswith("/_constants.py"))
+    assert f'version="{record["version"]}"' in constants  # the User-Agent names the package version
+    readme = files["README.md"]
+    assert f"version {record['version']} of the package" in readme and f"version {api_version} of the API" in readme
+    assert files["CHANGELOG.md"].count("\n## ") == len(record["releases"])
+    assert len(Version(pyproject_version).release) == 3  # semantic, no generator number any more
+
+
+def test_a_record_beside_a_spec_sets_version_and_changelog(tmp_path: Path) -> None:
+    from codegen.release.flow import release
+
+    spec = tmp_path / "petstore.yaml"
+    spec.write_text(PETSTORE.read_text())
+    assert "CHANGELOG.md" not in generate_package(spec).files
+    outcome = release(spec, tmp_path / "out")
+    assert outcome.bump == "first" and outcome.version == "1.3.0"  # default 1.2.0.100, one minor step on
+    files = generate_package(spec).files
+    assert _versions(files) == ("1.3.0", "1.3.0")
+    assert "## 1.3.0" in files["CHANGELOG.md"] and "API version 1.2.0" in files["CHANGELOG.md"]

@@ -46,6 +46,11 @@ def test_wheel_metadata_is_complete(built: dict[str, Built], folder: str) -> Non
     init = (ROOT / "generated" / folder / "src" / b.package / "__init__.py").read_text()
     assert f'__version__ = "{version}"' in init
     assert fields["Requires-Python"] == [">=3.11"]
+    classifiers = fields["Classifier"]
+    assert "Programming Language :: Python :: 3.11" in classifiers and "Typing :: Typed" in classifiers
+    # Links the spec gives (info.contact.url here; externalDocs too when a spec has it).
+    homepage = {"reloop": "https://reloop.sh/docs/api", "reply": "https://docs.reply.io/"}[folder]
+    assert fields["Project-URL"] == [f"Homepage, {homepage}"]
     assert fields.get("License-Expression") == ["MIT"]
     assert fields["Summary"][0].strip()
     requirements = {Requirement(r).name: Requirement(r) for r in fields["Requires-Dist"] if "extra ==" not in r}

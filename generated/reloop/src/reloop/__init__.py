@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from . import models
     from ._ratelimit_redis import RedisRateLimiter
 
-__version__ = "1.0.0.100"
+__version__ = "1.1.0"
+__api_version__ = "1.0.0"  # version of the API description the package was generated from
 
 __all__ = [
     "APIConnectionError",
@@ -83,6 +84,7 @@ __all__ = [
     "SyncPage",
     "UnprocessableEntityError",
     "WebhookVerificationError",
+    "__api_version__",
     "__version__",
     "construct_event",
     "models",

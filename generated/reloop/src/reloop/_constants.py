@@ -10,7 +10,7 @@ from ._ratelimit import RateLimit
 
 CONFIG = ClientConfig(
     package="reloop",
-    version="1.0.0.100",
+    version="1.1.0",
     env_var="RELOOP_API_KEY",
     log_env_var="RELOOP_LOG",
     default_base_url="https://reloop.sh",

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from . import models
     from ._ratelimit_redis import RedisRateLimiter
 
-__version__ = "3.0.0.100"
+__version__ = "3.1.0"
+__api_version__ = "3.0.0"  # version of the API description the package was generated from
 
 __all__ = [
     "APIConnectionError",
@@ -82,6 +83,7 @@ __all__ = [
     "SyncPage",
     "UnprocessableEntityError",
     "WebhookVerificationError",
+    "__api_version__",
     "__version__",
     "models",
 ]

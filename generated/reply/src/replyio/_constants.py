@@ -10,7 +10,7 @@ from ._ratelimit import RateLimit
 
 CONFIG = ClientConfig(
     package="replyio",
-    version="3.0.0.100",
+    version="3.1.0",
     env_var="REPLY_API_KEY",
     log_env_var="REPLY_LOG",
     default_base_url="https://api.reply.io",

@@ -1,0 +1,1 @@
+"""Releases: version records, reproducible builds and publishing of the generated packages."""
