@@ -44,6 +44,8 @@ def extract_surface(generated: Generated) -> dict[str, Any]:
         methods[".".join((*resource.path, op.method_name))] = entry
         for param in entry["params"]:
             inputs |= names_in(param["annotation"])
+        if op.body is not None and op.body.fields is not None:
+            inputs |= names_in(op.body.annotation)  # the body's model: its fields are the keywords
         outputs |= names_in(entry["returns"]) | names_in(entry["raw_returns"])
     if package.jobs:
         outputs |= names_in(package.jobs.model)
@@ -81,10 +83,19 @@ def _all_resources(package: Package) -> list[Any]:
     return out
 
 
+# An enum input is typed `Enum | Literal[<its values>]`; the values are the enum's, whose changes
+# are reported once, on the enum.
+_ENUM_LITERAL = re.compile(r"\b([A-Z]\w*) \| Literal\[[^\]]*\]")
+
+
+def input_annotation(annotation: str) -> str:
+    return _ENUM_LITERAL.sub(r"\1", annotation)
+
+
 def _param(param: Param, kind: str) -> dict[str, Any]:
     return {
         "name": param.name,
-        "annotation": param.annotation,
+        "annotation": input_annotation(param.annotation),
         "required": param.required,
         "kind": kind,
         "location": param.location,
@@ -103,7 +114,7 @@ def _method(op: Operation, job_model: str) -> dict[str, Any]:
         params.append(
             {
                 "name": field.name,
-                "annotation": field.annotation,
+                "annotation": input_annotation(field.annotation),
                 "required": field.required,
                 "kind": "keyword",
                 "location": "body",
@@ -132,7 +143,7 @@ def _method(op: Operation, job_model: str) -> dict[str, Any]:
         "raw_returns": _plain(view.raw_return[0]),
         "deprecated": op.deprecated,
         "rate_limit_group": op.rate_limit_group,
-        "doc": digest(view.doc),
+        "doc": digest(op.summary, op.description),
     }
 
 

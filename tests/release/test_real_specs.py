@@ -22,7 +22,7 @@ def reloop() -> dict[str, Any]:
 
 def test_surface_is_json_and_complete(reloop: dict[str, Any]) -> None:
     assert json.loads(json.dumps(reloop)) == reloop
-    assert len(reloop["methods"]) == 97 and "domains.list" in reloop["methods"]
+    assert len(reloop["methods"]) == 120 and "domains.list" in reloop["methods"]
     listing = reloop["methods"]["domains.list"]
     assert listing["returns"] == "SyncPage[Domain]" and listing["http"] == "GET /api/domain/v1/list"
     assert [p["name"] for p in listing["params"]] == ["page", "limit", "q", "status"]

@@ -225,26 +225,42 @@ CASES: list[tuple[Callable[[Spec], None], list[tuple[str, str, str]], str]] = [
         "minor",
     ),
     (response_field_widened, [("breaking", "models.Order.total", "type widened: float -> float | str")], "major"),
-    (body_field_added_optional, [("additive", "models.NewOrder", "added optional field gift: bool | None")], "minor"),
+    # A body field is a keyword argument of the method and a field of the request model: both change.
     (
-        body_field_added_required,
-        [("breaking", "models.NewOrder", "added required field gift: bool, in requests")],
-        "major",
-    ),
-    (body_field_removed, [("breaking", "models.NewOrder", "removed field quantity")], "major"),
-    (
-        body_field_made_optional,
-        [("additive", "models.NewOrder.item", "now optional (may be None), in requests")],
+        body_field_added_optional,
+        [
+            ("additive", "client.orders.create()", "added optional parameter gift: bool"),
+            ("additive", "models.NewOrder", "added optional field gift: bool | None"),
+        ],
         "minor",
     ),
     (
-        body_made_optional,
+        body_field_added_required,
         [
-            ("additive", "client.orders.create()", "parameter body is now optional"),
-            ("breaking", "client.orders.create()", "parameter body is now keyword"),
+            ("breaking", "client.orders.create()", "added required parameter gift: bool"),
+            ("breaking", "models.NewOrder", "added required field gift: bool, in requests"),
         ],
         "major",
     ),
+    (
+        body_field_removed,
+        [
+            ("breaking", "client.orders.create()", "removed parameter quantity"),
+            ("breaking", "models.NewOrder", "removed field quantity"),
+        ],
+        "major",
+    ),
+    (
+        body_field_made_optional,
+        [
+            ("additive", "client.orders.create()", "parameter item is now optional"),
+            ("additive", "models.NewOrder.item", "now optional (may be None), in requests"),
+        ],
+        "minor",
+    ),
+    # Keyword bodies follow the body schema's own required list; whether the body as a whole is
+    # required does not reach the Python surface.
+    (body_made_optional, [], None),
     (return_type_widened, [("breaking", "client.orders.get()", "return type widened: Order -> Order | None")], "major"),
     (
         model_renamed,
