@@ -538,6 +538,7 @@ _CLIENT_ATTRIBUTES = frozenset(
     {
         "with_options",
         "with_raw_response",
+        "with_streaming_response",
         "close",
         "aclose",
         "rate_limits",

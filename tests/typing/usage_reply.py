@@ -74,7 +74,11 @@ def validate_emails(client: Reply, contact_ids: list[int]) -> str:
 def export(client: Reply) -> list[str]:
     csv = client.holiday_calendars.export_csv(230)
     assert_type(csv, str)
-    return csv.splitlines()
+    with client.holiday_calendars.with_streaming_response.export_csv(230) as response:
+        lines = list(response.iter_lines())
+    raw_page = client.contacts.with_raw_response.list(top=10).parse()
+    assert_type(raw_page, SyncPage[Contact])
+    return csv.splitlines() + lines
 
 
 async def async_usage() -> int:

@@ -141,7 +141,8 @@ class SyncPage(_Page[T]):
             scheme=scheme,
             strict=client.strict_response_validation,
         )
-        self._client = client
+        # Later pages are read whole, also after a streamed first page.
+        self._client = client.unstreamed if client.streams else client
 
     def next_page(self) -> SyncPage[T]:
         spec = self._next_spec()
@@ -187,7 +188,7 @@ class AsyncPage(_Page[T]):
             scheme=scheme,
             strict=client.strict_response_validation,
         )
-        self._client = client
+        self._client = client.unstreamed if client.streams else client
 
     async def next_page(self) -> AsyncPage[T]:
         spec = self._next_spec()

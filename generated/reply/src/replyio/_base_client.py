@@ -402,6 +402,9 @@ class _BaseClient:
 
 class SyncAPIClient(_BaseClient):
     _http: httpx.Client
+    # A copy made by streaming_copy() sends without reading the body (with_streaming_response).
+    streams: bool = False
+    unstreamed: SyncAPIClient
 
     def __init__(self, *, http_client: httpx.Client | None, **settings: Any) -> None:
         super().__init__(**settings)
@@ -429,7 +432,9 @@ class SyncAPIClient(_BaseClient):
             request = self._build_request(self._http, spec)
             self._log_request(request, attempt)
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=self.streams)
+                if self.streams and response.status_code >= 300:
+                    response.read()  # an error or redirect is parsed whole; only answers stream
             except httpx.TransportError as exc:
                 delay = self._delay_after_failure(exc, request, attempt, budget - waited)
                 self._sleep(delay)
@@ -449,9 +454,19 @@ class SyncAPIClient(_BaseClient):
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
         return parse_body(self.send(spec), cast_to, strict=self.strict_response_validation)
 
+    def streaming_copy(self) -> SyncAPIClient:
+        """The same client, answering with responses whose body is read as it is consumed."""
+        clone = object.__new__(type(self))
+        clone._copy_settings(self, {})
+        clone._http, clone._owns_http_client = self._http, False
+        clone.streams, clone.unstreamed = True, self
+        return clone
+
 
 class AsyncAPIClient(_BaseClient):
     _http: httpx.AsyncClient
+    streams: bool = False
+    unstreamed: AsyncAPIClient
 
     def __init__(self, *, http_client: httpx.AsyncClient | None, **settings: Any) -> None:
         super().__init__(**settings)
@@ -482,7 +497,9 @@ class AsyncAPIClient(_BaseClient):
             request = self._build_request(self._http, spec)
             self._log_request(request, attempt)
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, stream=self.streams)
+                if self.streams and response.status_code >= 300:
+                    await response.aread()
             except httpx.TransportError as exc:
                 delay = self._delay_after_failure(exc, request, attempt, budget - waited)
                 await self._async_sleep(delay)
@@ -501,3 +518,11 @@ class AsyncAPIClient(_BaseClient):
     async def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
         return parse_body(await self.send(spec), cast_to, strict=self.strict_response_validation)
+
+    def streaming_copy(self) -> AsyncAPIClient:
+        """The same client, answering with responses whose body is read as it is consumed."""
+        clone = object.__new__(type(self))
+        clone._copy_settings(self, {})
+        clone._http, clone._owns_http_client = self._http, False
+        clone.streams, clone.unstreamed = True, self
+        return clone

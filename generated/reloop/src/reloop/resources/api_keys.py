@@ -8,6 +8,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ApiKey,
@@ -32,6 +36,11 @@ class ApiKeysResource:
     def with_raw_response(self) -> ApiKeysResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ApiKeysResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ApiKeysResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ApiKeysResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -811,6 +820,22 @@ class ApiKeysResourceWithRawResponse:
         return result
 
 
+class ApiKeysResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ApiKeysResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.disable = to_streamed_response_wrapper(raw.disable)
+        self.enable = to_streamed_response_wrapper(raw.enable)
+        self.rotate = to_streamed_response_wrapper(raw.rotate)
+
+
 class AsyncApiKeysResource:
     """Operations on api_keys."""
 
@@ -821,6 +846,11 @@ class AsyncApiKeysResource:
     def with_raw_response(self) -> AsyncApiKeysResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncApiKeysResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncApiKeysResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncApiKeysResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1597,3 +1627,19 @@ class AsyncApiKeysResourceWithRawResponse:
             await self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncApiKeysResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncApiKeysResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.disable = async_to_streamed_response_wrapper(raw.disable)
+        self.enable = async_to_streamed_response_wrapper(raw.enable)
+        self.rotate = async_to_streamed_response_wrapper(raw.rotate)

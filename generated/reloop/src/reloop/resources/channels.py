@@ -9,6 +9,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Channel,
@@ -32,6 +36,11 @@ class ChannelsResource:
     def with_raw_response(self) -> ChannelsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ChannelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ChannelsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ChannelsResourceWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -547,6 +556,19 @@ class ChannelsResourceWithRawResponse:
         return result
 
 
+class ChannelsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ChannelsResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+
 class AsyncChannelsResource:
     """Operations on channels."""
 
@@ -557,6 +579,11 @@ class AsyncChannelsResource:
     def with_raw_response(self) -> AsyncChannelsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncChannelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncChannelsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncChannelsResourceWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -1069,3 +1096,16 @@ class AsyncChannelsResourceWithRawResponse:
             await self._client.send(spec), Channel, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncChannelsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncChannelsResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)

@@ -9,6 +9,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactProperty,
@@ -32,6 +36,11 @@ class ContactPropertiesResource:
     def with_raw_response(self) -> ContactPropertiesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ContactPropertiesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ContactPropertiesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ContactPropertiesResourceWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -451,6 +460,18 @@ class ContactPropertiesResourceWithRawResponse:
         return result
 
 
+class ContactPropertiesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ContactPropertiesResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+
 class AsyncContactPropertiesResource:
     """Operations on contact_properties."""
 
@@ -461,6 +482,11 @@ class AsyncContactPropertiesResource:
     def with_raw_response(self) -> AsyncContactPropertiesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactPropertiesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncContactPropertiesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncContactPropertiesResourceWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -877,3 +903,15 @@ class AsyncContactPropertiesResourceWithRawResponse:
             await self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncContactPropertiesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncContactPropertiesResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)

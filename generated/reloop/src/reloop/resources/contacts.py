@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Contact,
@@ -47,6 +51,11 @@ class ContactsResource:
     def with_raw_response(self) -> ContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ContactsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def groups(self) -> ContactsGroupsResource:
@@ -624,6 +633,27 @@ class ContactsResourceWithRawResponse:
         return result
 
 
+class ContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ContactsResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def groups(self) -> ContactsGroupsResourceWithStreamingResponse:
+        return ContactsGroupsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def channels(self) -> ContactsChannelsResourceWithStreamingResponse:
+        return ContactsChannelsResourceWithStreamingResponse(self._client)
+
+
 class AsyncContactsResource:
     """Operations on contacts."""
 
@@ -634,6 +664,11 @@ class AsyncContactsResource:
     def with_raw_response(self) -> AsyncContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncContactsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def groups(self) -> AsyncContactsGroupsResource:
@@ -1210,6 +1245,27 @@ class AsyncContactsResourceWithRawResponse:
         return result
 
 
+class AsyncContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncContactsResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def groups(self) -> AsyncContactsGroupsResourceWithStreamingResponse:
+        return AsyncContactsGroupsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def channels(self) -> AsyncContactsChannelsResourceWithStreamingResponse:
+        return AsyncContactsChannelsResourceWithStreamingResponse(self._client)
+
+
 class ContactsGroupsResource:
     """Operations on contacts.groups."""
 
@@ -1220,6 +1276,11 @@ class ContactsGroupsResource:
     def with_raw_response(self) -> ContactsGroupsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ContactsGroupsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ContactsGroupsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ContactsGroupsResourceWithStreamingResponse(self._client)
 
     def add(
         self,
@@ -1429,6 +1490,16 @@ class ContactsGroupsResourceWithRawResponse:
         return result
 
 
+class ContactsGroupsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ContactsGroupsResourceWithRawResponse(client.streaming_copy())
+        self.add = to_streamed_response_wrapper(raw.add)
+        self.remove = to_streamed_response_wrapper(raw.remove)
+
+
 class AsyncContactsGroupsResource:
     """Operations on contacts.groups."""
 
@@ -1439,6 +1510,11 @@ class AsyncContactsGroupsResource:
     def with_raw_response(self) -> AsyncContactsGroupsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactsGroupsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncContactsGroupsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncContactsGroupsResourceWithStreamingResponse(self._client)
 
     async def add(
         self,
@@ -1648,6 +1724,16 @@ class AsyncContactsGroupsResourceWithRawResponse:
         return result
 
 
+class AsyncContactsGroupsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncContactsGroupsResourceWithRawResponse(client.streaming_copy())
+        self.add = async_to_streamed_response_wrapper(raw.add)
+        self.remove = async_to_streamed_response_wrapper(raw.remove)
+
+
 class ContactsChannelsResource:
     """Operations on contacts.channels."""
 
@@ -1658,6 +1744,11 @@ class ContactsChannelsResource:
     def with_raw_response(self) -> ContactsChannelsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ContactsChannelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ContactsChannelsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ContactsChannelsResourceWithStreamingResponse(self._client)
 
     def add(
         self,
@@ -1875,6 +1966,16 @@ class ContactsChannelsResourceWithRawResponse:
         return result
 
 
+class ContactsChannelsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ContactsChannelsResourceWithRawResponse(client.streaming_copy())
+        self.add = to_streamed_response_wrapper(raw.add)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+
 class AsyncContactsChannelsResource:
     """Operations on contacts.channels."""
 
@@ -1885,6 +1986,11 @@ class AsyncContactsChannelsResource:
     def with_raw_response(self) -> AsyncContactsChannelsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactsChannelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncContactsChannelsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncContactsChannelsResourceWithStreamingResponse(self._client)
 
     async def add(
         self,
@@ -2100,3 +2206,13 @@ class AsyncContactsChannelsResourceWithRawResponse:
             await self._client.send(spec), ContactChannelUpdateResult, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncContactsChannelsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncContactsChannelsResourceWithRawResponse(client.streaming_copy())
+        self.add = async_to_streamed_response_wrapper(raw.add)
+        self.update = async_to_streamed_response_wrapper(raw.update)

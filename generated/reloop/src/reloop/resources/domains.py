@@ -9,6 +9,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Domain,
@@ -33,6 +37,11 @@ class DomainsResource:
     def with_raw_response(self) -> DomainsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return DomainsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> DomainsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return DomainsResourceWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -784,6 +793,21 @@ class DomainsResourceWithRawResponse:
         return result
 
 
+class DomainsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = DomainsResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.verify = to_streamed_response_wrapper(raw.verify)
+        self.forward_dns = to_streamed_response_wrapper(raw.forward_dns)
+
+
 class AsyncDomainsResource:
     """Operations on domains."""
 
@@ -794,6 +818,11 @@ class AsyncDomainsResource:
     def with_raw_response(self) -> AsyncDomainsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncDomainsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncDomainsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncDomainsResourceWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -1542,3 +1571,18 @@ class AsyncDomainsResourceWithRawResponse:
             await self._client.send(spec), SuccessFlag, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncDomainsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncDomainsResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.verify = async_to_streamed_response_wrapper(raw.verify)
+        self.forward_dns = async_to_streamed_response_wrapper(raw.forward_dns)

@@ -9,6 +9,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Group,
@@ -35,6 +39,11 @@ class GroupsResource:
     def with_raw_response(self) -> GroupsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return GroupsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> GroupsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return GroupsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def contacts(self) -> GroupsContactsResource:
@@ -532,6 +541,23 @@ class GroupsResourceWithRawResponse:
         return result
 
 
+class GroupsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = GroupsResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def contacts(self) -> GroupsContactsResourceWithStreamingResponse:
+        return GroupsContactsResourceWithStreamingResponse(self._client)
+
+
 class AsyncGroupsResource:
     """Operations on groups."""
 
@@ -542,6 +568,11 @@ class AsyncGroupsResource:
     def with_raw_response(self) -> AsyncGroupsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncGroupsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncGroupsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncGroupsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def contacts(self) -> AsyncGroupsContactsResource:
@@ -1038,6 +1069,23 @@ class AsyncGroupsResourceWithRawResponse:
         return result
 
 
+class AsyncGroupsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncGroupsResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def contacts(self) -> AsyncGroupsContactsResourceWithStreamingResponse:
+        return AsyncGroupsContactsResourceWithStreamingResponse(self._client)
+
+
 class GroupsContactsResource:
     """Operations on groups.contacts."""
 
@@ -1048,6 +1096,11 @@ class GroupsContactsResource:
     def with_raw_response(self) -> GroupsContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return GroupsContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> GroupsContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return GroupsContactsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1167,6 +1220,15 @@ class GroupsContactsResourceWithRawResponse:
         return result
 
 
+class GroupsContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = GroupsContactsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+
+
 class AsyncGroupsContactsResource:
     """Operations on groups.contacts."""
 
@@ -1177,6 +1239,11 @@ class AsyncGroupsContactsResource:
     def with_raw_response(self) -> AsyncGroupsContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncGroupsContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncGroupsContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncGroupsContactsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -1294,3 +1361,12 @@ class AsyncGroupsContactsResourceWithRawResponse:
             await self._client.send(spec), GroupContactList, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncGroupsContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncGroupsContactsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)

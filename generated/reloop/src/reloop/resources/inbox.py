@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Literal
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     EmailAttachmentInput,
@@ -69,6 +73,11 @@ class InboxResource:
         return InboxResourceWithRawResponse(self._client)
 
     @cached_property
+    def with_streaming_response(self) -> InboxResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxResourceWithStreamingResponse(self._client)
+
+    @cached_property
     def mailboxes(self) -> InboxMailboxesResource:
         return InboxMailboxesResource(self._client)
 
@@ -116,6 +125,33 @@ class InboxResourceWithRawResponse:
         return InboxNotesResourceWithRawResponse(self._client)
 
 
+class InboxResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def mailboxes(self) -> InboxMailboxesResourceWithStreamingResponse:
+        return InboxMailboxesResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def messages(self) -> InboxMessagesResourceWithStreamingResponse:
+        return InboxMessagesResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def threads(self) -> InboxThreadsResourceWithStreamingResponse:
+        return InboxThreadsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def labels(self) -> InboxLabelsResourceWithStreamingResponse:
+        return InboxLabelsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def notes(self) -> InboxNotesResourceWithStreamingResponse:
+        return InboxNotesResourceWithStreamingResponse(self._client)
+
+
 class AsyncInboxResource:
     """Operations on inbox."""
 
@@ -126,6 +162,11 @@ class AsyncInboxResource:
     def with_raw_response(self) -> AsyncInboxResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxResourceWithStreamingResponse(self._client)
 
     @cached_property
     def mailboxes(self) -> AsyncInboxMailboxesResource:
@@ -175,6 +216,33 @@ class AsyncInboxResourceWithRawResponse:
         return AsyncInboxNotesResourceWithRawResponse(self._client)
 
 
+class AsyncInboxResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def mailboxes(self) -> AsyncInboxMailboxesResourceWithStreamingResponse:
+        return AsyncInboxMailboxesResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def messages(self) -> AsyncInboxMessagesResourceWithStreamingResponse:
+        return AsyncInboxMessagesResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def threads(self) -> AsyncInboxThreadsResourceWithStreamingResponse:
+        return AsyncInboxThreadsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def labels(self) -> AsyncInboxLabelsResourceWithStreamingResponse:
+        return AsyncInboxLabelsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def notes(self) -> AsyncInboxNotesResourceWithStreamingResponse:
+        return AsyncInboxNotesResourceWithStreamingResponse(self._client)
+
+
 class InboxMailboxesResource:
     """Operations on inbox.mailboxes."""
 
@@ -185,6 +253,11 @@ class InboxMailboxesResource:
     def with_raw_response(self) -> InboxMailboxesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxMailboxesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxMailboxesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxMailboxesResourceWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -688,6 +761,19 @@ class InboxMailboxesResourceWithRawResponse:
         return result
 
 
+class InboxMailboxesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxMailboxesResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+
 class AsyncInboxMailboxesResource:
     """Operations on inbox.mailboxes."""
 
@@ -698,6 +784,11 @@ class AsyncInboxMailboxesResource:
     def with_raw_response(self) -> AsyncInboxMailboxesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxMailboxesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxMailboxesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxMailboxesResourceWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -1201,6 +1292,19 @@ class AsyncInboxMailboxesResourceWithRawResponse:
         return result
 
 
+class AsyncInboxMailboxesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxMailboxesResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+
+
 class InboxMessagesResource:
     """Operations on inbox.messages."""
 
@@ -1211,6 +1315,11 @@ class InboxMessagesResource:
     def with_raw_response(self) -> InboxMessagesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxMessagesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxMessagesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxMessagesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def attachments(self) -> InboxMessagesAttachmentsResource:
@@ -2668,6 +2777,32 @@ class InboxMessagesResourceWithRawResponse:
         return result
 
 
+class InboxMessagesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxMessagesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.send = to_streamed_response_wrapper(raw.send)
+        self.batch_retrieve = to_streamed_response_wrapper(raw.batch_retrieve)
+        self.list_sent = to_streamed_response_wrapper(raw.list_sent)
+        self.cancel_pending = to_streamed_response_wrapper(raw.cancel_pending)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.retrieve_raw = to_streamed_response_wrapper(raw.retrieve_raw)
+        self.set_read = to_streamed_response_wrapper(raw.set_read)
+        self.set_starred = to_streamed_response_wrapper(raw.set_starred)
+        self.reply = to_streamed_response_wrapper(raw.reply)
+        self.reply_all = to_streamed_response_wrapper(raw.reply_all)
+        self.forward = to_streamed_response_wrapper(raw.forward)
+
+    @cached_property
+    def attachments(self) -> InboxMessagesAttachmentsResourceWithStreamingResponse:
+        return InboxMessagesAttachmentsResourceWithStreamingResponse(self._client)
+
+
 class AsyncInboxMessagesResource:
     """Operations on inbox.messages."""
 
@@ -2678,6 +2813,11 @@ class AsyncInboxMessagesResource:
     def with_raw_response(self) -> AsyncInboxMessagesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxMessagesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxMessagesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxMessagesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def attachments(self) -> AsyncInboxMessagesAttachmentsResource:
@@ -4137,6 +4277,32 @@ class AsyncInboxMessagesResourceWithRawResponse:
         return result
 
 
+class AsyncInboxMessagesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxMessagesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.send = async_to_streamed_response_wrapper(raw.send)
+        self.batch_retrieve = async_to_streamed_response_wrapper(raw.batch_retrieve)
+        self.list_sent = async_to_streamed_response_wrapper(raw.list_sent)
+        self.cancel_pending = async_to_streamed_response_wrapper(raw.cancel_pending)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.retrieve_raw = async_to_streamed_response_wrapper(raw.retrieve_raw)
+        self.set_read = async_to_streamed_response_wrapper(raw.set_read)
+        self.set_starred = async_to_streamed_response_wrapper(raw.set_starred)
+        self.reply = async_to_streamed_response_wrapper(raw.reply)
+        self.reply_all = async_to_streamed_response_wrapper(raw.reply_all)
+        self.forward = async_to_streamed_response_wrapper(raw.forward)
+
+    @cached_property
+    def attachments(self) -> AsyncInboxMessagesAttachmentsResourceWithStreamingResponse:
+        return AsyncInboxMessagesAttachmentsResourceWithStreamingResponse(self._client)
+
+
 class InboxMessagesAttachmentsResource:
     """Operations on inbox.messages.attachments."""
 
@@ -4147,6 +4313,11 @@ class InboxMessagesAttachmentsResource:
     def with_raw_response(self) -> InboxMessagesAttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxMessagesAttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxMessagesAttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxMessagesAttachmentsResourceWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -4254,6 +4425,15 @@ class InboxMessagesAttachmentsResourceWithRawResponse:
         return result
 
 
+class InboxMessagesAttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxMessagesAttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+
+
 class AsyncInboxMessagesAttachmentsResource:
     """Operations on inbox.messages.attachments."""
 
@@ -4264,6 +4444,11 @@ class AsyncInboxMessagesAttachmentsResource:
     def with_raw_response(self) -> AsyncInboxMessagesAttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxMessagesAttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxMessagesAttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxMessagesAttachmentsResourceWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -4371,6 +4556,15 @@ class AsyncInboxMessagesAttachmentsResourceWithRawResponse:
         return result
 
 
+class AsyncInboxMessagesAttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxMessagesAttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+
+
 class InboxThreadsResource:
     """Operations on inbox.threads."""
 
@@ -4381,6 +4575,11 @@ class InboxThreadsResource:
     def with_raw_response(self) -> InboxThreadsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxThreadsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxThreadsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def attachments(self) -> InboxThreadsAttachmentsResource:
@@ -5630,6 +5829,30 @@ class InboxThreadsResourceWithRawResponse:
         return result
 
 
+class InboxThreadsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxThreadsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.batch_update = to_streamed_response_wrapper(raw.batch_update)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.set_read = to_streamed_response_wrapper(raw.set_read)
+        self.set_starred = to_streamed_response_wrapper(raw.set_starred)
+        self.archive = to_streamed_response_wrapper(raw.archive)
+        self.trash = to_streamed_response_wrapper(raw.trash)
+        self.restore = to_streamed_response_wrapper(raw.restore)
+        self.snooze = to_streamed_response_wrapper(raw.snooze)
+        self.unsnooze = to_streamed_response_wrapper(raw.unsnooze)
+
+    @cached_property
+    def attachments(self) -> InboxThreadsAttachmentsResourceWithStreamingResponse:
+        return InboxThreadsAttachmentsResourceWithStreamingResponse(self._client)
+
+
 class AsyncInboxThreadsResource:
     """Operations on inbox.threads."""
 
@@ -5640,6 +5863,11 @@ class AsyncInboxThreadsResource:
     def with_raw_response(self) -> AsyncInboxThreadsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxThreadsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxThreadsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def attachments(self) -> AsyncInboxThreadsAttachmentsResource:
@@ -6889,6 +7117,30 @@ class AsyncInboxThreadsResourceWithRawResponse:
         return result
 
 
+class AsyncInboxThreadsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxThreadsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.batch_update = async_to_streamed_response_wrapper(raw.batch_update)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.set_read = async_to_streamed_response_wrapper(raw.set_read)
+        self.set_starred = async_to_streamed_response_wrapper(raw.set_starred)
+        self.archive = async_to_streamed_response_wrapper(raw.archive)
+        self.trash = async_to_streamed_response_wrapper(raw.trash)
+        self.restore = async_to_streamed_response_wrapper(raw.restore)
+        self.snooze = async_to_streamed_response_wrapper(raw.snooze)
+        self.unsnooze = async_to_streamed_response_wrapper(raw.unsnooze)
+
+    @cached_property
+    def attachments(self) -> AsyncInboxThreadsAttachmentsResourceWithStreamingResponse:
+        return AsyncInboxThreadsAttachmentsResourceWithStreamingResponse(self._client)
+
+
 class InboxThreadsAttachmentsResource:
     """Operations on inbox.threads.attachments."""
 
@@ -6899,6 +7151,11 @@ class InboxThreadsAttachmentsResource:
     def with_raw_response(self) -> InboxThreadsAttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxThreadsAttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxThreadsAttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxThreadsAttachmentsResourceWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -7006,6 +7263,15 @@ class InboxThreadsAttachmentsResourceWithRawResponse:
         return result
 
 
+class InboxThreadsAttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxThreadsAttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+
+
 class AsyncInboxThreadsAttachmentsResource:
     """Operations on inbox.threads.attachments."""
 
@@ -7016,6 +7282,11 @@ class AsyncInboxThreadsAttachmentsResource:
     def with_raw_response(self) -> AsyncInboxThreadsAttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxThreadsAttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxThreadsAttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxThreadsAttachmentsResourceWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -7123,6 +7394,15 @@ class AsyncInboxThreadsAttachmentsResourceWithRawResponse:
         return result
 
 
+class AsyncInboxThreadsAttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxThreadsAttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+
+
 class InboxLabelsResource:
     """Operations on inbox.labels."""
 
@@ -7133,6 +7413,11 @@ class InboxLabelsResource:
     def with_raw_response(self) -> InboxLabelsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxLabelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxLabelsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxLabelsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -7890,6 +8175,22 @@ class InboxLabelsResourceWithRawResponse:
         return result
 
 
+class InboxLabelsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxLabelsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.list_thread_ids = to_streamed_response_wrapper(raw.list_thread_ids)
+        self.list_for_thread = to_streamed_response_wrapper(raw.list_for_thread)
+        self.assign = to_streamed_response_wrapper(raw.assign)
+        self.unassign = to_streamed_response_wrapper(raw.unassign)
+
+
 class AsyncInboxLabelsResource:
     """Operations on inbox.labels."""
 
@@ -7900,6 +8201,11 @@ class AsyncInboxLabelsResource:
     def with_raw_response(self) -> AsyncInboxLabelsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxLabelsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxLabelsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxLabelsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -8657,6 +8963,22 @@ class AsyncInboxLabelsResourceWithRawResponse:
         return result
 
 
+class AsyncInboxLabelsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxLabelsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.list_thread_ids = async_to_streamed_response_wrapper(raw.list_thread_ids)
+        self.list_for_thread = async_to_streamed_response_wrapper(raw.list_for_thread)
+        self.assign = async_to_streamed_response_wrapper(raw.assign)
+        self.unassign = async_to_streamed_response_wrapper(raw.unassign)
+
+
 class InboxNotesResource:
     """Operations on inbox.notes."""
 
@@ -8667,6 +8989,11 @@ class InboxNotesResource:
     def with_raw_response(self) -> InboxNotesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxNotesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxNotesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxNotesResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -9162,6 +9489,19 @@ class InboxNotesResourceWithRawResponse:
         return result
 
 
+class InboxNotesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxNotesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.reorder = to_streamed_response_wrapper(raw.reorder)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+
 class AsyncInboxNotesResource:
     """Operations on inbox.notes."""
 
@@ -9172,6 +9512,11 @@ class AsyncInboxNotesResource:
     def with_raw_response(self) -> AsyncInboxNotesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxNotesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxNotesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxNotesResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -9665,3 +10010,16 @@ class AsyncInboxNotesResourceWithRawResponse:
             await self._client.send(spec), InboxNote, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncInboxNotesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxNotesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.reorder = async_to_streamed_response_wrapper(raw.reorder)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)

@@ -10,6 +10,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactActivity,
@@ -40,6 +44,11 @@ class LogsResource:
     def with_raw_response(self) -> LogsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return LogsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> LogsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return LogsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def emails(self) -> LogsEmailsResource:
@@ -293,6 +302,20 @@ class LogsResourceWithRawResponse:
         return result
 
 
+class LogsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = LogsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+
+    @cached_property
+    def emails(self) -> LogsEmailsResourceWithStreamingResponse:
+        return LogsEmailsResourceWithStreamingResponse(self._client)
+
+
 class AsyncLogsResource:
     """Operations on logs."""
 
@@ -303,6 +326,11 @@ class AsyncLogsResource:
     def with_raw_response(self) -> AsyncLogsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncLogsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncLogsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncLogsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def emails(self) -> AsyncLogsEmailsResource:
@@ -556,6 +584,20 @@ class AsyncLogsResourceWithRawResponse:
         return result
 
 
+class AsyncLogsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncLogsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+
+    @cached_property
+    def emails(self) -> AsyncLogsEmailsResourceWithStreamingResponse:
+        return AsyncLogsEmailsResourceWithStreamingResponse(self._client)
+
+
 class LogsEmailsResource:
     """Operations on logs.emails."""
 
@@ -566,6 +608,11 @@ class LogsEmailsResource:
     def with_raw_response(self) -> LogsEmailsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return LogsEmailsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> LogsEmailsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return LogsEmailsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1027,6 +1074,18 @@ class LogsEmailsResourceWithRawResponse:
         return result
 
 
+class LogsEmailsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = LogsEmailsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve_stats = to_streamed_response_wrapper(raw.retrieve_stats)
+        self.list_contact_activity = to_streamed_response_wrapper(raw.list_contact_activity)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+
+
 class AsyncLogsEmailsResource:
     """Operations on logs.emails."""
 
@@ -1037,6 +1096,11 @@ class AsyncLogsEmailsResource:
     def with_raw_response(self) -> AsyncLogsEmailsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncLogsEmailsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncLogsEmailsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncLogsEmailsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1494,3 +1558,15 @@ class AsyncLogsEmailsResourceWithRawResponse:
             await self._client.send(spec), EmailLog, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncLogsEmailsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncLogsEmailsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve_stats = async_to_streamed_response_wrapper(raw.retrieve_stats)
+        self.list_contact_activity = async_to_streamed_response_wrapper(raw.list_contact_activity)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     EmailAttachment,
@@ -44,6 +48,11 @@ class MailResource:
     def with_raw_response(self) -> MailResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return MailResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> MailResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return MailResourceWithStreamingResponse(self._client)
 
     @cached_property
     def attachments(self) -> MailAttachmentsResource:
@@ -337,6 +346,20 @@ class MailResourceWithRawResponse:
         return result
 
 
+class MailResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = MailResourceWithRawResponse(client.streaming_copy())
+        self.send = to_streamed_response_wrapper(raw.send)
+        self.resend = to_streamed_response_wrapper(raw.resend)
+
+    @cached_property
+    def attachments(self) -> MailAttachmentsResourceWithStreamingResponse:
+        return MailAttachmentsResourceWithStreamingResponse(self._client)
+
+
 class AsyncMailResource:
     """Operations on mail."""
 
@@ -347,6 +370,11 @@ class AsyncMailResource:
     def with_raw_response(self) -> AsyncMailResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncMailResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMailResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncMailResourceWithStreamingResponse(self._client)
 
     @cached_property
     def attachments(self) -> AsyncMailAttachmentsResource:
@@ -640,6 +668,20 @@ class AsyncMailResourceWithRawResponse:
         return result
 
 
+class AsyncMailResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncMailResourceWithRawResponse(client.streaming_copy())
+        self.send = async_to_streamed_response_wrapper(raw.send)
+        self.resend = async_to_streamed_response_wrapper(raw.resend)
+
+    @cached_property
+    def attachments(self) -> AsyncMailAttachmentsResourceWithStreamingResponse:
+        return AsyncMailAttachmentsResourceWithStreamingResponse(self._client)
+
+
 class MailAttachmentsResource:
     """Operations on mail.attachments."""
 
@@ -650,6 +692,11 @@ class MailAttachmentsResource:
     def with_raw_response(self) -> MailAttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return MailAttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> MailAttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return MailAttachmentsResourceWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -757,6 +804,15 @@ class MailAttachmentsResourceWithRawResponse:
         return result
 
 
+class MailAttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = MailAttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+
+
 class AsyncMailAttachmentsResource:
     """Operations on mail.attachments."""
 
@@ -767,6 +823,11 @@ class AsyncMailAttachmentsResource:
     def with_raw_response(self) -> AsyncMailAttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncMailAttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMailAttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncMailAttachmentsResourceWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -872,3 +933,12 @@ class AsyncMailAttachmentsResourceWithRawResponse:
             await self._client.send(spec), EmailAttachment, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncMailAttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncMailAttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

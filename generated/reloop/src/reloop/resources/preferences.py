@@ -6,6 +6,10 @@ from functools import cached_property
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     PreferencesData,
@@ -30,6 +34,11 @@ class PreferencesResource:
     def with_raw_response(self) -> PreferencesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return PreferencesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> PreferencesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return PreferencesResourceWithStreamingResponse(self._client)
 
     def generate(
         self,
@@ -427,6 +436,18 @@ class PreferencesResourceWithRawResponse:
         return result
 
 
+class PreferencesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = PreferencesResourceWithRawResponse(client.streaming_copy())
+        self.generate = to_streamed_response_wrapper(raw.generate)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.unsubscribe_all = to_streamed_response_wrapper(raw.unsubscribe_all)
+
+
 class AsyncPreferencesResource:
     """Operations on preferences."""
 
@@ -437,6 +458,11 @@ class AsyncPreferencesResource:
     def with_raw_response(self) -> AsyncPreferencesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncPreferencesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncPreferencesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncPreferencesResourceWithStreamingResponse(self._client)
 
     async def generate(
         self,
@@ -832,3 +858,15 @@ class AsyncPreferencesResourceWithRawResponse:
             await self._client.send(spec), UnsubscribeAllResult, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncPreferencesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncPreferencesResourceWithRawResponse(client.streaming_copy())
+        self.generate = async_to_streamed_response_wrapper(raw.generate)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.unsubscribe_all = async_to_streamed_response_wrapper(raw.unsubscribe_all)

@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Template,
@@ -44,6 +48,11 @@ class TemplatesResource:
     def with_raw_response(self) -> TemplatesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return TemplatesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> TemplatesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return TemplatesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def versions(self) -> TemplatesVersionsResource:
@@ -817,6 +826,25 @@ class TemplatesResourceWithRawResponse:
         return result
 
 
+class TemplatesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = TemplatesResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.duplicate = to_streamed_response_wrapper(raw.duplicate)
+        self.send_test = to_streamed_response_wrapper(raw.send_test)
+
+    @cached_property
+    def versions(self) -> TemplatesVersionsResourceWithStreamingResponse:
+        return TemplatesVersionsResourceWithStreamingResponse(self._client)
+
+
 class AsyncTemplatesResource:
     """Operations on templates."""
 
@@ -827,6 +855,11 @@ class AsyncTemplatesResource:
     def with_raw_response(self) -> AsyncTemplatesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncTemplatesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTemplatesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncTemplatesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def versions(self) -> AsyncTemplatesVersionsResource:
@@ -1599,6 +1632,25 @@ class AsyncTemplatesResourceWithRawResponse:
         return result
 
 
+class AsyncTemplatesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncTemplatesResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.duplicate = async_to_streamed_response_wrapper(raw.duplicate)
+        self.send_test = async_to_streamed_response_wrapper(raw.send_test)
+
+    @cached_property
+    def versions(self) -> AsyncTemplatesVersionsResourceWithStreamingResponse:
+        return AsyncTemplatesVersionsResourceWithStreamingResponse(self._client)
+
+
 class TemplatesVersionsResource:
     """Operations on templates.versions."""
 
@@ -1609,6 +1661,11 @@ class TemplatesVersionsResource:
     def with_raw_response(self) -> TemplatesVersionsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return TemplatesVersionsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> TemplatesVersionsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return TemplatesVersionsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2052,6 +2109,18 @@ class TemplatesVersionsResourceWithRawResponse:
         return result
 
 
+class TemplatesVersionsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = TemplatesVersionsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.restore = to_streamed_response_wrapper(raw.restore)
+
+
 class AsyncTemplatesVersionsResource:
     """Operations on templates.versions."""
 
@@ -2062,6 +2131,11 @@ class AsyncTemplatesVersionsResource:
     def with_raw_response(self) -> AsyncTemplatesVersionsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncTemplatesVersionsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTemplatesVersionsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncTemplatesVersionsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -2503,3 +2577,15 @@ class AsyncTemplatesVersionsResourceWithRawResponse:
             await self._client.send(spec), Template, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncTemplatesVersionsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncTemplatesVersionsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.restore = async_to_streamed_response_wrapper(raw.restore)

@@ -6,6 +6,10 @@ from functools import cached_property
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
 from ..models import (
     UploadDeleted,
@@ -28,6 +32,11 @@ class UploadsResource:
     def with_raw_response(self) -> UploadsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return UploadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> UploadsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return UploadsResourceWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -221,6 +230,16 @@ class UploadsResourceWithRawResponse:
         return result
 
 
+class UploadsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = UploadsResourceWithRawResponse(client.streaming_copy())
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncUploadsResource:
     """Operations on uploads."""
 
@@ -231,6 +250,11 @@ class AsyncUploadsResource:
     def with_raw_response(self) -> AsyncUploadsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncUploadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncUploadsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncUploadsResourceWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -422,3 +446,13 @@ class AsyncUploadsResourceWithRawResponse:
             await self._client.send(spec), UploadDeleted, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncUploadsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncUploadsResourceWithRawResponse(client.streaming_copy())
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Webhook,
@@ -48,6 +52,11 @@ class WebhooksResource:
     def with_raw_response(self) -> WebhooksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return WebhooksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> WebhooksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return WebhooksResourceWithStreamingResponse(self._client)
 
     @cached_property
     def deliveries(self) -> WebhooksDeliveriesResource:
@@ -1269,6 +1278,25 @@ class WebhooksResourceWithRawResponse:
         return result
 
 
+class WebhooksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = WebhooksResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.sign_test_event = to_streamed_response_wrapper(raw.sign_test_event)
+        self.trigger = to_streamed_response_wrapper(raw.trigger)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def deliveries(self) -> WebhooksDeliveriesResourceWithStreamingResponse:
+        return WebhooksDeliveriesResourceWithStreamingResponse(self._client)
+
+
 class AsyncWebhooksResource:
     """Operations on webhooks."""
 
@@ -1279,6 +1307,11 @@ class AsyncWebhooksResource:
     def with_raw_response(self) -> AsyncWebhooksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncWebhooksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncWebhooksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncWebhooksResourceWithStreamingResponse(self._client)
 
     @cached_property
     def deliveries(self) -> AsyncWebhooksDeliveriesResource:
@@ -2499,6 +2532,25 @@ class AsyncWebhooksResourceWithRawResponse:
         return result
 
 
+class AsyncWebhooksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncWebhooksResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.sign_test_event = async_to_streamed_response_wrapper(raw.sign_test_event)
+        self.trigger = async_to_streamed_response_wrapper(raw.trigger)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def deliveries(self) -> AsyncWebhooksDeliveriesResourceWithStreamingResponse:
+        return AsyncWebhooksDeliveriesResourceWithStreamingResponse(self._client)
+
+
 class WebhooksDeliveriesResource:
     """Operations on webhooks.deliveries."""
 
@@ -2509,6 +2561,11 @@ class WebhooksDeliveriesResource:
     def with_raw_response(self) -> WebhooksDeliveriesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return WebhooksDeliveriesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> WebhooksDeliveriesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return WebhooksDeliveriesResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2732,6 +2789,16 @@ class WebhooksDeliveriesResourceWithRawResponse:
         return result
 
 
+class WebhooksDeliveriesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = WebhooksDeliveriesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retry = to_streamed_response_wrapper(raw.retry)
+
+
 class AsyncWebhooksDeliveriesResource:
     """Operations on webhooks.deliveries."""
 
@@ -2742,6 +2809,11 @@ class AsyncWebhooksDeliveriesResource:
     def with_raw_response(self) -> AsyncWebhooksDeliveriesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncWebhooksDeliveriesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncWebhooksDeliveriesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncWebhooksDeliveriesResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2962,3 +3034,13 @@ class AsyncWebhooksDeliveriesResourceWithRawResponse:
             await self._client.send(spec), WebhookDeliveryRetryResult, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncWebhooksDeliveriesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncWebhooksDeliveriesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retry = async_to_streamed_response_wrapper(raw.retry)

@@ -10,6 +10,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactAccountList,
@@ -33,6 +37,11 @@ class AccountListsResource:
     def with_raw_response(self) -> AccountListsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AccountListsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AccountListsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AccountListsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -718,6 +727,21 @@ class AccountListsResourceWithRawResponse:
         return result
 
 
+class AccountListsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AccountListsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.move_accounts = to_streamed_response_wrapper(raw.move_accounts)
+        self.add_accounts = to_streamed_response_wrapper(raw.add_accounts)
+
+
 class AsyncAccountListsResource:
     """Operations on account_lists."""
 
@@ -728,6 +752,11 @@ class AsyncAccountListsResource:
     def with_raw_response(self) -> AsyncAccountListsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAccountListsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAccountListsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAccountListsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1414,3 +1443,18 @@ class AsyncAccountListsResourceWithRawResponse:
             strict=self._client.strict_response_validation,
         )
         return result
+
+
+class AsyncAccountListsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAccountListsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.move_accounts = async_to_streamed_response_wrapper(raw.move_accounts)
+        self.add_accounts = async_to_streamed_response_wrapper(raw.add_accounts)

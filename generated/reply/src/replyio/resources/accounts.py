@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactAccount,
@@ -48,6 +52,11 @@ class AccountsResource:
     def with_raw_response(self) -> AccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AccountsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1535,6 +1544,26 @@ class AccountsResourceWithRawResponse:
         return result
 
 
+class AccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.filter = to_streamed_response_wrapper(raw.filter)
+        self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.change_owner = to_streamed_response_wrapper(raw.change_owner)
+        self.list_contacts = to_streamed_response_wrapper(raw.list_contacts)
+        self.link_contacts = to_streamed_response_wrapper(raw.link_contacts)
+        self.unlink_contacts = to_streamed_response_wrapper(raw.unlink_contacts)
+
+
 class AsyncAccountsResource:
     """Operations on accounts."""
 
@@ -1545,6 +1574,11 @@ class AsyncAccountsResource:
     def with_raw_response(self) -> AsyncAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAccountsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -3033,3 +3067,23 @@ class AsyncAccountsResourceWithRawResponse:
             strict=self._client.strict_response_validation,
         )
         return result
+
+
+class AsyncAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.filter = async_to_streamed_response_wrapper(raw.filter)
+        self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.change_owner = async_to_streamed_response_wrapper(raw.change_owner)
+        self.list_contacts = async_to_streamed_response_wrapper(raw.list_contacts)
+        self.link_contacts = async_to_streamed_response_wrapper(raw.link_contacts)
+        self.unlink_contacts = async_to_streamed_response_wrapper(raw.unlink_contacts)

@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
 from ..models import (
     KnowledgeBase,
@@ -69,6 +73,11 @@ class AiSdrResource:
         return AiSdrResourceWithRawResponse(self._client)
 
     @cached_property
+    def with_streaming_response(self) -> AiSdrResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrResourceWithStreamingResponse(self._client)
+
+    @cached_property
     def knowledge_bases(self) -> AiSdrKnowledgeBasesResource:
         return AiSdrKnowledgeBasesResource(self._client)
 
@@ -100,6 +109,25 @@ class AiSdrResourceWithRawResponse:
         return AiSdrPlaybooksResourceWithRawResponse(self._client)
 
 
+class AiSdrResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def knowledge_bases(self) -> AiSdrKnowledgeBasesResourceWithStreamingResponse:
+        return AiSdrKnowledgeBasesResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def offers(self) -> AiSdrOffersResourceWithStreamingResponse:
+        return AiSdrOffersResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def playbooks(self) -> AiSdrPlaybooksResourceWithStreamingResponse:
+        return AiSdrPlaybooksResourceWithStreamingResponse(self._client)
+
+
 class AsyncAiSdrResource:
     """Operations on ai_sdr."""
 
@@ -110,6 +138,11 @@ class AsyncAiSdrResource:
     def with_raw_response(self) -> AsyncAiSdrResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrResourceWithStreamingResponse(self._client)
 
     @cached_property
     def knowledge_bases(self) -> AsyncAiSdrKnowledgeBasesResource:
@@ -143,6 +176,25 @@ class AsyncAiSdrResourceWithRawResponse:
         return AsyncAiSdrPlaybooksResourceWithRawResponse(self._client)
 
 
+class AsyncAiSdrResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def knowledge_bases(self) -> AsyncAiSdrKnowledgeBasesResourceWithStreamingResponse:
+        return AsyncAiSdrKnowledgeBasesResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def offers(self) -> AsyncAiSdrOffersResourceWithStreamingResponse:
+        return AsyncAiSdrOffersResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def playbooks(self) -> AsyncAiSdrPlaybooksResourceWithStreamingResponse:
+        return AsyncAiSdrPlaybooksResourceWithStreamingResponse(self._client)
+
+
 class AiSdrKnowledgeBasesResource:
     """Operations on ai_sdr.knowledge_bases."""
 
@@ -153,6 +205,11 @@ class AiSdrKnowledgeBasesResource:
     def with_raw_response(self) -> AiSdrKnowledgeBasesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrKnowledgeBasesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrKnowledgeBasesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrKnowledgeBasesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def links(self) -> AiSdrKnowledgeBasesLinksResource:
@@ -804,6 +861,40 @@ class AiSdrKnowledgeBasesResourceWithRawResponse:
         return result
 
 
+class AiSdrKnowledgeBasesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrKnowledgeBasesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.duplicate = to_streamed_response_wrapper(raw.duplicate)
+
+    @cached_property
+    def links(self) -> AiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
+        return AiSdrKnowledgeBasesLinksResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def documents(self) -> AiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
+        return AiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def reply_handlers(self) -> AiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
+        return AiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def reengagement_cards(self) -> AiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
+        return AiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def reengagement_flows(self) -> AiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
+        return AiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse(self._client)
+
+
 class AsyncAiSdrKnowledgeBasesResource:
     """Operations on ai_sdr.knowledge_bases."""
 
@@ -814,6 +905,11 @@ class AsyncAiSdrKnowledgeBasesResource:
     def with_raw_response(self) -> AsyncAiSdrKnowledgeBasesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrKnowledgeBasesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrKnowledgeBasesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrKnowledgeBasesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def links(self) -> AsyncAiSdrKnowledgeBasesLinksResource:
@@ -1464,6 +1560,40 @@ class AsyncAiSdrKnowledgeBasesResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrKnowledgeBasesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrKnowledgeBasesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.duplicate = async_to_streamed_response_wrapper(raw.duplicate)
+
+    @cached_property
+    def links(self) -> AsyncAiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
+        return AsyncAiSdrKnowledgeBasesLinksResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def documents(self) -> AsyncAiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
+        return AsyncAiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def reply_handlers(self) -> AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
+        return AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def reengagement_cards(self) -> AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
+        return AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def reengagement_flows(self) -> AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
+        return AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse(self._client)
+
+
 class AiSdrKnowledgeBasesLinksResource:
     """Operations on ai_sdr.knowledge_bases.links."""
 
@@ -1474,6 +1604,11 @@ class AiSdrKnowledgeBasesLinksResource:
     def with_raw_response(self) -> AiSdrKnowledgeBasesLinksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrKnowledgeBasesLinksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrKnowledgeBasesLinksResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1803,6 +1938,17 @@ class AiSdrKnowledgeBasesLinksResourceWithRawResponse:
         return result
 
 
+class AiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrKnowledgeBasesLinksResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.add = to_streamed_response_wrapper(raw.add)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncAiSdrKnowledgeBasesLinksResource:
     """Operations on ai_sdr.knowledge_bases.links."""
 
@@ -1813,6 +1959,11 @@ class AsyncAiSdrKnowledgeBasesLinksResource:
     def with_raw_response(self) -> AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrKnowledgeBasesLinksResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2141,6 +2292,17 @@ class AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.add = async_to_streamed_response_wrapper(raw.add)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+
+
 class AiSdrKnowledgeBasesDocumentsResource:
     """Operations on ai_sdr.knowledge_bases.documents."""
 
@@ -2151,6 +2313,11 @@ class AiSdrKnowledgeBasesDocumentsResource:
     def with_raw_response(self) -> AiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrKnowledgeBasesDocumentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2480,6 +2647,17 @@ class AiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
         return result
 
 
+class AiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrKnowledgeBasesDocumentsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.upload = to_streamed_response_wrapper(raw.upload)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncAiSdrKnowledgeBasesDocumentsResource:
     """Operations on ai_sdr.knowledge_bases.documents."""
 
@@ -2490,6 +2668,11 @@ class AsyncAiSdrKnowledgeBasesDocumentsResource:
     def with_raw_response(self) -> AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2818,6 +3001,17 @@ class AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.upload = async_to_streamed_response_wrapper(raw.upload)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+
+
 class AiSdrKnowledgeBasesReplyHandlersResource:
     """Operations on ai_sdr.knowledge_bases.reply_handlers."""
 
@@ -2828,6 +3022,11 @@ class AiSdrKnowledgeBasesReplyHandlersResource:
     def with_raw_response(self) -> AiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse(self._client)
 
     def delete(
         self,
@@ -3147,6 +3346,17 @@ class AiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse:
         return result
 
 
+class AiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(client.streaming_copy())
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.upload_media = to_streamed_response_wrapper(raw.upload_media)
+        self.delete_media = to_streamed_response_wrapper(raw.delete_media)
+
+
 class AsyncAiSdrKnowledgeBasesReplyHandlersResource:
     """Operations on ai_sdr.knowledge_bases.reply_handlers."""
 
@@ -3157,6 +3367,11 @@ class AsyncAiSdrKnowledgeBasesReplyHandlersResource:
     def with_raw_response(self) -> AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse(self._client)
 
     async def delete(
         self,
@@ -3476,6 +3691,17 @@ class AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(client.streaming_copy())
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.upload_media = async_to_streamed_response_wrapper(raw.upload_media)
+        self.delete_media = async_to_streamed_response_wrapper(raw.delete_media)
+
+
 class AiSdrKnowledgeBasesReengagementCardsResource:
     """Operations on ai_sdr.knowledge_bases.reengagement_cards."""
 
@@ -3486,6 +3712,11 @@ class AiSdrKnowledgeBasesReengagementCardsResource:
     def with_raw_response(self) -> AiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse(self._client)
 
     def delete(
         self,
@@ -3805,6 +4036,17 @@ class AiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse:
         return result
 
 
+class AiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(client.streaming_copy())
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.upload_media = to_streamed_response_wrapper(raw.upload_media)
+        self.delete_media = to_streamed_response_wrapper(raw.delete_media)
+
+
 class AsyncAiSdrKnowledgeBasesReengagementCardsResource:
     """Operations on ai_sdr.knowledge_bases.reengagement_cards."""
 
@@ -3815,6 +4057,11 @@ class AsyncAiSdrKnowledgeBasesReengagementCardsResource:
     def with_raw_response(self) -> AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse(self._client)
 
     async def delete(
         self,
@@ -4134,6 +4381,17 @@ class AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(client.streaming_copy())
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.upload_media = async_to_streamed_response_wrapper(raw.upload_media)
+        self.delete_media = async_to_streamed_response_wrapper(raw.delete_media)
+
+
 class AiSdrKnowledgeBasesReengagementFlowsResource:
     """Operations on ai_sdr.knowledge_bases.reengagement_flows."""
 
@@ -4144,6 +4402,11 @@ class AiSdrKnowledgeBasesReengagementFlowsResource:
     def with_raw_response(self) -> AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -5055,6 +5318,23 @@ class AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
         return result
 
 
+class AiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve_state = to_streamed_response_wrapper(raw.retrieve_state)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.duplicate = to_streamed_response_wrapper(raw.duplicate)
+        self.set_default = to_streamed_response_wrapper(raw.set_default)
+        self.assign = to_streamed_response_wrapper(raw.assign)
+        self.count_contacts = to_streamed_response_wrapper(raw.count_contacts)
+
+
 class AsyncAiSdrKnowledgeBasesReengagementFlowsResource:
     """Operations on ai_sdr.knowledge_bases.reengagement_flows."""
 
@@ -5065,6 +5345,11 @@ class AsyncAiSdrKnowledgeBasesReengagementFlowsResource:
     def with_raw_response(self) -> AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -5976,6 +6261,23 @@ class AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve_state = async_to_streamed_response_wrapper(raw.retrieve_state)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.duplicate = async_to_streamed_response_wrapper(raw.duplicate)
+        self.set_default = async_to_streamed_response_wrapper(raw.set_default)
+        self.assign = async_to_streamed_response_wrapper(raw.assign)
+        self.count_contacts = async_to_streamed_response_wrapper(raw.count_contacts)
+
+
 class AiSdrOffersResource:
     """Operations on ai_sdr.offers."""
 
@@ -5986,6 +6288,11 @@ class AiSdrOffersResource:
     def with_raw_response(self) -> AiSdrOffersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrOffersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrOffersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrOffersResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -6611,6 +6918,19 @@ class AiSdrOffersResourceWithRawResponse:
         return result
 
 
+class AiSdrOffersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrOffersResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+
 class AsyncAiSdrOffersResource:
     """Operations on ai_sdr.offers."""
 
@@ -6621,6 +6941,11 @@ class AsyncAiSdrOffersResource:
     def with_raw_response(self) -> AsyncAiSdrOffersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrOffersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrOffersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrOffersResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -7245,6 +7570,19 @@ class AsyncAiSdrOffersResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrOffersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrOffersResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+
+
 class AiSdrPlaybooksResource:
     """Operations on ai_sdr.playbooks."""
 
@@ -7255,6 +7593,11 @@ class AiSdrPlaybooksResource:
     def with_raw_response(self) -> AiSdrPlaybooksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrPlaybooksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrPlaybooksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrPlaybooksResourceWithStreamingResponse(self._client)
 
     @cached_property
     def style_files(self) -> AiSdrPlaybooksStyleFilesResource:
@@ -7796,6 +8139,23 @@ class AiSdrPlaybooksResourceWithRawResponse:
         return result
 
 
+class AiSdrPlaybooksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrPlaybooksResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def style_files(self) -> AiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
+        return AiSdrPlaybooksStyleFilesResourceWithStreamingResponse(self._client)
+
+
 class AsyncAiSdrPlaybooksResource:
     """Operations on ai_sdr.playbooks."""
 
@@ -7806,6 +8166,11 @@ class AsyncAiSdrPlaybooksResource:
     def with_raw_response(self) -> AsyncAiSdrPlaybooksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrPlaybooksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrPlaybooksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrPlaybooksResourceWithStreamingResponse(self._client)
 
     @cached_property
     def style_files(self) -> AsyncAiSdrPlaybooksStyleFilesResource:
@@ -8346,6 +8711,23 @@ class AsyncAiSdrPlaybooksResourceWithRawResponse:
         return result
 
 
+class AsyncAiSdrPlaybooksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrPlaybooksResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+
+    @cached_property
+    def style_files(self) -> AsyncAiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
+        return AsyncAiSdrPlaybooksStyleFilesResourceWithStreamingResponse(self._client)
+
+
 class AiSdrPlaybooksStyleFilesResource:
     """Operations on ai_sdr.playbooks.style_files."""
 
@@ -8356,6 +8738,11 @@ class AiSdrPlaybooksStyleFilesResource:
     def with_raw_response(self) -> AiSdrPlaybooksStyleFilesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AiSdrPlaybooksStyleFilesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AiSdrPlaybooksStyleFilesResourceWithStreamingResponse(self._client)
 
     def upload(
         self,
@@ -8561,6 +8948,16 @@ class AiSdrPlaybooksStyleFilesResourceWithRawResponse:
         return result
 
 
+class AiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AiSdrPlaybooksStyleFilesResourceWithRawResponse(client.streaming_copy())
+        self.upload = to_streamed_response_wrapper(raw.upload)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncAiSdrPlaybooksStyleFilesResource:
     """Operations on ai_sdr.playbooks.style_files."""
 
@@ -8571,6 +8968,11 @@ class AsyncAiSdrPlaybooksStyleFilesResource:
     def with_raw_response(self) -> AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAiSdrPlaybooksStyleFilesResourceWithStreamingResponse(self._client)
 
     async def upload(
         self,
@@ -8774,3 +9176,13 @@ class AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncAiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse(client.streaming_copy())
+        self.upload = async_to_streamed_response_wrapper(raw.upload)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -6,6 +6,10 @@ from functools import cached_property
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
 from ..models import (
     Attachment,
@@ -28,6 +32,11 @@ class AttachmentsResource:
     def with_raw_response(self) -> AttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AttachmentsResourceWithStreamingResponse(self._client)
 
     def upload(
         self,
@@ -225,6 +234,16 @@ class AttachmentsResourceWithRawResponse:
         return result
 
 
+class AttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = AttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.upload = to_streamed_response_wrapper(raw.upload)
+        self.upload_voice = to_streamed_response_wrapper(raw.upload_voice)
+
+
 class AsyncAttachmentsResource:
     """Operations on attachments."""
 
@@ -235,6 +254,11 @@ class AsyncAttachmentsResource:
     def with_raw_response(self) -> AsyncAttachmentsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncAttachmentsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAttachmentsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncAttachmentsResourceWithStreamingResponse(self._client)
 
     async def upload(
         self,
@@ -430,3 +454,13 @@ class AsyncAttachmentsResourceWithRawResponse:
             await self._client.send(spec), AttachmentVoice, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncAttachmentsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncAttachmentsResourceWithRawResponse(client.streaming_copy())
+        self.upload = async_to_streamed_response_wrapper(raw.upload)
+        self.upload_voice = async_to_streamed_response_wrapper(raw.upload_voice)

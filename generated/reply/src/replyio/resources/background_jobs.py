@@ -8,6 +8,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     BackgroundJob,
@@ -31,6 +35,11 @@ class BackgroundJobsResource:
     def with_raw_response(self) -> BackgroundJobsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return BackgroundJobsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> BackgroundJobsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return BackgroundJobsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -344,6 +353,17 @@ class BackgroundJobsResourceWithRawResponse:
         return result
 
 
+class BackgroundJobsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = BackgroundJobsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.cancel = to_streamed_response_wrapper(raw.cancel)
+
+
 class AsyncBackgroundJobsResource:
     """Operations on background_jobs."""
 
@@ -354,6 +374,11 @@ class AsyncBackgroundJobsResource:
     def with_raw_response(self) -> AsyncBackgroundJobsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBackgroundJobsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBackgroundJobsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncBackgroundJobsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -664,3 +689,14 @@ class AsyncBackgroundJobsResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncBackgroundJobsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncBackgroundJobsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.cancel = async_to_streamed_response_wrapper(raw.cancel)

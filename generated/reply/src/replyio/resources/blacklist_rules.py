@@ -10,6 +10,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     BlacklistDomainRule,
@@ -47,6 +51,11 @@ class BlacklistRulesResource:
         return BlacklistRulesResourceWithRawResponse(self._client)
 
     @cached_property
+    def with_streaming_response(self) -> BlacklistRulesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return BlacklistRulesResourceWithStreamingResponse(self._client)
+
+    @cached_property
     def domains(self) -> BlacklistRulesDomainsResource:
         return BlacklistRulesDomainsResource(self._client)
 
@@ -78,6 +87,25 @@ class BlacklistRulesResourceWithRawResponse:
         return BlacklistRulesEmailExceptionsResourceWithRawResponse(self._client)
 
 
+class BlacklistRulesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def domains(self) -> BlacklistRulesDomainsResourceWithStreamingResponse:
+        return BlacklistRulesDomainsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def emails(self) -> BlacklistRulesEmailsResourceWithStreamingResponse:
+        return BlacklistRulesEmailsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def email_exceptions(self) -> BlacklistRulesEmailExceptionsResourceWithStreamingResponse:
+        return BlacklistRulesEmailExceptionsResourceWithStreamingResponse(self._client)
+
+
 class AsyncBlacklistRulesResource:
     """Operations on blacklist_rules."""
 
@@ -88,6 +116,11 @@ class AsyncBlacklistRulesResource:
     def with_raw_response(self) -> AsyncBlacklistRulesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBlacklistRulesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBlacklistRulesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncBlacklistRulesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def domains(self) -> AsyncBlacklistRulesDomainsResource:
@@ -121,6 +154,25 @@ class AsyncBlacklistRulesResourceWithRawResponse:
         return AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse(self._client)
 
 
+class AsyncBlacklistRulesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def domains(self) -> AsyncBlacklistRulesDomainsResourceWithStreamingResponse:
+        return AsyncBlacklistRulesDomainsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def emails(self) -> AsyncBlacklistRulesEmailsResourceWithStreamingResponse:
+        return AsyncBlacklistRulesEmailsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def email_exceptions(self) -> AsyncBlacklistRulesEmailExceptionsResourceWithStreamingResponse:
+        return AsyncBlacklistRulesEmailExceptionsResourceWithStreamingResponse(self._client)
+
+
 class BlacklistRulesDomainsResource:
     """Operations on blacklist_rules.domains."""
 
@@ -131,6 +183,11 @@ class BlacklistRulesDomainsResource:
     def with_raw_response(self) -> BlacklistRulesDomainsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return BlacklistRulesDomainsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> BlacklistRulesDomainsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return BlacklistRulesDomainsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -818,6 +875,21 @@ class BlacklistRulesDomainsResourceWithRawResponse:
         return result
 
 
+class BlacklistRulesDomainsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = BlacklistRulesDomainsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncBlacklistRulesDomainsResource:
     """Operations on blacklist_rules.domains."""
 
@@ -828,6 +900,11 @@ class AsyncBlacklistRulesDomainsResource:
     def with_raw_response(self) -> AsyncBlacklistRulesDomainsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBlacklistRulesDomainsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBlacklistRulesDomainsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncBlacklistRulesDomainsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1516,6 +1593,21 @@ class AsyncBlacklistRulesDomainsResourceWithRawResponse:
         return result
 
 
+class AsyncBlacklistRulesDomainsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncBlacklistRulesDomainsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+
+
 class BlacklistRulesEmailsResource:
     """Operations on blacklist_rules.emails."""
 
@@ -1526,6 +1618,11 @@ class BlacklistRulesEmailsResource:
     def with_raw_response(self) -> BlacklistRulesEmailsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return BlacklistRulesEmailsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> BlacklistRulesEmailsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return BlacklistRulesEmailsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2213,6 +2310,21 @@ class BlacklistRulesEmailsResourceWithRawResponse:
         return result
 
 
+class BlacklistRulesEmailsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = BlacklistRulesEmailsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncBlacklistRulesEmailsResource:
     """Operations on blacklist_rules.emails."""
 
@@ -2223,6 +2335,11 @@ class AsyncBlacklistRulesEmailsResource:
     def with_raw_response(self) -> AsyncBlacklistRulesEmailsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBlacklistRulesEmailsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBlacklistRulesEmailsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncBlacklistRulesEmailsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2911,6 +3028,21 @@ class AsyncBlacklistRulesEmailsResourceWithRawResponse:
         return result
 
 
+class AsyncBlacklistRulesEmailsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncBlacklistRulesEmailsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+
+
 class BlacklistRulesEmailExceptionsResource:
     """Operations on blacklist_rules.email_exceptions."""
 
@@ -2921,6 +3053,11 @@ class BlacklistRulesEmailExceptionsResource:
     def with_raw_response(self) -> BlacklistRulesEmailExceptionsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return BlacklistRulesEmailExceptionsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> BlacklistRulesEmailExceptionsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return BlacklistRulesEmailExceptionsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -3608,6 +3745,21 @@ class BlacklistRulesEmailExceptionsResourceWithRawResponse:
         return result
 
 
+class BlacklistRulesEmailExceptionsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = BlacklistRulesEmailExceptionsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncBlacklistRulesEmailExceptionsResource:
     """Operations on blacklist_rules.email_exceptions."""
 
@@ -3618,6 +3770,11 @@ class AsyncBlacklistRulesEmailExceptionsResource:
     def with_raw_response(self) -> AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBlacklistRulesEmailExceptionsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncBlacklistRulesEmailExceptionsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -4304,3 +4461,18 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncBlacklistRulesEmailExceptionsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)

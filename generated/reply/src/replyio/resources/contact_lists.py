@@ -10,6 +10,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactList,
@@ -33,6 +37,11 @@ class ContactListsResource:
     def with_raw_response(self) -> ContactListsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ContactListsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ContactListsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ContactListsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -918,6 +927,23 @@ class ContactListsResourceWithRawResponse:
         return result
 
 
+class ContactListsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ContactListsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.share = to_streamed_response_wrapper(raw.share)
+        self.unshare = to_streamed_response_wrapper(raw.unshare)
+        self.move_contacts = to_streamed_response_wrapper(raw.move_contacts)
+        self.add_contacts = to_streamed_response_wrapper(raw.add_contacts)
+
+
 class AsyncContactListsResource:
     """Operations on contact_lists."""
 
@@ -928,6 +954,11 @@ class AsyncContactListsResource:
     def with_raw_response(self) -> AsyncContactListsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactListsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncContactListsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncContactListsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1814,3 +1845,20 @@ class AsyncContactListsResourceWithRawResponse:
             strict=self._client.strict_response_validation,
         )
         return result
+
+
+class AsyncContactListsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncContactListsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.share = async_to_streamed_response_wrapper(raw.share)
+        self.unshare = async_to_streamed_response_wrapper(raw.unshare)
+        self.move_contacts = async_to_streamed_response_wrapper(raw.move_contacts)
+        self.add_contacts = async_to_streamed_response_wrapper(raw.add_contacts)

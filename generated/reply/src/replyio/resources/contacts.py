@@ -12,6 +12,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Contact,
@@ -61,6 +65,11 @@ class ContactsResource:
     def with_raw_response(self) -> ContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ContactsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2226,6 +2235,32 @@ class ContactsResourceWithRawResponse:
         return result
 
 
+class ContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ContactsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.import_ = to_streamed_response_wrapper(raw.import_)
+        self.filter = to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.set_replied = to_streamed_response_wrapper(raw.set_replied)
+        self.set_bounced = to_streamed_response_wrapper(raw.set_bounced)
+        self.set_status_in_sequence = to_streamed_response_wrapper(raw.set_status_in_sequence)
+        self.change_owner = to_streamed_response_wrapper(raw.change_owner)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.list_sequences = to_streamed_response_wrapper(raw.list_sequences)
+        self.list_activities = to_streamed_response_wrapper(raw.list_activities)
+        self.list_lists = to_streamed_response_wrapper(raw.list_lists)
+        self.retrieve_statuses = to_streamed_response_wrapper(raw.retrieve_statuses)
+        self.add_note = to_streamed_response_wrapper(raw.add_note)
+        self.move_to_sequence = to_streamed_response_wrapper(raw.move_to_sequence)
+
+
 class AsyncContactsResource:
     """Operations on contacts."""
 
@@ -2236,6 +2271,11 @@ class AsyncContactsResource:
     def with_raw_response(self) -> AsyncContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncContactsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -4404,3 +4444,29 @@ class AsyncContactsResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncContactsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.import_ = async_to_streamed_response_wrapper(raw.import_)
+        self.filter = async_to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.set_replied = async_to_streamed_response_wrapper(raw.set_replied)
+        self.set_bounced = async_to_streamed_response_wrapper(raw.set_bounced)
+        self.set_status_in_sequence = async_to_streamed_response_wrapper(raw.set_status_in_sequence)
+        self.change_owner = async_to_streamed_response_wrapper(raw.change_owner)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.list_sequences = async_to_streamed_response_wrapper(raw.list_sequences)
+        self.list_activities = async_to_streamed_response_wrapper(raw.list_activities)
+        self.list_lists = async_to_streamed_response_wrapper(raw.list_lists)
+        self.retrieve_statuses = async_to_streamed_response_wrapper(raw.retrieve_statuses)
+        self.add_note = async_to_streamed_response_wrapper(raw.add_note)
+        self.move_to_sequence = async_to_streamed_response_wrapper(raw.move_to_sequence)

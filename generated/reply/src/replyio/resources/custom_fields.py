@@ -8,6 +8,10 @@ from typing import Literal
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     CustomField,
@@ -30,6 +34,11 @@ class CustomFieldsResource:
     def with_raw_response(self) -> CustomFieldsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return CustomFieldsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> CustomFieldsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return CustomFieldsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -517,6 +526,19 @@ class CustomFieldsResourceWithRawResponse:
         return result
 
 
+class CustomFieldsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = CustomFieldsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncCustomFieldsResource:
     """Operations on custom_fields."""
 
@@ -527,6 +549,11 @@ class AsyncCustomFieldsResource:
     def with_raw_response(self) -> AsyncCustomFieldsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncCustomFieldsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncCustomFieldsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncCustomFieldsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -1012,3 +1039,16 @@ class AsyncCustomFieldsResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncCustomFieldsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncCustomFieldsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -6,6 +6,10 @@ from functools import cached_property
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     DirectOutreachEmailResult,
@@ -28,6 +32,11 @@ class DirectOutreachResource:
     def with_raw_response(self) -> DirectOutreachResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return DirectOutreachResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> DirectOutreachResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return DirectOutreachResourceWithStreamingResponse(self._client)
 
     def send_email(
         self,
@@ -637,6 +646,20 @@ class DirectOutreachResourceWithRawResponse:
         return result
 
 
+class DirectOutreachResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = DirectOutreachResourceWithRawResponse(client.streaming_copy())
+        self.send_email = to_streamed_response_wrapper(raw.send_email)
+        self.send_linkedin_connect = to_streamed_response_wrapper(raw.send_linkedin_connect)
+        self.send_linkedin_inmail = to_streamed_response_wrapper(raw.send_linkedin_inmail)
+        self.send_linkedin_message = to_streamed_response_wrapper(raw.send_linkedin_message)
+        self.send_linkedin_voice = to_streamed_response_wrapper(raw.send_linkedin_voice)
+        self.send_linkedin_ai_voice = to_streamed_response_wrapper(raw.send_linkedin_ai_voice)
+
+
 class AsyncDirectOutreachResource:
     """Operations on direct_outreach."""
 
@@ -647,6 +670,11 @@ class AsyncDirectOutreachResource:
     def with_raw_response(self) -> AsyncDirectOutreachResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncDirectOutreachResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncDirectOutreachResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncDirectOutreachResourceWithStreamingResponse(self._client)
 
     async def send_email(
         self,
@@ -1254,3 +1282,17 @@ class AsyncDirectOutreachResourceWithRawResponse:
             await self._client.send(spec), DirectOutreachLinkedInResult, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncDirectOutreachResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncDirectOutreachResourceWithRawResponse(client.streaming_copy())
+        self.send_email = async_to_streamed_response_wrapper(raw.send_email)
+        self.send_linkedin_connect = async_to_streamed_response_wrapper(raw.send_linkedin_connect)
+        self.send_linkedin_inmail = async_to_streamed_response_wrapper(raw.send_linkedin_inmail)
+        self.send_linkedin_message = async_to_streamed_response_wrapper(raw.send_linkedin_message)
+        self.send_linkedin_voice = async_to_streamed_response_wrapper(raw.send_linkedin_voice)
+        self.send_linkedin_ai_voice = async_to_streamed_response_wrapper(raw.send_linkedin_ai_voice)

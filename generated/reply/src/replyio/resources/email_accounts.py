@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     EmailAccountConnectionInput,
@@ -55,6 +59,11 @@ class EmailAccountsResource:
     def with_raw_response(self) -> EmailAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return EmailAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> EmailAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return EmailAccountsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def tags(self) -> EmailAccountsTagsResource:
@@ -1450,6 +1459,31 @@ class EmailAccountsResourceWithRawResponse:
         return result
 
 
+class EmailAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = EmailAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.filter = to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.connect_gmail = to_streamed_response_wrapper(raw.connect_gmail)
+        self.connect_office365 = to_streamed_response_wrapper(raw.connect_office365)
+        self.test_smtp = to_streamed_response_wrapper(raw.test_smtp)
+        self.test_imap = to_streamed_response_wrapper(raw.test_imap)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.set_default = to_streamed_response_wrapper(raw.set_default)
+        self.resume_sending = to_streamed_response_wrapper(raw.resume_sending)
+
+    @cached_property
+    def tags(self) -> EmailAccountsTagsResourceWithStreamingResponse:
+        return EmailAccountsTagsResourceWithStreamingResponse(self._client)
+
+
 class AsyncEmailAccountsResource:
     """Operations on email_accounts."""
 
@@ -1460,6 +1494,11 @@ class AsyncEmailAccountsResource:
     def with_raw_response(self) -> AsyncEmailAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncEmailAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEmailAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncEmailAccountsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def tags(self) -> AsyncEmailAccountsTagsResource:
@@ -2859,6 +2898,31 @@ class AsyncEmailAccountsResourceWithRawResponse:
         return result
 
 
+class AsyncEmailAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncEmailAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.filter = async_to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.connect_gmail = async_to_streamed_response_wrapper(raw.connect_gmail)
+        self.connect_office365 = async_to_streamed_response_wrapper(raw.connect_office365)
+        self.test_smtp = async_to_streamed_response_wrapper(raw.test_smtp)
+        self.test_imap = async_to_streamed_response_wrapper(raw.test_imap)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.set_default = async_to_streamed_response_wrapper(raw.set_default)
+        self.resume_sending = async_to_streamed_response_wrapper(raw.resume_sending)
+
+    @cached_property
+    def tags(self) -> AsyncEmailAccountsTagsResourceWithStreamingResponse:
+        return AsyncEmailAccountsTagsResourceWithStreamingResponse(self._client)
+
+
 class EmailAccountsTagsResource:
     """Operations on email_accounts.tags."""
 
@@ -2869,6 +2933,11 @@ class EmailAccountsTagsResource:
     def with_raw_response(self) -> EmailAccountsTagsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return EmailAccountsTagsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> EmailAccountsTagsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return EmailAccountsTagsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -3258,6 +3327,18 @@ class EmailAccountsTagsResourceWithRawResponse:
         return result
 
 
+class EmailAccountsTagsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = EmailAccountsTagsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.add = to_streamed_response_wrapper(raw.add)
+        self.remove = to_streamed_response_wrapper(raw.remove)
+
+
 class AsyncEmailAccountsTagsResource:
     """Operations on email_accounts.tags."""
 
@@ -3268,6 +3349,11 @@ class AsyncEmailAccountsTagsResource:
     def with_raw_response(self) -> AsyncEmailAccountsTagsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncEmailAccountsTagsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEmailAccountsTagsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncEmailAccountsTagsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -3655,3 +3741,15 @@ class AsyncEmailAccountsTagsResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncEmailAccountsTagsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncEmailAccountsTagsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.add = async_to_streamed_response_wrapper(raw.add)
+        self.remove = async_to_streamed_response_wrapper(raw.remove)

@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
 from ..models import (
     EmailTemplate,
@@ -41,6 +45,11 @@ class EmailTemplatesResource:
     def with_raw_response(self) -> EmailTemplatesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return EmailTemplatesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> EmailTemplatesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return EmailTemplatesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def folders(self) -> EmailTemplatesFoldersResource:
@@ -1186,6 +1195,29 @@ class EmailTemplatesResourceWithRawResponse:
         return result
 
 
+class EmailTemplatesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = EmailTemplatesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list_variables = to_streamed_response_wrapper(raw.list_variables)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.clone = to_streamed_response_wrapper(raw.clone)
+        self.move = to_streamed_response_wrapper(raw.move)
+        self.render = to_streamed_response_wrapper(raw.render)
+        self.send_test = to_streamed_response_wrapper(raw.send_test)
+        self.upload_attachment = to_streamed_response_wrapper(raw.upload_attachment)
+
+    @cached_property
+    def folders(self) -> EmailTemplatesFoldersResourceWithStreamingResponse:
+        return EmailTemplatesFoldersResourceWithStreamingResponse(self._client)
+
+
 class AsyncEmailTemplatesResource:
     """Operations on email_templates."""
 
@@ -1196,6 +1228,11 @@ class AsyncEmailTemplatesResource:
     def with_raw_response(self) -> AsyncEmailTemplatesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncEmailTemplatesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEmailTemplatesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncEmailTemplatesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def folders(self) -> AsyncEmailTemplatesFoldersResource:
@@ -2340,6 +2377,29 @@ class AsyncEmailTemplatesResourceWithRawResponse:
         return result
 
 
+class AsyncEmailTemplatesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncEmailTemplatesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list_variables = async_to_streamed_response_wrapper(raw.list_variables)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.clone = async_to_streamed_response_wrapper(raw.clone)
+        self.move = async_to_streamed_response_wrapper(raw.move)
+        self.render = async_to_streamed_response_wrapper(raw.render)
+        self.send_test = async_to_streamed_response_wrapper(raw.send_test)
+        self.upload_attachment = async_to_streamed_response_wrapper(raw.upload_attachment)
+
+    @cached_property
+    def folders(self) -> AsyncEmailTemplatesFoldersResourceWithStreamingResponse:
+        return AsyncEmailTemplatesFoldersResourceWithStreamingResponse(self._client)
+
+
 class EmailTemplatesFoldersResource:
     """Operations on email_templates.folders."""
 
@@ -2350,6 +2410,11 @@ class EmailTemplatesFoldersResource:
     def with_raw_response(self) -> EmailTemplatesFoldersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return EmailTemplatesFoldersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> EmailTemplatesFoldersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return EmailTemplatesFoldersResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2923,6 +2988,20 @@ class EmailTemplatesFoldersResourceWithRawResponse:
         return result
 
 
+class EmailTemplatesFoldersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = EmailTemplatesFoldersResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.share = to_streamed_response_wrapper(raw.share)
+
+
 class AsyncEmailTemplatesFoldersResource:
     """Operations on email_templates.folders."""
 
@@ -2933,6 +3012,11 @@ class AsyncEmailTemplatesFoldersResource:
     def with_raw_response(self) -> AsyncEmailTemplatesFoldersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncEmailTemplatesFoldersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEmailTemplatesFoldersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncEmailTemplatesFoldersResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -3504,3 +3588,17 @@ class AsyncEmailTemplatesFoldersResourceWithRawResponse:
             await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncEmailTemplatesFoldersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncEmailTemplatesFoldersResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.share = async_to_streamed_response_wrapper(raw.share)

@@ -9,6 +9,10 @@ from .._constants import JOB_SCHEME
 from .._jobs import AsyncJob, SyncJob, job_id_from
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     BackgroundJob,
@@ -32,6 +36,11 @@ class EmailValidationsResource:
     def with_raw_response(self) -> EmailValidationsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return EmailValidationsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> EmailValidationsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return EmailValidationsResourceWithStreamingResponse(self._client)
 
     def estimate(
         self,
@@ -241,6 +250,16 @@ class EmailValidationsResourceWithRawResponse:
         return result
 
 
+class EmailValidationsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = EmailValidationsResourceWithRawResponse(client.streaming_copy())
+        self.estimate = to_streamed_response_wrapper(raw.estimate)
+        self.schedule = to_streamed_response_wrapper(raw.schedule)
+
+
 class AsyncEmailValidationsResource:
     """Operations on email_validations."""
 
@@ -251,6 +270,11 @@ class AsyncEmailValidationsResource:
     def with_raw_response(self) -> AsyncEmailValidationsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncEmailValidationsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEmailValidationsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncEmailValidationsResourceWithStreamingResponse(self._client)
 
     async def estimate(
         self,
@@ -458,3 +482,13 @@ class AsyncEmailValidationsResourceWithRawResponse:
             await self._client.send(spec), EmailValidationScheduleResult, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncEmailValidationsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncEmailValidationsResourceWithRawResponse(client.streaming_copy())
+        self.estimate = async_to_streamed_response_wrapper(raw.estimate)
+        self.schedule = async_to_streamed_response_wrapper(raw.schedule)

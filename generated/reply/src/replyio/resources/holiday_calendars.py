@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     HolidayCalendar,
@@ -37,6 +41,11 @@ class HolidayCalendarsResource:
     def with_raw_response(self) -> HolidayCalendarsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return HolidayCalendarsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> HolidayCalendarsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return HolidayCalendarsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -616,6 +625,20 @@ class HolidayCalendarsResourceWithRawResponse:
         return result
 
 
+class HolidayCalendarsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = HolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.export_csv = to_streamed_response_wrapper(raw.export_csv)
+
+
 class AsyncHolidayCalendarsResource:
     """Operations on holiday_calendars."""
 
@@ -626,6 +649,11 @@ class AsyncHolidayCalendarsResource:
     def with_raw_response(self) -> AsyncHolidayCalendarsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncHolidayCalendarsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncHolidayCalendarsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncHolidayCalendarsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -1205,3 +1233,17 @@ class AsyncHolidayCalendarsResourceWithRawResponse:
             await self._client.send(spec), str, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncHolidayCalendarsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncHolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.export_csv = async_to_streamed_response_wrapper(raw.export_csv)

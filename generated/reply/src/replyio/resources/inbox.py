@@ -12,6 +12,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     InboxCategory,
@@ -51,6 +55,11 @@ class InboxResource:
         return InboxResourceWithRawResponse(self._client)
 
     @cached_property
+    def with_streaming_response(self) -> InboxResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxResourceWithStreamingResponse(self._client)
+
+    @cached_property
     def threads(self) -> InboxThreadsResource:
         return InboxThreadsResource(self._client)
 
@@ -74,6 +83,21 @@ class InboxResourceWithRawResponse:
         return InboxCategoriesResourceWithRawResponse(self._client)
 
 
+class InboxResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def threads(self) -> InboxThreadsResourceWithStreamingResponse:
+        return InboxThreadsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def categories(self) -> InboxCategoriesResourceWithStreamingResponse:
+        return InboxCategoriesResourceWithStreamingResponse(self._client)
+
+
 class AsyncInboxResource:
     """Operations on inbox."""
 
@@ -84,6 +108,11 @@ class AsyncInboxResource:
     def with_raw_response(self) -> AsyncInboxResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxResourceWithStreamingResponse(self._client)
 
     @cached_property
     def threads(self) -> AsyncInboxThreadsResource:
@@ -109,6 +138,21 @@ class AsyncInboxResourceWithRawResponse:
         return AsyncInboxCategoriesResourceWithRawResponse(self._client)
 
 
+class AsyncInboxResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def threads(self) -> AsyncInboxThreadsResourceWithStreamingResponse:
+        return AsyncInboxThreadsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def categories(self) -> AsyncInboxCategoriesResourceWithStreamingResponse:
+        return AsyncInboxCategoriesResourceWithStreamingResponse(self._client)
+
+
 class InboxThreadsResource:
     """Operations on inbox.threads."""
 
@@ -119,6 +163,11 @@ class InboxThreadsResource:
     def with_raw_response(self) -> InboxThreadsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxThreadsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxThreadsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def messages(self) -> InboxThreadsMessagesResource:
@@ -1078,6 +1127,27 @@ class InboxThreadsResourceWithRawResponse:
         return result
 
 
+class InboxThreadsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxThreadsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.filter = to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.mark_as_read = to_streamed_response_wrapper(raw.mark_as_read)
+        self.mark_as_unread = to_streamed_response_wrapper(raw.mark_as_unread)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.set_category = to_streamed_response_wrapper(raw.set_category)
+        self.set_meeting_intent = to_streamed_response_wrapper(raw.set_meeting_intent)
+
+    @cached_property
+    def messages(self) -> InboxThreadsMessagesResourceWithStreamingResponse:
+        return InboxThreadsMessagesResourceWithStreamingResponse(self._client)
+
+
 class AsyncInboxThreadsResource:
     """Operations on inbox.threads."""
 
@@ -1088,6 +1158,11 @@ class AsyncInboxThreadsResource:
     def with_raw_response(self) -> AsyncInboxThreadsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxThreadsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxThreadsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxThreadsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def messages(self) -> AsyncInboxThreadsMessagesResource:
@@ -2051,6 +2126,27 @@ class AsyncInboxThreadsResourceWithRawResponse:
         return result
 
 
+class AsyncInboxThreadsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxThreadsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.filter = async_to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.mark_as_read = async_to_streamed_response_wrapper(raw.mark_as_read)
+        self.mark_as_unread = async_to_streamed_response_wrapper(raw.mark_as_unread)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.set_category = async_to_streamed_response_wrapper(raw.set_category)
+        self.set_meeting_intent = async_to_streamed_response_wrapper(raw.set_meeting_intent)
+
+    @cached_property
+    def messages(self) -> AsyncInboxThreadsMessagesResourceWithStreamingResponse:
+        return AsyncInboxThreadsMessagesResourceWithStreamingResponse(self._client)
+
+
 class InboxThreadsMessagesResource:
     """Operations on inbox.threads.messages."""
 
@@ -2061,6 +2157,11 @@ class InboxThreadsMessagesResource:
     def with_raw_response(self) -> InboxThreadsMessagesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxThreadsMessagesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxThreadsMessagesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxThreadsMessagesResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2288,6 +2389,16 @@ class InboxThreadsMessagesResourceWithRawResponse:
         return result
 
 
+class InboxThreadsMessagesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxThreadsMessagesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.send = to_streamed_response_wrapper(raw.send)
+
+
 class AsyncInboxThreadsMessagesResource:
     """Operations on inbox.threads.messages."""
 
@@ -2298,6 +2409,11 @@ class AsyncInboxThreadsMessagesResource:
     def with_raw_response(self) -> AsyncInboxThreadsMessagesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxThreadsMessagesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxThreadsMessagesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxThreadsMessagesResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2524,6 +2640,16 @@ class AsyncInboxThreadsMessagesResourceWithRawResponse:
         return result
 
 
+class AsyncInboxThreadsMessagesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxThreadsMessagesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.send = async_to_streamed_response_wrapper(raw.send)
+
+
 class InboxCategoriesResource:
     """Operations on inbox.categories."""
 
@@ -2534,6 +2660,11 @@ class InboxCategoriesResource:
     def with_raw_response(self) -> InboxCategoriesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return InboxCategoriesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> InboxCategoriesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return InboxCategoriesResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -3213,6 +3344,21 @@ class InboxCategoriesResourceWithRawResponse:
         return result
 
 
+class InboxCategoriesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = InboxCategoriesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.add_threads = to_streamed_response_wrapper(raw.add_threads)
+        self.remove_threads = to_streamed_response_wrapper(raw.remove_threads)
+
+
 class AsyncInboxCategoriesResource:
     """Operations on inbox.categories."""
 
@@ -3223,6 +3369,11 @@ class AsyncInboxCategoriesResource:
     def with_raw_response(self) -> AsyncInboxCategoriesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncInboxCategoriesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInboxCategoriesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncInboxCategoriesResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -3904,3 +4055,18 @@ class AsyncInboxCategoriesResourceWithRawResponse:
             strict=self._client.strict_response_validation,
         )
         return result
+
+
+class AsyncInboxCategoriesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncInboxCategoriesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.add_threads = async_to_streamed_response_wrapper(raw.add_threads)
+        self.remove_threads = async_to_streamed_response_wrapper(raw.remove_threads)

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Literal
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     LinkedInAccount,
@@ -44,6 +48,11 @@ class LinkedinAccountsResource:
     def with_raw_response(self) -> LinkedinAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return LinkedinAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> LinkedinAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return LinkedinAccountsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def pending(self) -> LinkedinAccountsPendingResource:
@@ -1025,6 +1034,28 @@ class LinkedinAccountsResourceWithRawResponse:
         return result
 
 
+class LinkedinAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = LinkedinAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.create_connection_link = to_streamed_response_wrapper(raw.create_connection_link)
+        self.connect = to_streamed_response_wrapper(raw.connect)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.toggle_status = to_streamed_response_wrapper(raw.toggle_status)
+        self.set_limits = to_streamed_response_wrapper(raw.set_limits)
+        self.set_revoke_settings = to_streamed_response_wrapper(raw.set_revoke_settings)
+        self.reconnect = to_streamed_response_wrapper(raw.reconnect)
+
+    @cached_property
+    def pending(self) -> LinkedinAccountsPendingResourceWithStreamingResponse:
+        return LinkedinAccountsPendingResourceWithStreamingResponse(self._client)
+
+
 class AsyncLinkedinAccountsResource:
     """Operations on linkedin_accounts."""
 
@@ -1035,6 +1066,11 @@ class AsyncLinkedinAccountsResource:
     def with_raw_response(self) -> AsyncLinkedinAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncLinkedinAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncLinkedinAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncLinkedinAccountsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def pending(self) -> AsyncLinkedinAccountsPendingResource:
@@ -2018,6 +2054,28 @@ class AsyncLinkedinAccountsResourceWithRawResponse:
         return result
 
 
+class AsyncLinkedinAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncLinkedinAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.create_connection_link = async_to_streamed_response_wrapper(raw.create_connection_link)
+        self.connect = async_to_streamed_response_wrapper(raw.connect)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.toggle_status = async_to_streamed_response_wrapper(raw.toggle_status)
+        self.set_limits = async_to_streamed_response_wrapper(raw.set_limits)
+        self.set_revoke_settings = async_to_streamed_response_wrapper(raw.set_revoke_settings)
+        self.reconnect = async_to_streamed_response_wrapper(raw.reconnect)
+
+    @cached_property
+    def pending(self) -> AsyncLinkedinAccountsPendingResourceWithStreamingResponse:
+        return AsyncLinkedinAccountsPendingResourceWithStreamingResponse(self._client)
+
+
 class LinkedinAccountsPendingResource:
     """Operations on linkedin_accounts.pending."""
 
@@ -2028,6 +2086,11 @@ class LinkedinAccountsPendingResource:
     def with_raw_response(self) -> LinkedinAccountsPendingResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return LinkedinAccountsPendingResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> LinkedinAccountsPendingResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return LinkedinAccountsPendingResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2213,6 +2276,16 @@ class LinkedinAccountsPendingResourceWithRawResponse:
         return result
 
 
+class LinkedinAccountsPendingResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = LinkedinAccountsPendingResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncLinkedinAccountsPendingResource:
     """Operations on linkedin_accounts.pending."""
 
@@ -2223,6 +2296,11 @@ class AsyncLinkedinAccountsPendingResource:
     def with_raw_response(self) -> AsyncLinkedinAccountsPendingResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncLinkedinAccountsPendingResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncLinkedinAccountsPendingResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncLinkedinAccountsPendingResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -2406,3 +2484,13 @@ class AsyncLinkedinAccountsPendingResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncLinkedinAccountsPendingResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncLinkedinAccountsPendingResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -9,6 +9,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ReportCallFilters,
@@ -77,6 +81,11 @@ class ReportsResource:
         return ReportsResourceWithRawResponse(self._client)
 
     @cached_property
+    def with_streaming_response(self) -> ReportsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ReportsResourceWithStreamingResponse(self._client)
+
+    @cached_property
     def emails(self) -> ReportsEmailsResource:
         return ReportsEmailsResource(self._client)
 
@@ -132,6 +141,37 @@ class ReportsResourceWithRawResponse:
         return ReportsChannelEfficiencyResourceWithRawResponse(self._client)
 
 
+class ReportsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def emails(self) -> ReportsEmailsResourceWithStreamingResponse:
+        return ReportsEmailsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def calls(self) -> ReportsCallsResourceWithStreamingResponse:
+        return ReportsCallsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def tasks(self) -> ReportsTasksResourceWithStreamingResponse:
+        return ReportsTasksResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def linkedin(self) -> ReportsLinkedinResourceWithStreamingResponse:
+        return ReportsLinkedinResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def team_performance(self) -> ReportsTeamPerformanceResourceWithStreamingResponse:
+        return ReportsTeamPerformanceResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def channel_efficiency(self) -> ReportsChannelEfficiencyResourceWithStreamingResponse:
+        return ReportsChannelEfficiencyResourceWithStreamingResponse(self._client)
+
+
 class AsyncReportsResource:
     """Operations on reports."""
 
@@ -142,6 +182,11 @@ class AsyncReportsResource:
     def with_raw_response(self) -> AsyncReportsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncReportsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncReportsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncReportsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def emails(self) -> AsyncReportsEmailsResource:
@@ -199,6 +244,37 @@ class AsyncReportsResourceWithRawResponse:
         return AsyncReportsChannelEfficiencyResourceWithRawResponse(self._client)
 
 
+class AsyncReportsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def emails(self) -> AsyncReportsEmailsResourceWithStreamingResponse:
+        return AsyncReportsEmailsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def calls(self) -> AsyncReportsCallsResourceWithStreamingResponse:
+        return AsyncReportsCallsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def tasks(self) -> AsyncReportsTasksResourceWithStreamingResponse:
+        return AsyncReportsTasksResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def linkedin(self) -> AsyncReportsLinkedinResourceWithStreamingResponse:
+        return AsyncReportsLinkedinResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def team_performance(self) -> AsyncReportsTeamPerformanceResourceWithStreamingResponse:
+        return AsyncReportsTeamPerformanceResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def channel_efficiency(self) -> AsyncReportsChannelEfficiencyResourceWithStreamingResponse:
+        return AsyncReportsChannelEfficiencyResourceWithStreamingResponse(self._client)
+
+
 class ReportsEmailsResource:
     """Operations on reports.emails."""
 
@@ -209,6 +285,11 @@ class ReportsEmailsResource:
     def with_raw_response(self) -> ReportsEmailsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ReportsEmailsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ReportsEmailsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ReportsEmailsResourceWithStreamingResponse(self._client)
 
     def overview(
         self,
@@ -428,6 +509,16 @@ class ReportsEmailsResourceWithRawResponse:
         return result
 
 
+class ReportsEmailsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ReportsEmailsResourceWithRawResponse(client.streaming_copy())
+        self.overview = to_streamed_response_wrapper(raw.overview)
+        self.list = to_streamed_response_wrapper(raw.list)
+
+
 class AsyncReportsEmailsResource:
     """Operations on reports.emails."""
 
@@ -438,6 +529,11 @@ class AsyncReportsEmailsResource:
     def with_raw_response(self) -> AsyncReportsEmailsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncReportsEmailsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncReportsEmailsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncReportsEmailsResourceWithStreamingResponse(self._client)
 
     async def overview(
         self,
@@ -656,6 +752,16 @@ class AsyncReportsEmailsResourceWithRawResponse:
         return result
 
 
+class AsyncReportsEmailsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncReportsEmailsResourceWithRawResponse(client.streaming_copy())
+        self.overview = async_to_streamed_response_wrapper(raw.overview)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+
+
 class ReportsCallsResource:
     """Operations on reports.calls."""
 
@@ -666,6 +772,11 @@ class ReportsCallsResource:
     def with_raw_response(self) -> ReportsCallsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ReportsCallsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ReportsCallsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ReportsCallsResourceWithStreamingResponse(self._client)
 
     def overview(
         self,
@@ -881,6 +992,16 @@ class ReportsCallsResourceWithRawResponse:
         return result
 
 
+class ReportsCallsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ReportsCallsResourceWithRawResponse(client.streaming_copy())
+        self.overview = to_streamed_response_wrapper(raw.overview)
+        self.list = to_streamed_response_wrapper(raw.list)
+
+
 class AsyncReportsCallsResource:
     """Operations on reports.calls."""
 
@@ -891,6 +1012,11 @@ class AsyncReportsCallsResource:
     def with_raw_response(self) -> AsyncReportsCallsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncReportsCallsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncReportsCallsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncReportsCallsResourceWithStreamingResponse(self._client)
 
     async def overview(
         self,
@@ -1105,6 +1231,16 @@ class AsyncReportsCallsResourceWithRawResponse:
         return result
 
 
+class AsyncReportsCallsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncReportsCallsResourceWithRawResponse(client.streaming_copy())
+        self.overview = async_to_streamed_response_wrapper(raw.overview)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+
+
 class ReportsTasksResource:
     """Operations on reports.tasks."""
 
@@ -1115,6 +1251,11 @@ class ReportsTasksResource:
     def with_raw_response(self) -> ReportsTasksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ReportsTasksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ReportsTasksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ReportsTasksResourceWithStreamingResponse(self._client)
 
     def overview(
         self,
@@ -1330,6 +1471,16 @@ class ReportsTasksResourceWithRawResponse:
         return result
 
 
+class ReportsTasksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ReportsTasksResourceWithRawResponse(client.streaming_copy())
+        self.overview = to_streamed_response_wrapper(raw.overview)
+        self.list = to_streamed_response_wrapper(raw.list)
+
+
 class AsyncReportsTasksResource:
     """Operations on reports.tasks."""
 
@@ -1340,6 +1491,11 @@ class AsyncReportsTasksResource:
     def with_raw_response(self) -> AsyncReportsTasksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncReportsTasksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncReportsTasksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncReportsTasksResourceWithStreamingResponse(self._client)
 
     async def overview(
         self,
@@ -1554,6 +1710,16 @@ class AsyncReportsTasksResourceWithRawResponse:
         return result
 
 
+class AsyncReportsTasksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncReportsTasksResourceWithRawResponse(client.streaming_copy())
+        self.overview = async_to_streamed_response_wrapper(raw.overview)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+
+
 class ReportsLinkedinResource:
     """Operations on reports.linkedin."""
 
@@ -1564,6 +1730,11 @@ class ReportsLinkedinResource:
     def with_raw_response(self) -> ReportsLinkedinResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ReportsLinkedinResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ReportsLinkedinResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ReportsLinkedinResourceWithStreamingResponse(self._client)
 
     def overview(
         self,
@@ -1779,6 +1950,16 @@ class ReportsLinkedinResourceWithRawResponse:
         return result
 
 
+class ReportsLinkedinResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ReportsLinkedinResourceWithRawResponse(client.streaming_copy())
+        self.overview = to_streamed_response_wrapper(raw.overview)
+        self.list = to_streamed_response_wrapper(raw.list)
+
+
 class AsyncReportsLinkedinResource:
     """Operations on reports.linkedin."""
 
@@ -1789,6 +1970,11 @@ class AsyncReportsLinkedinResource:
     def with_raw_response(self) -> AsyncReportsLinkedinResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncReportsLinkedinResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncReportsLinkedinResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncReportsLinkedinResourceWithStreamingResponse(self._client)
 
     async def overview(
         self,
@@ -2003,6 +2189,16 @@ class AsyncReportsLinkedinResourceWithRawResponse:
         return result
 
 
+class AsyncReportsLinkedinResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncReportsLinkedinResourceWithRawResponse(client.streaming_copy())
+        self.overview = async_to_streamed_response_wrapper(raw.overview)
+        self.list = async_to_streamed_response_wrapper(raw.list)
+
+
 class ReportsTeamPerformanceResource:
     """Operations on reports.team_performance."""
 
@@ -2013,6 +2209,11 @@ class ReportsTeamPerformanceResource:
     def with_raw_response(self) -> ReportsTeamPerformanceResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ReportsTeamPerformanceResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ReportsTeamPerformanceResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ReportsTeamPerformanceResourceWithStreamingResponse(self._client)
 
     def overview(
         self,
@@ -2228,6 +2429,16 @@ class ReportsTeamPerformanceResourceWithRawResponse:
         return result
 
 
+class ReportsTeamPerformanceResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ReportsTeamPerformanceResourceWithRawResponse(client.streaming_copy())
+        self.overview = to_streamed_response_wrapper(raw.overview)
+        self.list_meetings = to_streamed_response_wrapper(raw.list_meetings)
+
+
 class AsyncReportsTeamPerformanceResource:
     """Operations on reports.team_performance."""
 
@@ -2238,6 +2449,11 @@ class AsyncReportsTeamPerformanceResource:
     def with_raw_response(self) -> AsyncReportsTeamPerformanceResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncReportsTeamPerformanceResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncReportsTeamPerformanceResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncReportsTeamPerformanceResourceWithStreamingResponse(self._client)
 
     async def overview(
         self,
@@ -2452,6 +2668,16 @@ class AsyncReportsTeamPerformanceResourceWithRawResponse:
         return result
 
 
+class AsyncReportsTeamPerformanceResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncReportsTeamPerformanceResourceWithRawResponse(client.streaming_copy())
+        self.overview = async_to_streamed_response_wrapper(raw.overview)
+        self.list_meetings = async_to_streamed_response_wrapper(raw.list_meetings)
+
+
 class ReportsChannelEfficiencyResource:
     """Operations on reports.channel_efficiency."""
 
@@ -2462,6 +2688,11 @@ class ReportsChannelEfficiencyResource:
     def with_raw_response(self) -> ReportsChannelEfficiencyResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return ReportsChannelEfficiencyResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ReportsChannelEfficiencyResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return ReportsChannelEfficiencyResourceWithStreamingResponse(self._client)
 
     def overview(
         self,
@@ -2561,6 +2792,15 @@ class ReportsChannelEfficiencyResourceWithRawResponse:
         return result
 
 
+class ReportsChannelEfficiencyResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = ReportsChannelEfficiencyResourceWithRawResponse(client.streaming_copy())
+        self.overview = to_streamed_response_wrapper(raw.overview)
+
+
 class AsyncReportsChannelEfficiencyResource:
     """Operations on reports.channel_efficiency."""
 
@@ -2571,6 +2811,11 @@ class AsyncReportsChannelEfficiencyResource:
     def with_raw_response(self) -> AsyncReportsChannelEfficiencyResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncReportsChannelEfficiencyResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncReportsChannelEfficiencyResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncReportsChannelEfficiencyResourceWithStreamingResponse(self._client)
 
     async def overview(
         self,
@@ -2670,3 +2915,12 @@ class AsyncReportsChannelEfficiencyResourceWithRawResponse:
             strict=self._client.strict_response_validation,
         )
         return result
+
+
+class AsyncReportsChannelEfficiencyResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncReportsChannelEfficiencyResourceWithRawResponse(client.streaming_copy())
+        self.overview = async_to_streamed_response_wrapper(raw.overview)

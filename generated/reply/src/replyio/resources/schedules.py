@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     HolidayCalendarListItem,
@@ -39,6 +43,11 @@ class SchedulesResource:
     def with_raw_response(self) -> SchedulesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SchedulesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SchedulesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SchedulesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def holiday_calendars(self) -> SchedulesHolidayCalendarsResource:
@@ -680,6 +689,24 @@ class SchedulesResourceWithRawResponse:
         return result
 
 
+class SchedulesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SchedulesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.set_default = to_streamed_response_wrapper(raw.set_default)
+
+    @cached_property
+    def holiday_calendars(self) -> SchedulesHolidayCalendarsResourceWithStreamingResponse:
+        return SchedulesHolidayCalendarsResourceWithStreamingResponse(self._client)
+
+
 class AsyncSchedulesResource:
     """Operations on schedules."""
 
@@ -690,6 +717,11 @@ class AsyncSchedulesResource:
     def with_raw_response(self) -> AsyncSchedulesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSchedulesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSchedulesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSchedulesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def holiday_calendars(self) -> AsyncSchedulesHolidayCalendarsResource:
@@ -1331,6 +1363,24 @@ class AsyncSchedulesResourceWithRawResponse:
         return result
 
 
+class AsyncSchedulesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSchedulesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.set_default = async_to_streamed_response_wrapper(raw.set_default)
+
+    @cached_property
+    def holiday_calendars(self) -> AsyncSchedulesHolidayCalendarsResourceWithStreamingResponse:
+        return AsyncSchedulesHolidayCalendarsResourceWithStreamingResponse(self._client)
+
+
 class SchedulesHolidayCalendarsResource:
     """Operations on schedules.holiday_calendars."""
 
@@ -1341,6 +1391,11 @@ class SchedulesHolidayCalendarsResource:
     def with_raw_response(self) -> SchedulesHolidayCalendarsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SchedulesHolidayCalendarsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SchedulesHolidayCalendarsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SchedulesHolidayCalendarsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1628,6 +1683,17 @@ class SchedulesHolidayCalendarsResourceWithRawResponse:
         return result
 
 
+class SchedulesHolidayCalendarsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SchedulesHolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.link = to_streamed_response_wrapper(raw.link)
+        self.unlink = to_streamed_response_wrapper(raw.unlink)
+
+
 class AsyncSchedulesHolidayCalendarsResource:
     """Operations on schedules.holiday_calendars."""
 
@@ -1638,6 +1704,11 @@ class AsyncSchedulesHolidayCalendarsResource:
     def with_raw_response(self) -> AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSchedulesHolidayCalendarsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSchedulesHolidayCalendarsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSchedulesHolidayCalendarsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -1925,3 +1996,14 @@ class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncSchedulesHolidayCalendarsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSchedulesHolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.link = async_to_streamed_response_wrapper(raw.link)
+        self.unlink = async_to_streamed_response_wrapper(raw.unlink)

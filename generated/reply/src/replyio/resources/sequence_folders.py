@@ -11,6 +11,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     NotProcessedItemResult,
@@ -35,6 +39,11 @@ class SequenceFoldersResource:
     def with_raw_response(self) -> SequenceFoldersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequenceFoldersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequenceFoldersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequenceFoldersResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -822,6 +831,22 @@ class SequenceFoldersResourceWithRawResponse:
         return result
 
 
+class SequenceFoldersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequenceFoldersResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.list_sequences = to_streamed_response_wrapper(raw.list_sequences)
+        self.add_sequences = to_streamed_response_wrapper(raw.add_sequences)
+        self.remove_sequences = to_streamed_response_wrapper(raw.remove_sequences)
+
+
 class AsyncSequenceFoldersResource:
     """Operations on sequence_folders."""
 
@@ -832,6 +857,11 @@ class AsyncSequenceFoldersResource:
     def with_raw_response(self) -> AsyncSequenceFoldersResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequenceFoldersResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequenceFoldersResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequenceFoldersResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -1620,3 +1650,19 @@ class AsyncSequenceFoldersResourceWithRawResponse:
             strict=self._client.strict_response_validation,
         )
         return result
+
+
+class AsyncSequenceFoldersResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequenceFoldersResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.list_sequences = async_to_streamed_response_wrapper(raw.list_sequences)
+        self.add_sequences = async_to_streamed_response_wrapper(raw.add_sequences)
+        self.remove_sequences = async_to_streamed_response_wrapper(raw.remove_sequences)

@@ -6,6 +6,10 @@ from functools import cached_property
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     SequenceTemplateCatalog,
@@ -27,6 +31,11 @@ class SequenceTemplatesResource:
     def with_raw_response(self) -> SequenceTemplatesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequenceTemplatesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequenceTemplatesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequenceTemplatesResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -220,6 +229,16 @@ class SequenceTemplatesResourceWithRawResponse:
         return result
 
 
+class SequenceTemplatesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequenceTemplatesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncSequenceTemplatesResource:
     """Operations on sequence_templates."""
 
@@ -230,6 +249,11 @@ class AsyncSequenceTemplatesResource:
     def with_raw_response(self) -> AsyncSequenceTemplatesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequenceTemplatesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequenceTemplatesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequenceTemplatesResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -421,3 +445,13 @@ class AsyncSequenceTemplatesResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncSequenceTemplatesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequenceTemplatesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -12,6 +12,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     ContactSequenceStatus,
@@ -96,6 +100,11 @@ class SequencesResource:
     def with_raw_response(self) -> SequencesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequencesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequencesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequencesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def steps(self) -> SequencesStepsResource:
@@ -2029,6 +2038,48 @@ class SequencesResourceWithRawResponse:
         return result
 
 
+class SequencesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequencesResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.bulk_start = to_streamed_response_wrapper(raw.bulk_start)
+        self.bulk_pause = to_streamed_response_wrapper(raw.bulk_pause)
+        self.bulk_archive = to_streamed_response_wrapper(raw.bulk_archive)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.bulk_change_owner = to_streamed_response_wrapper(raw.bulk_change_owner)
+        self.create_from_template = to_streamed_response_wrapper(raw.create_from_template)
+        self.list_stats = to_streamed_response_wrapper(raw.list_stats)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.start = to_streamed_response_wrapper(raw.start)
+        self.pause = to_streamed_response_wrapper(raw.pause)
+        self.archive = to_streamed_response_wrapper(raw.archive)
+        self.change_owner = to_streamed_response_wrapper(raw.change_owner)
+        self.save_as_template = to_streamed_response_wrapper(raw.save_as_template)
+        self.retrieve_stats = to_streamed_response_wrapper(raw.retrieve_stats)
+
+    @cached_property
+    def steps(self) -> SequencesStepsResourceWithStreamingResponse:
+        return SequencesStepsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def contacts(self) -> SequencesContactsResourceWithStreamingResponse:
+        return SequencesContactsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def email_accounts(self) -> SequencesEmailAccountsResourceWithStreamingResponse:
+        return SequencesEmailAccountsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def linkedin_accounts(self) -> SequencesLinkedinAccountsResourceWithStreamingResponse:
+        return SequencesLinkedinAccountsResourceWithStreamingResponse(self._client)
+
+
 class AsyncSequencesResource:
     """Operations on sequences."""
 
@@ -2039,6 +2090,11 @@ class AsyncSequencesResource:
     def with_raw_response(self) -> AsyncSequencesResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequencesResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequencesResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequencesResourceWithStreamingResponse(self._client)
 
     @cached_property
     def steps(self) -> AsyncSequencesStepsResource:
@@ -3981,6 +4037,48 @@ class AsyncSequencesResourceWithRawResponse:
         return result
 
 
+class AsyncSequencesResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequencesResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.bulk_start = async_to_streamed_response_wrapper(raw.bulk_start)
+        self.bulk_pause = async_to_streamed_response_wrapper(raw.bulk_pause)
+        self.bulk_archive = async_to_streamed_response_wrapper(raw.bulk_archive)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.bulk_change_owner = async_to_streamed_response_wrapper(raw.bulk_change_owner)
+        self.create_from_template = async_to_streamed_response_wrapper(raw.create_from_template)
+        self.list_stats = async_to_streamed_response_wrapper(raw.list_stats)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.start = async_to_streamed_response_wrapper(raw.start)
+        self.pause = async_to_streamed_response_wrapper(raw.pause)
+        self.archive = async_to_streamed_response_wrapper(raw.archive)
+        self.change_owner = async_to_streamed_response_wrapper(raw.change_owner)
+        self.save_as_template = async_to_streamed_response_wrapper(raw.save_as_template)
+        self.retrieve_stats = async_to_streamed_response_wrapper(raw.retrieve_stats)
+
+    @cached_property
+    def steps(self) -> AsyncSequencesStepsResourceWithStreamingResponse:
+        return AsyncSequencesStepsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def contacts(self) -> AsyncSequencesContactsResourceWithStreamingResponse:
+        return AsyncSequencesContactsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def email_accounts(self) -> AsyncSequencesEmailAccountsResourceWithStreamingResponse:
+        return AsyncSequencesEmailAccountsResourceWithStreamingResponse(self._client)
+
+    @cached_property
+    def linkedin_accounts(self) -> AsyncSequencesLinkedinAccountsResourceWithStreamingResponse:
+        return AsyncSequencesLinkedinAccountsResourceWithStreamingResponse(self._client)
+
+
 class SequencesStepsResource:
     """Operations on sequences.steps."""
 
@@ -3991,6 +4089,11 @@ class SequencesStepsResource:
     def with_raw_response(self) -> SequencesStepsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequencesStepsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequencesStepsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequencesStepsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def variants(self) -> SequencesStepsVariantsResource:
@@ -5268,6 +5371,28 @@ class SequencesStepsResourceWithRawResponse:
         return result
 
 
+class SequencesStepsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequencesStepsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve_contact_filter_properties = to_streamed_response_wrapper(raw.retrieve_contact_filter_properties)
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.enable_variants = to_streamed_response_wrapper(raw.enable_variants)
+        self.disable_variants = to_streamed_response_wrapper(raw.disable_variants)
+
+    @cached_property
+    def variants(self) -> SequencesStepsVariantsResourceWithStreamingResponse:
+        return SequencesStepsVariantsResourceWithStreamingResponse(self._client)
+
+
 class AsyncSequencesStepsResource:
     """Operations on sequences.steps."""
 
@@ -5278,6 +5403,11 @@ class AsyncSequencesStepsResource:
     def with_raw_response(self) -> AsyncSequencesStepsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequencesStepsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequencesStepsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequencesStepsResourceWithStreamingResponse(self._client)
 
     @cached_property
     def variants(self) -> AsyncSequencesStepsVariantsResource:
@@ -6561,6 +6691,30 @@ class AsyncSequencesStepsResourceWithRawResponse:
         return result
 
 
+class AsyncSequencesStepsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequencesStepsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve_contact_filter_properties = async_to_streamed_response_wrapper(
+            raw.retrieve_contact_filter_properties
+        )
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.enable_variants = async_to_streamed_response_wrapper(raw.enable_variants)
+        self.disable_variants = async_to_streamed_response_wrapper(raw.disable_variants)
+
+    @cached_property
+    def variants(self) -> AsyncSequencesStepsVariantsResourceWithStreamingResponse:
+        return AsyncSequencesStepsVariantsResourceWithStreamingResponse(self._client)
+
+
 class SequencesStepsVariantsResource:
     """Operations on sequences.steps.variants."""
 
@@ -6571,6 +6725,11 @@ class SequencesStepsVariantsResource:
     def with_raw_response(self) -> SequencesStepsVariantsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequencesStepsVariantsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequencesStepsVariantsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequencesStepsVariantsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -7198,6 +7357,20 @@ class SequencesStepsVariantsResourceWithRawResponse:
         return result
 
 
+class SequencesStepsVariantsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequencesStepsVariantsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+
+
 class AsyncSequencesStepsVariantsResource:
     """Operations on sequences.steps.variants."""
 
@@ -7208,6 +7381,11 @@ class AsyncSequencesStepsVariantsResource:
     def with_raw_response(self) -> AsyncSequencesStepsVariantsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequencesStepsVariantsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequencesStepsVariantsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequencesStepsVariantsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -7837,6 +8015,20 @@ class AsyncSequencesStepsVariantsResourceWithRawResponse:
         return result
 
 
+class AsyncSequencesStepsVariantsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequencesStepsVariantsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+
+
 class SequencesContactsResource:
     """Operations on sequences.contacts."""
 
@@ -7847,6 +8039,11 @@ class SequencesContactsResource:
     def with_raw_response(self) -> SequencesContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequencesContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequencesContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequencesContactsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -8840,6 +9037,23 @@ class SequencesContactsResourceWithRawResponse:
         return result
 
 
+class SequencesContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequencesContactsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.list_state = to_streamed_response_wrapper(raw.list_state)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.remove = to_streamed_response_wrapper(raw.remove)
+        self.bulk_add = to_streamed_response_wrapper(raw.bulk_add)
+        self.bulk_remove = to_streamed_response_wrapper(raw.bulk_remove)
+        self.set_status = to_streamed_response_wrapper(raw.set_status)
+        self.set_replied = to_streamed_response_wrapper(raw.set_replied)
+        self.set_bounced = to_streamed_response_wrapper(raw.set_bounced)
+
+
 class AsyncSequencesContactsResource:
     """Operations on sequences.contacts."""
 
@@ -8850,6 +9064,11 @@ class AsyncSequencesContactsResource:
     def with_raw_response(self) -> AsyncSequencesContactsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequencesContactsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequencesContactsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequencesContactsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -9847,6 +10066,23 @@ class AsyncSequencesContactsResourceWithRawResponse:
         return result
 
 
+class AsyncSequencesContactsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequencesContactsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.list_state = async_to_streamed_response_wrapper(raw.list_state)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.remove = async_to_streamed_response_wrapper(raw.remove)
+        self.bulk_add = async_to_streamed_response_wrapper(raw.bulk_add)
+        self.bulk_remove = async_to_streamed_response_wrapper(raw.bulk_remove)
+        self.set_status = async_to_streamed_response_wrapper(raw.set_status)
+        self.set_replied = async_to_streamed_response_wrapper(raw.set_replied)
+        self.set_bounced = async_to_streamed_response_wrapper(raw.set_bounced)
+
+
 class SequencesEmailAccountsResource:
     """Operations on sequences.email_accounts."""
 
@@ -9857,6 +10093,11 @@ class SequencesEmailAccountsResource:
     def with_raw_response(self) -> SequencesEmailAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequencesEmailAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequencesEmailAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequencesEmailAccountsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -10246,6 +10487,18 @@ class SequencesEmailAccountsResourceWithRawResponse:
         return result
 
 
+class SequencesEmailAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequencesEmailAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.replace = to_streamed_response_wrapper(raw.replace)
+        self.link = to_streamed_response_wrapper(raw.link)
+        self.unlink = to_streamed_response_wrapper(raw.unlink)
+
+
 class AsyncSequencesEmailAccountsResource:
     """Operations on sequences.email_accounts."""
 
@@ -10256,6 +10509,11 @@ class AsyncSequencesEmailAccountsResource:
     def with_raw_response(self) -> AsyncSequencesEmailAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequencesEmailAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequencesEmailAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequencesEmailAccountsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -10645,6 +10903,18 @@ class AsyncSequencesEmailAccountsResourceWithRawResponse:
         return result
 
 
+class AsyncSequencesEmailAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequencesEmailAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.replace = async_to_streamed_response_wrapper(raw.replace)
+        self.link = async_to_streamed_response_wrapper(raw.link)
+        self.unlink = async_to_streamed_response_wrapper(raw.unlink)
+
+
 class SequencesLinkedinAccountsResource:
     """Operations on sequences.linkedin_accounts."""
 
@@ -10655,6 +10925,11 @@ class SequencesLinkedinAccountsResource:
     def with_raw_response(self) -> SequencesLinkedinAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SequencesLinkedinAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SequencesLinkedinAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SequencesLinkedinAccountsResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -10946,6 +11221,17 @@ class SequencesLinkedinAccountsResourceWithRawResponse:
         return result
 
 
+class SequencesLinkedinAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SequencesLinkedinAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.link = to_streamed_response_wrapper(raw.link)
+        self.unlink = to_streamed_response_wrapper(raw.unlink)
+
+
 class AsyncSequencesLinkedinAccountsResource:
     """Operations on sequences.linkedin_accounts."""
 
@@ -10956,6 +11242,11 @@ class AsyncSequencesLinkedinAccountsResource:
     def with_raw_response(self) -> AsyncSequencesLinkedinAccountsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSequencesLinkedinAccountsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSequencesLinkedinAccountsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSequencesLinkedinAccountsResourceWithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -11247,3 +11538,14 @@ class AsyncSequencesLinkedinAccountsResourceWithRawResponse:
             await self._client.send(spec), None, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncSequencesLinkedinAccountsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSequencesLinkedinAccountsResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.link = async_to_streamed_response_wrapper(raw.link)
+        self.unlink = async_to_streamed_response_wrapper(raw.unlink)

@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Settings,
@@ -44,6 +48,11 @@ class SettingsResource:
     def with_raw_response(self) -> SettingsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return SettingsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SettingsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return SettingsResourceWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -267,6 +276,16 @@ class SettingsResourceWithRawResponse:
         return result
 
 
+class SettingsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = SettingsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+
+
 class AsyncSettingsResource:
     """Operations on settings."""
 
@@ -277,6 +296,11 @@ class AsyncSettingsResource:
     def with_raw_response(self) -> AsyncSettingsResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncSettingsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSettingsResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncSettingsResourceWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -498,3 +522,13 @@ class AsyncSettingsResourceWithRawResponse:
             await self._client.send(spec), Settings, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncSettingsResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncSettingsResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)

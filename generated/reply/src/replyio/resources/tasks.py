@@ -12,6 +12,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     NotProcessedItemResult,
@@ -47,6 +51,11 @@ class TasksResource:
     def with_raw_response(self) -> TasksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return TasksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> TasksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return TasksResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1380,6 +1389,26 @@ class TasksResourceWithRawResponse:
         return result
 
 
+class TasksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = TasksResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.filter = to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
+        self.bulk_assign = to_streamed_response_wrapper(raw.bulk_assign)
+        self.bulk_complete = to_streamed_response_wrapper(raw.bulk_complete)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.assign = to_streamed_response_wrapper(raw.assign)
+        self.complete = to_streamed_response_wrapper(raw.complete)
+        self.execute = to_streamed_response_wrapper(raw.execute)
+
+
 class AsyncTasksResource:
     """Operations on tasks."""
 
@@ -1390,6 +1419,11 @@ class AsyncTasksResource:
     def with_raw_response(self) -> AsyncTasksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncTasksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTasksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncTasksResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2725,3 +2759,23 @@ class AsyncTasksResourceWithRawResponse:
             await self._client.send(spec), Task, strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncTasksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncTasksResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.filter = async_to_streamed_response_wrapper(raw.filter)
+        self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
+        self.bulk_assign = async_to_streamed_response_wrapper(raw.bulk_assign)
+        self.bulk_complete = async_to_streamed_response_wrapper(raw.bulk_complete)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.assign = async_to_streamed_response_wrapper(raw.assign)
+        self.complete = async_to_streamed_response_wrapper(raw.complete)
+        self.execute = async_to_streamed_response_wrapper(raw.execute)

@@ -10,6 +10,10 @@ from .._constants import PAGE_SCHEME
 from .._pagination import AsyncPage, AsyncPaginator, SyncPage
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     WebHook,
@@ -43,6 +47,11 @@ class WebhooksResource:
     def with_raw_response(self) -> WebhooksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return WebhooksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> WebhooksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return WebhooksResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -1172,6 +1181,24 @@ class WebhooksResourceWithRawResponse:
         return result
 
 
+class WebhooksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = WebhooksResourceWithRawResponse(client.streaming_copy())
+        self.list = to_streamed_response_wrapper(raw.list)
+        self.create = to_streamed_response_wrapper(raw.create)
+        self.list_events = to_streamed_response_wrapper(raw.list_events)
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.update = to_streamed_response_wrapper(raw.update)
+        self.delete = to_streamed_response_wrapper(raw.delete)
+        self.test = to_streamed_response_wrapper(raw.test)
+        self.enable = to_streamed_response_wrapper(raw.enable)
+        self.disable = to_streamed_response_wrapper(raw.disable)
+        self.list_logs = to_streamed_response_wrapper(raw.list_logs)
+
+
 class AsyncWebhooksResource:
     """Operations on webhooks."""
 
@@ -1182,6 +1209,11 @@ class AsyncWebhooksResource:
     def with_raw_response(self) -> AsyncWebhooksResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncWebhooksResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncWebhooksResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncWebhooksResourceWithStreamingResponse(self._client)
 
     def list(
         self,
@@ -2307,3 +2339,21 @@ class AsyncWebhooksResourceWithRawResponse:
             ),
         )
         return result
+
+
+class AsyncWebhooksResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncWebhooksResourceWithRawResponse(client.streaming_copy())
+        self.list = async_to_streamed_response_wrapper(raw.list)
+        self.create = async_to_streamed_response_wrapper(raw.create)
+        self.list_events = async_to_streamed_response_wrapper(raw.list_events)
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.update = async_to_streamed_response_wrapper(raw.update)
+        self.delete = async_to_streamed_response_wrapper(raw.delete)
+        self.test = async_to_streamed_response_wrapper(raw.test)
+        self.enable = async_to_streamed_response_wrapper(raw.enable)
+        self.disable = async_to_streamed_response_wrapper(raw.disable)
+        self.list_logs = async_to_streamed_response_wrapper(raw.list_logs)

@@ -7,6 +7,10 @@ from functools import cached_property
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
 from .._response import APIResponse
+from .._streaming import (
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     Whoami,
@@ -29,6 +33,11 @@ class WhoamiResource:
     def with_raw_response(self) -> WhoamiResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return WhoamiResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> WhoamiResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return WhoamiResourceWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -218,6 +227,16 @@ class WhoamiResourceWithRawResponse:
         return result
 
 
+class WhoamiResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        raw = WhoamiResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = to_streamed_response_wrapper(raw.retrieve)
+        self.list_team_users = to_streamed_response_wrapper(raw.list_team_users)
+
+
 class AsyncWhoamiResource:
     """Operations on whoami."""
 
@@ -228,6 +247,11 @@ class AsyncWhoamiResource:
     def with_raw_response(self) -> AsyncWhoamiResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, parse())."""
         return AsyncWhoamiResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncWhoamiResourceWithStreamingResponse:
+        """The same methods as context managers over a response whose body is read as it arrives."""
+        return AsyncWhoamiResourceWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -415,3 +439,13 @@ class AsyncWhoamiResourceWithRawResponse:
             await self._client.send(spec), list[WhoamiTeamUser], strict=self._client.strict_response_validation
         )
         return result
+
+
+class AsyncWhoamiResourceWithStreamingResponse:
+    """The same methods as context managers over a streamed response (read as it arrives)."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+        raw = AsyncWhoamiResourceWithRawResponse(client.streaming_copy())
+        self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
+        self.list_team_users = async_to_streamed_response_wrapper(raw.list_team_users)
