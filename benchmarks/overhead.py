@@ -86,7 +86,14 @@ def _domain(i: int) -> dict[str, object]:
     }
 
 
-BODY = {"object": "domain", "domains": [_domain(i) for i in range(10)], "total": 10, "page": 1, "limit": 10}
+BODY = {
+    "object": "domain",
+    "event": "domain.list",
+    "domains": [_domain(i) for i in range(10)],
+    "total": 10,
+    "page": 1,
+    "limit": 10,
+}
 
 
 @contextmanager
