@@ -134,6 +134,8 @@ def _raw_return(ret: Returns, plain: tuple[str, str]) -> tuple[str, str]:
     if ret.kind == "page":
         item = _builtin_safe(ret.item_annotation)
         return (f"APIResponse[SyncPage[{item}]]", f"APIResponse[AsyncPage[{item}]]")
+    if ret.kind in ("job", "none"):
+        return (f"APIResponse[{plain[0]}]", f"APIResponse[{plain[1]}]")
     return (f"APIResponse[{_builtin_safe(ret.annotation)}]",) * 2
 
 

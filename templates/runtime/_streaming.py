@@ -1,6 +1,9 @@
-"""`with_streaming_response`: each method of a resource as a context manager over a response whose
-body is read as it is consumed. One wrapper per method, over the raw-response method of a
-streaming copy of the client, so no request is described twice (openai-python's pattern)."""
+"""`with_raw_response` and `with_streaming_response`: each method of a resource, wrapped.
+
+A raw method is the plain method of the same resource bound to a raw copy of the client (which
+answers `APIResponse`s); a streaming method is a context manager over the raw method of a
+streaming copy. So each request is described once, in the plain method (openai-python's pattern).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Generic, ParamSpec, TypeVar
 
+from ._pagination import AsyncPaginator
 from ._response import APIResponse
 
 P = ParamSpec("P")
@@ -49,6 +53,28 @@ class AsyncResponseContextManager(Generic[T]):
     ) -> None:
         if self._response is not None:
             await self._response.aclose()
+
+
+def to_raw_response_wrapper(method: Callable[P, T]) -> Callable[P, APIResponse[T]]:
+    """`method` is bound to a raw copy of the client, so it already answers an APIResponse."""
+
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> APIResponse[T]:
+        return method(*args, **kwargs)  # type: ignore[return-value]
+
+    return wrapped
+
+
+def async_to_raw_response_wrapper(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[APIResponse[T]]]:
+    @functools.wraps(method)
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> APIResponse[T]:
+        pending = method(*args, **kwargs)
+        if isinstance(pending, AsyncPaginator):  # a list call sends when awaited: take the raw page
+            first: APIResponse[T] = await pending.raw_first_page()  # pyright: ignore[reportAssignmentType]
+            return first
+        return await pending  # type: ignore[return-value]
+
+    return wrapped
 
 
 def to_streamed_response_wrapper(

@@ -32,6 +32,7 @@ from ._request import (
     encode_query,
     render_path,
 )
+from ._response import APIResponse
 from ._retry import decide_retry, parse_retry_after
 from ._styles import for_location
 from ._types import NOT_GIVEN, NotGiven, Timeout
@@ -402,9 +403,15 @@ class _BaseClient:
 
 class SyncAPIClient(_BaseClient):
     _http: httpx.Client
-    # A copy made by streaming_copy() sends without reading the body (with_streaming_response).
+    # Copies for with_raw_response (answers are APIResponse) and with_streaming_response (the body
+    # is also left unread); `base` is the client they were made from.
+    answers_raw: bool = False
     streams: bool = False
-    unstreamed: SyncAPIClient
+    _base: SyncAPIClient
+
+    @property
+    def base(self) -> SyncAPIClient:
+        return self._base if self.answers_raw else self
 
     def __init__(self, *, http_client: httpx.Client | None, **settings: Any) -> None:
         super().__init__(**settings)
@@ -452,21 +459,34 @@ class SyncAPIClient(_BaseClient):
 
     def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
+        if self.answers_raw:
+            return APIResponse(self.send(spec), cast_to, strict=self.strict_response_validation)
         return parse_body(self.send(spec), cast_to, strict=self.strict_response_validation)
 
-    def streaming_copy(self) -> SyncAPIClient:
-        """The same client, answering with responses whose body is read as it is consumed."""
+    def _call(self, spec: RequestSpec, build: Callable[[httpx.Response], T]) -> T:
+        """`build` turns the response into what the method returns (a page, a job handle)."""
+        if self.answers_raw:
+            return APIResponse(self.send(spec), None, parser=build)  # type: ignore[return-value]
+        return build(self.send(spec))
+
+    def raw_copy(self, *, stream: bool = False) -> SyncAPIClient:
+        """The same client and connection pool, its methods answering `APIResponse`s."""
         clone = object.__new__(type(self))
         clone._copy_settings(self, {})
         clone._http, clone._owns_http_client = self._http, False
-        clone.streams, clone.unstreamed = True, self
+        clone.answers_raw, clone.streams, clone._base = True, stream or self.streams, self.base
         return clone
 
 
 class AsyncAPIClient(_BaseClient):
     _http: httpx.AsyncClient
+    answers_raw: bool = False
     streams: bool = False
-    unstreamed: AsyncAPIClient
+    _base: AsyncAPIClient
+
+    @property
+    def base(self) -> AsyncAPIClient:
+        return self._base if self.answers_raw else self
 
     def __init__(self, *, http_client: httpx.AsyncClient | None, **settings: Any) -> None:
         super().__init__(**settings)
@@ -517,12 +537,19 @@ class AsyncAPIClient(_BaseClient):
 
     async def _request(self, spec: RequestSpec, cast_to: Any) -> Any:
         # Private: the answer is typed by the caller (resources declare it), so users never see Any.
+        if self.answers_raw:
+            return APIResponse(await self.send(spec), cast_to, strict=self.strict_response_validation)
         return parse_body(await self.send(spec), cast_to, strict=self.strict_response_validation)
 
-    def streaming_copy(self) -> AsyncAPIClient:
-        """The same client, answering with responses whose body is read as it is consumed."""
+    async def _call(self, spec: RequestSpec, build: Callable[[httpx.Response], T]) -> T:
+        if self.answers_raw:
+            return APIResponse(await self.send(spec), None, parser=build)  # type: ignore[return-value]
+        return build(await self.send(spec))
+
+    def raw_copy(self, *, stream: bool = False) -> AsyncAPIClient:
+        """The same client and connection pool, its methods answering `APIResponse`s."""
         clone = object.__new__(type(self))
         clone._copy_settings(self, {})
         clone._http, clone._owns_http_client = self._http, False
-        clone.streams, clone.unstreamed = True, self
+        clone.answers_raw, clone.streams, clone._base = True, stream or self.streams, self.base
         return clone

@@ -105,7 +105,12 @@ class SyncJob(_Job[T]):
 
     def __init__(self, *, client: SyncAPIClient, job_id: str, accepted: object, scheme: JobScheme) -> None:
         super().__init__(job_id=job_id, accepted=accepted, scheme=scheme)
-        self._client = client
+        self._client = client.base
+
+    @classmethod
+    def from_response(cls, client: SyncAPIClient, response: httpx.Response, scheme: JobScheme) -> SyncJob[T]:
+        job_id, accepted = job_id_from(response, scheme.id_field)
+        return cls(client=client, job_id=job_id, accepted=accepted, scheme=scheme)
 
     def refresh(self) -> T:
         job: T = self._client._request(self._get_spec(), self._scheme.cast_to())
@@ -133,7 +138,12 @@ class AsyncJob(_Job[T]):
 
     def __init__(self, *, client: AsyncAPIClient, job_id: str, accepted: object, scheme: JobScheme) -> None:
         super().__init__(job_id=job_id, accepted=accepted, scheme=scheme)
-        self._client = client
+        self._client = client.base
+
+    @classmethod
+    def from_response(cls, client: AsyncAPIClient, response: httpx.Response, scheme: JobScheme) -> AsyncJob[T]:
+        job_id, accepted = job_id_from(response, scheme.id_field)
+        return cls(client=client, job_id=job_id, accepted=accepted, scheme=scheme)
 
     async def refresh(self) -> T:
         job: T = await self._client._request(self._get_spec(), self._scheme.cast_to())

@@ -9,6 +9,7 @@ import httpx
 
 from ._parsing import read_json, validate
 from ._request import RequestSpec
+from ._response import APIResponse
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
@@ -142,7 +143,7 @@ class SyncPage(_Page[T]):
             strict=client.strict_response_validation,
         )
         # Later pages are read whole, also after a streamed first page.
-        self._client = client.unstreamed if client.streams else client
+        self._client = client.base  # later pages are read whole, also after a raw first page
 
     def next_page(self) -> SyncPage[T]:
         spec = self._next_spec()
@@ -188,7 +189,7 @@ class AsyncPage(_Page[T]):
             scheme=scheme,
             strict=client.strict_response_validation,
         )
-        self._client = client.unstreamed if client.streams else client
+        self._client = client.base  # later pages are read whole, also after a raw first page
 
     async def next_page(self) -> AsyncPage[T]:
         spec = self._next_spec()
@@ -245,6 +246,21 @@ class AsyncPaginator(Generic[T]):
 
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
         return self._first_page().__await__()
+
+    async def raw_first_page(self) -> APIResponse[AsyncPage[T]]:
+        """The first page's response (with_raw_response / with_streaming_response)."""
+
+        def page(response: httpx.Response) -> AsyncPage[T]:
+            return AsyncPage(
+                client=self._client.base,
+                spec=self._spec,
+                response=response,
+                cast_to=self._cast_to,
+                items_field=self._items_field,
+                scheme=self._scheme,
+            )
+
+        return APIResponse(await self._client.send(self._spec), None, parser=page)
 
     async def __aiter__(self) -> AsyncIterator[T]:
         page: AsyncPage[T] = await self._first_page()

@@ -5,11 +5,12 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -91,13 +92,16 @@ class ApiKeysResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ApiKey] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ApiKeyList,
-            items_field="apiKeys",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[ApiKey] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ApiKeyList,
+                items_field="apiKeys",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -419,405 +423,19 @@ class ApiKeysResource:
 
 
 class ApiKeysResourceWithRawResponse:
-    """Operations on api_keys."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        enabled: bool | None = None,
-        user_id: str | None = None,
-        q: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ApiKey]]:
-        """List API keys
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            enabled: Filter by enabled state.
-            user_id: Filter by creator.
-            q: Search by name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/api-key/v1/"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/api-key/v1/",
-            path_params={},
-            query={"page": page, "limit": limit, "enabled": enabled, "userId": user_id, "q": q},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ApiKey]] = APIResponse(
-            self._client.send(spec),
-            ApiKeyList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ApiKeyList,
-                items_field="apiKeys",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyWithSecret]:
-        """Create an API key
-
-        The response carries the full secret; it is shown only here and on rotate.
-
-        Args:
-            name: Display name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKeyWithSecret).
-
-        HTTP: POST /api/api-key/v1/"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="api_keys.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(
-            self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Retrieve an API key
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: GET /api/api-key/v1/{api_key_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/api-key/v1/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyDeleted]:
-        """Delete an API key
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKeyDeleted).
-
-        HTTP: DELETE /api/api-key/v1/{api_key_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/api-key/v1/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKeyDeleted] = APIResponse(
-            self._client.send(spec), ApiKeyDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        api_key_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Rename an API key
-
-        Args:
-            api_key_id: API key identifier.
-            name: New display name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: PATCH /api/api-key/v1/{api_key_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/api-key/v1/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="api_keys.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def disable(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Disable an API key
-
-        Soft-revokes the key; requests with it get 401 until it is enabled again.
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: POST /api/api-key/v1/disable/{api_key_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/disable/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.disable",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def enable(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Enable an API key
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: POST /api/api-key/v1/enable/{api_key_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/enable/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.enable",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def rotate(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyWithSecret]:
-        """Rotate an API key
-
-        Issues a new secret for the key; the old secret stops working.
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKeyWithSecret).
-
-        HTTP: POST /api/api-key/v1/rotate/{api_key_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/rotate/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.rotate",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(
-            self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = ApiKeysResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.disable = to_raw_response_wrapper(plain.disable)
+        self.enable = to_raw_response_wrapper(plain.enable)
+        self.rotate = to_raw_response_wrapper(plain.rotate)
 
 
 class ApiKeysResourceWithStreamingResponse:
@@ -825,7 +443,7 @@ class ApiKeysResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ApiKeysResourceWithRawResponse(client.streaming_copy())
+        raw = ApiKeysResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -901,14 +519,13 @@ class AsyncApiKeysResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ApiKey] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ApiKeyList,
             items_field="apiKeys",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1228,405 +845,19 @@ class AsyncApiKeysResource:
 
 
 class AsyncApiKeysResourceWithRawResponse:
-    """Operations on api_keys."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        enabled: bool | None = None,
-        user_id: str | None = None,
-        q: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ApiKey]]:
-        """List API keys
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            enabled: Filter by enabled state.
-            user_id: Filter by creator.
-            q: Search by name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/api-key/v1/"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/api-key/v1/",
-            path_params={},
-            query={"page": page, "limit": limit, "enabled": enabled, "userId": user_id, "q": q},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ApiKey]] = APIResponse(
-            await self._client.send(spec),
-            ApiKeyList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ApiKeyList,
-                items_field="apiKeys",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyWithSecret]:
-        """Create an API key
-
-        The response carries the full secret; it is shown only here and on rotate.
-
-        Args:
-            name: Display name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKeyWithSecret).
-
-        HTTP: POST /api/api-key/v1/"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="api_keys.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(
-            await self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Retrieve an API key
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: GET /api/api-key/v1/{api_key_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/api-key/v1/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyDeleted]:
-        """Delete an API key
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKeyDeleted).
-
-        HTTP: DELETE /api/api-key/v1/{api_key_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/api-key/v1/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKeyDeleted] = APIResponse(
-            await self._client.send(spec), ApiKeyDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        api_key_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Rename an API key
-
-        Args:
-            api_key_id: API key identifier.
-            name: New display name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: PATCH /api/api-key/v1/{api_key_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/api-key/v1/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="api_keys.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def disable(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Disable an API key
-
-        Soft-revokes the key; requests with it get 401 until it is enabled again.
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: POST /api/api-key/v1/disable/{api_key_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/disable/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.disable",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def enable(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKey]:
-        """Enable an API key
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKey).
-
-        HTTP: POST /api/api-key/v1/enable/{api_key_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/enable/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.enable",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKey] = APIResponse(
-            await self._client.send(spec), ApiKey, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def rotate(
-        self,
-        api_key_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ApiKeyWithSecret]:
-        """Rotate an API key
-
-        Issues a new secret for the key; the old secret stops working.
-
-        Args:
-            api_key_id: API key identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ApiKeyWithSecret).
-
-        HTTP: POST /api/api-key/v1/rotate/{api_key_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/api-key/v1/rotate/{api_key_id}",
-            path_params={"api_key_id": api_key_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="api_keys.rotate",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ApiKeyWithSecret] = APIResponse(
-            await self._client.send(spec), ApiKeyWithSecret, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncApiKeysResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.disable = async_to_raw_response_wrapper(plain.disable)
+        self.enable = async_to_raw_response_wrapper(plain.enable)
+        self.rotate = async_to_raw_response_wrapper(plain.rotate)
 
 
 class AsyncApiKeysResourceWithStreamingResponse:
@@ -1634,7 +865,7 @@ class AsyncApiKeysResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncApiKeysResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncApiKeysResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

@@ -6,11 +6,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -140,13 +141,16 @@ class ChannelsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[Channel] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ChannelList,
-            items_field="channels",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[Channel] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ChannelList,
+                items_field="channels",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -290,270 +294,16 @@ class ChannelsResource:
 
 
 class ChannelsResourceWithRawResponse:
-    """Operations on channels."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def create(
-        self,
-        *,
-        name: str,
-        description: str | NotGiven = NOT_GIVEN,
-        default_subscription: Literal["opt_in", "opt_out"] | NotGiven = NOT_GIVEN,
-        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Channel]:
-        """Create a channel
-
-        Args:
-            name: Body field `name`.
-            description: Body field `description`.
-            default_subscription: Body field `defaultSubscription`.
-            visibility: Body field `visibility`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Channel).
-
-        HTTP: POST /api/contacts/v1/channels/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/channels/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "defaultSubscription": default_subscription,
-                "visibility": visibility,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="channels.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Channel] = APIResponse(
-            self._client.send(spec), Channel, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[Channel]]:
-        """List channels
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/v1/channels/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/channels/list",
-            path_params={},
-            query={"page": page, "limit": limit},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="channels.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[Channel]] = APIResponse(
-            self._client.send(spec),
-            ChannelList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ChannelList,
-                items_field="channels",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve(
-        self,
-        channel_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Channel]:
-        """Retrieve a channel
-
-        Args:
-            channel_id: Channel identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Channel).
-
-        HTTP: GET /api/contacts/v1/channels/{channel_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/channels/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="channels.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Channel] = APIResponse(
-            self._client.send(spec), Channel, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        channel_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ChannelDeleted]:
-        """Delete a channel
-
-        Args:
-            channel_id: Channel identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ChannelDeleted).
-
-        HTTP: DELETE /api/contacts/v1/channels/{channel_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/v1/channels/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="channels.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ChannelDeleted] = APIResponse(
-            self._client.send(spec), ChannelDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        channel_id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
-        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Channel]:
-        """Update a channel
-
-        Args:
-            channel_id: Channel identifier.
-            name: Body field `name`.
-            description: Body field `description`.
-            visibility: Body field `visibility`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Channel).
-
-        HTTP: PATCH /api/contacts/v1/channels/{channel_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/v1/channels/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "visibility": visibility},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="channels.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Channel] = APIResponse(
-            self._client.send(spec), Channel, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = ChannelsResource(client.raw_copy())
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
 
 
 class ChannelsResourceWithStreamingResponse:
@@ -561,7 +311,7 @@ class ChannelsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ChannelsResourceWithRawResponse(client.streaming_copy())
+        raw = ChannelsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = to_streamed_response_wrapper(raw.create)
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -683,14 +433,13 @@ class AsyncChannelsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[Channel] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ChannelList,
             items_field="channels",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve(
         self,
@@ -832,270 +581,16 @@ class AsyncChannelsResource:
 
 
 class AsyncChannelsResourceWithRawResponse:
-    """Operations on channels."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def create(
-        self,
-        *,
-        name: str,
-        description: str | NotGiven = NOT_GIVEN,
-        default_subscription: Literal["opt_in", "opt_out"] | NotGiven = NOT_GIVEN,
-        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Channel]:
-        """Create a channel
-
-        Args:
-            name: Body field `name`.
-            description: Body field `description`.
-            default_subscription: Body field `defaultSubscription`.
-            visibility: Body field `visibility`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Channel).
-
-        HTTP: POST /api/contacts/v1/channels/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/channels/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "defaultSubscription": default_subscription,
-                "visibility": visibility,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="channels.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Channel] = APIResponse(
-            await self._client.send(spec), Channel, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[Channel]]:
-        """List channels
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/v1/channels/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/channels/list",
-            path_params={},
-            query={"page": page, "limit": limit},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="channels.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[Channel]] = APIResponse(
-            await self._client.send(spec),
-            ChannelList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ChannelList,
-                items_field="channels",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve(
-        self,
-        channel_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Channel]:
-        """Retrieve a channel
-
-        Args:
-            channel_id: Channel identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Channel).
-
-        HTTP: GET /api/contacts/v1/channels/{channel_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/channels/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="channels.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Channel] = APIResponse(
-            await self._client.send(spec), Channel, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        channel_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ChannelDeleted]:
-        """Delete a channel
-
-        Args:
-            channel_id: Channel identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ChannelDeleted).
-
-        HTTP: DELETE /api/contacts/v1/channels/{channel_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/v1/channels/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="channels.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ChannelDeleted] = APIResponse(
-            await self._client.send(spec), ChannelDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        channel_id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
-        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Channel]:
-        """Update a channel
-
-        Args:
-            channel_id: Channel identifier.
-            name: Body field `name`.
-            description: Body field `description`.
-            visibility: Body field `visibility`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Channel).
-
-        HTTP: PATCH /api/contacts/v1/channels/{channel_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/v1/channels/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "visibility": visibility},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="channels.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Channel] = APIResponse(
-            await self._client.send(spec), Channel, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncChannelsResource(client.raw_copy())
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
 
 class AsyncChannelsResourceWithStreamingResponse:
@@ -1103,7 +598,7 @@ class AsyncChannelsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncChannelsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncChannelsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

@@ -6,11 +6,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -141,13 +142,16 @@ class ContactPropertiesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ContactProperty] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ContactPropertyList,
-            items_field="properties",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[ContactProperty] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ContactPropertyList,
+                items_field="properties",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -243,221 +247,15 @@ class ContactPropertiesResource:
 
 
 class ContactPropertiesResourceWithRawResponse:
-    """Operations on contact_properties."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def create(
-        self,
-        *,
-        name: str,
-        type: Literal["string", "number"],
-        fallback_value: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactProperty]:
-        """Create a contact property
-
-        Defines a custom property that contacts can carry.
-
-        Args:
-            name: Body field `name`.
-            type: Body field `type`.
-            fallback_value: Body field `fallbackValue`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactProperty).
-
-        HTTP: POST /api/contacts/v1/properties/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/properties/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "type": type, "fallbackValue": fallback_value},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contact_properties.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactProperty] = APIResponse(
-            self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        type: Literal["string", "number"] | None = None,
-        organization_id: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ContactProperty]]:
-        """List contact properties
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by name.
-            type: Filter by type.
-            organization_id: Organization filter (an API key is already scoped to one organization).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/v1/properties/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/properties/list",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search, "type": type, "organizationId": organization_id},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contact_properties.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ContactProperty]] = APIResponse(
-            self._client.send(spec),
-            ContactPropertyList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactPropertyList,
-                items_field="properties",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def delete(
-        self,
-        contact_property_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPropertyDeleted]:
-        """Delete a contact property
-
-        Args:
-            contact_property_id: Contact property identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactPropertyDeleted).
-
-        HTTP: DELETE /api/contacts/v1/properties/{contact_property_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/v1/properties/{contact_property_id}",
-            path_params={"contact_property_id": contact_property_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contact_properties.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactPropertyDeleted] = APIResponse(
-            self._client.send(spec), ContactPropertyDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        contact_property_id: str,
-        *,
-        fallback_value: str | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactProperty]:
-        """Update a contact property's fallback
-
-        Args:
-            contact_property_id: Contact property identifier.
-            fallback_value: New fallback value; null clears it.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactProperty).
-
-        HTTP: PATCH /api/contacts/v1/properties/{contact_property_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/v1/properties/{contact_property_id}",
-            path_params={"contact_property_id": contact_property_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"fallbackValue": fallback_value},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contact_properties.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactProperty] = APIResponse(
-            self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = ContactPropertiesResource(client.raw_copy())
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list = to_raw_response_wrapper(plain.list)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
 
 
 class ContactPropertiesResourceWithStreamingResponse:
@@ -465,7 +263,7 @@ class ContactPropertiesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ContactPropertiesResourceWithRawResponse(client.streaming_copy())
+        raw = ContactPropertiesResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = to_streamed_response_wrapper(raw.create)
         self.list = to_streamed_response_wrapper(raw.list)
         self.delete = to_streamed_response_wrapper(raw.delete)
@@ -587,14 +385,13 @@ class AsyncContactPropertiesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ContactProperty] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ContactPropertyList,
             items_field="properties",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def delete(
         self,
@@ -688,221 +485,15 @@ class AsyncContactPropertiesResource:
 
 
 class AsyncContactPropertiesResourceWithRawResponse:
-    """Operations on contact_properties."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def create(
-        self,
-        *,
-        name: str,
-        type: Literal["string", "number"],
-        fallback_value: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactProperty]:
-        """Create a contact property
-
-        Defines a custom property that contacts can carry.
-
-        Args:
-            name: Body field `name`.
-            type: Body field `type`.
-            fallback_value: Body field `fallbackValue`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactProperty).
-
-        HTTP: POST /api/contacts/v1/properties/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/properties/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "type": type, "fallbackValue": fallback_value},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contact_properties.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactProperty] = APIResponse(
-            await self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        type: Literal["string", "number"] | None = None,
-        organization_id: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ContactProperty]]:
-        """List contact properties
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by name.
-            type: Filter by type.
-            organization_id: Organization filter (an API key is already scoped to one organization).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/v1/properties/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/properties/list",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search, "type": type, "organizationId": organization_id},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contact_properties.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ContactProperty]] = APIResponse(
-            await self._client.send(spec),
-            ContactPropertyList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactPropertyList,
-                items_field="properties",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def delete(
-        self,
-        contact_property_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactPropertyDeleted]:
-        """Delete a contact property
-
-        Args:
-            contact_property_id: Contact property identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactPropertyDeleted).
-
-        HTTP: DELETE /api/contacts/v1/properties/{contact_property_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/v1/properties/{contact_property_id}",
-            path_params={"contact_property_id": contact_property_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contact_properties.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactPropertyDeleted] = APIResponse(
-            await self._client.send(spec), ContactPropertyDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        contact_property_id: str,
-        *,
-        fallback_value: str | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactProperty]:
-        """Update a contact property's fallback
-
-        Args:
-            contact_property_id: Contact property identifier.
-            fallback_value: New fallback value; null clears it.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactProperty).
-
-        HTTP: PATCH /api/contacts/v1/properties/{contact_property_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/v1/properties/{contact_property_id}",
-            path_params={"contact_property_id": contact_property_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"fallbackValue": fallback_value},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contact_properties.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactProperty] = APIResponse(
-            await self._client.send(spec), ContactProperty, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncContactPropertiesResource(client.raw_copy())
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
 
 class AsyncContactPropertiesResourceWithStreamingResponse:
@@ -910,7 +501,7 @@ class AsyncContactPropertiesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncContactPropertiesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncContactPropertiesResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.delete = async_to_streamed_response_wrapper(raw.delete)

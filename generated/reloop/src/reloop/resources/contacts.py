@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -176,13 +177,16 @@ class ContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[Contact] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ContactList,
-            items_field="contacts",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[Contact] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ContactList,
+                items_field="contacts",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -336,10 +340,16 @@ class ContactsResource:
 
 
 class ContactsResourceWithRawResponse:
-    """Operations on contacts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = ContactsResource(client.raw_copy())
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
 
     @cached_property
     def groups(self) -> ContactsGroupsResourceWithRawResponse:
@@ -349,296 +359,13 @@ class ContactsResourceWithRawResponse:
     def channels(self) -> ContactsChannelsResourceWithRawResponse:
         return ContactsChannelsResourceWithRawResponse(self._client)
 
-    def create(
-        self,
-        *,
-        email: str,
-        first_name: str | NotGiven = NOT_GIVEN,
-        last_name: str | NotGiven = NOT_GIVEN,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | NotGiven = NOT_GIVEN,
-        properties: builtins.dict[str, str | float] | NotGiven = NOT_GIVEN,
-        group_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        channels: abc.Sequence[ContactChannelEnrollment | ContactChannelEnrollmentParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Contact]:
-        """Create a contact
-
-        Args:
-            email: Body field `email`.
-            first_name: Body field `firstName`.
-            last_name: Body field `lastName`.
-            status: Body field `status`.
-            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
-            group_ids: Groups to add the contact to.
-            channels: Channels to enroll the contact in.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Contact).
-
-        HTTP: POST /api/contacts/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "email": email,
-                "firstName": first_name,
-                "lastName": last_name,
-                "status": status,
-                "properties": properties,
-                "groupIds": group_ids,
-                "channels": channels,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Contact] = APIResponse(
-            self._client.send(spec), Contact, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[Contact]]:
-        """List contacts
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by email.
-            status: Filter by marketing status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/list",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contacts.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[Contact]] = APIResponse(
-            self._client.send(spec),
-            ContactList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactList,
-                items_field="contacts",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve(
-        self,
-        contact_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Contact]:
-        """Retrieve a contact
-
-        Args:
-            contact_id: Contact identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Contact).
-
-        HTTP: GET /api/contacts/retrieve/{contact_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/retrieve/{contact_id}",
-            path_params={"contact_id": contact_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contacts.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Contact] = APIResponse(
-            self._client.send(spec), Contact, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        contact_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactDeleted]:
-        """Delete a contact
-
-        Args:
-            contact_id: Contact identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactDeleted).
-
-        HTTP: DELETE /api/contacts/{contact_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/{contact_id}",
-            path_params={"contact_id": contact_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contacts.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactDeleted] = APIResponse(
-            self._client.send(spec), ContactDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        contact_id: str,
-        *,
-        email: str | NotGiven = NOT_GIVEN,
-        first_name: str | NotGiven = NOT_GIVEN,
-        last_name: str | NotGiven = NOT_GIVEN,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | NotGiven = NOT_GIVEN,
-        properties: builtins.dict[str, str | float] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Contact]:
-        """Update a contact
-
-        Args:
-            contact_id: Contact identifier.
-            email: Body field `email`.
-            first_name: Body field `firstName`.
-            last_name: Body field `lastName`.
-            status: Body field `status`.
-            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Contact).
-
-        HTTP: PATCH /api/contacts/{contact_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/{contact_id}",
-            path_params={"contact_id": contact_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "email": email,
-                "firstName": first_name,
-                "lastName": last_name,
-                "status": status,
-                "properties": properties,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Contact] = APIResponse(
-            self._client.send(spec), Contact, strict=self._client.strict_response_validation
-        )
-        return result
-
 
 class ContactsResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ContactsResourceWithRawResponse(client.streaming_copy())
+        raw = ContactsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = to_streamed_response_wrapper(raw.create)
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -789,14 +516,13 @@ class AsyncContactsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[Contact] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ContactList,
             items_field="contacts",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve(
         self,
@@ -948,10 +674,16 @@ class AsyncContactsResource:
 
 
 class AsyncContactsResourceWithRawResponse:
-    """Operations on contacts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncContactsResource(client.raw_copy())
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
     @cached_property
     def groups(self) -> AsyncContactsGroupsResourceWithRawResponse:
@@ -961,296 +693,13 @@ class AsyncContactsResourceWithRawResponse:
     def channels(self) -> AsyncContactsChannelsResourceWithRawResponse:
         return AsyncContactsChannelsResourceWithRawResponse(self._client)
 
-    async def create(
-        self,
-        *,
-        email: str,
-        first_name: str | NotGiven = NOT_GIVEN,
-        last_name: str | NotGiven = NOT_GIVEN,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | NotGiven = NOT_GIVEN,
-        properties: builtins.dict[str, str | float] | NotGiven = NOT_GIVEN,
-        group_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        channels: abc.Sequence[ContactChannelEnrollment | ContactChannelEnrollmentParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Contact]:
-        """Create a contact
-
-        Args:
-            email: Body field `email`.
-            first_name: Body field `firstName`.
-            last_name: Body field `lastName`.
-            status: Body field `status`.
-            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
-            group_ids: Groups to add the contact to.
-            channels: Channels to enroll the contact in.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Contact).
-
-        HTTP: POST /api/contacts/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "email": email,
-                "firstName": first_name,
-                "lastName": last_name,
-                "status": status,
-                "properties": properties,
-                "groupIds": group_ids,
-                "channels": channels,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Contact] = APIResponse(
-            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[Contact]]:
-        """List contacts
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by email.
-            status: Filter by marketing status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/list",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contacts.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[Contact]] = APIResponse(
-            await self._client.send(spec),
-            ContactList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactList,
-                items_field="contacts",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve(
-        self,
-        contact_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Contact]:
-        """Retrieve a contact
-
-        Args:
-            contact_id: Contact identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Contact).
-
-        HTTP: GET /api/contacts/retrieve/{contact_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/retrieve/{contact_id}",
-            path_params={"contact_id": contact_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contacts.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Contact] = APIResponse(
-            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        contact_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactDeleted]:
-        """Delete a contact
-
-        Args:
-            contact_id: Contact identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactDeleted).
-
-        HTTP: DELETE /api/contacts/{contact_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/{contact_id}",
-            path_params={"contact_id": contact_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="contacts.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactDeleted] = APIResponse(
-            await self._client.send(spec), ContactDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        contact_id: str,
-        *,
-        email: str | NotGiven = NOT_GIVEN,
-        first_name: str | NotGiven = NOT_GIVEN,
-        last_name: str | NotGiven = NOT_GIVEN,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | NotGiven = NOT_GIVEN,
-        properties: builtins.dict[str, str | float] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Contact]:
-        """Update a contact
-
-        Args:
-            contact_id: Contact identifier.
-            email: Body field `email`.
-            first_name: Body field `firstName`.
-            last_name: Body field `lastName`.
-            status: Body field `status`.
-            properties: Custom property values keyed by property name (lower-case letters, digits and underscores).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Contact).
-
-        HTTP: PATCH /api/contacts/{contact_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/{contact_id}",
-            path_params={"contact_id": contact_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "email": email,
-                "firstName": first_name,
-                "lastName": last_name,
-                "status": status,
-                "properties": properties,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Contact] = APIResponse(
-            await self._client.send(spec), Contact, strict=self._client.strict_response_validation
-        )
-        return result
-
 
 class AsyncContactsResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncContactsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncContactsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
@@ -1382,112 +831,13 @@ class ContactsGroupsResource:
 
 
 class ContactsGroupsResourceWithRawResponse:
-    """Operations on contacts.groups."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def add(
-        self,
-        group_id: str,
-        *,
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactGroupMembership]:
-        """Add a contact to a group
-
-        Args:
-            group_id: Group identifier.
-            contact_id: Contact identifier.
-            email: Contact email address.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactGroupMembership).
-
-        HTTP: POST /api/contacts/group/{group_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/group/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contact_id": contact_id, "email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.groups.add",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactGroupMembership] = APIResponse(
-            self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def remove(
-        self,
-        group_id: str,
-        *,
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactGroupMembership]:
-        """Remove a contact from a group
-
-        Takes a contact, named in the JSON body by id or email, out of the group.
-
-        Args:
-            group_id: Group identifier.
-            contact_id: Contact identifier.
-            email: Contact email address.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactGroupMembership).
-
-        HTTP: DELETE /api/contacts/group/{group_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/group/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contact_id": contact_id, "email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.groups.remove",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactGroupMembership] = APIResponse(
-            self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = ContactsGroupsResource(client.raw_copy())
+        self.add = to_raw_response_wrapper(plain.add)
+        self.remove = to_raw_response_wrapper(plain.remove)
 
 
 class ContactsGroupsResourceWithStreamingResponse:
@@ -1495,7 +845,7 @@ class ContactsGroupsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ContactsGroupsResourceWithRawResponse(client.streaming_copy())
+        raw = ContactsGroupsResourceWithRawResponse(client.raw_copy(stream=True))
         self.add = to_streamed_response_wrapper(raw.add)
         self.remove = to_streamed_response_wrapper(raw.remove)
 
@@ -1616,112 +966,13 @@ class AsyncContactsGroupsResource:
 
 
 class AsyncContactsGroupsResourceWithRawResponse:
-    """Operations on contacts.groups."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def add(
-        self,
-        group_id: str,
-        *,
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactGroupMembership]:
-        """Add a contact to a group
-
-        Args:
-            group_id: Group identifier.
-            contact_id: Contact identifier.
-            email: Contact email address.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactGroupMembership).
-
-        HTTP: POST /api/contacts/group/{group_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/group/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contact_id": contact_id, "email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.groups.add",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactGroupMembership] = APIResponse(
-            await self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def remove(
-        self,
-        group_id: str,
-        *,
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactGroupMembership]:
-        """Remove a contact from a group
-
-        Takes a contact, named in the JSON body by id or email, out of the group.
-
-        Args:
-            group_id: Group identifier.
-            contact_id: Contact identifier.
-            email: Contact email address.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactGroupMembership).
-
-        HTTP: DELETE /api/contacts/group/{group_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/group/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contact_id": contact_id, "email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.groups.remove",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactGroupMembership] = APIResponse(
-            await self._client.send(spec), ContactGroupMembership, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncContactsGroupsResource(client.raw_copy())
+        self.add = async_to_raw_response_wrapper(plain.add)
+        self.remove = async_to_raw_response_wrapper(plain.remove)
 
 
 class AsyncContactsGroupsResourceWithStreamingResponse:
@@ -1729,7 +980,7 @@ class AsyncContactsGroupsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncContactsGroupsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncContactsGroupsResourceWithRawResponse(client.raw_copy(stream=True))
         self.add = async_to_streamed_response_wrapper(raw.add)
         self.remove = async_to_streamed_response_wrapper(raw.remove)
 
@@ -1854,116 +1105,13 @@ class ContactsChannelsResource:
 
 
 class ContactsChannelsResourceWithRawResponse:
-    """Operations on contacts.channels."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def add(
-        self,
-        channel_id: str,
-        *,
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        subscription: Literal["opt_in", "opt_out"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactChannelAddResult]:
-        """Enroll a contact in a channel
-
-        Creates the contact first when `email` is unknown, then subscribes it to the channel.
-
-        Args:
-            channel_id: Channel identifier.
-            contact_id: Contact identifier.
-            email: Contact email; the contact is created if missing.
-            subscription: Defaults to `opt_in`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactChannelAddResult).
-
-        HTTP: POST /api/contacts/channel/{channel_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/channel/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contact_id": contact_id, "email": email, "subscription": subscription},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.channels.add",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactChannelAddResult] = APIResponse(
-            self._client.send(spec), ContactChannelAddResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        channel_id: str,
-        *,
-        subscription: Literal["opt_in", "opt_out"],
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactChannelUpdateResult]:
-        """Change a contact's channel subscription
-
-        Args:
-            channel_id: Channel identifier.
-            subscription: Body field `subscription`.
-            contact_id: Contact identifier.
-            email: Contact email address.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactChannelUpdateResult).
-
-        HTTP: PATCH /api/contacts/channel/{channel_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/channel/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"subscription": subscription, "contact_id": contact_id, "email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.channels.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactChannelUpdateResult] = APIResponse(
-            self._client.send(spec), ContactChannelUpdateResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = ContactsChannelsResource(client.raw_copy())
+        self.add = to_raw_response_wrapper(plain.add)
+        self.update = to_raw_response_wrapper(plain.update)
 
 
 class ContactsChannelsResourceWithStreamingResponse:
@@ -1971,7 +1119,7 @@ class ContactsChannelsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ContactsChannelsResourceWithRawResponse(client.streaming_copy())
+        raw = ContactsChannelsResourceWithRawResponse(client.raw_copy(stream=True))
         self.add = to_streamed_response_wrapper(raw.add)
         self.update = to_streamed_response_wrapper(raw.update)
 
@@ -2096,116 +1244,13 @@ class AsyncContactsChannelsResource:
 
 
 class AsyncContactsChannelsResourceWithRawResponse:
-    """Operations on contacts.channels."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def add(
-        self,
-        channel_id: str,
-        *,
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        subscription: Literal["opt_in", "opt_out"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactChannelAddResult]:
-        """Enroll a contact in a channel
-
-        Creates the contact first when `email` is unknown, then subscribes it to the channel.
-
-        Args:
-            channel_id: Channel identifier.
-            contact_id: Contact identifier.
-            email: Contact email; the contact is created if missing.
-            subscription: Defaults to `opt_in`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactChannelAddResult).
-
-        HTTP: POST /api/contacts/channel/{channel_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/channel/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contact_id": contact_id, "email": email, "subscription": subscription},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.channels.add",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactChannelAddResult] = APIResponse(
-            await self._client.send(spec), ContactChannelAddResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        channel_id: str,
-        *,
-        subscription: Literal["opt_in", "opt_out"],
-        contact_id: str | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactChannelUpdateResult]:
-        """Change a contact's channel subscription
-
-        Args:
-            channel_id: Channel identifier.
-            subscription: Body field `subscription`.
-            contact_id: Contact identifier.
-            email: Contact email address.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactChannelUpdateResult).
-
-        HTTP: PATCH /api/contacts/channel/{channel_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/channel/{channel_id}",
-            path_params={"channel_id": channel_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"subscription": subscription, "contact_id": contact_id, "email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="contacts.channels.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactChannelUpdateResult] = APIResponse(
-            await self._client.send(spec), ContactChannelUpdateResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncContactsChannelsResource(client.raw_copy())
+        self.add = async_to_raw_response_wrapper(plain.add)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
 
 class AsyncContactsChannelsResourceWithStreamingResponse:
@@ -2213,6 +1258,6 @@ class AsyncContactsChannelsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncContactsChannelsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncContactsChannelsResourceWithRawResponse(client.raw_copy(stream=True))
         self.add = async_to_streamed_response_wrapper(raw.add)
         self.update = async_to_streamed_response_wrapper(raw.update)

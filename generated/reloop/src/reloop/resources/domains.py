@@ -6,11 +6,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -153,13 +154,16 @@ class DomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[Domain] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=DomainList,
-            items_field="domains",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[Domain] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=DomainList,
+                items_field="domains",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -407,390 +411,18 @@ class DomainsResource:
 
 
 class DomainsResourceWithRawResponse:
-    """Operations on domains."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def create(
-        self,
-        *,
-        domain: str,
-        click_tracking: bool | NotGiven = NOT_GIVEN,
-        open_tracking: bool | NotGiven = NOT_GIVEN,
-        tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
-        sending_email: bool | NotGiven = NOT_GIVEN,
-        receiving_email: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Create a domain
-
-        Registers a domain and returns the DNS records to publish.
-
-        Args:
-            domain: Domain name to register.
-            click_tracking: Body field `click_tracking`.
-            open_tracking: Body field `open_tracking`.
-            tls: TLS policy for outbound delivery.
-            sending_email: Body field `sending_email`.
-            receiving_email: Body field `receiving_email`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: POST /api/domain/v1/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/domain/v1/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "domain": domain,
-                "click_tracking": click_tracking,
-                "open_tracking": open_tracking,
-                "tls": tls,
-                "sending_email": sending_email,
-                "receiving_email": receiving_email,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="domains.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        q: str | None = None,
-        status: Literal["pending", "verifying", "active", "suspended", "failed"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[Domain]]:
-        """List domains
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            q: Search by domain name.
-            status: Filter by status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/domain/v1/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/domain/v1/list",
-            path_params={},
-            query={"page": page, "limit": limit, "q": q, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[Domain]] = APIResponse(
-            self._client.send(spec),
-            DomainList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=DomainList,
-                items_field="domains",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve(
-        self,
-        domain_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Retrieve a domain
-
-        Args:
-            domain_id: Domain identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: GET /api/domain/v1/{domain_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/domain/v1/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        domain_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Delete a domain
-
-        Args:
-            domain_id: Domain identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: DELETE /api/domain/v1/{domain_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/domain/v1/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        domain_id: str,
-        *,
-        click_tracking: bool | NotGiven = NOT_GIVEN,
-        open_tracking: bool | NotGiven = NOT_GIVEN,
-        sending_email: bool | NotGiven = NOT_GIVEN,
-        receiving_email: bool | NotGiven = NOT_GIVEN,
-        tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Update a domain
-
-        Args:
-            domain_id: Domain identifier.
-            click_tracking: Body field `click_tracking`.
-            open_tracking: Body field `open_tracking`.
-            sending_email: Body field `sending_email`.
-            receiving_email: Body field `receiving_email`.
-            tls: TLS policy for outbound delivery.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: PATCH /api/domain/v1/{domain_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/domain/v1/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "click_tracking": click_tracking,
-                "open_tracking": open_tracking,
-                "sending_email": sending_email,
-                "receiving_email": receiving_email,
-                "tls": tls,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="domains.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def verify(
-        self,
-        domain_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[DomainVerification]:
-        """Verify a domain's DNS
-
-        Queues a DNS verification; poll the domain for the outcome.
-
-        Args:
-            domain_id: Domain identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (DomainVerification).
-
-        HTTP: POST /api/domain/v1/verify/{domain_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/domain/v1/verify/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.verify",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[DomainVerification] = APIResponse(
-            self._client.send(spec), DomainVerification, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def forward_dns(
-        self,
-        domain_id: str,
-        *,
-        email: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SuccessFlag]:
-        """Email a domain's DNS records
-
-        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
-
-        Args:
-            domain_id: Domain identifier.
-            email: Address that receives the records.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SuccessFlag).
-
-        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/domain/v1/verify/{domain_id}/forward-dns",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="domains.verify",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SuccessFlag] = APIResponse(
-            self._client.send(spec), SuccessFlag, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = DomainsResource(client.raw_copy())
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.verify = to_raw_response_wrapper(plain.verify)
+        self.forward_dns = to_raw_response_wrapper(plain.forward_dns)
 
 
 class DomainsResourceWithStreamingResponse:
@@ -798,7 +430,7 @@ class DomainsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = DomainsResourceWithRawResponse(client.streaming_copy())
+        raw = DomainsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = to_streamed_response_wrapper(raw.create)
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -934,14 +566,13 @@ class AsyncDomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[Domain] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=DomainList,
             items_field="domains",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve(
         self,
@@ -1187,390 +818,18 @@ class AsyncDomainsResource:
 
 
 class AsyncDomainsResourceWithRawResponse:
-    """Operations on domains."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def create(
-        self,
-        *,
-        domain: str,
-        click_tracking: bool | NotGiven = NOT_GIVEN,
-        open_tracking: bool | NotGiven = NOT_GIVEN,
-        tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
-        sending_email: bool | NotGiven = NOT_GIVEN,
-        receiving_email: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Create a domain
-
-        Registers a domain and returns the DNS records to publish.
-
-        Args:
-            domain: Domain name to register.
-            click_tracking: Body field `click_tracking`.
-            open_tracking: Body field `open_tracking`.
-            tls: TLS policy for outbound delivery.
-            sending_email: Body field `sending_email`.
-            receiving_email: Body field `receiving_email`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: POST /api/domain/v1/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/domain/v1/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "domain": domain,
-                "click_tracking": click_tracking,
-                "open_tracking": open_tracking,
-                "tls": tls,
-                "sending_email": sending_email,
-                "receiving_email": receiving_email,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="domains.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        q: str | None = None,
-        status: Literal["pending", "verifying", "active", "suspended", "failed"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[Domain]]:
-        """List domains
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            q: Search by domain name.
-            status: Filter by status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/domain/v1/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/domain/v1/list",
-            path_params={},
-            query={"page": page, "limit": limit, "q": q, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[Domain]] = APIResponse(
-            await self._client.send(spec),
-            DomainList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=DomainList,
-                items_field="domains",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve(
-        self,
-        domain_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Retrieve a domain
-
-        Args:
-            domain_id: Domain identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: GET /api/domain/v1/{domain_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/domain/v1/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        domain_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Delete a domain
-
-        Args:
-            domain_id: Domain identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: DELETE /api/domain/v1/{domain_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/domain/v1/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        domain_id: str,
-        *,
-        click_tracking: bool | NotGiven = NOT_GIVEN,
-        open_tracking: bool | NotGiven = NOT_GIVEN,
-        sending_email: bool | NotGiven = NOT_GIVEN,
-        receiving_email: bool | NotGiven = NOT_GIVEN,
-        tls: Literal["opportunistic", "enforced"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Domain]:
-        """Update a domain
-
-        Args:
-            domain_id: Domain identifier.
-            click_tracking: Body field `click_tracking`.
-            open_tracking: Body field `open_tracking`.
-            sending_email: Body field `sending_email`.
-            receiving_email: Body field `receiving_email`.
-            tls: TLS policy for outbound delivery.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Domain).
-
-        HTTP: PATCH /api/domain/v1/{domain_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/domain/v1/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "click_tracking": click_tracking,
-                "open_tracking": open_tracking,
-                "sending_email": sending_email,
-                "receiving_email": receiving_email,
-                "tls": tls,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="domains.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Domain] = APIResponse(
-            await self._client.send(spec), Domain, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def verify(
-        self,
-        domain_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[DomainVerification]:
-        """Verify a domain's DNS
-
-        Queues a DNS verification; poll the domain for the outcome.
-
-        Args:
-            domain_id: Domain identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (DomainVerification).
-
-        HTTP: POST /api/domain/v1/verify/{domain_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/domain/v1/verify/{domain_id}",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="domains.verify",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[DomainVerification] = APIResponse(
-            await self._client.send(spec), DomainVerification, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def forward_dns(
-        self,
-        domain_id: str,
-        *,
-        email: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SuccessFlag]:
-        """Email a domain's DNS records
-
-        Sends the DNS records a domain needs to an email address, for example to whoever manages the DNS zone.
-
-        Args:
-            domain_id: Domain identifier.
-            email: Address that receives the records.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SuccessFlag).
-
-        HTTP: POST /api/domain/v1/verify/{domain_id}/forward-dns"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/domain/v1/verify/{domain_id}/forward-dns",
-            path_params={"domain_id": domain_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"email": email},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="domains.verify",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SuccessFlag] = APIResponse(
-            await self._client.send(spec), SuccessFlag, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncDomainsResource(client.raw_copy())
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.verify = async_to_raw_response_wrapper(plain.verify)
+        self.forward_dns = async_to_raw_response_wrapper(plain.forward_dns)
 
 
 class AsyncDomainsResourceWithStreamingResponse:
@@ -1578,7 +837,7 @@ class AsyncDomainsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncDomainsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncDomainsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

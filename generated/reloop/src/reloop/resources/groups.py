@@ -6,11 +6,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -138,13 +139,16 @@ class GroupsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[Group] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=GroupList,
-            items_field="groups",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[Group] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=GroupList,
+                items_field="groups",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -284,261 +288,20 @@ class GroupsResource:
 
 
 class GroupsResourceWithRawResponse:
-    """Operations on groups."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = GroupsResource(client.raw_copy())
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
 
     @cached_property
     def contacts(self) -> GroupsContactsResourceWithRawResponse:
         return GroupsContactsResourceWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Group]:
-        """Create a group
-
-        Args:
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Group).
-
-        HTTP: POST /api/contacts/v1/groups/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/groups/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="groups.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Group] = APIResponse(
-            self._client.send(spec), Group, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[Group]]:
-        """List groups
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/v1/groups/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/groups/list",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[Group]] = APIResponse(
-            self._client.send(spec),
-            GroupList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=GroupList,
-                items_field="groups",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve(
-        self,
-        group_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Group]:
-        """Retrieve a group
-
-        Args:
-            group_id: Group identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Group).
-
-        HTTP: GET /api/contacts/v1/groups/{group_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/groups/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Group] = APIResponse(
-            self._client.send(spec), Group, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        group_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[GroupDeleted]:
-        """Delete a group
-
-        Args:
-            group_id: Group identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (GroupDeleted).
-
-        HTTP: DELETE /api/contacts/v1/groups/{group_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/v1/groups/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[GroupDeleted] = APIResponse(
-            self._client.send(spec), GroupDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        group_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Group]:
-        """Rename a group
-
-        Args:
-            group_id: Group identifier.
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Group).
-
-        HTTP: PATCH /api/contacts/v1/groups/{group_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/v1/groups/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="groups.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Group] = APIResponse(
-            self._client.send(spec), Group, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class GroupsResourceWithStreamingResponse:
@@ -546,7 +309,7 @@ class GroupsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = GroupsResourceWithRawResponse(client.streaming_copy())
+        raw = GroupsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = to_streamed_response_wrapper(raw.create)
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -667,14 +430,13 @@ class AsyncGroupsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[Group] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=GroupList,
             items_field="groups",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve(
         self,
@@ -812,261 +574,20 @@ class AsyncGroupsResource:
 
 
 class AsyncGroupsResourceWithRawResponse:
-    """Operations on groups."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncGroupsResource(client.raw_copy())
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
     @cached_property
     def contacts(self) -> AsyncGroupsContactsResourceWithRawResponse:
         return AsyncGroupsContactsResourceWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Group]:
-        """Create a group
-
-        Args:
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Group).
-
-        HTTP: POST /api/contacts/v1/groups/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/groups/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="groups.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Group] = APIResponse(
-            await self._client.send(spec), Group, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[Group]]:
-        """List groups
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/contacts/v1/groups/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/groups/list",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[Group]] = APIResponse(
-            await self._client.send(spec),
-            GroupList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=GroupList,
-                items_field="groups",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve(
-        self,
-        group_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Group]:
-        """Retrieve a group
-
-        Args:
-            group_id: Group identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Group).
-
-        HTTP: GET /api/contacts/v1/groups/{group_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/groups/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Group] = APIResponse(
-            await self._client.send(spec), Group, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        group_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[GroupDeleted]:
-        """Delete a group
-
-        Args:
-            group_id: Group identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (GroupDeleted).
-
-        HTTP: DELETE /api/contacts/v1/groups/{group_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/contacts/v1/groups/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[GroupDeleted] = APIResponse(
-            await self._client.send(spec), GroupDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        group_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Group]:
-        """Rename a group
-
-        Args:
-            group_id: Group identifier.
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Group).
-
-        HTTP: PATCH /api/contacts/v1/groups/{group_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/contacts/v1/groups/{group_id}",
-            path_params={"group_id": group_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="groups.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Group] = APIResponse(
-            await self._client.send(spec), Group, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncGroupsResourceWithStreamingResponse:
@@ -1074,7 +595,7 @@ class AsyncGroupsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncGroupsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncGroupsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
@@ -1158,66 +679,12 @@ class GroupsContactsResource:
 
 
 class GroupsContactsResourceWithRawResponse:
-    """Operations on groups.contacts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        group_id: str,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[GroupContactList]:
-        """List a group's contacts
-
-        Paged by page/limit, but the array sits at `group.contacts` rather than at the root, so automatic paging is switched off; read `total` to page by hand.
-
-        Args:
-            group_id: Group identifier.
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by email.
-            status: Filter by marketing status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (GroupContactList).
-
-        HTTP: GET /api/contacts/v1/groups/{group_id}/contacts"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/groups/{group_id}/contacts",
-            path_params={"group_id": group_id},
-            query={"page": page, "limit": limit, "search": search, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.contacts.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[GroupContactList] = APIResponse(
-            self._client.send(spec), GroupContactList, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = GroupsContactsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
 
 
 class GroupsContactsResourceWithStreamingResponse:
@@ -1225,7 +692,7 @@ class GroupsContactsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = GroupsContactsResourceWithRawResponse(client.streaming_copy())
+        raw = GroupsContactsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
 
 
@@ -1301,66 +768,12 @@ class AsyncGroupsContactsResource:
 
 
 class AsyncGroupsContactsResourceWithRawResponse:
-    """Operations on groups.contacts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        group_id: str,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        status: Literal["subscribed", "unsubscribed", "blocked"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[GroupContactList]:
-        """List a group's contacts
-
-        Paged by page/limit, but the array sits at `group.contacts` rather than at the root, so automatic paging is switched off; read `total` to page by hand.
-
-        Args:
-            group_id: Group identifier.
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Search by email.
-            status: Filter by marketing status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (GroupContactList).
-
-        HTTP: GET /api/contacts/v1/groups/{group_id}/contacts"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/groups/{group_id}/contacts",
-            path_params={"group_id": group_id},
-            query={"page": page, "limit": limit, "search": search, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="groups.contacts.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[GroupContactList] = APIResponse(
-            await self._client.send(spec), GroupContactList, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncGroupsContactsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
 
 
 class AsyncGroupsContactsResourceWithStreamingResponse:
@@ -1368,5 +781,5 @@ class AsyncGroupsContactsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncGroupsContactsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncGroupsContactsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)

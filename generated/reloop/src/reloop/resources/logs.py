@@ -7,11 +7,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -172,134 +173,17 @@ class LogsResource:
 
 
 class LogsResourceWithRawResponse:
-    """Operations on logs."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = LogsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
 
     @cached_property
     def emails(self) -> LogsEmailsResourceWithRawResponse:
         return LogsEmailsResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        level: Literal["debug", "info", "warn", "error", "fatal"] | None = None,
-        event: str | None = None,
-        status_code: str | None = None,
-        search: str | None = None,
-        organization_id: str | None = None,
-        start_date: datetime.datetime | None = None,
-        end_date: datetime.datetime | None = None,
-        limit: int | None = None,
-        page: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LogList]:
-        """List activity logs
-
-        Returns `count` and per-level `stats` instead of `total`, so automatic paging is off.
-
-        Args:
-            level: Filter by level.
-            event: Partial match on the event name.
-            status_code: HTTP status code, or `success` / `error`.
-            search: Free-text search.
-            organization_id: Organization filter.
-            start_date: ISO 8601 start.
-            end_date: ISO 8601 end.
-            limit: Items per page.
-            page: Page number, starting at 1.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LogList).
-
-        HTTP: GET /api/logs/v1/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/list",
-            path_params={},
-            query={
-                "level": level,
-                "event": event,
-                "status_code": status_code,
-                "search": search,
-                "organization_id": organization_id,
-                "start_date": start_date,
-                "end_date": end_date,
-                "limit": limit,
-                "page": page,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LogList] = APIResponse(
-            self._client.send(spec), LogList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        log_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LogEntry]:
-        """Retrieve a log entry
-
-        Args:
-            log_id: Log entry identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LogEntry).
-
-        HTTP: GET /api/logs/v1/{log_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/{log_id}",
-            path_params={"log_id": log_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LogEntry] = APIResponse(
-            self._client.send(spec), LogEntry, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class LogsResourceWithStreamingResponse:
@@ -307,7 +191,7 @@ class LogsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = LogsResourceWithRawResponse(client.streaming_copy())
+        raw = LogsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
 
@@ -454,134 +338,17 @@ class AsyncLogsResource:
 
 
 class AsyncLogsResourceWithRawResponse:
-    """Operations on logs."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncLogsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
 
     @cached_property
     def emails(self) -> AsyncLogsEmailsResourceWithRawResponse:
         return AsyncLogsEmailsResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        level: Literal["debug", "info", "warn", "error", "fatal"] | None = None,
-        event: str | None = None,
-        status_code: str | None = None,
-        search: str | None = None,
-        organization_id: str | None = None,
-        start_date: datetime.datetime | None = None,
-        end_date: datetime.datetime | None = None,
-        limit: int | None = None,
-        page: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LogList]:
-        """List activity logs
-
-        Returns `count` and per-level `stats` instead of `total`, so automatic paging is off.
-
-        Args:
-            level: Filter by level.
-            event: Partial match on the event name.
-            status_code: HTTP status code, or `success` / `error`.
-            search: Free-text search.
-            organization_id: Organization filter.
-            start_date: ISO 8601 start.
-            end_date: ISO 8601 end.
-            limit: Items per page.
-            page: Page number, starting at 1.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LogList).
-
-        HTTP: GET /api/logs/v1/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/list",
-            path_params={},
-            query={
-                "level": level,
-                "event": event,
-                "status_code": status_code,
-                "search": search,
-                "organization_id": organization_id,
-                "start_date": start_date,
-                "end_date": end_date,
-                "limit": limit,
-                "page": page,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LogList] = APIResponse(
-            await self._client.send(spec), LogList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        log_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LogEntry]:
-        """Retrieve a log entry
-
-        Args:
-            log_id: Log entry identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LogEntry).
-
-        HTTP: GET /api/logs/v1/{log_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/{log_id}",
-            path_params={"log_id": log_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LogEntry] = APIResponse(
-            await self._client.send(spec), LogEntry, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncLogsResourceWithStreamingResponse:
@@ -589,7 +356,7 @@ class AsyncLogsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncLogsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncLogsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
 
@@ -663,13 +430,16 @@ class LogsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[EmailLogSummary] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=EmailLogList,
-            items_field="data",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[EmailLogSummary] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=EmailLogList,
+                items_field="data",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -778,13 +548,16 @@ class LogsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ContactActivityEmail] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ContactActivity,
-            items_field="data",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[ContactActivityEmail] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ContactActivity,
+                items_field="data",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -834,244 +607,15 @@ class LogsEmailsResource:
 
 
 class LogsEmailsResourceWithRawResponse:
-    """Operations on logs.emails."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        status: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[EmailLogSummary]]:
-        """List email logs
-
-        The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Free-text search.
-            status: Filter by email status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/logs/v1/emails"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[EmailLogSummary]] = APIResponse(
-            self._client.send(spec),
-            EmailLogList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailLogList,
-                items_field="data",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve_stats(
-        self,
-        *,
-        organization_id: str | None = None,
-        domain_id: str | None = None,
-        start_date: datetime.datetime | None = None,
-        end_date: datetime.datetime | None = None,
-        interval: Literal["day", "hour"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailStats]:
-        """Get sending statistics
-
-        Args:
-            organization_id: Organization filter.
-            domain_id: Only emails from this domain.
-            start_date: ISO 8601 start.
-            end_date: ISO 8601 end.
-            interval: Bucket size.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailStats).
-
-        HTTP: GET /api/logs/v1/emails/stats"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails/stats",
-            path_params={},
-            query={
-                "organization_id": organization_id,
-                "domain_id": domain_id,
-                "start_date": start_date,
-                "end_date": end_date,
-                "interval": interval,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.retrieve_stats",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailStats] = APIResponse(
-            self._client.send(spec), EmailStats, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_contact_activity(
-        self,
-        *,
-        email: str,
-        page: int | None = None,
-        limit: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ContactActivityEmail]]:
-        """List emails sent to an address
-
-        Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
-
-        Args:
-            email: Recipient address.
-            page: Page number, starting at 1.
-            limit: Items per page.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/logs/v1/emails/contact-activity"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails/contact-activity",
-            path_params={},
-            query={"email": email, "page": page, "limit": limit},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.list_contact_activity",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ContactActivityEmail]] = APIResponse(
-            self._client.send(spec),
-            ContactActivity,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactActivity,
-                items_field="data",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve(
-        self,
-        email_log_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailLog]:
-        """Retrieve an email log
-
-        Args:
-            email_log_id: Email log identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailLog).
-
-        HTTP: GET /api/logs/v1/emails/{email_log_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails/{email_log_id}",
-            path_params={"email_log_id": email_log_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailLog] = APIResponse(
-            self._client.send(spec), EmailLog, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = LogsEmailsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve_stats = to_raw_response_wrapper(plain.retrieve_stats)
+        self.list_contact_activity = to_raw_response_wrapper(plain.list_contact_activity)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
 
 
 class LogsEmailsResourceWithStreamingResponse:
@@ -1079,7 +623,7 @@ class LogsEmailsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = LogsEmailsResourceWithRawResponse(client.streaming_copy())
+        raw = LogsEmailsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve_stats = to_streamed_response_wrapper(raw.retrieve_stats)
         self.list_contact_activity = to_streamed_response_wrapper(raw.list_contact_activity)
@@ -1151,14 +695,13 @@ class AsyncLogsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[EmailLogSummary] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=EmailLogList,
             items_field="data",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve_stats(
         self,
@@ -1265,14 +808,13 @@ class AsyncLogsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ContactActivityEmail] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ContactActivity,
             items_field="data",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve(
         self,
@@ -1320,244 +862,15 @@ class AsyncLogsEmailsResource:
 
 
 class AsyncLogsEmailsResourceWithRawResponse:
-    """Operations on logs.emails."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        search: str | None = None,
-        status: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[EmailLogSummary]]:
-        """List email logs
-
-        The schema text says omitting `limit` returns everything, but it also declares a default of 10; the default is kept.
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            search: Free-text search.
-            status: Filter by email status.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/logs/v1/emails"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails",
-            path_params={},
-            query={"page": page, "limit": limit, "search": search, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[EmailLogSummary]] = APIResponse(
-            await self._client.send(spec),
-            EmailLogList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailLogList,
-                items_field="data",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve_stats(
-        self,
-        *,
-        organization_id: str | None = None,
-        domain_id: str | None = None,
-        start_date: datetime.datetime | None = None,
-        end_date: datetime.datetime | None = None,
-        interval: Literal["day", "hour"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailStats]:
-        """Get sending statistics
-
-        Args:
-            organization_id: Organization filter.
-            domain_id: Only emails from this domain.
-            start_date: ISO 8601 start.
-            end_date: ISO 8601 end.
-            interval: Bucket size.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailStats).
-
-        HTTP: GET /api/logs/v1/emails/stats"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails/stats",
-            path_params={},
-            query={
-                "organization_id": organization_id,
-                "domain_id": domain_id,
-                "start_date": start_date,
-                "end_date": end_date,
-                "interval": interval,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.retrieve_stats",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailStats] = APIResponse(
-            await self._client.send(spec), EmailStats, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_contact_activity(
-        self,
-        *,
-        email: str,
-        page: int | None = None,
-        limit: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ContactActivityEmail]]:
-        """List emails sent to an address
-
-        Every email sent to `email`, with event timelines. This endpoint caps `limit` at 50.
-
-        Args:
-            email: Recipient address.
-            page: Page number, starting at 1.
-            limit: Items per page.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/logs/v1/emails/contact-activity"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails/contact-activity",
-            path_params={},
-            query={"email": email, "page": page, "limit": limit},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.list_contact_activity",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ContactActivityEmail]] = APIResponse(
-            await self._client.send(spec),
-            ContactActivity,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactActivity,
-                items_field="data",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve(
-        self,
-        email_log_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailLog]:
-        """Retrieve an email log
-
-        Args:
-            email_log_id: Email log identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailLog).
-
-        HTTP: GET /api/logs/v1/emails/{email_log_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/logs/v1/emails/{email_log_id}",
-            path_params={"email_log_id": email_log_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="logs.emails.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailLog] = APIResponse(
-            await self._client.send(spec), EmailLog, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncLogsEmailsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve_stats = async_to_raw_response_wrapper(plain.retrieve_stats)
+        self.list_contact_activity = async_to_raw_response_wrapper(plain.list_contact_activity)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
 
 
 class AsyncLogsEmailsResourceWithStreamingResponse:
@@ -1565,7 +878,7 @@ class AsyncLogsEmailsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncLogsEmailsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncLogsEmailsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve_stats = async_to_streamed_response_wrapper(raw.retrieve_stats)
         self.list_contact_activity = async_to_streamed_response_wrapper(raw.list_contact_activity)

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -196,154 +197,17 @@ class MailResource:
 
 
 class MailResourceWithRawResponse:
-    """Operations on mail."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = MailResource(client.raw_copy())
+        self.send = to_raw_response_wrapper(plain.send)
+        self.resend = to_raw_response_wrapper(plain.resend)
 
     @cached_property
     def attachments(self) -> MailAttachmentsResourceWithRawResponse:
         return MailAttachmentsResourceWithRawResponse(self._client)
-
-    def send(
-        self,
-        *,
-        from_: str,
-        to: str | abc.Sequence[str],
-        subject: str,
-        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        reply_to: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        text: str | NotGiven = NOT_GIVEN,
-        html: str | NotGiven = NOT_GIVEN,
-        scheduled_at: datetime.datetime | NotGiven = NOT_GIVEN,
-        headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
-        channel_id: str | NotGiven = NOT_GIVEN,
-        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[EmailTag | EmailTagParam] | NotGiven = NOT_GIVEN,
-        template: EmailTemplateRef | EmailTemplateRefParam | NotGiven = NOT_GIVEN,
-        thread_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SendEmailResponse]:
-        """Send an email
-
-        Sends one email (there is no batch endpoint). Every rate-limit layer is checked; exceeding any one returns 429. There is no idempotency key: retrying after a timeout can send twice.
-
-        Args:
-            from_: `addr@domain` or `Name <addr@domain>`; the domain must be verified for the organization.
-            to: One address or a list of addresses (at most 50).
-            subject: Body field `subject`.
-            cc: One address or a list of addresses (at most 50).
-            bcc: One address or a list of addresses (at most 50).
-            reply_to: One address or a list of addresses (at most 50).
-            text: Plain-text body.
-            html: HTML body. Plain text is derived from it when `text` is omitted; send an empty `text` to opt out.
-            scheduled_at: Send later instead of now (emits `email.scheduled`).
-            headers: Custom MIME headers.
-            channel_id: Channel the email belongs to.
-            attachments: Body field `attachments`.
-            tags: Body field `tags`.
-            template: A template to use as the email body.
-            thread_id: Existing conversation thread to attach the email to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SendEmailResponse).
-
-        HTTP: POST /api/mail/v1/send"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/mail/v1/send",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "from": from_,
-                "to": to,
-                "subject": subject,
-                "cc": cc,
-                "bcc": bcc,
-                "reply_to": reply_to,
-                "text": text,
-                "html": html,
-                "scheduled_at": scheduled_at,
-                "headers": headers,
-                "channel_id": channel_id,
-                "attachments": attachments,
-                "tags": tags,
-                "template": template,
-                "thread_id": thread_id,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="mail.send",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SendEmailResponse] = APIResponse(
-            self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def resend(
-        self,
-        email_log_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SendEmailResponse]:
-        """Resend an email
-
-        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
-
-        Args:
-            email_log_id: Email log identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SendEmailResponse).
-
-        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/mail/v1/resend/{email_log_id}",
-            path_params={"email_log_id": email_log_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="mail.send",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SendEmailResponse] = APIResponse(
-            self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class MailResourceWithStreamingResponse:
@@ -351,7 +215,7 @@ class MailResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = MailResourceWithRawResponse(client.streaming_copy())
+        raw = MailResourceWithRawResponse(client.raw_copy(stream=True))
         self.send = to_streamed_response_wrapper(raw.send)
         self.resend = to_streamed_response_wrapper(raw.resend)
 
@@ -518,154 +382,17 @@ class AsyncMailResource:
 
 
 class AsyncMailResourceWithRawResponse:
-    """Operations on mail."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncMailResource(client.raw_copy())
+        self.send = async_to_raw_response_wrapper(plain.send)
+        self.resend = async_to_raw_response_wrapper(plain.resend)
 
     @cached_property
     def attachments(self) -> AsyncMailAttachmentsResourceWithRawResponse:
         return AsyncMailAttachmentsResourceWithRawResponse(self._client)
-
-    async def send(
-        self,
-        *,
-        from_: str,
-        to: str | abc.Sequence[str],
-        subject: str,
-        cc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        bcc: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        reply_to: str | abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        text: str | NotGiven = NOT_GIVEN,
-        html: str | NotGiven = NOT_GIVEN,
-        scheduled_at: datetime.datetime | NotGiven = NOT_GIVEN,
-        headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
-        channel_id: str | NotGiven = NOT_GIVEN,
-        attachments: abc.Sequence[EmailAttachmentInput | EmailAttachmentInputParam] | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[EmailTag | EmailTagParam] | NotGiven = NOT_GIVEN,
-        template: EmailTemplateRef | EmailTemplateRefParam | NotGiven = NOT_GIVEN,
-        thread_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SendEmailResponse]:
-        """Send an email
-
-        Sends one email (there is no batch endpoint). Every rate-limit layer is checked; exceeding any one returns 429. There is no idempotency key: retrying after a timeout can send twice.
-
-        Args:
-            from_: `addr@domain` or `Name <addr@domain>`; the domain must be verified for the organization.
-            to: One address or a list of addresses (at most 50).
-            subject: Body field `subject`.
-            cc: One address or a list of addresses (at most 50).
-            bcc: One address or a list of addresses (at most 50).
-            reply_to: One address or a list of addresses (at most 50).
-            text: Plain-text body.
-            html: HTML body. Plain text is derived from it when `text` is omitted; send an empty `text` to opt out.
-            scheduled_at: Send later instead of now (emits `email.scheduled`).
-            headers: Custom MIME headers.
-            channel_id: Channel the email belongs to.
-            attachments: Body field `attachments`.
-            tags: Body field `tags`.
-            template: A template to use as the email body.
-            thread_id: Existing conversation thread to attach the email to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SendEmailResponse).
-
-        HTTP: POST /api/mail/v1/send"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/mail/v1/send",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "from": from_,
-                "to": to,
-                "subject": subject,
-                "cc": cc,
-                "bcc": bcc,
-                "reply_to": reply_to,
-                "text": text,
-                "html": html,
-                "scheduled_at": scheduled_at,
-                "headers": headers,
-                "channel_id": channel_id,
-                "attachments": attachments,
-                "tags": tags,
-                "template": template,
-                "thread_id": thread_id,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="mail.send",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SendEmailResponse] = APIResponse(
-            await self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def resend(
-        self,
-        email_log_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SendEmailResponse]:
-        """Resend an email
-
-        Sends a previously sent or failed email again, with the sender, recipients, subject, bodies and headers stored in its log. The result is a new email with its own `id`.
-
-        Args:
-            email_log_id: Email log identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SendEmailResponse).
-
-        HTTP: POST /api/mail/v1/resend/{email_log_id}"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/mail/v1/resend/{email_log_id}",
-            path_params={"email_log_id": email_log_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="mail.send",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SendEmailResponse] = APIResponse(
-            await self._client.send(spec), SendEmailResponse, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncMailResourceWithStreamingResponse:
@@ -673,7 +400,7 @@ class AsyncMailResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncMailResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncMailResourceWithRawResponse(client.raw_copy(stream=True))
         self.send = async_to_streamed_response_wrapper(raw.send)
         self.resend = async_to_streamed_response_wrapper(raw.resend)
 
@@ -748,60 +475,12 @@ class MailAttachmentsResource:
 
 
 class MailAttachmentsResourceWithRawResponse:
-    """Operations on mail.attachments."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def retrieve(
-        self,
-        email_id: str,
-        attachment_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAttachment]:
-        """Retrieve an attachment of a sent email
-
-        Returns JSON metadata with a signed `download_url`, not the file bytes.
-
-        Args:
-            email_id: Identifier of a sent email (the send response `id`).
-            attachment_id: Attachment identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAttachment).
-
-        HTTP: GET /api/mail/v1/{email_id}/attachments/{attachment_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/mail/v1/{email_id}/attachments/{attachment_id}",
-            path_params={"email_id": email_id, "attachment_id": attachment_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="mail.attachments.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAttachment] = APIResponse(
-            self._client.send(spec), EmailAttachment, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = MailAttachmentsResource(client.raw_copy())
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
 
 
 class MailAttachmentsResourceWithStreamingResponse:
@@ -809,7 +488,7 @@ class MailAttachmentsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = MailAttachmentsResourceWithRawResponse(client.streaming_copy())
+        raw = MailAttachmentsResourceWithRawResponse(client.raw_copy(stream=True))
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
 
 
@@ -879,60 +558,12 @@ class AsyncMailAttachmentsResource:
 
 
 class AsyncMailAttachmentsResourceWithRawResponse:
-    """Operations on mail.attachments."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def retrieve(
-        self,
-        email_id: str,
-        attachment_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAttachment]:
-        """Retrieve an attachment of a sent email
-
-        Returns JSON metadata with a signed `download_url`, not the file bytes.
-
-        Args:
-            email_id: Identifier of a sent email (the send response `id`).
-            attachment_id: Attachment identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAttachment).
-
-        HTTP: GET /api/mail/v1/{email_id}/attachments/{attachment_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/mail/v1/{email_id}/attachments/{attachment_id}",
-            path_params={"email_id": email_id, "attachment_id": attachment_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="mail.attachments.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAttachment] = APIResponse(
-            await self._client.send(spec), EmailAttachment, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncMailAttachmentsResource(client.raw_copy())
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
 
 
 class AsyncMailAttachmentsResourceWithStreamingResponse:
@@ -940,5 +571,5 @@ class AsyncMailAttachmentsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncMailAttachmentsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncMailAttachmentsResourceWithRawResponse(client.raw_copy(stream=True))
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

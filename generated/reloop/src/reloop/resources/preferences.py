@@ -5,9 +5,10 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -232,208 +233,15 @@ class PreferencesResource:
 
 
 class PreferencesResourceWithRawResponse:
-    """Operations on preferences."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def generate(
-        self,
-        *,
-        contact_id: str | None = None,
-        email: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PreferenceToken]:
-        """Generate a preference-page token
-
-        Signs a 30-day token for a contact and returns the hosted preference URL to put in email footers. Pass `contactId` or `email`.
-
-        Args:
-            contact_id: Contact identifier.
-            email: Contact email.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PreferenceToken).
-
-        HTTP: GET /api/contacts/v1/preferences/generate"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/preferences/generate",
-            path_params={},
-            query={"contactId": contact_id, "email": email},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="preferences.generate",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PreferenceToken] = APIResponse(
-            self._client.send(spec), PreferenceToken, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        *,
-        token: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PreferencesData]:
-        """Get preference-page data
-
-        Public channels and the contact's enrollment in each. No API key needed: the signed token authenticates the call (the server keys its rate limit by client IP).
-
-        Args:
-            token: Signed preference token.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PreferencesData).
-
-        HTTP: GET /api/contacts/v1/preferences/data"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/preferences/data",
-            path_params={},
-            query={"token": token},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="preferences.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PreferencesData] = APIResponse(
-            self._client.send(spec), PreferencesData, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        *,
-        token: str,
-        channel_id: str,
-        subscribe: bool,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PreferenceUpdateResult]:
-        """Change one channel preference
-
-        Subscribes or unsubscribes the token's contact. No API key needed: the signed token authenticates the call (the server keys its rate limit by client IP).
-
-        Args:
-            token: Signed preference token.
-            channel_id: Public channel to change.
-            subscribe: true subscribes, false unsubscribes.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PreferenceUpdateResult).
-
-        HTTP: POST /api/contacts/v1/preferences/update"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/preferences/update",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"token": token, "channelId": channel_id, "subscribe": subscribe},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="preferences.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PreferenceUpdateResult] = APIResponse(
-            self._client.send(spec), PreferenceUpdateResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def unsubscribe_all(
-        self,
-        *,
-        token: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[UnsubscribeAllResult]:
-        """Unsubscribe from everything
-
-        Marks the contact unsubscribed and leaves every channel. No API key needed: the signed token authenticates the call (the server keys its rate limit by client IP).
-
-        Args:
-            token: Signed preference token.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (UnsubscribeAllResult).
-
-        HTTP: POST /api/contacts/v1/preferences/unsubscribe-all"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/preferences/unsubscribe-all",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"token": token},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="preferences.unsubscribe_all",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[UnsubscribeAllResult] = APIResponse(
-            self._client.send(spec), UnsubscribeAllResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = PreferencesResource(client.raw_copy())
+        self.generate = to_raw_response_wrapper(plain.generate)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.unsubscribe_all = to_raw_response_wrapper(plain.unsubscribe_all)
 
 
 class PreferencesResourceWithStreamingResponse:
@@ -441,7 +249,7 @@ class PreferencesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = PreferencesResourceWithRawResponse(client.streaming_copy())
+        raw = PreferencesResourceWithRawResponse(client.raw_copy(stream=True))
         self.generate = to_streamed_response_wrapper(raw.generate)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
         self.update = to_streamed_response_wrapper(raw.update)
@@ -656,208 +464,15 @@ class AsyncPreferencesResource:
 
 
 class AsyncPreferencesResourceWithRawResponse:
-    """Operations on preferences."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def generate(
-        self,
-        *,
-        contact_id: str | None = None,
-        email: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PreferenceToken]:
-        """Generate a preference-page token
-
-        Signs a 30-day token for a contact and returns the hosted preference URL to put in email footers. Pass `contactId` or `email`.
-
-        Args:
-            contact_id: Contact identifier.
-            email: Contact email.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PreferenceToken).
-
-        HTTP: GET /api/contacts/v1/preferences/generate"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/preferences/generate",
-            path_params={},
-            query={"contactId": contact_id, "email": email},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="preferences.generate",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PreferenceToken] = APIResponse(
-            await self._client.send(spec), PreferenceToken, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        *,
-        token: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PreferencesData]:
-        """Get preference-page data
-
-        Public channels and the contact's enrollment in each. No API key needed: the signed token authenticates the call (the server keys its rate limit by client IP).
-
-        Args:
-            token: Signed preference token.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PreferencesData).
-
-        HTTP: GET /api/contacts/v1/preferences/data"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/contacts/v1/preferences/data",
-            path_params={},
-            query={"token": token},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="preferences.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PreferencesData] = APIResponse(
-            await self._client.send(spec), PreferencesData, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        *,
-        token: str,
-        channel_id: str,
-        subscribe: bool,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PreferenceUpdateResult]:
-        """Change one channel preference
-
-        Subscribes or unsubscribes the token's contact. No API key needed: the signed token authenticates the call (the server keys its rate limit by client IP).
-
-        Args:
-            token: Signed preference token.
-            channel_id: Public channel to change.
-            subscribe: true subscribes, false unsubscribes.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PreferenceUpdateResult).
-
-        HTTP: POST /api/contacts/v1/preferences/update"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/preferences/update",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"token": token, "channelId": channel_id, "subscribe": subscribe},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="preferences.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PreferenceUpdateResult] = APIResponse(
-            await self._client.send(spec), PreferenceUpdateResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def unsubscribe_all(
-        self,
-        *,
-        token: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[UnsubscribeAllResult]:
-        """Unsubscribe from everything
-
-        Marks the contact unsubscribed and leaves every channel. No API key needed: the signed token authenticates the call (the server keys its rate limit by client IP).
-
-        Args:
-            token: Signed preference token.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (UnsubscribeAllResult).
-
-        HTTP: POST /api/contacts/v1/preferences/unsubscribe-all"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/contacts/v1/preferences/unsubscribe-all",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"token": token},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="preferences.unsubscribe_all",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[UnsubscribeAllResult] = APIResponse(
-            await self._client.send(spec), UnsubscribeAllResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncPreferencesResource(client.raw_copy())
+        self.generate = async_to_raw_response_wrapper(plain.generate)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.unsubscribe_all = async_to_raw_response_wrapper(plain.unsubscribe_all)
 
 
 class AsyncPreferencesResourceWithStreamingResponse:
@@ -865,7 +480,7 @@ class AsyncPreferencesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncPreferencesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncPreferencesResourceWithRawResponse(client.raw_copy(stream=True))
         self.generate = async_to_streamed_response_wrapper(raw.generate)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
         self.update = async_to_streamed_response_wrapper(raw.update)

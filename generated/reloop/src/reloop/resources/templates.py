@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -155,13 +156,16 @@ class TemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[Template] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=TemplateList,
-            items_field="templates",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[Template] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=TemplateList,
+                items_field="templates",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -429,401 +433,22 @@ class TemplatesResource:
 
 
 class TemplatesResourceWithRawResponse:
-    """Operations on templates."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = TemplatesResource(client.raw_copy())
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.duplicate = to_raw_response_wrapper(plain.duplicate)
+        self.send_test = to_raw_response_wrapper(plain.send_test)
 
     @cached_property
     def versions(self) -> TemplatesVersionsResourceWithRawResponse:
         return TemplatesVersionsResourceWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        name: str,
-        description: str | NotGiven = NOT_GIVEN,
-        subject: str | NotGiven = NOT_GIVEN,
-        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Create a template
-
-        Creates a draft email template.
-
-        Args:
-            name: Body field `name`.
-            description: Body field `description`.
-            subject: Body field `subject`.
-            content: Editor blocks (free-form JSON documents).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: POST /api/template/v1/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "subject": subject, "content": content},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[Template]]:
-        """List templates
-
-        The server schema types page/limit as strings without defaults; integers are sent.
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/template/v1/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/template/v1/list",
-            path_params={},
-            query={"page": page, "limit": limit},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[Template]] = APIResponse(
-            self._client.send(spec),
-            TemplateList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=TemplateList,
-                items_field="templates",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Retrieve a template
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: GET /api/template/v1/{template_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/template/v1/{template_id}",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        template_id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | NotGiven = NOT_GIVEN,
-        subject: str | NotGiven = NOT_GIVEN,
-        from_email: str | NotGiven = NOT_GIVEN,
-        reply_to: str | NotGiven = NOT_GIVEN,
-        preview_text: str | NotGiven = NOT_GIVEN,
-        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
-        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
-        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Update a template
-
-        PUT, but partial bodies are accepted.
-
-        Args:
-            template_id: Template identifier.
-            name: Body field `name`.
-            description: Body field `description`.
-            subject: Body field `subject`.
-            from_email: Body field `fromEmail`.
-            reply_to: Body field `replyTo`.
-            preview_text: Body field `previewText`.
-            content: Editor blocks (free-form JSON documents).
-            variables: Body field `variables`.
-            status: Body field `status`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: PUT /api/template/v1/{template_id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/api/template/v1/{template_id}",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "subject": subject,
-                "fromEmail": from_email,
-                "replyTo": reply_to,
-                "previewText": preview_text,
-                "content": content,
-                "variables": variables,
-                "status": status,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateDeleted]:
-        """Delete a template
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateDeleted).
-
-        HTTP: DELETE /api/template/v1/{template_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/template/v1/{template_id}",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateDeleted] = APIResponse(
-            self._client.send(spec), TemplateDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def duplicate(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Duplicate a template
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: POST /api/template/v1/{template_id}/duplicate"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/duplicate",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.duplicate",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def send_test(
-        self,
-        template_id: str,
-        *,
-        to: str,
-        from_email: str | NotGiven = NOT_GIVEN,
-        subject: str | NotGiven = NOT_GIVEN,
-        html: str | NotGiven = NOT_GIVEN,
-        variables: builtins.dict[str, object] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateTestResult]:
-        """Send a test email
-
-        Renders the template with the given variables and sends it to `to`.
-
-        Args:
-            template_id: Template identifier.
-            to: Recipient of the test email.
-            from_email: Body field `fromEmail`.
-            subject: Body field `subject`.
-            html: Rendered HTML to send instead of the saved content.
-            variables: Variable values for the test.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateTestResult).
-
-        HTTP: POST /api/template/v1/{template_id}/test"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/test",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"to": to, "fromEmail": from_email, "subject": subject, "html": html, "variables": variables},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.send_test",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateTestResult] = APIResponse(
-            self._client.send(spec), TemplateTestResult, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class TemplatesResourceWithStreamingResponse:
@@ -831,7 +456,7 @@ class TemplatesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = TemplatesResourceWithRawResponse(client.streaming_copy())
+        raw = TemplatesResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = to_streamed_response_wrapper(raw.create)
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -962,14 +587,13 @@ class AsyncTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[Template] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=TemplateList,
             items_field="templates",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve(
         self,
@@ -1235,401 +859,22 @@ class AsyncTemplatesResource:
 
 
 class AsyncTemplatesResourceWithRawResponse:
-    """Operations on templates."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncTemplatesResource(client.raw_copy())
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.duplicate = async_to_raw_response_wrapper(plain.duplicate)
+        self.send_test = async_to_raw_response_wrapper(plain.send_test)
 
     @cached_property
     def versions(self) -> AsyncTemplatesVersionsResourceWithRawResponse:
         return AsyncTemplatesVersionsResourceWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        name: str,
-        description: str | NotGiven = NOT_GIVEN,
-        subject: str | NotGiven = NOT_GIVEN,
-        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Create a template
-
-        Creates a draft email template.
-
-        Args:
-            name: Body field `name`.
-            description: Body field `description`.
-            subject: Body field `subject`.
-            content: Editor blocks (free-form JSON documents).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: POST /api/template/v1/create"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/create",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "subject": subject, "content": content},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            await self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[Template]]:
-        """List templates
-
-        The server schema types page/limit as strings without defaults; integers are sent.
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/template/v1/list"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/template/v1/list",
-            path_params={},
-            query={"page": page, "limit": limit},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[Template]] = APIResponse(
-            await self._client.send(spec),
-            TemplateList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=TemplateList,
-                items_field="templates",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Retrieve a template
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: GET /api/template/v1/{template_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/template/v1/{template_id}",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            await self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        template_id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | NotGiven = NOT_GIVEN,
-        subject: str | NotGiven = NOT_GIVEN,
-        from_email: str | NotGiven = NOT_GIVEN,
-        reply_to: str | NotGiven = NOT_GIVEN,
-        preview_text: str | NotGiven = NOT_GIVEN,
-        content: abc.Sequence[object] | NotGiven = NOT_GIVEN,
-        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
-        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Update a template
-
-        PUT, but partial bodies are accepted.
-
-        Args:
-            template_id: Template identifier.
-            name: Body field `name`.
-            description: Body field `description`.
-            subject: Body field `subject`.
-            from_email: Body field `fromEmail`.
-            reply_to: Body field `replyTo`.
-            preview_text: Body field `previewText`.
-            content: Editor blocks (free-form JSON documents).
-            variables: Body field `variables`.
-            status: Body field `status`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: PUT /api/template/v1/{template_id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/api/template/v1/{template_id}",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "subject": subject,
-                "fromEmail": from_email,
-                "replyTo": reply_to,
-                "previewText": preview_text,
-                "content": content,
-                "variables": variables,
-                "status": status,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            await self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateDeleted]:
-        """Delete a template
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateDeleted).
-
-        HTTP: DELETE /api/template/v1/{template_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/template/v1/{template_id}",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateDeleted] = APIResponse(
-            await self._client.send(spec), TemplateDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def duplicate(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Duplicate a template
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: POST /api/template/v1/{template_id}/duplicate"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/duplicate",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.duplicate",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            await self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def send_test(
-        self,
-        template_id: str,
-        *,
-        to: str,
-        from_email: str | NotGiven = NOT_GIVEN,
-        subject: str | NotGiven = NOT_GIVEN,
-        html: str | NotGiven = NOT_GIVEN,
-        variables: builtins.dict[str, object] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateTestResult]:
-        """Send a test email
-
-        Renders the template with the given variables and sends it to `to`.
-
-        Args:
-            template_id: Template identifier.
-            to: Recipient of the test email.
-            from_email: Body field `fromEmail`.
-            subject: Body field `subject`.
-            html: Rendered HTML to send instead of the saved content.
-            variables: Variable values for the test.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateTestResult).
-
-        HTTP: POST /api/template/v1/{template_id}/test"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/test",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"to": to, "fromEmail": from_email, "subject": subject, "html": html, "variables": variables},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.send_test",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateTestResult] = APIResponse(
-            await self._client.send(spec), TemplateTestResult, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncTemplatesResourceWithStreamingResponse:
@@ -1637,7 +882,7 @@ class AsyncTemplatesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncTemplatesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncTemplatesResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
@@ -1882,231 +1127,15 @@ class TemplatesVersionsResource:
 
 
 class TemplatesVersionsResourceWithRawResponse:
-    """Operations on templates.versions."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[TemplateVersion]]:
-        """List template versions
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[TemplateVersion]).
-
-        HTTP: GET /api/template/v1/{template_id}/versions"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/template/v1/{template_id}/versions",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.versions.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[TemplateVersion]] = APIResponse(
-            self._client.send(spec), list[TemplateVersion], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create(
-        self,
-        template_id: str,
-        *,
-        content: abc.Sequence[object],
-        subject: str | NotGiven = NOT_GIVEN,
-        from_email: str | NotGiven = NOT_GIVEN,
-        reply_to: str | NotGiven = NOT_GIVEN,
-        preview_text: str | NotGiven = NOT_GIVEN,
-        description: str | NotGiven = NOT_GIVEN,
-        name: str | NotGiven = NOT_GIVEN,
-        is_major: bool | NotGiven = NOT_GIVEN,
-        rendered_html: str | NotGiven = NOT_GIVEN,
-        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateVersion]:
-        """Save a template version
-
-        Args:
-            template_id: Template identifier.
-            content: Editor blocks (free-form JSON documents).
-            subject: Body field `subject`.
-            from_email: Body field `fromEmail`.
-            reply_to: Body field `replyTo`.
-            preview_text: Body field `previewText`.
-            description: Body field `description`.
-            name: Body field `name`.
-            is_major: Body field `isMajor`.
-            rendered_html: Body field `renderedHtml`.
-            variables: Body field `variables`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateVersion).
-
-        HTTP: POST /api/template/v1/{template_id}/versions"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/versions",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "content": content,
-                "subject": subject,
-                "fromEmail": from_email,
-                "replyTo": reply_to,
-                "previewText": preview_text,
-                "description": description,
-                "name": name,
-                "isMajor": is_major,
-                "renderedHtml": rendered_html,
-                "variables": variables,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.versions.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateVersion] = APIResponse(
-            self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        template_id: str,
-        version_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateVersion]:
-        """Delete a template version
-
-        Fails for the active version.
-
-        Args:
-            template_id: Template identifier.
-            version_id: Template version identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateVersion).
-
-        HTTP: DELETE /api/template/v1/{template_id}/versions/{version_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/template/v1/{template_id}/versions/{version_id}",
-            path_params={"template_id": template_id, "version_id": version_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.versions.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateVersion] = APIResponse(
-            self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def restore(
-        self,
-        template_id: str,
-        version_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Restore a template version
-
-        Args:
-            template_id: Template identifier.
-            version_id: Template version identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: POST /api/template/v1/{template_id}/versions/{version_id}/restore"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/versions/{version_id}/restore",
-            path_params={"template_id": template_id, "version_id": version_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.versions.restore",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = TemplatesVersionsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.restore = to_raw_response_wrapper(plain.restore)
 
 
 class TemplatesVersionsResourceWithStreamingResponse:
@@ -2114,7 +1143,7 @@ class TemplatesVersionsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = TemplatesVersionsResourceWithRawResponse(client.streaming_copy())
+        raw = TemplatesVersionsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.delete = to_streamed_response_wrapper(raw.delete)
@@ -2352,231 +1381,15 @@ class AsyncTemplatesVersionsResource:
 
 
 class AsyncTemplatesVersionsResourceWithRawResponse:
-    """Operations on templates.versions."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        template_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[TemplateVersion]]:
-        """List template versions
-
-        Args:
-            template_id: Template identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[TemplateVersion]).
-
-        HTTP: GET /api/template/v1/{template_id}/versions"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/template/v1/{template_id}/versions",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.versions.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[TemplateVersion]] = APIResponse(
-            await self._client.send(spec), list[TemplateVersion], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def create(
-        self,
-        template_id: str,
-        *,
-        content: abc.Sequence[object],
-        subject: str | NotGiven = NOT_GIVEN,
-        from_email: str | NotGiven = NOT_GIVEN,
-        reply_to: str | NotGiven = NOT_GIVEN,
-        preview_text: str | NotGiven = NOT_GIVEN,
-        description: str | NotGiven = NOT_GIVEN,
-        name: str | NotGiven = NOT_GIVEN,
-        is_major: bool | NotGiven = NOT_GIVEN,
-        rendered_html: str | NotGiven = NOT_GIVEN,
-        variables: abc.Sequence[TemplateVariable | TemplateVariableParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateVersion]:
-        """Save a template version
-
-        Args:
-            template_id: Template identifier.
-            content: Editor blocks (free-form JSON documents).
-            subject: Body field `subject`.
-            from_email: Body field `fromEmail`.
-            reply_to: Body field `replyTo`.
-            preview_text: Body field `previewText`.
-            description: Body field `description`.
-            name: Body field `name`.
-            is_major: Body field `isMajor`.
-            rendered_html: Body field `renderedHtml`.
-            variables: Body field `variables`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateVersion).
-
-        HTTP: POST /api/template/v1/{template_id}/versions"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/versions",
-            path_params={"template_id": template_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "content": content,
-                "subject": subject,
-                "fromEmail": from_email,
-                "replyTo": reply_to,
-                "previewText": preview_text,
-                "description": description,
-                "name": name,
-                "isMajor": is_major,
-                "renderedHtml": rendered_html,
-                "variables": variables,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="templates.versions.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateVersion] = APIResponse(
-            await self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        template_id: str,
-        version_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TemplateVersion]:
-        """Delete a template version
-
-        Fails for the active version.
-
-        Args:
-            template_id: Template identifier.
-            version_id: Template version identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (TemplateVersion).
-
-        HTTP: DELETE /api/template/v1/{template_id}/versions/{version_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/template/v1/{template_id}/versions/{version_id}",
-            path_params={"template_id": template_id, "version_id": version_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.versions.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[TemplateVersion] = APIResponse(
-            await self._client.send(spec), TemplateVersion, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def restore(
-        self,
-        template_id: str,
-        version_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Template]:
-        """Restore a template version
-
-        Args:
-            template_id: Template identifier.
-            version_id: Template version identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Template).
-
-        HTTP: POST /api/template/v1/{template_id}/versions/{version_id}/restore"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/template/v1/{template_id}/versions/{version_id}/restore",
-            path_params={"template_id": template_id, "version_id": version_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="templates.versions.restore",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Template] = APIResponse(
-            await self._client.send(spec), Template, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncTemplatesVersionsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.restore = async_to_raw_response_wrapper(plain.restore)
 
 
 class AsyncTemplatesVersionsResourceWithStreamingResponse:
@@ -2584,7 +1397,7 @@ class AsyncTemplatesVersionsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncTemplatesVersionsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncTemplatesVersionsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -5,9 +5,10 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
@@ -130,104 +131,13 @@ class UploadsResource:
 
 
 class UploadsResourceWithRawResponse:
-    """Operations on uploads."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def create(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[UploadedFile]:
-        """Upload an image
-
-        multipart/form-data with one `file` part. 400 bodies carry `errors` as strings.
-
-        Args:
-            file: The image to upload.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (UploadedFile).
-
-        HTTP: POST /api/upload/v1/upload"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/upload/v1/upload",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="uploads.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[UploadedFile] = APIResponse(
-            self._client.send(spec), UploadedFile, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        file_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[UploadDeleted]:
-        """Delete an uploaded file
-
-        Args:
-            file_id: Uploaded file identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (UploadDeleted).
-
-        HTTP: DELETE /api/upload/v1/files/{file_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/upload/v1/files/{file_id}",
-            path_params={"file_id": file_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="uploads.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[UploadDeleted] = APIResponse(
-            self._client.send(spec), UploadDeleted, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = UploadsResource(client.raw_copy())
+        self.create = to_raw_response_wrapper(plain.create)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class UploadsResourceWithStreamingResponse:
@@ -235,7 +145,7 @@ class UploadsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = UploadsResourceWithRawResponse(client.streaming_copy())
+        raw = UploadsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = to_streamed_response_wrapper(raw.create)
         self.delete = to_streamed_response_wrapper(raw.delete)
 
@@ -348,104 +258,13 @@ class AsyncUploadsResource:
 
 
 class AsyncUploadsResourceWithRawResponse:
-    """Operations on uploads."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def create(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[UploadedFile]:
-        """Upload an image
-
-        multipart/form-data with one `file` part. 400 bodies carry `errors` as strings.
-
-        Args:
-            file: The image to upload.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (UploadedFile).
-
-        HTTP: POST /api/upload/v1/upload"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/upload/v1/upload",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="uploads.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[UploadedFile] = APIResponse(
-            await self._client.send(spec), UploadedFile, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        file_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[UploadDeleted]:
-        """Delete an uploaded file
-
-        Args:
-            file_id: Uploaded file identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (UploadDeleted).
-
-        HTTP: DELETE /api/upload/v1/files/{file_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/upload/v1/files/{file_id}",
-            path_params={"file_id": file_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="uploads.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[UploadDeleted] = APIResponse(
-            await self._client.send(spec), UploadDeleted, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncUploadsResource(client.raw_copy())
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncUploadsResourceWithStreamingResponse:
@@ -453,6 +272,6 @@ class AsyncUploadsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncUploadsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncUploadsResourceWithRawResponse(client.raw_copy(stream=True))
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -117,13 +118,16 @@ class WebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[Webhook] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=WebhookList,
-            items_field="webhooks",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[Webhook] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=WebhookList,
+                items_field="webhooks",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -657,625 +661,22 @@ class WebhooksResource:
 
 
 class WebhooksResourceWithRawResponse:
-    """Operations on webhooks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = WebhooksResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.sign_test_event = to_raw_response_wrapper(plain.sign_test_event)
+        self.trigger = to_raw_response_wrapper(plain.trigger)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
 
     @cached_property
     def deliveries(self) -> WebhooksDeliveriesResourceWithRawResponse:
         return WebhooksDeliveriesResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        status: Literal["active", "paused", "disabled", "failed"] | None = None,
-        organization_id: str | None = None,
-        user_id: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[Webhook]]:
-        """List webhook endpoints
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            status: Filter by status.
-            organization_id: Organization filter.
-            user_id: Filter by creator.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/webhook/v1/"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/webhook/v1/",
-            path_params={},
-            query={
-                "page": page,
-                "limit": limit,
-                "status": status,
-                "organizationId": organization_id,
-                "userId": user_id,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[Webhook]] = APIResponse(
-            self._client.send(spec),
-            WebhookList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=WebhookList,
-                items_field="webhooks",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        description: str,
-        url: str,
-        events: abc.Sequence[
-            WebhookEventName
-            | Literal[
-                "domain.create",
-                "domain.update",
-                "domain.delete",
-                "domain.undelete",
-                "domain.verify",
-                "domain.list",
-                "domain.get",
-                "domain.dns.get",
-                "api-key.create",
-                "api-key.update",
-                "api-key.delete",
-                "api-key.revoke",
-                "api-key.rate_limited",
-                "api-key.list",
-                "api-key.get",
-                "contact.create",
-                "contact.update",
-                "contact.delete",
-                "contact.subscribed",
-                "contact.unsubscribed",
-                "contact.blocked",
-                "contact.group.create",
-                "contact.group.update",
-                "contact.group.delete",
-                "contact.channel.create",
-                "contact.channel.update",
-                "contact.channel.delete",
-                "contact.property.create",
-                "contact.property.update",
-                "contact.property.delete",
-                "contact.list",
-                "contact.group.list",
-                "contact.channel.list",
-                "contact.property.list",
-                "contact.get",
-                "contact.group.get",
-                "contact.channel.get",
-                "email.sent",
-                "email.delivered",
-                "email.delivery_delayed",
-                "email.complained",
-                "email.bounced",
-                "email.failed",
-                "email.opened",
-                "email.clicked",
-                "email.received",
-                "email.scheduled",
-                "email.suppressed",
-            ]
-        ],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Webhook]:
-        """Create a webhook endpoint
-
-        Args:
-            description: Body field `description`.
-            url: Must be HTTPS in practice; the server SSRF-checks it.
-            events: Event types to subscribe to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Webhook).
-
-        HTTP: POST /api/webhook/v1/"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/v1/",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"description": description, "url": url, "events": events},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Webhook] = APIResponse(
-            self._client.send(spec), Webhook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def sign_test_event(
-        self,
-        *,
-        webhook_id: str,
-        event: WebhookEventName
-        | Literal[
-            "domain.create",
-            "domain.update",
-            "domain.delete",
-            "domain.undelete",
-            "domain.verify",
-            "domain.list",
-            "domain.get",
-            "domain.dns.get",
-            "api-key.create",
-            "api-key.update",
-            "api-key.delete",
-            "api-key.revoke",
-            "api-key.rate_limited",
-            "api-key.list",
-            "api-key.get",
-            "contact.create",
-            "contact.update",
-            "contact.delete",
-            "contact.subscribed",
-            "contact.unsubscribed",
-            "contact.blocked",
-            "contact.group.create",
-            "contact.group.update",
-            "contact.group.delete",
-            "contact.channel.create",
-            "contact.channel.update",
-            "contact.channel.delete",
-            "contact.property.create",
-            "contact.property.update",
-            "contact.property.delete",
-            "contact.list",
-            "contact.group.list",
-            "contact.channel.list",
-            "contact.property.list",
-            "contact.get",
-            "contact.group.get",
-            "contact.channel.get",
-            "email.sent",
-            "email.delivered",
-            "email.delivery_delayed",
-            "email.complained",
-            "email.bounced",
-            "email.failed",
-            "email.opened",
-            "email.clicked",
-            "email.received",
-            "email.scheduled",
-            "email.suppressed",
-        ],
-        payload: builtins.dict[str, object],
-        organization_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookSignedTestEvent]:
-        """Sign a test event
-
-        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
-
-        Args:
-            webhook_id: Endpoint to sign the test event for.
-            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
-            payload: Event data to put in the envelope's `data`.
-            organization_id: Organization that owns the endpoint; defaults to the caller's.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookSignedTestEvent).
-
-        HTTP: POST /api/webhook/v1/sign-test-event"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/v1/sign-test-event",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"webhookId": webhook_id, "event": event, "payload": payload, "organizationId": organization_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.sign_test_event",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookSignedTestEvent] = APIResponse(
-            self._client.send(spec), WebhookSignedTestEvent, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def trigger(
-        self,
-        *,
-        event: WebhookEventName
-        | Literal[
-            "domain.create",
-            "domain.update",
-            "domain.delete",
-            "domain.undelete",
-            "domain.verify",
-            "domain.list",
-            "domain.get",
-            "domain.dns.get",
-            "api-key.create",
-            "api-key.update",
-            "api-key.delete",
-            "api-key.revoke",
-            "api-key.rate_limited",
-            "api-key.list",
-            "api-key.get",
-            "contact.create",
-            "contact.update",
-            "contact.delete",
-            "contact.subscribed",
-            "contact.unsubscribed",
-            "contact.blocked",
-            "contact.group.create",
-            "contact.group.update",
-            "contact.group.delete",
-            "contact.channel.create",
-            "contact.channel.update",
-            "contact.channel.delete",
-            "contact.property.create",
-            "contact.property.update",
-            "contact.property.delete",
-            "contact.list",
-            "contact.group.list",
-            "contact.channel.list",
-            "contact.property.list",
-            "contact.get",
-            "contact.group.get",
-            "contact.channel.get",
-            "email.sent",
-            "email.delivered",
-            "email.delivery_delayed",
-            "email.complained",
-            "email.bounced",
-            "email.failed",
-            "email.opened",
-            "email.clicked",
-            "email.received",
-            "email.scheduled",
-            "email.suppressed",
-        ],
-        payload: builtins.dict[str, object],
-        organization_id: str | NotGiven = NOT_GIVEN,
-        user_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookTriggerResult]:
-        """Fire a test event
-
-        Delivers `payload` as `event` to every endpoint subscribed to it.
-
-        Args:
-            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
-            payload: Event data to deliver.
-            organization_id: Body field `organizationId`.
-            user_id: Body field `userId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookTriggerResult).
-
-        HTTP: POST /api/webhook/v1/trigger"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/v1/trigger",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"event": event, "payload": payload, "organizationId": organization_id, "userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.trigger",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookTriggerResult] = APIResponse(
-            self._client.send(spec), WebhookTriggerResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        webhook_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Webhook]:
-        """Retrieve a webhook endpoint
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Webhook).
-
-        HTTP: GET /api/webhook/v1/{webhook_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/webhook/v1/{webhook_id}",
-            path_params={"webhook_id": webhook_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Webhook] = APIResponse(
-            self._client.send(spec), Webhook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        webhook_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookDeleted]:
-        """Delete a webhook endpoint
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookDeleted).
-
-        HTTP: DELETE /api/webhook/v1/{webhook_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/webhook/v1/{webhook_id}",
-            path_params={"webhook_id": webhook_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookDeleted] = APIResponse(
-            self._client.send(spec), WebhookDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        webhook_id: str,
-        *,
-        description: str | NotGiven = NOT_GIVEN,
-        name: str | NotGiven = NOT_GIVEN,
-        url: str | NotGiven = NOT_GIVEN,
-        events: abc.Sequence[
-            WebhookEventName
-            | Literal[
-                "domain.create",
-                "domain.update",
-                "domain.delete",
-                "domain.undelete",
-                "domain.verify",
-                "domain.list",
-                "domain.get",
-                "domain.dns.get",
-                "api-key.create",
-                "api-key.update",
-                "api-key.delete",
-                "api-key.revoke",
-                "api-key.rate_limited",
-                "api-key.list",
-                "api-key.get",
-                "contact.create",
-                "contact.update",
-                "contact.delete",
-                "contact.subscribed",
-                "contact.unsubscribed",
-                "contact.blocked",
-                "contact.group.create",
-                "contact.group.update",
-                "contact.group.delete",
-                "contact.channel.create",
-                "contact.channel.update",
-                "contact.channel.delete",
-                "contact.property.create",
-                "contact.property.update",
-                "contact.property.delete",
-                "contact.list",
-                "contact.group.list",
-                "contact.channel.list",
-                "contact.property.list",
-                "contact.get",
-                "contact.group.get",
-                "contact.channel.get",
-                "email.sent",
-                "email.delivered",
-                "email.delivery_delayed",
-                "email.complained",
-                "email.bounced",
-                "email.failed",
-                "email.opened",
-                "email.clicked",
-                "email.received",
-                "email.scheduled",
-                "email.suppressed",
-            ]
-        ]
-        | NotGiven = NOT_GIVEN,
-        secret: str | NotGiven = NOT_GIVEN,
-        status: Literal["active", "paused", "disabled"] | NotGiven = NOT_GIVEN,
-        custom_headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
-        rate_limit_enabled: bool | NotGiven = NOT_GIVEN,
-        max_requests_per_minute: int | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry_backoff_multiplier: float | NotGiven = NOT_GIVEN,
-        filtering_options: WebhookFilteringOptions | WebhookFilteringOptionsParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Webhook]:
-        """Update a webhook endpoint
-
-        Also pauses, resumes and disables delivery through `status`.
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            description: Body field `description`.
-            name: Body field `name`.
-            url: Body field `url`.
-            events: Replaces the subscribed event types.
-            secret: Body field `secret`.
-            status: Pause, resume or disable delivery.
-            custom_headers: Body field `customHeaders`.
-            rate_limit_enabled: Body field `rateLimitEnabled`.
-            max_requests_per_minute: Body field `maxRequestsPerMinute`.
-            max_retries: Body field `maxRetries`.
-            retry_backoff_multiplier: Body field `retryBackoffMultiplier`.
-            filtering_options: Per-endpoint event filtering.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Webhook).
-
-        HTTP: PATCH /api/webhook/v1/{webhook_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/webhook/v1/{webhook_id}",
-            path_params={"webhook_id": webhook_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "description": description,
-                "name": name,
-                "url": url,
-                "events": events,
-                "secret": secret,
-                "status": status,
-                "customHeaders": custom_headers,
-                "rateLimitEnabled": rate_limit_enabled,
-                "maxRequestsPerMinute": max_requests_per_minute,
-                "maxRetries": max_retries,
-                "retryBackoffMultiplier": retry_backoff_multiplier,
-                "filteringOptions": filtering_options,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Webhook] = APIResponse(
-            self._client.send(spec), Webhook, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class WebhooksResourceWithStreamingResponse:
@@ -1283,7 +684,7 @@ class WebhooksResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = WebhooksResourceWithRawResponse(client.streaming_copy())
+        raw = WebhooksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.sign_test_event = to_streamed_response_wrapper(raw.sign_test_event)
@@ -1372,14 +773,13 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[Webhook] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=WebhookList,
             items_field="webhooks",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1911,625 +1311,22 @@ class AsyncWebhooksResource:
 
 
 class AsyncWebhooksResourceWithRawResponse:
-    """Operations on webhooks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncWebhooksResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.sign_test_event = async_to_raw_response_wrapper(plain.sign_test_event)
+        self.trigger = async_to_raw_response_wrapper(plain.trigger)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
     @cached_property
     def deliveries(self) -> AsyncWebhooksDeliveriesResourceWithRawResponse:
         return AsyncWebhooksDeliveriesResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        status: Literal["active", "paused", "disabled", "failed"] | None = None,
-        organization_id: str | None = None,
-        user_id: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[Webhook]]:
-        """List webhook endpoints
-
-        Args:
-            page: Page number, starting at 1.
-            limit: Items per page.
-            status: Filter by status.
-            organization_id: Organization filter.
-            user_id: Filter by creator.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/webhook/v1/"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/webhook/v1/",
-            path_params={},
-            query={
-                "page": page,
-                "limit": limit,
-                "status": status,
-                "organizationId": organization_id,
-                "userId": user_id,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[Webhook]] = APIResponse(
-            await self._client.send(spec),
-            WebhookList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=WebhookList,
-                items_field="webhooks",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        description: str,
-        url: str,
-        events: abc.Sequence[
-            WebhookEventName
-            | Literal[
-                "domain.create",
-                "domain.update",
-                "domain.delete",
-                "domain.undelete",
-                "domain.verify",
-                "domain.list",
-                "domain.get",
-                "domain.dns.get",
-                "api-key.create",
-                "api-key.update",
-                "api-key.delete",
-                "api-key.revoke",
-                "api-key.rate_limited",
-                "api-key.list",
-                "api-key.get",
-                "contact.create",
-                "contact.update",
-                "contact.delete",
-                "contact.subscribed",
-                "contact.unsubscribed",
-                "contact.blocked",
-                "contact.group.create",
-                "contact.group.update",
-                "contact.group.delete",
-                "contact.channel.create",
-                "contact.channel.update",
-                "contact.channel.delete",
-                "contact.property.create",
-                "contact.property.update",
-                "contact.property.delete",
-                "contact.list",
-                "contact.group.list",
-                "contact.channel.list",
-                "contact.property.list",
-                "contact.get",
-                "contact.group.get",
-                "contact.channel.get",
-                "email.sent",
-                "email.delivered",
-                "email.delivery_delayed",
-                "email.complained",
-                "email.bounced",
-                "email.failed",
-                "email.opened",
-                "email.clicked",
-                "email.received",
-                "email.scheduled",
-                "email.suppressed",
-            ]
-        ],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Webhook]:
-        """Create a webhook endpoint
-
-        Args:
-            description: Body field `description`.
-            url: Must be HTTPS in practice; the server SSRF-checks it.
-            events: Event types to subscribe to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Webhook).
-
-        HTTP: POST /api/webhook/v1/"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/v1/",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"description": description, "url": url, "events": events},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.create",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Webhook] = APIResponse(
-            await self._client.send(spec), Webhook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def sign_test_event(
-        self,
-        *,
-        webhook_id: str,
-        event: WebhookEventName
-        | Literal[
-            "domain.create",
-            "domain.update",
-            "domain.delete",
-            "domain.undelete",
-            "domain.verify",
-            "domain.list",
-            "domain.get",
-            "domain.dns.get",
-            "api-key.create",
-            "api-key.update",
-            "api-key.delete",
-            "api-key.revoke",
-            "api-key.rate_limited",
-            "api-key.list",
-            "api-key.get",
-            "contact.create",
-            "contact.update",
-            "contact.delete",
-            "contact.subscribed",
-            "contact.unsubscribed",
-            "contact.blocked",
-            "contact.group.create",
-            "contact.group.update",
-            "contact.group.delete",
-            "contact.channel.create",
-            "contact.channel.update",
-            "contact.channel.delete",
-            "contact.property.create",
-            "contact.property.update",
-            "contact.property.delete",
-            "contact.list",
-            "contact.group.list",
-            "contact.channel.list",
-            "contact.property.list",
-            "contact.get",
-            "contact.group.get",
-            "contact.channel.get",
-            "email.sent",
-            "email.delivered",
-            "email.delivery_delayed",
-            "email.complained",
-            "email.bounced",
-            "email.failed",
-            "email.opened",
-            "email.clicked",
-            "email.received",
-            "email.scheduled",
-            "email.suppressed",
-        ],
-        payload: builtins.dict[str, object],
-        organization_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookSignedTestEvent]:
-        """Sign a test event
-
-        Builds and signs a test delivery for one endpoint without sending it or recording it: the response holds the endpoint URL, the headers (signature included) and the body, ready to be posted by the caller.
-
-        Args:
-            webhook_id: Endpoint to sign the test event for.
-            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
-            payload: Event data to put in the envelope's `data`.
-            organization_id: Organization that owns the endpoint; defaults to the caller's.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookSignedTestEvent).
-
-        HTTP: POST /api/webhook/v1/sign-test-event"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/v1/sign-test-event",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"webhookId": webhook_id, "event": event, "payload": payload, "organizationId": organization_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.sign_test_event",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookSignedTestEvent] = APIResponse(
-            await self._client.send(spec), WebhookSignedTestEvent, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def trigger(
-        self,
-        *,
-        event: WebhookEventName
-        | Literal[
-            "domain.create",
-            "domain.update",
-            "domain.delete",
-            "domain.undelete",
-            "domain.verify",
-            "domain.list",
-            "domain.get",
-            "domain.dns.get",
-            "api-key.create",
-            "api-key.update",
-            "api-key.delete",
-            "api-key.revoke",
-            "api-key.rate_limited",
-            "api-key.list",
-            "api-key.get",
-            "contact.create",
-            "contact.update",
-            "contact.delete",
-            "contact.subscribed",
-            "contact.unsubscribed",
-            "contact.blocked",
-            "contact.group.create",
-            "contact.group.update",
-            "contact.group.delete",
-            "contact.channel.create",
-            "contact.channel.update",
-            "contact.channel.delete",
-            "contact.property.create",
-            "contact.property.update",
-            "contact.property.delete",
-            "contact.list",
-            "contact.group.list",
-            "contact.channel.list",
-            "contact.property.list",
-            "contact.get",
-            "contact.group.get",
-            "contact.channel.get",
-            "email.sent",
-            "email.delivered",
-            "email.delivery_delayed",
-            "email.complained",
-            "email.bounced",
-            "email.failed",
-            "email.opened",
-            "email.clicked",
-            "email.received",
-            "email.scheduled",
-            "email.suppressed",
-        ],
-        payload: builtins.dict[str, object],
-        organization_id: str | NotGiven = NOT_GIVEN,
-        user_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookTriggerResult]:
-        """Fire a test event
-
-        Delivers `payload` as `event` to every endpoint subscribed to it.
-
-        Args:
-            event: An event name the API accepts when subscribing an endpoint or firing a test event. Some names (`api-key.rate_limited`, `email.suppressed`, the `.list` and `.get` names) are accepted but not delivered yet.
-            payload: Event data to deliver.
-            organization_id: Body field `organizationId`.
-            user_id: Body field `userId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookTriggerResult).
-
-        HTTP: POST /api/webhook/v1/trigger"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/v1/trigger",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"event": event, "payload": payload, "organizationId": organization_id, "userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.trigger",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookTriggerResult] = APIResponse(
-            await self._client.send(spec), WebhookTriggerResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        webhook_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Webhook]:
-        """Retrieve a webhook endpoint
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Webhook).
-
-        HTTP: GET /api/webhook/v1/{webhook_id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/webhook/v1/{webhook_id}",
-            path_params={"webhook_id": webhook_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.retrieve",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Webhook] = APIResponse(
-            await self._client.send(spec), Webhook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        webhook_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookDeleted]:
-        """Delete a webhook endpoint
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookDeleted).
-
-        HTTP: DELETE /api/webhook/v1/{webhook_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/api/webhook/v1/{webhook_id}",
-            path_params={"webhook_id": webhook_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.delete",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookDeleted] = APIResponse(
-            await self._client.send(spec), WebhookDeleted, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        webhook_id: str,
-        *,
-        description: str | NotGiven = NOT_GIVEN,
-        name: str | NotGiven = NOT_GIVEN,
-        url: str | NotGiven = NOT_GIVEN,
-        events: abc.Sequence[
-            WebhookEventName
-            | Literal[
-                "domain.create",
-                "domain.update",
-                "domain.delete",
-                "domain.undelete",
-                "domain.verify",
-                "domain.list",
-                "domain.get",
-                "domain.dns.get",
-                "api-key.create",
-                "api-key.update",
-                "api-key.delete",
-                "api-key.revoke",
-                "api-key.rate_limited",
-                "api-key.list",
-                "api-key.get",
-                "contact.create",
-                "contact.update",
-                "contact.delete",
-                "contact.subscribed",
-                "contact.unsubscribed",
-                "contact.blocked",
-                "contact.group.create",
-                "contact.group.update",
-                "contact.group.delete",
-                "contact.channel.create",
-                "contact.channel.update",
-                "contact.channel.delete",
-                "contact.property.create",
-                "contact.property.update",
-                "contact.property.delete",
-                "contact.list",
-                "contact.group.list",
-                "contact.channel.list",
-                "contact.property.list",
-                "contact.get",
-                "contact.group.get",
-                "contact.channel.get",
-                "email.sent",
-                "email.delivered",
-                "email.delivery_delayed",
-                "email.complained",
-                "email.bounced",
-                "email.failed",
-                "email.opened",
-                "email.clicked",
-                "email.received",
-                "email.scheduled",
-                "email.suppressed",
-            ]
-        ]
-        | NotGiven = NOT_GIVEN,
-        secret: str | NotGiven = NOT_GIVEN,
-        status: Literal["active", "paused", "disabled"] | NotGiven = NOT_GIVEN,
-        custom_headers: builtins.dict[str, str] | NotGiven = NOT_GIVEN,
-        rate_limit_enabled: bool | NotGiven = NOT_GIVEN,
-        max_requests_per_minute: int | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry_backoff_multiplier: float | NotGiven = NOT_GIVEN,
-        filtering_options: WebhookFilteringOptions | WebhookFilteringOptionsParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Webhook]:
-        """Update a webhook endpoint
-
-        Also pauses, resumes and disables delivery through `status`.
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            description: Body field `description`.
-            name: Body field `name`.
-            url: Body field `url`.
-            events: Replaces the subscribed event types.
-            secret: Body field `secret`.
-            status: Pause, resume or disable delivery.
-            custom_headers: Body field `customHeaders`.
-            rate_limit_enabled: Body field `rateLimitEnabled`.
-            max_requests_per_minute: Body field `maxRequestsPerMinute`.
-            max_retries: Body field `maxRetries`.
-            retry_backoff_multiplier: Body field `retryBackoffMultiplier`.
-            filtering_options: Per-endpoint event filtering.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Webhook).
-
-        HTTP: PATCH /api/webhook/v1/{webhook_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/api/webhook/v1/{webhook_id}",
-            path_params={"webhook_id": webhook_id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "description": description,
-                "name": name,
-                "url": url,
-                "events": events,
-                "secret": secret,
-                "status": status,
-                "customHeaders": custom_headers,
-                "rateLimitEnabled": rate_limit_enabled,
-                "maxRequestsPerMinute": max_requests_per_minute,
-                "maxRetries": max_retries,
-                "retryBackoffMultiplier": retry_backoff_multiplier,
-                "filteringOptions": filtering_options,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="webhooks.update",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Webhook] = APIResponse(
-            await self._client.send(spec), Webhook, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncWebhooksResourceWithStreamingResponse:
@@ -2537,7 +1334,7 @@ class AsyncWebhooksResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncWebhooksResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncWebhooksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.sign_test_event = async_to_streamed_response_wrapper(raw.sign_test_event)
@@ -2614,13 +1411,16 @@ class WebhooksDeliveriesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[WebhookDelivery] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=WebhookDeliveryList,
-            items_field="deliveries",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[WebhookDelivery] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=WebhookDeliveryList,
+                items_field="deliveries",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2672,121 +1472,13 @@ class WebhooksDeliveriesResource:
 
 
 class WebhooksDeliveriesResourceWithRawResponse:
-    """Operations on webhooks.deliveries."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        webhook_id: str,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        status: Literal["pending", "success", "failed", "retrying", ""] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[WebhookDelivery]]:
-        """List deliveries
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            page: Page number, starting at 1.
-            limit: Items per page.
-            status: Filter by status (empty means all).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/webhook/v1/{webhook_id}/deliveries"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/webhook/v1/{webhook_id}/deliveries",
-            path_params={"webhook_id": webhook_id},
-            query={"page": page, "limit": limit, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.deliveries.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[WebhookDelivery]] = APIResponse(
-            self._client.send(spec),
-            WebhookDeliveryList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=WebhookDeliveryList,
-                items_field="deliveries",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retry(
-        self,
-        delivery_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookDeliveryRetryResult]:
-        """Replay a delivery
-
-        Creates a new delivery of the same event.
-
-        Args:
-            delivery_id: Webhook delivery identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookDeliveryRetryResult).
-
-        HTTP: POST /api/webhook/deliveries/{delivery_id}/retry"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/deliveries/{delivery_id}/retry",
-            path_params={"delivery_id": delivery_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.deliveries.retry",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookDeliveryRetryResult] = APIResponse(
-            self._client.send(spec), WebhookDeliveryRetryResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = WebhooksDeliveriesResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retry = to_raw_response_wrapper(plain.retry)
 
 
 class WebhooksDeliveriesResourceWithStreamingResponse:
@@ -2794,7 +1486,7 @@ class WebhooksDeliveriesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = WebhooksDeliveriesResourceWithRawResponse(client.streaming_copy())
+        raw = WebhooksDeliveriesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.retry = to_streamed_response_wrapper(raw.retry)
 
@@ -2862,14 +1554,13 @@ class AsyncWebhooksDeliveriesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[WebhookDelivery] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=WebhookDeliveryList,
             items_field="deliveries",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retry(
         self,
@@ -2919,121 +1610,13 @@ class AsyncWebhooksDeliveriesResource:
 
 
 class AsyncWebhooksDeliveriesResourceWithRawResponse:
-    """Operations on webhooks.deliveries."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        webhook_id: str,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        status: Literal["pending", "success", "failed", "retrying", ""] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[WebhookDelivery]]:
-        """List deliveries
-
-        Args:
-            webhook_id: Webhook endpoint identifier.
-            page: Page number, starting at 1.
-            limit: Items per page.
-            status: Filter by status (empty means all).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /api/webhook/v1/{webhook_id}/deliveries"""
-        spec = RequestSpec(
-            method="get",
-            path="/api/webhook/v1/{webhook_id}/deliveries",
-            path_params={"webhook_id": webhook_id},
-            query={"page": page, "limit": limit, "status": status},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.deliveries.list",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[WebhookDelivery]] = APIResponse(
-            await self._client.send(spec),
-            WebhookDeliveryList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=WebhookDeliveryList,
-                items_field="deliveries",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retry(
-        self,
-        delivery_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebhookDeliveryRetryResult]:
-        """Replay a delivery
-
-        Creates a new delivery of the same event.
-
-        Args:
-            delivery_id: Webhook delivery identifier.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebhookDeliveryRetryResult).
-
-        HTTP: POST /api/webhook/deliveries/{delivery_id}/retry"""
-        spec = RequestSpec(
-            method="post",
-            path="/api/webhook/deliveries/{delivery_id}/retry",
-            path_params={"delivery_id": delivery_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="webhooks.deliveries.retry",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebhookDeliveryRetryResult] = APIResponse(
-            await self._client.send(spec), WebhookDeliveryRetryResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncWebhooksDeliveriesResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retry = async_to_raw_response_wrapper(plain.retry)
 
 
 class AsyncWebhooksDeliveriesResourceWithStreamingResponse:
@@ -3041,6 +1624,6 @@ class AsyncWebhooksDeliveriesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncWebhooksDeliveriesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncWebhooksDeliveriesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retry = async_to_streamed_response_wrapper(raw.retry)

@@ -7,11 +7,12 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -88,13 +89,16 @@ class AccountListsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ContactAccountList] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ContactAccountListPage,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[ContactAccountList] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ContactAccountListPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -273,8 +277,7 @@ class AccountListsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def move_accounts(
         self,
@@ -376,355 +379,18 @@ class AccountListsResource:
 
 
 class AccountListsResourceWithRawResponse:
-    """Operations on account_lists."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ContactAccountList]]:
-        """List account lists
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Query parameter `search`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-account-lists"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-account-lists",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ContactAccountList]] = APIResponse(
-            self._client.send(spec),
-            ContactAccountListPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountListPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountList]:
-        """Create an account list
-
-        Args:
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountList).
-
-        HTTP: POST /v3/contact-account-lists"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-account-lists",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountList] = APIResponse(
-            self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountList]:
-        """Get an account list
-
-        Args:
-            id: Account list id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountList).
-
-        HTTP: GET /v3/contact-account-lists/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-account-lists/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountList] = APIResponse(
-            self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountList]:
-        """Rename an account list
-
-        Args:
-            id: Account list id.
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountList).
-
-        HTTP: PUT /v3/contact-account-lists/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-account-lists/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountList] = APIResponse(
-            self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an account list
-
-        Args:
-            id: Account list id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-account-lists/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-account-lists/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def move_accounts(
-        self,
-        id: int,
-        *,
-        account_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Move accounts into a list, removing them from every other list
-
-        Non-atomic; the result lists only the accounts that were not processed.
-
-        Args:
-            id: Target account list id.
-            account_ids: Body field `accountIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-account-lists/{id}/move-accounts",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"accountIds": account_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def add_accounts(
-        self,
-        id: int,
-        *,
-        account_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Add accounts to a list, keeping their other memberships
-
-        Args:
-            id: Target account list id.
-            account_ids: Body field `accountIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-account-lists/{id}/add-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-account-lists/{id}/add-accounts",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"accountIds": account_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AccountListsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.move_accounts = to_raw_response_wrapper(plain.move_accounts)
+        self.add_accounts = to_raw_response_wrapper(plain.add_accounts)
 
 
 class AccountListsResourceWithStreamingResponse:
@@ -732,7 +398,7 @@ class AccountListsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AccountListsResourceWithRawResponse(client.streaming_copy())
+        raw = AccountListsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -803,14 +469,13 @@ class AsyncAccountListsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ContactAccountList] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ContactAccountListPage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -987,8 +652,7 @@ class AsyncAccountListsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def move_accounts(
         self,
@@ -1090,359 +754,18 @@ class AsyncAccountListsResource:
 
 
 class AsyncAccountListsResourceWithRawResponse:
-    """Operations on account_lists."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ContactAccountList]]:
-        """List account lists
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Query parameter `search`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-account-lists"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-account-lists",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ContactAccountList]] = APIResponse(
-            await self._client.send(spec),
-            ContactAccountListPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountListPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountList]:
-        """Create an account list
-
-        Args:
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountList).
-
-        HTTP: POST /v3/contact-account-lists"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-account-lists",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountList] = APIResponse(
-            await self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountList]:
-        """Get an account list
-
-        Args:
-            id: Account list id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountList).
-
-        HTTP: GET /v3/contact-account-lists/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-account-lists/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountList] = APIResponse(
-            await self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountList]:
-        """Rename an account list
-
-        Args:
-            id: Account list id.
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountList).
-
-        HTTP: PUT /v3/contact-account-lists/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-account-lists/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountList] = APIResponse(
-            await self._client.send(spec), ContactAccountList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an account list
-
-        Args:
-            id: Account list id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-account-lists/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-account-lists/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def move_accounts(
-        self,
-        id: int,
-        *,
-        account_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Move accounts into a list, removing them from every other list
-
-        Non-atomic; the result lists only the accounts that were not processed.
-
-        Args:
-            id: Target account list id.
-            account_ids: Body field `accountIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-account-lists/{id}/move-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-account-lists/{id}/move-accounts",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"accountIds": account_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def add_accounts(
-        self,
-        id: int,
-        *,
-        account_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Add accounts to a list, keeping their other memberships
-
-        Args:
-            id: Target account list id.
-            account_ids: Body field `accountIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-account-lists/{id}/add-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-account-lists/{id}/add-accounts",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"accountIds": account_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
+        plain = AsyncAccountListsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.move_accounts = async_to_raw_response_wrapper(plain.move_accounts)
+        self.add_accounts = async_to_raw_response_wrapper(plain.add_accounts)
 
 
 class AsyncAccountListsResourceWithStreamingResponse:
@@ -1450,7 +773,7 @@ class AsyncAccountListsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAccountListsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAccountListsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -107,13 +108,16 @@ class AccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ContactAccount] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ContactAccountPage,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[ContactAccount] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ContactAccountPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -280,13 +284,16 @@ class AccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ContactAccount] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ContactAccountPage,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[ContactAccount] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ContactAccountPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -580,8 +587,7 @@ class AccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def change_owner(
         self,
@@ -674,13 +680,16 @@ class AccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ContactAccountContact] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ContactAccountContactPage,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[ContactAccountContact] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=ContactAccountContactPage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -784,764 +793,23 @@ class AccountsResource:
 
 
 class AccountsResourceWithRawResponse:
-    """Operations on accounts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ContactAccount]]:
-        """List accounts
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Query parameter `search`.
-            sort_by: Query parameter `sort_by`.
-            sort_direction: Query parameter `sort_direction`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-accounts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-accounts",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search, "sort_by": sort_by, "sort_direction": sort_direction},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ContactAccount]] = APIResponse(
-            self._client.send(spec),
-            ContactAccountPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
-        domain_name: str | None | NotGiven = NOT_GIVEN,
-        domain_secondary: str | None | NotGiven = NOT_GIVEN,
-        industry: str | None | NotGiven = NOT_GIVEN,
-        company_size: ContactAccountCompanySize
-        | Literal[
-            "Empty",
-            "SelfEmployed",
-            "2-10",
-            "11-50",
-            "51-200",
-            "201-500",
-            "501-1000",
-            "1001-5000",
-            "5001-10000",
-            "10001+",
-        ]
-        | None
-        | NotGiven = NOT_GIVEN,
-        country: str | None | NotGiven = NOT_GIVEN,
-        state: str | None | NotGiven = NOT_GIVEN,
-        city: str | None | NotGiven = NOT_GIVEN,
-        time_zone_id: str | None | NotGiven = NOT_GIVEN,
-        linked_in_url: str | None | NotGiven = NOT_GIVEN,
-        phone: str | None | NotGiven = NOT_GIVEN,
-        twitter_url: str | None | NotGiven = NOT_GIVEN,
-        logo_url: str | None | NotGiven = NOT_GIVEN,
-        email: str | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Create an account
-
-        Args:
-            name: Body field `name`.
-            description: Body field `description`.
-            domain_name: Body field `domainName`.
-            domain_secondary: Body field `domainSecondary`.
-            industry: Body field `industry`.
-            company_size: Body field `companySize`.
-            country: Body field `country`.
-            state: Body field `state`.
-            city: Body field `city`.
-            time_zone_id: Body field `timeZoneId`.
-            linked_in_url: Body field `linkedInUrl`.
-            phone: Body field `phone`.
-            twitter_url: Body field `twitterUrl`.
-            logo_url: Body field `logoUrl`.
-            email: Body field `email`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: POST /v3/contact-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "domainName": domain_name,
-                "domainSecondary": domain_secondary,
-                "industry": industry,
-                "companySize": company_size,
-                "country": country,
-                "state": state,
-                "city": city,
-                "timeZoneId": time_zone_id,
-                "linkedInUrl": linked_in_url,
-                "phone": phone,
-                "twitterUrl": twitter_url,
-                "logoUrl": logo_url,
-                "email": email,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def filter(
-        self,
-        *,
-        search: str | None | NotGiven = NOT_GIVEN,
-        sort_by: str | None | NotGiven = NOT_GIVEN,
-        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
-        list_id: int | None | NotGiven = NOT_GIVEN,
-        filters: abc.Sequence[ContactAccountFilterRule | ContactAccountFilterRuleParam] | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ContactAccount]]:
-        """Search accounts with conditions
-
-        At most 20 conditions, combined with AND.
-
-        Args:
-            search: Body field `search`.
-            sort_by: Body field `sortBy`.
-            sort_direction: Body field `sortDirection`.
-            list_id: Body field `listId`.
-            filters: Body field `filters`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/contact-accounts/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "search": search,
-                "sortBy": sort_by,
-                "sortDirection": sort_direction,
-                "listId": list_id,
-                "filters": filters,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ContactAccount]] = APIResponse(
-            self._client.send(spec),
-            ContactAccountPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def bulk_create(
-        self,
-        *,
-        items: abc.Sequence[ContactAccountCreateRequest | ContactAccountCreateRequestParam],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create up to 100 accounts
-
-        Per-item integer error code 3 = InvalidInput.
-
-        Args:
-            items: Body field `items`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-accounts/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"items": items},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete up to 1000 accounts
-
-        Non-atomic; the result lists only the accounts that were not deleted.
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-accounts/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Get an account
-
-        Args:
-            id: Account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: GET /v3/contact-accounts/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
-        domain_name: str | None | NotGiven = NOT_GIVEN,
-        domain_secondary: str | None | NotGiven = NOT_GIVEN,
-        industry: str | None | NotGiven = NOT_GIVEN,
-        company_size: ContactAccountCompanySize
-        | Literal[
-            "Empty",
-            "SelfEmployed",
-            "2-10",
-            "11-50",
-            "51-200",
-            "201-500",
-            "501-1000",
-            "1001-5000",
-            "5001-10000",
-            "10001+",
-        ]
-        | None
-        | NotGiven = NOT_GIVEN,
-        country: str | None | NotGiven = NOT_GIVEN,
-        state: str | None | NotGiven = NOT_GIVEN,
-        city: str | None | NotGiven = NOT_GIVEN,
-        time_zone_id: str | None | NotGiven = NOT_GIVEN,
-        linked_in_url: str | None | NotGiven = NOT_GIVEN,
-        phone: str | None | NotGiven = NOT_GIVEN,
-        twitter_url: str | None | NotGiven = NOT_GIVEN,
-        logo_url: str | None | NotGiven = NOT_GIVEN,
-        email: str | None | NotGiven = NOT_GIVEN,
-        owner_user_id: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Replace an account
-
-        Full replacement; optional fields left out are cleared.
-
-        Args:
-            id: Account id.
-            name: Body field `name`.
-            description: Body field `description`.
-            domain_name: Body field `domainName`.
-            domain_secondary: Body field `domainSecondary`.
-            industry: Body field `industry`.
-            company_size: Body field `companySize`.
-            country: Body field `country`.
-            state: Body field `state`.
-            city: Body field `city`.
-            time_zone_id: Body field `timeZoneId`.
-            linked_in_url: Body field `linkedInUrl`.
-            phone: Body field `phone`.
-            twitter_url: Body field `twitterUrl`.
-            logo_url: Body field `logoUrl`.
-            email: Body field `email`.
-            owner_user_id: Body field `ownerUserId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: PUT /v3/contact-accounts/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "domainName": domain_name,
-                "domainSecondary": domain_secondary,
-                "industry": industry,
-                "companySize": company_size,
-                "country": country,
-                "state": state,
-                "city": city,
-                "timeZoneId": time_zone_id,
-                "linkedInUrl": linked_in_url,
-                "phone": phone,
-                "twitterUrl": twitter_url,
-                "logoUrl": logo_url,
-                "email": email,
-                "ownerUserId": owner_user_id,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an account
-
-        Linked contacts are kept (unlinked).
-
-        Args:
-            id: Account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-accounts/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def change_owner(
-        self,
-        id: int,
-        *,
-        user_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Change an account's owner
-
-        Args:
-            id: Account id.
-            user_id: Body field `userId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: PUT /v3/contact-accounts/{id}/owner"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-accounts/{id}/owner",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_contacts(
-        self,
-        id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ContactAccountContact]]:
-        """List the contacts linked to an account
-
-        Args:
-            id: Account id.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-accounts/{id}/contacts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-accounts/{id}/contacts",
-            path_params={"id": id},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ContactAccountContact]] = APIResponse(
-            self._client.send(spec),
-            ContactAccountContactPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountContactPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def link_contacts(
-        self,
-        id: int,
-        *,
-        contact_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Link up to 1000 contacts to an account
-
-        A contact linked to another account moves to this one.
-
-        Args:
-            id: Account id.
-            contact_ids: Body field `contactIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/{id}/contact-links/bulk",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def unlink_contacts(
-        self,
-        id: int,
-        *,
-        contact_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Unlink contacts from an account
-
-        Args:
-            id: Account id.
-            contact_ids: Body field `contactIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/{id}/contact-links/bulk-delete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AccountsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.filter = to_raw_response_wrapper(plain.filter)
+        self.bulk_create = to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.change_owner = to_raw_response_wrapper(plain.change_owner)
+        self.list_contacts = to_raw_response_wrapper(plain.list_contacts)
+        self.link_contacts = to_raw_response_wrapper(plain.link_contacts)
+        self.unlink_contacts = to_raw_response_wrapper(plain.unlink_contacts)
 
 
 class AccountsResourceWithStreamingResponse:
@@ -1549,7 +817,7 @@ class AccountsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AccountsResourceWithRawResponse(client.streaming_copy())
+        raw = AccountsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.filter = to_streamed_response_wrapper(raw.filter)
@@ -1629,14 +897,13 @@ class AsyncAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ContactAccount] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ContactAccountPage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1801,14 +1068,13 @@ class AsyncAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ContactAccount] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ContactAccountPage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def bulk_create(
         self,
@@ -2100,8 +1366,7 @@ class AsyncAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def change_owner(
         self,
@@ -2194,14 +1459,13 @@ class AsyncAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ContactAccountContact] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ContactAccountContactPage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def link_contacts(
         self,
@@ -2303,770 +1567,23 @@ class AsyncAccountsResource:
 
 
 class AsyncAccountsResourceWithRawResponse:
-    """Operations on accounts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ContactAccount]]:
-        """List accounts
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Query parameter `search`.
-            sort_by: Query parameter `sort_by`.
-            sort_direction: Query parameter `sort_direction`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-accounts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-accounts",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search, "sort_by": sort_by, "sort_direction": sort_direction},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ContactAccount]] = APIResponse(
-            await self._client.send(spec),
-            ContactAccountPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
-        domain_name: str | None | NotGiven = NOT_GIVEN,
-        domain_secondary: str | None | NotGiven = NOT_GIVEN,
-        industry: str | None | NotGiven = NOT_GIVEN,
-        company_size: ContactAccountCompanySize
-        | Literal[
-            "Empty",
-            "SelfEmployed",
-            "2-10",
-            "11-50",
-            "51-200",
-            "201-500",
-            "501-1000",
-            "1001-5000",
-            "5001-10000",
-            "10001+",
-        ]
-        | None
-        | NotGiven = NOT_GIVEN,
-        country: str | None | NotGiven = NOT_GIVEN,
-        state: str | None | NotGiven = NOT_GIVEN,
-        city: str | None | NotGiven = NOT_GIVEN,
-        time_zone_id: str | None | NotGiven = NOT_GIVEN,
-        linked_in_url: str | None | NotGiven = NOT_GIVEN,
-        phone: str | None | NotGiven = NOT_GIVEN,
-        twitter_url: str | None | NotGiven = NOT_GIVEN,
-        logo_url: str | None | NotGiven = NOT_GIVEN,
-        email: str | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Create an account
-
-        Args:
-            name: Body field `name`.
-            description: Body field `description`.
-            domain_name: Body field `domainName`.
-            domain_secondary: Body field `domainSecondary`.
-            industry: Body field `industry`.
-            company_size: Body field `companySize`.
-            country: Body field `country`.
-            state: Body field `state`.
-            city: Body field `city`.
-            time_zone_id: Body field `timeZoneId`.
-            linked_in_url: Body field `linkedInUrl`.
-            phone: Body field `phone`.
-            twitter_url: Body field `twitterUrl`.
-            logo_url: Body field `logoUrl`.
-            email: Body field `email`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: POST /v3/contact-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "domainName": domain_name,
-                "domainSecondary": domain_secondary,
-                "industry": industry,
-                "companySize": company_size,
-                "country": country,
-                "state": state,
-                "city": city,
-                "timeZoneId": time_zone_id,
-                "linkedInUrl": linked_in_url,
-                "phone": phone,
-                "twitterUrl": twitter_url,
-                "logoUrl": logo_url,
-                "email": email,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def filter(
-        self,
-        *,
-        search: str | None | NotGiven = NOT_GIVEN,
-        sort_by: str | None | NotGiven = NOT_GIVEN,
-        sort_direction: ContactAccountSortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
-        list_id: int | None | NotGiven = NOT_GIVEN,
-        filters: abc.Sequence[ContactAccountFilterRule | ContactAccountFilterRuleParam] | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ContactAccount]]:
-        """Search accounts with conditions
-
-        At most 20 conditions, combined with AND.
-
-        Args:
-            search: Body field `search`.
-            sort_by: Body field `sortBy`.
-            sort_direction: Body field `sortDirection`.
-            list_id: Body field `listId`.
-            filters: Body field `filters`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/contact-accounts/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "search": search,
-                "sortBy": sort_by,
-                "sortDirection": sort_direction,
-                "listId": list_id,
-                "filters": filters,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ContactAccount]] = APIResponse(
-            await self._client.send(spec),
-            ContactAccountPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def bulk_create(
-        self,
-        *,
-        items: abc.Sequence[ContactAccountCreateRequest | ContactAccountCreateRequestParam],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create up to 100 accounts
-
-        Per-item integer error code 3 = InvalidInput.
-
-        Args:
-            items: Body field `items`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-accounts/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"items": items},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete up to 1000 accounts
-
-        Non-atomic; the result lists only the accounts that were not deleted.
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-accounts/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Get an account
-
-        Args:
-            id: Account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: GET /v3/contact-accounts/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
-        domain_name: str | None | NotGiven = NOT_GIVEN,
-        domain_secondary: str | None | NotGiven = NOT_GIVEN,
-        industry: str | None | NotGiven = NOT_GIVEN,
-        company_size: ContactAccountCompanySize
-        | Literal[
-            "Empty",
-            "SelfEmployed",
-            "2-10",
-            "11-50",
-            "51-200",
-            "201-500",
-            "501-1000",
-            "1001-5000",
-            "5001-10000",
-            "10001+",
-        ]
-        | None
-        | NotGiven = NOT_GIVEN,
-        country: str | None | NotGiven = NOT_GIVEN,
-        state: str | None | NotGiven = NOT_GIVEN,
-        city: str | None | NotGiven = NOT_GIVEN,
-        time_zone_id: str | None | NotGiven = NOT_GIVEN,
-        linked_in_url: str | None | NotGiven = NOT_GIVEN,
-        phone: str | None | NotGiven = NOT_GIVEN,
-        twitter_url: str | None | NotGiven = NOT_GIVEN,
-        logo_url: str | None | NotGiven = NOT_GIVEN,
-        email: str | None | NotGiven = NOT_GIVEN,
-        owner_user_id: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Replace an account
-
-        Full replacement; optional fields left out are cleared.
-
-        Args:
-            id: Account id.
-            name: Body field `name`.
-            description: Body field `description`.
-            domain_name: Body field `domainName`.
-            domain_secondary: Body field `domainSecondary`.
-            industry: Body field `industry`.
-            company_size: Body field `companySize`.
-            country: Body field `country`.
-            state: Body field `state`.
-            city: Body field `city`.
-            time_zone_id: Body field `timeZoneId`.
-            linked_in_url: Body field `linkedInUrl`.
-            phone: Body field `phone`.
-            twitter_url: Body field `twitterUrl`.
-            logo_url: Body field `logoUrl`.
-            email: Body field `email`.
-            owner_user_id: Body field `ownerUserId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: PUT /v3/contact-accounts/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "description": description,
-                "domainName": domain_name,
-                "domainSecondary": domain_secondary,
-                "industry": industry,
-                "companySize": company_size,
-                "country": country,
-                "state": state,
-                "city": city,
-                "timeZoneId": time_zone_id,
-                "linkedInUrl": linked_in_url,
-                "phone": phone,
-                "twitterUrl": twitter_url,
-                "logoUrl": logo_url,
-                "email": email,
-                "ownerUserId": owner_user_id,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an account
-
-        Linked contacts are kept (unlinked).
-
-        Args:
-            id: Account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-accounts/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def change_owner(
-        self,
-        id: int,
-        *,
-        user_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ContactAccountDetails]:
-        """Change an account's owner
-
-        Args:
-            id: Account id.
-            user_id: Body field `userId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ContactAccountDetails).
-
-        HTTP: PUT /v3/contact-accounts/{id}/owner"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-accounts/{id}/owner",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ContactAccountDetails] = APIResponse(
-            await self._client.send(spec), ContactAccountDetails, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_contacts(
-        self,
-        id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ContactAccountContact]]:
-        """List the contacts linked to an account
-
-        Args:
-            id: Account id.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-accounts/{id}/contacts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-accounts/{id}/contacts",
-            path_params={"id": id},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ContactAccountContact]] = APIResponse(
-            await self._client.send(spec),
-            ContactAccountContactPage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ContactAccountContactPage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def link_contacts(
-        self,
-        id: int,
-        *,
-        contact_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Link up to 1000 contacts to an account
-
-        A contact linked to another account moves to this one.
-
-        Args:
-            id: Account id.
-            contact_ids: Body field `contactIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/{id}/contact-links/bulk",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def unlink_contacts(
-        self,
-        id: int,
-        *,
-        contact_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Unlink contacts from an account
-
-        Args:
-            id: Account id.
-            contact_ids: Body field `contactIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-accounts/{id}/contact-links/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-accounts/{id}/contact-links/bulk-delete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
+        plain = AsyncAccountsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.filter = async_to_raw_response_wrapper(plain.filter)
+        self.bulk_create = async_to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.change_owner = async_to_raw_response_wrapper(plain.change_owner)
+        self.list_contacts = async_to_raw_response_wrapper(plain.list_contacts)
+        self.link_contacts = async_to_raw_response_wrapper(plain.link_contacts)
+        self.unlink_contacts = async_to_raw_response_wrapper(plain.unlink_contacts)
 
 
 class AsyncAccountsResourceWithStreamingResponse:
@@ -3074,7 +1591,7 @@ class AsyncAccountsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAccountsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAccountsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.filter = async_to_streamed_response_wrapper(raw.filter)

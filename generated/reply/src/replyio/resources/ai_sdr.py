@@ -8,11 +8,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
@@ -91,7 +92,7 @@ class AiSdrResource:
 
 
 class AiSdrResourceWithRawResponse:
-    """Operations on ai_sdr."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
@@ -158,7 +159,7 @@ class AsyncAiSdrResource:
 
 
 class AsyncAiSdrResourceWithRawResponse:
-    """Operations on ai_sdr."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
@@ -278,13 +279,16 @@ class AiSdrKnowledgeBasesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[KnowledgeBaseListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=KnowledgeBaseList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[KnowledgeBaseListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=KnowledgeBaseList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -425,8 +429,7 @@ class AiSdrKnowledgeBasesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def update(
         self,
@@ -526,10 +529,17 @@ class AiSdrKnowledgeBasesResource:
 
 
 class AiSdrKnowledgeBasesResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = AiSdrKnowledgeBasesResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.duplicate = to_raw_response_wrapper(plain.duplicate)
 
     @cached_property
     def links(self) -> AiSdrKnowledgeBasesLinksResourceWithRawResponse:
@@ -551,322 +561,13 @@ class AiSdrKnowledgeBasesResourceWithRawResponse:
     def reengagement_flows(self) -> AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
         return AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(self._client)
 
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[KnowledgeBaseListItem]]:
-        """List knowledge bases
-
-        The knowledge bases visible to you: the material the AI SDR writes from. Needs the ai-sdr:read scope.
-
-        Args:
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[KnowledgeBaseListItem]] = APIResponse(
-            self._client.send(spec),
-            KnowledgeBaseList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=KnowledgeBaseList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        instructions: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Create a knowledge base
-
-        Only `name` is required; `instructions` (up to 2000 characters) guide the AI SDR whenever it uses this knowledge base. Needs the ai-sdr:write scope.
-
-        Args:
-            name: Body field `name`.
-            instructions: Standing guidance for the AI SDR.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "instructions": instructions},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Get a knowledge base
-
-        Name, instructions, owner and last change of one knowledge base; its links, documents and reengagement flows are listed by their own operations. Needs the ai-sdr:read scope.
-
-        Args:
-            id: Knowledge base id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a knowledge base
-
-        The AI SDR stops using it. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Knowledge base id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        instructions: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Update a knowledge base
-
-        Send at least one field; fields left out keep their value. An empty `instructions` clears them. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Knowledge base id.
-            name: Body field `name`.
-            instructions: Body field `instructions`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: PATCH /v3/ai-sdr/knowledge-bases/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/knowledge-bases/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "instructions": instructions},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def duplicate(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Duplicate a knowledge base
-
-        Copies the knowledge base together with its documents, links, reply handlers and reengagement cards, so a variant can be tried without touching the original. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Id of the knowledge base to copy.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{id}/duplicate"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{id}/duplicate",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
 
 class AiSdrKnowledgeBasesResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrKnowledgeBasesResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrKnowledgeBasesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -978,14 +679,13 @@ class AsyncAiSdrKnowledgeBasesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[KnowledgeBaseListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=KnowledgeBaseList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1124,8 +824,7 @@ class AsyncAiSdrKnowledgeBasesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def update(
         self,
@@ -1225,10 +924,17 @@ class AsyncAiSdrKnowledgeBasesResource:
 
 
 class AsyncAiSdrKnowledgeBasesResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncAiSdrKnowledgeBasesResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.duplicate = async_to_raw_response_wrapper(plain.duplicate)
 
     @cached_property
     def links(self) -> AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse:
@@ -1250,322 +956,13 @@ class AsyncAiSdrKnowledgeBasesResourceWithRawResponse:
     def reengagement_flows(self) -> AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
         return AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(self._client)
 
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[KnowledgeBaseListItem]]:
-        """List knowledge bases
-
-        The knowledge bases visible to you: the material the AI SDR writes from. Needs the ai-sdr:read scope.
-
-        Args:
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[KnowledgeBaseListItem]] = APIResponse(
-            await self._client.send(spec),
-            KnowledgeBaseList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=KnowledgeBaseList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        instructions: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Create a knowledge base
-
-        Only `name` is required; `instructions` (up to 2000 characters) guide the AI SDR whenever it uses this knowledge base. Needs the ai-sdr:write scope.
-
-        Args:
-            name: Body field `name`.
-            instructions: Standing guidance for the AI SDR.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "instructions": instructions},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            await self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Get a knowledge base
-
-        Name, instructions, owner and last change of one knowledge base; its links, documents and reengagement flows are listed by their own operations. Needs the ai-sdr:read scope.
-
-        Args:
-            id: Knowledge base id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            await self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a knowledge base
-
-        The AI SDR stops using it. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Knowledge base id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        instructions: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Update a knowledge base
-
-        Send at least one field; fields left out keep their value. An empty `instructions` clears them. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Knowledge base id.
-            name: Body field `name`.
-            instructions: Body field `instructions`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: PATCH /v3/ai-sdr/knowledge-bases/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/knowledge-bases/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "instructions": instructions},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            await self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def duplicate(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBase]:
-        """Duplicate a knowledge base
-
-        Copies the knowledge base together with its documents, links, reply handlers and reengagement cards, so a variant can be tried without touching the original. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Id of the knowledge base to copy.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBase).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{id}/duplicate"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{id}/duplicate",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBase] = APIResponse(
-            await self._client.send(spec), KnowledgeBase, strict=self._client.strict_response_validation
-        )
-        return result
-
 
 class AsyncAiSdrKnowledgeBasesResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrKnowledgeBasesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrKnowledgeBasesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
@@ -1659,13 +1056,16 @@ class AiSdrKnowledgeBasesLinksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[KnowledgeBaseLink] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=KnowledgeBaseLinkList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[KnowledgeBaseLink] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=KnowledgeBaseLinkList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1762,180 +1162,18 @@ class AiSdrKnowledgeBasesLinksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class AiSdrKnowledgeBasesLinksResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.links."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        knowledge_base_id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[KnowledgeBaseLink]]:
-        """List the web links of a knowledge base
-
-        Web pages the knowledge base draws content from. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the URL.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[KnowledgeBaseLink]] = APIResponse(
-            self._client.send(spec),
-            KnowledgeBaseLinkList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=KnowledgeBaseLinkList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def add(
-        self,
-        knowledge_base_id: int,
-        *,
-        url: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseLink]:
-        """Add a web link to a knowledge base
-
-        The URL (at most 256 characters) must be reachable; 400 knowledgeBase.invalidLinks when the AI SDR service rejects it. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            url: Body field `url`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseLink).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"url": url},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseLink] = APIResponse(
-            self._client.send(spec), KnowledgeBaseLink, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        knowledge_base_id: int,
-        link_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove a web link from a knowledge base
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            link_id: Link id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links/{link_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links/{link_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "link_id": link_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AiSdrKnowledgeBasesLinksResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.add = to_raw_response_wrapper(plain.add)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class AiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
@@ -1943,7 +1181,7 @@ class AiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrKnowledgeBasesLinksResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrKnowledgeBasesLinksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.add = to_streamed_response_wrapper(raw.add)
         self.delete = to_streamed_response_wrapper(raw.delete)
@@ -2014,14 +1252,13 @@ class AsyncAiSdrKnowledgeBasesLinksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[KnowledgeBaseLink] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=KnowledgeBaseLinkList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def add(
         self,
@@ -2116,180 +1353,18 @@ class AsyncAiSdrKnowledgeBasesLinksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.links."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        knowledge_base_id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[KnowledgeBaseLink]]:
-        """List the web links of a knowledge base
-
-        Web pages the knowledge base draws content from. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the URL.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[KnowledgeBaseLink]] = APIResponse(
-            await self._client.send(spec),
-            KnowledgeBaseLinkList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=KnowledgeBaseLinkList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def add(
-        self,
-        knowledge_base_id: int,
-        *,
-        url: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseLink]:
-        """Add a web link to a knowledge base
-
-        The URL (at most 256 characters) must be reachable; 400 knowledgeBase.invalidLinks when the AI SDR service rejects it. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            url: Body field `url`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseLink).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"url": url},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseLink] = APIResponse(
-            await self._client.send(spec), KnowledgeBaseLink, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        knowledge_base_id: int,
-        link_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove a web link from a knowledge base
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            link_id: Link id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links/{link_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/links/{link_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "link_id": link_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAiSdrKnowledgeBasesLinksResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.add = async_to_raw_response_wrapper(plain.add)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncAiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
@@ -2297,7 +1372,7 @@ class AsyncAiSdrKnowledgeBasesLinksResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrKnowledgeBasesLinksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.add = async_to_streamed_response_wrapper(raw.add)
         self.delete = async_to_streamed_response_wrapper(raw.delete)
@@ -2368,13 +1443,16 @@ class AiSdrKnowledgeBasesDocumentsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[KnowledgeBaseDocument] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=KnowledgeBaseDocumentList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[KnowledgeBaseDocument] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=KnowledgeBaseDocumentList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2471,180 +1549,18 @@ class AiSdrKnowledgeBasesDocumentsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class AiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.documents."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        knowledge_base_id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[KnowledgeBaseDocument]]:
-        """List the documents of a knowledge base
-
-        Uploaded files the knowledge base holds. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the file name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[KnowledgeBaseDocument]] = APIResponse(
-            self._client.send(spec),
-            KnowledgeBaseDocumentList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=KnowledgeBaseDocumentList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def upload(
-        self,
-        knowledge_base_id: int,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseDocument]:
-        """Upload a document to a knowledge base
-
-        multipart/form-data with the file in `file`, up to 100 MB per request; 400 when the file is empty, too large or of an unsupported format. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseDocument).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseDocument] = APIResponse(
-            self._client.send(spec), KnowledgeBaseDocument, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        knowledge_base_id: int,
-        document_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove a document from a knowledge base
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            document_id: Document id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents/{document_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents/{document_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "document_id": document_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AiSdrKnowledgeBasesDocumentsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.upload = to_raw_response_wrapper(plain.upload)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class AiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
@@ -2652,7 +1568,7 @@ class AiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrKnowledgeBasesDocumentsResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrKnowledgeBasesDocumentsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.upload = to_streamed_response_wrapper(raw.upload)
         self.delete = to_streamed_response_wrapper(raw.delete)
@@ -2723,14 +1639,13 @@ class AsyncAiSdrKnowledgeBasesDocumentsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[KnowledgeBaseDocument] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=KnowledgeBaseDocumentList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def upload(
         self,
@@ -2825,180 +1740,18 @@ class AsyncAiSdrKnowledgeBasesDocumentsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.documents."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        knowledge_base_id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[KnowledgeBaseDocument]]:
-        """List the documents of a knowledge base
-
-        Uploaded files the knowledge base holds. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the file name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[KnowledgeBaseDocument]] = APIResponse(
-            await self._client.send(spec),
-            KnowledgeBaseDocumentList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=KnowledgeBaseDocumentList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def upload(
-        self,
-        knowledge_base_id: int,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseDocument]:
-        """Upload a document to a knowledge base
-
-        multipart/form-data with the file in `file`, up to 100 MB per request; 400 when the file is empty, too large or of an unsupported format. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseDocument).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseDocument] = APIResponse(
-            await self._client.send(spec), KnowledgeBaseDocument, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        knowledge_base_id: int,
-        document_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove a document from a knowledge base
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            document_id: Document id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents/{document_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/documents/{document_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "document_id": document_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAiSdrKnowledgeBasesDocumentsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.upload = async_to_raw_response_wrapper(plain.upload)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncAiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
@@ -3006,7 +1759,7 @@ class AsyncAiSdrKnowledgeBasesDocumentsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrKnowledgeBasesDocumentsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.upload = async_to_streamed_response_wrapper(raw.upload)
         self.delete = async_to_streamed_response_wrapper(raw.delete)
@@ -3073,8 +1826,7 @@ class AiSdrKnowledgeBasesReplyHandlersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def upload_media(
         self,
@@ -3177,173 +1929,18 @@ class AiSdrKnowledgeBasesReplyHandlersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class AiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.reply_handlers."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def delete(
-        self,
-        knowledge_base_id: int,
-        reply_handler_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a reply handler
-
-        The AI SDR stops applying the handler to incoming replies. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reply_handler_id: Reply handler id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "reply_handler_id": reply_handler_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def upload_media(
-        self,
-        knowledge_base_id: int,
-        reply_handler_id: str,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseMedia]:
-        """Attach a file to a reply handler
-
-        The file (image or document, multipart field `file`, up to 100 MB) goes out with the answers the handler produces. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reply_handler_id: Reply handler id.
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseMedia).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media",
-            path_params={"knowledge_base_id": knowledge_base_id, "reply_handler_id": reply_handler_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseMedia] = APIResponse(
-            self._client.send(spec), KnowledgeBaseMedia, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete_media(
-        self,
-        knowledge_base_id: int,
-        reply_handler_id: str,
-        media_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Detach a file from a reply handler
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reply_handler_id: Reply handler id.
-            media_id: Id of the attached file.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media/{media_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media/{media_id}",
-            path_params={
-                "knowledge_base_id": knowledge_base_id,
-                "reply_handler_id": reply_handler_id,
-                "media_id": media_id,
-            },
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AiSdrKnowledgeBasesReplyHandlersResource(client.raw_copy())
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.upload_media = to_raw_response_wrapper(plain.upload_media)
+        self.delete_media = to_raw_response_wrapper(plain.delete_media)
 
 
 class AiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
@@ -3351,7 +1948,7 @@ class AiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(client.raw_copy(stream=True))
         self.delete = to_streamed_response_wrapper(raw.delete)
         self.upload_media = to_streamed_response_wrapper(raw.upload_media)
         self.delete_media = to_streamed_response_wrapper(raw.delete_media)
@@ -3418,8 +2015,7 @@ class AsyncAiSdrKnowledgeBasesReplyHandlersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def upload_media(
         self,
@@ -3522,173 +2118,18 @@ class AsyncAiSdrKnowledgeBasesReplyHandlersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.reply_handlers."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def delete(
-        self,
-        knowledge_base_id: int,
-        reply_handler_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a reply handler
-
-        The AI SDR stops applying the handler to incoming replies. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reply_handler_id: Reply handler id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "reply_handler_id": reply_handler_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def upload_media(
-        self,
-        knowledge_base_id: int,
-        reply_handler_id: str,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseMedia]:
-        """Attach a file to a reply handler
-
-        The file (image or document, multipart field `file`, up to 100 MB) goes out with the answers the handler produces. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reply_handler_id: Reply handler id.
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseMedia).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media",
-            path_params={"knowledge_base_id": knowledge_base_id, "reply_handler_id": reply_handler_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseMedia] = APIResponse(
-            await self._client.send(spec), KnowledgeBaseMedia, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete_media(
-        self,
-        knowledge_base_id: int,
-        reply_handler_id: str,
-        media_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Detach a file from a reply handler
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reply_handler_id: Reply handler id.
-            media_id: Id of the attached file.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media/{media_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reply-handlers/{reply_handler_id}/media/{media_id}",
-            path_params={
-                "knowledge_base_id": knowledge_base_id,
-                "reply_handler_id": reply_handler_id,
-                "media_id": media_id,
-            },
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAiSdrKnowledgeBasesReplyHandlersResource(client.raw_copy())
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.upload_media = async_to_raw_response_wrapper(plain.upload_media)
+        self.delete_media = async_to_raw_response_wrapper(plain.delete_media)
 
 
 class AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
@@ -3696,7 +2137,7 @@ class AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrKnowledgeBasesReplyHandlersResourceWithRawResponse(client.raw_copy(stream=True))
         self.delete = async_to_streamed_response_wrapper(raw.delete)
         self.upload_media = async_to_streamed_response_wrapper(raw.upload_media)
         self.delete_media = async_to_streamed_response_wrapper(raw.delete_media)
@@ -3763,8 +2204,7 @@ class AiSdrKnowledgeBasesReengagementCardsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def upload_media(
         self,
@@ -3867,173 +2307,18 @@ class AiSdrKnowledgeBasesReengagementCardsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class AiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.reengagement_cards."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def delete(
-        self,
-        knowledge_base_id: int,
-        reengagement_card_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a reengagement card
-
-        The card no longer fires for contacts who went quiet. To keep it but stop it firing, disable it instead. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reengagement_card_id: Reengagement card id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "reengagement_card_id": reengagement_card_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def upload_media(
-        self,
-        knowledge_base_id: int,
-        reengagement_card_id: str,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseMedia]:
-        """Attach a file to a reengagement card
-
-        The file (image or document, multipart field `file`, up to 100 MB) is sent with the card's message. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reengagement_card_id: Reengagement card id.
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseMedia).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media",
-            path_params={"knowledge_base_id": knowledge_base_id, "reengagement_card_id": reengagement_card_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseMedia] = APIResponse(
-            self._client.send(spec), KnowledgeBaseMedia, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete_media(
-        self,
-        knowledge_base_id: int,
-        reengagement_card_id: str,
-        media_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Detach a file from a reengagement card
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reengagement_card_id: Reengagement card id.
-            media_id: Id of the attached file.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media/{media_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media/{media_id}",
-            path_params={
-                "knowledge_base_id": knowledge_base_id,
-                "reengagement_card_id": reengagement_card_id,
-                "media_id": media_id,
-            },
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AiSdrKnowledgeBasesReengagementCardsResource(client.raw_copy())
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.upload_media = to_raw_response_wrapper(plain.upload_media)
+        self.delete_media = to_raw_response_wrapper(plain.delete_media)
 
 
 class AiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
@@ -4041,7 +2326,7 @@ class AiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(client.raw_copy(stream=True))
         self.delete = to_streamed_response_wrapper(raw.delete)
         self.upload_media = to_streamed_response_wrapper(raw.upload_media)
         self.delete_media = to_streamed_response_wrapper(raw.delete_media)
@@ -4108,8 +2393,7 @@ class AsyncAiSdrKnowledgeBasesReengagementCardsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def upload_media(
         self,
@@ -4212,173 +2496,18 @@ class AsyncAiSdrKnowledgeBasesReengagementCardsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.reengagement_cards."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def delete(
-        self,
-        knowledge_base_id: int,
-        reengagement_card_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a reengagement card
-
-        The card no longer fires for contacts who went quiet. To keep it but stop it firing, disable it instead. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reengagement_card_id: Reengagement card id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "reengagement_card_id": reengagement_card_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def upload_media(
-        self,
-        knowledge_base_id: int,
-        reengagement_card_id: str,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[KnowledgeBaseMedia]:
-        """Attach a file to a reengagement card
-
-        The file (image or document, multipart field `file`, up to 100 MB) is sent with the card's message. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reengagement_card_id: Reengagement card id.
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (KnowledgeBaseMedia).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media",
-            path_params={"knowledge_base_id": knowledge_base_id, "reengagement_card_id": reengagement_card_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[KnowledgeBaseMedia] = APIResponse(
-            await self._client.send(spec), KnowledgeBaseMedia, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete_media(
-        self,
-        knowledge_base_id: int,
-        reengagement_card_id: str,
-        media_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Detach a file from a reengagement card
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            reengagement_card_id: Reengagement card id.
-            media_id: Id of the attached file.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media/{media_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-cards/{reengagement_card_id}/media/{media_id}",
-            path_params={
-                "knowledge_base_id": knowledge_base_id,
-                "reengagement_card_id": reengagement_card_id,
-                "media_id": media_id,
-            },
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAiSdrKnowledgeBasesReengagementCardsResource(client.raw_copy())
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.upload_media = async_to_raw_response_wrapper(plain.upload_media)
+        self.delete_media = async_to_raw_response_wrapper(plain.delete_media)
 
 
 class AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
@@ -4386,7 +2515,7 @@ class AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrKnowledgeBasesReengagementCardsResourceWithRawResponse(client.raw_copy(stream=True))
         self.delete = async_to_streamed_response_wrapper(raw.delete)
         self.upload_media = async_to_streamed_response_wrapper(raw.upload_media)
         self.delete_media = async_to_streamed_response_wrapper(raw.delete_media)
@@ -4599,8 +2728,7 @@ class AiSdrKnowledgeBasesReengagementFlowsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def update(
         self,
@@ -4747,8 +2875,7 @@ class AiSdrKnowledgeBasesReengagementFlowsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def assign(
         self,
@@ -4799,8 +2926,7 @@ class AiSdrKnowledgeBasesReengagementFlowsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def count_contacts(
         self,
@@ -4852,470 +2978,20 @@ class AiSdrKnowledgeBasesReengagementFlowsResource:
 
 
 class AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.reengagement_flows."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        knowledge_base_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[ReengagementFlow]]:
-        """List the reengagement flows of a knowledge base
-
-        Unpaged array with each flow's card count. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[ReengagementFlow]).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[ReengagementFlow]] = APIResponse(
-            self._client.send(spec), list[ReengagementFlow], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create(
-        self,
-        knowledge_base_id: int,
-        *,
-        name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlow]:
-        """Create a reengagement flow
-
-        Adds an empty flow next to the existing ones (for example a gentler track for key accounts); cards join it through their `flowId`. The name (at most 256 characters) must be unique in the knowledge base (409 knowledgeBase.conflict); the description takes up to 512. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            name: Unique in the knowledge base; at most 256 characters.
-            description: At most 512 characters.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlow).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlow] = APIResponse(
-            self._client.send(spec), ReengagementFlow, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve_state(
-        self,
-        knowledge_base_id: int,
-        *,
-        sequence_id: int,
-        contact_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlowState]:
-        """Get the reengagement flow a contact is on
-
-        Which flow the contact of a sequence follows and since when. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            sequence_id: Sequence id.
-            contact_id: Contact id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlowState).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/state"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/state",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={"sequence_id": sequence_id, "contact_id": contact_id},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlowState] = APIResponse(
-            self._client.send(spec), ReengagementFlowState, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a reengagement flow and its cards
-
-        Its contacts move to the default flow. The default flow itself cannot be deleted (409 knowledgeBase.conflict). Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlow]:
-        """Rename a reengagement flow or change its description
-
-        Send at least one of `name` and `description`; the cards of the flow are untouched. The name stays unique in the knowledge base (409 knowledgeBase.conflict). Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            name: Non-empty, unique in the knowledge base; at most 256 characters.
-            description: At most 512 characters.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlow).
-
-        HTTP: PATCH /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlow] = APIResponse(
-            self._client.send(spec), ReengagementFlow, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def duplicate(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlow]:
-        """Duplicate a reengagement flow
-
-        Copies the flow with its cards into the same knowledge base; the copy is never the default. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlow).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/duplicate"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/duplicate",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlow] = APIResponse(
-            self._client.send(spec), ReengagementFlow, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def set_default(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Make a reengagement flow the default
-
-        Contacts without an assigned flow follow the default; the previous default stops being one. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/set-default"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/set-default",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def assign(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        sequence_id: int,
-        contact_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Put one contact of a sequence on a reengagement flow
-
-        The flow must belong to this knowledge base and the sequence must be connected to it, otherwise 404. The contact's reengagement timing starts over. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            sequence_id: Body field `sequenceId`.
-            contact_id: Body field `contactId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/assign"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/assign",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"sequenceId": sequence_id, "contactId": contact_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def count_contacts(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[int]:
-        """Count the contacts on a reengagement flow
-
-        The body is a bare JSON integer. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (int).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/contacts-count"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/contacts-count",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[int] = APIResponse(
-            self._client.send(spec), int, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AiSdrKnowledgeBasesReengagementFlowsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve_state = to_raw_response_wrapper(plain.retrieve_state)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.duplicate = to_raw_response_wrapper(plain.duplicate)
+        self.set_default = to_raw_response_wrapper(plain.set_default)
+        self.assign = to_raw_response_wrapper(plain.assign)
+        self.count_contacts = to_raw_response_wrapper(plain.count_contacts)
 
 
 class AiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
@@ -5323,7 +2999,7 @@ class AiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve_state = to_streamed_response_wrapper(raw.retrieve_state)
@@ -5542,8 +3218,7 @@ class AsyncAiSdrKnowledgeBasesReengagementFlowsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def update(
         self,
@@ -5690,8 +3365,7 @@ class AsyncAiSdrKnowledgeBasesReengagementFlowsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def assign(
         self,
@@ -5742,8 +3416,7 @@ class AsyncAiSdrKnowledgeBasesReengagementFlowsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def count_contacts(
         self,
@@ -5795,470 +3468,20 @@ class AsyncAiSdrKnowledgeBasesReengagementFlowsResource:
 
 
 class AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse:
-    """Operations on ai_sdr.knowledge_bases.reengagement_flows."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        knowledge_base_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[ReengagementFlow]]:
-        """List the reengagement flows of a knowledge base
-
-        Unpaged array with each flow's card count. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[ReengagementFlow]).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[ReengagementFlow]] = APIResponse(
-            await self._client.send(spec), list[ReengagementFlow], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def create(
-        self,
-        knowledge_base_id: int,
-        *,
-        name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlow]:
-        """Create a reengagement flow
-
-        Adds an empty flow next to the existing ones (for example a gentler track for key accounts); cards join it through their `flowId`. The name (at most 256 characters) must be unique in the knowledge base (409 knowledgeBase.conflict); the description takes up to 512. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            name: Unique in the knowledge base; at most 256 characters.
-            description: At most 512 characters.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlow).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlow] = APIResponse(
-            await self._client.send(spec), ReengagementFlow, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve_state(
-        self,
-        knowledge_base_id: int,
-        *,
-        sequence_id: int,
-        contact_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlowState]:
-        """Get the reengagement flow a contact is on
-
-        Which flow the contact of a sequence follows and since when. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            sequence_id: Sequence id.
-            contact_id: Contact id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlowState).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/state"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/state",
-            path_params={"knowledge_base_id": knowledge_base_id},
-            query={"sequence_id": sequence_id, "contact_id": contact_id},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlowState] = APIResponse(
-            await self._client.send(spec), ReengagementFlowState, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a reengagement flow and its cards
-
-        Its contacts move to the default flow. The default flow itself cannot be deleted (409 knowledgeBase.conflict). Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlow]:
-        """Rename a reengagement flow or change its description
-
-        Send at least one of `name` and `description`; the cards of the flow are untouched. The name stays unique in the knowledge base (409 knowledgeBase.conflict). Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            name: Non-empty, unique in the knowledge base; at most 256 characters.
-            description: At most 512 characters.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlow).
-
-        HTTP: PATCH /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlow] = APIResponse(
-            await self._client.send(spec), ReengagementFlow, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def duplicate(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReengagementFlow]:
-        """Duplicate a reengagement flow
-
-        Copies the flow with its cards into the same knowledge base; the copy is never the default. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReengagementFlow).
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/duplicate"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/duplicate",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReengagementFlow] = APIResponse(
-            await self._client.send(spec), ReengagementFlow, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def set_default(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Make a reengagement flow the default
-
-        Contacts without an assigned flow follow the default; the previous default stops being one. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/set-default"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/set-default",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def assign(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        sequence_id: int,
-        contact_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Put one contact of a sequence on a reengagement flow
-
-        The flow must belong to this knowledge base and the sequence must be connected to it, otherwise 404. The contact's reengagement timing starts over. Needs the ai-sdr:write scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            sequence_id: Body field `sequenceId`.
-            contact_id: Body field `contactId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/assign"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/assign",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"sequenceId": sequence_id, "contactId": contact_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def count_contacts(
-        self,
-        knowledge_base_id: int,
-        flow_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[int]:
-        """Count the contacts on a reengagement flow
-
-        The body is a bare JSON integer. Needs the ai-sdr:read scope.
-
-        Args:
-            knowledge_base_id: Knowledge base id.
-            flow_id: Reengagement flow id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (int).
-
-        HTTP: GET /v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/contacts-count"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/knowledge-bases/{knowledge_base_id}/reengagement-flows/{flow_id}/contacts-count",
-            path_params={"knowledge_base_id": knowledge_base_id, "flow_id": flow_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[int] = APIResponse(
-            await self._client.send(spec), int, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAiSdrKnowledgeBasesReengagementFlowsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve_state = async_to_raw_response_wrapper(plain.retrieve_state)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.duplicate = async_to_raw_response_wrapper(plain.duplicate)
+        self.set_default = async_to_raw_response_wrapper(plain.set_default)
+        self.assign = async_to_raw_response_wrapper(plain.assign)
+        self.count_contacts = async_to_raw_response_wrapper(plain.count_contacts)
 
 
 class AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
@@ -6266,7 +3489,7 @@ class AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrKnowledgeBasesReengagementFlowsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve_state = async_to_streamed_response_wrapper(raw.retrieve_state)
@@ -6341,13 +3564,16 @@ class AiSdrOffersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[OfferListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=OfferList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[OfferListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=OfferList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -6515,8 +3741,7 @@ class AiSdrOffersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def update(
         self,
@@ -6597,325 +3822,16 @@ class AiSdrOffersResource:
 
 
 class AiSdrOffersResourceWithRawResponse:
-    """Operations on ai_sdr.offers."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[OfferListItem]]:
-        """List offers
-
-        Offers bundle the company context (pitch, audience, proof) the AI SDR personalises outreach with. Needs the ai-sdr:read scope.
-
-        Args:
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/offers"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/offers",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[OfferListItem]] = APIResponse(
-            self._client.send(spec),
-            OfferList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=OfferList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        company_name: str | NotGiven = NOT_GIVEN,
-        company_description: str | NotGiven = NOT_GIVEN,
-        icp: str | NotGiven = NOT_GIVEN,
-        reason_for_outreach: str | NotGiven = NOT_GIVEN,
-        case_studies: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        pain_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        proof_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        value_propositions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        call_to_actions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Offer]:
-        """Create an offer
-
-        Only `name` (at most 200 characters) is required. Text may use only template variables the account knows (400 offer.invalidParameter otherwise). Needs the ai-sdr:write scope.
-
-        Args:
-            name: Body field `name`.
-            company_name: Body field `companyName`.
-            company_description: Body field `companyDescription`.
-            icp: Body field `icp`.
-            reason_for_outreach: Body field `reasonForOutreach`.
-            case_studies: Body field `caseStudies`.
-            pain_points: Body field `painPoints`.
-            proof_points: Body field `proofPoints`.
-            value_propositions: Body field `valuePropositions`.
-            call_to_actions: Body field `callToActions`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Offer).
-
-        HTTP: POST /v3/ai-sdr/offers"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/offers",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "companyName": company_name,
-                "companyDescription": company_description,
-                "icp": icp,
-                "reasonForOutreach": reason_for_outreach,
-                "caseStudies": case_studies,
-                "painPoints": pain_points,
-                "proofPoints": proof_points,
-                "valuePropositions": value_propositions,
-                "callToActions": call_to_actions,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Offer] = APIResponse(
-            self._client.send(spec), Offer, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Offer]:
-        """Get an offer
-
-        The whole offer with all its lists. Needs the ai-sdr:read scope.
-
-        Args:
-            id: Offer id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Offer).
-
-        HTTP: GET /v3/ai-sdr/offers/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/offers/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Offer] = APIResponse(
-            self._client.send(spec), Offer, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an offer
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            id: Offer id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/offers/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/offers/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        company_name: str | NotGiven = NOT_GIVEN,
-        company_description: str | NotGiven = NOT_GIVEN,
-        icp: str | NotGiven = NOT_GIVEN,
-        reason_for_outreach: str | NotGiven = NOT_GIVEN,
-        case_studies: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        pain_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        proof_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        value_propositions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        call_to_actions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Offer]:
-        """Update an offer
-
-        Send at least one field; fields left out keep their value. A list that is sent replaces the whole list, so include every entry to keep. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Offer id.
-            name: Body field `name`.
-            company_name: Body field `companyName`.
-            company_description: Body field `companyDescription`.
-            icp: Body field `icp`.
-            reason_for_outreach: Body field `reasonForOutreach`.
-            case_studies: Body field `caseStudies`.
-            pain_points: Body field `painPoints`.
-            proof_points: Body field `proofPoints`.
-            value_propositions: Body field `valuePropositions`.
-            call_to_actions: Body field `callToActions`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Offer).
-
-        HTTP: PATCH /v3/ai-sdr/offers/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/offers/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "companyName": company_name,
-                "companyDescription": company_description,
-                "icp": icp,
-                "reasonForOutreach": reason_for_outreach,
-                "caseStudies": case_studies,
-                "painPoints": pain_points,
-                "proofPoints": proof_points,
-                "valuePropositions": value_propositions,
-                "callToActions": call_to_actions,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Offer] = APIResponse(
-            self._client.send(spec), Offer, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AiSdrOffersResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
 
 
 class AiSdrOffersResourceWithStreamingResponse:
@@ -6923,7 +3839,7 @@ class AiSdrOffersResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrOffersResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrOffersResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -6994,14 +3910,13 @@ class AsyncAiSdrOffersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[OfferListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=OfferList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -7167,8 +4082,7 @@ class AsyncAiSdrOffersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def update(
         self,
@@ -7249,325 +4163,16 @@ class AsyncAiSdrOffersResource:
 
 
 class AsyncAiSdrOffersResourceWithRawResponse:
-    """Operations on ai_sdr.offers."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[OfferListItem]]:
-        """List offers
-
-        Offers bundle the company context (pitch, audience, proof) the AI SDR personalises outreach with. Needs the ai-sdr:read scope.
-
-        Args:
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            search: Case-insensitive substring of the name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/offers"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/offers",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[OfferListItem]] = APIResponse(
-            await self._client.send(spec),
-            OfferList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=OfferList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        company_name: str | NotGiven = NOT_GIVEN,
-        company_description: str | NotGiven = NOT_GIVEN,
-        icp: str | NotGiven = NOT_GIVEN,
-        reason_for_outreach: str | NotGiven = NOT_GIVEN,
-        case_studies: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        pain_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        proof_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        value_propositions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        call_to_actions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Offer]:
-        """Create an offer
-
-        Only `name` (at most 200 characters) is required. Text may use only template variables the account knows (400 offer.invalidParameter otherwise). Needs the ai-sdr:write scope.
-
-        Args:
-            name: Body field `name`.
-            company_name: Body field `companyName`.
-            company_description: Body field `companyDescription`.
-            icp: Body field `icp`.
-            reason_for_outreach: Body field `reasonForOutreach`.
-            case_studies: Body field `caseStudies`.
-            pain_points: Body field `painPoints`.
-            proof_points: Body field `proofPoints`.
-            value_propositions: Body field `valuePropositions`.
-            call_to_actions: Body field `callToActions`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Offer).
-
-        HTTP: POST /v3/ai-sdr/offers"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/offers",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "companyName": company_name,
-                "companyDescription": company_description,
-                "icp": icp,
-                "reasonForOutreach": reason_for_outreach,
-                "caseStudies": case_studies,
-                "painPoints": pain_points,
-                "proofPoints": proof_points,
-                "valuePropositions": value_propositions,
-                "callToActions": call_to_actions,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Offer] = APIResponse(
-            await self._client.send(spec), Offer, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Offer]:
-        """Get an offer
-
-        The whole offer with all its lists. Needs the ai-sdr:read scope.
-
-        Args:
-            id: Offer id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Offer).
-
-        HTTP: GET /v3/ai-sdr/offers/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/offers/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Offer] = APIResponse(
-            await self._client.send(spec), Offer, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an offer
-
-        Needs the ai-sdr:write scope.
-
-        Args:
-            id: Offer id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/offers/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/offers/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        company_name: str | NotGiven = NOT_GIVEN,
-        company_description: str | NotGiven = NOT_GIVEN,
-        icp: str | NotGiven = NOT_GIVEN,
-        reason_for_outreach: str | NotGiven = NOT_GIVEN,
-        case_studies: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        pain_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        proof_points: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        value_propositions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        call_to_actions: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Offer]:
-        """Update an offer
-
-        Send at least one field; fields left out keep their value. A list that is sent replaces the whole list, so include every entry to keep. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Offer id.
-            name: Body field `name`.
-            company_name: Body field `companyName`.
-            company_description: Body field `companyDescription`.
-            icp: Body field `icp`.
-            reason_for_outreach: Body field `reasonForOutreach`.
-            case_studies: Body field `caseStudies`.
-            pain_points: Body field `painPoints`.
-            proof_points: Body field `proofPoints`.
-            value_propositions: Body field `valuePropositions`.
-            call_to_actions: Body field `callToActions`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Offer).
-
-        HTTP: PATCH /v3/ai-sdr/offers/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/offers/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "companyName": company_name,
-                "companyDescription": company_description,
-                "icp": icp,
-                "reasonForOutreach": reason_for_outreach,
-                "caseStudies": case_studies,
-                "painPoints": pain_points,
-                "proofPoints": proof_points,
-                "valuePropositions": value_propositions,
-                "callToActions": call_to_actions,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Offer] = APIResponse(
-            await self._client.send(spec), Offer, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAiSdrOffersResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
 
 class AsyncAiSdrOffersResourceWithStreamingResponse:
@@ -7575,7 +4180,7 @@ class AsyncAiSdrOffersResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrOffersResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrOffersResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
@@ -7652,13 +4257,16 @@ class AiSdrPlaybooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[PlaybookListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=PlaybookList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[PlaybookListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=PlaybookList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -7803,8 +4411,7 @@ class AiSdrPlaybooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def update(
         self,
@@ -7860,283 +4467,20 @@ class AiSdrPlaybooksResource:
 
 
 class AiSdrPlaybooksResourceWithRawResponse:
-    """Operations on ai_sdr.playbooks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = AiSdrPlaybooksResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
 
     @cached_property
     def style_files(self) -> AiSdrPlaybooksStyleFilesResourceWithRawResponse:
         return AiSdrPlaybooksStyleFilesResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        type: PlaybookScope | Literal["global", "organization", "team"] | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[PlaybookListItem]]:
-        """List playbooks
-
-        Playbooks hold the tone, voice and writing rules the AI SDR follows. All scopes are merged unless `type` picks one. Needs the ai-sdr:read scope.
-
-        Args:
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            type: Only playbooks of this scope.
-            search: Case-insensitive substring of the name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/playbooks"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/playbooks",
-            path_params={},
-            query={"top": top, "skip": skip, "type": type, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[PlaybookListItem]] = APIResponse(
-            self._client.send(spec),
-            PlaybookList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=PlaybookList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        description: str,
-        body_: str,
-        type: PlaybookScope | Literal["global", "organization", "team"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Playbook]:
-        """Create a playbook
-
-        `name`, `description`, `body` and `type` are required; `type` is organization or team (global playbooks belong to Reply, 400 otherwise) and cannot change later. Needs the ai-sdr:write scope.
-
-        Args:
-            name: Body field `name`.
-            description: May be empty.
-            body_: May be empty.
-            type: Who sees a playbook: global (provided by Reply, read-only), organization (every team of the organization) or team (the caller's team).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Playbook).
-
-        HTTP: POST /v3/ai-sdr/playbooks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/playbooks",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "body": body_, "type": type},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Playbook] = APIResponse(
-            self._client.send(spec), Playbook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Playbook]:
-        """Get a playbook
-
-        The playbook with its body and style files. Needs the ai-sdr:read scope.
-
-        Args:
-            id: Playbook id (g-N, o-N or t-N).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Playbook).
-
-        HTTP: GET /v3/ai-sdr/playbooks/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/playbooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Playbook] = APIResponse(
-            self._client.send(spec), Playbook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a playbook
-
-        Global playbooks cannot be deleted, and organization playbooks need the matching permission (403). Needs the ai-sdr:write scope.
-
-        Args:
-            id: Playbook id (g-N, o-N or t-N).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/playbooks/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/playbooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | NotGiven = NOT_GIVEN,
-        body_: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Playbook]:
-        """Update a playbook
-
-        Send at least one of `name`, `description` and `body`; the scope cannot change. Empty strings clear the description or body. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Playbook id (g-N, o-N or t-N).
-            name: Body field `name`.
-            description: An empty string clears it.
-            body_: An empty string clears it.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Playbook).
-
-        HTTP: PATCH /v3/ai-sdr/playbooks/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/playbooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "body": body_},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Playbook] = APIResponse(
-            self._client.send(spec), Playbook, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AiSdrPlaybooksResourceWithStreamingResponse:
@@ -8144,7 +4488,7 @@ class AiSdrPlaybooksResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrPlaybooksResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrPlaybooksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -8225,14 +4569,13 @@ class AsyncAiSdrPlaybooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[PlaybookListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=PlaybookList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -8375,8 +4718,7 @@ class AsyncAiSdrPlaybooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def update(
         self,
@@ -8432,283 +4774,20 @@ class AsyncAiSdrPlaybooksResource:
 
 
 class AsyncAiSdrPlaybooksResourceWithRawResponse:
-    """Operations on ai_sdr.playbooks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncAiSdrPlaybooksResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
     @cached_property
     def style_files(self) -> AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse:
         return AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        type: PlaybookScope | Literal["global", "organization", "team"] | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[PlaybookListItem]]:
-        """List playbooks
-
-        Playbooks hold the tone, voice and writing rules the AI SDR follows. All scopes are merged unless `type` picks one. Needs the ai-sdr:read scope.
-
-        Args:
-            top: Page size (1-1000).
-            skip: Number of items to skip (offset).
-            type: Only playbooks of this scope.
-            search: Case-insensitive substring of the name.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/ai-sdr/playbooks"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/playbooks",
-            path_params={},
-            query={"top": top, "skip": skip, "type": type, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[PlaybookListItem]] = APIResponse(
-            await self._client.send(spec),
-            PlaybookList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=PlaybookList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        description: str,
-        body_: str,
-        type: PlaybookScope | Literal["global", "organization", "team"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Playbook]:
-        """Create a playbook
-
-        `name`, `description`, `body` and `type` are required; `type` is organization or team (global playbooks belong to Reply, 400 otherwise) and cannot change later. Needs the ai-sdr:write scope.
-
-        Args:
-            name: Body field `name`.
-            description: May be empty.
-            body_: May be empty.
-            type: Who sees a playbook: global (provided by Reply, read-only), organization (every team of the organization) or team (the caller's team).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Playbook).
-
-        HTTP: POST /v3/ai-sdr/playbooks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/playbooks",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "body": body_, "type": type},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Playbook] = APIResponse(
-            await self._client.send(spec), Playbook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Playbook]:
-        """Get a playbook
-
-        The playbook with its body and style files. Needs the ai-sdr:read scope.
-
-        Args:
-            id: Playbook id (g-N, o-N or t-N).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Playbook).
-
-        HTTP: GET /v3/ai-sdr/playbooks/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/ai-sdr/playbooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Playbook] = APIResponse(
-            await self._client.send(spec), Playbook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a playbook
-
-        Global playbooks cannot be deleted, and organization playbooks need the matching permission (403). Needs the ai-sdr:write scope.
-
-        Args:
-            id: Playbook id (g-N, o-N or t-N).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/playbooks/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/playbooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: str,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        description: str | NotGiven = NOT_GIVEN,
-        body_: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Playbook]:
-        """Update a playbook
-
-        Send at least one of `name`, `description` and `body`; the scope cannot change. Empty strings clear the description or body. Needs the ai-sdr:write scope.
-
-        Args:
-            id: Playbook id (g-N, o-N or t-N).
-            name: Body field `name`.
-            description: An empty string clears it.
-            body_: An empty string clears it.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Playbook).
-
-        HTTP: PATCH /v3/ai-sdr/playbooks/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/ai-sdr/playbooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "description": description, "body": body_},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Playbook] = APIResponse(
-            await self._client.send(spec), Playbook, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncAiSdrPlaybooksResourceWithStreamingResponse:
@@ -8716,7 +4795,7 @@ class AsyncAiSdrPlaybooksResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrPlaybooksResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrPlaybooksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
@@ -8837,115 +4916,17 @@ class AiSdrPlaybooksStyleFilesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class AiSdrPlaybooksStyleFilesResourceWithRawResponse:
-    """Operations on ai_sdr.playbooks.style_files."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def upload(
-        self,
-        playbook_id: str,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PlaybookStyleFile]:
-        """Upload a style file to a playbook
-
-        A reference document (tone guide, writing sample) the AI SDR reads next to the playbook body; multipart field `file`. 400 when it is empty, too large or of an unsupported format. Needs the ai-sdr:write scope.
-
-        Args:
-            playbook_id: Playbook id (o-N or t-N).
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PlaybookStyleFile).
-
-        HTTP: POST /v3/ai-sdr/playbooks/{playbook_id}/style-files"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/playbooks/{playbook_id}/style-files",
-            path_params={"playbook_id": playbook_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PlaybookStyleFile] = APIResponse(
-            self._client.send(spec), PlaybookStyleFile, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        playbook_id: str,
-        style_file_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove a style file from a playbook
-
-        Only that file goes; the playbook is unchanged. Needs the ai-sdr:write scope.
-
-        Args:
-            playbook_id: Playbook id (o-N or t-N).
-            style_file_id: Style file id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/playbooks/{playbook_id}/style-files/{style_file_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/playbooks/{playbook_id}/style-files/{style_file_id}",
-            path_params={"playbook_id": playbook_id, "style_file_id": style_file_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AiSdrPlaybooksStyleFilesResource(client.raw_copy())
+        self.upload = to_raw_response_wrapper(plain.upload)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class AiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
@@ -8953,7 +4934,7 @@ class AiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AiSdrPlaybooksStyleFilesResourceWithRawResponse(client.streaming_copy())
+        raw = AiSdrPlaybooksStyleFilesResourceWithRawResponse(client.raw_copy(stream=True))
         self.upload = to_streamed_response_wrapper(raw.upload)
         self.delete = to_streamed_response_wrapper(raw.delete)
 
@@ -9067,115 +5048,17 @@ class AsyncAiSdrPlaybooksStyleFilesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse:
-    """Operations on ai_sdr.playbooks.style_files."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def upload(
-        self,
-        playbook_id: str,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[PlaybookStyleFile]:
-        """Upload a style file to a playbook
-
-        A reference document (tone guide, writing sample) the AI SDR reads next to the playbook body; multipart field `file`. 400 when it is empty, too large or of an unsupported format. Needs the ai-sdr:write scope.
-
-        Args:
-            playbook_id: Playbook id (o-N or t-N).
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (PlaybookStyleFile).
-
-        HTTP: POST /v3/ai-sdr/playbooks/{playbook_id}/style-files"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/ai-sdr/playbooks/{playbook_id}/style-files",
-            path_params={"playbook_id": playbook_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[PlaybookStyleFile] = APIResponse(
-            await self._client.send(spec), PlaybookStyleFile, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        playbook_id: str,
-        style_file_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove a style file from a playbook
-
-        Only that file goes; the playbook is unchanged. Needs the ai-sdr:write scope.
-
-        Args:
-            playbook_id: Playbook id (o-N or t-N).
-            style_file_id: Style file id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/ai-sdr/playbooks/{playbook_id}/style-files/{style_file_id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/ai-sdr/playbooks/{playbook_id}/style-files/{style_file_id}",
-            path_params={"playbook_id": playbook_id, "style_file_id": style_file_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group="ai_sdr",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAiSdrPlaybooksStyleFilesResource(client.raw_copy())
+        self.upload = async_to_raw_response_wrapper(plain.upload)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncAiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
@@ -9183,6 +5066,6 @@ class AsyncAiSdrPlaybooksStyleFilesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAiSdrPlaybooksStyleFilesResourceWithRawResponse(client.raw_copy(stream=True))
         self.upload = async_to_streamed_response_wrapper(raw.upload)
         self.delete = async_to_streamed_response_wrapper(raw.delete)

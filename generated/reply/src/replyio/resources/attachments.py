@@ -5,9 +5,10 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
@@ -132,106 +133,13 @@ class AttachmentsResource:
 
 
 class AttachmentsResourceWithRawResponse:
-    """Operations on attachments."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def upload(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Attachment]:
-        """Upload a file attachment
-
-        Use the returned id in `attachmentIds` of email templates, step variants and inbox replies. There is no GET /v3/attachments (a step-variant description mentions one; it does not exist).
-
-        Args:
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Attachment).
-
-        HTTP: POST /v3/attachments"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/attachments",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Attachment] = APIResponse(
-            self._client.send(spec), Attachment, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def upload_voice(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AttachmentVoice]:
-        """Upload a voice message (audio up to 60 seconds)
-
-        The id is used by direct LinkedIn voice messages (voiceAttachmentId).
-
-        Args:
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (AttachmentVoice).
-
-        HTTP: POST /v3/attachments/voice"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/attachments/voice",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[AttachmentVoice] = APIResponse(
-            self._client.send(spec), AttachmentVoice, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AttachmentsResource(client.raw_copy())
+        self.upload = to_raw_response_wrapper(plain.upload)
+        self.upload_voice = to_raw_response_wrapper(plain.upload_voice)
 
 
 class AttachmentsResourceWithStreamingResponse:
@@ -239,7 +147,7 @@ class AttachmentsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = AttachmentsResourceWithRawResponse(client.streaming_copy())
+        raw = AttachmentsResourceWithRawResponse(client.raw_copy(stream=True))
         self.upload = to_streamed_response_wrapper(raw.upload)
         self.upload_voice = to_streamed_response_wrapper(raw.upload_voice)
 
@@ -354,106 +262,13 @@ class AsyncAttachmentsResource:
 
 
 class AsyncAttachmentsResourceWithRawResponse:
-    """Operations on attachments."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def upload(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Attachment]:
-        """Upload a file attachment
-
-        Use the returned id in `attachmentIds` of email templates, step variants and inbox replies. There is no GET /v3/attachments (a step-variant description mentions one; it does not exist).
-
-        Args:
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Attachment).
-
-        HTTP: POST /v3/attachments"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/attachments",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Attachment] = APIResponse(
-            await self._client.send(spec), Attachment, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def upload_voice(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AttachmentVoice]:
-        """Upload a voice message (audio up to 60 seconds)
-
-        The id is used by direct LinkedIn voice messages (voiceAttachmentId).
-
-        Args:
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (AttachmentVoice).
-
-        HTTP: POST /v3/attachments/voice"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/attachments/voice",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[AttachmentVoice] = APIResponse(
-            await self._client.send(spec), AttachmentVoice, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncAttachmentsResource(client.raw_copy())
+        self.upload = async_to_raw_response_wrapper(plain.upload)
+        self.upload_voice = async_to_raw_response_wrapper(plain.upload_voice)
 
 
 class AsyncAttachmentsResourceWithStreamingResponse:
@@ -461,6 +276,6 @@ class AsyncAttachmentsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncAttachmentsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncAttachmentsResourceWithRawResponse(client.raw_copy(stream=True))
         self.upload = async_to_streamed_response_wrapper(raw.upload)
         self.upload_voice = async_to_streamed_response_wrapper(raw.upload_voice)

@@ -5,11 +5,12 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -86,13 +87,16 @@ class BackgroundJobsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[BackgroundJobListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=BackgroundJobList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[BackgroundJobListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=BackgroundJobList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -185,172 +189,18 @@ class BackgroundJobsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class BackgroundJobsResourceWithRawResponse:
-    """Operations on background_jobs."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        category: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[BackgroundJobListItem]]:
-        """List background jobs
-
-        Args:
-            top: Page size (1-200).
-            skip: Number of items to skip (offset).
-            category: Category suffix, prefix-matched against r2/bg-jobs/{suffix} (e.g. email-validation).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/background-jobs"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/background-jobs",
-            path_params={},
-            query={"top": top, "skip": skip, "category": category},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[BackgroundJobListItem]] = APIResponse(
-            self._client.send(spec),
-            BackgroundJobList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BackgroundJobList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def retrieve(
-        self,
-        job_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BackgroundJob]:
-        """Get a background job's status and result
-
-        Args:
-            job_id: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BackgroundJob).
-
-        HTTP: GET /v3/background-jobs/{jobId}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BackgroundJob] = APIResponse(
-            self._client.send(spec), BackgroundJob, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def cancel(
-        self,
-        job_id: str,
-        *,
-        reason: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Cancel a background job
-
-        Idempotent; cancelling a finished job is not an error.
-
-        Args:
-            job_id: Job id (GUID).
-            reason: Body field `reason`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/background-jobs/{jobId}/cancel"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"reason": reason},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = BackgroundJobsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.cancel = to_raw_response_wrapper(plain.cancel)
 
 
 class BackgroundJobsResourceWithStreamingResponse:
@@ -358,7 +208,7 @@ class BackgroundJobsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = BackgroundJobsResourceWithRawResponse(client.streaming_copy())
+        raw = BackgroundJobsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
         self.cancel = to_streamed_response_wrapper(raw.cancel)
@@ -425,14 +275,13 @@ class AsyncBackgroundJobsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[BackgroundJobListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=BackgroundJobList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def retrieve(
         self,
@@ -523,172 +372,18 @@ class AsyncBackgroundJobsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncBackgroundJobsResourceWithRawResponse:
-    """Operations on background_jobs."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        category: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[BackgroundJobListItem]]:
-        """List background jobs
-
-        Args:
-            top: Page size (1-200).
-            skip: Number of items to skip (offset).
-            category: Category suffix, prefix-matched against r2/bg-jobs/{suffix} (e.g. email-validation).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/background-jobs"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/background-jobs",
-            path_params={},
-            query={"top": top, "skip": skip, "category": category},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[BackgroundJobListItem]] = APIResponse(
-            await self._client.send(spec),
-            BackgroundJobList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BackgroundJobList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def retrieve(
-        self,
-        job_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BackgroundJob]:
-        """Get a background job's status and result
-
-        Args:
-            job_id: Job id (a non-empty GUID; anything else is 400 backgroundJob.invalidJobId).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BackgroundJob).
-
-        HTTP: GET /v3/background-jobs/{jobId}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/background-jobs/{jobId}",
-            path_params={"jobId": job_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BackgroundJob] = APIResponse(
-            await self._client.send(spec), BackgroundJob, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def cancel(
-        self,
-        job_id: str,
-        *,
-        reason: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Cancel a background job
-
-        Idempotent; cancelling a finished job is not an error.
-
-        Args:
-            job_id: Job id (GUID).
-            reason: Body field `reason`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/background-jobs/{jobId}/cancel"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/background-jobs/{jobId}/cancel",
-            path_params={"jobId": job_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"reason": reason},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncBackgroundJobsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.cancel = async_to_raw_response_wrapper(plain.cancel)
 
 
 class AsyncBackgroundJobsResourceWithStreamingResponse:
@@ -696,7 +391,7 @@ class AsyncBackgroundJobsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncBackgroundJobsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncBackgroundJobsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
         self.cancel = async_to_streamed_response_wrapper(raw.cancel)

@@ -7,11 +7,12 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -69,7 +70,7 @@ class BlacklistRulesResource:
 
 
 class BlacklistRulesResourceWithRawResponse:
-    """Operations on blacklist_rules."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
@@ -136,7 +137,7 @@ class AsyncBlacklistRulesResource:
 
 
 class AsyncBlacklistRulesResourceWithRawResponse:
-    """Operations on blacklist_rules."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
@@ -234,13 +235,16 @@ class BlacklistRulesDomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[BlacklistDomainRule] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=BlacklistDomainRulePage,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[BlacklistDomainRule] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=BlacklistDomainRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -517,362 +521,22 @@ class BlacklistRulesDomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class BlacklistRulesDomainsResourceWithRawResponse:
-    """Operations on blacklist_rules.domains."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[BlacklistDomainRule]]:
-        """List domain blacklist rules
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Part of the pattern.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-blacklist-rules/domains"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/domains",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[BlacklistDomainRule]] = APIResponse(
-            self._client.send(spec),
-            BlacklistDomainRulePage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BlacklistDomainRulePage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRule]:
-        """Create a domain blacklist rule
-
-        409 blacklistDomainRule.duplicate or blacklistDomainRule.notAdded.
-
-        Args:
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistDomainRule).
-
-        HTTP: POST /v3/contact-blacklist-rules/domains"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/domains",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(
-            self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_create(
-        self,
-        body: abc.Sequence[BlacklistRuleRequest | abc.Mapping[str, object]],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create several domain blacklist rules
-
-        Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/domains/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/domains/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several domain blacklist rules
-
-        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/domains/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRule]:
-        """Get a domain blacklist rule
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistDomainRule).
-
-        HTTP: GET /v3/contact-blacklist-rules/domains/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(
-            self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRule]:
-        """Change a domain blacklist rule's pattern
-
-        Args:
-            id: Rule id.
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistDomainRule).
-
-        HTTP: PUT /v3/contact-blacklist-rules/domains/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(
-            self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a domain blacklist rule
-
-        Global rules are read-only (403 blacklistDomainRule.globalRuleReadOnly).
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-blacklist-rules/domains/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = BlacklistRulesDomainsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.bulk_create = to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class BlacklistRulesDomainsResourceWithStreamingResponse:
@@ -880,7 +544,7 @@ class BlacklistRulesDomainsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = BlacklistRulesDomainsResourceWithRawResponse(client.streaming_copy())
+        raw = BlacklistRulesDomainsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
@@ -951,14 +615,13 @@ class AsyncBlacklistRulesDomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[BlacklistDomainRule] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=BlacklistDomainRulePage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1233,364 +896,22 @@ class AsyncBlacklistRulesDomainsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncBlacklistRulesDomainsResourceWithRawResponse:
-    """Operations on blacklist_rules.domains."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[BlacklistDomainRule]]:
-        """List domain blacklist rules
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Part of the pattern.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-blacklist-rules/domains"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/domains",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[BlacklistDomainRule]] = APIResponse(
-            await self._client.send(spec),
-            BlacklistDomainRulePage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BlacklistDomainRulePage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRule]:
-        """Create a domain blacklist rule
-
-        409 blacklistDomainRule.duplicate or blacklistDomainRule.notAdded.
-
-        Args:
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistDomainRule).
-
-        HTTP: POST /v3/contact-blacklist-rules/domains"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/domains",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(
-            await self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_create(
-        self,
-        body: abc.Sequence[BlacklistRuleRequest | abc.Mapping[str, object]],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create several domain blacklist rules
-
-        Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/domains/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/domains/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several domain blacklist rules
-
-        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/domains/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/domains/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRule]:
-        """Get a domain blacklist rule
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistDomainRule).
-
-        HTTP: GET /v3/contact-blacklist-rules/domains/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(
-            await self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistDomainRule]:
-        """Change a domain blacklist rule's pattern
-
-        Args:
-            id: Rule id.
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistDomainRule).
-
-        HTTP: PUT /v3/contact-blacklist-rules/domains/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistDomainRule] = APIResponse(
-            await self._client.send(spec), BlacklistDomainRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a domain blacklist rule
-
-        Global rules are read-only (403 blacklistDomainRule.globalRuleReadOnly).
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-blacklist-rules/domains/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-blacklist-rules/domains/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncBlacklistRulesDomainsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.bulk_create = async_to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncBlacklistRulesDomainsResourceWithStreamingResponse:
@@ -1598,7 +919,7 @@ class AsyncBlacklistRulesDomainsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncBlacklistRulesDomainsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncBlacklistRulesDomainsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
@@ -1669,13 +990,16 @@ class BlacklistRulesEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[BlacklistEmailRule] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=BlacklistEmailRulePage,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[BlacklistEmailRule] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=BlacklistEmailRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -1952,362 +1276,22 @@ class BlacklistRulesEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class BlacklistRulesEmailsResourceWithRawResponse:
-    """Operations on blacklist_rules.emails."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[BlacklistEmailRule]]:
-        """List email blacklist rules
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Part of the pattern.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-blacklist-rules/emails"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/emails",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[BlacklistEmailRule]] = APIResponse(
-            self._client.send(spec),
-            BlacklistEmailRulePage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BlacklistEmailRulePage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRule]:
-        """Create an email blacklist rule
-
-        409 blacklistEmailRule.duplicate or blacklistEmailRule.notAdded.
-
-        Args:
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailRule).
-
-        HTTP: POST /v3/contact-blacklist-rules/emails"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/emails",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_create(
-        self,
-        body: abc.Sequence[BlacklistRuleRequest | abc.Mapping[str, object]],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create several email blacklist rules
-
-        Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/emails/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/emails/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several email blacklist rules
-
-        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/emails/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRule]:
-        """Get an email blacklist rule
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailRule).
-
-        HTTP: GET /v3/contact-blacklist-rules/emails/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRule]:
-        """Change an email blacklist rule's pattern
-
-        Args:
-            id: Rule id.
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailRule).
-
-        HTTP: PUT /v3/contact-blacklist-rules/emails/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email blacklist rule
-
-        Global rules are read-only (403 blacklistEmailRule.globalRuleReadOnly).
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-blacklist-rules/emails/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = BlacklistRulesEmailsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.bulk_create = to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class BlacklistRulesEmailsResourceWithStreamingResponse:
@@ -2315,7 +1299,7 @@ class BlacklistRulesEmailsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = BlacklistRulesEmailsResourceWithRawResponse(client.streaming_copy())
+        raw = BlacklistRulesEmailsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
@@ -2386,14 +1370,13 @@ class AsyncBlacklistRulesEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[BlacklistEmailRule] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=BlacklistEmailRulePage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -2668,364 +1651,22 @@ class AsyncBlacklistRulesEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncBlacklistRulesEmailsResourceWithRawResponse:
-    """Operations on blacklist_rules.emails."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[BlacklistEmailRule]]:
-        """List email blacklist rules
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Part of the pattern.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-blacklist-rules/emails"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/emails",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[BlacklistEmailRule]] = APIResponse(
-            await self._client.send(spec),
-            BlacklistEmailRulePage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BlacklistEmailRulePage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRule]:
-        """Create an email blacklist rule
-
-        409 blacklistEmailRule.duplicate or blacklistEmailRule.notAdded.
-
-        Args:
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailRule).
-
-        HTTP: POST /v3/contact-blacklist-rules/emails"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/emails",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_create(
-        self,
-        body: abc.Sequence[BlacklistRuleRequest | abc.Mapping[str, object]],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create several email blacklist rules
-
-        Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/emails/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/emails/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several email blacklist rules
-
-        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/emails/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/emails/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRule]:
-        """Get an email blacklist rule
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailRule).
-
-        HTTP: GET /v3/contact-blacklist-rules/emails/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailRule]:
-        """Change an email blacklist rule's pattern
-
-        Args:
-            id: Rule id.
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailRule).
-
-        HTTP: PUT /v3/contact-blacklist-rules/emails/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email blacklist rule
-
-        Global rules are read-only (403 blacklistEmailRule.globalRuleReadOnly).
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-blacklist-rules/emails/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-blacklist-rules/emails/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncBlacklistRulesEmailsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.bulk_create = async_to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncBlacklistRulesEmailsResourceWithStreamingResponse:
@@ -3033,7 +1674,7 @@ class AsyncBlacklistRulesEmailsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncBlacklistRulesEmailsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncBlacklistRulesEmailsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)
@@ -3104,13 +1745,16 @@ class BlacklistRulesEmailExceptionsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[BlacklistEmailExceptionRule] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=BlacklistEmailExceptionRulePage,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[BlacklistEmailExceptionRule] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=BlacklistEmailExceptionRulePage,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -3387,362 +2031,22 @@ class BlacklistRulesEmailExceptionsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class BlacklistRulesEmailExceptionsResourceWithRawResponse:
-    """Operations on blacklist_rules.email_exceptions."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[BlacklistEmailExceptionRule]]:
-        """List email exception blacklist rules
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Part of the pattern.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-blacklist-rules/email-exceptions"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/email-exceptions",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[BlacklistEmailExceptionRule]] = APIResponse(
-            self._client.send(spec),
-            BlacklistEmailExceptionRulePage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BlacklistEmailExceptionRulePage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRule]:
-        """Create an email exception blacklist rule
-
-        409 blacklistEmailExceptionRule.duplicate or blacklistEmailExceptionRule.notAdded.
-
-        Args:
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailExceptionRule).
-
-        HTTP: POST /v3/contact-blacklist-rules/email-exceptions"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/email-exceptions",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_create(
-        self,
-        body: abc.Sequence[BlacklistRuleRequest | abc.Mapping[str, object]],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create several email exception blacklist rules
-
-        Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/email-exceptions/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several email exception blacklist rules
-
-        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/email-exceptions/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRule]:
-        """Get an email exception blacklist rule
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailExceptionRule).
-
-        HTTP: GET /v3/contact-blacklist-rules/email-exceptions/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRule]:
-        """Change an email exception blacklist rule's pattern
-
-        Args:
-            id: Rule id.
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailExceptionRule).
-
-        HTTP: PUT /v3/contact-blacklist-rules/email-exceptions/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email exception blacklist rule
-
-        Global rules are read-only (403 blacklistEmailExceptionRule.globalRuleReadOnly).
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-blacklist-rules/email-exceptions/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = BlacklistRulesEmailExceptionsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.bulk_create = to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class BlacklistRulesEmailExceptionsResourceWithStreamingResponse:
@@ -3750,7 +2054,7 @@ class BlacklistRulesEmailExceptionsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = BlacklistRulesEmailExceptionsResourceWithRawResponse(client.streaming_copy())
+        raw = BlacklistRulesEmailExceptionsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.bulk_create = to_streamed_response_wrapper(raw.bulk_create)
@@ -3821,14 +2125,13 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[BlacklistEmailExceptionRule] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=BlacklistEmailExceptionRulePage,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -4103,364 +2406,22 @@ class AsyncBlacklistRulesEmailExceptionsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse:
-    """Operations on blacklist_rules.email_exceptions."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        search: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[BlacklistEmailExceptionRule]]:
-        """List email exception blacklist rules
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            search: Part of the pattern.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/contact-blacklist-rules/email-exceptions"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/email-exceptions",
-            path_params={},
-            query={"top": top, "skip": skip, "search": search},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[BlacklistEmailExceptionRule]] = APIResponse(
-            await self._client.send(spec),
-            BlacklistEmailExceptionRulePage,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=BlacklistEmailExceptionRulePage,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRule]:
-        """Create an email exception blacklist rule
-
-        409 blacklistEmailExceptionRule.duplicate or blacklistEmailExceptionRule.notAdded.
-
-        Args:
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailExceptionRule).
-
-        HTTP: POST /v3/contact-blacklist-rules/email-exceptions"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/email-exceptions",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_create(
-        self,
-        body: abc.Sequence[BlacklistRuleRequest | abc.Mapping[str, object]],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[CreateItemResult]]:
-        """Create several email exception blacklist rules
-
-        Per-item integer error codes in the result: 2 Duplicate, 4 InvalidPattern, 5 NotAdded.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[CreateItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/email-exceptions/bulk",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[CreateItemResult]] = APIResponse(
-            await self._client.send(spec), list[CreateItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several email exception blacklist rules
-
-        Non-atomic; the result lists only the rules that were not deleted (notFound, globalRuleReadOnly).
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/contact-blacklist-rules/email-exceptions/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/contact-blacklist-rules/email-exceptions/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRule]:
-        """Get an email exception blacklist rule
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailExceptionRule).
-
-        HTTP: GET /v3/contact-blacklist-rules/email-exceptions/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        pattern: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[BlacklistEmailExceptionRule]:
-        """Change an email exception blacklist rule's pattern
-
-        Args:
-            id: Rule id.
-            pattern: Body field `pattern`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (BlacklistEmailExceptionRule).
-
-        HTTP: PUT /v3/contact-blacklist-rules/email-exceptions/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"pattern": pattern},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[BlacklistEmailExceptionRule] = APIResponse(
-            await self._client.send(spec), BlacklistEmailExceptionRule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email exception blacklist rule
-
-        Global rules are read-only (403 blacklistEmailExceptionRule.globalRuleReadOnly).
-
-        Args:
-            id: Rule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/contact-blacklist-rules/email-exceptions/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/contact-blacklist-rules/email-exceptions/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncBlacklistRulesEmailExceptionsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.bulk_create = async_to_raw_response_wrapper(plain.bulk_create)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncBlacklistRulesEmailExceptionsResourceWithStreamingResponse:
@@ -4468,7 +2429,7 @@ class AsyncBlacklistRulesEmailExceptionsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncBlacklistRulesEmailExceptionsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.bulk_create = async_to_streamed_response_wrapper(raw.bulk_create)

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -114,13 +115,16 @@ class EmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[EmailAccountListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=EmailAccountList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[EmailAccountListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=EmailAccountList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -252,13 +256,16 @@ class EmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[EmailAccountListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=EmailAccountList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[EmailAccountListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=EmailAccountList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -347,8 +354,7 @@ class EmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        response = self._client.send(spec)
-        result: str = response.headers.get("location", "")
+        result: str = self._client._call(spec, lambda response: response.headers.get("location", ""))
         return result
 
     def connect_office365(
@@ -390,8 +396,7 @@ class EmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        response = self._client.send(spec)
-        result: str = response.headers.get("location", "")
+        result: str = self._client._call(spec, lambda response: response.headers.get("location", ""))
         return result
 
     def test_smtp(
@@ -587,8 +592,7 @@ class EmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def update(
         self,
@@ -696,8 +700,7 @@ class EmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def resume_sending(
         self,
@@ -740,723 +743,32 @@ class EmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class EmailAccountsResourceWithRawResponse:
-    """Operations on email_accounts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = EmailAccountsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.filter = to_raw_response_wrapper(plain.filter)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.connect_gmail = to_raw_response_wrapper(plain.connect_gmail)
+        self.connect_office365 = to_raw_response_wrapper(plain.connect_office365)
+        self.test_smtp = to_raw_response_wrapper(plain.test_smtp)
+        self.test_imap = to_raw_response_wrapper(plain.test_imap)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.set_default = to_raw_response_wrapper(plain.set_default)
+        self.resume_sending = to_raw_response_wrapper(plain.resume_sending)
 
     @cached_property
     def tags(self) -> EmailAccountsTagsResourceWithRawResponse:
         return EmailAccountsTagsResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        my: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[EmailAccountListItem]]:
-        """List email accounts
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            my: true = only the caller's own accounts; false (default) = every account visible to the caller under the team's sharing mode.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/email-accounts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts",
-            path_params={},
-            query={"top": top, "skip": skip, "my": my},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[EmailAccountListItem]] = APIResponse(
-            self._client.send(spec),
-            EmailAccountList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailAccountList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        connection: EmailAccountConnectionInput | EmailAccountConnectionInputParam,
-        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
-        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
-        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
-        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountDetail]:
-        """Connect a custom SMTP/IMAP email account
-
-        Only custom SMTP/IMAP mailboxes can be created through the API; Gmail and Office 365 use the browser consent flows under /v3/email-accounts/connect/*.
-
-        Args:
-            connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
-            safety: Sending volume and pacing.
-            signature: Body field `signature`.
-            opt_out: Body field `optOut`.
-            ramp_up: Gradual daily-volume increase for a new mailbox.
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountDetail).
-
-        HTTP: POST /v3/email-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "connection": connection,
-                "safety": safety,
-                "signature": signature,
-                "optOut": opt_out,
-                "rampUp": ramp_up,
-                "tags": tags,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountDetail] = APIResponse(
-            self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def filter(
-        self,
-        *,
-        status: str | NotGiven = NOT_GIVEN,
-        email_account_type: Literal["Custom", "Gmail", "Outlook", "Exchange", "ExchangeOnPremise"]
-        | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        domains: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        owner_user_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[EmailAccountListItem]]:
-        """Search email accounts
-
-        AND across fields, OR within an array; `{}` matches every account.
-
-        Args:
-            status: Connection status to match (e.g. connected, disconnected).
-            email_account_type: Body field `emailAccountType`.
-            email: Body field `email`.
-            domains: Body field `domains`.
-            owner_user_ids: Body field `ownerUserIds`.
-            tags: Body field `tags`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/email-accounts/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "status": status,
-                "emailAccountType": email_account_type,
-                "email": email,
-                "domains": domains,
-                "ownerUserIds": owner_user_ids,
-                "tags": tags,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[EmailAccountListItem]] = APIResponse(
-            self._client.send(spec),
-            EmailAccountList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailAccountList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several email accounts
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/email-accounts/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def connect_gmail(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Start connecting a Gmail account (browser consent flow)
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The URL of the redirect (not followed).
-
-        HTTP: GET /v3/email-accounts/connect/gmail"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/connect/gmail",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def connect_office365(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Start connecting an Office 365 account (browser consent flow)
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The URL of the redirect (not followed).
-
-        HTTP: GET /v3/email-accounts/connect/office-365"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/connect/office-365",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def test_smtp(
-        self,
-        *,
-        host: str,
-        port: int,
-        user_name: str,
-        password: str,
-        enable_ssl: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountConnectionTestResult]:
-        """Test SMTP credentials without saving them
-
-        A failed connection test is still a 200 with `success` false and an `error` text.
-
-        Args:
-            host: Body field `host`.
-            port: Body field `port`.
-            user_name: Body field `userName`.
-            password: Body field `password`.
-            enable_ssl: Body field `enableSsl`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountConnectionTestResult).
-
-        HTTP: POST /v3/email-accounts/test/smtp"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/test/smtp",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            self._client.send(spec), EmailAccountConnectionTestResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def test_imap(
-        self,
-        *,
-        host: str,
-        port: int,
-        user_name: str,
-        password: str,
-        enable_ssl: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountConnectionTestResult]:
-        """Test IMAP credentials without saving them
-
-        A failed connection test is still a 200 with `success` false and an `error` text.
-
-        Args:
-            host: Body field `host`.
-            port: Body field `port`.
-            user_name: Body field `userName`.
-            password: Body field `password`.
-            enable_ssl: Body field `enableSsl`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountConnectionTestResult).
-
-        HTTP: POST /v3/email-accounts/test/imap"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/test/imap",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            self._client.send(spec), EmailAccountConnectionTestResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountDetail]:
-        """Get an email account
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountDetail).
-
-        HTTP: GET /v3/email-accounts/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountDetail] = APIResponse(
-            self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email account
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-accounts/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        connection: EmailAccountConnectionUpdate | EmailAccountConnectionUpdateParam | NotGiven = NOT_GIVEN,
-        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
-        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
-        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
-        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountDetail]:
-        """Update an email account by section
-
-        Send only the sections to change (connection, safety, signature, optOut, rampUp, tags). `tags` replaces the account's whole tag set.
-
-        Args:
-            id: Email account id (int64).
-            connection: Partial connection update (PATCH); omitted fields stay unchanged.
-            safety: Sending volume and pacing.
-            signature: Body field `signature`.
-            opt_out: Body field `optOut`.
-            ramp_up: Gradual daily-volume increase for a new mailbox.
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountDetail).
-
-        HTTP: PATCH /v3/email-accounts/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/email-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "connection": connection,
-                "safety": safety,
-                "signature": signature,
-                "optOut": opt_out,
-                "rampUp": ramp_up,
-                "tags": tags,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountDetail] = APIResponse(
-            self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def set_default(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Make an email account the caller's default
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-accounts/{id}/set-default"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/{id}/set-default",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def resume_sending(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Clear a provider sending lock
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-accounts/{id}/resume-sending"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/{id}/resume-sending",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class EmailAccountsResourceWithStreamingResponse:
@@ -1464,7 +776,7 @@ class EmailAccountsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = EmailAccountsResourceWithRawResponse(client.streaming_copy())
+        raw = EmailAccountsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.filter = to_streamed_response_wrapper(raw.filter)
@@ -1549,14 +861,13 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[EmailAccountListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=EmailAccountList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1686,14 +997,13 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[EmailAccountListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=EmailAccountList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def bulk_delete(
         self,
@@ -1780,8 +1090,7 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        response = await self._client.send(spec)
-        result: str = response.headers.get("location", "")
+        result: str = await self._client._call(spec, lambda response: response.headers.get("location", ""))
         return result
 
     async def connect_office365(
@@ -1823,8 +1132,7 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        response = await self._client.send(spec)
-        result: str = response.headers.get("location", "")
+        result: str = await self._client._call(spec, lambda response: response.headers.get("location", ""))
         return result
 
     async def test_smtp(
@@ -2020,8 +1328,7 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def update(
         self,
@@ -2129,8 +1436,7 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def resume_sending(
         self,
@@ -2173,729 +1479,32 @@ class AsyncEmailAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncEmailAccountsResourceWithRawResponse:
-    """Operations on email_accounts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncEmailAccountsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.filter = async_to_raw_response_wrapper(plain.filter)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.connect_gmail = async_to_raw_response_wrapper(plain.connect_gmail)
+        self.connect_office365 = async_to_raw_response_wrapper(plain.connect_office365)
+        self.test_smtp = async_to_raw_response_wrapper(plain.test_smtp)
+        self.test_imap = async_to_raw_response_wrapper(plain.test_imap)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.set_default = async_to_raw_response_wrapper(plain.set_default)
+        self.resume_sending = async_to_raw_response_wrapper(plain.resume_sending)
 
     @cached_property
     def tags(self) -> AsyncEmailAccountsTagsResourceWithRawResponse:
         return AsyncEmailAccountsTagsResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        my: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[EmailAccountListItem]]:
-        """List email accounts
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            my: true = only the caller's own accounts; false (default) = every account visible to the caller under the team's sharing mode.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/email-accounts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts",
-            path_params={},
-            query={"top": top, "skip": skip, "my": my},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[EmailAccountListItem]] = APIResponse(
-            await self._client.send(spec),
-            EmailAccountList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailAccountList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        connection: EmailAccountConnectionInput | EmailAccountConnectionInputParam,
-        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
-        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
-        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
-        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountDetail]:
-        """Connect a custom SMTP/IMAP email account
-
-        Only custom SMTP/IMAP mailboxes can be created through the API; Gmail and Office 365 use the browser consent flows under /v3/email-accounts/connect/*.
-
-        Args:
-            connection: SMTP/IMAP settings of a custom mailbox, including the passwords (write-only).
-            safety: Sending volume and pacing.
-            signature: Body field `signature`.
-            opt_out: Body field `optOut`.
-            ramp_up: Gradual daily-volume increase for a new mailbox.
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountDetail).
-
-        HTTP: POST /v3/email-accounts"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "connection": connection,
-                "safety": safety,
-                "signature": signature,
-                "optOut": opt_out,
-                "rampUp": ramp_up,
-                "tags": tags,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountDetail] = APIResponse(
-            await self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def filter(
-        self,
-        *,
-        status: str | NotGiven = NOT_GIVEN,
-        email_account_type: Literal["Custom", "Gmail", "Outlook", "Exchange", "ExchangeOnPremise"]
-        | NotGiven = NOT_GIVEN,
-        email: str | NotGiven = NOT_GIVEN,
-        domains: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        owner_user_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[EmailAccountListItem]]:
-        """Search email accounts
-
-        AND across fields, OR within an array; `{}` matches every account.
-
-        Args:
-            status: Connection status to match (e.g. connected, disconnected).
-            email_account_type: Body field `emailAccountType`.
-            email: Body field `email`.
-            domains: Body field `domains`.
-            owner_user_ids: Body field `ownerUserIds`.
-            tags: Body field `tags`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/email-accounts/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "status": status,
-                "emailAccountType": email_account_type,
-                "email": email,
-                "domains": domains,
-                "ownerUserIds": owner_user_ids,
-                "tags": tags,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[EmailAccountListItem]] = APIResponse(
-            await self._client.send(spec),
-            EmailAccountList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailAccountList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several email accounts
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/email-accounts/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def connect_gmail(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Start connecting a Gmail account (browser consent flow)
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The URL of the redirect (not followed).
-
-        HTTP: GET /v3/email-accounts/connect/gmail"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/connect/gmail",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def connect_office365(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Start connecting an Office 365 account (browser consent flow)
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The URL of the redirect (not followed).
-
-        HTTP: GET /v3/email-accounts/connect/office-365"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/connect/office-365",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def test_smtp(
-        self,
-        *,
-        host: str,
-        port: int,
-        user_name: str,
-        password: str,
-        enable_ssl: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountConnectionTestResult]:
-        """Test SMTP credentials without saving them
-
-        A failed connection test is still a 200 with `success` false and an `error` text.
-
-        Args:
-            host: Body field `host`.
-            port: Body field `port`.
-            user_name: Body field `userName`.
-            password: Body field `password`.
-            enable_ssl: Body field `enableSsl`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountConnectionTestResult).
-
-        HTTP: POST /v3/email-accounts/test/smtp"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/test/smtp",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            await self._client.send(spec),
-            EmailAccountConnectionTestResult,
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def test_imap(
-        self,
-        *,
-        host: str,
-        port: int,
-        user_name: str,
-        password: str,
-        enable_ssl: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountConnectionTestResult]:
-        """Test IMAP credentials without saving them
-
-        A failed connection test is still a 200 with `success` false and an `error` text.
-
-        Args:
-            host: Body field `host`.
-            port: Body field `port`.
-            user_name: Body field `userName`.
-            password: Body field `password`.
-            enable_ssl: Body field `enableSsl`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountConnectionTestResult).
-
-        HTTP: POST /v3/email-accounts/test/imap"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/test/imap",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"host": host, "port": port, "userName": user_name, "password": password, "enableSsl": enable_ssl},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountConnectionTestResult] = APIResponse(
-            await self._client.send(spec),
-            EmailAccountConnectionTestResult,
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountDetail]:
-        """Get an email account
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountDetail).
-
-        HTTP: GET /v3/email-accounts/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountDetail] = APIResponse(
-            await self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email account
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-accounts/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        connection: EmailAccountConnectionUpdate | EmailAccountConnectionUpdateParam | NotGiven = NOT_GIVEN,
-        safety: EmailAccountSafety | EmailAccountSafetyParam | NotGiven = NOT_GIVEN,
-        signature: EmailAccountSignature | EmailAccountSignatureParam | NotGiven = NOT_GIVEN,
-        opt_out: EmailAccountOptOut | EmailAccountOptOutParam | NotGiven = NOT_GIVEN,
-        ramp_up: EmailAccountRampUp | EmailAccountRampUpParam | NotGiven = NOT_GIVEN,
-        tags: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailAccountDetail]:
-        """Update an email account by section
-
-        Send only the sections to change (connection, safety, signature, optOut, rampUp, tags). `tags` replaces the account's whole tag set.
-
-        Args:
-            id: Email account id (int64).
-            connection: Partial connection update (PATCH); omitted fields stay unchanged.
-            safety: Sending volume and pacing.
-            signature: Body field `signature`.
-            opt_out: Body field `optOut`.
-            ramp_up: Gradual daily-volume increase for a new mailbox.
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailAccountDetail).
-
-        HTTP: PATCH /v3/email-accounts/{id}"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/email-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "connection": connection,
-                "safety": safety,
-                "signature": signature,
-                "optOut": opt_out,
-                "rampUp": ramp_up,
-                "tags": tags,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailAccountDetail] = APIResponse(
-            await self._client.send(spec), EmailAccountDetail, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def set_default(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Make an email account the caller's default
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-accounts/{id}/set-default"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/{id}/set-default",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def resume_sending(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Clear a provider sending lock
-
-        Args:
-            id: Email account id (int64).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-accounts/{id}/resume-sending"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/{id}/resume-sending",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncEmailAccountsResourceWithStreamingResponse:
@@ -2903,7 +1512,7 @@ class AsyncEmailAccountsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncEmailAccountsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncEmailAccountsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.filter = async_to_streamed_response_wrapper(raw.filter)
@@ -3026,8 +1635,7 @@ class EmailAccountsTagsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def add(
         self,
@@ -3074,8 +1682,7 @@ class EmailAccountsTagsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def remove(
         self,
@@ -3122,209 +1729,19 @@ class EmailAccountsTagsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class EmailAccountsTagsResourceWithRawResponse:
-    """Operations on email_accounts.tags."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[EmailAccountTag]]:
-        """List email account tags
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[EmailAccountTag]).
-
-        HTTP: GET /v3/email-accounts/tags"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/tags",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[EmailAccountTag]] = APIResponse(
-            self._client.send(spec), list[EmailAccountTag], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        tag_id: int,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        color_id: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Rename or recolour an email account tag
-
-        Args:
-            tag_id: Tag id.
-            name: Body field `name`.
-            color_id: Body field `colorId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/email-accounts/tags/{tagId}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/email-accounts/tags/{tagId}",
-            path_params={"tagId": tag_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "colorId": color_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def add(
-        self,
-        id: int,
-        *,
-        tags: abc.Sequence[str],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Add tags to an email account
-
-        Tags are given by name; unknown names are created.
-
-        Args:
-            id: Email account id (int64).
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-accounts/{id}/tags"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"tags": tags},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def remove(
-        self,
-        id: int,
-        *,
-        tags: abc.Sequence[str],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove tags from an email account
-
-        DELETE with a JSON body naming the tags to remove.
-
-        Args:
-            id: Email account id (int64).
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-accounts/{id}/tags"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"tags": tags},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = EmailAccountsTagsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.add = to_raw_response_wrapper(plain.add)
+        self.remove = to_raw_response_wrapper(plain.remove)
 
 
 class EmailAccountsTagsResourceWithStreamingResponse:
@@ -3332,7 +1749,7 @@ class EmailAccountsTagsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = EmailAccountsTagsResourceWithRawResponse(client.streaming_copy())
+        raw = EmailAccountsTagsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.update = to_streamed_response_wrapper(raw.update)
         self.add = to_streamed_response_wrapper(raw.add)
@@ -3442,8 +1859,7 @@ class AsyncEmailAccountsTagsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def add(
         self,
@@ -3490,8 +1906,7 @@ class AsyncEmailAccountsTagsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def remove(
         self,
@@ -3538,209 +1953,19 @@ class AsyncEmailAccountsTagsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncEmailAccountsTagsResourceWithRawResponse:
-    """Operations on email_accounts.tags."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[EmailAccountTag]]:
-        """List email account tags
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[EmailAccountTag]).
-
-        HTTP: GET /v3/email-accounts/tags"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-accounts/tags",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[EmailAccountTag]] = APIResponse(
-            await self._client.send(spec), list[EmailAccountTag], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        tag_id: int,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        color_id: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Rename or recolour an email account tag
-
-        Args:
-            tag_id: Tag id.
-            name: Body field `name`.
-            color_id: Body field `colorId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/email-accounts/tags/{tagId}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/email-accounts/tags/{tagId}",
-            path_params={"tagId": tag_id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "colorId": color_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def add(
-        self,
-        id: int,
-        *,
-        tags: abc.Sequence[str],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Add tags to an email account
-
-        Tags are given by name; unknown names are created.
-
-        Args:
-            id: Email account id (int64).
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-accounts/{id}/tags"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"tags": tags},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def remove(
-        self,
-        id: int,
-        *,
-        tags: abc.Sequence[str],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Remove tags from an email account
-
-        DELETE with a JSON body naming the tags to remove.
-
-        Args:
-            id: Email account id (int64).
-            tags: Body field `tags`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-accounts/{id}/tags"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-accounts/{id}/tags",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"tags": tags},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncEmailAccountsTagsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.add = async_to_raw_response_wrapper(plain.add)
+        self.remove = async_to_raw_response_wrapper(plain.remove)
 
 
 class AsyncEmailAccountsTagsResourceWithStreamingResponse:
@@ -3748,7 +1973,7 @@ class AsyncEmailAccountsTagsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncEmailAccountsTagsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncEmailAccountsTagsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.update = async_to_streamed_response_wrapper(raw.update)
         self.add = async_to_streamed_response_wrapper(raw.add)

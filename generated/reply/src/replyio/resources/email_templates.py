@@ -8,11 +8,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileInput, Headers, NotGiven, Query, Timeout
@@ -113,13 +114,16 @@ class EmailTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[EmailTemplateListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=EmailTemplateList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[EmailTemplateListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=EmailTemplateList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -365,8 +369,7 @@ class EmailTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def clone(
         self,
@@ -559,8 +562,7 @@ class EmailTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def upload_attachment(
         self,
@@ -608,591 +610,26 @@ class EmailTemplatesResource:
 
 
 class EmailTemplatesResourceWithRawResponse:
-    """Operations on email_templates."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = EmailTemplatesResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list_variables = to_raw_response_wrapper(plain.list_variables)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.clone = to_raw_response_wrapper(plain.clone)
+        self.move = to_raw_response_wrapper(plain.move)
+        self.render = to_raw_response_wrapper(plain.render)
+        self.send_test = to_raw_response_wrapper(plain.send_test)
+        self.upload_attachment = to_raw_response_wrapper(plain.upload_attachment)
 
     @cached_property
     def folders(self) -> EmailTemplatesFoldersResourceWithRawResponse:
         return EmailTemplatesFoldersResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        name: str | None = None,
-        folder_id: int | None = None,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"] | None = None,
-        is_default: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[EmailTemplateListItem]]:
-        """List email templates
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            name: Partial, case-insensitive match on the template name.
-            folder_id: Only templates in this folder.
-            folder_type: Folder kind the folder_id refers to.
-            is_default: Only templates of the default folders (true) or of the others (false).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/email-templates"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-templates",
-            path_params={},
-            query={
-                "top": top,
-                "skip": skip,
-                "name": name,
-                "folder_id": folder_id,
-                "folder_type": folder_type,
-                "is_default": is_default,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[EmailTemplateListItem]] = APIResponse(
-            self._client.send(spec),
-            EmailTemplateList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailTemplateList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        body_: str,
-        folder_type: Literal["personal", "team"],
-        subject: str | NotGiven = NOT_GIVEN,
-        folder_id: int | NotGiven = NOT_GIVEN,
-        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Create an email template
-
-        Args:
-            name: Body field `name`.
-            body_: HTML.
-            folder_type: Body field `folderType`.
-            subject: Body field `subject`.
-            folder_id: Target folder; the default folder of `folderType` when omitted.
-            attachment_ids: Ids from POST /v3/email-template-attachments (at most 3).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: POST /v3/email-templates"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "body": body_,
-                "folderType": folder_type,
-                "subject": subject,
-                "folderId": folder_id,
-                "attachmentIds": attachment_ids,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_variables(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateVariables]:
-        """List the personalisation variables usable in templates
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateVariables).
-
-        HTTP: GET /v3/email-templates/variables"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-templates/variables",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateVariables] = APIResponse(
-            self._client.send(spec), EmailTemplateVariables, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Get an email template
-
-        Args:
-            id: Email template id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: GET /v3/email-templates/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        body_: str,
-        subject: str | NotGiven = NOT_GIVEN,
-        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Replace an email template
-
-        Full replace; `attachmentIds` replaces the attachment set.
-
-        Args:
-            id: Email template id.
-            name: Body field `name`.
-            body_: Body field `body`.
-            subject: Body field `subject`.
-            attachment_ids: Body field `attachmentIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: PUT /v3/email-templates/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/email-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "body": body_, "subject": subject, "attachmentIds": attachment_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email template
-
-        Args:
-            id: Email template id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-templates/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def clone(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Clone an email template
-
-        The copy is named "Copy of <name>" and lands in the same folder.
-
-        Args:
-            id: Email template id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: POST /v3/email-templates/{id}/clone"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/clone",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def move(
-        self,
-        id: int,
-        *,
-        folder_id: int,
-        folder_type: Literal["personal", "team"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Move an email template to another folder
-
-        Args:
-            id: Email template id.
-            folder_id: Body field `folderId`.
-            folder_type: Body field `folderType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: POST /v3/email-templates/{id}/move"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/move",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"folderId": folder_id, "folderType": folder_type},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def render(
-        self,
-        id: int,
-        *,
-        contact_id: int,
-        sequence_id: int | NotGiven = NOT_GIVEN,
-        email_account_id: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateRenderResult]:
-        """Render a template for one contact
-
-        Unresolved variables do not fail the call: `isSuccess` is false and `errors` lists them (code 13 = unresolved variable).
-
-        Args:
-            id: Email template id.
-            contact_id: Body field `contactId`.
-            sequence_id: Resolve sequence-level variables against this sequence.
-            email_account_id: Resolve sender variables against this account.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateRenderResult).
-
-        HTTP: POST /v3/email-templates/{id}/render"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/render",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactId": contact_id, "sequenceId": sequence_id, "emailAccountId": email_account_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateRenderResult] = APIResponse(
-            self._client.send(spec), EmailTemplateRenderResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def send_test(
-        self,
-        id: int,
-        *,
-        email: str,
-        email_account_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Send a test email of a template
-
-        Args:
-            id: Email template id.
-            email: Recipient of the test email.
-            email_account_id: Account that sends the test.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-templates/{id}/send-test"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/send-test",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"email": email, "emailAccountId": email_account_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def upload_attachment(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateAttachment]:
-        """Upload a file to attach to email templates
-
-        Args:
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateAttachment).
-
-        HTTP: POST /v3/email-template-attachments"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-template-attachments",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateAttachment] = APIResponse(
-            self._client.send(spec), EmailTemplateAttachment, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class EmailTemplatesResourceWithStreamingResponse:
@@ -1200,7 +637,7 @@ class EmailTemplatesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = EmailTemplatesResourceWithRawResponse(client.streaming_copy())
+        raw = EmailTemplatesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.list_variables = to_streamed_response_wrapper(raw.list_variables)
@@ -1296,14 +733,13 @@ class AsyncEmailTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[EmailTemplateListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=EmailTemplateList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1547,8 +983,7 @@ class AsyncEmailTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def clone(
         self,
@@ -1741,8 +1176,7 @@ class AsyncEmailTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def upload_attachment(
         self,
@@ -1790,591 +1224,26 @@ class AsyncEmailTemplatesResource:
 
 
 class AsyncEmailTemplatesResourceWithRawResponse:
-    """Operations on email_templates."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncEmailTemplatesResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list_variables = async_to_raw_response_wrapper(plain.list_variables)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.clone = async_to_raw_response_wrapper(plain.clone)
+        self.move = async_to_raw_response_wrapper(plain.move)
+        self.render = async_to_raw_response_wrapper(plain.render)
+        self.send_test = async_to_raw_response_wrapper(plain.send_test)
+        self.upload_attachment = async_to_raw_response_wrapper(plain.upload_attachment)
 
     @cached_property
     def folders(self) -> AsyncEmailTemplatesFoldersResourceWithRawResponse:
         return AsyncEmailTemplatesFoldersResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        name: str | None = None,
-        folder_id: int | None = None,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"] | None = None,
-        is_default: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[EmailTemplateListItem]]:
-        """List email templates
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            name: Partial, case-insensitive match on the template name.
-            folder_id: Only templates in this folder.
-            folder_type: Folder kind the folder_id refers to.
-            is_default: Only templates of the default folders (true) or of the others (false).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/email-templates"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-templates",
-            path_params={},
-            query={
-                "top": top,
-                "skip": skip,
-                "name": name,
-                "folder_id": folder_id,
-                "folder_type": folder_type,
-                "is_default": is_default,
-            },
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[EmailTemplateListItem]] = APIResponse(
-            await self._client.send(spec),
-            EmailTemplateList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=EmailTemplateList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        body_: str,
-        folder_type: Literal["personal", "team"],
-        subject: str | NotGiven = NOT_GIVEN,
-        folder_id: int | NotGiven = NOT_GIVEN,
-        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Create an email template
-
-        Args:
-            name: Body field `name`.
-            body_: HTML.
-            folder_type: Body field `folderType`.
-            subject: Body field `subject`.
-            folder_id: Target folder; the default folder of `folderType` when omitted.
-            attachment_ids: Ids from POST /v3/email-template-attachments (at most 3).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: POST /v3/email-templates"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "body": body_,
-                "folderType": folder_type,
-                "subject": subject,
-                "folderId": folder_id,
-                "attachmentIds": attachment_ids,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_variables(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateVariables]:
-        """List the personalisation variables usable in templates
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateVariables).
-
-        HTTP: GET /v3/email-templates/variables"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-templates/variables",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateVariables] = APIResponse(
-            await self._client.send(spec), EmailTemplateVariables, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Get an email template
-
-        Args:
-            id: Email template id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: GET /v3/email-templates/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        body_: str,
-        subject: str | NotGiven = NOT_GIVEN,
-        attachment_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Replace an email template
-
-        Full replace; `attachmentIds` replaces the attachment set.
-
-        Args:
-            id: Email template id.
-            name: Body field `name`.
-            body_: Body field `body`.
-            subject: Body field `subject`.
-            attachment_ids: Body field `attachmentIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: PUT /v3/email-templates/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/email-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "body": body_, "subject": subject, "attachmentIds": attachment_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email template
-
-        Args:
-            id: Email template id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-templates/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def clone(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Clone an email template
-
-        The copy is named "Copy of <name>" and lands in the same folder.
-
-        Args:
-            id: Email template id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: POST /v3/email-templates/{id}/clone"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/clone",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def move(
-        self,
-        id: int,
-        *,
-        folder_id: int,
-        folder_type: Literal["personal", "team"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplate]:
-        """Move an email template to another folder
-
-        Args:
-            id: Email template id.
-            folder_id: Body field `folderId`.
-            folder_type: Body field `folderType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplate).
-
-        HTTP: POST /v3/email-templates/{id}/move"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/move",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"folderId": folder_id, "folderType": folder_type},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplate] = APIResponse(
-            await self._client.send(spec), EmailTemplate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def render(
-        self,
-        id: int,
-        *,
-        contact_id: int,
-        sequence_id: int | NotGiven = NOT_GIVEN,
-        email_account_id: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateRenderResult]:
-        """Render a template for one contact
-
-        Unresolved variables do not fail the call: `isSuccess` is false and `errors` lists them (code 13 = unresolved variable).
-
-        Args:
-            id: Email template id.
-            contact_id: Body field `contactId`.
-            sequence_id: Resolve sequence-level variables against this sequence.
-            email_account_id: Resolve sender variables against this account.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateRenderResult).
-
-        HTTP: POST /v3/email-templates/{id}/render"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/render",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactId": contact_id, "sequenceId": sequence_id, "emailAccountId": email_account_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateRenderResult] = APIResponse(
-            await self._client.send(spec), EmailTemplateRenderResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def send_test(
-        self,
-        id: int,
-        *,
-        email: str,
-        email_account_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Send a test email of a template
-
-        Args:
-            id: Email template id.
-            email: Recipient of the test email.
-            email_account_id: Account that sends the test.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/email-templates/{id}/send-test"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-templates/{id}/send-test",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"email": email, "emailAccountId": email_account_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def upload_attachment(
-        self,
-        *,
-        file: FileInput,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateAttachment]:
-        """Upload a file to attach to email templates
-
-        Args:
-            file: File content.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateAttachment).
-
-        HTTP: POST /v3/email-template-attachments"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-template-attachments",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"file": file},
-            body_kind="multipart",
-            content_type="multipart/form-data",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateAttachment] = APIResponse(
-            await self._client.send(spec), EmailTemplateAttachment, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncEmailTemplatesResourceWithStreamingResponse:
@@ -2382,7 +1251,7 @@ class AsyncEmailTemplatesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncEmailTemplatesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncEmailTemplatesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list_variables = async_to_streamed_response_wrapper(raw.list_variables)
@@ -2645,8 +1514,7 @@ class EmailTemplatesFoldersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def share(
         self,
@@ -2694,298 +1562,17 @@ class EmailTemplatesFoldersResource:
 
 
 class EmailTemplatesFoldersResourceWithRawResponse:
-    """Operations on email_templates.folders."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[EmailTemplateFolder]]:
-        """List email template folders
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[EmailTemplateFolder]).
-
-        HTTP: GET /v3/email-template-folders"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-template-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[EmailTemplateFolder]] = APIResponse(
-            self._client.send(spec), list[EmailTemplateFolder], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        folder_type: Literal["personal", "team"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Create an email template folder
-
-        Args:
-            name: Body field `name`.
-            folder_type: Body field `folderType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: POST /v3/email-template-folders"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-template-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "folderType": folder_type},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Get an email template folder
-
-        Args:
-            id: Folder id.
-            folder_type: Kind of the folder the id refers to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: GET /v3/email-template-folders/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-template-folders/{id}",
-            path_params={"id": id},
-            query={"folder_type": folder_type},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Rename an email template folder
-
-        Default folders cannot be changed (400 emailTemplateFolder.isDefault).
-
-        Args:
-            id: Folder id.
-            name: Body field `name`.
-            folder_type: Kind of the folder the id refers to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: PUT /v3/email-template-folders/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/email-template-folders/{id}",
-            path_params={"id": id},
-            query={"folder_type": folder_type},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email template folder
-
-        Default folders cannot be deleted; team folders must be empty first.
-
-        Args:
-            id: Folder id.
-            folder_type: Kind of the folder the id refers to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-template-folders/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-template-folders/{id}",
-            path_params={"id": id},
-            query={"folder_type": folder_type},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def share(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Turn a personal template folder into a team folder
-
-        Args:
-            id: Personal folder id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: POST /v3/email-template-folders/{id}/share"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-template-folders/{id}/share",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = EmailTemplatesFoldersResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.share = to_raw_response_wrapper(plain.share)
 
 
 class EmailTemplatesFoldersResourceWithStreamingResponse:
@@ -2993,7 +1580,7 @@ class EmailTemplatesFoldersResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = EmailTemplatesFoldersResourceWithRawResponse(client.streaming_copy())
+        raw = EmailTemplatesFoldersResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -3247,8 +1834,7 @@ class AsyncEmailTemplatesFoldersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def share(
         self,
@@ -3296,298 +1882,17 @@ class AsyncEmailTemplatesFoldersResource:
 
 
 class AsyncEmailTemplatesFoldersResourceWithRawResponse:
-    """Operations on email_templates.folders."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[EmailTemplateFolder]]:
-        """List email template folders
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[EmailTemplateFolder]).
-
-        HTTP: GET /v3/email-template-folders"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-template-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[EmailTemplateFolder]] = APIResponse(
-            await self._client.send(spec), list[EmailTemplateFolder], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        folder_type: Literal["personal", "team"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Create an email template folder
-
-        Args:
-            name: Body field `name`.
-            folder_type: Body field `folderType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: POST /v3/email-template-folders"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-template-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "folderType": folder_type},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Get an email template folder
-
-        Args:
-            id: Folder id.
-            folder_type: Kind of the folder the id refers to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: GET /v3/email-template-folders/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/email-template-folders/{id}",
-            path_params={"id": id},
-            query={"folder_type": folder_type},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Rename an email template folder
-
-        Default folders cannot be changed (400 emailTemplateFolder.isDefault).
-
-        Args:
-            id: Folder id.
-            name: Body field `name`.
-            folder_type: Kind of the folder the id refers to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: PUT /v3/email-template-folders/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/email-template-folders/{id}",
-            path_params={"id": id},
-            query={"folder_type": folder_type},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        folder_type: EmailTemplateFolderType | Literal["personal", "team", "community", "organization"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an email template folder
-
-        Default folders cannot be deleted; team folders must be empty first.
-
-        Args:
-            id: Folder id.
-            folder_type: Kind of the folder the id refers to.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/email-template-folders/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/email-template-folders/{id}",
-            path_params={"id": id},
-            query={"folder_type": folder_type},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def share(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailTemplateFolder]:
-        """Turn a personal template folder into a team folder
-
-        Args:
-            id: Personal folder id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailTemplateFolder).
-
-        HTTP: POST /v3/email-template-folders/{id}/share"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-template-folders/{id}/share",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailTemplateFolder] = APIResponse(
-            await self._client.send(spec), EmailTemplateFolder, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncEmailTemplatesFoldersResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.share = async_to_raw_response_wrapper(plain.share)
 
 
 class AsyncEmailTemplatesFoldersResourceWithStreamingResponse:
@@ -3595,7 +1900,7 @@ class AsyncEmailTemplatesFoldersResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncEmailTemplatesFoldersResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncEmailTemplatesFoldersResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

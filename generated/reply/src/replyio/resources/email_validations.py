@@ -6,18 +6,18 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import JOB_SCHEME
-from .._jobs import AsyncJob, SyncJob, job_id_from
+from .._jobs import AsyncJob, SyncJob
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import (
     BackgroundJob,
     EmailValidationEstimate,
-    EmailValidationScheduleResult,
 )
 
 __all__ = [
@@ -135,119 +135,21 @@ class EmailValidationsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        response = self._client.send(spec)
-        _job_id, _accepted = job_id_from(response, JOB_SCHEME.id_field)
-        result: SyncJob[BackgroundJob] = SyncJob(
-            client=self._client, job_id=_job_id, accepted=_accepted, scheme=JOB_SCHEME
+        result: SyncJob[BackgroundJob] = self._client._call(
+            spec,
+            lambda response: SyncJob.from_response(self._client, response, JOB_SCHEME),
         )
         return result
 
 
 class EmailValidationsResourceWithRawResponse:
-    """Operations on email_validations."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def estimate(
-        self,
-        *,
-        contact_ids: abc.Sequence[int],
-        accept_partial: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailValidationEstimate]:
-        """Estimate the credits an email validation run would need
-
-        Nothing is queued; answers 200 (not 202).
-
-        Args:
-            contact_ids: Body field `contactIds`.
-            accept_partial: Validate as many contacts as the credits allow instead of failing.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailValidationEstimate).
-
-        HTTP: POST /v3/email-validations/estimate"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-validations/estimate",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailValidationEstimate] = APIResponse(
-            self._client.send(spec), EmailValidationEstimate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def schedule(
-        self,
-        *,
-        contact_ids: abc.Sequence[int],
-        accept_partial: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailValidationScheduleResult]:
-        """Queue email validation for contacts (background job)
-
-        Returns 202 with the background job id; poll /v3/background-jobs/{jobId} (category r2/bg-jobs/email-validation). Without acceptPartial, too few credits fails with 400 emailValidation.unknown.
-
-        Args:
-            contact_ids: Body field `contactIds`.
-            accept_partial: Validate as many contacts as the credits allow instead of failing.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A handle on the background job the request started.
-
-        HTTP: POST /v3/email-validations/schedule"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-validations/schedule",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailValidationScheduleResult] = APIResponse(
-            self._client.send(spec), EmailValidationScheduleResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = EmailValidationsResource(client.raw_copy())
+        self.estimate = to_raw_response_wrapper(plain.estimate)
+        self.schedule = to_raw_response_wrapper(plain.schedule)
 
 
 class EmailValidationsResourceWithStreamingResponse:
@@ -255,7 +157,7 @@ class EmailValidationsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = EmailValidationsResourceWithRawResponse(client.streaming_copy())
+        raw = EmailValidationsResourceWithRawResponse(client.raw_copy(stream=True))
         self.estimate = to_streamed_response_wrapper(raw.estimate)
         self.schedule = to_streamed_response_wrapper(raw.schedule)
 
@@ -369,119 +271,21 @@ class AsyncEmailValidationsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        response = await self._client.send(spec)
-        _job_id, _accepted = job_id_from(response, JOB_SCHEME.id_field)
-        result: AsyncJob[BackgroundJob] = AsyncJob(
-            client=self._client, job_id=_job_id, accepted=_accepted, scheme=JOB_SCHEME
+        result: AsyncJob[BackgroundJob] = await self._client._call(
+            spec,
+            lambda response: AsyncJob.from_response(self._client, response, JOB_SCHEME),
         )
         return result
 
 
 class AsyncEmailValidationsResourceWithRawResponse:
-    """Operations on email_validations."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def estimate(
-        self,
-        *,
-        contact_ids: abc.Sequence[int],
-        accept_partial: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailValidationEstimate]:
-        """Estimate the credits an email validation run would need
-
-        Nothing is queued; answers 200 (not 202).
-
-        Args:
-            contact_ids: Body field `contactIds`.
-            accept_partial: Validate as many contacts as the credits allow instead of failing.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (EmailValidationEstimate).
-
-        HTTP: POST /v3/email-validations/estimate"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-validations/estimate",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailValidationEstimate] = APIResponse(
-            await self._client.send(spec), EmailValidationEstimate, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def schedule(
-        self,
-        *,
-        contact_ids: abc.Sequence[int],
-        accept_partial: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[EmailValidationScheduleResult]:
-        """Queue email validation for contacts (background job)
-
-        Returns 202 with the background job id; poll /v3/background-jobs/{jobId} (category r2/bg-jobs/email-validation). Without acceptPartial, too few credits fails with 400 emailValidation.unknown.
-
-        Args:
-            contact_ids: Body field `contactIds`.
-            accept_partial: Validate as many contacts as the credits allow instead of failing.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A handle on the background job the request started.
-
-        HTTP: POST /v3/email-validations/schedule"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/email-validations/schedule",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"contactIds": contact_ids, "acceptPartial": accept_partial},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[EmailValidationScheduleResult] = APIResponse(
-            await self._client.send(spec), EmailValidationScheduleResult, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncEmailValidationsResource(client.raw_copy())
+        self.estimate = async_to_raw_response_wrapper(plain.estimate)
+        self.schedule = async_to_raw_response_wrapper(plain.schedule)
 
 
 class AsyncEmailValidationsResourceWithStreamingResponse:
@@ -489,6 +293,6 @@ class AsyncEmailValidationsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncEmailValidationsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncEmailValidationsResourceWithRawResponse(client.raw_copy(stream=True))
         self.estimate = async_to_streamed_response_wrapper(raw.estimate)
         self.schedule = async_to_streamed_response_wrapper(raw.schedule)

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -276,8 +277,7 @@ class HolidayCalendarsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def export_csv(
         self,
@@ -328,301 +328,17 @@ class HolidayCalendarsResource:
 
 
 class HolidayCalendarsResourceWithRawResponse:
-    """Operations on holiday_calendars."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
-        """List holiday calendars
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[HolidayCalendarListItem]).
-
-        HTTP: GET /v3/holiday-calendars"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/holiday-calendars",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        repeat_every_year: bool | NotGiven = NOT_GIVEN,
-        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[HolidayCalendar]:
-        """Create a custom holiday calendar
-
-        Args:
-            name: Body field `name`.
-            repeat_every_year: Body field `repeatEveryYear`.
-            holidays: Body field `holidays`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (HolidayCalendar).
-
-        HTTP: POST /v3/holiday-calendars"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/holiday-calendars",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[HolidayCalendar] = APIResponse(
-            self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[HolidayCalendar]:
-        """Get a holiday calendar with its holidays
-
-        Args:
-            id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (HolidayCalendar).
-
-        HTTP: GET /v3/holiday-calendars/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/holiday-calendars/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[HolidayCalendar] = APIResponse(
-            self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        repeat_every_year: bool | NotGiven = NOT_GIVEN,
-        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[HolidayCalendar]:
-        """Replace a custom holiday calendar
-
-        `holidays` replaces every holiday. Predefined calendars are read-only (403 holidayCalendar.notCustomCalendar).
-
-        Args:
-            id: Holiday calendar id.
-            name: Body field `name`.
-            repeat_every_year: Body field `repeatEveryYear`.
-            holidays: Body field `holidays`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (HolidayCalendar).
-
-        HTTP: PUT /v3/holiday-calendars/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/holiday-calendars/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[HolidayCalendar] = APIResponse(
-            self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a custom holiday calendar
-
-        The calendar is detached from every schedule.
-
-        Args:
-            id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/holiday-calendars/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/holiday-calendars/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def export_csv(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[str]:
-        """Download a holiday calendar as CSV (Beta)
-
-        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
-
-        Args:
-            id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The response body as text.
-
-        HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/holiday-calendars/{id}/export-csv",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            accept="text/csv",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[str] = APIResponse(
-            self._client.send(spec), str, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = HolidayCalendarsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.export_csv = to_raw_response_wrapper(plain.export_csv)
 
 
 class HolidayCalendarsResourceWithStreamingResponse:
@@ -630,7 +346,7 @@ class HolidayCalendarsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = HolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        raw = HolidayCalendarsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -886,8 +602,7 @@ class AsyncHolidayCalendarsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def export_csv(
         self,
@@ -938,301 +653,17 @@ class AsyncHolidayCalendarsResource:
 
 
 class AsyncHolidayCalendarsResourceWithRawResponse:
-    """Operations on holiday_calendars."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
-        """List holiday calendars
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[HolidayCalendarListItem]).
-
-        HTTP: GET /v3/holiday-calendars"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/holiday-calendars",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            await self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        repeat_every_year: bool | NotGiven = NOT_GIVEN,
-        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[HolidayCalendar]:
-        """Create a custom holiday calendar
-
-        Args:
-            name: Body field `name`.
-            repeat_every_year: Body field `repeatEveryYear`.
-            holidays: Body field `holidays`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (HolidayCalendar).
-
-        HTTP: POST /v3/holiday-calendars"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/holiday-calendars",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[HolidayCalendar] = APIResponse(
-            await self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[HolidayCalendar]:
-        """Get a holiday calendar with its holidays
-
-        Args:
-            id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (HolidayCalendar).
-
-        HTTP: GET /v3/holiday-calendars/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/holiday-calendars/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[HolidayCalendar] = APIResponse(
-            await self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        repeat_every_year: bool | NotGiven = NOT_GIVEN,
-        holidays: abc.Sequence[HolidayCalendarHolidayInput | HolidayCalendarHolidayInputParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[HolidayCalendar]:
-        """Replace a custom holiday calendar
-
-        `holidays` replaces every holiday. Predefined calendars are read-only (403 holidayCalendar.notCustomCalendar).
-
-        Args:
-            id: Holiday calendar id.
-            name: Body field `name`.
-            repeat_every_year: Body field `repeatEveryYear`.
-            holidays: Body field `holidays`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (HolidayCalendar).
-
-        HTTP: PUT /v3/holiday-calendars/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/holiday-calendars/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "repeatEveryYear": repeat_every_year, "holidays": holidays},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[HolidayCalendar] = APIResponse(
-            await self._client.send(spec), HolidayCalendar, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a custom holiday calendar
-
-        The calendar is detached from every schedule.
-
-        Args:
-            id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/holiday-calendars/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/holiday-calendars/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def export_csv(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[str]:
-        """Download a holiday calendar as CSV (Beta)
-
-        **Beta.** Reply may still change this endpoint. Returns the calendar's holidays as a CSV file.
-
-        Args:
-            id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The response body as text.
-
-        HTTP: GET /v3/holiday-calendars/{id}/export-csv"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/holiday-calendars/{id}/export-csv",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            accept="text/csv",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[str] = APIResponse(
-            await self._client.send(spec), str, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncHolidayCalendarsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.export_csv = async_to_raw_response_wrapper(plain.export_csv)
 
 
 class AsyncHolidayCalendarsResourceWithStreamingResponse:
@@ -1240,7 +671,7 @@ class AsyncHolidayCalendarsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncHolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncHolidayCalendarsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

@@ -9,11 +9,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -69,7 +70,7 @@ class InboxResource:
 
 
 class InboxResourceWithRawResponse:
-    """Operations on inbox."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
@@ -124,7 +125,7 @@ class AsyncInboxResource:
 
 
 class AsyncInboxResourceWithRawResponse:
-    """Operations on inbox."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
@@ -216,13 +217,16 @@ class InboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[InboxThreadListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=InboxThreadList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[InboxThreadListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=InboxThreadList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -306,13 +310,16 @@ class InboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[InboxThreadListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=InboxThreadList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[InboxThreadListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=InboxThreadList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -539,8 +546,7 @@ class InboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def set_category(
         self,
@@ -585,8 +591,7 @@ class InboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def set_meeting_intent(
         self,
@@ -631,500 +636,28 @@ class InboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class InboxThreadsResourceWithRawResponse:
-    """Operations on inbox.threads."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = InboxThreadsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.filter = to_raw_response_wrapper(plain.filter)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.mark_as_read = to_raw_response_wrapper(plain.mark_as_read)
+        self.mark_as_unread = to_raw_response_wrapper(plain.mark_as_unread)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.set_category = to_raw_response_wrapper(plain.set_category)
+        self.set_meeting_intent = to_raw_response_wrapper(plain.set_meeting_intent)
 
     @cached_property
     def messages(self) -> InboxThreadsMessagesResourceWithRawResponse:
         return InboxThreadsMessagesResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[InboxThreadListItem]]:
-        """List inbox threads, most recent first
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/inbox/threads"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[InboxThreadListItem]] = APIResponse(
-            self._client.send(spec),
-            InboxThreadList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=InboxThreadList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def filter(
-        self,
-        *,
-        search: str | NotGiven = NOT_GIVEN,
-        owner_user_id: int | NotGiven = NOT_GIVEN,
-        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        email_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        linked_in_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        contact_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        channels: abc.Sequence[Literal["email", "linkedIn"]] | NotGiven = NOT_GIVEN,
-        category_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        only_with_meeting_intent: bool | NotGiven = NOT_GIVEN,
-        source: Literal["inbox", "sent", "unread", "aiDraft"] | NotGiven = NOT_GIVEN,
-        from_: datetime.datetime | NotGiven = NOT_GIVEN,
-        to: datetime.datetime | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[InboxThreadListItem]]:
-        """Search inbox threads
-
-        Args:
-            search: Body field `search`.
-            owner_user_id: Body field `ownerUserId`.
-            sequence_ids: Body field `sequenceIds`.
-            email_account_ids: Body field `emailAccountIds`.
-            linked_in_account_ids: Body field `linkedInAccountIds`.
-            contact_ids: Body field `contactIds`.
-            channels: Body field `channels`.
-            category_ids: Body field `categoryIds`.
-            only_with_meeting_intent: Body field `onlyWithMeetingIntent`.
-            source: Body field `source`.
-            from_: Body field `from`.
-            to: Must be later than `from`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/inbox/threads/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "search": search,
-                "ownerUserId": owner_user_id,
-                "sequenceIds": sequence_ids,
-                "emailAccountIds": email_account_ids,
-                "linkedInAccountIds": linked_in_account_ids,
-                "contactIds": contact_ids,
-                "channels": channels,
-                "categoryIds": category_ids,
-                "onlyWithMeetingIntent": only_with_meeting_intent,
-                "source": source,
-                "from": from_,
-                "to": to,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[InboxThreadListItem]] = APIResponse(
-            self._client.send(spec),
-            InboxThreadList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=InboxThreadList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several inbox threads
-
-        Args:
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def mark_as_read(
-        self,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Mark inbox threads as read
-
-        Args:
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/mark-as-read"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/mark-as-read",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def mark_as_unread(
-        self,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Mark inbox threads as unread
-
-        Args:
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/mark-as-unread"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/mark-as-unread",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThread]:
-        """Get an inbox thread with its messages
-
-        Args:
-            id: Inbox thread id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxThread).
-
-        HTTP: GET /v3/inbox/threads/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxThread] = APIResponse(
-            self._client.send(spec), InboxThread, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an inbox thread
-
-        Args:
-            id: Inbox thread id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/inbox/threads/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/inbox/threads/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def set_category(
-        self,
-        id: int,
-        *,
-        category_id: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Set or clear a thread's category
-
-        Args:
-            id: Inbox thread id.
-            category_id: Category to set; null clears the category.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/inbox/threads/{id}/category"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/inbox/threads/{id}/category",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"categoryId": category_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def set_meeting_intent(
-        self,
-        id: int,
-        *,
-        has_meeting_intent: bool,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Flag or unflag a thread as showing meeting intent
-
-        Args:
-            id: Inbox thread id.
-            has_meeting_intent: Body field `hasMeetingIntent`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/inbox/threads/{id}/meeting-intent"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/inbox/threads/{id}/meeting-intent",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"hasMeetingIntent": has_meeting_intent},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class InboxThreadsResourceWithStreamingResponse:
@@ -1132,7 +665,7 @@ class InboxThreadsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = InboxThreadsResourceWithRawResponse(client.streaming_copy())
+        raw = InboxThreadsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.filter = to_streamed_response_wrapper(raw.filter)
         self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
@@ -1211,14 +744,13 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[InboxThreadListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=InboxThreadList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     def filter(
         self,
@@ -1300,14 +832,13 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[InboxThreadListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=InboxThreadList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def bulk_delete(
         self,
@@ -1532,8 +1063,7 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def set_category(
         self,
@@ -1578,8 +1108,7 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def set_meeting_intent(
         self,
@@ -1624,506 +1153,28 @@ class AsyncInboxThreadsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncInboxThreadsResourceWithRawResponse:
-    """Operations on inbox.threads."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncInboxThreadsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.filter = async_to_raw_response_wrapper(plain.filter)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.mark_as_read = async_to_raw_response_wrapper(plain.mark_as_read)
+        self.mark_as_unread = async_to_raw_response_wrapper(plain.mark_as_unread)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.set_category = async_to_raw_response_wrapper(plain.set_category)
+        self.set_meeting_intent = async_to_raw_response_wrapper(plain.set_meeting_intent)
 
     @cached_property
     def messages(self) -> AsyncInboxThreadsMessagesResourceWithRawResponse:
         return AsyncInboxThreadsMessagesResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[InboxThreadListItem]]:
-        """List inbox threads, most recent first
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/inbox/threads"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[InboxThreadListItem]] = APIResponse(
-            await self._client.send(spec),
-            InboxThreadList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=InboxThreadList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def filter(
-        self,
-        *,
-        search: str | NotGiven = NOT_GIVEN,
-        owner_user_id: int | NotGiven = NOT_GIVEN,
-        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        email_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        linked_in_account_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        contact_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        channels: abc.Sequence[Literal["email", "linkedIn"]] | NotGiven = NOT_GIVEN,
-        category_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        only_with_meeting_intent: bool | NotGiven = NOT_GIVEN,
-        source: Literal["inbox", "sent", "unread", "aiDraft"] | NotGiven = NOT_GIVEN,
-        from_: datetime.datetime | NotGiven = NOT_GIVEN,
-        to: datetime.datetime | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[InboxThreadListItem]]:
-        """Search inbox threads
-
-        Args:
-            search: Body field `search`.
-            owner_user_id: Body field `ownerUserId`.
-            sequence_ids: Body field `sequenceIds`.
-            email_account_ids: Body field `emailAccountIds`.
-            linked_in_account_ids: Body field `linkedInAccountIds`.
-            contact_ids: Body field `contactIds`.
-            channels: Body field `channels`.
-            category_ids: Body field `categoryIds`.
-            only_with_meeting_intent: Body field `onlyWithMeetingIntent`.
-            source: Body field `source`.
-            from_: Body field `from`.
-            to: Must be later than `from`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/inbox/threads/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "search": search,
-                "ownerUserId": owner_user_id,
-                "sequenceIds": sequence_ids,
-                "emailAccountIds": email_account_ids,
-                "linkedInAccountIds": linked_in_account_ids,
-                "contactIds": contact_ids,
-                "channels": channels,
-                "categoryIds": category_ids,
-                "onlyWithMeetingIntent": only_with_meeting_intent,
-                "source": source,
-                "from": from_,
-                "to": to,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[InboxThreadListItem]] = APIResponse(
-            await self._client.send(spec),
-            InboxThreadList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=InboxThreadList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several inbox threads
-
-        Args:
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def mark_as_read(
-        self,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Mark inbox threads as read
-
-        Args:
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/mark-as-read"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/mark-as-read",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def mark_as_unread(
-        self,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Mark inbox threads as unread
-
-        Args:
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/mark-as-unread"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/mark-as-unread",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThread]:
-        """Get an inbox thread with its messages
-
-        Args:
-            id: Inbox thread id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxThread).
-
-        HTTP: GET /v3/inbox/threads/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxThread] = APIResponse(
-            await self._client.send(spec), InboxThread, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an inbox thread
-
-        Args:
-            id: Inbox thread id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/inbox/threads/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/inbox/threads/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def set_category(
-        self,
-        id: int,
-        *,
-        category_id: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Set or clear a thread's category
-
-        Args:
-            id: Inbox thread id.
-            category_id: Category to set; null clears the category.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/inbox/threads/{id}/category"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/inbox/threads/{id}/category",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"categoryId": category_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def set_meeting_intent(
-        self,
-        id: int,
-        *,
-        has_meeting_intent: bool,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Flag or unflag a thread as showing meeting intent
-
-        Args:
-            id: Inbox thread id.
-            has_meeting_intent: Body field `hasMeetingIntent`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/inbox/threads/{id}/meeting-intent"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/inbox/threads/{id}/meeting-intent",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"hasMeetingIntent": has_meeting_intent},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncInboxThreadsResourceWithStreamingResponse:
@@ -2131,7 +1182,7 @@ class AsyncInboxThreadsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncInboxThreadsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncInboxThreadsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.filter = async_to_streamed_response_wrapper(raw.filter)
         self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
@@ -2208,13 +1259,16 @@ class InboxThreadsMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=InboxThreadMessageList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=InboxThreadMessageList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -2270,123 +1324,13 @@ class InboxThreadsMessagesResource:
 
 
 class InboxThreadsMessagesResourceWithRawResponse:
-    """Operations on inbox.threads.messages."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]]:
-        """List a thread's messages, oldest first
-
-        Args:
-            id: Inbox thread id.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/inbox/threads/{id}/messages"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]] = APIResponse(
-            self._client.send(spec),
-            InboxThreadMessageList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=InboxThreadMessageList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def send(
-        self,
-        id: int,
-        body: InboxThreadEmailReply | InboxThreadLinkedInReply | abc.Mapping[str, object],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
-        """Reply in a thread
-
-        The body's `channel` must match the thread's (400 inboxThread.channelMismatch). When the provider rejects the message Reply answers 502 inboxThread.threadSendFailed and the thread turns needsAttention.
-
-        Args:
-            id: Inbox thread id.
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxThreadEmailMessage | InboxThreadLinkedInMessage).
-
-        HTTP: POST /v3/inbox/threads/{id}/messages"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = APIResponse(
-            self._client.send(spec),
-            InboxThreadEmailMessage | InboxThreadLinkedInMessage,
-            strict=self._client.strict_response_validation,
-        )
-        return result
+        plain = InboxThreadsMessagesResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.send = to_raw_response_wrapper(plain.send)
 
 
 class InboxThreadsMessagesResourceWithStreamingResponse:
@@ -2394,7 +1338,7 @@ class InboxThreadsMessagesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = InboxThreadsMessagesResourceWithRawResponse(client.streaming_copy())
+        raw = InboxThreadsMessagesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.send = to_streamed_response_wrapper(raw.send)
 
@@ -2460,14 +1404,13 @@ class AsyncInboxThreadsMessagesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=InboxThreadMessageList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def send(
         self,
@@ -2521,123 +1464,13 @@ class AsyncInboxThreadsMessagesResource:
 
 
 class AsyncInboxThreadsMessagesResourceWithRawResponse:
-    """Operations on inbox.threads.messages."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]]:
-        """List a thread's messages, oldest first
-
-        Args:
-            id: Inbox thread id.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/inbox/threads/{id}/messages"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[InboxThreadEmailMessage | InboxThreadLinkedInMessage]] = APIResponse(
-            await self._client.send(spec),
-            InboxThreadMessageList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=InboxThreadMessageList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def send(
-        self,
-        id: int,
-        body: InboxThreadEmailReply | InboxThreadLinkedInReply | abc.Mapping[str, object],
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage]:
-        """Reply in a thread
-
-        The body's `channel` must match the thread's (400 inboxThread.channelMismatch). When the provider rejects the message Reply answers 502 inboxThread.threadSendFailed and the thread turns needsAttention.
-
-        Args:
-            id: Inbox thread id.
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxThreadEmailMessage | InboxThreadLinkedInMessage).
-
-        HTTP: POST /v3/inbox/threads/{id}/messages"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/{id}/messages",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxThreadEmailMessage | InboxThreadLinkedInMessage] = APIResponse(
-            await self._client.send(spec),
-            InboxThreadEmailMessage | InboxThreadLinkedInMessage,
-            strict=self._client.strict_response_validation,
-        )
-        return result
+        plain = AsyncInboxThreadsMessagesResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.send = async_to_raw_response_wrapper(plain.send)
 
 
 class AsyncInboxThreadsMessagesResourceWithStreamingResponse:
@@ -2645,7 +1478,7 @@ class AsyncInboxThreadsMessagesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncInboxThreadsMessagesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncInboxThreadsMessagesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.send = async_to_streamed_response_wrapper(raw.send)
 
@@ -2895,8 +1728,7 @@ class InboxCategoriesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def add_threads(
         self,
@@ -2998,350 +1830,18 @@ class InboxCategoriesResource:
 
 
 class InboxCategoriesResourceWithRawResponse:
-    """Operations on inbox.categories."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        owner_user_id: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[InboxCategory]]:
-        """List inbox categories
-
-        Args:
-            owner_user_id: Categories of this team member (default the caller).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[InboxCategory]).
-
-        HTTP: GET /v3/inbox/threads/categories"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/categories",
-            path_params={},
-            query={"ownerUserId": owner_user_id},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[InboxCategory]] = APIResponse(
-            self._client.send(spec), list[InboxCategory], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        color: InboxCategoryColor
-        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxCategory]:
-        """Create an inbox category
-
-        Args:
-            name: Unique, compared case-insensitively.
-            color: Body field `color`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxCategory).
-
-        HTTP: POST /v3/inbox/threads/categories"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/categories",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "color": color},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxCategory] = APIResponse(
-            self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxCategory]:
-        """Get an inbox category
-
-        Args:
-            id: Inbox category id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxCategory).
-
-        HTTP: GET /v3/inbox/threads/categories/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxCategory] = APIResponse(
-            self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        color: InboxCategoryColor
-        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxCategory]:
-        """Replace an inbox category
-
-        Reserved categories cannot be changed (403 inboxCategory.cannotModifyDefault).
-
-        Args:
-            id: Inbox category id.
-            name: Unique, compared case-insensitively.
-            color: Body field `color`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxCategory).
-
-        HTTP: PUT /v3/inbox/threads/categories/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "color": color},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxCategory] = APIResponse(
-            self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an inbox category
-
-        Threads in it become uncategorised.
-
-        Args:
-            id: Inbox category id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/inbox/threads/categories/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def add_threads(
-        self,
-        id: int,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Put threads into a category
-
-        A thread's previous category is replaced.
-
-        Args:
-            id: Inbox category id.
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/categories/{id}/thread-links/bulk",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def remove_threads(
-        self,
-        id: int,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Take threads out of a category
-
-        Args:
-            id: Inbox category id.
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/categories/{id}/thread-links/bulk-delete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
+        plain = InboxCategoriesResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.add_threads = to_raw_response_wrapper(plain.add_threads)
+        self.remove_threads = to_raw_response_wrapper(plain.remove_threads)
 
 
 class InboxCategoriesResourceWithStreamingResponse:
@@ -3349,7 +1849,7 @@ class InboxCategoriesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = InboxCategoriesResourceWithRawResponse(client.streaming_copy())
+        raw = InboxCategoriesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -3604,8 +2104,7 @@ class AsyncInboxCategoriesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def add_threads(
         self,
@@ -3707,354 +2206,18 @@ class AsyncInboxCategoriesResource:
 
 
 class AsyncInboxCategoriesResourceWithRawResponse:
-    """Operations on inbox.categories."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        owner_user_id: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[InboxCategory]]:
-        """List inbox categories
-
-        Args:
-            owner_user_id: Categories of this team member (default the caller).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[InboxCategory]).
-
-        HTTP: GET /v3/inbox/threads/categories"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/categories",
-            path_params={},
-            query={"ownerUserId": owner_user_id},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[InboxCategory]] = APIResponse(
-            await self._client.send(spec), list[InboxCategory], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        color: InboxCategoryColor
-        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxCategory]:
-        """Create an inbox category
-
-        Args:
-            name: Unique, compared case-insensitively.
-            color: Body field `color`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxCategory).
-
-        HTTP: POST /v3/inbox/threads/categories"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/categories",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "color": color},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxCategory] = APIResponse(
-            await self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxCategory]:
-        """Get an inbox category
-
-        Args:
-            id: Inbox category id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxCategory).
-
-        HTTP: GET /v3/inbox/threads/categories/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxCategory] = APIResponse(
-            await self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        color: InboxCategoryColor
-        | Literal["gray", "green", "blue", "red", "yellow", "purple", "orange", "lightBlue", "olive"],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[InboxCategory]:
-        """Replace an inbox category
-
-        Reserved categories cannot be changed (403 inboxCategory.cannotModifyDefault).
-
-        Args:
-            id: Inbox category id.
-            name: Unique, compared case-insensitively.
-            color: Body field `color`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (InboxCategory).
-
-        HTTP: PUT /v3/inbox/threads/categories/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name, "color": color},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[InboxCategory] = APIResponse(
-            await self._client.send(spec), InboxCategory, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete an inbox category
-
-        Threads in it become uncategorised.
-
-        Args:
-            id: Inbox category id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/inbox/threads/categories/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/inbox/threads/categories/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def add_threads(
-        self,
-        id: int,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Put threads into a category
-
-        A thread's previous category is replaced.
-
-        Args:
-            id: Inbox category id.
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/categories/{id}/thread-links/bulk",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def remove_threads(
-        self,
-        id: int,
-        *,
-        thread_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Take threads out of a category
-
-        Args:
-            id: Inbox category id.
-            thread_ids: Body field `threadIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/inbox/threads/categories/{id}/thread-links/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/inbox/threads/categories/{id}/thread-links/bulk-delete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"threadIds": thread_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
+        plain = AsyncInboxCategoriesResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.add_threads = async_to_raw_response_wrapper(plain.add_threads)
+        self.remove_threads = async_to_raw_response_wrapper(plain.remove_threads)
 
 
 class AsyncInboxCategoriesResourceWithStreamingResponse:
@@ -4062,7 +2225,7 @@ class AsyncInboxCategoriesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncInboxCategoriesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncInboxCategoriesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

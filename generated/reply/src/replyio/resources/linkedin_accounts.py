@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -329,8 +330,7 @@ class LinkedinAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def toggle_status(
         self,
@@ -436,8 +436,7 @@ class LinkedinAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def set_revoke_settings(
         self,
@@ -484,8 +483,7 @@ class LinkedinAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def reconnect(
         self,
@@ -533,505 +531,25 @@ class LinkedinAccountsResource:
 
 
 class LinkedinAccountsResourceWithRawResponse:
-    """Operations on linkedin_accounts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = LinkedinAccountsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.create_connection_link = to_raw_response_wrapper(plain.create_connection_link)
+        self.connect = to_raw_response_wrapper(plain.connect)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.toggle_status = to_raw_response_wrapper(plain.toggle_status)
+        self.set_limits = to_raw_response_wrapper(plain.set_limits)
+        self.set_revoke_settings = to_raw_response_wrapper(plain.set_revoke_settings)
+        self.reconnect = to_raw_response_wrapper(plain.reconnect)
 
     @cached_property
     def pending(self) -> LinkedinAccountsPendingResourceWithRawResponse:
         return LinkedinAccountsPendingResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[LinkedInAccount]]:
-        """List LinkedIn accounts
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[LinkedInAccount]).
-
-        HTTP: GET /v3/linkedin-accounts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/linkedin-accounts",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[LinkedInAccount]] = APIResponse(
-            self._client.send(spec), list[LinkedInAccount], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        force: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several LinkedIn accounts
-
-        Non-atomic; the result lists only the accounts that were not deleted.
-
-        Args:
-            ids: Body field `ids`.
-            force: Delete accounts even when sequences use them.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/linkedin-accounts/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids, "force": force},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create_connection_link(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountConnectionLink]:
-        """Create a shareable link that connects a named LinkedIn account
-
-        Args:
-            name: Name the account will carry in Reply.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountConnectionLink).
-
-        HTTP: POST /v3/linkedin-accounts/connection-link"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/connection-link",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountConnectionLink] = APIResponse(
-            self._client.send(spec), LinkedInAccountConnectionLink, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def connect(
-        self,
-        *,
-        body: LinkedInAccountConnectRequest | abc.Mapping[str, object] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountConnectLink]:
-        """Get a link that connects a LinkedIn account
-
-        The account name is captured when the link is completed; the body is `{}`.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountConnectLink).
-
-        HTTP: POST /v3/linkedin-accounts/connect"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/connect",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccount]:
-        """Get a LinkedIn account
-
-        Args:
-            id: LinkedIn account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccount).
-
-        HTTP: GET /v3/linkedin-accounts/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccount] = APIResponse(
-            self._client.send(spec), LinkedInAccount, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        force: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a LinkedIn account
-
-        An account used by sequences is refused (409 linkedInAccount.accountInUse) unless `force` is true; 403 linkedInAccount.voiceProfileConflict when its voice profile blocks it.
-
-        Args:
-            id: LinkedIn account id.
-            force: Delete even when the account is in use by sequences.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/linkedin-accounts/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id},
-            query={"force": force},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def toggle_status(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountStatusResult]:
-        """Flip a LinkedIn account between enabled and disabled
-
-        Args:
-            id: LinkedIn account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountStatusResult).
-
-        HTTP: POST /v3/linkedin-accounts/{id}/toggle-status"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/{id}/toggle-status",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountStatusResult] = APIResponse(
-            self._client.send(spec), LinkedInAccountStatusResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def set_limits(
-        self,
-        id: int,
-        *,
-        limits_mode: Literal["Fixed", "Ranged"],
-        range_min: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
-        range_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
-        fixed_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
-        action_delay_min_seconds: int | None | NotGiven = NOT_GIVEN,
-        action_delay_max_seconds: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Set a LinkedIn account's daily action limits and delays
-
-        Args:
-            id: LinkedIn account id.
-            limits_mode: Body field `limitsMode`.
-            range_min: Daily caps per LinkedIn action.
-            range_max: Daily caps per LinkedIn action.
-            fixed_max: Daily caps per LinkedIn action.
-            action_delay_min_seconds: Body field `actionDelayMinSeconds`.
-            action_delay_max_seconds: Body field `actionDelayMaxSeconds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/linkedin-accounts/{id}/limits"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/linkedin-accounts/{id}/limits",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "limitsMode": limits_mode,
-                "rangeMin": range_min,
-                "rangeMax": range_max,
-                "fixedMax": fixed_max,
-                "actionDelayMinSeconds": action_delay_min_seconds,
-                "actionDelayMaxSeconds": action_delay_max_seconds,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def set_revoke_settings(
-        self,
-        id: int,
-        *,
-        enabled: bool,
-        period_days: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Configure automatic withdrawal of unanswered connection requests
-
-        Args:
-            id: LinkedIn account id.
-            enabled: Body field `enabled`.
-            period_days: Body field `periodDays`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/linkedin-accounts/{id}/revoke-settings"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/linkedin-accounts/{id}/revoke-settings",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"enabled": enabled, "periodDays": period_days},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def reconnect(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountConnectLink]:
-        """Get a link that reconnects an account whose cookie expired
-
-        Args:
-            id: LinkedIn account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountConnectLink).
-
-        HTTP: POST /v3/linkedin-accounts/{id}/reconnect"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/{id}/reconnect",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class LinkedinAccountsResourceWithStreamingResponse:
@@ -1039,7 +557,7 @@ class LinkedinAccountsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = LinkedinAccountsResourceWithRawResponse(client.streaming_copy())
+        raw = LinkedinAccountsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.bulk_delete = to_streamed_response_wrapper(raw.bulk_delete)
         self.create_connection_link = to_streamed_response_wrapper(raw.create_connection_link)
@@ -1347,8 +865,7 @@ class AsyncLinkedinAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def toggle_status(
         self,
@@ -1454,8 +971,7 @@ class AsyncLinkedinAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def set_revoke_settings(
         self,
@@ -1502,8 +1018,7 @@ class AsyncLinkedinAccountsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def reconnect(
         self,
@@ -1551,507 +1066,25 @@ class AsyncLinkedinAccountsResource:
 
 
 class AsyncLinkedinAccountsResourceWithRawResponse:
-    """Operations on linkedin_accounts."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncLinkedinAccountsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.create_connection_link = async_to_raw_response_wrapper(plain.create_connection_link)
+        self.connect = async_to_raw_response_wrapper(plain.connect)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.toggle_status = async_to_raw_response_wrapper(plain.toggle_status)
+        self.set_limits = async_to_raw_response_wrapper(plain.set_limits)
+        self.set_revoke_settings = async_to_raw_response_wrapper(plain.set_revoke_settings)
+        self.reconnect = async_to_raw_response_wrapper(plain.reconnect)
 
     @cached_property
     def pending(self) -> AsyncLinkedinAccountsPendingResourceWithRawResponse:
         return AsyncLinkedinAccountsPendingResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[LinkedInAccount]]:
-        """List LinkedIn accounts
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[LinkedInAccount]).
-
-        HTTP: GET /v3/linkedin-accounts"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/linkedin-accounts",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[LinkedInAccount]] = APIResponse(
-            await self._client.send(spec), list[LinkedInAccount], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        force: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several LinkedIn accounts
-
-        Non-atomic; the result lists only the accounts that were not deleted.
-
-        Args:
-            ids: Body field `ids`.
-            force: Delete accounts even when sequences use them.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/linkedin-accounts/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids, "force": force},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def create_connection_link(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountConnectionLink]:
-        """Create a shareable link that connects a named LinkedIn account
-
-        Args:
-            name: Name the account will carry in Reply.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountConnectionLink).
-
-        HTTP: POST /v3/linkedin-accounts/connection-link"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/connection-link",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountConnectionLink] = APIResponse(
-            await self._client.send(spec), LinkedInAccountConnectionLink, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def connect(
-        self,
-        *,
-        body: LinkedInAccountConnectRequest | abc.Mapping[str, object] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountConnectLink]:
-        """Get a link that connects a LinkedIn account
-
-        The account name is captured when the link is completed; the body is `{}`.
-
-        Args:
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountConnectLink).
-
-        HTTP: POST /v3/linkedin-accounts/connect"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/connect",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            await self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccount]:
-        """Get a LinkedIn account
-
-        Args:
-            id: LinkedIn account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccount).
-
-        HTTP: GET /v3/linkedin-accounts/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccount] = APIResponse(
-            await self._client.send(spec), LinkedInAccount, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        force: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a LinkedIn account
-
-        An account used by sequences is refused (409 linkedInAccount.accountInUse) unless `force` is true; 403 linkedInAccount.voiceProfileConflict when its voice profile blocks it.
-
-        Args:
-            id: LinkedIn account id.
-            force: Delete even when the account is in use by sequences.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/linkedin-accounts/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/linkedin-accounts/{id}",
-            path_params={"id": id},
-            query={"force": force},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def toggle_status(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountStatusResult]:
-        """Flip a LinkedIn account between enabled and disabled
-
-        Args:
-            id: LinkedIn account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountStatusResult).
-
-        HTTP: POST /v3/linkedin-accounts/{id}/toggle-status"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/{id}/toggle-status",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountStatusResult] = APIResponse(
-            await self._client.send(spec), LinkedInAccountStatusResult, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def set_limits(
-        self,
-        id: int,
-        *,
-        limits_mode: Literal["Fixed", "Ranged"],
-        range_min: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
-        range_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
-        fixed_max: LinkedInAccountLimitsValues | LinkedInAccountLimitsValuesParam | NotGiven = NOT_GIVEN,
-        action_delay_min_seconds: int | None | NotGiven = NOT_GIVEN,
-        action_delay_max_seconds: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Set a LinkedIn account's daily action limits and delays
-
-        Args:
-            id: LinkedIn account id.
-            limits_mode: Body field `limitsMode`.
-            range_min: Daily caps per LinkedIn action.
-            range_max: Daily caps per LinkedIn action.
-            fixed_max: Daily caps per LinkedIn action.
-            action_delay_min_seconds: Body field `actionDelayMinSeconds`.
-            action_delay_max_seconds: Body field `actionDelayMaxSeconds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/linkedin-accounts/{id}/limits"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/linkedin-accounts/{id}/limits",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "limitsMode": limits_mode,
-                "rangeMin": range_min,
-                "rangeMax": range_max,
-                "fixedMax": fixed_max,
-                "actionDelayMinSeconds": action_delay_min_seconds,
-                "actionDelayMaxSeconds": action_delay_max_seconds,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def set_revoke_settings(
-        self,
-        id: int,
-        *,
-        enabled: bool,
-        period_days: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Configure automatic withdrawal of unanswered connection requests
-
-        Args:
-            id: LinkedIn account id.
-            enabled: Body field `enabled`.
-            period_days: Body field `periodDays`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: PUT /v3/linkedin-accounts/{id}/revoke-settings"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/linkedin-accounts/{id}/revoke-settings",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"enabled": enabled, "periodDays": period_days},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def reconnect(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[LinkedInAccountConnectLink]:
-        """Get a link that reconnects an account whose cookie expired
-
-        Args:
-            id: LinkedIn account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (LinkedInAccountConnectLink).
-
-        HTTP: POST /v3/linkedin-accounts/{id}/reconnect"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/linkedin-accounts/{id}/reconnect",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[LinkedInAccountConnectLink] = APIResponse(
-            await self._client.send(spec), LinkedInAccountConnectLink, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncLinkedinAccountsResourceWithStreamingResponse:
@@ -2059,7 +1092,7 @@ class AsyncLinkedinAccountsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncLinkedinAccountsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncLinkedinAccountsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.bulk_delete = async_to_streamed_response_wrapper(raw.bulk_delete)
         self.create_connection_link = async_to_streamed_response_wrapper(raw.create_connection_link)
@@ -2175,105 +1208,17 @@ class LinkedinAccountsPendingResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class LinkedinAccountsPendingResourceWithRawResponse:
-    """Operations on linkedin_accounts.pending."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[LinkedInAccountPending]]:
-        """List pending (not yet completed) LinkedIn connection links
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[LinkedInAccountPending]).
-
-        HTTP: GET /v3/linkedin-accounts/pending"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/linkedin-accounts/pending",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[LinkedInAccountPending]] = APIResponse(
-            self._client.send(spec), list[LinkedInAccountPending], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a pending LinkedIn connection link
-
-        Args:
-            id: Pending account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/linkedin-accounts/pending/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/linkedin-accounts/pending/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = LinkedinAccountsPendingResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class LinkedinAccountsPendingResourceWithStreamingResponse:
@@ -2281,7 +1226,7 @@ class LinkedinAccountsPendingResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = LinkedinAccountsPendingResourceWithRawResponse(client.streaming_copy())
+        raw = LinkedinAccountsPendingResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.delete = to_streamed_response_wrapper(raw.delete)
 
@@ -2385,105 +1330,17 @@ class AsyncLinkedinAccountsPendingResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncLinkedinAccountsPendingResourceWithRawResponse:
-    """Operations on linkedin_accounts.pending."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[LinkedInAccountPending]]:
-        """List pending (not yet completed) LinkedIn connection links
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[LinkedInAccountPending]).
-
-        HTTP: GET /v3/linkedin-accounts/pending"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/linkedin-accounts/pending",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[LinkedInAccountPending]] = APIResponse(
-            await self._client.send(spec), list[LinkedInAccountPending], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a pending LinkedIn connection link
-
-        Args:
-            id: Pending account id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/linkedin-accounts/pending/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/linkedin-accounts/pending/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncLinkedinAccountsPendingResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncLinkedinAccountsPendingResourceWithStreamingResponse:
@@ -2491,6 +1348,6 @@ class AsyncLinkedinAccountsPendingResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncLinkedinAccountsPendingResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncLinkedinAccountsPendingResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.delete = async_to_streamed_response_wrapper(raw.delete)

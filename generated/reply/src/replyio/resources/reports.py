@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -111,7 +112,7 @@ class ReportsResource:
 
 
 class ReportsResourceWithRawResponse:
-    """Operations on reports."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
@@ -214,7 +215,7 @@ class AsyncReportsResource:
 
 
 class AsyncReportsResourceWithRawResponse:
-    """Operations on reports."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
@@ -382,125 +383,12 @@ class ReportsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ReportEmailRow] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ReportEmailList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
-        )
-        return result
-
-
-class ReportsEmailsResourceWithRawResponse:
-    """Operations on reports.emails."""
-
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-
-    def overview(
-        self,
-        *,
-        filters: ReportEmailFilters | ReportEmailFiltersParam,
-        compare_to: ReportCompareTo | ReportCompareToParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportEmailsOverview]:
-        """Email engagement totals for a period
-
-        Args:
-            filters: Base filters plus email-specific ones.
-            compare_to: Second window to compare the overview against.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportEmailsOverview).
-
-        HTTP: POST /v3/reporting/emails/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/emails/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters, "compareTo": compare_to},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportEmailsOverview] = APIResponse(
-            self._client.send(spec), ReportEmailsOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        filters: ReportEmailFilters | ReportEmailFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ReportEmailRow]]:
-        """Emails sent in a period, one row per email
-
-        Args:
-            filters: Base filters plus email-specific ones.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/emails"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/emails",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ReportEmailRow]] = APIResponse(
-            self._client.send(spec),
-            ReportEmailList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
+        result: SyncPage[ReportEmailRow] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
                 spec=spec,
-                response=_response,
+                response=response,
                 cast_to=ReportEmailList,
                 items_field="items",
                 scheme=PAGE_SCHEME,
@@ -509,12 +397,22 @@ class ReportsEmailsResourceWithRawResponse:
         return result
 
 
+class ReportsEmailsResourceWithRawResponse:
+    """The same methods, answering the raw response (status, headers, parse())."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        plain = ReportsEmailsResource(client.raw_copy())
+        self.overview = to_raw_response_wrapper(plain.overview)
+        self.list = to_raw_response_wrapper(plain.list)
+
+
 class ReportsEmailsResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ReportsEmailsResourceWithRawResponse(client.streaming_copy())
+        raw = ReportsEmailsResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = to_streamed_response_wrapper(raw.overview)
         self.list = to_streamed_response_wrapper(raw.list)
 
@@ -626,130 +524,23 @@ class AsyncReportsEmailsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ReportEmailRow] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ReportEmailList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
 
 class AsyncReportsEmailsResourceWithRawResponse:
-    """Operations on reports.emails."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def overview(
-        self,
-        *,
-        filters: ReportEmailFilters | ReportEmailFiltersParam,
-        compare_to: ReportCompareTo | ReportCompareToParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportEmailsOverview]:
-        """Email engagement totals for a period
-
-        Args:
-            filters: Base filters plus email-specific ones.
-            compare_to: Second window to compare the overview against.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportEmailsOverview).
-
-        HTTP: POST /v3/reporting/emails/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/emails/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters, "compareTo": compare_to},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportEmailsOverview] = APIResponse(
-            await self._client.send(spec), ReportEmailsOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        filters: ReportEmailFilters | ReportEmailFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ReportEmailRow]]:
-        """Emails sent in a period, one row per email
-
-        Args:
-            filters: Base filters plus email-specific ones.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/emails"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/emails",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ReportEmailRow]] = APIResponse(
-            await self._client.send(spec),
-            ReportEmailList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ReportEmailList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
+        plain = AsyncReportsEmailsResource(client.raw_copy())
+        self.overview = async_to_raw_response_wrapper(plain.overview)
+        self.list = async_to_raw_response_wrapper(plain.list)
 
 
 class AsyncReportsEmailsResourceWithStreamingResponse:
@@ -757,7 +548,7 @@ class AsyncReportsEmailsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncReportsEmailsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncReportsEmailsResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = async_to_streamed_response_wrapper(raw.overview)
         self.list = async_to_streamed_response_wrapper(raw.list)
 
@@ -867,123 +658,12 @@ class ReportsCallsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ReportCallRow] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ReportCallList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
-        )
-        return result
-
-
-class ReportsCallsResourceWithRawResponse:
-    """Operations on reports.calls."""
-
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-
-    def overview(
-        self,
-        *,
-        filters: ReportCallFilters | ReportCallFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportCallsOverview]:
-        """Call totals for a period, with per-member statistics
-
-        Args:
-            filters: Base filters plus call-specific ones.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportCallsOverview).
-
-        HTTP: POST /v3/reporting/calls/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/calls/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportCallsOverview] = APIResponse(
-            self._client.send(spec), ReportCallsOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        filters: ReportCallFilters | ReportCallFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ReportCallRow]]:
-        """Calls made in a period, one row per call
-
-        Args:
-            filters: Base filters plus call-specific ones.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/calls"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/calls",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ReportCallRow]] = APIResponse(
-            self._client.send(spec),
-            ReportCallList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
+        result: SyncPage[ReportCallRow] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
                 spec=spec,
-                response=_response,
+                response=response,
                 cast_to=ReportCallList,
                 items_field="items",
                 scheme=PAGE_SCHEME,
@@ -992,12 +672,22 @@ class ReportsCallsResourceWithRawResponse:
         return result
 
 
+class ReportsCallsResourceWithRawResponse:
+    """The same methods, answering the raw response (status, headers, parse())."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        plain = ReportsCallsResource(client.raw_copy())
+        self.overview = to_raw_response_wrapper(plain.overview)
+        self.list = to_raw_response_wrapper(plain.list)
+
+
 class ReportsCallsResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ReportsCallsResourceWithRawResponse(client.streaming_copy())
+        raw = ReportsCallsResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = to_streamed_response_wrapper(raw.overview)
         self.list = to_streamed_response_wrapper(raw.list)
 
@@ -1107,128 +797,23 @@ class AsyncReportsCallsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ReportCallRow] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ReportCallList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
 
 class AsyncReportsCallsResourceWithRawResponse:
-    """Operations on reports.calls."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def overview(
-        self,
-        *,
-        filters: ReportCallFilters | ReportCallFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportCallsOverview]:
-        """Call totals for a period, with per-member statistics
-
-        Args:
-            filters: Base filters plus call-specific ones.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportCallsOverview).
-
-        HTTP: POST /v3/reporting/calls/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/calls/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportCallsOverview] = APIResponse(
-            await self._client.send(spec), ReportCallsOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        filters: ReportCallFilters | ReportCallFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ReportCallRow]]:
-        """Calls made in a period, one row per call
-
-        Args:
-            filters: Base filters plus call-specific ones.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/calls"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/calls",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ReportCallRow]] = APIResponse(
-            await self._client.send(spec),
-            ReportCallList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ReportCallList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
+        plain = AsyncReportsCallsResource(client.raw_copy())
+        self.overview = async_to_raw_response_wrapper(plain.overview)
+        self.list = async_to_raw_response_wrapper(plain.list)
 
 
 class AsyncReportsCallsResourceWithStreamingResponse:
@@ -1236,7 +821,7 @@ class AsyncReportsCallsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncReportsCallsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncReportsCallsResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = async_to_streamed_response_wrapper(raw.overview)
         self.list = async_to_streamed_response_wrapper(raw.list)
 
@@ -1346,123 +931,12 @@ class ReportsTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ReportTaskRow] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ReportTaskList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
-        )
-        return result
-
-
-class ReportsTasksResourceWithRawResponse:
-    """Operations on reports.tasks."""
-
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-
-    def overview(
-        self,
-        *,
-        filters: ReportTaskFilters | ReportTaskFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportTasksOverview]:
-        """Task totals by type for a period
-
-        Args:
-            filters: Base filters plus task-specific ones. The window matches the created date, or the completed date when filtering completed tasks.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportTasksOverview).
-
-        HTTP: POST /v3/reporting/tasks/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/tasks/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportTasksOverview] = APIResponse(
-            self._client.send(spec), ReportTasksOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        filters: ReportTaskFilters | ReportTaskFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ReportTaskRow]]:
-        """Tasks of a period, one row per task
-
-        Args:
-            filters: Base filters plus task-specific ones. The window matches the created date, or the completed date when filtering completed tasks.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/tasks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/tasks",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ReportTaskRow]] = APIResponse(
-            self._client.send(spec),
-            ReportTaskList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
+        result: SyncPage[ReportTaskRow] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
                 spec=spec,
-                response=_response,
+                response=response,
                 cast_to=ReportTaskList,
                 items_field="items",
                 scheme=PAGE_SCHEME,
@@ -1471,12 +945,22 @@ class ReportsTasksResourceWithRawResponse:
         return result
 
 
+class ReportsTasksResourceWithRawResponse:
+    """The same methods, answering the raw response (status, headers, parse())."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        plain = ReportsTasksResource(client.raw_copy())
+        self.overview = to_raw_response_wrapper(plain.overview)
+        self.list = to_raw_response_wrapper(plain.list)
+
+
 class ReportsTasksResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ReportsTasksResourceWithRawResponse(client.streaming_copy())
+        raw = ReportsTasksResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = to_streamed_response_wrapper(raw.overview)
         self.list = to_streamed_response_wrapper(raw.list)
 
@@ -1586,128 +1070,23 @@ class AsyncReportsTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ReportTaskRow] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ReportTaskList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
 
 class AsyncReportsTasksResourceWithRawResponse:
-    """Operations on reports.tasks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def overview(
-        self,
-        *,
-        filters: ReportTaskFilters | ReportTaskFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportTasksOverview]:
-        """Task totals by type for a period
-
-        Args:
-            filters: Base filters plus task-specific ones. The window matches the created date, or the completed date when filtering completed tasks.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportTasksOverview).
-
-        HTTP: POST /v3/reporting/tasks/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/tasks/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportTasksOverview] = APIResponse(
-            await self._client.send(spec), ReportTasksOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        filters: ReportTaskFilters | ReportTaskFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ReportTaskRow]]:
-        """Tasks of a period, one row per task
-
-        Args:
-            filters: Base filters plus task-specific ones. The window matches the created date, or the completed date when filtering completed tasks.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/tasks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/tasks",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ReportTaskRow]] = APIResponse(
-            await self._client.send(spec),
-            ReportTaskList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ReportTaskList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
+        plain = AsyncReportsTasksResource(client.raw_copy())
+        self.overview = async_to_raw_response_wrapper(plain.overview)
+        self.list = async_to_raw_response_wrapper(plain.list)
 
 
 class AsyncReportsTasksResourceWithStreamingResponse:
@@ -1715,7 +1094,7 @@ class AsyncReportsTasksResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncReportsTasksResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncReportsTasksResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = async_to_streamed_response_wrapper(raw.overview)
         self.list = async_to_streamed_response_wrapper(raw.list)
 
@@ -1825,123 +1204,12 @@ class ReportsLinkedinResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ReportLinkedInActionRow] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ReportLinkedInActionList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
-        )
-        return result
-
-
-class ReportsLinkedinResourceWithRawResponse:
-    """Operations on reports.linkedin."""
-
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-
-    def overview(
-        self,
-        *,
-        filters: ReportLinkedInFilters | ReportLinkedInFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportLinkedInOverview]:
-        """LinkedIn activity totals for a period
-
-        Args:
-            filters: Base filters plus LinkedIn account selection.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportLinkedInOverview).
-
-        HTTP: POST /v3/reporting/linkedin/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/linkedin/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportLinkedInOverview] = APIResponse(
-            self._client.send(spec), ReportLinkedInOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list(
-        self,
-        *,
-        filters: ReportLinkedInFilters | ReportLinkedInFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ReportLinkedInActionRow]]:
-        """LinkedIn actions of a period, one row per action
-
-        Args:
-            filters: Base filters plus LinkedIn account selection.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/linkedin"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/linkedin",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ReportLinkedInActionRow]] = APIResponse(
-            self._client.send(spec),
-            ReportLinkedInActionList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
+        result: SyncPage[ReportLinkedInActionRow] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
                 spec=spec,
-                response=_response,
+                response=response,
                 cast_to=ReportLinkedInActionList,
                 items_field="items",
                 scheme=PAGE_SCHEME,
@@ -1950,12 +1218,22 @@ class ReportsLinkedinResourceWithRawResponse:
         return result
 
 
+class ReportsLinkedinResourceWithRawResponse:
+    """The same methods, answering the raw response (status, headers, parse())."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        plain = ReportsLinkedinResource(client.raw_copy())
+        self.overview = to_raw_response_wrapper(plain.overview)
+        self.list = to_raw_response_wrapper(plain.list)
+
+
 class ReportsLinkedinResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ReportsLinkedinResourceWithRawResponse(client.streaming_copy())
+        raw = ReportsLinkedinResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = to_streamed_response_wrapper(raw.overview)
         self.list = to_streamed_response_wrapper(raw.list)
 
@@ -2065,128 +1343,23 @@ class AsyncReportsLinkedinResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ReportLinkedInActionRow] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ReportLinkedInActionList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
 
 class AsyncReportsLinkedinResourceWithRawResponse:
-    """Operations on reports.linkedin."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def overview(
-        self,
-        *,
-        filters: ReportLinkedInFilters | ReportLinkedInFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportLinkedInOverview]:
-        """LinkedIn activity totals for a period
-
-        Args:
-            filters: Base filters plus LinkedIn account selection.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportLinkedInOverview).
-
-        HTTP: POST /v3/reporting/linkedin/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/linkedin/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportLinkedInOverview] = APIResponse(
-            await self._client.send(spec), ReportLinkedInOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list(
-        self,
-        *,
-        filters: ReportLinkedInFilters | ReportLinkedInFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ReportLinkedInActionRow]]:
-        """LinkedIn actions of a period, one row per action
-
-        Args:
-            filters: Base filters plus LinkedIn account selection.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/linkedin"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/linkedin",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ReportLinkedInActionRow]] = APIResponse(
-            await self._client.send(spec),
-            ReportLinkedInActionList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ReportLinkedInActionList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
+        plain = AsyncReportsLinkedinResource(client.raw_copy())
+        self.overview = async_to_raw_response_wrapper(plain.overview)
+        self.list = async_to_raw_response_wrapper(plain.list)
 
 
 class AsyncReportsLinkedinResourceWithStreamingResponse:
@@ -2194,7 +1367,7 @@ class AsyncReportsLinkedinResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncReportsLinkedinResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncReportsLinkedinResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = async_to_streamed_response_wrapper(raw.overview)
         self.list = async_to_streamed_response_wrapper(raw.list)
 
@@ -2304,123 +1477,12 @@ class ReportsTeamPerformanceResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[ReportMeetingRow] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=ReportMeetingList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
-        )
-        return result
-
-
-class ReportsTeamPerformanceResourceWithRawResponse:
-    """Operations on reports.team_performance."""
-
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-
-    def overview(
-        self,
-        *,
-        filters: ReportTeamPerformanceFilters | ReportTeamPerformanceFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportTeamPerformanceOverview]:
-        """Meetings, touches and response times per team member
-
-        Args:
-            filters: Base filters plus email account selection.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportTeamPerformanceOverview).
-
-        HTTP: POST /v3/reporting/team-performance/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/team-performance/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportTeamPerformanceOverview] = APIResponse(
-            self._client.send(spec), ReportTeamPerformanceOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_meetings(
-        self,
-        *,
-        filters: ReportTeamPerformanceFilters | ReportTeamPerformanceFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[ReportMeetingRow]]:
-        """Meetings booked in a period, one row per meeting
-
-        Args:
-            filters: Base filters plus email account selection.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/team-performance/meetings"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/team-performance/meetings",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[ReportMeetingRow]] = APIResponse(
-            self._client.send(spec),
-            ReportMeetingList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
+        result: SyncPage[ReportMeetingRow] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
                 spec=spec,
-                response=_response,
+                response=response,
                 cast_to=ReportMeetingList,
                 items_field="items",
                 scheme=PAGE_SCHEME,
@@ -2429,12 +1491,22 @@ class ReportsTeamPerformanceResourceWithRawResponse:
         return result
 
 
+class ReportsTeamPerformanceResourceWithRawResponse:
+    """The same methods, answering the raw response (status, headers, parse())."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        plain = ReportsTeamPerformanceResource(client.raw_copy())
+        self.overview = to_raw_response_wrapper(plain.overview)
+        self.list_meetings = to_raw_response_wrapper(plain.list_meetings)
+
+
 class ReportsTeamPerformanceResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ReportsTeamPerformanceResourceWithRawResponse(client.streaming_copy())
+        raw = ReportsTeamPerformanceResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = to_streamed_response_wrapper(raw.overview)
         self.list_meetings = to_streamed_response_wrapper(raw.list_meetings)
 
@@ -2544,128 +1616,23 @@ class AsyncReportsTeamPerformanceResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[ReportMeetingRow] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=ReportMeetingList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
 
 class AsyncReportsTeamPerformanceResourceWithRawResponse:
-    """Operations on reports.team_performance."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def overview(
-        self,
-        *,
-        filters: ReportTeamPerformanceFilters | ReportTeamPerformanceFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportTeamPerformanceOverview]:
-        """Meetings, touches and response times per team member
-
-        Args:
-            filters: Base filters plus email account selection.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportTeamPerformanceOverview).
-
-        HTTP: POST /v3/reporting/team-performance/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/team-performance/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportTeamPerformanceOverview] = APIResponse(
-            await self._client.send(spec), ReportTeamPerformanceOverview, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_meetings(
-        self,
-        *,
-        filters: ReportTeamPerformanceFilters | ReportTeamPerformanceFiltersParam,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[ReportMeetingRow]]:
-        """Meetings booked in a period, one row per meeting
-
-        Args:
-            filters: Base filters plus email account selection.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/reporting/team-performance/meetings"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/team-performance/meetings",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[ReportMeetingRow]] = APIResponse(
-            await self._client.send(spec),
-            ReportMeetingList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=ReportMeetingList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
+        plain = AsyncReportsTeamPerformanceResource(client.raw_copy())
+        self.overview = async_to_raw_response_wrapper(plain.overview)
+        self.list_meetings = async_to_raw_response_wrapper(plain.list_meetings)
 
 
 class AsyncReportsTeamPerformanceResourceWithStreamingResponse:
@@ -2673,7 +1640,7 @@ class AsyncReportsTeamPerformanceResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncReportsTeamPerformanceResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncReportsTeamPerformanceResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = async_to_streamed_response_wrapper(raw.overview)
         self.list_meetings = async_to_streamed_response_wrapper(raw.list_meetings)
 
@@ -2740,56 +1707,12 @@ class ReportsChannelEfficiencyResource:
 
 
 class ReportsChannelEfficiencyResourceWithRawResponse:
-    """Operations on reports.channel_efficiency."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def overview(
-        self,
-        *,
-        filters: ReportFilters | ReportFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportChannelEfficiencyOverview]:
-        """People contacted, touches, replies and meetings across channels
-
-        Args:
-            filters: Base reporting filters. Give `from`/`to` or `dateRangePreset`, not both; neither means the last 7 days. Dates are interpreted in the account's time zone.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportChannelEfficiencyOverview).
-
-        HTTP: POST /v3/reporting/channel-efficiency/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/channel-efficiency/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportChannelEfficiencyOverview] = APIResponse(
-            self._client.send(spec), ReportChannelEfficiencyOverview, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = ReportsChannelEfficiencyResource(client.raw_copy())
+        self.overview = to_raw_response_wrapper(plain.overview)
 
 
 class ReportsChannelEfficiencyResourceWithStreamingResponse:
@@ -2797,7 +1720,7 @@ class ReportsChannelEfficiencyResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = ReportsChannelEfficiencyResourceWithRawResponse(client.streaming_copy())
+        raw = ReportsChannelEfficiencyResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = to_streamed_response_wrapper(raw.overview)
 
 
@@ -2863,58 +1786,12 @@ class AsyncReportsChannelEfficiencyResource:
 
 
 class AsyncReportsChannelEfficiencyResourceWithRawResponse:
-    """Operations on reports.channel_efficiency."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def overview(
-        self,
-        *,
-        filters: ReportFilters | ReportFiltersParam,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[ReportChannelEfficiencyOverview]:
-        """People contacted, touches, replies and meetings across channels
-
-        Args:
-            filters: Base reporting filters. Give `from`/`to` or `dateRangePreset`, not both; neither means the last 7 days. Dates are interpreted in the account's time zone.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (ReportChannelEfficiencyOverview).
-
-        HTTP: POST /v3/reporting/channel-efficiency/overview"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/reporting/channel-efficiency/overview",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"filters": filters},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group="reporting",
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[ReportChannelEfficiencyOverview] = APIResponse(
-            await self._client.send(spec),
-            ReportChannelEfficiencyOverview,
-            strict=self._client.strict_response_validation,
-        )
-        return result
+        plain = AsyncReportsChannelEfficiencyResource(client.raw_copy())
+        self.overview = async_to_raw_response_wrapper(plain.overview)
 
 
 class AsyncReportsChannelEfficiencyResourceWithStreamingResponse:
@@ -2922,5 +1799,5 @@ class AsyncReportsChannelEfficiencyResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncReportsChannelEfficiencyResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncReportsChannelEfficiencyResourceWithRawResponse(client.raw_copy(stream=True))
         self.overview = async_to_streamed_response_wrapper(raw.overview)

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -312,8 +313,7 @@ class SchedulesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def set_default(
         self,
@@ -356,337 +356,25 @@ class SchedulesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class SchedulesResourceWithRawResponse:
-    """Operations on schedules."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+        plain = SchedulesResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.set_default = to_raw_response_wrapper(plain.set_default)
 
     @cached_property
     def holiday_calendars(self) -> SchedulesHolidayCalendarsResourceWithRawResponse:
         return SchedulesHolidayCalendarsResourceWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[Schedule]]:
-        """List sending schedules
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[Schedule]).
-
-        HTTP: GET /v3/schedules"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/schedules",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[Schedule]] = APIResponse(
-            self._client.send(spec), list[Schedule], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        timezone_id: str,
-        exclude_holidays: bool | NotGiven = NOT_GIVEN,
-        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
-        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
-        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Schedule]:
-        """Create a sending schedule
-
-        Args:
-            name: Unique per team (409 schedule.duplicateName).
-            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
-            exclude_holidays: Body field `excludeHolidays`.
-            use_prospect_timezone: Body field `useProspectTimezone`.
-            use_follow_up_schedule: Body field `useFollowUpSchedule`.
-            main_timings: Body field `mainTimings`.
-            follow_up_timings: Body field `followUpTimings`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Schedule).
-
-        HTTP: POST /v3/schedules"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/schedules",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "timezoneId": timezone_id,
-                "excludeHolidays": exclude_holidays,
-                "useProspectTimezone": use_prospect_timezone,
-                "useFollowUpSchedule": use_follow_up_schedule,
-                "mainTimings": main_timings,
-                "followUpTimings": follow_up_timings,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Schedule] = APIResponse(
-            self._client.send(spec), Schedule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Schedule]:
-        """Get a sending schedule
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Schedule).
-
-        HTTP: GET /v3/schedules/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/schedules/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Schedule] = APIResponse(
-            self._client.send(spec), Schedule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        timezone_id: str,
-        exclude_holidays: bool | NotGiven = NOT_GIVEN,
-        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
-        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
-        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Schedule]:
-        """Replace a sending schedule
-
-        Args:
-            id: Schedule id.
-            name: Unique per team (409 schedule.duplicateName).
-            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
-            exclude_holidays: Body field `excludeHolidays`.
-            use_prospect_timezone: Body field `useProspectTimezone`.
-            use_follow_up_schedule: Body field `useFollowUpSchedule`.
-            main_timings: Body field `mainTimings`.
-            follow_up_timings: Body field `followUpTimings`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Schedule).
-
-        HTTP: PUT /v3/schedules/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/schedules/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "timezoneId": timezone_id,
-                "excludeHolidays": exclude_holidays,
-                "useProspectTimezone": use_prospect_timezone,
-                "useFollowUpSchedule": use_follow_up_schedule,
-                "mainTimings": main_timings,
-                "followUpTimings": follow_up_timings,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Schedule] = APIResponse(
-            self._client.send(spec), Schedule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a sending schedule
-
-        A schedule in use or set as default is refused with 403 schedule.deleteRejected.
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/schedules/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/schedules/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def set_default(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Make a schedule the caller's default
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/schedules/{id}/set-default"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/schedules/{id}/set-default",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class SchedulesResourceWithStreamingResponse:
@@ -694,7 +382,7 @@ class SchedulesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = SchedulesResourceWithRawResponse(client.streaming_copy())
+        raw = SchedulesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -986,8 +674,7 @@ class AsyncSchedulesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def set_default(
         self,
@@ -1030,337 +717,25 @@ class AsyncSchedulesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncSchedulesResourceWithRawResponse:
-    """Operations on schedules."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+        plain = AsyncSchedulesResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.set_default = async_to_raw_response_wrapper(plain.set_default)
 
     @cached_property
     def holiday_calendars(self) -> AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
         return AsyncSchedulesHolidayCalendarsResourceWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[Schedule]]:
-        """List sending schedules
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[Schedule]).
-
-        HTTP: GET /v3/schedules"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/schedules",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[Schedule]] = APIResponse(
-            await self._client.send(spec), list[Schedule], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        timezone_id: str,
-        exclude_holidays: bool | NotGiven = NOT_GIVEN,
-        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
-        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
-        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Schedule]:
-        """Create a sending schedule
-
-        Args:
-            name: Unique per team (409 schedule.duplicateName).
-            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
-            exclude_holidays: Body field `excludeHolidays`.
-            use_prospect_timezone: Body field `useProspectTimezone`.
-            use_follow_up_schedule: Body field `useFollowUpSchedule`.
-            main_timings: Body field `mainTimings`.
-            follow_up_timings: Body field `followUpTimings`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Schedule).
-
-        HTTP: POST /v3/schedules"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/schedules",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "timezoneId": timezone_id,
-                "excludeHolidays": exclude_holidays,
-                "useProspectTimezone": use_prospect_timezone,
-                "useFollowUpSchedule": use_follow_up_schedule,
-                "mainTimings": main_timings,
-                "followUpTimings": follow_up_timings,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Schedule] = APIResponse(
-            await self._client.send(spec), Schedule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Schedule]:
-        """Get a sending schedule
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Schedule).
-
-        HTTP: GET /v3/schedules/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/schedules/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Schedule] = APIResponse(
-            await self._client.send(spec), Schedule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        name: str,
-        timezone_id: str,
-        exclude_holidays: bool | NotGiven = NOT_GIVEN,
-        use_prospect_timezone: bool | NotGiven = NOT_GIVEN,
-        use_follow_up_schedule: bool | NotGiven = NOT_GIVEN,
-        main_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        follow_up_timings: abc.Sequence[ScheduleTiming | ScheduleTimingParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Schedule]:
-        """Replace a sending schedule
-
-        Args:
-            id: Schedule id.
-            name: Unique per team (409 schedule.duplicateName).
-            timezone_id: Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
-            exclude_holidays: Body field `excludeHolidays`.
-            use_prospect_timezone: Body field `useProspectTimezone`.
-            use_follow_up_schedule: Body field `useFollowUpSchedule`.
-            main_timings: Body field `mainTimings`.
-            follow_up_timings: Body field `followUpTimings`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Schedule).
-
-        HTTP: PUT /v3/schedules/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/schedules/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "name": name,
-                "timezoneId": timezone_id,
-                "excludeHolidays": exclude_holidays,
-                "useProspectTimezone": use_prospect_timezone,
-                "useFollowUpSchedule": use_follow_up_schedule,
-                "mainTimings": main_timings,
-                "followUpTimings": follow_up_timings,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Schedule] = APIResponse(
-            await self._client.send(spec), Schedule, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a sending schedule
-
-        A schedule in use or set as default is refused with 403 schedule.deleteRejected.
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/schedules/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/schedules/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def set_default(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Make a schedule the caller's default
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/schedules/{id}/set-default"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/schedules/{id}/set-default",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
 
 
 class AsyncSchedulesResourceWithStreamingResponse:
@@ -1368,7 +743,7 @@ class AsyncSchedulesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncSchedulesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncSchedulesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
@@ -1484,8 +859,7 @@ class SchedulesHolidayCalendarsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def unlink(
         self,
@@ -1530,157 +904,18 @@ class SchedulesHolidayCalendarsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class SchedulesHolidayCalendarsResourceWithRawResponse:
-    """Operations on schedules.holiday_calendars."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
-        """List the holiday calendars linked to a schedule
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[HolidayCalendarListItem]).
-
-        HTTP: GET /v3/schedules/{id}/holiday-calendars"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/schedules/{id}/holiday-calendars",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def link(
-        self,
-        id: int,
-        *,
-        calendar_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Link a holiday calendar to a schedule
-
-        Args:
-            id: Schedule id.
-            calendar_id: Body field `calendarId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/schedules/{id}/holiday-calendar-links"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/schedules/{id}/holiday-calendar-links",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"calendarId": calendar_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def unlink(
-        self,
-        id: int,
-        calendar_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Unlink a holiday calendar from a schedule
-
-        Args:
-            id: Schedule id.
-            calendar_id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/schedules/{id}/holiday-calendar-links/{calendarId}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/schedules/{id}/holiday-calendar-links/{calendarId}",
-            path_params={"id": id, "calendarId": calendar_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = SchedulesHolidayCalendarsResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.link = to_raw_response_wrapper(plain.link)
+        self.unlink = to_raw_response_wrapper(plain.unlink)
 
 
 class SchedulesHolidayCalendarsResourceWithStreamingResponse:
@@ -1688,7 +923,7 @@ class SchedulesHolidayCalendarsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = SchedulesHolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        raw = SchedulesHolidayCalendarsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.link = to_streamed_response_wrapper(raw.link)
         self.unlink = to_streamed_response_wrapper(raw.unlink)
@@ -1799,8 +1034,7 @@ class AsyncSchedulesHolidayCalendarsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def unlink(
         self,
@@ -1845,157 +1079,18 @@ class AsyncSchedulesHolidayCalendarsResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncSchedulesHolidayCalendarsResourceWithRawResponse:
-    """Operations on schedules.holiday_calendars."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[HolidayCalendarListItem]]:
-        """List the holiday calendars linked to a schedule
-
-        Args:
-            id: Schedule id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[HolidayCalendarListItem]).
-
-        HTTP: GET /v3/schedules/{id}/holiday-calendars"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/schedules/{id}/holiday-calendars",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[HolidayCalendarListItem]] = APIResponse(
-            await self._client.send(spec), list[HolidayCalendarListItem], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def link(
-        self,
-        id: int,
-        *,
-        calendar_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Link a holiday calendar to a schedule
-
-        Args:
-            id: Schedule id.
-            calendar_id: Body field `calendarId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/schedules/{id}/holiday-calendar-links"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/schedules/{id}/holiday-calendar-links",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"calendarId": calendar_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def unlink(
-        self,
-        id: int,
-        calendar_id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Unlink a holiday calendar from a schedule
-
-        Args:
-            id: Schedule id.
-            calendar_id: Holiday calendar id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/schedules/{id}/holiday-calendar-links/{calendarId}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/schedules/{id}/holiday-calendar-links/{calendarId}",
-            path_params={"id": id, "calendarId": calendar_id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncSchedulesHolidayCalendarsResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.link = async_to_raw_response_wrapper(plain.link)
+        self.unlink = async_to_raw_response_wrapper(plain.unlink)
 
 
 class AsyncSchedulesHolidayCalendarsResourceWithStreamingResponse:
@@ -2003,7 +1098,7 @@ class AsyncSchedulesHolidayCalendarsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncSchedulesHolidayCalendarsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncSchedulesHolidayCalendarsResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.link = async_to_streamed_response_wrapper(raw.link)
         self.unlink = async_to_streamed_response_wrapper(raw.unlink)

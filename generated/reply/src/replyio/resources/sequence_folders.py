@@ -8,11 +8,12 @@ from typing import Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -266,8 +267,7 @@ class SequenceFoldersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def list_sequences(
         self,
@@ -318,13 +318,16 @@ class SequenceFoldersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[SequenceListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=SequenceFolderSequenceList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[SequenceListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=SequenceFolderSequenceList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -428,407 +431,19 @@ class SequenceFoldersResource:
 
 
 class SequenceFoldersResourceWithRawResponse:
-    """Operations on sequence_folders."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[SequenceFolder]]:
-        """List the caller's sequence folders
-
-        Personal folders, sorted by name; unpaged bare array.
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[SequenceFolder]).
-
-        HTTP: GET /v3/sequence-folders"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[SequenceFolder]] = APIResponse(
-            self._client.send(spec), list[SequenceFolder], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolder]:
-        """Create a sequence folder
-
-        Args:
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceFolder).
-
-        HTTP: POST /v3/sequence-folders"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/sequence-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceFolder] = APIResponse(
-            self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolder]:
-        """Get a sequence folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceFolder).
-
-        HTTP: GET /v3/sequence-folders/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-folders/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceFolder] = APIResponse(
-            self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolder]:
-        """Rename a sequence folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceFolder).
-
-        HTTP: PUT /v3/sequence-folders/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/sequence-folders/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceFolder] = APIResponse(
-            self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a sequence folder
-
-        Its sequences are kept and become unfiled.
-
-        Args:
-            id: Sequence folder id (UUID).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/sequence-folders/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/sequence-folders/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_sequences(
-        self,
-        id: str,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        sort_by: str | None = None,
-        sort_direction: Literal["asc", "desc"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[SequenceListItem]]:
-        """List the sequences filed in a folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            top: Page size.
-            skip: Number of items to skip (offset).
-            sort_by: Sort field.
-            sort_direction: Query parameter `sort_direction`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/sequence-folders/{id}/sequences"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-folders/{id}/sequences",
-            path_params={"id": id},
-            query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[SequenceListItem]] = APIResponse(
-            self._client.send(spec),
-            SequenceFolderSequenceList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=SequenceFolderSequenceList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def add_sequences(
-        self,
-        id: str,
-        *,
-        sequence_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """File sequences into a folder
-
-        A sequence already filed elsewhere is moved. Non-atomic; only failures are returned.
-
-        Args:
-            id: Sequence folder id (UUID).
-            sequence_ids: Body field `sequenceIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/sequence-folders/{id}/sequence-links/bulk",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"sequenceIds": sequence_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def remove_sequences(
-        self,
-        id: str,
-        *,
-        sequence_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Take sequences out of a folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            sequence_ids: Body field `sequenceIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/sequence-folders/{id}/sequence-links/bulk-delete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"sequenceIds": sequence_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
+        plain = SequenceFoldersResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.list_sequences = to_raw_response_wrapper(plain.list_sequences)
+        self.add_sequences = to_raw_response_wrapper(plain.add_sequences)
+        self.remove_sequences = to_raw_response_wrapper(plain.remove_sequences)
 
 
 class SequenceFoldersResourceWithStreamingResponse:
@@ -836,7 +451,7 @@ class SequenceFoldersResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = SequenceFoldersResourceWithRawResponse(client.streaming_copy())
+        raw = SequenceFoldersResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
@@ -1084,8 +699,7 @@ class AsyncSequenceFoldersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     def list_sequences(
         self,
@@ -1136,14 +750,13 @@ class AsyncSequenceFoldersResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[SequenceListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=SequenceFolderSequenceList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def add_sequences(
         self,
@@ -1245,411 +858,19 @@ class AsyncSequenceFoldersResource:
 
 
 class AsyncSequenceFoldersResourceWithRawResponse:
-    """Operations on sequence_folders."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[SequenceFolder]]:
-        """List the caller's sequence folders
-
-        Personal folders, sorted by name; unpaged bare array.
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[SequenceFolder]).
-
-        HTTP: GET /v3/sequence-folders"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[SequenceFolder]] = APIResponse(
-            await self._client.send(spec), list[SequenceFolder], strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolder]:
-        """Create a sequence folder
-
-        Args:
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceFolder).
-
-        HTTP: POST /v3/sequence-folders"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/sequence-folders",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceFolder] = APIResponse(
-            await self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolder]:
-        """Get a sequence folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceFolder).
-
-        HTTP: GET /v3/sequence-folders/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-folders/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceFolder] = APIResponse(
-            await self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceFolder]:
-        """Rename a sequence folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            name: Body field `name`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceFolder).
-
-        HTTP: PUT /v3/sequence-folders/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/sequence-folders/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"name": name},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceFolder] = APIResponse(
-            await self._client.send(spec), SequenceFolder, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a sequence folder
-
-        Its sequences are kept and become unfiled.
-
-        Args:
-            id: Sequence folder id (UUID).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/sequence-folders/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/sequence-folders/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_sequences(
-        self,
-        id: str,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        sort_by: str | None = None,
-        sort_direction: Literal["asc", "desc"] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[SequenceListItem]]:
-        """List the sequences filed in a folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            top: Page size.
-            skip: Number of items to skip (offset).
-            sort_by: Sort field.
-            sort_direction: Query parameter `sort_direction`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/sequence-folders/{id}/sequences"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-folders/{id}/sequences",
-            path_params={"id": id},
-            query={"top": top, "skip": skip, "sort_by": sort_by, "sort_direction": sort_direction},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[SequenceListItem]] = APIResponse(
-            await self._client.send(spec),
-            SequenceFolderSequenceList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=SequenceFolderSequenceList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def add_sequences(
-        self,
-        id: str,
-        *,
-        sequence_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """File sequences into a folder
-
-        A sequence already filed elsewhere is moved. Non-atomic; only failures are returned.
-
-        Args:
-            id: Sequence folder id (UUID).
-            sequence_ids: Body field `sequenceIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/sequence-folders/{id}/sequence-links/bulk",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"sequenceIds": sequence_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def remove_sequences(
-        self,
-        id: str,
-        *,
-        sequence_ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Take sequences out of a folder
-
-        Args:
-            id: Sequence folder id (UUID).
-            sequence_ids: Body field `sequenceIds`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/sequence-folders/{id}/sequence-links/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/sequence-folders/{id}/sequence-links/bulk-delete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"sequenceIds": sequence_ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
+        plain = AsyncSequenceFoldersResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.list_sequences = async_to_raw_response_wrapper(plain.list_sequences)
+        self.add_sequences = async_to_raw_response_wrapper(plain.add_sequences)
+        self.remove_sequences = async_to_raw_response_wrapper(plain.remove_sequences)
 
 
 class AsyncSequenceFoldersResourceWithStreamingResponse:
@@ -1657,7 +878,7 @@ class AsyncSequenceFoldersResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncSequenceFoldersResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncSequenceFoldersResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)

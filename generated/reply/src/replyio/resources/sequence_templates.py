@@ -5,9 +5,10 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -124,109 +125,17 @@ class SequenceTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
 
 class SequenceTemplatesResourceWithRawResponse:
-    """Operations on sequence_templates."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceTemplateCatalog]:
-        """List sequence templates by origin
-
-        Not paged; one object holding the global, organization and team template arrays.
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceTemplateCatalog).
-
-        HTTP: GET /v3/sequence-templates"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-templates",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceTemplateCatalog] = APIResponse(
-            self._client.send(spec), SequenceTemplateCatalog, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a sequence template
-
-        Global templates cannot be deleted (403); organization templates need the DeleteOrgTemplates permission.
-
-        Args:
-            id: Sequence template id (UUID).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/sequence-templates/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/sequence-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = SequenceTemplatesResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.delete = to_raw_response_wrapper(plain.delete)
 
 
 class SequenceTemplatesResourceWithStreamingResponse:
@@ -234,7 +143,7 @@ class SequenceTemplatesResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = SequenceTemplatesResourceWithRawResponse(client.streaming_copy())
+        raw = SequenceTemplatesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.delete = to_streamed_response_wrapper(raw.delete)
 
@@ -342,109 +251,17 @@ class AsyncSequenceTemplatesResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
 
 class AsyncSequenceTemplatesResourceWithRawResponse:
-    """Operations on sequence_templates."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SequenceTemplateCatalog]:
-        """List sequence templates by origin
-
-        Not paged; one object holding the global, organization and team template arrays.
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (SequenceTemplateCatalog).
-
-        HTTP: GET /v3/sequence-templates"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/sequence-templates",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[SequenceTemplateCatalog] = APIResponse(
-            await self._client.send(spec), SequenceTemplateCatalog, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a sequence template
-
-        Global templates cannot be deleted (403); organization templates need the DeleteOrgTemplates permission.
-
-        Args:
-            id: Sequence template id (UUID).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/sequence-templates/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/sequence-templates/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncSequenceTemplatesResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
 
 
 class AsyncSequenceTemplatesResourceWithStreamingResponse:
@@ -452,6 +269,6 @@ class AsyncSequenceTemplatesResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncSequenceTemplatesResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncSequenceTemplatesResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.delete = async_to_streamed_response_wrapper(raw.delete)

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -161,119 +162,13 @@ class SettingsResource:
 
 
 class SettingsResourceWithRawResponse:
-    """Operations on settings."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def retrieve(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Settings]:
-        """Get the caller's account, email, contact and call settings
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Settings).
-
-        HTTP: GET /v3/settings"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/settings",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Settings] = APIResponse(
-            self._client.send(spec), Settings, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        *,
-        account: SettingsAccount | SettingsAccountParam | NotGiven = NOT_GIVEN,
-        emails: SettingsEmails | SettingsEmailsParam | NotGiven = NOT_GIVEN,
-        linked_in: SettingsLinkedIn | SettingsLinkedInParam | NotGiven = NOT_GIVEN,
-        calls: SettingsCalls | SettingsCallsParam | NotGiven = NOT_GIVEN,
-        contacts: SettingsContacts | SettingsContactsParam | NotGiven = NOT_GIVEN,
-        beta: SettingsBeta | SettingsBetaParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Settings]:
-        """Update settings sparsely
-
-        Send only what changes. Contact stages must be sent as all 8; owner-only fields (calls.isTeamCallsEnabled, beta.isBetaFeaturesEnabled) give 403 for other users; plain-text sending conflicts with open/link tracking (400 settings.invalidOperation).
-
-        Args:
-            account: Body field `account`.
-            emails: Body field `emails`.
-            linked_in: Body field `linkedIn`.
-            calls: Body field `calls`.
-            contacts: Body field `contacts`.
-            beta: Body field `beta`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Settings).
-
-        HTTP: PATCH /v3/settings"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/settings",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "account": account,
-                "emails": emails,
-                "linkedIn": linked_in,
-                "calls": calls,
-                "contacts": contacts,
-                "beta": beta,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Settings] = APIResponse(
-            self._client.send(spec), Settings, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = SettingsResource(client.raw_copy())
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
 
 
 class SettingsResourceWithStreamingResponse:
@@ -281,7 +176,7 @@ class SettingsResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = SettingsResourceWithRawResponse(client.streaming_copy())
+        raw = SettingsResourceWithRawResponse(client.raw_copy(stream=True))
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
         self.update = to_streamed_response_wrapper(raw.update)
 
@@ -409,119 +304,13 @@ class AsyncSettingsResource:
 
 
 class AsyncSettingsResourceWithRawResponse:
-    """Operations on settings."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def retrieve(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Settings]:
-        """Get the caller's account, email, contact and call settings
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Settings).
-
-        HTTP: GET /v3/settings"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/settings",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Settings] = APIResponse(
-            await self._client.send(spec), Settings, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        *,
-        account: SettingsAccount | SettingsAccountParam | NotGiven = NOT_GIVEN,
-        emails: SettingsEmails | SettingsEmailsParam | NotGiven = NOT_GIVEN,
-        linked_in: SettingsLinkedIn | SettingsLinkedInParam | NotGiven = NOT_GIVEN,
-        calls: SettingsCalls | SettingsCallsParam | NotGiven = NOT_GIVEN,
-        contacts: SettingsContacts | SettingsContactsParam | NotGiven = NOT_GIVEN,
-        beta: SettingsBeta | SettingsBetaParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Settings]:
-        """Update settings sparsely
-
-        Send only what changes. Contact stages must be sent as all 8; owner-only fields (calls.isTeamCallsEnabled, beta.isBetaFeaturesEnabled) give 403 for other users; plain-text sending conflicts with open/link tracking (400 settings.invalidOperation).
-
-        Args:
-            account: Body field `account`.
-            emails: Body field `emails`.
-            linked_in: Body field `linkedIn`.
-            calls: Body field `calls`.
-            contacts: Body field `contacts`.
-            beta: Body field `beta`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Settings).
-
-        HTTP: PATCH /v3/settings"""
-        spec = RequestSpec(
-            method="patch",
-            path="/v3/settings",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "account": account,
-                "emails": emails,
-                "linkedIn": linked_in,
-                "calls": calls,
-                "contacts": contacts,
-                "beta": beta,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Settings] = APIResponse(
-            await self._client.send(spec), Settings, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncSettingsResource(client.raw_copy())
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
 
 
 class AsyncSettingsResourceWithStreamingResponse:
@@ -529,6 +318,6 @@ class AsyncSettingsResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncSettingsResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncSettingsResourceWithRawResponse(client.raw_copy(stream=True))
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
         self.update = async_to_streamed_response_wrapper(raw.update)

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -100,13 +101,16 @@ class TasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[TaskListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=TaskList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[TaskListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=TaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -252,13 +256,16 @@ class TasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[TaskListItem] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=TaskList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[TaskListItem] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=TaskList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -559,8 +566,7 @@ class TasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def assign(
         self,
@@ -708,685 +714,23 @@ class TasksResource:
 
 
 class TasksResourceWithRawResponse:
-    """Operations on tasks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[TaskListItem]]:
-        """List tasks
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/tasks"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/tasks",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[TaskListItem]] = APIResponse(
-            self._client.send(spec),
-            TaskList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=TaskList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
-        start_at: datetime.datetime,
-        due_to: datetime.datetime,
-        template: TaskTemplate | TaskTemplateParam,
-        contact_id: int | NotGiven = NOT_GIVEN,
-        linked_in_task_type: TaskLinkedInType
-        | Literal["message", "connect", "inMail", "viewProfile"]
-        | None
-        | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Create a task
-
-        Args:
-            task_type: Body field `taskType`.
-            start_at: Not before 2015-01-01.
-            due_to: Must be later than startAt.
-            template: Body field `template`.
-            contact_id: Body field `contactId`.
-            linked_in_task_type: Body field `linkedInTaskType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: POST /v3/tasks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "taskType": task_type,
-                "startAt": start_at,
-                "dueTo": due_to,
-                "template": template,
-                "contactId": contact_id,
-                "linkedInTaskType": linked_in_task_type,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def filter(
-        self,
-        *,
-        from_: datetime.datetime | NotGiven = NOT_GIVEN,
-        to: datetime.datetime | NotGiven = NOT_GIVEN,
-        task_type: TaskType
-        | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"]
-        | NotGiven = NOT_GIVEN,
-        status: TaskStatus
-        | Literal["new", "finished", "cancelled", "archived", "sequenceDetached"]
-        | NotGiven = NOT_GIVEN,
-        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        sequence_step_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        time_zone_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        contact_id: int | NotGiven = NOT_GIVEN,
-        assigned_user_id: int | NotGiven = NOT_GIVEN,
-        overdue: bool | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[TaskListItem]]:
-        """Search tasks
-
-        Args:
-            from_: startAt lower bound (default 2000-01-01).
-            to: startAt upper bound (default now + 1 year).
-            task_type: Body field `taskType`.
-            status: Body field `status`.
-            sequence_ids: Body field `sequenceIds`.
-            sequence_step_ids: Body field `sequenceStepIds`.
-            time_zone_ids: IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
-            contact_id: Body field `contactId`.
-            assigned_user_id: Body field `assignedUserId`.
-            overdue: Body field `overdue`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/tasks/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "from": from_,
-                "to": to,
-                "taskType": task_type,
-                "status": status,
-                "sequenceIds": sequence_ids,
-                "sequenceStepIds": sequence_step_ids,
-                "timeZoneIds": time_zone_ids,
-                "contactId": contact_id,
-                "assignedUserId": assigned_user_id,
-                "overdue": overdue,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[TaskListItem]] = APIResponse(
-            self._client.send(spec),
-            TaskList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=TaskList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several tasks
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/tasks/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_assign(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        user_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Assign several tasks to a team member
-
-        Args:
-            ids: Body field `ids`.
-            user_id: Body field `userId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/tasks/batch/assign"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/batch/assign",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids, "userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def bulk_complete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Complete several tasks
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/tasks/batch/complete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/batch/complete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            self._client.send(spec), dict[str, NotProcessedItemResult], strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        include_content: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Get a task
-
-        Args:
-            id: Task id.
-            include_content: Also render the task content for its contact (fills `content`).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: GET /v3/tasks/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/tasks/{id}",
-            path_params={"id": id},
-            query={"includeContent": include_content},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
-        start_at: datetime.datetime,
-        due_to: datetime.datetime,
-        template: TaskTemplate | TaskTemplateParam,
-        contact_id: int | NotGiven = NOT_GIVEN,
-        linked_in_task_type: TaskLinkedInType
-        | Literal["message", "connect", "inMail", "viewProfile"]
-        | None
-        | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Replace a task
-
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
-
-        Args:
-            id: Task id.
-            task_type: Body field `taskType`.
-            start_at: Not before 2015-01-01.
-            due_to: Must be later than startAt.
-            template: Body field `template`.
-            contact_id: Body field `contactId`.
-            linked_in_task_type: Body field `linkedInTaskType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: PUT /v3/tasks/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/tasks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "taskType": task_type,
-                "startAt": start_at,
-                "dueTo": due_to,
-                "template": template,
-                "contactId": contact_id,
-                "linkedInTaskType": linked_in_task_type,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a task
-
-        An open task becomes cancelled, a completed one archived.
-
-        Args:
-            id: Task id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/tasks/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/tasks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def assign(
-        self,
-        id: int,
-        *,
-        user_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Assign a task to a team member
-
-        Args:
-            id: Task id.
-            user_id: Team member to assign (403 task.forbidden when not in the team).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: PUT /v3/tasks/{id}/assigned-user"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/tasks/{id}/assigned-user",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def complete(
-        self,
-        id: int,
-        *,
-        call_resolution: Literal[0, 1, 2] | NotGiven = NOT_GIVEN,
-        finish_prospect_in_sequence: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Complete a task
-
-        Args:
-            id: Task id.
-            call_resolution: Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
-            finish_prospect_in_sequence: Body field `finishProspectInSequence`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: POST /v3/tasks/{id}/complete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/{id}/complete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"callResolution": call_resolution, "finishProspectInSequence": finish_prospect_in_sequence},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def execute(
-        self,
-        id: int,
-        *,
-        content: TaskContent | TaskContentParam | None | NotGiven = NOT_GIVEN,
-        email_account_id: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Send a manual email or SMS task
-
-        Only manualEmail and sms tasks can be executed.
-
-        Args:
-            id: Task id.
-            content: Body field `content`.
-            email_account_id: Body field `emailAccountId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: POST /v3/tasks/{id}/execute"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/{id}/execute",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"content": content, "emailAccountId": email_account_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = TasksResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.filter = to_raw_response_wrapper(plain.filter)
+        self.bulk_delete = to_raw_response_wrapper(plain.bulk_delete)
+        self.bulk_assign = to_raw_response_wrapper(plain.bulk_assign)
+        self.bulk_complete = to_raw_response_wrapper(plain.bulk_complete)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.assign = to_raw_response_wrapper(plain.assign)
+        self.complete = to_raw_response_wrapper(plain.complete)
+        self.execute = to_raw_response_wrapper(plain.execute)
 
 
 class TasksResourceWithStreamingResponse:
@@ -1394,7 +738,7 @@ class TasksResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = TasksResourceWithRawResponse(client.streaming_copy())
+        raw = TasksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.filter = to_streamed_response_wrapper(raw.filter)
@@ -1468,14 +812,13 @@ class AsyncTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[TaskListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=TaskList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1619,14 +962,13 @@ class AsyncTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[TaskListItem] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=TaskList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def bulk_delete(
         self,
@@ -1925,8 +1267,7 @@ class AsyncTasksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def assign(
         self,
@@ -2074,691 +1415,23 @@ class AsyncTasksResource:
 
 
 class AsyncTasksResourceWithRawResponse:
-    """Operations on tasks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[TaskListItem]]:
-        """List tasks
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/tasks"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/tasks",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[TaskListItem]] = APIResponse(
-            await self._client.send(spec),
-            TaskList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=TaskList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
-        start_at: datetime.datetime,
-        due_to: datetime.datetime,
-        template: TaskTemplate | TaskTemplateParam,
-        contact_id: int | NotGiven = NOT_GIVEN,
-        linked_in_task_type: TaskLinkedInType
-        | Literal["message", "connect", "inMail", "viewProfile"]
-        | None
-        | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Create a task
-
-        Args:
-            task_type: Body field `taskType`.
-            start_at: Not before 2015-01-01.
-            due_to: Must be later than startAt.
-            template: Body field `template`.
-            contact_id: Body field `contactId`.
-            linked_in_task_type: Body field `linkedInTaskType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: POST /v3/tasks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "taskType": task_type,
-                "startAt": start_at,
-                "dueTo": due_to,
-                "template": template,
-                "contactId": contact_id,
-                "linkedInTaskType": linked_in_task_type,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            await self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def filter(
-        self,
-        *,
-        from_: datetime.datetime | NotGiven = NOT_GIVEN,
-        to: datetime.datetime | NotGiven = NOT_GIVEN,
-        task_type: TaskType
-        | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"]
-        | NotGiven = NOT_GIVEN,
-        status: TaskStatus
-        | Literal["new", "finished", "cancelled", "archived", "sequenceDetached"]
-        | NotGiven = NOT_GIVEN,
-        sequence_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        sequence_step_ids: abc.Sequence[int] | NotGiven = NOT_GIVEN,
-        time_zone_ids: abc.Sequence[str] | NotGiven = NOT_GIVEN,
-        contact_id: int | NotGiven = NOT_GIVEN,
-        assigned_user_id: int | NotGiven = NOT_GIVEN,
-        overdue: bool | NotGiven = NOT_GIVEN,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[TaskListItem]]:
-        """Search tasks
-
-        Args:
-            from_: startAt lower bound (default 2000-01-01).
-            to: startAt upper bound (default now + 1 year).
-            task_type: Body field `taskType`.
-            status: Body field `status`.
-            sequence_ids: Body field `sequenceIds`.
-            sequence_step_ids: Body field `sequenceStepIds`.
-            time_zone_ids: IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
-            contact_id: Body field `contactId`.
-            assigned_user_id: Body field `assignedUserId`.
-            overdue: Body field `overdue`.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: POST /v3/tasks/filter"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/filter",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body={
-                "from": from_,
-                "to": to,
-                "taskType": task_type,
-                "status": status,
-                "sequenceIds": sequence_ids,
-                "sequenceStepIds": sequence_step_ids,
-                "timeZoneIds": time_zone_ids,
-                "contactId": contact_id,
-                "assignedUserId": assigned_user_id,
-                "overdue": overdue,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[TaskListItem]] = APIResponse(
-            await self._client.send(spec),
-            TaskList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=TaskList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def bulk_delete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Delete several tasks
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/tasks/bulk-delete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/bulk-delete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def bulk_assign(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        user_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Assign several tasks to a team member
-
-        Args:
-            ids: Body field `ids`.
-            user_id: Body field `userId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/tasks/batch/assign"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/batch/assign",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids, "userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def bulk_complete(
-        self,
-        *,
-        ids: abc.Sequence[int],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.dict[str, NotProcessedItemResult]]:
-        """Complete several tasks
-
-        Args:
-            ids: Body field `ids`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (dict[str, NotProcessedItemResult]).
-
-        HTTP: POST /v3/tasks/batch/complete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/batch/complete",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={"ids": ids},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.dict[str, NotProcessedItemResult]] = APIResponse(
-            await self._client.send(spec),
-            dict[str, NotProcessedItemResult],
-            strict=self._client.strict_response_validation,
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        include_content: bool | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Get a task
-
-        Args:
-            id: Task id.
-            include_content: Also render the task content for its contact (fills `content`).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: GET /v3/tasks/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/tasks/{id}",
-            path_params={"id": id},
-            query={"includeContent": include_content},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            await self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        task_type: TaskType | Literal["toDo", "call", "meeting", "linkedIn", "manualEmail", "sms", "whatsApp"],
-        start_at: datetime.datetime,
-        due_to: datetime.datetime,
-        template: TaskTemplate | TaskTemplateParam,
-        contact_id: int | NotGiven = NOT_GIVEN,
-        linked_in_task_type: TaskLinkedInType
-        | Literal["message", "connect", "inMail", "viewProfile"]
-        | None
-        | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Replace a task
-
-        Only tasks in status `new` can be edited; a sequence task keeps its contact and type. Violations come back as 400 task.unknown.
-
-        Args:
-            id: Task id.
-            task_type: Body field `taskType`.
-            start_at: Not before 2015-01-01.
-            due_to: Must be later than startAt.
-            template: Body field `template`.
-            contact_id: Body field `contactId`.
-            linked_in_task_type: Body field `linkedInTaskType`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: PUT /v3/tasks/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/tasks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "taskType": task_type,
-                "startAt": start_at,
-                "dueTo": due_to,
-                "template": template,
-                "contactId": contact_id,
-                "linkedInTaskType": linked_in_task_type,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            await self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a task
-
-        An open task becomes cancelled, a completed one archived.
-
-        Args:
-            id: Task id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/tasks/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/tasks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def assign(
-        self,
-        id: int,
-        *,
-        user_id: int,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Assign a task to a team member
-
-        Args:
-            id: Task id.
-            user_id: Team member to assign (403 task.forbidden when not in the team).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: PUT /v3/tasks/{id}/assigned-user"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/tasks/{id}/assigned-user",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"userId": user_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            await self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def complete(
-        self,
-        id: int,
-        *,
-        call_resolution: Literal[0, 1, 2] | NotGiven = NOT_GIVEN,
-        finish_prospect_in_sequence: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Complete a task
-
-        Args:
-            id: Task id.
-            call_resolution: Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
-            finish_prospect_in_sequence: Body field `finishProspectInSequence`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: POST /v3/tasks/{id}/complete"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/{id}/complete",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"callResolution": call_resolution, "finishProspectInSequence": finish_prospect_in_sequence},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            await self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def execute(
-        self,
-        id: int,
-        *,
-        content: TaskContent | TaskContentParam | None | NotGiven = NOT_GIVEN,
-        email_account_id: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
-        """Send a manual email or SMS task
-
-        Only manualEmail and sms tasks can be executed.
-
-        Args:
-            id: Task id.
-            content: Body field `content`.
-            email_account_id: Body field `emailAccountId`.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Task).
-
-        HTTP: POST /v3/tasks/{id}/execute"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/tasks/{id}/execute",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"content": content, "emailAccountId": email_account_id},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Task] = APIResponse(
-            await self._client.send(spec), Task, strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncTasksResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.filter = async_to_raw_response_wrapper(plain.filter)
+        self.bulk_delete = async_to_raw_response_wrapper(plain.bulk_delete)
+        self.bulk_assign = async_to_raw_response_wrapper(plain.bulk_assign)
+        self.bulk_complete = async_to_raw_response_wrapper(plain.bulk_complete)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.assign = async_to_raw_response_wrapper(plain.assign)
+        self.complete = async_to_raw_response_wrapper(plain.complete)
+        self.execute = async_to_raw_response_wrapper(plain.execute)
 
 
 class AsyncTasksResourceWithStreamingResponse:
@@ -2766,7 +1439,7 @@ class AsyncTasksResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncTasksResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncTasksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.filter = async_to_streamed_response_wrapper(raw.filter)

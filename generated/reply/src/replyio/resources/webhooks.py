@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Literal
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._constants import PAGE_SCHEME
-from .._pagination import AsyncPage, AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, SyncPage
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -96,13 +97,16 @@ class WebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[WebHook] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=WebHookList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
+        result: SyncPage[WebHook] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
+                spec=spec,
+                response=response,
+                cast_to=WebHookList,
+                items_field="items",
+                scheme=PAGE_SCHEME,
+            ),
         )
         return result
 
@@ -399,8 +403,7 @@ class WebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def test(
         self,
@@ -447,8 +450,7 @@ class WebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def enable(
         self,
@@ -493,8 +495,7 @@ class WebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def disable(
         self,
@@ -539,8 +540,7 @@ class WebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        self._client.send(spec)
-        return None
+        return self._client._call(spec, lambda response: None)
 
     def list_logs(
         self,
@@ -589,590 +589,12 @@ class WebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: SyncPage[WebHookLog] = SyncPage(
-            client=self._client,
-            spec=spec,
-            response=self._client.send(spec),
-            cast_to=WebHookLogList,
-            items_field="items",
-            scheme=PAGE_SCHEME,
-        )
-        return result
-
-
-class WebhooksResourceWithRawResponse:
-    """Operations on webhooks."""
-
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-
-    def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[WebHook]]:
-        """List webhook subscriptions
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/webhooks"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[WebHook]] = APIResponse(
-            self._client.send(spec),
-            WebHookList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
+        result: SyncPage[WebHookLog] = self._client._call(
+            spec,
+            lambda response: SyncPage(
+                client=self._client,
                 spec=spec,
-                response=_response,
-                cast_to=WebHookList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    def create(
-        self,
-        *,
-        event_type: WebHookEventType
-        | Literal[
-            "email_sent",
-            "email_opened",
-            "email_link_clicked",
-            "email_replied",
-            "reply_categorized",
-            "email_bounced",
-            "email_auto_reply",
-            "contact_finished",
-            "contact_opted_out",
-            "contact_called",
-            "contact_replied",
-            "email_account_connection_lost",
-            "email_account_error",
-            "linkedin_connection_request_sent",
-            "linkedin_connection_request_accepted",
-            "linkedin_message_sent",
-            "linkedin_message_replied",
-            "linkedin_reply_categorized",
-            "linkedin_account_alerts",
-            "linkedin_comment_posted",
-            "linkedin_comment_skipped",
-            "autopilot_stopped",
-        ],
-        url: str,
-        scope: Literal["personal", "team"] | NotGiven = NOT_GIVEN,
-        enabled: bool | NotGiven = NOT_GIVEN,
-        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHook]:
-        """Subscribe a URL to one event type
-
-        One subscription fires exactly one event type. At most 50 active subscriptions per user (409 webHook.limitReached). `team` scope on a private team needs the team owner.
-
-        Args:
-            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
-            url: Absolute http(s) URL.
-            scope: Body field `scope`.
-            enabled: Body field `enabled`.
-            payload_config: Optional payload members to include in deliveries.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHook).
-
-        HTTP: POST /v3/webhooks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "eventType": event_type,
-                "url": url,
-                "scope": scope,
-                "enabled": enabled,
-                "payloadConfig": payload_config,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHook] = APIResponse(
-            self._client.send(spec), WebHook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_events(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHookEventTypeList]:
-        """List the event types a subscription can use
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHookEventTypeList).
-
-        HTTP: GET /v3/webhooks/events"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks/events",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHookEventTypeList] = APIResponse(
-            self._client.send(spec), WebHookEventTypeList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHook]:
-        """Get a webhook subscription
-
-        Subscriptions owned by someone else are reported as 404 too.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHook).
-
-        HTTP: GET /v3/webhooks/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHook] = APIResponse(
-            self._client.send(spec), WebHook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def update(
-        self,
-        id: int,
-        *,
-        event_type: WebHookEventType
-        | Literal[
-            "email_sent",
-            "email_opened",
-            "email_link_clicked",
-            "email_replied",
-            "reply_categorized",
-            "email_bounced",
-            "email_auto_reply",
-            "contact_finished",
-            "contact_opted_out",
-            "contact_called",
-            "contact_replied",
-            "email_account_connection_lost",
-            "email_account_error",
-            "linkedin_connection_request_sent",
-            "linkedin_connection_request_accepted",
-            "linkedin_message_sent",
-            "linkedin_message_replied",
-            "linkedin_reply_categorized",
-            "linkedin_account_alerts",
-            "linkedin_comment_posted",
-            "linkedin_comment_skipped",
-            "autopilot_stopped",
-        ],
-        url: str,
-        scope: Literal["personal", "team"],
-        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHook]:
-        """Replace a webhook subscription
-
-        Full replace; `enabled` is not accepted here (use enable/disable).
-
-        Args:
-            id: Subscription id.
-            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
-            url: Body field `url`.
-            scope: Body field `scope`.
-            payload_config: Optional payload members to include in deliveries.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHook).
-
-        HTTP: PUT /v3/webhooks/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/webhooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"eventType": event_type, "url": url, "scope": scope, "payloadConfig": payload_config},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHook] = APIResponse(
-            self._client.send(spec), WebHook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a webhook subscription
-
-        Its failure log is deleted with it.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/webhooks/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/webhooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def test(
-        self,
-        id: int,
-        *,
-        body: WebHookTestRequest | abc.Mapping[str, object] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Send a sample payload to the subscription URL
-
-        404 also when the subscription is disabled; 502 webHook.deliveryFailed when the target is unreachable, fails TLS, times out or answers non-2xx.
-
-        Args:
-            id: Subscription id.
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/webhooks/{id}/test"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks/{id}/test",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def enable(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Enable a webhook subscription
-
-        Idempotent; also re-enables a subscription Reply disabled after repeated delivery failures. 409 webHook.limitReached when 50 subscriptions are already active.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/webhooks/{id}/enable"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks/{id}/enable",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def disable(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Disable a webhook subscription
-
-        Idempotent.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/webhooks/{id}/disable"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks/{id}/disable",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_logs(
-        self,
-        id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[SyncPage[WebHookLog]]:
-        """List failed delivery attempts of a subscription
-
-        Only failed attempts are logged; successful deliveries leave no entry.
-
-        Args:
-            id: Subscription id.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/webhooks/{id}/logs"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks/{id}/logs",
-            path_params={"id": id},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[SyncPage[WebHookLog]] = APIResponse(
-            self._client.send(spec),
-            WebHookLogList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: SyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
+                response=response,
                 cast_to=WebHookLogList,
                 items_field="items",
                 scheme=PAGE_SCHEME,
@@ -1181,12 +603,30 @@ class WebhooksResourceWithRawResponse:
         return result
 
 
+class WebhooksResourceWithRawResponse:
+    """The same methods, answering the raw response (status, headers, parse())."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        plain = WebhooksResource(client.raw_copy())
+        self.list = to_raw_response_wrapper(plain.list)
+        self.create = to_raw_response_wrapper(plain.create)
+        self.list_events = to_raw_response_wrapper(plain.list_events)
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.update = to_raw_response_wrapper(plain.update)
+        self.delete = to_raw_response_wrapper(plain.delete)
+        self.test = to_raw_response_wrapper(plain.test)
+        self.enable = to_raw_response_wrapper(plain.enable)
+        self.disable = to_raw_response_wrapper(plain.disable)
+        self.list_logs = to_raw_response_wrapper(plain.list_logs)
+
+
 class WebhooksResourceWithStreamingResponse:
     """The same methods as context managers over a streamed response (read as it arrives)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = WebhooksResourceWithRawResponse(client.streaming_copy())
+        raw = WebhooksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = to_streamed_response_wrapper(raw.list)
         self.create = to_streamed_response_wrapper(raw.create)
         self.list_events = to_streamed_response_wrapper(raw.list_events)
@@ -1258,14 +698,13 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[WebHook] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=WebHookList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
     async def create(
         self,
@@ -1560,8 +999,7 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def test(
         self,
@@ -1608,8 +1046,7 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def enable(
         self,
@@ -1654,8 +1091,7 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     async def disable(
         self,
@@ -1700,8 +1136,7 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        await self._client.send(spec)
-        return None
+        return await self._client._call(spec, lambda response: None)
 
     def list_logs(
         self,
@@ -1750,595 +1185,31 @@ class AsyncWebhooksResource:
             timeout=timeout,
             max_wait=max_wait,
         )
-        result: AsyncPaginator[WebHookLog] = AsyncPaginator(
+        return AsyncPaginator(
             client=self._client,
             spec=spec,
             cast_to=WebHookLogList,
             items_field="items",
             scheme=PAGE_SCHEME,
         )
-        return result
 
 
 class AsyncWebhooksResourceWithRawResponse:
-    """Operations on webhooks."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def list(
-        self,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[WebHook]]:
-        """List webhook subscriptions
-
-        Args:
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/webhooks"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks",
-            path_params={},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[WebHook]] = APIResponse(
-            await self._client.send(spec),
-            WebHookList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=WebHookList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
-
-    async def create(
-        self,
-        *,
-        event_type: WebHookEventType
-        | Literal[
-            "email_sent",
-            "email_opened",
-            "email_link_clicked",
-            "email_replied",
-            "reply_categorized",
-            "email_bounced",
-            "email_auto_reply",
-            "contact_finished",
-            "contact_opted_out",
-            "contact_called",
-            "contact_replied",
-            "email_account_connection_lost",
-            "email_account_error",
-            "linkedin_connection_request_sent",
-            "linkedin_connection_request_accepted",
-            "linkedin_message_sent",
-            "linkedin_message_replied",
-            "linkedin_reply_categorized",
-            "linkedin_account_alerts",
-            "linkedin_comment_posted",
-            "linkedin_comment_skipped",
-            "autopilot_stopped",
-        ],
-        url: str,
-        scope: Literal["personal", "team"] | NotGiven = NOT_GIVEN,
-        enabled: bool | NotGiven = NOT_GIVEN,
-        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHook]:
-        """Subscribe a URL to one event type
-
-        One subscription fires exactly one event type. At most 50 active subscriptions per user (409 webHook.limitReached). `team` scope on a private team needs the team owner.
-
-        Args:
-            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
-            url: Absolute http(s) URL.
-            scope: Body field `scope`.
-            enabled: Body field `enabled`.
-            payload_config: Optional payload members to include in deliveries.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHook).
-
-        HTTP: POST /v3/webhooks"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body={
-                "eventType": event_type,
-                "url": url,
-                "scope": scope,
-                "enabled": enabled,
-                "payloadConfig": payload_config,
-            },
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHook] = APIResponse(
-            await self._client.send(spec), WebHook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_events(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHookEventTypeList]:
-        """List the event types a subscription can use
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHookEventTypeList).
-
-        HTTP: GET /v3/webhooks/events"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks/events",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHookEventTypeList] = APIResponse(
-            await self._client.send(spec), WebHookEventTypeList, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def retrieve(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHook]:
-        """Get a webhook subscription
-
-        Subscriptions owned by someone else are reported as 404 too.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHook).
-
-        HTTP: GET /v3/webhooks/{id}"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHook] = APIResponse(
-            await self._client.send(spec), WebHook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def update(
-        self,
-        id: int,
-        *,
-        event_type: WebHookEventType
-        | Literal[
-            "email_sent",
-            "email_opened",
-            "email_link_clicked",
-            "email_replied",
-            "reply_categorized",
-            "email_bounced",
-            "email_auto_reply",
-            "contact_finished",
-            "contact_opted_out",
-            "contact_called",
-            "contact_replied",
-            "email_account_connection_lost",
-            "email_account_error",
-            "linkedin_connection_request_sent",
-            "linkedin_connection_request_accepted",
-            "linkedin_message_sent",
-            "linkedin_message_replied",
-            "linkedin_reply_categorized",
-            "linkedin_account_alerts",
-            "linkedin_comment_posted",
-            "linkedin_comment_skipped",
-            "autopilot_stopped",
-        ],
-        url: str,
-        scope: Literal["personal", "team"],
-        payload_config: WebHookPayloadConfig | WebHookPayloadConfigParam | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[WebHook]:
-        """Replace a webhook subscription
-
-        Full replace; `enabled` is not accepted here (use enable/disable).
-
-        Args:
-            id: Subscription id.
-            event_type: Event a subscription fires on (GET /v3/webhooks/events lists them). The older essentials/webhook-events catalog (auto_reply_received, email_unsubscribed, ...) is obsolete and not used.
-            url: Body field `url`.
-            scope: Body field `scope`.
-            payload_config: Optional payload members to include in deliveries.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (WebHook).
-
-        HTTP: PUT /v3/webhooks/{id}"""
-        spec = RequestSpec(
-            method="put",
-            path="/v3/webhooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body={"eventType": event_type, "url": url, "scope": scope, "payloadConfig": payload_config},
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[WebHook] = APIResponse(
-            await self._client.send(spec), WebHook, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def delete(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Delete a webhook subscription
-
-        Its failure log is deleted with it.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: DELETE /v3/webhooks/{id}"""
-        spec = RequestSpec(
-            method="delete",
-            path="/v3/webhooks/{id}",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def test(
-        self,
-        id: int,
-        *,
-        body: WebHookTestRequest | abc.Mapping[str, object] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Send a sample payload to the subscription URL
-
-        404 also when the subscription is disabled; 502 webHook.deliveryFailed when the target is unreachable, fails TLS, times out or answers non-2xx.
-
-        Args:
-            id: Subscription id.
-            body: The request body (application/json).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/webhooks/{id}/test"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks/{id}/test",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=body,
-            body_kind="json",
-            content_type="application/json",
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def enable(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Enable a webhook subscription
-
-        Idempotent; also re-enables a subscription Reply disabled after repeated delivery failures. 409 webHook.limitReached when 50 subscriptions are already active.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/webhooks/{id}/enable"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks/{id}/enable",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def disable(
-        self,
-        id: int,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[None]:
-        """Disable a webhook subscription
-
-        Idempotent.
-
-        Args:
-            id: Subscription id.
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            None.
-
-        HTTP: POST /v3/webhooks/{id}/disable"""
-        spec = RequestSpec(
-            method="post",
-            path="/v3/webhooks/{id}/disable",
-            path_params={"id": id},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[None] = APIResponse(
-            await self._client.send(spec), None, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_logs(
-        self,
-        id: int,
-        *,
-        top: int | None = None,
-        skip: int | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[AsyncPage[WebHookLog]]:
-        """List failed delivery attempts of a subscription
-
-        Only failed attempts are logged; successful deliveries leave no entry.
-
-        Args:
-            id: Subscription id.
-            top: Page size.
-            skip: Number of items to skip (offset).
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            A page of results; iterating it yields every item of every page.
-
-        HTTP: GET /v3/webhooks/{id}/logs"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/webhooks/{id}/logs",
-            path_params={"id": id},
-            query={"top": top, "skip": skip},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        _owner = self._client
-        result: APIResponse[AsyncPage[WebHookLog]] = APIResponse(
-            await self._client.send(spec),
-            WebHookLogList,
-            strict=_owner.strict_response_validation,
-            parser=lambda _response: AsyncPage(
-                client=_owner,
-                spec=spec,
-                response=_response,
-                cast_to=WebHookLogList,
-                items_field="items",
-                scheme=PAGE_SCHEME,
-            ),
-        )
-        return result
+        plain = AsyncWebhooksResource(client.raw_copy())
+        self.list = async_to_raw_response_wrapper(plain.list)
+        self.create = async_to_raw_response_wrapper(plain.create)
+        self.list_events = async_to_raw_response_wrapper(plain.list_events)
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.update = async_to_raw_response_wrapper(plain.update)
+        self.delete = async_to_raw_response_wrapper(plain.delete)
+        self.test = async_to_raw_response_wrapper(plain.test)
+        self.enable = async_to_raw_response_wrapper(plain.enable)
+        self.disable = async_to_raw_response_wrapper(plain.disable)
+        self.list_logs = async_to_raw_response_wrapper(plain.list_logs)
 
 
 class AsyncWebhooksResourceWithStreamingResponse:
@@ -2346,7 +1217,7 @@ class AsyncWebhooksResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncWebhooksResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncWebhooksResourceWithRawResponse(client.raw_copy(stream=True))
         self.list = async_to_streamed_response_wrapper(raw.list)
         self.create = async_to_streamed_response_wrapper(raw.create)
         self.list_events = async_to_streamed_response_wrapper(raw.list_events)

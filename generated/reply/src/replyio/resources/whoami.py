@@ -6,9 +6,10 @@ from functools import cached_property
 
 from .._base_client import AsyncAPIClient, SyncAPIClient
 from .._request import RequestSpec
-from .._response import APIResponse
 from .._streaming import (
+    async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -129,102 +130,13 @@ class WhoamiResource:
 
 
 class WhoamiResourceWithRawResponse:
-    """Operations on whoami."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-
-    def retrieve(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Whoami]:
-        """Get the identity behind the API key
-
-        Cheapest way to verify a key. Any valid key works (no scope needed).
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Whoami).
-
-        HTTP: GET /v3/whoami"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/whoami",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Whoami] = APIResponse(
-            self._client.send(spec), Whoami, strict=self._client.strict_response_validation
-        )
-        return result
-
-    def list_team_users(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[WhoamiTeamUser]]:
-        """List the teams and users the credentials can act as
-
-        403 workspace.forbidden / workspace.organizationRequired. Unpaged bare array.
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[WhoamiTeamUser]).
-
-        HTTP: GET /v3/whoami/team-users"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/whoami/team-users",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[WhoamiTeamUser]] = APIResponse(
-            self._client.send(spec), list[WhoamiTeamUser], strict=self._client.strict_response_validation
-        )
-        return result
+        plain = WhoamiResource(client.raw_copy())
+        self.retrieve = to_raw_response_wrapper(plain.retrieve)
+        self.list_team_users = to_raw_response_wrapper(plain.list_team_users)
 
 
 class WhoamiResourceWithStreamingResponse:
@@ -232,7 +144,7 @@ class WhoamiResourceWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
-        raw = WhoamiResourceWithRawResponse(client.streaming_copy())
+        raw = WhoamiResourceWithRawResponse(client.raw_copy(stream=True))
         self.retrieve = to_streamed_response_wrapper(raw.retrieve)
         self.list_team_users = to_streamed_response_wrapper(raw.list_team_users)
 
@@ -343,102 +255,13 @@ class AsyncWhoamiResource:
 
 
 class AsyncWhoamiResourceWithRawResponse:
-    """Operations on whoami."""
+    """The same methods, answering the raw response (status, headers, parse())."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-    async def retrieve(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Whoami]:
-        """Get the identity behind the API key
-
-        Cheapest way to verify a key. Any valid key works (no scope needed).
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (Whoami).
-
-        HTTP: GET /v3/whoami"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/whoami",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[Whoami] = APIResponse(
-            await self._client.send(spec), Whoami, strict=self._client.strict_response_validation
-        )
-        return result
-
-    async def list_team_users(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_wait: float | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[builtins.list[WhoamiTeamUser]]:
-        """List the teams and users the credentials can act as
-
-        403 workspace.forbidden / workspace.organizationRequired. Unpaged bare array.
-
-        Args:
-            extra_headers: Headers to add to this request.
-            extra_query: Query parameters to add to this request.
-            extra_body: Fields to add to the JSON body of this request.
-            timeout: Timeout of this request, overriding the client's.
-            max_wait: Seconds this call may wait for rate limits and retries, overriding the client's.
-
-        Returns:
-            The parsed response (list[WhoamiTeamUser]).
-
-        HTTP: GET /v3/whoami/team-users"""
-        spec = RequestSpec(
-            method="get",
-            path="/v3/whoami/team-users",
-            path_params={},
-            query={},
-            headers={},
-            cookies={},
-            body=NOT_GIVEN,
-            body_kind=None,
-            content_type=None,
-            rate_limit_group=None,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_wait=max_wait,
-        )
-        result: APIResponse[builtins.list[WhoamiTeamUser]] = APIResponse(
-            await self._client.send(spec), list[WhoamiTeamUser], strict=self._client.strict_response_validation
-        )
-        return result
+        plain = AsyncWhoamiResource(client.raw_copy())
+        self.retrieve = async_to_raw_response_wrapper(plain.retrieve)
+        self.list_team_users = async_to_raw_response_wrapper(plain.list_team_users)
 
 
 class AsyncWhoamiResourceWithStreamingResponse:
@@ -446,6 +269,6 @@ class AsyncWhoamiResourceWithStreamingResponse:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-        raw = AsyncWhoamiResourceWithRawResponse(client.streaming_copy())
+        raw = AsyncWhoamiResourceWithRawResponse(client.raw_copy(stream=True))
         self.retrieve = async_to_streamed_response_wrapper(raw.retrieve)
         self.list_team_users = async_to_streamed_response_wrapper(raw.list_team_users)
