@@ -342,6 +342,13 @@ class RateLimitPolicy:
             insort(window.started, slot.start)
         return slot.delay
 
+    def seed(self, limit_index: int, times: Iterable[float]) -> None:
+        """Record requests that started elsewhere (at `times`) in `limits[limit_index]`."""
+        window = self._windows[limit_index]
+        for t in times:
+            insort(window.log, t)
+            insort(window.started, t)
+
     def cancel(self, reservation: Reservation) -> None:
         """Give back a planned slot whose request will not be sent."""
         for window in self.windows_for(reservation.group):
