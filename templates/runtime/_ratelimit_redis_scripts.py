@@ -22,11 +22,7 @@ Keys (all in one Redis Cluster hash slot, `{<key_prefix>}`):
 # lookahead (seconds), then per window: requests, span (seconds, margin included).
 # reserve / start return {delay, start, member, reason, started, participants, view...}:
 # numbers as strings, reason -i for hold key i, +w for window w, 0 for none; started 1 when the
-# request may go. One view per window, "age:count,age:count,...": of the entries no later than
-# now + lookahead, newest first, the participant of place i (by id) gets the i-th run of `share`
-# (requests // participants), in up to 8 steps, each entry counted at the time of the newest of
-# its step (so never earlier than it was). Disjoint runs keep the processes together within the
-# quota when they go on alone (see _ratelimit_failover.py).
+# request may go. Then one view per window (see `view` below).
 SCRIPT = """
 local mode = ARGV[1]
 local holds = tonumber(ARGV[2])
@@ -81,36 +77,39 @@ local function heartbeat()
   return redis.call('ZCARD', KEYS[2])
 end
 
--- this participant's place among all of them, by id (the same order for everyone)
-local function rank()
-  local ids = redis.call('ZRANGE', KEYS[2], 0, -1)
-  table.sort(ids)
-  for i, id in ipairs(ids) do
-    if id == participant then return i - 1 end
-  end
-  return 0
-end
-
-local function view(w, participants, place)
+-- What this process needs of window w to go on alone (see _ratelimit_failover.py): its share,
+-- the newest `share` entries up to now and the earliest `share` planned for later (up to now +
+-- lookahead), each in up to 8 steps. Past steps are "age:count" (the age of the newest entry of
+-- the step), planned ones "earliest age:latest age:count"; the two parts are joined by "|".
+local function view(w, participants)
   local share = math.max(1, math.floor(size(w) / participants))
-  local c = redis.call('ZCOUNT', wkey(w), '-inf', fmt(now + lookahead))
   local steps = math.min(share, 8)
-  local out = {}
+  local key = wkey(w)
+  local c = redis.call('ZCOUNT', key, '-inf', fmt(now))
+  local past = {}
   for j = 0, steps - 1 do
-    local first = place * share + 1 + math.floor(j * share / steps)
+    local first = 1 + math.floor(j * share / steps)
     if first > c then break end
-    local after = math.min(place * share + 1 + math.floor((j + 1) * share / steps), c + 1)
-    local at = redis.call('ZRANGE', wkey(w), c - first, c - first, 'WITHSCORES')
-    out[#out + 1] = fmt(now - tonumber(at[2])) .. ':' .. (after - first)
+    local after = math.min(1 + math.floor((j + 1) * share / steps), c + 1)
+    local at = redis.call('ZRANGE', key, c - first, c - first, 'WITHSCORES')
+    past[#past + 1] = fmt(now - tonumber(at[2])) .. ':' .. (after - first)
   end
-  return table.concat(out, ',')
+  local planned = math.min(redis.call('ZCOUNT', key, '(' .. fmt(now), fmt(now + lookahead)), share)
+  local later = {}
+  for j = 0, math.min(planned, 8) - 1 do
+    local lo = math.floor(j * planned / math.min(planned, 8))
+    local hi = math.floor((j + 1) * planned / math.min(planned, 8))
+    local early = redis.call('ZRANGE', key, c + lo, c + lo, 'WITHSCORES')
+    local late = redis.call('ZRANGE', key, c + hi - 1, c + hi - 1, 'WITHSCORES')
+    later[#later + 1] = fmt(now - tonumber(early[2])) .. ':' .. fmt(now - tonumber(late[2])) .. ':' .. (hi - lo)
+  end
+  return table.concat(past, ',') .. '|' .. table.concat(later, ',')
 end
 
 local function reply(delay, t, reason, started)
   local participants = heartbeat()
-  local place = rank()
   local out = {delay, fmt(t), member, reason, started, participants}
-  for w = 1, count do out[#out + 1] = view(w, participants, place) end
+  for w = 1, count do out[#out + 1] = view(w, participants) end
   return out
 end
 

@@ -8,14 +8,15 @@ start until every process can have rejoined and the requests made meanwhile are 
 * Share: each Redis reply carries the number of participants (limiter instances seen within
   the participant TTL); during an outage a process allows itself `requests // participants`
   (at least 1) per window, so together they stay within the quota.
-* Onset: the windows in Redis already hold requests of every process. Each reply also carries,
-  per window, this process's run of the entries: newest first, the participant of place i (by
-  id) gets entries i*share+1 .. (i+1)*share, at times never earlier than they are. The local
-  windows start from those. Then in any window the server sees at most the runs' entries plus
-  `share` per process minus each run's entries inside it, which is never more than the quota:
-  the entries of a window ending after the outage began are the newest ones, so the first
-  `participants * share` of them are in the runs and the rest cannot exceed what is left. A
-  window without a recent view is taken as full at the moment Redis failed.
+* Onset: the windows in Redis already hold requests of every process, and this one cannot know
+  which. Each reply carries, per window, the newest `share` entries up to then and the earliest
+  `share` slots planned after it (rounded to later times, never earlier). When Redis fails, a
+  process counts as its own the newest `share` of those that can have started (planned slots
+  later than the failed call did not: Redis answered nobody after it). So in any window the
+  server sees either only requests made before the outage (at most the quota), or fewer than
+  `share` of them plus at most `share - that many` from each process. A window without a recent
+  view is taken as full at the moment Redis failed. The price: a process may wait up to a window
+  before its first request alone.
 * Probes: while local, one background probe every `probe_interval` asks Redis again; calls
   never wait for Redis meanwhile.
 * Rejoin: the requests made locally are written into Redis, then `rejoining` lasts until every
@@ -29,27 +30,53 @@ calls and sleeping.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from ._ratelimit import RateLimit, RateLimiter, default_margin
 
 State = Literal["shared", "local", "rejoining"]
-# At most this many seeds per window and step of a view ("age:count"); keeps replies small.
+# At most this many seeds per step of a view; keeps a corrupt reply from using up memory.
 _MAX_SEEDS = 100_000
 
 
-def parse_view(text: str, now: float) -> list[float]:
-    """`"age:count,..."` (ages on the Redis clock) -> seed times on the local clock `now`."""
-    times: list[float] = []
-    for part in filter(None, text.split(",")):
+@dataclass(frozen=True)
+class View:
+    """Window entries as a reply showed them, on the local clock: `started` newest first as
+    (time, count), `planned` earliest first as (earliest, latest, count)."""
+
+    seen_at: float
+    started: list[tuple[float, int]]
+    planned: list[tuple[float, float, int]]
+
+    def seeds(self, share: int, cut: float) -> list[float]:
+        """The newest `share` entries that can have started by `cut`, at times never earlier."""
+        seeds: list[float] = []
+        for early, late, count in self.planned:
+            if early <= cut:
+                seeds.extend([min(late, cut)] * count)
+        seeds = seeds[:share]
+        for t, count in self.started:
+            seeds.extend([t] * min(count, share - len(seeds)))
+        return seeds
+
+
+def parse_view(text: str, now: float) -> View:
+    """`"age:count,...|early age:late age:count,..."` (ages on the Redis clock) -> a View."""
+    started_text, _, planned_text = text.partition("|")
+    started = []
+    for part in filter(None, started_text.split(",")):
         age, _, count = part.partition(":")
-        times.extend([now - float(age)] * min(int(count), _MAX_SEEDS))
-    return times
+        started.append((now - float(age), min(int(count), _MAX_SEEDS)))
+    planned = []
+    for part in filter(None, planned_text.split(",")):
+        early, late, count = part.split(":")
+        planned.append((now - float(early), now - float(late), min(int(count), _MAX_SEEDS)))
+    return View(now, started, planned)
 
 
 class Failover:
@@ -84,7 +111,7 @@ class Failover:
         self.state: State = "shared"
         self.participants = 0  # as last seen in Redis; 0 before the first reply
         self.outages = 0
-        self._views: dict[int, tuple[float, list[float]]] = {}  # limit index -> (seen at, seeds)
+        self._views: dict[int, View] = {}  # limit index -> its latest view
         self._fallback: RateLimiter | None = None
         self._share_of = 1
         self._seeds: list[list[float]] = [[] for _ in self._limits]
@@ -101,8 +128,7 @@ class Failover:
         parsed = [(index, parse_view(text, now)) for index, text in zip(indices, views, strict=False)]
         with self._lock:
             self.participants = participants
-            for index, seeds in parsed:
-                self._views[index] = (now, seeds)
+            self._views.update(parsed)
 
     # ------------------------------------------------------------------ outage
 
@@ -134,11 +160,10 @@ class Failover:
             fallback = self._fallback
             assert fallback is not None
             for index, item in enumerate(fallback.limits):
-                seen_at, seeds = self._views.get(index, (-math.inf, []))
-                if now - seen_at <= self.lookahead:
-                    # Redis answered nobody after it failed our call: slots planned for later
-                    # than that did not start through it.
-                    times = [min(t, max(sent, seen_at)) for t in seeds]
+                view = self._views.get(index)
+                if view is not None and now - view.seen_at <= self.lookahead:
+                    # Redis answered nobody after it failed our call (nor after our last reply).
+                    times = view.seeds(item.requests, max(sent, view.seen_at))
                 elif previous is None and self.participants > 0:
                     times = [sent] * item.requests  # no recent view: assume the window was full
                 else:
