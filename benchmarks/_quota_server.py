@@ -86,6 +86,7 @@ class SlidingQuota:
                 "rejected": len(self.rejected),
                 "arrivals": list(self.accepted),
                 "rejections": list(self.rejected),
+                "epoch": self.epoch,  # time.monotonic() of the reset: the same clock in every process
                 "windows": [list(w) for w in self.windows],
             }
 

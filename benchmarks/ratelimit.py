@@ -30,6 +30,7 @@ import importlib
 import importlib.util
 import multiprocessing
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -155,19 +156,25 @@ class ServerProcess:
 
 
 class RedisProcess:
-    """A throwaway redis-server on a free loopback port."""
+    """A throwaway redis-server on a free loopback port, without persistence: `kill()` then
+    `start()` brings it back empty; `pause()` / `resume()` are SIGSTOP / SIGCONT."""
 
     def __init__(self, binary: str) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+            self.port = sock.getsockname()[1]
+        self.binary = binary
         self.dir = tempfile.TemporaryDirectory()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", self.dir.name],
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--dir", self.dir.name],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self.url = f"redis://127.0.0.1:{port}/0"
         import redis
 
         client = redis.Redis.from_url(self.url)
@@ -182,9 +189,25 @@ class RedisProcess:
                 time.sleep(0.02)
         client.close()
 
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def pause(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=5)
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=5)
         self.dir.cleanup()
 
 
