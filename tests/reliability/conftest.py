@@ -36,7 +36,7 @@ CALLS: dict[str, dict[str, Call]] = {
     "replyio": {
         "GET": Call("GET", "/v3/whoami", lambda c: c.whoami.retrieve()),
         "DELETE": Call("DELETE", "/v3/contacts/1001", lambda c: c.contacts.delete(1001)),
-        "POST": Call("POST", "/v3/contacts", lambda c: c.contacts.create({"email": "ada@example.com"})),
+        "POST": Call("POST", "/v3/contacts", lambda c: c.contacts.create(email="ada@example.com")),
     },
     "reloop": {
         "GET": Call("GET", "/api/domain/v1/dom_1", lambda c: c.domains.retrieve("dom_1")),
@@ -44,7 +44,7 @@ CALLS: dict[str, dict[str, Call]] = {
         "POST": Call(
             "POST",
             "/api/mail/v1/send",
-            lambda c: c.mail.send({"from": "a@example.com", "to": ["b@example.com"], "subject": "Hi", "html": "x"}),
+            lambda c: c.mail.send(from_="a@example.com", to=["b@example.com"], subject="Hi", html="x"),
         ),
     },
 }
