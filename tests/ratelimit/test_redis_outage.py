@@ -224,3 +224,20 @@ def test_four_processes_keep_the_quota_through_an_outage(
     assert all(r["outages"] >= 1 and r["warnings"] for r in reports), reports
     assert all(r["state"] == "shared" and r["participants"] == 4 for r in reports), reports
     assert members == 4 and len(windows) == 2
+
+
+def test_the_outage_warning_names_no_password(
+    rl: ModuleType, rlr: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Redis URL may carry a password; the warning, the repr and the error never show it."""
+    from ._redis_server import free_port
+
+    lim = rlr.RedisRateLimiter(
+        [rl.RateLimit(5, 1.0)], url=f"redis://:s3cret-pass@127.0.0.1:{free_port()}/0", socket_timeout=0.2
+    )
+    with caplog.at_level(logging.DEBUG):
+        lim.acquire()
+    assert lim.state == "local"
+    text = " ".join(r.getMessage() for r in caplog.records) + repr(lim)
+    assert "Redis unavailable" in text and "s3cret-pass" not in text
+    lim.close()
