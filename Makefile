@@ -76,6 +76,9 @@ snapshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ratelimit.py
+	$(BIN)/python benchmarks/ratelimit.py --busy --skip-off --skip-redis
+	$(BIN)/python benchmarks/ratelimit_outage.py
+	$(BIN)/python benchmarks/soak.py
 	$(BIN)/python benchmarks/import_time.py
 	$(BIN)/python benchmarks/overhead.py
 	$(BIN)/python benchmarks/generate.py

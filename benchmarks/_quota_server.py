@@ -3,7 +3,8 @@
 Every GET (for example `GET /v3/whoami`) counts against all windows: when a window of
 `requests` per `per` seconds already holds `requests` accepted arrivals, the server answers
 429 with `Retry-After` (and a problem+json body); otherwise 200 with
-`{"userId": 1, "username": "bench", "teamId": 7}`. Rejected requests do not count.
+`{"userId": 1, "username": "bench", "teamId": 7}` (a Reloop domain for
+`GET /api/domain/v1/<id>`). Rejected requests do not count.
 
 Control endpoints (not counted): `GET /__stats` (accepted, rejected, arrival times) and
 `POST /__reset`.
@@ -27,6 +28,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 WHOAMI = {"userId": 1, "username": "bench", "teamId": 7}
+# Reloop's `domains.retrieve(...)` (GET /api/domain/v1/<id>) gets a domain instead.
+DOMAIN = {
+    "id": "dom_1",
+    "domain": "example.com",
+    "status": "active",
+    "createdAt": "2026-01-01T00:00:00Z",
+    "updatedAt": "2026-01-02T00:00:00Z",
+}
 
 
 class SlidingQuota:
@@ -76,6 +85,8 @@ class SlidingQuota:
                 "accepted": len(self.accepted),
                 "rejected": len(self.rejected),
                 "arrivals": list(self.accepted),
+                "rejections": list(self.rejected),
+                "epoch": self.epoch,  # time.monotonic() of the reset: the same clock in every process
                 "windows": [list(w) for w in self.windows],
             }
 
@@ -105,7 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         wait = self.server.quota.admit()
         if wait is None:
-            self._send(200, WHOAMI, {"Content-Type": "application/json"})
+            body = DOMAIN if self.path.startswith("/api/domain/v1/") else WHOAMI
+            self._send(200, body, {"Content-Type": "application/json"})
             return
         retry = str(max(1, math.ceil(wait))) if self.server.integer_retry_after else f"{wait:.3f}"
         problem = {

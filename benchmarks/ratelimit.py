@@ -18,7 +18,10 @@ the earliest instant the windows allow (for 60 requests: bursts of 10 at 0, 1, 2
 0 x 429, utilisation >= 0.95. Clients are warmed up (lazy imports, one open connection)
 before the clock starts: that one-time cost is no part of rate limiting.
 
-    .venv/bin/python benchmarks/ratelimit.py [--requests 60] [--skip-redis]
+With `--busy [N]` it runs N CPU-bound processes (default 1) beside it, to show the limiter keeps
+the quota and its utilisation while the machine is loaded.
+
+    .venv/bin/python benchmarks/ratelimit.py [--requests 60] [--skip-redis] [--busy [N]]
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ import contextlib
 import importlib
 import importlib.util
 import multiprocessing
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -155,19 +160,25 @@ class ServerProcess:
 
 
 class RedisProcess:
-    """A throwaway redis-server on a free loopback port."""
+    """A throwaway redis-server on a free loopback port, without persistence: `kill()` then
+    `start()` brings it back empty; `pause()` / `resume()` are SIGSTOP / SIGCONT."""
 
     def __init__(self, binary: str) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+            self.port = sock.getsockname()[1]
+        self.binary = binary
         self.dir = tempfile.TemporaryDirectory()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", self.dir.name],
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--dir", self.dir.name],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self.url = f"redis://127.0.0.1:{port}/0"
         import redis
 
         client = redis.Redis.from_url(self.url)
@@ -182,9 +193,25 @@ class RedisProcess:
                 time.sleep(0.02)
         client.close()
 
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def pause(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=5)
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=5)
         self.dir.cleanup()
 
 
@@ -353,15 +380,61 @@ def run_processes(
     )
 
 
+def _spin(stop: Any) -> None:
+    """CPU-bound work until `stop` is set: keeps one CPU busy beside the benchmark."""
+    x = 0
+    while not stop.is_set():
+        for _ in range(200_000):
+            x = (x * 1_103_515_245 + 12_345) % 2_147_483_648
+
+
+@contextlib.contextmanager
+def busy_machine(processes: int) -> Iterator[None]:
+    """Run `processes` CPU-bound processes beside the block."""
+    if processes <= 0:
+        yield
+        return
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    spinners = [ctx.Process(target=_spin, args=(stop,), daemon=True) for _ in range(processes)]
+    for p in spinners:
+        p.start()
+    time.sleep(0.5)  # let them get going
+    try:
+        yield
+    finally:
+        stop.set()
+        for p in spinners:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="client-side rate limiting benchmark")
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument(
+        "--busy",
+        type=int,
+        nargs="?",
+        const=1,
+        default=0,
+        metavar="N",
+        help="run N CPU-bound processes beside the benchmark (1 when no N is given)",
+    )
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--skip-redis", action="store_true")
     parser.add_argument("--skip-off", action="store_true", help="skip the rate_limits=[] scenarios")
     args = parser.parse_args(argv)
     _import_package()
 
+    if args.busy:
+        print(f"machine busy: {args.busy} CPU-bound process(es) beside the benchmark, {os.cpu_count()} CPUs")
+    with busy_machine(args.busy):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     server = ServerProcess(WINDOWS)
     try:
         latency = server.round_trip()

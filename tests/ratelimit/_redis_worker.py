@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from typing import Any
@@ -65,3 +66,85 @@ def run(
             t.join()
     limiter.close()
     results.put(counts)
+
+
+def run_through_outage(
+    pkg: str,
+    redis_url: str,
+    key_prefix: str,
+    base_url: str,
+    limits: list[tuple[int, float]],
+    options: dict[str, Any],
+    tasks: int,
+    max_calls: int,
+    ready: Queue[Any],
+    go: Event,
+    stop: Event,
+    results: Queue[Any],
+) -> None:
+    """`tasks` asyncio tasks calling the generated async client (rate_limits: a RedisRateLimiter
+    that fails open) until `stop` is set or `max_calls` were made; reports what happened."""
+    import asyncio
+    import logging
+    from collections import Counter
+
+    module = importlib.import_module(pkg)
+    rlr = importlib.import_module(f"{pkg}._ratelimit_redis")
+    limiter = rlr.RedisRateLimiter(
+        [module.RateLimit(r, p) for r, p in limits], url=redis_url, key_prefix=key_prefix, **options
+    )
+    warnings: list[str] = []
+
+    log: list[str] = []
+    began = time.monotonic()
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                warnings.append(record.getMessage())
+            if record.levelno >= logging.INFO:
+                log.append(f"{time.monotonic() - began:.3f} {record.getMessage()}")
+
+    limiter.logger.addHandler(Collect())
+    limiter.logger.setLevel(logging.INFO)
+    counts: Counter[str] = Counter()
+
+    async def main() -> None:
+        await limiter.aping()
+        async with httpx.AsyncClient(timeout=30.0) as http:
+            (await http.get(f"{base_url}/__stats")).raise_for_status()  # one open connection, warm
+            name = "AsyncReply" if pkg == "replyio" else "AsyncReloop"
+            client = getattr(module, name)(
+                api_key="test-key", base_url=base_url, rate_limits=limiter, http_client=http, max_wait=120
+            )
+            call = (lambda: client.whoami.retrieve()) if pkg == "replyio" else (lambda: client.domains.retrieve("d"))
+            await call()  # imports the resource and its models; not counted
+            ready.put(True)
+            while not go.is_set():
+                await asyncio.sleep(0.005)
+            nonlocal began
+            began = time.monotonic()
+
+            async def worker() -> None:
+                while not stop.is_set() and counts["calls"] < max_calls:
+                    counts["calls"] += 1
+                    try:
+                        await call()
+                        counts["ok"] += 1
+                    except module.APIError as exc:
+                        counts[type(exc).__name__] += 1
+
+            await asyncio.gather(*(worker() for _ in range(tasks)))
+            await limiter.aclose()
+
+    asyncio.run(main())
+    results.put(
+        {
+            "counts": dict(counts),
+            "outages": limiter.outages,
+            "state": limiter.state,
+            "participants": limiter.participants,
+            "warnings": warnings,
+            "log": log,
+        }
+    )

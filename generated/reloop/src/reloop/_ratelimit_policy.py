@@ -7,11 +7,12 @@ It never sleeps, never locks and never reads a clock: every method takes `now`.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ._ratelimit_headers import _NO_HEADERS, ParsedRateLimitHeaders, parse_rate_limit_headers
+from ._ratelimit_window import Window
 
 _EPSILON = 1e-9
 
@@ -111,91 +112,6 @@ def default_margin(per: float) -> float:
 # --------------------------------------------------------------------------- policy
 
 
-class _Window:
-    """One limit's sliding log.
-
-    `log` holds every request the window knows of: slots planned for the future, requests
-    that started (at their start) and requests that finished (at their response time).
-    New slots are planned against it. `started` holds only requests that really started,
-    at their start or, once answered, at their response time: the check made when a
-    request is about to start uses it.
-    """
-
-    __slots__ = ("limit", "log", "span", "started")
-
-    def __init__(self, limit: RateLimit, margin: float) -> None:
-        self.limit = limit
-        self.span = limit.per + margin
-        self.log: list[float] = []
-        self.started: list[float] = []
-
-    def prune(self, now: float) -> None:
-        # An entry at or before `now - span` shares no interval of length `span` with a
-        # start at `now` or later.
-        horizon = now - self.span
-        for entries in (self.log, self.started):
-            cut = bisect_right(entries, horizon)
-            if cut:
-                del entries[:cut]
-
-    def earliest(self, t: float) -> float:
-        """The earliest time >= t at which one more entry keeps every interval of length
-        `span` at `requests` entries or fewer (planning)."""
-        return _earliest_free(self.log, self.limit.requests, self.span, t)
-
-    def start_time(self, t: float) -> float:
-        """The same, against the requests that really started (which may have started out of
-        their planned order): the earliest time >= t at which a request may start."""
-        return _earliest_free(self.started, self.limit.requests, self.span, t)
-
-    def add(self, t: float) -> None:
-        insort(self.log, t)
-
-    def remove(self, t: float) -> None:
-        _discard(self.log, t)
-
-    def move(self, old: float, new: float) -> None:
-        _discard(self.log, old)
-        insort(self.log, new)
-
-    def start(self, planned: float, at: float) -> None:
-        self.move(planned, at)
-        insort(self.started, at)
-
-    def finish(self, started_at: float, ended: float) -> None:
-        self.move(started_at, ended)
-        _discard(self.started, started_at)
-        insort(self.started, ended)
-
-
-def _earliest_free(log: list[float], n: int, span: float, t: float) -> float:
-    """The earliest time >= t at which one more entry in the sorted `log` keeps every interval
-    of length `span` at `n` entries or fewer."""
-    size = len(log)
-    if size < n:
-        return t
-    if t >= log[-1]:
-        return max(t, log[size - n] + span)
-    # t falls among the entries: walk the runs of n consecutive entries. A run
-    # (x_i .. x_{i+n-1}) narrower than `span` forbids the open interval
-    # (x_{i+n-1} - span, x_i + span). Both ends grow with i, so one pass suffices.
-    i = bisect_right(log, t - span)
-    while i <= size - n:
-        first, last = log[i], log[i + n - 1]
-        if last - span >= t:
-            break
-        if last - first < span and t < first + span:
-            t = first + span
-        i += 1
-    return t
-
-
-def _discard(entries: list[float], value: float) -> None:
-    i = bisect_left(entries, value)
-    if i < len(entries) and entries[i] == value:
-        del entries[i]
-
-
 class RateLimitPolicy:
     """Sans-I/O rate-limit policy: no clocks, no sleeping, no locking.
 
@@ -225,8 +141,8 @@ class RateLimitPolicy:
             msg = f"margin must be a non-negative number of seconds, got {margin!r}"
             raise ValueError(msg)
         self._limits = items
-        self._windows = [_Window(item, default_margin(item.per) if margin is None else margin) for item in items]
-        self._by_group: dict[str | None, list[_Window]] = {}
+        self._windows = [Window(item, default_margin(item.per) if margin is None else margin) for item in items]
+        self._by_group: dict[str | None, list[Window]] = {}
         self._holds: dict[str | None, tuple[float, str]] = {}
         self._strikes: dict[str | None, int] = {}
         self._quotas: dict[str | None, ServerQuota] = {}
@@ -238,7 +154,7 @@ class RateLimitPolicy:
     def limits(self) -> tuple[RateLimit, ...]:
         return self._limits
 
-    def windows_for(self, group: str | None) -> list[_Window]:
+    def windows_for(self, group: str | None) -> list[Window]:
         windows = self._by_group.get(group)
         if windows is None:
             windows = [w for w in self._windows if w.limit.group is None or w.limit.group == group]
@@ -341,6 +257,13 @@ class RateLimitPolicy:
         for window in self.windows_for(group):
             insort(window.started, slot.start)
         return slot.delay
+
+    def seed(self, limit_index: int, times: Iterable[float]) -> None:
+        """Record requests that started elsewhere (at `times`) in `limits[limit_index]`."""
+        window = self._windows[limit_index]
+        for t in times:
+            insort(window.log, t)
+            insort(window.started, t)
 
     def cancel(self, reservation: Reservation) -> None:
         """Give back a planned slot whose request will not be sent."""

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
@@ -220,6 +220,23 @@ class RateLimiter:
             slot = self._start(slot)
             if slot.delay <= 0:
                 return waited
+
+    def try_acquire(self, group: str | None = None) -> float:
+        """Start a request of `group` now if every window and hold allows it (returns 0; report
+        its response with `observe` as usual); else reserve nothing and return the seconds to
+        wait before asking again."""
+        slot = self._begin(group)
+        if slot.delay <= 0:
+            slot = self._start(slot)
+            if slot.delay <= 0:
+                return 0.0
+        self._give_back(slot)
+        return slot.delay
+
+    def seed(self, limit_index: int, times: Iterable[float]) -> None:
+        """Count requests made elsewhere (at `times`, on this limiter's clock) in one window."""
+        with self._lock:
+            self._policy.seed(limit_index, times)
 
     def hold_remaining(self, group: str | None = None) -> float:
         """Seconds left on the server hold that applies to `group` (0 when none)."""

@@ -1,0 +1,223 @@
+"""What a `RedisRateLimiter` does while Redis is unreachable, and how it joins the others again.
+
+States: `shared` (Redis decides), `local` (Redis failed: this process limits itself to its share
+of every quota), `rejoining` (Redis answers again: both Redis and the local share must allow a
+start until every process can have rejoined and the requests made meanwhile are in Redis).
+
+* Share: each Redis reply carries the number of participants (limiter instances seen within
+  the participant TTL); during an outage a process allows itself `requests // participants`
+  (at least 1) per window, so together they stay within the quota.
+* Onset: the windows in Redis already hold requests of every process, and this one cannot know
+  which. Each reply carries, per window, the newest `share` entries up to then and the earliest
+  `share` slots planned after it (rounded to later times, never earlier). When Redis fails, a
+  process counts as its own the newest `share` of those that can have started (planned slots
+  later than the failed call did not: Redis answered nobody after it). So in any window the
+  server sees either only requests made before the outage (at most the quota), or fewer than
+  `share` of them plus at most `share - that many` from each process. A window without a recent
+  view is taken as full at the moment Redis failed. The price: a process may wait up to a window
+  before its first request alone.
+* Probes: while local, one background probe every `probe_interval` asks Redis again; calls
+  never wait for Redis meanwhile.
+* Rejoin: the requests made locally are written into Redis, then `rejoining` lasts until every
+  process can have probed again and a full window has passed since the outage began (a Redis
+  that restarted empty lost the requests made before it).
+
+Everything here is guarded by one lock and never does I/O; `RedisRateLimiter` does the Redis
+calls and sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ._ratelimit import RateLimit, RateLimiter, default_margin
+
+State = Literal["shared", "local", "rejoining"]
+# At most this many seeds per step of a view; keeps a corrupt reply from using up memory.
+_MAX_SEEDS = 100_000
+
+
+@dataclass(frozen=True)
+class View:
+    """Window entries as a reply showed them, on the local clock: `started` newest first as
+    (time, count), `planned` earliest first as (earliest, latest, count)."""
+
+    seen_at: float
+    started: list[tuple[float, int]]
+    planned: list[tuple[float, float, int]]
+
+    def seeds(self, share: int, cut: float) -> list[float]:
+        """The newest `share` entries that can have started by `cut`, at times never earlier."""
+        seeds: list[float] = []
+        for early, late, count in self.planned:
+            if early <= cut:
+                seeds.extend([min(late, cut)] * count)
+        seeds = seeds[:share]
+        for t, count in self.started:
+            seeds.extend([t] * min(count, share - len(seeds)))
+        return seeds
+
+
+def parse_view(text: str, now: float) -> View:
+    """`"age:count,...|early age:late age:count,..."` (ages on the Redis clock) -> a View."""
+    started_text, _, planned_text = text.partition("|")
+    started = []
+    for part in filter(None, started_text.split(",")):
+        age, _, count = part.partition(":")
+        started.append((now - float(age), min(int(count), _MAX_SEEDS)))
+    planned = []
+    for part in filter(None, planned_text.split(",")):
+        early, late, count = part.split(":")
+        planned.append((now - float(early), now - float(late), min(int(count), _MAX_SEEDS)))
+    return View(now, started, planned)
+
+
+class Failover:
+    def __init__(
+        self,
+        limits: Sequence[RateLimit],
+        *,
+        margin: float | None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[object]],
+        logger: logging.Logger,
+        probe_interval: float,
+        rejoin_after: float,
+        lookahead: float,
+        default_backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        max_hold: float = 3600.0,
+    ) -> None:
+        self._limits = tuple(limits)
+        self._spans = [item.per + (default_margin(item.per) if margin is None else margin) for item in self._limits]
+        self._margin = margin
+        self._clock = clock
+        self._sleep = sleep
+        self._async_sleep = async_sleep
+        self._logger = logger
+        self._backoff = (default_backoff, max_backoff, max_hold)
+        self.probe_interval = probe_interval
+        self.rejoin_after = rejoin_after
+        self.lookahead = lookahead
+        self._lock = threading.Lock()
+        self.state: State = "shared"
+        self.participants = 0  # as last seen in Redis; 0 before the first reply
+        self.outages = 0
+        self._views: dict[int, View] = {}  # limit index -> its latest view
+        self._fallback: RateLimiter | None = None
+        self._share_of = 1
+        self._seeds: list[list[float]] = [[] for _ in self._limits]
+        self._since = 0.0
+        self._rejoin_until = 0.0
+        self._next_probe = 0.0
+        self._probing = False
+
+    # ------------------------------------------------------------------ while shared
+
+    def saw(self, participants: int, indices: Sequence[int], views: Sequence[str]) -> None:
+        """A reserve/start reply: the participants and, per window of `indices`, its view."""
+        now = self._clock()
+        parsed = [(index, parse_view(text, now)) for index, text in zip(indices, views, strict=False)]
+        with self._lock:
+            self.participants = participants
+            self._views.update(parsed)
+
+    # ------------------------------------------------------------------ outage
+
+    def failed(self, sent: float) -> bool:
+        """Redis failed a call sent at `sent` (so it answered nothing later than that). Returns
+        True when this starts an outage (the caller warns)."""
+        with self._lock:
+            if self.state == "local":
+                return False
+            now = self._clock()
+            previous = self._fallback if self.state == "rejoining" else None
+            share_of = max(1, self.participants, self._share_of if previous is not None else 1)
+            if previous is None:
+                limits = [RateLimit(max(1, item.requests // share_of), item.per, item.group) for item in self._limits]
+                default_backoff, max_backoff, max_hold = self._backoff
+                self._fallback = RateLimiter(
+                    limits,
+                    clock=self._clock,
+                    sleep=self._sleep,
+                    logger=self._logger,
+                    margin=self._margin,
+                    default_backoff=default_backoff,
+                    max_backoff=max_backoff,
+                    max_hold=max_hold,
+                    async_sleep=self._async_sleep,
+                )
+                self._seeds = [[] for _ in self._limits]
+                self._share_of = share_of
+            fallback = self._fallback
+            assert fallback is not None
+            for index, item in enumerate(fallback.limits):
+                view = self._views.get(index)
+                if view is not None and now - view.seen_at <= self.lookahead:
+                    # Redis answered nobody after it failed our call (nor after our last reply).
+                    times = view.seeds(item.requests, max(sent, view.seen_at))
+                elif previous is None and self.participants > 0:
+                    times = [sent] * item.requests  # no recent view: assume the window was full
+                else:
+                    times = []
+                fallback.seed(index, times)
+                self._seeds[index].extend(times)
+            self.state = "local"
+            self._since = now
+            self._next_probe = now + self.probe_interval
+            self.outages += 1
+            return True
+
+    @property
+    def share_of(self) -> int:
+        """The number of participants the local shares were computed for."""
+        return self._share_of
+
+    def current(self) -> tuple[State, RateLimiter | None]:
+        """The state, and the local share limiter while local or rejoining (else None)."""
+        with self._lock:
+            if self.state == "rejoining" and self._clock() >= self._rejoin_until:
+                self.state = "shared"
+                self._fallback = None
+                self._logger.info("rate limit: every process has rejoined; Redis alone decides again")
+            return self.state, self._fallback
+
+    def want_probe(self) -> bool:
+        """True for the one caller that should probe Redis now (local state, probe due)."""
+        with self._lock:
+            if self.state != "local" or self._probing or self._clock() < self._next_probe:
+                return False
+            self._probing = True
+            return True
+
+    def probe_failed(self) -> None:
+        with self._lock:
+            self._probing = False
+            self._next_probe = self._clock() + self.probe_interval
+
+    def rejoined(self, participants: int) -> list[list[float]]:
+        """Redis answered a probe: switch to `rejoining` and return, per limit, the ages of the
+        requests made locally that are still inside their window (to write into Redis)."""
+        with self._lock:
+            self._probing = False
+            now = self._clock()
+            self.participants = max(participants, self.participants)
+            fallback = self._fallback
+            ages: list[list[float]] = [[] for _ in self._limits]
+            if fallback is not None:
+                for index, span in enumerate(self._spans):
+                    own = Counter(fallback.policy.starts(index))
+                    own.subtract(Counter(self._seeds[index]))
+                    ages[index] = sorted(now - t for t, n in own.items() for _ in range(n) if t > now - span)
+            self.state = "rejoining"
+            self._rejoin_until = max(now + self.rejoin_after, self._since + max(self._spans, default=0.0))
+            outage = now - self._since
+        self._logger.info("rate limit: Redis answers again after %.1fs; sharing the quota again", outage)
+        return ages

@@ -1,0 +1,385 @@
+"""The Redis plumbing of `RedisRateLimiter` (`_ratelimit_redis.py`): settings, clients, keys,
+script arguments and replies, and what to do when Redis fails. The scripts and the keys they use
+are in `_ratelimit_redis_scripts.py`; the outage logic is in `_ratelimit_failover.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import math
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from ._ratelimit import RateLimit, RateLimiter, ServerQuota, default_margin, log_wait
+from ._ratelimit_failover import Failover, State
+from ._ratelimit_policy import RateLimitPolicy, WaitTooLong, check_wait
+from ._ratelimit_redis_scripts import HOLD, REJOIN, SCRIPT
+
+# A Redis failure is logged as a warning at most this often (seconds); else at debug level.
+_WARN_EVERY = 30.0
+
+
+def _import(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        msg = "RedisRateLimiter needs redis-py: pip install redis (or install this package with its [redis] extra)"
+        raise ImportError(msg) from exc
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _left(max_wait: float | None, waited: float) -> float | None:
+    return None if max_wait is None else max_wait - waited
+
+
+@dataclass(frozen=True)
+class _Slot:
+    group: str | None
+    delay: float
+    start: float  # on the Redis clock
+    member: str
+    reason: str
+    started: bool
+
+
+@dataclass(frozen=True)
+class _Plan:
+    keys: list[str]  # seq, members, holds, then (planned, started) per window
+    holds: int
+    window_args: list[str]
+    indices: list[int]  # the limits these windows are, in order
+
+
+class _Down(Exception):
+    """Redis failed during an acquire (a call sent at `sent`), after `waited` seconds of waiting."""
+
+    def __init__(self, waited: float, cause: BaseException, sent: float) -> None:
+        super().__init__(str(cause))
+        self.waited = waited
+        self.cause = cause
+        self.sent = sent
+
+
+class _Left(Exception):
+    """Another caller of this limiter found Redis down while this one was waiting for a slot."""
+
+
+class _Scripts:
+    """The scripts registered on one redis-py client (sync or asyncio)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.run = client.register_script(SCRIPT)
+        self.hold = client.register_script(HOLD)
+        self.rejoin = client.register_script(REJOIN)
+
+
+class RedisLimiterBase:
+    """Everything of `RedisRateLimiter` but acquiring and observing."""
+
+    def __init__(
+        self,
+        limits: Sequence[RateLimit],
+        *,
+        url: str | None = None,
+        client: Any = None,
+        async_client: Any = None,
+        key_prefix: str = "ratelimit",
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], object] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        logger: logging.Logger | None = None,
+        margin: float | None = None,
+        default_backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        max_hold: float = 3600.0,
+        fail_open: bool = True,
+        socket_timeout: float = 1.0,
+        probe_interval: float = 1.0,
+        participant_ttl: float = 60.0,
+    ) -> None:
+        if not key_prefix:
+            msg = "key_prefix must be a non-empty string"
+            raise ValueError(msg)
+        for name, value in (
+            ("socket_timeout", socket_timeout),
+            ("probe_interval", probe_interval),
+            ("participant_ttl", participant_ttl),
+        ):
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                msg = f"{name} must be a positive number of seconds, got {value!r}"
+                raise ValueError(msg)
+        # Holds and snapshots of this process; windows live in Redis (or in the failover).
+        self._holds = RateLimiter(
+            [],
+            clock=clock,
+            wall_clock=wall_clock,
+            logger=logger,
+            default_backoff=default_backoff,
+            max_backoff=max_backoff,
+            max_hold=max_hold,
+        )
+        self._logger = self._holds.logger
+        self._limits = RateLimitPolicy(limits).limits
+        self._spans = [item.per + (default_margin(item.per) if margin is None else margin) for item in self._limits]
+        self._failover = Failover(
+            self._limits,
+            margin=margin,
+            clock=clock,
+            sleep=sleep,
+            async_sleep=async_sleep,
+            logger=self._logger,
+            probe_interval=float(probe_interval),
+            rejoin_after=2 * probe_interval + socket_timeout,
+            lookahead=socket_timeout + probe_interval,
+            default_backoff=default_backoff,
+            max_backoff=max_backoff,
+            max_hold=max_hold,
+        )
+        self._prefix = "{" + key_prefix + "}"
+        self._id = uuid.uuid4().hex
+        self._ttl = float(participant_ttl)
+        self._clock = clock
+        self._sleep = sleep
+        self._async_sleep = async_sleep
+        self._fail_open = fail_open
+        self._socket_timeout = float(socket_timeout)
+        if url is None and client is None and async_client is None:
+            url = "redis://localhost:6379/0"
+        self._url = url
+        self._redis = _import("redis")
+        self._errors: tuple[type[BaseException], ...] = (self._redis.exceptions.RedisError, OSError)
+        self._errors_or_left: tuple[type[BaseException], ...] = (*self._errors, _Left)
+        self._client = client
+        self._async_client = async_client
+        self._sync_scripts: _Scripts | None = None
+        self._async_scripts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Scripts] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._init_lock = threading.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._probe_thread: threading.Thread | None = None
+        self._last_warning = -math.inf
+        self._plans: dict[str | None, _Plan] = {}
+        self._in_flight: ContextVar[_Slot | None] = ContextVar(f"{__name__}.in_flight.{id(self)}", default=None)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self._limits)!r}, key_prefix={self._prefix!r})"
+
+    @property
+    def limits(self) -> tuple[RateLimit, ...]:
+        return self._limits
+
+    @property
+    def logger(self) -> logging.Logger:
+        return self._logger
+
+    @property
+    def state(self) -> State:
+        """`shared` (Redis decides), `local` (Redis failed: this process's share only) or
+        `rejoining` (Redis is back; both must allow a start for a little while)."""
+        return self._failover.current()[0]
+
+    @property
+    def participants(self) -> int:
+        """Limiter instances sharing the quota, as last seen in Redis (0 before the first call)."""
+        return self._failover.participants
+
+    @property
+    def outages(self) -> int:
+        """How many times this limiter lost Redis and went on alone."""
+        return self._failover.outages
+
+    # ------------------------------------------------------------------ redis plumbing
+
+    def _options(self, asyncio_client: bool) -> dict[str, Any]:
+        # Set explicitly (redis.Redis(...) of redis-py 6+ would retry 10 times, with backoff): a
+        # command that timed out is never retried; one that found its pooled connection closed
+        # (Redis restarted) is retried once, at once, on a new connection.
+        retry = _import("redis.asyncio.retry" if asyncio_client else "redis.retry").Retry
+        once = retry(_import("redis.backoff").NoBackoff(), 1, (self._redis.exceptions.ConnectionError,))
+        return {"socket_timeout": self._socket_timeout, "socket_connect_timeout": self._socket_timeout, "retry": once}
+
+    def _sync(self) -> _Scripts:
+        scripts = self._sync_scripts
+        if scripts is None:
+            with self._init_lock:
+                if self._sync_scripts is None:
+                    client = self._client
+                    if client is None:
+                        if self._url is None:
+                            msg = "RedisRateLimiter has no sync client: pass url or client"
+                            raise RuntimeError(msg)
+                        client = self._redis.Redis.from_url(self._url, **self._options(False))
+                        self._client = client
+                    self._sync_scripts = _Scripts(client)
+                scripts = self._sync_scripts
+        return scripts
+
+    def _async(self) -> _Scripts:
+        loop = asyncio.get_running_loop()
+        scripts = self._async_scripts.get(loop)
+        if scripts is None:
+            client = self._async_client
+            if client is None:
+                if self._url is None:
+                    msg = "RedisRateLimiter has no asyncio client: pass url or async_client"
+                    raise RuntimeError(msg)
+                client = _import("redis.asyncio").Redis.from_url(self._url, **self._options(True))
+            scripts = _Scripts(client)
+            self._async_scripts[loop] = scripts
+        return scripts
+
+    def _scope(self, group: str | None) -> str:
+        return "*" if group is None else f"g:{group}"
+
+    def _hold_key(self, group: str | None) -> str:
+        return f"{self._prefix}:hold:{self._scope(group)}"
+
+    def _window_keys(self, item: RateLimit) -> list[str]:
+        name = f"{self._scope(item.group)}:{item.requests}/{item.per!r}"
+        return [f"{self._prefix}:w:{name}", f"{self._prefix}:s:{name}"]
+
+    def _plan(self, group: str | None) -> _Plan:
+        """Keys and window arguments for an operation of `group`."""
+        plan = self._plans.get(group)
+        if plan is None:
+            holds = [self._hold_key(None)]
+            if group is not None:
+                holds.append(self._hold_key(group))
+            keys = [f"{self._prefix}:seq", f"{self._prefix}:members", *holds]
+            args: list[str] = []
+            indices: list[int] = []
+            for index, (item, span) in enumerate(zip(self._limits, self._spans, strict=True)):
+                if item.group is None or item.group == group:
+                    keys += self._window_keys(item)
+                    args += [str(item.requests), repr(span)]
+                    indices.append(index)
+            plan = _Plan(keys=keys, holds=len(holds), window_args=args, indices=indices)
+            self._plans[group] = plan
+        return plan
+
+    def _call(
+        self, group: str | None, mode: str, slot: _Slot | None = None, answered: float | None = None
+    ) -> tuple[list[str], list[str]]:
+        plan = self._plan(group)
+        member = "" if slot is None else slot.member
+        if answered is not None:
+            extra = repr(max(0.0, self._clock() - answered))  # complete: age of the response
+        else:
+            extra = "0" if slot is None else repr(slot.start)  # start: the planned slot
+        lookahead = repr(self._failover.lookahead)
+        return plan.keys, [
+            mode,
+            str(plan.holds),
+            member,
+            extra,
+            self._id,
+            repr(self._ttl),
+            lookahead,
+            *plan.window_args,
+        ]
+
+    def _rejoin_call(self, ages: Sequence[Sequence[float]] | None) -> tuple[list[str], list[str]]:
+        keys = [f"{self._prefix}:seq", f"{self._prefix}:members"]
+        args = [self._id, repr(self._ttl)]
+        for index, (item, span) in enumerate(zip(self._limits, self._spans, strict=True)):
+            keys += self._window_keys(item)
+            args += [repr(span), "" if ages is None else ",".join(repr(age) for age in ages[index])]
+        return keys, args
+
+    def _reason(self, group: str | None, code: int) -> str:
+        if code < 0:
+            scope = "all operations" if code == -1 else f"group {group!r}"
+            return f"server hold on {scope} (shared through Redis)"
+        if code > 0:
+            applicable = [item for item in self._limits if item.group is None or item.group == group]
+            return f"window {applicable[code - 1].describe()} (shared through Redis)"
+        return ""
+
+    def _slot(self, group: str | None, raw: Sequence[object]) -> _Slot:
+        self._failover.saw(int(_text(raw[5])), self._plan(group).indices, [_text(v) for v in raw[6:]])
+        return _Slot(
+            group=group,
+            delay=max(0.0, float(_text(raw[0]))),
+            start=float(_text(raw[1])),
+            member=_text(raw[2]),
+            reason=self._reason(group, int(_text(raw[3]))),
+            started=int(_text(raw[4])) == 1,
+        )
+
+    def _lost(self, exc: BaseException, sent: float | None = None) -> RateLimiter:
+        """Redis failed a call sent at `sent` (default: now): go on alone (or raise, with
+        fail_open=False); returns the local limiter."""
+        if not self._fail_open:
+            raise exc
+        if self._failover.failed(self._clock() if sent is None else sent) or not isinstance(exc, _Left):
+            now = time.monotonic()
+            level = logging.DEBUG
+            if self._failover.outages and now - self._last_warning > _WARN_EVERY:
+                level, self._last_warning = logging.WARNING, now
+            self._logger.log(
+                level,
+                "rate limit: Redis unavailable (%s); limiting this process to 1/%d of each quota until it answers",
+                exc if str(exc) else type(exc).__name__,
+                self._failover.share_of,
+            )
+        fallback = self._failover.current()[1]
+        assert fallback is not None
+        return fallback
+
+    def _hold_wait(self, group: str | None, waited: float, max_wait: float | None) -> float:
+        """Seconds to wait for a hold observed here (it may not have reached Redis yet)."""
+        seconds = self._holds.hold_remaining(group)
+        if seconds > 0:
+            reason = "server hold observed here"
+            check_wait(seconds, waited, max_wait, group, reason)
+            log_wait(self._logger, seconds, group, reason)
+        return seconds
+
+    def _slot_wait(self, slot: _Slot, waited: float, max_wait: float | None) -> WaitTooLong | None:
+        """The refusal to raise (after giving the slot back) when waiting for `slot` is too long."""
+        try:
+            check_wait(slot.delay, waited, max_wait, slot.group, slot.reason)
+        except WaitTooLong as refused:
+            return refused
+        log_wait(self._logger, slot.delay, slot.group, slot.reason)
+        return None
+
+    def _share_wait(self, delay: float, waited: float, max_wait: float | None, group: str | None) -> None:
+        reason = "this process's share of the quota, until every process has rejoined Redis"
+        check_wait(delay, waited, max_wait, group, reason)
+        log_wait(self._logger, delay, group, reason)
+
+    def snapshot(self) -> dict[str | None, ServerQuota]:
+        """Latest server-reported figures observed by this process, per group."""
+        return self._holds.snapshot()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def ping(self) -> None:
+        """Connect to Redis now (raises if it is unreachable)."""
+        self._sync().client.ping()
+
+    async def aping(self) -> None:
+        """Async twin of `ping`."""
+        await self._async().client.ping()
+
+    def reset(self) -> None:
+        """Delete this limiter's keys from Redis (windows, holds, participants, counter)."""
+        client = self._sync().client
+        keys = list(client.scan_iter(match=f"{self._prefix}:*"))
+        if keys:
+            client.delete(*keys)
