@@ -225,7 +225,7 @@ def check(run: Run, outcomes: dict[str, list[str]]) -> None:
     """Compare every call's result with what the server did with each of its attempts."""
     prefix = f"{run.pkg}-{run.kind.split(',')[0]}-"
     breaches: Counter[str] = Counter()
-    applied_twice = hung = 0
+    applied_twice = hung = maybe_applied = used_up = 0
     for index, got in enumerate(run.results):
         seen = outcomes.get(f"{prefix}{index}", [])
         post = index % 4 == 3
@@ -247,7 +247,13 @@ def check(run: Run, outcomes: dict[str, list[str]]) -> None:
             breaches[f"{last} raised {got}"] += 1
         elif last in retryable and len(seen) < MAX_RETRIES + 1:
             breaches["given up although the policy retries"] += 1
-    run.figures.update(breaches=breaches, applied_twice=applied_twice, hung=hung)
+        elif last in retryable:
+            used_up += 1
+        else:
+            maybe_applied += 1  # a POST dropped after the server read it: not resent
+    run.figures.update(
+        breaches=breaches, applied_twice=applied_twice, hung=hung, maybe_applied=maybe_applied, used_up=used_up
+    )
 
 
 def row(run: Run, totals: dict[str, int]) -> str:
@@ -257,7 +263,8 @@ def row(run: Run, totals: dict[str, int]) -> str:
     served = sum(totals.values())
     breaches = sum(run.figures["breaches"].values())
     return (
-        f"{run.mode:<7} {run.pkg:<8} {run.kind:<17} {run.calls:>6} {results['ok']:>6} {breaches:>8} "
+        f"{run.mode:<7} {run.pkg:<8} {run.kind:<17} {run.calls:>6} {results['ok']:>6} "
+        f"{run.figures['used_up']:>7} {run.figures['maybe_applied']:>7} {breaches:>8} "
         f"{run.figures['applied_twice']:>7} {run.figures['hung']:>4} {served:>7} {totals.get('429', 0):>5} "
         f"{totals.get('503', 0):>5} {totals.get('drop', 0):>5} {run.seconds:>7.1f} {run.calls / run.seconds:>7.0f} "
         f"{growth:>7.1f} {run.left_over:>5}  {errors}"
@@ -265,7 +272,8 @@ def row(run: Run, totals: dict[str, int]) -> str:
 
 
 HEADER = (
-    f"{'mode':<7} {'package':<8} {'client':<17} {'calls':>6} {'ok':>6} {'breaches':>8} {'POST 2x':>7} {'hung':>4} "
+    f"{'mode':<7} {'package':<8} {'client':<17} {'calls':>6} {'ok':>6} {'used up':>7} {'POST ?':>7} "
+    f"{'breaches':>8} {'POST 2x':>7} {'hung':>4} "
     f"{'served':>7} {'429':>5} {'503':>5} {'drop':>5} {'wall s':>7} {'calls/s':>7} {'RSS +MB':>7} {'left':>5}  errors"
 )
 
@@ -283,7 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.requests} calls per client (every 4th a POST); faults: 90 % 200, 1 % 429, 5 % 503, 4 % dropped; "
         f"quota: {', '.join(f'{r} per {p:g} s' for r, p in QUOTA)}"
     )
-    print("breaches: outcomes the retry policy does not allow (by the server's records); POST 2x: applied twice;")
+    print("used up: failed after all retries; POST ?: POST dropped after the server read it, not resent (may")
+    print("have been applied); breaches: outcomes the retry policy does not allow (by the server's records);")
+    print("POST 2x: POSTs applied twice;")
     print("RSS +MB: growth from the end of the first 5,000 calls to the end; left: threads/tasks left over")
     print(HEADER)
     ok = True

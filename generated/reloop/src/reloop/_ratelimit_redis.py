@@ -43,7 +43,7 @@ class RedisRateLimiter(RedisLimiterBase):
 
     Same public methods as `RateLimiter`. Pass `url`, or ready-made redis-py clients (`client`
     for sync use, `async_client` for asyncio; give them a socket timeout and no retries of their
-    own). Redis calls time out after `socket_timeout` and are never retried. With
+    own). Redis calls time out after `socket_timeout` (and are not retried after a timeout). With
     `fail_open=True` (default) a failed call is logged as a warning and the process limits
     itself, in-process, to its share of every quota (`requests` divided by the participants last
     seen: limiter instances that talked to Redis within `participant_ttl`), asking Redis again
