@@ -79,8 +79,9 @@ end
 
 -- What this process needs of window w to go on alone (see _ratelimit_failover.py): its share,
 -- the newest `share` entries up to now and the earliest `share` planned for later (up to now +
--- lookahead), each in up to 8 steps. Past steps are "age:count" (the age of the newest entry of
--- the step), planned ones "earliest age:latest age:count"; the two parts are joined by "|".
+-- lookahead), each in up to 8 steps: "past|ahead|planned", past steps "age:count" (the age of
+-- the newest entry of the step), planned ones "earliest age:latest age:count", `ahead` the
+-- number of all planned slots up to now + lookahead (more than shown when above `share`).
 local function view(w, participants)
   local share = math.max(1, math.floor(size(w) / participants))
   local steps = math.min(share, 8)
@@ -94,7 +95,8 @@ local function view(w, participants)
     local at = redis.call('ZRANGE', key, c - first, c - first, 'WITHSCORES')
     past[#past + 1] = fmt(now - tonumber(at[2])) .. ':' .. (after - first)
   end
-  local planned = math.min(redis.call('ZCOUNT', key, '(' .. fmt(now), fmt(now + lookahead)), share)
+  local ahead = redis.call('ZCOUNT', key, '(' .. fmt(now), fmt(now + lookahead))
+  local planned = math.min(ahead, share)
   local later = {}
   for j = 0, math.min(planned, 8) - 1 do
     local lo = math.floor(j * planned / math.min(planned, 8))
@@ -103,7 +105,7 @@ local function view(w, participants)
     local late = redis.call('ZRANGE', key, c + hi - 1, c + hi - 1, 'WITHSCORES')
     later[#later + 1] = fmt(now - tonumber(early[2])) .. ':' .. fmt(now - tonumber(late[2])) .. ':' .. (hi - lo)
   end
-  return table.concat(past, ',') .. '|' .. table.concat(later, ',')
+  return table.concat(past, ',') .. '|' .. ahead .. '|' .. table.concat(later, ',')
 end
 
 local function reply(delay, t, reason, started)

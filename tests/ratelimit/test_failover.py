@@ -46,21 +46,26 @@ def make(fo: ModuleType, rl: ModuleType, limits: list[Any], clock: Clock, **kw: 
 
 
 def test_view_text_becomes_seed_times(fo: ModuleType) -> None:
-    view = fo.parse_view("|", 50.0)
+    view = fo.parse_view("|0|", 50.0)
     assert (view.started, view.planned, view.seeds(5, 50.0)) == ([], [], [])
-    view = fo.parse_view("0.5:2,3:2|-1:-2:2,-4:-5:3", 50.0)
+    view = fo.parse_view("0.5:2,3:2|5|-1:-2:2,-4:-5:3", 50.0)
     assert view.started == [(49.5, 2), (47.0, 2)] and view.planned == [(51.0, 52.0, 2), (54.0, 55.0, 3)]
     # planned slots that can have started by the cut count first (at the cut at most), then the
     # newest started ones, `share` in all
     assert view.seeds(3, 51.5) == [51.5, 51.5, 49.5]
     assert view.seeds(5, 50.0) == [49.5, 49.5, 47.0, 47.0]
     assert view.seeds(9, 60.0) == [52.0, 52.0, 55.0, 55.0, 55.0, 49.5, 49.5, 47.0, 47.0]
+    # the reply showed the earliest 5 of 12 planned slots: when all 5 lie before the cut, later
+    # ones may have started too, up to the cut
+    more = fo.parse_view("0.5:2,3:2|12|-1:-2:2,-4:-5:3", 50.0)
+    assert more.seeds(5, 60.0) == [60.0] * 5
+    assert more.seeds(5, 54.5) == [52.0, 52.0, 54.5, 54.5, 54.5]
 
 
 def test_share_is_the_quota_divided_by_the_participants(fo: ModuleType, rl: ModuleType) -> None:
     clock = Clock()
     f = make(fo, rl, [rl.RateLimit(10, 60.0), rl.RateLimit(3, 1.0, "g")], clock)
-    f.saw(4, [0, 1], ["|", "|"])
+    f.saw(4, [0, 1], ["|0|", "|0|"])
     assert f.failed(clock.now) is True
     state, fallback = f.current()
     assert state == "local" and f.share_of == 4 and f.outages == 1
@@ -73,7 +78,7 @@ def test_local_windows_start_from_the_view(fo: ModuleType, rl: ModuleType) -> No
     clock = Clock()
     f = make(fo, rl, [rl.RateLimit(12, 10.0)], clock)
     # Redis: 3 requests 1 s ago; 1 slot planned 0.2 s ahead and 2 more 1.5 s ahead.
-    f.saw(3, [0], ["1:3|-0.2:-0.2:1,-1.5:-1.5:2"])
+    f.saw(3, [0], ["1:3|3|-0.2:-0.2:1,-1.5:-1.5:2"])
     clock.now += 0.5
     f.failed(clock.now - 0.2)  # the failed call went out 0.2 s ago, after the first planned slot
     _, fallback = f.current()
@@ -85,7 +90,7 @@ def test_local_windows_start_from_the_view(fo: ModuleType, rl: ModuleType) -> No
 def test_a_stale_view_takes_the_window_as_full(fo: ModuleType, rl: ModuleType) -> None:
     clock = Clock()
     f = make(fo, rl, [rl.RateLimit(6, 10.0)], clock)
-    f.saw(2, [0], ["|"])
+    f.saw(2, [0], ["|0|"])
     clock.now += 5.0  # older than the lookahead (2 s)
     f.failed(clock.now)
     _, fallback = f.current()
@@ -106,7 +111,7 @@ def test_one_probe_at_a_time_every_probe_interval(fo: ModuleType, rl: ModuleType
     clock = Clock()
     f = make(fo, rl, [rl.RateLimit(6, 10.0)], clock)
     assert f.want_probe() is False  # shared: nothing to probe
-    f.saw(1, [0], ["|"])
+    f.saw(1, [0], ["|0|"])
     f.failed(clock.now)
     assert f.want_probe() is False  # not due yet
     clock.now += 1.0
@@ -121,7 +126,7 @@ def test_one_probe_at_a_time_every_probe_interval(fo: ModuleType, rl: ModuleType
 def test_rejoining_replays_own_requests_and_ends_after_a_window(fo: ModuleType, rl: ModuleType) -> None:
     clock = Clock()
     f = make(fo, rl, [rl.RateLimit(20, 8.0), rl.RateLimit(5, 1.0, "g")], clock)
-    f.saw(2, [0], ["3:2|"])  # two requests seen in Redis, 3 s ago
+    f.saw(2, [0], ["3:2|0|"])  # two requests seen in Redis, 3 s ago
     f.failed(clock.now)
     _, fallback = f.current()
     fallback.try_acquire()
@@ -142,12 +147,12 @@ def test_rejoining_replays_own_requests_and_ends_after_a_window(fo: ModuleType, 
 def test_failing_again_while_rejoining_keeps_the_local_windows(fo: ModuleType, rl: ModuleType) -> None:
     clock = Clock()
     f = make(fo, rl, [rl.RateLimit(8, 10.0)], clock)
-    f.saw(4, [0], ["|"])
+    f.saw(4, [0], ["|0|"])
     f.failed(clock.now)
     _, fallback = f.current()
     fallback.try_acquire()
     f.rejoined(1)  # a Redis that restarted empty: only this process has come back so far
-    f.saw(1, [0], ["0:1|"])
+    f.saw(1, [0], ["0:1|0|"])
     assert f.failed(clock.now) is True
     _, again = f.current()
     assert again is fallback and f.share_of == 4  # the share stays that of 4 participants

@@ -47,14 +47,21 @@ _MAX_SEEDS = 100_000
 @dataclass(frozen=True)
 class View:
     """Window entries as a reply showed them, on the local clock: `started` newest first as
-    (time, count), `planned` earliest first as (earliest, latest, count)."""
+    (time, count), `planned` earliest first as (earliest, latest, count), of `ahead` planned
+    slots in all."""
 
     seen_at: float
     started: list[tuple[float, int]]
     planned: list[tuple[float, float, int]]
+    ahead: int = 0
 
     def seeds(self, share: int, cut: float) -> list[float]:
         """The newest `share` entries that can have started by `cut`, at times never earlier."""
+        shown = sum(count for *_, count in self.planned)
+        if self.ahead > shown and self.planned[-1][1] < cut:
+            # Only the earliest planned slots were shown, all before `cut`: later ones, not
+            # shown, may have started too, up to `cut`.
+            return [cut] * share
         seeds: list[float] = []
         for early, late, count in self.planned:
             if early <= cut:
@@ -66,8 +73,9 @@ class View:
 
 
 def parse_view(text: str, now: float) -> View:
-    """`"age:count,...|early age:late age:count,..."` (ages on the Redis clock) -> a View."""
-    started_text, _, planned_text = text.partition("|")
+    """`"age:count,...|ahead|early age:late age:count,..."` (ages on the Redis clock) -> a View."""
+    started_text, _, rest = text.partition("|")
+    ahead_text, _, planned_text = rest.partition("|")
     started = []
     for part in filter(None, started_text.split(",")):
         age, _, count = part.partition(":")
@@ -76,7 +84,7 @@ def parse_view(text: str, now: float) -> View:
     for part in filter(None, planned_text.split(",")):
         early, late, count = part.split(":")
         planned.append((now - float(early), now - float(late), min(int(count), _MAX_SEEDS)))
-    return View(now, started, planned)
+    return View(now, started, planned, int(ahead_text or 0))
 
 
 class Failover:
