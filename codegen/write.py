@@ -66,10 +66,11 @@ def write_tree(root: Path, files: dict[str, str], *, force: bool = False) -> Wri
     if not force:
         _refuse_foreign(root, files, existing, ours)
     result = WriteResult()
+    mode = 0o666 & ~_umask()  # read once: os.umask can only be read by setting it
     for rel, text in sorted(files.items()):
         if existing.get(rel) == text:
             continue
-        _write_atomically(root / rel, text)
+        _write_atomically(root / rel, text, mode)
         result.written += 1
     touched_dirs: set[Path] = set()
     for rel in sorted(ours - set(files)):
@@ -78,7 +79,7 @@ def write_tree(root: Path, files: dict[str, str], *, force: bool = False) -> Wri
         touched_dirs.update((root / rel).parents)
     manifest = MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted(files))
     if not (root / MANIFEST).is_file() or (root / MANIFEST).read_text(encoding="utf-8") != manifest:
-        _write_atomically(root / MANIFEST, manifest)
+        _write_atomically(root / MANIFEST, manifest, mode)
     # Only folders emptied by our own removals go, never an empty folder of the user's.
     for directory in sorted(touched_dirs, key=lambda p: len(p.parts), reverse=True):
         if directory.is_relative_to(root) and directory != root and directory.is_dir():
@@ -105,14 +106,14 @@ def _refuse_foreign(root: Path, files: dict[str, str], existing: dict[str, str],
         )
 
 
-def _write_atomically(target: Path, text: str) -> None:
+def _write_atomically(target: Path, text: str, mode: int) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         # mkstemp creates 0600; a generated file gets the mode the user's umask gives any new file.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -234,33 +234,25 @@ class AsyncPaginator(Generic[T]):
         self._items_field = items_field
         self._scheme = scheme
 
-    async def _first_page(self) -> AsyncPage[T]:
+    def _page(self, response: httpx.Response) -> AsyncPage[T]:
         return AsyncPage(
-            client=self._client,
+            client=self._client.base,
             spec=self._spec,
-            response=await self._client.send(self._spec),
+            response=response,
             cast_to=self._cast_to,
             items_field=self._items_field,
             scheme=self._scheme,
         )
+
+    async def _first_page(self) -> AsyncPage[T]:
+        return self._page(await self._client.send(self._spec))
 
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
         return self._first_page().__await__()
 
     async def raw_first_page(self) -> APIResponse[AsyncPage[T]]:
         """The first page's response (with_raw_response / with_streaming_response)."""
-
-        def page(response: httpx.Response) -> AsyncPage[T]:
-            return AsyncPage(
-                client=self._client.base,
-                spec=self._spec,
-                response=response,
-                cast_to=self._cast_to,
-                items_field=self._items_field,
-                scheme=self._scheme,
-            )
-
-        return APIResponse(await self._client.send(self._spec), None, parser=page)
+        return APIResponse(await self._client.send(self._spec), None, parser=self._page)
 
     async def __aiter__(self) -> AsyncIterator[T]:
         page: AsyncPage[T] = await self._first_page()
