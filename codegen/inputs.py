@@ -15,9 +15,9 @@ from typing import Any
 
 from .ir import BodyField, InputDict
 from .naming import CALL_OPTIONS, parameter_name, snake
+from .typeref import FILE_INPUT, TypeRef, literal, model, named, sequence_of, union
 from .types import TypeNamer, is_class_schema
 
-FILE_INPUT = "FileInput"  # runtime alias in _types.py
 _SCHEMAS = "#/components/schemas/"
 
 
@@ -28,19 +28,19 @@ class InputTypes(TypeNamer):
     model_names: frozenset[str] = frozenset()
     wanted: dict[str, str] = field(default_factory=dict)  # model name -> TypedDict name
 
-    def class_reference(self, name: str, schema: dict[str, Any]) -> str:
+    def class_reference(self, name: str, schema: dict[str, Any]) -> TypeRef:
         values = schema.get("enum")
-        if isinstance(values, list) and values and all(_plain(v) for v in values if v is not None):
-            literal = ", ".join(repr(v) for v in values if v is not None)
-            return f"{name} | Literal[{literal}]"
+        plain = [v for v in values if v is not None] if isinstance(values, list) else []
+        if plain and all(_plain(v) for v in plain):
+            return union([model(name), literal(*plain)])
         if _object_like(schema):
-            return f"{name} | {self.dict_name(name)}"
-        return name
+            return union([model(name), named(self.dict_name(name), "input")])
+        return model(name)
 
-    def array_of(self, item: str) -> str:
-        return f"abc.Sequence[{item}]"
+    def array_of(self, item: TypeRef) -> TypeRef:
+        return sequence_of(item)
 
-    def binary(self) -> str:
+    def binary(self) -> TypeRef:
         return FILE_INPUT
 
     def dict_name(self, model: str) -> str:
@@ -56,17 +56,19 @@ class InputTypes(TypeNamer):
         """The TypedDicts named so far and every one they need in turn, in a stable order."""
         done: dict[str, InputDict] = {}
         while len(done) < len(self.wanted):
-            for model, name in list(self.wanted.items()):
-                if model in done:
+            for model_name, name in list(self.wanted.items()):
+                if model_name in done:
                     continue
-                schema = self.resolve({"$ref": _SCHEMAS + model})
+                schema = self.resolve({"$ref": _SCHEMAS + model_name})
                 fields = object_fields(self, schema)
                 items = tuple(
-                    (wire, self.annotation(sub, f"/components/schemas/{model}/properties/{wire}"), required)
+                    (wire, self.annotation(sub, f"/components/schemas/{model_name}/properties/{wire}"), required)
                     for wire, sub, required in (fields or [])
                 )
                 description = str(schema.get("description") or "") if isinstance(schema, dict) else ""
-                done[model] = InputDict(name=name, model=model, fields=items, open=fields is None, doc=description)
+                done[model_name] = InputDict(
+                    name=name, model=model_name, fields=items, open=fields is None, doc=description
+                )
         return tuple(sorted(done.values(), key=lambda d: d.name))
 
 

@@ -1,13 +1,15 @@
 """The intermediate representation: everything templates need, decided in Python.
 
-Frozen and Python-shaped: names are identifiers, types are annotation strings, and templates only
-lay them out.
+Frozen and Python-shaped: names are identifiers, types are typed references (codegen/typeref.py)
+spelled only when rendered, and templates only lay them out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from .typeref import TypeRef
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
 
@@ -17,7 +19,7 @@ class Param:
     name: str  # Python identifier
     wire_name: str
     location: ParamLocation
-    annotation: str  # e.g. "int", "list[str]", "models.Status"
+    annotation: TypeRef  # what callers may pass (codegen/inputs.py)
     required: bool
     description: str = ""
     style: str | None = None  # as declared; "json" for a parameter declared with JSON `content`
@@ -31,7 +33,7 @@ class BodyField:
 
     name: str  # Python identifier
     wire_name: str
-    annotation: str  # input type (codegen/inputs.py)
+    annotation: TypeRef  # what callers may pass (codegen/inputs.py)
     required: bool
     description: str = ""
     renamed: bool = False  # prefixed with body_: the plain name is a parameter or call option
@@ -40,7 +42,7 @@ class BodyField:
 @dataclass(frozen=True)
 class Body:
     kind: Literal["json", "multipart", "form", "binary", "text"]
-    annotation: str  # type the method accepts as `body` when the body is not a plain object
+    annotation: TypeRef  # type the method accepts as `body` when the body is not a plain object
     required: bool
     content_type: str
     fields: tuple[BodyField, ...] | None = None  # keyword arguments instead of `body`
@@ -52,7 +54,7 @@ class InputDict:
 
     name: str
     model: str
-    fields: tuple[tuple[str, str, bool], ...]  # (wire name, input annotation, required)
+    fields: tuple[tuple[str, TypeRef, bool], ...]  # (wire name, input type, required)
     open: bool = False  # not a plain object: any mapping
     doc: str = ""
 
@@ -60,9 +62,9 @@ class InputDict:
 @dataclass(frozen=True)
 class Returns:
     kind: Literal["none", "model", "bytes", "text", "page", "job", "location"]
-    annotation: str  # Python return annotation of the plain method (without Page/Job wrapper)
-    cast: str  # runtime expression of the type to parse into, or "None"
-    item_annotation: str = ""  # page item type
+    annotation: TypeRef  # what the plain method returns (without the Page/Job wrapper)
+    cast: TypeRef | None  # the type the body is parsed into; None: not parsed
+    item_annotation: TypeRef | None = None  # page item type
     items_field: str = ""  # wire name of the array field holding page items
     media_type: str = ""  # Accept header for non-JSON answers (text/csv, application/pdf); "" means JSON
 
@@ -116,7 +118,7 @@ class JobConfig:
     status_field: str
     succeeded: tuple[str, ...]
     failed: tuple[str, ...]
-    model: str  # model class name of the job
+    model: TypeRef  # what the job's status operation answers
 
 
 @dataclass(frozen=True)

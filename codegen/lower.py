@@ -31,7 +31,8 @@ from .naming import (
 from .prepare import Prepared, iter_operations
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
-from .types import LOOSE, TypeNamer, _union
+from .typeref import ANY_MAPPING, BYTES, LOOSE, NONE, STR, TypeRef, sequence_of, union
+from .types import TypeNamer
 
 _VERSION_SEGMENT = re.compile(r"^(v\d+|api)$")
 
@@ -324,7 +325,7 @@ def _operation(
                 ident += "_path"
             used.add(ident)
             ctx.warn(pointer, f"path parameter {name!r} is not declared; typed as str")
-            params.append(Param(ident, name, "path", "str", True))
+            params.append(Param(ident, name, "path", STR, True))
     # Required parameters first so the signature is valid Python.
     params.sort(key=lambda p: (p.location != "path", not p.required))
     return Operation(
@@ -380,28 +381,24 @@ def _body(ctx: _Ctx, op: dict[str, Any], pointer: str, taken: set[str]) -> Body 
             schema = (content[media_type] or {}).get("schema", {})
             annotation = ctx.namer.annotation(schema, where)
             # A model when the form has one (file fields stay bytes), a plain mapping always.
-            mapping = (
-                f"{annotation} | abc.Mapping[str, object]"
-                if annotation[:1].isupper() and "[" not in annotation
-                else "abc.Mapping[str, object]"
-            )
+            mapping = union([annotation, ANY_MAPPING]) if _models_only(annotation) else ANY_MAPPING
             kind: Literal["multipart", "form"] = "multipart" if base.startswith("multipart") else "form"
             return Body(kind, mapping, required, media_type, body_fields(ctx.inputs, schema, where, taken))
         if base.startswith("text/"):
-            return Body("text", "str", required, media_type)
-    return Body("binary", "bytes", required, next(iter(content)))
+            return Body("text", STR, required, media_type)
+    return Body("binary", BYTES, required, next(iter(content)))
 
 
-def _accept_dicts(annotation: str) -> str:
-    """Bodies typed by a model also take a plain dict (or a list of them)."""
-    if annotation.startswith("list[") and annotation.endswith("]"):
-        inner = annotation[5:-1]
-        if inner[:1].isupper():
-            return f"abc.Sequence[{inner} | abc.Mapping[str, object]]"
-        return f"abc.Sequence[{inner}]"
-    if annotation[:1].isupper() and "[" not in annotation:
-        return f"{annotation} | abc.Mapping[str, object]"
-    return annotation
+def _accept_dicts(annotation: TypeRef) -> TypeRef:
+    """Bodies typed by models also take a plain dict (or a list of them)."""
+    if annotation.kind == "generic" and annotation.name == "list":
+        inner = annotation.args[0]
+        return sequence_of(union([inner, ANY_MAPPING]) if _models_only(inner) else inner)
+    return union([annotation, ANY_MAPPING]) if _models_only(annotation) else annotation
+
+
+def _models_only(ref: TypeRef) -> bool:
+    return all(m.is_model for m in ref.without_none().members())
 
 
 def _success(ctx: _Ctx, op: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -434,12 +431,12 @@ def _returns(
         if _redirects_with_location(ctx, op):
             # A redirect the client does not follow (an OAuth consent page, say): the caller
             # needs where it points, so the method returns the Location URL.
-            return Returns("location", "str", "None")
-        return Returns("none", "None", "None")
+            return Returns("location", STR, None)
+        return Returns("none", NONE, None)
     status, response = found
     content: dict[str, Any] = response.get("content") or {}
     if not content:
-        return Returns("none", "None", "None")
+        return Returns("none", NONE, None)
     for media_type, media in content.items():
         if _is_json(media_type):
             schema = (media or {}).get("schema", {})
@@ -453,17 +450,17 @@ def _returns(
                 items_field, item_annotation = paged
                 return Returns("page", annotation, annotation, item_annotation, items_field)
             # Other success statuses with another body (201 vs 200) or none (204) widen the type.
-            annotation = _union([annotation, *_other_successes(ctx, op, status, pointer)])
+            annotation = union([annotation, *_other_successes(ctx, op, status, pointer)])
             return Returns("model", annotation, annotation)
     media_type = next(iter(content))
     if media_type.startswith("text/"):
-        return Returns("text", "str", "str", media_type=media_type)
-    return Returns("bytes", "bytes", "bytes", media_type=media_type)
+        return Returns("text", STR, STR, media_type=media_type)
+    return Returns("bytes", BYTES, BYTES, media_type=media_type)
 
 
-def _other_successes(ctx: _Ctx, op: dict[str, Any], chosen: str, pointer: str) -> list[str]:
-    """Annotations of the other 2xx responses: their JSON body's type, or None for no body."""
-    out: list[str] = []
+def _other_successes(ctx: _Ctx, op: dict[str, Any], chosen: str, pointer: str) -> list[TypeRef]:
+    """Types of the other 2xx responses: their JSON body's type, or None for no body."""
+    out: list[TypeRef] = []
     for key, raw in (op.get("responses") or {}).items():
         status = str(key)
         if status == chosen or not (status.startswith("2") and len(status) == 3):
@@ -471,7 +468,7 @@ def _other_successes(ctx: _Ctx, op: dict[str, Any], chosen: str, pointer: str) -
         response = ctx.namer.resolve(raw) or {}
         content = response.get("content") if isinstance(response, dict) else None
         if not content:
-            out.append("None")
+            out.append(NONE)
             continue
         for media_type, media in content.items():
             if _is_json(media_type):
@@ -481,7 +478,7 @@ def _other_successes(ctx: _Ctx, op: dict[str, Any], chosen: str, pointer: str) -
     return out
 
 
-def _paging(ctx: _Ctx, op_sdk: OperationSdk, schema: Any, params: list[Param]) -> tuple[str, str] | None:
+def _paging(ctx: _Ctx, op_sdk: OperationSdk, schema: Any, params: list[Param]) -> tuple[str, TypeRef] | None:
     scheme = ctx.sdk.pagination
     if scheme is None or op_sdk.paginate is False:
         return None

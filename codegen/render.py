@@ -8,9 +8,9 @@ from pathlib import Path
 import jinja2
 
 from .ir import Package, Resource
+from .typeref import OBJECT
 from .views import (
     MethodView,
-    annotation_identifiers,
     docstring,
     example_call,
     method_view,
@@ -59,7 +59,7 @@ class ResourceView:
 
 
 def _view(package: Package, resource: Resource, module: str) -> ResourceView:
-    job_model = package.jobs.model if package.jobs else "object"
+    job_model = package.jobs.model if package.jobs else OBJECT
     return ResourceView(
         attr=resource.attr,
         path=resource.path,
@@ -196,13 +196,11 @@ def _params_module(env: jinja2.Environment, package: Package, header: str) -> st
         class_syntax = all(_identifier_key(wire) for wire, _, _ in d.fields)
         fields = []
         for wire, annotation, required in d.fields:
-            models.update(annotation_identifiers(annotation))
-            fields.append((wire, annotation if required else f"NotRequired[{annotation}]"))
+            models |= annotation.names("model")
+            fields.append((wire, annotation.render() if required else f"NotRequired[{annotation.render()}]"))
         doc = docstring(d.doc) or f"{d.model} as a dict."
         dicts.append({"name": d.name, "open": d.open, "class_syntax": class_syntax, "fields": fields, "doc": doc})
-    inputs = {d.name for d in package.input_dicts}
-    typing_names = {"Literal", "None", "NotRequired", "FileInput"}
-    model_imports = sorted(n for n in models if n[:1].isupper() and n not in inputs and n not in typing_names)
+    model_imports = sorted(models)
     return env.get_template("params.py.j2").render(header=header, dicts=dicts, model_imports=model_imports)
 
 

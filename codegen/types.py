@@ -1,4 +1,4 @@
-"""Python annotations for schemas, as strings that are also valid runtime expressions."""
+"""Schemas of the prepared document to typed references (codegen/typeref.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .spec.load import resolve_pointer
+from .typeref import (
+    BOOL,
+    BYTES,
+    DATE,
+    DATETIME,
+    FLOAT,
+    INT,
+    LOOSE,
+    NONE,
+    OBJECT,
+    STR,
+    TypeRef,
+    generic,
+    list_of,
+    literal,
+    model,
+    union,
+)
 
-_PRIMITIVES = {"integer": "int", "number": "float", "boolean": "bool", "string": "str", "null": "None"}
-LOOSE = "dict[str, object]"  # documented fallback for what cannot be typed precisely
+_PRIMITIVES = {"integer": INT, "number": FLOAT, "boolean": BOOL, "string": STR, "null": NONE}
 
 
 @dataclass
 class TypeNamer:
-    """Maps schemas of the prepared document to annotations."""
+    """The one schema -> type function: what a response gives back. InputTypes (inputs.py)
+    widens it to what callers may pass."""
 
     document: dict[str, Any]
-    used_models: set[str] = field(default_factory=set)
     loose: list[str] = field(default_factory=list)  # pointers that fell back to a loose type
 
     def resolve(self, schema: Any) -> Any:
@@ -32,82 +49,77 @@ class TypeNamer:
             seen += 1
         return schema
 
-    def annotation(self, schema: Any, pointer: str = "", *, depth: int = 0) -> str:
+    def annotation(self, schema: Any, pointer: str = "", *, depth: int = 0) -> TypeRef:
         if depth > 20 or not isinstance(schema, dict):
-            return "object"
+            return OBJECT
         ref = schema.get("$ref")
         if isinstance(ref, str):
             if ref.startswith("#/components/schemas/") and ref.count("/") == 3:
                 name = ref.rsplit("/", 1)[1]
                 target = self.resolve(schema)
                 if is_class_schema(target):
-                    self.used_models.add(name)
                     return self._nullable(self.class_reference(name, target), target)
                 return self.annotation(target, pointer, depth=depth + 1)
             return self.annotation(self.resolve(schema), pointer, depth=depth + 1)
         if "const" in schema:
-            return f"Literal[{schema['const']!r}]"
+            const = schema["const"]
+            if isinstance(const, str | int | bool):
+                return literal(const)
+            return NONE if const is None else FLOAT if isinstance(const, float) else OBJECT
         if "enum" in schema and all(
             isinstance(v, (str, int)) and not isinstance(v, bool) for v in schema["enum"] if v is not None
         ):
             values = [v for v in schema["enum"] if v is not None]
             if not values:
-                return "None"
-            literal = f"Literal[{', '.join(repr(v) for v in values)}]"
-            return f"{literal} | None" if None in schema["enum"] else literal
+                return NONE
+            members = literal(*values)
+            return union([members, NONE]) if None in schema["enum"] else members
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list) and schema[key]:
-                parts = [self.annotation(s, pointer, depth=depth + 1) for s in schema[key]]
-                return _union(parts)
+                return union(self.annotation(s, pointer, depth=depth + 1) for s in schema[key])
         if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
             return self.annotation(schema["allOf"][0], pointer, depth=depth + 1)
         kinds = schema.get("type")
         if isinstance(kinds, list):
-            parts = [self.annotation({**schema, "type": k}, pointer, depth=depth + 1) for k in kinds]
-            return _union(parts)
-        nullable = schema.get("nullable") is True
+            return union(self.annotation({**schema, "type": k}, pointer, depth=depth + 1) for k in kinds)
         base = self._single(schema, kinds, pointer, depth)
-        return _union([base, "None"]) if nullable else base
+        return union([base, NONE]) if schema.get("nullable") is True else base
 
-    def _single(self, schema: dict[str, Any], kind: Any, pointer: str, depth: int) -> str:
+    def _single(self, schema: dict[str, Any], kind: Any, pointer: str, depth: int) -> TypeRef:
         if kind == "array":
             return self.array_of(self.annotation(schema.get("items", {}), pointer, depth=depth + 1))
         if kind == "string":
             fmt = schema.get("format")
             if fmt == "binary":
                 return self.binary()
-            if fmt == "date-time":
-                return "datetime.datetime"
-            if fmt == "date":
-                return "datetime.date"
-            return "str"
-        if kind in _PRIMITIVES:
+            return DATETIME if fmt == "date-time" else DATE if fmt == "date" else STR
+        if isinstance(kind, str) and kind in _PRIMITIVES:
             return _PRIMITIVES[kind]
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and extra:
-            return f"dict[str, {self.annotation(extra, pointer, depth=depth + 1)}]"
+            return generic("dict", STR, self.annotation(extra, pointer, depth=depth + 1))
         if kind == "object" or "properties" in schema or extra is not None:
             if schema.get("properties") or "allOf" in schema:
                 self.loose.append(pointer)
             return LOOSE
-        return "object"
+        return OBJECT
 
     # Hooks for input types (codegen/inputs.py): what callers may pass differs from what they get.
-    def class_reference(self, name: str, schema: dict[str, Any]) -> str:
-        return name
+    def class_reference(self, name: str, schema: dict[str, Any]) -> TypeRef:
+        return model(name)
 
-    def array_of(self, item: str) -> str:
-        return f"list[{item}]"
+    def array_of(self, item: TypeRef) -> TypeRef:
+        return list_of(item)
 
-    def binary(self) -> str:
-        return "bytes"
+    def binary(self) -> TypeRef:
+        return BYTES
 
     @staticmethod
-    def _nullable(name: str, schema: dict[str, Any]) -> str:
+    def _nullable(ref: TypeRef, schema: dict[str, Any]) -> TypeRef:
         kinds = schema.get("type")
         if schema.get("nullable") is True or (isinstance(kinds, list) and "null" in kinds):
-            return f"{name} | None"
-        return name
+            return union([ref, NONE])
+        return ref
 
 
 def is_class_schema(schema: Any) -> bool:
@@ -119,16 +131,3 @@ def is_class_schema(schema: Any) -> bool:
     if "oneOf" in schema or "anyOf" in schema:
         return False  # a union: the model generators inline it wherever it is used
     return schema.get("type") == "object" and not isinstance(schema.get("additionalProperties"), dict)
-
-
-def _union(parts: list[str]) -> str:
-    flat: list[str] = []
-    for part in parts:
-        for piece in part.split(" | ") if "[" not in part else [part]:
-            if piece not in flat:
-                flat.append(piece)
-    if "object" in flat:
-        return "object"
-    # None last reads best and is what type checkers print.
-    flat.sort(key=lambda p: p == "None")
-    return " | ".join(flat)

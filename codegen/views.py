@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .ir import Operation, Package, Resource, Returns
+from .typeref import BOOL, BYTES, FLOAT, INT, NONE, OBJECT, TypeRef, generic, union
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class MethodView:
     content_type: str
     plain_return: tuple[str, str]  # (sync, async) annotation
     raw_return: tuple[str, str]  # (sync, async)
+    return_types: tuple[TypeRef, TypeRef, TypeRef, TypeRef]  # plain sync, async; raw sync, async
     kind: str
     cast: str
     items_field: str
@@ -37,23 +39,22 @@ class MethodView:
 _DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 
 
-def _builtin_safe(annotation: str) -> str:
+def _builtin_safe(annotation: TypeRef) -> str:
     """Inside a resource class a method may be called `list`; annotations must still mean the builtin."""
-    import re
-
-    return re.sub(r"(?<![\w.])(list|dict)\[", r"builtins.\1[", annotation)
+    return annotation.render(qualified_builtins=True)
 
 
-def _param_signature(annotation: str, name: str, required: bool) -> str:
-    annotation = _builtin_safe(annotation)
+def _param_signature(annotation: TypeRef, name: str, required: bool) -> str:
     if required:
-        return f"{name}: {annotation}"
-    if annotation.endswith("| None") or annotation == "None":
-        return f"{name}: {annotation} = None"
-    return f"{name}: {annotation} | None = None"
+        return f"{name}: {_builtin_safe(annotation)}"
+    return f"{name}: {_builtin_safe(union([annotation, NONE]))} = None"
 
 
-def method_view(op: Operation, job_model: str = "object") -> MethodView:
+def _cast(ref: TypeRef | None) -> str:
+    return "None" if ref is None else ref.render()
+
+
+def method_view(op: Operation, job_model: TypeRef = OBJECT) -> MethodView:
     params: list[str] = [_param_signature(p.annotation, p.name, True) for p in op.path_params]
     fields = op.body.fields if op.body is not None else None
     if op.body is not None and fields is None and op.body.required:
@@ -88,13 +89,7 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
     ]
 
     ret = op.returns
-    if ret.kind == "page":
-        item = _builtin_safe(ret.item_annotation)
-        plain = (f"SyncPage[{item}]", f"AsyncPaginator[{item}]")
-    elif ret.kind == "job":
-        plain = (f"SyncJob[{job_model}]", f"AsyncJob[{job_model}]")
-    else:
-        plain = (_builtin_safe(ret.annotation), _builtin_safe(ret.annotation))
+    types = return_types(ret, job_model)
     doc_lines = [op.summary.strip() or f"{op.http_method.upper()} {op.path}"]
     if op.description.strip() and op.description.strip() != op.summary.strip():
         doc_lines += ["", op.description.strip()]
@@ -114,10 +109,11 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
         body=_body_expression(op),
         body_kind=repr(op.body.kind) if op.body else "None",
         content_type=repr(op.body.content_type) if op.body else "None",
-        plain_return=plain,
-        raw_return=_raw_return(ret, plain),
+        plain_return=(_builtin_safe(types[0]), _builtin_safe(types[1])),
+        raw_return=(_builtin_safe(types[2]), _builtin_safe(types[3])),
+        return_types=types,
         kind=ret.kind,
-        cast=ret.cast,
+        cast=_cast(ret.cast),
         items_field=ret.items_field,
         doc=docstring("\n".join(doc_lines)),
         deprecated=op.deprecated,
@@ -126,17 +122,24 @@ def method_view(op: Operation, job_model: str = "object") -> MethodView:
     )
 
 
-def _raw_return(ret: Returns, plain: tuple[str, str]) -> tuple[str, str]:
-    """What `with_raw_response` methods give: `parse()` answers what the plain method returns,
-    a page for list methods."""
+def _runtime(name: str, arg: TypeRef) -> TypeRef:
+    return generic(name, arg, origin="runtime")
+
+
+def return_types(ret: Returns, job_model: TypeRef) -> tuple[TypeRef, TypeRef, TypeRef, TypeRef]:
+    """What the plain methods return (sync, async) and what `with_raw_response` methods give
+    (sync, async): their `parse()` answers what the plain method returns, a page for list methods."""
+    if ret.kind == "page" and ret.item_annotation is not None:
+        item = ret.item_annotation
+        plain = (_runtime("SyncPage", item), _runtime("AsyncPaginator", item))
+        raw = (_runtime("SyncPage", item), _runtime("AsyncPage", item))
+    elif ret.kind == "job":
+        plain = raw = (_runtime("SyncJob", job_model), _runtime("AsyncJob", job_model))
+    else:
+        plain = raw = (ret.annotation, ret.annotation)
     if ret.kind == "location":
-        return ("APIResponse[None]", "APIResponse[None]")
-    if ret.kind == "page":
-        item = _builtin_safe(ret.item_annotation)
-        return (f"APIResponse[SyncPage[{item}]]", f"APIResponse[AsyncPage[{item}]]")
-    if ret.kind in ("job", "none"):
-        return (f"APIResponse[{plain[0]}]", f"APIResponse[{plain[1]}]")
-    return (f"APIResponse[{_builtin_safe(ret.annotation)}]",) * 2
+        raw = (NONE, NONE)
+    return (*plain, _runtime("APIResponse", raw[0]), _runtime("APIResponse", raw[1]))
 
 
 def _body_expression(op: Operation) -> str:
@@ -223,71 +226,44 @@ def example_call(client_var: str, resource: Resource, view: MethodView) -> str:
     return f"{client_var}.{'.'.join(resource.path)}.{view.name}({', '.join(args)})"
 
 
-def _example_value(annotation: str) -> str:
-    if annotation.startswith("int"):
-        return "1"
-    if annotation.startswith("float"):
-        return "1.0"
-    if annotation.startswith("bool"):
-        return "True"
-    if annotation.startswith("bytes"):
-        return 'b"..."'
-    if annotation.startswith("list"):
+def _example_value(annotation: TypeRef) -> str:
+    first = annotation.without_none().members()[0]
+    if first in (INT, FLOAT, BOOL, BYTES):
+        return {INT: "1", FLOAT: "1.0", BOOL: "True", BYTES: 'b"..."'}[first]
+    if first.kind == "generic" and first.name in ("list", "abc.Sequence"):
         return "[...]"
-    if annotation.startswith("Literal["):
-        return annotation[8:].split(",")[0].rstrip("]")
+    if first.kind == "literal":
+        return repr(first.values[0])
     return '"..."'
 
 
-def _annotation_names(package: Package, resource: Resource) -> set[str]:
-    names: set[str] = set()
+def _types_named(package: Package, resource: Resource) -> list[TypeRef]:
+    refs: list[TypeRef] = []
 
     def walk(res: Resource) -> None:
         for op in res.operations:
-            texts = [p.annotation for p in op.params] + [op.returns.annotation, op.returns.item_annotation]
+            refs.extend(p.annotation for p in op.params)
+            refs.append(op.returns.annotation)
+            if op.returns.item_annotation is not None:
+                refs.append(op.returns.item_annotation)
             if op.body is not None:
-                texts.append(op.body.annotation)
-                texts.extend(f.annotation for f in op.body.fields or ())
-            for text in texts:
-                names.update(annotation_identifiers(text))
+                refs.append(op.body.annotation)
+                refs.extend(f.annotation for f in op.body.fields or ())
             if op.returns.kind == "job" and package.jobs:
-                names.update(annotation_identifiers(package.jobs.model))
+                refs.append(package.jobs.model)
         for child in res.children:
             walk(child)
 
     walk(resource)
-    # Class names: capitalised, or in a script without case (a schema named in Japanese).
-    return {n for n in names if (n[:1].isupper() or not n[:1].isascii()) and n not in _TYPING}
+    return refs
 
 
 def used_names(package: Package, resource: Resource) -> set[str]:
     """Model class names a resource module must import."""
-    inputs = {d.name for d in package.input_dicts} | {"FileInput"}
-    return {n for n in _annotation_names(package, resource) if n not in inputs}
+    return {name for ref in _types_named(package, resource) for name in ref.names("model")}
 
 
 def used_inputs(package: Package, resource: Resource) -> set[str]:
     """TypedDict names (and FileInput) a resource module's signatures name."""
-    inputs = {d.name for d in package.input_dicts} | {"FileInput"}
-    return {n for n in _annotation_names(package, resource) if n in inputs}
-
-
-_TYPING = {"Literal", "None"}
-
-
-def annotation_identifiers(text: str) -> list[str]:
-    """Names in an annotation, never the text of its string literals (Literal['A'] values may hold
-    quotes and code), found by Python's own tokenizer."""
-    import io
-    import tokenize
-
-    names: list[str] = []
-    previous = ""
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        if token.type == tokenize.NAME:
-            if previous == "." and names:
-                names[-1] += "." + token.string
-            else:
-                names.append(token.string)
-        previous = token.string
-    return names
+    refs = _types_named(package, resource)
+    return {name for ref in refs for name in ref.names("input") | ref.names("runtime")}

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..ir import Operation, Package, Param
+from ..typeref import OBJECT, TypeRef
 from ..views import method_view
 from .annotations import accepts_none, names_in
 
@@ -38,17 +39,17 @@ def extract_surface(generated: Generated) -> dict[str, Any]:
     methods: dict[str, dict[str, Any]] = {}
     inputs: set[str] = set()
     outputs: set[str] = set()
-    job_model = package.jobs.model if package.jobs else "object"
+    job_model = package.jobs.model if package.jobs else OBJECT
     for resource, op in package.all_operations():
         entry = _method(op, job_model)
         methods[".".join((*resource.path, op.method_name))] = entry
         for param in entry["params"]:
             inputs |= names_in(param["annotation"])
         if op.body is not None and op.body.fields is not None:
-            inputs |= names_in(op.body.annotation)  # the body's model: its fields are the keywords
+            inputs |= op.body.annotation.names("model")  # the body's model: its fields are the keywords
         outputs |= names_in(entry["returns"]) | names_in(entry["raw_returns"])
     if package.jobs:
-        outputs |= names_in(package.jobs.model)
+        outputs |= package.jobs.model.names("model")
     _assign_roles(models, inputs, outputs)
     return {
         "format": SURFACE_FORMAT,
@@ -83,13 +84,20 @@ def _all_resources(package: Package) -> list[Any]:
     return out
 
 
-# An enum input is typed `Enum | Literal[<its values>]`; the values are the enum's, whose changes
-# are reported once, on the enum.
-_ENUM_LITERAL = re.compile(r"\b([A-Z]\w*) \| Literal\[[^\]]*\]")
+def input_annotation(annotation: TypeRef) -> str:
+    """An enum input is typed `Enum | Literal[<its values>]`; the values are the enum's, whose
+    changes are reported once, on the enum."""
+    return _without_enum_values(annotation).render()
 
 
-def input_annotation(annotation: str) -> str:
-    return _ENUM_LITERAL.sub(r"\1", annotation)
+def _without_enum_values(ref: TypeRef) -> TypeRef:
+    if ref.kind == "union":
+        members = ref.args
+        kept = [m for i, m in enumerate(members) if not (m.kind == "literal" and i and members[i - 1].is_model)]
+        return replace(ref, args=tuple(_without_enum_values(m) for m in kept)) if len(kept) > 1 else kept[0]
+    if ref.kind == "generic":
+        return replace(ref, args=tuple(_without_enum_values(a) for a in ref.args))
+    return ref
 
 
 def _param(param: Param, kind: str) -> dict[str, Any]:
@@ -105,7 +113,7 @@ def _param(param: Param, kind: str) -> dict[str, Any]:
     }
 
 
-def _method(op: Operation, job_model: str) -> dict[str, Any]:
+def _method(op: Operation, job_model: TypeRef) -> dict[str, Any]:
     """Parameters in signature order, as resource.py.j2 lays them out from the same view."""
     view = method_view(op, job_model)
     params = [_param(p, "positional") for p in op.path_params]
@@ -126,7 +134,7 @@ def _method(op: Operation, job_model: str) -> dict[str, Any]:
     if body is not None and body.fields is None:
         body_param = {
             "name": "body",
-            "annotation": body.annotation,
+            "annotation": body.annotation.render(),
             "required": body.required,
             "kind": "positional" if body.required else "keyword",
             "location": "body",
@@ -139,17 +147,12 @@ def _method(op: Operation, job_model: str) -> dict[str, Any]:
     return {
         "http": f"{op.http_method.upper()} {op.path}",
         "params": params,
-        "returns": _plain(view.plain_return[0]),
-        "raw_returns": _plain(view.raw_return[0]),
+        "returns": view.return_types[0].render(),
+        "raw_returns": view.return_types[2].render(),
         "deprecated": op.deprecated,
         "rate_limit_group": op.rate_limit_group,
         "doc": digest(op.summary, op.description),
     }
-
-
-def _plain(annotation: str) -> str:
-    """`builtins.list[X]` as callers read it: the prefix only keeps a method named `list` apart."""
-    return re.sub(r"(?<![\w.])builtins\.", "", annotation)
 
 
 def models_surface(source: str) -> dict[str, dict[str, Any]]:

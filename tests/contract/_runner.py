@@ -79,7 +79,7 @@ def as_model_kwargs(api: str, call: Call) -> dict[str, Any]:
     for body_field in body.fields:
         if body_field.name not in out:
             continue
-        annotation = re.sub(r" \| \w+Param\b", "", body_field.annotation).replace("abc.Sequence[", "list[")
+        annotation = re.sub(r" \| \w+Param\b", "", str(body_field.annotation)).replace("abc.Sequence[", "list[")
         if "FileInput" in annotation or not re.search(r"\b[A-Z]\w*\b", annotation):
             continue
         try:
@@ -99,7 +99,7 @@ def as_models(api: str, call: Call) -> tuple[Any, ...]:
     body = call.op.body
     if body is None or body.kind != "json" or not body.required or body.fields is not None:
         return call.args
-    annotation = body.annotation.replace(" | abc.Mapping[str, object]", "").replace("abc.Sequence[", "list[")
+    annotation = str(body.annotation).replace(" | abc.Mapping[str, object]", "").replace("abc.Sequence[", "list[")
     if "abc." in annotation or not any(part[:1].isupper() for part in annotation.replace("[", " ").split()):
         return call.args
     models = importlib.import_module(CLIENTS[api][0] + ".models")
@@ -162,7 +162,7 @@ def _check_result(call: Call, result: Any, *, exact_fields: bool) -> list[str]:
             if isinstance(result, str) and result.startswith("http")
             else [f"expected the Location URL, got {result!r}"]
         )
-    expected = call.op.returns.cast
+    expected = str(call.op.returns.cast)
     if expected.isidentifier() and type(parsed).__name__ != expected:
         return [f"parsed into {type(parsed).__name__}, declared {expected}"]
     extras = unknown_fields(parsed) if exact_fields else []
