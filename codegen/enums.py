@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from .naming import words
+from .spec.walk import walk
 
 _DIGITS_THEN_LETTERS = re.compile(r"(?<=[0-9])(?=[A-Z])")
 
@@ -62,26 +63,15 @@ def _member_name(value: Any) -> str:
     return "V_" + name if name[0].isdigit() else name
 
 
-def name_enum_members(node: Any) -> None:
-    """Add x-enum-varnames to every enum schema in node (walked iteratively) that has none."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            _null_as_nullable(current)
-            values = current.get("enum")
-            if (
-                isinstance(values, list)
-                and values
-                and "x-enum-varnames" not in current
-                and "x-enumNames" not in current
-            ):
-                listed = [v for v in values if v is not None]
-                if listed and all(isinstance(v, str | int | float) for v in listed):
-                    current["x-enum-varnames"] = member_names(listed)
-            stack.extend(v for k, v in current.items() if k not in ("example", "examples", "default", "enum", "const"))
-        elif isinstance(current, list):
-            stack.extend(current)
+def name_enum_members(schemas: dict[str, Any]) -> None:
+    """Add x-enum-varnames to every enum schema that has none."""
+    for current in walk(schemas, "schemas"):
+        _null_as_nullable(current)
+        values = current.get("enum")
+        if isinstance(values, list) and values and "x-enum-varnames" not in current and "x-enumNames" not in current:
+            listed = [v for v in values if v is not None]
+            if listed and all(isinstance(v, str | int | float) for v in listed):
+                current["x-enum-varnames"] = member_names(listed)
 
 
 def _null_as_nullable(schema: dict[str, Any]) -> None:

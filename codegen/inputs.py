@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ir import BodyField, InputDict
-from .naming import CALL_OPTIONS, parameter_name, snake
+from .naming import parameter_name, snake, unique_name
+from .reserved import CALL_OPTIONS
 from .typeref import FILE_INPUT, TypeRef, literal, model, named, sequence_of, union
 from .types import TypeNamer, is_class_schema
 
@@ -46,9 +47,7 @@ class InputTypes(TypeNamer):
     def dict_name(self, model: str) -> str:
         name = self.wanted.get(model)
         if name is None:
-            name = f"{model}Param"
-            while name in self.model_names or name in self.wanted.values():
-                name += "_"
+            name = unique_name(f"{model}Param", self.model_names | set(self.wanted.values()))
             self.wanted[model] = name
         return name
 
@@ -119,8 +118,7 @@ def body_fields(namer: InputTypes, schema: Any, pointer: str, taken: set[str]) -
         renamed = name in used
         if renamed:
             name = parameter_name(f"body_{name}")
-        while name in used:
-            name += "_"
+        name = unique_name(name, used)
         used.add(name)
         resolved = namer.resolve(sub)
         description = str(resolved.get("description") or "") if isinstance(resolved, dict) else ""

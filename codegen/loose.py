@@ -13,6 +13,7 @@ from typing import Any
 from .diagnostics import Diagnostic, join_pointer
 from .spec.load import LoadedSpec
 from .spec.structure import HTTP_METHODS
+from .spec.walk import walk, walk_with_pointers
 
 # keyword -> what the client does instead
 _IGNORED = {
@@ -33,34 +34,25 @@ def loose_warnings(spec: LoadedSpec) -> list[Diagnostic]:
 
 def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     schemas = ((data.get("components") or {}).get("schemas") or {}) if isinstance(data.get("components"), dict) else {}
-    roots: list[tuple[Any, str]] = [(s, join_pointer("/components/schemas", n)) for n, s in schemas.items()]
+    roots: list[tuple[Any, str, str]] = [(schemas, "/components/schemas", "schemas")]
     for path, item in (data.get("paths") or {}).items():
         for method in HTTP_METHODS:
             op = item.get(method) if isinstance(item, dict) else None
             if isinstance(op, dict):
-                roots.append((op, join_pointer("/paths", path, method)))
+                roots.append((op, join_pointer("/paths", path, method), ""))
                 if op.get("callbacks"):
                     yield (
                         join_pointer("/paths", path, method, "callbacks"),
                         "callbacks are calls to the client, not from it; no methods are generated for them",
                     )
-    stack = roots
-    while stack:
-        node, pointer = stack.pop()
-        if isinstance(node, list):
-            stack.extend((v, join_pointer(pointer, i)) for i, v in enumerate(node))
-            continue
-        if not isinstance(node, dict):
-            continue
-        if _is_schema_like(node):
-            for keyword, message in _IGNORED.items():
-                if keyword in node:
-                    yield join_pointer(pointer, keyword), message
-            if _mixed_enum(node.get("enum")):
-                yield join_pointer(pointer, "enum"), "an enum mixing value types is typed Any"
-        for key, value in node.items():
-            if key not in ("example", "examples", "default", "enum", "const") and isinstance(value, dict | list):
-                stack.append((value, join_pointer(pointer, key)))
+    for root, where, key in roots:
+        for node, pointer in walk_with_pointers(root, where, key):
+            if _is_schema_like(node):
+                for keyword, message in _IGNORED.items():
+                    if keyword in node:
+                        yield join_pointer(pointer, keyword), message
+                if _mixed_enum(node.get("enum")):
+                    yield join_pointer(pointer, "enum"), "an enum mixing value types is typed Any"
 
 
 def _is_schema_like(node: dict[str, Any]) -> bool:
@@ -74,16 +66,9 @@ def _mixed_enum(values: Any) -> bool:
     return len(kinds) > 1 and kinds != {"int", "float"}
 
 
-def relax(node: Any) -> None:
-    """Rewrite the prepared schemas the way the warnings above announce (walked iteratively)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            stack.extend(current)
-            continue
-        if not isinstance(current, dict):
-            continue
+def relax(schemas: dict[str, Any]) -> None:
+    """Rewrite the prepared schemas the way the warnings above announce."""
+    for current in walk(schemas, "schemas"):
         patterns = current.get("patternProperties")
         if isinstance(patterns, dict) and _is_schema_like(current):
             del current["patternProperties"]
@@ -96,6 +81,3 @@ def relax(node: Any) -> None:
         # A closed object would reject the fields a server adds later; clients stay tolerant.
         if current.get("additionalProperties") is False:
             del current["additionalProperties"]
-        for key, value in current.items():
-            if key not in ("example", "examples", "default", "enum", "const") and isinstance(value, dict | list):
-                stack.append(value)

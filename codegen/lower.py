@@ -17,18 +17,21 @@ from .inputs import InputTypes, body_fields
 from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
 from .loose import loose_warnings
 from .naming import (
-    CALL_OPTIONS,
     class_from_title,
     env_prefix,
+    numbered_after_underscore,
     package_from_title,
     parameter_name,
     pascal,
+    repeated,
     safe_attribute,
     safe_identifier,
     singular_of,
     snake,
+    unique_name,
 )
 from .prepare import Prepared, iter_operations
+from .reserved import CALL_OPTIONS, CLIENT_ATTRIBUTES, RESOURCE_ATTRIBUTES
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
 from .typeref import ANY_MAPPING, BYTES, LOOSE, NONE, STR, TypeRef, sequence_of, union
@@ -294,9 +297,8 @@ def _operation(
         location = raw["in"]
         if location == "header" and str(raw["name"]).lower() in ("authorization", "content-type", "accept"):
             continue
-        name = wanted = parameter_name(snake(str(raw["name"])))
-        while name in used:
-            name = f"{name}_{location}"
+        wanted = parameter_name(snake(str(raw["name"])))
+        name = unique_name(wanted, used, repeated(f"_{location}"))
         if name != wanted:
             ctx.warn(param_pointer, f"parameter {raw['name']!r} becomes {wanted}, which is taken; it is {name}")
         used.add(name)
@@ -320,9 +322,8 @@ def _operation(
         )
     for name in re.findall(r"{([^}]+)}", path):
         if not any(p.wire_name == name and p.location == "path" for p in params):
-            ident = parameter_name(snake(name))
-            while ident in used:  # a template naming a declared query parameter: /search?q={q}
-                ident += "_path"
+            # A template may name a declared query parameter: /search?q={q}
+            ident = unique_name(parameter_name(snake(name)), used, repeated("_path"))
             used.add(ident)
             ctx.warn(pointer, f"path parameter {name!r} is not declared; typed as str")
             params.append(Param(ident, name, "path", STR, True))
@@ -504,7 +505,7 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
 
     def build(path: tuple[str, ...]) -> Resource:
         children = tuple(build(p) for p in tree if len(p) == len(path) + 1 and p[: len(path)] == path)
-        taken = {c.attr for c in children} | {"with_raw_response", "with_options"}
+        taken = {c.attr for c in children} | RESOURCE_ATTRIBUTES
         ops = _unique_methods(ctx, path, tree[path], taken)
         return Resource(
             attr=path[-1],
@@ -517,11 +518,10 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
     roots: list[Resource] = []
     for path in [p for p in tree if len(p) == 1]:
         resource = build(path)
-        if resource.attr in _CLIENT_ATTRIBUTES:
+        if resource.attr in CLIENT_ATTRIBUTES:
             # A trailing underscore, as for keywords: client.close_ next to client.close().
-            name = resource.attr + "_"
-            while any(r.attr == name for r in roots) or (name,) in tree:
-                name += "_"
+            taken_roots = CLIENT_ATTRIBUTES | {r.attr for r in roots} | {p[0] for p in tree}
+            name = unique_name(resource.attr + "_", taken_roots)
             ctx.warn(
                 resource.operations[0].pointer if resource.operations else "/paths",
                 f"resource name {resource.attr!r} collides with a client attribute; it is client.{name}",
@@ -531,23 +531,6 @@ def _build_resources(ctx: _Ctx, raw_ops: list[_RawOp]) -> tuple[Resource, ...]:
     return tuple(roots)
 
 
-_CLIENT_ATTRIBUTES = frozenset(
-    {
-        "with_options",
-        "with_raw_response",
-        "with_streaming_response",
-        "close",
-        "aclose",
-        "rate_limits",
-        "api_key",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "max_wait",
-    }
-)
-
-
 def _unique_methods(ctx: _Ctx, path: tuple[str, ...], ops: list[Operation], taken: set[str]) -> list[Operation]:
     seen: dict[str, Operation] = {}
     out: list[Operation] = []
@@ -555,34 +538,25 @@ def _unique_methods(ctx: _Ctx, path: tuple[str, ...], ops: list[Operation], take
         name = op.method_name
         if name in taken:
             # Like keywords, a trailing underscore: users.keys_() next to the users.keys resource.
-            while name in taken or any(o.method_name == name for o in ops):
-                name += "_"
+            name = unique_name(name, taken | {o.method_name for o in ops})
             ctx.warn(
                 op.pointer,
                 f"method name {op.method_name!r} collides with an attribute of {'.'.join(path)}; it is {name}",
             )
-            op = _replace(op, method_name=name)
+            op = replace(op, method_name=name)
         if name in seen:
             if op.operation_id and seen[name].operation_id and op.operation_id != seen[name].operation_id:
                 alt = safe_attribute(snake(op.operation_id))
                 if alt not in seen:
                     ctx.warn(op.pointer, f"method {'.'.join(path)}.{name} already exists; this one is {alt}")
                     name = alt
-            n = 2
-            while name in seen:
-                name, n = f"{op.method_name}_{n}", n + 1
-            if name != op.method_name and name == f"{op.method_name}_{n - 1}":
+            if name in seen:
+                name = unique_name(op.method_name, seen, numbered_after_underscore)
                 ctx.warn(op.pointer, f"method {'.'.join(path)}.{op.method_name} already exists; this one is {name}")
-            op = _replace(op, method_name=name)
+            op = replace(op, method_name=name)
         seen[name] = op
         out.append(op)
     return out
-
-
-def _replace(op: Operation, **changes: Any) -> Operation:
-    from dataclasses import replace
-
-    return replace(op, **changes)
 
 
 def _jobs(ctx: _Ctx) -> JobConfig | None:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import builtins
-import keyword
 import re
 import unicodedata
+from collections.abc import Callable, Container
 
-# Keywords every generated method takes besides the operation's own parameters.
-CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_wait")
+from .reserved import ATTRIBUTES, IDENTIFIERS, PARAMETERS
+
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
-# Names that would shadow something a generated module or its readers rely on.
-_RESERVED = (
-    set(keyword.kwlist)
-    | set(keyword.softkwlist)
-    | {name for name in dir(builtins) if not name.startswith("_")}
-    | {"self", "cls", "body", *CALL_OPTIONS}
-)
-
 
 # Letters that NFKD does not decompose into ASCII but that have a usual spelling.
 _TRANSLITERATE = str.maketrans(
@@ -69,48 +60,16 @@ def safe_identifier(name: str) -> str:
     """A snake_case name usable as a parameter or attribute without shadowing anything."""
     if name and name[0].isdigit():
         name = "n_" + name
-    if name in _RESERVED:
+    if name in IDENTIFIERS:
         return name + "_"
     return name
-
-
-# Names a generated method body or signature refers to; a parameter must not hide them. Other
-# builtins (id, type, filter, format) may: method bodies never use them, and `id` reads best.
-_PARAMETER_RESERVED = (
-    set(keyword.kwlist)
-    | set(keyword.softkwlist)
-    | {
-        "self",
-        "cls",
-        *CALL_OPTIONS,
-        "body",
-        "spec",
-        "result",
-        "response",
-        "_job_id",
-        "_accepted",
-        "abc",
-        "builtins",
-        "datetime",
-        "warnings",
-        "list",
-        "dict",
-        "object",
-        "str",
-        "int",
-        "float",
-        "bool",
-        "bytes",
-        "None",
-    }
-)
 
 
 def parameter_name(name: str) -> str:
     """A snake_case method parameter: escapes keywords and names the method itself relies on."""
     if name and name[0].isdigit():
         name = "n_" + name
-    if name in _PARAMETER_RESERVED:
+    if name in PARAMETERS:
         return name + "_"
     return name
 
@@ -119,7 +78,7 @@ def safe_attribute(name: str) -> str:
     """A method or attribute name: only keywords need escaping (obj.list is fine, obj.class is not)."""
     if name and name[0].isdigit():
         name = "n_" + name
-    if keyword.iskeyword(name) or name in ("self", "mro"):
+    if name in ATTRIBUTES:
         return name + "_"
     return name
 
@@ -177,3 +136,32 @@ def class_from_title(title: str) -> str:
 def env_prefix(package: str) -> str:
     """The first three words of the package name: environment variables stay readable."""
     return "_".join(package.strip("_").split("_")[:3]).upper() or "API"
+
+
+def underscores(wanted: str, attempt: int) -> str:
+    return wanted + "_" * attempt
+
+
+def numbered(wanted: str, attempt: int) -> str:
+    """wanted2, wanted3, ...: for class names, where a trailing underscore reads badly."""
+    return f"{wanted}{attempt + 1}"
+
+
+def numbered_after_underscore(wanted: str, attempt: int) -> str:
+    """wanted_2, wanted_3, ...: for a second method of the same name."""
+    return f"{wanted}_{attempt + 1}"
+
+
+def repeated(suffix: str) -> Callable[[str, int], str]:
+    """wanted_query, wanted_query_query, ...: a suffix that says why the name changed."""
+    return lambda wanted, attempt: wanted + suffix * attempt
+
+
+def unique_name(wanted: str, taken: Container[str], candidate: Callable[[str, int], str] = underscores) -> str:
+    """wanted, or the first candidate(wanted, 1), candidate(wanted, 2), ... not taken: the one rule
+    every name clash falls back to, with the spelling of the candidates chosen per kind of name."""
+    name, attempt = wanted, 0
+    while name in taken:
+        attempt += 1
+        name = candidate(wanted, attempt)
+    return name

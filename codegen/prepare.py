@@ -15,9 +15,11 @@ from urllib.parse import unquote
 from .diagnostics import Diagnostic, join_pointer
 from .enums import name_enum_members
 from .loose import relax
-from .naming import pascal
+from .naming import numbered, pascal, unique_name
+from .reserved import CLASS_NAMES
 from .slim import copy_without_examples
 from .spec.load import LoadedSpec
+from .spec.walk import walk
 from .unions import hoist_array_items, hoist_union_members
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -32,52 +34,6 @@ def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], 
             op = item.get(method)
             if isinstance(op, dict):
                 yield path, item, method, op
-
-
-# Names the generated modules import themselves; a model must not shadow them.
-RESERVED_CLASS_NAMES = frozenset(
-    {
-        "Any",
-        "AwareDatetime",
-        "BaseModel",
-        "ConfigDict",
-        "Enum",
-        "Field",
-        "IntEnum",
-        "Literal",
-        "StrEnum",
-        "RootModel",
-        "NotGiven",
-        "Headers",
-        "Query",
-        "Body",
-        "SyncPage",
-        "AsyncPage",
-        "AsyncPaginator",
-        "SyncJob",
-        "AsyncJob",
-        "APIResponse",
-        "AsyncAPIResponse",
-        "RequestSpec",
-        "Timeout",
-        "FileTypes",
-        "Optional",
-        "Union",
-        "date",
-        "datetime",
-        "UUID",
-        "Decimal",
-        "Annotated",
-        "AnyUrl",
-        "EmailStr",
-        "Model",
-        "NaiveDatetime",
-        "Operation",
-        "NOT_GIVEN",
-        "Self",
-        "TypeAdapter",
-    }
-)
 
 
 @dataclass
@@ -113,8 +69,8 @@ def prepare(spec: LoadedSpec) -> Prepared:
     _rewrite_refs(doc, out.class_names)
     _hoist_inline(doc, schemas)
     _hoist_component_bodies(doc, schemas)
-    hoist_union_members(schemas, RESERVED_CLASS_NAMES)
-    hoist_array_items(schemas, RESERVED_CLASS_NAMES)
+    hoist_union_members(schemas, CLASS_NAMES)
+    hoist_array_items(schemas, CLASS_NAMES)
     relax(schemas)
     name_enum_members(schemas)
     _strip_constraints(schemas)
@@ -126,7 +82,7 @@ def prepare(spec: LoadedSpec) -> Prepared:
 
 def _base_class_name(original: str) -> str:
     name = pascal(original)
-    return name + "Model" if name in RESERVED_CLASS_NAMES else name
+    return name + "Model" if name in CLASS_NAMES else name
 
 
 def class_names_for(originals: list[str]) -> dict[str, str]:
@@ -141,11 +97,8 @@ def class_names_for(originals: list[str]) -> dict[str, str]:
     for base, members in groups.items():
         ordered = sorted(members, key=lambda o: (o != base, o))
         names[ordered[0]] = base
-        n = 2
         for original in ordered[1:]:
-            while f"{base}{n}" in taken:
-                n += 1
-            names[original] = f"{base}{n}"
+            names[original] = unique_name(base, taken, numbered)
             taken.add(names[original])
     return {original: names[original] for original in originals}
 
@@ -172,16 +125,11 @@ _CONSTRAINTS = frozenset(
 )
 
 
-def _strip_constraints(node: Any) -> None:
-    if isinstance(node, dict):
+def _strip_constraints(schemas: dict[str, Any]) -> None:
+    for node in walk(schemas, "schemas"):
         for key in _CONSTRAINTS & node.keys():
             if not isinstance(node[key], dict):  # a property may be *named* "pattern"
                 del node[key]
-        for value in node.values():
-            _strip_constraints(value)
-    elif isinstance(node, list):
-        for value in node:
-            _strip_constraints(value)
 
 
 def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
@@ -214,21 +162,16 @@ def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
 _SCHEMA_REF = "#/components/schemas/"
 
 
-def _rewrite_refs(node: Any, class_names: dict[str, str]) -> None:
+def _rewrite_refs(doc: dict[str, Any], class_names: dict[str, str]) -> None:
     """Point every ref to a component schema (or into one) at its class name. The name in a ref is
     a JSON pointer token in a URI fragment: percent-encoded, with ~1 for / and ~0 for ~."""
-    if isinstance(node, dict):
+    for node in walk(doc):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
             token, sep, rest = ref[len(_SCHEMA_REF) :].partition("/")
             original = unquote(token).replace("~1", "/").replace("~0", "~")
             if original in class_names:
                 node["$ref"] = _SCHEMA_REF + class_names[original] + sep + rest
-        for value in node.values():
-            _rewrite_refs(value, class_names)
-    elif isinstance(node, list):
-        for value in node:
-            _rewrite_refs(value, class_names)
 
 
 def _needs_class(schema: Any) -> bool:
@@ -241,9 +184,7 @@ def _needs_class(schema: Any) -> bool:
 
 
 def _lift(schema: dict[str, Any], name: str, schemas: dict[str, Any]) -> dict[str, Any]:
-    base, n = name, 2
-    while name in schemas or name in RESERVED_CLASS_NAMES:
-        name, n = f"{base}{n}", n + 1
+    name = unique_name(name, schemas.keys() | CLASS_NAMES, numbered)
     schemas[name] = schema
     return {"$ref": f"#/components/schemas/{name}"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .naming import pascal
+from .naming import numbered, pascal, unique_name
 
 
 def hoist_union_members(schemas: dict[str, Any], reserved: frozenset[str]) -> None:
@@ -60,8 +60,6 @@ def _member_name(parent: str, member: dict[str, Any], prop: str | None, index: i
 
 
 def _free(wanted: str, schemas: dict[str, Any], reserved: frozenset[str], member: dict[str, Any]) -> str:
-    name, n = wanted, 2
-    while name in schemas or name in reserved:
-        name, n = f"{wanted}{n}", n + 1
+    name = unique_name(wanted, schemas.keys() | reserved, numbered)
     schemas[name] = member
     return name

@@ -15,7 +15,7 @@ import pydantic
 
 from ..enums import member_names
 from ..naming import pascal, snake
-from ..prepare import RESERVED_CLASS_NAMES
+from ..reserved import CLASS_NAMES as RESERVED_CLASS_NAMES
 from ..spec.load import resolve_pointer
 from ..types import is_class_schema
 from .classes import ClassDef, EnumClass, FieldDef, ModelClass, RootClass

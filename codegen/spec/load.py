@@ -17,7 +17,9 @@ from urllib.parse import unquote
 import yaml
 
 from ..diagnostics import Diagnostic, SpecError, display_path, join_pointer
+from ..naming import numbered, unique_name
 from .jsonlines import json_lines, load_json
+from .walk import NAME_MAPS, child_key, is_literal, walk
 
 
 @dataclass
@@ -252,11 +254,11 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
             ref = node.get("$ref")
             if isinstance(ref, str) and (not ref.startswith("#") or base != main):
                 return {**{k: v for k, v in node.items() if k != "$ref"}, "$ref": bundle(ref, pointer, base)}
-            names = key in _NAME_MAPS
+            names = key in NAME_MAPS
             return {
                 k: v
-                if not names and _is_literal(k, v, key)
-                else visit(v, join_pointer(pointer, k), base, _child_key(str(k), key))
+                if not names and is_literal(k, v, key)
+                else visit(v, join_pointer(pointer, k), base, child_key(str(k), key))
                 for k, v in node.items()
             }
         if isinstance(node, list):
@@ -269,62 +271,9 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
         components.setdefault(section, {}).update(parts)
 
 
-# Mappings whose keys are names (a property may be called "example"), not OpenAPI keywords.
-_NAME_MAPS = frozenset(
-    {
-        "properties",
-        "patternProperties",
-        "$defs",
-        "definitions",
-        "schemas",
-        "parameters",
-        "responses",
-        "headers",
-        "content",
-        "links",
-        "callbacks",
-        "securitySchemes",
-        "requestBodies",
-        "paths",
-        "webhooks",
-        "pathItems",
-        "encoding",
-        "mapping",
-        "examples",
-    }
-)
-_LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
-
-
-def _is_literal(key: Any, value: Any, parent_key: str) -> bool:
-    """Values that are data, where a "$ref" key is just data too: examples, defaults, enums, an
-    Example Object's `value` and a schema's list of `examples`."""
-    if key in _LITERAL_KEYS or (key == "examples" and isinstance(value, list)):
-        return True
-    return key == "value" and parent_key == "__example__"
-
-
-def _child_key(key: str, parent_key: str) -> str:
-    # Entries of an `examples` map are Example Objects, whatever their names.
-    return "__example__" if parent_key == "examples" else key
-
-
-def _has_external(node: Any, key: str = "") -> bool:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
-            return True
-        names = key in _NAME_MAPS
-        return any(
-            _has_external(v, _child_key(str(k), key)) for k, v in node.items() if names or not _is_literal(k, v, key)
-        )
-    if isinstance(node, list):
-        return any(_has_external(v) for v in node)
-    return False
+def _has_external(node: Any) -> bool:
+    return any(isinstance(n.get("$ref"), str) and not n["$ref"].startswith("#") for n in walk(node))
 
 
 def _free_name(taken: dict[str, Any], wanted: str) -> str:
-    name, n = wanted, 2
-    while name in taken:
-        name, n = f"{wanted}{n}", n + 1
-    return name
+    return unique_name(wanted, taken, numbered)

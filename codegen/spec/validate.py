@@ -6,8 +6,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, join_pointer
-from .load import _NAME_MAPS, LoadedSpec, resolve_pointer
+from .load import LoadedSpec, resolve_pointer
 from .structure import DROP, KEEP, structural_problems
+from .walk import walk_with_pointers
 
 
 def validate_openapi(spec: LoadedSpec) -> list[Diagnostic]:
@@ -57,28 +58,15 @@ def _apply(data: Any, pointer: str, fix: Any) -> None:
 
 
 # Values that are data, not schemas (a "$ref" key in an example is just data).
-_DATA = frozenset({"example", "examples", "default", "enum", "const"})
-
-
 def _unresolvable_local_refs(data: dict[str, Any]) -> list[tuple[str, str]]:
     """A local $ref that leads nowhere is dropped: the schema is Any, a parameter is skipped, a
     response or body has no content."""
     out: list[tuple[str, str]] = []
-    stack: list[tuple[Any, str, bool]] = [(data, "", False)]
-    while stack:
-        node, pointer, names = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#"):
-                try:
-                    resolve_pointer(data, ref[1:])
-                except KeyError:
-                    out.append((join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}; ignored (typed Any)"))
-            stack.extend(
-                (v, join_pointer(pointer, k), k in _NAME_MAPS and not names)
-                for k, v in node.items()
-                if names or k not in _DATA
-            )
-        elif isinstance(node, list):
-            stack.extend((value, join_pointer(pointer, i), False) for i, value in enumerate(node))
+    for node, pointer in walk_with_pointers(data):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            try:
+                resolve_pointer(data, ref[1:])
+            except KeyError:
+                out.append((join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}; ignored (typed Any)"))
     return sorted(out)

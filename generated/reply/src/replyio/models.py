@@ -982,7 +982,9 @@ class BlacklistRuleBulkCreateRequest(RootModel[list[BlacklistRuleRequest]]):
     Root JSON array of rules. Every entry is validated first; one invalid entry fails the whole request with a 400 whose pointer is like /0/pattern.
     """
 
-    root: list[BlacklistRuleRequest] = Field(..., examples=[[{}, {}]])
+    root: list[BlacklistRuleRequest] = Field(
+        ..., examples=[[{"pattern": "competitor.com"}, {"pattern": "spam-domain.net"}]]
+    )
     """
     Root JSON array of rules. Every entry is validated first; one invalid entry fails the whole request with a 400 whose pointer is like /0/pattern.
     """
