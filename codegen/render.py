@@ -8,16 +8,9 @@ from pathlib import Path
 import jinja2
 
 from .ir import Package, Resource
+from .pytext import docstring, one_line
 from .typeref import OBJECT
-from .views import (
-    MethodView,
-    docstring,
-    example_call,
-    method_view,
-    one_line,
-    used_inputs,
-    used_names,
-)
+from .views import MethodView, example_call, method_view, used_inputs, used_names
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -216,7 +209,7 @@ def _readme(env: jinja2.Environment, package: Package, views: list[ResourceView]
     for view in views:
         for resource in _flatten(view):
             for m in resource.methods:
-                call = example_call("client", _as_resource(resource), m)
+                call = example_call("client", resource.path, m)
                 rows.append(
                     {
                         "call": call.replace("|", "\\|"),
@@ -247,7 +240,3 @@ def _readme(env: jinja2.Environment, package: Package, views: list[ResourceView]
         paging_example=paging_example,
         auth_description=auth_description,
     )
-
-
-def _as_resource(view: ResourceView) -> Resource:
-    return Resource(attr=view.attr, path=view.path, class_name=view.class_name, operations=(), children=())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .ir import Operation, Package, Resource, Returns
+from .pytext import docstring
 from .typeref import BOOL, BYTES, FLOAT, INT, NONE, OBJECT, TypeRef, generic, union
 
 
@@ -191,27 +192,7 @@ def _returns_section(op: Operation) -> list[str]:
     return ["", "Returns:", f"    {what}"]
 
 
-_UNSAFE = {"\u2028": " ", "\u2029": " ", "\x0b": " ", "\x0c": " ", "\r": "", "\x85": " "}
-
-
-def docstring(text: str) -> str:
-    """Body of a triple-quoted docstring: nothing in the text can end the string or run code."""
-    clean = "".join(_UNSAFE.get(ch, ch) for ch in text if ch == "\n" or ch.isprintable() or ch in _UNSAFE)
-    clean = clean.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    clean = "\n".join(line.rstrip() for line in clean.split("\n")).strip()  # trailing spaces fail lint
-    # An unescaped quote right before the closing triple quote would end the string early.
-    if clean.endswith('"') and (len(clean) - 1 - len(clean[:-1].rstrip("\\"))) % 2 == 0:
-        return clean[:-1] + '\\"'
-    return clean
-
-
-def one_line(text: str, limit: int = 160) -> str:
-    """Text safe inside a Markdown table cell or a comment: one line, no pipes."""
-    clean = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(clean.split()).replace("|", "\\|")[:limit]
-
-
-def example_call(client_var: str, resource: Resource, view: MethodView) -> str:
+def example_call(client_var: str, path: tuple[str, ...], view: MethodView) -> str:
     args: list[str] = []
     for p in view.op.path_params:
         args.append(_example_value(p.annotation))
@@ -223,7 +204,7 @@ def example_call(client_var: str, resource: Resource, view: MethodView) -> str:
     for p in view.op.other_params:
         if p.required:
             args.append(f"{p.name}={_example_value(p.annotation)}")
-    return f"{client_var}.{'.'.join(resource.path)}.{view.name}({', '.join(args)})"
+    return f"{client_var}.{'.'.join(path)}.{view.name}({', '.join(args)})"
 
 
 def _example_value(annotation: TypeRef) -> str:
