@@ -27,8 +27,9 @@ class _Frame:
         self.keys: set[str] = set()
 
 
-def json_lines(text: str, file: str) -> dict[str, int]:
-    """JSON pointer -> 1-based line of every key and array item; raises SpecError on duplicate keys."""
+def json_lines(text: str, file: str, duplicates: list[Diagnostic] | None = None) -> dict[str, int]:
+    """JSON pointer -> 1-based line of every key and array item; each key given twice in an object
+    is added to `duplicates` as a warning."""
     lines: dict[str, int] = {"": 1}
     stack: list[_Frame] = []
     expecting_key = False
@@ -64,8 +65,9 @@ def json_lines(text: str, file: str) -> dict[str, int]:
             key = json.loads(token) if "\\" in token else token[1:-1]
             top.key = key
             pointer = top.pointer + "/" + _escape(key)
-            if key in top.keys:
-                raise SpecError([Diagnostic(file, line, pointer, f"duplicate key {key!r}")])
+            if key in top.keys and duplicates is not None:
+                message = f"duplicate key {key!r}; the last value is used"
+                duplicates.append(Diagnostic(file, line, pointer, message, "warning"))
             top.keys.add(key)
             lines.setdefault(pointer, line)
         elif stack:  # a string item of an array
@@ -89,28 +91,30 @@ def _value_pointer(stack: list[_Frame], lines: dict[str, int], line: int) -> str
     return pointer
 
 
-def load_json(text: str, file: str) -> Any:
-    """The data of a JSON document; SpecError for invalid JSON or a duplicate key.
+def load_json(text: str, file: str, duplicates: list[Diagnostic] | None = None) -> Any:
+    """The data of a JSON document (the last value of a key given twice); SpecError for invalid
+    JSON. Each duplicate key goes into `duplicates` as a warning with its line and pointer.
 
     Lines are not computed here: `json_lines` runs only when a diagnostic needs one.
     """
+    seen = _DuplicateSeen()
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        data = json.loads(text, object_pairs_hook=seen.hook)
     except json.JSONDecodeError as exc:
         raise SpecError([Diagnostic(file, exc.lineno, "", f"not valid JSON: {exc.msg} (column {exc.colno})")]) from None
-    except _DuplicateKey:
-        json_lines(text, file)  # raises with the line and pointer of the duplicate
-        raise
     except RecursionError:
         raise SpecError([Diagnostic(file, None, "", "not valid JSON: nested too deeply")]) from None
+    if seen.found and duplicates is not None:
+        json_lines(text, file, duplicates)  # finds each duplicate's line and pointer
+    return data
 
 
-class _DuplicateKey(Exception):
-    pass
+class _DuplicateSeen:
+    def __init__(self) -> None:
+        self.found = False
 
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _DuplicateKey
-    return result
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            self.found = True
+        return result

@@ -30,6 +30,9 @@ class SourceMap:
     lines: dict[str, int] = field(default_factory=dict)
     # JSON documents compute their lines only when a diagnostic first asks for one.
     compute: Callable[[], dict[str, int]] | None = None
+    # Keys given twice in one mapping: a warning each, and the last value is used, as JSON and
+    # YAML readers commonly do.
+    duplicates: list[Diagnostic] = field(default_factory=list)
 
     def line(self, pointer: str) -> int | None:
         if self.compute is not None:
@@ -52,6 +55,7 @@ class LoadedSpec:
     foreign: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     # pointer of a bundled part -> (source map of its file, its pointer there): lines inside it
     foreign_maps: dict[str, tuple[SourceMap, str]] = field(default_factory=dict)
+    load_warnings: list[Diagnostic] = field(default_factory=list)  # the duplicate keys of every file read
 
     def where(self, pointer: str) -> tuple[str, int | None]:
         for prefix, (source, fragment) in self.foreign_maps.items():
@@ -67,12 +71,14 @@ class LoadedSpec:
         return Diagnostic(file, line, pointer, message, severity)
 
 
+_DUPLICATE = "duplicate key {key!r}; the last value is used"
+
 # libyaml's parser when PyYAML has it: the pure-Python one is several times slower on big specs.
 _YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_YamlLoader):  # type: ignore[misc]
-    """SafeLoader that refuses duplicate keys (a silent overwrite hides spec mistakes)."""
+    """SafeLoader with YAML 1.2 booleans; duplicate keys are reported by _construct."""
 
 
 # YAML 1.2 booleans, as OpenAPI 3.1 asks: `on`, `off`, `yes`, `no` stay strings (enum values such
@@ -85,7 +91,8 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
-def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], file: str, loader: _Loader) -> Any:
+def _construct(node: yaml.Node, pointer: str, source: SourceMap, loader: _Loader) -> Any:
+    lines = source.lines
     lines.setdefault(pointer, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -96,11 +103,12 @@ def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], file: str, 
             child = join_pointer(pointer, key)
             lines.setdefault(child, key_node.start_mark.line + 1)
             if key in result:
-                raise SpecError([Diagnostic(file, key_node.start_mark.line + 1, child, f"duplicate key {key!r}")])
-            result[key] = _construct(value_node, child, lines, file, loader)
+                line = key_node.start_mark.line + 1
+                source.duplicates.append(Diagnostic(source.file, line, child, _DUPLICATE.format(key=key), "warning"))
+            result[key] = _construct(value_node, child, source, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, join_pointer(pointer, i), lines, file, loader) for i, item in enumerate(node.value)]
+        return [_construct(item, join_pointer(pointer, i), source, loader) for i, item in enumerate(node.value)]
     value = loader.construct_object(node)
     if hasattr(value, "isoformat"):  # YAML timestamps: keep the text the author wrote
         return str(node.value)
@@ -113,7 +121,7 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
         # JSON: the C parser, with lines computed on demand (YAML parsing of a 10 MB spec takes minutes).
         body = text.lstrip("\ufeff")
         try:
-            data = load_json(body, file)
+            data = load_json(body, file, source.duplicates)
         except SpecError as json_error:
             if not json_error.diagnostics[0].message.startswith("not valid JSON"):
                 raise
@@ -138,7 +146,7 @@ def _parse_yaml(text: str, file: str, source: SourceMap) -> tuple[Any, SourceMap
         raise SpecError([Diagnostic(file, None, "", f"not valid YAML or JSON: {exc}")]) from None
     if node is None:
         raise SpecError([Diagnostic(file, 1, "", "the document is empty")])
-    return _construct(node, "", source.lines, file, _Loader("")), source
+    return _construct(node, "", source, _Loader("")), source
 
 
 def load_spec(path: Path) -> LoadedSpec:
@@ -150,7 +158,7 @@ def load_spec(path: Path) -> LoadedSpec:
     data, source = parse_document(text, file)
     if not isinstance(data, dict):
         raise SpecError([Diagnostic(file, 1, "", "the document must be a mapping (an OpenAPI object)")])
-    spec = LoadedSpec(path=path, data=data, source=source)
+    spec = LoadedSpec(path=path, data=data, source=source, load_warnings=source.duplicates)
     _bundle_external_refs(spec)
     return spec
 
@@ -215,6 +223,7 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
                     [spec.diagnostic(ref_pointer, f"unresolvable $ref: file {target.name} not found")]
                 ) from None
             cache[target] = parse_document(text, display_path(target))
+            spec.load_warnings.extend(cache[target][1].duplicates)
         return cache[target]
 
     def bundle(ref: str, pointer: str, base: Path) -> str:

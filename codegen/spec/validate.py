@@ -31,7 +31,7 @@ def validate_openapi(spec: LoadedSpec) -> list[Diagnostic]:
     # answers "is not valid under any of the given schemas" where these name the field.
     problems = list(structural_problems(spec.data, version))
     problems += [(pointer, message, DROP) for pointer, message in _unresolvable_local_refs(spec.data)]
-    out = [spec.diagnostic(pointer, message, "warning") for pointer, message, _ in problems]
+    out = [*spec.load_warnings, *(spec.diagnostic(pointer, message, "warning") for pointer, message, _ in problems)]
     # Innermost first, so that dropping a value never moves one still to be repaired.
     for pointer, _, fix in sorted(problems, key=lambda p: p[0].count("/"), reverse=True):
         if fix is not KEEP:

@@ -66,3 +66,13 @@ def _imports(out: Path) -> None:
     code += f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'): importlib.import_module(m.name)"
     done = subprocess.run([sys.executable, "-c", code], cwd=src, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_duplicate_key_keeps_the_last_value() -> None:
+    from codegen.spec.load import load_spec
+
+    as_yaml = load_spec(BAD / "duplicate_key.yaml")
+    assert list(as_yaml.data["paths"]["/x"]["get"]["responses"]) == ["204"]
+    as_json = load_spec(BAD / "duplicate_key_json.json")
+    assert as_json.data["paths"]["/x"]["get"]["summary"] == "second"
+    assert [d.pointer for d in as_json.load_warnings] == ["/paths/~1x/get/summary"]
