@@ -49,7 +49,7 @@ pytest: $(STAMP) $(PRISM)
 test: lint typecheck check pytest
 
 # The fast loop: generator and runtime tests on fake clocks, no npm, Prism, Redis or external tools.
-UNIT_TESTS := tests/behaviour tests/runtime tests/golden tests/openapi tests/ratelimit
+UNIT_TESTS := tests/unit tests/behaviour tests/runtime tests/golden tests/openapi tests/ratelimit
 unit: $(STAMP)
 	$(BIN)/pytest -m "not prism and not redis and not realclock and not slow" $(UNIT_TESTS)
 
