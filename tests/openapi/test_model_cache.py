@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from codegen import model_cache
 from codegen.diagnostics import SpecError
+from codegen.model_plan import plan_models
 from codegen.pipeline import generate_package
 
 from .conftest import SPECS
@@ -33,3 +35,21 @@ def test_second_run_reuses_models_and_a_change_generates_again(tmp_path: Path, m
         generate_package(changed)
     monkeypatch.setattr(model_cache, "generate_models", real)
     assert 'NAVY = "navy"' in generate_package(changed).files["src/enums/models.py"]
+
+
+def test_the_key_covers_every_part_of_the_plan() -> None:
+    document = {"openapi": "3.1.0", "components": {"schemas": {"A": {"type": "object"}}}}
+    plan = plan_models(document, package="a", header="H", spec_file="s.yaml")
+    keys = {
+        model_cache._key(variant)
+        for variant in (
+            plan,
+            replace(plan, package="b"),
+            replace(plan, header="other"),
+            replace(plan, spec_file="t.yaml"),
+            replace(plan, classes={}),
+            replace(plan, narrowed={"#/components/schemas/A": ("x",)}),
+        )
+    }
+    assert len(keys) == 6
+    assert model_cache._key(plan) == model_cache._key(replace(plan))
