@@ -1,10 +1,9 @@
 """Remember generated models by what they are made from, so unchanged schemas skip the model generator.
 
-datamodel-code-generator is nearly all of a large spec's generation time (37 of 43 s for GitHub's
-API). Its output depends only on the prepared schemas, the classes the resources expect, the
-header, its version and our model templates and settings, so those are the key: any change there
-generates again. Entries live next to the validation cache (`CODEGEN_CACHE_DIR`, default
-~/.cache/codegen); the newest few are kept.
+datamodel-code-generator is most of a large spec's generation time. Its output depends only on the
+model plan (prepared schemas, class names, narrowed fields, header, package), its version and our
+model templates and settings, so those are the key: any change there generates again. Entries live
+next to the validation cache (`CODEGEN_CACHE_DIR`, default ~/.cache/codegen); the newest few are kept.
 """
 
 from __future__ import annotations
@@ -15,13 +14,13 @@ import os
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
-from .models import generate_models
-from .render import TEMPLATES
+from .diagnostics import Diagnostic
+from .model_plan import EmittedModels, ModelPlan
+from .models import TEMPLATES, generate_models
 
 _KEEP = 16
-_SOURCES = ("models.py", "model_typing.py", "model_cache.py")
+_SOURCES = ("models.py", "model_plan.py", "model_cache.py")
 
 
 def _cache_dir() -> Path:
@@ -29,34 +28,45 @@ def _cache_dir() -> Path:
     return Path(root) / "models"
 
 
-def _key(document: dict[str, Any], header: str, expected: set[str]) -> str:
+def _key(plan: ModelPlan) -> str:
     digest = hashlib.sha256()
-    schemas = (document.get("components") or {}).get("schemas") or {}
-    for part in (document.get("openapi"), header, sorted(expected), version("datamodel-code-generator")):
-        digest.update(json.dumps(part, default=str).encode())
-    digest.update(json.dumps(schemas, sort_keys=True, default=str).encode())
+    digest.update(version("datamodel-code-generator").encode())
+    digest.update(plan.fingerprint().encode())
     here = Path(__file__).resolve().parent
-    for source in [*(here / name for name in _SOURCES), *sorted((TEMPLATES / "models").glob("*"))]:
+    templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+    for source in [*(here / name for name in _SOURCES), *templates]:
+        digest.update(str(source.relative_to(here.parent)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
-def cached_models(document: dict[str, Any], header: str, expected: set[str], spec_file: str) -> str:
-    """generate_models(...), or the same text from an earlier run with identical inputs."""
-    entry = _cache_dir() / (_key(document, header, expected) + ".py")
+def cached_models(plan: ModelPlan) -> EmittedModels:
+    """generate_models(plan), or the same module and warnings from an earlier run with identical inputs."""
+    entry = _cache_dir() / (_key(plan) + ".json")
     try:
-        return entry.read_text(encoding="utf-8")
-    except OSError:
+        return _load(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
         pass
-    code = generate_models(document, header, expected, spec_file)
+    emitted = generate_models(plan)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(code)
+            handle.write(_dump(emitted))
         os.replace(tmp, entry)
-        for old in sorted(entry.parent.glob("*.py"), key=lambda p: p.stat().st_mtime)[:-_KEEP]:
+        for old in sorted(entry.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-_KEEP]:
             old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home only costs time
-    return code
+    return emitted
+
+
+def _dump(emitted: EmittedModels) -> str:
+    warnings = [[w.file, w.line, w.pointer, w.message, w.severity] for w in emitted.warnings]
+    return json.dumps({"code": emitted.code, "warnings": warnings})
+
+
+def _load(text: str) -> EmittedModels:
+    data = json.loads(text)
+    warnings = tuple(Diagnostic(*w) for w in data["warnings"])
+    return EmittedModels(str(data["code"]), warnings)

@@ -14,7 +14,7 @@ from .diagnostics import Diagnostic, Processing, SpecError, display_path, proces
 from .ir import Package
 from .lower import lower
 from .model_cache import cached_models
-from .model_names import complete_models
+from .model_plan import ModelEmitter, plan_models
 from .postprocess import format_tree
 from .prepare import prepare
 from .release.record import load_record, record_path
@@ -137,17 +137,16 @@ def _generate(
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
     files = render_package(package)
-    expected = _models_used(package)
     stage("models")
     processing("/components/schemas")
-    spec_file = spec.source.file
+    plan = plan_models(
+        prepared.document, package=package.package, header=header_text(package), spec_file=spec.source.file
+    )
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
-    emit = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
-    code = emit(prepared.document, header_text(package), expected, spec_file)
-    planned = set((prepared.document.get("components") or {}).get("schemas") or {})
-    code, renamed = complete_models(code, expected, planned, spec_file)
-    package = replace(package, warnings=(*package.warnings, *(str(w) for w in renamed)))
-    files[f"src/{package.package}/models.py"] = code
+    emit: ModelEmitter = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
+    emitted = emit(plan)
+    package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
+    files[f"src/{package.package}/models.py"] = emitted.code
     check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
@@ -169,12 +168,3 @@ def model_generator(choice: str, document: dict[str, Any]) -> str:
         return choice
     schemas = (document.get("components") or {}).get("schemas") or {}
     return "builtin" if len(schemas) >= BUILTIN_FROM_SCHEMAS else "datamodel-code-generator"
-
-
-def _models_used(package: Package) -> set[str]:
-    from .views import used_names
-
-    names: set[str] = set()
-    for resource in package.resources:
-        names |= used_names(package, resource)
-    return names

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import Diagnostic, SpecError
+from ..model_plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module
 from .classes import ClassDef, EnumClass, ModelClass, RootClass
 from .emitter import Emitter
 
@@ -18,18 +19,17 @@ _IMPORTS = (
 )
 
 
-def emit_models(document: dict[str, Any], header: str, expected: set[str], spec_file: str) -> str:
-    """models.py for the prepared document; every class name in `expected` is defined."""
-    schemas = (document.get("components") or {}).get("schemas") or {}
-    if not schemas:
-        return f'# {header}\n"""No schemas in this API."""\n'
+def emit_models(plan: ModelPlan) -> EmittedModels:
+    """models.py for the plan: the builtin emitter defines every planned class under its name."""
+    if not plan.schemas:
+        return no_schemas_module(plan)
     try:
-        classes = Emitter(document).build()
+        classes = Emitter(dict(plan.document)).build()
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         # Validation admits every document that gets here; what slips through is named, not dumped.
         message = f"model emitter failed: {type(exc).__name__}: {exc}"
-        raise SpecError([Diagnostic(spec_file, None, "/components/schemas", message)]) from None
-    return f"# {header}\n" + render_module(classes)
+        raise SpecError([Diagnostic(plan.spec_file, None, SCHEMAS_POINTER, message)]) from None
+    return EmittedModels(f"# {plan.header}\n" + render_module(classes))
 
 
 def render_module(classes: dict[str, ClassDef]) -> str:

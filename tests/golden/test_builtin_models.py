@@ -35,8 +35,8 @@ from _samples import Synthesizer  # noqa: E402
 
 from codegen.builtin_models import emit_models  # noqa: E402
 from codegen.lower import lower  # noqa: E402
+from codegen.model_plan import ModelEmitter, plan_models  # noqa: E402
 from codegen.models import generate_models  # noqa: E402
-from codegen.pipeline import _models_used  # noqa: E402
 from codegen.postprocess import RUFF_CONFIG, format_tree  # noqa: E402
 from codegen.prepare import prepare  # noqa: E402
 from codegen.render import RUNTIME, header_text  # noqa: E402
@@ -58,9 +58,12 @@ _DUMP = {"mode": "json", "by_alias": True, "exclude_unset": True}
 @dataclass(frozen=True)
 class Texts:
     document: dict[str, Any]  # the prepared document as the emitters were given it
-    expected: frozenset[str]
+    expected: frozenset[str]  # every class the plan names
     dcg: str
     builtin: str
+
+
+EMITTERS: dict[str, ModelEmitter] = {"dcg": generate_models, "builtin": emit_models}
 
 
 @cache
@@ -69,14 +72,22 @@ def _texts(spec: Path) -> Texts:
     loaded = load_spec(spec)
     prepared = prepare(loaded)
     assert not prepared.diagnostics, prepared.diagnostics
-    package = lower(loaded, prepared, package_name=None)
-    expected = _models_used(package)
-    header = header_text(package)
-    source = loaded.source.file
-    # Each emitter gets its own copy: one mutating the document must not change what the other sees.
-    dcg = generate_models(copy.deepcopy(prepared.document), header, set(expected), source)
-    builtin = emit_models(copy.deepcopy(prepared.document), header, set(expected), source)
-    return Texts(copy.deepcopy(prepared.document), frozenset(expected), dcg, builtin)
+    header = header_text(lower(loaded, prepared, package_name=None))
+    code = {}
+    for side, emit in EMITTERS.items():
+        # Each emitter gets its own copy: one mutating the document must not change what the other sees.
+        plan = plan_models(
+            copy.deepcopy(prepared.document), package=_package(side, spec), header=header, spec_file=loaded.source.file
+        )
+        code[side] = emit(plan).code
+    expected = frozenset(plan.classes.values())
+    return Texts(copy.deepcopy(prepared.document), expected, code["dcg"], code["builtin"])
+
+
+def _package(side: str, spec: Path) -> str:
+    """Unique package names: the two modules of a spec, and those of other specs, must not meet."""
+    stem = re.sub(r"\W", "_", spec.stem)
+    return f"_differential_{side}_{stem}"
 
 
 @dataclass(frozen=True)
@@ -138,9 +149,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     spec: Path = request.param
     result = Built(spec, _texts(spec))
     root = tmp_path_factory.mktemp(f"models-{spec.stem}")
-    # Unique package names: the two modules of a spec, and those of other specs, must not meet.
-    stem = re.sub(r"\W", "_", spec.stem)
-    packages = {side: f"_differential_{side}_{stem}" for side in SIDES}
+    packages = {side: _package(side, spec) for side in SIDES}
     sys.path.insert(0, str(root))
     try:
         for side, package in packages.items():
@@ -165,13 +174,14 @@ def _import_models(root: Path, package: str, text: str) -> ModuleType:
     return importlib.import_module(f"{package}.models")
 
 
-def test_expected_names_defined(built: Built) -> None:
+def test_planned_classes_defined(built: Built) -> None:
+    """Resources import the classes by the names the plan gives them."""
     problems = []
     for side in SIDES:
         module = built.module(side)
         missing = sorted(n for n in built.texts.expected if not hasattr(module, n))
         if missing:
-            problems.append(f"{side} lacks {len(missing)} names the resources import: {', '.join(missing[:30])}")
+            problems.append(f"{side} lacks {len(missing)} classes the plan names: {', '.join(missing[:30])}")
     assert not problems, "\n".join(problems)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from codegen import model_cache
 from codegen.diagnostics import SpecError
+from codegen.model_plan import plan_models
 from codegen.pipeline import generate_package
 
 from .conftest import SPECS

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from codegen import lower as lower_module
 from codegen.cli import main
 from codegen.diagnostics import SpecError
-from codegen.model_names import complete_models
 from codegen.pipeline import check_compiles, generate_package
 
 SPEC = """
@@ -61,14 +60,6 @@ def test_duplicate_arguments_and_foreign_imports_are_caught_before_writing() -> 
     with pytest.raises(SpecError, match="imports ulid, which the package does not need"):
         check_compiles({"src/p/models.py": "from ulid import ULID\n"}, "p")
     check_compiles({"src/p/a.py": "import httpx\nfrom . import models\nfrom p import x\n"}, "p")
-
-
-def test_renamed_and_dropped_model_classes_become_aliases() -> None:
-    code = "from __future__ import annotations\n\nclass Region1(BaseModel):\n    pass\n"
-    fixed, warnings = complete_models(code, {"Region", "Gone"}, {"Region", "Gone"}, "spec.yaml")
-    assert "Region = Region1" in fixed and "Gone: TypeAlias = Any" in fixed
-    assert [w.pointer for w in warnings] == ["/components/schemas/Gone", "/components/schemas/Region"]
-    assert all(w.severity == "warning" for w in warnings)
 
 
 def test_an_internal_failure_is_one_line_with_the_pointer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field, RootModel
 
-from ._models import BaseModel, open_enum_member
+from reloop._models import BaseModel, open_enum_member
 
 
 class ErrorDetail(BaseModel):
@@ -104,13 +104,13 @@ class DnsRecord(BaseModel):
     Record identifier.
     """
     record_type: DnsRecordRecordType = Field(
-        ..., validation_alias="recordType", serialization_alias="recordType", examples=["TXT"]
+        ..., examples=["TXT"], serialization_alias="recordType", validation_alias="recordType"
     )
     """
     DNS record type to create.
     """
     record_type_name: DnsRecordRecordTypeName = Field(
-        ..., validation_alias="recordTypeName", serialization_alias="recordTypeName", examples=["DKIM"]
+        ..., examples=["DKIM"], serialization_alias="recordTypeName", validation_alias="recordTypeName"
     )
     """
     What the record is for.
@@ -136,7 +136,7 @@ class DnsRecord(BaseModel):
     MX priority; null for other types.
     """
     verification_error: str | None = Field(
-        ..., validation_alias="verificationError", serialization_alias="verificationError", examples=[None]
+        ..., examples=[None], serialization_alias="verificationError", validation_alias="verificationError"
     )
     """
     Why the last check of this record failed, if it did.
@@ -150,10 +150,10 @@ class DnsRecord(BaseModel):
     Verification status of this record.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -223,84 +223,84 @@ class Domain(BaseModel):
     Verification lifecycle state.
     """
     user_verified_domain: bool = Field(
-        ..., validation_alias="userVerifiedDomain", serialization_alias="userVerifiedDomain", examples=[True]
+        ..., examples=[True], serialization_alias="userVerifiedDomain", validation_alias="userVerifiedDomain"
     )
     """
     The owner confirmed the DNS setup.
     """
     system_verified: bool = Field(
-        ..., validation_alias="systemVerified", serialization_alias="systemVerified", examples=[True]
+        ..., examples=[True], serialization_alias="systemVerified", validation_alias="systemVerified"
     )
     """
     Reloop's own DNS check passed.
     """
     custom_return_path: str = Field(
-        ..., validation_alias="customReturnPath", serialization_alias="customReturnPath", examples=["inbound"]
+        ..., examples=["inbound"], serialization_alias="customReturnPath", validation_alias="customReturnPath"
     )
     """
     Return-path subdomain label (used for SPF and bounces).
     """
     tracking_subdomain: str = Field(
-        ..., validation_alias="trackingSubdomain", serialization_alias="trackingSubdomain", examples=["tracking"]
+        ..., examples=["tracking"], serialization_alias="trackingSubdomain", validation_alias="trackingSubdomain"
     )
     """
     Subdomain label used for click and open tracking.
     """
     is_click_tracking_enabled: bool = Field(
-        ..., validation_alias="isClickTrackingEnabled", serialization_alias="isClickTrackingEnabled", examples=[False]
+        ..., examples=[False], serialization_alias="isClickTrackingEnabled", validation_alias="isClickTrackingEnabled"
     )
     is_open_tracking_enabled: bool = Field(
-        ..., validation_alias="isOpenTrackingEnabled", serialization_alias="isOpenTrackingEnabled", examples=[False]
+        ..., examples=[False], serialization_alias="isOpenTrackingEnabled", validation_alias="isOpenTrackingEnabled"
     )
     tls: DomainTls = Field(..., examples=["opportunistic"])
     """
     TLS policy for outbound delivery.
     """
     is_tracking_domain: bool = Field(
-        ..., validation_alias="isTrackingDomain", serialization_alias="isTrackingDomain", examples=[False]
+        ..., examples=[False], serialization_alias="isTrackingDomain", validation_alias="isTrackingDomain"
     )
     """
     The domain serves tracking links.
     """
     is_sending_email_enabled: bool = Field(
-        ..., validation_alias="isSendingEmailEnabled", serialization_alias="isSendingEmailEnabled", examples=[True]
+        ..., examples=[True], serialization_alias="isSendingEmailEnabled", validation_alias="isSendingEmailEnabled"
     )
     is_receiving_email_enabled: bool = Field(
-        ..., validation_alias="isReceivingEmailEnabled", serialization_alias="isReceivingEmailEnabled", examples=[True]
+        ..., examples=[True], serialization_alias="isReceivingEmailEnabled", validation_alias="isReceivingEmailEnabled"
     )
     verification_failed_reason: str | None = Field(
         ...,
-        validation_alias="verificationFailedReason",
-        serialization_alias="verificationFailedReason",
         examples=[None],
+        serialization_alias="verificationFailedReason",
+        validation_alias="verificationFailedReason",
     )
     """
     Why verification failed, if it did.
     """
     sent_count: int | None = Field(
-        default=None, validation_alias="sentCount", serialization_alias="sentCount", examples=[1250]
+        default=None, examples=[1250], serialization_alias="sentCount", validation_alias="sentCount"
     )
     """
     Emails sent from this domain, when the server includes the count.
     """
-    dns_records: list[DnsRecord] = Field(..., validation_alias="dnsRecords", serialization_alias="dnsRecords")
+    dns_records: list[DnsRecord] = Field(..., serialization_alias="dnsRecords", validation_alias="dnsRecords")
     """
     Records to publish.
     """
     last_verified_at: AwareDatetime | None = Field(
         ...,
-        validation_alias="lastVerifiedAt",
-        serialization_alias="lastVerifiedAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="lastVerifiedAt",
+        validation_alias="lastVerifiedAt",
     )
     """
     Time of the last successful verification.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-24T08:30:00.000Z"]
+        ..., examples=["2026-03-24T08:30:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     event: str | None = None
     """
@@ -512,19 +512,19 @@ class ApiKey(BaseModel):
     Key prefix.
     """
     refill_interval: int | None = Field(
-        ..., validation_alias="refillInterval", serialization_alias="refillInterval", examples=[None]
+        ..., examples=[None], serialization_alias="refillInterval", validation_alias="refillInterval"
     )
     """
     Milliseconds between refills of `remaining`; null when the key never refills.
     """
     refill_amount: int | None = Field(
-        ..., validation_alias="refillAmount", serialization_alias="refillAmount", examples=[None]
+        ..., examples=[None], serialization_alias="refillAmount", validation_alias="refillAmount"
     )
     """
     Requests added to `remaining` at each refill.
     """
     last_refill_at: AwareDatetime | None = Field(
-        ..., validation_alias="lastRefillAt", serialization_alias="lastRefillAt", examples=[None]
+        ..., examples=[None], serialization_alias="lastRefillAt", validation_alias="lastRefillAt"
     )
     """
     Time of the last refill.
@@ -534,24 +534,24 @@ class ApiKey(BaseModel):
     Disabled keys get 401.
     """
     rate_limit_enabled: bool = Field(
-        ..., validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
+        ..., examples=[True], serialization_alias="rateLimitEnabled", validation_alias="rateLimitEnabled"
     )
     """
     Whether the per-key rate limit applies.
     """
     rate_limit_time_window: int = Field(
-        ..., validation_alias="rateLimitTimeWindow", serialization_alias="rateLimitTimeWindow", examples=[60000]
+        ..., examples=[60000], serialization_alias="rateLimitTimeWindow", validation_alias="rateLimitTimeWindow"
     )
     """
     Length of the per-key rate-limit window, in milliseconds.
     """
     rate_limit_max: int = Field(
-        ..., validation_alias="rateLimitMax", serialization_alias="rateLimitMax", examples=[100]
+        ..., examples=[100], serialization_alias="rateLimitMax", validation_alias="rateLimitMax"
     )
     """
     Requests allowed per window.
     """
-    request_count: int = Field(..., validation_alias="requestCount", serialization_alias="requestCount", examples=[150])
+    request_count: int = Field(..., examples=[150], serialization_alias="requestCount", validation_alias="requestCount")
     """
     Requests made with this key.
     """
@@ -560,22 +560,22 @@ class ApiKey(BaseModel):
     Requests left before the key stops working; null when unlimited.
     """
     last_request: AwareDatetime | None = Field(
-        ..., validation_alias="lastRequest", serialization_alias="lastRequest", examples=["2026-03-24T08:30:00.000Z"]
+        ..., examples=["2026-03-24T08:30:00.000Z"], serialization_alias="lastRequest", validation_alias="lastRequest"
     )
     """
     Time of the last request made with the key.
     """
     expires_at: AwareDatetime | None = Field(
-        ..., validation_alias="expiresAt", serialization_alias="expiresAt", examples=[None]
+        ..., examples=[None], serialization_alias="expiresAt", validation_alias="expiresAt"
     )
     """
     When the key stops working; null when it never expires.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     permissions: str | None = Field(..., examples=["read,write"])
     """
@@ -586,7 +586,7 @@ class ApiKey(BaseModel):
     Free-form metadata, as a JSON-encoded string.
     """
     created_by: ApiKeyCreator | None = Field(
-        default=None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, serialization_alias="createdBy", validation_alias="createdBy"
     )
     object: ApiKeyObject = Field(..., examples=["api_key"])
     """
@@ -631,10 +631,10 @@ class ApiKeyWithSecret(BaseModel):
     Comma-separated permissions.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     object: ApiKeyWithSecretObject = Field(..., examples=["api_key"])
     """
@@ -690,7 +690,7 @@ class ApiKeyList(BaseModel):
     """
     Object type.
     """
-    api_keys: list[ApiKey] = Field(..., validation_alias="apiKeys", serialization_alias="apiKeys")
+    api_keys: list[ApiKey] = Field(..., serialization_alias="apiKeys", validation_alias="apiKeys")
     total: int = Field(..., examples=[42])
     """
     Total number of matching items across all pages.
@@ -811,9 +811,9 @@ class Contact(BaseModel):
     """
     email: str = Field(..., examples=["jane@example.com"])
     first_name: str | None = Field(
-        ..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        ..., examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
-    last_name: str | None = Field(..., validation_alias="lastName", serialization_alias="lastName", examples=["Doe"])
+    last_name: str | None = Field(..., examples=["Doe"], serialization_alias="lastName", validation_alias="lastName")
     status: ContactStatus = Field(..., examples=["subscribed"])
     """
     Marketing status.
@@ -822,19 +822,19 @@ class Contact(BaseModel):
     groups: list[ContactGroupRef]
     channels: list[ContactChannelRef]
     suppression_reason: str | None = Field(
-        ..., validation_alias="suppressionReason", serialization_alias="suppressionReason", examples=[None]
+        ..., examples=[None], serialization_alias="suppressionReason", validation_alias="suppressionReason"
     )
     """
     Why sending to this address is suppressed (for example `hard_bounce` or `spam_complaint`); null when it is not.
     """
     suppressed_at: AwareDatetime | None = Field(
-        ..., validation_alias="suppressedAt", serialization_alias="suppressedAt", examples=[None]
+        ..., examples=[None], serialization_alias="suppressedAt", validation_alias="suppressedAt"
     )
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     event: str | None = None
     """
@@ -858,7 +858,7 @@ class ContactChannelEnrollment(BaseModel):
     """
 
     channel_id: str = Field(
-        ..., validation_alias="channelId", serialization_alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"]
+        ..., examples=["chn_2Lw6Np3Ks8Qd"], serialization_alias="channelId", validation_alias="channelId"
     )
     subscription: ContactChannelEnrollmentSubscription = Field(..., examples=["opt_in"])
 
@@ -881,15 +881,15 @@ class ContactCreateRequest(BaseModel):
 
     email: str = Field(..., examples=["jane@example.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     status: ContactCreateRequestStatus = Field(default=ContactCreateRequestStatus.SUBSCRIBED, examples=["subscribed"])
     properties: dict[str, str | float] | None = None
     group_ids: list[str] | None = Field(
-        default=None, validation_alias="groupIds", serialization_alias="groupIds", examples=[["grp_7Ty4Rm1Vx9Bc"]]
+        default=None, examples=[["grp_7Ty4Rm1Vx9Bc"]], serialization_alias="groupIds", validation_alias="groupIds"
     )
     """
     Groups to add the contact to.
@@ -918,10 +918,10 @@ class ContactUpdateRequest(BaseModel):
 
     email: str | None = Field(default=None, examples=["jane.doe@example.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     status: ContactUpdateRequestStatus | None = Field(default=None, examples=["unsubscribed"])
     properties: dict[str, str | float] | None = None
@@ -963,16 +963,16 @@ class ContactList(BaseModel):
     Page size used for this response.
     """
     total_contacts: int = Field(
-        ..., validation_alias="totalContacts", serialization_alias="totalContacts", examples=[42]
+        ..., examples=[42], serialization_alias="totalContacts", validation_alias="totalContacts"
     )
     """
     All contacts of the organization.
     """
     subscribed_contacts: int = Field(
-        ..., validation_alias="subscribedContacts", serialization_alias="subscribedContacts", examples=[40]
+        ..., examples=[40], serialization_alias="subscribedContacts", validation_alias="subscribedContacts"
     )
     unsubscribed_contacts: int = Field(
-        ..., validation_alias="unsubscribedContacts", serialization_alias="unsubscribedContacts", examples=[2]
+        ..., examples=[2], serialization_alias="unsubscribedContacts", validation_alias="unsubscribedContacts"
     )
     event: str = Field(..., examples=["contact.list"])
     """
@@ -1098,7 +1098,7 @@ class ContactChannelAddResult(BaseModel):
 
     contact: Contact
     subscription_id: str = Field(
-        ..., validation_alias="subscriptionId", serialization_alias="subscriptionId", examples=["sub_8Wq3Er5Ty7Ui"]
+        ..., examples=["sub_8Wq3Er5Ty7Ui"], serialization_alias="subscriptionId", validation_alias="subscriptionId"
     )
     """
     The channel subscription.
@@ -1208,7 +1208,7 @@ class Channel(BaseModel):
     name: str = Field(..., examples=["Product Updates"])
     description: str | None = Field(..., examples=["Monthly product news"])
     default_subscription: ChannelDefaultSubscription = Field(
-        ..., validation_alias="defaultSubscription", serialization_alias="defaultSubscription", examples=["opt_in"]
+        ..., examples=["opt_in"], serialization_alias="defaultSubscription", validation_alias="defaultSubscription"
     )
     """
     Subscription of newly enrolled contacts.
@@ -1218,16 +1218,16 @@ class Channel(BaseModel):
     Public channels appear on the preference page.
     """
     subscriber_count: int | None = Field(
-        default=None, validation_alias="subscriberCount", serialization_alias="subscriberCount", examples=[1280]
+        default=None, examples=[1280], serialization_alias="subscriberCount", validation_alias="subscriberCount"
     )
     """
     Number of subscribers (list items).
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     event: str | None = None
     """
@@ -1264,9 +1264,9 @@ class ChannelCreateRequest(BaseModel):
     description: str | None = Field(default=None, examples=["Monthly product news"])
     default_subscription: ChannelCreateRequestDefaultSubscription = Field(
         default=ChannelCreateRequestDefaultSubscription.OPT_IN,
-        validation_alias="defaultSubscription",
-        serialization_alias="defaultSubscription",
         examples=["opt_in"],
+        serialization_alias="defaultSubscription",
+        validation_alias="defaultSubscription",
     )
     visibility: ChannelCreateRequestVisibility = Field(
         default=ChannelCreateRequestVisibility.PRIVATE, examples=["public"]
@@ -1393,10 +1393,10 @@ class Group(BaseModel):
     """
     name: str = Field(..., examples=["Beta Testers"])
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     event: str | None = None
     """
@@ -1514,16 +1514,16 @@ class GroupContact(BaseModel):
     """
     email: str = Field(..., examples=["jane@example.com"])
     first_name: str | None = Field(
-        ..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        ..., examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
-    last_name: str | None = Field(..., validation_alias="lastName", serialization_alias="lastName", examples=["Doe"])
+    last_name: str | None = Field(..., examples=["Doe"], serialization_alias="lastName", validation_alias="lastName")
     status: GroupContactStatus = Field(..., examples=["subscribed"])
     properties: dict[str, str | float]
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -1535,10 +1535,10 @@ class GroupWithContacts(BaseModel):
     id: str = Field(..., examples=["grp_7Ty4Rm1Vx9Bc"])
     name: str = Field(..., examples=["Beta Testers"])
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     contacts: list[GroupContact]
     """
@@ -1614,25 +1614,25 @@ class ContactProperty(BaseModel):
     Property identifier.
     """
     property_name: str = Field(
-        ..., validation_alias="propertyName", serialization_alias="propertyName", examples=["company_name"]
+        ..., examples=["company_name"], serialization_alias="propertyName", validation_alias="propertyName"
     )
     property_type: str = Field(
-        ..., validation_alias="propertyType", serialization_alias="propertyType", examples=["string"]
+        ..., examples=["string"], serialization_alias="propertyType", validation_alias="propertyType"
     )
     """
     Value type, `string` or `number`.
     """
     default_value: str | None = Field(
-        ..., validation_alias="defaultValue", serialization_alias="defaultValue", examples=["N/A"]
+        ..., examples=["N/A"], serialization_alias="defaultValue", validation_alias="defaultValue"
     )
     """
     Fallback used when a contact has no value.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     event: str
     """
@@ -1658,7 +1658,7 @@ class ContactPropertyCreateRequest(BaseModel):
     name: str = Field(..., examples=["company_name"])
     type: ContactPropertyCreateRequestType = Field(..., examples=["string"])
     fallback_value: str | None = Field(
-        default=None, validation_alias="fallbackValue", serialization_alias="fallbackValue", examples=["N/A"]
+        default=None, examples=["N/A"], serialization_alias="fallbackValue", validation_alias="fallbackValue"
     )
 
 
@@ -1668,7 +1668,7 @@ class ContactPropertyUpdateRequest(BaseModel):
     """
 
     fallback_value: str | None = Field(
-        ..., validation_alias="fallbackValue", serialization_alias="fallbackValue", examples=["Unknown"]
+        ..., examples=["Unknown"], serialization_alias="fallbackValue", validation_alias="fallbackValue"
     )
     """
     New fallback value; null clears it.
@@ -1757,10 +1757,10 @@ class PreferenceToken(BaseModel):
     Hosted preference page to link from email footers.
     """
     expires_at: AwareDatetime | None = Field(
-        ..., validation_alias="expiresAt", serialization_alias="expiresAt", examples=["2026-04-22T10:00:00.000Z"]
+        ..., examples=["2026-04-22T10:00:00.000Z"], serialization_alias="expiresAt", validation_alias="expiresAt"
     )
     contact_id: str | None = Field(
-        ..., validation_alias="contactId", serialization_alias="contactId", examples=["con_5Hj2Kp8Qw3Ln"]
+        ..., examples=["con_5Hj2Kp8Qw3Ln"], serialization_alias="contactId", validation_alias="contactId"
     )
     email: str | None = Field(..., examples=["jane@example.com"])
 
@@ -1775,7 +1775,7 @@ class PreferenceUpdateRequest(BaseModel):
     Signed preference token.
     """
     channel_id: str = Field(
-        ..., validation_alias="channelId", serialization_alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"]
+        ..., examples=["chn_2Lw6Np3Ks8Qd"], serialization_alias="channelId", validation_alias="channelId"
     )
     """
     Public channel to change.
@@ -1803,7 +1803,7 @@ class PreferenceUpdateResult(BaseModel):
 
     success: bool = Field(..., examples=[True])
     channel_id: str | None = Field(
-        default=None, validation_alias="channelId", serialization_alias="channelId", examples=["chn_2Lw6Np3Ks8Qd"]
+        default=None, examples=["chn_2Lw6Np3Ks8Qd"], serialization_alias="channelId", validation_alias="channelId"
     )
     status: PreferenceUpdateResultStatus | None = Field(default=None, examples=["unenrolled"])
 
@@ -1843,9 +1843,9 @@ class PreferenceChannel(BaseModel):
     description: str | None = Field(default=None, examples=["Monthly product news"])
     default_subscription: PreferenceChannelDefaultSubscription | None = Field(
         default=None,
-        validation_alias="defaultSubscription",
-        serialization_alias="defaultSubscription",
         examples=["opt_in"],
+        serialization_alias="defaultSubscription",
+        validation_alias="defaultSubscription",
     )
     status: PreferenceChannelStatus = Field(..., examples=["enrolled"])
     """
@@ -1860,10 +1860,10 @@ class PreferencePageContact(BaseModel):
 
     email: str = Field(..., examples=["jane@example.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
 
 
@@ -1903,7 +1903,7 @@ class UnsubscribeAllResult(BaseModel):
 
     success: bool = Field(..., examples=[True])
     updated_count: int | None = Field(
-        default=None, validation_alias="updatedCount", serialization_alias="updatedCount", examples=[3]
+        default=None, examples=[3], serialization_alias="updatedCount", validation_alias="updatedCount"
     )
     """
     Channel subscriptions switched off.
@@ -1960,7 +1960,7 @@ class SendEmailRequest(BaseModel):
     Body of `POST /api/mail/v1/send`. Give `html`, `text` or a `template` with content, otherwise the server answers 400 `Missing email body`.
     """
 
-    from_: str = Field(..., validation_alias="from", serialization_alias="from", examples=["Acme <hello@acme.com>"])
+    from_: str = Field(..., examples=["Acme <hello@acme.com>"], serialization_alias="from", validation_alias="from")
     """
     `addr@domain` or `Name <addr@domain>`; the domain must be verified for the organization.
     """
@@ -2022,9 +2022,9 @@ class SendEmailResponse(BaseModel):
     """
     message_id: str = Field(
         ...,
-        validation_alias="messageId",
-        serialization_alias="messageId",
         examples=["<20260323100000.3Pq7Wr1Ty5Ui@acme.com>"],
+        serialization_alias="messageId",
+        validation_alias="messageId",
     )
     """
     Message-ID assigned by the MTA.
@@ -2087,15 +2087,15 @@ class WebhookFilteringOptions(BaseModel):
 
     match_conditions: dict[str, Any] | None = Field(
         default=None,
-        validation_alias="matchConditions",
-        serialization_alias="matchConditions",
         examples=[{"status": "bounced"}],
+        serialization_alias="matchConditions",
+        validation_alias="matchConditions",
     )
     """
     Deliver only events whose top-level `data` fields equal these values (shallow equality).
     """
     exclude_fields: list[str] | None = Field(
-        default=None, validation_alias="excludeFields", serialization_alias="excludeFields", examples=[["subject"]]
+        default=None, examples=[["subject"]], serialization_alias="excludeFields", validation_alias="excludeFields"
     )
     """
     `data` keys to strip before delivery.
@@ -2139,53 +2139,53 @@ class Webhook(BaseModel):
     """
     custom_headers: dict[str, Any] | None = Field(
         ...,
-        validation_alias="customHeaders",
-        serialization_alias="customHeaders",
         examples=[{"X-Acme-Source": "reloop"}],
+        serialization_alias="customHeaders",
+        validation_alias="customHeaders",
     )
     """
     Extra headers sent with each delivery.
     """
     rate_limit_enabled: bool = Field(
-        ..., validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
+        ..., examples=[True], serialization_alias="rateLimitEnabled", validation_alias="rateLimitEnabled"
     )
     max_requests_per_minute: int = Field(
-        ..., validation_alias="maxRequestsPerMinute", serialization_alias="maxRequestsPerMinute", examples=[60]
+        ..., examples=[60], serialization_alias="maxRequestsPerMinute", validation_alias="maxRequestsPerMinute"
     )
     """
     Outbound cap; excess deliveries are delayed.
     """
-    max_retries: int = Field(..., validation_alias="maxRetries", serialization_alias="maxRetries", examples=[7])
+    max_retries: int = Field(..., examples=[7], serialization_alias="maxRetries", validation_alias="maxRetries")
     """
     Total delivery attempts.
     """
     retry_backoff_multiplier: float = Field(
-        ..., validation_alias="retryBackoffMultiplier", serialization_alias="retryBackoffMultiplier", examples=[2]
+        ..., examples=[2], serialization_alias="retryBackoffMultiplier", validation_alias="retryBackoffMultiplier"
     )
     filtering_options: WebhookFilteringOptions | None = Field(
-        ..., validation_alias="filteringOptions", serialization_alias="filteringOptions"
+        ..., serialization_alias="filteringOptions", validation_alias="filteringOptions"
     )
     """
     Event filter, if any.
     """
     last_triggered_at: AwareDatetime | None = Field(
         ...,
-        validation_alias="lastTriggeredAt",
-        serialization_alias="lastTriggeredAt",
         examples=["2026-03-24T08:30:00.000Z"],
+        serialization_alias="lastTriggeredAt",
+        validation_alias="lastTriggeredAt",
     )
     success_count: int = Field(
-        ..., validation_alias="successCount", serialization_alias="successCount", examples=[1520]
+        ..., examples=[1520], serialization_alias="successCount", validation_alias="successCount"
     )
-    failure_count: int = Field(..., validation_alias="failureCount", serialization_alias="failureCount", examples=[3])
+    failure_count: int = Field(..., examples=[3], serialization_alias="failureCount", validation_alias="failureCount")
     consecutive_failures: int = Field(
-        ..., validation_alias="consecutiveFailures", serialization_alias="consecutiveFailures", examples=[0]
+        ..., examples=[0], serialization_alias="consecutiveFailures", validation_alias="consecutiveFailures"
     )
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -2301,30 +2301,30 @@ class WebhookUpdateRequest(BaseModel):
     """
     custom_headers: dict[str, str] | None = Field(
         default=None,
-        validation_alias="customHeaders",
-        serialization_alias="customHeaders",
         examples=[{"X-Acme-Source": "reloop"}],
+        serialization_alias="customHeaders",
+        validation_alias="customHeaders",
     )
     rate_limit_enabled: bool | None = Field(
-        default=None, validation_alias="rateLimitEnabled", serialization_alias="rateLimitEnabled", examples=[True]
+        default=None, examples=[True], serialization_alias="rateLimitEnabled", validation_alias="rateLimitEnabled"
     )
     max_requests_per_minute: int | None = Field(
         default=None,
-        validation_alias="maxRequestsPerMinute",
-        serialization_alias="maxRequestsPerMinute",
         examples=[120],
+        serialization_alias="maxRequestsPerMinute",
+        validation_alias="maxRequestsPerMinute",
     )
     max_retries: int | None = Field(
-        default=None, validation_alias="maxRetries", serialization_alias="maxRetries", examples=[5]
+        default=None, examples=[5], serialization_alias="maxRetries", validation_alias="maxRetries"
     )
     retry_backoff_multiplier: float | None = Field(
         default=None,
-        validation_alias="retryBackoffMultiplier",
-        serialization_alias="retryBackoffMultiplier",
         examples=[2],
+        serialization_alias="retryBackoffMultiplier",
+        validation_alias="retryBackoffMultiplier",
     )
     filtering_options: WebhookFilteringOptions | None = Field(
-        default=None, validation_alias="filteringOptions", serialization_alias="filteringOptions"
+        default=None, serialization_alias="filteringOptions", validation_alias="filteringOptions"
     )
 
 
@@ -2379,22 +2379,22 @@ class WebhookDelivery(BaseModel):
     Delivery identifier.
     """
     webhook_id: str = Field(
-        ..., validation_alias="webhookId", serialization_alias="webhookId", examples=["wh_4Qz8Xc2Vb6Nm"]
+        ..., examples=["wh_4Qz8Xc2Vb6Nm"], serialization_alias="webhookId", validation_alias="webhookId"
     )
     webhook_event_id: str | None = Field(
         default=None,
-        validation_alias="webhookEventId",
-        serialization_alias="webhookEventId",
         examples=["whev_7Ol9Pk1Ij3Uh"],
+        serialization_alias="webhookEventId",
+        validation_alias="webhookEventId",
     )
     event_type: str = Field(
-        ..., validation_alias="eventType", serialization_alias="eventType", examples=["email.delivered"]
+        ..., examples=["email.delivered"], serialization_alias="eventType", validation_alias="eventType"
     )
     event_data: dict[str, Any] | None = Field(
         default=None,
-        validation_alias="eventData",
-        serialization_alias="eventData",
         examples=[{"email_id": "em_3Pq7Wr1Ty5Ui", "status": "delivered"}],
+        serialization_alias="eventData",
+        validation_alias="eventData",
     )
     """
     The event's `data` as delivered.
@@ -2402,63 +2402,63 @@ class WebhookDelivery(BaseModel):
     status: WebhookDeliveryStatus = Field(..., examples=["success"])
     request_url: str | None = Field(
         default=None,
-        validation_alias="requestUrl",
-        serialization_alias="requestUrl",
         examples=["https://acme.com/webhooks/reloop"],
+        serialization_alias="requestUrl",
+        validation_alias="requestUrl",
     )
     request_headers: dict[str, Any] | None = Field(
         default=None,
-        validation_alias="requestHeaders",
-        serialization_alias="requestHeaders",
         examples=[{"content-type": "application/json"}],
+        serialization_alias="requestHeaders",
+        validation_alias="requestHeaders",
     )
     request_body: dict[str, Any] | None = Field(
-        default=None, validation_alias="requestBody", serialization_alias="requestBody", examples=[None]
+        default=None, examples=[None], serialization_alias="requestBody", validation_alias="requestBody"
     )
     response_status: int | None = Field(
-        default=None, validation_alias="responseStatus", serialization_alias="responseStatus", examples=[200]
+        default=None, examples=[200], serialization_alias="responseStatus", validation_alias="responseStatus"
     )
     response_body: str | None = Field(
-        default=None, validation_alias="responseBody", serialization_alias="responseBody", examples=["ok"]
+        default=None, examples=["ok"], serialization_alias="responseBody", validation_alias="responseBody"
     )
     response_headers: dict[str, Any] | None = Field(
-        default=None, validation_alias="responseHeaders", serialization_alias="responseHeaders", examples=[None]
+        default=None, examples=[None], serialization_alias="responseHeaders", validation_alias="responseHeaders"
     )
     attempt_number: int | None = Field(
-        default=None, validation_alias="attemptNumber", serialization_alias="attemptNumber", examples=[1]
+        default=None, examples=[1], serialization_alias="attemptNumber", validation_alias="attemptNumber"
     )
     max_attempts: int | None = Field(
-        default=None, validation_alias="maxAttempts", serialization_alias="maxAttempts", examples=[7]
+        default=None, examples=[7], serialization_alias="maxAttempts", validation_alias="maxAttempts"
     )
     next_retry_at: AwareDatetime | None = Field(
-        default=None, validation_alias="nextRetryAt", serialization_alias="nextRetryAt", examples=[None]
+        default=None, examples=[None], serialization_alias="nextRetryAt", validation_alias="nextRetryAt"
     )
     last_attempt_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="lastAttemptAt",
-        serialization_alias="lastAttemptAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="lastAttemptAt",
+        validation_alias="lastAttemptAt",
     )
     error_message: str | None = Field(
-        default=None, validation_alias="errorMessage", serialization_alias="errorMessage", examples=[None]
+        default=None, examples=[None], serialization_alias="errorMessage", validation_alias="errorMessage"
     )
     error_details: dict[str, Any] | None = Field(
-        default=None, validation_alias="errorDetails", serialization_alias="errorDetails", examples=[None]
+        default=None, examples=[None], serialization_alias="errorDetails", validation_alias="errorDetails"
     )
     completed_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="completedAt",
-        serialization_alias="completedAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="completedAt",
+        validation_alias="completedAt",
     )
     duration_ms: int | None = Field(
-        default=None, validation_alias="durationMs", serialization_alias="durationMs", examples=[184]
+        default=None, examples=[184], serialization_alias="durationMs", validation_alias="durationMs"
     )
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
 
 
@@ -2494,12 +2494,12 @@ class WebhookTriggerRequest(BaseModel):
     """
     organization_id: str | None = Field(
         default=None,
-        validation_alias="organizationId",
-        serialization_alias="organizationId",
         examples=["org_5Tg6Yh7Uj8Ik"],
+        serialization_alias="organizationId",
+        validation_alias="organizationId",
     )
     user_id: str | None = Field(
-        default=None, validation_alias="userId", serialization_alias="userId", examples=["usr_1Qa2Ws3Ed4Rf"]
+        default=None, examples=["usr_1Qa2Ws3Ed4Rf"], serialization_alias="userId", validation_alias="userId"
     )
 
 
@@ -2511,7 +2511,7 @@ class WebhookTriggerResult(BaseModel):
     success: bool = Field(..., examples=[True])
     message: str = Field(..., examples=["Event queued for delivery"])
     job_id: str | None = Field(
-        default=None, validation_alias="jobId", serialization_alias="jobId", examples=["job_3Xc5Vb7Nm9Qw"]
+        default=None, examples=["job_3Xc5Vb7Nm9Qw"], serialization_alias="jobId", validation_alias="jobId"
     )
 
 
@@ -2530,7 +2530,7 @@ class WebhookSignTestEventRequest(BaseModel):
     """
 
     webhook_id: str = Field(
-        ..., validation_alias="webhookId", serialization_alias="webhookId", examples=["wh_4Qz8Xc2Vb6Nm"]
+        ..., examples=["wh_4Qz8Xc2Vb6Nm"], serialization_alias="webhookId", validation_alias="webhookId"
     )
     """
     Endpoint to sign the test event for.
@@ -2542,9 +2542,9 @@ class WebhookSignTestEventRequest(BaseModel):
     """
     organization_id: str | None = Field(
         default=None,
-        validation_alias="organizationId",
-        serialization_alias="organizationId",
         examples=["org_5Tg6Yh7Uj8Ik"],
+        serialization_alias="organizationId",
+        validation_alias="organizationId",
     )
     """
     Organization that owns the endpoint; defaults to the caller's.
@@ -2591,11 +2591,11 @@ class WebhookSignedTestEvent(BaseModel):
     """
     raw_body: str = Field(
         ...,
-        validation_alias="rawBody",
-        serialization_alias="rawBody",
         examples=[
             '{"id":"whev_test_k3j9x2m1q8","type":"email.delivered","created_at":"2026-03-23T10:00:00.000Z","data":{"email_id":"em_3Pq7Wr1Ty5Ui","status":"delivered"}}'
         ],
+        serialization_alias="rawBody",
+        validation_alias="rawBody",
     )
     """
     The exact bytes that were signed; send these, not a re-serialised `body`.
@@ -2620,7 +2620,7 @@ class TemplateVariable(BaseModel):
     name: str = Field(..., examples=["ORDER_ID"])
     type: TemplateVariableType = Field(..., examples=["string"])
     default_value: str | None = Field(
-        ..., validation_alias="defaultValue", serialization_alias="defaultValue", examples=["A-00000"]
+        ..., examples=["A-00000"], serialization_alias="defaultValue", validation_alias="defaultValue"
     )
 
 
@@ -2648,19 +2648,19 @@ class Template(BaseModel):
     description: str | None = Field(..., examples=["Sent after sign-up"])
     subject: str | None = Field(..., examples=["Welcome to Acme"])
     from_email: str | None = Field(
-        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        ..., examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     reply_to: str | None = Field(
-        ..., validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+        ..., examples=["support@acme.com"], serialization_alias="replyTo", validation_alias="replyTo"
     )
     preview_text: str | None = Field(
-        ..., validation_alias="previewText", serialization_alias="previewText", examples=["Here is how to get started"]
+        ..., examples=["Here is how to get started"], serialization_alias="previewText", validation_alias="previewText"
     )
     organization_id: str = Field(
-        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+        ..., examples=["org_5Tg6Yh7Uj8Ik"], serialization_alias="organizationId", validation_alias="organizationId"
     )
     created_by_user_id: str = Field(
-        ..., validation_alias="createdByUserId", serialization_alias="createdByUserId", examples=["usr_1Qa2Ws3Ed4Rf"]
+        ..., examples=["usr_1Qa2Ws3Ed4Rf"], serialization_alias="createdByUserId", validation_alias="createdByUserId"
     )
     status: TemplateStatus = Field(..., examples=["draft"])
     content: list[Any] = Field(
@@ -2677,23 +2677,23 @@ class Template(BaseModel):
     """
     variables: list[TemplateVariable] | None
     current_version: int | None = Field(
-        ..., validation_alias="currentVersion", serialization_alias="currentVersion", examples=[3]
+        ..., examples=[3], serialization_alias="currentVersion", validation_alias="currentVersion"
     )
     thumbnail_url: str | None = Field(
         ...,
-        validation_alias="thumbnailUrl",
-        serialization_alias="thumbnailUrl",
         examples=["https://files.reloop.sh/thumbnails/tpl_1Az5Sx9Dc3Fv.png"],
+        serialization_alias="thumbnailUrl",
+        validation_alias="thumbnailUrl",
     )
-    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
+    is_default: bool = Field(..., examples=[False], serialization_alias="isDefault", validation_alias="isDefault")
     deleted_at: AwareDatetime | None = Field(
-        ..., validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
+        ..., examples=[None], serialization_alias="deletedAt", validation_alias="deletedAt"
     )
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -2739,16 +2739,16 @@ class TemplateUpdateRequest(BaseModel):
     description: str | None = Field(default=None, examples=["Sent after sign-up"])
     subject: str | None = Field(default=None, examples=["Welcome aboard, {{FIRST_NAME}}"])
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        default=None, examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     reply_to: str | None = Field(
-        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+        default=None, examples=["support@acme.com"], serialization_alias="replyTo", validation_alias="replyTo"
     )
     preview_text: str | None = Field(
         default=None,
-        validation_alias="previewText",
-        serialization_alias="previewText",
         examples=["Here is how to get started"],
+        serialization_alias="previewText",
+        validation_alias="previewText",
     )
     content: list[Any] | None = Field(
         default=None,
@@ -2809,7 +2809,7 @@ class TemplateTestRequest(BaseModel):
     Recipient of the test email.
     """
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        default=None, examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     subject: str | None = Field(default=None, examples=["[TEST] Welcome to Acme"])
     html: str | None = Field(default=None, examples=["<p>Hello</p>"])
@@ -2851,20 +2851,20 @@ class TemplateVersion(BaseModel):
     Version identifier.
     """
     template_id: str = Field(
-        ..., validation_alias="templateId", serialization_alias="templateId", examples=["tpl_1Az5Sx9Dc3Fv"]
+        ..., examples=["tpl_1Az5Sx9Dc3Fv"], serialization_alias="templateId", validation_alias="templateId"
     )
     version: int = Field(..., examples=[3])
     name: str | None = Field(..., examples=["v1.0.0"])
-    is_major: bool = Field(..., validation_alias="isMajor", serialization_alias="isMajor", examples=[True])
+    is_major: bool = Field(..., examples=[True], serialization_alias="isMajor", validation_alias="isMajor")
     subject: str | None = Field(..., examples=["Welcome to Acme"])
     from_email: str | None = Field(
-        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        ..., examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     reply_to: str | None = Field(
-        ..., validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+        ..., examples=["support@acme.com"], serialization_alias="replyTo", validation_alias="replyTo"
     )
     preview_text: str | None = Field(
-        ..., validation_alias="previewText", serialization_alias="previewText", examples=["Here is how to get started"]
+        ..., examples=["Here is how to get started"], serialization_alias="previewText", validation_alias="previewText"
     )
     description: str | None = Field(..., examples=["Sent after sign-up"])
     content: list[Any] = Field(
@@ -2882,30 +2882,30 @@ class TemplateVersion(BaseModel):
     variables: list[TemplateVariable] | None
     rendered_html: str | None = Field(
         ...,
-        validation_alias="renderedHtml",
-        serialization_alias="renderedHtml",
         examples=["<html><body><h1>Welcome</h1></body></html>"],
+        serialization_alias="renderedHtml",
+        validation_alias="renderedHtml",
     )
     created_by_user_id: str = Field(
-        ..., validation_alias="createdByUserId", serialization_alias="createdByUserId", examples=["usr_1Qa2Ws3Ed4Rf"]
+        ..., examples=["usr_1Qa2Ws3Ed4Rf"], serialization_alias="createdByUserId", validation_alias="createdByUserId"
     )
     created_by: TemplateVersionAuthor | None = Field(
-        default=None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, serialization_alias="createdBy", validation_alias="createdBy"
     )
     draft_number: int | None = Field(
-        default=None, validation_alias="draftNumber", serialization_alias="draftNumber", examples=[4]
+        default=None, examples=[4], serialization_alias="draftNumber", validation_alias="draftNumber"
     )
     """
     Draft counter, on create responses.
     """
     publish_number: int | None = Field(
-        default=None, validation_alias="publishNumber", serialization_alias="publishNumber", examples=[1]
+        default=None, examples=[1], serialization_alias="publishNumber", validation_alias="publishNumber"
     )
     """
     Publish counter, on create responses.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
 
 
@@ -2939,27 +2939,27 @@ class TemplateVersionCreateRequest(BaseModel):
     """
     subject: str | None = Field(default=None, examples=["Welcome to Acme"])
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        default=None, examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     reply_to: str | None = Field(
-        default=None, validation_alias="replyTo", serialization_alias="replyTo", examples=["support@acme.com"]
+        default=None, examples=["support@acme.com"], serialization_alias="replyTo", validation_alias="replyTo"
     )
     preview_text: str | None = Field(
         default=None,
-        validation_alias="previewText",
-        serialization_alias="previewText",
         examples=["Here is how to get started"],
+        serialization_alias="previewText",
+        validation_alias="previewText",
     )
     description: str | None = Field(default=None, examples=["Sent after sign-up"])
     name: str | None = Field(default=None, examples=["v1.0.0"])
     is_major: bool | None = Field(
-        default=None, validation_alias="isMajor", serialization_alias="isMajor", examples=[True]
+        default=None, examples=[True], serialization_alias="isMajor", validation_alias="isMajor"
     )
     rendered_html: str | None = Field(
         default=None,
-        validation_alias="renderedHtml",
-        serialization_alias="renderedHtml",
         examples=["<html><body><h1>Welcome</h1></body></html>"],
+        serialization_alias="renderedHtml",
+        validation_alias="renderedHtml",
     )
     variables: list[TemplateVariable] | None = None
 
@@ -3027,17 +3027,17 @@ class EmailLogSummary(BaseModel):
     id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
     subject: str | None = Field(default=None, examples=["Your order has shipped"])
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        default=None, examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     to_emails: list[str] | None = Field(
-        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+        default=None, examples=[["jane@example.com"]], serialization_alias="toEmails", validation_alias="toEmails"
     )
     status: str | None = Field(default=None, examples=["delivered"])
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
 
 
@@ -3087,9 +3087,9 @@ class EmailLogEvent(BaseModel):
     type: str = Field(..., examples=["delivered"])
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
 
 
@@ -3101,24 +3101,24 @@ class EmailLog(BaseModel):
     id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
     message_id: str | None = Field(
         default=None,
-        validation_alias="messageId",
-        serialization_alias="messageId",
         examples=["<20260323100000.3Pq7Wr1Ty5Ui@acme.com>"],
+        serialization_alias="messageId",
+        validation_alias="messageId",
     )
     organization_id: str | None = Field(
         default=None,
-        validation_alias="organizationId",
-        serialization_alias="organizationId",
         examples=["org_5Tg6Yh7Uj8Ik"],
+        serialization_alias="organizationId",
+        validation_alias="organizationId",
     )
     domain_id: str | None = Field(
-        default=None, validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+        default=None, examples=["dom_8Kq2LmN4pR7x"], serialization_alias="domainId", validation_alias="domainId"
     )
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        default=None, examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     to_emails: list[str] | None = Field(
-        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+        default=None, examples=[["jane@example.com"]], serialization_alias="toEmails", validation_alias="toEmails"
     )
     subject: str | None = Field(default=None, examples=["Your order has shipped"])
     status: str | None = Field(default=None, examples=["delivered"])
@@ -3129,15 +3129,15 @@ class EmailLog(BaseModel):
     """
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
     updated_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="updatedAt",
+        validation_alias="updatedAt",
     )
     events: list[EmailLogEvent] | None = None
 
@@ -3170,7 +3170,7 @@ class EmailStats(BaseModel):
     Delivery rate per bucket.
     """
     bounce_breakdown: EmailStatsBounceBreakdown | None = Field(
-        default=None, validation_alias="bounceBreakdown", serialization_alias="bounceBreakdown"
+        default=None, serialization_alias="bounceBreakdown", validation_alias="bounceBreakdown"
     )
 
 
@@ -3184,9 +3184,9 @@ class ContactActivityEvent(BaseModel):
     metadata: dict[str, Any] | None = Field(default=None, examples=[None])
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
 
 
@@ -3198,32 +3198,32 @@ class ContactActivityEmail(BaseModel):
     id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
     subject: str | None = Field(default=None, examples=["Your order has shipped"])
     from_email: str | None = Field(
-        default=None, validation_alias="fromEmail", serialization_alias="fromEmail", examples=["hello@acme.com"]
+        default=None, examples=["hello@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     to_emails: list[str] | None = Field(
-        default=None, validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+        default=None, examples=[["jane@example.com"]], serialization_alias="toEmails", validation_alias="toEmails"
     )
     status: str | None = Field(default=None, examples=["delivered"])
     sent_at: AwareDatetime | None = Field(
-        default=None, validation_alias="sentAt", serialization_alias="sentAt", examples=["2026-03-23T10:00:00.000Z"]
+        default=None, examples=["2026-03-23T10:00:00.000Z"], serialization_alias="sentAt", validation_alias="sentAt"
     )
     delivered_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="deliveredAt",
-        serialization_alias="deliveredAt",
         examples=["2026-03-23T10:00:02.000Z"],
+        serialization_alias="deliveredAt",
+        validation_alias="deliveredAt",
     )
     failed_at: AwareDatetime | None = Field(
-        default=None, validation_alias="failedAt", serialization_alias="failedAt", examples=[None]
+        default=None, examples=[None], serialization_alias="failedAt", validation_alias="failedAt"
     )
     error_message: str | None = Field(
-        default=None, validation_alias="errorMessage", serialization_alias="errorMessage", examples=[None]
+        default=None, examples=[None], serialization_alias="errorMessage", validation_alias="errorMessage"
     )
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
     events: list[ContactActivityEvent] | None = None
 
@@ -3288,10 +3288,10 @@ class UploadedFile(BaseModel):
     Stored name.
     """
     original_name: str | None = Field(
-        default=None, validation_alias="originalName", serialization_alias="originalName", examples=["logo.png"]
+        default=None, examples=["logo.png"], serialization_alias="originalName", validation_alias="originalName"
     )
     mime_type: str | None = Field(
-        default=None, validation_alias="mimeType", serialization_alias="mimeType", examples=["image/png"]
+        default=None, examples=["image/png"], serialization_alias="mimeType", validation_alias="mimeType"
     )
     size: int | None = Field(default=None, examples=[20480])
     """
@@ -3306,19 +3306,19 @@ class UploadedFile(BaseModel):
     Public URL.
     """
     user_id: str | None = Field(
-        default=None, validation_alias="userId", serialization_alias="userId", examples=["usr_1Qa2Ws3Ed4Rf"]
+        default=None, examples=["usr_1Qa2Ws3Ed4Rf"], serialization_alias="userId", validation_alias="userId"
     )
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
     updated_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
         examples=["2026-03-23T10:00:00.000Z"],
+        serialization_alias="updatedAt",
+        validation_alias="updatedAt",
     )
 
 
@@ -3341,7 +3341,7 @@ class Mailbox(BaseModel):
     """
     email: str = Field(..., examples=["support@acme.com"])
     display_name: str | None = Field(
-        ..., validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
+        ..., examples=["Acme Support"], serialization_alias="displayName", validation_alias="displayName"
     )
     quota: str = Field(..., examples=["5GB"])
     """
@@ -3352,13 +3352,13 @@ class Mailbox(BaseModel):
     Known values: active, disabled.
     """
     domain_id: str = Field(
-        ..., validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+        ..., examples=["dom_8Kq2LmN4pR7x"], serialization_alias="domainId", validation_alias="domainId"
     )
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -3373,7 +3373,7 @@ class MailboxSummary(BaseModel):
     """
     email: str = Field(..., examples=["support@acme.com"])
     display_name: str | None = Field(
-        ..., validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
+        ..., examples=["Acme Support"], serialization_alias="displayName", validation_alias="displayName"
     )
     quota: str = Field(..., examples=["5GB"])
     """
@@ -3384,7 +3384,7 @@ class MailboxSummary(BaseModel):
     Known values: active, disabled.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
 
 
@@ -3405,7 +3405,7 @@ class MailboxCreateRequest(BaseModel):
     """
 
     domain_id: str = Field(
-        ..., validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+        ..., examples=["dom_8Kq2LmN4pR7x"], serialization_alias="domainId", validation_alias="domainId"
     )
     """
     A verified domain of the organization.
@@ -3420,7 +3420,7 @@ class MailboxCreateRequest(BaseModel):
     Storage quota; defaults to 5 GB.
     """
     display_name: str | None = Field(
-        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Acme Support"]
+        default=None, examples=["Acme Support"], serialization_alias="displayName", validation_alias="displayName"
     )
 
 
@@ -3450,7 +3450,7 @@ class MailboxUpdateRequest(BaseModel):
     """
 
     display_name: str | None = Field(
-        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Acme Help Desk"]
+        default=None, examples=["Acme Help Desk"], serialization_alias="displayName", validation_alias="displayName"
     )
     status: MailboxUpdateRequestStatus | None = Field(default=None, examples=["disabled"])
     quota: str | None = Field(default=None, examples=["10GB"])
@@ -3467,25 +3467,25 @@ class InboxActionResult(BaseModel):
     The affected mailbox, message, thread, label or note.
     """
     message: str | None = Field(default=None, examples=["Updated"])
-    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_read: bool | None = Field(default=None, examples=[True], serialization_alias="isRead", validation_alias="isRead")
     is_starred: bool | None = Field(
-        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+        default=None, examples=[False], serialization_alias="isStarred", validation_alias="isStarred"
     )
     is_spam: bool | None = Field(
-        default=None, validation_alias="isSpam", serialization_alias="isSpam", examples=[False]
+        default=None, examples=[False], serialization_alias="isSpam", validation_alias="isSpam"
     )
     is_important: bool | None = Field(
-        default=None, validation_alias="isImportant", serialization_alias="isImportant", examples=[False]
+        default=None, examples=[False], serialization_alias="isImportant", validation_alias="isImportant"
     )
     is_pinned: bool | None = Field(
-        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[False]
+        default=None, examples=[False], serialization_alias="isPinned", validation_alias="isPinned"
     )
     status: str | None = Field(default=None, examples=["active"])
     snoozed_until: AwareDatetime | None = Field(
-        default=None, validation_alias="snoozedUntil", serialization_alias="snoozedUntil", examples=[None]
+        default=None, examples=[None], serialization_alias="snoozedUntil", validation_alias="snoozedUntil"
     )
     deleted_at: AwareDatetime | None = Field(
-        default=None, validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
+        default=None, examples=[None], serialization_alias="deletedAt", validation_alias="deletedAt"
     )
 
 
@@ -3497,13 +3497,13 @@ class InboxAttachment(BaseModel):
     id: str = Field(..., examples=["att_5Zx9Cv3Bn7Mq"])
     inbound_email_id: str | None = Field(
         default=None,
-        validation_alias="inboundEmailId",
-        serialization_alias="inboundEmailId",
         examples=["msg_4Hj7Kl2Zx9Cv"],
+        serialization_alias="inboundEmailId",
+        validation_alias="inboundEmailId",
     )
     filename: str = Field(..., examples=["receipt.pdf"])
     content_type: str = Field(
-        ..., validation_alias="contentType", serialization_alias="contentType", examples=["application/pdf"]
+        ..., examples=["application/pdf"], serialization_alias="contentType", validation_alias="contentType"
     )
     size: int = Field(..., examples=[48213])
     """
@@ -3511,16 +3511,16 @@ class InboxAttachment(BaseModel):
     """
     storage_path: str = Field(
         ...,
-        validation_alias="storagePath",
-        serialization_alias="storagePath",
         examples=["inbox/mbx_2Df6Gh8Jk1Lz/att_5Zx9Cv3Bn7Mq/receipt.pdf"],
+        serialization_alias="storagePath",
+        validation_alias="storagePath",
     )
     content_disposition: str | None = Field(
-        ..., validation_alias="contentDisposition", serialization_alias="contentDisposition", examples=["attachment"]
+        ..., examples=["attachment"], serialization_alias="contentDisposition", validation_alias="contentDisposition"
     )
-    content_id: str | None = Field(..., validation_alias="contentId", serialization_alias="contentId", examples=[None])
+    content_id: str | None = Field(..., examples=[None], serialization_alias="contentId", validation_alias="contentId")
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
 
 
@@ -3534,39 +3534,39 @@ class InboxMessage(BaseModel):
     Message identifier.
     """
     mailbox_id: str = Field(
-        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+        ..., examples=["mbx_2Df6Gh8Jk1Lz"], serialization_alias="mailboxId", validation_alias="mailboxId"
     )
     organization_id: str = Field(
-        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+        ..., examples=["org_5Tg6Yh7Uj8Ik"], serialization_alias="organizationId", validation_alias="organizationId"
     )
     from_email: str = Field(
-        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+        ..., examples=["jane@example.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     from_name: str | None = Field(
-        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
+        ..., examples=["Jane Doe"], serialization_alias="fromName", validation_alias="fromName"
     )
     to_emails: list[str] = Field(
-        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
+        ..., examples=[["support@acme.com"]], serialization_alias="toEmails", validation_alias="toEmails"
     )
     cc_emails: list[str] | None = Field(
-        default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[[]]
+        default=None, examples=[[]], serialization_alias="ccEmails", validation_alias="ccEmails"
     )
     bcc_emails: list[str] | None = Field(
-        default=None, validation_alias="bccEmails", serialization_alias="bccEmails", examples=[[]]
+        default=None, examples=[[]], serialization_alias="bccEmails", validation_alias="bccEmails"
     )
-    reply_to: str | None = Field(..., validation_alias="replyTo", serialization_alias="replyTo", examples=[None])
+    reply_to: str | None = Field(..., examples=[None], serialization_alias="replyTo", validation_alias="replyTo")
     subject: str | None = Field(..., examples=["Where is my order?"])
     text_body: str | None = Field(
         ...,
-        validation_alias="textBody",
-        serialization_alias="textBody",
         examples=["Hi, order A-10293 has not arrived yet."],
+        serialization_alias="textBody",
+        validation_alias="textBody",
     )
     html_body: str | None = Field(
         ...,
-        validation_alias="htmlBody",
-        serialization_alias="htmlBody",
         examples=["<p>Hi, order A-10293 has not arrived yet.</p>"],
+        serialization_alias="htmlBody",
+        validation_alias="htmlBody",
     )
     snippet: str | None = Field(..., examples=["Hi, order A-10293 has not arrived yet."])
     size: int = Field(..., examples=[5120])
@@ -3574,20 +3574,20 @@ class InboxMessage(BaseModel):
     Size in bytes.
     """
     status: str = Field(..., examples=["received"])
-    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[False])
-    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[False])
-    is_spam: bool = Field(..., validation_alias="isSpam", serialization_alias="isSpam", examples=[False])
-    spam_score: float | None = Field(..., validation_alias="spamScore", serialization_alias="spamScore", examples=[0.4])
+    is_read: bool = Field(..., examples=[False], serialization_alias="isRead", validation_alias="isRead")
+    is_starred: bool = Field(..., examples=[False], serialization_alias="isStarred", validation_alias="isStarred")
+    is_spam: bool = Field(..., examples=[False], serialization_alias="isSpam", validation_alias="isSpam")
+    spam_score: float | None = Field(..., examples=[0.4], serialization_alias="spamScore", validation_alias="spamScore")
     message_id: str | None = Field(
-        ..., validation_alias="messageId", serialization_alias="messageId", examples=["<CAF=abc123@mail.example.com>"]
+        ..., examples=["<CAF=abc123@mail.example.com>"], serialization_alias="messageId", validation_alias="messageId"
     )
     """
     RFC 5322 Message-ID.
     """
     thread_id: str | None = Field(
-        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+        ..., examples=["thr_6Bn3Mq8Wr5Ty"], serialization_alias="threadId", validation_alias="threadId"
     )
-    in_reply_to: str | None = Field(..., validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None])
+    in_reply_to: str | None = Field(..., examples=[None], serialization_alias="inReplyTo", validation_alias="inReplyTo")
     references: list[str] | None = Field(default=None, examples=[[]])
     headers: dict[str, Any] | None = Field(default=None, examples=[{"x-mailer": "Apple Mail"}])
     date: AwareDatetime | None = Field(..., examples=["2026-03-23T10:00:00.000Z"])
@@ -3595,7 +3595,7 @@ class InboxMessage(BaseModel):
     Date header of the email.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     attachments: list[InboxAttachment] | None = None
 
@@ -3622,44 +3622,44 @@ class InboxSentMessage(BaseModel):
     """
     message_id: str = Field(
         ...,
-        validation_alias="messageId",
-        serialization_alias="messageId",
         examples=["<20260323101500.3Pq7Wr1Ty5Ui@acme.com>"],
+        serialization_alias="messageId",
+        validation_alias="messageId",
     )
     """
     Message-ID assigned by the MTA.
     """
     organization_id: str = Field(
-        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+        ..., examples=["org_5Tg6Yh7Uj8Ik"], serialization_alias="organizationId", validation_alias="organizationId"
     )
     domain_id: str = Field(
-        ..., validation_alias="domainId", serialization_alias="domainId", examples=["dom_8Kq2LmN4pR7x"]
+        ..., examples=["dom_8Kq2LmN4pR7x"], serialization_alias="domainId", validation_alias="domainId"
     )
     from_email: str = Field(
-        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["support@acme.com"]
+        ..., examples=["support@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     from_name: str | None = Field(
-        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Acme Support"]
+        ..., examples=["Acme Support"], serialization_alias="fromName", validation_alias="fromName"
     )
     to_emails: list[str] = Field(
-        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+        ..., examples=[["jane@example.com"]], serialization_alias="toEmails", validation_alias="toEmails"
     )
     cc_emails: list[str] | None = Field(
-        default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[None]
+        default=None, examples=[None], serialization_alias="ccEmails", validation_alias="ccEmails"
     )
     bcc_emails: list[str] | None = Field(
-        default=None, validation_alias="bccEmails", serialization_alias="bccEmails", examples=[None]
+        default=None, examples=[None], serialization_alias="bccEmails", validation_alias="bccEmails"
     )
     subject: str = Field(..., examples=["Re: Where is my order?"])
     text_body: str | None = Field(
-        ..., validation_alias="textBody", serialization_alias="textBody", examples=["It ships tomorrow."]
+        ..., examples=["It ships tomorrow."], serialization_alias="textBody", validation_alias="textBody"
     )
     html_body: str | None = Field(
-        ..., validation_alias="htmlBody", serialization_alias="htmlBody", examples=["<p>It ships tomorrow.</p>"]
+        ..., examples=["<p>It ships tomorrow.</p>"], serialization_alias="htmlBody", validation_alias="htmlBody"
     )
     status: str = Field(..., examples=["sent"])
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:15:00.000Z"]
+        ..., examples=["2026-03-23T10:15:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
 
 
@@ -3679,12 +3679,12 @@ class InboxMessageUpdateRequest(BaseModel):
     Body of `PATCH /api/inbox/v1/messages/{message_id}`.
     """
 
-    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_read: bool | None = Field(default=None, examples=[True], serialization_alias="isRead", validation_alias="isRead")
     is_starred: bool | None = Field(
-        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[False]
+        default=None, examples=[False], serialization_alias="isStarred", validation_alias="isStarred"
     )
     is_spam: bool | None = Field(
-        default=None, validation_alias="isSpam", serialization_alias="isSpam", examples=[False]
+        default=None, examples=[False], serialization_alias="isSpam", validation_alias="isSpam"
     )
 
 
@@ -3693,7 +3693,7 @@ class InboxReadRequest(BaseModel):
     Mark as read (true) or unread (false).
     """
 
-    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_read: bool = Field(..., examples=[True], serialization_alias="isRead", validation_alias="isRead")
 
 
 class InboxStarRequest(BaseModel):
@@ -3701,7 +3701,7 @@ class InboxStarRequest(BaseModel):
     Star (true) or unstar (false).
     """
 
-    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[True])
+    is_starred: bool = Field(..., examples=[True], serialization_alias="isStarred", validation_alias="isStarred")
 
 
 class InboxBatchRequest(BaseModel):
@@ -3722,7 +3722,7 @@ class InboxRawMessage(BaseModel):
 
     id: str = Field(..., examples=["msg_4Hj7Kl2Zx9Cv"])
     message_id: str | None = Field(
-        ..., validation_alias="messageId", serialization_alias="messageId", examples=["<CAF=abc123@mail.example.com>"]
+        ..., examples=["<CAF=abc123@mail.example.com>"], serialization_alias="messageId", validation_alias="messageId"
     )
     raw: str = Field(
         ...,
@@ -3741,7 +3741,7 @@ class InboxSendRequest(BaseModel):
     """
 
     mailbox_id: str = Field(
-        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+        ..., examples=["mbx_2Df6Gh8Jk1Lz"], serialization_alias="mailboxId", validation_alias="mailboxId"
     )
     """
     Mailbox to send from.
@@ -3764,15 +3764,15 @@ class InboxSendRequest(BaseModel):
     attachments: list[EmailAttachmentInput] | None = None
     scheduled_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="scheduledAt",
-        serialization_alias="scheduledAt",
         examples=["2026-12-02T09:00:00Z"],
+        serialization_alias="scheduledAt",
+        validation_alias="scheduledAt",
     )
     """
     Send later, at this time; the response then describes a pending send.
     """
     undo_window_seconds: float | None = Field(
-        default=None, validation_alias="undoWindowSeconds", serialization_alias="undoWindowSeconds", examples=[10]
+        default=None, examples=[10], serialization_alias="undoWindowSeconds", validation_alias="undoWindowSeconds"
     )
     """
     Hold the message this long so it can still be cancelled.
@@ -3861,16 +3861,16 @@ class InboxPendingSend(BaseModel):
     Pending send identifier; pass it to `cancel_pending`.
     """
     send_at: AwareDatetime = Field(
-        ..., validation_alias="sendAt", serialization_alias="sendAt", examples=["2026-12-02T09:00:00Z"]
+        ..., examples=["2026-12-02T09:00:00Z"], serialization_alias="sendAt", validation_alias="sendAt"
     )
     """
     When the message goes out.
     """
     message_id: str = Field(
         ...,
-        validation_alias="messageId",
-        serialization_alias="messageId",
         examples=["<20261202090000.7Yt5Re3Wq1Az@acme.com>"],
+        serialization_alias="messageId",
+        validation_alias="messageId",
     )
 
 
@@ -3884,55 +3884,55 @@ class InboxThread(BaseModel):
     Thread identifier.
     """
     mailbox_id: str | None = Field(
-        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+        ..., examples=["mbx_2Df6Gh8Jk1Lz"], serialization_alias="mailboxId", validation_alias="mailboxId"
     )
     organization_id: str = Field(
-        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+        ..., examples=["org_5Tg6Yh7Uj8Ik"], serialization_alias="organizationId", validation_alias="organizationId"
     )
     subject: str | None = Field(..., examples=["Where is my order?"])
     last_message_preview: str | None = Field(
         ...,
-        validation_alias="lastMessagePreview",
-        serialization_alias="lastMessagePreview",
         examples=["It ships tomorrow."],
+        serialization_alias="lastMessagePreview",
+        validation_alias="lastMessagePreview",
     )
     last_message_at: AwareDatetime = Field(
         ...,
-        validation_alias="lastMessageAt",
-        serialization_alias="lastMessageAt",
         examples=["2026-03-24T08:30:00.000Z"],
+        serialization_alias="lastMessageAt",
+        validation_alias="lastMessageAt",
     )
     status: str = Field(..., examples=["active"])
     """
     Known values: active, archived, closed, trash.
     """
-    message_count: int = Field(..., validation_alias="messageCount", serialization_alias="messageCount", examples=[2])
+    message_count: int = Field(..., examples=[2], serialization_alias="messageCount", validation_alias="messageCount")
     participants: list[str] = Field(..., examples=[["jane@example.com", "support@acme.com"]])
-    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[True])
-    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[False])
+    is_read: bool = Field(..., examples=[True], serialization_alias="isRead", validation_alias="isRead")
+    is_starred: bool = Field(..., examples=[False], serialization_alias="isStarred", validation_alias="isStarred")
     is_important: bool | None = Field(
-        default=None, validation_alias="isImportant", serialization_alias="isImportant", examples=[False]
+        default=None, examples=[False], serialization_alias="isImportant", validation_alias="isImportant"
     )
     """
     Present on list items.
     """
     snoozed_until: AwareDatetime | None = Field(
-        default=None, validation_alias="snoozedUntil", serialization_alias="snoozedUntil", examples=[None]
+        default=None, examples=[None], serialization_alias="snoozedUntil", validation_alias="snoozedUntil"
     )
     """
     Present on list items; set while the thread is snoozed.
     """
     deleted_at: AwareDatetime | None = Field(
-        default=None, validation_alias="deletedAt", serialization_alias="deletedAt", examples=[None]
+        default=None, examples=[None], serialization_alias="deletedAt", validation_alias="deletedAt"
     )
     """
     Present on list items; set while the thread is in the trash.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -3954,24 +3954,24 @@ class InboxThreadEmail(BaseModel):
 
     id: str = Field(..., examples=["msg_4Hj7Kl2Zx9Cv"])
     from_email: str = Field(
-        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+        ..., examples=["jane@example.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     to_emails: list[str] = Field(
-        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["support@acme.com"]]
+        ..., examples=[["support@acme.com"]], serialization_alias="toEmails", validation_alias="toEmails"
     )
     subject: str | None = Field(..., examples=["Where is my order?"])
     text_body: str | None = Field(
         ...,
-        validation_alias="textBody",
-        serialization_alias="textBody",
         examples=["Hi, order A-10293 has not arrived yet."],
+        serialization_alias="textBody",
+        validation_alias="textBody",
     )
-    html_body: str | None = Field(..., validation_alias="htmlBody", serialization_alias="htmlBody", examples=[None])
-    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[True])
-    is_starred: bool = Field(..., validation_alias="isStarred", serialization_alias="isStarred", examples=[False])
+    html_body: str | None = Field(..., examples=[None], serialization_alias="htmlBody", validation_alias="htmlBody")
+    is_read: bool = Field(..., examples=[True], serialization_alias="isRead", validation_alias="isRead")
+    is_starred: bool = Field(..., examples=[False], serialization_alias="isStarred", validation_alias="isStarred")
     attachments: list[InboxAttachment]
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
 
 
@@ -3982,30 +3982,30 @@ class InboxThreadSentEmail(BaseModel):
 
     id: str = Field(..., examples=["em_3Pq7Wr1Ty5Ui"])
     from_email: str = Field(
-        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["support@acme.com"]
+        ..., examples=["support@acme.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     from_name: str | None = Field(
-        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Acme Support"]
+        ..., examples=["Acme Support"], serialization_alias="fromName", validation_alias="fromName"
     )
     to_emails: list[str] = Field(
-        ..., validation_alias="toEmails", serialization_alias="toEmails", examples=[["jane@example.com"]]
+        ..., examples=[["jane@example.com"]], serialization_alias="toEmails", validation_alias="toEmails"
     )
     cc_emails: list[str] | None = Field(
-        default=None, validation_alias="ccEmails", serialization_alias="ccEmails", examples=[None]
+        default=None, examples=[None], serialization_alias="ccEmails", validation_alias="ccEmails"
     )
     subject: str | None = Field(..., examples=["Re: Where is my order?"])
     text_body: str | None = Field(
-        ..., validation_alias="textBody", serialization_alias="textBody", examples=["It ships tomorrow."]
+        ..., examples=["It ships tomorrow."], serialization_alias="textBody", validation_alias="textBody"
     )
     html_body: str | None = Field(
-        ..., validation_alias="htmlBody", serialization_alias="htmlBody", examples=["<p>It ships tomorrow.</p>"]
+        ..., examples=["<p>It ships tomorrow.</p>"], serialization_alias="htmlBody", validation_alias="htmlBody"
     )
     status: str = Field(..., examples=["delivered"])
     sent_at: AwareDatetime | None = Field(
-        ..., validation_alias="sentAt", serialization_alias="sentAt", examples=["2026-03-24T08:30:00.000Z"]
+        ..., examples=["2026-03-24T08:30:00.000Z"], serialization_alias="sentAt", validation_alias="sentAt"
     )
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-24T08:30:00.000Z"]
+        ..., examples=["2026-03-24T08:30:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
 
 
@@ -4016,38 +4016,38 @@ class InboxThreadMessage(BaseModel):
 
     id: str = Field(..., examples=["tmsg_1Zx2Cv3Bn4Mq"])
     thread_id: str = Field(
-        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+        ..., examples=["thr_6Bn3Mq8Wr5Ty"], serialization_alias="threadId", validation_alias="threadId"
     )
     direction: str = Field(..., examples=["inbound"])
     """
     Known values: inbound, outbound.
     """
     inbound_email_id: str | None = Field(
-        ..., validation_alias="inboundEmailId", serialization_alias="inboundEmailId", examples=["msg_4Hj7Kl2Zx9Cv"]
+        ..., examples=["msg_4Hj7Kl2Zx9Cv"], serialization_alias="inboundEmailId", validation_alias="inboundEmailId"
     )
     email_log_id: str | None = Field(
-        ..., validation_alias="emailLogId", serialization_alias="emailLogId", examples=[None]
+        ..., examples=[None], serialization_alias="emailLogId", validation_alias="emailLogId"
     )
     from_email: str = Field(
-        ..., validation_alias="fromEmail", serialization_alias="fromEmail", examples=["jane@example.com"]
+        ..., examples=["jane@example.com"], serialization_alias="fromEmail", validation_alias="fromEmail"
     )
     from_name: str | None = Field(
-        ..., validation_alias="fromName", serialization_alias="fromName", examples=["Jane Doe"]
+        ..., examples=["Jane Doe"], serialization_alias="fromName", validation_alias="fromName"
     )
     subject: str | None = Field(..., examples=["Where is my order?"])
     preview: str | None = Field(..., examples=["Hi, order A-10293 has not arrived yet."])
     message_at: AwareDatetime = Field(
-        ..., validation_alias="messageAt", serialization_alias="messageAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="messageAt", validation_alias="messageAt"
     )
     rfc822_message_id: str | None = Field(
         ...,
-        validation_alias="rfc822MessageId",
-        serialization_alias="rfc822MessageId",
         examples=["<CAF=abc123@mail.example.com>"],
+        serialization_alias="rfc822MessageId",
+        validation_alias="rfc822MessageId",
     )
-    in_reply_to: str | None = Field(..., validation_alias="inReplyTo", serialization_alias="inReplyTo", examples=[None])
+    in_reply_to: str | None = Field(..., examples=[None], serialization_alias="inReplyTo", validation_alias="inReplyTo")
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     email: InboxThreadEmail | InboxThreadSentEmail | None
     """
@@ -4080,15 +4080,15 @@ class InboxThreadUpdateRequest(BaseModel):
     Body of `PATCH /api/inbox/v1/threads/{thread_id}`; every field is optional.
     """
 
-    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_read: bool | None = Field(default=None, examples=[True], serialization_alias="isRead", validation_alias="isRead")
     is_starred: bool | None = Field(
-        default=None, validation_alias="isStarred", serialization_alias="isStarred", examples=[True]
+        default=None, examples=[True], serialization_alias="isStarred", validation_alias="isStarred"
     )
     is_important: bool | None = Field(
-        default=None, validation_alias="isImportant", serialization_alias="isImportant", examples=[False]
+        default=None, examples=[False], serialization_alias="isImportant", validation_alias="isImportant"
     )
     is_pinned: bool | None = Field(
-        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[False]
+        default=None, examples=[False], serialization_alias="isPinned", validation_alias="isPinned"
     )
     status: InboxThreadUpdateRequestStatus | None = Field(default=None, examples=["closed"])
 
@@ -4158,7 +4158,7 @@ class InboxThreadSnoozed(BaseModel):
     success: bool = Field(..., examples=[True])
     id: str = Field(..., examples=["thr_6Bn3Mq8Wr5Ty"])
     snoozed_until: AwareDatetime = Field(
-        ..., validation_alias="snoozedUntil", serialization_alias="snoozedUntil", examples=["2026-12-08T09:00:00Z"]
+        ..., examples=["2026-12-08T09:00:00Z"], serialization_alias="snoozedUntil", validation_alias="snoozedUntil"
     )
 
 
@@ -4172,18 +4172,18 @@ class InboxLabel(BaseModel):
     Label identifier.
     """
     mailbox_id: str = Field(
-        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+        ..., examples=["mbx_2Df6Gh8Jk1Lz"], serialization_alias="mailboxId", validation_alias="mailboxId"
     )
     organization_id: str = Field(
-        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+        ..., examples=["org_5Tg6Yh7Uj8Ik"], serialization_alias="organizationId", validation_alias="organizationId"
     )
     name: str = Field(..., examples=["Refunds"])
     color: str = Field(..., examples=["#f97316"])
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -4204,7 +4204,7 @@ class InboxLabelCreateRequest(BaseModel):
     """
 
     mailbox_id: str = Field(
-        ..., validation_alias="mailboxId", serialization_alias="mailboxId", examples=["mbx_2Df6Gh8Jk1Lz"]
+        ..., examples=["mbx_2Df6Gh8Jk1Lz"], serialization_alias="mailboxId", validation_alias="mailboxId"
     )
     name: str = Field(..., examples=["Refunds"])
     color: str | None = Field(default=None, examples=["#f97316"])
@@ -4225,7 +4225,7 @@ class InboxLabelThreadIds(BaseModel):
     """
 
     thread_ids: list[str] = Field(
-        ..., validation_alias="threadIds", serialization_alias="threadIds", examples=[["thr_6Bn3Mq8Wr5Ty"]]
+        ..., examples=[["thr_6Bn3Mq8Wr5Ty"]], serialization_alias="threadIds", validation_alias="threadIds"
     )
 
 
@@ -4234,7 +4234,7 @@ class InboxLabelAssignRequest(BaseModel):
     Body of the label assign and unassign calls.
     """
 
-    label_id: str = Field(..., validation_alias="labelId", serialization_alias="labelId", examples=["lbl_8Wq3Er5Ty7Ui"])
+    label_id: str = Field(..., examples=["lbl_8Wq3Er5Ty7Ui"], serialization_alias="labelId", validation_alias="labelId")
 
 
 class InboxNote(BaseModel):
@@ -4247,23 +4247,23 @@ class InboxNote(BaseModel):
     Note identifier.
     """
     thread_id: str = Field(
-        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+        ..., examples=["thr_6Bn3Mq8Wr5Ty"], serialization_alias="threadId", validation_alias="threadId"
     )
     organization_id: str = Field(
-        ..., validation_alias="organizationId", serialization_alias="organizationId", examples=["org_5Tg6Yh7Uj8Ik"]
+        ..., examples=["org_5Tg6Yh7Uj8Ik"], serialization_alias="organizationId", validation_alias="organizationId"
     )
     content: str = Field(..., examples=["Customer was refunded on Friday."])
     color: str = Field(..., examples=["yellow"])
-    is_pinned: bool = Field(..., validation_alias="isPinned", serialization_alias="isPinned", examples=[True])
+    is_pinned: bool = Field(..., examples=[True], serialization_alias="isPinned", validation_alias="isPinned")
     order: float = Field(..., examples=[0])
     """
     Position among the thread's notes.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime = Field(
-        ..., validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-23T10:00:00.000Z"]
+        ..., examples=["2026-03-23T10:00:00.000Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
@@ -4284,12 +4284,12 @@ class InboxNoteCreateRequest(BaseModel):
     """
 
     thread_id: str = Field(
-        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+        ..., examples=["thr_6Bn3Mq8Wr5Ty"], serialization_alias="threadId", validation_alias="threadId"
     )
     content: str = Field(..., examples=["Customer was refunded on Friday."])
     color: str | None = Field(default=None, examples=["yellow"])
     is_pinned: bool | None = Field(
-        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[True]
+        default=None, examples=[True], serialization_alias="isPinned", validation_alias="isPinned"
     )
 
 
@@ -4301,7 +4301,7 @@ class InboxNoteUpdateRequest(BaseModel):
     content: str | None = Field(default=None, examples=["Refund confirmed by the bank."])
     color: str | None = Field(default=None, examples=["green"])
     is_pinned: bool | None = Field(
-        default=None, validation_alias="isPinned", serialization_alias="isPinned", examples=[False]
+        default=None, examples=[False], serialization_alias="isPinned", validation_alias="isPinned"
     )
     order: float | None = Field(default=None, examples=[1])
 
@@ -4312,13 +4312,13 @@ class InboxNoteReorderRequest(BaseModel):
     """
 
     thread_id: str = Field(
-        ..., validation_alias="threadId", serialization_alias="threadId", examples=["thr_6Bn3Mq8Wr5Ty"]
+        ..., examples=["thr_6Bn3Mq8Wr5Ty"], serialization_alias="threadId", validation_alias="threadId"
     )
     ordered_ids: list[str] = Field(
         ...,
-        validation_alias="orderedIds",
-        serialization_alias="orderedIds",
         examples=[["note_2Kx7Lp4Mn9Qa", "note_5Rt8Yu2Io6Pb"]],
+        serialization_alias="orderedIds",
+        validation_alias="orderedIds",
     )
     """
     Every note of the thread, in the new order.
@@ -4406,7 +4406,7 @@ class EmailEventBounce(BaseModel):
 
     message: str | None = Field(default=None, examples=["Mailbox does not exist"])
     sub_type: str | None = Field(
-        default=None, validation_alias="subType", serialization_alias="subType", examples=["General"]
+        default=None, examples=["General"], serialization_alias="subType", validation_alias="subType"
     )
     type: str | None = Field(default=None, examples=["Permanent"])
 
@@ -4421,7 +4421,7 @@ class EmailEventData(BaseModel):
     Email identifier (`em_…`).
     """
     from_: str | None = Field(
-        default=None, validation_alias="from", serialization_alias="from", examples=["Acme <hello@acme.com>"]
+        default=None, examples=["Acme <hello@acme.com>"], serialization_alias="from", validation_alias="from"
     )
     to: list[str] | None = Field(default=None, examples=[["jane@example.com"]])
     subject: str | None = Field(default=None, examples=["Your order has shipped"])
@@ -4465,7 +4465,7 @@ class InboundEmailEventData(BaseModel):
     """
     mailbox_id: str = Field(..., examples=["mbx_2Df6Gh8Jk1Lz"])
     from_: str | None = Field(
-        default=None, validation_alias="from", serialization_alias="from", examples=["jane@example.com"]
+        default=None, examples=["jane@example.com"], serialization_alias="from", validation_alias="from"
     )
     from_name: str | None = Field(default=None, examples=["Jane Doe"])
     to: list[str] | None = Field(default=None, examples=[["support@acme.com"]])
@@ -4752,7 +4752,7 @@ class Error(BaseModel):
     Documentation page about this error.
     """
     retry_after: int | None = Field(
-        default=None, validation_alias="retryAfter", serialization_alias="retryAfter", examples=[12]
+        default=None, examples=[12], serialization_alias="retryAfter", validation_alias="retryAfter"
     )
     """
     Seconds to wait; only on 429 from management endpoints.

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, RootModel, SecretStr
 
-from ._models import BaseModel, open_enum_member
+from replyio._models import BaseModel, open_enum_member
 
 
 class ProblemDetails(BaseModel):
@@ -53,9 +53,9 @@ class NotProcessedItemResult(BaseModel):
     error: str | None = Field(default=None, examples=["notFound"])
     error_details: str | None = Field(
         default=None,
-        validation_alias="errorDetails",
-        serialization_alias="errorDetails",
         examples=["Contact 1001 was not found."],
+        serialization_alias="errorDetails",
+        validation_alias="errorDetails",
     )
 
 
@@ -68,9 +68,9 @@ class CreateItemResult(BaseModel):
     error: int | None = Field(default=None, examples=[2])
     error_details: str | None = Field(
         default=None,
-        validation_alias="errorDetails",
-        serialization_alias="errorDetails",
         examples=["Duplicate pattern."],
+        serialization_alias="errorDetails",
+        validation_alias="errorDetails",
     )
 
 
@@ -93,9 +93,9 @@ class Whoami(BaseModel):
     Identity behind the credentials.
     """
 
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
+    user_id: int = Field(..., examples=[12345], serialization_alias="userId", validation_alias="userId")
     username: str = Field(..., examples=["jane.doe@acme.com"])
-    team_id: int = Field(..., validation_alias="teamId", serialization_alias="teamId", examples=[678])
+    team_id: int = Field(..., examples=[678], serialization_alias="teamId", validation_alias="teamId")
 
 
 class WhoamiTeamUser(BaseModel):
@@ -103,12 +103,12 @@ class WhoamiTeamUser(BaseModel):
     One (team, user) pair the credentials can act in.
     """
 
-    team_id: int = Field(..., validation_alias="teamId", serialization_alias="teamId", examples=[678])
-    team_name: str = Field(..., validation_alias="teamName", serialization_alias="teamName", examples=["Acme Sales"])
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12345])
-    user_name: str = Field(..., validation_alias="userName", serialization_alias="userName", examples=["Jane Doe"])
+    team_id: int = Field(..., examples=[678], serialization_alias="teamId", validation_alias="teamId")
+    team_name: str = Field(..., examples=["Acme Sales"], serialization_alias="teamName", validation_alias="teamName")
+    user_id: int = Field(..., examples=[12345], serialization_alias="userId", validation_alias="userId")
+    user_name: str = Field(..., examples=["Jane Doe"], serialization_alias="userName", validation_alias="userName")
     user_email: str = Field(
-        ..., validation_alias="userEmail", serialization_alias="userEmail", examples=["jane.doe@acme.com"]
+        ..., examples=["jane.doe@acme.com"], serialization_alias="userEmail", validation_alias="userEmail"
     )
 
 
@@ -265,16 +265,16 @@ class Contact(BaseModel):
     Derived from the email address.
     """
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     phone: str | None = Field(default=None, examples=["+14155550123"])
     title: str | None = Field(default=None, examples=["VP of Sales"])
     company: str | None = Field(default=None, examples=["Acme Inc."])
     company_size: ContactCompanySize | None = Field(
-        default=None, validation_alias="companySize", serialization_alias="companySize"
+        default=None, serialization_alias="companySize", validation_alias="companySize"
     )
     industry: str | None = Field(default=None, examples=["Software"])
     city: str | None = Field(default=None, examples=["Austin"])
@@ -282,77 +282,77 @@ class Contact(BaseModel):
     country: str | None = Field(default=None, examples=["United States"])
     time_zone_id: str | None = Field(
         default=None,
-        validation_alias="timeZoneId",
-        serialization_alias="timeZoneId",
         examples=["Central Standard Time"],
+        serialization_alias="timeZoneId",
+        validation_alias="timeZoneId",
     )
     """
     Time zone id; Reply does not state which id scheme applies to contacts.
     """
     linked_in_url: str | None = Field(
         default=None,
-        validation_alias="linkedInUrl",
-        serialization_alias="linkedInUrl",
         examples=["https://www.linkedin.com/in/janedoe"],
+        serialization_alias="linkedInUrl",
+        validation_alias="linkedInUrl",
     )
     linked_in_sales_navigator_url: str | None = Field(
         default=None,
-        validation_alias="linkedInSalesNavigatorUrl",
-        serialization_alias="linkedInSalesNavigatorUrl",
         examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"],
+        serialization_alias="linkedInSalesNavigatorUrl",
+        validation_alias="linkedInSalesNavigatorUrl",
     )
     linked_in_recruiter_url: str | None = Field(
         default=None,
-        validation_alias="linkedInRecruiterUrl",
-        serialization_alias="linkedInRecruiterUrl",
         examples=["https://www.linkedin.com/talent/profile/AEMAAA123"],
+        serialization_alias="linkedInRecruiterUrl",
+        validation_alias="linkedInRecruiterUrl",
     )
     phone_status: ContactPhoneStatus | None = Field(
-        default=None, validation_alias="phoneStatus", serialization_alias="phoneStatus"
+        default=None, serialization_alias="phoneStatus", validation_alias="phoneStatus"
     )
     notes: str | None = Field(default=None, examples=["Met at SaaStr."])
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     account_id: int | None = Field(
-        default=None, validation_alias="accountId", serialization_alias="accountId", examples=[301]
+        default=None, examples=[301], serialization_alias="accountId", validation_alias="accountId"
     )
     is_opted_out: bool | None = Field(
-        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+        default=None, examples=[False], serialization_alias="isOptedOut", validation_alias="isOptedOut"
     )
     call_status: ContactCallStatus | None = Field(
-        default=None, validation_alias="callStatus", serialization_alias="callStatus"
+        default=None, serialization_alias="callStatus", validation_alias="callStatus"
     )
     meeting_status: ContactMeetingStatus | None = Field(
-        default=None, validation_alias="meetingStatus", serialization_alias="meetingStatus"
+        default=None, serialization_alias="meetingStatus", validation_alias="meetingStatus"
     )
     adding_date: AwareDatetime | None = Field(
         default=None,
-        validation_alias="addingDate",
-        serialization_alias="addingDate",
         examples=["2024-03-08T14:30:00+00:00"],
+        serialization_alias="addingDate",
+        validation_alias="addingDate",
     )
     created_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdAt",
-        serialization_alias="createdAt",
         examples=["2024-03-08T14:30:00+00:00"],
+        serialization_alias="createdAt",
+        validation_alias="createdAt",
     )
     last_modified_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="lastModifiedAt",
-        serialization_alias="lastModifiedAt",
         examples=["2024-04-02T09:12:45+00:00"],
+        serialization_alias="lastModifiedAt",
+        validation_alias="lastModifiedAt",
     )
     custom_fields: list[ContactCustomFieldValue] | None = Field(
-        default=None, validation_alias="customFields", serialization_alias="customFields"
+        default=None, serialization_alias="customFields", validation_alias="customFields"
     )
 
 
 class ContactPage(BaseModel):
     items: list[Contact] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -363,17 +363,17 @@ class ContactCreateRequest(BaseModel):
 
     email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     phone: str | None = Field(default=None, examples=["+14155550123"])
     phone2: str | None = Field(default=None, examples=["+14155550199"])
     title: str | None = Field(default=None, examples=["VP of Sales"])
     company: str | None = Field(default=None, examples=["Acme Inc."])
     company_size: ContactCompanySizeInput | None = Field(
-        default=None, validation_alias="companySize", serialization_alias="companySize"
+        default=None, serialization_alias="companySize", validation_alias="companySize"
     )
     industry: str | None = Field(default=None, examples=["Software"])
     city: str | None = Field(default=None, examples=["Austin"])
@@ -381,34 +381,34 @@ class ContactCreateRequest(BaseModel):
     country: str | None = Field(default=None, examples=["United States"])
     time_zone_id: str | None = Field(
         default=None,
-        validation_alias="timeZoneId",
-        serialization_alias="timeZoneId",
         examples=["Central Standard Time"],
+        serialization_alias="timeZoneId",
+        validation_alias="timeZoneId",
     )
     linked_in_url: str | None = Field(
         default=None,
-        validation_alias="linkedInUrl",
-        serialization_alias="linkedInUrl",
         examples=["https://www.linkedin.com/in/janedoe"],
+        serialization_alias="linkedInUrl",
+        validation_alias="linkedInUrl",
     )
     linked_in_sales_navigator_url: str | None = Field(
         default=None,
-        validation_alias="linkedInSalesNavigatorUrl",
-        serialization_alias="linkedInSalesNavigatorUrl",
         examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"],
+        serialization_alias="linkedInSalesNavigatorUrl",
+        validation_alias="linkedInSalesNavigatorUrl",
     )
     linked_in_recruiter_url: str | None = Field(
         default=None,
-        validation_alias="linkedInRecruiterUrl",
-        serialization_alias="linkedInRecruiterUrl",
         examples=["https://www.linkedin.com/talent/profile/AEMAAA123"],
+        serialization_alias="linkedInRecruiterUrl",
+        validation_alias="linkedInRecruiterUrl",
     )
     notes: str | None = Field(default=None, examples=["Met at SaaStr."])
     account_id: int | None = Field(
-        default=None, validation_alias="accountId", serialization_alias="accountId", examples=[301]
+        default=None, examples=[301], serialization_alias="accountId", validation_alias="accountId"
     )
     custom_fields: list[ContactCustomFieldValue] | None = Field(
-        default=None, validation_alias="customFields", serialization_alias="customFields"
+        default=None, serialization_alias="customFields", validation_alias="customFields"
     )
 
 
@@ -419,17 +419,17 @@ class ContactUpdateRequest(BaseModel):
 
     email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     phone: str | None = Field(default=None, examples=["+14155550123"])
     phone2: str | None = Field(default=None, examples=["+14155550199"])
     title: str | None = Field(default=None, examples=["VP of Sales"])
     company: str | None = Field(default=None, examples=["Acme Inc."])
     company_size: ContactCompanySizeInput | None = Field(
-        default=None, validation_alias="companySize", serialization_alias="companySize"
+        default=None, serialization_alias="companySize", validation_alias="companySize"
     )
     industry: str | None = Field(default=None, examples=["Software"])
     city: str | None = Field(default=None, examples=["Austin"])
@@ -437,49 +437,49 @@ class ContactUpdateRequest(BaseModel):
     country: str | None = Field(default=None, examples=["United States"])
     time_zone_id: str | None = Field(
         default=None,
-        validation_alias="timeZoneId",
-        serialization_alias="timeZoneId",
         examples=["Central Standard Time"],
+        serialization_alias="timeZoneId",
+        validation_alias="timeZoneId",
     )
     linked_in_url: str | None = Field(
         default=None,
-        validation_alias="linkedInUrl",
-        serialization_alias="linkedInUrl",
         examples=["https://www.linkedin.com/in/janedoe"],
+        serialization_alias="linkedInUrl",
+        validation_alias="linkedInUrl",
     )
     linked_in_sales_navigator_url: str | None = Field(
         default=None,
-        validation_alias="linkedInSalesNavigatorUrl",
-        serialization_alias="linkedInSalesNavigatorUrl",
         examples=["https://www.linkedin.com/sales/lead/ACwAAA123,NAME_SEARCH"],
+        serialization_alias="linkedInSalesNavigatorUrl",
+        validation_alias="linkedInSalesNavigatorUrl",
     )
     linked_in_recruiter_url: str | None = Field(
         default=None,
-        validation_alias="linkedInRecruiterUrl",
-        serialization_alias="linkedInRecruiterUrl",
         examples=["https://www.linkedin.com/talent/profile/AEMAAA123"],
+        serialization_alias="linkedInRecruiterUrl",
+        validation_alias="linkedInRecruiterUrl",
     )
     notes: str | None = Field(default=None, examples=["Follow up after Q3."])
     is_opted_out: bool | None = Field(
-        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+        default=None, examples=[False], serialization_alias="isOptedOut", validation_alias="isOptedOut"
     )
     call_status: ContactCallStatus | None = Field(
-        default=None, validation_alias="callStatus", serialization_alias="callStatus"
+        default=None, serialization_alias="callStatus", validation_alias="callStatus"
     )
     meeting_status: ContactMeetingStatus | None = Field(
-        default=None, validation_alias="meetingStatus", serialization_alias="meetingStatus"
+        default=None, serialization_alias="meetingStatus", validation_alias="meetingStatus"
     )
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     """
     Must be a member of the team (else 400 contact.invalidInput).
     """
     account_id: int | None = Field(
-        default=None, validation_alias="accountId", serialization_alias="accountId", examples=[301]
+        default=None, examples=[301], serialization_alias="accountId", validation_alias="accountId"
     )
     custom_fields: list[ContactCustomFieldUpdate] | None = Field(
-        default=None, validation_alias="customFields", serialization_alias="customFields"
+        default=None, serialization_alias="customFields", validation_alias="customFields"
     )
 
 
@@ -488,7 +488,7 @@ class ContactImportItem(ContactUpdateRequest):
     One contact to import; the update shape with firstName required.
     """
 
-    first_name: str = Field(..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"])  # pyright: ignore[reportIncompatibleVariableOverride]
+    first_name: str = Field(..., examples=["Jane"], serialization_alias="firstName", validation_alias="firstName")  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class ContactImportKeys(BaseModel):
@@ -497,42 +497,42 @@ class ContactImportKeys(BaseModel):
     """
 
     linked_in_url: bool = Field(
-        default=False, validation_alias="linkedInUrl", serialization_alias="linkedInUrl", examples=[False]
+        default=False, examples=[False], serialization_alias="linkedInUrl", validation_alias="linkedInUrl"
     )
     phone: bool = Field(default=False, examples=[False])
     first_name: bool = Field(
-        default=False, validation_alias="firstName", serialization_alias="firstName", examples=[False]
+        default=False, examples=[False], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: bool = Field(
-        default=False, validation_alias="lastName", serialization_alias="lastName", examples=[False]
+        default=False, examples=[False], serialization_alias="lastName", validation_alias="lastName"
     )
     company: bool = Field(default=False, examples=[False])
     custom_field_ids: list[int] | None = Field(
-        default=None, validation_alias="customFieldIds", serialization_alias="customFieldIds", examples=[[17]]
+        default=None, examples=[[17]], serialization_alias="customFieldIds", validation_alias="customFieldIds"
     )
 
 
 class ContactImportOptions(BaseModel):
     overwrite_existing: bool = Field(
-        default=False, validation_alias="overwriteExisting", serialization_alias="overwriteExisting", examples=[True]
+        default=False, examples=[True], serialization_alias="overwriteExisting", validation_alias="overwriteExisting"
     )
     skip_existing: bool = Field(
-        default=False, validation_alias="skipExisting", serialization_alias="skipExisting", examples=[False]
+        default=False, examples=[False], serialization_alias="skipExisting", validation_alias="skipExisting"
     )
     skip_without_emails: bool = Field(
-        default=False, validation_alias="skipWithoutEmails", serialization_alias="skipWithoutEmails", examples=[False]
+        default=False, examples=[False], serialization_alias="skipWithoutEmails", validation_alias="skipWithoutEmails"
     )
     detect_time_zone: bool = Field(
-        default=False, validation_alias="detectTimeZone", serialization_alias="detectTimeZone", examples=[True]
+        default=False, examples=[True], serialization_alias="detectTimeZone", validation_alias="detectTimeZone"
     )
     restore_deleted: bool = Field(
-        default=False, validation_alias="restoreDeleted", serialization_alias="restoreDeleted", examples=[False]
+        default=False, examples=[False], serialization_alias="restoreDeleted", validation_alias="restoreDeleted"
     )
     list_ids: list[int] | None = Field(
-        default=None, validation_alias="listIds", serialization_alias="listIds", examples=[[42]]
+        default=None, examples=[[42]], serialization_alias="listIds", validation_alias="listIds"
     )
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+        default=None, examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     keys: ContactImportKeys | None = None
 
@@ -600,16 +600,16 @@ class ContactIdsRequest(BaseModel):
 
 
 class ContactCurrentStep(BaseModel):
-    step_id: int | None = Field(default=None, validation_alias="stepId", serialization_alias="stepId", examples=[3001])
+    step_id: int | None = Field(default=None, examples=[3001], serialization_alias="stepId", validation_alias="stepId")
     display_name: str | None = Field(
-        default=None, validation_alias="displayName", serialization_alias="displayName", examples=["Step 2 - Email"]
+        default=None, examples=["Step 2 - Email"], serialization_alias="displayName", validation_alias="displayName"
     )
 
 
 class SequenceContactCurrentStep(BaseModel):
-    step_id: int | None = Field(..., validation_alias="stepId", serialization_alias="stepId", examples=[3001])
+    step_id: int | None = Field(..., examples=[3001], serialization_alias="stepId", validation_alias="stepId")
     display_name: str | None = Field(
-        ..., validation_alias="displayName", serialization_alias="displayName", examples=["Step 2 - Email"]
+        ..., examples=["Step 2 - Email"], serialization_alias="displayName", validation_alias="displayName"
     )
 
 
@@ -619,28 +619,28 @@ class ContactSequence(BaseModel):
     """
 
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+        default=None, examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     sequence_name: str | None = Field(
-        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 outbound"]
+        default=None, examples=["Q3 outbound"], serialization_alias="sequenceName", validation_alias="sequenceName"
     )
     status_in_sequence: ContactSequenceStatus | None = Field(
-        default=None, validation_alias="statusInSequence", serialization_alias="statusInSequence"
+        default=None, serialization_alias="statusInSequence", validation_alias="statusInSequence"
     )
     current_step: ContactCurrentStep | None = Field(
-        default=None, validation_alias="currentStep", serialization_alias="currentStep"
+        default=None, serialization_alias="currentStep", validation_alias="currentStep"
     )
     adding_date: AwareDatetime | None = Field(
         default=None,
-        validation_alias="addingDate",
-        serialization_alias="addingDate",
         examples=["2024-03-08T14:30:00+00:00"],
+        serialization_alias="addingDate",
+        validation_alias="addingDate",
     )
     email_account_id: int | None = Field(
-        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[5001]
+        default=None, examples=[5001], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
     linked_in_account_id: int | None = Field(
-        default=None, validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[None]
+        default=None, examples=[None], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
 
 
@@ -648,18 +648,18 @@ class ContactActivity(BaseModel):
     id: int | None = Field(default=None, examples=[900000001])
     date: AwareDatetime | None = Field(default=None, examples=["2024-03-09T10:02:11+00:00"])
     activity_type: str | None = Field(
-        default=None, validation_alias="activityType", serialization_alias="activityType", examples=["emailSent"]
+        default=None, examples=["emailSent"], serialization_alias="activityType", validation_alias="activityType"
     )
     """
     Free-form activity kind (Reply does not enumerate it).
     """
     source_type: str | None = Field(
-        default=None, validation_alias="sourceType", serialization_alias="sourceType", examples=["sequence"]
+        default=None, examples=["sequence"], serialization_alias="sourceType", validation_alias="sourceType"
     )
     user_name: str | None = Field(
-        default=None, validation_alias="userName", serialization_alias="userName", examples=["Jane Doe"]
+        default=None, examples=["Jane Doe"], serialization_alias="userName", validation_alias="userName"
     )
-    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[12345])
+    user_id: int | None = Field(default=None, examples=[12345], serialization_alias="userId", validation_alias="userId")
     content: dict[str, Any] | None = Field(default=None, examples=[{"subject": "Quick question"}])
     """
     Activity-specific payload; its shape varies by activityType and is not published.
@@ -669,43 +669,43 @@ class ContactActivity(BaseModel):
 class ContactActivityPage(BaseModel):
     items: list[ContactActivity] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
 class ContactEmailDisposition(BaseModel):
-    is_replied: bool = Field(..., validation_alias="isReplied", serialization_alias="isReplied", examples=[False])
-    is_bounced: bool = Field(..., validation_alias="isBounced", serialization_alias="isBounced", examples=[False])
+    is_replied: bool = Field(..., examples=[False], serialization_alias="isReplied", validation_alias="isReplied")
+    is_bounced: bool = Field(..., examples=[False], serialization_alias="isBounced", validation_alias="isBounced")
 
 
 class ContactSequenceStatusInfo(BaseModel):
-    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    sequence_id: int = Field(..., examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId")
     sequence_name: str = Field(
-        ..., validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 outbound"]
+        ..., examples=["Q3 outbound"], serialization_alias="sequenceName", validation_alias="sequenceName"
     )
     status_in_sequence: ContactSequenceStatusFull = Field(
-        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+        ..., serialization_alias="statusInSequence", validation_alias="statusInSequence"
     )
     email_disposition: ContactEmailDisposition = Field(
-        ..., validation_alias="emailDisposition", serialization_alias="emailDisposition"
+        ..., serialization_alias="emailDisposition", validation_alias="emailDisposition"
     )
 
 
 class ContactStatuses(BaseModel):
-    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
-    is_opted_out: bool = Field(..., validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False])
-    call_status: ContactCallStatus = Field(..., validation_alias="callStatus", serialization_alias="callStatus")
+    contact_id: int = Field(..., examples=[1001], serialization_alias="contactId", validation_alias="contactId")
+    is_opted_out: bool = Field(..., examples=[False], serialization_alias="isOptedOut", validation_alias="isOptedOut")
+    call_status: ContactCallStatus = Field(..., serialization_alias="callStatus", validation_alias="callStatus")
     meeting_status: ContactMeetingStatus = Field(
-        ..., validation_alias="meetingStatus", serialization_alias="meetingStatus"
+        ..., serialization_alias="meetingStatus", validation_alias="meetingStatus"
     )
     sequences: list[ContactSequenceStatusInfo]
 
 
 class ContactSetRepliedRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+        ..., examples=[[1001, 1002]], serialization_alias="contactIds", validation_alias="contactIds"
     )
-    is_replied: bool = Field(..., validation_alias="isReplied", serialization_alias="isReplied", examples=[True])
+    is_replied: bool = Field(..., examples=[True], serialization_alias="isReplied", validation_alias="isReplied")
 
 
 class ContactSetBouncedRequest(BaseModel):
@@ -714,39 +714,39 @@ class ContactSetBouncedRequest(BaseModel):
     """
 
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001]]
+        ..., examples=[[1001]], serialization_alias="contactIds", validation_alias="contactIds"
     )
-    is_bounced: bool = Field(..., validation_alias="isBounced", serialization_alias="isBounced", examples=[False])
+    is_bounced: bool = Field(..., examples=[False], serialization_alias="isBounced", validation_alias="isBounced")
     resend_emails: bool | None = Field(
-        default=None, validation_alias="resendEmails", serialization_alias="resendEmails", examples=[True]
+        default=None, examples=[True], serialization_alias="resendEmails", validation_alias="resendEmails"
     )
 
 
 class ContactSetStatusInSequenceRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+        ..., examples=[[1001, 1002]], serialization_alias="contactIds", validation_alias="contactIds"
     )
     status_in_sequence: ContactSequenceStatus = Field(
-        ..., validation_alias="statusInSequence", serialization_alias="statusInSequence"
+        ..., serialization_alias="statusInSequence", validation_alias="statusInSequence"
     )
 
 
 class ContactOwnerChangeRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+        ..., examples=[[1001, 1002]], serialization_alias="contactIds", validation_alias="contactIds"
     )
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
+    user_id: int = Field(..., examples=[12346], serialization_alias="userId", validation_alias="userId")
     reassign_tasks: bool = Field(
-        default=False, validation_alias="reassignTasks", serialization_alias="reassignTasks", examples=[True]
+        default=False, examples=[True], serialization_alias="reassignTasks", validation_alias="reassignTasks"
     )
 
 
 class ContactOwnerChangeResult(BaseModel):
     is_success: bool | None = Field(
-        default=None, validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True]
+        default=None, examples=[True], serialization_alias="isSuccess", validation_alias="isSuccess"
     )
     affected_ids: list[int] | None = Field(
-        default=None, validation_alias="affectedIds", serialization_alias="affectedIds", examples=[[1001, 1002]]
+        default=None, examples=[[1001, 1002]], serialization_alias="affectedIds", validation_alias="affectedIds"
     )
 
 
@@ -755,27 +755,27 @@ class ContactNoteRequest(BaseModel):
 
 
 class ContactMoveToSequenceRequest(BaseModel):
-    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
+    sequence_id: int = Field(..., examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId")
     remove_from_existing: bool = Field(
-        default=False, validation_alias="removeFromExisting", serialization_alias="removeFromExisting", examples=[True]
+        default=False, examples=[True], serialization_alias="removeFromExisting", validation_alias="removeFromExisting"
     )
     start_step_id: int | None = Field(
-        default=None, validation_alias="startStepId", serialization_alias="startStepId", examples=[3001]
+        default=None, examples=[3001], serialization_alias="startStepId", validation_alias="startStepId"
     )
     ignore_step_delay: bool = Field(
-        default=False, validation_alias="ignoreStepDelay", serialization_alias="ignoreStepDelay", examples=[False]
+        default=False, examples=[False], serialization_alias="ignoreStepDelay", validation_alias="ignoreStepDelay"
     )
     start_from: AwareDatetime | None = Field(
         default=None,
-        validation_alias="startFrom",
-        serialization_alias="startFrom",
         examples=["2024-03-11T09:00:00+00:00"],
+        serialization_alias="startFrom",
+        validation_alias="startFrom",
     )
 
 
 class DirectOutreachEmailRequest(BaseModel):
     email_account_id: int | None = Field(
-        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[5001]
+        default=None, examples=[5001], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
     """
     Sending account; the default email account when omitted.
@@ -801,15 +801,15 @@ class DirectOutreachEmailResult(BaseModel):
     status: DirectOutreachEmailStatus | None = None
     message_id: str | None = Field(
         default=None,
-        validation_alias="messageId",
-        serialization_alias="messageId",
         examples=["<CAF3x9a1b2c3@mail.acme.com>"],
+        serialization_alias="messageId",
+        validation_alias="messageId",
     )
 
 
 class DirectOutreachLinkedInConnectRequest(BaseModel):
     linked_in_account_id: int = Field(
-        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+        ..., examples=[701], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
     message: str | None = Field(default=None, examples=["Hi Jane, enjoyed your talk at SaaStr."])
     """
@@ -823,7 +823,7 @@ class DirectOutreachLinkedInInMailRequest(BaseModel):
     """
 
     linked_in_account_id: int = Field(
-        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+        ..., examples=[701], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
     subject: str = Field(..., examples=["Idea for Acme's outbound team"])
     body: str = Field(..., examples=["Hi Jane, I noticed Acme is hiring SDRs..."])
@@ -835,17 +835,17 @@ class DirectOutreachLinkedInMessageRequest(BaseModel):
     """
 
     linked_in_account_id: int = Field(
-        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+        ..., examples=[701], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
     message: str = Field(..., examples=["Thanks for connecting, Jane!"])
 
 
 class DirectOutreachLinkedInVoiceRequest(BaseModel):
     linked_in_account_id: int = Field(
-        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+        ..., examples=[701], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
     voice_attachment_id: int = Field(
-        ..., validation_alias="voiceAttachmentId", serialization_alias="voiceAttachmentId", examples=[8801]
+        ..., examples=[8801], serialization_alias="voiceAttachmentId", validation_alias="voiceAttachmentId"
     )
     """
     Id returned by POST /v3/attachments/voice.
@@ -858,7 +858,7 @@ class DirectOutreachLinkedInAiVoiceRequest(BaseModel):
     """
 
     linked_in_account_id: int = Field(
-        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[701]
+        ..., examples=[701], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
     script: str = Field(..., examples=["Hi Jane, quick voice note to say thanks for connecting."])
 
@@ -878,13 +878,13 @@ class DirectOutreachLinkedInActionType(StrEnum):
 
 class DirectOutreachLinkedInResult(BaseModel):
     action_type: DirectOutreachLinkedInActionType = Field(
-        ..., validation_alias="actionType", serialization_alias="actionType"
+        ..., serialization_alias="actionType", validation_alias="actionType"
     )
     linked_in_activity_id: int = Field(
-        ..., validation_alias="linkedInActivityId", serialization_alias="linkedInActivityId", examples=[440012]
+        ..., examples=[440012], serialization_alias="linkedInActivityId", validation_alias="linkedInActivityId"
     )
     sent_at_utc: AwareDatetime = Field(
-        ..., validation_alias="sentAtUtc", serialization_alias="sentAtUtc", examples=["2024-03-09T10:02:11Z"]
+        ..., examples=["2024-03-09T10:02:11Z"], serialization_alias="sentAtUtc", validation_alias="sentAtUtc"
     )
 
 
@@ -892,21 +892,21 @@ class ContactList(BaseModel):
     id: int | None = Field(default=None, examples=[42])
     name: str | None = Field(default=None, examples=["Q3 prospects"])
     is_shared: bool | None = Field(
-        default=None, validation_alias="isShared", serialization_alias="isShared", examples=[False]
+        default=None, examples=[False], serialization_alias="isShared", validation_alias="isShared"
     )
 
 
 class ContactListPage(BaseModel):
     items: list[ContactList] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
 class ContactListCreateRequest(BaseModel):
     name: str = Field(..., examples=["Q3 prospects"])
     is_shared: bool = Field(
-        default=False, validation_alias="isShared", serialization_alias="isShared", examples=[False]
+        default=False, examples=[False], serialization_alias="isShared", validation_alias="isShared"
     )
 
 
@@ -920,7 +920,7 @@ class ContactListUpdateRequest(BaseModel):
 
 class ContactListMembershipRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+        ..., examples=[[1001, 1002]], serialization_alias="contactIds", validation_alias="contactIds"
     )
 
 
@@ -938,25 +938,25 @@ class CustomField(BaseModel):
     id: int | None = Field(default=None, examples=[17])
     title: str | None = Field(default=None, examples=["Lead source"])
     field_type: CustomFieldType | None = Field(
-        default=None, validation_alias="fieldType", serialization_alias="fieldType"
+        default=None, serialization_alias="fieldType", validation_alias="fieldType"
     )
     metadata: str | None = Field(default=None, examples=[None])
     """
     Extra definition data such as dropdown options (opaque string).
     """
     org_wide: bool | None = Field(
-        default=None, validation_alias="orgWide", serialization_alias="orgWide", examples=[False]
+        default=None, examples=[False], serialization_alias="orgWide", validation_alias="orgWide"
     )
 
 
 class CustomFieldCreateRequest(BaseModel):
     title: str = Field(..., examples=["Lead source"])
-    field_type: CustomFieldType = Field(..., validation_alias="fieldType", serialization_alias="fieldType")
+    field_type: CustomFieldType = Field(..., serialization_alias="fieldType", validation_alias="fieldType")
     metadata: str | None = Field(default=None, examples=[None])
     """
     Required for dropdown fields (400 customField.invalidInput otherwise).
     """
-    org_wide: bool = Field(default=False, validation_alias="orgWide", serialization_alias="orgWide", examples=[False])
+    org_wide: bool = Field(default=False, examples=[False], serialization_alias="orgWide", validation_alias="orgWide")
 
 
 class CustomFieldUpdateRequest(BaseModel):
@@ -965,7 +965,7 @@ class CustomFieldUpdateRequest(BaseModel):
     """
 
     title: str = Field(..., examples=["Lead source (2024)"])
-    field_type: CustomFieldType = Field(..., validation_alias="fieldType", serialization_alias="fieldType")
+    field_type: CustomFieldType = Field(..., serialization_alias="fieldType", validation_alias="fieldType")
     metadata: str | None = Field(default=None, examples=[None])
 
 
@@ -1002,7 +1002,7 @@ class BlacklistDomainRule(BaseModel):
     id: int | None = Field(default=None, examples=[601])
     pattern: str | None = Field(default=None, examples=["competitor.com"])
     is_global: bool | None = Field(
-        default=None, validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False]
+        default=None, examples=[False], serialization_alias="isGlobal", validation_alias="isGlobal"
     )
     """
     Global (organisation) rules are read-only through the API.
@@ -1012,7 +1012,7 @@ class BlacklistDomainRule(BaseModel):
 class BlacklistDomainRulePage(BaseModel):
     items: list[BlacklistDomainRule] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -1024,7 +1024,7 @@ class BlacklistEmailRule(BaseModel):
     id: int | None = Field(default=None, examples=[611])
     pattern: str | None = Field(default=None, examples=["ceo@competitor.com"])
     is_global: bool | None = Field(
-        default=None, validation_alias="isGlobal", serialization_alias="isGlobal", examples=[False]
+        default=None, examples=[False], serialization_alias="isGlobal", validation_alias="isGlobal"
     )
     """
     Global (organisation) rules are read-only through the API.
@@ -1034,7 +1034,7 @@ class BlacklistEmailRule(BaseModel):
 class BlacklistEmailRulePage(BaseModel):
     items: list[BlacklistEmailRule] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -1050,7 +1050,7 @@ class BlacklistEmailExceptionRule(BaseModel):
 class BlacklistEmailExceptionRulePage(BaseModel):
     items: list[BlacklistEmailExceptionRule] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -1119,7 +1119,7 @@ class ContactAccountEmailProvider(StrEnum):
 class ContactAccountStage(BaseModel):
     id: int | None = Field(default=None, examples=[3])
     name: str | None = Field(default=None, examples=["Qualified"])
-    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[5])
+    color_id: int | None = Field(default=None, examples=[5], serialization_alias="colorId", validation_alias="colorId")
 
 
 class ContactAccount(BaseModel):
@@ -1129,64 +1129,64 @@ class ContactAccount(BaseModel):
 
     id: int | None = Field(default=None, examples=[301])
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     name: str | None = Field(default=None, examples=["Acme Inc."])
     description: str | None = Field(default=None, examples=["Industrial automation software."])
     domain_name: str | None = Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName", examples=["acme.com"]
+        default=None, examples=["acme.com"], serialization_alias="domainName", validation_alias="domainName"
     )
     domain_secondary: str | None = Field(
-        default=None, validation_alias="domainSecondary", serialization_alias="domainSecondary", examples=["acme.io"]
+        default=None, examples=["acme.io"], serialization_alias="domainSecondary", validation_alias="domainSecondary"
     )
     industry: str | None = Field(default=None, examples=["Software"])
     company_size: ContactAccountCompanySize | None = Field(
-        default=None, validation_alias="companySize", serialization_alias="companySize"
+        default=None, serialization_alias="companySize", validation_alias="companySize"
     )
     country: str | None = Field(default=None, examples=["United States"])
     state: str | None = Field(default=None, examples=["TX"])
     city: str | None = Field(default=None, examples=["Austin"])
     time_zone_id: str | None = Field(
         default=None,
-        validation_alias="timeZoneId",
-        serialization_alias="timeZoneId",
         examples=["Central Standard Time"],
+        serialization_alias="timeZoneId",
+        validation_alias="timeZoneId",
     )
     linked_in_url: str | None = Field(
         default=None,
-        validation_alias="linkedInUrl",
-        serialization_alias="linkedInUrl",
         examples=["https://www.linkedin.com/company/acme"],
+        serialization_alias="linkedInUrl",
+        validation_alias="linkedInUrl",
     )
     phone: str | None = Field(default=None, examples=["+15125550100"])
     twitter_url: str | None = Field(
         default=None,
-        validation_alias="twitterUrl",
-        serialization_alias="twitterUrl",
         examples=["https://twitter.com/acme"],
+        serialization_alias="twitterUrl",
+        validation_alias="twitterUrl",
     )
     logo_url: str | None = Field(
         default=None,
-        validation_alias="logoUrl",
-        serialization_alias="logoUrl",
         examples=["https://logo.clearbit.com/acme.com"],
+        serialization_alias="logoUrl",
+        validation_alias="logoUrl",
     )
     email: str | None = Field(default=None, examples=["info@acme.com"])
     stage: ContactAccountStage | None = None
     linked_prospects_count: int | None = Field(
-        default=None, validation_alias="linkedProspectsCount", serialization_alias="linkedProspectsCount", examples=[12]
+        default=None, examples=[12], serialization_alias="linkedProspectsCount", validation_alias="linkedProspectsCount"
     )
     created_date: AwareDatetime | None = Field(
         default=None,
-        validation_alias="createdDate",
-        serialization_alias="createdDate",
         examples=["2024-01-15T08:00:00+00:00"],
+        serialization_alias="createdDate",
+        validation_alias="createdDate",
     )
     last_activity_date: AwareDatetime | None = Field(
         default=None,
-        validation_alias="lastActivityDate",
-        serialization_alias="lastActivityDate",
         examples=["2024-03-09T10:02:11+00:00"],
+        serialization_alias="lastActivityDate",
+        validation_alias="lastActivityDate",
     )
 
 
@@ -1196,14 +1196,14 @@ class ContactAccountDetails(ContactAccount):
     """
 
     email_provider: ContactAccountEmailProvider | None = Field(
-        default=None, validation_alias="emailProvider", serialization_alias="emailProvider"
+        default=None, serialization_alias="emailProvider", validation_alias="emailProvider"
     )
 
 
 class ContactAccountPage(BaseModel):
     items: list[ContactAccount] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -1211,42 +1211,42 @@ class ContactAccountCreateRequest(BaseModel):
     name: str = Field(..., examples=["Acme Inc."])
     description: str | None = Field(default=None, examples=["Industrial automation software."])
     domain_name: str | None = Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName", examples=["acme.com"]
+        default=None, examples=["acme.com"], serialization_alias="domainName", validation_alias="domainName"
     )
     domain_secondary: str | None = Field(
-        default=None, validation_alias="domainSecondary", serialization_alias="domainSecondary", examples=["acme.io"]
+        default=None, examples=["acme.io"], serialization_alias="domainSecondary", validation_alias="domainSecondary"
     )
     industry: str | None = Field(default=None, examples=["Software"])
     company_size: ContactAccountCompanySize | None = Field(
-        default=None, validation_alias="companySize", serialization_alias="companySize"
+        default=None, serialization_alias="companySize", validation_alias="companySize"
     )
     country: str | None = Field(default=None, examples=["United States"])
     state: str | None = Field(default=None, examples=["TX"])
     city: str | None = Field(default=None, examples=["Austin"])
     time_zone_id: str | None = Field(
         default=None,
-        validation_alias="timeZoneId",
-        serialization_alias="timeZoneId",
         examples=["Central Standard Time"],
+        serialization_alias="timeZoneId",
+        validation_alias="timeZoneId",
     )
     linked_in_url: str | None = Field(
         default=None,
-        validation_alias="linkedInUrl",
-        serialization_alias="linkedInUrl",
         examples=["https://www.linkedin.com/company/acme"],
+        serialization_alias="linkedInUrl",
+        validation_alias="linkedInUrl",
     )
     phone: str | None = Field(default=None, examples=["+15125550100"])
     twitter_url: str | None = Field(
         default=None,
-        validation_alias="twitterUrl",
-        serialization_alias="twitterUrl",
         examples=["https://twitter.com/acme"],
+        serialization_alias="twitterUrl",
+        validation_alias="twitterUrl",
     )
     logo_url: str | None = Field(
         default=None,
-        validation_alias="logoUrl",
-        serialization_alias="logoUrl",
         examples=["https://logo.clearbit.com/acme.com"],
+        serialization_alias="logoUrl",
+        validation_alias="logoUrl",
     )
     email: str | None = Field(default=None, examples=["info@acme.com"])
 
@@ -1257,7 +1257,7 @@ class ContactAccountUpdateRequest(ContactAccountCreateRequest):
     """
 
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
 
 
@@ -1333,12 +1333,12 @@ class ContactAccountSortDirection(StrEnum):
 class ContactAccountFilterRequest(BaseModel):
     search: str | None = Field(default=None, examples=["acme"])
     sort_by: str | None = Field(
-        default=None, validation_alias="sortBy", serialization_alias="sortBy", examples=["name"]
+        default=None, examples=["name"], serialization_alias="sortBy", validation_alias="sortBy"
     )
     sort_direction: ContactAccountSortDirection | None = Field(
-        default=None, validation_alias="sortDirection", serialization_alias="sortDirection"
+        default=None, serialization_alias="sortDirection", validation_alias="sortDirection"
     )
-    list_id: int | None = Field(default=None, validation_alias="listId", serialization_alias="listId", examples=[51])
+    list_id: int | None = Field(default=None, examples=[51], serialization_alias="listId", validation_alias="listId")
     filters: list[ContactAccountFilterRule] | None = None
 
 
@@ -1355,7 +1355,7 @@ class ContactAccountIdsRequest(BaseModel):
 
 
 class ContactAccountOwnerRequest(BaseModel):
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
+    user_id: int = Field(..., examples=[12346], serialization_alias="userId", validation_alias="userId")
 
 
 class ContactAccountContact(BaseModel):
@@ -1366,10 +1366,10 @@ class ContactAccountContact(BaseModel):
     id: int | None = Field(default=None, examples=[1001])
     email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     title: str | None = Field(default=None, examples=["VP of Sales"])
     company: str | None = Field(default=None, examples=["Acme Inc."])
@@ -1378,13 +1378,13 @@ class ContactAccountContact(BaseModel):
 class ContactAccountContactPage(BaseModel):
     items: list[ContactAccountContact] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
 class ContactAccountContactLinksRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+        ..., examples=[[1001, 1002]], serialization_alias="contactIds", validation_alias="contactIds"
     )
 
 
@@ -1396,7 +1396,7 @@ class ContactAccountList(BaseModel):
 class ContactAccountListPage(BaseModel):
     items: list[ContactAccountList] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -1410,7 +1410,7 @@ class ContactAccountListRequest(BaseModel):
 
 class ContactAccountListMembershipRequest(BaseModel):
     account_ids: list[int] = Field(
-        ..., validation_alias="accountIds", serialization_alias="accountIds", examples=[[301, 302]]
+        ..., examples=[[301, 302]], serialization_alias="accountIds", validation_alias="accountIds"
     )
 
 
@@ -1465,13 +1465,13 @@ class SequenceSortDirection(StrEnum):
 class SequenceListItem(BaseModel):
     id: int | None = Field(default=None, examples=[2001])
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     name: str | None = Field(default=None, examples=["Q3 outbound"])
     status: SequenceStatus | None = None
     created: AwareDatetime | None = Field(default=None, examples=["2024-03-01T09:00:00+00:00"])
     is_archived: bool | None = Field(
-        default=None, validation_alias="isArchived", serialization_alias="isArchived", examples=[False]
+        default=None, examples=[False], serialization_alias="isArchived", validation_alias="isArchived"
     )
     health: SequenceHealth | None = None
 
@@ -1479,7 +1479,7 @@ class SequenceListItem(BaseModel):
 class SequencePage(BaseModel):
     items: list[SequenceListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+        default=None, examples=[True], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -1501,9 +1501,9 @@ class SequenceSenderLinkedIn(BaseModel):
     name: str | None = Field(default=None, examples=["Jane Doe"])
     profile_url: str | None = Field(
         default=None,
-        validation_alias="profileUrl",
-        serialization_alias="profileUrl",
         examples=["https://www.linkedin.com/in/janedoe"],
+        serialization_alias="profileUrl",
+        validation_alias="profileUrl",
     )
     status: str | None = Field(default=None, examples=["active"])
     """
@@ -1517,31 +1517,31 @@ class SequenceSettings(BaseModel):
     """
 
     emails_count_per_day: int = Field(
-        ..., validation_alias="emailsCountPerDay", serialization_alias="emailsCountPerDay", examples=[100]
+        ..., examples=[100], serialization_alias="emailsCountPerDay", validation_alias="emailsCountPerDay"
     )
     days_to_finish_prospect: int = Field(
-        ..., validation_alias="daysToFinishProspect", serialization_alias="daysToFinishProspect", examples=[7]
+        ..., examples=[7], serialization_alias="daysToFinishProspect", validation_alias="daysToFinishProspect"
     )
     email_sending_delay_seconds: int = Field(
-        ..., validation_alias="emailSendingDelaySeconds", serialization_alias="emailSendingDelaySeconds", examples=[60]
+        ..., examples=[60], serialization_alias="emailSendingDelaySeconds", validation_alias="emailSendingDelaySeconds"
     )
     daily_throttling: int = Field(
-        ..., validation_alias="dailyThrottling", serialization_alias="dailyThrottling", examples=[50]
+        ..., examples=[50], serialization_alias="dailyThrottling", validation_alias="dailyThrottling"
     )
     use_daily_throttling: bool | None = Field(
-        default=None, validation_alias="useDailyThrottling", serialization_alias="useDailyThrottling", examples=[True]
+        default=None, examples=[True], serialization_alias="useDailyThrottling", validation_alias="useDailyThrottling"
     )
     disable_opens_tracking: bool = Field(
-        ..., validation_alias="disableOpensTracking", serialization_alias="disableOpensTracking", examples=[False]
+        ..., examples=[False], serialization_alias="disableOpensTracking", validation_alias="disableOpensTracking"
     )
     replies_handling_type: str = Field(
         ...,
-        validation_alias="repliesHandlingType",
-        serialization_alias="repliesHandlingType",
         examples=["markAsFinished"],
+        serialization_alias="repliesHandlingType",
+        validation_alias="repliesHandlingType",
     )
     enable_links_tracking: bool = Field(
-        ..., validation_alias="enableLinksTracking", serialization_alias="enableLinksTracking", examples=[True]
+        ..., examples=[True], serialization_alias="enableLinksTracking", validation_alias="enableLinksTracking"
     )
 
 
@@ -1551,37 +1551,37 @@ class SequenceSettingsUpdate(BaseModel):
     """
 
     emails_count_per_day: int | None = Field(
-        default=None, validation_alias="emailsCountPerDay", serialization_alias="emailsCountPerDay", examples=[100]
+        default=None, examples=[100], serialization_alias="emailsCountPerDay", validation_alias="emailsCountPerDay"
     )
     days_to_finish_prospect: int | None = Field(
-        default=None, validation_alias="daysToFinishProspect", serialization_alias="daysToFinishProspect", examples=[7]
+        default=None, examples=[7], serialization_alias="daysToFinishProspect", validation_alias="daysToFinishProspect"
     )
     email_sending_delay_seconds: int | None = Field(
         default=None,
-        validation_alias="emailSendingDelaySeconds",
-        serialization_alias="emailSendingDelaySeconds",
         examples=[60],
+        serialization_alias="emailSendingDelaySeconds",
+        validation_alias="emailSendingDelaySeconds",
     )
     daily_throttling: int | None = Field(
-        default=None, validation_alias="dailyThrottling", serialization_alias="dailyThrottling", examples=[50]
+        default=None, examples=[50], serialization_alias="dailyThrottling", validation_alias="dailyThrottling"
     )
     use_daily_throttling: bool | None = Field(
-        default=None, validation_alias="useDailyThrottling", serialization_alias="useDailyThrottling", examples=[True]
+        default=None, examples=[True], serialization_alias="useDailyThrottling", validation_alias="useDailyThrottling"
     )
     disable_opens_tracking: bool | None = Field(
         default=None,
-        validation_alias="disableOpensTracking",
-        serialization_alias="disableOpensTracking",
         examples=[False],
+        serialization_alias="disableOpensTracking",
+        validation_alias="disableOpensTracking",
     )
     replies_handling_type: str | None = Field(
         default=None,
-        validation_alias="repliesHandlingType",
-        serialization_alias="repliesHandlingType",
         examples=["markAsFinished"],
+        serialization_alias="repliesHandlingType",
+        validation_alias="repliesHandlingType",
     )
     enable_links_tracking: bool | None = Field(
-        default=None, validation_alias="enableLinksTracking", serialization_alias="enableLinksTracking", examples=[True]
+        default=None, examples=[True], serialization_alias="enableLinksTracking", validation_alias="enableLinksTracking"
     )
 
 
@@ -1592,19 +1592,19 @@ class SequenceUpdateRequest(BaseModel):
 
     name: str | None = Field(default=None, examples=["Q3 outbound (EMEA)"])
     schedule_id: int | None = Field(
-        default=None, validation_alias="scheduleId", serialization_alias="scheduleId", examples=[12]
+        default=None, examples=[12], serialization_alias="scheduleId", validation_alias="scheduleId"
     )
     settings: SequenceSettingsUpdate | None = None
     email_accounts: list[int] | None = Field(
-        default=None, validation_alias="emailAccounts", serialization_alias="emailAccounts", examples=[[5001, 5002]]
+        default=None, examples=[[5001, 5002]], serialization_alias="emailAccounts", validation_alias="emailAccounts"
     )
     linked_in_accounts: list[int] | None = Field(
-        default=None, validation_alias="linkedInAccounts", serialization_alias="linkedInAccounts", examples=[[701]]
+        default=None, examples=[[701]], serialization_alias="linkedInAccounts", validation_alias="linkedInAccounts"
     )
 
 
 class SequenceOwnerRequest(BaseModel):
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
+    user_id: int = Field(..., examples=[12346], serialization_alias="userId", validation_alias="userId")
 
 
 class SequenceIdsRequest(BaseModel):
@@ -1617,7 +1617,7 @@ class SequenceIdsRequest(BaseModel):
 
 class SequenceBulkOwnerRequest(BaseModel):
     ids: list[int] = Field(..., examples=[[2001, 2002]])
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[12346])
+    user_id: int = Field(..., examples=[12346], serialization_alias="userId", validation_alias="userId")
 
 
 class SequenceTemplateScopeInput(StrEnum):
@@ -1649,25 +1649,25 @@ class SequenceSavedTemplate(BaseModel):
     name: str | None = Field(default=None, examples=["Outbound - 5 touch"])
     description: str | None = Field(default=None, examples=["Email + LinkedIn cadence for mid-market."])
     step_types: list[str] | None = Field(
-        default=None, validation_alias="stepTypes", serialization_alias="stepTypes", examples=[["email", "linkedIn"]]
+        default=None, examples=[["email", "linkedIn"]], serialization_alias="stepTypes", validation_alias="stepTypes"
     )
     is_conditional: bool | None = Field(
-        default=None, validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
+        default=None, examples=[False], serialization_alias="isConditional", validation_alias="isConditional"
     )
 
 
 class SequenceCreateFromTemplateRequest(BaseModel):
     template_id: str = Field(
         ...,
-        validation_alias="templateId",
-        serialization_alias="templateId",
         examples=["8c1f2a4e-3b7d-4c52-9e61-0d7a2f9b5c13"],
+        serialization_alias="templateId",
+        validation_alias="templateId",
     )
     sequence_folder_id: str | None = Field(
         default=None,
-        validation_alias="sequenceFolderId",
-        serialization_alias="sequenceFolderId",
         examples=["0b6e2d1c-7f3a-4a8e-b5d2-9c4f1e7a3b60"],
+        serialization_alias="sequenceFolderId",
+        validation_alias="sequenceFolderId",
     )
 
 
@@ -1689,11 +1689,11 @@ class SequenceStatsFilters(BaseModel):
     """
 
     from_: AwareDatetime | None = Field(
-        default=None, validation_alias="from", serialization_alias="from", examples=["2024-03-01T00:00:00Z"]
+        default=None, examples=["2024-03-01T00:00:00Z"], serialization_alias="from", validation_alias="from"
     )
     to: AwareDatetime | None = Field(default=None, examples=["2024-03-31T23:59:59Z"])
     date_range_preset: SequenceStatsDatePreset | None = Field(
-        default=None, validation_alias="dateRangePreset", serialization_alias="dateRangePreset"
+        default=None, serialization_alias="dateRangePreset", validation_alias="dateRangePreset"
     )
 
 
@@ -1709,147 +1709,147 @@ class SequenceStatsEmailOverview(BaseModel):
     contacted: int | None = Field(default=None, examples=[250])
     delivered: int | None = Field(default=None, examples=[241])
     delivered_percentage: float | None = Field(
-        default=None, validation_alias="deliveredPercentage", serialization_alias="deliveredPercentage", examples=[96.4]
+        default=None, examples=[96.4], serialization_alias="deliveredPercentage", validation_alias="deliveredPercentage"
     )
     opened: int | None = Field(default=None, examples=[130])
     opened_percentage: float | None = Field(
-        default=None, validation_alias="openedPercentage", serialization_alias="openedPercentage", examples=[53.9]
+        default=None, examples=[53.9], serialization_alias="openedPercentage", validation_alias="openedPercentage"
     )
     replied: int | None = Field(default=None, examples=[21])
     replied_percentage: float | None = Field(
-        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[8.7]
+        default=None, examples=[8.7], serialization_alias="repliedPercentage", validation_alias="repliedPercentage"
     )
     interested: int | None = Field(default=None, examples=[9])
     interested_percentage: float | None = Field(
         default=None,
-        validation_alias="interestedPercentage",
-        serialization_alias="interestedPercentage",
         examples=[3.7],
+        serialization_alias="interestedPercentage",
+        validation_alias="interestedPercentage",
     )
     not_reached: int | None = Field(
-        default=None, validation_alias="notReached", serialization_alias="notReached", examples=[4]
+        default=None, examples=[4], serialization_alias="notReached", validation_alias="notReached"
     )
     not_reached_percentage: float | None = Field(
         default=None,
-        validation_alias="notReachedPercentage",
-        serialization_alias="notReachedPercentage",
         examples=[1.6],
+        serialization_alias="notReachedPercentage",
+        validation_alias="notReachedPercentage",
     )
     opted_out: int | None = Field(
-        default=None, validation_alias="optedOut", serialization_alias="optedOut", examples=[3]
+        default=None, examples=[3], serialization_alias="optedOut", validation_alias="optedOut"
     )
     opted_out_percentage: float | None = Field(
-        default=None, validation_alias="optedOutPercentage", serialization_alias="optedOutPercentage", examples=[1.2]
+        default=None, examples=[1.2], serialization_alias="optedOutPercentage", validation_alias="optedOutPercentage"
     )
     out_of_office: int | None = Field(
-        default=None, validation_alias="outOfOffice", serialization_alias="outOfOffice", examples=[6]
+        default=None, examples=[6], serialization_alias="outOfOffice", validation_alias="outOfOffice"
     )
     out_of_office_percentage: float | None = Field(
         default=None,
-        validation_alias="outOfOfficePercentage",
-        serialization_alias="outOfOfficePercentage",
         examples=[2.5],
+        serialization_alias="outOfOfficePercentage",
+        validation_alias="outOfOfficePercentage",
     )
     bounced: int | None = Field(default=None, examples=[5])
     bounced_percentage: float | None = Field(
-        default=None, validation_alias="bouncedPercentage", serialization_alias="bouncedPercentage", examples=[2.0]
+        default=None, examples=[2.0], serialization_alias="bouncedPercentage", validation_alias="bouncedPercentage"
     )
     auto_replied: int | None = Field(
-        default=None, validation_alias="autoReplied", serialization_alias="autoReplied", examples=[8]
+        default=None, examples=[8], serialization_alias="autoReplied", validation_alias="autoReplied"
     )
     auto_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="autoRepliedPercentage",
-        serialization_alias="autoRepliedPercentage",
         examples=[3.3],
+        serialization_alias="autoRepliedPercentage",
+        validation_alias="autoRepliedPercentage",
     )
     meetings_booked: int | None = Field(
-        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[4]
+        default=None, examples=[4], serialization_alias="meetingsBooked", validation_alias="meetingsBooked"
     )
     meetings_booked_percentage: float | None = Field(
         default=None,
-        validation_alias="meetingsBookedPercentage",
-        serialization_alias="meetingsBookedPercentage",
         examples=[1.7],
+        serialization_alias="meetingsBookedPercentage",
+        validation_alias="meetingsBookedPercentage",
     )
 
 
 class SequenceStatsLinkedInOverview(BaseModel):
     connections_sent: int | None = Field(
-        default=None, validation_alias="connectionsSent", serialization_alias="connectionsSent", examples=[80]
+        default=None, examples=[80], serialization_alias="connectionsSent", validation_alias="connectionsSent"
     )
     connections_accepted: int | None = Field(
-        default=None, validation_alias="connectionsAccepted", serialization_alias="connectionsAccepted", examples=[31]
+        default=None, examples=[31], serialization_alias="connectionsAccepted", validation_alias="connectionsAccepted"
     )
     connections_accepted_percentage: float | None = Field(
         default=None,
-        validation_alias="connectionsAcceptedPercentage",
-        serialization_alias="connectionsAcceptedPercentage",
         examples=[38.8],
+        serialization_alias="connectionsAcceptedPercentage",
+        validation_alias="connectionsAcceptedPercentage",
     )
     messages_sent: int | None = Field(
-        default=None, validation_alias="messagesSent", serialization_alias="messagesSent", examples=[45]
+        default=None, examples=[45], serialization_alias="messagesSent", validation_alias="messagesSent"
     )
     replied: int | None = Field(default=None, examples=[7])
     replied_percentage: float | None = Field(
-        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[15.6]
+        default=None, examples=[15.6], serialization_alias="repliedPercentage", validation_alias="repliedPercentage"
     )
     in_mails_sent: int | None = Field(
-        default=None, validation_alias="inMailsSent", serialization_alias="inMailsSent", examples=[10]
+        default=None, examples=[10], serialization_alias="inMailsSent", validation_alias="inMailsSent"
     )
     in_mails_replied: int | None = Field(
-        default=None, validation_alias="inMailsReplied", serialization_alias="inMailsReplied", examples=[2]
+        default=None, examples=[2], serialization_alias="inMailsReplied", validation_alias="inMailsReplied"
     )
     in_mails_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="inMailsRepliedPercentage",
-        serialization_alias="inMailsRepliedPercentage",
         examples=[20.0],
+        serialization_alias="inMailsRepliedPercentage",
+        validation_alias="inMailsRepliedPercentage",
     )
     connection_notes_sent: int | None = Field(
-        default=None, validation_alias="connectionNotesSent", serialization_alias="connectionNotesSent", examples=[60]
+        default=None, examples=[60], serialization_alias="connectionNotesSent", validation_alias="connectionNotesSent"
     )
     connection_notes_replied: int | None = Field(
         default=None,
-        validation_alias="connectionNotesReplied",
-        serialization_alias="connectionNotesReplied",
         examples=[4],
+        serialization_alias="connectionNotesReplied",
+        validation_alias="connectionNotesReplied",
     )
     connection_notes_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="connectionNotesRepliedPercentage",
-        serialization_alias="connectionNotesRepliedPercentage",
         examples=[6.7],
+        serialization_alias="connectionNotesRepliedPercentage",
+        validation_alias="connectionNotesRepliedPercentage",
     )
     profile_views: int | None = Field(
-        default=None, validation_alias="profileViews", serialization_alias="profileViews", examples=[120]
+        default=None, examples=[120], serialization_alias="profileViews", validation_alias="profileViews"
     )
     likes: int | None = Field(default=None, examples=[15])
     follows: int | None = Field(default=None, examples=[22])
     endorses: int | None = Field(default=None, examples=[3])
     regular_messages_sent: int | None = Field(
-        default=None, validation_alias="regularMessagesSent", serialization_alias="regularMessagesSent", examples=[35]
+        default=None, examples=[35], serialization_alias="regularMessagesSent", validation_alias="regularMessagesSent"
     )
     regular_messages_replied: int | None = Field(
         default=None,
-        validation_alias="regularMessagesReplied",
-        serialization_alias="regularMessagesReplied",
         examples=[5],
+        serialization_alias="regularMessagesReplied",
+        validation_alias="regularMessagesReplied",
     )
     regular_messages_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="regularMessagesRepliedPercentage",
-        serialization_alias="regularMessagesRepliedPercentage",
         examples=[14.3],
+        serialization_alias="regularMessagesRepliedPercentage",
+        validation_alias="regularMessagesRepliedPercentage",
     )
 
 
 class SequenceStats(BaseModel):
     email_overview: SequenceStatsEmailOverview | None = Field(
-        default=None, validation_alias="emailOverview", serialization_alias="emailOverview"
+        default=None, serialization_alias="emailOverview", validation_alias="emailOverview"
     )
     linked_in_overview: SequenceStatsLinkedInOverview | None = Field(
-        default=None, validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
+        default=None, serialization_alias="linkedInOverview", validation_alias="linkedInOverview"
     )
 
 
@@ -1873,14 +1873,14 @@ class SequencesStatsFilters(BaseModel):
     """
 
     from_: AwareDatetime | None = Field(
-        default=None, validation_alias="from", serialization_alias="from", examples=["2024-03-01T00:00:00Z"]
+        default=None, examples=["2024-03-01T00:00:00Z"], serialization_alias="from", validation_alias="from"
     )
     to: AwareDatetime | None = Field(default=None, examples=["2024-03-15T23:59:59Z"])
     date_range_preset: SequencesStatsDatePreset | None = Field(
-        default=None, validation_alias="dateRangePreset", serialization_alias="dateRangePreset"
+        default=None, serialization_alias="dateRangePreset", validation_alias="dateRangePreset"
     )
     user_ids: list[int] | None = Field(
-        default=None, validation_alias="userIds", serialization_alias="userIds", examples=[[12345]]
+        default=None, examples=[[12345]], serialization_alias="userIds", validation_alias="userIds"
     )
 
 
@@ -1906,15 +1906,15 @@ class SequenceStatsItemStatus(StrEnum):
 
 class SequenceStatsItem(BaseModel):
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+        default=None, examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     name: str | None = Field(default=None, examples=["Q3 outbound"])
     status: SequenceStatsItemStatus | None = None
     email_overview: SequenceStatsEmailOverview | None = Field(
-        default=None, validation_alias="emailOverview", serialization_alias="emailOverview"
+        default=None, serialization_alias="emailOverview", validation_alias="emailOverview"
     )
     linked_in_overview: SequenceStatsLinkedInOverview | None = Field(
-        default=None, validation_alias="linkedInOverview", serialization_alias="linkedInOverview"
+        default=None, serialization_alias="linkedInOverview", validation_alias="linkedInOverview"
     )
 
 
@@ -1938,19 +1938,19 @@ class SequenceStepCommon(BaseModel):
     Null on steps that are not saved yet.
     """
     parent_id: int | None = Field(
-        default=None, validation_alias="parentId", serialization_alias="parentId", examples=[None]
+        default=None, examples=[None], serialization_alias="parentId", validation_alias="parentId"
     )
     """
     Parent step for branching; required when the sequence has conditions.
     """
     if_condition_positive: bool | None = Field(
-        default=None, validation_alias="ifConditionPositive", serialization_alias="ifConditionPositive", examples=[None]
+        default=None, examples=[None], serialization_alias="ifConditionPositive", validation_alias="ifConditionPositive"
     )
     """
     Which branch of the parent condition this step belongs to.
     """
     delay_in_minutes: int = Field(
-        ..., validation_alias="delayInMinutes", serialization_alias="delayInMinutes", examples=[0]
+        ..., examples=[0], serialization_alias="delayInMinutes", validation_alias="delayInMinutes"
     )
 
 
@@ -1967,13 +1967,13 @@ class SequenceStepEmailVariant(BaseModel):
     HTML body.
     """
     attachment_ids: list[int] | None = Field(
-        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[9001]]
+        default=None, examples=[[9001]], serialization_alias="attachmentIds", validation_alias="attachmentIds"
     )
     """
     Up to 3 attachment ids; null leaves attachments unchanged, [] clears them.
     """
     has_attachments: bool | None = Field(
-        default=None, validation_alias="hasAttachments", serialization_alias="hasAttachments", examples=[False]
+        default=None, examples=[False], serialization_alias="hasAttachments", validation_alias="hasAttachments"
     )
 
 
@@ -1993,11 +1993,11 @@ class SequenceStepEmail(SequenceStepCommon):
 
     type: Literal["email"] = Field(..., examples=["email"])
     execution_mode: SequenceStepExecutionMode = Field(
-        ..., validation_alias="executionMode", serialization_alias="executionMode"
+        ..., serialization_alias="executionMode", validation_alias="executionMode"
     )
     variants: list[SequenceStepEmailVariant]
     delay_in_minutes: int = Field(
-        ..., validation_alias="delayInMinutes", serialization_alias="delayInMinutes", examples=[0]
+        ..., examples=[0], serialization_alias="delayInMinutes", validation_alias="delayInMinutes"
     )
 
 
@@ -2028,7 +2028,7 @@ class SequenceStepLinkedInVariant(BaseModel):
     """
     Optional for connect (a note of at most 300 characters).
     """
-    is_enabled: bool = Field(..., validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True])
+    is_enabled: bool = Field(..., examples=[True], serialization_alias="isEnabled", validation_alias="isEnabled")
 
 
 class Type1(StrEnum):
@@ -2047,17 +2047,17 @@ class SequenceStepLinkedIn(SequenceStepCommon):
 
     type: Literal["linkedIn"] = Field(..., examples=["linkedIn"])
     action_type: SequenceStepLinkedInActionType = Field(
-        ..., validation_alias="actionType", serialization_alias="actionType"
+        ..., serialization_alias="actionType", validation_alias="actionType"
     )
     execution_mode: SequenceStepExecutionMode | None = Field(
-        default=None, validation_alias="executionMode", serialization_alias="executionMode"
+        default=None, serialization_alias="executionMode", validation_alias="executionMode"
     )
     variants: list[SequenceStepLinkedInVariant] | None = None
     ai_prompt_text: str | None = Field(
         default=None,
-        validation_alias="aiPromptText",
-        serialization_alias="aiPromptText",
         examples=["Comment on the post in one friendly sentence."],
+        serialization_alias="aiPromptText",
+        validation_alias="aiPromptText",
     )
     """
     Prompt for commentOnRecentPost steps.
@@ -2158,7 +2158,7 @@ class SequenceStepTask(SequenceStepCommon):
 
     type: Literal["task"] = Field(..., examples=["task"])
     action_type: SequenceStepTaskActionType = Field(
-        ..., validation_alias="actionType", serialization_alias="actionType"
+        ..., serialization_alias="actionType", validation_alias="actionType"
     )
     description: str = Field(..., examples=["Research the account before the call."])
 
@@ -2192,7 +2192,7 @@ class SequenceStepCondition(SequenceStepCommon):
 
     type: Literal["condition"] = Field(..., examples=["condition"])
     wait_in_minutes: int = Field(
-        ..., validation_alias="waitInMinutes", serialization_alias="waitInMinutes", examples=[1440]
+        ..., examples=[1440], serialization_alias="waitInMinutes", validation_alias="waitInMinutes"
     )
     conditions: list[SequenceStepConditionClause]
 
@@ -2260,7 +2260,7 @@ class SequenceStepIdsRequest(BaseModel):
 
 class SequenceStepVariantToggleRequest(BaseModel):
     variant_ids: list[int] = Field(
-        ..., validation_alias="variantIds", serialization_alias="variantIds", examples=[[4001, 4003]]
+        ..., examples=[[4001, 4003]], serialization_alias="variantIds", validation_alias="variantIds"
     )
 
 
@@ -2271,10 +2271,10 @@ class SequenceStepVariant(BaseModel):
         default=None, examples=["<p>Hi {{FirstName}},</p><p>Are you the right person to talk to about outbound?</p>"]
     )
     is_enabled: bool | None = Field(
-        default=None, validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True]
+        default=None, examples=[True], serialization_alias="isEnabled", validation_alias="isEnabled"
     )
     has_attachments: bool | None = Field(
-        default=None, validation_alias="hasAttachments", serialization_alias="hasAttachments", examples=[False]
+        default=None, examples=[False], serialization_alias="hasAttachments", validation_alias="hasAttachments"
     )
 
 
@@ -2286,10 +2286,10 @@ class SequenceStepVariantRequest(BaseModel):
     subject: str | None = Field(default=None, examples=["Quick question about {{Company}} (v2)"])
     message: str = Field(..., examples=["<p>Hi {{FirstName}}, worth a quick chat?</p>"])
     is_enabled: bool = Field(
-        default=True, validation_alias="isEnabled", serialization_alias="isEnabled", examples=[True]
+        default=True, examples=[True], serialization_alias="isEnabled", validation_alias="isEnabled"
     )
     attachment_ids: list[int] | None = Field(
-        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[9001]]
+        default=None, examples=[[9001]], serialization_alias="attachmentIds", validation_alias="attachmentIds"
     )
 
 
@@ -2361,62 +2361,62 @@ class SequenceContactSortBy(StrEnum):
 
 class SequenceContact(BaseModel):
     contact_id: int | None = Field(
-        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+        default=None, examples=[1001], serialization_alias="contactId", validation_alias="contactId"
     )
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+        default=None, examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     email: str | None = Field(default=None, examples=["jane.doe@acme.com"])
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     company: str | None = Field(default=None, examples=["Acme Inc."])
     title: str | None = Field(default=None, examples=["VP of Sales"])
     status_in_sequence: SequenceContactStatus | None = Field(
-        default=None, validation_alias="statusInSequence", serialization_alias="statusInSequence"
+        default=None, serialization_alias="statusInSequence", validation_alias="statusInSequence"
     )
     is_opted_out: bool | None = Field(
-        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+        default=None, examples=[False], serialization_alias="isOptedOut", validation_alias="isOptedOut"
     )
     call_status: ContactCallStatus | None = Field(
-        default=None, validation_alias="callStatus", serialization_alias="callStatus"
+        default=None, serialization_alias="callStatus", validation_alias="callStatus"
     )
     meeting_status: ContactMeetingStatus | None = Field(
-        default=None, validation_alias="meetingStatus", serialization_alias="meetingStatus"
+        default=None, serialization_alias="meetingStatus", validation_alias="meetingStatus"
     )
     email_disposition: ContactEmailDisposition | None = Field(
-        default=None, validation_alias="emailDisposition", serialization_alias="emailDisposition"
+        default=None, serialization_alias="emailDisposition", validation_alias="emailDisposition"
     )
     """
     Null until the first email is sent.
     """
     current_step: SequenceContactCurrentStep | None = Field(
-        default=None, validation_alias="currentStep", serialization_alias="currentStep"
+        default=None, serialization_alias="currentStep", validation_alias="currentStep"
     )
     """
     Always present; displayName is "Finished" once the contact is done.
     """
     adding_date: AwareDatetime | None = Field(
         default=None,
-        validation_alias="addingDate",
-        serialization_alias="addingDate",
         examples=["2024-03-08T14:30:00+00:00"],
+        serialization_alias="addingDate",
+        validation_alias="addingDate",
     )
     email_account_id: int | None = Field(
-        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[5001]
+        default=None, examples=[5001], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
     linked_in_account_id: int | None = Field(
-        default=None, validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[None]
+        default=None, examples=[None], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
 
 
 class SequenceContactPage(BaseModel):
     items: list[SequenceContact] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -2436,15 +2436,15 @@ class SequenceContactStateColumn(StrEnum):
 
 
 class SequenceContactStateStep(BaseModel):
-    step_id: int | None = Field(default=None, validation_alias="stepId", serialization_alias="stepId", examples=[3002])
+    step_id: int | None = Field(default=None, examples=[3002], serialization_alias="stepId", validation_alias="stepId")
     display_step_number: str | None = Field(
-        default=None, validation_alias="displayStepNumber", serialization_alias="displayStepNumber", examples=["2"]
+        default=None, examples=["2"], serialization_alias="displayStepNumber", validation_alias="displayStepNumber"
     )
     """
     Display label of the current step ("1", "2A"), "Finished" once the contact completed the sequence, or "Unknown" when the step is no longer part of it.
     """
     step_number: int | None = Field(
-        default=None, validation_alias="stepNumber", serialization_alias="stepNumber", examples=[2]
+        default=None, examples=[2], serialization_alias="stepNumber", validation_alias="stepNumber"
     )
 
 
@@ -2466,22 +2466,22 @@ class SequenceContactState(BaseModel):
     Lightweight per-contact progress row; optional columns appear when requested.
     """
 
-    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    contact_id: int = Field(..., examples=[1001], serialization_alias="contactId", validation_alias="contactId")
     email: str = Field(..., examples=["jane.doe@acme.com"])
-    first_name: str = Field(..., validation_alias="firstName", serialization_alias="firstName", examples=["Jane"])
-    last_name: str = Field(..., validation_alias="lastName", serialization_alias="lastName", examples=["Doe"])
+    first_name: str = Field(..., examples=["Jane"], serialization_alias="firstName", validation_alias="firstName")
+    last_name: str = Field(..., examples=["Doe"], serialization_alias="lastName", validation_alias="lastName")
     title: str = Field(..., examples=["VP of Sales"])
     added_at: AwareDatetime = Field(
-        ..., validation_alias="addedAt", serialization_alias="addedAt", examples=["2024-03-08T14:30:00+00:00"]
+        ..., examples=["2024-03-08T14:30:00+00:00"], serialization_alias="addedAt", validation_alias="addedAt"
     )
     current_step: SequenceContactStateStep | None = Field(
-        default=None, validation_alias="currentStep", serialization_alias="currentStep"
+        default=None, serialization_alias="currentStep", validation_alias="currentStep"
     )
     last_step_completed_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="lastStepCompletedAt",
-        serialization_alias="lastStepCompletedAt",
         examples=["2024-03-09T10:02:11+00:00"],
+        serialization_alias="lastStepCompletedAt",
+        validation_alias="lastStepCompletedAt",
     )
     status: SequenceContactStateStatus | None = None
 
@@ -2489,28 +2489,28 @@ class SequenceContactState(BaseModel):
 class SequenceContactStatePage(BaseModel):
     items: list[SequenceContactState] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
 class SequenceContactsAddRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002, 1003]]
+        ..., examples=[[1001, 1002, 1003]], serialization_alias="contactIds", validation_alias="contactIds"
     )
     remove_from_existing: bool = Field(
-        default=False, validation_alias="removeFromExisting", serialization_alias="removeFromExisting", examples=[False]
+        default=False, examples=[False], serialization_alias="removeFromExisting", validation_alias="removeFromExisting"
     )
     start_step_id: int | None = Field(
-        default=None, validation_alias="startStepId", serialization_alias="startStepId", examples=[None]
+        default=None, examples=[None], serialization_alias="startStepId", validation_alias="startStepId"
     )
     ignore_step_delay: bool = Field(
-        default=False, validation_alias="ignoreStepDelay", serialization_alias="ignoreStepDelay", examples=[False]
+        default=False, examples=[False], serialization_alias="ignoreStepDelay", validation_alias="ignoreStepDelay"
     )
     start_from: AwareDatetime | None = Field(
         default=None,
-        validation_alias="startFrom",
-        serialization_alias="startFrom",
         examples=["2024-03-11T09:00:00+00:00"],
+        serialization_alias="startFrom",
+        validation_alias="startFrom",
     )
 
 
@@ -2521,13 +2521,13 @@ class SequenceContactsAddResult(BaseModel):
 
     added: list[int] | None = Field(default=None, examples=[[1001, 1002]])
     not_processed: dict[str, NotProcessedItemResult] | None = Field(
-        default=None, validation_alias="notProcessed", serialization_alias="notProcessed"
+        default=None, serialization_alias="notProcessed", validation_alias="notProcessed"
     )
 
 
 class SequenceContactsRemoveRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002]]
+        ..., examples=[[1001, 1002]], serialization_alias="contactIds", validation_alias="contactIds"
     )
 
 
@@ -2539,31 +2539,31 @@ class SequenceContactsRemoveResult(BaseModel):
     requested: int | None = Field(default=None, examples=[2])
     removed: int | None = Field(default=None, examples=[1])
     not_found: int | None = Field(
-        default=None, validation_alias="notFound", serialization_alias="notFound", examples=[0]
+        default=None, examples=[0], serialization_alias="notFound", validation_alias="notFound"
     )
     not_in_sequence: int | None = Field(
-        default=None, validation_alias="notInSequence", serialization_alias="notInSequence", examples=[1]
+        default=None, examples=[1], serialization_alias="notInSequence", validation_alias="notInSequence"
     )
     removed_ids: list[int] | None = Field(
-        default=None, validation_alias="removedIds", serialization_alias="removedIds", examples=[[1001]]
+        default=None, examples=[[1001]], serialization_alias="removedIds", validation_alias="removedIds"
     )
 
 
 class SequenceEmailAccountLinkRequest(BaseModel):
     email_account_id: int = Field(
-        ..., validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+        ..., examples=[48213], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
 
 
 class SequenceEmailAccountReplaceRequest(BaseModel):
     email_account_ids: list[int] = Field(
-        ..., validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213, 48214]]
+        ..., examples=[[48213, 48214]], serialization_alias="emailAccountIds", validation_alias="emailAccountIds"
     )
 
 
 class SequenceLinkedInAccountLinkRequest(BaseModel):
     linked_in_account_id: int = Field(
-        ..., validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[3307]
+        ..., examples=[3307], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
 
 
@@ -2587,13 +2587,13 @@ class SequenceFolderSequenceList(BaseModel):
 
     items: list[SequenceListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
 class SequenceFolderSequenceLinksRequest(BaseModel):
     sequence_ids: list[int] = Field(
-        ..., validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204, 1205]]
+        ..., examples=[[1204, 1205]], serialization_alias="sequenceIds", validation_alias="sequenceIds"
     )
 
 
@@ -2607,15 +2607,15 @@ class SequenceTemplate(BaseModel):
     description: str | None = Field(default=None, examples=["Email, LinkedIn connect, follow-up email."])
     step_types: list[str] | None = Field(
         default=None,
-        validation_alias="stepTypes",
-        serialization_alias="stepTypes",
         examples=[["email", "linkedIn", "email"]],
+        serialization_alias="stepTypes",
+        validation_alias="stepTypes",
     )
     """
     Step types used by the template, in order (e.g. email, linkedIn, call).
     """
     is_conditional: bool | None = Field(
-        default=None, validation_alias="isConditional", serialization_alias="isConditional", examples=[False]
+        default=None, examples=[False], serialization_alias="isConditional", validation_alias="isConditional"
     )
 
 
@@ -2625,13 +2625,13 @@ class SequenceTemplateCatalog(BaseModel):
     """
 
     global_templates: list[SequenceTemplate] | None = Field(
-        default=None, validation_alias="globalTemplates", serialization_alias="globalTemplates"
+        default=None, serialization_alias="globalTemplates", validation_alias="globalTemplates"
     )
     organization_templates: list[SequenceTemplate] | None = Field(
-        default=None, validation_alias="organizationTemplates", serialization_alias="organizationTemplates"
+        default=None, serialization_alias="organizationTemplates", validation_alias="organizationTemplates"
     )
     team_templates: list[SequenceTemplate] | None = Field(
-        default=None, validation_alias="teamTemplates", serialization_alias="teamTemplates"
+        default=None, serialization_alias="teamTemplates", validation_alias="teamTemplates"
     )
 
 
@@ -2666,23 +2666,23 @@ class EmailAccountConnectionStatus(StrEnum):
 class EmailAccountListItem(BaseModel):
     id: int | None = Field(default=None, examples=[48213])
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
-        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+        default=None, examples=["Jane Doe"], serialization_alias="senderName", validation_alias="senderName"
     )
     email_account_type: EmailAccountType | None = Field(
-        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType"
+        default=None, serialization_alias="emailAccountType", validation_alias="emailAccountType"
     )
     is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+        default=None, examples=[True], serialization_alias="isDefault", validation_alias="isDefault"
     )
     daily_limit: int | None = Field(
-        default=None, validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150]
+        default=None, examples=[150], serialization_alias="dailyLimit", validation_alias="dailyLimit"
     )
     connection_status: EmailAccountConnectionStatus | None = Field(
-        default=None, validation_alias="connectionStatus", serialization_alias="connectionStatus"
+        default=None, serialization_alias="connectionStatus", validation_alias="connectionStatus"
     )
     tags: list[str] | None = Field(default=None, examples=[["warm", "eu"]])
 
@@ -2690,7 +2690,7 @@ class EmailAccountListItem(BaseModel):
 class EmailAccountList(BaseModel):
     items: list[EmailAccountListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -2701,25 +2701,25 @@ class EmailAccountConnection(BaseModel):
 
     email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
-        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+        default=None, examples=["Jane Doe"], serialization_alias="senderName", validation_alias="senderName"
     )
     smtp_host: str | None = Field(
-        default=None, validation_alias="smtpHost", serialization_alias="smtpHost", examples=["smtp.acme-sales.com"]
+        default=None, examples=["smtp.acme-sales.com"], serialization_alias="smtpHost", validation_alias="smtpHost"
     )
     smtp_port: int | None = Field(
-        default=None, validation_alias="smtpPort", serialization_alias="smtpPort", examples=[587]
+        default=None, examples=[587], serialization_alias="smtpPort", validation_alias="smtpPort"
     )
     smtp_ssl: bool | None = Field(
-        default=None, validation_alias="smtpSsl", serialization_alias="smtpSsl", examples=[True]
+        default=None, examples=[True], serialization_alias="smtpSsl", validation_alias="smtpSsl"
     )
     imap_host: str | None = Field(
-        default=None, validation_alias="imapHost", serialization_alias="imapHost", examples=["imap.acme-sales.com"]
+        default=None, examples=["imap.acme-sales.com"], serialization_alias="imapHost", validation_alias="imapHost"
     )
     imap_port: int | None = Field(
-        default=None, validation_alias="imapPort", serialization_alias="imapPort", examples=[993]
+        default=None, examples=[993], serialization_alias="imapPort", validation_alias="imapPort"
     )
     imap_ssl: bool | None = Field(
-        default=None, validation_alias="imapSsl", serialization_alias="imapSsl", examples=[True]
+        default=None, examples=[True], serialization_alias="imapSsl", validation_alias="imapSsl"
     )
 
 
@@ -2730,24 +2730,24 @@ class EmailAccountConnectionInput(BaseModel):
 
     email: str = Field(..., examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
-        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+        default=None, examples=["Jane Doe"], serialization_alias="senderName", validation_alias="senderName"
     )
     smtp_host: str = Field(
-        ..., validation_alias="smtpHost", serialization_alias="smtpHost", examples=["smtp.acme-sales.com"]
+        ..., examples=["smtp.acme-sales.com"], serialization_alias="smtpHost", validation_alias="smtpHost"
     )
-    smtp_port: int = Field(..., validation_alias="smtpPort", serialization_alias="smtpPort", examples=[587])
+    smtp_port: int = Field(..., examples=[587], serialization_alias="smtpPort", validation_alias="smtpPort")
     smtp_password: SecretStr = Field(
-        ..., validation_alias="smtpPassword", serialization_alias="smtpPassword", examples=["app-password-1"]
+        ..., examples=["app-password-1"], serialization_alias="smtpPassword", validation_alias="smtpPassword"
     )
-    smtp_ssl: bool = Field(default=True, validation_alias="smtpSsl", serialization_alias="smtpSsl", examples=[True])
+    smtp_ssl: bool = Field(default=True, examples=[True], serialization_alias="smtpSsl", validation_alias="smtpSsl")
     imap_host: str = Field(
-        ..., validation_alias="imapHost", serialization_alias="imapHost", examples=["imap.acme-sales.com"]
+        ..., examples=["imap.acme-sales.com"], serialization_alias="imapHost", validation_alias="imapHost"
     )
-    imap_port: int = Field(..., validation_alias="imapPort", serialization_alias="imapPort", examples=[993])
+    imap_port: int = Field(..., examples=[993], serialization_alias="imapPort", validation_alias="imapPort")
     imap_password: SecretStr = Field(
-        ..., validation_alias="imapPassword", serialization_alias="imapPassword", examples=["app-password-1"]
+        ..., examples=["app-password-1"], serialization_alias="imapPassword", validation_alias="imapPassword"
     )
-    imap_ssl: bool = Field(default=True, validation_alias="imapSsl", serialization_alias="imapSsl", examples=[True])
+    imap_ssl: bool = Field(default=True, examples=[True], serialization_alias="imapSsl", validation_alias="imapSsl")
 
 
 class EmailAccountConnectionUpdate(BaseModel):
@@ -2757,31 +2757,31 @@ class EmailAccountConnectionUpdate(BaseModel):
 
     email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
-        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane D."]
+        default=None, examples=["Jane D."], serialization_alias="senderName", validation_alias="senderName"
     )
     smtp_host: str | None = Field(
-        default=None, validation_alias="smtpHost", serialization_alias="smtpHost", examples=["smtp.acme-sales.com"]
+        default=None, examples=["smtp.acme-sales.com"], serialization_alias="smtpHost", validation_alias="smtpHost"
     )
     smtp_port: int | None = Field(
-        default=None, validation_alias="smtpPort", serialization_alias="smtpPort", examples=[465]
+        default=None, examples=[465], serialization_alias="smtpPort", validation_alias="smtpPort"
     )
     smtp_password: SecretStr | None = Field(
-        default=None, validation_alias="smtpPassword", serialization_alias="smtpPassword", examples=["app-password-2"]
+        default=None, examples=["app-password-2"], serialization_alias="smtpPassword", validation_alias="smtpPassword"
     )
     smtp_ssl: bool | None = Field(
-        default=None, validation_alias="smtpSsl", serialization_alias="smtpSsl", examples=[True]
+        default=None, examples=[True], serialization_alias="smtpSsl", validation_alias="smtpSsl"
     )
     imap_host: str | None = Field(
-        default=None, validation_alias="imapHost", serialization_alias="imapHost", examples=["imap.acme-sales.com"]
+        default=None, examples=["imap.acme-sales.com"], serialization_alias="imapHost", validation_alias="imapHost"
     )
     imap_port: int | None = Field(
-        default=None, validation_alias="imapPort", serialization_alias="imapPort", examples=[993]
+        default=None, examples=[993], serialization_alias="imapPort", validation_alias="imapPort"
     )
     imap_password: SecretStr | None = Field(
-        default=None, validation_alias="imapPassword", serialization_alias="imapPassword", examples=["app-password-2"]
+        default=None, examples=["app-password-2"], serialization_alias="imapPassword", validation_alias="imapPassword"
     )
     imap_ssl: bool | None = Field(
-        default=None, validation_alias="imapSsl", serialization_alias="imapSsl", examples=[True]
+        default=None, examples=[True], serialization_alias="imapSsl", validation_alias="imapSsl"
     )
 
 
@@ -2791,40 +2791,40 @@ class EmailAccountSafety(BaseModel):
     """
 
     daily_limit: int | None = Field(
-        default=None, validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150]
+        default=None, examples=[150], serialization_alias="dailyLimit", validation_alias="dailyLimit"
     )
     is_emails_throttling_enabled: bool | None = Field(
         default=None,
-        validation_alias="isEmailsThrottlingEnabled",
-        serialization_alias="isEmailsThrottlingEnabled",
         examples=[True],
+        serialization_alias="isEmailsThrottlingEnabled",
+        validation_alias="isEmailsThrottlingEnabled",
     )
     emails_per_interval: int | None = Field(
-        default=None, validation_alias="emailsPerInterval", serialization_alias="emailsPerInterval", examples=[5]
+        default=None, examples=[5], serialization_alias="emailsPerInterval", validation_alias="emailsPerInterval"
     )
     emails_throttling_seconds_interval: int | None = Field(
         default=None,
-        validation_alias="emailsThrottlingSecondsInterval",
-        serialization_alias="emailsThrottlingSecondsInterval",
         examples=[600],
+        serialization_alias="emailsThrottlingSecondsInterval",
+        validation_alias="emailsThrottlingSecondsInterval",
     )
     is_sending_delay_enabled: bool | None = Field(
         default=None,
-        validation_alias="isSendingDelayEnabled",
-        serialization_alias="isSendingDelayEnabled",
         examples=[True],
+        serialization_alias="isSendingDelayEnabled",
+        validation_alias="isSendingDelayEnabled",
     )
     max_sending_delay_seconds: int | None = Field(
         default=None,
-        validation_alias="maxSendingDelaySeconds",
-        serialization_alias="maxSendingDelaySeconds",
         examples=[180],
+        serialization_alias="maxSendingDelaySeconds",
+        validation_alias="maxSendingDelaySeconds",
     )
     min_sending_delay_seconds: int | None = Field(
         default=None,
-        validation_alias="minSendingDelaySeconds",
-        serialization_alias="minSendingDelaySeconds",
         examples=[60],
+        serialization_alias="minSendingDelaySeconds",
+        validation_alias="minSendingDelaySeconds",
     )
 
 
@@ -2839,18 +2839,18 @@ class EmailAccountOptOut(BaseModel):
     message: str | None = Field(default=None, examples=["Not interested? Let me know and I will not write again."])
     email_footer: str | None = Field(
         default=None,
-        validation_alias="emailFooter",
-        serialization_alias="emailFooter",
         examples=["Acme Inc., 1 Market St, San Francisco"],
+        serialization_alias="emailFooter",
+        validation_alias="emailFooter",
     )
     is_opt_out_link_enabled: bool | None = Field(
-        default=None, validation_alias="isOptOutLinkEnabled", serialization_alias="isOptOutLinkEnabled", examples=[True]
+        default=None, examples=[True], serialization_alias="isOptOutLinkEnabled", validation_alias="isOptOutLinkEnabled"
     )
     opt_out_text_block: str | None = Field(
         default=None,
-        validation_alias="optOutTextBlock",
-        serialization_alias="optOutTextBlock",
         examples=["Click here to unsubscribe"],
+        serialization_alias="optOutTextBlock",
+        validation_alias="optOutTextBlock",
     )
 
 
@@ -2861,65 +2861,65 @@ class EmailAccountRampUp(BaseModel):
 
     enabled: bool | None = Field(default=None, examples=[True])
     start_value: int | None = Field(
-        default=None, validation_alias="startValue", serialization_alias="startValue", examples=[20]
+        default=None, examples=[20], serialization_alias="startValue", validation_alias="startValue"
     )
     increment_value: int | None = Field(
-        default=None, validation_alias="incrementValue", serialization_alias="incrementValue", examples=[5]
+        default=None, examples=[5], serialization_alias="incrementValue", validation_alias="incrementValue"
     )
 
 
 class EmailAccountDetail(BaseModel):
     id: int | None = Field(default=None, examples=[48213])
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     email_account_type: EmailAccountType | None = Field(
-        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType"
+        default=None, serialization_alias="emailAccountType", validation_alias="emailAccountType"
     )
     is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
+        default=None, examples=[False], serialization_alias="isDefault", validation_alias="isDefault"
     )
     is_in_use: bool | None = Field(
-        default=None, validation_alias="isInUse", serialization_alias="isInUse", examples=[True]
+        default=None, examples=[True], serialization_alias="isInUse", validation_alias="isInUse"
     )
     """
     Linked to at least one sequence.
     """
     connection_status: EmailAccountConnectionStatus | None = Field(
-        default=None, validation_alias="connectionStatus", serialization_alias="connectionStatus"
+        default=None, serialization_alias="connectionStatus", validation_alias="connectionStatus"
     )
     sending_connectivity_error: str | None = Field(
         default=None,
-        validation_alias="sendingConnectivityError",
-        serialization_alias="sendingConnectivityError",
         examples=[None],
+        serialization_alias="sendingConnectivityError",
+        validation_alias="sendingConnectivityError",
     )
     receiving_connectivity_error: str | None = Field(
         default=None,
-        validation_alias="receivingConnectivityError",
-        serialization_alias="receivingConnectivityError",
         examples=[None],
+        serialization_alias="receivingConnectivityError",
+        validation_alias="receivingConnectivityError",
     )
     sending_locked_by_provider: bool | None = Field(
         default=None,
-        validation_alias="sendingLockedByProvider",
-        serialization_alias="sendingLockedByProvider",
         examples=[False],
+        serialization_alias="sendingLockedByProvider",
+        validation_alias="sendingLockedByProvider",
     )
     """
     The provider locked sending; clear with resume-sending.
     """
     updated_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="updatedAt",
-        serialization_alias="updatedAt",
         examples=["2026-03-08T14:30:00+00:00"],
+        serialization_alias="updatedAt",
+        validation_alias="updatedAt",
     )
     connection: EmailAccountConnection | None = None
     safety: EmailAccountSafety | None = None
     signature: EmailAccountSignature | None = None
-    opt_out: EmailAccountOptOut | None = Field(default=None, validation_alias="optOut", serialization_alias="optOut")
-    ramp_up: EmailAccountRampUp | None = Field(default=None, validation_alias="rampUp", serialization_alias="rampUp")
+    opt_out: EmailAccountOptOut | None = Field(default=None, serialization_alias="optOut", validation_alias="optOut")
+    ramp_up: EmailAccountRampUp | None = Field(default=None, serialization_alias="rampUp", validation_alias="rampUp")
     tags: list[str] | None = Field(default=None, examples=[["warm", "eu"]])
 
 
@@ -2931,8 +2931,8 @@ class EmailAccountCreateRequest(BaseModel):
     connection: EmailAccountConnectionInput
     safety: EmailAccountSafety | None = None
     signature: EmailAccountSignature | None = None
-    opt_out: EmailAccountOptOut | None = Field(default=None, validation_alias="optOut", serialization_alias="optOut")
-    ramp_up: EmailAccountRampUp | None = Field(default=None, validation_alias="rampUp", serialization_alias="rampUp")
+    opt_out: EmailAccountOptOut | None = Field(default=None, serialization_alias="optOut", validation_alias="optOut")
+    ramp_up: EmailAccountRampUp | None = Field(default=None, serialization_alias="rampUp", validation_alias="rampUp")
     tags: list[str] | None = Field(default=None, examples=[["warm"]])
 
 
@@ -2944,8 +2944,8 @@ class EmailAccountUpdateRequest(BaseModel):
     connection: EmailAccountConnectionUpdate | None = None
     safety: EmailAccountSafety | None = None
     signature: EmailAccountSignature | None = None
-    opt_out: EmailAccountOptOut | None = Field(default=None, validation_alias="optOut", serialization_alias="optOut")
-    ramp_up: EmailAccountRampUp | None = Field(default=None, validation_alias="rampUp", serialization_alias="rampUp")
+    opt_out: EmailAccountOptOut | None = Field(default=None, serialization_alias="optOut", validation_alias="optOut")
+    ramp_up: EmailAccountRampUp | None = Field(default=None, serialization_alias="rampUp", validation_alias="rampUp")
     tags: list[str] | None = Field(default=None, examples=[["warm", "eu"]])
 
 
@@ -2972,12 +2972,12 @@ class EmailAccountFilterRequest(BaseModel):
     Connection status to match (e.g. connected, disconnected).
     """
     email_account_type: EmailAccountFilterRequestEmailAccountType | None = Field(
-        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType", examples=["Gmail"]
+        default=None, examples=["Gmail"], serialization_alias="emailAccountType", validation_alias="emailAccountType"
     )
     email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     domains: list[str] | None = Field(default=None, examples=[["acme-sales.com"]])
     owner_user_ids: list[int] | None = Field(
-        default=None, validation_alias="ownerUserIds", serialization_alias="ownerUserIds", examples=[[20417]]
+        default=None, examples=[[20417]], serialization_alias="ownerUserIds", validation_alias="ownerUserIds"
     )
     tags: list[str] | None = Field(default=None, examples=[["warm"]])
 
@@ -2994,10 +2994,10 @@ class EmailAccountConnectionTestRequest(BaseModel):
     host: str = Field(..., examples=["smtp.acme-sales.com"])
     port: int = Field(..., examples=[587])
     enable_ssl: bool = Field(
-        default=True, validation_alias="enableSsl", serialization_alias="enableSsl", examples=[True]
+        default=True, examples=[True], serialization_alias="enableSsl", validation_alias="enableSsl"
     )
     user_name: str = Field(
-        ..., validation_alias="userName", serialization_alias="userName", examples=["jane@acme-sales.com"]
+        ..., examples=["jane@acme-sales.com"], serialization_alias="userName", validation_alias="userName"
     )
     password: SecretStr = Field(..., examples=["app-password-1"])
 
@@ -3014,7 +3014,7 @@ class EmailAccountConnectionTestResult(BaseModel):
 class EmailAccountTag(BaseModel):
     id: int | None = Field(default=None, examples=[17])
     name: str | None = Field(default=None, examples=["warm"])
-    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[3])
+    color_id: int | None = Field(default=None, examples=[3], serialization_alias="colorId", validation_alias="colorId")
     """
     Palette index (0-32767).
     """
@@ -3022,7 +3022,7 @@ class EmailAccountTag(BaseModel):
 
 class EmailAccountTagUpdateRequest(BaseModel):
     name: str | None = Field(default=None, examples=["warmed-up"])
-    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[5])
+    color_id: int | None = Field(default=None, examples=[5], serialization_alias="colorId", validation_alias="colorId")
 
 
 class EmailAccountTagsRequest(BaseModel):
@@ -3051,31 +3051,31 @@ class LinkedInAccountUsage(BaseModel):
     """
 
     connection_requests: int | None = Field(
-        default=None, validation_alias="connectionRequests", serialization_alias="connectionRequests", examples=[12]
+        default=None, examples=[12], serialization_alias="connectionRequests", validation_alias="connectionRequests"
     )
     messages: int | None = Field(default=None, examples=[30])
     sales_navigator_connection_requests: int | None = Field(
         default=None,
-        validation_alias="salesNavigatorConnectionRequests",
-        serialization_alias="salesNavigatorConnectionRequests",
         examples=[0],
+        serialization_alias="salesNavigatorConnectionRequests",
+        validation_alias="salesNavigatorConnectionRequests",
     )
-    in_mails: int | None = Field(default=None, validation_alias="inMails", serialization_alias="inMails", examples=[2])
+    in_mails: int | None = Field(default=None, examples=[2], serialization_alias="inMails", validation_alias="inMails")
     view_profiles: int | None = Field(
-        default=None, validation_alias="viewProfiles", serialization_alias="viewProfiles", examples=[40]
+        default=None, examples=[40], serialization_alias="viewProfiles", validation_alias="viewProfiles"
     )
     like_recent_posts: int | None = Field(
-        default=None, validation_alias="likeRecentPosts", serialization_alias="likeRecentPosts", examples=[5]
+        default=None, examples=[5], serialization_alias="likeRecentPosts", validation_alias="likeRecentPosts"
     )
     detects: int | None = Field(default=None, examples=[8])
     revoke_connections: int | None = Field(
-        default=None, validation_alias="revokeConnections", serialization_alias="revokeConnections", examples=[0]
+        default=None, examples=[0], serialization_alias="revokeConnections", validation_alias="revokeConnections"
     )
     endorse_skills: int | None = Field(
-        default=None, validation_alias="endorseSkills", serialization_alias="endorseSkills", examples=[1]
+        default=None, examples=[1], serialization_alias="endorseSkills", validation_alias="endorseSkills"
     )
     follow_profile: int | None = Field(
-        default=None, validation_alias="followProfile", serialization_alias="followProfile", examples=[3]
+        default=None, examples=[3], serialization_alias="followProfile", validation_alias="followProfile"
     )
 
 
@@ -3085,64 +3085,64 @@ class LinkedInAccountLimitsValues(BaseModel):
     """
 
     daily_detect_count: int | None = Field(
-        default=None, validation_alias="dailyDetectCount", serialization_alias="dailyDetectCount", examples=[50]
+        default=None, examples=[50], serialization_alias="dailyDetectCount", validation_alias="dailyDetectCount"
     )
     daily_send_connection_request_count: int | None = Field(
         default=None,
-        validation_alias="dailySendConnectionRequestCount",
-        serialization_alias="dailySendConnectionRequestCount",
         examples=[20],
+        serialization_alias="dailySendConnectionRequestCount",
+        validation_alias="dailySendConnectionRequestCount",
     )
     daily_send_message_count: int | None = Field(
         default=None,
-        validation_alias="dailySendMessageCount",
-        serialization_alias="dailySendMessageCount",
         examples=[50],
+        serialization_alias="dailySendMessageCount",
+        validation_alias="dailySendMessageCount",
     )
     daily_send_sales_navigator_connection_request_count: int | None = Field(
         default=None,
-        validation_alias="dailySendSalesNavigatorConnectionRequestCount",
-        serialization_alias="dailySendSalesNavigatorConnectionRequestCount",
         examples=[20],
+        serialization_alias="dailySendSalesNavigatorConnectionRequestCount",
+        validation_alias="dailySendSalesNavigatorConnectionRequestCount",
     )
     daily_in_mail_count: int | None = Field(
-        default=None, validation_alias="dailyInMailCount", serialization_alias="dailyInMailCount", examples=[10]
+        default=None, examples=[10], serialization_alias="dailyInMailCount", validation_alias="dailyInMailCount"
     )
     daily_view_profile_count: int | None = Field(
         default=None,
-        validation_alias="dailyViewProfileCount",
-        serialization_alias="dailyViewProfileCount",
         examples=[60],
+        serialization_alias="dailyViewProfileCount",
+        validation_alias="dailyViewProfileCount",
     )
     daily_like_recent_posts_count: int | None = Field(
         default=None,
-        validation_alias="dailyLikeRecentPostsCount",
-        serialization_alias="dailyLikeRecentPostsCount",
         examples=[20],
+        serialization_alias="dailyLikeRecentPostsCount",
+        validation_alias="dailyLikeRecentPostsCount",
     )
     daily_revoke_connection_count: int | None = Field(
         default=None,
-        validation_alias="dailyRevokeConnectionCount",
-        serialization_alias="dailyRevokeConnectionCount",
         examples=[10],
+        serialization_alias="dailyRevokeConnectionCount",
+        validation_alias="dailyRevokeConnectionCount",
     )
     daily_endorsed_skills_count: int | None = Field(
         default=None,
-        validation_alias="dailyEndorsedSkillsCount",
-        serialization_alias="dailyEndorsedSkillsCount",
         examples=[10],
+        serialization_alias="dailyEndorsedSkillsCount",
+        validation_alias="dailyEndorsedSkillsCount",
     )
     daily_followed_profiles_count: int | None = Field(
         default=None,
-        validation_alias="dailyFollowedProfilesCount",
-        serialization_alias="dailyFollowedProfilesCount",
         examples=[20],
+        serialization_alias="dailyFollowedProfilesCount",
+        validation_alias="dailyFollowedProfilesCount",
     )
     daily_comment_recent_post_count: int | None = Field(
         default=None,
-        validation_alias="dailyCommentRecentPostCount",
-        serialization_alias="dailyCommentRecentPostCount",
         examples=[5],
+        serialization_alias="dailyCommentRecentPostCount",
+        validation_alias="dailyCommentRecentPostCount",
     )
 
 
@@ -3162,25 +3162,25 @@ class LinkedInAccountLimits(BaseModel):
     """
 
     limits_mode: LinkedInAccountLimitsLimitsMode = Field(
-        ..., validation_alias="limitsMode", serialization_alias="limitsMode", examples=["Ranged"]
+        ..., examples=["Ranged"], serialization_alias="limitsMode", validation_alias="limitsMode"
     )
     range_min: LinkedInAccountLimitsValues | None = Field(
-        default=None, validation_alias="rangeMin", serialization_alias="rangeMin"
+        default=None, serialization_alias="rangeMin", validation_alias="rangeMin"
     )
     range_max: LinkedInAccountLimitsValues | None = Field(
-        default=None, validation_alias="rangeMax", serialization_alias="rangeMax"
+        default=None, serialization_alias="rangeMax", validation_alias="rangeMax"
     )
     fixed_max: LinkedInAccountLimitsValues | None = Field(
-        default=None, validation_alias="fixedMax", serialization_alias="fixedMax"
+        default=None, serialization_alias="fixedMax", validation_alias="fixedMax"
     )
     action_delay_min_seconds: int | None = Field(
-        default=60, validation_alias="actionDelayMinSeconds", serialization_alias="actionDelayMinSeconds", examples=[60]
+        default=60, examples=[60], serialization_alias="actionDelayMinSeconds", validation_alias="actionDelayMinSeconds"
     )
     action_delay_max_seconds: int | None = Field(
         default=120,
-        validation_alias="actionDelayMaxSeconds",
-        serialization_alias="actionDelayMaxSeconds",
         examples=[180],
+        serialization_alias="actionDelayMaxSeconds",
+        validation_alias="actionDelayMaxSeconds",
     )
 
 
@@ -3190,21 +3190,21 @@ class LinkedInAccountRevokeSettings(BaseModel):
     """
 
     enabled: bool = Field(..., examples=[True])
-    period_days: int = Field(..., validation_alias="periodDays", serialization_alias="periodDays", examples=[21])
+    period_days: int = Field(..., examples=[21], serialization_alias="periodDays", validation_alias="periodDays")
 
 
 class LinkedInAccountVoiceProfile(BaseModel):
     voice_profile_id: int | None = Field(
-        default=None, validation_alias="voiceProfileId", serialization_alias="voiceProfileId", examples=[41]
+        default=None, examples=[41], serialization_alias="voiceProfileId", validation_alias="voiceProfileId"
     )
     voice_profile_name: str | None = Field(
         default=None,
-        validation_alias="voiceProfileName",
-        serialization_alias="voiceProfileName",
         examples=["Jane (warm)"],
+        serialization_alias="voiceProfileName",
+        validation_alias="voiceProfileName",
     )
     is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+        default=None, examples=[True], serialization_alias="isDefault", validation_alias="isDefault"
     )
 
 
@@ -3246,41 +3246,41 @@ class LinkedInAccount(BaseModel):
     status: LinkedInAccountStatus | None = None
     profile_url: str | None = Field(
         default=None,
-        validation_alias="profileUrl",
-        serialization_alias="profileUrl",
         examples=["https://www.linkedin.com/in/jane-doe-sales"],
+        serialization_alias="profileUrl",
+        validation_alias="profileUrl",
     )
     photo_url: str | None = Field(
         default=None,
-        validation_alias="photoUrl",
-        serialization_alias="photoUrl",
         examples=["https://media.licdn.com/dms/image/jane-doe.jpg"],
+        serialization_alias="photoUrl",
+        validation_alias="photoUrl",
     )
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     account_type: LinkedInAccountAccountType | None = Field(
-        default=None, validation_alias="accountType", serialization_alias="accountType", examples=["salesNavigator"]
+        default=None, examples=["salesNavigator"], serialization_alias="accountType", validation_alias="accountType"
     )
     auth_type: LinkedInAccountAuthType | None = Field(
-        default=None, validation_alias="authType", serialization_alias="authType", examples=["cookie"]
+        default=None, examples=["cookie"], serialization_alias="authType", validation_alias="authType"
     )
     cookie_status: LinkedInAccountCookieStatus | None = Field(
-        default=None, validation_alias="cookieStatus", serialization_alias="cookieStatus", examples=["valid"]
+        default=None, examples=["valid"], serialization_alias="cookieStatus", validation_alias="cookieStatus"
     )
     usage: LinkedInAccountUsage | None = None
     limits: LinkedInAccountLimits | None = None
     user_limit_values: LinkedInAccountLimitsValues | None = Field(
-        default=None, validation_alias="userLimitValues", serialization_alias="userLimitValues"
+        default=None, serialization_alias="userLimitValues", validation_alias="userLimitValues"
     )
     """
     The daily limits in force today.
     """
     revoke_settings: LinkedInAccountRevokeSettings | None = Field(
-        default=None, validation_alias="revokeSettings", serialization_alias="revokeSettings"
+        default=None, serialization_alias="revokeSettings", validation_alias="revokeSettings"
     )
     voice_profile: LinkedInAccountVoiceProfile | None = Field(
-        default=None, validation_alias="voiceProfile", serialization_alias="voiceProfile"
+        default=None, serialization_alias="voiceProfile", validation_alias="voiceProfile"
     )
 
 
@@ -3306,12 +3306,12 @@ class LinkedInAccountConnectionLinkRequest(BaseModel):
 class LinkedInAccountConnectionLink(BaseModel):
     connection_link: str | None = Field(
         default=None,
-        validation_alias="connectionLink",
-        serialization_alias="connectionLink",
         examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
+        serialization_alias="connectionLink",
+        validation_alias="connectionLink",
     )
     pending_account_id: int | None = Field(
-        default=None, validation_alias="pendingAccountId", serialization_alias="pendingAccountId", examples=[912]
+        default=None, examples=[912], serialization_alias="pendingAccountId", validation_alias="pendingAccountId"
     )
 
 
@@ -3324,9 +3324,9 @@ class LinkedInAccountConnectRequest(BaseModel):
 class LinkedInAccountConnectLink(BaseModel):
     connection_link: str | None = Field(
         default=None,
-        validation_alias="connectionLink",
-        serialization_alias="connectionLink",
         examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
+        serialization_alias="connectionLink",
+        validation_alias="connectionLink",
     )
 
 
@@ -3335,18 +3335,18 @@ class LinkedInAccountPending(BaseModel):
     name: str | None = Field(default=None, examples=["Jane Doe"])
     connection_link: str | None = Field(
         default=None,
-        validation_alias="connectionLink",
-        serialization_alias="connectionLink",
         examples=["https://app.reply.io/linkedin/connect/8f2c1e7a"],
+        serialization_alias="connectionLink",
+        validation_alias="connectionLink",
     )
     expires_at_utc: AwareDatetime | None = Field(
         default=None,
-        validation_alias="expiresAtUtc",
-        serialization_alias="expiresAtUtc",
         examples=["2026-03-15T14:30:00Z"],
+        serialization_alias="expiresAtUtc",
+        validation_alias="expiresAtUtc",
     )
     is_expired: bool | None = Field(
-        default=None, validation_alias="isExpired", serialization_alias="isExpired", examples=[False]
+        default=None, examples=[False], serialization_alias="isExpired", validation_alias="isExpired"
     )
 
 
@@ -3373,7 +3373,7 @@ class EmailTemplateAttachment(BaseModel):
 
     id: int | None = Field(default=None, examples=[6601])
     file_name: str | None = Field(
-        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["pricing-2026.pdf"]
+        default=None, examples=["pricing-2026.pdf"], serialization_alias="fileName", validation_alias="fileName"
     )
     url: str | None = Field(default=None, examples=["https://files.reply.io/attachments/6601/pricing-2026.pdf"])
     size: int | None = Field(default=None, examples=[482133])
@@ -3395,10 +3395,10 @@ class EmailTemplateListItem(BaseModel):
     HTML.
     """
     folder_id: int | None = Field(
-        default=None, validation_alias="folderId", serialization_alias="folderId", examples=[88]
+        default=None, examples=[88], serialization_alias="folderId", validation_alias="folderId"
     )
     folder_type: EmailTemplateFolderType | None = Field(
-        default=None, validation_alias="folderType", serialization_alias="folderType"
+        default=None, serialization_alias="folderType", validation_alias="folderType"
     )
     attachments: list[EmailTemplateAttachment] | None = None
 
@@ -3416,24 +3416,24 @@ class EmailTemplate(BaseModel):
     HTML.
     """
     folder_id: int | None = Field(
-        default=None, validation_alias="folderId", serialization_alias="folderId", examples=[88]
+        default=None, examples=[88], serialization_alias="folderId", validation_alias="folderId"
     )
     folder_type: EmailTemplateFolderType | None = Field(
-        default=None, validation_alias="folderType", serialization_alias="folderType"
+        default=None, serialization_alias="folderType", validation_alias="folderType"
     )
     attachments: list[EmailTemplateAttachment] | None = None
     created_at: AwareDatetime | None = Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-02-10T09:15:00Z"]
+        default=None, examples=["2026-02-10T09:15:00Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     updated_at: AwareDatetime | None = Field(
-        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-03-08T14:30:00Z"]
+        default=None, examples=["2026-03-08T14:30:00Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
 
 
 class EmailTemplateList(BaseModel):
     items: list[EmailTemplateListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+        default=None, examples=[True], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -3455,16 +3455,16 @@ class EmailTemplateCreateRequest(BaseModel):
     HTML.
     """
     folder_id: int | None = Field(
-        default=None, validation_alias="folderId", serialization_alias="folderId", examples=[88]
+        default=None, examples=[88], serialization_alias="folderId", validation_alias="folderId"
     )
     """
     Target folder; the default folder of `folderType` when omitted.
     """
     folder_type: EmailTemplateCreateRequestFolderType = Field(
-        ..., validation_alias="folderType", serialization_alias="folderType", examples=["team"]
+        ..., examples=["team"], serialization_alias="folderType", validation_alias="folderType"
     )
     attachment_ids: list[int] | None = Field(
-        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[6601]]
+        default=None, examples=[[6601]], serialization_alias="attachmentIds", validation_alias="attachmentIds"
     )
     """
     Ids from POST /v3/email-template-attachments (at most 3).
@@ -3480,7 +3480,7 @@ class EmailTemplateUpdateRequest(BaseModel):
     subject: str | None = Field(default=None, examples=["Following up, {{firstName}}"])
     body: str = Field(..., examples=["<p>Hi {{firstName}},</p><p>Here are the slides.</p>"])
     attachment_ids: list[int] | None = Field(
-        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[]]
+        default=None, examples=[[]], serialization_alias="attachmentIds", validation_alias="attachmentIds"
     )
 
 
@@ -3495,22 +3495,22 @@ class EmailTemplateMoveRequestFolderType(StrEnum):
 
 
 class EmailTemplateMoveRequest(BaseModel):
-    folder_id: int = Field(..., validation_alias="folderId", serialization_alias="folderId", examples=[91])
+    folder_id: int = Field(..., examples=[91], serialization_alias="folderId", validation_alias="folderId")
     folder_type: EmailTemplateMoveRequestFolderType = Field(
-        ..., validation_alias="folderType", serialization_alias="folderType", examples=["personal"]
+        ..., examples=["personal"], serialization_alias="folderType", validation_alias="folderType"
     )
 
 
 class EmailTemplateRenderRequest(BaseModel):
-    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    contact_id: int = Field(..., examples=[1001], serialization_alias="contactId", validation_alias="contactId")
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+        default=None, examples=[1204], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     """
     Resolve sequence-level variables against this sequence.
     """
     email_account_id: int | None = Field(
-        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+        default=None, examples=[48213], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
     """
     Resolve sender variables against this account.
@@ -3530,7 +3530,7 @@ class EmailTemplateRenderResult(BaseModel):
     subject: str | None = Field(default=None, examples=["Quick follow-up, Jane"])
     body: str | None = Field(default=None, examples=["<p>Hi Jane,</p><p>Thanks for joining the webinar.</p>"])
     is_success: bool | None = Field(
-        default=None, validation_alias="isSuccess", serialization_alias="isSuccess", examples=[True]
+        default=None, examples=[True], serialization_alias="isSuccess", validation_alias="isSuccess"
     )
     errors: list[EmailTemplateRenderError] | None = None
 
@@ -3541,7 +3541,7 @@ class EmailTemplateSendTestRequest(BaseModel):
     Recipient of the test email.
     """
     email_account_id: int = Field(
-        ..., validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+        ..., examples=[48213], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
     """
     Account that sends the test.
@@ -3563,10 +3563,10 @@ class EmailTemplateFolder(BaseModel):
     id: int | None = Field(default=None, examples=[88])
     name: str | None = Field(default=None, examples=["Webinars"])
     folder_type: EmailTemplateFolderType | None = Field(
-        default=None, validation_alias="folderType", serialization_alias="folderType"
+        default=None, serialization_alias="folderType", validation_alias="folderType"
     )
     is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
+        default=None, examples=[False], serialization_alias="isDefault", validation_alias="isDefault"
     )
 
 
@@ -3583,7 +3583,7 @@ class EmailTemplateFolderCreateRequestFolderType(StrEnum):
 class EmailTemplateFolderCreateRequest(BaseModel):
     name: str = Field(..., examples=["Webinars"])
     folder_type: EmailTemplateFolderCreateRequestFolderType = Field(
-        ..., validation_alias="folderType", serialization_alias="folderType", examples=["team"]
+        ..., examples=["team"], serialization_alias="folderType", validation_alias="folderType"
     )
 
 
@@ -3609,7 +3609,7 @@ class Attachment(BaseModel):
 
     id: int = Field(..., examples=[7702])
     file_name: str = Field(
-        ..., validation_alias="fileName", serialization_alias="fileName", examples=["case-study.pdf"]
+        ..., examples=["case-study.pdf"], serialization_alias="fileName", validation_alias="fileName"
     )
     size: int = Field(..., examples=[312])
     """
@@ -3624,19 +3624,19 @@ class AttachmentVoice(BaseModel):
 
     id: int = Field(..., examples=[7710])
     file_name: str = Field(
-        ..., validation_alias="fileName", serialization_alias="fileName", examples=["intro-jane.m4a"]
+        ..., examples=["intro-jane.m4a"], serialization_alias="fileName", validation_alias="fileName"
     )
     length_in_seconds: int = Field(
-        ..., validation_alias="lengthInSeconds", serialization_alias="lengthInSeconds", examples=[24]
+        ..., examples=[24], serialization_alias="lengthInSeconds", validation_alias="lengthInSeconds"
     )
 
 
 class EmailValidationRequest(BaseModel):
     contact_ids: list[int] = Field(
-        ..., validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001, 1002, 1003]]
+        ..., examples=[[1001, 1002, 1003]], serialization_alias="contactIds", validation_alias="contactIds"
     )
     accept_partial: bool | None = Field(
-        default=None, validation_alias="acceptPartial", serialization_alias="acceptPartial", examples=[True]
+        default=None, examples=[True], serialization_alias="acceptPartial", validation_alias="acceptPartial"
     )
     """
     Validate as many contacts as the credits allow instead of failing.
@@ -3659,22 +3659,22 @@ class EmailValidationEstimateBlocker(IntEnum):
 
 class EmailValidationEstimate(BaseModel):
     requested_count: int | None = Field(
-        default=None, validation_alias="requestedCount", serialization_alias="requestedCount", examples=[3]
+        default=None, examples=[3], serialization_alias="requestedCount", validation_alias="requestedCount"
     )
     eligible_count: int | None = Field(
-        default=None, validation_alias="eligibleCount", serialization_alias="eligibleCount", examples=[2]
+        default=None, examples=[2], serialization_alias="eligibleCount", validation_alias="eligibleCount"
     )
     credits_available: int | None = Field(
-        default=None, validation_alias="creditsAvailable", serialization_alias="creditsAvailable", examples=[500]
+        default=None, examples=[500], serialization_alias="creditsAvailable", validation_alias="creditsAvailable"
     )
     credits_required: int | None = Field(
-        default=None, validation_alias="creditsRequired", serialization_alias="creditsRequired", examples=[2]
+        default=None, examples=[2], serialization_alias="creditsRequired", validation_alias="creditsRequired"
     )
     credits_sufficient: bool | None = Field(
-        default=None, validation_alias="creditsSufficient", serialization_alias="creditsSufficient", examples=[True]
+        default=None, examples=[True], serialization_alias="creditsSufficient", validation_alias="creditsSufficient"
     )
     can_schedule: bool | None = Field(
-        default=None, validation_alias="canSchedule", serialization_alias="canSchedule", examples=[True]
+        default=None, examples=[True], serialization_alias="canSchedule", validation_alias="canSchedule"
     )
     blockers: list[EmailValidationEstimateBlocker] | None = Field(default=None, examples=[[]])
     """
@@ -3689,15 +3689,15 @@ class EmailValidationScheduleResult(BaseModel):
 
     job_id: str | None = Field(
         default=None,
-        validation_alias="jobId",
-        serialization_alias="jobId",
         examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"],
+        serialization_alias="jobId",
+        validation_alias="jobId",
     )
     scheduled_count: int | None = Field(
-        default=None, validation_alias="scheduledCount", serialization_alias="scheduledCount", examples=[2]
+        default=None, examples=[2], serialization_alias="scheduledCount", validation_alias="scheduledCount"
     )
     credits_reserved: int | None = Field(
-        default=None, validation_alias="creditsReserved", serialization_alias="creditsReserved", examples=[2]
+        default=None, examples=[2], serialization_alias="creditsReserved", validation_alias="creditsReserved"
     )
 
 
@@ -3707,8 +3707,8 @@ class ScheduleTimeOfDay(BaseModel):
 
 
 class ScheduleTimeRange(BaseModel):
-    from_time: ScheduleTimeOfDay = Field(..., validation_alias="fromTime", serialization_alias="fromTime")
-    to_time: ScheduleTimeOfDay = Field(..., validation_alias="toTime", serialization_alias="toTime")
+    from_time: ScheduleTimeOfDay = Field(..., serialization_alias="fromTime", validation_alias="fromTime")
+    to_time: ScheduleTimeOfDay = Field(..., serialization_alias="toTime", validation_alias="toTime")
 
 
 class ScheduleTimingWeekDay(StrEnum):
@@ -3728,11 +3728,11 @@ class ScheduleTimingWeekDay(StrEnum):
 
 class ScheduleTiming(BaseModel):
     week_day: ScheduleTimingWeekDay = Field(
-        ..., validation_alias="weekDay", serialization_alias="weekDay", examples=["Monday"]
+        ..., examples=["Monday"], serialization_alias="weekDay", validation_alias="weekDay"
     )
-    is_active: bool = Field(..., validation_alias="isActive", serialization_alias="isActive", examples=[True])
+    is_active: bool = Field(..., examples=[True], serialization_alias="isActive", validation_alias="isActive")
     time_ranges: list[ScheduleTimeRange] | None = Field(
-        default=None, validation_alias="timeRanges", serialization_alias="timeRanges"
+        default=None, serialization_alias="timeRanges", validation_alias="timeRanges"
     )
 
 
@@ -3741,36 +3741,36 @@ class Schedule(BaseModel):
     name: str | None = Field(default=None, examples=["US East business hours"])
     timezone_id: str | None = Field(
         default=None,
-        validation_alias="timezoneId",
-        serialization_alias="timezoneId",
         examples=["Eastern Standard Time"],
+        serialization_alias="timezoneId",
+        validation_alias="timezoneId",
     )
     """
     Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
     """
     exclude_holidays: bool | None = Field(
-        default=None, validation_alias="excludeHolidays", serialization_alias="excludeHolidays", examples=[True]
+        default=None, examples=[True], serialization_alias="excludeHolidays", validation_alias="excludeHolidays"
     )
     use_prospect_timezone: bool | None = Field(
         default=None,
-        validation_alias="useProspectTimezone",
-        serialization_alias="useProspectTimezone",
         examples=[False],
+        serialization_alias="useProspectTimezone",
+        validation_alias="useProspectTimezone",
     )
     use_follow_up_schedule: bool | None = Field(
         default=None,
-        validation_alias="useFollowUpSchedule",
-        serialization_alias="useFollowUpSchedule",
         examples=[False],
+        serialization_alias="useFollowUpSchedule",
+        validation_alias="useFollowUpSchedule",
     )
     main_timings: list[ScheduleTiming] | None = Field(
-        default=None, validation_alias="mainTimings", serialization_alias="mainTimings"
+        default=None, serialization_alias="mainTimings", validation_alias="mainTimings"
     )
     follow_up_timings: list[ScheduleTiming] | None = Field(
-        default=None, validation_alias="followUpTimings", serialization_alias="followUpTimings"
+        default=None, serialization_alias="followUpTimings", validation_alias="followUpTimings"
     )
     is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+        default=None, examples=[True], serialization_alias="isDefault", validation_alias="isDefault"
     )
     status: str | None = Field(default=None, examples=["active"])
     """
@@ -3788,36 +3788,36 @@ class ScheduleRequest(BaseModel):
     Unique per team (409 schedule.duplicateName).
     """
     timezone_id: str = Field(
-        ..., validation_alias="timezoneId", serialization_alias="timezoneId", examples=["Eastern Standard Time"]
+        ..., examples=["Eastern Standard Time"], serialization_alias="timezoneId", validation_alias="timezoneId"
     )
     """
     Windows time zone id (e.g. "Eastern Standard Time"); IANA ids are rejected.
     """
     exclude_holidays: bool | None = Field(
-        default=None, validation_alias="excludeHolidays", serialization_alias="excludeHolidays", examples=[True]
+        default=None, examples=[True], serialization_alias="excludeHolidays", validation_alias="excludeHolidays"
     )
     use_prospect_timezone: bool | None = Field(
         default=None,
-        validation_alias="useProspectTimezone",
-        serialization_alias="useProspectTimezone",
         examples=[False],
+        serialization_alias="useProspectTimezone",
+        validation_alias="useProspectTimezone",
     )
     use_follow_up_schedule: bool | None = Field(
         default=None,
-        validation_alias="useFollowUpSchedule",
-        serialization_alias="useFollowUpSchedule",
         examples=[False],
+        serialization_alias="useFollowUpSchedule",
+        validation_alias="useFollowUpSchedule",
     )
     main_timings: list[ScheduleTiming] | None = Field(
-        default=None, validation_alias="mainTimings", serialization_alias="mainTimings"
+        default=None, serialization_alias="mainTimings", validation_alias="mainTimings"
     )
     follow_up_timings: list[ScheduleTiming] | None = Field(
-        default=None, validation_alias="followUpTimings", serialization_alias="followUpTimings"
+        default=None, serialization_alias="followUpTimings", validation_alias="followUpTimings"
     )
 
 
 class ScheduleHolidayCalendarLinkRequest(BaseModel):
-    calendar_id: int = Field(..., validation_alias="calendarId", serialization_alias="calendarId", examples=[230])
+    calendar_id: int = Field(..., examples=[230], serialization_alias="calendarId", validation_alias="calendarId")
 
 
 class HolidayCalendarListItemCalendarType(StrEnum):
@@ -3834,10 +3834,10 @@ class HolidayCalendarListItem(BaseModel):
     id: int | None = Field(default=None, examples=[230])
     name: str | None = Field(default=None, examples=["United States"])
     calendar_type: HolidayCalendarListItemCalendarType | None = Field(
-        default=None, validation_alias="calendarType", serialization_alias="calendarType", examples=["predefined"]
+        default=None, examples=["predefined"], serialization_alias="calendarType", validation_alias="calendarType"
     )
     country_code: str | None = Field(
-        default=None, validation_alias="countryCode", serialization_alias="countryCode", examples=["US"]
+        default=None, examples=["US"], serialization_alias="countryCode", validation_alias="countryCode"
     )
     """
     ISO 3166-1 alpha-2 country code.
@@ -3847,20 +3847,20 @@ class HolidayCalendarListItem(BaseModel):
 class HolidayCalendarHoliday(BaseModel):
     id: int | None = Field(default=None, examples=[990001])
     start_date: date_aliased | None = Field(
-        default=None, validation_alias="startDate", serialization_alias="startDate", examples=["2026-12-24"]
+        default=None, examples=["2026-12-24"], serialization_alias="startDate", validation_alias="startDate"
     )
     end_date: date_aliased | None = Field(
-        default=None, validation_alias="endDate", serialization_alias="endDate", examples=["2026-12-26"]
+        default=None, examples=["2026-12-26"], serialization_alias="endDate", validation_alias="endDate"
     )
     name: str | None = Field(default=None, examples=["Christmas break"])
 
 
 class HolidayCalendarHolidayInput(BaseModel):
     start_date: date_aliased = Field(
-        ..., validation_alias="startDate", serialization_alias="startDate", examples=["2026-12-24"]
+        ..., examples=["2026-12-24"], serialization_alias="startDate", validation_alias="startDate"
     )
     end_date: date_aliased = Field(
-        ..., validation_alias="endDate", serialization_alias="endDate", examples=["2026-12-26"]
+        ..., examples=["2026-12-26"], serialization_alias="endDate", validation_alias="endDate"
     )
     name: str = Field(..., examples=["Christmas break"])
 
@@ -3879,13 +3879,13 @@ class HolidayCalendar(BaseModel):
     id: int | None = Field(default=None, examples=[231])
     name: str | None = Field(default=None, examples=["Company holidays"])
     calendar_type: HolidayCalendarCalendarType | None = Field(
-        default=None, validation_alias="calendarType", serialization_alias="calendarType", examples=["custom"]
+        default=None, examples=["custom"], serialization_alias="calendarType", validation_alias="calendarType"
     )
     country_code: str | None = Field(
-        default=None, validation_alias="countryCode", serialization_alias="countryCode", examples=["US"]
+        default=None, examples=["US"], serialization_alias="countryCode", validation_alias="countryCode"
     )
     repeat_every_year: bool | None = Field(
-        default=None, validation_alias="repeatEveryYear", serialization_alias="repeatEveryYear", examples=[True]
+        default=None, examples=[True], serialization_alias="repeatEveryYear", validation_alias="repeatEveryYear"
     )
     holidays: list[HolidayCalendarHoliday] | None = None
 
@@ -3897,7 +3897,7 @@ class HolidayCalendarRequest(BaseModel):
 
     name: str = Field(..., examples=["Company holidays"])
     repeat_every_year: bool | None = Field(
-        default=None, validation_alias="repeatEveryYear", serialization_alias="repeatEveryYear", examples=[True]
+        default=None, examples=[True], serialization_alias="repeatEveryYear", validation_alias="repeatEveryYear"
     )
     holidays: list[HolidayCalendarHolidayInput] | None = None
 
@@ -3934,48 +3934,48 @@ class InboxThreadContact(BaseModel):
 
     id: int | None = Field(default=None, examples=[1001])
     owner_id: int | None = Field(
-        default=None, validation_alias="ownerId", serialization_alias="ownerId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="ownerId", validation_alias="ownerId"
     )
     full_name: str | None = Field(
-        default=None, validation_alias="fullName", serialization_alias="fullName", examples=["Jane Roe"]
+        default=None, examples=["Jane Roe"], serialization_alias="fullName", validation_alias="fullName"
     )
     email: str | None = Field(default=None, examples=["jane.roe@globex.com"])
     linked_in_profile_url: str | None = Field(
         default=None,
-        validation_alias="linkedInProfileUrl",
-        serialization_alias="linkedInProfileUrl",
         examples=["https://www.linkedin.com/in/jane-roe"],
+        serialization_alias="linkedInProfileUrl",
+        validation_alias="linkedInProfileUrl",
     )
     phone: str | None = Field(default=None, examples=["+1 415 555 0100"])
     company_name: str | None = Field(
-        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Globex"]
+        default=None, examples=["Globex"], serialization_alias="companyName", validation_alias="companyName"
     )
     title: str | None = Field(default=None, examples=["VP Marketing"])
-    is_deleted: bool = Field(..., validation_alias="isDeleted", serialization_alias="isDeleted", examples=[False])
+    is_deleted: bool = Field(..., examples=[False], serialization_alias="isDeleted", validation_alias="isDeleted")
 
 
 class InboxThreadListItem(BaseModel):
     id: int = Field(..., examples=[903311])
     channel: InboxThreadChannel
-    is_read: bool = Field(..., validation_alias="isRead", serialization_alias="isRead", examples=[False])
+    is_read: bool = Field(..., examples=[False], serialization_alias="isRead", validation_alias="isRead")
     subject: str | None = Field(default=None, examples=["Re: Quick follow-up, Jane"])
     """
     Email threads only.
     """
     body_preview: str | None = Field(
         default=None,
-        validation_alias="bodyPreview",
-        serialization_alias="bodyPreview",
         examples=["Thanks, happy to talk next week..."],
+        serialization_alias="bodyPreview",
+        validation_alias="bodyPreview",
     )
     last_activity_date: AwareDatetime = Field(
         ...,
-        validation_alias="lastActivityDate",
-        serialization_alias="lastActivityDate",
         examples=["2026-03-09T08:12:00Z"],
+        serialization_alias="lastActivityDate",
+        validation_alias="lastActivityDate",
     )
     is_last_message_planned: bool = Field(
-        ..., validation_alias="isLastMessagePlanned", serialization_alias="isLastMessagePlanned", examples=[False]
+        ..., examples=[False], serialization_alias="isLastMessagePlanned", validation_alias="isLastMessagePlanned"
     )
     """
     The newest message is a scheduled (not yet sent) one.
@@ -3984,14 +3984,14 @@ class InboxThreadListItem(BaseModel):
     sequence: IdName | None = None
     category: IdName | None = None
     has_meeting_intent: bool = Field(
-        ..., validation_alias="hasMeetingIntent", serialization_alias="hasMeetingIntent", examples=[True]
+        ..., examples=[True], serialization_alias="hasMeetingIntent", validation_alias="hasMeetingIntent"
     )
     status: InboxThreadStatus
 
 
 class InboxThreadList(BaseModel):
     items: list[InboxThreadListItem]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[True])
+    has_more: bool = Field(..., examples=[True], serialization_alias="hasMore", validation_alias="hasMore")
 
 
 class InboxThreadMessageStatusState(StrEnum):
@@ -4025,7 +4025,7 @@ class InboxThreadMessageStatus(BaseModel):
     state: InboxThreadMessageStatusState | None = Field(default=None, examples=["needsAttention"])
     code: InboxThreadMessageStatusCode | None = Field(default=None, examples=["linkedInInvalidCookie"])
     occurred_at: AwareDatetime | None = Field(
-        default=None, validation_alias="occurredAt", serialization_alias="occurredAt", examples=["2026-03-09T08:15:00Z"]
+        default=None, examples=["2026-03-09T08:15:00Z"], serialization_alias="occurredAt", validation_alias="occurredAt"
     )
 
 
@@ -4057,9 +4057,9 @@ class InboxThreadEmailMessage(BaseModel):
     channel: Literal["email"] = Field(..., examples=["email"])
     message_id: str | None = Field(
         default=None,
-        validation_alias="messageId",
-        serialization_alias="messageId",
         examples=["<CAF1x9k2@mail.globex.com>"],
+        serialization_alias="messageId",
+        validation_alias="messageId",
     )
     """
     Pass as replyToMessageId to answer this exact message.
@@ -4070,21 +4070,21 @@ class InboxThreadEmailMessage(BaseModel):
     HTML.
     """
     from_name: str | None = Field(
-        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Roe"]
+        default=None, examples=["Jane Roe"], serialization_alias="fromName", validation_alias="fromName"
     )
     is_outbound: bool | None = Field(
-        default=None, validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False]
+        default=None, examples=[False], serialization_alias="isOutbound", validation_alias="isOutbound"
     )
     status: InboxThreadMessageStatus | None = None
     ai_sent_type: InboxThreadAiSentType | None = Field(
-        default=None, validation_alias="aiSentType", serialization_alias="aiSentType"
+        default=None, serialization_alias="aiSentType", validation_alias="aiSentType"
     )
     subject: str | None = Field(default=None, examples=["Re: Quick follow-up, Jane"])
     from_address: str | None = Field(
         default=None,
-        validation_alias="fromAddress",
-        serialization_alias="fromAddress",
         examples=["jane.roe@globex.com"],
+        serialization_alias="fromAddress",
+        validation_alias="fromAddress",
     )
     to: list[str] | None = Field(default=None, examples=[["jane@acme-sales.com"]])
     cc: list[str] | None = Field(default=None, examples=[[]])
@@ -4103,25 +4103,25 @@ class InboxThreadLinkedInMessageChannel(StrEnum):
 class InboxThreadLinkedInMessage(BaseModel):
     channel: Literal["linkedIn"] = Field(..., examples=["linkedIn"])
     message_id: str | None = Field(
-        default=None, validation_alias="messageId", serialization_alias="messageId", examples=["2-MTcwOTk3MzEyMDAwMA=="]
+        default=None, examples=["2-MTcwOTk3MzEyMDAwMA=="], serialization_alias="messageId", validation_alias="messageId"
     )
     date: AwareDatetime | None = Field(default=None, examples=["2026-03-09T08:12:00Z"])
     body: str | None = Field(default=None, examples=["Sounds good, let's talk Tuesday."])
     from_name: str | None = Field(
-        default=None, validation_alias="fromName", serialization_alias="fromName", examples=["Jane Roe"]
+        default=None, examples=["Jane Roe"], serialization_alias="fromName", validation_alias="fromName"
     )
     is_outbound: bool | None = Field(
-        default=None, validation_alias="isOutbound", serialization_alias="isOutbound", examples=[False]
+        default=None, examples=[False], serialization_alias="isOutbound", validation_alias="isOutbound"
     )
     status: InboxThreadMessageStatus | None = None
     ai_sent_type: InboxThreadAiSentType | None = Field(
-        default=None, validation_alias="aiSentType", serialization_alias="aiSentType"
+        default=None, serialization_alias="aiSentType", validation_alias="aiSentType"
     )
 
 
 class InboxThreadMessageList(BaseModel):
     items: list[Annotated[InboxThreadEmailMessage | InboxThreadLinkedInMessage, Field(discriminator="channel")]]
-    has_more: bool = Field(..., validation_alias="hasMore", serialization_alias="hasMore", examples=[False])
+    has_more: bool = Field(..., examples=[False], serialization_alias="hasMore", validation_alias="hasMore")
 
 
 class InboxThreadAiDraft(BaseModel):
@@ -4138,27 +4138,27 @@ class InboxThread(BaseModel):
 
     id: int = Field(..., examples=[903311])
     channel: InboxThreadChannel
-    is_read: bool | None = Field(default=None, validation_alias="isRead", serialization_alias="isRead", examples=[True])
+    is_read: bool | None = Field(default=None, examples=[True], serialization_alias="isRead", validation_alias="isRead")
     subject: str | None = Field(default=None, examples=["Re: Quick follow-up, Jane"])
     last_activity_date: AwareDatetime | None = Field(
         default=None,
-        validation_alias="lastActivityDate",
-        serialization_alias="lastActivityDate",
         examples=["2026-03-09T08:12:00Z"],
+        serialization_alias="lastActivityDate",
+        validation_alias="lastActivityDate",
     )
     contact: InboxThreadContact
     email_account_id: int | None = Field(
-        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+        default=None, examples=[48213], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
     linked_in_account_id: int | None = Field(
-        default=None, validation_alias="linkedInAccountId", serialization_alias="linkedInAccountId", examples=[None]
+        default=None, examples=[None], serialization_alias="linkedInAccountId", validation_alias="linkedInAccountId"
     )
     sequence: IdName | None = None
     messages: list[Annotated[InboxThreadEmailMessage | InboxThreadLinkedInMessage, Field(discriminator="channel")]]
-    ai_draft: InboxThreadAiDraft | None = Field(default=None, validation_alias="aiDraft", serialization_alias="aiDraft")
+    ai_draft: InboxThreadAiDraft | None = Field(default=None, serialization_alias="aiDraft", validation_alias="aiDraft")
     category: IdName | None = None
     has_meeting_intent: bool | None = Field(
-        default=None, validation_alias="hasMeetingIntent", serialization_alias="hasMeetingIntent", examples=[True]
+        default=None, examples=[True], serialization_alias="hasMeetingIntent", validation_alias="hasMeetingIntent"
     )
     status: InboxThreadStatus | None = None
 
@@ -4188,33 +4188,33 @@ class InboxThreadFilterRequestSource(StrEnum):
 class InboxThreadFilterRequest(BaseModel):
     search: str | None = Field(default=None, examples=["pricing"])
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     sequence_ids: list[int] | None = Field(
-        default=None, validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204]]
+        default=None, examples=[[1204]], serialization_alias="sequenceIds", validation_alias="sequenceIds"
     )
     email_account_ids: list[int] | None = Field(
-        default=None, validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213]]
+        default=None, examples=[[48213]], serialization_alias="emailAccountIds", validation_alias="emailAccountIds"
     )
     linked_in_account_ids: list[int] | None = Field(
-        default=None, validation_alias="linkedInAccountIds", serialization_alias="linkedInAccountIds", examples=[[3307]]
+        default=None, examples=[[3307]], serialization_alias="linkedInAccountIds", validation_alias="linkedInAccountIds"
     )
     contact_ids: list[int] | None = Field(
-        default=None, validation_alias="contactIds", serialization_alias="contactIds", examples=[[1001]]
+        default=None, examples=[[1001]], serialization_alias="contactIds", validation_alias="contactIds"
     )
     channels: list[InboxThreadFilterRequestChannel] | None = Field(default=None, examples=[["email"]])
     category_ids: list[int] | None = Field(
-        default=None, validation_alias="categoryIds", serialization_alias="categoryIds", examples=[[14]]
+        default=None, examples=[[14]], serialization_alias="categoryIds", validation_alias="categoryIds"
     )
     only_with_meeting_intent: bool | None = Field(
         default=None,
-        validation_alias="onlyWithMeetingIntent",
-        serialization_alias="onlyWithMeetingIntent",
         examples=[True],
+        serialization_alias="onlyWithMeetingIntent",
+        validation_alias="onlyWithMeetingIntent",
     )
     source: InboxThreadFilterRequestSource | None = Field(default=None, examples=["inbox"])
     from_: AwareDatetime | None = Field(
-        default=None, validation_alias="from", serialization_alias="from", examples=["2026-03-01T00:00:00Z"]
+        default=None, examples=["2026-03-01T00:00:00Z"], serialization_alias="from", validation_alias="from"
     )
     to: AwareDatetime | None = Field(default=None, examples=["2026-03-31T23:59:59Z"])
     """
@@ -4224,7 +4224,7 @@ class InboxThreadFilterRequest(BaseModel):
 
 class InboxThreadIdsRequest(BaseModel):
     thread_ids: list[int] = Field(
-        ..., validation_alias="threadIds", serialization_alias="threadIds", examples=[[903311, 903312]]
+        ..., examples=[[903311, 903312]], serialization_alias="threadIds", validation_alias="threadIds"
     )
 
 
@@ -4248,18 +4248,18 @@ class InboxThreadEmailReply(BaseModel):
     Different recipient; replying to another address disables tracking.
     """
     attachment_ids: list[int] | None = Field(
-        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[7702]]
+        default=None, examples=[[7702]], serialization_alias="attachmentIds", validation_alias="attachmentIds"
     )
     cc: list[str] | None = Field(default=None, examples=[["sales-lead@acme-sales.com"]])
     bcc: list[str] | None = Field(default=None, examples=[[]])
     apply_signature: bool | None = Field(
-        default=None, validation_alias="applySignature", serialization_alias="applySignature", examples=[True]
+        default=None, examples=[True], serialization_alias="applySignature", validation_alias="applySignature"
     )
     reply_to_message_id: str | None = Field(
         default=None,
-        validation_alias="replyToMessageId",
-        serialization_alias="replyToMessageId",
         examples=["<CAF1x9k2@mail.globex.com>"],
+        serialization_alias="replyToMessageId",
+        validation_alias="replyToMessageId",
     )
     """
     Message to answer; defaults to the thread's last message.
@@ -4279,7 +4279,7 @@ class InboxThreadLinkedInReply(BaseModel):
     channel: Literal["linkedIn"] = Field(..., examples=["linkedIn"])
     message: str = Field(..., examples=["Great, Tuesday 10am it is."])
     attachment_ids: list[int] | None = Field(
-        default=None, validation_alias="attachmentIds", serialization_alias="attachmentIds", examples=[[]]
+        default=None, examples=[[]], serialization_alias="attachmentIds", validation_alias="attachmentIds"
     )
 
 
@@ -4297,7 +4297,7 @@ class InboxThreadReplyRequest(RootModel[InboxThreadEmailReply | InboxThreadLinke
 
 
 class InboxThreadCategoryRequest(BaseModel):
-    category_id: int | None = Field(..., validation_alias="categoryId", serialization_alias="categoryId", examples=[14])
+    category_id: int | None = Field(..., examples=[14], serialization_alias="categoryId", validation_alias="categoryId")
     """
     Category to set; null clears the category.
     """
@@ -4305,7 +4305,7 @@ class InboxThreadCategoryRequest(BaseModel):
 
 class InboxThreadMeetingIntentRequest(BaseModel):
     has_meeting_intent: bool = Field(
-        ..., validation_alias="hasMeetingIntent", serialization_alias="hasMeetingIntent", examples=[True]
+        ..., examples=[True], serialization_alias="hasMeetingIntent", validation_alias="hasMeetingIntent"
     )
 
 
@@ -4330,12 +4330,12 @@ class InboxCategory(BaseModel):
     id: int = Field(..., examples=[14])
     name: str = Field(..., examples=["Interested"])
     color: InboxCategoryColor
-    is_reserved: bool = Field(..., validation_alias="isReserved", serialization_alias="isReserved", examples=[False])
+    is_reserved: bool = Field(..., examples=[False], serialization_alias="isReserved", validation_alias="isReserved")
     """
     Built-in category; cannot be changed or deleted.
     """
     unread_threads_count: int = Field(
-        ..., validation_alias="unreadThreadsCount", serialization_alias="unreadThreadsCount", examples=[3]
+        ..., examples=[3], serialization_alias="unreadThreadsCount", validation_alias="unreadThreadsCount"
     )
 
 
@@ -4398,45 +4398,45 @@ class TaskLinkedInType(StrEnum):
 class TaskContact(BaseModel):
     id: int = Field(..., examples=[1001])
     full_name: str | None = Field(
-        default=None, validation_alias="fullName", serialization_alias="fullName", examples=["Jane Roe"]
+        default=None, examples=["Jane Roe"], serialization_alias="fullName", validation_alias="fullName"
     )
 
 
 class TaskListItem(BaseModel):
     id: int | None = Field(default=None, examples=[77120])
-    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
+    task_type: TaskType | None = Field(default=None, serialization_alias="taskType", validation_alias="taskType")
     status: TaskStatus | None = None
     linked_in_task_type: TaskLinkedInType | None = Field(
-        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+        default=None, serialization_alias="linkedInTaskType", validation_alias="linkedInTaskType"
     )
     assigned_user_id: int | None = Field(
-        default=None, validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="assignedUserId", validation_alias="assignedUserId"
     )
     contact: TaskContact | None = None
     start_at: AwareDatetime | None = Field(
-        default=None, validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+        default=None, examples=["2026-03-10T09:00:00Z"], serialization_alias="startAt", validation_alias="startAt"
     )
     due_to: AwareDatetime | None = Field(
-        default=None, validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+        default=None, examples=["2026-03-10T17:00:00Z"], serialization_alias="dueTo", validation_alias="dueTo"
     )
     finished_at: AwareDatetime | None = Field(
-        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
+        default=None, examples=[None], serialization_alias="finishedAt", validation_alias="finishedAt"
     )
     is_scheduled: bool | None = Field(
-        default=None, validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False]
+        default=None, examples=[False], serialization_alias="isScheduled", validation_alias="isScheduled"
     )
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+        default=None, examples=[1204], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     sequence_step_id: int | None = Field(
-        default=None, validation_alias="sequenceStepId", serialization_alias="sequenceStepId", examples=[55012]
+        default=None, examples=[55012], serialization_alias="sequenceStepId", validation_alias="sequenceStepId"
     )
 
 
 class TaskList(BaseModel):
     items: list[TaskListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -4444,7 +4444,7 @@ class TaskTemplate(BaseModel):
     body: str | None = Field(default=None, examples=["Call {{firstName}} about the pilot pricing."])
     subject: str | None = Field(default=None, examples=[None])
     attachment_id_list: list[int] | None = Field(
-        default=None, validation_alias="attachmentIdList", serialization_alias="attachmentIdList", examples=[[]]
+        default=None, examples=[[]], serialization_alias="attachmentIdList", validation_alias="attachmentIdList"
     )
 
 
@@ -4460,13 +4460,13 @@ class TaskContent(BaseModel):
 class TaskDeliveryInfo(BaseModel):
     email: str | None = Field(default=None, examples=["jane.roe@globex.com"])
     phone_number: str | None = Field(
-        default=None, validation_alias="phoneNumber", serialization_alias="phoneNumber", examples=["+1 415 555 0100"]
+        default=None, examples=["+1 415 555 0100"], serialization_alias="phoneNumber", validation_alias="phoneNumber"
     )
     linked_in_url: str | None = Field(
         default=None,
-        validation_alias="linkedInUrl",
-        serialization_alias="linkedInUrl",
         examples=["https://www.linkedin.com/in/jane-roe"],
+        serialization_alias="linkedInUrl",
+        validation_alias="linkedInUrl",
     )
 
 
@@ -4484,48 +4484,48 @@ class TaskCreationSource(StrEnum):
 class Task(BaseModel):
     id: int | None = Field(default=None, examples=[77120])
     contact_id: int | None = Field(
-        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+        default=None, examples=[1001], serialization_alias="contactId", validation_alias="contactId"
     )
-    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
+    task_type: TaskType | None = Field(default=None, serialization_alias="taskType", validation_alias="taskType")
     status: TaskStatus | None = None
     linked_in_task_type: TaskLinkedInType | None = Field(
-        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+        default=None, serialization_alias="linkedInTaskType", validation_alias="linkedInTaskType"
     )
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+        default=None, examples=[1204], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     sequence_step_id: int | None = Field(
-        default=None, validation_alias="sequenceStepId", serialization_alias="sequenceStepId", examples=[55012]
+        default=None, examples=[55012], serialization_alias="sequenceStepId", validation_alias="sequenceStepId"
     )
     sequence_step_display_name: str | None = Field(
         default=None,
-        validation_alias="sequenceStepDisplayName",
-        serialization_alias="sequenceStepDisplayName",
         examples=["Step 3: Call"],
+        serialization_alias="sequenceStepDisplayName",
+        validation_alias="sequenceStepDisplayName",
     )
     assigned_user_id: int | None = Field(
-        default=None, validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="assignedUserId", validation_alias="assignedUserId"
     )
     creation_source: TaskCreationSource | None = Field(
-        default=None, validation_alias="creationSource", serialization_alias="creationSource", examples=["sequence"]
+        default=None, examples=["sequence"], serialization_alias="creationSource", validation_alias="creationSource"
     )
     created_at: AwareDatetime | None = Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-08T14:30:00Z"]
+        default=None, examples=["2026-03-08T14:30:00Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     start_at: AwareDatetime | None = Field(
-        default=None, validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+        default=None, examples=["2026-03-10T09:00:00Z"], serialization_alias="startAt", validation_alias="startAt"
     )
     due_to: AwareDatetime | None = Field(
-        default=None, validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+        default=None, examples=["2026-03-10T17:00:00Z"], serialization_alias="dueTo", validation_alias="dueTo"
     )
     finished_at: AwareDatetime | None = Field(
-        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
+        default=None, examples=[None], serialization_alias="finishedAt", validation_alias="finishedAt"
     )
     is_failed: bool | None = Field(
-        default=None, validation_alias="isFailed", serialization_alias="isFailed", examples=[False]
+        default=None, examples=[False], serialization_alias="isFailed", validation_alias="isFailed"
     )
     is_scheduled: bool | None = Field(
-        default=None, validation_alias="isScheduled", serialization_alias="isScheduled", examples=[False]
+        default=None, examples=[False], serialization_alias="isScheduled", validation_alias="isScheduled"
     )
     template: TaskTemplate | None = None
     content: TaskContent | None = None
@@ -4533,7 +4533,7 @@ class Task(BaseModel):
     Present only when requested with includeContent=true.
     """
     delivery_info: TaskDeliveryInfo | None = Field(
-        default=None, validation_alias="deliveryInfo", serialization_alias="deliveryInfo"
+        default=None, serialization_alias="deliveryInfo", validation_alias="deliveryInfo"
     )
 
 
@@ -4542,31 +4542,31 @@ class TaskRequest(BaseModel):
     Create a task, or replace one (PUT; only tasks in status `new`, and a sequence task keeps its contact and type). `contactId` is required for every type except toDo.
     """
 
-    task_type: TaskType = Field(..., validation_alias="taskType", serialization_alias="taskType")
+    task_type: TaskType = Field(..., serialization_alias="taskType", validation_alias="taskType")
     start_at: AwareDatetime = Field(
-        ..., validation_alias="startAt", serialization_alias="startAt", examples=["2026-03-10T09:00:00Z"]
+        ..., examples=["2026-03-10T09:00:00Z"], serialization_alias="startAt", validation_alias="startAt"
     )
     """
     Not before 2015-01-01.
     """
     due_to: AwareDatetime = Field(
-        ..., validation_alias="dueTo", serialization_alias="dueTo", examples=["2026-03-10T17:00:00Z"]
+        ..., examples=["2026-03-10T17:00:00Z"], serialization_alias="dueTo", validation_alias="dueTo"
     )
     """
     Must be later than startAt.
     """
     contact_id: int | None = Field(
-        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+        default=None, examples=[1001], serialization_alias="contactId", validation_alias="contactId"
     )
     linked_in_task_type: TaskLinkedInType | None = Field(
-        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+        default=None, serialization_alias="linkedInTaskType", validation_alias="linkedInTaskType"
     )
     template: TaskTemplate
 
 
 class TaskFilterRequest(BaseModel):
     from_: AwareDatetime | None = Field(
-        default=None, validation_alias="from", serialization_alias="from", examples=["2026-03-01T00:00:00Z"]
+        default=None, examples=["2026-03-01T00:00:00Z"], serialization_alias="from", validation_alias="from"
     )
     """
     startAt lower bound (default 2000-01-01).
@@ -4575,31 +4575,31 @@ class TaskFilterRequest(BaseModel):
     """
     startAt upper bound (default now + 1 year).
     """
-    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
+    task_type: TaskType | None = Field(default=None, serialization_alias="taskType", validation_alias="taskType")
     status: TaskStatus | None = None
     sequence_ids: list[int] | None = Field(
-        default=None, validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204]]
+        default=None, examples=[[1204]], serialization_alias="sequenceIds", validation_alias="sequenceIds"
     )
     sequence_step_ids: list[int] | None = Field(
-        default=None, validation_alias="sequenceStepIds", serialization_alias="sequenceStepIds", examples=[[55012]]
+        default=None, examples=[[55012]], serialization_alias="sequenceStepIds", validation_alias="sequenceStepIds"
     )
     time_zone_ids: list[str] | None = Field(
-        default=None, validation_alias="timeZoneIds", serialization_alias="timeZoneIds", examples=[["America/New_York"]]
+        default=None, examples=[["America/New_York"]], serialization_alias="timeZoneIds", validation_alias="timeZoneIds"
     )
     """
     IANA time zone ids of the contacts (unlike schedules, which take Windows ids).
     """
     contact_id: int | None = Field(
-        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+        default=None, examples=[1001], serialization_alias="contactId", validation_alias="contactId"
     )
     assigned_user_id: int | None = Field(
-        default=None, validation_alias="assignedUserId", serialization_alias="assignedUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="assignedUserId", validation_alias="assignedUserId"
     )
     overdue: bool | None = Field(default=None, examples=[True])
 
 
 class TaskAssignRequest(BaseModel):
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20418])
+    user_id: int = Field(..., examples=[20418], serialization_alias="userId", validation_alias="userId")
     """
     Team member to assign (403 task.forbidden when not in the team).
     """
@@ -4622,16 +4622,16 @@ class TaskCompleteRequestCallResolution(IntEnum):
 
 class TaskCompleteRequest(BaseModel):
     call_resolution: TaskCompleteRequestCallResolution | None = Field(
-        default=None, validation_alias="callResolution", serialization_alias="callResolution", examples=[0]
+        default=None, examples=[0], serialization_alias="callResolution", validation_alias="callResolution"
     )
     """
     Call tasks only. 0 Positive, 1 ToCall, 2 Negative (numeric on the wire).
     """
     finish_prospect_in_sequence: bool = Field(
         default=False,
-        validation_alias="finishProspectInSequence",
-        serialization_alias="finishProspectInSequence",
         examples=[False],
+        serialization_alias="finishProspectInSequence",
+        validation_alias="finishProspectInSequence",
     )
 
 
@@ -4642,7 +4642,7 @@ class TaskExecuteRequest(BaseModel):
 
     content: TaskContent | None = None
     email_account_id: int | None = Field(
-        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+        default=None, examples=[48213], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
 
 
@@ -4652,15 +4652,15 @@ class TaskBulkRequest(BaseModel):
 
 class TaskBulkAssignRequest(BaseModel):
     ids: list[int] = Field(..., examples=[[77120, 77121]])
-    user_id: int = Field(..., validation_alias="userId", serialization_alias="userId", examples=[20418])
+    user_id: int = Field(..., examples=[20418], serialization_alias="userId", validation_alias="userId")
 
 
 class SettingsAccount(BaseModel):
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Doe"]
+        default=None, examples=["Doe"], serialization_alias="lastName", validation_alias="lastName"
     )
     company: str | None = Field(default=None, examples=["Acme"])
     phone: str | None = Field(default=None, examples=["+1 415 555 0199"])
@@ -4702,31 +4702,31 @@ class SettingsEmailSafetyInboxNonRepliesHandlingType(IntEnum):
 
 class SettingsEmailSafety(BaseModel):
     first_step_delay: int | None = Field(
-        default=None, validation_alias="firstStepDelay", serialization_alias="firstStepDelay", examples=[10]
+        default=None, examples=[10], serialization_alias="firstStepDelay", validation_alias="firstStepDelay"
     )
     """
     Minutes before the first step goes out.
     """
     prospect_emails_per_day_limit: int | None = Field(
         default=None,
-        validation_alias="prospectEmailsPerDayLimit",
-        serialization_alias="prospectEmailsPerDayLimit",
         examples=[2],
+        serialization_alias="prospectEmailsPerDayLimit",
+        validation_alias="prospectEmailsPerDayLimit",
     )
     non_replies_handling_type: SettingsEmailSafetyNonRepliesHandlingType | None = Field(
         default=None,
-        validation_alias="nonRepliesHandlingType",
-        serialization_alias="nonRepliesHandlingType",
         examples=[2],
+        serialization_alias="nonRepliesHandlingType",
+        validation_alias="nonRepliesHandlingType",
     )
     """
     0 none, 1 pause, 2 finish (numeric on the wire).
     """
     inbox_non_replies_handling_type: SettingsEmailSafetyInboxNonRepliesHandlingType | None = Field(
         default=None,
-        validation_alias="inboxNonRepliesHandlingType",
-        serialization_alias="inboxNonRepliesHandlingType",
         examples=[0],
+        serialization_alias="inboxNonRepliesHandlingType",
+        validation_alias="inboxNonRepliesHandlingType",
     )
     """
     0 or 1 (numeric on the wire).
@@ -4735,105 +4735,105 @@ class SettingsEmailSafety(BaseModel):
 
 class SettingsEmailInbox(BaseModel):
     bcc_list: str | None = Field(
-        default=None, validation_alias="bccList", serialization_alias="bccList", examples=["crm@acme-sales.com"]
+        default=None, examples=["crm@acme-sales.com"], serialization_alias="bccList", validation_alias="bccList"
     )
     """
     Comma-separated addresses.
     """
     replies_bcc_list: str | None = Field(
         default=None,
-        validation_alias="repliesBccList",
-        serialization_alias="repliesBccList",
         examples=["replies@acme-sales.com,crm@acme-sales.com"],
+        serialization_alias="repliesBccList",
+        validation_alias="repliesBccList",
     )
     """
     Comma-separated addresses.
     """
     forward_only_replies: bool | None = Field(
-        default=None, validation_alias="forwardOnlyReplies", serialization_alias="forwardOnlyReplies", examples=[False]
+        default=None, examples=[False], serialization_alias="forwardOnlyReplies", validation_alias="forwardOnlyReplies"
     )
 
 
 class SettingsOutOfOffice(BaseModel):
     is_resume_out_of_office_contacts_enabled: bool | None = Field(
         default=None,
-        validation_alias="isResumeOutOfOfficeContactsEnabled",
-        serialization_alias="isResumeOutOfOfficeContactsEnabled",
         examples=[True],
+        serialization_alias="isResumeOutOfOfficeContactsEnabled",
+        validation_alias="isResumeOutOfOfficeContactsEnabled",
     )
     is_use_smart_return_date_enabled: bool | None = Field(
         default=None,
-        validation_alias="isUseSmartReturnDateEnabled",
-        serialization_alias="isUseSmartReturnDateEnabled",
         examples=[True],
+        serialization_alias="isUseSmartReturnDateEnabled",
+        validation_alias="isUseSmartReturnDateEnabled",
     )
     default_days_to_wait_before_resuming_out_of_office: int | None = Field(
         default=None,
-        validation_alias="defaultDaysToWaitBeforeResumingOutOfOffice",
-        serialization_alias="defaultDaysToWaitBeforeResumingOutOfOffice",
         examples=[7],
+        serialization_alias="defaultDaysToWaitBeforeResumingOutOfOffice",
+        validation_alias="defaultDaysToWaitBeforeResumingOutOfOffice",
     )
     maximum_days_threshold_before_resuming_out_of_office: int | None = Field(
         default=None,
-        validation_alias="maximumDaysThresholdBeforeResumingOutOfOffice",
-        serialization_alias="maximumDaysThresholdBeforeResumingOutOfOffice",
         examples=[30],
+        serialization_alias="maximumDaysThresholdBeforeResumingOutOfOffice",
+        validation_alias="maximumDaysThresholdBeforeResumingOutOfOffice",
     )
 
 
 class SettingsEmails(BaseModel):
     is_email_quality_check_enabled: bool | None = Field(
         default=None,
-        validation_alias="isEmailQualityCheckEnabled",
-        serialization_alias="isEmailQualityCheckEnabled",
         examples=[True],
+        serialization_alias="isEmailQualityCheckEnabled",
+        validation_alias="isEmailQualityCheckEnabled",
     )
     safety: SettingsEmailSafety | None = None
     inbox: SettingsEmailInbox | None = None
     out_of_office: SettingsOutOfOffice | None = Field(
-        default=None, validation_alias="outOfOffice", serialization_alias="outOfOffice"
+        default=None, serialization_alias="outOfOffice", validation_alias="outOfOffice"
     )
     is_open_tracking_disabled: bool | None = Field(
         default=None,
-        validation_alias="isOpenTrackingDisabled",
-        serialization_alias="isOpenTrackingDisabled",
         examples=[False],
+        serialization_alias="isOpenTrackingDisabled",
+        validation_alias="isOpenTrackingDisabled",
     )
     is_links_tracking_enabled: bool | None = Field(
         default=None,
-        validation_alias="isLinksTrackingEnabled",
-        serialization_alias="isLinksTrackingEnabled",
         examples=[True],
+        serialization_alias="isLinksTrackingEnabled",
+        validation_alias="isLinksTrackingEnabled",
     )
     is_sending_plain_text_enabled: bool | None = Field(
         default=None,
-        validation_alias="isSendingPlainTextEnabled",
-        serialization_alias="isSendingPlainTextEnabled",
         examples=[False],
+        serialization_alias="isSendingPlainTextEnabled",
+        validation_alias="isSendingPlainTextEnabled",
     )
     """
     Cannot be combined with open/link tracking (400 settings.invalidOperation).
     """
     is_automatic_email_validation_enabled: bool | None = Field(
         default=None,
-        validation_alias="isAutomaticEmailValidationEnabled",
-        serialization_alias="isAutomaticEmailValidationEnabled",
         examples=[True],
+        serialization_alias="isAutomaticEmailValidationEnabled",
+        validation_alias="isAutomaticEmailValidationEnabled",
     )
     reassign_sequence_prospects_when_email_account_added: bool | None = Field(
         default=None,
-        validation_alias="reassignSequenceProspectsWhenEmailAccountAdded",
-        serialization_alias="reassignSequenceProspectsWhenEmailAccountAdded",
         examples=[False],
+        serialization_alias="reassignSequenceProspectsWhenEmailAccountAdded",
+        validation_alias="reassignSequenceProspectsWhenEmailAccountAdded",
     )
 
 
 class SettingsLinkedIn(BaseModel):
     reassign_sequence_prospects_when_linked_in_account_added: bool | None = Field(
         default=None,
-        validation_alias="reassignSequenceProspectsWhenLinkedInAccountAdded",
-        serialization_alias="reassignSequenceProspectsWhenLinkedInAccountAdded",
         examples=[False],
+        serialization_alias="reassignSequenceProspectsWhenLinkedInAccountAdded",
+        validation_alias="reassignSequenceProspectsWhenLinkedInAccountAdded",
     )
 
 
@@ -4860,21 +4860,21 @@ class SettingsCallResolution(BaseModel):
     name: str = Field(..., examples=["Interested - demo booked"])
     default_resolution_value: SettingsCallResolutionDefaultResolutionValue | None = Field(
         default=None,
-        validation_alias="defaultResolutionValue",
-        serialization_alias="defaultResolutionValue",
         examples=[0],
+        serialization_alias="defaultResolutionValue",
+        validation_alias="defaultResolutionValue",
     )
     """
     0 interested, 1 not interested, 2 not reached (numeric on the wire).
     """
     is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[False]
+        default=None, examples=[False], serialization_alias="isDefault", validation_alias="isDefault"
     )
 
 
 class SettingsCalls(BaseModel):
     is_team_calls_enabled: bool | None = Field(
-        default=None, validation_alias="isTeamCallsEnabled", serialization_alias="isTeamCallsEnabled", examples=[True]
+        default=None, examples=[True], serialization_alias="isTeamCallsEnabled", validation_alias="isTeamCallsEnabled"
     )
     """
     Team owner only (403 for other users).
@@ -4913,92 +4913,92 @@ class SettingsContactHandlingPauseProspectInAllCampaignValue(IntEnum):
 class SettingsContactHandling(BaseModel):
     pause_prospect_organization_mode: bool | None = Field(
         default=None,
-        validation_alias="pauseProspectOrganizationMode",
-        serialization_alias="pauseProspectOrganizationMode",
         examples=[True],
+        serialization_alias="pauseProspectOrganizationMode",
+        validation_alias="pauseProspectOrganizationMode",
     )
     pause_prospect_organization_value: SettingsContactHandlingPauseProspectOrganizationValue | None = Field(
         default=None,
-        validation_alias="pauseProspectOrganizationValue",
-        serialization_alias="pauseProspectOrganizationValue",
         examples=[1],
+        serialization_alias="pauseProspectOrganizationValue",
+        validation_alias="pauseProspectOrganizationValue",
     )
     """
     1 pause, 2 finish (numeric on the wire).
     """
     pause_prospect_in_all_campaign_mode: bool | None = Field(
         default=None,
-        validation_alias="pauseProspectInAllCampaignMode",
-        serialization_alias="pauseProspectInAllCampaignMode",
         examples=[True],
+        serialization_alias="pauseProspectInAllCampaignMode",
+        validation_alias="pauseProspectInAllCampaignMode",
     )
     pause_prospect_in_all_campaign_value: SettingsContactHandlingPauseProspectInAllCampaignValue | None = Field(
         default=None,
-        validation_alias="pauseProspectInAllCampaignValue",
-        serialization_alias="pauseProspectInAllCampaignValue",
         examples=[2],
+        serialization_alias="pauseProspectInAllCampaignValue",
+        validation_alias="pauseProspectInAllCampaignValue",
     )
     """
     1 pause, 2 finish (numeric on the wire).
     """
     leave_prospects_in_sequence_when_moving_to_another: bool | None = Field(
         default=None,
-        validation_alias="leaveProspectsInSequenceWhenMovingToAnother",
-        serialization_alias="leaveProspectsInSequenceWhenMovingToAnother",
         examples=[False],
+        serialization_alias="leaveProspectsInSequenceWhenMovingToAnother",
+        validation_alias="leaveProspectsInSequenceWhenMovingToAnother",
     )
     enrich_prospect_when_linked_in_url_is_missing: bool | None = Field(
         default=None,
-        validation_alias="enrichProspectWhenLinkedInUrlIsMissing",
-        serialization_alias="enrichProspectWhenLinkedInUrlIsMissing",
         examples=[True],
+        serialization_alias="enrichProspectWhenLinkedInUrlIsMissing",
+        validation_alias="enrichProspectWhenLinkedInUrlIsMissing",
     )
 
 
 class SettingsContactAccounts(BaseModel):
     auto_populate: bool | None = Field(
-        default=None, validation_alias="autoPopulate", serialization_alias="autoPopulate", examples=[True]
+        default=None, examples=[True], serialization_alias="autoPopulate", validation_alias="autoPopulate"
     )
     overwrite_fields: bool | None = Field(
-        default=None, validation_alias="overwriteFields", serialization_alias="overwriteFields", examples=[False]
+        default=None, examples=[False], serialization_alias="overwriteFields", validation_alias="overwriteFields"
     )
 
 
 class SettingsContactStage(BaseModel):
     id: int = Field(..., examples=[1])
     name: str = Field(..., examples=["New"])
-    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[2])
+    color_id: int | None = Field(default=None, examples=[2], serialization_alias="colorId", validation_alias="colorId")
     description: str | None = Field(default=None, examples=["Not contacted yet"])
 
 
 class SettingsAccountStage(BaseModel):
     id: int = Field(..., examples=[1])
     name: str = Field(..., examples=["Target"])
-    color_id: int | None = Field(default=None, validation_alias="colorId", serialization_alias="colorId", examples=[5])
+    color_id: int | None = Field(default=None, examples=[5], serialization_alias="colorId", validation_alias="colorId")
 
 
 class SettingsContacts(BaseModel):
     handling: SettingsContactHandling | None = None
     contact_accounts: SettingsContactAccounts | None = Field(
-        default=None, validation_alias="contactAccounts", serialization_alias="contactAccounts"
+        default=None, serialization_alias="contactAccounts", validation_alias="contactAccounts"
     )
     contact_stages: list[SettingsContactStage] | None = Field(
-        default=None, validation_alias="contactStages", serialization_alias="contactStages"
+        default=None, serialization_alias="contactStages", validation_alias="contactStages"
     )
     """
     Exactly 8 stages (ids 1-8); an update must send all 8.
     """
     account_stages: list[SettingsAccountStage] | None = Field(
-        default=None, validation_alias="accountStages", serialization_alias="accountStages"
+        default=None, serialization_alias="accountStages", validation_alias="accountStages"
     )
 
 
 class SettingsBeta(BaseModel):
     is_beta_features_enabled: bool | None = Field(
         default=None,
-        validation_alias="isBetaFeaturesEnabled",
-        serialization_alias="isBetaFeaturesEnabled",
         examples=[False],
+        serialization_alias="isBetaFeaturesEnabled",
+        validation_alias="isBetaFeaturesEnabled",
     )
     """
     Team owner only (403 for other users).
@@ -5013,7 +5013,7 @@ class Settings(BaseModel):
     account: SettingsAccount | None = None
     emails: SettingsEmails | None = None
     linked_in: SettingsLinkedIn | None = Field(
-        default=None, validation_alias="linkedIn", serialization_alias="linkedIn"
+        default=None, serialization_alias="linkedIn", validation_alias="linkedIn"
     )
     calls: SettingsCalls | None = None
     contacts: SettingsContacts | None = None
@@ -5028,7 +5028,7 @@ class SettingsUpdateRequest(BaseModel):
     account: SettingsAccount | None = None
     emails: SettingsEmails | None = None
     linked_in: SettingsLinkedIn | None = Field(
-        default=None, validation_alias="linkedIn", serialization_alias="linkedIn"
+        default=None, serialization_alias="linkedIn", validation_alias="linkedIn"
     )
     calls: SettingsCalls | None = None
     contacts: SettingsContacts | None = None
@@ -5089,33 +5089,33 @@ class ReportFilters(BaseModel):
     """
 
     from_: AwareDatetime | None = Field(
-        default=None, validation_alias="from", serialization_alias="from", examples=["2026-02-01T00:00:00Z"]
+        default=None, examples=["2026-02-01T00:00:00Z"], serialization_alias="from", validation_alias="from"
     )
     to: AwareDatetime | None = Field(default=None, examples=["2026-02-28T23:59:59Z"])
     date_range_preset: ReportDateRangePreset | None = Field(
-        default=None, validation_alias="dateRangePreset", serialization_alias="dateRangePreset"
+        default=None, serialization_alias="dateRangePreset", validation_alias="dateRangePreset"
     )
     team_ids: list[int] | None = Field(
-        default=None, validation_alias="teamIds", serialization_alias="teamIds", examples=[[3120]]
+        default=None, examples=[[3120]], serialization_alias="teamIds", validation_alias="teamIds"
     )
     user_ids: list[int] | None = Field(
-        default=None, validation_alias="userIds", serialization_alias="userIds", examples=[[20417]]
+        default=None, examples=[[20417]], serialization_alias="userIds", validation_alias="userIds"
     )
     contact_list_ids: list[int] | None = Field(
-        default=None, validation_alias="contactListIds", serialization_alias="contactListIds", examples=[[301]]
+        default=None, examples=[[301]], serialization_alias="contactListIds", validation_alias="contactListIds"
     )
     email_validation_statuses: list[ReportFiltersEmailValidationStatus] | None = Field(
         default=None,
-        validation_alias="emailValidationStatuses",
-        serialization_alias="emailValidationStatuses",
         examples=[["valid"]],
+        serialization_alias="emailValidationStatuses",
+        validation_alias="emailValidationStatuses",
     )
     companies: list[str] | None = Field(default=None, examples=[["Globex"]])
     company_sizes: list[ReportFiltersCompanySize] | None = Field(
         default=None,
-        validation_alias="companySizes",
-        serialization_alias="companySizes",
         examples=[["fifty", "twoHundred"]],
+        serialization_alias="companySizes",
+        validation_alias="companySizes",
     )
     industries: list[str] | None = Field(default=None, examples=[["Software"]])
     cities: list[str] | None = Field(default=None, examples=[["Boston"]])
@@ -5123,19 +5123,19 @@ class ReportFilters(BaseModel):
     countries: list[str] | None = Field(default=None, examples=[["United States"]])
     titles: list[str] | None = Field(default=None, examples=[["VP Marketing"]])
     sequence_ids: list[int] | None = Field(
-        default=None, validation_alias="sequenceIds", serialization_alias="sequenceIds", examples=[[1204]]
+        default=None, examples=[[1204]], serialization_alias="sequenceIds", validation_alias="sequenceIds"
     )
     include_out_of_sequence: bool = Field(
         default=False,
-        validation_alias="includeOutOfSequence",
-        serialization_alias="includeOutOfSequence",
         examples=[False],
+        serialization_alias="includeOutOfSequence",
+        validation_alias="includeOutOfSequence",
     )
     email_providers: list[str] | None = Field(
         default=None,
-        validation_alias="emailProviders",
-        serialization_alias="emailProviders",
         examples=[["gSuite", "office"]],
+        serialization_alias="emailProviders",
+        validation_alias="emailProviders",
     )
     """
     Contact email providers (e.g. none, other, gSuite, office, unknown, linkedin).
@@ -5190,16 +5190,16 @@ class ReportEmailFilters(ReportFilters):
     """
 
     email_account_ids: list[int] | None = Field(
-        default=None, validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213]]
+        default=None, examples=[[48213]], serialization_alias="emailAccountIds", validation_alias="emailAccountIds"
     )
     email_sending_sources: list[EmailSendingSource] | None = Field(
         default=None,
-        validation_alias="emailSendingSources",
-        serialization_alias="emailSendingSources",
         examples=[["sequenceProcessing"]],
+        serialization_alias="emailSendingSources",
+        validation_alias="emailSendingSources",
     )
     bounce_types: list[BounceType] | None = Field(
-        default=None, validation_alias="bounceTypes", serialization_alias="bounceTypes", examples=[["hard"]]
+        default=None, examples=[["hard"]], serialization_alias="bounceTypes", validation_alias="bounceTypes"
     )
     sentiments: list[Sentiment] | None = Field(default=None, examples=[["interested", "meeting"]])
 
@@ -5244,16 +5244,16 @@ class ReportCallFilters(ReportFilters):
     """
 
     call_resolutions: list[CallResolution] | None = Field(
-        default=None, validation_alias="callResolutions", serialization_alias="callResolutions", examples=[["positive"]]
+        default=None, examples=[["positive"]], serialization_alias="callResolutions", validation_alias="callResolutions"
     )
     call_dispositions: list[CallDisposition] | None = Field(
         default=None,
-        validation_alias="callDispositions",
-        serialization_alias="callDispositions",
         examples=[["answered"]],
+        serialization_alias="callDispositions",
+        validation_alias="callDispositions",
     )
     call_types: list[CallType] | None = Field(
-        default=None, validation_alias="callTypes", serialization_alias="callTypes", examples=[["outbound"]]
+        default=None, examples=[["outbound"]], serialization_alias="callTypes", validation_alias="callTypes"
     )
 
 
@@ -5273,10 +5273,10 @@ class ReportTaskFilters(ReportFilters):
     """
 
     task_statuses: list[TaskStatus1] | None = Field(
-        default=None, validation_alias="taskStatuses", serialization_alias="taskStatuses", examples=[["completed"]]
+        default=None, examples=[["completed"]], serialization_alias="taskStatuses", validation_alias="taskStatuses"
     )
     task_types: list[TaskType] | None = Field(
-        default=None, validation_alias="taskTypes", serialization_alias="taskTypes", examples=[["call", "manualEmail"]]
+        default=None, examples=[["call", "manualEmail"]], serialization_alias="taskTypes", validation_alias="taskTypes"
     )
 
 
@@ -5286,7 +5286,7 @@ class ReportLinkedInFilters(ReportFilters):
     """
 
     linked_in_account_ids: list[int] | None = Field(
-        default=None, validation_alias="linkedInAccountIds", serialization_alias="linkedInAccountIds", examples=[[3307]]
+        default=None, examples=[[3307]], serialization_alias="linkedInAccountIds", validation_alias="linkedInAccountIds"
     )
 
 
@@ -5296,7 +5296,7 @@ class ReportTeamPerformanceFilters(ReportFilters):
     """
 
     email_account_ids: list[int] | None = Field(
-        default=None, validation_alias="emailAccountIds", serialization_alias="emailAccountIds", examples=[[48213]]
+        default=None, examples=[[48213]], serialization_alias="emailAccountIds", validation_alias="emailAccountIds"
     )
 
 
@@ -5306,7 +5306,7 @@ class ReportCompareTo(BaseModel):
     """
 
     from_: AwareDatetime = Field(
-        ..., validation_alias="from", serialization_alias="from", examples=["2026-01-01T00:00:00Z"]
+        ..., examples=["2026-01-01T00:00:00Z"], serialization_alias="from", validation_alias="from"
     )
     to: AwareDatetime = Field(..., examples=["2026-01-31T23:59:59Z"])
 
@@ -5314,7 +5314,7 @@ class ReportCompareTo(BaseModel):
 class ReportEmailsOverviewRequest(BaseModel):
     filters: ReportEmailFilters
     compare_to: ReportCompareTo | None = Field(
-        default=None, validation_alias="compareTo", serialization_alias="compareTo"
+        default=None, serialization_alias="compareTo", validation_alias="compareTo"
     )
 
 
@@ -5353,214 +5353,214 @@ class ReportEmailsOverview(BaseModel):
     replied: int | None = Field(default=None, examples=[38])
     interested: int | None = Field(default=None, examples=[12])
     not_reached: int | None = Field(
-        default=None, validation_alias="notReached", serialization_alias="notReached", examples=[10]
+        default=None, examples=[10], serialization_alias="notReached", validation_alias="notReached"
     )
     opted_out: int | None = Field(
-        default=None, validation_alias="optedOut", serialization_alias="optedOut", examples=[4]
+        default=None, examples=[4], serialization_alias="optedOut", validation_alias="optedOut"
     )
     out_of_office: int | None = Field(
-        default=None, validation_alias="outOfOffice", serialization_alias="outOfOffice", examples=[6]
+        default=None, examples=[6], serialization_alias="outOfOffice", validation_alias="outOfOffice"
     )
     bounced: int | None = Field(default=None, examples=[10])
     auto_replied: int | None = Field(
-        default=None, validation_alias="autoReplied", serialization_alias="autoReplied", examples=[9]
+        default=None, examples=[9], serialization_alias="autoReplied", validation_alias="autoReplied"
     )
     meetings_booked: int | None = Field(
-        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[5]
+        default=None, examples=[5], serialization_alias="meetingsBooked", validation_alias="meetingsBooked"
     )
     accounts: int | None = Field(default=None, examples=[3])
     delivered_percentage: float | None = Field(
         default=None,
-        validation_alias="deliveredPercentage",
-        serialization_alias="deliveredPercentage",
         examples=[97.62],
+        serialization_alias="deliveredPercentage",
+        validation_alias="deliveredPercentage",
     )
     opened_percentage: float | None = Field(
-        default=None, validation_alias="openedPercentage", serialization_alias="openedPercentage", examples=[63.41]
+        default=None, examples=[63.41], serialization_alias="openedPercentage", validation_alias="openedPercentage"
     )
     replied_percentage: float | None = Field(
-        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[9.27]
+        default=None, examples=[9.27], serialization_alias="repliedPercentage", validation_alias="repliedPercentage"
     )
     interested_percentage: float | None = Field(
         default=None,
-        validation_alias="interestedPercentage",
-        serialization_alias="interestedPercentage",
         examples=[2.93],
+        serialization_alias="interestedPercentage",
+        validation_alias="interestedPercentage",
     )
     not_reached_percentage: float | None = Field(
         default=None,
-        validation_alias="notReachedPercentage",
-        serialization_alias="notReachedPercentage",
         examples=[2.38],
+        serialization_alias="notReachedPercentage",
+        validation_alias="notReachedPercentage",
     )
     opted_out_percentage: float | None = Field(
-        default=None, validation_alias="optedOutPercentage", serialization_alias="optedOutPercentage", examples=[0.98]
+        default=None, examples=[0.98], serialization_alias="optedOutPercentage", validation_alias="optedOutPercentage"
     )
     out_of_office_percentage: float | None = Field(
         default=None,
-        validation_alias="outOfOfficePercentage",
-        serialization_alias="outOfOfficePercentage",
         examples=[1.46],
+        serialization_alias="outOfOfficePercentage",
+        validation_alias="outOfOfficePercentage",
     )
     bounced_percentage: float | None = Field(
-        default=None, validation_alias="bouncedPercentage", serialization_alias="bouncedPercentage", examples=[2.38]
+        default=None, examples=[2.38], serialization_alias="bouncedPercentage", validation_alias="bouncedPercentage"
     )
     auto_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="autoRepliedPercentage",
-        serialization_alias="autoRepliedPercentage",
         examples=[2.2],
+        serialization_alias="autoRepliedPercentage",
+        validation_alias="autoRepliedPercentage",
     )
     meetings_booked_percentage: float | None = Field(
         default=None,
-        validation_alias="meetingsBookedPercentage",
-        serialization_alias="meetingsBookedPercentage",
         examples=[1.22],
+        serialization_alias="meetingsBookedPercentage",
+        validation_alias="meetingsBookedPercentage",
     )
 
 
 class ReportEmailRow(BaseModel):
     contact_id: int | None = Field(
-        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+        default=None, examples=[1001], serialization_alias="contactId", validation_alias="contactId"
     )
     first_name: str | None = Field(
-        default=None, validation_alias="firstName", serialization_alias="firstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="firstName", validation_alias="firstName"
     )
     last_name: str | None = Field(
-        default=None, validation_alias="lastName", serialization_alias="lastName", examples=["Roe"]
+        default=None, examples=["Roe"], serialization_alias="lastName", validation_alias="lastName"
     )
     email: str | None = Field(default=None, examples=["jane.roe@globex.com"])
     company: str | None = Field(default=None, examples=["Globex"])
     email_account_id: int | None = Field(
-        default=None, validation_alias="emailAccountId", serialization_alias="emailAccountId", examples=[48213]
+        default=None, examples=[48213], serialization_alias="emailAccountId", validation_alias="emailAccountId"
     )
     email_account_email: str | None = Field(
         default=None,
-        validation_alias="emailAccountEmail",
-        serialization_alias="emailAccountEmail",
         examples=["jane@acme-sales.com"],
+        serialization_alias="emailAccountEmail",
+        validation_alias="emailAccountEmail",
     )
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[1204]
+        default=None, examples=[1204], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     sequence_name: str | None = Field(
-        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 SaaS founders"]
+        default=None, examples=["Q3 SaaS founders"], serialization_alias="sequenceName", validation_alias="sequenceName"
     )
     sequence_step_number: int | None = Field(
-        default=None, validation_alias="sequenceStepNumber", serialization_alias="sequenceStepNumber", examples=[1]
+        default=None, examples=[1], serialization_alias="sequenceStepNumber", validation_alias="sequenceStepNumber"
     )
     sequence_step_display_name: str | None = Field(
         default=None,
-        validation_alias="sequenceStepDisplayName",
-        serialization_alias="sequenceStepDisplayName",
         examples=["Step 1: Email"],
+        serialization_alias="sequenceStepDisplayName",
+        validation_alias="sequenceStepDisplayName",
     )
     delivery_date: AwareDatetime | None = Field(
         default=None,
-        validation_alias="deliveryDate",
-        serialization_alias="deliveryDate",
         examples=["2026-02-03T15:04:00Z"],
+        serialization_alias="deliveryDate",
+        validation_alias="deliveryDate",
     )
     is_delivered: bool | None = Field(
-        default=None, validation_alias="isDelivered", serialization_alias="isDelivered", examples=[True]
+        default=None, examples=[True], serialization_alias="isDelivered", validation_alias="isDelivered"
     )
     is_opened: bool | None = Field(
-        default=None, validation_alias="isOpened", serialization_alias="isOpened", examples=[True]
+        default=None, examples=[True], serialization_alias="isOpened", validation_alias="isOpened"
     )
     is_replied: bool | None = Field(
-        default=None, validation_alias="isReplied", serialization_alias="isReplied", examples=[False]
+        default=None, examples=[False], serialization_alias="isReplied", validation_alias="isReplied"
     )
     is_interested: bool | None = Field(
-        default=None, validation_alias="isInterested", serialization_alias="isInterested", examples=[False]
+        default=None, examples=[False], serialization_alias="isInterested", validation_alias="isInterested"
     )
     is_bounced: bool | None = Field(
-        default=None, validation_alias="isBounced", serialization_alias="isBounced", examples=[False]
+        default=None, examples=[False], serialization_alias="isBounced", validation_alias="isBounced"
     )
     is_clicked: bool | None = Field(
-        default=None, validation_alias="isClicked", serialization_alias="isClicked", examples=[True]
+        default=None, examples=[True], serialization_alias="isClicked", validation_alias="isClicked"
     )
     is_opted_out: bool | None = Field(
-        default=None, validation_alias="isOptedOut", serialization_alias="isOptedOut", examples=[False]
+        default=None, examples=[False], serialization_alias="isOptedOut", validation_alias="isOptedOut"
     )
 
 
 class ReportEmailList(BaseModel):
     items: list[ReportEmailRow] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+        default=None, examples=[True], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
 class ReportCallMemberStatistics(BaseModel):
-    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, examples=[20417], serialization_alias="userId", validation_alias="userId")
     calls_count: int | None = Field(
-        default=None, validation_alias="callsCount", serialization_alias="callsCount", examples=[64]
+        default=None, examples=[64], serialization_alias="callsCount", validation_alias="callsCount"
     )
     total_duration: int | None = Field(
-        default=None, validation_alias="totalDuration", serialization_alias="totalDuration", examples=[11520]
+        default=None, examples=[11520], serialization_alias="totalDuration", validation_alias="totalDuration"
     )
     """
     Seconds.
     """
     average_duration: float | None = Field(
-        default=None, validation_alias="averageDuration", serialization_alias="averageDuration", examples=[180]
+        default=None, examples=[180], serialization_alias="averageDuration", validation_alias="averageDuration"
     )
     """
     Seconds.
     """
     positive_calls_count: int | None = Field(
-        default=None, validation_alias="positiveCallsCount", serialization_alias="positiveCallsCount", examples=[9]
+        default=None, examples=[9], serialization_alias="positiveCallsCount", validation_alias="positiveCallsCount"
     )
     positive_calls_percentage: float | None = Field(
         default=None,
-        validation_alias="positiveCallsPercentage",
-        serialization_alias="positiveCallsPercentage",
         examples=[14.06],
+        serialization_alias="positiveCallsPercentage",
+        validation_alias="positiveCallsPercentage",
     )
     answered_calls_count: int | None = Field(
-        default=None, validation_alias="answeredCallsCount", serialization_alias="answeredCallsCount", examples=[30]
+        default=None, examples=[30], serialization_alias="answeredCallsCount", validation_alias="answeredCallsCount"
     )
     inbound_missing_calls_count: int | None = Field(
         default=None,
-        validation_alias="inboundMissingCallsCount",
-        serialization_alias="inboundMissingCallsCount",
         examples=[2],
+        serialization_alias="inboundMissingCallsCount",
+        validation_alias="inboundMissingCallsCount",
     )
 
 
 class ReportCallsOverview(BaseModel):
     calls_count: int | None = Field(
-        default=None, validation_alias="callsCount", serialization_alias="callsCount", examples=[64]
+        default=None, examples=[64], serialization_alias="callsCount", validation_alias="callsCount"
     )
     average_duration: float | None = Field(
-        default=None, validation_alias="averageDuration", serialization_alias="averageDuration", examples=[180]
+        default=None, examples=[180], serialization_alias="averageDuration", validation_alias="averageDuration"
     )
     """
     Seconds.
     """
     positive_calls_count: int | None = Field(
-        default=None, validation_alias="positiveCallsCount", serialization_alias="positiveCallsCount", examples=[9]
+        default=None, examples=[9], serialization_alias="positiveCallsCount", validation_alias="positiveCallsCount"
     )
     positive_calls_percentage: float | None = Field(
         default=None,
-        validation_alias="positiveCallsPercentage",
-        serialization_alias="positiveCallsPercentage",
         examples=[14.06],
+        serialization_alias="positiveCallsPercentage",
+        validation_alias="positiveCallsPercentage",
     )
     answered_calls_count: int | None = Field(
-        default=None, validation_alias="answeredCallsCount", serialization_alias="answeredCallsCount", examples=[30]
+        default=None, examples=[30], serialization_alias="answeredCallsCount", validation_alias="answeredCallsCount"
     )
     calls_to_contact_count: int | None = Field(
-        default=None, validation_alias="callsToContactCount", serialization_alias="callsToContactCount", examples=[12]
+        default=None, examples=[12], serialization_alias="callsToContactCount", validation_alias="callsToContactCount"
     )
     inbound_missing_calls_count: int | None = Field(
         default=None,
-        validation_alias="inboundMissingCallsCount",
-        serialization_alias="inboundMissingCallsCount",
         examples=[2],
+        serialization_alias="inboundMissingCallsCount",
+        validation_alias="inboundMissingCallsCount",
     )
     member_statistics: list[ReportCallMemberStatistics] | None = Field(
-        default=None, validation_alias="memberStatistics", serialization_alias="memberStatistics"
+        default=None, serialization_alias="memberStatistics", validation_alias="memberStatistics"
     )
 
 
@@ -5569,27 +5569,27 @@ class ReportCallRow(BaseModel):
     """
     Call id (a string, unlike most Reply ids).
     """
-    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, examples=[20417], serialization_alias="userId", validation_alias="userId")
     user_full_name: str | None = Field(
-        default=None, validation_alias="userFullName", serialization_alias="userFullName", examples=["Jane Doe"]
+        default=None, examples=["Jane Doe"], serialization_alias="userFullName", validation_alias="userFullName"
     )
     contact_id: int | None = Field(
-        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+        default=None, examples=[1001], serialization_alias="contactId", validation_alias="contactId"
     )
     contact_full_name: str | None = Field(
-        default=None, validation_alias="contactFullName", serialization_alias="contactFullName", examples=["Jane Roe"]
+        default=None, examples=["Jane Roe"], serialization_alias="contactFullName", validation_alias="contactFullName"
     )
     contact_phone_number: str | None = Field(
         default=None,
-        validation_alias="contactPhoneNumber",
-        serialization_alias="contactPhoneNumber",
         examples=["+1 415 555 0100"],
+        serialization_alias="contactPhoneNumber",
+        validation_alias="contactPhoneNumber",
     )
     start_date: AwareDatetime | None = Field(
-        default=None, validation_alias="startDate", serialization_alias="startDate", examples=["2026-02-04T16:20:00Z"]
+        default=None, examples=["2026-02-04T16:20:00Z"], serialization_alias="startDate", validation_alias="startDate"
     )
     duration_seconds: int | None = Field(
-        default=None, validation_alias="durationSeconds", serialization_alias="durationSeconds", examples=[245]
+        default=None, examples=[245], serialization_alias="durationSeconds", validation_alias="durationSeconds"
     )
     resolution: str | None = Field(default=None, examples=["positive"])
     """
@@ -5605,22 +5605,22 @@ class ReportCallRow(BaseModel):
     """
     call_record_url: str | None = Field(
         default=None,
-        validation_alias="callRecordUrl",
-        serialization_alias="callRecordUrl",
         examples=["https://recordings.reply.io/calls/call_7f3a91.mp3"],
+        serialization_alias="callRecordUrl",
+        validation_alias="callRecordUrl",
     )
     custom_resolution: str | None = Field(
         default=None,
-        validation_alias="customResolution",
-        serialization_alias="customResolution",
         examples=["Interested - demo booked"],
+        serialization_alias="customResolution",
+        validation_alias="customResolution",
     )
 
 
 class ReportCallList(BaseModel):
     items: list[ReportCallRow] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -5630,60 +5630,60 @@ class ReportCountPercentage(BaseModel):
 
 
 class ReportTaskMemberStatistics(BaseModel):
-    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, examples=[20417], serialization_alias="userId", validation_alias="userId")
     total_tasks: int | None = Field(
-        default=None, validation_alias="totalTasks", serialization_alias="totalTasks", examples=[120]
+        default=None, examples=[120], serialization_alias="totalTasks", validation_alias="totalTasks"
     )
     call_tasks: int | None = Field(
-        default=None, validation_alias="callTasks", serialization_alias="callTasks", examples=[40]
+        default=None, examples=[40], serialization_alias="callTasks", validation_alias="callTasks"
     )
     email_tasks: int | None = Field(
-        default=None, validation_alias="emailTasks", serialization_alias="emailTasks", examples=[30]
+        default=None, examples=[30], serialization_alias="emailTasks", validation_alias="emailTasks"
     )
     linked_in_tasks: int | None = Field(
-        default=None, validation_alias="linkedInTasks", serialization_alias="linkedInTasks", examples=[25]
+        default=None, examples=[25], serialization_alias="linkedInTasks", validation_alias="linkedInTasks"
     )
     meetings_booked: int | None = Field(
-        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[5]
+        default=None, examples=[5], serialization_alias="meetingsBooked", validation_alias="meetingsBooked"
     )
     sms_tasks: int | None = Field(
-        default=None, validation_alias="smsTasks", serialization_alias="smsTasks", examples=[5]
+        default=None, examples=[5], serialization_alias="smsTasks", validation_alias="smsTasks"
     )
     to_do_tasks: int | None = Field(
-        default=None, validation_alias="toDoTasks", serialization_alias="toDoTasks", examples=[10]
+        default=None, examples=[10], serialization_alias="toDoTasks", validation_alias="toDoTasks"
     )
     whats_app_tasks: int | None = Field(
-        default=None, validation_alias="whatsAppTasks", serialization_alias="whatsAppTasks", examples=[5]
+        default=None, examples=[5], serialization_alias="whatsAppTasks", validation_alias="whatsAppTasks"
     )
 
 
 class ReportTasksOverview(BaseModel):
     total_tasks: ReportCountPercentage | None = Field(
-        default=None, validation_alias="totalTasks", serialization_alias="totalTasks"
+        default=None, serialization_alias="totalTasks", validation_alias="totalTasks"
     )
     call_tasks: ReportCountPercentage | None = Field(
-        default=None, validation_alias="callTasks", serialization_alias="callTasks"
+        default=None, serialization_alias="callTasks", validation_alias="callTasks"
     )
     email_tasks: ReportCountPercentage | None = Field(
-        default=None, validation_alias="emailTasks", serialization_alias="emailTasks"
+        default=None, serialization_alias="emailTasks", validation_alias="emailTasks"
     )
     linked_in_tasks: ReportCountPercentage | None = Field(
-        default=None, validation_alias="linkedInTasks", serialization_alias="linkedInTasks"
+        default=None, serialization_alias="linkedInTasks", validation_alias="linkedInTasks"
     )
     meetings_booked: ReportCountPercentage | None = Field(
-        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked"
+        default=None, serialization_alias="meetingsBooked", validation_alias="meetingsBooked"
     )
     sms_tasks: ReportCountPercentage | None = Field(
-        default=None, validation_alias="smsTasks", serialization_alias="smsTasks"
+        default=None, serialization_alias="smsTasks", validation_alias="smsTasks"
     )
     to_do_tasks: ReportCountPercentage | None = Field(
-        default=None, validation_alias="toDoTasks", serialization_alias="toDoTasks"
+        default=None, serialization_alias="toDoTasks", validation_alias="toDoTasks"
     )
     whats_app_tasks: ReportCountPercentage | None = Field(
-        default=None, validation_alias="whatsAppTasks", serialization_alias="whatsAppTasks"
+        default=None, serialization_alias="whatsAppTasks", validation_alias="whatsAppTasks"
     )
     member_statistics: list[ReportTaskMemberStatistics] | None = Field(
-        default=None, validation_alias="memberStatistics", serialization_alias="memberStatistics"
+        default=None, serialization_alias="memberStatistics", validation_alias="memberStatistics"
     )
 
 
@@ -5702,27 +5702,27 @@ class ReportTaskRow(BaseModel):
     """
     Task row id (a string in this report).
     """
-    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
-    task_type: TaskType | None = Field(default=None, validation_alias="taskType", serialization_alias="taskType")
+    user_id: int | None = Field(default=None, examples=[20417], serialization_alias="userId", validation_alias="userId")
+    task_type: TaskType | None = Field(default=None, serialization_alias="taskType", validation_alias="taskType")
     linked_in_task_type: TaskLinkedInType | None = Field(
-        default=None, validation_alias="linkedInTaskType", serialization_alias="linkedInTaskType"
+        default=None, serialization_alias="linkedInTaskType", validation_alias="linkedInTaskType"
     )
     description: str | None = Field(default=None, examples=["Call Jane about the pilot pricing."])
     contact_full_name: str | None = Field(
-        default=None, validation_alias="contactFullName", serialization_alias="contactFullName", examples=["Jane Roe"]
+        default=None, examples=["Jane Roe"], serialization_alias="contactFullName", validation_alias="contactFullName"
     )
     task_status: ReportTaskRowTaskStatus | None = Field(
-        default=None, validation_alias="taskStatus", serialization_alias="taskStatus", examples=["completed"]
+        default=None, examples=["completed"], serialization_alias="taskStatus", validation_alias="taskStatus"
     )
     due_date: AwareDatetime | None = Field(
-        default=None, validation_alias="dueDate", serialization_alias="dueDate", examples=["2026-02-05T17:00:00Z"]
+        default=None, examples=["2026-02-05T17:00:00Z"], serialization_alias="dueDate", validation_alias="dueDate"
     )
 
 
 class ReportTaskList(BaseModel):
     items: list[ReportTaskRow] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -5732,71 +5732,71 @@ class ReportLinkedInOverview(BaseModel):
     """
 
     connections_sent: int | None = Field(
-        default=None, validation_alias="connectionsSent", serialization_alias="connectionsSent", examples=[140]
+        default=None, examples=[140], serialization_alias="connectionsSent", validation_alias="connectionsSent"
     )
     connections_accepted: int | None = Field(
-        default=None, validation_alias="connectionsAccepted", serialization_alias="connectionsAccepted", examples=[52]
+        default=None, examples=[52], serialization_alias="connectionsAccepted", validation_alias="connectionsAccepted"
     )
     connections_accepted_percentage: float | None = Field(
         default=None,
-        validation_alias="connectionsAcceptedPercentage",
-        serialization_alias="connectionsAcceptedPercentage",
         examples=[37.14],
+        serialization_alias="connectionsAcceptedPercentage",
+        validation_alias="connectionsAcceptedPercentage",
     )
     messages_sent: int | None = Field(
-        default=None, validation_alias="messagesSent", serialization_alias="messagesSent", examples=[96]
+        default=None, examples=[96], serialization_alias="messagesSent", validation_alias="messagesSent"
     )
     replied: int | None = Field(default=None, examples=[14])
     replied_percentage: float | None = Field(
-        default=None, validation_alias="repliedPercentage", serialization_alias="repliedPercentage", examples=[14.58]
+        default=None, examples=[14.58], serialization_alias="repliedPercentage", validation_alias="repliedPercentage"
     )
     in_mails_sent: int | None = Field(
-        default=None, validation_alias="inMailsSent", serialization_alias="inMailsSent", examples=[10]
+        default=None, examples=[10], serialization_alias="inMailsSent", validation_alias="inMailsSent"
     )
     in_mails_replied: int | None = Field(
-        default=None, validation_alias="inMailsReplied", serialization_alias="inMailsReplied", examples=[2]
+        default=None, examples=[2], serialization_alias="inMailsReplied", validation_alias="inMailsReplied"
     )
     in_mails_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="inMailsRepliedPercentage",
-        serialization_alias="inMailsRepliedPercentage",
         examples=[20],
+        serialization_alias="inMailsRepliedPercentage",
+        validation_alias="inMailsRepliedPercentage",
     )
     connection_notes_sent: int | None = Field(
-        default=None, validation_alias="connectionNotesSent", serialization_alias="connectionNotesSent", examples=[60]
+        default=None, examples=[60], serialization_alias="connectionNotesSent", validation_alias="connectionNotesSent"
     )
     connection_notes_replied: int | None = Field(
         default=None,
-        validation_alias="connectionNotesReplied",
-        serialization_alias="connectionNotesReplied",
         examples=[5],
+        serialization_alias="connectionNotesReplied",
+        validation_alias="connectionNotesReplied",
     )
     connection_notes_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="connectionNotesRepliedPercentage",
-        serialization_alias="connectionNotesRepliedPercentage",
         examples=[8.33],
+        serialization_alias="connectionNotesRepliedPercentage",
+        validation_alias="connectionNotesRepliedPercentage",
     )
     profile_views: int | None = Field(
-        default=None, validation_alias="profileViews", serialization_alias="profileViews", examples=[210]
+        default=None, examples=[210], serialization_alias="profileViews", validation_alias="profileViews"
     )
     likes: int | None = Field(default=None, examples=[44])
     follows: int | None = Field(default=None, examples=[30])
     endorses: int | None = Field(default=None, examples=[12])
     regular_messages_sent: int | None = Field(
-        default=None, validation_alias="regularMessagesSent", serialization_alias="regularMessagesSent", examples=[86]
+        default=None, examples=[86], serialization_alias="regularMessagesSent", validation_alias="regularMessagesSent"
     )
     regular_messages_replied: int | None = Field(
         default=None,
-        validation_alias="regularMessagesReplied",
-        serialization_alias="regularMessagesReplied",
         examples=[12],
+        serialization_alias="regularMessagesReplied",
+        validation_alias="regularMessagesReplied",
     )
     regular_messages_replied_percentage: float | None = Field(
         default=None,
-        validation_alias="regularMessagesRepliedPercentage",
-        serialization_alias="regularMessagesRepliedPercentage",
         examples=[13.95],
+        serialization_alias="regularMessagesRepliedPercentage",
+        validation_alias="regularMessagesRepliedPercentage",
     )
 
 
@@ -5827,56 +5827,56 @@ class ReportLinkedInActionType(StrEnum):
 
 class ReportLinkedInActionRow(BaseModel):
     contact_id: int | None = Field(
-        default=None, validation_alias="contactId", serialization_alias="contactId", examples=[1001]
+        default=None, examples=[1001], serialization_alias="contactId", validation_alias="contactId"
     )
     contact_first_name: str | None = Field(
-        default=None, validation_alias="contactFirstName", serialization_alias="contactFirstName", examples=["Jane"]
+        default=None, examples=["Jane"], serialization_alias="contactFirstName", validation_alias="contactFirstName"
     )
     contact_last_name: str | None = Field(
-        default=None, validation_alias="contactLastName", serialization_alias="contactLastName", examples=["Roe"]
+        default=None, examples=["Roe"], serialization_alias="contactLastName", validation_alias="contactLastName"
     )
     contact_email: str | None = Field(
         default=None,
-        validation_alias="contactEmail",
-        serialization_alias="contactEmail",
         examples=["jane.roe@globex.com"],
+        serialization_alias="contactEmail",
+        validation_alias="contactEmail",
     )
     contact_linked_in_url: str | None = Field(
         default=None,
-        validation_alias="contactLinkedInUrl",
-        serialization_alias="contactLinkedInUrl",
         examples=["https://www.linkedin.com/in/jane-roe"],
+        serialization_alias="contactLinkedInUrl",
+        validation_alias="contactLinkedInUrl",
     )
     sender_linked_in_account_name: str | None = Field(
         default=None,
-        validation_alias="senderLinkedInAccountName",
-        serialization_alias="senderLinkedInAccountName",
         examples=["Jane Doe"],
+        serialization_alias="senderLinkedInAccountName",
+        validation_alias="senderLinkedInAccountName",
     )
     sequence_name: str | None = Field(
-        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 SaaS founders"]
+        default=None, examples=["Q3 SaaS founders"], serialization_alias="sequenceName", validation_alias="sequenceName"
     )
     sequence_step_number: int | None = Field(
-        default=None, validation_alias="sequenceStepNumber", serialization_alias="sequenceStepNumber", examples=[2]
+        default=None, examples=[2], serialization_alias="sequenceStepNumber", validation_alias="sequenceStepNumber"
     )
     sequence_step_display_name: str | None = Field(
         default=None,
-        validation_alias="sequenceStepDisplayName",
-        serialization_alias="sequenceStepDisplayName",
         examples=["Step 2: LinkedIn connect"],
+        serialization_alias="sequenceStepDisplayName",
+        validation_alias="sequenceStepDisplayName",
     )
     action_date: AwareDatetime | None = Field(
-        default=None, validation_alias="actionDate", serialization_alias="actionDate", examples=["2026-02-06T10:45:00Z"]
+        default=None, examples=["2026-02-06T10:45:00Z"], serialization_alias="actionDate", validation_alias="actionDate"
     )
     action_type: ReportLinkedInActionType | None = Field(
-        default=None, validation_alias="actionType", serialization_alias="actionType"
+        default=None, serialization_alias="actionType", validation_alias="actionType"
     )
 
 
 class ReportLinkedInActionList(BaseModel):
     items: list[ReportLinkedInActionRow] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[True]
+        default=None, examples=[True], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -5896,30 +5896,30 @@ class ReportTeamMemberPerformanceResponseRate(StrEnum):
 
 
 class ReportTeamMemberPerformance(BaseModel):
-    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, examples=[20417], serialization_alias="userId", validation_alias="userId")
     meetings: int | None = Field(default=None, examples=[6])
     contacted: int | None = Field(default=None, examples=[210])
     conversion_percentage: float | None = Field(
         default=None,
-        validation_alias="conversionPercentage",
-        serialization_alias="conversionPercentage",
         examples=[2.86],
+        serialization_alias="conversionPercentage",
+        validation_alias="conversionPercentage",
     )
     touches: int | None = Field(default=None, examples=[840])
     auto_touches: int | None = Field(
-        default=None, validation_alias="autoTouches", serialization_alias="autoTouches", examples=[700]
+        default=None, examples=[700], serialization_alias="autoTouches", validation_alias="autoTouches"
     )
     manual_touches: int | None = Field(
-        default=None, validation_alias="manualTouches", serialization_alias="manualTouches", examples=[140]
+        default=None, examples=[140], serialization_alias="manualTouches", validation_alias="manualTouches"
     )
     response_time: float | None = Field(
-        default=None, validation_alias="responseTime", serialization_alias="responseTime", examples=[5400]
+        default=None, examples=[5400], serialization_alias="responseTime", validation_alias="responseTime"
     )
     """
     Seconds.
     """
     response_rate: ReportTeamMemberPerformanceResponseRate | None = Field(
-        default=None, validation_alias="responseRate", serialization_alias="responseRate", examples=["fast"]
+        default=None, examples=["fast"], serialization_alias="responseRate", validation_alias="responseRate"
     )
     """
     Relative to the rest of the team.
@@ -5931,36 +5931,36 @@ class ReportTeamPerformanceOverview(BaseModel):
     contacted: int | None = Field(default=None, examples=[420])
     meeting_conversion_percentage: float | None = Field(
         default=None,
-        validation_alias="meetingConversionPercentage",
-        serialization_alias="meetingConversionPercentage",
         examples=[2.62],
+        serialization_alias="meetingConversionPercentage",
+        validation_alias="meetingConversionPercentage",
     )
     touches_per_contact: float | None = Field(
-        default=None, validation_alias="touchesPerContact", serialization_alias="touchesPerContact", examples=[4.1]
+        default=None, examples=[4.1], serialization_alias="touchesPerContact", validation_alias="touchesPerContact"
     )
     auto_touches_per_contact: float | None = Field(
         default=None,
-        validation_alias="autoTouchesPerContact",
-        serialization_alias="autoTouchesPerContact",
         examples=[3.4],
+        serialization_alias="autoTouchesPerContact",
+        validation_alias="autoTouchesPerContact",
     )
     manual_touches_per_contact: float | None = Field(
         default=None,
-        validation_alias="manualTouchesPerContact",
-        serialization_alias="manualTouchesPerContact",
         examples=[0.7],
+        serialization_alias="manualTouchesPerContact",
+        validation_alias="manualTouchesPerContact",
     )
     average_response_time_per_contact: float | None = Field(
         default=None,
-        validation_alias="averageResponseTimePerContact",
-        serialization_alias="averageResponseTimePerContact",
         examples=[7200],
+        serialization_alias="averageResponseTimePerContact",
+        validation_alias="averageResponseTimePerContact",
     )
     """
     Seconds.
     """
     member_statistics: list[ReportTeamMemberPerformance] | None = Field(
-        default=None, validation_alias="memberStatistics", serialization_alias="memberStatistics"
+        default=None, serialization_alias="memberStatistics", validation_alias="memberStatistics"
     )
 
 
@@ -5981,48 +5981,48 @@ class ReportMeetingRowSource(StrEnum):
 
 
 class ReportMeetingRow(BaseModel):
-    user_id: int | None = Field(default=None, validation_alias="userId", serialization_alias="userId", examples=[20417])
+    user_id: int | None = Field(default=None, examples=[20417], serialization_alias="userId", validation_alias="userId")
     source: ReportMeetingRowSource | None = Field(default=None, examples=["automatedEmail"])
     contact_full_name: str | None = Field(
-        default=None, validation_alias="contactFullName", serialization_alias="contactFullName", examples=["Jane Roe"]
+        default=None, examples=["Jane Roe"], serialization_alias="contactFullName", validation_alias="contactFullName"
     )
     sequence_name: str | None = Field(
-        default=None, validation_alias="sequenceName", serialization_alias="sequenceName", examples=["Q3 SaaS founders"]
+        default=None, examples=["Q3 SaaS founders"], serialization_alias="sequenceName", validation_alias="sequenceName"
     )
     booked_at: AwareDatetime | None = Field(
-        default=None, validation_alias="bookedAt", serialization_alias="bookedAt", examples=["2026-02-10T15:00:00Z"]
+        default=None, examples=["2026-02-10T15:00:00Z"], serialization_alias="bookedAt", validation_alias="bookedAt"
     )
 
 
 class ReportMeetingList(BaseModel):
     items: list[ReportMeetingRow] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
 class ReportChannelEfficiencyOverview(BaseModel):
     total_people_contacted: int | None = Field(
         default=None,
-        validation_alias="totalPeopleContacted",
-        serialization_alias="totalPeopleContacted",
         examples=[560],
+        serialization_alias="totalPeopleContacted",
+        validation_alias="totalPeopleContacted",
     )
     total_touches: int | None = Field(
-        default=None, validation_alias="totalTouches", serialization_alias="totalTouches", examples=[2300]
+        default=None, examples=[2300], serialization_alias="totalTouches", validation_alias="totalTouches"
     )
     replies: int | None = Field(default=None, examples=[61])
     replies_percentage: float | None = Field(
-        default=None, validation_alias="repliesPercentage", serialization_alias="repliesPercentage", examples=[10.89]
+        default=None, examples=[10.89], serialization_alias="repliesPercentage", validation_alias="repliesPercentage"
     )
     meetings_booked: int | None = Field(
-        default=None, validation_alias="meetingsBooked", serialization_alias="meetingsBooked", examples=[14]
+        default=None, examples=[14], serialization_alias="meetingsBooked", validation_alias="meetingsBooked"
     )
     meetings_booked_percentage: float | None = Field(
         default=None,
-        validation_alias="meetingsBookedPercentage",
-        serialization_alias="meetingsBookedPercentage",
         examples=[2.5],
+        serialization_alias="meetingsBookedPercentage",
+        validation_alias="meetingsBookedPercentage",
     )
 
 
@@ -6048,17 +6048,17 @@ class BackgroundJobStatus(StrEnum):
 class BackgroundJobListItem(BaseModel):
     job_id: str | None = Field(
         default=None,
-        validation_alias="jobId",
-        serialization_alias="jobId",
         examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"],
+        serialization_alias="jobId",
+        validation_alias="jobId",
     )
     status: BackgroundJobStatus | None = None
     category: str | None = Field(default=None, examples=["r2/bg-jobs/email-validation"])
     started_at: AwareDatetime | None = Field(
-        default=None, validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
+        default=None, examples=["2026-03-08T14:30:00Z"], serialization_alias="startedAt", validation_alias="startedAt"
     )
     finished_at: AwareDatetime | None = Field(
-        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=[None]
+        default=None, examples=[None], serialization_alias="finishedAt", validation_alias="finishedAt"
     )
     """
     Null while the job runs.
@@ -6073,33 +6073,33 @@ class BackgroundJob(BaseModel):
 
     job_id: str | None = Field(
         default=None,
-        validation_alias="jobId",
-        serialization_alias="jobId",
         examples=["3f2b1c9e-8d7a-4e55-9c1b-0a2f6e7d8c90"],
+        serialization_alias="jobId",
+        validation_alias="jobId",
     )
     status: BackgroundJobStatus | None = None
     category: str | None = Field(default=None, examples=["r2/bg-jobs/email-validation"])
     started_at: AwareDatetime | None = Field(
-        default=None, validation_alias="startedAt", serialization_alias="startedAt", examples=["2026-03-08T14:30:00Z"]
+        default=None, examples=["2026-03-08T14:30:00Z"], serialization_alias="startedAt", validation_alias="startedAt"
     )
     finished_at: AwareDatetime | None = Field(
-        default=None, validation_alias="finishedAt", serialization_alias="finishedAt", examples=["2026-03-08T14:31:12Z"]
+        default=None, examples=["2026-03-08T14:31:12Z"], serialization_alias="finishedAt", validation_alias="finishedAt"
     )
     progress: float | None = Field(default=None, examples=[1])
     json_data: str | None = Field(
         default=None,
-        validation_alias="jsonData",
-        serialization_alias="jsonData",
         examples=['{"contactIds":[1001,1002,1003],"acceptPartial":true}'],
+        serialization_alias="jsonData",
+        validation_alias="jsonData",
     )
     """
     Raw JSON text of the job input.
     """
     json_data_result: str | None = Field(
         default=None,
-        validation_alias="jsonDataResult",
-        serialization_alias="jsonDataResult",
         examples=['{"validated":2,"valid":2,"invalid":0}'],
+        serialization_alias="jsonDataResult",
+        validation_alias="jsonDataResult",
     )
     """
     Raw JSON text of the result, only when Done or Failed; shape depends on category.
@@ -6109,7 +6109,7 @@ class BackgroundJob(BaseModel):
 class BackgroundJobList(BaseModel):
     items: list[BackgroundJobListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6157,16 +6157,16 @@ class WebHookPayloadConfig(BaseModel):
     """
 
     include_email_url: bool | None = Field(
-        default=None, validation_alias="includeEmailUrl", serialization_alias="includeEmailUrl", examples=[False]
+        default=None, examples=[False], serialization_alias="includeEmailUrl", validation_alias="includeEmailUrl"
     )
     include_email_text: bool | None = Field(
-        default=None, validation_alias="includeEmailText", serialization_alias="includeEmailText", examples=[True]
+        default=None, examples=[True], serialization_alias="includeEmailText", validation_alias="includeEmailText"
     )
     include_prospect_custom_fields: bool | None = Field(
         default=None,
-        validation_alias="includeProspectCustomFields",
-        serialization_alias="includeProspectCustomFields",
         examples=[True],
+        serialization_alias="includeProspectCustomFields",
+        validation_alias="includeProspectCustomFields",
     )
 
 
@@ -6184,23 +6184,23 @@ class WebHookScope(StrEnum):
 class WebHook(BaseModel):
     id: int | None = Field(default=None, examples=[615])
     event_type: WebHookEventType | None = Field(
-        default=None, validation_alias="eventType", serialization_alias="eventType"
+        default=None, serialization_alias="eventType", validation_alias="eventType"
     )
     url: str | None = Field(default=None, examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
     scope: WebHookScope | None = Field(default=None, examples=["personal"])
     enabled: bool | None = Field(default=None, examples=[True])
     created_at: AwareDatetime | None = Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-03-01T12:00:00Z"]
+        default=None, examples=["2026-03-01T12:00:00Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     payload_config: WebHookPayloadConfig | None = Field(
-        default=None, validation_alias="payloadConfig", serialization_alias="payloadConfig"
+        default=None, serialization_alias="payloadConfig", validation_alias="payloadConfig"
     )
 
 
 class WebHookList(BaseModel):
     items: list[WebHook] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6219,7 +6219,7 @@ class WebHookCreationRequest(BaseModel):
     Reply sends no signature header; to authenticate deliveries put a secret in the URL and check it on receipt.
     """
 
-    event_type: WebHookEventType = Field(..., validation_alias="eventType", serialization_alias="eventType")
+    event_type: WebHookEventType = Field(..., serialization_alias="eventType", validation_alias="eventType")
     url: str = Field(..., examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
     """
     Absolute http(s) URL.
@@ -6227,7 +6227,7 @@ class WebHookCreationRequest(BaseModel):
     scope: WebHookCreationRequestScope | None = Field(default=None, examples=["personal"])
     enabled: bool = Field(default=True, examples=[True])
     payload_config: WebHookPayloadConfig | None = Field(
-        default=None, validation_alias="payloadConfig", serialization_alias="payloadConfig"
+        default=None, serialization_alias="payloadConfig", validation_alias="payloadConfig"
     )
 
 
@@ -6246,11 +6246,11 @@ class WebHookUpdateRequest(BaseModel):
     Full replace; `enabled` is not accepted (use enable/disable).
     """
 
-    event_type: WebHookEventType = Field(..., validation_alias="eventType", serialization_alias="eventType")
+    event_type: WebHookEventType = Field(..., serialization_alias="eventType", validation_alias="eventType")
     url: str = Field(..., examples=["https://hooks.acme-sales.com/reply/7Hq2vX9k"])
     scope: WebHookUpdateRequestScope = Field(..., examples=["team"])
     payload_config: WebHookPayloadConfig | None = Field(
-        default=None, validation_alias="payloadConfig", serialization_alias="payloadConfig"
+        default=None, serialization_alias="payloadConfig", validation_alias="payloadConfig"
     )
 
 
@@ -6271,12 +6271,12 @@ class WebHookLog(BaseModel):
 
     event_id: str | None = Field(
         default=None,
-        validation_alias="eventId",
-        serialization_alias="eventId",
         examples=["5b8d2a4e-9c1f-4e3a-8d7b-6f0e1a2b3c4d"],
+        serialization_alias="eventId",
+        validation_alias="eventId",
     )
     http_status: int | None = Field(
-        default=None, validation_alias="httpStatus", serialization_alias="httpStatus", examples=[500]
+        default=None, examples=[500], serialization_alias="httpStatus", validation_alias="httpStatus"
     )
     """
     Status answered by the target; null when no response was received.
@@ -6287,7 +6287,7 @@ class WebHookLog(BaseModel):
 class WebHookLogList(BaseModel):
     items: list[WebHookLog] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6496,13 +6496,13 @@ class KnowledgeBaseListItem(BaseModel):
     id: int | None = Field(default=None, examples=[4821])
     name: str | None = Field(default=None, examples=["Product knowledge base"])
     updated_at: AwareDatetime | None = Field(
-        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-05-10T14:32:11Z"]
+        default=None, examples=["2026-05-10T14:32:11Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     """
     Last change.
     """
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     """
     Owner; null once the owner has left the team.
@@ -6512,7 +6512,7 @@ class KnowledgeBaseListItem(BaseModel):
 class KnowledgeBaseList(BaseModel):
     items: list[KnowledgeBaseListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6530,13 +6530,13 @@ class KnowledgeBase(BaseModel):
     Standing guidance applied whenever the AI SDR uses this knowledge base.
     """
     updated_at: AwareDatetime | None = Field(
-        default=None, validation_alias="updatedAt", serialization_alias="updatedAt", examples=["2026-05-10T14:32:11Z"]
+        default=None, examples=["2026-05-10T14:32:11Z"], serialization_alias="updatedAt", validation_alias="updatedAt"
     )
     """
     Last change.
     """
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     """
     Owner; null once the owner has left the team.
@@ -6569,7 +6569,7 @@ class KnowledgeBaseLink(BaseModel):
 
     id: str | None = Field(default=None, examples=["9c1f8a7e-0b3a-4d11-9b9c-2c4f8a7e0b3a"])
     created_at: AwareDatetime | None = Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-05-10T14:32:11Z"]
+        default=None, examples=["2026-05-10T14:32:11Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     url: str | None = Field(default=None, examples=["https://docs.example.com/product/launch"])
 
@@ -6577,7 +6577,7 @@ class KnowledgeBaseLink(BaseModel):
 class KnowledgeBaseLinkList(BaseModel):
     items: list[KnowledgeBaseLink] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6592,7 +6592,7 @@ class KnowledgeBaseDocument(BaseModel):
 
     id: str | None = Field(default=None, examples=["3f2a9b64-1c7d-4e85-a0b9-6d2e8f1c4a57"])
     created_at: AwareDatetime | None = Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-05-10T14:32:11Z"]
+        default=None, examples=["2026-05-10T14:32:11Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
     """
     Upload time.
@@ -6606,7 +6606,7 @@ class KnowledgeBaseDocument(BaseModel):
 class KnowledgeBaseDocumentList(BaseModel):
     items: list[KnowledgeBaseDocument] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6617,7 +6617,7 @@ class KnowledgeBaseMedia(BaseModel):
 
     id: int | None = Field(default=None, examples=[12345])
     file_name: str | None = Field(
-        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["demo-screenshot.png"]
+        default=None, examples=["demo-screenshot.png"], serialization_alias="fileName", validation_alias="fileName"
     )
     size: int | None = Field(default=None, examples=[248])
     """
@@ -6633,13 +6633,13 @@ class ReengagementFlow(BaseModel):
     id: str = Field(..., examples=["a1b2c3d4-e5f6-4890-abcd-ef1234567890"])
     name: str = Field(..., examples=["Key accounts follow-up"])
     description: str | None = Field(default=None, examples=["Gentler cadence for key accounts."])
-    is_default: bool = Field(..., validation_alias="isDefault", serialization_alias="isDefault", examples=[False])
-    cards_count: int = Field(..., validation_alias="cardsCount", serialization_alias="cardsCount", examples=[3])
+    is_default: bool = Field(..., examples=[False], serialization_alias="isDefault", validation_alias="isDefault")
+    cards_count: int = Field(..., examples=[3], serialization_alias="cardsCount", validation_alias="cardsCount")
     """
     Number of reengagement cards in the flow.
     """
     created_at: AwareDatetime = Field(
-        ..., validation_alias="createdAt", serialization_alias="createdAt", examples=["2026-08-01T10:30:00Z"]
+        ..., examples=["2026-08-01T10:30:00Z"], serialization_alias="createdAt", validation_alias="createdAt"
     )
 
 
@@ -6670,8 +6670,8 @@ class ReengagementFlowUpdateRequest(BaseModel):
 
 
 class ReengagementFlowAssignRequest(BaseModel):
-    sequence_id: int = Field(..., validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001])
-    contact_id: int = Field(..., validation_alias="contactId", serialization_alias="contactId", examples=[1001])
+    sequence_id: int = Field(..., examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId")
+    contact_id: int = Field(..., examples=[1001], serialization_alias="contactId", validation_alias="contactId")
 
 
 class ReengagementFlowState(BaseModel):
@@ -6681,15 +6681,15 @@ class ReengagementFlowState(BaseModel):
 
     flow_id: str | None = Field(
         default=None,
-        validation_alias="flowId",
-        serialization_alias="flowId",
         examples=["a1b2c3d4-e5f6-4890-abcd-ef1234567890"],
+        serialization_alias="flowId",
+        validation_alias="flowId",
     )
     flow_assigned_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="flowAssignedAt",
-        serialization_alias="flowAssignedAt",
         examples=["2026-08-10T14:30:00Z"],
+        serialization_alias="flowAssignedAt",
+        validation_alias="flowAssignedAt",
     )
 
 
@@ -6705,7 +6705,7 @@ class OfferListItem(BaseModel):
 class OfferList(BaseModel):
     items: list[OfferListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6717,16 +6717,16 @@ class Offer(BaseModel):
     id: int | None = Field(default=None, examples=[4821])
     name: str | None = Field(default=None, examples=["Q3 enterprise outbound"])
     company_name: str | None = Field(
-        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+        default=None, examples=["Acme Robotics"], serialization_alias="companyName", validation_alias="companyName"
     )
     """
     The company the outreach speaks for.
     """
     company_description: str | None = Field(
         default=None,
-        validation_alias="companyDescription",
-        serialization_alias="companyDescription",
         examples=["Warehouse automation for mid-market logistics."],
+        serialization_alias="companyDescription",
+        validation_alias="companyDescription",
     )
     """
     What the company does, in short.
@@ -6737,48 +6737,48 @@ class Offer(BaseModel):
     """
     reason_for_outreach: str | None = Field(
         default=None,
-        validation_alias="reasonForOutreach",
-        serialization_alias="reasonForOutreach",
         examples=["Push into mid-market logistics after a new reference customer."],
+        serialization_alias="reasonForOutreach",
+        validation_alias="reasonForOutreach",
     )
     """
     Why the outreach happens now.
     """
     case_studies: list[str] | None = Field(
         default=None,
-        validation_alias="caseStudies",
-        serialization_alias="caseStudies",
         examples=[["Cut picking errors by 38% at a regional 3PL"]],
+        serialization_alias="caseStudies",
+        validation_alias="caseStudies",
     )
     pain_points: list[str] | None = Field(
         default=None,
-        validation_alias="painPoints",
-        serialization_alias="painPoints",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="painPoints",
+        validation_alias="painPoints",
     )
     """
     Problems of the audience the offer answers.
     """
     proof_points: list[str] | None = Field(
         default=None,
-        validation_alias="proofPoints",
-        serialization_alias="proofPoints",
         examples=[["Used by four of the ten largest mid-market 3PLs"]],
+        serialization_alias="proofPoints",
+        validation_alias="proofPoints",
     )
     """
     Evidence behind the offer's claims.
     """
     value_propositions: list[str] | None = Field(
         default=None,
-        validation_alias="valuePropositions",
-        serialization_alias="valuePropositions",
         examples=[["30% faster picking within 90 days"]],
+        serialization_alias="valuePropositions",
+        validation_alias="valuePropositions",
     )
     call_to_actions: list[str] | None = Field(
         default=None,
-        validation_alias="callToActions",
-        serialization_alias="callToActions",
         examples=[["A 15-minute demo this week?"]],
+        serialization_alias="callToActions",
+        validation_alias="callToActions",
     )
     """
     Closing asks the AI SDR may use.
@@ -6814,12 +6814,12 @@ class PlaybookListItem(BaseModel):
     type: PlaybookScope | None = None
     last_updated_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="lastUpdatedAt",
-        serialization_alias="lastUpdatedAt",
         examples=["2026-05-10T14:32:11Z"],
+        serialization_alias="lastUpdatedAt",
+        validation_alias="lastUpdatedAt",
     )
     author_user_id: int | None = Field(
-        default=None, validation_alias="authorUserId", serialization_alias="authorUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="authorUserId", validation_alias="authorUserId"
     )
     """
     Author; null for global playbooks and once the author has left the team.
@@ -6829,7 +6829,7 @@ class PlaybookListItem(BaseModel):
 class PlaybookList(BaseModel):
     items: list[PlaybookListItem] | None = None
     has_more: bool | None = Field(
-        default=None, validation_alias="hasMore", serialization_alias="hasMore", examples=[False]
+        default=None, examples=[False], serialization_alias="hasMore", validation_alias="hasMore"
     )
 
 
@@ -6840,7 +6840,7 @@ class PlaybookStyleFile(BaseModel):
 
     id: int | None = Field(default=None, examples=[12345])
     file_name: str | None = Field(
-        default=None, validation_alias="fileName", serialization_alias="fileName", examples=["tone-guide.pdf"]
+        default=None, examples=["tone-guide.pdf"], serialization_alias="fileName", validation_alias="fileName"
     )
 
 
@@ -6864,18 +6864,18 @@ class Playbook(BaseModel):
     type: PlaybookScope | None = None
     last_updated_at: AwareDatetime | None = Field(
         default=None,
-        validation_alias="lastUpdatedAt",
-        serialization_alias="lastUpdatedAt",
         examples=["2026-05-10T14:32:11Z"],
+        serialization_alias="lastUpdatedAt",
+        validation_alias="lastUpdatedAt",
     )
     author_user_id: int | None = Field(
-        default=None, validation_alias="authorUserId", serialization_alias="authorUserId", examples=[12345]
+        default=None, examples=[12345], serialization_alias="authorUserId", validation_alias="authorUserId"
     )
     """
     Author; null for global playbooks and once the author has left the team.
     """
     style_files: list[PlaybookStyleFile] | None = Field(
-        default=None, validation_alias="styleFiles", serialization_alias="styleFiles"
+        default=None, serialization_alias="styleFiles", validation_alias="styleFiles"
     )
     """
     Managed through the style-file operations.
@@ -6916,21 +6916,21 @@ class PlaybookUpdateRequest(BaseModel):
 
 class ContactFilterRequest(BaseModel):
     rules: list[ContactFilterRule] | None = None
-    list_id: int | None = Field(default=None, validation_alias="listId", serialization_alias="listId", examples=[42])
+    list_id: int | None = Field(default=None, examples=[42], serialization_alias="listId", validation_alias="listId")
     sequence_id: int | None = Field(
-        default=None, validation_alias="sequenceId", serialization_alias="sequenceId", examples=[2001]
+        default=None, examples=[2001], serialization_alias="sequenceId", validation_alias="sequenceId"
     )
     sequence_step_id: int | None = Field(
-        default=None, validation_alias="sequenceStepId", serialization_alias="sequenceStepId", examples=[3001]
+        default=None, examples=[3001], serialization_alias="sequenceStepId", validation_alias="sequenceStepId"
     )
     search_term: str | None = Field(
-        default=None, validation_alias="searchTerm", serialization_alias="searchTerm", examples=["acme"]
+        default=None, examples=["acme"], serialization_alias="searchTerm", validation_alias="searchTerm"
     )
     sort_by: str | None = Field(
-        default=None, validation_alias="sortBy", serialization_alias="sortBy", examples=["addingDate"]
+        default=None, examples=["addingDate"], serialization_alias="sortBy", validation_alias="sortBy"
     )
     sort_direction: ContactSortDirection | None = Field(
-        default=None, validation_alias="sortDirection", serialization_alias="sortDirection"
+        default=None, serialization_alias="sortDirection", validation_alias="sortDirection"
     )
 
 
@@ -6940,13 +6940,13 @@ class Sequence(SequenceListItem):
     """
 
     schedule_id: int | None = Field(
-        default=None, validation_alias="scheduleId", serialization_alias="scheduleId", examples=[11]
+        default=None, examples=[11], serialization_alias="scheduleId", validation_alias="scheduleId"
     )
     email_accounts: list[SequenceSenderEmail] | None = Field(
-        default=None, validation_alias="emailAccounts", serialization_alias="emailAccounts"
+        default=None, serialization_alias="emailAccounts", validation_alias="emailAccounts"
     )
     linked_in_accounts: list[SequenceSenderLinkedIn] | None = Field(
-        default=None, validation_alias="linkedInAccounts", serialization_alias="linkedInAccounts"
+        default=None, serialization_alias="linkedInAccounts", validation_alias="linkedInAccounts"
     )
     settings: SequenceSettings | None = None
     steps: (
@@ -6970,20 +6970,20 @@ class Sequence(SequenceListItem):
 class SequenceCreateRequest(BaseModel):
     name: str = Field(..., examples=["Q3 outbound"])
     schedule_id: int | None = Field(
-        default=None, validation_alias="scheduleId", serialization_alias="scheduleId", examples=[11]
+        default=None, examples=[11], serialization_alias="scheduleId", validation_alias="scheduleId"
     )
     """
     The team's default schedule when omitted.
     """
     settings: SequenceSettings | None = None
     email_accounts: list[int] | None = Field(
-        default=None, validation_alias="emailAccounts", serialization_alias="emailAccounts", examples=[[5001]]
+        default=None, examples=[[5001]], serialization_alias="emailAccounts", validation_alias="emailAccounts"
     )
     """
     Email account ids (int64).
     """
     linked_in_accounts: list[int] | None = Field(
-        default=None, validation_alias="linkedInAccounts", serialization_alias="linkedInAccounts", examples=[[701]]
+        default=None, examples=[[701]], serialization_alias="linkedInAccounts", validation_alias="linkedInAccounts"
     )
     """
     LinkedIn account ids.
@@ -7013,23 +7013,23 @@ class SequenceEmailAccount(BaseModel):
 
     id: int | None = Field(default=None, examples=[48213])
     owner_user_id: int | None = Field(
-        default=None, validation_alias="ownerUserId", serialization_alias="ownerUserId", examples=[20417]
+        default=None, examples=[20417], serialization_alias="ownerUserId", validation_alias="ownerUserId"
     )
     email: str | None = Field(default=None, examples=["jane@acme-sales.com"])
     sender_name: str | None = Field(
-        default=None, validation_alias="senderName", serialization_alias="senderName", examples=["Jane Doe"]
+        default=None, examples=["Jane Doe"], serialization_alias="senderName", validation_alias="senderName"
     )
     email_account_type: EmailAccountType | None = Field(
-        default=None, validation_alias="emailAccountType", serialization_alias="emailAccountType"
+        default=None, serialization_alias="emailAccountType", validation_alias="emailAccountType"
     )
     is_default: bool | None = Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault", examples=[True]
+        default=None, examples=[True], serialization_alias="isDefault", validation_alias="isDefault"
     )
     daily_limit: int | None = Field(
-        default=None, validation_alias="dailyLimit", serialization_alias="dailyLimit", examples=[150]
+        default=None, examples=[150], serialization_alias="dailyLimit", validation_alias="dailyLimit"
     )
     connection_status: EmailAccountConnectionStatus | None = Field(
-        default=None, validation_alias="connectionStatus", serialization_alias="connectionStatus"
+        default=None, serialization_alias="connectionStatus", validation_alias="connectionStatus"
     )
 
 
@@ -7042,9 +7042,9 @@ class SequenceLinkedInAccount(BaseModel):
     name: str | None = Field(default=None, examples=["Jane Doe"])
     profile_url: str | None = Field(
         default=None,
-        validation_alias="profileUrl",
-        serialization_alias="profileUrl",
         examples=["https://www.linkedin.com/in/jane-doe-sales"],
+        serialization_alias="profileUrl",
+        validation_alias="profileUrl",
     )
     status: LinkedInAccountStatus | None = None
 
@@ -7056,50 +7056,50 @@ class OfferCreateRequest(BaseModel):
 
     name: str = Field(..., examples=["Q3 enterprise outbound"])
     company_name: str | None = Field(
-        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+        default=None, examples=["Acme Robotics"], serialization_alias="companyName", validation_alias="companyName"
     )
     company_description: str | None = Field(
         default=None,
-        validation_alias="companyDescription",
-        serialization_alias="companyDescription",
         examples=["Warehouse automation for mid-market logistics."],
+        serialization_alias="companyDescription",
+        validation_alias="companyDescription",
     )
     icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms"])
     reason_for_outreach: str | None = Field(
         default=None,
-        validation_alias="reasonForOutreach",
-        serialization_alias="reasonForOutreach",
         examples=["Push into mid-market logistics."],
+        serialization_alias="reasonForOutreach",
+        validation_alias="reasonForOutreach",
     )
     case_studies: list[str] | None = Field(
         default=None,
-        validation_alias="caseStudies",
-        serialization_alias="caseStudies",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="caseStudies",
+        validation_alias="caseStudies",
     )
     pain_points: list[str] | None = Field(
         default=None,
-        validation_alias="painPoints",
-        serialization_alias="painPoints",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="painPoints",
+        validation_alias="painPoints",
     )
     proof_points: list[str] | None = Field(
         default=None,
-        validation_alias="proofPoints",
-        serialization_alias="proofPoints",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="proofPoints",
+        validation_alias="proofPoints",
     )
     value_propositions: list[str] | None = Field(
         default=None,
-        validation_alias="valuePropositions",
-        serialization_alias="valuePropositions",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="valuePropositions",
+        validation_alias="valuePropositions",
     )
     call_to_actions: list[str] | None = Field(
         default=None,
-        validation_alias="callToActions",
-        serialization_alias="callToActions",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="callToActions",
+        validation_alias="callToActions",
     )
 
 
@@ -7110,48 +7110,48 @@ class OfferUpdateRequest(BaseModel):
 
     name: str | None = Field(default=None, examples=["Q3 enterprise outbound (EMEA)"])
     company_name: str | None = Field(
-        default=None, validation_alias="companyName", serialization_alias="companyName", examples=["Acme Robotics"]
+        default=None, examples=["Acme Robotics"], serialization_alias="companyName", validation_alias="companyName"
     )
     company_description: str | None = Field(
         default=None,
-        validation_alias="companyDescription",
-        serialization_alias="companyDescription",
         examples=["Warehouse automation for mid-market logistics."],
+        serialization_alias="companyDescription",
+        validation_alias="companyDescription",
     )
     icp: str | None = Field(default=None, examples=["Heads of operations at logistics firms"])
     reason_for_outreach: str | None = Field(
         default=None,
-        validation_alias="reasonForOutreach",
-        serialization_alias="reasonForOutreach",
         examples=["Push into mid-market logistics."],
+        serialization_alias="reasonForOutreach",
+        validation_alias="reasonForOutreach",
     )
     case_studies: list[str] | None = Field(
         default=None,
-        validation_alias="caseStudies",
-        serialization_alias="caseStudies",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="caseStudies",
+        validation_alias="caseStudies",
     )
     pain_points: list[str] | None = Field(
         default=None,
-        validation_alias="painPoints",
-        serialization_alias="painPoints",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="painPoints",
+        validation_alias="painPoints",
     )
     proof_points: list[str] | None = Field(
         default=None,
-        validation_alias="proofPoints",
-        serialization_alias="proofPoints",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="proofPoints",
+        validation_alias="proofPoints",
     )
     value_propositions: list[str] | None = Field(
         default=None,
-        validation_alias="valuePropositions",
-        serialization_alias="valuePropositions",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="valuePropositions",
+        validation_alias="valuePropositions",
     )
     call_to_actions: list[str] | None = Field(
         default=None,
-        validation_alias="callToActions",
-        serialization_alias="callToActions",
         examples=[["Picking errors drive customer churn"]],
+        serialization_alias="callToActions",
+        validation_alias="callToActions",
     )
