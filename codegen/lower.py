@@ -14,7 +14,23 @@ from pydantic import ValidationError
 from . import __version__
 from .diagnostics import Diagnostic, SpecError, join_pointer, processing, source_name
 from .inputs import InputTypes, body_fields
-from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
+from .ir import (
+    Auth,
+    Body,
+    ErrorEnvelopeConfig,
+    ErrorFieldConfig,
+    JobConfig,
+    Operation,
+    Package,
+    PagingConfig,
+    Param,
+    Quota,
+    QuotaUsageConfig,
+    Resource,
+    Returns,
+    RuntimeConfig,
+    WebhookConfig,
+)
 from .loose import loose_warnings
 from .naming import (
     CALL_OPTIONS,
@@ -84,6 +100,7 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
     operations = _collect_operations(ctx)
     resources = _build_resources(ctx, operations)
     jobs = _jobs(ctx)
+    runtime = _runtime_config(ctx)
     if ctx.diagnostics:
         raise SpecError(ctx.diagnostics)
     paging = sdk.pagination
@@ -100,7 +117,6 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         log_env_var=sdk.log_env_var or env_prefix(package) + "_LOG",
         base_url=_base_url(spec.data),
         auth=_auth(spec.data),
-        error_envelope=sdk.error_envelope,
         quotas=tuple(Quota(q.requests, q.per, q.group) for q in sdk.rate_limits),
         paging=PagingConfig(
             paging.style,
@@ -113,8 +129,7 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         if paging
         else None,
         jobs=jobs,
-        webhook_header=sdk.webhook_signature.header if sdk.webhook_signature else None,
-        webhook_tolerance=sdk.webhook_signature.tolerance if sdk.webhook_signature else 300.0,
+        runtime=runtime,
         resources=resources,
         input_dicts=inputs.typed_dicts(),
         description=str(info.get("description") or ""),
@@ -612,4 +627,34 @@ def _jobs(ctx: _Ctx) -> JobConfig | None:
         succeeded=tuple(jobs.succeeded),
         failed=tuple(jobs.failed),
         model=returns.annotation,
+        cancel_reason_field=jobs.cancel_reason_field,
+    )
+
+
+def _runtime_config(ctx: _Ctx) -> RuntimeConfig:
+    """The per-API facts the runtime reads: error envelope, quota-usage headers, webhook scheme."""
+    envelope, usage, signature = ctx.sdk.error_envelope, ctx.sdk.quota_usage_headers, ctx.sdk.webhook_signature
+    webhook = None
+    if signature is not None:
+        webhook = WebhookConfig(
+            header=signature.header,
+            tolerance=float(signature.tolerance),
+            timestamp_key=signature.timestamp_key,
+            signature_key=signature.signature_key,
+            digest=signature.digest,
+        )
+    return RuntimeConfig(
+        error_envelope=ErrorEnvelopeConfig(
+            problem_details=envelope.problem_details,
+            fields=tuple(
+                ErrorFieldConfig(name, tuple(f.paths), f.shown, f.label, f.description)
+                for name, f in envelope.fields.items()
+            ),
+            retry_after_field=envelope.retry_after_field,
+            item_pointer=tuple(envelope.items.pointer),
+            item_field=tuple(envelope.items.field),
+            item_detail=tuple(envelope.items.detail),
+        ),
+        quota_usage=QuotaUsageConfig(usage.daily_used, usage.monthly_used),
+        webhook=webhook,
     )

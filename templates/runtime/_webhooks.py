@@ -1,11 +1,11 @@
 """Verification of signed webhook deliveries.
 
-The scheme:
+The scheme (``WEBHOOK_SCHEME``, from the spec's ``x-sdk.webhook_signature``; with the default
+keys ``t`` and ``v1``):
 
-* the signature header (``SIGNATURE_HEADER``, from the spec's ``x-sdk.webhook_signature``)
-  holds ``t=<unix seconds>,v1=<hex>[,v1=<hex>...]``;
-* ``<hex>`` is HMAC-SHA256, keyed with the endpoint's signing secret, over the bytes
-  ``f"{t}."`` followed by the raw request body, hex-encoded;
+* the signature header (``SIGNATURE_HEADER``) holds ``t=<unix seconds>,v1=<hex>[,v1=<hex>...]``;
+* ``<hex>`` is an HMAC (SHA-256 unless the scheme says otherwise), keyed with the endpoint's
+  signing secret, over the bytes ``f"{t}."`` followed by the raw request body, hex-encoded;
 * several ``v1`` entries may be present (secret rotation); any one matching is enough;
 * the timestamp must be within ``tolerance`` seconds (``DEFAULT_TOLERANCE``) of now.
 
@@ -13,13 +13,14 @@ The secret is used exactly as given, UTF-8 encoded, as the HMAC key: no prefix i
 nothing is base64-decoded.
 """
 
-import hashlib
+from __future__ import annotations
+
 import hmac
 import json
 import time
 from typing import Any
 
-from ._constants import WEBHOOK_HEADER, WEBHOOK_TOLERANCE
+from ._constants import WEBHOOK_SCHEME
 from ._exceptions import WebhookVerificationError
 
 __all__ = [
@@ -30,9 +31,10 @@ __all__ = [
     "verify_signature",
 ]
 
-SIGNATURE_HEADER = WEBHOOK_HEADER
-DEFAULT_TOLERANCE = WEBHOOK_TOLERANCE
-_SCHEME = "v1"
+SIGNATURE_HEADER = WEBHOOK_SCHEME.header
+DEFAULT_TOLERANCE = WEBHOOK_SCHEME.tolerance
+_TIMESTAMP = WEBHOOK_SCHEME.timestamp_key
+_SCHEME = WEBHOOK_SCHEME.signature_key
 
 
 def _as_bytes(payload: bytes | str) -> bytes:
@@ -47,7 +49,7 @@ def _key(secret: str) -> bytes:
 
 def _digest(payload: bytes, secret: str, timestamp: int) -> str:
     message = f"{timestamp}.".encode() + payload
-    return hmac.new(_key(secret), message, hashlib.sha256).hexdigest()
+    return hmac.new(_key(secret), message, WEBHOOK_SCHEME.digest).hexdigest()
 
 
 def _parse_header(header: str) -> tuple[int, list[str]]:
@@ -63,7 +65,7 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
             raise WebhookVerificationError(
                 f"malformed {SIGNATURE_HEADER} header: expected comma-separated key=value pairs"
             )
-        if name == "t":
+        if name == _TIMESTAMP:
             if timestamp is not None:
                 raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: more than one timestamp")
             if not value.isascii() or not value.isdigit():
@@ -73,7 +75,7 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
             signatures.append(value)
         # Other schemes (v0, future versions) are ignored, not rejected.
     if timestamp is None:
-        raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no t= timestamp")
+        raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no {_TIMESTAMP}= timestamp")
     if not signatures:
         raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no {_SCHEME}= signature")
     return timestamp, signatures
@@ -85,7 +87,7 @@ def sign_payload(payload: bytes | str, secret: str, *, timestamp: int | None = N
     For tests of your own webhook handler. ``timestamp`` (unix seconds) defaults to now.
     """
     t = int(time.time()) if timestamp is None else int(timestamp)
-    return f"t={t},{_SCHEME}={_digest(_as_bytes(payload), secret, t)}"
+    return f"{_TIMESTAMP}={t},{_SCHEME}={_digest(_as_bytes(payload), secret, t)}"
 
 
 def verify_signature(
@@ -105,7 +107,7 @@ def verify_signature(
     clock.
 
     Raises ``WebhookVerificationError`` when the header is missing or malformed, the
-    timestamp is outside the tolerance, or no ``v1`` signature matches.
+    timestamp is outside the tolerance, or no signature (``v1=`` by default) matches.
     """
     _key(secret)  # an empty secret is a configuration error: fail first
     if header is None or not header.strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reloop import Reloop
 from reloop.params import EmailTagParam
-from replyio import Reply
+from replyio import NotFoundError, Reply
 
 
 def misspelt(reloop: Reloop, reply: Reply) -> None:
@@ -18,3 +18,8 @@ def misspelt(reloop: Reloop, reply: Reply) -> None:
     reply.contacts.create(company_size="Eleven")  # rejected: not an enum value
     reply.contacts.create(custom_fields=[{"title": "Plan"}])  # rejected: key is a wire name, not this
     print(tag)
+
+
+def envelope_fields(error: NotFoundError) -> None:
+    print(error.title, error.detail)
+    print(error.why)  # rejected: a field of another API's error envelope
