@@ -153,13 +153,14 @@ class QuotaUsageConfig:
 
 @dataclass(frozen=True)
 class WebhookConfig:
-    """How deliveries are signed (x-sdk.webhook_signature)."""
+    """How deliveries are signed (x-sdk.webhook_signature) and what a verified event becomes."""
 
     header: str
     tolerance: float = 300.0
     timestamp_key: str = "t"
     signature_key: str = "v1"
     digest: Literal["sha256", "sha512"] = "sha256"
+    event_models: tuple[str, ...] = ()  # model classes of the event: one, or the members of a union
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from .naming import (
 from .prepare import Prepared, iter_operations
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
-from .types import LOOSE, TypeNamer, _union
+from .types import LOOSE, TypeNamer, _union, is_class_schema
 
 _VERSION_SEGMENT = re.compile(r"^(v\d+|api)$")
 
@@ -642,6 +642,7 @@ def _runtime_config(ctx: _Ctx) -> RuntimeConfig:
             timestamp_key=signature.timestamp_key,
             signature_key=signature.signature_key,
             digest=signature.digest,
+            event_models=_event_models(ctx, signature.event_model),
         )
     return RuntimeConfig(
         error_envelope=ErrorEnvelopeConfig(
@@ -658,3 +659,26 @@ def _runtime_config(ctx: _Ctx) -> RuntimeConfig:
         quota_usage=QuotaUsageConfig(usage.daily_used, usage.monthly_used),
         webhook=webhook,
     )
+
+
+def _event_models(ctx: _Ctx, name: str | None) -> tuple[str, ...]:
+    """Model classes of the webhook event schema: its own, or those of its oneOf/anyOf members."""
+    if name is None:
+        return ()
+    pointer = "/x-sdk/webhook_signature/event_model"
+    class_name = ctx.prepared.class_names.get(name)
+    schemas = (ctx.prepared.document.get("components") or {}).get("schemas") or {}
+    schema = schemas.get(class_name) if class_name else None
+    if not isinstance(schema, dict):
+        ctx.error(pointer, f"no component schema {name!r}")
+        return ()
+    if is_class_schema(schema) and "enum" not in schema:
+        return (class_name or name,)
+    members = schema.get("oneOf") or schema.get("anyOf") or []
+    prefix = "#/components/schemas/"
+    refs = [m.get("$ref", "") if isinstance(m, dict) else "" for m in members]
+    names = tuple(ref.removeprefix(prefix) for ref in refs if ref.startswith(prefix))
+    if not names or len(names) != len(members) or not all(is_class_schema(schemas.get(n)) for n in names):
+        ctx.error(pointer, f"{name!r} must be an object schema or a oneOf/anyOf of object schemas")
+        return ()
+    return names

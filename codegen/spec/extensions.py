@@ -84,6 +84,9 @@ class WebhookSignature(_Strict):
     timestamp_key: str = Field(default="t", pattern=r"^[A-Za-z0-9_-]+$")
     signature_key: str = Field(default="v1", pattern=r"^[A-Za-z0-9_-]+$")
     digest: Literal["sha256", "sha512"] = "sha256"
+    # The component schema a verified event is parsed into (an object, or a oneOf/anyOf of
+    # objects); without it, construct_event returns the event as a dict.
+    event_model: str | None = None
 
 
 class ErrorField(_Strict):

@@ -1,4 +1,4 @@
-"""Verification of signed webhook deliveries.
+"""Verification of signed webhook deliveries, and the typed event they carry.
 
 The scheme (``WEBHOOK_SCHEME``, from the spec's ``x-sdk.webhook_signature``; with the default
 keys ``t`` and ``v1``):
@@ -10,7 +10,8 @@ keys ``t`` and ``v1``):
 * the timestamp must be within ``tolerance`` seconds (``DEFAULT_TOLERANCE``) of now.
 
 The secret is used exactly as given, UTF-8 encoded, as the HMAC key: no prefix is stripped and
-nothing is base64-decoded.
+nothing is base64-decoded. ``construct_event`` parses a verified delivery into the spec's event
+model, leniently as responses are (``_parsing``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,16 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, cast
+
+import pydantic
 
 from ._constants import WEBHOOK_SCHEME
 from ._exceptions import WebhookVerificationError
+from ._parsing import Mismatch, parse_value
+
+if TYPE_CHECKING:
+    from ._constants import WebhookEventModel
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -142,10 +149,13 @@ def construct_event(
     *,
     tolerance: float | None = DEFAULT_TOLERANCE,
     now: float | None = None,
-) -> dict[str, Any]:
-    """Verify ``payload`` (see ``verify_signature``) and return it parsed as JSON.
+) -> WebhookEventModel:
+    """Verify ``payload`` (see ``verify_signature``) and return the event it carries.
 
-    The event is returned as a plain dict, as sent.
+    The event is the spec's webhook event model (for a union of event types, the member its
+    fields match), built leniently: a delivery with a field missing or of another type than
+    declared still gives the model, with the values as sent. Raises ``WebhookVerificationError``
+    when the signature does not verify or the payload is not a JSON object.
     """
     verify_signature(payload, header, secret, tolerance=tolerance, now=now)
     try:
@@ -154,4 +164,13 @@ def construct_event(
         raise WebhookVerificationError("webhook payload is correctly signed but is not valid JSON") from exc
     if not isinstance(event, dict):
         raise WebhookVerificationError("webhook payload is correctly signed but is not a JSON object")
-    return event
+    model = WEBHOOK_SCHEME.event_model()
+    if model is None:
+        return cast("WebhookEventModel", event)
+    try:
+        parsed = parse_value(event, model, source="Webhook event")
+    except Mismatch as exc:
+        raise WebhookVerificationError(f"webhook payload is correctly signed but {exc}") from None
+    if isinstance(parsed, pydantic.RootModel):
+        parsed = parsed.root  # an event schema that is a union: its member, as responses give it
+    return cast("WebhookEventModel", parsed)

@@ -40,6 +40,7 @@ x-sdk:
     timestamp_key: ts
     signature_key: s1
     digest: sha512
+    event_model: Event
 paths:
   /things:
     get:
@@ -51,6 +52,15 @@ paths:
           content:
             application/json:
               schema: {type: object, properties: {ok: {type: boolean}}}
+components:
+  schemas:
+    Event:
+      type: object
+      required: [id, kind]
+      properties:
+        id: {type: string}
+        kind: {type: string}
+        at: {type: string, format: date-time}
 """
 SECRET = "acme_secret_value"
 T = 1_700_000_000
@@ -103,7 +113,8 @@ def test_webhooks_follow_the_declared_scheme(acme: ModuleType) -> None:
     digest = hmac.new(SECRET.encode(), f"{T}.".encode() + payload, hashlib.sha512).hexdigest()
     assert acme.sign_payload(payload, SECRET, timestamp=T) == f"ts={T},s1={digest}"
     event = acme.construct_event(payload, f"ts={T},s1={digest}", SECRET, now=T + 59)
-    assert event == json.loads(payload)
+    assert type(event) is acme.models.Event
+    assert (event.id, event.kind, event.at.year) == ("ev_1", "thing.made", 2026)
     exceptions = importlib.import_module("acme_generic._exceptions")
     with pytest.raises(exceptions.WebhookVerificationError, match="too old"):
         acme.construct_event(payload, f"ts={T},s1={digest}", SECRET, now=T + 61)

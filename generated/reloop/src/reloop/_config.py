@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
@@ -193,7 +193,8 @@ class WebhookScheme:
     The signature header carries ``<timestamp_key>=<unix seconds>`` and one or more
     ``<signature_key>=<hex>`` entries, comma-separated; each hex value is an HMAC (`digest`)
     keyed with the endpoint's secret over ``f"{timestamp}."`` followed by the raw body. A delivery
-    older or newer than `tolerance` seconds is refused.
+    older or newer than `tolerance` seconds is refused. `event_model` returns the type a verified
+    event is parsed into (None: the event stays a dict), imported on first use.
     """
 
     header: str
@@ -201,3 +202,4 @@ class WebhookScheme:
     timestamp_key: str = "t"
     signature_key: str = "v1"
     digest: Literal["sha256", "sha512"] = "sha256"
+    event_model: Callable[[], Any] = field(default=lambda: None)

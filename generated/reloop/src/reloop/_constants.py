@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._config import (
     ClientConfig,
@@ -15,6 +15,16 @@ from ._config import (
     RateLimit,
     WebhookScheme,
 )
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .models import ApiKeyEvent, ContactEvent, ContactGroupEvent, DomainEvent, EmailEvent, EmailReceivedEvent
+
+    WebhookEventModel: TypeAlias = (
+        EmailEvent | EmailReceivedEvent | DomainEvent | ApiKeyEvent | ContactEvent | ContactGroupEvent
+    )
+    """What construct_event returns: the spec's webhook event model (x-sdk.webhook_signature)."""
 
 CONFIG = ClientConfig(
     package="reloop",
@@ -242,6 +252,12 @@ JOB_SCHEME = JobScheme(
 )
 
 
+def _webhook_event_model() -> Any:
+    from .models import ApiKeyEvent, ContactEvent, ContactGroupEvent, DomainEvent, EmailEvent, EmailReceivedEvent
+
+    return EmailEvent | EmailReceivedEvent | DomainEvent | ApiKeyEvent | ContactEvent | ContactGroupEvent
+
+
 # Webhook signature scheme (x-sdk.webhook_signature).
 WEBHOOK_SCHEME = WebhookScheme(
     header="Reloop-Signature",
@@ -249,4 +265,5 @@ WEBHOOK_SCHEME = WebhookScheme(
     timestamp_key="t",
     signature_key="v1",
     digest="sha256",
+    event_model=_webhook_event_model,
 )
