@@ -1,27 +1,34 @@
 """Per-request overhead: the generated client against raw httpx on the same loopback server.
 
 A loopback server (`_list_server.py`, its own process) answers every GET with one typical list
-response: a page of 10 Reloop domains, each with a DNS record (about 11 KB of JSON). Each round
-sends N sequential GETs with:
+response, a page of 10 Reloop domains, each with a DNS record (about 11 KB of JSON), and every
+POST with one contact. Each round sends N sequential requests of each kind with:
 
 * raw httpx: `http.get(url, headers=...)`, status check, `DomainList.model_validate(r.json())`
   (the same parsing a hand-written client would do, into the same pydantic model);
-* the generated client: `client.domains.list(limit=10)` (a SyncPage / AsyncPage of Domain).
+* the generated client: `client.domains.list(limit=10)` (a SyncPage / AsyncPage of Domain);
+* POST, raw httpx: `http.post(url, json={"email": ..., "firstName": ..., "lastName": ...})`,
+  status check, `Contact.model_validate(r.json())`;
+* POST, the generated client: `client.contacts.create(email=..., first_name=..., last_name=...)`,
+  the body given as keyword arguments (snake_case names sent under their wire names).
 
 Both share nothing but the server; each has one warm keep-alive connection. Sync and async are
 measured separately; within a round the contenders take turns in blocks of 100 requests, and the
 median of the rounds counts.
 Client-side rate limiting is off (`rate_limits=[]`, which still runs the limiter's bookkeeping):
 the spec's quotas would pace 2,000 requests. Prints time per request and the ratio
-generated / raw; target <= 1.25. Also shown: raw httpx without model parsing, for scale.
+generated / raw for each kind; target <= 1.25. Also shown: raw httpx without model parsing, for
+scale. `--generated DIR` measures the packages of another checkout (DIR/reloop/src), so two
+versions can be compared in one session.
 
-    .venv/bin/python benchmarks/overhead.py [--requests 2000] [--rounds 3]
+    .venv/bin/python benchmarks/overhead.py [--requests 2000] [--rounds 3] [--generated DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import statistics
 import subprocess
@@ -31,13 +38,11 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "generated" / "reloop" / "src")]
-
-import httpx  # noqa: E402
-import reloop  # noqa: E402
-from reloop.models import DomainList  # noqa: E402
 
 TARGET = 1.25
 # Contenders take turns in blocks of this many requests, so a load spike elsewhere on the machine
@@ -96,12 +101,30 @@ BODY = {
 }
 
 
+NEW_CONTACT = {"email": "ann@example.com", "firstName": "Ann", "lastName": "Lee"}
+CREATED = {
+    "object": "contact",
+    "id": "con_5Hj2Kp8Qw3Ln",
+    **NEW_CONTACT,
+    "status": "subscribed",
+    "properties": {"plan": "pro", "seats": 3},
+    "groups": [{"id": "grp_1", "name": "Customers"}],
+    "channels": [{"id": "chn_1", "name": "Newsletter", "subscription": "opt_in"}],
+    "suppressionReason": None,
+    "suppressedAt": None,
+    "createdAt": "2026-03-23T10:00:00.000Z",
+    "updatedAt": "2026-03-23T10:00:00.000Z",
+}
+
+
 @contextmanager
 def serve() -> Iterator[str]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as body:
         json.dump(BODY, body)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as created:
+        json.dump(CREATED, created)
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("_list_server.py")), body.name],
+        [sys.executable, str(Path(__file__).with_name("_list_server.py")), body.name, created.name],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -117,6 +140,7 @@ def serve() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         Path(body.name).unlink(missing_ok=True)
+        Path(created.name).unlink(missing_ok=True)
 
 
 def _timed(call: Callable[[], object], n: int) -> float:
@@ -133,25 +157,82 @@ async def _atimed(call: Callable[[], Awaitable[object]], n: int) -> float:
     return (time.perf_counter() - started) / n
 
 
-def bench_sync(base_url: str, n: int, rounds: int) -> dict[str, float]:
+def _contenders_sync(reloop: ModuleType, base_url: str, raw_http: httpx.Client, sdk_http: httpx.Client) -> Contenders:
+    from reloop.models import Contact, DomainList
+
     url = base_url + "/api/domain/v1/list?limit=10"
-    with httpx.Client() as raw_http, httpx.Client() as json_http, httpx.Client() as sdk_http:
-        client = reloop.Reloop(api_key="rl_bench", base_url=base_url, http_client=sdk_http, rate_limits=[])
+    create_url = base_url + "/api/contacts/create"
+    client = reloop.Reloop(api_key="rl_bench", base_url=base_url, http_client=sdk_http, rate_limits=[])
 
-        def raw() -> object:
-            response = raw_http.get(url, headers=HEADERS)
-            response.raise_for_status()
-            return DomainList.model_validate(response.json())
+    def raw() -> object:
+        response = raw_http.get(url, headers=HEADERS)
+        response.raise_for_status()
+        return DomainList.model_validate(response.json())
 
-        def raw_json() -> object:
-            response = json_http.get(url, headers=HEADERS)
-            response.raise_for_status()
-            return response.json()
+    def raw_json() -> object:
+        response = raw_http.get(url, headers=HEADERS)
+        response.raise_for_status()
+        return response.json()
 
-        def sdk() -> object:
-            return client.domains.list(limit=10)
+    def sdk() -> object:
+        return client.domains.list(limit=10)
 
-        contenders = {"raw": raw, "raw_json": raw_json, "sdk": sdk}
+    def raw_post() -> object:
+        response = raw_http.post(create_url, json=NEW_CONTACT, headers=HEADERS)
+        response.raise_for_status()
+        return Contact.model_validate(response.json())
+
+    def sdk_post() -> object:
+        return client.contacts.create(email="ann@example.com", first_name="Ann", last_name="Lee")
+
+    return {"raw": raw, "raw_json": raw_json, "sdk": sdk, "raw_post": raw_post, "sdk_post": sdk_post}
+
+
+def _contenders_async(
+    reloop: ModuleType, base_url: str, raw_http: httpx.AsyncClient, sdk_http: httpx.AsyncClient
+) -> AsyncContenders:
+    from reloop.models import Contact, DomainList
+
+    url = base_url + "/api/domain/v1/list?limit=10"
+    create_url = base_url + "/api/contacts/create"
+    client = reloop.AsyncReloop(api_key="rl_bench", base_url=base_url, http_client=sdk_http, rate_limits=[])
+
+    async def raw() -> object:
+        response = await raw_http.get(url, headers=HEADERS)
+        response.raise_for_status()
+        return DomainList.model_validate(response.json())
+
+    async def raw_json() -> object:
+        response = await raw_http.get(url, headers=HEADERS)
+        response.raise_for_status()
+        return response.json()
+
+    async def sdk() -> object:
+        return await client.domains.list(limit=10)
+
+    async def raw_post() -> object:
+        response = await raw_http.post(create_url, json=NEW_CONTACT, headers=HEADERS)
+        response.raise_for_status()
+        return Contact.model_validate(response.json())
+
+    async def sdk_post() -> object:
+        return await client.contacts.create(email="ann@example.com", first_name="Ann", last_name="Lee")
+
+    return {"raw": raw, "raw_json": raw_json, "sdk": sdk, "raw_post": raw_post, "sdk_post": sdk_post}
+
+
+Contenders = dict[str, Callable[[], object]]
+AsyncContenders = dict[str, Callable[[], Awaitable[object]]]
+
+
+def _rounds(times: dict[str, list[float]]) -> dict[str, float]:
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def bench_sync(reloop: ModuleType, base_url: str, n: int, rounds: int) -> dict[str, float]:
+    # Raw contenders share one connection (they take turns), the generated client has its own.
+    with httpx.Client() as raw_http, httpx.Client() as sdk_http:
+        contenders = _contenders_sync(reloop, base_url, raw_http, sdk_http)
         for call in contenders.values():
             _timed(call, 50)  # connections, lazy imports, pydantic schemas
         results: dict[str, list[float]] = {name: [] for name in contenders}
@@ -162,28 +243,12 @@ def bench_sync(base_url: str, n: int, rounds: int) -> dict[str, float]:
                     totals[name] += _timed(call, BLOCK) * BLOCK
             for name, total in totals.items():
                 results[name].append(total / (n // BLOCK * BLOCK))
-    return {name: statistics.median(times) for name, times in results.items()}
+    return _rounds(results)
 
 
-async def bench_async(base_url: str, n: int, rounds: int) -> dict[str, float]:
-    url = base_url + "/api/domain/v1/list?limit=10"
-    async with httpx.AsyncClient() as raw_http, httpx.AsyncClient() as json_http, httpx.AsyncClient() as sdk_http:
-        client = reloop.AsyncReloop(api_key="rl_bench", base_url=base_url, http_client=sdk_http, rate_limits=[])
-
-        async def raw() -> object:
-            response = await raw_http.get(url, headers=HEADERS)
-            response.raise_for_status()
-            return DomainList.model_validate(response.json())
-
-        async def raw_json() -> object:
-            response = await json_http.get(url, headers=HEADERS)
-            response.raise_for_status()
-            return response.json()
-
-        async def sdk() -> object:
-            return await client.domains.list(limit=10)
-
-        contenders = {"raw": raw, "raw_json": raw_json, "sdk": sdk}
+async def bench_async(reloop: ModuleType, base_url: str, n: int, rounds: int) -> dict[str, float]:
+    async with httpx.AsyncClient() as raw_http, httpx.AsyncClient() as sdk_http:
+        contenders = _contenders_async(reloop, base_url, raw_http, sdk_http)
         for call in contenders.values():
             await _atimed(call, 50)
         results: dict[str, list[float]] = {name: [] for name in contenders}
@@ -194,32 +259,44 @@ async def bench_async(base_url: str, n: int, rounds: int) -> dict[str, float]:
                     totals[name] += await _atimed(call, BLOCK) * BLOCK
             for name, total in totals.items():
                 results[name].append(total / (n // BLOCK * BLOCK))
-    return {name: statistics.median(times) for name, times in results.items()}
+    return _rounds(results)
+
+
+def _line(label: str, raw: float, sdk: float) -> str:
+    ratio = sdk / raw
+    verdict = "ok" if ratio <= TARGET else "OVER"
+    return (
+        f"{label:11}  raw httpx {raw * 1e6:7.0f} us  generated {sdk * 1e6:7.0f} us  "
+        f"ratio {ratio:4.2f} (<= {TARGET}: {verdict}; {(sdk - raw) * 1e6:+.0f} us/request)"
+    )
 
 
 def report(mode: str, figures: dict[str, float]) -> None:
-    ratio = figures["sdk"] / figures["raw"]
-    extra = (figures["sdk"] - figures["raw"]) * 1e6
-    verdict = "ok" if ratio <= TARGET else "OVER"
-    print(
-        f"{mode:5}  raw httpx {figures['raw'] * 1e6:7.0f} us  generated {figures['sdk'] * 1e6:7.0f} us  "
-        f"ratio {ratio:4.2f} (<= {TARGET}: {verdict}; +{extra:.0f} us/request)   "
-        f"[raw httpx, JSON only: {figures['raw_json'] * 1e6:.0f} us]"
-    )
+    print(_line(f"{mode} GET", figures["raw"], figures["sdk"]) + f"   [JSON only: {figures['raw_json'] * 1e6:.0f} us]")
+    print(_line(f"{mode} POST", figures["raw_post"], figures["sdk_post"]))
+
+
+def _import_reloop(generated: Path) -> ModuleType:
+    sys.path.insert(0, str(generated / "reloop" / "src"))
+    module = importlib.import_module("reloop")
+    print(f"reloop {module.__version__} from {Path(str(module.__file__)).parent}")
+    return module
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--generated", type=Path, default=ROOT / "generated", help="folder of the packages")
     args = parser.parse_args()
+    reloop = _import_reloop(args.generated.resolve())
     print(
-        f"{args.requests} sequential GETs per round, median of {args.rounds} rounds, "
-        f"{len(json.dumps(BODY))} byte list response"
+        f"{args.requests} sequential requests of each kind per round, median of {args.rounds} rounds, "
+        f"{len(json.dumps(BODY))} byte list response, {len(json.dumps(CREATED))} byte POST response"
     )
     with serve() as base_url:
-        report("sync", bench_sync(base_url, args.requests, args.rounds))
-        report("async", asyncio.run(bench_async(base_url, args.requests, args.rounds)))
+        report("sync", bench_sync(reloop, base_url, args.requests, args.rounds))
+        report("async", asyncio.run(bench_async(reloop, base_url, args.requests, args.rounds)))
 
 
 if __name__ == "__main__":

@@ -119,6 +119,59 @@ class JobConfig:
     succeeded: tuple[str, ...]
     failed: tuple[str, ...]
     model: TypeRef  # what the job's status operation answers
+    cancel_reason_field: str | None = None  # body field of the cancel request for the reason
+
+
+@dataclass(frozen=True)
+class ErrorFieldConfig:
+    """A field of the API's error body that every status error carries as attribute `name`."""
+
+    name: str
+    paths: tuple[str, ...]  # keys, or dotted keys into nested objects; first non-empty wins
+    shown: Literal["message", "note", "hidden"] = "hidden"
+    label: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorEnvelopeConfig:
+    """What the API's error bodies look like (x-sdk.error_envelope); the runtime's ErrorEnvelope."""
+
+    problem_details: bool = False
+    fields: tuple[ErrorFieldConfig, ...] = ()
+    retry_after_field: str | None = None
+    item_pointer: tuple[str, ...] = ()
+    item_field: tuple[str, ...] = ()
+    item_detail: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuotaUsageConfig:
+    """Response headers with the requests used of a daily / monthly quota."""
+
+    daily_used: str | None = None
+    monthly_used: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """How deliveries are signed (x-sdk.webhook_signature) and what a verified event becomes."""
+
+    header: str
+    tolerance: float = 300.0
+    timestamp_key: str = "t"
+    signature_key: str = "v1"
+    digest: Literal["sha256", "sha512"] = "sha256"
+    event_models: tuple[str, ...] = ()  # model classes of the event: one, or the members of a union
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """The per-API facts the runtime reads from the generated _constants.py."""
+
+    error_envelope: ErrorEnvelopeConfig = ErrorEnvelopeConfig()
+    quota_usage: QuotaUsageConfig = QuotaUsageConfig()
+    webhook: WebhookConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -165,18 +218,20 @@ class Package:
     log_env_var: str
     base_url: str
     auth: Auth
-    error_envelope: str
     quotas: tuple[Quota, ...]
     paging: PagingConfig | None
     jobs: JobConfig | None
-    webhook_header: str | None
-    webhook_tolerance: float
     resources: tuple[Resource, ...]
+    runtime: RuntimeConfig = RuntimeConfig()
     input_dicts: tuple[InputDict, ...] = ()
     description: str = ""
     warnings: tuple[str, ...] = field(default=())
     urls: tuple[tuple[str, str], ...] = field(default=())  # (label, URL) for the distribution's metadata
     releases: tuple[ReleaseNote, ...] = field(default=())  # from the release record; empty without one
+
+    @property
+    def webhook_header(self) -> str | None:
+        return self.runtime.webhook.header if self.runtime.webhook else None
 
     @property
     def rate_limit_groups(self) -> tuple[str, ...]:

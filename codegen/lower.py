@@ -14,7 +14,23 @@ from pydantic import ValidationError
 from . import __version__
 from .diagnostics import Diagnostic, SpecError, join_pointer, processing, source_name
 from .inputs import InputTypes, body_fields
-from .ir import Auth, Body, JobConfig, Operation, Package, PagingConfig, Param, Quota, Resource, Returns
+from .ir import (
+    Auth,
+    Body,
+    ErrorEnvelopeConfig,
+    ErrorFieldConfig,
+    JobConfig,
+    Operation,
+    Package,
+    PagingConfig,
+    Param,
+    Quota,
+    QuotaUsageConfig,
+    Resource,
+    Returns,
+    RuntimeConfig,
+    WebhookConfig,
+)
 from .loose import loose_warnings
 from .naming import (
     class_from_title,
@@ -35,7 +51,7 @@ from .reserved import CALL_OPTIONS, CLIENT_ATTRIBUTES, RESOURCE_ATTRIBUTES
 from .spec.extensions import DocumentSdk, OperationSdk
 from .spec.load import LoadedSpec
 from .typeref import ANY_MAPPING, BYTES, LOOSE, NONE, STR, TypeRef, sequence_of, union
-from .types import TypeNamer
+from .types import TypeNamer, is_class_schema
 
 _VERSION_SEGMENT = re.compile(r"^(v\d+|api)$")
 
@@ -88,6 +104,7 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
     operations = _collect_operations(ctx)
     resources = _build_resources(ctx, operations)
     jobs = _jobs(ctx)
+    runtime = _runtime_config(ctx)
     if ctx.diagnostics:
         raise SpecError(ctx.diagnostics)
     paging = sdk.pagination
@@ -104,7 +121,6 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         log_env_var=sdk.log_env_var or env_prefix(package) + "_LOG",
         base_url=_base_url(spec.data),
         auth=_auth(spec.data),
-        error_envelope=sdk.error_envelope,
         quotas=tuple(Quota(q.requests, q.per, q.group) for q in sdk.rate_limits),
         paging=PagingConfig(
             paging.style,
@@ -117,8 +133,7 @@ def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = No
         if paging
         else None,
         jobs=jobs,
-        webhook_header=sdk.webhook_signature.header if sdk.webhook_signature else None,
-        webhook_tolerance=sdk.webhook_signature.tolerance if sdk.webhook_signature else 300.0,
+        runtime=runtime,
         resources=resources,
         input_dicts=inputs.typed_dicts(),
         description=str(info.get("description") or ""),
@@ -583,4 +598,58 @@ def _jobs(ctx: _Ctx) -> JobConfig | None:
         succeeded=tuple(jobs.succeeded),
         failed=tuple(jobs.failed),
         model=returns.annotation,
+        cancel_reason_field=jobs.cancel_reason_field,
     )
+
+
+def _runtime_config(ctx: _Ctx) -> RuntimeConfig:
+    """The per-API facts the runtime reads: error envelope, quota-usage headers, webhook scheme."""
+    envelope, usage, signature = ctx.sdk.error_envelope, ctx.sdk.quota_usage_headers, ctx.sdk.webhook_signature
+    webhook = None
+    if signature is not None:
+        webhook = WebhookConfig(
+            header=signature.header,
+            tolerance=float(signature.tolerance),
+            timestamp_key=signature.timestamp_key,
+            signature_key=signature.signature_key,
+            digest=signature.digest,
+            event_models=_event_models(ctx, signature.event_model),
+        )
+    return RuntimeConfig(
+        error_envelope=ErrorEnvelopeConfig(
+            problem_details=envelope.problem_details,
+            fields=tuple(
+                ErrorFieldConfig(name, tuple(f.paths), f.shown, f.label, f.description)
+                for name, f in envelope.fields.items()
+            ),
+            retry_after_field=envelope.retry_after_field,
+            item_pointer=tuple(envelope.items.pointer),
+            item_field=tuple(envelope.items.field),
+            item_detail=tuple(envelope.items.detail),
+        ),
+        quota_usage=QuotaUsageConfig(usage.daily_used, usage.monthly_used),
+        webhook=webhook,
+    )
+
+
+def _event_models(ctx: _Ctx, name: str | None) -> tuple[str, ...]:
+    """Model classes of the webhook event schema: its own, or those of its oneOf/anyOf members."""
+    if name is None:
+        return ()
+    pointer = "/x-sdk/webhook_signature/event_model"
+    class_name = ctx.prepared.class_names.get(name)
+    schemas = (ctx.prepared.document.get("components") or {}).get("schemas") or {}
+    schema = schemas.get(class_name) if class_name else None
+    if not isinstance(schema, dict):
+        ctx.error(pointer, f"no component schema {name!r}")
+        return ()
+    if is_class_schema(schema) and "enum" not in schema:
+        return (class_name or name,)
+    members = schema.get("oneOf") or schema.get("anyOf") or []
+    prefix = "#/components/schemas/"
+    refs = [m.get("$ref", "") if isinstance(m, dict) else "" for m in members]
+    names = tuple(ref.removeprefix(prefix) for ref in refs if ref.startswith(prefix))
+    if not names or len(names) != len(members) or not all(is_class_schema(schemas.get(n)) for n in names):
+        ctx.error(pointer, f"{name!r} must be an object schema or a oneOf/anyOf of object schemas")
+        return ()
+    return names

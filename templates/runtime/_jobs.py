@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
+from ._config import JobScheme as JobScheme  # defined with the other generated settings
 from ._exceptions import APIError
 from ._parsing import read_json
 from ._request import RequestSpec
@@ -14,19 +14,6 @@ if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class JobScheme:
-    """Where a background job is polled and cancelled, and which statuses end it."""
-
-    get_path: str
-    cancel_path: str | None
-    id_field: str
-    status_field: str
-    succeeded: tuple[str, ...]
-    failed: tuple[str, ...]
-    cast_to: Callable[[], Any]  # the job model, imported on first use
 
 
 class JobFailedError(APIError):
@@ -81,7 +68,10 @@ class _Job(Generic[T]):
     def _cancel_spec(self, reason: str | None) -> RequestSpec:
         if self._scheme.cancel_path is None:
             raise APIError("this API has no way to cancel a job")
-        body: object = {"reason": reason} if reason else {}
+        field = self._scheme.cancel_reason_field
+        if reason and field is None:
+            raise ValueError("this API takes no reason when a job is cancelled")
+        body: object = {field: reason} if reason and field else {}
         return RequestSpec(
             method="post", path=self._scheme.cancel_path, path_params={"id": self.id}, body=body, body_kind="json"
         )

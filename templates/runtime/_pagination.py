@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
+from ._config import PageScheme as PageScheme  # defined with the other generated settings
 from ._parsing import read_json, validate
 from ._request import RequestSpec
 from ._response import APIResponse
@@ -14,46 +14,6 @@ if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PageScheme:
-    """How an API pages: page numbers with totals at the root, or offsets with a has-more flag."""
-
-    style: Literal["page", "offset"]
-    page_param: str
-    size_param: str
-    offset_param: str
-    has_more_field: str | None
-    total_field: str | None
-
-    def next_query(
-        self, query: Mapping[str, object], body: Mapping[str, Any], item_count: int
-    ) -> dict[str, object] | None:
-        if item_count == 0:
-            return None
-        size = _int(query.get(self.size_param))
-        if self.style == "offset":
-            more = body.get(self.has_more_field) if self.has_more_field else None
-            if more is False or (more is None and (size is None or item_count < size)):
-                return None
-            return {self.offset_param: (_int(query.get(self.offset_param)) or 0) + item_count}
-        page = _int(query.get(self.page_param)) or _int(body.get(self.page_param)) or 1
-        total = _int(body.get(self.total_field)) if self.total_field else None
-        size = size or _int(body.get(self.size_param)) or item_count
-        if total is not None:
-            return {self.page_param: page + 1} if page * size < total else None
-        return {self.page_param: page + 1} if item_count >= size else None
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
 
 
 def extract_items(parsed: Any, items_field: str) -> list[Any]:

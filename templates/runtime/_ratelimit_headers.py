@@ -1,5 +1,5 @@
 """Reading rate-limit state from response headers: the X-RateLimit-*, ratelimit-* and
-x-rate-limit-* families, Retry-After (seconds or HTTP date) and Reloop's quota headers.
+x-rate-limit-* families, Retry-After and the quota-usage headers the API declares.
 
 Reset values may be epoch seconds, epoch milliseconds or seconds until the reset; which one is
 decided by magnitude, and the server's Date header corrects for clock skew.
@@ -7,13 +7,18 @@ decided by magnitude, and the server's Date header corrects for clock skew.
 
 from __future__ import annotations
 
-import email.utils
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ._config import QuotaUsageHeaders
+from ._constants import CONFIG
+from ._retry import parse_http_date, parse_retry_after
+
+# The quota-usage headers of the API this package was generated for (x-sdk.quota_usage_headers).
+DEFAULT_USAGE_HEADERS = CONFIG.quota_usage_headers
 _EPOCH_SECONDS = 1e9  # larger "reset" values are epoch timestamps, not durations
 _EPOCH_MILLIS = 1e12  # larger still: epoch milliseconds
 
@@ -84,18 +89,6 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _http_date(text: str) -> float | None:
-    try:
-        parsed = email.utils.parsedate_to_datetime(text.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
-
-
 def _iso_date(text: str) -> float | None:
     try:
         parsed = datetime.fromisoformat(text.strip())
@@ -107,7 +100,7 @@ def _iso_date(text: str) -> float | None:
 
 
 def _timestamp(text: str) -> float | None:
-    stamp = _http_date(text)
+    stamp = parse_http_date(text)
     return _iso_date(text) if stamp is None else stamp
 
 
@@ -127,15 +120,20 @@ def _int(text: str | None) -> int | None:
     return None if number is None or number < 0 else int(number)
 
 
-def parse_rate_limit_headers(headers: Mapping[str, str], *, wall_now: float) -> ParsedRateLimitHeaders:
+def parse_rate_limit_headers(
+    headers: Mapping[str, str],
+    *,
+    wall_now: float,
+    usage: QuotaUsageHeaders = DEFAULT_USAGE_HEADERS,
+) -> ParsedRateLimitHeaders:
     """Normalise the rate-limit headers of one response.
 
     Understands `X-RateLimit-Limit/Remaining/Reset/Window`, lowercase `ratelimit-*`,
     `x-rate-limit-*` (where the limit may be a window label such as `1h` and the reset an
     ISO-8601 time), the combined `RateLimit: limit=.., remaining=.., reset=..` form,
-    `Retry-After` (seconds or an HTTP date) and Reloop's `x-reloop-daily-quota` /
-    `x-reloop-monthly-quota`. A reset larger than 10^9 is an epoch timestamp (10^12: epoch
-    milliseconds), a smaller one is seconds from now. Absolute times are read against the
+    `Retry-After` (read by `_retry.parse_retry_after`) and the `usage` headers (requests used of
+    a daily / monthly quota; by default those the API declares). A reset larger than 10^9 is an
+    epoch timestamp (10^12: epoch milliseconds), a smaller one is seconds from now. Absolute times are read against the
     response's `Date` header when it has one, so a server clock that differs from ours
     does not shift the result. Unparsable values are ignored.
     """
@@ -143,7 +141,7 @@ def parse_rate_limit_headers(headers: Mapping[str, str], *, wall_now: float) -> 
     server_now = wall_now
     date = lowered.get("date")
     if date is not None:
-        parsed_date = _http_date(date)
+        parsed_date = parse_http_date(date)
         if parsed_date is not None:
             server_now = parsed_date
 
@@ -204,23 +202,13 @@ def parse_rate_limit_headers(headers: Mapping[str, str], *, wall_now: float) -> 
         if reset_after is not None:
             reset_after = max(0.0, reset_after)
 
-    retry_after: float | None = None
-    raw_retry = lowered.get("retry-after")
-    if raw_retry is not None and raw_retry.strip():
-        value = _number(raw_retry)
-        if value is not None:
-            retry_after = max(0.0, value)
-        else:
-            stamp = _http_date(raw_retry)
-            retry_after = None if stamp is None else max(0.0, stamp - server_now)
-
     return ParsedRateLimitHeaders(
         limit=limit,
         remaining=remaining,
         reset_after=reset_after,
         reset_at=None if reset_after is None else wall_now + reset_after,
         window=window,
-        retry_after=retry_after,
-        daily_used=_int(lowered.get("x-reloop-daily-quota")),
-        monthly_used=_int(lowered.get("x-reloop-monthly-quota")),
+        retry_after=parse_retry_after(lowered, now=wall_now),
+        daily_used=_int(lowered.get(usage.daily_used.lower())) if usage.daily_used else None,
+        monthly_used=_int(lowered.get(usage.monthly_used.lower())) if usage.monthly_used else None,
     )

@@ -1,26 +1,34 @@
-"""Verification of signed webhook deliveries.
+"""Verification of signed webhook deliveries, and the typed event they carry.
 
-The scheme:
+The scheme (``WEBHOOK_SCHEME``, from the spec's ``x-sdk.webhook_signature``; with the default
+keys ``t`` and ``v1``):
 
-* the signature header (``SIGNATURE_HEADER``, from the spec's ``x-sdk.webhook_signature``)
-  holds ``t=<unix seconds>,v1=<hex>[,v1=<hex>...]``;
-* ``<hex>`` is HMAC-SHA256, keyed with the endpoint's signing secret, over the bytes
-  ``f"{t}."`` followed by the raw request body, hex-encoded;
+* the signature header (``SIGNATURE_HEADER``) holds ``t=<unix seconds>,v1=<hex>[,v1=<hex>...]``;
+* ``<hex>`` is an HMAC (SHA-256 unless the scheme says otherwise), keyed with the endpoint's
+  signing secret, over the bytes ``f"{t}."`` followed by the raw request body, hex-encoded;
 * several ``v1`` entries may be present (secret rotation); any one matching is enough;
 * the timestamp must be within ``tolerance`` seconds (``DEFAULT_TOLERANCE``) of now.
 
 The secret is used exactly as given, UTF-8 encoded, as the HMAC key: no prefix is stripped and
-nothing is base64-decoded.
+nothing is base64-decoded. ``construct_event`` parses a verified delivery into the spec's event
+model, leniently as responses are (``_parsing``).
 """
 
-import hashlib
+from __future__ import annotations
+
 import hmac
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-from ._constants import WEBHOOK_HEADER, WEBHOOK_TOLERANCE
+import pydantic
+
+from ._constants import WEBHOOK_SCHEME
 from ._exceptions import WebhookVerificationError
+from ._parsing import Mismatch, parse_value
+
+if TYPE_CHECKING:
+    from ._constants import WebhookEventModel
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -30,9 +38,10 @@ __all__ = [
     "verify_signature",
 ]
 
-SIGNATURE_HEADER = WEBHOOK_HEADER
-DEFAULT_TOLERANCE = WEBHOOK_TOLERANCE
-_SCHEME = "v1"
+SIGNATURE_HEADER = WEBHOOK_SCHEME.header
+DEFAULT_TOLERANCE = WEBHOOK_SCHEME.tolerance
+_TIMESTAMP = WEBHOOK_SCHEME.timestamp_key
+_SCHEME = WEBHOOK_SCHEME.signature_key
 
 
 def _as_bytes(payload: bytes | str) -> bytes:
@@ -47,7 +56,7 @@ def _key(secret: str) -> bytes:
 
 def _digest(payload: bytes, secret: str, timestamp: int) -> str:
     message = f"{timestamp}.".encode() + payload
-    return hmac.new(_key(secret), message, hashlib.sha256).hexdigest()
+    return hmac.new(_key(secret), message, WEBHOOK_SCHEME.digest).hexdigest()
 
 
 def _parse_header(header: str) -> tuple[int, list[str]]:
@@ -63,7 +72,7 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
             raise WebhookVerificationError(
                 f"malformed {SIGNATURE_HEADER} header: expected comma-separated key=value pairs"
             )
-        if name == "t":
+        if name == _TIMESTAMP:
             if timestamp is not None:
                 raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: more than one timestamp")
             if not value.isascii() or not value.isdigit():
@@ -73,7 +82,7 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
             signatures.append(value)
         # Other schemes (v0, future versions) are ignored, not rejected.
     if timestamp is None:
-        raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no t= timestamp")
+        raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no {_TIMESTAMP}= timestamp")
     if not signatures:
         raise WebhookVerificationError(f"malformed {SIGNATURE_HEADER} header: no {_SCHEME}= signature")
     return timestamp, signatures
@@ -85,7 +94,7 @@ def sign_payload(payload: bytes | str, secret: str, *, timestamp: int | None = N
     For tests of your own webhook handler. ``timestamp`` (unix seconds) defaults to now.
     """
     t = int(time.time()) if timestamp is None else int(timestamp)
-    return f"t={t},{_SCHEME}={_digest(_as_bytes(payload), secret, t)}"
+    return f"{_TIMESTAMP}={t},{_SCHEME}={_digest(_as_bytes(payload), secret, t)}"
 
 
 def verify_signature(
@@ -105,7 +114,7 @@ def verify_signature(
     clock.
 
     Raises ``WebhookVerificationError`` when the header is missing or malformed, the
-    timestamp is outside the tolerance, or no ``v1`` signature matches.
+    timestamp is outside the tolerance, or no signature (``v1=`` by default) matches.
     """
     _key(secret)  # an empty secret is a configuration error: fail first
     if header is None or not header.strip():
@@ -140,10 +149,13 @@ def construct_event(
     *,
     tolerance: float | None = DEFAULT_TOLERANCE,
     now: float | None = None,
-) -> dict[str, Any]:
-    """Verify ``payload`` (see ``verify_signature``) and return it parsed as JSON.
+) -> WebhookEventModel:
+    """Verify ``payload`` (see ``verify_signature``) and return the event it carries.
 
-    The event is returned as a plain dict, as sent.
+    The event is the spec's webhook event model (for a union of event types, the member its
+    fields match), built leniently: a delivery with a field missing or of another type than
+    declared still gives the model, with the values as sent. Raises ``WebhookVerificationError``
+    when the signature does not verify or the payload is not a JSON object.
     """
     verify_signature(payload, header, secret, tolerance=tolerance, now=now)
     try:
@@ -152,4 +164,13 @@ def construct_event(
         raise WebhookVerificationError("webhook payload is correctly signed but is not valid JSON") from exc
     if not isinstance(event, dict):
         raise WebhookVerificationError("webhook payload is correctly signed but is not a JSON object")
-    return event
+    model = WEBHOOK_SCHEME.event_model()
+    if model is None:
+        return cast("WebhookEventModel", event)
+    try:
+        parsed = parse_value(event, model, source="Webhook event")
+    except Mismatch as exc:
+        raise WebhookVerificationError(f"webhook payload is correctly signed but {exc}") from None
+    if isinstance(parsed, pydantic.RootModel):
+        parsed = parsed.root  # an event schema that is a union: its member, as responses give it
+    return cast("WebhookEventModel", parsed)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import importlib
 import logging
 import random
 from collections.abc import Sequence
@@ -315,11 +316,19 @@ def test_garbage_values_are_ignored(rl: ModuleType) -> None:
     assert info == rl.ParsedRateLimitHeaders()
 
 
+def usage_headers(rl: ModuleType) -> Any:
+    """Reloop's quota-usage headers; each package reads those its spec declares."""
+    config = importlib.import_module(rl.__name__.rpartition(".")[0] + "._config")
+    return config.QuotaUsageHeaders(daily_used="x-reloop-daily-quota", monthly_used="x-reloop-monthly-quota")
+
+
 def test_reloop_quota_headers(rl: ModuleType) -> None:
-    info = rl.parse_rate_limit_headers(
-        {"x-reloop-daily-quota": "120", "x-reloop-monthly-quota": "3400"}, wall_now=EPOCH
-    )
+    headers = {"x-reloop-daily-quota": "120", "x-reloop-monthly-quota": "3400"}
+    info = rl.parse_rate_limit_headers(headers, wall_now=EPOCH, usage=usage_headers(rl))
     assert (info.daily_used, info.monthly_used) == (120, 3400)
+    declared = rl.parse_rate_limit_headers(headers, wall_now=EPOCH)  # the package's own
+    expected = (120, 3400) if rl.__name__.startswith("reloop.") else (None, None)
+    assert (declared.daily_used, declared.monthly_used) == expected
 
 
 # --------------------------------------------------------------------------- holds
@@ -471,7 +480,7 @@ def test_hold_then_window_combine(rl: ModuleType) -> None:
 
 
 def test_snapshot_records_latest_figures_per_group(rl: ModuleType) -> None:
-    p = policy(rl)
+    p = policy(rl, usage_headers=usage_headers(rl))
     assert p.snapshot() == {}
     p.observe(
         "mail.send",

@@ -1,4 +1,10 @@
-"""The exception tree and make_status_error, in both generated packages."""
+"""The exception tree and make_status_error, in both generated packages.
+
+The runtime knows no API: what an error body looks like is data (an `Envelope`). The tests run each
+package's copy of the runtime against three envelopes: the two the curated specs declare
+("reloop": a message with why/fix/link fields, "problem": RFC 9457 problem details) and the empty
+one a plain spec gets ("generic").
+"""
 
 import importlib
 import json
@@ -42,6 +48,14 @@ def make_response(
     return httpx.Response(status, content=content, headers=all_headers, request=request)
 
 
+def envelope_of(exc: ModuleType, name: str) -> Any:
+    """The envelope a curated spec declares (its package's), or the empty one."""
+    if name == "generic":
+        return exc.Envelope()
+    package = {"reloop": "reloop", "problem": "replyio"}[name]
+    return importlib.import_module(f"{package}._constants").CONFIG.error_envelope
+
+
 def build(
     exc: ModuleType,
     status: int,
@@ -50,7 +64,7 @@ def build(
     envelope: str = "generic",
     **kw: Any,
 ) -> Any:
-    return exc.make_status_error(make_response(status, body, **kw), envelope=envelope)
+    return exc.make_status_error(make_response(status, body, **kw), envelope=envelope_of(exc, envelope))
 
 
 # ------------------------------------------------------------------------ class choice
@@ -112,7 +126,7 @@ def test_hierarchy(exc: ModuleType) -> None:
 
 def test_common_fields(exc: ModuleType) -> None:
     response = make_response(404, {"message": "Domain not found"})
-    err = exc.make_status_error(response, envelope="reloop")
+    err = exc.make_status_error(response, envelope=envelope_of(exc, "reloop"))
     assert err.response is response
     assert err.request is response.request
     assert err.headers is response.headers
@@ -244,7 +258,7 @@ def test_retry_after_http_date(exc: ModuleType) -> None:
         headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"},
     )
     now = 1445412480.0 - 30  # 30 s before that date
-    err = exc.make_status_error(response, envelope="reloop", now=now)
+    err = exc.make_status_error(response, envelope=envelope_of(exc, "reloop"), now=now)
     assert err.retry_after == 30.0
     assert err.retry_after_body is None
 
@@ -278,9 +292,8 @@ def test_problem_validation(exc: ModuleType) -> None:
         exc.ErrorDetail(pointer="/name", detail="Field is required."),
         exc.ErrorDetail(pointer="top", detail="Value has an invalid format."),
     ]
-    assert err.why is None
-    assert err.fix is None
-    assert err.link is None
+    for name in ("why", "fix", "link"):  # fields of another API's envelope
+        assert not hasattr(err, name)
     assert str(err) == (
         "400 Bad Request: Validation failed — /name: Field is required.; top: Value has an invalid format."
     )
@@ -526,13 +539,13 @@ def test_unread_streaming_response(exc: ModuleType) -> None:
         stream=httpx.ByteStream(b'{"message": "x"}'),
         request=httpx.Request("GET", "https://api.example.test/"),
     )
-    err = exc.make_status_error(response, envelope="reloop")
+    err = exc.make_status_error(response, envelope=envelope_of(exc, "reloop"))
     assert type(err) is exc.InternalServerError
     assert err.body is None
 
 
 def test_response_without_request(exc: ModuleType) -> None:
-    err = exc.make_status_error(httpx.Response(404, json={"message": "gone"}), envelope="reloop")
+    err = exc.make_status_error(httpx.Response(404, json={"message": "gone"}), envelope=envelope_of(exc, "reloop"))
     assert err.request is None
     assert str(err) == "404 Not Found: gone"
 
@@ -603,7 +616,8 @@ def test_api_key_never_in_str_or_repr(exc: ModuleType, body: dict[str, Any]) -> 
         for text in (str(err), repr(err), err.message):
             assert API_KEY not in text
             assert BEARER not in text
-        assert "<redacted>" in str(err)
+        if envelope == "reloop" or "why" not in body:  # why/fix are fields of that envelope only
+            assert "<redacted>" in str(err)
 
 
 def test_request_headers_never_in_message(exc: ModuleType) -> None:
@@ -677,3 +691,71 @@ def test_error_detail_is_frozen(exc: ModuleType) -> None:
     assert str(detail) == "/a: bad"
     assert str(exc.ErrorDetail(field="email", detail="bad")) == "email: bad"
     assert str(exc.ErrorDetail(detail="bad")) == "bad"
+
+
+# ------------------------------------------------------------ the envelope is data
+
+
+def config_of(exc: ModuleType) -> ModuleType:
+    return importlib.import_module(exc.__name__.rpartition(".")[0] + "._config")
+
+
+def test_each_package_reads_its_own_envelope_by_default(exc: ModuleType) -> None:
+    body = {"message": "Nope", "why": "because", "title": "T", "detail": "D", "retryAfter": 3}
+    err = exc.make_status_error(make_response(429, body))
+    assert err.envelope is envelope_of(exc, "reloop" if exc.__name__.startswith("reloop") else "problem")
+    if exc.__name__.startswith("reloop"):
+        assert (err.message, err.why, err.retry_after_body, err.retry_after) == ("Nope", "because", 3.0, 3.0)
+    else:  # problem details lead; the body's retryAfter is no field of this API
+        assert (err.message, err.retry_after_body, err.retry_after) == ("D", None, None)
+        assert not hasattr(err, "why")
+
+
+def test_declared_fields_become_attributes_and_show_where_declared(exc: ModuleType) -> None:
+    cfg = config_of(exc)
+    envelope = cfg.ErrorEnvelope(
+        fields=(
+            cfg.ErrorField("hint", paths=("hint", "meta.hint"), shown="message"),
+            cfg.ErrorField("docs", paths=("meta.docs",), shown="note", label="docs: "),
+            cfg.ErrorField("trace", paths=("trace",)),
+        ),
+        retry_after_field="wait_s",
+    )
+    body = {"message": "Denied", "meta": {"hint": "ask an admin", "docs": "https://d"}, "trace": "t-1", "wait_s": "4"}
+    err = exc.make_status_error(make_response(429, body), envelope=envelope)
+    assert (err.hint, err.docs, err.trace) == ("ask an admin", "https://d", "t-1")
+    assert err.retry_after == err.retry_after_body == 4.0
+    assert str(err) == "429 Too Many Requests: Denied — ask an admin (docs: https://d) (retry after 4 s)"
+    assert not hasattr(err, "why")
+    bare = exc.make_status_error(make_response(400, {"message": "m"}), envelope=envelope)
+    assert (bare.hint, bare.docs, bare.trace) == (None, None, None)
+
+
+def test_item_keys_the_envelope_declares_come_first(exc: ModuleType) -> None:
+    cfg = config_of(exc)
+    envelope = cfg.ErrorEnvelope(item_field=("attr",), item_detail=("problem",), item_pointer=("at",))
+    body = {"errors": [{"attr": "email", "problem": "bad", "message": "ignored"}, {"at": "/x", "msg": "m"}]}
+    err = exc.make_status_error(make_response(400, body), envelope=envelope)
+    assert err.errors == [exc.ErrorDetail(field="email", detail="bad"), exc.ErrorDetail(pointer="/x", detail="m")]
+
+
+def test_an_envelope_field_not_declared_is_refused(exc: ModuleType) -> None:
+    response = make_response(400, {"message": "m"})
+    with pytest.raises(TypeError, match="nonsense"):
+        exc.APIStatusError("m", response=response, envelope=exc.Envelope(), nonsense="x")
+
+
+def test_rate_limit_wait_error_carries_the_fields_as_none(exc: ModuleType) -> None:
+    err = exc.RateLimitWaitError(retry_after=3.0, group=None, reason="window", waited=0.0, max_wait=1.0)
+    for f in err.envelope.fields:
+        assert getattr(err, f.name) is None
+    assert (err.title, err.detail, err.code, err.errors) == (None, None, None, [])
+
+
+def test_envelope_fields_never_shadow_the_attributes_of_errors(exc: ModuleType) -> None:
+    from codegen.spec.extensions import ERROR_ATTRIBUTES
+
+    err = build(exc, 429, {"message": "m"})
+    wait = exc.RateLimitWaitError(retry_after=3.0, group=None, reason="", waited=0.0, max_wait=1.0)
+    public = {n for n in dir(err) if not n.startswith("_")} | {n for n in vars(wait) if not n.startswith("_")}
+    assert public - {f.name for f in wait.envelope.fields} <= ERROR_ATTRIBUTES

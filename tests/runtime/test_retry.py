@@ -65,21 +65,32 @@ def test_retry_after_ms(retry: ModuleType) -> None:
     assert retry.parse_retry_after(headers, now=NOW) == 0.25
 
 
+def test_retry_after_http_date_read_against_the_servers_date(retry: ModuleType) -> None:
+    # The server's clock runs 100 s behind ours: its Date header, not our clock, is the reference.
+    headers = {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT", "Date": "Wed, 21 Oct 2015 07:27:50 GMT"}
+    assert retry.parse_retry_after(headers, now=NOW + 100) == 10.0
+
+
 def test_retry_after_body(retry: ModuleType) -> None:
-    assert retry.parse_retry_after({}, {"retryAfter": 7}, now=NOW) == 7.0
+    assert retry.parse_retry_after({}, {"retryAfter": 7}, now=NOW, body_field="retryAfter") == 7.0
 
 
 def test_retry_after_body_string(retry: ModuleType) -> None:
-    assert retry.parse_retry_after({}, {"retryAfter": "7"}, now=NOW) == 7.0
+    assert retry.parse_retry_after({}, {"wait": "7"}, now=NOW, body_field="wait") == 7.0
+
+
+def test_retry_after_body_only_in_the_field_named(retry: ModuleType) -> None:
+    assert retry.parse_retry_after({}, {"retryAfter": 7}, now=NOW) is None
+    assert retry.parse_retry_after({}, {"retryAfter": 7}, now=NOW, body_field="wait") is None
 
 
 def test_retry_after_header_beats_body(retry: ModuleType) -> None:
-    assert retry.parse_retry_after({"Retry-After": "3"}, {"retryAfter": 9}, now=NOW) == 3.0
+    assert retry.parse_retry_after({"Retry-After": "3"}, {"retryAfter": 9}, now=NOW, body_field="retryAfter") == 3.0
 
 
 def test_retry_after_unparsable_header_falls_back_to_body(retry: ModuleType) -> None:
     headers = {"Retry-After": "soon"}
-    assert retry.parse_retry_after(headers, {"retryAfter": 4}, now=NOW) == 4.0
+    assert retry.parse_retry_after(headers, {"retryAfter": 4}, now=NOW, body_field="retryAfter") == 4.0
     assert retry.parse_retry_after(headers, now=NOW) is None
 
 
@@ -90,7 +101,7 @@ def test_retry_after_invalid_values(retry: ModuleType, value: str) -> None:
 
 @pytest.mark.parametrize("body", [None, "text", [1], {"retryAfter": True}, {"x": 1}])
 def test_retry_after_absent(retry: ModuleType, body: object) -> None:
-    assert retry.parse_retry_after({}, body, now=NOW) is None
+    assert retry.parse_retry_after({}, body, now=NOW, body_field="retryAfter") is None
 
 
 # ------------------------------------------------------------------ transport failures
@@ -307,3 +318,20 @@ def test_decision_is_frozen(retry: ModuleType) -> None:
     decision = decide(retry, status_code=503)
     with pytest.raises(dataclasses.FrozenInstanceError):
         decision.retry = False
+
+
+# ------------------------------------------------------------------ one set, one parser
+
+
+def test_one_idempotent_method_set(retry: ModuleType) -> None:
+    request = importlib.import_module(retry.__name__.rpartition(".")[0] + "._request")
+    assert request.IDEMPOTENT_METHODS is retry.IDEMPOTENT_METHODS
+    assert retry.IDEMPOTENT_METHODS == {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"}  # RFC 9110 9.2.2
+
+
+def test_rate_limit_headers_read_retry_after_as_retries_do(retry: ModuleType) -> None:
+    headers = importlib.import_module(retry.__name__.rpartition(".")[0] + "._ratelimit_headers")
+    for given in ({"retry-after-ms": "250"}, {"Retry-After": "7"}, {"Retry-After": "soon"}, {"Retry-After": "-1"}):
+        assert headers.parse_rate_limit_headers(given, wall_now=NOW).retry_after == retry.parse_retry_after(
+            given, now=NOW
+        )

@@ -192,14 +192,48 @@ def test_secret_never_in_messages(wh: ModuleType, exc: ModuleType) -> None:
         assert SECRET not in repr(info.value)
 
 
-def test_construct_event(wh: ModuleType) -> None:
+def signed(event: dict[str, object]) -> tuple[bytes, str]:
+    payload = json.dumps(event).encode()
+    return payload, header_for(payload)
+
+
+def test_construct_event_returns_the_typed_event(wh: ModuleType) -> None:
+    models = importlib.import_module(wh.__name__.rpartition(".")[0] + ".models")
     event = wh.construct_event(PAYLOAD, header_for(), SECRET, now=T)
-    assert event == {
-        "id": "whev_1",
-        "type": "email.delivered",
-        "created_at": "2026-01-01T00:00:00Z",
-        "data": {"email_id": "em_1"},
-    }
+    assert type(event) is models.EmailEvent
+    assert (event.id, event.type, event.data.email_id) == ("whev_1", "email.delivered", "em_1")
+    assert event.created_at.year == 2026 and event.created_at.tzinfo is not None
+    assert event.to_dict() == json.loads(PAYLOAD)
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "model"),
+    [
+        ("domain.verify", {"id": "dom_1", "name": "acme.com"}, "DomainEvent"),
+        ("contact.create", {"id": "con_1", "email": "a@b.co"}, "ContactEvent"),
+        ("email.received", {"email_id": "in_1", "mailbox_id": "mbx_1"}, "EmailReceivedEvent"),
+    ],
+)
+def test_construct_event_picks_the_member_by_type(wh: ModuleType, kind: str, data: object, model: str) -> None:
+    models = importlib.import_module(wh.__name__.rpartition(".")[0] + ".models")
+    payload, header = signed({"id": "whev_2", "type": kind, "created_at": "2026-01-01T00:00:00Z", "data": data})
+    event = wh.construct_event(payload, header, SECRET, now=T)
+    assert type(event) is getattr(models, model)
+    assert event.type == kind
+
+
+def test_construct_event_is_lenient_like_responses(wh: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
+    models = importlib.import_module(wh.__name__.rpartition(".")[0] + ".models")
+    # A domain event without the domain's required id and with a timestamp that is no date: still
+    # the domain event (its `type` says so), the values kept as sent, a debug line about it.
+    sent = {"id": "whev_3", "type": "domain.create", "created_at": "yesterday", "data": {"name": "acme.com"}, "new": 1}
+    payload, header = signed(sent)
+    with caplog.at_level("DEBUG"):
+        event = wh.construct_event(payload, header, SECRET, now=T)
+    assert type(event) is models.DomainEvent
+    assert type(event.data) is models.DomainEventData
+    assert (event.created_at, event.data.name, event.model_extra) == ("yesterday", "acme.com", {"new": 1})
+    assert "Webhook event does not match the declared type" in caplog.text
 
 
 def test_construct_event_verifies_first(wh: ModuleType, exc: ModuleType) -> None:

@@ -3,9 +3,9 @@ an error (tests/typing/test_rejected.py runs mypy on this file). Never run."""
 
 from __future__ import annotations
 
-from reloop import Reloop
+from reloop import Reloop, construct_event
 from reloop.params import EmailTagParam
-from replyio import Reply
+from replyio import NotFoundError, Reply
 
 
 def misspelt(reloop: Reloop, reply: Reply) -> None:
@@ -18,3 +18,14 @@ def misspelt(reloop: Reloop, reply: Reply) -> None:
     reply.contacts.create(company_size="Eleven")  # rejected: not an enum value
     reply.contacts.create(custom_fields=[{"title": "Plan"}])  # rejected: key is a wire name, not this
     print(tag)
+
+
+def webhook(raw_body: bytes, signature: str) -> None:
+    event = construct_event(raw_body, signature, "whsec_test")
+    print(event["type"])  # rejected: the event is a model, not a dict
+    print(event.data.email_id)  # rejected: not every event type has an email
+
+
+def envelope_fields(error: NotFoundError) -> None:
+    print(error.title, error.detail)
+    print(error.why)  # rejected: a field of another API's error envelope

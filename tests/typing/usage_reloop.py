@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from typing import assert_type
+from typing import Literal, assert_type
 
 import httpx
 from reloop import (
@@ -20,8 +20,10 @@ from reloop import (
     RateLimitError,
     Reloop,
     SyncPage,
+    WebhookVerificationError,
+    construct_event,
 )
-from reloop.models import Contact, Domain, EmailTag, SendEmailResponse
+from reloop.models import Contact, Domain, DomainEvent, EmailEvent, EmailTag, SendEmailResponse
 from reloop.params import EmailTagParam
 
 
@@ -88,6 +90,25 @@ def raw_and_options(client: Reloop) -> Domain:
     return raw.parse()
 
 
+def handle_webhook(raw_body: bytes, signature: str | None, secret: str) -> str:
+    try:
+        event = construct_event(raw_body, signature, secret)
+    except WebhookVerificationError as error:
+        return f"rejected: {error.message}"
+    kind: str = event.type
+    received: datetime.datetime = event.created_at
+    if isinstance(event, EmailEvent):
+        email_id: str = event.data.email_id
+        subject: str | None = event.data.subject
+        return f"{kind} {email_id} {subject}"
+    if isinstance(event, DomainEvent):
+        assert_type(
+            event.type, Literal["domain.create", "domain.update", "domain.delete", "domain.undelete", "domain.verify"]
+        )
+        return f"{kind} {event.data.id} at {received.isoformat()}"
+    return kind
+
+
 async def async_usage() -> list[str]:
     async with AsyncReloop(api_key="rl_key", rate_limits=[RateLimit(requests=10, per=1.0)]) as client:
         page = await client.domains.list()
@@ -105,4 +126,5 @@ def main() -> None:
         send_mail(client)
         contacts(client)
         raw_and_options(client)
+    print(handle_webhook(b"{}", None, "whsec_test"))
     asyncio.run(async_usage())

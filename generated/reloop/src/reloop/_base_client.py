@@ -2,29 +2,31 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import logging
 import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol, Self, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    RateLimitWaitError,
-    make_status_error,
-)
+from ._attempts import AttemptOutcomes, TransportFailure, classify_transport_error
+from ._config import ClientConfig
+from ._exceptions import RateLimitWaitError
 from ._logging import get_logger, redact_headers, setup_logging
+from ._options import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_WAIT,
+    DEFAULT_TIMEOUT,
+    Limiter,
+    build_limiter,
+    check_base_url,
+    check_max_wait,
+    resolve_api_key,
+)
 from ._parsing import parse_body
-from ._ratelimit import RateLimit, RateLimiter, ServerQuota, WaitTooLong
+from ._ratelimit import RateLimit, ServerQuota, WaitTooLong
 from ._request import (
     RequestSpec,
     encode_body,
@@ -33,124 +35,26 @@ from ._request import (
     render_path,
 )
 from ._response import APIResponse
-from ._retry import decide_retry, parse_retry_after
 from ._styles import for_location
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
-T = TypeVar("T")
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-DEFAULT_MAX_RETRIES = 2
-# How long a call may wait for rate limits when neither max_wait nor a plain-number timeout says.
-DEFAULT_MAX_WAIT = 60.0
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-TransportFailure = Literal[
-    "connect", "timeout_connect", "timeout_read", "timeout_write", "timeout_pool", "disconnected"
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_WAIT",
+    "DEFAULT_TIMEOUT",
+    "AsyncAPIClient",
+    "ClientConfig",
+    "Limiter",
+    "SyncAPIClient",
+    "TransportFailure",
+    "check_base_url",
+    "classify_transport_error",
 ]
 
-
-class Limiter(Protocol):
-    """What the client needs of a rate limiter; in-memory and Redis limiters both fit."""
-
-    def acquire(self, group: str | None, max_wait: float | None = None) -> float: ...
-
-    async def aacquire(self, group: str | None, max_wait: float | None = None) -> float: ...
-
-    def observe(self, group: str | None, status_code: int, headers: Mapping[str, str]) -> object: ...
-
-    def snapshot(self) -> Mapping[str | None, ServerQuota]: ...
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ClientConfig:
-    """What the generator decides for one API; the same for every client instance."""
-
-    package: str
-    version: str
-    env_var: str
-    log_env_var: str
-    default_base_url: str
-    auth_kind: Literal["header", "query", "cookie", "bearer", "basic", "none"]
-    auth_name: str
-    envelope: Literal["reloop", "problem", "generic"]
-    default_quotas: tuple[RateLimit, ...]
-    rate_limit_groups: frozenset[str] = frozenset()  # the groups operations belong to
-    auth_required: bool = True  # False: the spec requires no security, the key is optional
-
-
-def check_base_url(url: str, *, allow_http: bool = False, declared: str = "") -> str:
-    """https://, or plain http:// for loopback hosts, the spec's own server, or with allow_http."""
-    if "://" not in url:
-        raise ValueError(f"base_url must start with https:// (got {url!r}: no scheme)")
-    parsed = httpx.URL(url)
-    host = parsed.host
-    if parsed.scheme == "https":
-        return url.rstrip("/")
-    if parsed.scheme == "http" and (allow_http or _is_loopback(host) or url.rstrip("/") == declared.rstrip("/")):
-        return url.rstrip("/")
-    raise ValueError(
-        f"base_url must use https:// (plain http is allowed for loopback hosts, the API's declared server "
-        f"or with allow_http=True), got {parsed.scheme}://{host}"
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def classify_transport_error(exc: httpx.TransportError) -> TransportFailure:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "timeout_connect"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "timeout_pool"
-    if isinstance(exc, httpx.ReadTimeout):
-        return "timeout_read"
-    if isinstance(exc, httpx.WriteTimeout):
-        return "timeout_write"
-    if isinstance(exc, httpx.ConnectError):
-        return "connect"
-    return "disconnected"
-
-
-def _check_max_wait(value: float | NotGiven) -> float | NotGiven:
-    if isinstance(value, NotGiven):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise ValueError(f"max_wait must be a number of seconds >= 0, got {value!r}")
-    return float(value)
-
-
-def _resolve_api_key(api_key: str | None, env_var: str, required: bool = True) -> str:
-    key = api_key if api_key is not None else os.environ.get(env_var)
-    if not key and required:
-        raise APIError(f"No API key: pass api_key=... or set the {env_var} environment variable")
-    return key or ""
-
-
-def _build_limiter(
-    rate_limits: Sequence[RateLimit] | Limiter | None, config: ClientConfig, logger_name: str
-) -> Limiter:
-    if rate_limits is None:
-        return RateLimiter(config.default_quotas, logger=get_logger(logger_name + ".ratelimit"))
-    if isinstance(rate_limits, Sequence):
-        _check_groups(rate_limits, config.rate_limit_groups)
-        return RateLimiter(list(rate_limits), logger=get_logger(logger_name + ".ratelimit"))
-    return rate_limits
-
-
-def _check_groups(limits: Sequence[RateLimit], known: frozenset[str]) -> None:
-    """A limit scoped to a group no operation belongs to would silently limit nothing."""
-    unknown = sorted({limit.group for limit in limits if isinstance(limit, RateLimit) and limit.group} - known)
-    if unknown:
-        valid = ", ".join(sorted(known)) or "none (this API has no rate-limit groups)"
-        raise ValueError(f"RateLimit group {', '.join(map(repr, unknown))} does not exist; valid groups: {valid}")
-
-
-class _BaseClient:
+class _BaseClient(AttemptOutcomes):
     """Settings and request building shared by the sync and async clients."""
 
     _config: ClientConfig
@@ -173,10 +77,12 @@ class _BaseClient:
         self._config = config
         # Problem-details APIs answer errors as application/problem+json: accept both.
         self._accept = (
-            "application/json, application/problem+json" if config.envelope == "problem" else "application/json"
+            "application/json, application/problem+json"
+            if config.error_envelope.problem_details
+            else "application/json"
         )
         self.strict_response_validation = strict_response_validation
-        self._api_key = _resolve_api_key(api_key, config.env_var, config.auth_required)
+        self._api_key = resolve_api_key(api_key, config.env_var, config.auth_required)
         self._allow_http = allow_http
         self.base_url = check_base_url(
             base_url or os.environ.get(config.env_var.replace("API_KEY", "BASE_URL")) or config.default_base_url,
@@ -187,9 +93,9 @@ class _BaseClient:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         self.max_retries = max_retries
-        self.max_wait: float | NotGiven = _check_max_wait(max_wait)
+        self.max_wait: float | NotGiven = check_max_wait(max_wait)
         self.default_headers: dict[str, str] = dict(default_headers or {})
-        self.rate_limiter: Limiter = _build_limiter(rate_limits, config, config.package)
+        self.rate_limiter: Limiter = build_limiter(rate_limits, config, config.package)
         setup_logging(config.log_env_var)
         self._logger = get_logger(config.package)
         # Injected so tests never really wait; rng drives backoff jitter.
@@ -245,11 +151,11 @@ class _BaseClient:
         if "strict_response_validation" in changes and changes["strict_response_validation"] is not None:
             self.strict_response_validation = bool(changes["strict_response_validation"])
         if "max_wait" in changes and not isinstance(changes["max_wait"], NotGiven):
-            self.max_wait = _check_max_wait(changes["max_wait"])
+            self.max_wait = check_max_wait(changes["max_wait"])
         if "default_headers" in changes and changes["default_headers"] is not None:
             self.default_headers = {**self.default_headers, **changes["default_headers"]}
         if "rate_limits" in changes and changes["rate_limits"] is not None:
-            self.rate_limiter = _build_limiter(changes["rate_limits"], self._config, self._config.package)
+            self.rate_limiter = build_limiter(changes["rate_limits"], self._config, self._config.package)
 
     def _auth(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         """(headers, query, cookies) that carry the key."""
@@ -325,80 +231,6 @@ class _BaseClient:
                 attempt + 1,
                 redact_headers(request.headers),
             )
-
-    def _status_error(self, response: httpx.Response, note: str | None) -> APIStatusError:
-        error = make_status_error(response, envelope=self._config.envelope)
-        if note:
-            error.not_retried_reason = note
-        return error
-
-    def _transport_error(
-        self, exc: httpx.TransportError, request: httpx.Request, note: str | None
-    ) -> APIConnectionError:
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        what = "timed out" if cls is APITimeoutError else "failed"
-        cause = " ".join(str(exc).split()) or type(exc).__name__
-        message = f"{request.method} {request.url.copy_with(query=None)} {what}: {cause}"
-        if note:
-            message += f" ({note})"
-        return cls(message, request=request)
-
-    def _delay_after_failure(
-        self, exc: httpx.TransportError, request: httpx.Request, attempt: int, budget_left: float
-    ) -> float:
-        """Seconds to wait before the next attempt; raises when the failure is final or the wait
-        would take the call past its max_wait."""
-        decision = decide_retry(
-            method=request.method,
-            attempt=attempt,
-            max_retries=self.max_retries,
-            status_code=None,
-            error=classify_transport_error(exc),
-            retry_after=None,
-            rng=self._rng,
-        )
-        if not decision.retry:
-            note = decision.reason if decision.may_have_been_applied else None
-            raise self._transport_error(exc, request, note) from exc
-        if decision.delay > budget_left:
-            note = f"not retried: the {decision.delay:.3g}s backoff would exceed max_wait"
-            raise self._transport_error(exc, request, note) from exc
-        self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
-        return decision.delay
-
-    def _delay_after_response(self, response: httpx.Response, attempt: int, budget_left: float) -> float | None:
-        """None when the response is the answer, else seconds to wait before retrying; raises
-        the typed error when the failure is final or the wait would exceed the call's max_wait."""
-        if self._logger.isEnabledFor(logging.DEBUG):  # url.path costs a parse per request
-            self._logger.debug(
-                "response %s %s -> %d", response.request.method, response.request.url.path, response.status_code
-            )
-        if response.status_code < 400:
-            return None
-        decision = decide_retry(
-            method=response.request.method,
-            attempt=attempt,
-            max_retries=self.max_retries,
-            status_code=response.status_code,
-            error=None,
-            retry_after=self._retry_after(response),
-            rng=self._rng,
-        )
-        if not decision.retry:
-            raise self._status_error(response, decision.reason if decision.may_have_been_applied else None)
-        if decision.delay > budget_left:
-            raise self._status_error(response, f"not retried: waiting {decision.delay:.3g}s would exceed max_wait")
-        self._logger.debug("retrying in %.2fs: %s", decision.delay, decision.reason)
-        return decision.delay
-
-    def _retry_after(self, response: httpx.Response) -> float | None:
-        body: object = None
-        if response.status_code == 429 and self._config.envelope == "reloop":
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-        return parse_retry_after(response.headers, body, now=self._wall_clock())
 
 
 class SyncAPIClient(_BaseClient):

@@ -266,7 +266,7 @@ class RateLimiter:
         return self.observe(group, status_code, headers)
 
     def snapshot(self) -> dict[str | None, ServerQuota]:
-        """Latest server-reported limit/remaining/reset (and Reloop quotas) per group."""
+        """Latest server-reported limit/remaining/reset (and quota usage) per group."""
         with self._lock:
             return self._policy.snapshot()
 

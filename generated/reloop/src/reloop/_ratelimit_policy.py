@@ -11,42 +11,26 @@ from bisect import insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from ._ratelimit_headers import _NO_HEADERS, ParsedRateLimitHeaders, parse_rate_limit_headers
+from ._config import QuotaUsageHeaders, RateLimit
+from ._ratelimit_headers import (
+    _NO_HEADERS,
+    DEFAULT_USAGE_HEADERS,
+    ParsedRateLimitHeaders,
+    parse_rate_limit_headers,
+)
 from ._ratelimit_window import Window
 
+__all__ = [
+    "RateLimit",
+    "RateLimitPolicy",
+    "Reservation",
+    "ServerQuota",
+    "WaitTooLong",
+    "check_wait",
+    "default_margin",
+]
+
 _EPSILON = 1e-9
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """At most `requests` request starts in any interval of `per` seconds.
-
-    `group=None` applies the limit to every operation; a group name applies it only to the
-    operations declared with that `rate_limit_group`.
-    """
-
-    requests: int
-    per: float
-    group: str | None = None
-
-    def __post_init__(self) -> None:
-        requests: object = self.requests
-        if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
-            msg = f"RateLimit.requests must be a positive integer, got {requests!r}"
-            raise ValueError(msg)
-        per: object = self.per
-        if isinstance(per, bool) or not isinstance(per, int | float) or not math.isfinite(per) or per <= 0:
-            msg = f"RateLimit.per must be a positive number of seconds, got {per!r}"
-            raise ValueError(msg)
-        object.__setattr__(self, "per", float(per))
-        group: object = self.group
-        if group is not None and (not isinstance(group, str) or not group):
-            msg = f"RateLimit.group must be None or a non-empty string, got {group!r}"
-            raise ValueError(msg)
-
-    def describe(self) -> str:
-        scope = "all operations" if self.group is None else f"group {self.group!r}"
-        return f"{self.requests} per {self.per:g}s ({scope})"
 
 
 @dataclass(frozen=True)
@@ -54,8 +38,8 @@ class ServerQuota:
     """The latest rate-limit figures a server reported for one group.
 
     `reset_at` is a local epoch timestamp (corrected for the server's clock skew when the
-    response carried a `Date` header). `daily_used` / `monthly_used` are Reloop's
-    `x-reloop-daily-quota` / `x-reloop-monthly-quota` (requests used so far).
+    response carried a `Date` header). `daily_used` / `monthly_used` are the requests used so far
+    of a daily / monthly quota, from the headers the API names for them (`QuotaUsageHeaders`).
     """
 
     limit: int | None = None
@@ -131,6 +115,7 @@ class RateLimitPolicy:
         default_backoff: float = 1.0,
         max_backoff: float = 60.0,
         max_hold: float = 3600.0,
+        usage_headers: QuotaUsageHeaders = DEFAULT_USAGE_HEADERS,
     ) -> None:
         items = tuple(limits)
         for item in items:
@@ -149,6 +134,7 @@ class RateLimitPolicy:
         self.default_backoff = default_backoff
         self.max_backoff = max_backoff
         self.max_hold = max_hold
+        self.usage_headers = usage_headers
 
     @property
     def limits(self) -> tuple[RateLimit, ...]:
@@ -354,7 +340,9 @@ class RateLimitPolicy:
         `now` is on the policy's monotonic time line; `wall_now` is the local epoch time
         (defaults to `now`, convenient when a test drives both from one fake clock).
         """
-        info = parse_rate_limit_headers(headers, wall_now=now if wall_now is None else wall_now)
+        info = parse_rate_limit_headers(
+            headers, wall_now=now if wall_now is None else wall_now, usage=self.usage_headers
+        )
         self.record(group, info)
         decision = self.decide_hold(group, status_code, info)
         if decision is not None:

@@ -2,7 +2,9 @@
 """Retry policy as pure functions: no clock, no sleep, no randomness of its own.
 
 The base client asks ``decide_retry`` after every failed attempt and sleeps for the
-returned delay itself. ``parse_retry_after`` turns the server's hints into seconds.
+returned delay itself. ``parse_retry_after`` turns the server's hints into seconds; it is the
+only reader of ``Retry-After`` in the runtime (errors and rate-limit holds use it too), and
+``IDEMPOTENT_METHODS`` the only list of methods safe to resend.
 """
 
 import math
@@ -21,6 +23,7 @@ __all__ = [
     "TransportErrorKind",
     "backoff_delay",
     "decide_retry",
+    "parse_http_date",
     "parse_retry_after",
 ]
 
@@ -33,7 +36,8 @@ TransportErrorKind = Literal[
     "disconnected",
 ]
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# RFC 9110, section 9.2.2: repeating one of these has the effect of sending it once.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
 INITIAL_BACKOFF = 0.5
 """Seconds before the first retry when the server gives no hint."""
@@ -112,20 +116,38 @@ def _parse_seconds(text: str) -> float | None:
         return None
 
 
+def parse_http_date(text: str) -> float | None:
+    """An HTTP date (RFC 9110: ``Wed, 21 Oct 2015 07:28:00 GMT``) as epoch seconds, or None."""
+    try:
+        when = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # "-0000" zone: UTC by convention
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
 def parse_retry_after(
     headers: Mapping[str, str],
     body: object = None,
     *,
     now: float,
+    body_field: str | None = None,
 ) -> float | None:
     """Seconds the server asks the client to wait, or None when it gives no usable hint.
 
+    The one reading of a server's wait hint, for retries, errors and rate-limit holds alike.
     Sources, first usable one wins:
 
     1. ``retry-after-ms`` header (milliseconds, as some gateways send);
-    2. ``Retry-After`` header: delta-seconds (decimals tolerated) or an HTTP-date, which
-       is taken relative to ``now`` (epoch seconds) and floored at 0;
-    3. ``retryAfter`` in a JSON object body (Reloop management endpoints' 429), seconds.
+    2. ``Retry-After`` header: delta-seconds (decimals tolerated) or an HTTP date, floored at 0.
+       The date is read against the response's ``Date`` header when it has one (so a server
+       clock that differs from ours does not shift the wait), else against ``now`` (epoch
+       seconds);
+    3. ``body_field`` of a JSON object body, in seconds (APIs that put the hint in the body
+       name the field in their ``x-sdk.error_envelope.retry_after_field``).
 
     Negative, non-finite or unparsable values are ignored.
     """
@@ -140,17 +162,14 @@ def parse_retry_after(
         seconds = _parse_seconds(value)
         if seconds is not None:
             return seconds
-        try:
-            when = parsedate_to_datetime(value.strip())
-        except (TypeError, ValueError, IndexError, OverflowError):
-            when = None
+        when = parse_http_date(value)
         if when is not None:
-            if when.tzinfo is None:  # "-0000" zone: UTC by convention
-                when = when.replace(tzinfo=UTC)
-            return max(0.0, when.timestamp() - now)
+            date = _header(headers, "date")
+            server_now = parse_http_date(date) if date is not None else None
+            return max(0.0, when - (now if server_now is None else server_now))
 
-    if isinstance(body, Mapping):
-        raw = body.get("retryAfter")
+    if body_field is not None and isinstance(body, Mapping):
+        raw = body.get(body_field)
         if isinstance(raw, bool):
             return None
         if isinstance(raw, int | float):

@@ -2,7 +2,7 @@
 """Logging for the SDK: an opt-in stderr handler and header redaction.
 
 Nothing is logged anywhere unless the application configures logging itself or sets the
-package's log environment variable (for example ``RELOOP_LOG=debug``).
+package's log environment variable (``<PACKAGE>_LOG=debug``, named by ``x-sdk.log_env_var``).
 """
 
 import logging
@@ -20,7 +20,7 @@ __all__ = [
 
 REDACTED = "<redacted>"
 
-# The package this module was copied into ("reloop", "replyio", ...).
+# The package this module was copied into.
 _PACKAGE_LOGGER_NAME = __name__.rpartition(".")[0] or __name__
 
 _LEVELS: dict[str, int] = {"debug": logging.DEBUG, "info": logging.INFO}

@@ -62,16 +62,36 @@ def validate(data: object, cast_to: Any, response: httpx.Response, *, strict: bo
     try:
         return _adapter(cast_to).validate_python(data)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        where = "/".join(str(p) for p in first["loc"]) or "body"
-        what = (
-            f"Response from {response.request.method} {response.request.url.path} does not match the "
-            f"declared type at {where}: {first['msg']}"
-        )
-        if strict or not _shape_fits(cast_to, data):
-            raise APIResponseValidationError(what, response=response, body=data) from None
-        _logger.debug("%s (%d mismatches); keeping the values as sent", what, exc.error_count())
-        return build_lenient(cast_to, data)
+        source = f"Response from {response.request.method} {response.request.url.path}"
+        try:
+            return recover(exc, cast_to, data, strict=strict, source=source)
+        except Mismatch as mismatch:
+            raise APIResponseValidationError(str(mismatch), response=response, body=data) from None
+
+
+def parse_value(data: object, cast_to: Any, *, source: str) -> Any:
+    """`data` (JSON that came from elsewhere than a response, such as a webhook delivery) as
+    `cast_to`, leniently as responses are; raises `Mismatch` when its shape cannot fit."""
+    try:
+        return _adapter(cast_to).validate_python(data)
+    except pydantic.ValidationError as exc:
+        return recover(exc, cast_to, data, strict=False, source=source)
+
+
+class Mismatch(ValueError):
+    """The data does not match its declared type, and strictness or its shape rules out a lenient build."""
+
+
+def recover(exc: pydantic.ValidationError, cast_to: Any, data: object, *, strict: bool, source: str) -> Any:
+    """After a failed validation: the lenient build (with a debug line naming the first mismatch),
+    or `Mismatch` when `strict` or when the shape of `data` cannot give what `cast_to` promises."""
+    first = exc.errors()[0]
+    where = "/".join(str(p) for p in first["loc"]) or "body"
+    what = f"{source} does not match the declared type at {where}: {first['msg']}"
+    if strict or not _shape_fits(cast_to, data):
+        raise Mismatch(what)
+    _logger.debug("%s (%d mismatches); keeping the values as sent", what, exc.error_count())
+    return build_lenient(cast_to, data)
 
 
 def _shape_fits(tp: Any, data: object) -> bool:
@@ -125,7 +145,7 @@ def _lenient_union(args: tuple[Any, ...], data: object) -> Any:
     models = [a for a in options if isinstance(a, type) and issubclass(a, pydantic.BaseModel)]
     if isinstance(data, Mapping) and models:
         keys = set(data)
-        best = max(models, key=lambda model: len(keys & _wire_names(model)))
+        best = max(models, key=lambda model: (*_literal_fit(model, data), len(keys & _wire_names(model))))
         return build_lenient(best, data)
     if len(options) == 1:
         return build_lenient(options[0], data)
@@ -146,6 +166,31 @@ def _field_lookup(model: type[pydantic.BaseModel]) -> dict[str, str]:
 
 def _wire_names(model: type[pydantic.BaseModel]) -> frozenset[str]:
     return frozenset(_field_lookup(model))
+
+
+@lru_cache(maxsize=512)
+def _literal_fields(model: type[pydantic.BaseModel]) -> tuple[tuple[frozenset[str], tuple[object, ...]], ...]:
+    """(wire and Python names, allowed values) of each field typed as a Literal: the members of
+    a discriminated union tell themselves apart by these."""
+    found = []
+    for name, info in model.model_fields.items():
+        if typing.get_origin(info.annotation) is typing.Literal:
+            names = {name, *(a for a in (info.alias, info.validation_alias) if isinstance(a, str))}
+            found.append((frozenset(names), typing.get_args(info.annotation)))
+    return tuple(found)
+
+
+def _literal_fit(model: type[pydantic.BaseModel], data: Mapping[Any, Any]) -> tuple[int, int]:
+    """(minus the Literal fields `data` contradicts, the Literal fields it matches)."""
+    wrong = right = 0
+    for names, allowed in _literal_fields(model):
+        key = next((n for n in names if n in data), None)
+        if key is not None:
+            if data[key] in allowed:
+                right += 1
+            else:
+                wrong += 1
+    return -wrong, right
 
 
 def _construct(model: type[pydantic.BaseModel], data: Mapping[Any, Any]) -> pydantic.BaseModel:

@@ -13,11 +13,11 @@ from typing import Any, Literal
 
 import pydantic
 
+from ._retry import IDEMPOTENT_METHODS as IDEMPOTENT_METHODS  # the one set, kept importable here
 from ._styles import Style, header_value, path_value, query_pairs
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 
 BodyKind = Literal["json", "multipart", "form", "binary", "text"]
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 
 @dataclass(frozen=True)
