@@ -10,7 +10,7 @@ peak resident memory of the largest process they start. Our first run is cold (e
 second run on the unchanged spec shows what the validation and model caches save. Figures, not a
 timed test.
 
-From 500 schemas on, models come from the builtin emitter (codegen/builtin_models); `--dcg` adds a
+From 500 schemas on, models come from the builtin emitter (codegen/models/builtin); `--dcg` adds a
 run that forces datamodel-code-generator instead, to show what that choice saves.
 """
 
@@ -173,7 +173,7 @@ def main() -> None:
         imports, ruff = check_ours(ours)
         typed = mypy_strict(ours) if args.mypy else None
         rows.append(("codegen (this project)", result, our_operations(ours)))
-        # The same spec again: validation and models come from the cache (codegen/model_cache.py).
+        # The same spec again: validation and models come from the cache (codegen/models/cache.py).
         again = Path(tmp) / "again"
         result = measure([str(ROOT / ".venv" / "bin" / "codegen"), "generate", str(spec), "--out", str(again)], env)
         rows.append(("codegen, unchanged spec again", result, our_operations(again)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 import time
@@ -12,13 +11,9 @@ from pathlib import Path
 import click
 
 from .diagnostics import SpecError
-from .pipeline import BUILTIN_FROM_SCHEMAS, MODEL_GENERATORS, Generated, generate_package
+from .output.write import OutputRefused, read_tree, tree_diff, write_tree
+from .pipeline import BUILTIN_FROM_SCHEMAS, CURATED, MODEL_GENERATORS, ROOT, Generated, generate_package
 from .progress import Progress
-from .write import OutputRefused, read_tree, write_tree
-
-ROOT = Path(__file__).resolve().parent.parent
-# Curated specs and where their packages go.
-CURATED = {"reloop": ROOT / "specs" / "reloop.yaml", "reply": ROOT / "specs" / "reply.yaml"}
 
 
 def _fail(error: SpecError) -> None:
@@ -129,21 +124,6 @@ def check() -> None:
         click.echo("generated/ is stale: run `make generate`", err=True)
         sys.exit(1)
     click.echo("generated/ is up to date")
-
-
-def tree_diff(old: dict[str, str], new: dict[str, str], label: str) -> str:
-    chunks: list[str] = []
-    for rel in sorted(set(old) | set(new)):
-        if old.get(rel) != new.get(rel):
-            chunks.extend(
-                difflib.unified_diff(
-                    (old.get(rel) or "").splitlines(keepends=True),
-                    (new.get(rel) or "").splitlines(keepends=True),
-                    f"{label}/{rel}" if rel in old else "/dev/null",
-                    f"{label}/{rel}" if rel in new else "/dev/null",
-                )
-            )
-    return "".join(chunks)
 
 
 @main.command()

@@ -9,18 +9,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .builtin_models import emit_models
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
-from .ir import Package
+from .ir.nodes import Package
 from .lower import lower
-from .model_cache import cached_models
-from .model_plan import ModelEmitter, plan_models
-from .postprocess import format_tree
+from .models.builtin import emit_models
+from .models.cache import cached_models
+from .models.plan import ModelEmitter, plan_models
+from .output.format import format_tree
 from .prepare import prepare
 from .release.record import load_record, record_path
 from .render import header_text, render_package
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
+
+ROOT = Path(__file__).resolve().parent.parent
+# Curated specs and where their packages go (generated/<name>).
+CURATED = {"reloop": ROOT / "specs" / "reloop.yaml", "reply": ROOT / "specs" / "reply.yaml"}
 
 # Model generators: datamodel-code-generator, or our own emitter, which "auto" picks from this many
 # prepared schemas on, where datamodel-code-generator needs a minute (docs/decisions.md).

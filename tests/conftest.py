@@ -28,8 +28,8 @@ MARKERS = {
 
 
 def _render_curated() -> Path:
+    from codegen.output.write import write_tree
     from codegen.pipeline import generate_package
-    from codegen.write import write_tree
 
     # "generated" in the path: subprocess tests pick the packages' folders from sys.path by it.
     out = Path(tempfile.mkdtemp(prefix="codegen-tests-")) / "generated"

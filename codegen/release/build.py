@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..write import read_tree
+from ..output.write import read_tree
 
 # 2020-02-02, hatchling's own fallback: a bare `python -m build` without the variable agrees.
 DEFAULT_SOURCE_DATE_EPOCH = "1580601600"

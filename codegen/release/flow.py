@@ -8,9 +8,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..output.write import write_tree
 from ..pipeline import generate_package
 from ..surface import Change, bump_for, compare, extract_surface
-from ..write import write_tree
 from .record import Record, add_release, dump_record, first_release, load_record, record_path
 
 

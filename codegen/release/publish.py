@@ -28,9 +28,9 @@ from pathlib import Path
 
 import httpx
 
+from ..output.write import read_tree
 from ..pipeline import generate_package
 from ..surface import compare, extract_surface
-from ..write import read_tree
 from .build import build_package
 from .record import load_record, record_path
 
@@ -48,7 +48,7 @@ class Target:
 
 def check_targets(targets: list[Target]) -> list[str]:
     """Why these packages may not be published now (empty: they may)."""
-    from ..cli import tree_diff  # the same comparison `codegen check` makes
+    from ..output.write import tree_diff  # the same comparison `codegen check` makes
 
     problems: list[str] = []
     for target in targets:
@@ -177,7 +177,7 @@ def _run(command: list[str], env: Mapping[str, str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..cli import CURATED, ROOT
+    from ..pipeline import CURATED, ROOT
 
     parser = argparse.ArgumentParser(prog="python -m codegen.release.publish", description=__doc__.split("\n")[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the built files go")

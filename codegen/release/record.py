@@ -15,7 +15,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from ..ir import ReleaseNote
+from ..ir.nodes import ReleaseNote
 from ..surface.changes import Bump, Change
 
 RECORD_FORMAT = 1

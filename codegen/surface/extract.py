@@ -15,9 +15,9 @@ import hashlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..ir import Operation, Package, Param
-from ..typeref import OBJECT, TypeRef
-from ..views import method_view
+from ..ir.nodes import Operation, Package, Param
+from ..ir.typeref import OBJECT, TypeRef
+from ..render.views import method_view
 from .annotations import accepts_none, names_in
 
 if TYPE_CHECKING:

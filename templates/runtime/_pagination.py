@@ -32,7 +32,7 @@ def _attribute_for(model: type, items_field: str) -> str:
     if found is None:
         found = items_field
         for name, info in getattr(model, "model_fields", {}).items():
-            # Models keep wire names in serialization_alias (codegen/model_typing.py), or alias.
+            # Models keep wire names in serialization_alias, or in alias.
             if (info.serialization_alias or info.alias or name) == items_field:
                 found = str(name)
                 break

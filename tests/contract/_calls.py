@@ -13,7 +13,7 @@ from typing import Any
 
 import pydantic
 
-from codegen.ir import Operation, Package, Param
+from codegen.ir.nodes import Operation, Package, Param
 from codegen.lower import lower
 from codegen.prepare import HTTP_METHODS, prepare
 from codegen.spec.load import load_spec

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from snapshots import fixture_specs, snapshot_dir, snapshot_files  # noqa: E402
 
-from codegen.write import write_tree  # noqa: E402
+from codegen.output.write import write_tree  # noqa: E402
 
 if __name__ == "__main__":
     for spec in fixture_specs():

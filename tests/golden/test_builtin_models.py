@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _samples import Synthesizer  # noqa: E402
 
-from codegen.builtin_models import emit_models  # noqa: E402
 from codegen.lower import lower  # noqa: E402
-from codegen.model_plan import ModelEmitter, plan_models  # noqa: E402
-from codegen.models import generate_models  # noqa: E402
-from codegen.postprocess import RUFF_CONFIG, format_tree  # noqa: E402
+from codegen.models.builtin import emit_models  # noqa: E402
+from codegen.models.dcg import generate_models  # noqa: E402
+from codegen.models.plan import ModelEmitter, plan_models  # noqa: E402
+from codegen.output.format import RUFF_CONFIG, format_tree  # noqa: E402
 from codegen.prepare import prepare  # noqa: E402
 from codegen.render import RUNTIME, header_text  # noqa: E402
 from codegen.spec.load import load_spec  # noqa: E402

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from codegen import cli
+from codegen.output.write import read_tree
 from codegen.pipeline import BUILTIN_FROM_SCHEMAS, model_generator
-from codegen.write import read_tree
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "petstore.yaml"
 

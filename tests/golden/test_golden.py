@@ -11,9 +11,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from snapshots import fixture_specs, snapshot_dir, snapshot_files  # noqa: E402
 
-from codegen.cli import CURATED, ROOT, tree_diff  # noqa: E402
-from codegen.pipeline import generate_package  # noqa: E402
-from codegen.write import read_tree  # noqa: E402
+from codegen.output.write import (
+    read_tree,  # noqa: E402
+    tree_diff,  # noqa: E402
+)
+from codegen.pipeline import (  # noqa: E402
+    CURATED,
+    ROOT,
+    generate_package,  # noqa: E402
+)
 
 
 @pytest.mark.parametrize("name", sorted(CURATED))

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from codegen import cli
-from codegen.write import MANIFEST, read_manifest
+from codegen.output.write import MANIFEST, read_manifest
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "petstore.yaml"
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from codegen.cli import CURATED
+from codegen.pipeline import CURATED
 
 MIN_OPERATIONS = {"reloop": 60, "reply": 220}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")

@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.ir import Package
+from codegen.ir.nodes import Package
+from codegen.output.write import write_tree
 from codegen.pipeline import generate_package
-from codegen.write import write_tree
 
 SPECS = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
 Handler = Callable[[httpx.Request], httpx.Response]

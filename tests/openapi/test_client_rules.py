@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from codegen.naming import class_from_title, env_prefix, package_from_title
+from codegen.output.write import write_tree
 from codegen.pipeline import generate_package
-from codegen.write import write_tree
 
 SPEC = """
 openapi: 3.0.3

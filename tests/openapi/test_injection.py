@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from codegen.output.write import write_tree
 from codegen.pipeline import generate_package
-from codegen.write import write_tree
 
 MARKER = "CODEGEN_INJECTION_MARKER"
 PAYLOAD = f"__import__('builtins').__setattr__('{MARKER}', 1)"

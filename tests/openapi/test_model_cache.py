@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from codegen import model_cache
 from codegen.diagnostics import SpecError
-from codegen.model_plan import plan_models
+from codegen.models import cache as model_cache
+from codegen.models.plan import plan_models
 from codegen.pipeline import generate_package
 
 from .conftest import SPECS

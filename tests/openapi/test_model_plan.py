@@ -1,4 +1,4 @@
-"""The model plan (codegen/model_plan.py) and what datamodel-code-generator makes of it: planned
+"""The model plan (codegen/models/plan.py) and what datamodel-code-generator makes of it: planned
 class names survive whatever the generator renames or leaves out, and fields that narrow a base's
 type carry pyright's ignore."""
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from codegen.model_plan import plan_models
-from codegen.models import _fallbacks
+from codegen.models.dcg import _fallbacks
+from codegen.models.plan import plan_models
 from codegen.pipeline import generate_package
 
 IGNORE = "# pyright: ignore[reportIncompatibleVariableOverride]"

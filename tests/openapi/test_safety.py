@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from codegen import lower as lower_module
+from codegen.lower import operations as lower_operations
 from codegen.cli import main
 from codegen.diagnostics import SpecError
 from codegen.pipeline import check_compiles, generate_package
@@ -65,13 +65,13 @@ def test_duplicate_arguments_and_foreign_imports_are_caught_before_writing() -> 
 def test_an_internal_failure_is_one_line_with_the_pointer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "safety.yaml"
     spec.write_text(SPEC, encoding="utf-8")
-    real = lower_module._operation
+    real = lower_operations._operation
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         real(*args, **kwargs)
         raise KeyError("boom")
 
-    monkeypatch.setattr(lower_module, "_operation", broken)
+    monkeypatch.setattr(lower_operations, "_operation", broken)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["generate", str(spec), "--out", str(out)])
     assert result.exit_code == 1

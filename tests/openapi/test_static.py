@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from codegen.postprocess import RUFF_CONFIG
+from codegen.output.format import RUFF_CONFIG
 
 from .conftest import SPECS
 

@@ -13,8 +13,8 @@ import yaml
 from packaging.version import Version
 
 from codegen import lower as lower_module
+from codegen.output.write import read_tree
 from codegen.pipeline import generate_package
-from codegen.write import read_tree
 
 from .conftest import ROOT
 

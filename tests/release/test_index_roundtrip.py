@@ -25,10 +25,10 @@ import httpx
 import pytest
 import yaml
 
+from codegen.output.write import write_tree
 from codegen.pipeline import generate_package
 from codegen.release.flow import release
 from codegen.release.publish import Refused, Target, publish
-from codegen.write import write_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 DOWNSTREAM = ROOT / "tests" / "packaging" / "downstream.py"

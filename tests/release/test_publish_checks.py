@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from codegen.output.write import write_tree
 from codegen.pipeline import generate_package
 from codegen.release.flow import release
 from codegen.release.publish import Refused, Target, check_targets, publish, simple_url_for, upload_settings
 from codegen.release.record import record_path
-from codegen.write import write_tree
 
 SHOP = Path(__file__).resolve().parent / "specs" / "shop.yaml"
 

@@ -10,10 +10,10 @@ import yaml
 from click.testing import CliRunner
 
 from codegen import cli
+from codegen.output.write import read_tree
 from codegen.release.flow import pending_changes, release
 from codegen.release.record import load_record, next_version, record_path
 from codegen.surface.load import load_surface
-from codegen.write import read_tree
 
 SHOP = Path(__file__).resolve().parent / "specs" / "shop.yaml"
 ROOT = Path(__file__).resolve().parents[2]

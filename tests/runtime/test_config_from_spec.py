@@ -16,8 +16,8 @@ from types import ModuleType
 import httpx
 import pytest
 
+from codegen.output.write import write_tree
 from codegen.pipeline import generate_package
-from codegen.write import write_tree
 
 SPEC = """
 openapi: 3.1.0

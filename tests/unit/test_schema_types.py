@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from codegen.inputs import InputTypes
-from codegen.types import TypeNamer
+from codegen.types.inputs import InputTypes
+from codegen.types.schema import TypeNamer
 
 DOCUMENT: dict[str, Any] = {
     "components": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codegen.typeref import (
+from codegen.ir.typeref import (
     ANY_MAPPING,
     FILE_INPUT,
     INT,

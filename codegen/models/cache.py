@@ -15,12 +15,12 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
-from .diagnostics import Diagnostic
-from .model_plan import EmittedModels, ModelPlan
-from .models import TEMPLATES, generate_models
+from ..diagnostics import Diagnostic
+from .dcg import TEMPLATES, generate_models
+from .plan import EmittedModels, ModelPlan
 
 _KEEP = 16
-_SOURCES = ("models.py", "model_plan.py", "model_cache.py")
+_SOURCES = ("dcg.py", "plan.py", "cache.py")
 
 
 def _cache_dir() -> Path:
@@ -35,7 +35,7 @@ def _key(plan: ModelPlan) -> str:
     here = Path(__file__).resolve().parent
     templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
     for source in [*(here / name for name in _SOURCES), *templates]:
-        digest.update(str(source.relative_to(here.parent)).encode())
+        digest.update(str(source.relative_to(here.parents[1])).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
 

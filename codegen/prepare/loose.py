@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .diagnostics import Diagnostic, join_pointer
-from .spec.load import LoadedSpec
-from .spec.structure import HTTP_METHODS
-from .spec.walk import walk, walk_with_pointers
+from ..diagnostics import Diagnostic, join_pointer
+from ..spec.load import LoadedSpec
+from ..spec.structure import HTTP_METHODS
+from ..spec.walk import walk, walk_with_pointers
 
 # keyword -> what the client does instead
 _IGNORED = {

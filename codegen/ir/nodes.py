@@ -1,6 +1,6 @@
 """The intermediate representation: everything templates need, decided in Python.
 
-Frozen and Python-shaped: names are identifiers, types are typed references (codegen/typeref.py)
+Frozen and Python-shaped: names are identifiers, types are typed references (codegen/ir/typeref.py)
 spelled only when rendered, and templates only lay them out.
 """
 
@@ -19,7 +19,7 @@ class Param:
     name: str  # Python identifier
     wire_name: str
     location: ParamLocation
-    annotation: TypeRef  # what callers may pass (codegen/inputs.py)
+    annotation: TypeRef  # what callers may pass (codegen/types/inputs.py)
     required: bool
     description: str = ""
     style: str | None = None  # as declared; "json" for a parameter declared with JSON `content`
@@ -33,7 +33,7 @@ class BodyField:
 
     name: str  # Python identifier
     wire_name: str
-    annotation: TypeRef  # what callers may pass (codegen/inputs.py)
+    annotation: TypeRef  # what callers may pass (codegen/types/inputs.py)
     required: bool
     description: str = ""
     renamed: bool = False  # prefixed with body_: the plain name is a parameter or call option

@@ -1,6 +1,6 @@
 """Schemas to classes and annotations, in one pass over the prepared components.
 
-The rules follow the resource side (codegen/types.py): a component is a class exactly when
+The rules follow the resource side (codegen/types/schema.py): a component is a class exactly when
 `is_class_schema` says so; unions, arrays, maps and primitives are written out where they are used.
 Inline objects and enums become classes named after their parent and property (`RepoOwner`).
 """
@@ -13,11 +13,11 @@ from typing import Any
 
 import pydantic
 
-from ..enums import member_names
-from ..naming import pascal, snake
-from ..reserved import CLASS_NAMES as RESERVED_CLASS_NAMES
-from ..spec.load import resolve_pointer
-from ..types import is_class_schema
+from ...naming import pascal, snake
+from ...prepare.enums import member_names
+from ...reserved import CLASS_NAMES as RESERVED_CLASS_NAMES
+from ...spec.load import resolve_pointer
+from ...types.schema import is_class_schema
 from .classes import ClassDef, EnumClass, FieldDef, ModelClass, RootClass
 from .text import literal
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .naming import words
-from .spec.walk import walk
+from ..naming import words
+from ..spec.walk import walk
 
 _DIGITS_THEN_LETTERS = re.compile(r"(?<=[0-9])(?=[A-Z])")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model_typing import with_override_ignore
+from .pragmas import with_override_ignore
 from .text import docstring, literal
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..pytext import docstring as escaped_docstring
+from ...pytext import docstring as escaped_docstring
 
 
 def literal(value: Any) -> str:

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .ir import Operation, Package, Resource, Returns
-from .pytext import docstring
-from .typeref import BOOL, BYTES, FLOAT, INT, NONE, OBJECT, TypeRef, generic, union
+from ..ir.nodes import Operation, Package, Resource, Returns
+from ..ir.typeref import BOOL, BYTES, FLOAT, INT, NONE, OBJECT, TypeRef, generic, union
+from ..pytext import docstring
 
 
 @dataclass(frozen=True)

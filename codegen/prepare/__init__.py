@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .diagnostics import Diagnostic, join_pointer
+from ..diagnostics import Diagnostic, join_pointer
+from ..naming import numbered, pascal, unique_name
+from ..reserved import CLASS_NAMES
+from ..spec.load import LoadedSpec
+from ..spec.walk import walk
 from .enums import name_enum_members
 from .loose import relax
-from .naming import numbered, pascal, unique_name
-from .reserved import CLASS_NAMES
 from .slim import copy_without_examples
-from .spec.load import LoadedSpec
-from .spec.walk import walk
 from .unions import hoist_array_items, hoist_union_members
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

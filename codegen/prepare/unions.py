@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .naming import numbered, pascal, unique_name
+from ..naming import numbered, pascal, unique_name
 
 
 def hoist_union_members(schemas: dict[str, Any], reserved: frozenset[str]) -> None:

@@ -9,6 +9,7 @@ output, needs `force`.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -132,3 +133,18 @@ def _remove_dir(directory: Path) -> None:
             leftover.unlink()
         cache.rmdir()
     directory.rmdir()
+
+
+def tree_diff(old: dict[str, str], new: dict[str, str], label: str) -> str:
+    chunks: list[str] = []
+    for rel in sorted(set(old) | set(new)):
+        if old.get(rel) != new.get(rel):
+            chunks.extend(
+                difflib.unified_diff(
+                    (old.get(rel) or "").splitlines(keepends=True),
+                    (new.get(rel) or "").splitlines(keepends=True),
+                    f"{label}/{rel}" if rel in old else "/dev/null",
+                    f"{label}/{rel}" if rel in new else "/dev/null",
+                )
+            )
+    return "".join(chunks)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..diagnostics import Diagnostic, SpecError
-from ..model_plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module
+from ...diagnostics import Diagnostic, SpecError
+from ..plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module
 from .classes import ClassDef, EnumClass, ModelClass, RootClass
 from .emitter import Emitter
 
@@ -52,7 +52,7 @@ def render_module(classes: dict[str, ClassDef]) -> str:
         and any(position.get(dep, -1) > position[name] for dep in classes[name].deps)
     ]
     code = "\n\n\n".join(bodies)
-    # Everything a class may use; the formatter's lint pass (codegen/postprocess.py) drops the rest.
+    # Everything a class may use; the formatter's lint pass (codegen/output/format.py) drops the rest.
     imports = [f"from {module} import {', '.join(names)}" for module, names in _IMPORTS]
     tail = "\n\n" + "\n".join(rebuilds) + "\n" if rebuilds else ""
     return "\nfrom __future__ import annotations\n\n" + "\n".join(imports) + "\n\n\n" + code + "\n" + tail

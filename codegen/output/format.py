@@ -7,9 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .diagnostics import Diagnostic, SpecError
+from ..diagnostics import Diagnostic, SpecError
 
-RUFF_CONFIG = Path(__file__).resolve().parent / "ruff.toml"
+RUFF_CONFIG = Path(__file__).resolve().parent.parent / "ruff.toml"
 
 
 def _ruff() -> list[str]:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diagnostics import Diagnostic, join_pointer
-from .spec.load import resolve_pointer
-from .types import is_class_schema
+from ..diagnostics import Diagnostic, join_pointer
+from ..spec.load import resolve_pointer
+from ..types.schema import is_class_schema
 
 SCHEMAS_POINTER = "/components/schemas"
 _SCHEMA_REF = "#/components/schemas/"

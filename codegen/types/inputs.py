@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ir import BodyField, InputDict
-from .naming import parameter_name, snake, unique_name
-from .reserved import CALL_OPTIONS
-from .typeref import FILE_INPUT, TypeRef, literal, model, named, sequence_of, union
-from .types import TypeNamer, is_class_schema
+from ..ir.nodes import BodyField, InputDict
+from ..ir.typeref import FILE_INPUT, TypeRef, literal, model, named, sequence_of, union
+from ..naming import parameter_name, snake, unique_name
+from ..reserved import CALL_OPTIONS
+from .schema import TypeNamer, is_class_schema
 
 _SCHEMAS = "#/components/schemas/"
 

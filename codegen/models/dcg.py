@@ -20,10 +20,10 @@ from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
 from datamodel_code_generator.format import PythonVersion
 
-from .diagnostics import Diagnostic, SpecError
-from .model_plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module
+from ..diagnostics import Diagnostic, SpecError
+from .plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "models"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "models"
 _STRING_FORMATS = (
     "email",
     "idn-email",

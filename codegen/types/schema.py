@@ -1,12 +1,11 @@
-"""Schemas of the prepared document to typed references (codegen/typeref.py)."""
+"""Schemas of the prepared document to typed references (codegen/ir/typeref.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from .spec.load import resolve_pointer
-from .typeref import (
+from ..ir.typeref import (
     BOOL,
     BYTES,
     DATE,
@@ -24,6 +23,7 @@ from .typeref import (
     model,
     union,
 )
+from ..spec.load import resolve_pointer
 
 _PRIMITIVES = {"integer": INT, "number": FLOAT, "boolean": BOOL, "string": STR, "null": NONE}
 
@@ -104,7 +104,7 @@ class TypeNamer:
             return LOOSE
         return OBJECT
 
-    # Hooks for input types (codegen/inputs.py): what callers may pass differs from what they get.
+    # Hooks for input types (codegen/types/inputs.py): what callers may pass differs from what they get.
     def class_reference(self, name: str, schema: dict[str, Any]) -> TypeRef:
         return model(name)
 

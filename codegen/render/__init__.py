@@ -7,12 +7,12 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import Package, Resource
-from .pytext import docstring, one_line
-from .typeref import OBJECT
+from ..ir.nodes import Package, Resource
+from ..ir.typeref import OBJECT
+from ..pytext import docstring, one_line
 from .views import MethodView, example_call, method_view, used_inputs, used_names
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 RUNTIME = TEMPLATES / "runtime"
 
