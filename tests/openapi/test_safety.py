@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from codegen.lower import operations as lower_operations
 from codegen.cli import main
 from codegen.diagnostics import SpecError
+from codegen.lower import operations as lower_operations
 from codegen.pipeline import check_compiles, generate_package
 
 SPEC = """
