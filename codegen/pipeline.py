@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .builtin_models import emit_models
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir import Package
 from .lower import lower
@@ -26,6 +25,9 @@ from .spec.validate import validate_openapi
 # prepared schemas on, where datamodel-code-generator needs a minute (docs/decisions.md).
 MODEL_GENERATORS = ("auto", "datamodel-code-generator", "builtin")
 BUILTIN_FROM_SCHEMAS = 500
+# From this many schemas on, the builtin emitter's models are a package of modules that load on
+# first use (codegen/builtin_models/split.py): one module would make every call pay for them all.
+SPLIT_FROM_SCHEMAS = 500
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def check_compiles(files: dict[str, str], package: str) -> None:
     problems = []
     allowed = _ALLOWED_IMPORTS | {package}
     for rel, text in files.items():
-        if not rel.endswith(".py"):
+        if not rel.endswith((".py", ".pyi")):
             continue
         try:
             tree = ast.parse(text, rel)
@@ -142,15 +144,31 @@ def _generate(
     processing("/components/schemas")
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
-    emit = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
-    code = emit(prepared.document, header_text(package), expected, spec_file)
+    generator = model_generator(models, prepared.document)
+    if generator == "builtin":
+        from .builtin_models import emit_models  # only large specs need it: a small one skips its imports
+
+        code = emit_models(prepared.document, header_text(package), expected, spec_file)
+    else:
+        code = cached_models(prepared.document, header_text(package), expected, spec_file)
     planned = set((prepared.document.get("components") or {}).get("schemas") or {})
     code, renamed = complete_models(code, expected, planned, spec_file)
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in renamed)))
-    files[f"src/{package.package}/models.py"] = code
+    for rel, text in _model_files(code, generator, planned, expected).items():
+        files[f"src/{package.package}/{rel}"] = text
     check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
+
+
+def _model_files(code: str, generator: str, planned: set[str], expected: set[str]) -> dict[str, str]:
+    if generator == "builtin" and len(planned) >= SPLIT_FROM_SCHEMAS:
+        from .builtin_models.split import split_models
+
+        split = split_models(code, expected)
+        if split is not None:
+            return split
+    return {"models.py": code}
 
 
 def _with_release(package: Package, path: Path) -> Package:
