@@ -4,9 +4,10 @@
 
 The default spec is GitHub's REST API description as the npm package @octokit/openapi ships it
 (api.github.com.json: 1,223 operations, 969 schemas, 13 MB), fetched once with `npm pack` into
-.tools/bench/. openapi-python-client runs from its own throwaway virtualenv, .tools/opc-venv,
+.tools/bench/. openapi-python-client runs from the corpus benchmark's virtualenv (corpus.py),
 created on first use. Both tools run as child processes measured the same way: wall time, and the
-peak resident memory of the largest process they start. Our first run is cold (empty caches); a
+peak resident memory of the largest process they start, each with its bytecode compiled as an
+installed tool has it (corpus.installed_env). Our first run is cold (empty caches); a
 second run on the unchanged spec shows what the validation and model caches save. Figures, not a
 timed test.
 
@@ -18,12 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from corpus import compile_generator, installed_env, opc_python
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / ".tools"
@@ -79,13 +81,8 @@ def fetch_spec() -> Path:
 
 
 def opc_executable() -> Path:
-    venv = TOOLS / "opc-venv"
-    exe = venv / "bin" / "openapi-python-client"
-    if not exe.exists():
-        print(f"installing {OPC} into {venv.relative_to(ROOT)} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", OPC], check=True)
-    return exe
+    # The corpus benchmark's virtualenv: the same pinned version, installed once.
+    return opc_python().parent / "openapi-python-client"
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
@@ -163,9 +160,10 @@ def main() -> None:
     operations, schemas = spec_counts(spec)
     print(f"spec: {spec.name}: {operations} operations, {schemas} schemas, {spec.stat().st_size / 1e6:.1f} MB")
     rows = []
+    compile_generator()
     with tempfile.TemporaryDirectory(prefix="codegen-bench-") as tmp:
         # A fresh validation cache: the run is cold, as a first generation is.
-        env = {**os.environ, "CODEGEN_CACHE_DIR": str(Path(tmp) / "cache")}
+        env = installed_env({"CODEGEN_CACHE_DIR": str(Path(tmp) / "cache")})
         ours = Path(tmp) / "ours"
         result = measure([str(ROOT / ".venv" / "bin" / "codegen"), "generate", str(spec), "--out", str(ours)], env)
         if result["rc"] != 0:
@@ -186,7 +184,16 @@ def main() -> None:
         if not args.no_opc:
             opc_out = Path(tmp) / "opc"
             result = measure(
-                [str(opc_executable()), "generate", "--path", str(spec), "--output-path", str(opc_out), "--overwrite"]
+                env=installed_env(),
+                command=[
+                    str(opc_executable()),
+                    "generate",
+                    "--path",
+                    str(spec),
+                    "--output-path",
+                    str(opc_out),
+                    "--overwrite",
+                ],
             )
             rows.append((OPC.replace("==", " "), result, opc_operations(opc_out) if opc_out.exists() else 0))
         stages = None
