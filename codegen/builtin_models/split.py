@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from collections.abc import Iterable
+from types import CodeType
 
 from ..naming import snake
 
@@ -27,60 +29,78 @@ _INIT_DOC = (
 
 
 class _Definition:
-    def __init__(self, name: str, node: ast.stmt, lines: list[str]) -> None:
+    def __init__(self, name: str, text: str, names: set[str]) -> None:
         self.name = name
-        self.node = node
-        self.start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-        self.lines = lines[self.start - 1 : node.end_lineno]
-        self.names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}  # every name it reads
+        self.text = text
+        self.names = names  # every name the statement reads
         self.deps: set[str] = set()
 
-    def text(self, later: set[str]) -> str:
+    def quoted(self, later: set[str]) -> str:
         """The statement's source, its field annotations that name a class not yet defined when
         the class statement runs (`later`) quoted: the module evaluates annotations at once."""
-        if not isinstance(self.node, ast.ClassDef):
-            return "".join(self.lines)
+        if not later:
+            return self.text
+        node = ast.parse(self.text).body[0]
+        if not isinstance(node, ast.ClassDef):
+            return self.text
         spans = [
             stmt.annotation
-            for stmt in self.node.body
+            for stmt in node.body
             if isinstance(stmt, ast.AnnAssign)
             and any(isinstance(n, ast.Name) and n.id in later for n in ast.walk(stmt.annotation))
         ]
-        raw = [line.encode("utf-8") for line in self.lines]  # ast columns count UTF-8 bytes
+        raw = [line.encode("utf-8") for line in self.text.splitlines(keepends=True)]  # columns count bytes
         for annotation in reversed(spans):
-            first, last = annotation.lineno - self.start, (annotation.end_lineno or annotation.lineno) - self.start
+            first, last = annotation.lineno - 1, (annotation.end_lineno or annotation.lineno) - 1
             quoted = repr(ast.unparse(annotation)).encode("utf-8")
             end_col = annotation.end_col_offset or 0
             raw[first : last + 1] = [raw[first][: annotation.col_offset] + quoted + raw[last][end_col:]]
         return "".join(line.decode("utf-8") for line in raw)
 
 
+_CLASS = re.compile(r"class (\w+)\b")
+_ASSIGNED = re.compile(r"(\w+)\s*(?::[^=]*)?=")
+_REBUILD = re.compile(r"\w+\.model_rebuild\(\)\s*")
+
+
 def split_models(code: str, keep_alone: Iterable[str] = ()) -> dict[str, str] | None:
     """{path under the package: text} for a models/ package equal to `code`; None when the module
-    holds a statement this does not know how to place (then it stays one module)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
-    lines = code.splitlines(keepends=True)
-    header = "".join(line for line in _leading_comments(lines))
-    imports: list[tuple[ast.stmt, set[str]]] = []
+    holds a statement this does not know how to place (then it stays one module).
+
+    Statements start at column 0, as in the builtin emitter's output; each is compiled on its own,
+    which also proves the cut (a piece cut inside a statement does not compile), and the names it
+    reads come from its bytecode: a syntax tree of thousands of classes would cost seconds and
+    hundreds of megabytes."""
+    header, statements = _statements(code)
+    imports: list[tuple[str, set[str]]] = []
     definitions: dict[str, _Definition] = {}
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            continue  # annotations are evaluated where they stand, which saves pydantic a compile
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            imports.append((_one_level_down(node), {a.asname or a.name.split(".")[0] for a in node.names}))
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node is tree.body[0]:
-            continue  # the module docstring
-        elif _rebuilt_name(node) is not None:
-            # A class naming one defined after it (a cycle) is completed by pydantic on first
-            # use; rebuilding it here would build its validator (and its cycle's) at import.
+    for number, text in enumerate(statements):
+        if text.startswith(("from ", "import ")):
+            node = ast.parse(text).body[0]
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                continue  # annotations are evaluated where they stand, which saves pydantic a compile
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                return None
+            imports.append((ast.unparse(_one_level_down(node)), {a.asname or a.name.split(".")[0] for a in node.names}))
             continue
-        elif (name := _defined_name(node)) is not None and name not in definitions:
-            definitions[name] = _Definition(name, node, lines)
-        else:
+        if number == 0 and text.startswith(('"', "'")) or _REBUILD.fullmatch(text):
+            # The module docstring; a class naming one defined after it (a cycle) is completed by
+            # pydantic on first use, while rebuilding it here would build its validator at import.
+            continue
+        found = _CLASS.match(text) or _ASSIGNED.match(text)
+        if found is None or found.group(1) in definitions:
             return None
+        name = found.group(1)
+        try:
+            compiled = compile(text, "<models>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return None
+        # The statement stores its own name; it reads it only when a field refers to the class.
+        names = set(compiled.co_names) - {name}
+        for const in compiled.co_consts:
+            if isinstance(const, CodeType):
+                names |= _names(const)
+        definitions[name] = _Definition(name, text, names)
     if not definitions:
         return None
     for made in definitions.values():
@@ -97,13 +117,29 @@ def split_models(code: str, keep_alone: Iterable[str] = ()) -> dict[str, str] | 
     return files
 
 
-def _leading_comments(lines: list[str]) -> list[str]:
-    out = []
-    for line in lines:
-        if not line.startswith("#"):
-            break
-        out.append(line)
-    return out
+def _statements(code: str) -> tuple[str, list[str]]:
+    """(the leading comment lines, the top-level statements' texts)."""
+    lines = code.splitlines(keepends=True)
+    at = 0
+    while at < len(lines) and lines[at].startswith("#"):
+        at += 1
+    header = "".join(lines[:at])
+    statements: list[list[str]] = []
+    for line in lines[at:]:
+        if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}"):
+            statements.append([line])
+        elif statements:
+            statements[-1].append(line)
+    return header, ["".join(s).rstrip() + "\n" for s in statements]
+
+
+def _names(code: CodeType) -> set[str]:
+    """Every global name the code (and the class bodies and functions in it) reads."""
+    found = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            found |= _names(const)
+    return found
 
 
 def _one_level_down(node: ast.Import | ast.ImportFrom) -> ast.stmt:
@@ -111,26 +147,6 @@ def _one_level_down(node: ast.Import | ast.ImportFrom) -> ast.stmt:
         node = copy.copy(node)
         node.level += 1
     return node
-
-
-def _rebuilt_name(node: ast.stmt) -> str | None:
-    """X for a statement `X.model_rebuild()`."""
-    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
-        return None
-    func = node.value.func
-    if isinstance(func, ast.Attribute) and func.attr == "model_rebuild" and isinstance(func.value, ast.Name):
-        return func.value.id
-    return None
-
-
-def _defined_name(node: ast.stmt) -> str | None:
-    if isinstance(node, ast.ClassDef):
-        return node.name
-    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-        return node.targets[0].id
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-        return node.target.id
-    return None
 
 
 def _groups(definitions: dict[str, _Definition], keep_alone: set[str]) -> list[list[str]]:
@@ -213,21 +229,23 @@ def _module_names(groups: list[list[str]]) -> list[str]:
 
 def _module_text(
     header: str,
-    imports: list[tuple[ast.stmt, set[str]]],
+    imports: list[tuple[str, set[str]]],
     members: list[_Definition],
     owner: dict[str, str],
     module: str,
 ) -> str:
     read = set().union(*(m.names for m in members))
-    head = [ast.unparse(node) for node, names in imports if names & read]
+    head = [text for text, names in imports if names & read]
     foreign: dict[str, list[str]] = {}
     for name in sorted({d for m in members for d in m.deps if owner[d] != module}):
         foreign.setdefault(owner[name], []).append(name)
     head += [f"from .{other} import {', '.join(names)}" for other, names in sorted(foreign.items())]
     position = {m.name: i for i, m in enumerate(members)}
-    body = "\n\n".join(
-        m.text({n for n in position if position[n] >= position[m.name]}).rstrip("\n") + "\n" for m in members
-    )
+    texts = []
+    for i, m in enumerate(members):
+        ahead = [n for n in (*m.deps, m.name) if position.get(n, -1) > i or n == m.name and n in m.names]
+        texts.append(m.quoted(set(ahead)).rstrip("\n") + "\n")
+    body = "\n\n".join(texts)
     return header + "\n".join(head) + "\n\n\n" + body
 
 
