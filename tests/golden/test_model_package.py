@@ -193,3 +193,13 @@ def test_pipeline_writes_the_package_from_the_threshold(monkeypatch: pytest.Monk
     assert not any(rel.endswith("/models.py") for rel in files)
     assert any(rel.endswith("/models/__init__.pyi") for rel in files)
     assert SPLIT_FROM_SCHEMAS >= 100
+
+
+def test_release_surface_reads_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codegen.surface.extract import extract_surface
+
+    spec = ROOT / "tests" / "fixtures" / "specs" / "recursive.yaml"
+    single = extract_surface(generate_package(spec, models="builtin"))["models"]
+    monkeypatch.setattr("codegen.pipeline.SPLIT_FROM_SCHEMAS", 0)
+    split = extract_surface(generate_package(spec, models="builtin"))["models"]
+    assert single and split == single
