@@ -78,7 +78,10 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
                 return parse_yaml(text, file, source)
             except SpecError:
                 raise json_error from None
-        source.compute = lambda: json_lines(body, file)
+        if "\n" in body.rstrip():
+            source.compute = lambda: json_lines(body, file)
+        else:  # a minified document: every node is on line 1, no pass over the text needed
+            source.lines[""] = 1
         return data, source
     return parse_yaml(text, file, source)
 
