@@ -79,7 +79,7 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
             except SpecError:
                 raise json_error from None
         if "\n" in body.rstrip():
-            source.compute = lambda: json_lines(body, file)
+            source.compute = lambda: json_lines(body, file, data)
         else:  # a minified document: every node is on line 1, no pass over the text needed
             source.lines[""] = 1
         return data, source
