@@ -4,9 +4,10 @@
 
 The default spec is GitHub's REST API description as the npm package @octokit/openapi ships it
 (api.github.com.json: 1,223 operations, 969 schemas, 13 MB), fetched once with `npm pack` into
-.tools/bench/. openapi-python-client runs from its own throwaway virtualenv, .tools/opc-venv,
+.tools/bench/. openapi-python-client runs from the corpus benchmark's virtualenv (corpus.py),
 created on first use. Both tools run as child processes measured the same way: wall time, and the
-peak resident memory of the largest process they start. Our first run is cold (empty caches); a
+peak resident memory of the largest process they start, each with its bytecode compiled as an
+installed tool has it (corpus.installed_env). Our first run is cold (empty caches); a
 second run on the unchanged spec shows what the validation and model caches save. Figures, not a
 timed test.
 
@@ -18,12 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from corpus import compile_generator, installed_env, opc_python
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / ".tools"
@@ -37,8 +39,9 @@ import json, resource, subprocess, sys, time
 started = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 log = done.stdout + done.stderr
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": time.perf_counter() - started, "rc": done.returncode,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
                   "dropped_operations": log.count("Endpoint will not be generated"),
                   "dropped_responses": log.count("response will be omitted"),
                   "warnings": log.count(": warning: "), "stderr": done.stderr[-4000:]}))
@@ -79,13 +82,8 @@ def fetch_spec() -> Path:
 
 
 def opc_executable() -> Path:
-    venv = TOOLS / "opc-venv"
-    exe = venv / "bin" / "openapi-python-client"
-    if not exe.exists():
-        print(f"installing {OPC} into {venv.relative_to(ROOT)} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", OPC], check=True)
-    return exe
+    # The corpus benchmark's virtualenv: the same pinned version, installed once.
+    return opc_python().parent / "openapi-python-client"
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
@@ -103,9 +101,10 @@ def spec_counts(spec: Path) -> tuple[int, int]:
 
 
 def our_operations(out: Path) -> int:
-    # Every operation is one RequestSpec in each of its four classes (sync/async, plain/raw).
+    # Every operation is one RequestSpec in each of its two classes (sync, async); the raw and
+    # streaming classes wrap those methods.
     count = sum(p.read_text(encoding="utf-8").count("spec = RequestSpec(") for p in out.glob("src/*/resources/*.py"))
-    return count // 4
+    return count // 2
 
 
 def opc_operations(out: Path) -> int:
@@ -163,9 +162,10 @@ def main() -> None:
     operations, schemas = spec_counts(spec)
     print(f"spec: {spec.name}: {operations} operations, {schemas} schemas, {spec.stat().st_size / 1e6:.1f} MB")
     rows = []
+    compile_generator()
     with tempfile.TemporaryDirectory(prefix="codegen-bench-") as tmp:
         # A fresh validation cache: the run is cold, as a first generation is.
-        env = {**os.environ, "CODEGEN_CACHE_DIR": str(Path(tmp) / "cache")}
+        env = installed_env({"CODEGEN_CACHE_DIR": str(Path(tmp) / "cache")})
         ours = Path(tmp) / "ours"
         result = measure([str(ROOT / ".venv" / "bin" / "codegen"), "generate", str(spec), "--out", str(ours)], env)
         if result["rc"] != 0:
@@ -186,7 +186,16 @@ def main() -> None:
         if not args.no_opc:
             opc_out = Path(tmp) / "opc"
             result = measure(
-                [str(opc_executable()), "generate", "--path", str(spec), "--output-path", str(opc_out), "--overwrite"]
+                env=installed_env(),
+                command=[
+                    str(opc_executable()),
+                    "generate",
+                    "--path",
+                    str(spec),
+                    "--output-path",
+                    str(opc_out),
+                    "--overwrite",
+                ],
             )
             rows.append((OPC.replace("==", " "), result, opc_operations(opc_out) if opc_out.exists() else 0))
         stages = None
@@ -196,12 +205,21 @@ def main() -> None:
                 [sys.executable, "-c", _STAGES, str(spec)], capture_output=True, text=True, env=cold, cwd=ROOT
             )
             stages = json.loads(done.stdout) if done.returncode == 0 else None
-    print(f"\n{'tool':<34} {'wall':>8} {'peak RSS':>10} {'operations':>12}")
+    print(f"\n{'tool':<34} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'operations':>12}")
     for name, result, ops in rows:
         print(
-            f"{name:<34} {result['seconds']:>7.1f}s {result['peak_mb']:>7.0f} MB {ops:>5}/{operations:<6}"
-            + ("" if result["rc"] == 0 else f" (exit {result['rc']})")
+            f"{name:<34} {result['seconds']:>7.1f}s {result['cpu']:>7.1f}s {result['peak_mb']:>7.0f} MB"
+            f" {ops:>5}/{operations:<6}" + ("" if result["rc"] == 0 else f" (exit {result['rc']})")
         )
+    baseline = next((r for n, r, _ in rows if n.startswith("openapi-python-client")), None)
+    if baseline is not None:
+        ours = rows[0][1]
+        wall = float(ours["seconds"]) / float(baseline["seconds"])  # type: ignore[arg-type]
+        cpu = float(ours["cpu"]) / float(baseline["cpu"])  # type: ignore[arg-type]
+        print(f"ours / openapi-python-client: wall {wall:.2f}x, CPU {cpu:.2f}x (target: wall <= 0.2x)")
+    for name, result, _ in rows:
+        if result["rc"] != 0:
+            print(f"\n{name} failed:\n{result['stderr']}")
     mypy_note = "" if typed is None else f", mypy --strict {'ok' if typed else 'FAILED'}"
     print(f"\nour output: imports {'ok' if imports else 'FAILED'}, ruff {'ok' if ruff else 'FAILED'}{mypy_note}")
     if stages:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import click
@@ -102,6 +101,8 @@ def _run_all(jobs: list[tuple[Path, str | None, str]]) -> list[tuple[Generated, 
             started = time.perf_counter()
             generated = generate_package(jobs[0][0], package_name=jobs[0][1], progress=progress, models=jobs[0][2])
         return [(generated, time.perf_counter() - started)]
+    from concurrent.futures import ProcessPoolExecutor  # only here: its import costs a single spec's run
+
     with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
         return list(pool.map(_timed, jobs))
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import ast
+import dis
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir.nodes import Package
 from .lower import lower
-from .models.builtin import emit_models
 from .models.cache import cached_models
 from .models.plan import ModelEmitter, plan_models
 from .output.format import format_tree
 from .prepare import prepare
 from .release.record import load_record, record_path
-from .render import header_text, render_package
+from .render import RUNTIME, header_text, render_package
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
 
@@ -30,6 +31,9 @@ CURATED = {"reloop": ROOT / "specs" / "reloop.yaml", "reply": ROOT / "specs" / "
 # prepared schemas on, where datamodel-code-generator needs a minute (docs/decisions.md).
 MODEL_GENERATORS = ("auto", "datamodel-code-generator", "builtin")
 BUILTIN_FROM_SCHEMAS = 500
+# From this many schemas on, the builtin emitter's models are a package of modules that load on
+# first use (codegen/models/builtin/split.py): one module would make every call pay for them all.
+SPLIT_FROM_SCHEMAS = 500
 
 
 @dataclass(frozen=True)
@@ -89,32 +93,50 @@ def check_compiles(files: dict[str, str], package: str) -> None:
     problems = []
     allowed = _ALLOWED_IMPORTS | {package}
     for rel, text in files.items():
-        if not rel.endswith(".py"):
+        if not rel.endswith((".py", ".pyi")) or _verbatim_runtime(rel, text):
             continue
         try:
-            tree = ast.parse(text, rel)
-            compile(tree, rel, "exec", dont_inherit=True)
+            # Straight from the text: building the syntax tree in Python objects would cost as much
+            # again (seconds on a large spec), and the imports can be read from the bytecode.
+            code = compile(text, rel, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
             message = f"internal error: generated {rel} does not compile: {getattr(exc, 'msg', exc)}"
             problems.append(Diagnostic(rel, getattr(exc, "lineno", None), Processing.pointer, message))
             continue
-        imported = {
-            name.split(".")[0]
-            for node in tree.body
-            for name in (
-                [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-                if isinstance(node, ast.ImportFrom) and not node.level
-                else []
-            )
-        }
-        foreign = sorted(imported - allowed)
+        foreign = sorted(_absolute_imports(code) - allowed)
         if foreign:
             message = f"internal error: generated {rel} imports {', '.join(foreign)}, which the package does not need"
             problems.append(Diagnostic(rel, None, Processing.pointer, message))
     if problems:
         raise SpecError(problems)
+
+
+def _absolute_imports(code: CodeType) -> set[str]:
+    """Top-level packages the module's own code imports (not its functions' or classes')."""
+    found: set[str] = set()
+    before: list[dis.Instruction] = []
+    for instruction in dis.get_instructions(code):
+        # An import is LOAD_CONST level, LOAD_CONST names, IMPORT_NAME module; level 0 is absolute.
+        if instruction.opname == "IMPORT_NAME" and len(before) == 2 and before[0].opname == "LOAD_CONST":
+            if before[0].argval == 0:
+                found.add(str(instruction.argval).split(".")[0])
+        before = [*before[-1:], instruction]
+    return found
+
+
+@cache
+def _runtime_sources() -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in RUNTIME.glob("*.py")}
+
+
+def _verbatim_runtime(rel: str, text: str) -> bool:
+    """A runtime module copied as it is under its header comment: the tests compile and import
+    the runtime once, so a run need not compile it for every package."""
+    source = _runtime_sources().get(rel.rsplit("/", 1)[-1])
+    if source is None or not text.endswith(source):
+        return False
+    head = text[: len(text) - len(source)]
+    return all(not line.strip() or line.lstrip().startswith("#") for line in head.splitlines())
 
 
 # What generated modules may import: the standard library and the package's dependencies
@@ -147,13 +169,31 @@ def _generate(
         prepared.document, package=package.package, header=header_text(package), spec_file=spec.source.file
     )
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
-    emit: ModelEmitter = cached_models if model_generator(models, prepared.document) != "builtin" else emit_models
+    generator = model_generator(models, prepared.document)
+    if generator == "builtin":
+        from .models.builtin import emit_models  # only large specs need it: a small one skips its imports
+
+        emit: ModelEmitter = emit_models
+    else:
+        emit = cached_models
     emitted = emit(plan)
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
-    files[f"src/{package.package}/models.py"] = emitted.code
+    planned = set((prepared.document.get("components") or {}).get("schemas") or {})
+    for rel, text in _model_files(emitted.code, generator, planned, _models_used(package)).items():
+        files[f"src/{package.package}/{rel}"] = text
     check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
+
+
+def _model_files(code: str, generator: str, planned: set[str], expected: set[str]) -> dict[str, str]:
+    if generator == "builtin" and len(planned) >= SPLIT_FROM_SCHEMAS:
+        from .models.builtin.split import split_models
+
+        split = split_models(code, expected)
+        if split is not None:
+            return split
+    return {"models.py": code}
 
 
 def _with_release(package: Package, path: Path) -> Package:
@@ -172,3 +212,13 @@ def model_generator(choice: str, document: dict[str, Any]) -> str:
         return choice
     schemas = (document.get("components") or {}).get("schemas") or {}
     return "builtin" if len(schemas) >= BUILTIN_FROM_SCHEMAS else "datamodel-code-generator"
+
+
+def _models_used(package: Package) -> set[str]:
+    """Model classes the resource modules import: the splitter keeps each in reach of its module."""
+    from .render.views import used_names
+
+    names: set[str] = set()
+    for resource in package.resources:
+        names |= used_names(package, resource)
+    return names

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring
 from typing import Any
 
 from ..diagnostics import Diagnostic, SpecError
@@ -27,9 +28,17 @@ class _Frame:
         self.keys: set[str] = set()
 
 
-def json_lines(text: str, file: str, duplicates: list[Diagnostic] | None = None) -> dict[str, int]:
+def json_lines(text: str, file: str, data: Any = None, duplicates: list[Diagnostic] | None = None) -> dict[str, int]:
     """JSON pointer -> 1-based line of every key and array item; each key given twice in an object
-    is added to `duplicates` as a warning."""
+    is added to `duplicates` as a warning.
+
+    With the parsed `data` of a document laid out one node a line, the lines come from the data,
+    checked against the text (`_laid_out_lines`, a few times faster than the token pass); finding
+    duplicates takes the token pass."""
+    if data is not None and duplicates is None:
+        found = _laid_out_lines(text, data)
+        if found is not None:
+            return found
     lines: dict[str, int] = {"": 1}
     stack: list[_Frame] = []
     expecting_key = False
@@ -75,6 +84,53 @@ def json_lines(text: str, file: str, duplicates: list[Diagnostic] | None = None)
     return lines
 
 
+class _OtherLayout(Exception):
+    pass
+
+
+def _laid_out_lines(text: str, data: Any) -> dict[str, int] | None:
+    """Lines of a document written as JSON.stringify(doc, null, n) and json.dumps(doc, indent=n)
+    write it (each key and item on a line of its own, indented n a level): computed from the data
+    and checked against the text line by line, so None for any other layout."""
+    if not (isinstance(data, dict | list) and data and text[:2] in ("{\n", "[\n")):
+        return None
+    second = text[2:]
+    indent = second[: len(second) - len(second.lstrip(" \t"))]
+    if not indent:
+        return None
+    lines: dict[str, int] = {"": 1}
+    at = [0, 1]  # offset where the current line starts, its number
+
+    def next_line(prefix: str) -> None:
+        end = text.find("\n", at[0])
+        if end < 0 or not text.startswith(prefix, end + 1):
+            raise _OtherLayout
+        at[0], at[1] = end + 1, at[1] + 1
+
+    def walk(node: dict[str, Any] | list[Any], pointer: str, depth: int) -> None:
+        pad = indent * (depth + 1)
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(key, str):
+                next_line(pad + encode_basestring(key) + ":")
+                child = pointer + "/" + _escape(key)
+            else:
+                next_line(pad)
+                if text[at[0] + len(pad)] in " \t\n":
+                    raise _OtherLayout
+                child = f"{pointer}/{key}"
+            lines.setdefault(child, at[1])
+            if isinstance(value, dict | list) and value:
+                walk(value, child, depth + 1)
+        next_line(indent * depth + ("}" if isinstance(node, dict) else "]"))
+
+    try:
+        walk(data, "", 0)
+    except (_OtherLayout, RecursionError, IndexError):
+        return None
+    return lines if not text[at[0] + 1 :].strip() else None
+
+
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1") if ("~" in key or "/" in key) else key
 
@@ -105,7 +161,7 @@ def load_json(text: str, file: str, duplicates: list[Diagnostic] | None = None) 
     except RecursionError:
         raise SpecError([Diagnostic(file, None, "", "not valid JSON: nested too deeply")]) from None
     if seen.found and duplicates is not None:
-        json_lines(text, file, duplicates)  # finds each duplicate's line and pointer
+        json_lines(text, file, duplicates=duplicates)  # finds each duplicate's line and pointer
     return data
 
 

@@ -35,7 +35,9 @@ def extract_surface(generated: Generated) -> dict[str, Any]:
     package = generated.package
     files = generated.files
     src = f"src/{package.package}"
-    models = models_surface(files.get(f"{src}/models.py", ""))
+    # A large spec's models are a package of modules (codegen/models/builtin/split.py).
+    split = [text for rel, text in sorted(files.items()) if rel.startswith(f"{src}/models/_") and rel.endswith(".py")]
+    models = models_surface(files.get(f"{src}/models.py") or "\n".join(split))
     methods: dict[str, dict[str, Any]] = {}
     inputs: set[str] = set()
     outputs: set[str] = set()
@@ -194,7 +196,9 @@ def _fields(node: ast.ClassDef) -> dict[str, dict[str, Any]]:
     for index, stmt in enumerate(body):
         if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
             continue
-        annotation = ast.unparse(stmt.annotation)
+        quoted = stmt.annotation.value if isinstance(stmt.annotation, ast.Constant) else None
+        # A forward reference is quoted in the modules of a split models package.
+        annotation = quoted if isinstance(quoted, str) else ast.unparse(stmt.annotation)
         if annotation.startswith(("ClassVar", "typing.ClassVar")):
             continue
         after = body[index + 1] if index + 1 < len(body) else None

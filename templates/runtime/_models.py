@@ -10,7 +10,9 @@ class BaseModel(pydantic.BaseModel):
     """Base of every response and request model.
 
     Unknown fields are kept (``extra="allow"``) so a field the server adds later never breaks an
-    old client, and models accept both wire names and Python names.
+    old client, and models accept both wire names and Python names. A model builds its validator
+    when first used, not when its module is imported: an API has hundreds of models, and a call
+    needs only those of its own request and response.
     """
 
     model_config = pydantic.ConfigDict(
@@ -18,6 +20,7 @@ class BaseModel(pydantic.BaseModel):
         populate_by_name=True,
         protected_namespaces=(),
         arbitrary_types_allowed=True,
+        defer_build=True,
     )
 
     def to_dict(self) -> dict[str, Any]:
