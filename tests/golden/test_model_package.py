@@ -26,9 +26,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _samples import Synthesizer  # noqa: E402
-from codegen.models.builtin.split import split_models  # noqa: E402
 from test_builtin_models import SPECS, _evaluate, _kind, _samples, _texts  # noqa: E402
 
+from codegen.models.builtin.split import split_models  # noqa: E402
 from codegen.pipeline import SPLIT_FROM_SCHEMAS, generate_package  # noqa: E402
 from codegen.render import RUNTIME  # noqa: E402
 from codegen.spec.load import load_spec  # noqa: E402
