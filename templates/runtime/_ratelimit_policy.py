@@ -313,7 +313,7 @@ class RateLimitPolicy:
 
     def record(self, group: str | None, info: ParsedRateLimitHeaders) -> None:
         """Merge the server-reported figures into the snapshot of `group`."""
-        if replace(info, retry_after=None) == _NO_HEADERS:
+        if info is _NO_HEADERS or replace(info, retry_after=None) == _NO_HEADERS:
             return
         old = self._quotas.get(group, ServerQuota())
         self._quotas[group] = ServerQuota(

@@ -186,9 +186,19 @@ class RateLimiter:
         with self._lock:
             self._policy.cancel(slot)
 
+    def _free(self, group: str | None) -> bool:
+        """Nothing to wait for or to record: no window applies to `group`, no server hold is
+        active, and no earlier request of this thread / task is still counted."""
+        if self._in_flight.get() is not None:
+            return False
+        with self._lock:
+            return not self._policy.windows_for(group) and self._policy.hold_until(group, self._clock()) is None
+
     def acquire(self, group: str | None = None, max_wait: float | None = None) -> float:
         """Block until a request of `group` may start; returns the seconds waited. Raises
         `WaitTooLong` at once, without sleeping, when that would take more than `max_wait`."""
+        if self._free(group):
+            return 0.0
         slot = self._begin(group)
         waited = 0.0
         while True:
@@ -206,6 +216,8 @@ class RateLimiter:
 
     async def aacquire(self, group: str | None = None, max_wait: float | None = None) -> float:
         """Async twin of `acquire`: waits with `asyncio.sleep`, never blocks the loop."""
+        if self._free(group):
+            return 0.0
         slot = self._begin(group)
         waited = 0.0
         while True:

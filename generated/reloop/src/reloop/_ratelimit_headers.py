@@ -43,6 +43,8 @@ class ParsedRateLimitHeaders:
 
 
 _NO_HEADERS = ParsedRateLimitHeaders()
+# Prefixes of every header read here but the quota-usage ones.
+_FAMILIES = ("x-ratelimit", "ratelimit", "x-rate-limit", "retry-after")
 
 
 # --------------------------------------------------------------------------- headers
@@ -121,6 +123,13 @@ def _int(text: str | None) -> int | None:
     return None if number is None or number < 0 else int(number)
 
 
+def _server_now(lowered: dict[str, str], wall_now: float) -> float:
+    """The server's clock at the response: its Date header, else ours."""
+    date = lowered.get("date")
+    parsed = parse_http_date(date) if date is not None else None
+    return wall_now if parsed is None else parsed
+
+
 def parse_rate_limit_headers(
     headers: Mapping[str, str],
     *,
@@ -134,17 +143,16 @@ def parse_rate_limit_headers(
     ISO-8601 time), the combined `RateLimit: limit=.., remaining=.., reset=..` form,
     `Retry-After` (read by `_retry.parse_retry_after`) and the `usage` headers (requests used of
     a daily / monthly quota; by default those the API declares). A reset larger than 10^9 is an
-    epoch timestamp (10^12: epoch milliseconds), a smaller one is seconds from now. Absolute times are read against the
-    response's `Date` header when it has one, so a server clock that differs from ours
-    does not shift the result. Unparsable values are ignored.
+    epoch timestamp (10^12: epoch milliseconds), a smaller one is seconds from now. Absolute
+    times are read against the response's `Date` header when it has one, so a server clock that
+    differs from ours does not shift the result. Unparsable values are ignored.
     """
     lowered = _lower(headers)
-    server_now = wall_now
-    date = lowered.get("date")
-    if date is not None:
-        parsed_date = parse_http_date(date)
-        if parsed_date is not None:
-            server_now = parsed_date
+    if not any(key.startswith(_FAMILIES) for key in lowered) and not (
+        (usage.daily_used and usage.daily_used.lower() in lowered)
+        or (usage.monthly_used and usage.monthly_used.lower() in lowered)
+    ):
+        return _NO_HEADERS  # most responses: nothing to read, and no Date to parse
 
     combined = _params(lowered.get("ratelimit", ""))
 
@@ -193,11 +201,11 @@ def parse_rate_limit_headers(
         value = _number(_parts(raw_reset)[0])
         if value is None:
             stamp = _timestamp(raw_reset)  # ISO-8601 or HTTP date (may contain commas)
-            reset_after = None if stamp is None else stamp - server_now
+            reset_after = None if stamp is None else stamp - _server_now(lowered, wall_now)
         elif value >= _EPOCH_MILLIS:
-            reset_after = value / 1000.0 - server_now
+            reset_after = value / 1000.0 - _server_now(lowered, wall_now)
         elif value >= _EPOCH_SECONDS:
-            reset_after = value - server_now
+            reset_after = value - _server_now(lowered, wall_now)
         else:
             reset_after = value
         if reset_after is not None:

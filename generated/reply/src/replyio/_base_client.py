@@ -178,23 +178,31 @@ class _BaseClient(AttemptOutcomes):
 
     def _build_request(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
         auth_headers, auth_query, auth_cookies = self._auth()
+        styles = spec.styles or None  # most operations declare no styles: skip the lookups
         headers = {
             "Accept": spec.accept or self._accept,
             "User-Agent": f"{self._config.package}-python/{self._config.version}",
             **auth_headers,
             **self.default_headers,
-            **encode_headers(spec.headers, for_location(spec.styles, "header")),
         }
+        if spec.headers:
+            headers.update(encode_headers(spec.headers, styles and for_location(styles, "header")))
         body = encode_body(spec)
         headers.update(body.pop("headers", {}))
-        headers.update(spec.extra_headers or {})
-        query = encode_query({**spec.query, **(spec.extra_query or {})}, for_location(spec.styles, "query"))
-        query += list(auth_query.items())
-        cookies = {**encode_headers(spec.cookies, for_location(spec.styles, "cookie")), **auth_cookies}
-        if cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        if spec.extra_headers:
+            headers.update(spec.extra_headers)
+        query_values = {**spec.query, **spec.extra_query} if spec.extra_query else spec.query
+        query = encode_query(query_values, styles and for_location(styles, "query")) if query_values else []
+        query += auth_query.items()
+        if spec.cookies or auth_cookies:
+            cookies = {**encode_headers(spec.cookies, styles and for_location(styles, "cookie")), **auth_cookies}
+            if cookies:
+                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         timeout = self.timeout if isinstance(spec.timeout, NotGiven) else spec.timeout
-        url = self.base_url + render_path(spec.path, spec.path_params, for_location(spec.styles, "path"))
+        path = spec.path
+        if spec.path_params:
+            path = render_path(path, spec.path_params, styles and for_location(styles, "path"))
+        url = self.base_url + path
         if query:
             # Encoded here (form encoding, as httpx does it, but a literal "%41" stays a value) rather
             # than passed as params=: httpx would parse the URL a second time to merge them, the

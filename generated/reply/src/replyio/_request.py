@@ -108,12 +108,17 @@ def encode_headers(headers: Mapping[str, object], styles: Mapping[str, Style] | 
     return out
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: object) -> Any:
     """Models become their wire form (aliases, unset fields left out); the rest is walked."""
+    if type(value) in _PLAIN:  # most body fields: nothing to convert
+        return value
     if isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items() if not isinstance(v, NotGiven)}
+        return {str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items() if v is not NOT_GIVEN}
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return [jsonable(v) for v in value]
     if isinstance(value, enum.Enum):
