@@ -17,7 +17,9 @@ measured separately; within a round the contenders take turns in blocks of 100 r
 median of the rounds counts.
 Client-side rate limiting is off (`rate_limits=[]`, which still runs the limiter's bookkeeping):
 the spec's quotas would pace 2,000 requests. Prints time per request and the ratio
-generated / raw for each kind; target <= 1.25. Also shown: raw httpx without model parsing, for
+generated / raw for each kind; target <= 1.25. Beside it, the client process's CPU time per
+request and its ratio: on a shared machine wall time also counts waiting for a core, CPU time
+does not (the server's work is in its own process). Also shown: raw httpx without model parsing, for
 scale. `--generated DIR` measures the packages of another checkout (DIR/reloop/src), so two
 versions can be compared in one session.
 
@@ -143,18 +145,19 @@ def serve() -> Iterator[str]:
         Path(created.name).unlink(missing_ok=True)
 
 
-def _timed(call: Callable[[], object], n: int) -> float:
-    started = time.perf_counter()
+def _timed(call: Callable[[], object], n: int) -> tuple[float, float]:
+    """(wall, CPU) seconds per call; CPU time is this process's, which other load does not inflate."""
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         call()
-    return (time.perf_counter() - started) / n
+    return (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
 
 
-async def _atimed(call: Callable[[], Awaitable[object]], n: int) -> float:
-    started = time.perf_counter()
+async def _atimed(call: Callable[[], Awaitable[object]], n: int) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         await call()
-    return (time.perf_counter() - started) / n
+    return (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
 
 
 def _contenders_sync(reloop: ModuleType, base_url: str, raw_http: httpx.Client, sdk_http: httpx.Client) -> Contenders:
@@ -225,54 +228,70 @@ Contenders = dict[str, Callable[[], object]]
 AsyncContenders = dict[str, Callable[[], Awaitable[object]]]
 
 
-def _rounds(times: dict[str, list[float]]) -> dict[str, float]:
-    return {name: statistics.median(values) for name, values in times.items()}
+Figures = dict[str, tuple[float, float]]  # contender -> (wall, CPU) seconds per request
 
 
-def bench_sync(reloop: ModuleType, base_url: str, n: int, rounds: int) -> dict[str, float]:
+def _rounds(times: dict[str, list[tuple[float, float]]]) -> Figures:
+    return {
+        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for name, values in times.items()
+    }
+
+
+def _round(totals: dict[str, list[float]], requests: int) -> dict[str, tuple[float, float]]:
+    return {name: (wall / requests, cpu / requests) for name, (wall, cpu) in totals.items()}
+
+
+def bench_sync(reloop: ModuleType, base_url: str, n: int, rounds: int) -> Figures:
     # Raw contenders share one connection (they take turns), the generated client has its own.
     with httpx.Client() as raw_http, httpx.Client() as sdk_http:
         contenders = _contenders_sync(reloop, base_url, raw_http, sdk_http)
         for call in contenders.values():
             _timed(call, 50)  # connections, lazy imports, pydantic schemas
-        results: dict[str, list[float]] = {name: [] for name in contenders}
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
         for _ in range(rounds):
-            totals = dict.fromkeys(contenders, 0.0)
+            totals = {name: [0.0, 0.0] for name in contenders}
             for _ in range(n // BLOCK):
                 for name, call in contenders.items():
-                    totals[name] += _timed(call, BLOCK) * BLOCK
-            for name, total in totals.items():
-                results[name].append(total / (n // BLOCK * BLOCK))
+                    wall, cpu = _timed(call, BLOCK)
+                    totals[name][0] += wall * BLOCK
+                    totals[name][1] += cpu * BLOCK
+            for name, figures in _round(totals, n // BLOCK * BLOCK).items():
+                results[name].append(figures)
     return _rounds(results)
 
 
-async def bench_async(reloop: ModuleType, base_url: str, n: int, rounds: int) -> dict[str, float]:
+async def bench_async(reloop: ModuleType, base_url: str, n: int, rounds: int) -> Figures:
     async with httpx.AsyncClient() as raw_http, httpx.AsyncClient() as sdk_http:
         contenders = _contenders_async(reloop, base_url, raw_http, sdk_http)
         for call in contenders.values():
             await _atimed(call, 50)
-        results: dict[str, list[float]] = {name: [] for name in contenders}
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
         for _ in range(rounds):
-            totals = dict.fromkeys(contenders, 0.0)
+            totals = {name: [0.0, 0.0] for name in contenders}
             for _ in range(n // BLOCK):
                 for name, call in contenders.items():
-                    totals[name] += await _atimed(call, BLOCK) * BLOCK
-            for name, total in totals.items():
-                results[name].append(total / (n // BLOCK * BLOCK))
+                    wall, cpu = await _atimed(call, BLOCK)
+                    totals[name][0] += wall * BLOCK
+                    totals[name][1] += cpu * BLOCK
+            for name, figures in _round(totals, n // BLOCK * BLOCK).items():
+                results[name].append(figures)
     return _rounds(results)
 
 
-def _line(label: str, raw: float, sdk: float) -> str:
-    ratio = sdk / raw
+def _line(label: str, raw: tuple[float, float], sdk: tuple[float, float]) -> str:
+    ratio = sdk[0] / raw[0]
     verdict = "ok" if ratio <= TARGET else "OVER"
     return (
-        f"{label:11}  raw httpx {raw * 1e6:7.0f} us  generated {sdk * 1e6:7.0f} us  "
-        f"ratio {ratio:4.2f} (<= {TARGET}: {verdict}; {(sdk - raw) * 1e6:+.0f} us/request)"
+        f"{label:11}  raw httpx {raw[0] * 1e6:7.0f} us  generated {sdk[0] * 1e6:7.0f} us  "
+        f"ratio {ratio:4.2f} (<= {TARGET}: {verdict}; {(sdk[0] - raw[0]) * 1e6:+.0f} us/request)  "
+        f"CPU {raw[1] * 1e6:4.0f} / {sdk[1] * 1e6:4.0f} us, ratio {sdk[1] / raw[1]:4.2f}"
     )
 
 
-def report(mode: str, figures: dict[str, float]) -> None:
-    print(_line(f"{mode} GET", figures["raw"], figures["sdk"]) + f"   [JSON only: {figures['raw_json'] * 1e6:.0f} us]")
+def report(mode: str, figures: Figures) -> None:
+    json_only = figures["raw_json"][0] * 1e6
+    print(_line(f"{mode} GET", figures["raw"], figures["sdk"]) + f"   [JSON only: {json_only:.0f} us]")
     print(_line(f"{mode} POST", figures["raw_post"], figures["sdk_post"]))
 
 
