@@ -8,8 +8,9 @@ The classes are grouped so that the imports between groups never form a cycle: c
 to each other (a reference cycle, strongly connected in the graph of names) share a module, and a
 class that only one group uses joins that group, unless a resource or params module names it
 itself (it is then imported on its own, without its user). `models/__init__.py` maps every name to
-its module and imports it on first access; type checkers read the same names from plain imports
-under `TYPE_CHECKING`, so `from <package>.models import X` is checked as before.
+its module and imports it on first access; type checkers read `models/__init__.pyi`, which imports
+every name from its module, so `from <package>.models import X` is checked as before and a
+misspelt name is an error (a module `__getattr__` would make it Any).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def split_models(code: str, keep_alone: Iterable[str] = ()) -> dict[str, str] | 
                 return None
             imports.append((ast.unparse(_one_level_down(node)), {a.asname or a.name.split(".")[0] for a in node.names}))
             continue
-        if number == 0 and text.startswith(('"', "'")) or _REBUILD.fullmatch(text):
+        if (number == 0 and text.startswith(('"', "'"))) or _REBUILD.fullmatch(text):
             # The module docstring; a class naming one defined after it (a cycle) is completed by
             # pydantic on first use, while rebuilding it here would build its validator at import.
             continue
