@@ -30,7 +30,11 @@ class InputTypes(TypeNamer):
 
     def class_reference(self, name: str, schema: dict[str, Any]) -> str:
         values = schema.get("enum")
-        if isinstance(values, list) and values and all(_plain(v) for v in values if v is not None):
+        if (
+            isinstance(values, list)
+            and any(v is not None for v in values)
+            and all(_plain(v) for v in values if v is not None)
+        ):
             literal = ", ".join(repr(v) for v in values if v is not None)
             return f"{name} | Literal[{literal}]"
         if _object_like(schema):
