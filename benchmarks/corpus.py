@@ -60,9 +60,10 @@ for name in names[1:]:
         fail(name, error)
         continue
     if kind == "ours" and name.startswith(package + ".resources."):
+        # A sync class is the one with an Async twin (a resource named "async" has AsyncResource too).
         for cls in vars(module).values():
             if (inspect.isclass(cls) and cls.__module__ == name and cls.__name__.endswith("Resource")
-                    and not cls.__name__.startswith("Async")):
+                    and inspect.isclass(getattr(module, "Async" + cls.__name__, None))):
                 methods += sum(1 for k, v in vars(cls).items() if inspect.isfunction(v) and not k.startswith("_"))
     if kind == "opc" and name.startswith(package + ".api.") and hasattr(module, "sync_detailed"):
         methods += 1
