@@ -60,9 +60,10 @@ for name in names[1:]:
         fail(name, error)
         continue
     if kind == "ours" and name.startswith(package + ".resources."):
+        # A sync class is the one with an Async twin (a resource named "async" has AsyncResource too).
         for cls in vars(module).values():
             if (inspect.isclass(cls) and cls.__module__ == name and cls.__name__.endswith("Resource")
-                    and not cls.__name__.startswith("Async")):
+                    and inspect.isclass(getattr(module, "Async" + cls.__name__, None))):
                 methods += sum(1 for k, v in vars(cls).items() if inspect.isfunction(v) and not k.startswith("_"))
     if kind == "opc" and name.startswith(package + ".api.") and hasattr(module, "sync_detailed"):
         methods += 1
@@ -80,6 +81,7 @@ class Result:
     detail: str = ""
     methods: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # user + system seconds of the process tree: less inflated by a busy machine
     peak_mb: float = 0.0
     modules: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -162,6 +164,7 @@ def run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -
             "rc": process.returncode,
             "seconds": seconds,
             "peak_mb": usage.ru_maxrss / 1024,
+            "cpu": usage.ru_utime + usage.ru_stime,
             "timed_out": timed_out,
             "stdout": out.read().decode("utf-8", "replace"),
             "stderr": err.read().decode("utf-8", "replace"),
@@ -218,6 +221,7 @@ def run_ours(spec: Path, operations: int, timeout: float, keep: Path | None) -> 
             [str(codegen), "generate", str(spec), "--out", str(out), "--force"], cwd=cwd, env=env, timeout=timeout
         )
         result.seconds, result.peak_mb = float(done["seconds"]), float(done["peak_mb"])  # type: ignore[arg-type]
+        result.cpu = float(done["cpu"])  # type: ignore[arg-type]
         log = str(done["stderr"])
         result.warnings = [line.split(": warning: ", 1)[1] for line in log.splitlines() if ": warning: " in line]
         if done["timed_out"]:
@@ -240,6 +244,7 @@ def run_opc(spec: Path, operations: int, timeout: float, keep: Path | None, pyth
         command += ["--output-path", str(out), "--overwrite"]
         done = run(command, cwd=cwd, env=installed_env(), timeout=timeout)
         result.seconds, result.peak_mb = float(done["seconds"]), float(done["peak_mb"])  # type: ignore[arg-type]
+        result.cpu = float(done["cpu"])  # type: ignore[arg-type]
         log = str(done["stdout"]) + str(done["stderr"])
         packages = [p for p in out.iterdir() if (p / "__init__.py").exists()] if out.is_dir() else []
         if done["timed_out"]:
@@ -265,7 +270,9 @@ def summarise(results: list[Result], tool: str) -> list[str]:
         f"{sum(r.dropped for r in mine)} operations dropped in {sum(1 for r in mine if r.dropped)} clients that import "
         f"(of {sum(r.operations for r in ok)}), total {sum(times):.0f}s, median {statistics.median(times):.2f}s, "
         f"max {max(times):.1f}s ({max(mine, key=lambda r: r.seconds).spec}), "
-        f"peak RSS max {max(r.peak_mb for r in mine):.0f} MB, specs over 10 s: {sum(1 for t in times if t > 10)}"
+        f"peak RSS max {max(r.peak_mb for r in mine):.0f} MB, specs over 10 s: {sum(1 for t in times if t > 10)}; "
+        f"CPU total {sum(r.cpu for r in mine):.0f}s, median {statistics.median(r.cpu for r in mine):.2f}s, "
+        f"max {max(r.cpu for r in mine):.1f}s, specs over 10 s CPU: {sum(1 for r in mine if r.cpu > 10)}"
     ]
     lines += [f"  {count:4}  {reason}" for reason, count in reasons.most_common()]
     return lines

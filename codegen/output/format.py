@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, SpecError
@@ -12,8 +13,16 @@ from ..diagnostics import Diagnostic, SpecError
 RUFF_CONFIG = Path(__file__).resolve().parent.parent / "ruff.toml"
 
 
+@cache
 def _ruff() -> list[str]:
-    return [sys.executable, "-m", "ruff"]
+    # The pinned ruff's binary itself: `python -m ruff` would start an interpreter to find it,
+    # twice per run.
+    try:
+        from ruff import find_ruff_bin
+
+        return [str(find_ruff_bin())]
+    except (ImportError, FileNotFoundError):
+        return [sys.executable, "-m", "ruff"]
 
 
 def format_tree(files: dict[str, str]) -> dict[str, str]:

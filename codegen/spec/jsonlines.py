@@ -14,6 +14,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, SpecError
 
+_INDENT = re.compile(r"[ \t]*")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 
 
@@ -94,8 +95,7 @@ def _laid_out_lines(text: str, data: Any) -> dict[str, int] | None:
     and checked against the text line by line, so None for any other layout."""
     if not (isinstance(data, dict | list) and data and text[:2] in ("{\n", "[\n")):
         return None
-    second = text[2:]
-    indent = second[: len(second) - len(second.lstrip(" \t"))]
+    indent = _INDENT.match(text, 2).group()  # type: ignore[union-attr]
     if not indent:
         return None
     lines: dict[str, int] = {"": 1}

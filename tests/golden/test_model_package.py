@@ -203,3 +203,23 @@ def test_release_surface_reads_the_package(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr("codegen.pipeline.SPLIT_FROM_SCHEMAS", 0)
     split = extract_surface(generate_package(spec, models="builtin"))["models"]
     assert single and split == single
+
+
+def test_module_names_never_shadow_the_index(tmp_path: Path) -> None:
+    """Model modules are `_` + the snake_case class name: classes called like the index's own
+    helpers (`Modules`, `Index`, `Names`, `ModuleOf`) must not replace them when imported."""
+    names = ["Modules", "Index", "Names", "ModuleOf", "Importlib", "Annotations", "Getattr"]
+    classes = "\n\n\n".join(f"class {name}(BaseModel):\n    value: int | None = None" for name in names)
+    code = f"# header\nfrom __future__ import annotations\n\nfrom ._models import BaseModel\n\n\n{classes}\n"
+    split = split_models(code, names)
+    assert split is not None and f"models/{'_module_of'}.py" in split
+    _write(tmp_path, "shadow_pkg", split)
+    probe = (
+        "import shadow_pkg.models as m\n"
+        f"for name in {names!r}:\n    assert getattr(m, name).__name__ == name\n"
+        f"assert sorted(m.__all__) == {sorted(names)!r}\n"
+        "assert set(m.__all__) <= set(dir(m))\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr

@@ -159,8 +159,16 @@ class Emitter:
                 continue
             inherited = self._inherited_fields(made.bases)
             for prop, values in props.items():
-                annotation = f"Literal[{', '.join(literal(v) for v in values)}]"
                 own = next((f for f in made.fields if f.wire == prop), None)
+                overridden = inherited.get(prop)
+                members = self._enum_members(overridden.annotation if overridden else "", values)
+                if members is not None:
+                    # A base types the tag by an enum: a Literal of its members is still that enum
+                    # to type checkers, where a Literal of strings would be an incompatible override.
+                    annotation = f"Literal[{', '.join(members)}]"
+                    made.deps.add(members[0].split(".")[0])
+                else:
+                    annotation = f"Literal[{', '.join(literal(v) for v in values)}]"
                 if own is None:
                     base_field = inherited.get(prop)
                     if base_field is None:
@@ -169,6 +177,16 @@ class Emitter:
                     made.fields.append(own)
                 own.annotation, own.required, own.has_default, own.default = annotation, True, False, None
                 _mark_narrowed([own], inherited)
+
+    def _enum_members(self, annotation: str, values: list[str]) -> list[str] | None:
+        """`Enum.MEMBER` for each value when `annotation` is an enum class listing them all."""
+        enum = self.classes.get(annotation.removesuffix(" | None"))
+        if not isinstance(enum, EnumClass):
+            return None
+        by_value = {value: member for member, value in enum.members}
+        if not all(v in by_value for v in values):
+            return None
+        return [f"{enum.name}.{by_value[v]}" for v in values]
 
     def component(self, name: str) -> ClassDef | None:
         """The class of a class-kind component, made on first use (a base must exist before its

@@ -8,8 +8,9 @@ The classes are grouped so that the imports between groups never form a cycle: c
 to each other (a reference cycle, strongly connected in the graph of names) share a module, and a
 class that only one group uses joins that group, unless a resource or params module names it
 itself (it is then imported on its own, without its user). `models/__init__.py` maps every name to
-its module and imports it on first access; type checkers read the same names from plain imports
-under `TYPE_CHECKING`, so `from <package>.models import X` is checked as before.
+its module and imports it on first access; type checkers read `models/__init__.pyi`, which imports
+every name from its module, so `from <package>.models import X` is checked as before and a
+misspelt name is an error (a module `__getattr__` would make it Any).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def split_models(code: str, keep_alone: Iterable[str] = ()) -> dict[str, str] | 
                 return None
             imports.append((ast.unparse(_one_level_down(node)), {a.asname or a.name.split(".")[0] for a in node.names}))
             continue
-        if number == 0 and text.startswith(('"', "'")) or _REBUILD.fullmatch(text):
+        if (number == 0 and text.startswith(('"', "'"))) or _REBUILD.fullmatch(text):
             # The module docstring; a class naming one defined after it (a cycle) is completed by
             # pydantic on first use, while rebuilding it here would build its validator at import.
             continue
@@ -269,7 +270,8 @@ def _init_texts(header: str, owner: dict[str, str], order: dict[str, int]) -> di
         "_MODULE_OF: dict[str, str] = {}",
         "",
         "",
-        "def _modules() -> dict[str, str]:",
+        "# A double underscore: a model module's name (`_` and snake case) never shadows it.",
+        "def __index() -> dict[str, str]:",
         "    if not _MODULE_OF:",
         "        _MODULE_OF.update((n, module) for module, names in _NAMES.items() for n in names.split())",
         "    return _MODULE_OF",
@@ -277,8 +279,8 @@ def _init_texts(header: str, owner: dict[str, str], order: dict[str, int]) -> di
         "",
         "def __getattr__(name: str) -> object:",
         '    if name == "__all__":',
-        "        return sorted(_modules())",
-        "    module = _modules().get(name)",
+        "        return sorted(__index())",
+        "    module = __index().get(name)",
         "    if module is None:",
         '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
         '    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)',
@@ -287,7 +289,7 @@ def _init_texts(header: str, owner: dict[str, str], order: dict[str, int]) -> di
         "",
         "",
         "def __dir__() -> list[str]:",
-        "    return sorted({*globals(), *_modules()})",
+        "    return sorted({*globals(), *__index()})",
     ]
     stub = [
         header.rstrip("\n"),
