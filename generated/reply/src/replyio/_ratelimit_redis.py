@@ -79,15 +79,19 @@ class RedisRateLimiter(RedisLimiterBase):
 
     def _probe_sync(self) -> None:
         try:
-            participants = int(self._sync().rejoin(*self._rejoin_call(None)))
+            self._sync().client.ping()
         except self._errors:
             self._failover.probe_failed()
             return
-        ages = self._failover.rejoined(participants)
+        # One script registers this process and writes its requests made alone: the others stop
+        # keeping its share free only when those requests are in the windows.
+        ages = self._failover.rejoined(self._failover.participants)
         try:
-            self._sync().rejoin(*self._rejoin_call(ages))
+            participants = self._sync().rejoin(*self._rejoin_call(ages))
         except self._errors as exc:
             self._lost(exc)
+            return
+        self._failover.contacted(int(participants))
 
     def _acquire_redis_sync(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent = self._clock()
@@ -176,15 +180,17 @@ class RedisRateLimiter(RedisLimiterBase):
 
     async def _probe_async(self) -> None:
         try:
-            participants = int(await self._async().rejoin(*self._rejoin_call(None)))
+            await self._async().client.ping()
         except self._errors:
             self._failover.probe_failed()
             return
-        ages = self._failover.rejoined(participants)
+        ages = self._failover.rejoined(self._failover.participants)  # see _probe_sync
         try:
-            await self._async().rejoin(*self._rejoin_call(ages))
+            participants = await self._async().rejoin(*self._rejoin_call(ages))
         except self._errors as exc:
             self._lost(exc)
+            return
+        self._failover.contacted(int(participants))
 
     async def _acquire_redis_async(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent = self._clock()
