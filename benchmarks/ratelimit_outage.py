@@ -11,7 +11,12 @@ requests the server really accepted before it; then the
 calls lost, the warnings, and how long the processes took to go on alone and to rejoin.
 Targets: 0 lost and 0 x 429 in every phase.
 
+`partial`: Redis stays up, but one of the 4 processes is cut off from it (each reaches Redis
+through a loopback TCP proxy of its own; that one proxy resets every connection for the outage):
+it goes on alone at its share while the others keep that share free.
+
     .venv/bin/python benchmarks/ratelimit_outage.py [--before 8.5] [--outage 16] [--after 12]
+        [--fault kill|pause|partial|all]
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import asyncio
 import importlib
 import importlib.util
 import logging
+import math
 import multiprocessing
 import shutil
 import sys
@@ -43,6 +49,17 @@ from ratelimit import (  # noqa: E402
 
 PROCESSES = 4
 TASKS = 8
+PROXY = Path(__file__).resolve().parents[1] / "tests" / "reliability" / "_proxy.py"
+
+
+def _fault_proxy() -> Any:
+    """The loopback TCP proxy of the fault tests (it can cut a link and heal it)."""
+    spec = importlib.util.spec_from_file_location("_bench_fault_proxy", PROXY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module.FaultProxy
 
 
 def perfect_starts(
@@ -116,10 +133,13 @@ def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any
     ctx = multiprocessing.get_context("spawn")
     ready, results, go, stop = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
     prefix = f"bench:{uuid.uuid4().hex}"
-    workers = [
-        ctx.Process(target=_worker, args=(server.url, redis.url, prefix, ready, go, stop, results))
-        for _ in range(PROCESSES)
-    ]
+    proxies: list[Any] = []
+    urls = [redis.url] * PROCESSES
+    if fault == "partial":
+        proxy_class = _fault_proxy()
+        proxies = [proxy_class(("127.0.0.1", redis.port)).start() for _ in range(PROCESSES)]
+        urls = [f"redis://127.0.0.1:{proxy.port}/0" for proxy in proxies]
+    workers = [ctx.Process(target=_worker, args=(server.url, url, prefix, ready, go, stop, results)) for url in urls]
     try:
         for w in workers:
             w.start()
@@ -130,9 +150,15 @@ def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any
         epoch = server.stats()["epoch"]
         time.sleep(before)
         down = time.monotonic()
-        redis.kill() if fault == "kill" else redis.pause()
+        if fault == "partial":
+            proxies[0].cut()
+        else:
+            redis.kill() if fault == "kill" else redis.pause()
         time.sleep(outage)
-        redis.start() if fault == "kill" else redis.resume()
+        if fault == "partial":
+            proxies[0].heal()
+        else:
+            redis.start() if fault == "kill" else redis.resume()
         back = time.monotonic()
         time.sleep(after)
         end = time.monotonic()
@@ -147,6 +173,8 @@ def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any
             if w.is_alive():
                 w.kill()
         server.close()
+        for proxy in proxies:
+            proxy.stop()
         redis.close()
     return {
         "fault": fault,
@@ -162,7 +190,11 @@ def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any
 def report(result: dict[str, Any]) -> bool:
     down, back, end = result["down"], result["back"], result["end"]
     arrivals, rejections = sorted(result["arrivals"]), result["rejections"]
-    what = "killed, restarted empty" if result["fault"] == "kill" else "paused (SIGSTOP / SIGCONT)"
+    what = {
+        "kill": "killed, restarted empty",
+        "pause": "paused (SIGSTOP / SIGCONT)",
+        "partial": "cut off from 1 of the processes (the others still reach it)",
+    }[result["fault"]]
     print(f"\nRedis {what} from {down:.1f} s to {back:.1f} s; {PROCESSES} processes x {TASKS} tasks")
     print(f"{'phase':<8} {'from s':>7} {'to s':>7} {'accepted':>9} {'429s':>5} {'utilisation':>11}")
     for name, a, b in (("before", 0.0, down), ("outage", down, back), ("after", back, end)):
@@ -185,8 +217,8 @@ def report(result: dict[str, Any]) -> bool:
         f"final states: {sorted({r['state'] for r in reports})}"
     )
     print(
-        f"went on alone {max(alone) - down:.2f} s after Redis went away (the last process); first request "
-        f"during the outage at +{first_during - down:.2f} s; rejoined {max(rejoined) - back:.2f} s after it came back"
+        f"went on alone {max(filter(math.isfinite, alone), default=math.nan) - down:.2f} s after Redis went away (the last process); first request "
+        f"during the outage at +{first_during - down:.2f} s; rejoined {max(filter(math.isfinite, rejoined), default=math.nan) - back:.2f} s after it came back"
     )
     return lost == 0 and not rejections
 
@@ -197,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--before", type=float, default=8.5, help="seconds before the outage")
     parser.add_argument("--outage", type=float, default=16.0, help="seconds Redis is away (4 windows of 4 s)")
     parser.add_argument("--after", type=float, default=12.0, help="seconds after it is back")
-    parser.add_argument("--fault", choices=["kill", "pause", "both"], default="both")
+    parser.add_argument("--fault", choices=["kill", "pause", "partial", "all"], default="all")
     args = parser.parse_args(argv)
     if shutil.which("redis-server") is None or importlib.util.find_spec("redis") is None:
         print("redis-server or redis-py not installed: outage benchmark skipped")
@@ -206,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"quota: {windows}; utilisation = accepted / what a perfect client could start in the phase")
     print("(a perfect client that starts each phase from the requests the server accepted before it)")
     ok = True
-    for fault in ("kill", "pause") if args.fault == "both" else (args.fault,):
+    for fault in ("kill", "pause", "partial") if args.fault == "all" else (args.fault,):
         ok = report(run(fault, args.before, args.outage, args.after)) and ok
     print("targets (0 lost, 0 x 429 in every phase):", "met" if ok else "MISSED")
     return 0 if ok else 1

@@ -134,6 +134,9 @@ class RateLimitPolicy:
         self.max_backoff = max_backoff
         self.max_hold = max_hold
         self.usage_headers = usage_headers
+        # Whether responses are reported (`complete`): only then does a request still in
+        # flight a window after its start keep counting until it is answered.
+        self.holds_in_flight = True
 
     @property
     def limits(self) -> tuple[RateLimit, ...]:
@@ -232,7 +235,7 @@ class RateLimitPolicy:
                 window.move(reservation.start, t)
             return Reservation(group=group, start=t, delay=t - at, reason=reason)
         for window in windows:
-            window.start(reservation.start, at)
+            window.start(reservation.start, at, held=self.holds_in_flight)
         return Reservation(group=group, start=at, delay=0.0, reason="")
 
     def reserve(self, group: str | None, now: float) -> float:
@@ -261,10 +264,9 @@ class RateLimitPolicy:
         A server counts a request when it arrives, somewhere between its start and its
         response. Moving the request's entry to the response time makes the log an upper
         bound of the server's, so slow first connections or queues on the way cannot make
-        two arrivals closer than the window.
+        two arrivals closer than the window. Until then the request counts however long it
+        takes (see `_ratelimit_window.py`).
         """
-        if now <= reservation.start:
-            return
         for window in self.windows_for(reservation.group):
             window.finish(reservation.start, now)
 

@@ -23,7 +23,8 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from ._ratelimit_redis_base import RedisLimiterBase, _Down, _Left, _left, _Slot
+from ._ratelimit_redis_base import RedisLimiterBase
+from ._ratelimit_redis_parts import _Down, _Left, _left, _Slot
 
 __all__ = ["RedisRateLimiter"]
 
@@ -48,6 +49,11 @@ class RedisRateLimiter(RedisLimiterBase):
     seen: limiter instances that talked to Redis within `participant_ttl`), asking Redis again
     every `probe_interval` in the background; no call waits for Redis meanwhile. Server holds
     apply at once in the process that observed them and, through Redis, in every other.
+    A background heartbeat (every `probe_interval`) tells the others this process still reaches
+    Redis; one silent for longer than `2 x probe_interval + socket_timeout` may be going on alone,
+    and the others keep its share free until it answers again or `participant_ttl` has passed.
+    A request counts until its response, however long it takes (60 s at most when never
+    reported). `close()` / `aclose()` leave the participants registry.
     `snapshot()` reports what this process has observed.
     """
 
@@ -73,15 +79,19 @@ class RedisRateLimiter(RedisLimiterBase):
 
     def _probe_sync(self) -> None:
         try:
-            participants = int(self._sync().rejoin(*self._rejoin_call(None)))
+            self._sync().client.ping()
         except self._errors:
             self._failover.probe_failed()
             return
-        ages = self._failover.rejoined(participants)
+        # One script registers this process and writes its requests made alone: the others stop
+        # keeping its share free only when those requests are in the windows.
+        ages = self._failover.rejoined(self._failover.participants)
         try:
-            self._sync().rejoin(*self._rejoin_call(ages))
+            participants = self._sync().rejoin(*self._rejoin_call(ages))
         except self._errors as exc:
             self._lost(exc)
+            return
+        self._failover.contacted(int(participants))
 
     def _acquire_redis_sync(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent = self._clock()
@@ -127,14 +137,16 @@ class RedisRateLimiter(RedisLimiterBase):
             state, fallback = self._failover.current()
             if fallback is not None and state == "local":
                 self._probe_soon_sync()
-                return waited + fallback.acquire(group, _left(max_wait, waited))
+                return waited + self._alone(fallback, fallback.acquire(group, _left(max_wait, waited)))
             try:
                 waited = self._acquire_redis_sync(group, waited, max_wait)
             except _Down as down:
                 fallback = self._lost(down.cause, down.sent)
-                return down.waited + fallback.acquire(group, _left(max_wait, down.waited))
+                return down.waited + self._alone(fallback, fallback.acquire(group, _left(max_wait, down.waited)))
             delay = 0.0 if fallback is None else fallback.try_acquire(group)
             if delay <= 0:
+                if fallback is not None:
+                    self._alone(fallback, 0.0)
                 return waited
             slot = self._in_flight.get()
             self._in_flight.set(None)
@@ -168,15 +180,17 @@ class RedisRateLimiter(RedisLimiterBase):
 
     async def _probe_async(self) -> None:
         try:
-            participants = int(await self._async().rejoin(*self._rejoin_call(None)))
+            await self._async().client.ping()
         except self._errors:
             self._failover.probe_failed()
             return
-        ages = self._failover.rejoined(participants)
+        ages = self._failover.rejoined(self._failover.participants)  # see _probe_sync
         try:
-            await self._async().rejoin(*self._rejoin_call(ages))
+            participants = await self._async().rejoin(*self._rejoin_call(ages))
         except self._errors as exc:
             self._lost(exc)
+            return
+        self._failover.contacted(int(participants))
 
     async def _acquire_redis_async(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent = self._clock()
@@ -221,14 +235,16 @@ class RedisRateLimiter(RedisLimiterBase):
             state, fallback = self._failover.current()
             if fallback is not None and state == "local":
                 self._probe_soon_async()
-                return waited + await fallback.aacquire(group, _left(max_wait, waited))
+                return waited + self._alone(fallback, await fallback.aacquire(group, _left(max_wait, waited)))
             try:
                 waited = await self._acquire_redis_async(group, waited, max_wait)
             except _Down as down:
                 fallback = self._lost(down.cause, down.sent)
-                return down.waited + await fallback.aacquire(group, _left(max_wait, down.waited))
+                return down.waited + self._alone(fallback, await fallback.aacquire(group, _left(max_wait, down.waited)))
             delay = 0.0 if fallback is None else fallback.try_acquire(group)
             if delay <= 0:
+                if fallback is not None:
+                    self._alone(fallback, 0.0)
                 return waited
             slot = self._in_flight.get()
             self._in_flight.set(None)
@@ -245,7 +261,12 @@ class RedisRateLimiter(RedisLimiterBase):
         is to be told too."""
         seconds = self._holds.observe(group, status_code, headers)
         state, fallback = self._failover.current()
-        if fallback is not None:
+        starter = self._started_alone.get()
+        if starter is not None:
+            # the local limiter that started it ends it, even one Redis has replaced since
+            self._started_alone.set(None)
+            starter.observe(group, status_code, headers)
+        if fallback is not None and fallback is not starter:
             fallback.observe(group, status_code, headers)
         return state != "local", seconds
 
@@ -257,6 +278,7 @@ class RedisRateLimiter(RedisLimiterBase):
         finished = self._in_flight.get()
         if finished is not None:
             self._in_flight.set(None)
+            self._holds_in_flight = True
         tell_redis, seconds = self._after(group, status_code, headers)
         if not tell_redis or (finished is None and seconds is None):
             return seconds
@@ -282,6 +304,7 @@ class RedisRateLimiter(RedisLimiterBase):
         finished = self._in_flight.get()
         if finished is not None:
             self._in_flight.set(None)
+            self._holds_in_flight = True
         tell_redis, seconds = self._after(group, status_code, headers)
         if tell_redis:
             await self._after_response(group, finished, answered, seconds)
@@ -308,21 +331,38 @@ class RedisRateLimiter(RedisLimiterBase):
             self._lost(exc)
 
     def close(self) -> None:
-        """Wait for a background probe, then close the sync client if this limiter created it."""
+        """Stop the heartbeats, wait for a background probe, leave the participants registry,
+        then close the sync client if this limiter created it."""
+        self._stop_beats()
         thread = self._probe_thread
         if thread is not None:
             thread.join(self._socket_timeout * 2 + 1.0)
             self._probe_thread = None
+        self._leave_sync()
         if self._url is not None and self._sync_scripts is not None:
             self._sync_scripts.client.close()
             self._sync_scripts = None
             self._client = None
 
     async def aclose(self) -> None:
-        """Wait for Redis updates still running in the background, then close the asyncio
-        client of the running loop if this limiter created it."""
+        """Wait for Redis updates still running in the background, stop the heartbeats, leave
+        the participants registry, then close the asyncio client of the running loop if this
+        limiter created it."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.to_thread(self._stop_beats)
+        if self._failover.current()[0] != "local":
+            members, shares = self._registry_keys()
+            try:
+                client = self._async().client
+                await client.zrem(members, self._id)
+                await client.hdel(shares, self._id)
+            except self._errors:
+                pass
+        if self._url is not None and self._sync_scripts is not None:
+            self._sync_scripts.client.close()
+            self._sync_scripts = None
+            self._client = None
         loop = asyncio.get_running_loop()
         scripts = self._async_scripts.pop(loop, None)
         if scripts is not None and self._async_client is None:

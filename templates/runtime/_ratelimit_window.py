@@ -1,6 +1,13 @@
 """One limit's sliding log, the building block of `RateLimitPolicy` (`_ratelimit_policy.py`).
 
 Pure data and arithmetic: no clock, no lock, no I/O.
+
+A request counts from its start until its response arrives, and a window's span after that:
+the server counts it on arrival, which may come any time before the response. So a request
+still in flight a span after its start stays in the window (as if it had started at the
+latest check) until it is answered, or until `MAX_IN_FLIGHT` after its start when nobody ever
+reports it (its caller failed without a response and made no further call). Requests whose
+responses are never reported (a limiter used with `acquire` alone) are not held.
 """
 
 from __future__ import annotations
@@ -11,6 +18,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._ratelimit_policy import RateLimit
 
+# An unanswered request stops counting this long after its start (seconds): the default read
+# timeout of the clients, after which their call has failed whatever the server did.
+MAX_IN_FLIGHT = 60.0
+_EPSILON = 1e-9
+
 
 class Window:
     """One limit's sliding log.
@@ -19,35 +31,61 @@ class Window:
     that started (at their start) and requests that finished (at their response time).
     New slots are planned against it. `started` holds only requests that really started,
     at their start or, once answered, at their response time: the check made when a
-    request is about to start uses it.
+    request is about to start uses it. `flying` holds the starts of the requests not yet
+    answered; `stale` of them started more than a span before the latest `prune` (`now`)
+    and were cut from the logs.
     """
 
-    __slots__ = ("limit", "log", "span", "started")
+    __slots__ = ("flying", "limit", "log", "now", "span", "stale", "started")
 
     def __init__(self, limit: RateLimit, margin: float) -> None:
         self.limit = limit
         self.span = limit.per + margin
         self.log: list[float] = []
         self.started: list[float] = []
+        self.flying: list[float] = []
+        self.now = 0.0
+        self.stale = 0
 
     def prune(self, now: float) -> None:
         # An entry at or before `now - span` shares no interval of length `span` with a
-        # start at `now` or later.
+        # start at `now` or later, unless its request is still in flight.
         horizon = now - self.span
         for entries in (self.log, self.started):
             cut = bisect_right(entries, horizon)
             if cut:
                 del entries[:cut]
+        lost = bisect_right(self.flying, now - MAX_IN_FLIGHT)
+        if lost:
+            del self.flying[:lost]
+        self.now = now
+        self.stale = bisect_right(self.flying, horizon)
 
     def earliest(self, t: float) -> float:
         """The earliest time >= t at which one more entry keeps every interval of length
-        `span` at `requests` entries or fewer (planning)."""
-        return earliest_free(self.log, self.limit.requests, self.span, t)
+        `span` at `requests` entries or fewer (planning; a request still in flight that was
+        cut from the log counts as an entry at the latest prune)."""
+        log = self.log
+        if self.stale:
+            log = list(log)
+            for _ in range(self.stale):
+                insort(log, self.now)
+        return earliest_free(log, self.limit.requests, self.span, t)
 
     def start_time(self, t: float) -> float:
         """The same, against the requests that really started (which may have started out of
-        their planned order): the earliest time >= t at which a request may start."""
-        return earliest_free(self.started, self.limit.requests, self.span, t)
+        their planned order): the earliest time >= t at which a request may start. A request
+        in flight for a span or longer by `t` may still reach the server at any moment: it
+        counts as an entry at the latest prune instead of dropping out."""
+        cut = bisect_right(self.flying, t - self.span + _EPSILON)
+        if not cut:
+            return earliest_free(self.started, self.limit.requests, self.span, t)
+        counted = list(self.started)
+        for x in self.flying[:cut]:
+            discard(counted, x)  # a no-op for those already pruned
+        for _ in range(cut):
+            insort(counted, self.now)
+        return earliest_free(counted, self.limit.requests, self.span, t)
 
     def add(self, t: float) -> None:
         insort(self.log, t)
@@ -59,11 +97,25 @@ class Window:
         discard(self.log, old)
         insort(self.log, new)
 
-    def start(self, planned: float, at: float) -> None:
+    def start(self, planned: float, at: float, *, held: bool = True) -> None:
+        """The request planned at `planned` started at `at`; `held=False` when its response
+        will not be reported (it then counts for a span from its start only)."""
         self.move(planned, at)
         insort(self.started, at)
+        if held:
+            insort(self.flying, at)
 
     def finish(self, started_at: float, ended: float) -> None:
+        """The request started at `started_at` was answered at `ended` (or failed then); its
+        entry, cut from the logs if it was in flight for longer than a span, comes back at
+        `ended`."""
+        i = bisect_left(self.flying, started_at)
+        if i < len(self.flying) and self.flying[i] == started_at:
+            del self.flying[i]
+            if i < self.stale:
+                self.stale -= 1
+        if ended <= started_at:
+            return
         self.move(started_at, ended)
         discard(self.started, started_at)
         insort(self.started, ended)

@@ -131,20 +131,27 @@ def run_through_outage(
                     try:
                         await call()
                         counts["ok"] += 1
+                        done_at.append(time.monotonic())
                     except module.APIError as exc:
                         counts[type(exc).__name__] += 1
+                # when the run ends: closed limiters leave the registry, and the others count fewer
+                if not seen:
+                    seen.update(state=limiter.state, participants=limiter.participants)
 
             await asyncio.gather(*(worker() for _ in range(tasks)))
             await limiter.aclose()
 
+    seen: dict[str, Any] = {}
+    done_at: list[float] = []
     asyncio.run(main())
     results.put(
         {
+            "redis_url": redis_url,
             "counts": dict(counts),
             "outages": limiter.outages,
-            "state": limiter.state,
-            "participants": limiter.participants,
+            **seen,
             "warnings": warnings,
             "log": log,
+            "done_at": done_at,
         }
     )

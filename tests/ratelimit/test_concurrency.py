@@ -199,6 +199,8 @@ def test_tasks_requeue_behind_a_429_hold(rl: ModuleType) -> None:
         if index == 0:
             await vt.sleep(0.5)
             lim.observe(None, 429, {"Retry-After": "3"})  # hold until 3.5
+        else:
+            lim.observe(None, 200, {})
 
     asyncio.run(vt.run([worker(i) for i in range(15)]))
     assert sorted(starts) == [0.0] * 5 + [3.5] * 5 + [4.5] * 5

@@ -34,6 +34,7 @@ def make(fo: ModuleType, rl: ModuleType, limits: list[Any], clock: Clock, **kw: 
     kw.setdefault("probe_interval", 1.0)
     kw.setdefault("rejoin_after", 3.0)
     kw.setdefault("lookahead", 2.0)
+    kw.setdefault("quiet", 0.5)
     return fo.Failover(
         limits,
         margin=0.0,
@@ -74,7 +75,8 @@ def test_share_is_the_quota_divided_by_the_participants(fo: ModuleType, rl: Modu
 
 
 def test_local_windows_start_from_the_view(fo: ModuleType, rl: ModuleType) -> None:
-    """Entries seen in Redis count locally; slots planned past the failed call do not start."""
+    """Entries seen in Redis count locally; slots planned past the failed call do not start. The
+    share also starts full at the last contact plus `quiet` (see the next test)."""
     clock = Clock()
     f = make(fo, rl, [rl.RateLimit(12, 10.0)], clock)
     # Redis: 3 requests 1 s ago; 1 slot planned 0.2 s ahead and 2 more 1.5 s ahead.
@@ -82,9 +84,45 @@ def test_local_windows_start_from_the_view(fo: ModuleType, rl: ModuleType) -> No
     clock.now += 0.5
     f.failed(clock.now - 0.2)  # the failed call went out 0.2 s ago, after the first planned slot
     _, fallback = f.current()
-    assert sorted(fallback.policy.starts(0)) == pytest.approx([99.0, 99.0, 99.0, 100.2])
-    # share 4, all taken: the first local request waits until the 3 seen ones age out
-    assert fallback.try_acquire() == pytest.approx(109.0 - 100.5)
+    assert sorted(fallback.policy.starts(0)) == pytest.approx([99.0, 99.0, 99.0, 100.2] + [100.5] * 4)
+    assert fallback.try_acquire() == pytest.approx(110.5 - 100.5)
+
+
+def test_a_process_alone_waits_until_the_others_keep_its_share_free(fo: ModuleType, rl: ModuleType) -> None:
+    """Only this process may have lost Redis: the others use the whole quota until they see it
+    silent for `quiet` after its last contact, then keep its share free. Its first request alone
+    goes a window after that, when their older requests have left every window; a reply that
+    arrives after the failure moves that moment on."""
+    clock = Clock()
+    f = make(fo, rl, [rl.RateLimit(8, 10.0), rl.RateLimit(4, 1.0)], clock, quiet=3.0)
+    f.saw(4, [0, 1], ["|0|", "|0|"])  # last contact at 100
+    clock.now += 0.5
+    f.failed(clock.now)
+    _, fallback = f.current()
+    assert fallback.policy.starts(0) == (103.0, 103.0) and fallback.policy.starts(1) == (103.0,)
+    assert fallback.try_acquire() == pytest.approx(113.0 - 100.5)
+    clock.now += 0.5
+    f.saw(4, [0, 1], ["|0|", "|0|"])  # a reply that was on its way
+    assert fallback.try_acquire() == pytest.approx(114.0 - 101.0)
+    clock.now = 114.0
+    assert fallback.try_acquire() == 0.0
+
+
+def test_past_the_participant_ttl_alone_it_warns(
+    fo: ModuleType, rl: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    f = make(fo, rl, [rl.RateLimit(8, 10.0)], clock, participant_ttl=30.0)
+    f.saw(4, [0], ["|0|"])
+    f.failed(clock.now)
+    with caplog.at_level(logging.WARNING, logger="test.failover"):
+        clock.now += 29.0
+        f.current()
+        assert not caplog.records
+        clock.now += 2.0
+        f.current()
+        f.current()
+    assert len(caplog.records) == 1 and "no longer keep this process's share free" in caplog.records[0].getMessage()
 
 
 def test_a_stale_view_takes_the_window_as_full(fo: ModuleType, rl: ModuleType) -> None:
@@ -94,7 +132,8 @@ def test_a_stale_view_takes_the_window_as_full(fo: ModuleType, rl: ModuleType) -
     clock.now += 5.0  # older than the lookahead (2 s)
     f.failed(clock.now)
     _, fallback = f.current()
-    assert fallback.policy.starts(0) == (105.0, 105.0, 105.0)  # its share, 3, at the failure
+    # its share, 3, at the failure (and at the last contact + quiet, long past)
+    assert fallback.policy.starts(0) == (100.5,) * 3 + (105.0,) * 3
     assert fallback.try_acquire() == pytest.approx(10.0)
 
 
@@ -129,18 +168,19 @@ def test_rejoining_replays_own_requests_and_ends_after_a_window(fo: ModuleType, 
     f.saw(2, [0], ["3:2|0|"])  # two requests seen in Redis, 3 s ago
     f.failed(clock.now)
     _, fallback = f.current()
-    fallback.try_acquire()
+    clock.now += 8.5  # the local windows start full at the last contact + quiet (100.5)
+    assert fallback.try_acquire() == 0.0
     fallback.observe(None, 200, {})
     clock.now += 1.0
-    fallback.try_acquire("g")
+    assert fallback.try_acquire("g") == 0.0
     clock.now += 0.5
     ages = f.rejoined(3)
     assert f.current()[0] == "rejoining" and f.participants == 3
     assert ages[0] == pytest.approx([0.5, 1.5])  # own requests only, not the seeds
     assert ages[1] == pytest.approx([0.5])
-    clock.now += 3.0  # rejoin_after has passed, but not a full window since the failure
+    clock.now += 2.9
     assert f.current()[0] == "rejoining"
-    clock.now += 3.6
+    clock.now += 0.2  # rejoin_after (3 s) has passed, and a full window since the failure
     assert f.current() == ("shared", None)
 
 
@@ -150,10 +190,12 @@ def test_failing_again_while_rejoining_keeps_the_local_windows(fo: ModuleType, r
     f.saw(4, [0], ["|0|"])
     f.failed(clock.now)
     _, fallback = f.current()
-    fallback.try_acquire()
+    clock.now += 10.5  # past the share's start at the last contact + quiet
+    assert fallback.try_acquire() == 0.0
     f.rejoined(1)  # a Redis that restarted empty: only this process has come back so far
     f.saw(1, [0], ["0:1|0|"])
     assert f.failed(clock.now) is True
     _, again = f.current()
     assert again is fallback and f.share_of == 4  # the share stays that of 4 participants
-    assert len(again.policy.starts(0)) == 2 and f.outages == 2
+    # its own request, the one seen in Redis and the share (2) from the new contact + quiet
+    assert sorted(again.policy.starts(0)) == [110.5, 110.5, 111.0, 111.0] and f.outages == 2

@@ -425,14 +425,15 @@ def test_other_statuses_do_not_hold(rl: ModuleType) -> None:
 
 def test_hold_arriving_after_a_reservation_pushes_its_start(rl: ModuleType) -> None:
     p = policy(rl, rl.RateLimit(1, 1.0))
-    p.start(p.reserve_slot(None, 0.0), 0.0)
+    first = p.start(p.reserve_slot(None, 0.0), 0.0)
     slot = p.reserve_slot(None, 0.0)
     assert slot.start == 1.0
+    p.complete(first, 0.5)
     p.observe(None, 429, {"Retry-After": "3"}, 0.5)
     later = p.start(slot, 1.0)  # the wait is over, but a hold arrived meanwhile
     assert later.delay == 2.5 and later.start == 3.5
     assert "Retry-After" in later.reason
-    assert p.starts(0) == (3.5,)  # the planned slot moved (and 0.0 aged out)
+    assert p.starts(0) == (0.5, 3.5)  # the planned slot moved; the first counts from its answer
     go = p.start(later, 3.5)
     assert go.delay == 0.0 and go.start == 3.5
 
@@ -455,7 +456,7 @@ def test_start_counts_from_real_starts_and_responses(rl: ModuleType) -> None:
 
 def test_start_after_an_early_wake_never_starts_before_the_slot(rl: ModuleType) -> None:
     p = policy(rl, rl.RateLimit(1, 1.0))
-    p.start(p.reserve_slot(None, 0.0), 0.0)
+    p.complete(p.start(p.reserve_slot(None, 0.0), 0.0), 0.0)
     slot = p.reserve_slot(None, 0.0)
     go = p.start(slot, 0.999)  # the sleep ended a little early: it still counts as waited
     assert go.delay == 0.0 and go.start == 1.0
@@ -723,3 +724,115 @@ def test_random_latencies_never_let_a_server_see_too_many(rl: ModuleType) -> Non
         for i, (start, _) in enumerate(spans):
             overlapping = [j for j in range(i) if spans[j][1] > start - limit.per + 1e-9]
             assert len(overlapping) < limit.requests, (limit, start)
+
+
+def _overlaps(spans: Sequence[tuple[float, float]], per: float) -> int:
+    """The most requests a server can count in one window of `per` seconds, when it counts each
+    anywhere between its start and its response: for a request, the earlier-started ones
+    answered after its start minus `per`, plus itself."""
+    ordered = sorted(spans)
+    return max(
+        (1 + sum(1 for j in range(i) if ordered[j][1] > start - per + 1e-9) for i, (start, _) in enumerate(ordered)),
+        default=0,
+    )
+
+
+def test_a_request_in_flight_for_longer_than_a_window_counts_until_it_is_answered(rl: ModuleType) -> None:
+    """A request started at 0 and answered at 2.5 may reach the server at 2.4: it keeps its place
+    in the window while in flight, not only for the window's length after its start."""
+    p = policy(rl, rl.RateLimit(1, 1.0))
+    slow = p.start(p.reserve_slot(None, 0.0), 0.0)
+    waiting = p.reserve_slot(None, 0.0)
+    assert waiting.start == 1.0  # planned a window later
+    still = p.start(waiting, 1.0)
+    assert still.delay == pytest.approx(1.0) and "actual starts" in still.reason
+    again = p.start(still, 2.0)  # still in flight at 2.0: one more window at least
+    assert again.delay == pytest.approx(1.0)
+    p.complete(slow, 2.5)
+    after = p.start(again, 3.0)
+    assert after.delay == pytest.approx(0.5)  # a window after the response
+    assert p.start(after, 3.5).delay == 0.0
+
+
+def test_a_request_never_answered_stops_counting_after_the_in_flight_limit(rl: ModuleType, pkg: str) -> None:
+    window = importlib.import_module(f"{pkg}._ratelimit_window")
+    p = policy(rl, rl.RateLimit(1, 1.0))
+    p.start(p.reserve_slot(None, 0.0), 0.0)  # its caller failed and never reported it
+    assert p.reserve(None, window.MAX_IN_FLIGHT - 1.0) == pytest.approx(1.0)
+    assert p.reserve(None, window.MAX_IN_FLIGHT + 5.0) == 0.0
+    assert p.reserve(None, window.MAX_IN_FLIGHT + 5.0) == pytest.approx(1.0)
+
+
+def test_an_instant_answer_ends_the_flight(rl: ModuleType) -> None:
+    """A response at the start's own instant (a fake clock, a coarse timer) ends the flight too."""
+    p = policy(rl, rl.RateLimit(1, 1.0))
+    done = p.start(p.reserve_slot(None, 0.0), 0.0)
+    p.complete(done, 0.0)
+    assert p.reserve(None, 1.0) == 0.0
+
+
+def test_random_latencies_longer_than_the_window_never_let_a_server_see_too_many(rl: ModuleType) -> None:
+    """The discrete-event run above with requests in flight for up to 2.5 windows."""
+    import heapq
+
+    rng = random.Random(11)
+    limits = [rl.RateLimit(3, 1.0), rl.RateLimit(8, 4.0)]
+    p = policy(rl, *limits)
+    events: list[tuple[float, int, str, Any]] = []
+    seq = 0
+
+    def push(at: float, kind: str, payload: Any) -> None:
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (at, seq, kind, payload))
+
+    for _ in range(150):
+        push(rng.uniform(0.0, 20.0), "arrive", None)
+    spans: list[tuple[float, float]] = []
+    while events:
+        now, _, kind, payload = heapq.heappop(events)
+        if kind == "arrive":
+            slot = p.reserve_slot(None, now)
+            push(slot.start, "wake", slot)
+        elif kind == "wake":
+            slot = p.start(payload, now)
+            if slot.delay > 0:
+                push(now + slot.delay, "wake", slot)
+            else:
+                push(now + rng.choice([0.01, 0.2, 1.5, 2.5]), "answer", slot)
+        else:
+            p.complete(payload, now)
+            spans.append((payload.start, now))
+    assert len(spans) == 150
+    assert max(b - a for a, b in spans) > 2.0
+    for limit in limits:
+        assert _overlaps(spans, limit.per) <= limit.requests, limit
+
+
+def test_limiter_holds_a_slow_request_once_responses_are_reported(rl: ModuleType) -> None:
+    import contextvars
+
+    fake = FakeTime()
+    lim = limiter(rl, fake, rl.RateLimit(1, 1.0))
+    lim.acquire()
+    lim.observe(None, 200, {})  # the caller reports responses
+    slow = contextvars.copy_context()  # another task's request
+    fake.now = 1.0
+    slow.run(lim.acquire)
+    fake.now = 3.0
+    assert lim.try_acquire() == pytest.approx(1.0)  # in flight for two windows: still counts
+    fake.now = 3.5
+    slow.run(lim.observe, None, 200, {})
+    assert lim.try_acquire() == pytest.approx(1.0)  # a window after its response
+    fake.now = 4.5
+    assert lim.try_acquire() == 0.0
+
+
+def test_limiter_used_with_acquire_alone_counts_a_window_from_each_start(rl: ModuleType) -> None:
+    import contextvars
+
+    fake = FakeTime()
+    lim = limiter(rl, fake, rl.RateLimit(1, 1.0))
+    contextvars.copy_context().run(lim.acquire)  # a task that acquired and ended
+    fake.now = 1.0
+    assert lim.try_acquire() == 0.0

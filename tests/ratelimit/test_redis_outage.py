@@ -139,8 +139,9 @@ def test_a_paused_redis_is_asked_once_then_probed_in_the_background(
 def test_the_local_share_counts_the_other_participants(
     rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
 ) -> None:
-    """Three limiters on one prefix: when Redis dies each allows itself a third of the quota,
-    minus the requests the window already held (up to its share: it cannot tell whose they are)."""
+    """Three limiters on one prefix: when Redis dies each allows itself a third of the quota, from
+    a window after the others can have seen it silent (its last contact plus `quiet`): until then
+    they may have used the whole quota."""
     prefix = f"test:{uuid.uuid4().hex}"
     lims = [
         rlr.RedisRateLimiter([rl.RateLimit(30, 60.0)], url=redis_server.url, key_prefix=prefix, margin=0.0)
@@ -152,14 +153,14 @@ def test_the_local_share_counts_the_other_participants(
     assert [lim.participants for lim in lims] == [1, 2, 3]
     a = lims[0]
     a.acquire()
-    a.observe(None, 200, {})  # 4 of 30 used; `a` saw all three participants
+    a.observe(None, 200, {})  # `a` saw all three participants
     redis_server.kill()
-    for _ in range(10 - 4):  # its share is 10, of which the 4 requests in the window count
-        assert a.acquire(max_wait=1) == 0.0
-        a.observe(None, 200, {})
-    assert a.state == "local" and a._failover.share_of == 3
-    with pytest.raises(rl.WaitTooLong):
+    with pytest.raises(rl.WaitTooLong) as refused:
         a.acquire(max_wait=1)
+    assert a.state == "local" and a._failover.share_of == 3
+    assert [(item.requests, item.per) for item in a._failover.current()[1].limits] == [(10, 60.0)]
+    quiet = 2 * 1.0 + 1.0  # 2 x probe_interval + socket_timeout
+    assert 60.0 < refused.value.seconds <= 60.0 + quiet
     for lim in lims:
         lim.close()
 
@@ -224,6 +225,78 @@ def test_four_processes_keep_the_quota_through_an_outage(
     assert all(r["outages"] >= 1 and r["warnings"] for r in reports), reports
     assert all(r["state"] == "shared" and r["participants"] == 4 for r in reports), reports
     assert members == 4 and len(windows) == 2
+
+
+@pytest.mark.parametrize("pkg", ["replyio"])
+def test_one_process_cut_off_from_redis_keeps_the_quota(
+    pkg: str, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partial outage: 4 processes x 8 tasks, each reaching Redis through a TCP proxy of its own;
+    one proxy is cut for 4 s (eight windows of 0.5 s) while the others still pass, then healed.
+    The cut-off process goes on alone at its share, the others keep that share free once they see
+    it silent, and it rejoins: no call fails, the server answers no 429, the cut-off process makes
+    requests alone and warns, the others never lose Redis."""
+    import sys
+
+    quota_server = _quota_server()
+    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.syspath_prepend(str(HERE.parent / "reliability"))
+    import _redis_worker
+    from _proxy import FaultProxy
+
+    limits = [(10, 0.5), (30, 2.0)]
+    ctx = multiprocessing.get_context("spawn")
+    ready, results, go, stop = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
+    prefix = f"test:{uuid.uuid4().hex}"
+    proxies = [FaultProxy(("127.0.0.1", redis_server.port)).start() for _ in range(4)]
+    urls = [f"redis://127.0.0.1:{proxy.port}/0" for proxy in proxies]
+    try:
+        with quota_server.QuotaServer(limits, integer_retry_after=False) as server:
+            processes = [
+                ctx.Process(
+                    target=_redis_worker.run_through_outage,
+                    args=(pkg, url, prefix, server.url, limits, OPTIONS, 8, 2000, ready, go, stop, results),
+                )
+                for url in urls
+            ]
+            try:
+                for p in processes:
+                    p.start()
+                for _ in processes:
+                    ready.get(timeout=60)
+                server.quota.reset()
+                go.set()
+                time.sleep(1.5)
+                cut_at = time.monotonic()
+                proxies[0].cut()
+                time.sleep(4.0)
+                proxies[0].heal()
+                healed_at = time.monotonic()
+                time.sleep(3.0)
+                stop.set()
+                reports = {r["redis_url"]: r for r in (results.get(timeout=60) for _ in processes)}
+            finally:
+                stop.set()
+                for p in processes:
+                    p.join(timeout=10)
+                    if p.is_alive():
+                        p.kill()
+            stats = server.quota.stats()
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0], sys.stderr
+    cut_off, others = reports[urls[0]], [reports[url] for url in urls[1:]]
+    counts = [r["counts"] for r in reports.values()]
+    assert all(set(c) == {"calls", "ok"} and c["calls"] == c["ok"] for c in counts), counts
+    assert stats["rejected"] == 0, (cut_at - server.quota.epoch, stats["rejections"], reports)
+    assert stats["accepted"] == sum(c["ok"] for c in counts)
+    for requests, per in limits:
+        assert_windows(stats["arrivals"], requests, per)
+    assert cut_off["outages"] == 1 and any("Redis unavailable" in w for w in cut_off["warnings"])
+    assert [t for t in cut_off["done_at"] if cut_at < t < healed_at], "no request alone"
+    assert all(r["outages"] == 0 for r in others), others
+    assert all(r["state"] == "shared" and r["participants"] == 4 for r in reports.values()), reports
 
 
 def test_the_outage_warning_names_no_password(

@@ -15,6 +15,9 @@ untouched. A fault connection carries one request and is then closed or reset:
 * `slow_headers`: the answer is held back, then its head is sent one line at a time with
   `gap` seconds before each line, then the body.
 
+`cut()` partitions the link: pass-through connections are reset and new ones are reset as soon
+as they are accepted, until `heal()`.
+
 Connection refused needs nobody listening: `FaultProxy(port=...)` is only bound by `start()`,
 so a test can start it on a port clients already failed to reach.
 """
@@ -75,6 +78,7 @@ class FaultProxy:
         self._passing: set[asyncio.StreamWriter] = set()
         self.connections = 0
         self.applied: list[Kind] = []
+        self._cut = False
 
     @property
     def port(self) -> int:
@@ -155,6 +159,15 @@ class FaultProxy:
 
         return asyncio.run_coroutine_threadsafe(drop(), self._loop).result(10)
 
+    def cut(self) -> int:
+        """Reset every connection, and each new one at once, until `heal()`; returns how many
+        connections it reset."""
+        self._cut = True
+        return self.drop_connections(reset=True)
+
+    def heal(self) -> None:
+        self._cut = False
+
     def __enter__(self) -> FaultProxy:
         return self.start()
 
@@ -167,6 +180,10 @@ class FaultProxy:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
+        if self._cut:
+            _reset(client_w)
+            self._handlers.discard(task)
+            return
         fault = self._next_fault()
         upstream_w: asyncio.StreamWriter | None = None
         try:

@@ -17,6 +17,11 @@ start until every process can have rejoined and the requests made meanwhile are 
   `share` of them plus at most `share - that many` from each process. A window without a recent
   view is taken as full at the moment Redis failed. The price: a process may wait up to a window
   before its first request alone.
+* Partial outage: Redis may have failed for this process only. The others keep its share free
+  once it has been silent for `quiet` (heartbeats, `_ratelimit_redis_scripts.py`), and may fill
+  the whole quota until then, so each local window starts full at the last contact plus `quiet`:
+  its first request alone goes a window after that. Past `participant_ttl` the others forget it;
+  it goes on at its share and warns.
 * Probes: while local, one background probe every `probe_interval` asks Redis again; calls
   never wait for Redis meanwhile.
 * Rejoin: the requests made locally are written into Redis, then `rejoining` lasts until every
@@ -100,6 +105,8 @@ class Failover:
         probe_interval: float,
         rejoin_after: float,
         lookahead: float,
+        quiet: float = 0.0,
+        participant_ttl: float = 60.0,
         default_backoff: float = 1.0,
         max_backoff: float = 60.0,
         max_hold: float = 3600.0,
@@ -115,6 +122,8 @@ class Failover:
         self.probe_interval = probe_interval
         self.rejoin_after = rejoin_after
         self.lookahead = lookahead
+        self.quiet = quiet
+        self.participant_ttl = participant_ttl
         self._lock = threading.Lock()
         self.state: State = "shared"
         self.participants = 0  # as last seen in Redis; 0 before the first reply
@@ -127,6 +136,8 @@ class Failover:
         self._rejoin_until = 0.0
         self._next_probe = 0.0
         self._probing = False
+        self._contact = 0.0  # when Redis last answered this process (a reply received)
+        self._unreserved_warned = False
 
     # ------------------------------------------------------------------ while shared
 
@@ -137,6 +148,22 @@ class Failover:
         with self._lock:
             self.participants = participants
             self._views.update(parsed)
+            self._contacted(now)
+
+    def contacted(self, participants: int) -> None:
+        """A heartbeat was answered, counting `participants`."""
+        now = self._clock()
+        with self._lock:
+            self.participants = participants
+            self._contacted(now)
+
+    def _contacted(self, now: float) -> None:
+        self._contact = max(self._contact, now)
+        fallback = self._fallback
+        if self.state == "local" and fallback is not None:
+            # A reply that was on its way when Redis failed: the others count this process
+            # as present until `quiet` after it.
+            self._reserve_wait(fallback)
 
     # ------------------------------------------------------------------ outage
 
@@ -178,11 +205,26 @@ class Failover:
                     times = []
                 fallback.seed(index, times)
                 self._seeds[index].extend(times)
+            if self.participants > 0:
+                self._reserve_wait(fallback)
+            self._unreserved_warned = False
             self.state = "local"
             self._since = now
             self._next_probe = now + self.probe_interval
             self.outages += 1
             return True
+
+    def _reserve_wait(self, fallback: RateLimiter) -> None:
+        """Only Redis may have failed for this process while the others still reach it: they
+        go on using the whole quota until they see it silent for `quiet`, and keep its share
+        free from then on. Its requests alone must reach the server after the others' older
+        ones have left every window, so each local window starts full at that moment."""
+        at = self._contact + self.quiet
+        for index, item in enumerate(fallback.limits):
+            if at not in self._seeds[index]:
+                times = [at] * item.requests
+                fallback.seed(index, times)
+                self._seeds[index].extend(times)
 
     @property
     def share_of(self) -> int:
@@ -192,10 +234,23 @@ class Failover:
     def current(self) -> tuple[State, RateLimiter | None]:
         """The state, and the local share limiter while local or rejoining (else None)."""
         with self._lock:
-            if self.state == "rejoining" and self._clock() >= self._rejoin_until:
+            now = self._clock()
+            if self.state == "rejoining" and now >= self._rejoin_until:
                 self.state = "shared"
                 self._fallback = None
                 self._logger.info("rate limit: every process has rejoined; Redis alone decides again")
+            elif (
+                self.state == "local"
+                and not self._unreserved_warned
+                and self.participants > 1
+                and now > self._contact + self.participant_ttl
+            ):
+                self._unreserved_warned = True
+                self._logger.warning(
+                    "rate limit: Redis unreachable for over %.0fs (participant_ttl): if the other processes "
+                    "still reach it they no longer keep this process's share free, and the quota may be exceeded",
+                    self.participant_ttl,
+                )
             return self.state, self._fallback
 
     def want_probe(self) -> bool:
@@ -218,6 +273,7 @@ class Failover:
             self._probing = False
             now = self._clock()
             self.participants = max(participants, self.participants)
+            self._contact = max(self._contact, now)
             fallback = self._fallback
             ages: list[list[float]] = [[] for _ in self._limits]
             if fallback is not None:

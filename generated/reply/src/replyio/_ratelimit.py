@@ -105,7 +105,9 @@ class RateLimiter:
     A request counts from its start until its response arrives: `observe`, called in the
     thread or task that acquired, moves the request's entry in the windows to the time of
     its response (the latest moment the server can have counted it), and a planned slot is
-    confirmed against the requests that really started when its wait is over.
+    confirmed against the requests that really started when its wait is over. Once responses
+    are reported, a request still in flight a window after its start keeps counting until it
+    is answered (or the next `acquire` of its thread / task, or 60 s).
     """
 
     def __init__(
@@ -129,6 +131,9 @@ class RateLimiter:
             max_backoff=max_backoff,
             max_hold=max_hold,
         )
+        # Until a response is reported (observe), requests count for a window from their start,
+        # as for callers that use `acquire` alone; after that, until they are answered.
+        self._policy.holds_in_flight = False
         self._lock = threading.Lock()
         self._clock = clock
         self._wall_clock = wall_clock
@@ -267,6 +272,7 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             if finished is not None:
+                self._policy.holds_in_flight = True
                 self._policy.complete(finished, now)
             decision = self._policy.observe(group, status_code, headers, now, wall_now=self._wall_clock())
         if decision is None:

@@ -7,7 +7,6 @@ are in `_ratelimit_redis_scripts.py`; the outage logic is in `_ratelimit_failove
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import math
 import threading
@@ -16,74 +15,12 @@ import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from ._ratelimit import RateLimit, RateLimiter, ServerQuota, default_margin, log_wait
 from ._ratelimit_failover import Failover, State
 from ._ratelimit_policy import RateLimitPolicy, WaitTooLong, check_wait
-from ._ratelimit_redis_scripts import HOLD, REJOIN, SCRIPT
-
-# A Redis failure is logged as a warning at most this often (seconds); else at debug level.
-_WARN_EVERY = 30.0
-
-
-def _import(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError as exc:
-        msg = "RedisRateLimiter needs redis-py: pip install redis (or install this package with its [redis] extra)"
-        raise ImportError(msg) from exc
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _left(max_wait: float | None, waited: float) -> float | None:
-    return None if max_wait is None else max_wait - waited
-
-
-@dataclass(frozen=True)
-class _Slot:
-    group: str | None
-    delay: float
-    start: float  # on the Redis clock
-    member: str
-    reason: str
-    started: bool
-
-
-@dataclass(frozen=True)
-class _Plan:
-    keys: list[str]  # seq, members, holds, then (planned, started) per window
-    holds: int
-    window_args: list[str]
-    indices: list[int]  # the limits these windows are, in order
-
-
-class _Down(Exception):
-    """Redis failed during an acquire (a call sent at `sent`), after `waited` seconds of waiting."""
-
-    def __init__(self, waited: float, cause: BaseException, sent: float) -> None:
-        super().__init__(str(cause))
-        self.waited = waited
-        self.cause = cause
-        self.sent = sent
-
-
-class _Left(Exception):
-    """Another caller of this limiter found Redis down while this one was waiting for a slot."""
-
-
-class _Scripts:
-    """The scripts registered on one redis-py client (sync or asyncio)."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.run = client.register_script(SCRIPT)
-        self.hold = client.register_script(HOLD)
-        self.rejoin = client.register_script(REJOIN)
+from ._ratelimit_redis_parts import _WARN_EVERY, _beat_loop, _import, _Left, _Plan, _Scripts, _Slot, _text
 
 
 class RedisLimiterBase:
@@ -135,6 +72,9 @@ class RedisLimiterBase:
         self._logger = self._holds.logger
         self._limits = RateLimitPolicy(limits).limits
         self._spans = [item.per + (default_margin(item.per) if margin is None else margin) for item in self._limits]
+        # A participant silent for longer than this may have lost Redis: heartbeats come every
+        # probe_interval and take up to socket_timeout; one may be late.
+        self._quiet = 2 * probe_interval + socket_timeout
         self._failover = Failover(
             self._limits,
             margin=margin,
@@ -143,7 +83,9 @@ class RedisLimiterBase:
             async_sleep=async_sleep,
             logger=self._logger,
             probe_interval=float(probe_interval),
-            rejoin_after=2 * probe_interval + socket_timeout,
+            rejoin_after=self._quiet,
+            quiet=self._quiet,
+            participant_ttl=float(participant_ttl),
             lookahead=socket_timeout + probe_interval,
             default_backoff=default_backoff,
             max_backoff=max_backoff,
@@ -172,9 +114,18 @@ class RedisLimiterBase:
         self._init_lock = threading.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._probe_thread: threading.Thread | None = None
+        self._beat_thread: threading.Thread | None = None
+        self._beat_stop = threading.Event()
+        # Set by the first response reported (observe): from then on a request counts until it
+        # is answered, not only for a window from its start.
+        self._holds_in_flight = False
         self._last_warning = -math.inf
         self._plans: dict[str | None, _Plan] = {}
         self._in_flight: ContextVar[_Slot | None] = ContextVar(f"{__name__}.in_flight.{id(self)}", default=None)
+        # The local limiter that started this thread's / task's request, if one did.
+        self._started_alone: ContextVar[RateLimiter | None] = ContextVar(
+            f"{__name__}.started_alone.{id(self)}", default=None
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self._limits)!r}, key_prefix={self._prefix!r})"
@@ -250,8 +201,12 @@ class RedisLimiterBase:
         return f"{self._prefix}:hold:{self._scope(group)}"
 
     def _window_keys(self, item: RateLimit) -> list[str]:
+        """Planned log, started log, in flight."""
         name = f"{self._scope(item.group)}:{item.requests}/{item.per!r}"
-        return [f"{self._prefix}:w:{name}", f"{self._prefix}:s:{name}"]
+        return [f"{self._prefix}:w:{name}", f"{self._prefix}:s:{name}", f"{self._prefix}:f:{name}"]
+
+    def _registry_keys(self) -> list[str]:
+        return [f"{self._prefix}:members", f"{self._prefix}:shares"]
 
     def _plan(self, group: str | None) -> _Plan:
         """Keys and window arguments for an operation of `group`."""
@@ -260,7 +215,7 @@ class RedisLimiterBase:
             holds = [self._hold_key(None)]
             if group is not None:
                 holds.append(self._hold_key(group))
-            keys = [f"{self._prefix}:seq", f"{self._prefix}:members", *holds]
+            keys = [f"{self._prefix}:seq", *self._registry_keys(), *holds]
             args: list[str] = []
             indices: list[int] = []
             for index, (item, span) in enumerate(zip(self._limits, self._spans, strict=True)):
@@ -290,14 +245,16 @@ class RedisLimiterBase:
             self._id,
             repr(self._ttl),
             lookahead,
+            repr(self._quiet),
+            "1" if self._holds_in_flight else "0",
             *plan.window_args,
         ]
 
     def _rejoin_call(self, ages: Sequence[Sequence[float]] | None) -> tuple[list[str], list[str]]:
-        keys = [f"{self._prefix}:seq", f"{self._prefix}:members"]
-        args = [self._id, repr(self._ttl)]
+        keys = [f"{self._prefix}:seq", *self._registry_keys()]
+        args = [self._id, repr(self._ttl), repr(self._quiet)]
         for index, (item, span) in enumerate(zip(self._limits, self._spans, strict=True)):
-            keys += self._window_keys(item)
+            keys += self._window_keys(item)[:2]
             args += [repr(span), "" if ages is None else ",".join(repr(age) for age in ages[index])]
         return keys, args
 
@@ -312,6 +269,7 @@ class RedisLimiterBase:
 
     def _slot(self, group: str | None, raw: Sequence[object]) -> _Slot:
         self._failover.saw(int(_text(raw[5])), self._plan(group).indices, [_text(v) for v in raw[6:]])
+        self._beat_soon()
         return _Slot(
             group=group,
             delay=max(0.0, float(_text(raw[0]))),
@@ -341,6 +299,11 @@ class RedisLimiterBase:
         assert fallback is not None
         return fallback
 
+    def _alone(self, fallback: RateLimiter, waited: float) -> float:
+        """`fallback` started this thread's / task's request: it is the one to tell the response."""
+        self._started_alone.set(fallback)
+        return waited
+
     def _hold_wait(self, group: str | None, waited: float, max_wait: float | None) -> float:
         """Seconds to wait for a hold observed here (it may not have reached Redis yet)."""
         seconds = self._holds.hold_remaining(group)
@@ -367,6 +330,56 @@ class RedisLimiterBase:
     def snapshot(self) -> dict[str | None, ServerQuota]:
         """Latest server-reported figures observed by this process, per group."""
         return self._holds.snapshot()
+
+    # ------------------------------------------------------------------ heartbeats
+
+    def _beat_soon(self) -> None:
+        """Start the heartbeats (a daemon thread) once Redis has answered, when a sync client
+        can be had; an idle process then never looks as if it had lost Redis."""
+        if self._beat_thread is not None or (self._client is None and self._url is None):
+            return
+        with self._init_lock:
+            if self._beat_thread is not None or self._beat_stop.is_set():
+                return
+            thread = threading.Thread(
+                target=_beat_loop,
+                args=(weakref.ref(self), self._beat_stop, self._failover.probe_interval),
+                name="ratelimit-redis-heartbeat",
+                daemon=True,
+            )
+            self._beat_thread = thread
+        thread.start()
+
+    def _beat(self) -> None:
+        if self._failover.current()[0] == "local":
+            return  # the probe asks Redis meanwhile
+        sent = self._clock()
+        try:
+            participants = self._sync().beat(
+                keys=self._registry_keys(), args=[self._id, repr(self._ttl), repr(self._quiet)]
+            )
+        except self._errors as exc:
+            if self._fail_open:
+                self._lost(exc, sent)
+            return
+        self._failover.contacted(int(participants))
+
+    def _stop_beats(self) -> None:
+        self._beat_stop.set()
+        thread = self._beat_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(self._socket_timeout * 2 + 1.0)
+
+    def _leave_sync(self) -> None:
+        """Leave the registry, so that nobody keeps a share free for this limiter any longer."""
+        if self._failover.current()[0] == "local" or self._sync_scripts is None:
+            return
+        try:
+            client = self._sync_scripts.client
+            client.zrem(self._registry_keys()[0], self._id)
+            client.hdel(self._registry_keys()[1], self._id)
+        except self._errors:
+            pass
 
     # ------------------------------------------------------------------ lifecycle
 

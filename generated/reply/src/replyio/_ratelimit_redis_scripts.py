@@ -11,41 +11,109 @@ Keys (all in one Redis Cluster hash slot, `{<key_prefix>}`):
   (planned slots, starts, responses), one member per request, score on the Redis clock;
 * `{prefix}:s:<scope>:<requests>/<per>`: the requests that really started (score: start,
   then response time);
+* `{prefix}:f:<scope>:<requests>/<per>`: the requests in flight (started, not yet answered;
+  score: start), dropped `MAX_IN_FLIGHT` after their start if nobody reports them;
 * `{prefix}:hold:<scope>`: hold-until on the Redis clock;
 * `{prefix}:members`: the participants registry: one member per limiter instance, scored with
   its last contact; members silent for longer than the participant TTL are dropped;
+* `{prefix}:shares`: per participant, the number of participants it would divide the quota by
+  if it lost Redis now (`"<count>:<since>"`), so the others know what share to keep free for it;
 * `{prefix}:seq`: counter that makes members unique.
+
+A participant silent for longer than `quiet` seconds may have lost Redis and be going on alone at
+its share (`_ratelimit_failover.py`): every window keeps that share free for it, in the plans and
+the start checks of all the others, until it answers again or its registration expires.
 """
 
-# KEYS: seq, members, hold keys (ARGV[2] of them), then per window: planned log, started log.
-# ARGV: mode (reserve | start | complete | cancel), number of hold keys, member, planned start
-# (start) or seconds since the response (complete), participant id, participant TTL, view
-# lookahead (seconds), then per window: requests, span (seconds, margin included).
+from ._ratelimit_window import MAX_IN_FLIGHT
+
+# Registers `participant` (last contact: now), drops the members silent past the TTL, and records
+# the count it is answered with as its divisor; a larger divisor (a smaller share) is recorded
+# only `quiet` seconds after the smaller one was last answered, as a reply carrying the smaller
+# one may still be on its way back. Returns the count. Needs `now` and `fmt`.
+_HEARTBEAT = """
+local function heartbeat(members, shares, participant, ttl, quiet)
+  local cut = fmt(now - ttl)
+  local expired = redis.call('ZRANGEBYSCORE', members, '-inf', cut)
+  if #expired > 0 then
+    redis.call('ZREMRANGEBYSCORE', members, '-inf', cut)
+    redis.call('HDEL', shares, unpack(expired))
+  end
+  redis.call('ZADD', members, fmt(now), participant)
+  local count = redis.call('ZCARD', members)
+  local old = redis.call('HGET', shares, participant)
+  local record = true
+  if old then
+    local d, since = string.match(old, '^(%d+):(.+)$')
+    if d and tonumber(d) < count and now - tonumber(since) < quiet then record = false end
+  end
+  if record then redis.call('HSET', shares, participant, count .. ':' .. fmt(now)) end
+  local ms = math.ceil(ttl * 1000) + 1000
+  redis.call('PEXPIRE', members, ms)
+  redis.call('PEXPIRE', shares, ms)
+  return count
+end
+"""
+
+# KEYS: seq, members, shares, hold keys (ARGV[2] of them), then per window: planned log, started
+# log, in flight. ARGV: mode (reserve | start | complete | cancel), number of hold keys, member,
+# planned start (start) or seconds since the response (complete), participant id, participant
+# TTL, view lookahead (seconds), quiet (seconds), held (1: responses are reported, so a request
+# counts until it is answered), then per window: requests, span (seconds, margin included).
 # reserve / start return {delay, start, member, reason, started, participants, view...}:
 # numbers as strings, reason -i for hold key i, +w for window w, 0 for none; started 1 when the
 # request may go. Then one view per window (see `view` below).
-SCRIPT = """
+SCRIPT = (
+    """
 local mode = ARGV[1]
 local holds = tonumber(ARGV[2])
 local member = ARGV[3]
 local participant = ARGV[5]
 local ttl = tonumber(ARGV[6])
 local lookahead = tonumber(ARGV[7])
+local quiet = tonumber(ARGV[8])
+local held = ARGV[9] == '1'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local count = (#KEYS - 2 - holds) / 2
+local count = (#KEYS - 3 - holds) / 3
 
 local function fmt(x) return string.format('%.17g', x) end
-local function wkey(w) return KEYS[holds + 1 + 2 * w] end
-local function skey(w) return KEYS[holds + 2 + 2 * w] end
-local function size(w) return tonumber(ARGV[6 + 2 * w]) end
-local function span(w) return tonumber(ARGV[7 + 2 * w]) end
-
+local function wkey(w) return KEYS[holds + 1 + 3 * w] end
+local function skey(w) return KEYS[holds + 2 + 3 * w] end
+local function fkey(w) return KEYS[holds + 3 + 3 * w] end
+local function size(w) return tonumber(ARGV[8 + 2 * w]) end
+local function span(w) return tonumber(ARGV[9 + 2 * w]) end
+"""
+    + _HEARTBEAT
+    + """
 for w = 1, count do
   local cut = fmt(now - span(w))
   redis.call('ZREMRANGEBYSCORE', wkey(w), '-inf', cut)
   redis.call('ZREMRANGEBYSCORE', skey(w), '-inf', cut)
+  redis.call('ZREMRANGEBYSCORE', fkey(w), '-inf', fmt(now - MAX_IN_FLIGHT))
 end
+
+-- Per window, the requests the others may start: the quota less the share of every participant
+-- silent for longer than `quiet` (it may be going on alone at that share). Reserve and start only.
+local participants = 0
+local limits = {}
+if mode == 'reserve' or mode == 'start' then
+  participants = heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet)
+  local silent = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. fmt(now - quiet))
+  local divisors = {}
+  if #silent > 0 then
+    for _, v in ipairs(redis.call('HMGET', KEYS[3], unpack(silent))) do
+      local d = v and tonumber(string.match(v, '^(%d+):')) or participants
+      divisors[#divisors + 1] = math.max(1, d)
+    end
+  end
+  for w = 1, count do
+    local free = size(w)
+    for _, d in ipairs(divisors) do free = free - math.max(1, math.floor(size(w) / d)) end
+    limits[w] = math.max(1, free)
+  end
+end
+local function limit(w) return limits[w] end
 
 local function expire(w, t)
   local ms = math.ceil((t - now + span(w)) * 1000) + 1000
@@ -59,23 +127,21 @@ local function place(t, started)
     redis.call('ZADD', wkey(w), fmt(t), member)
     if started then redis.call('ZADD', skey(w), fmt(t), member) end
     expire(w, t)
+    if started and held then
+      redis.call('ZADD', fkey(w), fmt(t), member)
+      local ms = math.ceil((MAX_IN_FLIGHT + span(w)) * 1000) + 1000
+      if redis.call('PTTL', fkey(w)) < ms then redis.call('PEXPIRE', fkey(w), ms) end
+    end
   end
 end
 
 local function hold_until(t)
   local best, which = t, 0
   for i = 1, holds do
-    local v = tonumber(redis.call('GET', KEYS[2 + i]) or '')
+    local v = tonumber(redis.call('GET', KEYS[3 + i]) or '')
     if v and v > best then best, which = v, i end
   end
   return best, which
-end
-
-local function heartbeat()
-  redis.call('ZADD', KEYS[2], fmt(now), participant)
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', fmt(now - ttl))
-  redis.call('PEXPIRE', KEYS[2], math.ceil(ttl * 1000) + 1000)
-  return redis.call('ZCARD', KEYS[2])
 end
 
 -- What this process needs of window w to go on alone (see _ratelimit_failover.py): its share,
@@ -110,7 +176,6 @@ local function view(w, participants)
 end
 
 local function reply(delay, t, reason, started)
-  local participants = heartbeat()
   local out = {delay, fmt(t), member, reason, started, participants}
   for w = 1, count do out[#out + 1] = view(w, participants) end
   return out
@@ -136,13 +201,30 @@ local function earliest(xs, n, sp, t)
 end
 
 -- earliest time >= t at which fewer than n started requests lie within `span` before it
-local function start_time(w, t)
-  local n, sp = size(w), span(w)
+local function nth_free(w, n, t)
+  local sp = span(w)
   if redis.call('ZCOUNT', skey(w), '(' .. fmt(t - sp), '+inf') < n then return t end
   local nth = redis.call('ZREVRANGE', skey(w), n - 1, n - 1, 'WITHSCORES')
   local b = tonumber(nth[2]) + sp
   if b > t then return b end
   return t
+end
+
+-- the same, where a request in flight since a span or more before t counts as an entry at now
+-- (it may reach the server at any moment until it is answered) instead of dropping out
+local function start_time(w, t)
+  local n, sp = limit(w), span(w)
+  if t < now + sp then
+    local stale = redis.call('ZCOUNT', fkey(w), '-inf', fmt(t - sp + 1e-9))
+    if stale > 0 then
+      if stale < n then
+        local b = nth_free(w, n - stale, t)
+        if b < now + sp then return b end
+      end
+      t = now + sp  -- then they no longer count here; the start is checked again then
+    end
+  end
+  return nth_free(w, n, t)
 end
 
 local function settle(t)
@@ -168,13 +250,19 @@ if mode == 'reserve' then
     local raw = redis.call('ZRANGE', wkey(w), 0, -1, 'WITHSCORES')
     local xs = {}
     for j = 2, #raw, 2 do xs[#xs + 1] = tonumber(raw[j]) end
+    -- requests in flight for longer than a span (cut from the log) count as entries at now
+    local stale = redis.call('ZCOUNT', fkey(w), '-inf', fmt(now - span(w)))
+    if stale > 0 then
+      for _ = 1, stale do xs[#xs + 1] = now end
+      table.sort(xs)
+    end
     logs[w] = xs
   end
   local changed = true
   while changed do
     changed = false
     for w = 1, count do
-      local later = earliest(logs[w], size(w), span(w), t)
+      local later = earliest(logs[w], limit(w), span(w), t)
       if later > t then t, reason, changed = later, w, true end
     end
   end
@@ -201,7 +289,8 @@ elseif mode == 'complete' then
   -- ARGV[4]: how long ago the response arrived (measured by the client, so skew-free)
   local answered = now - math.max(0, tonumber(ARGV[4]))
   for w = 1, count do
-    local s = redis.call('ZSCORE', skey(w), member)
+    local s = redis.call('ZSCORE', skey(w), member) or redis.call('ZSCORE', fkey(w), member)
+    redis.call('ZREM', fkey(w), member)
     if s and answered > tonumber(s) then
       redis.call('ZADD', skey(w), fmt(answered), member)
       redis.call('ZADD', wkey(w), fmt(answered), member)
@@ -213,11 +302,13 @@ elseif mode == 'cancel' then
   for w = 1, count do
     redis.call('ZREM', wkey(w), member)
     redis.call('ZREM', skey(w), member)
+    redis.call('ZREM', fkey(w), member)
   end
   return 1
 end
 return redis.error_reply('unknown mode ' .. tostring(mode))
-"""
+""".replace("MAX_IN_FLIGHT", repr(MAX_IN_FLIGHT))
+)
 
 # KEYS: hold key. ARGV: seconds. Extends the hold (never shortens it); returns hold-until.
 HOLD = """
@@ -233,21 +324,27 @@ end
 return string.format('%.17g', current)
 """
 
-# Joining again after an outage. KEYS: seq, members, then per window (every limit): planned
-# log, started log. ARGV: participant id, participant TTL, then per window: span, and the ages
-# (comma-separated seconds) of the requests this process made on its own meanwhile, which are
-# written into both logs. Registers the participant; returns the number of participants.
-REJOIN = """
+# Joining again after an outage. KEYS: seq, members, shares, then per window (every limit):
+# planned log, started log. ARGV: participant id, participant TTL, quiet, then per window: span,
+# and the ages (comma-separated seconds) of the requests this process made on its own meanwhile,
+# which are written into both logs. Registers the participant (so the others stop keeping its
+# share free); returns the number of participants.
+REJOIN = (
+    """
 local participant = ARGV[1]
 local ttl = tonumber(ARGV[2])
+local quiet = tonumber(ARGV[3])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local function fmt(x) return string.format('%.17g', x) end
-for w = 1, (#KEYS - 2) / 2 do
-  local planned, started = KEYS[1 + 2 * w], KEYS[2 + 2 * w]
-  local sp = tonumber(ARGV[1 + 2 * w])
+"""
+    + _HEARTBEAT
+    + """
+for w = 1, (#KEYS - 3) / 2 do
+  local planned, started = KEYS[2 + 2 * w], KEYS[3 + 2 * w]
+  local sp = tonumber(ARGV[2 + 2 * w])
   local latest = nil
-  for age in string.gmatch(ARGV[2 + 2 * w], '[^,]+') do
+  for age in string.gmatch(ARGV[3 + 2 * w], '[^,]+') do
     local t = now - tonumber(age)
     if t > now - sp then
       local member = 'r:' .. participant .. ':' .. redis.call('INCR', KEYS[1])
@@ -263,8 +360,21 @@ for w = 1, (#KEYS - 2) / 2 do
     end
   end
 end
-redis.call('ZADD', KEYS[2], fmt(now), participant)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', fmt(now - ttl))
-redis.call('PEXPIRE', KEYS[2], math.ceil(ttl * 1000) + 1000)
-return redis.call('ZCARD', KEYS[2])
+return heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet)
 """
+)
+
+# A heartbeat, sent in the background while Redis answers, so that a participant silent for
+# longer than `quiet` has really lost Redis (or stopped). KEYS: members, shares. ARGV: participant
+# id, participant TTL, quiet. Returns the number of participants.
+BEAT = (
+    """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local function fmt(x) return string.format('%.17g', x) end
+"""
+    + _HEARTBEAT
+    + """
+return heartbeat(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
+"""
+)
