@@ -9,6 +9,8 @@ from __future__ import annotations
 import builtins
 import keyword
 
+import pydantic
+
 KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
@@ -112,3 +114,33 @@ CLIENT_ATTRIBUTES = frozenset(
 
 # Attributes of every generated resource class; a method must not replace one.
 RESOURCE_ATTRIBUTES = frozenset({"with_options", "with_raw_response", "with_streaming_response"})
+
+# Names the builtin emitter's models module imports; a field must not hide one.
+MODEL_IMPORTS = frozenset(
+    {
+        "Any",
+        "Literal",
+        "Annotated",
+        "Field",
+        "AwareDatetime",
+        "SecretStr",
+        "RootModel",
+        "BaseModel",
+        "StrEnum",
+        "IntEnum",
+        "Enum",
+        "open_enum_member",
+        "date_aliased",
+        "time_aliased",
+        "annotations",
+    }
+)
+
+# Names a model field must not take: it would hide a type the class's annotations use, a pydantic
+# attribute, or read as 1/0 (E741).
+FIELD_NAMES = (
+    MODEL_IMPORTS
+    | {"str", "int", "float", "bool", "bytes", "list", "dict", "None"}
+    | {n for n in dir(pydantic.BaseModel) if not n.startswith("_")}
+    | {"to_dict", "l", "O", "I"}
+)

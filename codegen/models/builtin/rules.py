@@ -1,0 +1,184 @@
+"""The builtin emitter's rules for one schema, field or annotation, apart from its walk
+(emitter.py): field and member names, docstrings, unions and nullability as annotation text,
+discriminator tags, and which bases a class needs."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+from ...naming import pascal, snake
+from ...reserved import FIELD_NAMES
+from ...types.schema import is_class_schema
+from .classes import ClassDef, FieldDef
+
+_SCHEMA_REF = "#/components/schemas/"
+
+
+def _referenced_components(schemas: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    stack: list[Any] = list(schemas.values())
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                found.add(ref[len(_SCHEMA_REF) :].split("/", 1)[0])
+            stack.extend(v for k, v in node.items() if k not in ("example", "examples", "default", "enum", "const"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _listed_values(schema: Any) -> list[str]:
+    """The tag values a discriminator property allows by itself: its const or its string enum."""
+    if not isinstance(schema, dict):
+        return []
+    values = [schema["const"]] if "const" in schema else schema.get("enum") or []
+    return [v for v in values if isinstance(v, str)]
+
+
+def _is_model_schema(schema: Any) -> bool:
+    return is_class_schema(schema) and "enum" not in schema
+
+
+def _component_name(ref: str) -> str | None:
+    if ref.startswith(_SCHEMA_REF) and "/" not in ref[len(_SCHEMA_REF) :]:
+        return ref[len(_SCHEMA_REF) :]
+    return None
+
+
+def _member_hint(hint: str, member: Any, index: int, count: int) -> str:
+    title = member.get("title") if isinstance(member, dict) else None
+    if isinstance(title, str) and pascal(title) != "Model":
+        return hint + pascal(title)
+    return f"{hint}Option{index + 1}" if count > 1 else hint
+
+
+def _field_name(wire: str, taken: set[str]) -> str:
+    """snake_case; `field_` before names that start with no letter (`_links`, `$ref`, `+1`), `_`
+    after keywords and reserved names, `_1`, `_2` ... after a name already taken in the class."""
+    # A name already in Python's alphabet keeps its letters (größe), others are spelled in ASCII.
+    name = _camel_to_snake(wire) if wire.isidentifier() and not wire.isascii() else snake(wire)
+    if not wire[:1].isalpha() or name[0].isdigit():
+        name = "field_" + name
+    if keyword.iskeyword(name) or name in FIELD_NAMES:
+        name += "_"
+    base, n = name, 1
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def _camel_to_snake(name: str) -> str:
+    return re.sub(r"(?<=[^\W_])(?=[A-Z])", "_", name).lower()
+
+
+def _is_member_name(name: Any) -> bool:
+    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
+
+
+def _literal_value(value: Any) -> bool:
+    return isinstance(value, str | int | bool)
+
+
+def _doc(schema: Any) -> str | None:
+    text = schema.get("description") if isinstance(schema, dict) else None
+    return text.strip() or None if isinstance(text, str) else None
+
+
+def _nullable(annotation: str, nullable: bool) -> str:
+    return _union([annotation, "None"]) if nullable else annotation
+
+
+def _union(parts: list[str]) -> str:
+    flat: list[str] = []
+    for part in parts:
+        for piece in _top_level_members(part):
+            if piece not in flat:
+                flat.append(piece)
+    if "Any" in flat:
+        return "Any"
+    flat.sort(key=lambda p: p == "None")  # None last, as type checkers print it
+    return " | ".join(flat)
+
+
+def _top_level_members(annotation: str) -> list[str]:
+    """`A | list[B | C] | None` -> [A, list[B | C], None]: splits only outside brackets and strings."""
+    out: list[str] = []
+    depth, start, quote = 0, 0, ""
+    i = 0
+    while i < len(annotation):
+        char = annotation[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(annotation[start:i].strip())
+            start = i + 1
+        i += 1
+    out.append(annotation[start:].strip())
+    return out
+
+
+def _mark_narrowed(fields: list[FieldDef], inherited: dict[str, FieldDef]) -> None:
+    for made in fields:
+        overridden = inherited.get(made.wire)
+        made.narrows = overridden is not None and overridden.shown_annotation() != made.shown_annotation()
+
+
+def _without_ancestors(bases: list[str], classes: dict[str, ClassDef]) -> list[str]:
+    """Drop a base that another base already derives from: Python refuses such an MRO."""
+
+    def ancestors(name: str) -> set[str]:
+        found: set[str] = set()
+        stack = list(getattr(classes.get(name), "bases", []))
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(getattr(classes.get(current), "bases", []))
+        return found
+
+    every = set().union(*(ancestors(b) for b in bases)) if bases else set()
+    return [b for b in bases if b not in every]
+
+
+def _mapped_class(schemas: dict[str, Any], target: Any) -> str | None:
+    if not isinstance(target, str):
+        return None
+    name = target.rsplit("/", 1)[-1]
+    for candidate in (name, pascal(name), pascal(name) + "Model"):
+        if candidate in schemas:
+            return candidate
+    return None
+
+
+def _declared(schemas: dict[str, Any], name: str, prop: str) -> Any:
+    """The schema of property `prop` in component `name` (its own, or from an allOf part)."""
+    seen: set[str] = set()
+    stack = [schemas.get(name)]
+    while stack:
+        schema = stack.pop()
+        if not isinstance(schema, dict):
+            continue
+        if prop in (schema.get("properties") or {}):
+            return schema["properties"][prop]
+        for part in schema.get("allOf") or []:
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            target = _component_name(ref) if isinstance(ref, str) else None
+            if target is not None and target not in seen:
+                seen.add(target)
+                stack.append(schemas.get(target))
+            elif target is None:
+                stack.append(part)
+    return None
