@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..naming import words
+from ..naming import numbered_after_underscore, unique_name, words
 from ..spec.walk import walk
 
 _DIGITS_THEN_LETTERS = re.compile(r"(?<=[0-9])(?=[A-Z])")
@@ -39,9 +39,7 @@ def member_names(values: list[Any]) -> list[str]:
     taken: set[str] = set()
     for value in values:
         base = _member_name(value)
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}_{n}", n + 1
+        name = unique_name(base, taken, numbered_after_underscore)
         taken.add(name)
         names.append(name)
     return names

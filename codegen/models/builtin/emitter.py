@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...naming import pascal
+from ...naming import numbered, pascal, unique_name
 from ...prepare.enums import member_names
 from ...reserved import CLASS_NAMES as RESERVED_CLASS_NAMES
 from ...reserved import MODEL_IMPORTS
@@ -387,8 +387,6 @@ class Emitter:
 
     def _free_name(self, wanted: str) -> str:
         base = wanted if wanted and wanted.isidentifier() else "Model" + wanted
-        name, n = base, 2
-        while name in self.taken:
-            name, n = f"{base}{n}", n + 1
+        name = unique_name(base, self.taken, numbered)
         self.taken.add(name)
         return name

@@ -8,7 +8,7 @@ import keyword
 import re
 from typing import Any
 
-from ...naming import pascal, snake
+from ...naming import pascal, snake, unique_name
 from ...reserved import FIELD_NAMES
 from ...types.schema import is_class_schema
 from .classes import ClassDef, FieldDef
@@ -65,10 +65,7 @@ def _field_name(wire: str, taken: set[str]) -> str:
         name = "field_" + name
     if keyword.iskeyword(name) or name in FIELD_NAMES:
         name += "_"
-    base, n = name, 1
-    while name in taken:
-        name, n = f"{base}_{n}", n + 1
-    return name
+    return unique_name(name, taken, lambda base, attempt: f"{base}_{attempt}")
 
 
 def _camel_to_snake(name: str) -> str:

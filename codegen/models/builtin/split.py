@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from types import CodeType
 
-from ...naming import snake
+from ...naming import numbered_after_underscore, snake, unique_name
 
 _INIT_DOC = (
     '"""The API\'s models. Each loads with its module on first use, so a call pays only for the\n'
@@ -220,9 +220,7 @@ def _module_names(groups: list[list[str]]) -> list[str]:
     out = []
     for members in groups:
         base = "_" + snake(min(members, key=lambda n: (len(n), n)))
-        name, n = base, 2
-        while name.lower() in taken:
-            name, n = f"{base}_{n}", n + 1
+        name = unique_name(base, _CaseFolded(taken), numbered_after_underscore)
         taken.add(name.lower())
         out.append(name)
     return out
@@ -296,3 +294,13 @@ def _init_texts(header: str, owner: dict[str, str], order: dict[str, int]) -> di
         *(f"from .{m} import {', '.join(f'{n} as {n}' for n in by_module[m])}" for m in modules),
     ]
     return {"models/__init__.py": "\n".join(runtime) + "\n", "models/__init__.pyi": "\n".join(stub) + "\n"}
+
+
+class _CaseFolded:
+    """Names taken, compared without case (file systems that ignore it)."""
+
+    def __init__(self, lowered: set[str]) -> None:
+        self.lowered = lowered
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self.lowered
