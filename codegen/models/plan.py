@@ -15,12 +15,12 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, join_pointer
 from ..spec.load import resolve_pointer
+from ..spec.walk import walk, walk_with_pointers
 from ..types.schema import is_class_schema
 
 SCHEMAS_POINTER = "/components/schemas"
 _SCHEMA_REF = "#/components/schemas/"
 # Keys whose values are data, not schemas.
-_VALUES = frozenset({"example", "examples", "default", "enum", "const"})
 # Keys that document a property without changing the type either emitter gives it.
 _DOCUMENTATION = frozenset({"description", "title", "example", "examples", "deprecated", "readOnly", "writeOnly"})
 
@@ -186,31 +186,15 @@ class _Fields:
 
 def _composed(schema: Any, pointer: str) -> Iterator[tuple[str, Any]]:
     """(pointer, schema) of every schema under a component that is built with allOf, itself included."""
-    stack = [(pointer, schema)]
-    while stack:
-        where, node = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get("allOf"), list):
-                yield where, node
-            stack.extend(
-                (join_pointer(where, k), v) for k, v in node.items() if k not in _VALUES and isinstance(v, dict | list)
-            )
-        elif isinstance(node, list):
-            stack.extend((join_pointer(where, i), v) for i, v in enumerate(node))
+    for node, where in walk_with_pointers(schema, pointer):
+        if isinstance(node.get("allOf"), list):
+            yield where, node
 
 
 def _tagged(document: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     """Pointer of a class -> the discriminator properties of the unions (or bases) naming it a member."""
     found: dict[str, list[str]] = {}
-    stack: list[Any] = [(document.get("components") or {}).get("schemas") or {}]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        stack.extend(v for k, v in node.items() if k not in _VALUES)
+    for node in walk((document.get("components") or {}).get("schemas") or {}, "schemas"):
         found_by = node.get("discriminator")
         prop = found_by.get("propertyName") if isinstance(found_by, dict) else None
         if not isinstance(prop, str) or not isinstance(found_by, dict):

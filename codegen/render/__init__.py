@@ -130,12 +130,13 @@ def render_package(package: Package) -> dict[str, str]:
     files[f"{src}/py.typed"] = ""
     views = [_view(package, r, r.attr) for r in package.resources]
     for view, resource in zip(views, package.resources, strict=True):
+        inputs = used_inputs(package, resource)
         files[f"{src}/resources/{view.module}.py"] = env.get_template("resource.py.j2").render(
             header=header,
             flat=_flatten(view),
             model_imports=sorted(used_names(package, resource)),
-            input_imports=sorted(used_inputs(package, resource) - {"FileInput"}),
-            file_input="FileInput" in used_inputs(package, resource),
+            input_imports=sorted(inputs - {"FileInput"}),
+            file_input="FileInput" in inputs,
         )
     files[f"{src}/params.py"] = _params_module(env, package, header)
     files[f"{src}/resources/__init__.py"] = header + '\n"""One module per top-level resource, loaded on first use."""\n'

@@ -10,6 +10,7 @@ from typing import Any
 
 from ...naming import pascal, snake, unique_name
 from ...reserved import FIELD_NAMES
+from ...spec.walk import walk
 from ...types.schema import is_class_schema
 from .classes import ClassDef, FieldDef
 
@@ -18,16 +19,10 @@ _SCHEMA_REF = "#/components/schemas/"
 
 def _referenced_components(schemas: dict[str, Any]) -> set[str]:
     found: set[str] = set()
-    stack: list[Any] = list(schemas.values())
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
-                found.add(ref[len(_SCHEMA_REF) :].split("/", 1)[0])
-            stack.extend(v for k, v in node.items() if k not in ("example", "examples", "default", "enum", "const"))
-        elif isinstance(node, list):
-            stack.extend(node)
+    for node in walk(schemas, "schemas"):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+            found.add(ref[len(_SCHEMA_REF) :].split("/", 1)[0])
     return found
 
 
