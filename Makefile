@@ -48,10 +48,11 @@ pytest: $(STAMP) $(PRISM)
 
 test: lint typecheck check pytest
 
-# The fast loop: generator and runtime tests on fake clocks, no npm, Prism, Redis or external tools.
+# The fast loop: generator and runtime tests on fake clocks, no npm, Prism, Redis or external tools,
+# one worker per core (each renders the curated packages once).
 UNIT_TESTS := tests/unit tests/behaviour tests/runtime tests/golden tests/openapi tests/ratelimit
 unit: $(STAMP)
-	$(BIN)/pytest -m "not prism and not redis and not realclock and not slow" $(UNIT_TESTS)
+	$(BIN)/pytest -n auto -m "not prism and not redis and not realclock and not slow" $(UNIT_TESTS)
 
 # Byte-reproducible: a fixed SOURCE_DATE_EPOCH unless the environment sets one (codegen/release/build.py).
 wheels: $(STAMP)
