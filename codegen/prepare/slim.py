@@ -11,37 +11,29 @@ from __future__ import annotations
 
 from typing import Any
 
-# Keys whose values are examples outside schemas: media types, parameters, headers, components.
-_EXAMPLE_HOLDERS = ("content", "parameters", "headers")
+from ..spec.walk import rebuild
+
+_EXAMPLE_KEYS = frozenset({"example", "examples"})
 _ENUM_DESCRIPTIONS = frozenset({"x-enum-descriptions", "x-enumDescriptions"})
 
 
 def copy_without_examples(data: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = _copy(data, in_schema=False)
+    result: dict[str, Any] = rebuild(data, _slim_node)
     components = result.get("components")
     if isinstance(components, dict):
         components.pop("examples", None)
     return result
 
 
-def _copy(node: Any, *, in_schema: bool) -> Any:
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if not in_schema and key in ("example", "examples") and _is_example_value(node):
-                continue
-            if key in _ENUM_DESCRIPTIONS and "enum" in node:
-                continue
-            if key == "description" and isinstance(value, str):
-                out[key] = "\n".join(line.rstrip() for line in value.splitlines()).strip()
-                continue
-            out[key] = _copy(value, in_schema=in_schema or key in ("schema", "schemas"))
-        return out
-    if isinstance(node, list):
-        return [_copy(v, in_schema=in_schema) for v in node]
-    return node
-
-
-def _is_example_value(holder: dict[str, Any]) -> bool:
-    """A media type, parameter or header object holds examples; a mapping of names does not."""
-    return "schema" in holder or "content" in holder or "in" in holder
+def _slim_node(node: dict[str, Any], _context: str, _pointer: str | None) -> dict[str, Any]:
+    # A media type, parameter or header object holds examples; a schema never has these keys.
+    holds_examples = "schema" in node or "content" in node or "in" in node
+    has_enum = "enum" in node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if (holds_examples and key in _EXAMPLE_KEYS) or (has_enum and key in _ENUM_DESCRIPTIONS):
+            continue
+        if key == "description" and isinstance(value, str):
+            value = "\n".join(line.rstrip() for line in value.splitlines()).strip()
+        out[key] = value
+    return out

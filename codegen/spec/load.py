@@ -6,7 +6,6 @@ from, so diagnostics can name file, line and pointer.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from urllib.parse import unquote
 from ..diagnostics import Diagnostic, SpecError, display_path, join_pointer
 from ..naming import numbered, unique_name
 from .jsonlines import json_lines, load_json
-from .walk import NAME_MAPS, child_key, is_literal, walk
+from .walk import rebuild, walk
 
 
 @dataclass
@@ -185,7 +184,7 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
         if key not in bundled:
             data, source = load_other(target, join_pointer(pointer, "$ref"))
             try:
-                part = copy.deepcopy(resolve_pointer(data, fragment))
+                part = resolve_pointer(data, fragment)  # visit() below copies it
             except KeyError:
                 raise SpecError(
                     [spec.diagnostic(join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}")]
@@ -201,21 +200,14 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
             added[section][name] = visit(part, local, target)
         return bundled[key]
 
-    def visit(node: Any, pointer: str, base: Path, key: str = "") -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
+    def visit(node: Any, pointer: str, base: Path) -> Any:
+        def point_home(part: dict[str, Any], _context: str, where: str | None) -> dict[str, Any]:
+            ref = part.get("$ref")
             if isinstance(ref, str) and (not ref.startswith("#") or base != main):
-                return {**{k: v for k, v in node.items() if k != "$ref"}, "$ref": bundle(ref, pointer, base)}
-            names = key in NAME_MAPS
-            return {
-                k: v
-                if not names and is_literal(k, v, key)
-                else visit(v, join_pointer(pointer, k), base, child_key(str(k), key))
-                for k, v in node.items()
-            }
-        if isinstance(node, list):
-            return [visit(v, join_pointer(pointer, i), base) for i, v in enumerate(node)]
-        return node
+                return {**{k: v for k, v in part.items() if k != "$ref"}, "$ref": bundle(ref, where or "", base)}
+            return dict(part)
+
+        return rebuild(node, point_home, pointer=pointer)
 
     spec.data.update(visit(spec.data, "", main))
     components = spec.data.setdefault("components", {})

@@ -4,12 +4,17 @@ Examples, defaults, enums and consts are data: a "$ref" or a "pattern" key there
 value, not of the document. Keys of a mapping of names (`properties`, `schemas`, `responses`, ...)
 are names, so a property called "example" or "default" is walked like any other. The walk is
 iterative (deep documents must not overflow the stack) and goes in document order; a visitor may
-change the node it is given before the walk goes on to that node's children.
+change the node it is given before the walk goes on to that node's children. `rebuild` is the
+same walk making a copy (the prepared document, bundled external files).
+
+One traversal is not this walk on purpose: the structural schema check (`structure.py`) follows
+schema keywords only, because it must report a subschema that is not a mapping, which a walk over
+object nodes never meets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..diagnostics import join_pointer
@@ -95,3 +100,36 @@ def walk_with_pointers(root: Any, pointer: str = "", key: str = "") -> Iterator[
         if context not in NAME_MAPS:
             yield node, where
         stack.extend((v, join_pointer(where, k), ck) for k, v, ck in reversed(list(children(node, context))))
+
+
+Edit = Callable[[dict[str, Any], str, str | None], dict[str, Any]]
+
+
+def rebuild(root: Any, edit: Edit, key: str = "", pointer: str | None = None) -> Any:
+    """A copy of root along the walk: each object node becomes edit(node, key context, pointer),
+    a new mapping whose entries the walk enters are then copied the same way; lists and mappings
+    of names are copied as met. Literal values (examples, defaults, enums) are data nobody edits:
+    they are shared, not copied. Pointers cost a join per node, so edit gets None for them unless
+    the caller passes root's pointer."""
+    if not isinstance(root, dict | list):
+        return root
+    track = pointer is not None
+    holder: list[Any] = [None]
+    stack: list[tuple[Any, str, str, Any, Any]] = [(root, key, pointer or "", holder, 0)]
+    while stack:
+        node, context, where, parent, slot = stack.pop()
+        if isinstance(node, list):
+            items = list(node)
+            parent[slot] = items
+            entries = [(v, "", join_pointer(where, i) if track else "", items, i) for i, v in enumerate(node)]
+            stack.extend(e for e in reversed(entries) if isinstance(e[0], dict | list))
+            continue
+        copied = dict(node) if context in NAME_MAPS else edit(node, context, where if track else None)
+        parent[slot] = copied
+        # Reversed, so that nodes are handed to edit in document order, as walk() yields them.
+        stack.extend(
+            reversed(
+                [(v, ck, join_pointer(where, k) if track else "", copied, k) for k, v, ck in children(copied, context)]
+            )
+        )
+    return holder[0]

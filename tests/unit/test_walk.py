@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from codegen.spec.walk import walk, walk_with_pointers
+from typing import Any
+
+from codegen.prepare.slim import copy_without_examples
+from codegen.spec.walk import rebuild, walk, walk_with_pointers
 
 
 def test_data_is_not_walked_but_names_that_look_like_keywords_are() -> None:
@@ -46,3 +49,68 @@ def test_deep_documents_do_not_overflow() -> None:
         node["items"] = {}
         node = node["items"]  # type: ignore[assignment]
     assert sum(1 for _ in walk(deep)) == 5001
+
+
+def test_rebuild_copies_nodes_in_document_order_and_shares_data() -> None:
+    doc: dict[str, Any] = {
+        "paths": {"/b": {"get": {"x": 1}}, "/a": {"get": {"x": 2}}},
+        "default": {"description": "data "},
+        "items": [{"n": 1}, "text", {"n": 2}],
+    }
+    seen: list[str | None] = []
+
+    def edit(node: dict[str, Any], _context: str, pointer: str | None) -> dict[str, Any]:
+        seen.append(pointer)
+        return {**node, "seen": True}
+
+    copy = rebuild(doc, edit, pointer="")
+    assert seen == ["", "/paths/~1b", "/paths/~1b/get", "/paths/~1a", "/paths/~1a/get", "/items/0", "/items/2"]
+    assert copy["paths"]["/b"]["get"] == {"x": 1, "seen": True}
+    assert "seen" not in copy["paths"]  # a mapping of names is copied, not edited
+    assert copy["items"] == [{"n": 1, "seen": True}, "text", {"n": 2, "seen": True}]
+    assert copy["default"] is doc["default"]  # data is shared, never edited
+    assert "seen" not in doc and "seen" not in doc["paths"]["/b"]["get"]
+    untracked: list[str | None] = []
+
+    def keep(node: dict[str, Any], _context: str, pointer: str | None) -> dict[str, Any]:
+        untracked.append(pointer)
+        return dict(node)
+
+    assert rebuild(doc, keep) == doc
+    assert set(untracked) == {None}  # no pointers unless asked for
+
+
+def test_deep_documents_rebuild_without_overflow() -> None:
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(5000):
+        node["items"] = {}
+        node = node["items"]
+    copy = rebuild(deep, lambda n, _c, _p: dict(n))
+    assert copy is not deep and sum(1 for _ in walk(copy)) == 5001
+
+
+def test_the_prepared_copy_drops_examples_outside_schemas_only() -> None:
+    doc: dict[str, Any] = {
+        "paths": {
+            "/x": {
+                "get": {
+                    "parameters": [{"name": "q", "in": "query", "example": "a", "schema": {"example": "kept"}}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {}, "examples": {"e": {}}}}}},
+                }
+            }
+        },
+        "components": {
+            "examples": {"e": {"value": 1}},
+            "parameters": {"in": {"name": "in", "in": "query"}, "example": {"name": "example", "in": "query"}},
+            "schemas": {"S": {"enum": ["a"], "x-enum-descriptions": ["A"], "description": "text  \nmore "}},
+        },
+    }
+    slim = copy_without_examples(doc)
+    parameter = slim["paths"]["/x"]["get"]["parameters"][0]
+    assert "example" not in parameter and parameter["schema"] == {"example": "kept"}
+    assert slim["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"] == {"schema": {}}
+    assert "examples" not in slim["components"]
+    assert set(slim["components"]["parameters"]) == {"in", "example"}  # names, not example keys
+    assert slim["components"]["schemas"]["S"] == {"enum": ["a"], "description": "text\nmore"}
+    assert "example" in doc["paths"]["/x"]["get"]["parameters"][0]  # the loaded document is left as it was
