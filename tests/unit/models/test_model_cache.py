@@ -13,7 +13,7 @@ from codegen.models import cache as model_cache
 from codegen.models.plan import plan_models
 from codegen.pipeline import generate_package
 
-from .conftest import SPECS
+SPECS = Path(__file__).resolve().parents[2] / "fixtures" / "specs"
 
 
 def test_second_run_reuses_models_and_a_change_generates_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
