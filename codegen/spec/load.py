@@ -15,7 +15,8 @@ from urllib.parse import unquote
 from ..diagnostics import Diagnostic, SpecError, display_path, join_pointer
 from ..naming import numbered, unique_name
 from .jsonlines import json_lines, load_json
-from .walk import rebuild, walk
+from .structure import HTTP_METHODS
+from .walk import NAME_MAPS, Finished, rebuild, walk
 
 
 @dataclass
@@ -54,9 +55,12 @@ class LoadedSpec:
     load_warnings: list[Diagnostic] = field(default_factory=list)  # the duplicate keys of every file read
 
     def where(self, pointer: str) -> tuple[str, int | None]:
-        for prefix, (source, fragment) in self.foreign_maps.items():
-            if pointer == prefix or pointer.startswith(prefix + "/"):
-                return source.file, source.line(fragment + pointer[len(prefix) :])
+        # The longest prefix: a part copied in place may itself hold parts of another file.
+        inside = [p for p in self.foreign_maps if pointer == p or pointer.startswith(p + "/")]
+        if inside:
+            prefix = max(inside, key=len)
+            source, fragment = self.foreign_maps[prefix]
+            return source.file, source.line(fragment + pointer[len(prefix) :])
         for prefix, origin in self.foreign.items():
             if pointer == prefix or pointer.startswith(prefix + "/"):
                 return origin
@@ -131,6 +135,23 @@ _SECTION_BY_CONTEXT = (
 )
 
 
+def _inlined_here(pointer: str) -> bool:
+    """Whether a part another file holds is copied in place instead of into components: path
+    items and operations have no components section (3.0 has no pathItems; an operation may not
+    be a $ref at all, yet real documents split them into files), nor do the document's info,
+    tags and servers (a description kept in a Markdown-like file of its own)."""
+    parts = pointer.split("/")
+    if len(parts) >= 2 and parts[1] in ("info", "tags", "servers", "externalDocs"):
+        return True
+    if len(parts) >= 3 and parts[-2] == "callbacks":
+        return True
+    if len(parts) >= 4 and parts[-3] == "callbacks" and parts[-1] in HTTP_METHODS:
+        return True
+    if len(parts) < 3 or parts[1] not in ("paths", "webhooks"):
+        return False
+    return len(parts) == 3 or (len(parts) == 4 and parts[3] in HTTP_METHODS)
+
+
 def _section_for(fragment: str, pointer: str) -> str:
     parts = fragment.split("/")
     if len(parts) >= 4 and parts[1] == "components" and parts[2]:
@@ -149,70 +170,111 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
     Downstream stages (validation, lowering, model generation, mock servers) then see one
     self-contained document. Inside a copied part, "#..." refers to the part's own file.
     """
-    if not _has_external(spec.data):
-        return
-    main = spec.path.resolve()
-    cache: dict[Path, tuple[Any, SourceMap]] = {main: (spec.data, spec.source)}
-    bundled: dict[tuple[Path, str], str] = {}  # (file, fragment) -> local ref
-    added: dict[str, dict[str, Any]] = {}  # section -> name -> copied part
+    if _has_external(spec.data):
+        _Bundler(spec).run()
 
-    def load_other(target: Path, ref_pointer: str) -> tuple[Any, SourceMap]:
-        if target not in cache:
+
+class _Bundler:
+    def __init__(self, spec: LoadedSpec) -> None:
+        self.spec = spec
+        self.main = spec.path.resolve()
+        self.cache: dict[Path, tuple[Any, SourceMap]] = {self.main: (spec.data, spec.source)}
+        self.bundled: dict[tuple[Path, str], str] = {}  # (file, fragment) -> local ref
+        self.added: dict[str, dict[str, Any]] = {}  # section -> name -> copied part
+        self.inlining: list[tuple[Path, str]] = []  # parts being copied in place, against cycles
+
+    def run(self) -> None:
+        self.spec.data.update(self.visit(self.spec.data, "", self.main))
+        components = self.spec.data.setdefault("components", {})
+        for section, parts in self.added.items():
+            components.setdefault(section, {}).update(parts)
+
+    def visit(self, node: Any, pointer: str, base: Path, key: str = "") -> Any:
+        """A copy of node (at pointer, in file base) whose refs to other files point home."""
+
+        def point_home(part: dict[str, Any], context: str, where: str | None) -> dict[str, Any] | Finished:
+            where = where or ""
+            ref = part.get("$ref")
+            if self._foreign(ref, base):
+                siblings = {k: v for k, v in part.items() if k != "$ref"}
+                if not _inlined_here(where):
+                    return {**siblings, "$ref": self.bundle(str(ref), where, base)}
+                copied = self.inline(str(ref), where, base)
+                if not isinstance(copied, dict):
+                    return Finished(copied)
+                return Finished({**copied, **self.visit(siblings, where, base, context)})
+            names = [
+                k
+                for k, v in part.items()
+                if k in NAME_MAPS and isinstance(v, dict) and self._foreign(v.get("$ref"), base)
+            ]
+            if not names:
+                return dict(part)
+            # A mapping of names given as a $ref (`properties: {$ref: props.yaml}`): copied in place.
+            rest = self.visit({k: v for k, v in part.items() if k not in names}, where, base, context)
+            return Finished(
+                {
+                    k: self.inline(v["$ref"], join_pointer(where, k), base, k) if k in names else rest[k]
+                    for k, v in part.items()
+                }
+            )
+
+        return rebuild(node, point_home, key, pointer)
+
+    def _foreign(self, ref: Any, base: Path) -> bool:
+        return isinstance(ref, str) and (not ref.startswith("#") or base != self.main)
+
+    def bundle(self, ref: str, pointer: str, base: Path) -> str:
+        target, fragment, part, source = self._resolve(ref, pointer, base)
+        key = (target, fragment)
+        if key not in self.bundled:
+            section = _section_for(fragment, pointer)
+            existing = (self.spec.data.get("components") or {}).get(section) or {}
+            taken = {**existing, **self.added.setdefault(section, {})}
+            name = _free_name(taken, unquote(fragment.rsplit("/", 1)[-1]) or target.stem)
+            local = join_pointer("/components", section, name)
+            self.bundled[key] = "#" + local
+            self.added[section][name] = {}
+            self.spec.foreign_maps[local] = (source, fragment)
+            self.added[section][name] = self.visit(part, local, target)
+        return self.bundled[key]
+
+    def inline(self, ref: str, pointer: str, base: Path, key: str = "") -> Any:
+        target, fragment, part, source = self._resolve(ref, pointer, base)
+        if (target, fragment) in self.inlining:
+            raise SpecError(
+                [self.spec.diagnostic(join_pointer(pointer, "$ref"), f"$ref {ref!r} refers back to itself")]
+            )
+        self.spec.foreign_maps[pointer] = (source, fragment)
+        self.inlining.append((target, fragment))
+        try:
+            return self.visit(part, pointer, target, key)
+        finally:
+            self.inlining.pop()
+
+    def _resolve(self, ref: str, pointer: str, base: Path) -> tuple[Path, str, Any, SourceMap]:
+        where = join_pointer(pointer, "$ref")
+        if "://" in ref.partition("#")[0]:
+            message = f"remote $ref {ref!r} is not supported; save the document and refer to the file"
+            raise SpecError([self.spec.diagnostic(where, message)])
+        file_part, _, fragment = ref.partition("#")
+        target = (base.parent / file_part).resolve() if file_part else base
+        data, source = self._load(target, where)
+        try:
+            return target, fragment, resolve_pointer(data, fragment), source
+        except KeyError:
+            raise SpecError([self.spec.diagnostic(where, f"unresolvable $ref {ref!r}")]) from None
+
+    def _load(self, target: Path, ref_pointer: str) -> tuple[Any, SourceMap]:
+        if target not in self.cache:
             try:
                 text = target.read_text(encoding="utf-8")
             except OSError:
-                raise SpecError(
-                    [spec.diagnostic(ref_pointer, f"unresolvable $ref: file {target.name} not found")]
-                ) from None
-            cache[target] = parse_document(text, display_path(target))
-            spec.load_warnings.extend(cache[target][1].duplicates)
-        return cache[target]
-
-    def bundle(ref: str, pointer: str, base: Path) -> str:
-        if "://" in ref.partition("#")[0]:
-            raise SpecError(
-                [
-                    spec.diagnostic(
-                        join_pointer(pointer, "$ref"),
-                        f"remote $ref {ref!r} is not supported; save the document and refer to the file",
-                    )
-                ]
-            )
-        file_part, _, fragment = ref.partition("#")
-        target = (base.parent / file_part).resolve() if file_part else base
-        key = (target, fragment)
-        if key not in bundled:
-            data, source = load_other(target, join_pointer(pointer, "$ref"))
-            try:
-                part = resolve_pointer(data, fragment)  # visit() below copies it
-            except KeyError:
-                raise SpecError(
-                    [spec.diagnostic(join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}")]
-                ) from None
-            section = _section_for(fragment, pointer)
-            existing = (spec.data.get("components") or {}).get(section) or {}
-            taken = {**existing, **added.setdefault(section, {})}
-            name = _free_name(taken, unquote(fragment.rsplit("/", 1)[-1]) or target.stem)
-            local = join_pointer("/components", section, name)
-            bundled[key] = "#" + local
-            added[section][name] = {}
-            spec.foreign_maps[local] = (source, fragment)
-            added[section][name] = visit(part, local, target)
-        return bundled[key]
-
-    def visit(node: Any, pointer: str, base: Path) -> Any:
-        def point_home(part: dict[str, Any], _context: str, where: str | None) -> dict[str, Any]:
-            ref = part.get("$ref")
-            if isinstance(ref, str) and (not ref.startswith("#") or base != main):
-                return {**{k: v for k, v in part.items() if k != "$ref"}, "$ref": bundle(ref, where or "", base)}
-            return dict(part)
-
-        return rebuild(node, point_home, pointer=pointer)
-
-    spec.data.update(visit(spec.data, "", main))
-    components = spec.data.setdefault("components", {})
-    for section, parts in added.items():
-        components.setdefault(section, {}).update(parts)
+                message = f"unresolvable $ref: file {target.name} not found"
+                raise SpecError([self.spec.diagnostic(ref_pointer, message)]) from None
+            self.cache[target] = parse_document(text, display_path(target))
+            self.spec.load_warnings.extend(self.cache[target][1].duplicates)
+        return self.cache[target]
 
 
 def _has_external(node: Any) -> bool:

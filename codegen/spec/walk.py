@@ -15,6 +15,7 @@ object nodes never meets.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import join_pointer
@@ -102,7 +103,14 @@ def walk_with_pointers(root: Any, pointer: str = "", key: str = "") -> Iterator[
         stack.extend((v, join_pointer(where, k), ck) for k, v, ck in reversed(list(children(node, context))))
 
 
-Edit = Callable[[dict[str, Any], str, str | None], dict[str, Any]]
+@dataclass(frozen=True)
+class Finished:
+    """What an edit returns for a node it has copied in full itself: it stands as it is."""
+
+    value: Any
+
+
+Edit = Callable[[dict[str, Any], str, str | None], "dict[str, Any] | Finished"]
 
 
 def rebuild(root: Any, edit: Edit, key: str = "", pointer: str | None = None) -> Any:
@@ -125,6 +133,9 @@ def rebuild(root: Any, edit: Edit, key: str = "", pointer: str | None = None) ->
             stack.extend(e for e in reversed(entries) if isinstance(e[0], dict | list))
             continue
         copied = dict(node) if context in NAME_MAPS else edit(node, context, where if track else None)
+        if isinstance(copied, Finished):
+            parent[slot] = copied.value
+            continue
         parent[slot] = copied
         # Reversed, so that nodes are handed to edit in document order, as walk() yields them.
         stack.extend(

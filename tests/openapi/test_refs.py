@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from codegen.diagnostics import SpecError
 from codegen.spec.load import load_spec
 
 from .conftest import SPECS, Generated, Wire, json_response
@@ -91,3 +92,35 @@ def test_ref_keys_inside_examples_and_defaults_are_data(tmp_path: Path) -> None:
     # A property *named* "example" is a schema, and its ref to another file is bundled.
     assert schemas["Thing"]["properties"]["example"] == {"$ref": "#/components/schemas/Part"}
     assert schemas["Part"] == {"type": "string"}
+
+
+def test_path_items_operations_and_property_maps_from_other_files(refs: Generated, wire: Wire) -> None:
+    """A path item, an operation and a mapping of properties given as $ref to other files are
+    copied in place (components have no section for them); their own refs still resolve."""
+    orders = [{"id": "o1", "total": {"amount": "3", "currency": "EUR"}}]
+    client = wire.client(refs, lambda r: json_response(orders if r.url.path == "/orders" else orders[0]))
+    listed = wire.call(client.orders.list(cursor="c"))
+    assert wire.last.url.path == "/orders" and dict(wire.last.url.params) == {"cursor": "c"}
+    assert type(listed[0]) is refs.models.Order and type(listed[0].total) is refs.models.Money
+    one = wire.call(client.orders.get("o1"))
+    assert wire.last.url.path == "/orders/o1" and one.total.currency is refs.models.Currency.EUR
+
+
+def test_parts_copied_in_place_keep_their_files_lines_and_texts() -> None:
+    spec = load_spec(SPECS / "refs.yaml")
+    assert spec.where("/paths/~1orders~1{id}/get/parameters/0") == ("tests/fixtures/specs/_parts/orders.yaml", 20)
+    assert spec.where("/components/schemas/Order/properties/total") == (
+        "tests/fixtures/specs/_parts/order_properties.yaml",
+        3,
+    )
+    assert spec.data["tags"] == [{"name": "orders", "description": "Orders placed in the shop."}]
+
+
+def test_a_path_item_that_refers_back_to_itself_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a: {$ref: 'items.yaml#/a'}\n", encoding="utf-8"
+    )
+    (tmp_path / "items.yaml").write_text("a: {$ref: '#/a'}\n", encoding="utf-8")
+    with pytest.raises(SpecError) as raised:
+        load_spec(tmp_path / "spec.yaml")
+    assert "refers back to itself" in str(raised.value)
