@@ -4,7 +4,9 @@ Examples are most of a large real-world spec (7 of GitHub's 13 MB); copying them
 generator's memory for nothing. Schema-level `example`/`examples` stay: models show them.
 Descriptions lose trailing spaces on their lines: in a docstring those fail the output's lint.
 Per-member enum descriptions (`x-enum-descriptions`) go too: datamodel-code-generator writes them
-into the class body as bare text, which does not parse.
+into the class body as bare text, which does not parse. So does `nullable: false`, which says what
+an absent `nullable` says: datamodel-code-generator (strict about nullability) types an optional
+field so marked as never None yet defaults it to None, which a type checker rejects.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def _slim_node(node: dict[str, Any], _context: str, _pointer: str | None) -> dic
     out: dict[str, Any] = {}
     for key, value in node.items():
         if (holds_examples and key in _EXAMPLE_KEYS) or (has_enum and key in _ENUM_DESCRIPTIONS):
+            continue
+        if key == "nullable" and value is False:
             continue
         if key == "description" and isinstance(value, str):
             value = "\n".join(line.rstrip() for line in value.splitlines()).strip()

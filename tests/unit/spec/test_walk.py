@@ -103,7 +103,10 @@ def test_the_prepared_copy_drops_examples_outside_schemas_only() -> None:
         "components": {
             "examples": {"e": {"value": 1}},
             "parameters": {"in": {"name": "in", "in": "query"}, "example": {"name": "example", "in": "query"}},
-            "schemas": {"S": {"enum": ["a"], "x-enum-descriptions": ["A"], "description": "text  \nmore "}},
+            "schemas": {
+                "S": {"enum": ["a"], "x-enum-descriptions": ["A"], "description": "text  \nmore "},
+                "T": {"properties": {"a": {"type": "string", "nullable": False}, "b": {"nullable": True}}},
+            },
         },
     }
     slim = copy_without_examples(doc)
@@ -113,4 +116,6 @@ def test_the_prepared_copy_drops_examples_outside_schemas_only() -> None:
     assert "examples" not in slim["components"]
     assert set(slim["components"]["parameters"]) == {"in", "example"}  # names, not example keys
     assert slim["components"]["schemas"]["S"] == {"enum": ["a"], "description": "text\nmore"}
+    # `nullable: false` says what its absence says; the model generator would type the optional field as never None
+    assert slim["components"]["schemas"]["T"]["properties"] == {"a": {"type": "string"}, "b": {"nullable": True}}
     assert "example" in doc["paths"]["/x"]["get"]["parameters"][0]  # the loaded document is left as it was
