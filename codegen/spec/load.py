@@ -139,8 +139,11 @@ def _inlined_here(pointer: str) -> bool:
     """Whether a part another file holds is copied in place instead of into components: path
     items and operations have no components section (3.0 has no pathItems; an operation may not
     be a $ref at all, yet real documents split them into files), nor do the document's info,
-    tags and servers (a description kept in a Markdown-like file of its own)."""
+    tags and servers (a description kept in a Markdown-like file of its own), nor extensions
+    (code samples kept in files: no stage reads them, and as components they would become models)."""
     parts = pointer.split("/")
+    if any(p.startswith("x-") and parts[i - 1] not in NAME_MAPS for i, p in enumerate(parts) if i > 0):
+        return True
     if len(parts) >= 2 and parts[1] in ("info", "tags", "servers", "externalDocs"):
         return True
     if len(parts) >= 3 and parts[-2] == "callbacks":
