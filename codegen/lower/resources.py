@@ -10,6 +10,7 @@ from ..ir.nodes import (
     Resource,
 )
 from ..naming import (
+    numbered,
     numbered_after_underscore,
     pascal,
     safe_attribute,
@@ -28,6 +29,8 @@ def build_resources(ctx: Context, raw_ops: list[RawOp]) -> tuple[Resource, ...]:
             tree.setdefault(raw.resource[:depth], [])
         tree[raw.resource].append(raw.operation)
 
+    models = set((ctx.prepared.document.get("components") or {}).get("schemas") or {})
+
     def build(path: tuple[str, ...]) -> Resource:
         children = tuple(build(p) for p in tree if len(p) == len(path) + 1 and p[: len(path)] == path)
         taken = {c.attr for c in children} | RESOURCE_ATTRIBUTES
@@ -35,7 +38,7 @@ def build_resources(ctx: Context, raw_ops: list[RawOp]) -> tuple[Resource, ...]:
         return Resource(
             attr=path[-1],
             path=path,
-            class_name="".join(pascal(p) for p in path),
+            class_name=_class_name(ctx, path, tree[path], models),
             operations=tuple(ops),
             children=children,
         )
@@ -54,6 +57,34 @@ def build_resources(ctx: Context, raw_ops: list[RawOp]) -> tuple[Resource, ...]:
             resource = replace(resource, attr=name)
         roots.append(resource)
     return tuple(roots)
+
+
+def _class_name(ctx: Context, path: tuple[str, ...], ops: list[Operation], models: set[str]) -> str:
+    """The stem of the resource's classes (`<stem>Resource`, its Async and raw/streaming twins).
+    A resource module imports the models its methods use, so a model called `TagsResource` would
+    be shadowed by the class of the `tags` resource: the resource class takes another name."""
+    wanted = "".join(pascal(p) for p in path)
+    stem = unique_name(wanted, _ShadowedStems(models), numbered)
+    if stem != wanted:
+        ctx.warn(
+            ops[0].pointer if ops else "/paths",
+            f"a model is named like the class of the {'.'.join(path)} resource; that class is {stem}Resource",
+        )
+    return stem
+
+
+class _ShadowedStems:
+    """Class stems whose resource classes a model already names."""
+
+    def __init__(self, models: set[str]) -> None:
+        self.models = models
+
+    def __contains__(self, stem: object) -> bool:
+        names = (f"{prefix}{stem}Resource{suffix}" for prefix in ("", "Async") for suffix in _TWINS)
+        return any(name in self.models for name in names)
+
+
+_TWINS = ("", "WithRawResponse", "WithStreamingResponse")
 
 
 def _unique_methods(ctx: Context, path: tuple[str, ...], ops: list[Operation], taken: set[str]) -> list[Operation]:
