@@ -108,12 +108,15 @@ def test_path_items_operations_and_property_maps_from_other_files(refs: Generate
 
 def test_parts_copied_in_place_keep_their_files_lines_and_texts() -> None:
     spec = load_spec(SPECS / "refs.yaml")
-    assert spec.where("/paths/~1orders~1{id}/get/parameters/0") == ("tests/fixtures/specs/_parts/orders.yaml", 20)
+    assert spec.where("/paths/~1orders~1{id}/get/parameters/0") == ("tests/fixtures/specs/_parts/orders.yaml", 22)
     assert spec.where("/components/schemas/Order/properties/total") == (
         "tests/fixtures/specs/_parts/order_properties.yaml",
         3,
     )
     assert spec.data["tags"] == [{"name": "orders", "description": "Orders placed in the shop."}]
+    sample = {"lang": "cURL", "source": "curl https://shop.example.com/orders"}
+    assert spec.data["paths"]["/orders"]["get"]["x-codeSamples"] == [sample]
+    assert "listOrdersSample" not in spec.data["components"]["schemas"]  # never a model
 
 
 def test_a_path_item_that_refers_back_to_itself_is_an_error(tmp_path: Path) -> None:
