@@ -47,6 +47,7 @@ class Prepared:
 def prepare(spec: LoadedSpec) -> Prepared:
     doc = copy_without_examples(spec.data)
     out = Prepared(document=doc)
+    _fold_annotation_only_parts(doc)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {}) or {}
     doc["components"]["schemas"] = schemas
 
@@ -123,6 +124,34 @@ _CONSTRAINTS = frozenset(
         "maxProperties",
     }
 )
+
+
+# What an allOf member may hold and still say nothing about the type.
+_ANNOTATIONS = frozenset(
+    {"description", "title", "example", "examples", "default", "deprecated", "readOnly", "writeOnly", "nullable"}
+)
+
+
+def _fold_annotation_only_parts(doc: dict[str, Any]) -> None:
+    """`allOf: [{$ref: X}, {description: ...}]` is how OpenAPI 3.0 documents a reference (its
+    siblings are ignored there): the type is X, not a new class deriving from it. The annotations
+    move to the schema itself, so every stage and both model generators see the one type."""
+    for node in walk(doc):
+        parts = node.get("allOf")
+        if not isinstance(parts, list) or len(parts) < 2:
+            continue
+        notes = [p for p in parts if isinstance(p, dict) and p.keys() <= _ANNOTATIONS | _extensions(p)]
+        typed = [p for p in parts if not any(p is n for n in notes)]
+        if len(typed) != 1 or not notes:
+            continue
+        node["allOf"] = typed
+        for note in notes:
+            for key, value in note.items():
+                node.setdefault(key, value)
+
+
+def _extensions(node: dict[str, Any]) -> set[str]:
+    return {k for k in node if isinstance(k, str) and k.startswith("x-")}
 
 
 def _strip_constraints(schemas: dict[str, Any]) -> None:
