@@ -42,7 +42,7 @@ class _kept(Generic[_T]):  # noqa: N801 - used as a decorator, like functools.ca
         return value
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class TypeRef:
     kind: Kind
     name: str = ""  # a name, or a generic's origin ("list", "abc.Sequence")
@@ -53,6 +53,22 @@ class TypeRef:
     # another one (`date as date_aliased`, so that a field may be called `date`).
     module: str = ""
     imported: str = ""
+
+    def __init__(
+        self,
+        kind: Kind,
+        name: str = "",
+        origin: Origin = "builtin",
+        args: tuple[TypeRef, ...] = (),
+        values: tuple[str | int | bool, ...] = (),
+        module: str = "",
+        imported: str = "",
+    ) -> None:
+        # Written straight into the instance: the frozen dataclass's own __init__ (a setattr per
+        # field) doubles the cost of the thousands of references a large spec's models make.
+        self.__dict__.update(
+            kind=kind, name=name, origin=origin, args=args, values=values, module=module, imported=imported
+        )
 
     # Printed, imports and optional are kept on first use: a models module asks each field's type
     # several times, and the references of a class are shared (model() hands out one per name).
@@ -146,6 +162,8 @@ class TypeRef:
 
     @_kept
     def _imports(self) -> frozenset[tuple[str, str]]:
+        if self.kind == "name" and not self.module:
+            return _NO_IMPORTS
         own: set[tuple[str, str]] = set()
         if self.module:
             own.add((self.module, f"{self.imported} as {self.name}" if self.imported else self.name))
