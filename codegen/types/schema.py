@@ -102,7 +102,7 @@ class TypeNamer:
             kinds = rest[0] if len(rest) == 1 else (rest or None)
         base, plain = self._keywords(schema, kinds, pointer, hint, depth)
         nullable = nullable and (plain or self.flavour.strict_nullable)
-        if "enum" in schema and "const" not in schema and (plain is False or self.flavour.strict_nullable):
+        if "enum" in schema and "const" not in schema and (not plain or self.flavour.strict_nullable):
             nullable = nullable or None in (schema.get("enum") or [])
         return _or_none(base, nullable)
 
