@@ -1,7 +1,14 @@
-"""Schemas of the prepared document to typed references (codegen/ir/typeref.py)."""
+"""Schemas of the prepared document to typed references (codegen/ir/typeref.py).
+
+`TypeNamer.annotation` is the one schema -> type function. Resources, the inputs callers pass
+(inputs.py) and the builtin model emitter (models/builtin/types.py) all type schemas through it;
+they differ only in a `Flavour` (the plain types they spell) and in the hooks below it: what a
+component reference, an inline enum or object, and a union become on their side.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +19,6 @@ from ..ir.typeref import (
     DATETIME,
     FLOAT,
     INT,
-    LOOSE,
     NONE,
     OBJECT,
     STR,
@@ -21,92 +27,173 @@ from ..ir.typeref import (
     list_of,
     literal,
     model,
+    or_none,
     union,
 )
+from ..naming import pascal
 from ..spec.load import resolve_pointer
 
-_PRIMITIVES = {"integer": INT, "number": FLOAT, "boolean": BOOL, "string": STR, "null": NONE}
+_PRIMITIVES = {"integer": INT, "number": FLOAT, "boolean": BOOL, "null": NONE}
+SCHEMA_REF = "#/components/schemas/"
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """The plain types one side spells: a response's `object` and `datetime.datetime`, a model
+    module's `Any` and `AwareDatetime`."""
+
+    anything: TypeRef  # what cannot be typed more precisely; absorbs a union it joins
+    formats: Mapping[str, TypeRef]  # string formats with a richer type than str (binary aside)
+    max_depth: int
+    # Whether `nullable: true` (or null among the types) counts beside a $ref, const, enum, object
+    # or union too, as the models read it, or only beside a plain type, as resource annotations
+    # have so far (an enum's own null value counts on both sides).
+    strict_nullable: bool = True
+
+    @property
+    def loose(self) -> TypeRef:
+        return generic("dict", STR, self.anything)
+
+
+RESPONSE = Flavour(OBJECT, {"date-time": DATETIME, "date": DATE}, 20, strict_nullable=False)
 
 
 @dataclass
 class TypeNamer:
     """The one schema -> type function: what a response gives back. InputTypes (inputs.py)
-    widens it to what callers may pass."""
+    widens it to what callers may pass; the builtin model emitter names classes through it."""
 
     document: dict[str, Any]
     loose: list[str] = field(default_factory=list)  # pointers that fell back to a loose type
+    flavour: Flavour = RESPONSE
 
     def resolve(self, schema: Any) -> Any:
         seen = 0
         while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 50:
-            ref = schema["$ref"]
-            if not ref.startswith("#"):
+            target = self.resolve_ref(schema["$ref"])
+            if target is None:
                 return {}
-            try:
-                schema = resolve_pointer(self.document, ref[1:])
-            except KeyError:
-                return {}
+            schema = target
             seen += 1
         return schema
 
-    def annotation(self, schema: Any, pointer: str = "", *, depth: int = 0) -> TypeRef:
-        if depth > 20 or not isinstance(schema, dict):
-            return OBJECT
+    def resolve_ref(self, ref: str) -> Any:
+        """The node a local reference points to; None for a foreign or broken one."""
+        if not ref.startswith("#"):
+            return None
+        try:
+            return resolve_pointer(self.document, ref[1:])
+        except KeyError:
+            return None
+
+    def annotation(self, schema: Any, pointer: str = "", *, hint: str = "", depth: int = 0) -> TypeRef:
+        """The type of `schema`; `hint` is the class name an inline enum or object under it would
+        take (its parent's name and property), `pointer` where a loose fallback is recorded."""
+        if not isinstance(schema, dict) or depth > self.flavour.max_depth:
+            return self.flavour.anything
+        nullable = schema.get("nullable") is True
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            if ref.startswith("#/components/schemas/") and ref.count("/") == 3:
-                name = ref.rsplit("/", 1)[1]
-                target = self.resolve(schema)
-                if is_class_schema(target):
-                    return self._nullable(self.class_reference(name, target), target)
-                return self.annotation(target, pointer, depth=depth + 1)
-            return self.annotation(self.resolve(schema), pointer, depth=depth + 1)
-        if "const" in schema:
-            const = schema["const"]
-            if isinstance(const, str | int | bool):
-                return literal(const)
-            return NONE if const is None else FLOAT if isinstance(const, float) else OBJECT
-        if "enum" in schema and all(
-            isinstance(v, (str, int)) and not isinstance(v, bool) for v in schema["enum"] if v is not None
-        ):
-            values = [v for v in schema["enum"] if v is not None]
-            if not values:
-                return NONE
-            members = literal(*values)
-            return union([members, NONE]) if None in schema["enum"] else members
-        for key in ("oneOf", "anyOf"):
-            if isinstance(schema.get(key), list) and schema[key]:
-                return union(self.annotation(s, pointer, depth=depth + 1) for s in schema[key])
-        if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
-            return self.annotation(schema["allOf"][0], pointer, depth=depth + 1)
+            return _or_none(self.reference(ref, pointer, depth), nullable and self.flavour.strict_nullable)
         kinds = schema.get("type")
         if isinstance(kinds, list):
-            return union(self.annotation({**schema, "type": k}, pointer, depth=depth + 1) for k in kinds)
-        base = self._single(schema, kinds, pointer, depth)
-        return union([base, NONE]) if schema.get("nullable") is True else base
+            nullable = nullable or "null" in kinds
+            rest = [k for k in kinds if k != "null"]
+            kinds = rest[0] if len(rest) == 1 else (rest or None)
+        base, plain = self._keywords(schema, kinds, pointer, hint, depth)
+        nullable = nullable and (plain or self.flavour.strict_nullable)
+        if "enum" in schema and "const" not in schema and (not plain or self.flavour.strict_nullable):
+            nullable = nullable or None in (schema.get("enum") or [])
+        return _or_none(base, nullable)
 
-    def _single(self, schema: dict[str, Any], kind: Any, pointer: str, depth: int) -> TypeRef:
-        if kind == "array":
-            return self.array_of(self.annotation(schema.get("items", {}), pointer, depth=depth + 1))
+    def _keywords(
+        self, schema: dict[str, Any], kinds: Any, pointer: str, hint: str, depth: int
+    ) -> tuple[TypeRef, bool]:
+        """The type the schema's keywords give, and whether a plain type (no const, enum, object
+        class or union) gave it."""
+        if "const" in schema:
+            return self.constant(schema["const"]), False
+        if "enum" in schema:
+            found = self.enumeration(schema, hint)
+            if found is not None:
+                return found, False
+        if "properties" in schema or "allOf" in schema:
+            parts = schema.get("allOf")
+            if "properties" not in schema and isinstance(parts, list) and len(parts) == 1:
+                return self.annotation(parts[0], pointer, hint=hint, depth=depth + 1), False
+            found = self.inline_object(schema, hint)
+            if found is not None:
+                return found, False
+        for key in ("oneOf", "anyOf"):
+            members = schema.get(key)
+            if isinstance(members, list):
+                count = len(members)
+                parts = [
+                    self.annotation(m, pointer, hint=_member_hint(hint, m, i, count), depth=depth + 1)
+                    for i, m in enumerate(members)
+                ]
+                return self.union_of(schema, members, parts), False
+        if isinstance(kinds, list):
+            return union(self._single({**schema, "type": k}, k, pointer, hint, depth) for k in kinds), True
+        return self._single(schema, kinds, pointer, hint, depth), True
+
+    def _single(self, schema: dict[str, Any], kind: Any, pointer: str, hint: str, depth: int) -> TypeRef:
+        if kind == "array" or (kind is None and "items" in schema):
+            items = schema.get("items")
+            if not items:
+                return self.array_of(self.flavour.anything)
+            return self.array_of(self.annotation(items, pointer, hint=hint + "Item", depth=depth + 1))
         if kind == "string":
             fmt = schema.get("format")
-            if fmt == "binary":
-                return self.binary()
-            return DATETIME if fmt == "date-time" else DATE if fmt == "date" else STR
+            return self.binary() if fmt == "binary" else self.flavour.formats.get(str(fmt), STR)
         if isinstance(kind, str) and kind in _PRIMITIVES:
             return _PRIMITIVES[kind]
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and extra:
-            return generic("dict", STR, self.annotation(extra, pointer, depth=depth + 1))
+            return generic("dict", STR, self.annotation(extra, pointer, hint=hint + "Value", depth=depth + 1))
         if kind == "object" or "properties" in schema or extra is not None:
             if schema.get("properties") or "allOf" in schema:
                 self.loose.append(pointer)
-            return LOOSE
-        return OBJECT
+            return self.flavour.loose
+        return self.flavour.anything
 
-    # Hooks for input types (codegen/types/inputs.py): what callers may pass differs from what they get.
+    # -- hooks: where the sides differ -------------------------------------------------------
+
+    def reference(self, ref: str, pointer: str, depth: int) -> TypeRef:
+        """A `$ref`: a component that is a class is named, any other is typed where it is used."""
+        name = component_name(ref)
+        if name is None:
+            return self.annotation(self.resolve_ref(ref), pointer, depth=depth + 1)
+        target = self.resolve({"$ref": ref})
+        if is_class_schema(target):
+            return _nullable(self.class_reference(name, target), target)
+        return self.annotation(target, pointer, hint=name, depth=depth + 1)
+
     def class_reference(self, name: str, schema: dict[str, Any]) -> TypeRef:
         return model(name)
+
+    def constant(self, value: Any) -> TypeRef:
+        if isinstance(value, str | int | bool):
+            return literal(value)
+        return NONE if value is None else FLOAT if isinstance(value, float) else self.flavour.anything
+
+    def enumeration(self, schema: dict[str, Any], hint: str) -> TypeRef | None:
+        """An inline enum: a Literal of its values; None (typed by its other keywords) when a
+        value is no string or integer."""
+        values = schema["enum"]
+        if not isinstance(values, list) or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in values if v is not None
+        ):
+            return None
+        plain = [v for v in values if v is not None]
+        return literal(*plain) if plain else NONE
+
+    def inline_object(self, schema: dict[str, Any], hint: str) -> TypeRef | None:
+        """An inline object or allOf; None: typed by its other keywords (a loose dict at most)."""
+        return None
+
+    def union_of(self, schema: dict[str, Any], members: list[Any], parts: list[TypeRef]) -> TypeRef:
+        return union(parts) if parts else self.flavour.anything
 
     def array_of(self, item: TypeRef) -> TypeRef:
         return list_of(item)
@@ -114,12 +201,29 @@ class TypeNamer:
     def binary(self) -> TypeRef:
         return BYTES
 
-    @staticmethod
-    def _nullable(ref: TypeRef, schema: dict[str, Any]) -> TypeRef:
-        kinds = schema.get("type")
-        if schema.get("nullable") is True or (isinstance(kinds, list) and "null" in kinds):
-            return union([ref, NONE])
-        return ref
+
+def _or_none(ref: TypeRef, nullable: bool) -> TypeRef:
+    return or_none(ref) if nullable else ref
+
+
+def _nullable(ref: TypeRef, schema: dict[str, Any]) -> TypeRef:
+    kinds = schema.get("type")
+    return _or_none(ref, schema.get("nullable") is True or (isinstance(kinds, list) and "null" in kinds))
+
+
+def _member_hint(hint: str, member: Any, index: int, count: int) -> str:
+    """The name an inline union member's class takes: its title, else its position."""
+    title = member.get("title") if isinstance(member, dict) else None
+    if isinstance(title, str) and pascal(title) != "Model":
+        return hint + pascal(title)
+    return f"{hint}Option{index + 1}" if count > 1 else hint
+
+
+def component_name(ref: str) -> str | None:
+    """The component a `#/components/schemas/X` reference names; None for any other reference."""
+    if ref.startswith(SCHEMA_REF) and "/" not in ref[len(SCHEMA_REF) :]:
+        return ref[len(SCHEMA_REF) :]
+    return None
 
 
 def is_class_schema(schema: Any) -> bool:

@@ -10,6 +10,7 @@ from ..plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module
 from .classes import ClassDef, EnumClass, ModelClass, RootClass
 from .emitter import Emitter
 
+# The order imports are written in; what a module needs is read off its classes and their types.
 _IMPORTS = (
     ("datetime", ("date as date_aliased", "time as time_aliased")),
     ("enum", ("Enum", "IntEnum", "StrEnum")),
@@ -43,7 +44,8 @@ def render_module(classes: dict[str, ClassDef]) -> str:
         made = classes[name]
         if isinstance(made, RootClass):
             made.after_deps = all(position.get(dep, -1) < position[name] for dep in made.deps)
-    bodies = [classes[name].render(enum_defaults) for name in order]
+    needed: set[tuple[str, str]] = set()
+    bodies = [classes[name].render(enum_defaults, needed) for name in order]
     # A class naming one defined further down (a cycle) is completed once all exist.
     rebuilds = [
         f"{name}.model_rebuild()"
@@ -52,8 +54,13 @@ def render_module(classes: dict[str, ClassDef]) -> str:
         and any(position.get(dep, -1) > position[name] for dep in classes[name].deps)
     ]
     code = "\n\n\n".join(bodies)
-    # Everything a class may use; the formatter's lint pass (codegen/output/format.py) drops the rest.
-    imports = [f"from {module} import {', '.join(names)}" for module, names in _IMPORTS]
+    if unlisted := needed - {(module, name) for module, names in _IMPORTS for name in names}:
+        raise ValueError(f"no import line for {sorted(unlisted)}")
+    imports = [
+        f"from {module} import {', '.join(used)}"
+        for module, names in _IMPORTS
+        if (used := [name for name in names if (module, name) in needed])
+    ]
     tail = "\n\n" + "\n".join(rebuilds) + "\n" if rebuilds else ""
     return "\nfrom __future__ import annotations\n\n" + "\n".join(imports) + "\n\n\n" + code + "\n" + tail
 

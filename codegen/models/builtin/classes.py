@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...ir.typeref import TypeRef, or_none
 from .pragmas import with_override_ignore
 from .text import docstring, literal
 
@@ -13,33 +14,28 @@ from .text import docstring, literal
 class FieldDef:
     wire: str  # the property name on the wire
     python: str  # the attribute name
-    annotation: str  # the schema's own type, `| None` included only when the schema allows null
+    annotation: TypeRef  # the schema's own type, None in it only when the schema allows null
     required: bool
     default: Any = None
     has_default: bool = False
     doc: str | None = None
     narrows: bool = False  # redeclares an inherited field with another annotation
 
-    def shown_annotation(self) -> str:
+    def shown_annotation(self) -> TypeRef:
         if self.required or (self.has_default and self.default is not None):
             return self.annotation
-        return _optional(self.annotation)
+        return or_none(self.annotation)  # Any stays Any
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
-        annotation = self.shown_annotation()
-        kwargs: list[str] = []
-        if not self.required:
-            if self.has_default and self.default is not None:
-                member = enum_defaults.get((self.annotation.removesuffix(" | None"), hashable(self.default)))
-                kwargs.append(f"default={member or literal(self.default)}")
-            else:
-                kwargs.append("default=None")
-        if self.python != self.wire:
-            wire = literal(self.wire)
-            kwargs += [f"validation_alias={wire}", f"serialization_alias={wire}"]
+    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
+        """The field's lines; what they need imported is added to `imports`."""
+        shown = self.shown_annotation()
+        imports.update(shown.imports())
+        annotation = shown.text
+        kwargs = self._keywords(enum_defaults)
         if kwargs == ["default=None"]:
             line = f"    {self.python}: {annotation} = None"
         elif kwargs:
+            imports.add(("pydantic", "Field"))
             line = f"    {self.python}: {annotation} = Field({', '.join(kwargs)})"
         else:
             line = f"    {self.python}: {annotation}"
@@ -47,15 +43,22 @@ class FieldDef:
             line = with_override_ignore(line)
         return line + ("\n" + docstring(self.doc, "    ") if self.doc else "")
 
+    def _keywords(self, enum_defaults: dict[tuple[str, Any], str]) -> list[str]:
+        kwargs: list[str] = []
+        if not self.required:
+            if self.has_default and self.default is not None:
+                member = enum_defaults.get((self.annotation.without_none().text, hashable(self.default)))
+                kwargs.append(f"default={member or literal(self.default)}")
+            else:
+                kwargs.append("default=None")
+        if self.python != self.wire:
+            wire = literal(self.wire)
+            kwargs += [f"validation_alias={wire}", f"serialization_alias={wire}"]
+        return kwargs
+
 
 def hashable(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) or value is None else repr(value)
-
-
-def _optional(annotation: str) -> str:
-    if annotation == "Any" or annotation.endswith("| None") or annotation == "None":
-        return annotation
-    return annotation + " | None"
 
 
 @dataclass
@@ -66,10 +69,12 @@ class ModelClass:
     doc: str | None
     deps: set[str] = field(default_factory=set)  # classes its annotations name
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
+    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
+        if not self.bases:
+            imports.add(("._models", "BaseModel"))
         head = f"class {self.name}({', '.join(self.bases) or 'BaseModel'}):"
         body = [docstring(self.doc, "    ")] if self.doc else []
-        body += [f.render(enum_defaults) for f in self.fields]
+        body += [f.render(enum_defaults, imports) for f in self.fields]
         return head + "\n" + ("\n".join(body) if body else "    pass")
 
 
@@ -86,7 +91,8 @@ class EnumClass:
         """(class, value) -> `Class.MEMBER`, so a field's default reads as the member it is."""
         return {(self.name, hashable(value)): f"{self.name}.{member}" for member, value in self.members}
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
+    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
+        imports.update((("enum", self.base), ("typing", "Any"), ("._models", "open_enum_member")))
         lines = [f"class {self.name}({self.base}):"]
         if self.doc:
             lines.append(docstring(self.doc, "    "))
@@ -107,20 +113,24 @@ class RootClass:
     that refers to itself, which only a class can."""
 
     name: str
-    annotation: str
+    annotation: TypeRef
     doc: str | None
     deps: set[str] = field(default_factory=set)
     bases: list[str] = field(default_factory=list)
     after_deps: bool = False  # every class it names is defined above it
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str]) -> str:
+    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
         # A base's subscript runs at import; naming a class defined further down, it stays Any and
         # the `root` annotation (read later) carries the type for pydantic and type checkers.
         del enum_defaults
-        lines = [f"class {self.name}(RootModel[{self.annotation if self.after_deps else 'Any'}]):"]
+        imports.update(self.annotation.imports() | {("pydantic", "RootModel")})
+        if not self.after_deps:
+            imports.add(("typing", "Any"))
+        annotation = self.annotation.text
+        lines = [f"class {self.name}(RootModel[{annotation if self.after_deps else 'Any'}]):"]
         if self.doc:
             lines.append(docstring(self.doc, "    "))
-        lines.append(f"    root: {self.annotation}")
+        lines.append(f"    root: {annotation}")
         return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """The builtin emitter's rules for one schema, field or annotation, apart from its walk
-(emitter.py): field and member names, docstrings, unions and nullability as annotation text,
-discriminator tags, and which bases a class needs."""
+(emitter.py): field and member names, docstrings, discriminator tags, and which bases a class
+needs. Types come from types.py."""
 
 from __future__ import annotations
 
@@ -11,18 +11,16 @@ from typing import Any
 from ...naming import pascal, snake, unique_name
 from ...reserved import FIELD_NAMES
 from ...spec.walk import walk
-from ...types.schema import is_class_schema
+from ...types.schema import SCHEMA_REF, component_name, is_class_schema
 from .classes import ClassDef, FieldDef
-
-_SCHEMA_REF = "#/components/schemas/"
 
 
 def _referenced_components(schemas: dict[str, Any]) -> set[str]:
     found: set[str] = set()
     for node in walk(schemas, "schemas"):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
-            found.add(ref[len(_SCHEMA_REF) :].split("/", 1)[0])
+        if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
+            found.add(ref[len(SCHEMA_REF) :].split("/", 1)[0])
     return found
 
 
@@ -36,19 +34,6 @@ def _listed_values(schema: Any) -> list[str]:
 
 def _is_model_schema(schema: Any) -> bool:
     return is_class_schema(schema) and "enum" not in schema
-
-
-def _component_name(ref: str) -> str | None:
-    if ref.startswith(_SCHEMA_REF) and "/" not in ref[len(_SCHEMA_REF) :]:
-        return ref[len(_SCHEMA_REF) :]
-    return None
-
-
-def _member_hint(hint: str, member: Any, index: int, count: int) -> str:
-    title = member.get("title") if isinstance(member, dict) else None
-    if isinstance(title, str) and pascal(title) != "Model":
-        return hint + pascal(title)
-    return f"{hint}Option{index + 1}" if count > 1 else hint
 
 
 def _field_name(wire: str, taken: set[str]) -> str:
@@ -71,61 +56,16 @@ def _is_member_name(name: Any) -> bool:
     return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
 
 
-def _literal_value(value: Any) -> bool:
-    return isinstance(value, str | int | bool)
-
-
 def _doc(schema: Any) -> str | None:
     text = schema.get("description") if isinstance(schema, dict) else None
     return text.strip() or None if isinstance(text, str) else None
 
 
-def _nullable(annotation: str, nullable: bool) -> str:
-    return _union([annotation, "None"]) if nullable else annotation
-
-
-def _union(parts: list[str]) -> str:
-    flat: list[str] = []
-    for part in parts:
-        for piece in _top_level_members(part):
-            if piece not in flat:
-                flat.append(piece)
-    if "Any" in flat:
-        return "Any"
-    flat.sort(key=lambda p: p == "None")  # None last, as type checkers print it
-    return " | ".join(flat)
-
-
-def _top_level_members(annotation: str) -> list[str]:
-    """`A | list[B | C] | None` -> [A, list[B | C], None]: splits only outside brackets and strings."""
-    out: list[str] = []
-    depth, start, quote = 0, 0, ""
-    i = 0
-    while i < len(annotation):
-        char = annotation[i]
-        if quote:
-            if char == "\\":
-                i += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            out.append(annotation[start:i].strip())
-            start = i + 1
-        i += 1
-    out.append(annotation[start:].strip())
-    return out
-
-
 def _mark_narrowed(fields: list[FieldDef], inherited: dict[str, FieldDef]) -> None:
     for made in fields:
         overridden = inherited.get(made.wire)
-        made.narrows = overridden is not None and overridden.shown_annotation() != made.shown_annotation()
+        # Compared as printed: that is what a type checker compares.
+        made.narrows = overridden is not None and overridden.shown_annotation().text != made.shown_annotation().text
 
 
 def _without_ancestors(bases: list[str], classes: dict[str, ClassDef]) -> list[str]:
@@ -167,7 +107,7 @@ def _declared(schemas: dict[str, Any], name: str, prop: str) -> Any:
             return schema["properties"][prop]
         for part in schema.get("allOf") or []:
             ref = part.get("$ref") if isinstance(part, dict) else None
-            target = _component_name(ref) if isinstance(ref, str) else None
+            target = component_name(ref) if isinstance(ref, str) else None
             if target is not None and target not in seen:
                 seen.add(target)
                 stack.append(schemas.get(target))

@@ -1,0 +1,155 @@
+"""The model side of the one schema -> type function: the builtin emitter's flavour and hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codegen.ir.typeref import (
+    ANY,
+    DATE_ALIASED,
+    NONE,
+    OBJECT,
+    STR,
+    discriminated,
+    enum_members,
+    generic,
+    list_of,
+    model,
+    or_none,
+    union,
+)
+from codegen.models.builtin import render_module
+from codegen.models.builtin.classes import ClassDef, ModelClass, RootClass
+from codegen.models.builtin.emitter import Emitter
+from codegen.models.builtin.types import MODELS
+from codegen.types.schema import TypeNamer
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _fields(made: ClassDef) -> dict[str, str]:
+    assert isinstance(made, ModelClass)
+    return {f.wire: f.annotation.render() for f in made.fields}
+
+
+def _emitter(schemas: dict[str, Any]) -> Emitter:
+    return Emitter({"components": {"schemas": schemas}})
+
+
+def test_the_same_schema_in_both_flavours() -> None:
+    schema = {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}}}
+    document: dict[str, Any] = {}
+    loose = {"additionalProperties": True}
+    stamp = {"type": ["string", "null"], "format": "date-time"}
+    assert TypeNamer(document).annotation(loose).render() == "dict[str, object]"
+    assert TypeNamer(document, flavour=MODELS).annotation(loose).render() == "dict[str, Any]"
+    assert TypeNamer(document).annotation(stamp).render() == "datetime.datetime | None"
+    assert TypeNamer(document, flavour=MODELS).annotation(stamp).render() == "AwareDatetime | None"
+    assert TypeNamer(document, flavour=MODELS).annotation(schema).render() == "dict[str, Any]"
+
+
+def test_imports_are_read_off_the_reference() -> None:
+    ref = union([DATE_ALIASED, ANY])
+    assert ref == ANY  # Any absorbs a union it joins, as object does on the resource side
+    assert union([DATE_ALIASED, NONE]).imports() == {("datetime", "date as date_aliased")}
+    tagged = or_none(discriminated("kind", [model("Cat"), model("Dog")]))
+    assert tagged.render() == "Annotated[Cat | Dog, Field(discriminator='kind')] | None"
+    assert tagged.imports() == {("typing", "Annotated"), ("pydantic", "Field")}
+    assert tagged.names("model") == {"Cat", "Dog"}
+
+
+def test_a_tag_typed_by_an_enum_names_the_enum() -> None:
+    tag = enum_members("Kind", "CAT")
+    assert tag.render() == "Literal[Kind.CAT]"
+    assert tag.names("model") == {"Kind"}
+    assert tag.imports() == {("typing", "Literal")}
+
+
+def test_or_none_keeps_any_and_puts_none_last() -> None:
+    assert or_none(ANY) == ANY
+    assert or_none(OBJECT) == OBJECT
+    assert or_none(union([model("A"), model("B")])).render() == "A | B | None"
+    assert or_none(or_none(model("A"))).render() == "A | None"
+
+
+def test_nullable_beside_an_enum_counts_for_models_and_not_yet_for_resources() -> None:
+    schema = {"type": "string", "enum": ["a", "b"], "nullable": True}
+    assert TypeNamer({}).annotation(schema).render() == "Literal['a', 'b']"
+    made = _emitter({"Box": {"type": "object", "properties": {"size": schema}}})
+    assert made.types.annotation(schema, hint="BoxSize").render() == "BoxSize | None"
+
+
+def test_inline_enums_and_objects_are_classes_named_after_parent_and_property() -> None:
+    schemas = {
+        "Repo": {
+            "type": "object",
+            "properties": {
+                "owner": {"type": "object", "properties": {"login": {"type": "string"}}},
+                "state": {"type": "string", "enum": ["open", "closed"]},
+                "labels": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer"}}}},
+            },
+        }
+    }
+    classes = _emitter(schemas).build()
+    assert {"Repo", "RepoOwner", "RepoState", "RepoLabelsItem"} <= set(classes)
+    fields = _fields(classes["Repo"])
+    assert fields == {"owner": "RepoOwner", "state": "RepoState", "labels": "list[RepoLabelsItem]"}
+
+
+def test_a_union_alias_is_typed_once_and_a_self_referring_one_becomes_a_class() -> None:
+    schemas = {
+        "Id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "Tree": {"oneOf": [{"type": "string"}, {"type": "array", "items": _ref("Tree")}]},
+        "Holder": {"type": "object", "properties": {"id": _ref("Id"), "tree": _ref("Tree")}},
+    }
+    emitter = _emitter(schemas)
+    classes = emitter.build()
+    assert emitter.types.aliases["Id"].render() == "str | int"
+    assert "Id" not in classes
+    tree = classes["Tree"]
+    assert isinstance(tree, RootClass)
+    assert tree.annotation.render() == "str | list[Tree]"
+    assert _fields(classes["Holder"]) == {
+        "id": "str | int",
+        "tree": "Tree",
+    }
+
+
+def test_a_discriminated_union_types_its_tags_as_literals() -> None:
+    pet = {"oneOf": [_ref("Cat"), _ref("Dog")], "discriminator": {"propertyName": "kind"}}
+    schemas = {
+        "Cat": {"type": "object", "properties": {"kind": {"type": "string"}}, "required": ["kind"]},
+        "Dog": {"type": "object", "properties": {"kind": {"type": "string"}}, "required": ["kind"]},
+        "Owner": {"type": "object", "properties": {"pet": pet}},
+    }
+    classes = _emitter(schemas).build()
+    owner = _fields(classes["Owner"])
+    assert owner == {"pet": "Annotated[Cat | Dog, Field(discriminator='kind')]"}
+    assert _fields(classes["Cat"]) == {"kind": "Literal['Cat']"}
+
+
+def test_a_models_module_imports_what_its_types_name_and_nothing_else() -> None:
+    schemas = {
+        "Event": {
+            "type": "object",
+            "properties": {"on": {"type": "string", "format": "date"}, "kind": {"type": "string", "enum": ["a"]}},
+            "required": ["on"],
+        }
+    }
+    head = [line for line in render_module(_emitter(schemas).build()).splitlines() if line.startswith("from ")]
+    assert head == [
+        "from __future__ import annotations",
+        "from datetime import date as date_aliased",
+        "from enum import StrEnum",
+        "from typing import Any",
+        "from ._models import BaseModel, open_enum_member",
+    ]
+
+
+def test_kept_text_leaves_the_qualified_spelling_alone() -> None:
+    ref = generic("dict", STR, list_of(model("Tag")))
+    assert ref.text == "dict[str, list[Tag]]"
+    assert ref.render(qualified_builtins=True) == "builtins.dict[str, builtins.list[Tag]]"
+    assert ref.render() == "dict[str, list[Tag]]"
