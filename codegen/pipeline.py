@@ -14,7 +14,6 @@ from typing import Any
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir.nodes import Package
 from .lower import lower
-from .models.cache import cached_models
 from .models.plan import ModelEmitter, plan_models
 from .output.format import format_tree
 from .prepare import prepare
@@ -207,11 +206,14 @@ def _generate(
     )
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     generator = model_generator(models, prepared.document)
+    # Each generator's imports only when it runs: datamodel-code-generator's cost a run 20 ms.
     if generator == "builtin":
-        from .models.builtin import emit_models  # only large specs need it: a small one skips its imports
+        from .models.builtin import emit_models
 
         emit: ModelEmitter = emit_models
     else:
+        from .models.cache import cached_models
+
         emit = cached_models
     emitted = emit(plan)
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
