@@ -14,7 +14,7 @@ from typing import Any
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir.nodes import Package
 from .lower import lower
-from .models.plan import ModelEmitter, plan_models
+from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, plan_models
 from .output.format import format_tree
 from .prepare import prepare
 from .release.record import load_record, record_path
@@ -206,16 +206,7 @@ def _generate(
     )
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     generator = model_generator(models, prepared.document)
-    # Each generator's imports only when it runs: datamodel-code-generator's cost a run 20 ms.
-    if generator == "builtin":
-        from .models.builtin import emit_models
-
-        emit: ModelEmitter = emit_models
-    else:
-        from .models.cache import cached_models
-
-        emit = cached_models
-    emitted = emit(plan)
+    emitted, generator = _emit_models(plan, generator, forced=models != "auto")
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
     planned = set((prepared.document.get("components") or {}).get("schemas") or {})
     for rel, text in _model_files(emitted.code, generator, planned, _models_used(package)).items():
@@ -223,6 +214,31 @@ def _generate(
     check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
+
+
+def _emit_models(plan: ModelPlan, generator: str, *, forced: bool) -> tuple[EmittedModels, str]:
+    """The models and the generator that wrote them. Where the builtin emitter was not asked for
+    by name and fails on a schema, datamodel-code-generator writes them: a slower run, but a client."""
+    # Each generator's imports only when it runs: datamodel-code-generator's cost a run 20 ms.
+    if generator != "builtin":
+        from .models.cache import cached_models
+
+        return cached_models(plan), generator
+    from .models.builtin import emit_models
+
+    try:
+        return emit_models(plan), generator
+    except SpecError as failed:
+        if forced:
+            raise
+        from .models.cache import cached_models
+
+        why = "; ".join(d.message for d in failed.diagnostics)
+        emitted = cached_models(plan)
+    fallback = Diagnostic(
+        plan.spec_file, None, SCHEMAS_POINTER, f"{why}; datamodel-code-generator wrote the models", "warning"
+    )
+    return EmittedModels(emitted.code, (fallback, *emitted.warnings)), "datamodel-code-generator"
 
 
 def _model_files(code: str, generator: str, planned: set[str], expected: set[str]) -> dict[str, str]:

@@ -87,3 +87,31 @@ def test_auto_takes_the_generator_the_spec_declares_else_the_builtin_one() -> No
     # The curated SDKs keep the team's generator by declaring it where their design lives.
     for spec in CURATED.values():
         assert "models: datamodel-code-generator" in spec.read_text(encoding="utf-8")
+
+
+def test_a_failing_builtin_emitter_hands_the_models_to_datamodel_code_generator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codegen.diagnostics import Diagnostic, SpecError
+    from codegen.models import builtin
+    from codegen.pipeline import generate_package
+
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    expected = generate_package(FIXTURE, models="datamodel-code-generator").files
+
+    def failing(plan: object) -> object:
+        raise SpecError(
+            [Diagnostic("petstore.yaml", None, "/components/schemas", "model emitter failed: TypeError: x")]
+        )
+
+    monkeypatch.setattr(builtin, "emit_models", failing)
+    generated = generate_package(FIXTURE)
+    assert generated.files == expected
+    notes = [w for w in generated.package.warnings if "model emitter failed" in w]
+    assert notes == [
+        "tests/fixtures/specs/petstore.yaml: warning: model emitter failed: TypeError: x;"
+        " datamodel-code-generator wrote the models"
+        " (at /components/schemas)"
+    ]
+    with pytest.raises(SpecError, match="model emitter failed: TypeError: x"):
+        generate_package(FIXTURE, models="builtin")  # asked for by name: no other generator
