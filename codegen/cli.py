@@ -11,7 +11,7 @@ import click
 
 from .diagnostics import SpecError
 from .output.write import OutputRefused, read_tree, tree_diff, write_tree
-from .pipeline import BUILTIN_FROM_SCHEMAS, CURATED, MODEL_GENERATORS, ROOT, Generated, generate_package
+from .pipeline import CURATED, MODEL_GENERATORS, ROOT, Generated, generate_package
 from .progress import Progress
 
 
@@ -35,7 +35,7 @@ def main() -> None:
     type=click.Choice(MODEL_GENERATORS),
     default="auto",
     show_default=True,
-    help=f"Model generator; auto takes the builtin one from {BUILTIN_FROM_SCHEMAS} schemas on.",
+    help="Model generator; auto takes the one the spec's x-sdk names, else the builtin one.",
 )
 @click.option(
     "--force",

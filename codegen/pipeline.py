@@ -14,8 +14,7 @@ from typing import Any
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir.nodes import Package
 from .lower import lower
-from .models.cache import cached_models
-from .models.plan import ModelEmitter, plan_models
+from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, plan_models
 from .output.format import format_tree
 from .prepare import prepare
 from .release.record import load_record, record_path
@@ -27,10 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Curated specs and where their packages go (generated/<name>).
 CURATED = {"reloop": ROOT / "specs" / "reloop.yaml", "reply": ROOT / "specs" / "reply.yaml"}
 
-# Model generators: datamodel-code-generator, or our own emitter, which "auto" picks from this many
-# prepared schemas on, where datamodel-code-generator needs a minute (docs/decisions.md).
+# Model generators: "auto" takes the one the spec's `x-sdk: models` names, else our own emitter,
+# which is as correct and several times faster at every size (docs/decisions.md).
 MODEL_GENERATORS = ("auto", "datamodel-code-generator", "builtin")
-BUILTIN_FROM_SCHEMAS = 500
 # From this many schemas on, the builtin emitter's models are a package of modules that load on
 # first use (codegen/models/builtin/split.py): one module would make every call pay for them all.
 SPLIT_FROM_SCHEMAS = 500
@@ -113,10 +111,48 @@ def check_compiles(files: dict[str, str], package: str) -> None:
 
 def _absolute_imports(code: CodeType) -> set[str]:
     """Top-level packages the module's own code imports (not its functions' or classes')."""
+    # An import is LOAD_CONST level, LOAD_CONST names, IMPORT_NAME module; level 0 is absolute.
+    # Read from the raw instructions: a module of a large spec has thousands of them and
+    # dis.get_instructions would build an object for each (a second per run on big specs).
+    raw = code.co_code
+    ops = raw[::2]
+    found: set[str] = set()
+    at = ops.find(_IMPORT_NAME)
+    while at != -1:
+        names = _previous(ops, at)
+        level = _previous(ops, names)
+        if level < 0 or ops[level] != _LOAD_CONST or ops[names] != _LOAD_CONST:
+            return _absolute_imports_slowly(code)  # not the usual shape: let dis decode it
+        if code.co_consts[_argument(raw, ops, level)] == 0:
+            found.add(code.co_names[_argument(raw, ops, at)].split(".")[0])
+        at = ops.find(_IMPORT_NAME, at + 1)
+    return found
+
+
+_IMPORT_NAME, _LOAD_CONST, _EXTENDED_ARG = dis.opmap["IMPORT_NAME"], dis.opmap["LOAD_CONST"], dis.opmap["EXTENDED_ARG"]
+
+
+def _previous(ops: bytes, index: int) -> int:
+    """The instruction before the one at index, past the EXTENDED_ARG prefixes of that one."""
+    index -= 1
+    while index >= 0 and ops[index] == _EXTENDED_ARG:
+        index -= 1
+    return index
+
+
+def _argument(raw: bytes, ops: bytes, index: int) -> int:
+    value, shift = raw[2 * index + 1], 8
+    while index > 0 and ops[index - 1] == _EXTENDED_ARG:
+        index -= 1
+        value |= raw[2 * index + 1] << shift
+        shift += 8
+    return value
+
+
+def _absolute_imports_slowly(code: CodeType) -> set[str]:
     found: set[str] = set()
     before: list[dis.Instruction] = []
     for instruction in dis.get_instructions(code):
-        # An import is LOAD_CONST level, LOAD_CONST names, IMPORT_NAME module; level 0 is absolute.
         if instruction.opname == "IMPORT_NAME" and len(before) == 2 and before[0].opname == "LOAD_CONST":
             if before[0].argval == 0:
                 found.add(str(instruction.argval).split(".")[0])
@@ -170,13 +206,7 @@ def _generate(
     )
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     generator = model_generator(models, prepared.document)
-    if generator == "builtin":
-        from .models.builtin import emit_models  # only large specs need it: a small one skips its imports
-
-        emit: ModelEmitter = emit_models
-    else:
-        emit = cached_models
-    emitted = emit(plan)
+    emitted, generator = _emit_models(plan, generator, forced=models != "auto")
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
     planned = set((prepared.document.get("components") or {}).get("schemas") or {})
     for rel, text in _model_files(emitted.code, generator, planned, _models_used(package)).items():
@@ -184,6 +214,31 @@ def _generate(
     check_compiles(files, package.package)
     stage("format")
     return Generated(package, format_tree(files))
+
+
+def _emit_models(plan: ModelPlan, generator: str, *, forced: bool) -> tuple[EmittedModels, str]:
+    """The models and the generator that wrote them. Where the builtin emitter was not asked for
+    by name and fails on a schema, datamodel-code-generator writes them: a slower run, but a client."""
+    # Each generator's imports only when it runs: datamodel-code-generator's cost a run 20 ms.
+    if generator != "builtin":
+        from .models.cache import cached_models
+
+        return cached_models(plan), generator
+    from .models.builtin import emit_models
+
+    try:
+        return emit_models(plan), generator
+    except SpecError as failed:
+        if forced:
+            raise
+        from .models.cache import cached_models
+
+        why = "; ".join(d.message for d in failed.diagnostics)
+        emitted = cached_models(plan)
+    fallback = Diagnostic(
+        plan.spec_file, None, SCHEMAS_POINTER, f"{why}; datamodel-code-generator wrote the models", "warning"
+    )
+    return EmittedModels(emitted.code, (fallback, *emitted.warnings)), "datamodel-code-generator"
 
 
 def _model_files(code: str, generator: str, planned: set[str], expected: set[str]) -> dict[str, str]:
@@ -208,10 +263,12 @@ def _with_release(package: Package, path: Path) -> Package:
 
 
 def model_generator(choice: str, document: dict[str, Any]) -> str:
+    """The forced generator, else the one x-sdk declares (lowering has validated it), else builtin."""
     if choice != "auto":
         return choice
-    schemas = (document.get("components") or {}).get("schemas") or {}
-    return "builtin" if len(schemas) >= BUILTIN_FROM_SCHEMAS else "datamodel-code-generator"
+    sdk = document.get("x-sdk")
+    declared = sdk.get("models") if isinstance(sdk, dict) else None
+    return declared if isinstance(declared, str) else "builtin"
 
 
 def _models_used(package: Package) -> set[str]:

@@ -7,7 +7,10 @@ _UNSAFE = {"\u2028": " ", "\u2029": " ", "\x0b": " ", "\x0c": " ", "\r": "", "\x
 
 def docstring(text: str) -> str:
     """Body of a triple-quoted docstring: nothing in the text can end the string or run code."""
-    clean = "".join(_UNSAFE.get(ch, ch) for ch in text if ch == "\n" or ch.isprintable() or ch in _UNSAFE)
+    # Most text has nothing to drop or replace: only then does it need the walk character by character.
+    clean = text
+    if not text.replace("\n", "").isprintable():
+        clean = "".join(_UNSAFE.get(ch, ch) for ch in text if ch == "\n" or ch.isprintable() or ch in _UNSAFE)
     clean = clean.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     clean = "\n".join(line.rstrip() for line in clean.split("\n")).strip()  # trailing spaces fail lint
     # An unescaped quote right before the closing triple quote would end the string early.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -11,6 +12,10 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, SpecError
 
 RUFF_CONFIG = Path(__file__).resolve().parent.parent / "ruff.toml"
+# Memory-backed, where the system has it. ruff rewrites each file in place (truncate, write); on a
+# disk file system such as ext4 that forces the blocks out and removing them again costs more than
+# the formatting itself: 3.1 s of GitHub's 1,420 files against 0.02 s in memory.
+_MEMORY_TMP = Path("/dev/shm")
 
 
 @cache
@@ -27,7 +32,28 @@ def _ruff() -> list[str]:
 
 def format_tree(files: dict[str, str]) -> dict[str, str]:
     """The same files with every .py fixed and formatted; other files unchanged."""
-    with tempfile.TemporaryDirectory(prefix="codegen-ruff-") as tmp:
+    size = sum(len(text) for text in files.values())
+    place = _scratch_parent(size)
+    try:
+        return _format_in(files, place)
+    except OSError:
+        if place is None:
+            raise
+        return _format_in(files, None)  # the memory file system was full after all
+
+
+def _scratch_parent(size: int) -> str | None:
+    """A memory file system with room for the files several times over, else the default."""
+    try:
+        stats = os.statvfs(_MEMORY_TMP)
+    except (OSError, AttributeError):
+        return None
+    room = stats.f_bavail * stats.f_frsize
+    return str(_MEMORY_TMP) if room > 4 * size + (64 << 20) and os.access(_MEMORY_TMP, os.W_OK) else None
+
+
+def _format_in(files: dict[str, str], parent: str | None) -> dict[str, str]:
+    with tempfile.TemporaryDirectory(prefix="codegen-ruff-", dir=parent) as tmp:
         root = Path(tmp)
         for rel, text in files.items():
             target = root / rel
@@ -35,7 +61,7 @@ def format_tree(files: dict[str, str]) -> dict[str, str]:
             target.write_text(text, encoding="utf-8")
         for args in (["check", "--fix-only", "--exit-zero", "--quiet", "."], ["format", "."]):
             done = subprocess.run(
-                [*_ruff(), args[0], "--config", str(RUFF_CONFIG), *args[1:]],
+                [*_ruff(), args[0], "--no-cache", "--config", str(RUFF_CONFIG), *args[1:]],
                 cwd=root,
                 capture_output=True,
                 text=True,

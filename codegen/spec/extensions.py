@@ -149,6 +149,9 @@ class DocumentSdk(_Strict):
     jobs: Jobs | None = None
     webhook_signature: WebhookSignature | None = None
     quota_usage_headers: QuotaUsageHeaders = QuotaUsageHeaders()
+    # The model generator this SDK is designed with; without it the builtin emitter writes the
+    # models (docs/decisions.md, "Two model generators"). `--models` overrides either.
+    models: Literal["datamodel-code-generator", "builtin"] | None = None
 
     @field_validator("error_envelope", mode="before")
     @classmethod

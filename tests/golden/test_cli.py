@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from codegen import cli
 from codegen.output.write import read_tree
-from codegen.pipeline import BUILTIN_FROM_SCHEMAS, model_generator
+from codegen.pipeline import CURATED, model_generator
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "petstore.yaml"
 
@@ -74,11 +74,44 @@ def test_models_option_picks_the_model_generator(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "'fast' is not one of" in refused.output
 
 
-def test_auto_takes_the_builtin_emitter_from_500_schemas() -> None:
-    def document(count: int) -> dict[str, object]:
-        return {"components": {"schemas": {f"S{i}": {"type": "string"} for i in range(count)}}}
+def test_auto_takes_the_generator_the_spec_declares_else_the_builtin_one() -> None:
+    def document(sdk: dict[str, object] | None) -> dict[str, object]:
+        schemas = {f"S{i}": {"type": "string"} for i in range(3)}
+        return {"components": {"schemas": schemas}, **({} if sdk is None else {"x-sdk": sdk})}
 
-    assert model_generator("auto", document(BUILTIN_FROM_SCHEMAS - 1)) == "datamodel-code-generator"
-    assert model_generator("auto", document(BUILTIN_FROM_SCHEMAS)) == "builtin"
-    assert model_generator("datamodel-code-generator", document(BUILTIN_FROM_SCHEMAS)) == "datamodel-code-generator"
-    assert BUILTIN_FROM_SCHEMAS == 500
+    assert model_generator("auto", document(None)) == "builtin"
+    assert model_generator("auto", document({"package": "x"})) == "builtin"
+    assert model_generator("auto", document({"models": "datamodel-code-generator"})) == "datamodel-code-generator"
+    assert model_generator("builtin", document({"models": "datamodel-code-generator"})) == "builtin"
+    assert model_generator("datamodel-code-generator", document(None)) == "datamodel-code-generator"
+    # The curated SDKs keep the team's generator by declaring it where their design lives.
+    for spec in CURATED.values():
+        assert "models: datamodel-code-generator" in spec.read_text(encoding="utf-8")
+
+
+def test_a_failing_builtin_emitter_hands_the_models_to_datamodel_code_generator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codegen.diagnostics import Diagnostic, SpecError
+    from codegen.models import builtin
+    from codegen.pipeline import generate_package
+
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    expected = generate_package(FIXTURE, models="datamodel-code-generator").files
+
+    def failing(plan: object) -> object:
+        raise SpecError(
+            [Diagnostic("petstore.yaml", None, "/components/schemas", "model emitter failed: TypeError: x")]
+        )
+
+    monkeypatch.setattr(builtin, "emit_models", failing)
+    generated = generate_package(FIXTURE)
+    assert generated.files == expected
+    notes = [w for w in generated.package.warnings if "model emitter failed" in w]
+    assert notes == [
+        "tests/fixtures/specs/petstore.yaml: warning: model emitter failed: TypeError: x;"
+        " datamodel-code-generator wrote the models"
+        " (at /components/schemas)"
+    ]
+    with pytest.raises(SpecError, match="model emitter failed: TypeError: x"):
+        generate_package(FIXTURE, models="builtin")  # asked for by name: no other generator

@@ -62,6 +62,15 @@ def test_duplicate_arguments_and_foreign_imports_are_caught_before_writing() -> 
     check_compiles({"src/p/a.py": "import httpx\nfrom . import models\nfrom p import x\n"}, "p")
 
 
+def test_imports_are_read_past_extended_arguments() -> None:
+    # Hundreds of names and constants before an import give its instructions EXTENDED_ARG prefixes.
+    filler = "".join(f"n{i} = {i}.5\n" for i in range(300))
+    check_compiles({"src/p/a.py": filler + "from . import models\nimport httpx\n"}, "p")
+    with pytest.raises(SpecError, match="imports ulid, yaml, which"):
+        check_compiles({"src/p/a.py": filler + "import yaml.nodes\nif n1:\n    from ulid import ULID\n"}, "p")
+    check_compiles({"src/p/a.py": filler + "def f():\n    import yaml\nclass K:\n    import ulid\n"}, "p")
+
+
 def test_an_internal_failure_is_one_line_with_the_pointer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "safety.yaml"
     spec.write_text(SPEC, encoding="utf-8")

@@ -1,0 +1,69 @@
+"""What a run saves on work that does not change its output: compiled templates, where ruff works."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegen import render
+from codegen.output import format as formatting
+from codegen.pipeline import CURATED, generate_package
+
+
+@pytest.fixture
+def template_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "compiled"
+    real = render._CompiledTemplates
+    monkeypatch.setattr(render, "_CompiledTemplates", lambda _directory: real(str(folder)))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    return folder
+
+
+def test_compiled_templates_render_the_same_files(template_cache: Path) -> None:
+    first = generate_package(CURATED["reloop"]).files
+    written = sorted(template_cache.iterdir())
+    assert len(written) >= 7  # one entry per package template used
+    assert generate_package(CURATED["reloop"]).files == first
+    assert sorted(template_cache.iterdir()) == written
+
+
+def test_a_template_edit_is_not_hidden_by_its_compiled_entry(
+    template_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    templates = tmp_path / "templates"
+    (templates / "package").mkdir(parents=True)
+    (templates / "package" / "a.j2").write_text("one {{ x }}\n", encoding="utf-8")
+    monkeypatch.setattr(render, "TEMPLATES", templates)
+    assert render._environment().get_template("a.j2").render(x=1) == "one 1\n"
+    (templates / "package" / "a.j2").write_text("two {{ x }}\n", encoding="utf-8")
+    assert render._environment().get_template("a.j2").render(x=1) == "two 1\n"
+
+
+def test_no_compiled_templates_are_written_when_python_writes_no_bytecode(
+    template_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    render.compile_templates()
+    assert not template_cache.exists()
+
+
+def test_ruff_gives_the_same_files_in_memory_on_disk_and_when_memory_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "src/p/a.py": "import os\nimport sys\nx  =  [1,\n2]\nprint( sys )\n",
+        "src/p/b.py": "from typing import Optional\ny: Optional[int] = None\n",
+        "README.md": "#  kept   as is\n",
+    }
+    in_memory = formatting.format_tree(files)
+    assert in_memory["src/p/a.py"] == "import sys\n\nx = [1, 2]\nprint(sys)\n"
+    assert in_memory["src/p/b.py"] == "y: int | None = None\n"
+    assert in_memory["README.md"] == files["README.md"]
+    monkeypatch.setattr(formatting, "_MEMORY_TMP", tmp_path / "absent")
+    assert formatting._scratch_parent(100) is None
+    assert formatting.format_tree(files) == in_memory
+    # A memory file system that turns out to be full: the run goes on in the default place.
+    monkeypatch.setattr(formatting, "_scratch_parent", lambda size: str(tmp_path / "full"))
+    assert formatting.format_tree(files) == in_memory
