@@ -53,6 +53,8 @@ def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         yield join_pointer(pointer, keyword), message
                 if _mixed_enum(node.get("enum")):
                     yield join_pointer(pointer, "enum"), "an enum mixing value types is typed Any"
+                elif _structured_enum(node.get("enum")):
+                    yield join_pointer(pointer, "enum"), "an enum of objects or arrays is not checked; typed by its type"
 
 
 def _is_schema_like(node: dict[str, Any]) -> bool:
@@ -64,6 +66,11 @@ def _mixed_enum(values: Any) -> bool:
         return False
     kinds = {type(v).__name__ for v in values if v is not None}
     return len(kinds) > 1 and kinds != {"int", "float"}
+
+
+def _structured_enum(values: Any) -> bool:
+    """Members that are objects or arrays: no enum class or Literal can hold them."""
+    return isinstance(values, list) and any(isinstance(v, dict | list) for v in values)
 
 
 def relax(schemas: dict[str, Any]) -> None:
@@ -78,6 +85,8 @@ def relax(schemas: dict[str, Any]) -> None:
         if _mixed_enum(current.get("enum")):
             del current["enum"]
             current.pop("type", None)
+        elif _structured_enum(current.get("enum")):
+            del current["enum"]
         # A closed object would reject the fields a server adds later; clients stay tolerant.
         if current.get("additionalProperties") is False:
             del current["additionalProperties"]

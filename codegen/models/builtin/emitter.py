@@ -133,7 +133,9 @@ class Emitter:
         self._collect(schema, bases, props, required, other, docs, depth=0)
         bases = _without_ancestors(bases, self.classes)
         if not bases and not props and other:
-            return RootClass(name, union(other), _doc(schema))
+            annotation = union(other)
+            # Its deps order it after the classes it names (an allOf of one union component).
+            return RootClass(name, annotation, _doc(schema), annotation.names("model"))
         inherited = self._inherited_fields(bases)
         taken = {f.python for f in inherited.values()}
         deps: set[str] = set()

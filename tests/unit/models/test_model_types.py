@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 from codegen.ir.typeref import (
@@ -153,3 +155,27 @@ def test_kept_text_leaves_the_qualified_spelling_alone() -> None:
     assert ref.text == "dict[str, list[Tag]]"
     assert ref.render(qualified_builtins=True) == "builtins.dict[str, builtins.list[Tag]]"
     assert ref.render() == "dict[str, list[Tag]]"
+
+
+def test_an_allof_of_one_union_comes_after_the_classes_it_names() -> None:
+    """influxdata's Check: `allOf: [$ref: Checks]`, Checks a discriminated oneOf of classes the
+    document defines further down. The root class must follow them, or the module cannot import."""
+    schemas = {
+        "Check": {"allOf": [_ref("Checks")]},
+        "Checks": {
+            "oneOf": [_ref("DeadmanCheck"), _ref("ThresholdCheck")],
+            "discriminator": {"propertyName": "type"},
+        },
+        "DeadmanCheck": {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["deadman"]}}},
+        "ThresholdCheck": {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["threshold"]}}},
+    }
+    source = render_module(_emitter(schemas).build())
+    source = source.replace("from ._models import BaseModel, open_enum_member", "from pydantic import BaseModel")
+    module = types.ModuleType("check_models")
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(source, "models.py", "exec"), module.__dict__)
+        check = module.Check.model_validate({"type": "deadman"})
+        assert type(check.root) is module.DeadmanCheck
+    finally:
+        del sys.modules[module.__name__]
