@@ -54,7 +54,10 @@ def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 if _mixed_enum(node.get("enum")):
                     yield join_pointer(pointer, "enum"), "an enum mixing value types is typed Any"
                 elif _structured_enum(node.get("enum")):
-                    yield join_pointer(pointer, "enum"), "an enum of objects or arrays is not checked; typed by its type"
+                    yield (
+                        join_pointer(pointer, "enum"),
+                        "an enum of objects or arrays is not checked; typed by its type",
+                    )
 
 
 def _is_schema_like(node: dict[str, Any]) -> bool:

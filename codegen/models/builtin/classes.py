@@ -47,7 +47,7 @@ class FieldDef:
         kwargs: list[str] = []
         if not self.required:
             if self.has_default and self.default is not None:
-                member = enum_defaults.get((self.annotation.without_none().text, hashable(self.default)))
+                member = enum_default(self.annotation, self.default, enum_defaults)
                 kwargs.append(f"default={member or literal(self.default)}")
             else:
                 kwargs.append("default=None")
@@ -55,6 +55,20 @@ class FieldDef:
             wire = literal(self.wire)
             kwargs += [f"validation_alias={wire}", f"serialization_alias={wire}"]
         return kwargs
+
+
+def enum_default(annotation: TypeRef, value: Any, enum_defaults: dict[tuple[str, Any], str]) -> str | None:
+    """The enum member a default stands for, in any member of a union and item by item in a
+    list: a plain value where the annotation names an enum is what a type checker rejects."""
+    for member in annotation.without_none().members():
+        found = enum_defaults.get((member.text, hashable(value)))
+        if found is not None:
+            return found
+        if isinstance(value, list) and member.kind == "generic" and member.name == "list" and member.args:
+            items = [enum_default(member.args[0], item, enum_defaults) for item in value]
+            if value and all(item is not None for item in items):
+                return "[" + ", ".join(str(item) for item in items) + "]"
+    return None
 
 
 def hashable(value: Any) -> Any:

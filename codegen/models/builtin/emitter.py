@@ -51,7 +51,8 @@ class Emitter:
     # -- discriminator tags -------------------------------------------------------------
 
     def _apply_tags(self) -> None:
-        for name, props in self.types.tags.items():
+        # Bases first: a child's tag is typed after what its base finally declares.
+        for name, props in sorted(self.types.tags.items(), key=lambda item: self._depth(item[0])):
             made = self.classes.get(name)
             if not isinstance(made, ModelClass):
                 continue
@@ -73,6 +74,13 @@ class Emitter:
                     made.fields.append(own)
                 own.annotation, own.required, own.has_default, own.default = annotation, True, False, None
                 _mark_narrowed([own], inherited)
+
+    def _depth(self, name: str, seen: frozenset[str] = frozenset()) -> int:
+        """How many classes deep the class's bases go (0 for none)."""
+        made = self.classes.get(name)
+        if not isinstance(made, ModelClass) or name in seen:
+            return 0
+        return 1 + max((self._depth(b, seen | {name}) for b in made.bases), default=-1)
 
     def _enum_members(self, annotation: TypeRef | None, values: list[str]) -> TypeRef | None:
         """`Literal[Enum.MEMBER, ...]` when `annotation` is an enum class listing every value."""

@@ -3,14 +3,16 @@
 A schema built with allOf from a base may narrow a property: the envelope's `type: string` becomes
 `Literal["email.sent", ...]` in the event, an optional field becomes required. pydantic validates
 each class by its own annotation, which is what users want to read; pyright's rule that mutable
-attributes are invariant flags each such field. The ignore is added per field, naming the one rule,
-so every other check still applies to that line. datamodel-code-generator's fields get the same
+attributes are invariant flags each such field, and mypy flags the ones whose new type is not a
+subtype of the old (another enum class for the same values). The ignores are added per field,
+naming the one rule each (mypy's with `unused-ignore`, since it reports only some of them), so
+every other check still applies to that line. datamodel-code-generator's fields get the same
 layout from templates/models/pydantic_v2/BaseModel.jinja2.
 """
 
 from __future__ import annotations
 
-_IGNORE = "  # pyright: ignore[reportIncompatibleVariableOverride]"
+_IGNORE = "  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]"
 _LINE_LENGTH = 120  # codegen/ruff.toml
 
 

@@ -4548,7 +4548,7 @@ class EmailEvent(WebhookEnvelope):
     An outbound email event.
     """
 
-    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+    type: Literal[  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
         "email.sent",
         "email.scheduled",
         "email.delivered",
@@ -4562,7 +4562,7 @@ class EmailEvent(WebhookEnvelope):
     """
     Event type.
     """
-    data: EmailEventData  # pyright: ignore[reportIncompatibleVariableOverride]
+    data: EmailEventData  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type1(StrEnum):
@@ -4583,11 +4583,11 @@ class EmailReceivedEvent(WebhookEnvelope):
     A mailbox received an email.
     """
 
-    type: Literal["email.received"] = Field(..., examples=["email.received"])  # pyright: ignore[reportIncompatibleVariableOverride]
+    type: Literal["email.received"] = Field(..., examples=["email.received"])  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
     """
     Event type.
     """
-    data: InboundEmailEventData  # pyright: ignore[reportIncompatibleVariableOverride]
+    data: InboundEmailEventData  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type2(StrEnum):
@@ -4612,13 +4612,13 @@ class DomainEvent(WebhookEnvelope):
     A domain changed.
     """
 
-    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+    type: Literal[  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
         "domain.create", "domain.update", "domain.delete", "domain.undelete", "domain.verify"
     ] = Field(..., examples=["domain.create"])
     """
     Event type.
     """
-    data: DomainEventData  # pyright: ignore[reportIncompatibleVariableOverride]
+    data: DomainEventData  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type3(StrEnum):
@@ -4642,13 +4642,13 @@ class ApiKeyEvent(WebhookEnvelope):
     An API key changed.
     """
 
-    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+    type: Literal[  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
         "api-key.create", "api-key.update", "api-key.delete", "api-key.revoke"
     ] = Field(..., examples=["api-key.create"])
     """
     Event type.
     """
-    data: ApiKeyEventData  # pyright: ignore[reportIncompatibleVariableOverride]
+    data: ApiKeyEventData  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type4(StrEnum):
@@ -4674,7 +4674,7 @@ class ContactEvent(WebhookEnvelope):
     A contact changed.
     """
 
-    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+    type: Literal[  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
         "contact.create",
         "contact.update",
         "contact.delete",
@@ -4685,7 +4685,7 @@ class ContactEvent(WebhookEnvelope):
     """
     Event type.
     """
-    data: ContactEventData  # pyright: ignore[reportIncompatibleVariableOverride]
+    data: ContactEventData  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class Type5(StrEnum):
@@ -4708,13 +4708,13 @@ class ContactGroupEvent(WebhookEnvelope):
     A contact group changed.
     """
 
-    type: Literal[  # pyright: ignore[reportIncompatibleVariableOverride]
+    type: Literal[  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
         "contact.group.create", "contact.group.update", "contact.group.delete"
     ] = Field(..., examples=["contact.group.create"])
     """
     Event type.
     """
-    data: ContactGroupEventData  # pyright: ignore[reportIncompatibleVariableOverride]
+    data: ContactGroupEventData  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class WebhookEvent(

@@ -488,7 +488,7 @@ class ContactImportItem(ContactUpdateRequest):
     One contact to import; the update shape with firstName required.
     """
 
-    first_name: str = Field(..., examples=["Jane"], serialization_alias="firstName", validation_alias="firstName")  # pyright: ignore[reportIncompatibleVariableOverride]
+    first_name: str = Field(..., examples=["Jane"], serialization_alias="firstName", validation_alias="firstName")  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class ContactImportKeys(BaseModel):
