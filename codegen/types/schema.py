@@ -45,17 +45,13 @@ class Flavour:
     anything: TypeRef  # what cannot be typed more precisely; absorbs a union it joins
     formats: Mapping[str, TypeRef]  # string formats with a richer type than str (binary aside)
     max_depth: int
-    # Whether `nullable: true` (or null among the types) counts beside a $ref, const, enum, object
-    # or union too, as the models read it, or only beside a plain type, as resource annotations
-    # have so far (an enum's own null value counts on both sides).
-    strict_nullable: bool = True
 
     @property
     def loose(self) -> TypeRef:
         return generic("dict", STR, self.anything)
 
 
-RESPONSE = Flavour(OBJECT, {"date-time": DATETIME, "date": DATE}, 20, strict_nullable=False)
+RESPONSE = Flavour(OBJECT, {"date-time": DATETIME, "date": DATE}, 20)
 
 
 @dataclass
@@ -94,36 +90,32 @@ class TypeNamer:
         nullable = schema.get("nullable") is True
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            return _or_none(self.reference(ref, pointer, depth), nullable and self.flavour.strict_nullable)
+            return _or_none(self.reference(ref, pointer, depth), nullable)
         kinds = schema.get("type")
         if isinstance(kinds, list):
             nullable = nullable or "null" in kinds
             rest = [k for k in kinds if k != "null"]
             kinds = rest[0] if len(rest) == 1 else (rest or None)
-        base, plain = self._keywords(schema, kinds, pointer, hint, depth)
-        nullable = nullable and (plain or self.flavour.strict_nullable)
-        if "enum" in schema and "const" not in schema and (not plain or self.flavour.strict_nullable):
+        base = self._keywords(schema, kinds, pointer, hint, depth)
+        if "enum" in schema and "const" not in schema:
             nullable = nullable or None in (schema.get("enum") or [])
         return _or_none(base, nullable)
 
-    def _keywords(
-        self, schema: dict[str, Any], kinds: Any, pointer: str, hint: str, depth: int
-    ) -> tuple[TypeRef, bool]:
-        """The type the schema's keywords give, and whether a plain type (no const, enum, object
-        class or union) gave it."""
+    def _keywords(self, schema: dict[str, Any], kinds: Any, pointer: str, hint: str, depth: int) -> TypeRef:
+        """The type the schema's keywords give."""
         if "const" in schema:
-            return self.constant(schema["const"]), False
+            return self.constant(schema["const"])
         if "enum" in schema:
             found = self.enumeration(schema, hint)
             if found is not None:
-                return found, False
+                return found
         if "properties" in schema or "allOf" in schema:
             parts = schema.get("allOf")
             if "properties" not in schema and isinstance(parts, list) and len(parts) == 1:
-                return self.annotation(parts[0], pointer, hint=hint, depth=depth + 1), False
+                return self.annotation(parts[0], pointer, hint=hint, depth=depth + 1)
             found = self.inline_object(schema, hint)
             if found is not None:
-                return found, False
+                return found
         for key in ("oneOf", "anyOf"):
             members = schema.get(key)
             if isinstance(members, list):
@@ -132,10 +124,10 @@ class TypeNamer:
                     self.annotation(m, pointer, hint=_member_hint(hint, m, i, count), depth=depth + 1)
                     for i, m in enumerate(members)
                 ]
-                return self.union_of(schema, members, parts), False
+                return self.union_of(schema, members, parts)
         if isinstance(kinds, list):
-            return union(self._single({**schema, "type": k}, k, pointer, hint, depth) for k in kinds), True
-        return self._single(schema, kinds, pointer, hint, depth), True
+            return union(self._single({**schema, "type": k}, k, pointer, hint, depth) for k in kinds)
+        return self._single(schema, kinds, pointer, hint, depth)
 
     def _single(self, schema: dict[str, Any], kind: Any, pointer: str, hint: str, depth: int) -> TypeRef:
         if kind == "array" or (kind is None and "items" in schema):

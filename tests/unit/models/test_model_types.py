@@ -76,9 +76,14 @@ def test_or_none_keeps_any_and_puts_none_last() -> None:
     assert or_none(or_none(model("A"))).render() == "A | None"
 
 
-def test_nullable_beside_an_enum_counts_for_models_and_not_yet_for_resources() -> None:
+def test_nullable_beside_an_enum_a_ref_or_a_union_counts_on_both_sides() -> None:
     schema = {"type": "string", "enum": ["a", "b"], "nullable": True}
-    assert TypeNamer({}).annotation(schema).render() == "Literal['a', 'b']"
+    assert TypeNamer({}).annotation(schema).render() == "Literal['a', 'b'] | None"
+    document = {"components": {"schemas": {"Pet": {"type": "object", "properties": {"name": {"type": "string"}}}}}}
+    pet = {"allOf": [{"$ref": "#/components/schemas/Pet"}], "nullable": True}
+    assert TypeNamer(document).annotation(pet).render() == "Pet | None"
+    either = {"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": True}
+    assert TypeNamer({}).annotation(either).render() == "str | int | None"
     made = _emitter({"Box": {"type": "object", "properties": {"size": schema}}})
     assert made.types.annotation(schema, hint="BoxSize").render() == "BoxSize | None"
 

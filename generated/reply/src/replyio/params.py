@@ -943,7 +943,7 @@ class SettingsCallResolutionParam(TypedDict):
 
     name: str
 
-    defaultResolutionValue: NotRequired[Literal[0, 1, 2]]
+    defaultResolutionValue: NotRequired[Literal[0, 1, 2] | None]
 
     isDefault: NotRequired[bool]
 
@@ -969,11 +969,11 @@ class SettingsContactHandlingParam(TypedDict):
 
     pauseProspectOrganizationMode: NotRequired[bool | None]
 
-    pauseProspectOrganizationValue: NotRequired[Literal[1, 2]]
+    pauseProspectOrganizationValue: NotRequired[Literal[1, 2] | None]
 
     pauseProspectInAllCampaignMode: NotRequired[bool | None]
 
-    pauseProspectInAllCampaignValue: NotRequired[Literal[1, 2]]
+    pauseProspectInAllCampaignValue: NotRequired[Literal[1, 2] | None]
 
     leaveProspectsInSequenceWhenMovingToAnother: NotRequired[bool | None]
 
@@ -1021,9 +1021,9 @@ class SettingsEmailSafetyParam(TypedDict):
 
     prospectEmailsPerDayLimit: NotRequired[int | None]
 
-    nonRepliesHandlingType: NotRequired[Literal[0, 1, 2]]
+    nonRepliesHandlingType: NotRequired[Literal[0, 1, 2] | None]
 
-    inboxNonRepliesHandlingType: NotRequired[Literal[0, 1]]
+    inboxNonRepliesHandlingType: NotRequired[Literal[0, 1] | None]
 
 
 class SettingsEmailsParam(TypedDict):
