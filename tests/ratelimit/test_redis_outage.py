@@ -105,9 +105,9 @@ def test_a_paused_redis_is_asked_once_then_probed_in_the_background(
     calls: list[str] = []
     run = lim._run_sync
 
-    def counting(group: Any, mode: str, *args: Any) -> Any:
+    def counting(group: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
         calls.append(mode)
-        return run(group, mode, *args)
+        return run(group, mode, *args, **kwargs)
 
     lim._run_sync = counting
     redis_server.pause()
@@ -314,3 +314,75 @@ def test_the_outage_warning_names_no_password(
     text = " ".join(r.getMessage() for r in caplog.records) + repr(lim)
     assert "Redis unavailable" in text and "s3cret-pass" not in text
     lim.close()
+
+
+def test_a_start_planned_alone_asks_redis_once_the_process_has_rejoined(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """A task waiting in the local share when the process rejoins must not start on the local
+    limiter's word: the others count on the whole quota less what Redis holds, and Redis holds
+    only the requests that had started. Its start goes through Redis (in flight there until
+    answered) instead; before the fix it started locally, unseen by Redis."""
+    import asyncio
+
+    import redis
+
+    sys_path = str(HERE.parent / "reliability")
+    import sys
+
+    sys.path.insert(0, sys_path)
+    try:
+        from _proxy import FaultProxy
+    finally:
+        sys.path.remove(sys_path)
+    prefix = f"test:{uuid.uuid4().hex}"
+    inspect = redis.Redis.from_url(redis_server.url)
+    in_flight = "{" + prefix + "}:f:*:2/2.0"
+
+    async def scenario(proxy: Any) -> None:
+        lim = rlr.RedisRateLimiter(
+            [rl.RateLimit(2, 2.0)],
+            url=f"redis://127.0.0.1:{proxy.port}/0",
+            key_prefix=prefix,
+            socket_timeout=0.3,
+            probe_interval=0.05,
+            margin=0.0,
+        )
+        await lim.aacquire()
+        lim.observe(None, 200, {})
+        proxy.cut()
+        with pytest.raises(rl.WaitTooLong):
+            await lim.aacquire(max_wait=0)  # Redis fails: the local share starts full, a window ahead
+        assert lim.state == "local"
+
+        started, answered = asyncio.Event(), asyncio.Event()
+
+        async def waiting() -> None:
+            await lim.aacquire()
+            started.set()
+            await answered.wait()
+            lim.observe(None, 200, {})  # in the task that acquired, as the client does
+
+        task = asyncio.ensure_future(waiting())
+        await asyncio.sleep(0.1)
+        proxy.heal()
+        for _ in range(200):  # bounded: until a probe (due with each call) has rejoined
+            if lim.state != "local":
+                break
+            with pytest.raises(rl.WaitTooLong):
+                await lim.aacquire(max_wait=0)
+            await asyncio.sleep(0.02)
+        assert lim.state == "rejoining" and not task.done()
+        assert not [k for k in inspect.scan_iter(match=in_flight) if inspect.zcard(k)]
+        await asyncio.wait_for(started.wait(), 10)
+        # Started through Redis: in flight there until its response
+        assert sum(inspect.zcard(k) for k in inspect.scan_iter(match=in_flight)) == 1
+        answered.set()
+        await task
+        await asyncio.sleep(0.2)  # the completion goes to Redis in the background
+        assert sum(inspect.zcard(k) for k in inspect.scan_iter(match=in_flight)) == 0
+        await lim.aclose()
+
+    with FaultProxy(("127.0.0.1", redis_server.port)) as proxy:
+        asyncio.run(scenario(proxy))
+    inspect.close()
