@@ -4,6 +4,7 @@ leaving the participants registry, and closing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import weakref
 from typing import TYPE_CHECKING
@@ -13,9 +14,13 @@ if TYPE_CHECKING:
 
 
 def start_beats(limiter: RedisLimiterBase) -> None:
-    """Start the heartbeats (a daemon thread) once Redis has answered, when a sync client can be
-    had; an idle process then never looks as if it had lost Redis."""
-    if limiter._beat_thread is not None or (limiter._client is None and limiter._url is None):
+    """Start the heartbeats once Redis has answered: a daemon thread when a sync client can be
+    had, else a task on the running event loop; an idle process then never looks as if it had
+    lost Redis."""
+    if limiter._client is None and limiter._url is None:
+        _start_async_beats(limiter)
+        return
+    if limiter._beat_thread is not None:
         return
     with limiter._init_lock:
         if limiter._beat_thread is not None or limiter._beat_stop.is_set():
@@ -38,6 +43,44 @@ def _beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], stop: threading.Eve
             return
         beat(limiter)
         del limiter
+
+
+def _start_async_beats(limiter: RedisLimiterBase) -> None:
+    if limiter._beat_task is not None or limiter._beat_stop.is_set():
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    limiter._beat_task = loop.create_task(_async_beat_loop(weakref.ref(limiter), limiter._failover.probe_interval))
+
+
+async def _async_beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], interval: float) -> None:
+    """The heartbeat thread's loop as a task (no reference to the limiter between beats)."""
+    while True:
+        await asyncio.sleep(interval)
+        limiter = ref()
+        if limiter is None or limiter._beat_stop.is_set():
+            return
+        await _async_beat(limiter)
+        del limiter
+
+
+async def _async_beat(limiter: RedisLimiterBase) -> None:
+    if limiter._failover.current()[0] == "local":
+        if limiter._failover.want_probe():
+            await limiter._probe_async()
+        return
+    sent = limiter._clock()
+    try:
+        participants = await limiter._async().beat(
+            keys=limiter._registry_keys(), args=[limiter._id, repr(limiter._ttl), repr(limiter._quiet)]
+        )
+    except limiter._errors as exc:
+        if limiter._fail_open:
+            limiter._lost(exc, sent)
+        return
+    limiter._failover.contacted(int(participants))
 
 
 def beat(limiter: RedisLimiterBase) -> None:
@@ -93,6 +136,11 @@ async def close_async(limiter: RedisLimiterBase) -> None:
     if limiter._tasks:
         await asyncio.gather(*limiter._tasks, return_exceptions=True)
     await asyncio.to_thread(stop_beats, limiter)
+    task, limiter._beat_task = limiter._beat_task, None
+    if task is not None and task.get_loop() is asyncio.get_running_loop():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     if limiter._failover.current()[0] != "local":
         members, shares = limiter._registry_keys()
         try:

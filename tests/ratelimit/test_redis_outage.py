@@ -386,3 +386,41 @@ def test_a_start_planned_alone_asks_redis_once_the_process_has_rejoined(
     with FaultProxy(("127.0.0.1", redis_server.port)) as proxy:
         asyncio.run(scenario(proxy))
     inspect.close()
+
+
+def test_an_async_only_limiter_heartbeats_on_its_loop_and_leaves_no_task(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """Given only an asyncio client (no thread can beat for it), an idle limiter still tells
+    Redis it is there, from a task on its event loop, so the others never take it for cut off;
+    `aclose()` ends that task."""
+    import asyncio
+
+    import redis
+    import redis.asyncio
+
+    prefix = f"test:{uuid.uuid4().hex}"
+    inspect = redis.Redis.from_url(redis_server.url)
+
+    def silent_for() -> float:
+        seconds, micros = inspect.time()
+        members = inspect.zrange("{" + prefix + "}:members", 0, -1, withscores=True)
+        assert len(members) == 1
+        return seconds + micros / 1e6 - members[0][1]
+
+    async def scenario() -> None:
+        client = redis.asyncio.Redis.from_url(redis_server.url, socket_timeout=0.3)
+        lim = rlr.RedisRateLimiter(
+            [rl.RateLimit(100, 1.0)], async_client=client, key_prefix=prefix, socket_timeout=0.3, probe_interval=0.05
+        )
+        await lim.aacquire()
+        lim.observe(None, 200, {})
+        quiet = 2 * 0.05 + 0.3
+        await asyncio.sleep(3 * quiet)  # idle: no call of its own
+        assert silent_for() < quiet
+        await lim.aclose()
+        assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+        await client.aclose()
+
+    asyncio.run(scenario())
+    inspect.close()

@@ -31,6 +31,9 @@ class RedisLimiterBase:
     def _probe_sync(self) -> None:
         raise NotImplementedError  # RedisRateLimiter's
 
+    async def _probe_async(self) -> None:
+        raise NotImplementedError  # RedisRateLimiter's
+
     def __init__(
         self,
         limits: Sequence[RateLimit],
@@ -120,6 +123,7 @@ class RedisLimiterBase:
         self._tasks: set[asyncio.Task[None]] = set()
         self._probe_thread: threading.Thread | None = None
         self._beat_thread: threading.Thread | None = None
+        self._beat_task: asyncio.Task[None] | None = None  # heartbeats of a limiter with an asyncio client only
         self._beat_stop = threading.Event()
         # Set by the first response reported (observe): from then on a request counts until it
         # is answered, not only for a window from its start.
