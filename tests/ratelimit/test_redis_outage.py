@@ -424,3 +424,43 @@ def test_an_async_only_limiter_heartbeats_on_its_loop_and_leaves_no_task(
 
     asyncio.run(scenario())
     inspect.close()
+
+
+def test_calls_a_paused_redis_runs_when_it_resumes_are_removed_on_rejoin(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """SIGSTOP: a reserve call times out, but Redis has it in its socket buffer and runs it on
+    SIGCONT, for a caller that went on alone long ago. The start it records counted against
+    everybody (after a pause of 4 processes x 8 tasks, 40 starts in a window of 30); the rejoin
+    removes it, so the window holds only requests that were really sent."""
+    import redis
+
+    prefix = f"test:{uuid.uuid4().hex}"
+    inspect = redis.Redis.from_url(redis_server.url)
+    started_log = "{" + prefix + "}:s:*:100/60.0"
+    lim = rlr.RedisRateLimiter(
+        [rl.RateLimit(100, 60.0)],
+        url=redis_server.url,
+        key_prefix=prefix,
+        socket_timeout=0.3,
+        probe_interval=0.05,
+        margin=0.0,
+    )
+    lim.acquire()
+    lim.observe(None, 200, {})
+    assert inspect.zcard(started_log) == 1
+    redis_server.pause()
+    try:
+        with pytest.raises(rl.WaitTooLong):
+            lim.acquire(max_wait=0)  # the reserve times out: alone, and the local share is full
+        assert lim.state == "local"
+    finally:
+        redis_server.resume()
+    for _ in range(300):  # bounded: until a probe (heartbeats probe while local) has rejoined
+        if lim.state != "local":
+            break
+        time.sleep(0.01)
+    assert lim.state == "rejoining"
+    assert inspect.zcard(started_log) == 1  # the one request really sent
+    lim.close()
+    inspect.close()
