@@ -464,3 +464,86 @@ def test_calls_a_paused_redis_runs_when_it_resumes_are_removed_on_rejoin(
     assert inspect.zcard(started_log) == 1  # the one request really sent
     lim.close()
     inspect.close()
+
+
+def test_a_request_in_flight_alone_at_the_rejoin_counts_in_redis_until_answered(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """A request started alone and still unanswered when the process rejoins is written into
+    Redis as in flight (the server may count it any time before its response), under a member
+    its response then completes there."""
+    import asyncio
+
+    import redis
+
+    sys_path = str(HERE.parent / "reliability")
+    import sys
+
+    sys.path.insert(0, sys_path)
+    try:
+        from _proxy import FaultProxy
+    finally:
+        sys.path.remove(sys_path)
+    prefix = f"test:{uuid.uuid4().hex}"
+    inspect = redis.Redis.from_url(redis_server.url)
+    in_flight = "{" + prefix + "}:f:*:2/0.5"
+
+    def members() -> list[str]:
+        return [m.decode() for k in inspect.scan_iter(match=in_flight) for m in inspect.zrange(k, 0, -1)]
+
+    async def scenario(proxy: Any) -> None:
+        lim = rlr.RedisRateLimiter(
+            [rl.RateLimit(2, 0.5)],
+            url=f"redis://127.0.0.1:{proxy.port}/0",
+            key_prefix=prefix,
+            socket_timeout=0.3,
+            probe_interval=0.05,
+            margin=0.0,
+        )
+        await lim.aacquire()
+        lim.observe(None, 200, {})  # responses are reported
+        proxy.cut()
+        await lim.aacquire()  # alone (after the local share's onset); not answered yet
+        assert lim.state == "local" and lim._started_alone.get() is not None
+        proxy.heal()
+        for _ in range(300):  # bounded: until a heartbeat's probe has rejoined
+            if lim.state != "local":
+                break
+            await asyncio.sleep(0.01)
+        assert lim.state == "rejoining"
+        assert [m.startswith(f"r:{lim._id}:") for m in members()] == [True]
+        lim.observe(None, 200, {})
+        for _ in range(100):  # the completion goes to Redis in the background
+            if not members():
+                break
+            await asyncio.sleep(0.01)
+        assert members() == []
+        await lim.aclose()
+
+    with FaultProxy(("127.0.0.1", redis_server.port)) as proxy:
+        asyncio.run(scenario(proxy))
+    inspect.close()
+
+
+def test_a_transport_failure_ends_the_request_in_redis(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """`failed(sent=False)` (it never left the client) takes the request out of the shared
+    windows; `failed(sent=True)` ends it as answered: no longer in flight, still in the window."""
+    import redis
+
+    prefix = f"test:{uuid.uuid4().hex}"
+    inspect = redis.Redis.from_url(redis_server.url)
+    started_log, in_flight = ("{" + prefix + "}:" + kind + ":*:5/60.0" for kind in ("s", "f"))
+    lim = rlr.RedisRateLimiter([rl.RateLimit(5, 60.0)], url=redis_server.url, key_prefix=prefix, margin=0.0)
+    lim.acquire()
+    lim.observe(None, 200, {})
+    lim.acquire()
+    assert (inspect.zcard(started_log), inspect.zcard(in_flight)) == (2, 1)
+    lim.failed(None, sent=False)
+    assert (inspect.zcard(started_log), inspect.zcard(in_flight)) == (1, 0)
+    lim.acquire()
+    lim.failed(None, sent=True)
+    assert (inspect.zcard(started_log), inspect.zcard(in_flight)) == (2, 0)
+    lim.close()
+    inspect.close()

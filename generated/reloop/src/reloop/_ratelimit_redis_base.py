@@ -317,6 +317,8 @@ class RedisLimiterBase:
             )
         fallback = self._failover.current()[1]
         assert fallback is not None
+        if self._holds_in_flight:
+            fallback.hold_in_flight()  # responses are reported: alone too, a request counts until then
         return fallback
 
     def _alone(self, fallback: RateLimiter, waited: float) -> float:

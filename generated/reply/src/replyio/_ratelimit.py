@@ -255,6 +255,12 @@ class RateLimiter:
         self._give_back(slot)
         return slot.delay
 
+    def hold_in_flight(self) -> None:
+        """Count each request until its response from now on, as after a first `observe` (for a
+        limiter that takes over from one whose caller reports responses)."""
+        with self._lock:
+            self._policy.holds_in_flight = True
+
     def withdraw(self) -> None:
         """The request this thread / task was just allowed to start will not be sent: its
         entry leaves every window (a caller that must ask another limiter first, say)."""
