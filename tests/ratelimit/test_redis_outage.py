@@ -547,3 +547,68 @@ def test_a_transport_failure_ends_the_request_in_redis(
     assert (inspect.zcard(started_log), inspect.zcard(in_flight)) == (2, 0)
     lim.close()
     inspect.close()
+
+
+def test_a_thread_waiting_alone_at_the_rejoin_starts_through_redis(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """The sync twin of the test above: a thread asleep in the local share when a heartbeat's
+    probe rejoins starts its request through Redis."""
+    import threading
+
+    import redis
+
+    sys_path = str(HERE.parent / "reliability")
+    import sys
+
+    sys.path.insert(0, sys_path)
+    try:
+        from _proxy import FaultProxy
+    finally:
+        sys.path.remove(sys_path)
+    prefix = f"test:{uuid.uuid4().hex}"
+    inspect = redis.Redis.from_url(redis_server.url)
+    in_flight = "{" + prefix + "}:f:*:2/2.0"
+
+    def flying() -> int:
+        return sum(inspect.zcard(k) for k in inspect.scan_iter(match=in_flight))
+
+    with FaultProxy(("127.0.0.1", redis_server.port)) as proxy:
+        lim = rlr.RedisRateLimiter(
+            [rl.RateLimit(2, 2.0)],
+            url=f"redis://127.0.0.1:{proxy.port}/0",
+            key_prefix=prefix,
+            socket_timeout=0.3,
+            probe_interval=0.05,
+            margin=0.0,
+        )
+        lim.acquire()
+        lim.observe(None, 200, {})
+        proxy.cut()
+        with pytest.raises(rl.WaitTooLong):
+            lim.acquire(max_wait=0)
+        assert lim.state == "local"
+        started, answered = threading.Event(), threading.Event()
+
+        def waiting() -> None:
+            lim.acquire()
+            started.set()
+            answered.wait(10)
+            lim.observe(None, 200, {})
+
+        thread = threading.Thread(target=waiting)
+        thread.start()
+        time.sleep(0.1)
+        proxy.heal()
+        for _ in range(300):  # bounded: until a heartbeat's probe has rejoined
+            if lim.state != "local":
+                break
+            time.sleep(0.01)
+        assert lim.state == "rejoining" and not started.is_set()
+        assert started.wait(10)
+        assert flying() == 1  # started through Redis: in flight there until its response
+        answered.set()
+        thread.join(10)
+        assert flying() == 0
+        lim.close()
+    inspect.close()
