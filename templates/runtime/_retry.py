@@ -18,7 +18,6 @@ __all__ = [
     "INITIAL_BACKOFF",
     "MAX_BACKOFF",
     "MAX_RETRY_AFTER",
-    "NOT_SENT_ERRORS",
     "RetryDecision",
     "TransportErrorKind",
     "backoff_delay",
@@ -54,7 +53,6 @@ _NOT_SENT_ERRORS: dict[str, str] = {
     "timeout_connect": "connect timeout",
     "timeout_pool": "connection pool timeout",
 }
-NOT_SENT_ERRORS = frozenset(_NOT_SENT_ERRORS)
 # The request was (possibly) sent: only idempotent methods are retried.
 _SENT_ERRORS: dict[str, str] = {
     "timeout_read": "read timeout",
