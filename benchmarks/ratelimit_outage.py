@@ -36,6 +36,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ratelimit import (  # noqa: E402
@@ -98,10 +100,17 @@ def _worker(url: str, redis_url: str, prefix: str, ready: Any, go: Any, stop: An
     limiter.logger.addHandler(Events())
     limiter.logger.setLevel(logging.INFO)
     counts = {"completed": 0, "lost": 0}
+    # Which process received each 429, and when (on the shared monotonic clock): the one to look at.
+    refused: list[float] = []
+
+    async def on_response(response: httpx.Response) -> None:
+        if response.status_code == 429:
+            refused.append(time.monotonic())
 
     async def main() -> None:
         await limiter.aping()
         async with _warm_async_client(url) as http:
+            http.event_hooks["response"] = [on_response]
             client = pkg.AsyncReply(api_key="bench", base_url=url, rate_limits=limiter, http_client=http, max_wait=120)
             await client.whoami.retrieve()  # lazy imports and a first slot: not measured
             ready.put(True)
@@ -122,7 +131,7 @@ def _worker(url: str, redis_url: str, prefix: str, ready: Any, go: Any, stop: An
             await limiter.aclose()
 
     asyncio.run(main())
-    results.put({**counts, "outages": limiter.outages, "state": limiter.state, "events": events})
+    results.put({**counts, "outages": limiter.outages, "state": limiter.state, "events": events, "refused": refused})
 
 
 def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any]:
@@ -183,7 +192,10 @@ def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any
         "end": end - epoch,
         "arrivals": stats["arrivals"],
         "rejections": stats["rejections"],
-        "reports": [{**r, "events": [(t - epoch, m) for t, m in r["events"]]} for r in reports],
+        "reports": [
+            {**r, "events": [(t - epoch, m) for t, m in r["events"]], "refused": [t - epoch for t in r["refused"]]}
+            for r in reports
+        ],
     }
 
 
@@ -220,6 +232,10 @@ def report(result: dict[str, Any]) -> bool:
         f"went on alone {max(filter(math.isfinite, alone), default=math.nan) - down:.2f} s after Redis went away (the last process); first request "
         f"during the outage at +{first_during - down:.2f} s; rejoined {max(filter(math.isfinite, rejoined), default=math.nan) - back:.2f} s after it came back"
     )
+    for index, r in enumerate(reports):
+        if r["refused"]:
+            times = ", ".join(f"{t:.2f}" for t in r["refused"])
+            print(f"429s received by process {index} (outages seen: {r['outages']}) at {times} s")
     return lost == 0 and not rejections
 
 

@@ -1,18 +1,13 @@
 """Small parts of the Redis limiter (`_ratelimit_redis_base.py`): the registered scripts, a planned
-slot, the errors that carry an outage between calls, and the heartbeat thread's loop."""
+slot, and the errors that carry an outage between calls."""
 
 from __future__ import annotations
 
 import importlib
-import threading
-import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._ratelimit_redis_scripts import BEAT, HOLD, REJOIN, SCRIPT
-
-if TYPE_CHECKING:
-    from ._ratelimit_redis_base import RedisLimiterBase
 
 # A Redis failure is logged as a warning at most this often (seconds); else at debug level.
 _WARN_EVERY = 30.0
@@ -75,13 +70,3 @@ class _Scripts:
         self.hold = client.register_script(HOLD)
         self.rejoin = client.register_script(REJOIN)
         self.beat = client.register_script(BEAT)
-
-
-def _beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], stop: threading.Event, interval: float) -> None:
-    """Heartbeats of one limiter until it is closed or collected (holds no reference between beats)."""
-    while not stop.wait(interval):
-        limiter = ref()
-        if limiter is None:
-            return
-        limiter._beat()
-        del limiter

@@ -105,15 +105,24 @@ class Window:
         if held:
             insort(self.flying, at)
 
-    def finish(self, started_at: float, ended: float) -> None:
-        """The request started at `started_at` was answered at `ended` (or failed then); its
-        entry, cut from the logs if it was in flight for longer than a span, comes back at
-        `ended`."""
+    def withdraw(self, started_at: float) -> None:
+        """The request started at `started_at` was not sent after all."""
+        self._unfly(started_at)
+        discard(self.log, started_at)
+        discard(self.started, started_at)
+
+    def _unfly(self, started_at: float) -> None:
         i = bisect_left(self.flying, started_at)
         if i < len(self.flying) and self.flying[i] == started_at:
             del self.flying[i]
             if i < self.stale:
                 self.stale -= 1
+
+    def finish(self, started_at: float, ended: float) -> None:
+        """The request started at `started_at` was answered at `ended` (or failed then); its
+        entry, cut from the logs if it was in flight for longer than a span, comes back at
+        `ended`."""
+        self._unfly(started_at)
         if ended <= started_at:
             return
         self.move(started_at, ended)

@@ -18,6 +18,7 @@ __all__ = [
     "INITIAL_BACKOFF",
     "MAX_BACKOFF",
     "MAX_RETRY_AFTER",
+    "NOT_SENT_ERRORS",
     "RetryDecision",
     "TransportErrorKind",
     "backoff_delay",
@@ -53,6 +54,7 @@ _NOT_SENT_ERRORS: dict[str, str] = {
     "timeout_connect": "connect timeout",
     "timeout_pool": "connection pool timeout",
 }
+NOT_SENT_ERRORS = frozenset(_NOT_SENT_ERRORS)
 # The request was (possibly) sent: only idempotent methods are retried.
 _SENT_ERRORS: dict[str, str] = {
     "timeout_read": "read timeout",

@@ -174,10 +174,14 @@ def test_rejoining_replays_own_requests_and_ends_after_a_window(fo: ModuleType, 
     clock.now += 1.0
     assert fallback.try_acquire("g") == 0.0
     clock.now += 0.5
+    started_g = clock.now - 0.5
     ages = f.rejoined(3)
     assert f.current()[0] == "rejoining" and f.participants == 3
-    assert ages[0] == pytest.approx([0.5, 1.5])  # own requests only, not the seeds
-    assert ages[1] == pytest.approx([0.5])
+    # own requests only, not the seeds; the one still in flight named by its start
+    assert [age for age, _ in ages[0]] == pytest.approx([0.5, 1.5])
+    assert [key for _, key in ages[0]] == [repr(started_g), ""]
+    assert ages[1] == [(pytest.approx(0.5), repr(started_g))]
+    assert f.answered_alone(started_g) == repr(started_g) and f.answered_alone(started_g) is None
     clock.now += 2.9
     assert f.current()[0] == "rejoining"
     clock.now += 0.2  # rejoin_after (3 s) has passed, and a full window since the failure

@@ -12,10 +12,8 @@ import importlib
 import importlib.util
 import logging
 import multiprocessing
-import shutil
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,31 +22,13 @@ import pytest
 
 from ._redis_server import RedisServer
 from .test_policy import assert_windows
-from .test_redis import QUOTA_SERVER, _unavailable
+from .test_redis import QUOTA_SERVER
 
 pytestmark = pytest.mark.redis
 
 HERE = Path(__file__).resolve().parent
 # Short windows and timeouts so an outage of several windows takes a couple of seconds.
 OPTIONS = {"socket_timeout": 0.5, "probe_interval": 0.1, "margin": 0.05}
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        _unavailable("redis-server binary not found on PATH")
-    if importlib.util.find_spec("redis") is None:
-        _unavailable("redis-py (the 'redis' package) is not installed")
-    assert binary is not None
-    server = RedisServer(binary, tmp_path).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def rlr(pkg: str) -> ModuleType:
-    return importlib.import_module(f"{pkg}._ratelimit_redis")
 
 
 def _quota_server() -> ModuleType:
@@ -105,9 +85,9 @@ def test_a_paused_redis_is_asked_once_then_probed_in_the_background(
     calls: list[str] = []
     run = lim._run_sync
 
-    def counting(group: Any, mode: str, *args: Any) -> Any:
+    def counting(group: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
         calls.append(mode)
-        return run(group, mode, *args)
+        return run(group, mode, *args, **kwargs)
 
     lim._run_sync = counting
     redis_server.pause()

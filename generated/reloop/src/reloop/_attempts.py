@@ -14,7 +14,7 @@ import httpx
 
 from ._config import ClientConfig
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, make_status_error
-from ._retry import TransportErrorKind, decide_retry, parse_retry_after
+from ._retry import NOT_SENT_ERRORS, TransportErrorKind, decide_retry, parse_retry_after
 
 TransportFailure = TransportErrorKind
 
@@ -31,6 +31,11 @@ def classify_transport_error(exc: httpx.TransportError) -> TransportFailure:
     if isinstance(exc, httpx.ConnectError):
         return "connect"
     return "disconnected"
+
+
+def never_sent(exc: httpx.TransportError) -> bool:
+    """The request never left the client (no connection, or none free in time)."""
+    return classify_transport_error(exc) in NOT_SENT_ERRORS
 
 
 class AttemptOutcomes:

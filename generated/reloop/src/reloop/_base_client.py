@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ._attempts import AttemptOutcomes, TransportFailure, classify_transport_error
+from ._attempts import AttemptOutcomes, TransportFailure, classify_transport_error, never_sent
 from ._config import ClientConfig
 from ._exceptions import RateLimitWaitError
 from ._logging import get_logger, redact_headers, setup_logging
@@ -26,7 +26,7 @@ from ._options import (
     resolve_api_key,
 )
 from ._parsing import parse_body
-from ._ratelimit import RateLimit, ServerQuota, WaitTooLong
+from ._ratelimit import RateLimit, ServerQuota, WaitTooLong, report_failure
 from ._request import (
     RequestSpec,
     encode_body,
@@ -283,6 +283,7 @@ class SyncAPIClient(_BaseClient):
                 if self.streams and response.status_code >= 300:
                     response.read()  # an error or redirect is parsed whole; only answers stream
             except httpx.TransportError as exc:
+                report_failure(self.rate_limiter, spec.rate_limit_group, sent=not never_sent(exc))
                 delay = self._delay_after_failure(exc, request, attempt, budget - waited)
                 self._sleep(delay)
                 waited += delay
@@ -361,6 +362,7 @@ class AsyncAPIClient(_BaseClient):
                 if self.streams and response.status_code >= 300:
                     await response.aread()
             except httpx.TransportError as exc:
+                report_failure(self.rate_limiter, spec.rate_limit_group, sent=not never_sent(exc))
                 delay = self._delay_after_failure(exc, request, attempt, budget - waited)
                 await self._async_sleep(delay)
                 waited += delay

@@ -58,6 +58,7 @@ __all__ = [
     "WaitTooLong",
     "default_margin",
     "parse_rate_limit_headers",
+    "report_failure",
     "resolve_rate_limiter",
 ]
 
@@ -69,7 +70,11 @@ def _logger_name() -> str:
 
 @runtime_checkable
 class SupportsRateLimiting(Protocol):
-    """What the base client needs from a limiter (`RateLimiter`, `RedisRateLimiter`)."""
+    """What the base client needs from a limiter (`RateLimiter`, `RedisRateLimiter`).
+
+    Optional, used when present: `failed(group, *, sent)` after a transport error ended the
+    request this thread / task started (`report_failure`); `sent=False` when it never left the
+    client."""
 
     def acquire(self, group: str | None = None, max_wait: float | None = None) -> float: ...
 
@@ -250,6 +255,26 @@ class RateLimiter:
         self._give_back(slot)
         return slot.delay
 
+    def hold_in_flight(self) -> None:
+        """Count each request until its response from now on, as after a first `observe` (for a
+        limiter that takes over from one whose caller reports responses)."""
+        with self._lock:
+            self._policy.holds_in_flight = True
+
+    def withdraw(self) -> None:
+        """The request this thread / task was just allowed to start will not be sent: its
+        entry leaves every window (a caller that must ask another limiter first, say)."""
+        slot = self._in_flight.get()
+        if slot is not None:
+            self._in_flight.set(None)
+            with self._lock:
+                self._policy.withdraw(slot)
+
+    def in_flight_start(self) -> float | None:
+        """When the request this thread / task is sending started (None when there is none)."""
+        slot = self._in_flight.get()
+        return None if slot is None else slot.start
+
     def seed(self, limit_index: int, times: Iterable[float]) -> None:
         """Count requests made elsewhere (at `times`, on this limiter's clock) in one window."""
         with self._lock:
@@ -283,10 +308,32 @@ class RateLimiter:
     async def aobserve(self, group: str | None, status_code: int, headers: Mapping[str, str]) -> float | None:
         return self.observe(group, status_code, headers)
 
+    def failed(self, group: str | None, *, sent: bool = True) -> None:
+        """The request this thread / task started ended without a response (a transport error).
+        `sent=False`: it never left the client (no connection): it leaves the windows. Else the
+        server may have received it: it counts as answered now, a window from now."""
+        if not sent:
+            self.withdraw()
+            return
+        finished = self._in_flight.get()
+        if finished is not None:
+            self._in_flight.set(None)
+            with self._lock:
+                self._policy.complete(finished, self._clock())
+
     def snapshot(self) -> dict[str | None, ServerQuota]:
         """Latest server-reported limit/remaining/reset (and quota usage) per group."""
         with self._lock:
             return self._policy.snapshot()
+
+
+def report_failure(limiter: object, group: str | None, *, sent: bool) -> None:
+    """Tell `limiter` that the request this thread / task started ended in a transport error,
+    when it can hear it (`failed(group, sent=...)`, optional: a limiter without it counts the
+    request as in flight until this thread / task acquires again, 60 s at most)."""
+    failed = getattr(limiter, "failed", None)
+    if callable(failed):
+        failed(group, sent=sent)
 
 
 def resolve_rate_limiter(

@@ -92,6 +92,12 @@ def parse_view(text: str, now: float) -> View:
     return View(now, started, planned, int(ahead_text or 0))
 
 
+def in_flight_key(start: float) -> str:
+    """What names a request started alone (at `start`, local clock) that was still in flight when
+    its process rejoined Redis: its member there is `r:<participant>:<key>`."""
+    return repr(start)
+
+
 class Failover:
     def __init__(
         self,
@@ -138,6 +144,9 @@ class Failover:
         self._probing = False
         self._contact = 0.0  # when Redis last answered this process (a reply received)
         self._unreserved_warned = False
+        # Starts (local clock) of the requests in flight when this process rejoined: Redis
+        # holds them as in flight until their responses (`in_flight_key`).
+        self._written_in_flight: set[float] = set()
 
     # ------------------------------------------------------------------ while shared
 
@@ -226,6 +235,15 @@ class Failover:
                 fallback.seed(index, times)
                 self._seeds[index].extend(times)
 
+    def answered_alone(self, start: float) -> str | None:
+        """A request started alone at `start` was answered: the key it was written into Redis
+        under while still in flight, if it was (it is to be completed there too)."""
+        with self._lock:
+            if start in self._written_in_flight:
+                self._written_in_flight.discard(start)
+                return in_flight_key(start)
+            return None
+
     @property
     def share_of(self) -> int:
         """The number of participants the local shares were computed for."""
@@ -266,21 +284,30 @@ class Failover:
             self._probing = False
             self._next_probe = self._clock() + self.probe_interval
 
-    def rejoined(self, participants: int) -> list[list[float]]:
-        """Redis answered a probe: switch to `rejoining` and return, per limit, the ages of the
-        requests made locally that are still inside their window (to write into Redis)."""
+    def rejoined(self, participants: int) -> list[list[tuple[float, str]]]:
+        """Redis answered a probe: switch to `rejoining` and return, per limit, the requests
+        started locally that are still inside their window, to write into Redis: (age, key),
+        `key` naming one still in flight (`in_flight_key`), else "".
+
+        Only requests that started: a slot the local limiter planned but had not started by
+        now is no longer its to give (`RedisRateLimiter` withdraws it and asks Redis)."""
         with self._lock:
             self._probing = False
             now = self._clock()
             self.participants = max(participants, self.participants)
             self._contact = max(self._contact, now)
             fallback = self._fallback
-            ages: list[list[float]] = [[] for _ in self._limits]
+            ages: list[list[tuple[float, str]]] = [[] for _ in self._limits]
             if fallback is not None:
                 for index, span in enumerate(self._spans):
-                    own = Counter(fallback.policy.starts(index))
+                    started, flying = fallback.policy.started(index)
+                    own = Counter(started)
                     own.subtract(Counter(self._seeds[index]))
-                    ages[index] = sorted(now - t for t, n in own.items() for _ in range(n) if t > now - span)
+                    keys = {t: in_flight_key(t) for t in flying}
+                    self._written_in_flight.update(flying)
+                    ages[index] = sorted(
+                        (now - t, keys.get(t, "")) for t, n in own.items() for _ in range(n) if t > now - span
+                    )
             self.state = "rejoining"
             self._rejoin_until = max(now + self.rejoin_after, self._since + max(self._spans, default=0.0))
             outage = now - self._since

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._ratelimit_redis_base import RedisLimiterBase
+from ._ratelimit_redis_lifecycle import close_async, close_sync
 from ._ratelimit_redis_parts import _Down, _Left, _left, _Slot
 
 __all__ = ["RedisRateLimiter"]
@@ -60,8 +61,10 @@ class RedisRateLimiter(RedisLimiterBase):
 
     # ------------------------------------------------------------------ sync
 
-    def _run_sync(self, group: str | None, mode: str, slot: _Slot | None = None, answered: float | None = None) -> Any:
-        keys, args = self._call(group, mode, slot, answered)
+    def _run_sync(
+        self, group: str | None, mode: str, slot: _Slot | None = None, answered: float | None = None, member: str = ""
+    ) -> Any:
+        keys, args = self._call(group, mode, slot, answered, member)
         return self._sync().run(keys=keys, args=args)
 
     def _quiet_sync(self, group: str | None, mode: str, slot: _Slot, answered: float | None = None) -> None:
@@ -86,18 +89,19 @@ class RedisRateLimiter(RedisLimiterBase):
             return
         # One script registers this process and writes its requests made alone: the others stop
         # keeping its share free only when those requests are in the windows.
-        ages = self._failover.rejoined(self._failover.participants)
+        ages, orphans = self._failover.rejoined(self._failover.participants), self._orphans[:]
         try:
-            participants = self._sync().rejoin(*self._rejoin_call(ages))
+            participants = self._sync().rejoin(*self._rejoin_call(ages, orphans))
         except self._errors as exc:
             self._lost(exc)
             return
+        del self._orphans[: len(orphans)]
         self._failover.contacted(int(participants))
 
     def _acquire_redis_sync(self, group: str | None, waited: float, max_wait: float | None) -> float:
-        sent = self._clock()
+        sent, member = self._clock(), self._new_member()
         try:
-            slot = self._slot(group, self._run_sync(group, "reserve"))
+            slot = self._slot(group, self._run_sync(group, "reserve", member=member))
             while not slot.started:
                 refused = self._slot_wait(slot, waited, max_wait)
                 if refused is not None:
@@ -118,6 +122,7 @@ class RedisRateLimiter(RedisLimiterBase):
                 sent = self._clock()
                 slot = self._slot(group, self._run_sync(group, "start", slot))
         except self._errors_or_left as exc:
+            self._orphans.append(member)
             raise _Down(waited, exc, sent) from exc
         self._in_flight.set(slot)
         return waited
@@ -138,12 +143,20 @@ class RedisRateLimiter(RedisLimiterBase):
             state, fallback = self._failover.current()
             if fallback is not None and state == "local":
                 self._probe_soon_sync()
-                return waited + self._alone(fallback, fallback.acquire(group, _left(max_wait, waited)))
+                alone = fallback.acquire(group, _left(max_wait, waited))
+                if self._still_alone(fallback):
+                    return waited + self._alone(fallback, alone)
+                waited += alone
+                continue
             try:
                 waited = self._acquire_redis_sync(group, waited, max_wait)
             except _Down as down:
-                fallback = self._lost(down.cause, down.sent)
-                return down.waited + self._alone(fallback, fallback.acquire(group, _left(max_wait, down.waited)))
+                fallback, waited = self._lost(down.cause, down.sent), down.waited
+                alone = fallback.acquire(group, _left(max_wait, waited))
+                if self._still_alone(fallback):
+                    return waited + self._alone(fallback, alone)
+                waited += alone
+                continue
             delay = 0.0 if fallback is None else fallback.try_acquire(group)
             if delay <= 0:
                 if fallback is not None:
@@ -160,9 +173,9 @@ class RedisRateLimiter(RedisLimiterBase):
     # ------------------------------------------------------------------ async
 
     async def _run_async(
-        self, group: str | None, mode: str, slot: _Slot | None = None, answered: float | None = None
+        self, group: str | None, mode: str, slot: _Slot | None = None, answered: float | None = None, member: str = ""
     ) -> Any:
-        keys, args = self._call(group, mode, slot, answered)
+        keys, args = self._call(group, mode, slot, answered, member)
         return await self._async().run(keys=keys, args=args)
 
     async def _quiet_async(self, group: str | None, mode: str, slot: _Slot, answered: float | None = None) -> None:
@@ -185,18 +198,19 @@ class RedisRateLimiter(RedisLimiterBase):
         except self._errors:
             self._failover.probe_failed()
             return
-        ages = self._failover.rejoined(self._failover.participants)  # see _probe_sync
+        ages, orphans = self._failover.rejoined(self._failover.participants), self._orphans[:]  # see _probe_sync
         try:
-            participants = await self._async().rejoin(*self._rejoin_call(ages))
+            participants = await self._async().rejoin(*self._rejoin_call(ages, orphans))
         except self._errors as exc:
             self._lost(exc)
             return
+        del self._orphans[: len(orphans)]
         self._failover.contacted(int(participants))
 
     async def _acquire_redis_async(self, group: str | None, waited: float, max_wait: float | None) -> float:
-        sent = self._clock()
+        sent, member = self._clock(), self._new_member()
         try:
-            slot = self._slot(group, await self._run_async(group, "reserve"))
+            slot = self._slot(group, await self._run_async(group, "reserve", member=member))
             while not slot.started:
                 refused = self._slot_wait(slot, waited, max_wait)
                 if refused is not None:
@@ -217,6 +231,7 @@ class RedisRateLimiter(RedisLimiterBase):
                 sent = self._clock()
                 slot = self._slot(group, await self._run_async(group, "start", slot))
         except self._errors_or_left as exc:
+            self._orphans.append(member)
             raise _Down(waited, exc, sent) from exc
         self._in_flight.set(slot)
         return waited
@@ -236,12 +251,20 @@ class RedisRateLimiter(RedisLimiterBase):
             state, fallback = self._failover.current()
             if fallback is not None and state == "local":
                 self._probe_soon_async()
-                return waited + self._alone(fallback, await fallback.aacquire(group, _left(max_wait, waited)))
+                alone = await fallback.aacquire(group, _left(max_wait, waited))
+                if self._still_alone(fallback):
+                    return waited + self._alone(fallback, alone)
+                waited += alone
+                continue
             try:
                 waited = await self._acquire_redis_async(group, waited, max_wait)
             except _Down as down:
-                fallback = self._lost(down.cause, down.sent)
-                return down.waited + self._alone(fallback, await fallback.aacquire(group, _left(max_wait, down.waited)))
+                fallback, waited = self._lost(down.cause, down.sent), down.waited
+                alone = await fallback.aacquire(group, _left(max_wait, waited))
+                if self._still_alone(fallback):
+                    return waited + self._alone(fallback, alone)
+                waited += alone
+                continue
             delay = 0.0 if fallback is None else fallback.try_acquire(group)
             if delay <= 0:
                 if fallback is not None:
@@ -280,15 +303,12 @@ class RedisRateLimiter(RedisLimiterBase):
         if finished is not None:
             self._in_flight.set(None)
             self._holds_in_flight = True
+        else:
+            finished = self._answered_alone(group)
         tell_redis, seconds = self._after(group, status_code, headers)
         if not tell_redis or (finished is None and seconds is None):
             return seconds
-        try:
-            asyncio.get_running_loop()
-            background = self._async_client is not None or self._url is not None
-        except RuntimeError:
-            background = False
-        if background:
+        if self._in_loop():
             task = asyncio.ensure_future(self._after_response(group, finished, answered, seconds))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -306,18 +326,53 @@ class RedisRateLimiter(RedisLimiterBase):
         if finished is not None:
             self._in_flight.set(None)
             self._holds_in_flight = True
+        else:
+            finished = self._answered_alone(group)
         tell_redis, seconds = self._after(group, status_code, headers)
         if tell_redis:
             await self._after_response(group, finished, answered, seconds)
         return seconds
 
     async def _after_response(
-        self, group: str | None, finished: _Slot | None, answered: float, seconds: float | None
+        self, group: str | None, finished: _Slot | None, answered: float, seconds: float | None, mode: str = "complete"
     ) -> None:
         if finished is not None:
-            await self._quiet_async(finished.group, "complete", finished, answered)
+            await self._quiet_async(finished.group, mode, finished, answered if mode == "complete" else None)
         if seconds is not None:
             await self._share_hold_async(group, seconds)
+
+    def failed(self, group: str | None, *, sent: bool = True) -> None:
+        """The request this thread / task started ended in a transport error: `sent=False` (it
+        never left the client) takes it out of the windows, else it counts as answered now
+        (in the background when called inside a running event loop)."""
+        answered = self._clock()
+        finished = self._in_flight.get()
+        if finished is not None:
+            self._in_flight.set(None)
+        else:
+            finished = self._answered_alone(group)
+        starter = self._started_alone.get()
+        if starter is not None:
+            self._started_alone.set(None)
+            starter.failed(group, sent=sent)
+        if finished is None or self._failover.current()[0] == "local":
+            return
+        mode = "complete" if sent else "cancel"
+        if self._in_loop():
+            task = asyncio.ensure_future(self._after_response(group, finished, answered, None, mode))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            self._quiet_sync(finished.group, mode, finished, answered if sent else None)
+
+    def _in_loop(self) -> bool:
+        """Called inside a running event loop with an asyncio client at hand: Redis is told in
+        a background task."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return self._async_client is not None or self._url is not None
 
     def _share_hold_sync(self, group: str | None, seconds: float) -> None:
         try:
@@ -334,37 +389,10 @@ class RedisRateLimiter(RedisLimiterBase):
     def close(self) -> None:
         """Stop the heartbeats, wait for a background probe, leave the participants registry,
         then close the sync client if this limiter created it."""
-        self._stop_beats()
-        thread = self._probe_thread
-        if thread is not None:
-            thread.join(self._socket_timeout * 2 + 1.0)
-            self._probe_thread = None
-        self._leave_sync()
-        if self._url is not None and self._sync_scripts is not None:
-            self._sync_scripts.client.close()
-            self._sync_scripts = None
-            self._client = None
+        close_sync(self)
 
     async def aclose(self) -> None:
         """Wait for Redis updates still running in the background, stop the heartbeats, leave
         the participants registry, then close the asyncio client of the running loop if this
         limiter created it."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.to_thread(self._stop_beats)
-        if self._failover.current()[0] != "local":
-            members, shares = self._registry_keys()
-            try:
-                client = self._async().client
-                await client.zrem(members, self._id)
-                await client.hdel(shares, self._id)
-            except self._errors:
-                pass
-        if self._url is not None and self._sync_scripts is not None:
-            self._sync_scripts.client.close()
-            self._sync_scripts = None
-            self._client = None
-        loop = asyncio.get_running_loop()
-        scripts = self._async_scripts.pop(loop, None)
-        if scripts is not None and self._async_client is None:
-            await scripts.client.aclose()
+        await close_async(self)

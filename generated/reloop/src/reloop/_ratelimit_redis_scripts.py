@@ -56,7 +56,8 @@ end
 """
 
 # KEYS: seq, members, shares, hold keys (ARGV[2] of them), then per window: planned log, started
-# log, in flight. ARGV: mode (reserve | start | complete | cancel), number of hold keys, member,
+# log, in flight. ARGV: mode (reserve | start | complete | cancel), number of hold keys, member
+# (for reserve chosen by the client, so that it can cancel one whose reply it never got),
 # planned start (start) or seconds since the response (complete), participant id, participant
 # TTL, view lookahead (seconds), quiet (seconds), held (1: responses are reported, so a request
 # counts until it is answered), then per window: requests, span (seconds, margin included).
@@ -242,7 +243,7 @@ local function settle(t)
 end
 
 if mode == 'reserve' then
-  member = fmt(now) .. ':' .. redis.call('INCR', KEYS[1])
+  if member == '' then member = fmt(now) .. ':' .. redis.call('INCR', KEYS[1]) end
   local t, reason = hold_until(now)
   if reason > 0 then reason = -reason end
   local logs = {}
@@ -325,10 +326,13 @@ return string.format('%.17g', current)
 """
 
 # Joining again after an outage. KEYS: seq, members, shares, then per window (every limit):
-# planned log, started log. ARGV: participant id, participant TTL, quiet, then per window: span,
-# and the ages (comma-separated seconds) of the requests this process made on its own meanwhile,
-# which are written into both logs. Registers the participant (so the others stop keeping its
-# share free); returns the number of participants.
+# planned log, started log, in flight. ARGV: participant id, participant TTL, quiet, the members
+# of this process's calls that failed (comma-separated: Redis may have run them after their
+# caller gave up, a paused Redis does so when it resumes; they are removed), then per window: span, and the requests this process started on its own meanwhile (comma-separated
+# ages in seconds, `age@key` for one still in flight), written into both logs; one in flight
+# also into the in-flight set, as member `r:<participant>:<key>`, which its response completes.
+# Registers the participant (so the others stop keeping its share free); returns the number of
+# participants.
 REJOIN = (
     """
 local participant = ARGV[1]
@@ -340,17 +344,31 @@ local function fmt(x) return string.format('%.17g', x) end
 """
     + _HEARTBEAT
     + """
-for w = 1, (#KEYS - 3) / 2 do
-  local planned, started = KEYS[2 + 2 * w], KEYS[3 + 2 * w]
-  local sp = tonumber(ARGV[2 + 2 * w])
+for w = 1, (#KEYS - 3) / 3 do
+  local planned, started, flying = KEYS[1 + 3 * w], KEYS[2 + 3 * w], KEYS[3 + 3 * w]
+  for member in string.gmatch(ARGV[4], '[^,]+') do
+    redis.call('ZREM', planned, member)
+    redis.call('ZREM', started, member)
+    redis.call('ZREM', flying, member)
+  end
+  local sp = tonumber(ARGV[3 + 2 * w])
   local latest = nil
-  for age in string.gmatch(ARGV[3 + 2 * w], '[^,]+') do
+  for item in string.gmatch(ARGV[4 + 2 * w], '[^,]+') do
+    local age, key = string.match(item, '^([^@]+)@?(.*)$')
     local t = now - tonumber(age)
-    if t > now - sp then
-      local member = 'r:' .. participant .. ':' .. redis.call('INCR', KEYS[1])
+    if t > now - sp or key ~= '' then
+      local member
+      if key ~= '' then
+        member = 'r:' .. participant .. ':' .. key
+        redis.call('ZADD', flying, fmt(t), member)
+        local ms = math.ceil((MAX_IN_FLIGHT + sp) * 1000) + 1000
+        if redis.call('PTTL', flying) < ms then redis.call('PEXPIRE', flying, ms) end
+      else
+        member = 'r:' .. participant .. ':' .. redis.call('INCR', KEYS[1])
+      end
       redis.call('ZADD', planned, fmt(t), member)
       redis.call('ZADD', started, fmt(t), member)
-      if latest == nil or t > latest then latest = t end
+      if t > now - sp and (latest == nil or t > latest) then latest = t end
     end
   end
   if latest ~= nil then
@@ -361,7 +379,7 @@ for w = 1, (#KEYS - 3) / 2 do
   end
 end
 return heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet)
-"""
+""".replace("MAX_IN_FLIGHT", repr(MAX_IN_FLIGHT))
 )
 
 # A heartbeat, sent in the background while Redis answers, so that a participant silent for

@@ -155,6 +155,12 @@ class RateLimitPolicy:
         and diagnostics."""
         return tuple(self._windows[limit_index].log)
 
+    def started(self, limit_index: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """Requests of `limits[limit_index]` that really started (at their start or, once
+        answered, their response), and those in flight (their starts)."""
+        window = self._windows[limit_index]
+        return tuple(window.started), tuple(window.flying)
+
     # ------------------------------------------------------------------ holds
 
     def hold_until(self, group: str | None, now: float) -> tuple[float, str] | None:
@@ -258,6 +264,11 @@ class RateLimitPolicy:
         """Give back a planned slot whose request will not be sent."""
         for window in self.windows_for(reservation.group):
             window.remove(reservation.start)
+
+    def withdraw(self, reservation: Reservation) -> None:
+        """Take back a start (`start` returned `reservation`) whose request was not sent."""
+        for window in self.windows_for(reservation.group):
+            window.withdraw(reservation.start)
 
     def complete(self, reservation: Reservation, now: float) -> None:
         """The request started with `reservation` got its response at `now`.

@@ -7,6 +7,7 @@ are in `_ratelimit_redis_scripts.py`; the outage logic is in `_ratelimit_failove
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 import threading
@@ -20,11 +21,18 @@ from typing import Any
 from ._ratelimit import RateLimit, RateLimiter, ServerQuota, default_margin, log_wait
 from ._ratelimit_failover import Failover, State
 from ._ratelimit_policy import RateLimitPolicy, WaitTooLong, check_wait
-from ._ratelimit_redis_parts import _WARN_EVERY, _beat_loop, _import, _Left, _Plan, _Scripts, _Slot, _text
+from ._ratelimit_redis_lifecycle import start_beats
+from ._ratelimit_redis_parts import _WARN_EVERY, _import, _Left, _Plan, _Scripts, _Slot, _text
 
 
 class RedisLimiterBase:
     """Everything of `RedisRateLimiter` but acquiring and observing."""
+
+    def _probe_sync(self) -> None:
+        raise NotImplementedError  # RedisRateLimiter's
+
+    async def _probe_async(self) -> None:
+        raise NotImplementedError  # RedisRateLimiter's
 
     def __init__(
         self,
@@ -115,12 +123,17 @@ class RedisLimiterBase:
         self._tasks: set[asyncio.Task[None]] = set()
         self._probe_thread: threading.Thread | None = None
         self._beat_thread: threading.Thread | None = None
+        self._beat_task: asyncio.Task[None] | None = None  # heartbeats of a limiter with an asyncio client only
         self._beat_stop = threading.Event()
         # Set by the first response reported (observe): from then on a request counts until it
         # is answered, not only for a window from its start.
         self._holds_in_flight = False
         self._last_warning = -math.inf
         self._plans: dict[str | None, _Plan] = {}
+        self._members = itertools.count()
+        # Members of reserve / start calls that failed: Redis may still have run them (a paused
+        # Redis runs what it had received when it resumes); the rejoin removes them.
+        self._orphans: list[str] = []
         self._in_flight: ContextVar[_Slot | None] = ContextVar(f"{__name__}.in_flight.{id(self)}", default=None)
         # The local limiter that started this thread's / task's request, if one did.
         self._started_alone: ContextVar[RateLimiter | None] = ContextVar(
@@ -228,10 +241,10 @@ class RedisLimiterBase:
         return plan
 
     def _call(
-        self, group: str | None, mode: str, slot: _Slot | None = None, answered: float | None = None
+        self, group: str | None, mode: str, slot: _Slot | None = None, answered: float | None = None, member: str = ""
     ) -> tuple[list[str], list[str]]:
         plan = self._plan(group)
-        member = "" if slot is None else slot.member
+        member = member if slot is None else slot.member
         if answered is not None:
             extra = repr(max(0.0, self._clock() - answered))  # complete: age of the response
         else:
@@ -250,12 +263,19 @@ class RedisLimiterBase:
             *plan.window_args,
         ]
 
-    def _rejoin_call(self, ages: Sequence[Sequence[float]] | None) -> tuple[list[str], list[str]]:
+    def _new_member(self) -> str:
+        """A member for a reserve call: chosen here, so a call whose reply never came can be
+        cancelled later (`_orphans`)."""
+        return f"{self._id[:12]}:{next(self._members)}"
+
+    def _rejoin_call(
+        self, ages: Sequence[Sequence[tuple[float, str]]], orphans: Sequence[str]
+    ) -> tuple[list[str], list[str]]:
         keys = [f"{self._prefix}:seq", *self._registry_keys()]
-        args = [self._id, repr(self._ttl), repr(self._quiet)]
+        args = [self._id, repr(self._ttl), repr(self._quiet), ",".join(orphans)]
         for index, (item, span) in enumerate(zip(self._limits, self._spans, strict=True)):
-            keys += self._window_keys(item)[:2]
-            args += [repr(span), "" if ages is None else ",".join(repr(age) for age in ages[index])]
+            keys += self._window_keys(item)
+            args += [repr(span), ",".join(f"{age!r}@{key}" if key else repr(age) for age, key in ages[index])]
         return keys, args
 
     def _reason(self, group: str | None, code: int) -> str:
@@ -269,7 +289,7 @@ class RedisLimiterBase:
 
     def _slot(self, group: str | None, raw: Sequence[object]) -> _Slot:
         self._failover.saw(int(_text(raw[5])), self._plan(group).indices, [_text(v) for v in raw[6:]])
-        self._beat_soon()
+        start_beats(self)
         return _Slot(
             group=group,
             delay=max(0.0, float(_text(raw[0]))),
@@ -297,12 +317,34 @@ class RedisLimiterBase:
             )
         fallback = self._failover.current()[1]
         assert fallback is not None
+        if self._holds_in_flight:
+            fallback.hold_in_flight()  # responses are reported: alone too, a request counts until then
         return fallback
 
     def _alone(self, fallback: RateLimiter, waited: float) -> float:
         """`fallback` started this thread's / task's request: it is the one to tell the response."""
         self._started_alone.set(fallback)
         return waited
+
+    def _still_alone(self, fallback: RateLimiter) -> bool:
+        """`fallback` has just allowed a start: is it still the one to decide? Once a probe has
+        rejoined, the others count on the whole quota less what Redis holds, and Redis holds
+        only the requests that had started by then: a start needs its consent again, so this
+        one is withdrawn (the caller asks Redis)."""
+        if self._failover.current() == ("local", fallback):
+            return True
+        fallback.withdraw()
+        return False
+
+    def _answered_alone(self, group: str | None) -> _Slot | None:
+        """The Redis member of this thread's / task's request when it was started alone and was
+        still in flight when the process rejoined (its response ends it in Redis too)."""
+        starter = self._started_alone.get()
+        start = None if starter is None else starter.in_flight_start()
+        key = None if start is None else self._failover.answered_alone(start)
+        if key is None:
+            return None
+        return _Slot(group=group, delay=0.0, start=0.0, member=f"r:{self._id}:{key}", reason="", started=True)
 
     def _hold_wait(self, group: str | None, waited: float, max_wait: float | None) -> float:
         """Seconds to wait for a hold observed here (it may not have reached Redis yet)."""
@@ -330,56 +372,6 @@ class RedisLimiterBase:
     def snapshot(self) -> dict[str | None, ServerQuota]:
         """Latest server-reported figures observed by this process, per group."""
         return self._holds.snapshot()
-
-    # ------------------------------------------------------------------ heartbeats
-
-    def _beat_soon(self) -> None:
-        """Start the heartbeats (a daemon thread) once Redis has answered, when a sync client
-        can be had; an idle process then never looks as if it had lost Redis."""
-        if self._beat_thread is not None or (self._client is None and self._url is None):
-            return
-        with self._init_lock:
-            if self._beat_thread is not None or self._beat_stop.is_set():
-                return
-            thread = threading.Thread(
-                target=_beat_loop,
-                args=(weakref.ref(self), self._beat_stop, self._failover.probe_interval),
-                name="ratelimit-redis-heartbeat",
-                daemon=True,
-            )
-            self._beat_thread = thread
-        thread.start()
-
-    def _beat(self) -> None:
-        if self._failover.current()[0] == "local":
-            return  # the probe asks Redis meanwhile
-        sent = self._clock()
-        try:
-            participants = self._sync().beat(
-                keys=self._registry_keys(), args=[self._id, repr(self._ttl), repr(self._quiet)]
-            )
-        except self._errors as exc:
-            if self._fail_open:
-                self._lost(exc, sent)
-            return
-        self._failover.contacted(int(participants))
-
-    def _stop_beats(self) -> None:
-        self._beat_stop.set()
-        thread = self._beat_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(self._socket_timeout * 2 + 1.0)
-
-    def _leave_sync(self) -> None:
-        """Leave the registry, so that nobody keeps a share free for this limiter any longer."""
-        if self._failover.current()[0] == "local" or self._sync_scripts is None:
-            return
-        try:
-            client = self._sync_scripts.client
-            client.zrem(self._registry_keys()[0], self._id)
-            client.hdel(self._registry_keys()[1], self._id)
-        except self._errors:
-            pass
 
     # ------------------------------------------------------------------ lifecycle
 

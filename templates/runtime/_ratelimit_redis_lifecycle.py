@@ -1,0 +1,155 @@
+"""The Redis limiter's life around its calls (`_ratelimit_redis_base.py`): the heartbeat thread,
+leaving the participants registry, and closing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import weakref
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._ratelimit_redis_base import RedisLimiterBase
+
+
+def start_beats(limiter: RedisLimiterBase) -> None:
+    """Start the heartbeats once Redis has answered: a daemon thread when a sync client can be
+    had, else a task on the running event loop; an idle process then never looks as if it had
+    lost Redis."""
+    if limiter._client is None and limiter._url is None:
+        _start_async_beats(limiter)
+        return
+    if limiter._beat_thread is not None:
+        return
+    with limiter._init_lock:
+        if limiter._beat_thread is not None or limiter._beat_stop.is_set():
+            return
+        thread = threading.Thread(
+            target=_beat_loop,
+            args=(weakref.ref(limiter), limiter._beat_stop, limiter._failover.probe_interval),
+            name="ratelimit-redis-heartbeat",
+            daemon=True,
+        )
+        limiter._beat_thread = thread
+    thread.start()
+
+
+def _beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], stop: threading.Event, interval: float) -> None:
+    """Heartbeats of one limiter until it is closed or collected (holds no reference between beats)."""
+    while not stop.wait(interval):
+        limiter = ref()
+        if limiter is None:
+            return
+        beat(limiter)
+        del limiter
+
+
+def _start_async_beats(limiter: RedisLimiterBase) -> None:
+    if limiter._beat_task is not None or limiter._beat_stop.is_set():
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    limiter._beat_task = loop.create_task(_async_beat_loop(weakref.ref(limiter), limiter._failover.probe_interval))
+
+
+async def _async_beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], interval: float) -> None:
+    """The heartbeat thread's loop as a task (no reference to the limiter between beats)."""
+    while True:
+        await asyncio.sleep(interval)
+        limiter = ref()
+        if limiter is None or limiter._beat_stop.is_set():
+            return
+        await _async_beat(limiter)
+        del limiter
+
+
+async def _async_beat(limiter: RedisLimiterBase) -> None:
+    if limiter._failover.current()[0] == "local":
+        if limiter._failover.want_probe():
+            await limiter._probe_async()
+        return
+    sent = limiter._clock()
+    try:
+        participants = await limiter._async().beat(
+            keys=limiter._registry_keys(), args=[limiter._id, repr(limiter._ttl), repr(limiter._quiet)]
+        )
+    except limiter._errors as exc:
+        if limiter._fail_open:
+            limiter._lost(exc, sent)
+        return
+    limiter._failover.contacted(int(participants))
+
+
+def beat(limiter: RedisLimiterBase) -> None:
+    if limiter._failover.current()[0] == "local":
+        # Probe now: every caller may be asleep in the local share, and none would probe.
+        if limiter._failover.want_probe():
+            limiter._probe_sync()
+        return
+    sent = limiter._clock()
+    try:
+        participants = limiter._sync().beat(
+            keys=limiter._registry_keys(), args=[limiter._id, repr(limiter._ttl), repr(limiter._quiet)]
+        )
+    except limiter._errors as exc:
+        if limiter._fail_open:
+            limiter._lost(exc, sent)
+        return
+    limiter._failover.contacted(int(participants))
+
+
+def stop_beats(limiter: RedisLimiterBase) -> None:
+    limiter._beat_stop.set()
+    thread = limiter._beat_thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(limiter._socket_timeout * 2 + 1.0)
+
+
+def _close_own_sync_client(limiter: RedisLimiterBase) -> None:
+    if limiter._url is not None and limiter._sync_scripts is not None:
+        limiter._sync_scripts.client.close()
+        limiter._sync_scripts = None
+        limiter._client = None
+
+
+def close_sync(limiter: RedisLimiterBase) -> None:
+    stop_beats(limiter)
+    thread = limiter._probe_thread
+    if thread is not None:
+        thread.join(limiter._socket_timeout * 2 + 1.0)
+        limiter._probe_thread = None
+    # Leave the registry, so that nobody keeps a share free for this limiter any longer.
+    if limiter._failover.current()[0] != "local" and limiter._sync_scripts is not None:
+        members, shares = limiter._registry_keys()
+        try:
+            limiter._sync_scripts.client.zrem(members, limiter._id)
+            limiter._sync_scripts.client.hdel(shares, limiter._id)
+        except limiter._errors:
+            pass
+    _close_own_sync_client(limiter)
+
+
+async def close_async(limiter: RedisLimiterBase) -> None:
+    if limiter._tasks:
+        await asyncio.gather(*limiter._tasks, return_exceptions=True)
+    await asyncio.to_thread(stop_beats, limiter)
+    task, limiter._beat_task = limiter._beat_task, None
+    if task is not None and task.get_loop() is asyncio.get_running_loop():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if limiter._failover.current()[0] != "local":
+        members, shares = limiter._registry_keys()
+        try:
+            client = limiter._async().client
+            await client.zrem(members, limiter._id)
+            await client.hdel(shares, limiter._id)
+        except limiter._errors:
+            pass
+    _close_own_sync_client(limiter)
+    scripts = limiter._async_scripts.pop(asyncio.get_running_loop(), None)
+    if scripts is not None and limiter._async_client is None:
+        await scripts.client.aclose()
