@@ -206,10 +206,11 @@ def _generate(
     )
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     generator = model_generator(models, prepared.document)
+    if generator == "builtin" and len(plan.schemas) >= SPLIT_FROM_SCHEMAS:
+        plan = replace(plan, split_keep=frozenset(_models_used(package)))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto")
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
-    planned = set((prepared.document.get("components") or {}).get("schemas") or {})
-    for rel, text in _model_files(emitted.code, generator, planned, _models_used(package)).items():
+    for rel, text in (emitted.files or {"models.py": emitted.code}).items():
         files[f"src/{package.package}/{rel}"] = text
     check_compiles(files, package.package)
     stage("format")
@@ -239,16 +240,6 @@ def _emit_models(plan: ModelPlan, generator: str, *, forced: bool) -> tuple[Emit
         plan.spec_file, None, SCHEMAS_POINTER, f"{why}; datamodel-code-generator wrote the models", "warning"
     )
     return EmittedModels(emitted.code, (fallback, *emitted.warnings)), "datamodel-code-generator"
-
-
-def _model_files(code: str, generator: str, planned: set[str], expected: set[str]) -> dict[str, str]:
-    if generator == "builtin" and len(planned) >= SPLIT_FROM_SCHEMAS:
-        from .models.builtin.split import split_models
-
-        split = split_models(code, expected)
-        if split is not None:
-            return split
-    return {"models.py": code}
 
 
 def _with_release(package: Package, path: Path) -> Package:

@@ -33,6 +33,9 @@ class ModelPlan:
     spec_file: str  # for diagnostics
     classes: Mapping[str, str]  # "#/components/schemas/X" -> class name, for every component that is a class
     narrowed: Mapping[str, tuple[str, ...]]  # pointer of a class -> wire names of properties it narrows
+    # Set when models should be a package of modules loaded on first use (the builtin emitter on
+    # a large spec): the classes resource and params modules import, kept in modules of their own.
+    split_keep: frozenset[str] | None = None
 
     @property
     def schemas(self) -> Mapping[str, Any]:
@@ -49,6 +52,7 @@ class ModelPlan:
                 "spec_file": self.spec_file,
                 "classes": self.classes,
                 "narrowed": self.narrowed,
+                "split_keep": sorted(self.split_keep) if self.split_keep is not None else None,
             },
             sort_keys=True,
             default=str,
@@ -59,6 +63,8 @@ class ModelPlan:
 class EmittedModels:
     code: str  # models.py before formatting
     warnings: tuple[Diagnostic, ...] = field(default=())  # what an emitter renamed or left out, and the fallback
+    # A models/ package instead ({path under the package: text}), when the plan asked for one.
+    files: Mapping[str, str] = field(default_factory=dict)
 
 
 ModelEmitter = Callable[[ModelPlan], EmittedModels]

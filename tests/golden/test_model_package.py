@@ -10,6 +10,7 @@ all of them), never import in a cycle, and show type checkers every name and no 
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
 import re
 import shutil
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _samples import Synthesizer  # noqa: E402
 from test_builtin_models import SPECS, _evaluate, _kind, _samples, _texts  # noqa: E402
 
+from codegen.models.builtin.emitter import Emitter  # noqa: E402
 from codegen.models.builtin.split import split_models  # noqa: E402
 from codegen.pipeline import SPLIT_FROM_SCHEMAS, generate_package  # noqa: E402
 from codegen.render import RUNTIME  # noqa: E402
@@ -36,6 +38,12 @@ from codegen.spec.load import load_spec  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 # A spec without schemas has no models to split (its models.py says so and nothing else).
 WITH_SCHEMAS = [s for s in SPECS if (load_spec(s).data.get("components") or {}).get("schemas")]
+
+
+def _split(texts: Any) -> dict[str, str]:
+    """The package the builtin emitter writes for the spec, from the classes its module holds."""
+    classes = Emitter(copy.deepcopy(texts.document)).build()
+    return split_models(classes, texts.builtin.splitlines(keepends=True)[0], texts.expected)
 
 
 def _write(root: Path, package: str, files: dict[str, str]) -> None:
@@ -52,8 +60,7 @@ def _write(root: Path, package: str, files: dict[str, str]) -> None:
 def sides(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     spec: Path = request.param
     texts = _texts(spec)
-    split = split_models(texts.builtin, texts.expected)
-    assert split is not None, f"the builtin models of {spec.name} were not split"
+    split = _split(texts)
     root = tmp_path_factory.mktemp(f"package-{spec.stem}")
     stem = re.sub(r"\W", "_", spec.stem)
     packages = {"module": f"_split_module_{stem}", "package": f"_split_package_{stem}"}
@@ -143,8 +150,7 @@ def test_module_imports_never_cycle(sides: Any) -> None:
 
 def test_one_name_loads_only_the_modules_it_needs(tmp_path: Path) -> None:
     texts = _texts(ROOT / "tests" / "fixtures" / "specs" / "petstore.yaml")
-    split = split_models(texts.builtin, texts.expected)
-    assert split is not None
+    split = _split(texts)
     modules = [rel for rel in split if rel.endswith(".py") and not rel.endswith("__init__.py")]
     assert len(modules) > 2
     _write(tmp_path, "lazy_pkg", split)
@@ -167,8 +173,7 @@ def test_one_name_loads_only_the_modules_it_needs(tmp_path: Path) -> None:
 
 def test_type_checkers_see_every_name_and_no_other(tmp_path: Path) -> None:
     texts = _texts(ROOT / "tests" / "fixtures" / "specs" / "recursive.yaml")
-    split = split_models(texts.builtin, texts.expected)
-    assert split is not None
+    split = _split(texts)
     _write(tmp_path, "typed_pkg", split)
     (tmp_path / "typed_pkg" / "py.typed").write_text("", encoding="utf-8")
     stub = ast.parse(split["models/__init__.pyi"])
@@ -209,10 +214,10 @@ def test_module_names_never_shadow_the_index(tmp_path: Path) -> None:
     """Model modules are `_` + the snake_case class name: classes called like the index's own
     helpers (`Modules`, `Index`, `Names`, `ModuleOf`) must not replace them when imported."""
     names = ["Modules", "Index", "Names", "ModuleOf", "Importlib", "Annotations", "Getattr"]
-    classes = "\n\n\n".join(f"class {name}(BaseModel):\n    value: int | None = None" for name in names)
-    code = f"# header\nfrom __future__ import annotations\n\nfrom ._models import BaseModel\n\n\n{classes}\n"
-    split = split_models(code, names)
-    assert split is not None and f"models/{'_module_of'}.py" in split
+    schema = {"type": "object", "properties": {"value": {"type": "integer"}}}
+    classes = Emitter({"components": {"schemas": dict.fromkeys(names, schema)}}).build()
+    split = split_models(classes, "# header\n", names)
+    assert f"models/{'_module_of'}.py" in split
     _write(tmp_path, "shadow_pkg", split)
     probe = (
         "import shadow_pkg.models as m\n"

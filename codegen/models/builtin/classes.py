@@ -9,6 +9,8 @@ from ...ir.typeref import TypeRef, or_none
 from .pragmas import with_override_ignore
 from .text import docstring, literal
 
+_NONE: frozenset[str] = frozenset()
+
 
 @dataclass
 class FieldDef:
@@ -26,11 +28,14 @@ class FieldDef:
             return self.annotation
         return or_none(self.annotation)  # Any stays Any
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
-        """The field's lines; what they need imported is added to `imports`."""
+    def render(
+        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+    ) -> str:
+        """The field's lines; what they need imported is added to `imports`. An annotation naming a
+        class in `later` (not yet defined where the class statement runs) is written as a string."""
         shown = self.shown_annotation()
         imports.update(shown.imports())
-        annotation = shown.text
+        annotation = _spelled(shown, later)
         kwargs = self._keywords(enum_defaults)
         if kwargs == ["default=None"]:
             line = f"    {self.python}: {annotation} = None"
@@ -71,6 +76,14 @@ def enum_default(annotation: TypeRef, value: Any, enum_defaults: dict[tuple[str,
     return None
 
 
+def _spelled(annotation: TypeRef, later: frozenset[str]) -> str:
+    """The annotation's text, as a string when it names a class defined further down: a module
+    without `from __future__ import annotations` evaluates annotations where they stand."""
+    if later and not annotation.names("model").isdisjoint(later):
+        return repr(annotation.text)
+    return annotation.text
+
+
 def hashable(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) or value is None else repr(value)
 
@@ -83,12 +96,14 @@ class ModelClass:
     doc: str | None
     deps: set[str] = field(default_factory=set)  # classes its annotations name
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
+    def render(
+        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+    ) -> str:
         if not self.bases:
             imports.add(("._models", "BaseModel"))
         head = f"class {self.name}({', '.join(self.bases) or 'BaseModel'}):"
         body = [docstring(self.doc, "    ")] if self.doc else []
-        body += [f.render(enum_defaults, imports) for f in self.fields]
+        body += [f.render(enum_defaults, imports, later) for f in self.fields]
         return head + "\n" + ("\n".join(body) if body else "    pass")
 
 
@@ -105,7 +120,10 @@ class EnumClass:
         """(class, value) -> `Class.MEMBER`, so a field's default reads as the member it is."""
         return {(self.name, hashable(value)): f"{self.name}.{member}" for member, value in self.members}
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
+    def render(
+        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+    ) -> str:
+        del enum_defaults, later  # members are plain values
         imports.update((("enum", self.base), ("typing", "Any"), ("._models", "open_enum_member")))
         lines = [f"class {self.name}({self.base}):"]
         if self.doc:
@@ -133,7 +151,9 @@ class RootClass:
     bases: list[str] = field(default_factory=list)
     after_deps: bool = False  # every class it names is defined above it
 
-    def render(self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]]) -> str:
+    def render(
+        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+    ) -> str:
         # A base's subscript runs at import; naming a class defined further down, it stays Any and
         # the `root` annotation (read later) carries the type for pydantic and type checkers.
         del enum_defaults
@@ -144,7 +164,7 @@ class RootClass:
         lines = [f"class {self.name}(RootModel[{annotation if self.after_deps else 'Any'}]):"]
         if self.doc:
             lines.append(docstring(self.doc, "    "))
-        lines.append(f"    root: {annotation}")
+        lines.append(f"    root: {_spelled(self.annotation, later)}")
         return "\n".join(lines)
 
 

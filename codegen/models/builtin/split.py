@@ -1,4 +1,4 @@
-"""One large models module as a package of small ones that load on first use.
+"""The emitter's classes as a package of small modules that load on first use, for large specs.
 
 A spec with hundreds of schemas gives thousands of classes, and building a pydantic class costs
 about half a millisecond: one module holding them all makes the first call of any method pay for
@@ -15,13 +15,12 @@ misspelt name is an error (a module `__getattr__` would make it Any).
 
 from __future__ import annotations
 
-import ast
-import copy
-import re
 from collections.abc import Iterable
-from types import CodeType
+from typing import Any
 
 from ...naming import numbered_after_underscore, snake, unique_name
+from .classes import ClassDef, EnumClass, RootClass
+from .layout import dependencies_first, import_lines
 
 _INIT_DOC = (
     '"""The API\'s models. Each loads with its module on first use, so a call pays only for the\n'
@@ -29,136 +28,44 @@ _INIT_DOC = (
 )
 
 
-class _Definition:
-    def __init__(self, name: str, text: str, names: set[str]) -> None:
-        self.name = name
-        self.text = text
-        self.names = names  # every name the statement reads
-        self.deps: set[str] = set()
+def split_models(classes: dict[str, ClassDef], header: str, keep_alone: Iterable[str] = ()) -> dict[str, str]:
+    """{path under the package: text} for a models/ package of the emitter's classes. `header`
+    heads every module; names in `keep_alone` (what resource and params modules import) get
+    modules of their own rather than joining their only user's.
 
-    def quoted(self, later: set[str]) -> str:
-        """The statement's source, its field annotations that name a class not yet defined when
-        the class statement runs (`later`) quoted: the module evaluates annotations at once."""
-        if not later:
-            return self.text
-        node = ast.parse(self.text).body[0]
-        if not isinstance(node, ast.ClassDef):
-            return self.text
-        spans = [
-            stmt.annotation
-            for stmt in node.body
-            if isinstance(stmt, ast.AnnAssign)
-            and any(isinstance(n, ast.Name) and n.id in later for n in ast.walk(stmt.annotation))
-        ]
-        raw = [line.encode("utf-8") for line in self.text.splitlines(keepends=True)]  # columns count bytes
-        for annotation in reversed(spans):
-            first, last = annotation.lineno - 1, (annotation.end_lineno or annotation.lineno) - 1
-            quoted = repr(ast.unparse(annotation)).encode("utf-8")
-            end_col = annotation.end_col_offset or 0
-            raw[first : last + 1] = [raw[first][: annotation.col_offset] + quoted + raw[last][end_col:]]
-        return "".join(line.decode("utf-8") for line in raw)
-
-
-_CLASS = re.compile(r"class (\w+)\b")
-_ASSIGNED = re.compile(r"(\w+)\s*(?::[^=]*)?=")
-_REBUILD = re.compile(r"\w+\.model_rebuild\(\)\s*")
-
-
-def split_models(code: str, keep_alone: Iterable[str] = ()) -> dict[str, str] | None:
-    """{path under the package: text} for a models/ package equal to `code`; None when the module
-    holds a statement this does not know how to place (then it stays one module).
-
-    Statements start at column 0, as in the builtin emitter's output; each is compiled on its own,
-    which also proves the cut (a piece cut inside a statement does not compile), and the names it
-    reads come from its bytecode: a syntax tree of thousands of classes would cost seconds and
-    hundreds of megabytes."""
-    header, statements = _statements(code)
-    imports: list[tuple[str, set[str]]] = []
-    definitions: dict[str, _Definition] = {}
-    for number, text in enumerate(statements):
-        if text.startswith(("from ", "import ")):
-            node = ast.parse(text).body[0]
-            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-                continue  # annotations are evaluated where they stand, which saves pydantic a compile
-            if not isinstance(node, ast.Import | ast.ImportFrom):
-                return None
-            imports.append((ast.unparse(_one_level_down(node)), {a.asname or a.name.split(".")[0] for a in node.names}))
-            continue
-        if (number == 0 and text.startswith(('"', "'"))) or _REBUILD.fullmatch(text):
-            # The module docstring; a class naming one defined after it (a cycle) is completed by
-            # pydantic on first use, while rebuilding it here would build its validator at import.
-            continue
-        found = _CLASS.match(text) or _ASSIGNED.match(text)
-        if found is None or found.group(1) in definitions:
-            return None
-        name = found.group(1)
-        try:
-            compiled = compile(text, "<models>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError):
-            return None
-        # The statement stores its own name; it reads it only when a field refers to the class.
-        names = set(compiled.co_names) - {name}
-        for const in compiled.co_consts:
-            if isinstance(const, CodeType):
-                names |= _names(const)
-        definitions[name] = _Definition(name, text, names)
-    if not definitions:
-        return None
-    for made in definitions.values():
-        made.deps = {n for n in made.names if n in definitions and n != made.name}
-    order = {name: i for i, name in enumerate(definitions)}
-    groups = _groups(definitions, set(keep_alone))
+    Each module is rendered from its classes, as the single module would be, but without
+    `from __future__ import annotations`, which would make pydantic compile every annotation: an
+    annotation naming a class defined further down in the same module (in a reference cycle) is
+    written as a string instead, and a class that names one defined later is completed by
+    pydantic on its first use rather than rebuilt at import."""
+    order = dependencies_first(classes)
+    position = {name: i for i, name in enumerate(order)}
+    deps = {n: {d for d in classes[n].deps | set(classes[n].bases) if d in classes and d != n} for n in order}
+    groups = _groups(deps, set(keep_alone))
     modules = _module_names(groups)
     owner = {name: module for module, members in zip(modules, groups, strict=True) for name in members}
+    enum_defaults: dict[tuple[str, Any], str] = {}
+    for made in classes.values():
+        if isinstance(made, EnumClass):
+            enum_defaults.update(made.member_defaults())
     files: dict[str, str] = {}
     for module, members in zip(modules, groups, strict=True):
-        members = sorted(members, key=order.__getitem__)
-        files[f"models/{module}.py"] = _module_text(header, imports, [definitions[m] for m in members], owner, module)
-    files.update(_init_texts(header, owner, order))
+        members = sorted(members, key=position.__getitem__)
+        text = _module_text(header, [classes[m] for m in members], deps, owner, module, enum_defaults)
+        files[f"models/{module}.py"] = text
+    files.update(_init_texts(header, owner, position))
     return files
 
 
-def _statements(code: str) -> tuple[str, list[str]]:
-    """(the leading comment lines, the top-level statements' texts)."""
-    lines = code.splitlines(keepends=True)
-    at = 0
-    while at < len(lines) and lines[at].startswith("#"):
-        at += 1
-    header = "".join(lines[:at])
-    statements: list[list[str]] = []
-    for line in lines[at:]:
-        if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}"):
-            statements.append([line])
-        elif statements:
-            statements[-1].append(line)
-    return header, ["".join(s).rstrip() + "\n" for s in statements]
-
-
-def _names(code: CodeType) -> set[str]:
-    """Every global name the code (and the class bodies and functions in it) reads."""
-    found = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, CodeType):
-            found |= _names(const)
-    return found
-
-
-def _one_level_down(node: ast.Import | ast.ImportFrom) -> ast.stmt:
-    if isinstance(node, ast.ImportFrom) and node.level:
-        node = copy.copy(node)
-        node.level += 1
-    return node
-
-
-def _groups(definitions: dict[str, _Definition], keep_alone: set[str]) -> list[list[str]]:
+def _groups(deps: dict[str, set[str]], keep_alone: set[str]) -> list[list[str]]:
     """Cycles together, then every component that one other component alone uses merged into
     it (which keeps the groups' imports acyclic: only a group's root is used from outside)."""
-    components = _strongly_connected(definitions)
+    components = _strongly_connected(deps)
     component_of = {name: i for i, members in enumerate(components) for name in members}
     users: list[set[int]] = [set() for _ in components]
     for i, members in enumerate(components):
         for name in members:
-            for dep in definitions[name].deps:
+            for dep in deps[name]:
                 if component_of[dep] != i:
                     users[component_of[dep]].add(i)
     group_of: list[int] = list(range(len(components)))
@@ -172,29 +79,29 @@ def _groups(definitions: dict[str, _Definition], keep_alone: set[str]) -> list[l
     return list(merged.values())
 
 
-def _strongly_connected(definitions: dict[str, _Definition]) -> list[list[str]]:
+def _strongly_connected(deps: dict[str, set[str]]) -> list[list[str]]:
     """Tarjan's algorithm without recursion; each component after those it depends on."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
     out: list[list[str]] = []
-    for root in definitions:
+    for root in deps:
         if root in index:
             continue
-        work = [(root, iter(sorted(definitions[root].deps)))]
+        work = [(root, iter(sorted(deps[root])))]
         index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
         while work:
-            name, deps = work[-1]
-            dep = next(deps, None)
+            name, pending = work[-1]
+            dep = next(pending, None)
             if dep is not None:
                 if dep not in index:
                     index[dep] = low[dep] = len(index)
                     stack.append(dep)
                     on_stack.add(dep)
-                    work.append((dep, iter(sorted(definitions[dep].deps))))
+                    work.append((dep, iter(sorted(deps[dep]))))
                 elif dep in on_stack:
                     low[name] = min(low[name], index[dep])
                 continue
@@ -228,24 +135,26 @@ def _module_names(groups: list[list[str]]) -> list[str]:
 
 def _module_text(
     header: str,
-    imports: list[tuple[str, set[str]]],
-    members: list[_Definition],
+    members: list[ClassDef],
+    deps: dict[str, set[str]],
     owner: dict[str, str],
     module: str,
+    enum_defaults: dict[tuple[str, Any], str],
 ) -> str:
-    read = set().union(*(m.names for m in members))
-    head = [text for text, names in imports if names & read]
+    at = {m.name: i for i, m in enumerate(members)}
+    needed: set[tuple[str, str]] = set()
+    bodies = []
+    for i, made in enumerate(members):
+        if isinstance(made, RootClass):  # what it names is defined above it, here or imported
+            made.after_deps = all(at.get(dep, -1) < i for dep in made.deps)
+        later = frozenset(m.name for m in members[i:])  # itself too: bound only once its body ran
+        bodies.append(made.render(enum_defaults, needed, later))
     foreign: dict[str, list[str]] = {}
-    for name in sorted({d for m in members for d in m.deps if owner[d] != module}):
+    for name in sorted({d for m in members for d in deps[m.name] if owner[d] != module}):
         foreign.setdefault(owner[name], []).append(name)
+    head = import_lines(needed, level=2)
     head += [f"from .{other} import {', '.join(names)}" for other, names in sorted(foreign.items())]
-    position = {m.name: i for i, m in enumerate(members)}
-    texts = []
-    for i, m in enumerate(members):
-        ahead = [n for n in (*m.deps, m.name) if position.get(n, -1) > i or n == m.name and n in m.names]
-        texts.append(m.quoted(set(ahead)).rstrip("\n") + "\n")
-    body = "\n\n".join(texts)
-    return header + "\n".join(head) + "\n\n\n" + body
+    return header + "\n".join(head) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
 
 
 def _init_texts(header: str, owner: dict[str, str], order: dict[str, int]) -> dict[str, str]:
