@@ -29,9 +29,21 @@ from codegen.output.write import write_tree
 from codegen.pipeline import generate_package
 from codegen.release.flow import release
 from codegen.release.publish import Refused, Target, publish
+from codegen.release.record import load_record
 
 ROOT = Path(__file__).resolve().parents[2]
 DOWNSTREAM = ROOT / "tests" / "packaging" / "downstream.py"
+
+
+def _recorded(name: str) -> str:
+    """The version the release record holds: the one the committed package carries."""
+    record = load_record(ROOT / "specs" / "releases" / f"{name}.json")
+    assert record is not None
+    return record.version
+
+
+RELOOP, REPLY = _recorded("reloop"), _recorded("reply")
+RELOOP_NEXT_MAJOR = f"{int(RELOOP.split('.')[0]) + 1}.0.0"
 USER, PASSWORD = "publisher", "s3cret-for-this-test"
 # What the generated pyproject declares; pip resolves the rest of the tree when downloading.
 DEPENDENCIES = ["httpx>=0.27,<1", "pydantic>=2.7,<3"]
@@ -163,10 +175,10 @@ def test_publish_install_release_and_upgrade(tmp_path: Path, index: str) -> None
 
     uploaded = publish(list(targets.values()), dist, env=twine_env, log=messages.append)
     assert sorted(p.name for p in uploaded) == [
-        "reloop_client-1.1.0-py3-none-any.whl",
-        "reloop_client-1.1.0.tar.gz",
-        "replyio_client-3.1.0-py3-none-any.whl",
-        "replyio_client-3.1.0.tar.gz",
+        f"reloop_client-{RELOOP}-py3-none-any.whl",
+        f"reloop_client-{RELOOP}.tar.gz",
+        f"replyio_client-{REPLY}-py3-none-any.whl",
+        f"replyio_client-{REPLY}.tar.gz",
     ]
     projects = httpx.get(simple).text
     assert "reloop-client" in projects and "replyio-client" in projects and "pydantic" in projects
@@ -176,7 +188,7 @@ def test_publish_install_release_and_upgrade(tmp_path: Path, index: str) -> None
     python = env_dir / "bin" / "python"
     _install(python, simple, "reloop-client", "replyio-client")
     first = _downstream(python, tmp_path)
-    assert first["versions"] == {"reloop": "1.1.0", "replyio": "3.1.0"}
+    assert first["versions"] == {"reloop": RELOOP, "replyio": REPLY}
     assert first["domain"] == "example.com" and first["user_id"] == 7
 
     # The same versions again: nothing new, refused.
@@ -189,10 +201,10 @@ def test_publish_install_release_and_upgrade(tmp_path: Path, index: str) -> None
     del document["paths"]["/api/domain/v1/{domain_id}"]["delete"]
     spec.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
     outcome = release(spec, targets["reloop"].package_dir)
-    assert (outcome.version, outcome.bump) == ("2.0.0", "major")
+    assert (outcome.version, outcome.bump) == (RELOOP_NEXT_MAJOR, "major")
     changelog = (targets["reloop"].package_dir / "CHANGELOG.md").read_text()
     entry = changelog.split("\n## ")[1]
-    assert entry.startswith("2.0.0\n")
+    assert entry.startswith(f"{RELOOP_NEXT_MAJOR}\n")
     assert "- **Breaking:** `client.domains.delete()`: removed method (DELETE /api/domain/v1/{domain_id})" in entry
 
     wrong = {**twine_env, "TWINE_PASSWORD": "not-the-password"}
@@ -200,12 +212,15 @@ def test_publish_install_release_and_upgrade(tmp_path: Path, index: str) -> None
         publish(list(targets.values()), dist, env=wrong)
     messages.clear()
     uploaded = publish(list(targets.values()), dist, env=twine_env, log=messages.append)
-    assert sorted(p.name for p in uploaded) == ["reloop_client-2.0.0-py3-none-any.whl", "reloop_client-2.0.0.tar.gz"]
-    assert any("replyio_client-3.1.0.tar.gz is on the index already" in m for m in messages)
+    assert sorted(p.name for p in uploaded) == [
+        f"reloop_client-{RELOOP_NEXT_MAJOR}-py3-none-any.whl",
+        f"reloop_client-{RELOOP_NEXT_MAJOR}.tar.gz",
+    ]
+    assert any(f"replyio_client-{REPLY}.tar.gz is on the index already" in m for m in messages)
 
     _install(python, simple, "-U", "reloop-client", "replyio-client")
     second = _downstream(python, tmp_path)
-    assert second["versions"] == {"reloop": "2.0.0", "replyio": "3.1.0"}
+    assert second["versions"] == {"reloop": RELOOP_NEXT_MAJOR, "replyio": REPLY}
     check = (
         "import reloop; assert not hasattr(reloop.Reloop(api_key='k').domains, 'delete'); print(reloop.__api_version__)"
     )
