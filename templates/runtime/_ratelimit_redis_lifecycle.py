@@ -73,14 +73,17 @@ async def _async_beat(limiter: RedisLimiterBase) -> None:
         return
     sent = limiter._clock()
     try:
-        participants = await limiter._async().beat(
-            keys=limiter._registry_keys(), args=[limiter._id, repr(limiter._ttl), repr(limiter._quiet)]
-        )
+        participants = await limiter._async().beat(keys=limiter._registry_keys(), args=_beat_args(limiter))
     except limiter._errors as exc:
         if limiter._fail_open:
             limiter._lost(exc, sent)
         return
     limiter._failover.contacted(int(participants))
+
+
+def _beat_args(limiter: RedisLimiterBase) -> list[str]:
+    """BEAT's arguments; the last says whether this limiter goes on alone when Redis fails."""
+    return [limiter._id, repr(limiter._ttl), repr(limiter._quiet), "1" if limiter._fail_open else "0"]
 
 
 def beat(limiter: RedisLimiterBase) -> None:
@@ -91,9 +94,7 @@ def beat(limiter: RedisLimiterBase) -> None:
         return
     sent = limiter._clock()
     try:
-        participants = limiter._sync().beat(
-            keys=limiter._registry_keys(), args=[limiter._id, repr(limiter._ttl), repr(limiter._quiet)]
-        )
+        participants = limiter._sync().beat(keys=limiter._registry_keys(), args=_beat_args(limiter))
     except limiter._errors as exc:
         if limiter._fail_open:
             limiter._lost(exc, sent)

@@ -260,6 +260,7 @@ class RedisLimiterBase:
             lookahead,
             repr(self._quiet),
             "1" if self._holds_in_flight else "0",
+            "1" if self._fail_open else "0",
             *plan.window_args,
         ]
 

@@ -17,7 +17,7 @@ Keys (all in one Redis Cluster hash slot, `{<key_prefix>}`):
 * `{prefix}:members`: the participants registry: one member per limiter instance, scored with
   its last contact; members silent for longer than the participant TTL are dropped;
 * `{prefix}:shares`: per participant, the number of participants it would divide the quota by
-  if it lost Redis now (`"<count>:<since>"`), so the others know what share to keep free for it;
+  if it lost Redis now (`"<count>:<since>"`, 0: never), so the others know what to keep free for it;
 * `{prefix}:seq`: counter that makes members unique.
 
 A participant silent for longer than `quiet` seconds may have lost Redis and be going on alone at
@@ -30,9 +30,11 @@ from ._ratelimit_window import MAX_IN_FLIGHT
 # Registers `participant` (last contact: now), drops the members silent past the TTL, and records
 # the count it is answered with as its divisor; a larger divisor (a smaller share) is recorded
 # only `quiet` seconds after the smaller one was last answered, as a reply carrying the smaller
-# one may still be on its way back. Returns the count. Needs `now` and `fmt`.
+# one may still be on its way back. One that never goes on alone (`alone` false: it raises when
+# Redis fails) records 0: silent, it takes nothing, so nothing is kept free for it (one that had
+# joined alone and stopped at once kept the whole quota). Returns the count. Needs `now`, `fmt`.
 _HEARTBEAT = """
-local function heartbeat(members, shares, participant, ttl, quiet)
+local function heartbeat(members, shares, participant, ttl, quiet, alone)
   local cut = fmt(now - ttl)
   local expired = redis.call('ZRANGEBYSCORE', members, '-inf', cut)
   if #expired > 0 then
@@ -41,13 +43,13 @@ local function heartbeat(members, shares, participant, ttl, quiet)
   end
   redis.call('ZADD', members, fmt(now), participant)
   local count = redis.call('ZCARD', members)
-  local old = redis.call('HGET', shares, participant)
+  local old = alone and redis.call('HGET', shares, participant)
   local record = true
   if old then
     local d, since = string.match(old, '^(%d+):(.+)$')
     if d and tonumber(d) < count and now - tonumber(since) < quiet then record = false end
   end
-  if record then redis.call('HSET', shares, participant, count .. ':' .. fmt(now)) end
+  if record then redis.call('HSET', shares, participant, (alone and count or 0) .. ':' .. fmt(now)) end
   local ms = math.ceil(ttl * 1000) + 1000
   redis.call('PEXPIRE', members, ms)
   redis.call('PEXPIRE', shares, ms)
@@ -60,7 +62,8 @@ end
 # (for reserve chosen by the client, so that it can cancel one whose reply it never got),
 # planned start (start) or seconds since the response (complete), participant id, participant
 # TTL, view lookahead (seconds), quiet (seconds), held (1: responses are reported, so a request
-# counts until it is answered), then per window: requests, span (seconds, margin included).
+# counts until it is answered), alone (1: it goes on alone when Redis fails, 0: it raises),
+# then per window: requests, span (seconds, margin included).
 # reserve / start return {delay, start, member, reason, started, participants, view...}:
 # numbers as strings, reason -i for hold key i, +w for window w, 0 for none; started 1 when the
 # request may go. Then one view per window (see `view` below).
@@ -73,7 +76,7 @@ local participant = ARGV[5]
 local ttl = tonumber(ARGV[6])
 local lookahead = tonumber(ARGV[7])
 local quiet = tonumber(ARGV[8])
-local held = ARGV[9] == '1'
+local held, alone = ARGV[9] == '1', ARGV[10] == '1'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local count = (#KEYS - 3 - holds) / 3
@@ -82,8 +85,8 @@ local function fmt(x) return string.format('%.17g', x) end
 local function wkey(w) return KEYS[holds + 1 + 3 * w] end
 local function skey(w) return KEYS[holds + 2 + 3 * w] end
 local function fkey(w) return KEYS[holds + 3 + 3 * w] end
-local function size(w) return tonumber(ARGV[8 + 2 * w]) end
-local function span(w) return tonumber(ARGV[9 + 2 * w]) end
+local function size(w) return tonumber(ARGV[9 + 2 * w]) end
+local function span(w) return tonumber(ARGV[10 + 2 * w]) end
 """
     + _HEARTBEAT
     + """
@@ -99,13 +102,13 @@ end
 local participants = 0
 local limits = {}
 if mode == 'reserve' or mode == 'start' then
-  participants = heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet)
+  participants = heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet, alone)
   local silent = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. fmt(now - quiet))
   local divisors = {}
   if #silent > 0 then
     for _, v in ipairs(redis.call('HMGET', KEYS[3], unpack(silent))) do
       local d = v and tonumber(string.match(v, '^(%d+):')) or participants
-      divisors[#divisors + 1] = math.max(1, d)
+      if d > 0 then divisors[#divisors + 1] = d end  -- 0: it never goes on alone
     end
   end
   for w = 1, count do
@@ -378,13 +381,13 @@ for w = 1, (#KEYS - 3) / 3 do
     end
   end
 end
-return heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet)
+return heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet, true)
 """.replace("MAX_IN_FLIGHT", repr(MAX_IN_FLIGHT))
 )
 
 # A heartbeat, sent in the background while Redis answers, so that a participant silent for
 # longer than `quiet` has really lost Redis (or stopped). KEYS: members, shares. ARGV: participant
-# id, participant TTL, quiet. Returns the number of participants.
+# id, participant TTL, quiet, alone (as for SCRIPT). Returns the number of participants.
 BEAT = (
     """
 local clock = redis.call('TIME')
@@ -393,6 +396,6 @@ local function fmt(x) return string.format('%.17g', x) end
 """
     + _HEARTBEAT
     + """
-return heartbeat(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
+return heartbeat(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1')
 """
 )
