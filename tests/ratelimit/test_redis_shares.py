@@ -6,8 +6,12 @@ could be going on alone.
 
 from __future__ import annotations
 
+import gc
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -61,3 +65,56 @@ def test_a_stopped_participant_that_joined_alone(
     finally:
         survivor.close()
         stopped.close()
+
+
+def _joined_alone(rl: ModuleType, rlr: ModuleType, url: str, prefix: str) -> Any:
+    limiter = rlr.RedisRateLimiter(
+        [rl.RateLimit(10, 30.0)], url=url, key_prefix=prefix, fail_open=True, probe_interval=60.0
+    )
+    assert limiter.acquire(None, max_wait=0.0) == 0.0
+    limiter.observe(None, 200, {})
+    assert limiter.participants == 1
+    return limiter
+
+
+def test_a_participant_nobody_closed_leaves_when_it_is_collected(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """The case above with a limiter that would go on alone, but dropped without `close()`: it
+    leaves the registry when collected, so the survivor keeps nothing free for it."""
+    prefix = f"test:{uuid.uuid4().hex}"
+    stopped = _joined_alone(rl, rlr, redis_server.url, prefix)
+    survivor = rlr.RedisRateLimiter([rl.RateLimit(10, 30.0)], url=redis_server.url, key_prefix=prefix, **SURVIVOR)
+    try:
+        assert _starts_without_waiting(rl, survivor, 1) == 1
+        del stopped
+        gc.collect()
+        time.sleep(2 * QUIET)
+        assert _starts_without_waiting(rl, survivor, 10) == 8
+    finally:
+        survivor.close()
+
+
+def test_a_process_that_ends_without_close_leaves_the_registry(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """A script that joins alone, makes one request and exits without `close()`."""
+    prefix = f"test:{uuid.uuid4().hex}"
+    package = rl.__name__.split(".")[0]
+    script = (
+        f"import sys; sys.path.insert(0, {str(Path(rl.__file__).parents[1])!r})\n"
+        f"from {package}._ratelimit import RateLimit\n"
+        f"from {package}._ratelimit_redis import RedisRateLimiter\n"
+        f"limiter = RedisRateLimiter([RateLimit(10, 30.0)], url={redis_server.url!r}, key_prefix={prefix!r},"
+        " probe_interval=60.0)\n"
+        "assert limiter.acquire(None, max_wait=0.0) == 0.0\n"
+        "limiter.observe(None, 200, {})\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    survivor = rlr.RedisRateLimiter([rl.RateLimit(10, 30.0)], url=redis_server.url, key_prefix=prefix, **SURVIVOR)
+    try:
+        assert survivor.participants in (0, 1)
+        time.sleep(2 * QUIET)
+        assert _starts_without_waiting(rl, survivor, 10) == 9  # the script's one request still counts
+    finally:
+        survivor.close()

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import threading
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._ratelimit_redis_base import RedisLimiterBase
@@ -23,6 +23,7 @@ def start_beats(limiter: RedisLimiterBase) -> None:
         return
     if limiter._beat_thread is not None:
         return
+    _leave_when_gone(limiter)
     with limiter._init_lock:
         if limiter._beat_thread is not None or limiter._beat_stop.is_set():
             return
@@ -34,6 +35,44 @@ def start_beats(limiter: RedisLimiterBase) -> None:
         )
         limiter._beat_thread = thread
     thread.start()
+
+
+def _leave_when_gone(limiter: RedisLimiterBase) -> None:
+    """A limiter nobody closed leaves the registry when it is collected or the interpreter exits
+    (a script that ends without `close()`): else the others keep its share free until its
+    registration expires, all of the quota when it had joined alone."""
+    members, shares = limiter._registry_keys()
+    weakref.finalize(
+        limiter,
+        _leave,
+        (limiter._client, limiter._url, limiter._options(False), limiter._redis),
+        (members, shares, limiter._id),
+        limiter._errors,
+        limiter._beat_stop,
+        limiter._failover,
+    )
+
+
+def _leave(
+    connect: tuple[Any, str | None, dict[str, Any], Any],
+    keys: tuple[str, str, str],
+    errors: tuple[type[BaseException], ...],
+    closed: threading.Event,
+    failover: Any,
+) -> None:
+    client, url, options, redis = connect
+    members, shares, member = keys
+    if closed.is_set() or failover.current()[0] == "local":  # closed (and left), or Redis is away
+        return
+    own = client is None
+    try:
+        client = redis.Redis.from_url(url, **options) if own else client
+        client.zrem(members, member)
+        client.hdel(shares, member)
+        if own:
+            client.close()
+    except errors:
+        pass
 
 
 def _beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], stop: threading.Event, interval: float) -> None:
