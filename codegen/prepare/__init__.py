@@ -140,18 +140,17 @@ def _fold_annotation_only_parts(doc: dict[str, Any]) -> None:
         parts = node.get("allOf")
         if not isinstance(parts, list) or len(parts) < 2:
             continue
-        notes = [p for p in parts if isinstance(p, dict) and p.keys() <= _ANNOTATIONS | _extensions(p)]
-        typed = [p for p in parts if not any(p is n for n in notes)]
+        notes: list[Any] = []
+        typed: list[Any] = []
+        for part in parts:
+            says_nothing = isinstance(part, dict) and all(k in _ANNOTATIONS or str(k).startswith("x-") for k in part)
+            (notes if says_nothing else typed).append(part)
         if len(typed) != 1 or not notes:
             continue
         node["allOf"] = typed
         for note in notes:
             for key, value in note.items():
                 node.setdefault(key, value)
-
-
-def _extensions(node: dict[str, Any]) -> set[str]:
-    return {k for k in node if isinstance(k, str) and k.startswith("x-")}
 
 
 def _strip_constraints(schemas: dict[str, Any]) -> None:

@@ -228,9 +228,10 @@ class _Bundler:
         return isinstance(ref, str) and (not ref.startswith("#") or base != self.main)
 
     def bundle(self, ref: str, pointer: str, base: Path) -> str:
-        target, fragment, part, source = self._resolve(ref, pointer, base)
+        target, fragment = self._target(ref, pointer, base)
         key = (target, fragment)
-        if key not in self.bundled:
+        if key not in self.bundled:  # a part many refs name is read and copied once
+            part, source = self._part(ref, pointer, target, fragment)
             section = _section_for(fragment, pointer)
             existing = (self.spec.data.get("components") or {}).get(section) or {}
             taken = {**existing, **self.added.setdefault(section, {})}
@@ -243,11 +244,12 @@ class _Bundler:
         return self.bundled[key]
 
     def inline(self, ref: str, pointer: str, base: Path, key: str = "") -> Any:
-        target, fragment, part, source = self._resolve(ref, pointer, base)
+        target, fragment = self._target(ref, pointer, base)
         if (target, fragment) in self.inlining:
             raise SpecError(
                 [self.spec.diagnostic(join_pointer(pointer, "$ref"), f"$ref {ref!r} refers back to itself")]
             )
+        part, source = self._part(ref, pointer, target, fragment)
         self.spec.foreign_maps[pointer] = (source, fragment)
         self.inlining.append((target, fragment))
         try:
@@ -255,16 +257,19 @@ class _Bundler:
         finally:
             self.inlining.pop()
 
-    def _resolve(self, ref: str, pointer: str, base: Path) -> tuple[Path, str, Any, SourceMap]:
-        where = join_pointer(pointer, "$ref")
+    def _target(self, ref: str, pointer: str, base: Path) -> tuple[Path, str]:
+        """The file and fragment a ref names, relative to the file it sits in."""
         if "://" in ref.partition("#")[0]:
             message = f"remote $ref {ref!r} is not supported; save the document and refer to the file"
-            raise SpecError([self.spec.diagnostic(where, message)])
+            raise SpecError([self.spec.diagnostic(join_pointer(pointer, "$ref"), message)])
         file_part, _, fragment = ref.partition("#")
-        target = (base.parent / file_part).resolve() if file_part else base
+        return ((base.parent / file_part).resolve() if file_part else base), fragment
+
+    def _part(self, ref: str, pointer: str, target: Path, fragment: str) -> tuple[Any, SourceMap]:
+        where = join_pointer(pointer, "$ref")
         data, source = self._load(target, where)
         try:
-            return target, fragment, resolve_pointer(data, fragment), source
+            return resolve_pointer(data, fragment), source
         except KeyError:
             raise SpecError([self.spec.diagnostic(where, f"unresolvable $ref {ref!r}")]) from None
 
