@@ -41,7 +41,7 @@ from .runtime_config import jobs_config, runtime_config
 def lower(spec: LoadedSpec, prepared: Prepared, *, package_name: str | None = None) -> Package:
     sdk = read_document_sdk(spec)
     schemas = (prepared.document.get("components") or {}).get("schemas") or {}
-    inputs = InputTypes(prepared.document, model_names=frozenset(schemas))
+    inputs = InputTypes(prepared.document, model_names=frozenset(schemas), origins=prepared.origins)
     ctx = Context(spec, prepared, TypeNamer(prepared.document), sdk, inputs)
     info = spec.data.get("info") or {}
     title = str(info.get("title") or "API")

@@ -40,6 +40,8 @@ def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], 
 class Prepared:
     document: dict[str, Any]  # self-contained OpenAPI document handed to the model generator
     class_names: dict[str, str] = field(default_factory=dict)  # original component name -> class
+    # class name -> JSON pointer of its schema in the document as written (hoisted ones included)
+    origins: dict[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
@@ -68,10 +70,12 @@ def prepare(spec: LoadedSpec) -> Prepared:
     schemas.clear()
     schemas.update(renamed)
     _rewrite_refs(doc, out.class_names)
-    _hoist_inline(doc, schemas)
-    _hoist_component_bodies(doc, schemas)
-    hoist_union_members(schemas, CLASS_NAMES)
-    hoist_array_items(schemas, CLASS_NAMES)
+    origins = out.origins
+    origins.update((name, join_pointer("/components/schemas", original)) for original, name in out.class_names.items())
+    _hoist_inline(doc, schemas, origins)
+    _hoist_component_bodies(doc, schemas, origins)
+    hoist_union_members(schemas, CLASS_NAMES, origins)
+    hoist_array_items(schemas, CLASS_NAMES, origins)
     relax(schemas)
     name_enum_members(schemas)
     _strip_constraints(schemas)
@@ -211,17 +215,20 @@ def _needs_class(schema: Any) -> bool:
     return any(isinstance(s, dict) and _needs_class(s) for key in ("oneOf", "anyOf") for s in schema.get(key, []))
 
 
-def _lift(schema: dict[str, Any], name: str, schemas: dict[str, Any]) -> dict[str, Any]:
+def _lift(
+    schema: dict[str, Any], name: str, schemas: dict[str, Any], origins: dict[str, str], where: str
+) -> dict[str, Any]:
     name = unique_name(name, schemas.keys() | CLASS_NAMES, numbered)
     schemas[name] = schema
+    origins[name] = where
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _lift_schema(schema: Any, name: str, schemas: dict[str, Any]) -> Any:
+def _lift_schema(schema: Any, name: str, schemas: dict[str, Any], origins: dict[str, str], where: str) -> Any:
     if _needs_class(schema):
-        return _lift(schema, name, schemas)
+        return _lift(schema, name, schemas, origins, where)
     if isinstance(schema, dict) and schema.get("type") == "array" and _needs_class(schema.get("items")):
-        return {**schema, "items": _lift(schema["items"], name + "Item", schemas)}
+        return {**schema, "items": _lift(schema["items"], name + "Item", schemas, origins, where + "/items")}
     return schema
 
 
@@ -230,22 +237,23 @@ def operation_base_name(path: str, method: str, operation: dict[str, Any]) -> st
     return pascal(op_id) if isinstance(op_id, str) and op_id else pascal(f"{method} {path}")
 
 
-def _hoist_component_bodies(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+def _hoist_component_bodies(doc: dict[str, Any], schemas: dict[str, Any], origins: dict[str, str]) -> None:
     """Inline schemas of reusable responses and request bodies (`#/components/responses/...`) get
     classes too, named after the component, like those written inside an operation."""
     components = doc.get("components") or {}
     for section, suffix in (("responses", "Response"), ("requestBodies", "Request")):
         for name, holder in (components.get(section) or {}).items():
             content = holder.get("content") if isinstance(holder, dict) else None
-            for media in (content or {}).values() if isinstance(content, dict) else ():
+            for media_type, media in (content or {}).items() if isinstance(content, dict) else ():
                 if isinstance(media, dict) and "schema" in media:
                     base = pascal(name)
+                    where = join_pointer("/components", section, name, "content", media_type, "schema")
                     media["schema"] = _lift_schema(
-                        media["schema"], base if base.endswith(suffix) else base + suffix, schemas
+                        media["schema"], base if base.endswith(suffix) else base + suffix, schemas, origins, where
                     )
 
 
-def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any], origins: dict[str, str]) -> None:
     seen_ids: set[object] = set()
     for path, _item, method, op in iter_operations(doc):
         # A duplicate operationId names its inline schemas after method and path, as its method.
@@ -254,13 +262,17 @@ def _hoist_inline(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
         base = pascal(f"{method} {path}") if duplicate else operation_base_name(path, method, op)
         body = op.get("requestBody")
         if isinstance(body, dict):
-            for media in (body.get("content") or {}).values():
+            for media_type, media in (body.get("content") or {}).items():
                 if isinstance(media, dict) and "schema" in media:
-                    media["schema"] = _lift_schema(media["schema"], base + "Request", schemas)
+                    where = join_pointer("/paths", path, method, "requestBody", "content", media_type, "schema")
+                    media["schema"] = _lift_schema(media["schema"], base + "Request", schemas, origins, where)
         for status, response in (op.get("responses") or {}).items():
             if not (isinstance(response, dict) and str(status).startswith("2")):
                 continue
             suffix = "Response" if str(status) in ("200", "201", "2XX") else f"Response{status}"
-            for media in (response.get("content") or {}).values():
+            for media_type, media in (response.get("content") or {}).items():
                 if isinstance(media, dict) and "schema" in media:
-                    media["schema"] = _lift_schema(media["schema"], base + suffix, schemas)
+                    where = join_pointer(
+                        "/paths", path, method, "responses", str(status), "content", media_type, "schema"
+                    )
+                    media["schema"] = _lift_schema(media["schema"], base + suffix, schemas, origins, where)

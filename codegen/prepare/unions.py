@@ -13,7 +13,7 @@ from typing import Any
 from ..naming import numbered, pascal, unique_name
 
 
-def hoist_union_members(schemas: dict[str, Any], reserved: frozenset[str]) -> None:
+def hoist_union_members(schemas: dict[str, Any], reserved: frozenset[str], origins: dict[str, str]) -> None:
     for name in list(schemas):
         schema = schemas[name]
         if not isinstance(schema, dict) or "properties" in schema or "allOf" in schema:
@@ -30,17 +30,21 @@ def hoist_union_members(schemas: dict[str, Any], reserved: frozenset[str]) -> No
             for i, member in enumerate(members):
                 if _is_inline_object(member):
                     wanted = _member_name(name, member, prop, i)
-                    members[i] = {"$ref": "#/components/schemas/" + _free(wanted, schemas, reserved, member)}
+                    hoisted = _free(wanted, schemas, reserved, member)
+                    members[i] = {"$ref": "#/components/schemas/" + hoisted}
+                    if name in origins:
+                        origins[hoisted] = f"{origins[name]}/{key}/{i}"
 
 
-def hoist_array_items(schemas: dict[str, Any], reserved: frozenset[str]) -> None:
+def hoist_array_items(schemas: dict[str, Any], reserved: frozenset[str], origins: dict[str, str]) -> None:
     """A component that is an array of inline objects: the item class gets the name {Name}Item."""
     for name in list(schemas):
         schema = schemas[name]
         if isinstance(schema, dict) and schema.get("type") == "array" and _is_inline_object(schema.get("items")):
-            schema["items"] = {
-                "$ref": "#/components/schemas/" + _free(name + "Item", schemas, reserved, schema["items"])
-            }
+            hoisted = _free(name + "Item", schemas, reserved, schema["items"])
+            schema["items"] = {"$ref": "#/components/schemas/" + hoisted}
+            if name in origins:
+                origins[hoisted] = origins[name] + "/items"
 
 
 def _is_inline_object(schema: Any) -> bool:

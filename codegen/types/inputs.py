@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..diagnostics import join_pointer
 from ..ir.nodes import BodyField, InputDict
 from ..ir.typeref import FILE_INPUT, TypeRef, literal, model, named, sequence_of, union
 from ..naming import parameter_name, snake, unique_name
@@ -27,6 +28,8 @@ class InputTypes(TypeNamer):
     """Annotations of input types; records every TypedDict the annotations name."""
 
     model_names: frozenset[str] = frozenset()
+    # class name -> pointer of its schema in the document as written, for warnings that point into it
+    origins: dict[str, str] = field(default_factory=dict)
     wanted: dict[str, str] = field(default_factory=dict)  # model name -> TypedDict name
 
     def class_reference(self, name: str, schema: dict[str, Any]) -> TypeRef:
@@ -60,8 +63,9 @@ class InputTypes(TypeNamer):
                     continue
                 schema = self.resolve({"$ref": _SCHEMAS + model_name})
                 fields = object_fields(self, schema)
+                where = self.origins.get(model_name) or join_pointer("/components/schemas", model_name)
                 items = tuple(
-                    (wire, self.annotation(sub, f"/components/schemas/{model_name}/properties/{wire}"), required)
+                    (wire, self.annotation(sub, join_pointer(where, "properties", wire)), required)
                     for wire, sub, required in (fields or [])
                 )
                 description = str(schema.get("description") or "") if isinstance(schema, dict) else ""
