@@ -67,40 +67,80 @@ def children(node: dict[str, Any], key: str) -> Iterator[tuple[str, Any, str]]:
     """(key, value, key context for the value) of the node's entries the walk enters."""
     names = key in NAME_MAPS
     for k, v in node.items():
-        if isinstance(v, dict | list) and (names or not is_literal(k, v, key)):
+        if isinstance(v, _CONTAINER) and (names or not is_literal(k, v, key)):
             yield str(k), v, child_key(str(k), key)
+
+
+# The walks below inline children() and child_key(): they visit every node of a document several
+# times a run, and a generator plus two calls per node cost half their time on large specs.
+_CONTAINER = (dict, list)
+
+
+def _entered(node: dict[str, Any], context: str) -> list[tuple[Any, Any]]:
+    """(key, value) of an object node's entries the walk enters, in reverse document order."""
+    literal = _LITERAL_KEYS
+    if context == "__example__":
+        return [
+            (k, v)
+            for k, v in reversed(node.items())
+            if isinstance(v, _CONTAINER)
+            and k not in literal
+            and k != "value"
+            and not (k == "examples" and isinstance(v, list))
+        ]
+    return [
+        (k, v)
+        for k, v in reversed(node.items())
+        if isinstance(v, _CONTAINER) and k not in literal and not (k == "examples" and isinstance(v, list))
+    ]
 
 
 def walk(root: Any, key: str = "") -> Iterator[dict[str, Any]]:
     """Every object node under root, root first; a mapping of names is not a node itself, its
     values are. `key` is the key root sits under in its parent ("schemas" for the components'
     schema map), which tells names from keywords."""
-    stack: list[tuple[Any, str]] = [(root, key)]
+    stack: list[tuple[Any, Any]] = [(root, key)]
+    pop, extend, names = stack.pop, stack.extend, NAME_MAPS
     while stack:
-        node, context = stack.pop()
+        node, context = pop()
         if isinstance(node, list):
-            stack.extend((v, "") for v in reversed(node))
+            extend([(v, "") for v in reversed(node) if isinstance(v, _CONTAINER)])
+        elif not isinstance(node, dict):
             continue
-        if not isinstance(node, dict):
-            continue
-        if context not in NAME_MAPS:
+        elif context in names:
+            inner = "__example__" if context == "examples" else ""
+            extend([(v, inner) for v in reversed(node.values()) if isinstance(v, _CONTAINER)])
+        else:
             yield node
-        stack.extend((v, ck) for _, v, ck in reversed(list(children(node, context))))
+            extend([(v, str(k)) for k, v in _entered(node, context)])
 
 
 def walk_with_pointers(root: Any, pointer: str = "", key: str = "") -> Iterator[tuple[dict[str, Any], str]]:
     """walk(), with each node's JSON pointer (pointer being root's)."""
-    stack: list[tuple[Any, str, str]] = [(root, pointer, key)]
+    stack: list[tuple[Any, str, Any]] = [(root, pointer, key)]
+    pop, extend, names = stack.pop, stack.extend, NAME_MAPS
     while stack:
-        node, where, context = stack.pop()
+        node, where, context = pop()
         if isinstance(node, list):
-            stack.extend((v, join_pointer(where, i), "") for i, v in reversed(list(enumerate(node))))
+            count = len(node)
+            extend(
+                [(v, f"{where}/{count - 1 - i}", "") for i, v in enumerate(reversed(node)) if isinstance(v, _CONTAINER)]
+            )
+        elif not isinstance(node, dict):
             continue
-        if not isinstance(node, dict):
-            continue
-        if context not in NAME_MAPS:
+        elif context in names:
+            inner = "__example__" if context == "examples" else ""
+            extend([(v, _join(where, k), inner) for k, v in reversed(node.items()) if isinstance(v, _CONTAINER)])
+        else:
             yield node, where
-        stack.extend((v, join_pointer(where, k), ck) for k, v, ck in reversed(list(children(node, context))))
+            extend([(v, _join(where, k), str(k)) for k, v in _entered(node, context)])
+
+
+def _join(pointer: str, key: Any) -> str:
+    token = str(key)
+    if "~" in token or "/" in token:
+        return join_pointer(pointer, token)
+    return pointer + "/" + token
 
 
 @dataclass(frozen=True)
@@ -123,24 +163,39 @@ def rebuild(root: Any, edit: Edit, key: str = "", pointer: str | None = None) ->
         return root
     track = pointer is not None
     holder: list[Any] = [None]
-    stack: list[tuple[Any, str, str, Any, Any]] = [(root, key, pointer or "", holder, 0)]
+    stack: list[tuple[Any, Any, str, Any, Any]] = [(root, key, pointer or "", holder, 0)]
+    pop, extend, names = stack.pop, stack.extend, NAME_MAPS
     while stack:
-        node, context, where, parent, slot = stack.pop()
+        node, context, where, parent, slot = pop()
         if isinstance(node, list):
             items = list(node)
             parent[slot] = items
-            entries = [(v, "", join_pointer(where, i) if track else "", items, i) for i, v in enumerate(node)]
-            stack.extend(e for e in reversed(entries) if isinstance(e[0], dict | list))
-            continue
-        copied = dict(node) if context in NAME_MAPS else edit(node, context, where if track else None)
-        if isinstance(copied, Finished):
-            parent[slot] = copied.value
-            continue
-        parent[slot] = copied
-        # Reversed, so that nodes are handed to edit in document order, as walk() yields them.
-        stack.extend(
-            reversed(
-                [(v, ck, join_pointer(where, k) if track else "", copied, k) for k, v, ck in children(copied, context)]
+            count = len(items)
+            extend(
+                [
+                    (v, "", f"{where}/{count - 1 - i}" if track else "", items, count - 1 - i)
+                    for i, v in enumerate(reversed(items))
+                    if isinstance(v, _CONTAINER)
+                ]
             )
-        )
+            continue
+        if context in names:
+            copied = dict(node)
+            parent[slot] = copied
+            inner = "__example__" if context == "examples" else ""
+            extend(
+                [
+                    (v, inner, _join(where, k) if track else "", copied, k)
+                    for k, v in reversed(copied.items())
+                    if isinstance(v, _CONTAINER)
+                ]
+            )
+            continue
+        edited = edit(node, context, where if track else None)
+        if isinstance(edited, Finished):
+            parent[slot] = edited.value
+            continue
+        parent[slot] = edited
+        # Reversed, so that nodes are handed to edit in document order, as walk() yields them.
+        extend([(v, str(k), _join(where, k) if track else "", edited, k) for k, v in _entered(edited, context)])
     return holder[0]
