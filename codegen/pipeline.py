@@ -15,8 +15,8 @@ from .diagnostics import Diagnostic, Processing, SpecError, display_path, proces
 from .ir.nodes import Package
 from .lower import lower
 from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, plan_models
-from .output.format import format_tree
-from .prepare import prepare
+from .output.format import PendingFormat, start_format
+from .prepare import Prepared, prepare
 from .release.record import load_record, record_path
 from .render import RUNTIME, header_text, render_package
 from .spec.load import load_spec
@@ -199,22 +199,43 @@ def _generate(
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
     files = render_package(package)
+    # ruff formats the resource modules while the models are written, and then the models while
+    # they are compiled: the two run side by side, each in a process of its own.
+    spec_file = spec.source.file
+    del spec  # the document as loaded is not needed any more; the model generator needs the memory
+    pending = [start_format(files, package.package)]
+    try:
+        return _finish(spec_file, prepared, package, files, pending, stage, models)
+    finally:
+        for waiting in pending:
+            waiting.wait()
+
+
+def _finish(
+    spec_file: str,
+    prepared: Prepared,
+    package: Package,
+    files: dict[str, str],
+    pending: list[PendingFormat],
+    stage: Callable[[str], None],
+    models: str,
+) -> Generated:
+    check_compiles(files, package.package)
     stage("models")
     processing("/components/schemas")
-    plan = plan_models(
-        prepared.document, package=package.package, header=header_text(package), spec_file=spec.source.file
-    )
-    del spec  # the document as loaded is not needed any more; the model generator needs the memory
+    plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
     generator = model_generator(models, prepared.document)
     if generator == "builtin" and len(plan.schemas) >= SPLIT_FROM_SCHEMAS:
         plan = replace(plan, split_keep=frozenset(_models_used(package)))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto")
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
-    for rel, text in (emitted.files or {"models.py": emitted.code}).items():
-        files[f"src/{package.package}/{rel}"] = text
-    check_compiles(files, package.package)
+    model_files = {
+        f"src/{package.package}/{rel}": text for rel, text in (emitted.files or {"models.py": emitted.code}).items()
+    }
+    pending.append(start_format(model_files, package.package))
+    check_compiles(model_files, package.package)
     stage("format")
-    return Generated(package, format_tree(files))
+    return Generated(package, pending[0].result() | pending[1].result())
 
 
 def _emit_models(plan: ModelPlan, generator: str, *, forced: bool) -> tuple[EmittedModels, str]:

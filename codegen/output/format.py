@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -30,16 +31,55 @@ def _ruff() -> list[str]:
         return [sys.executable, "-m", "ruff"]
 
 
-def format_tree(files: dict[str, str]) -> dict[str, str]:
-    """The same files with every .py fixed and formatted; other files unchanged."""
+def format_tree(files: dict[str, str], package: str | None = None) -> dict[str, str]:
+    """The same files with every .py fixed and formatted; other files unchanged. Imports of
+    `package` sort as first-party."""
+    return start_format(files, package).result()
+
+
+def start_format(files: dict[str, str], package: str | None = None) -> PendingFormat:
+    """Formats the files in the background: ruff is a process of its own, so the caller's Python
+    work (the next stage, the compile check) goes on beside it."""
+    return PendingFormat(files, package)
+
+
+class PendingFormat:
+    def __init__(self, files: dict[str, str], package: str | None) -> None:
+        self._files = files
+        # Named, not found: ruff would look for the package among the files it is given, and the
+        # models are formatted apart from the modules that import them.
+        self._first_party = ["--config", f"lint.isort.known-first-party = [{package!r}]"] if package else []
+        self._outcome: dict[str, str] | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="codegen-ruff", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._outcome = _format(self._files, self._first_party)
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the result
+            self._outcome = exc
+
+    def wait(self) -> None:
+        """Until ruff is done and its scratch files are gone, whatever came of it."""
+        self._thread.join()
+
+    def result(self) -> dict[str, str]:
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        assert self._outcome is not None
+        return self._outcome
+
+
+def _format(files: dict[str, str], options: list[str]) -> dict[str, str]:
     size = sum(len(text) for text in files.values())
     place = _scratch_parent(size)
     try:
-        return _format_in(files, place)
+        return _format_in(files, place, options)
     except OSError:
         if place is None:
             raise
-        return _format_in(files, None)  # the memory file system was full after all
+        return _format_in(files, None, options)  # the memory file system was full after all
 
 
 def _scratch_parent(size: int) -> str | None:
@@ -52,7 +92,7 @@ def _scratch_parent(size: int) -> str | None:
     return str(_MEMORY_TMP) if room > 4 * size + (64 << 20) and os.access(_MEMORY_TMP, os.W_OK) else None
 
 
-def _format_in(files: dict[str, str], parent: str | None) -> dict[str, str]:
+def _format_in(files: dict[str, str], parent: str | None, options: list[str]) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="codegen-ruff-", dir=parent) as tmp:
         root = Path(tmp)
         for rel, text in files.items():
@@ -61,7 +101,7 @@ def _format_in(files: dict[str, str], parent: str | None) -> dict[str, str]:
             target.write_text(text, encoding="utf-8")
         for args in (["check", "--fix-only", "--exit-zero", "--quiet", "."], ["format", "."]):
             done = subprocess.run(
-                [*_ruff(), args[0], "--no-cache", "--config", str(RUFF_CONFIG), *args[1:]],
+                [*_ruff(), args[0], "--no-cache", "--config", str(RUFF_CONFIG), *options, *args[1:]],
                 cwd=root,
                 capture_output=True,
                 text=True,
