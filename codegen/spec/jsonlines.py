@@ -7,8 +7,10 @@ duplicate keys (json.loads keeps the last one silently).
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from json.decoder import scanstring
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -174,3 +176,99 @@ class _DuplicateSeen:
         if len(result) != len(pairs):
             self.found = True
         return result
+
+
+class OtherLayout(Exception):
+    """The text is not laid out one node a line where a pointer leads: the caller computes every line."""
+
+
+class LaidOutLines:
+    """The line of one pointer in a document laid out one node a line (as `_laid_out_lines`
+    expects), found by searching the text for its keys level by level instead of laying out the
+    whole document: a run with a few warnings on a 13 MB spec needs a few dozen lines, not a map
+    of a million. Each answer is checked: the text where it points must parse to the value at the
+    pointer, else OtherLayout."""
+
+    def __init__(self, text: str, data: Any) -> None:
+        indent = _INDENT.match(text, 2).group() if text[:2] in ("{\n", "[\n") else ""  # type: ignore[union-attr]
+        if not indent or not isinstance(data, dict | list):
+            raise OtherLayout
+        self._text, self._data, self._indent = text, data, indent
+        self._decoder = json.JSONDecoder()
+        self._known: list[tuple[int, int]] = [(0, 1)]  # (offset, line there), sorted by offset
+        self._objects: dict[int, dict[str, tuple[int, int]]] = {}  # by where the object's line begins
+
+    def line(self, pointer: str) -> int:
+        """The line of the node at pointer, or of the nearest node above it that exists."""
+        text, indent = self._text, self._indent
+        node, line_start, value_start, depth = self._data, 0, 0, 0
+        for raw in pointer.split("/")[1:] if pointer else ():
+            token = raw.replace("~1", "/").replace("~0", "~")
+            pad = "\n" + indent * (depth + 1)
+            if isinstance(node, dict) and token in node:
+                found, width = self._keys(line_start, pad).get(token, (-1, 0))
+                child = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                found, width = self._item(node, int(token), pad, line_start), len(pad)
+                child = node[int(token)]
+            else:
+                break
+            if found < 0:
+                raise OtherLayout
+            node, line_start, value_start, depth = child, found + 1, found + width, depth + 1
+        if not depth:
+            return 1
+        try:
+            value = self._decoder.raw_decode(text, _INDENT.match(text, value_start).end())[0]  # type: ignore[union-attr]
+        except json.JSONDecodeError:
+            raise OtherLayout from None
+        if value != node:
+            raise OtherLayout
+        return self._line_at(line_start)
+
+    def _keys(self, start: int, pad: str) -> dict[str, tuple[int, int]]:
+        """Key -> (where its line begins, how far its value is from there) of the object whose
+        line begins at `start`: its entries are the lines indented one level more than it that
+        begin with a quote, up to the line closing it; deeper lines have more indentation."""
+        known = self._objects.get(start)
+        if known is not None:
+            return known
+        text = self._text
+        end = text.find(pad[: -len(self._indent)] + "}", start)
+        end = len(text) if end < 0 else end
+        needle = pad + '"'
+        keys: dict[str, tuple[int, int]] = {}
+        found = text.find(needle, start, end)
+        while found >= 0:
+            quote = found + len(pad)
+            key, after = scanstring(text, quote + 1)
+            colon = text.find(":", after, after + 4)
+            if colon < 0:
+                raise OtherLayout
+            keys.setdefault(key, (found, colon + 1 - found))
+            found = text.find(needle, colon, end)
+        self._objects[start] = keys
+        return keys
+
+    def _item(self, items: list[Any], index: int, pad: str, start: int) -> int:
+        """Where the line of item `index` of an array begins (its newline): each item before it
+        takes one line, or runs to the line closing it at its own indentation."""
+        text = self._text
+        at = text.find("\n", start)
+        for item in items[:index]:
+            if isinstance(item, dict | list) and item:
+                at = text.find(pad + ("}" if isinstance(item, dict) else "]"), at + 1)
+                if at < 0:
+                    return -1
+            at = text.find("\n", at + 1)
+            if at < 0:
+                return -1
+        return at if text.startswith(pad, at) and text[at + len(pad) : at + len(pad) + 1] not in (" ", "\t", "") else -1
+
+    def _line_at(self, offset: int) -> int:
+        """1-based line of an offset, counted on from the nearest offset counted before."""
+        index = bisect.bisect_right(self._known, (offset, 1 << 62)) - 1
+        base, line = self._known[index]
+        line += self._text.count("\n", base, offset)
+        self._known.insert(index + 1, (offset, line))
+        return line

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, SpecError, display_path, join_pointer
 from ..naming import numbered, unique_name
-from .jsonlines import json_lines, load_json
+from .jsonlines import LaidOutLines, OtherLayout, json_lines, load_json
 from .structure import HTTP_METHODS
 from .walk import NAME_MAPS, Finished, rebuild, walk
 
@@ -31,7 +31,16 @@ class SourceMap:
     # YAML readers commonly do.
     duplicates: list[Diagnostic] = field(default_factory=list)
 
+    # A JSON document laid out one node a line answers a pointer by searching its text; only
+    # another layout needs every line computed.
+    locate: Callable[[str], int] | None = None
+
     def line(self, pointer: str) -> int | None:
+        if self.locate is not None:
+            try:
+                return self.locate(pointer)
+            except OtherLayout:
+                self.locate = None
         if self.compute is not None:
             self.lines.update(self.compute())
             self.compute = None
@@ -89,6 +98,10 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
                 raise json_error from None
         if "\n" in body.rstrip():
             source.compute = lambda: json_lines(body, file, data)
+            try:
+                source.locate = LaidOutLines(body, data).line
+            except OtherLayout:
+                pass
         else:  # a minified document: every node is on line 1, no pass over the text needed
             source.lines[""] = 1
         return data, source

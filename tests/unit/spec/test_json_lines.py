@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from codegen.spec.jsonlines import json_lines
+from codegen.spec.jsonlines import LaidOutLines, OtherLayout, json_lines
 from codegen.spec.load import load_spec, resolve_pointer
 
 DOCUMENT = {
@@ -62,3 +62,51 @@ def test_any_other_layout_falls_back_to_the_token_pass() -> None:
         '{\n  "c": [\n    1,\n    2\n  ],\n  "a": {\n    "b": 1\n  }\n}',  # keys in another order
     ):
         assert json_lines(text, "f.json", document) == json_lines(text, "f.json")
+
+
+def test_a_pointer_is_found_in_the_text_without_laying_out_the_document() -> None:
+    """LaidOutLines answers one pointer by searching the text: the same line as the whole
+    layout gives, for every pointer, whatever the indentation or the escaping of keys."""
+    for document in [*CASES, {"k\u00e9y": {"caf\u00e9": [{"a": 1}, 2]}, "dup": {"x": {"x": 1}}}]:
+        for indent in (2, 4, "\t"):
+            for ascii_only in (True, False):
+                text = json.dumps(document, indent=indent, ensure_ascii=ascii_only)
+                found = LaidOutLines(text, json.loads(text))
+                for pointer, line in json_lines(text, "f.json", document).items():
+                    assert found.line(pointer) == line, (document, indent, pointer)
+
+
+def test_a_pointer_past_the_document_gets_the_line_of_the_nearest_node_above_it() -> None:
+    text = json.dumps(DOCUMENT, indent=2)
+    found = LaidOutLines(text, DOCUMENT)
+    assert found.line("/paths/~1things/get/parameters/0") == found.line("/paths/~1things/get") == 9
+    assert found.line("/info/title/deeper") == 4
+    assert found.line("/nothing") == found.line("") == 1
+
+
+def test_a_text_laid_out_otherwise_is_refused_never_answered_wrongly() -> None:
+    document = {"a": {"b": 1}, "c": [1, 2], "d": {"b": 2}}
+    for text in (
+        '{\n  "a": {"b": 1},\n  "c": [\n    1,\n    2\n  ],\n  "d": {\n    "b": 2\n  }\n}',  # one object on one line
+        '{\n  "a": {\n      "b": 1\n  },\n  "c": [1, 2],\n  "d": {\n    "b": 2\n  }\n}',  # uneven indentation
+        '{\n  "a": {\n    "b": 1\n  },\n  "a": {\n    "b": 1\n  },\n  "c": [\n    1,\n    2\n  ],\n  "d": {"b": 2}\n}',
+    ):
+        data = json.loads(text)
+        slow = json_lines(text, "f.json")
+        try:
+            found = LaidOutLines(text, data)
+        except OtherLayout:
+            continue
+        for pointer in ("/a/b", "/a", "/d/b", "/d", "/c"):
+            try:
+                assert found.line(pointer) == slow[pointer], (text, pointer)
+            except OtherLayout:
+                pass
+
+
+def test_a_spec_with_a_warning_names_its_line_found_in_the_text(tmp_path: Path) -> None:
+    spec = tmp_path / "pretty.json"
+    spec.write_text(json.dumps(DOCUMENT, indent=2), encoding="utf-8")
+    source = load_spec(spec).source
+    assert source.line("/info/title") == 4
+    assert source.compute is not None  # the whole layout was never computed
