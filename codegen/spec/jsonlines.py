@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from json.decoder import scanstring
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -241,7 +240,7 @@ class LaidOutLines:
         found = text.find(needle, start, end)
         while found >= 0:
             quote = found + len(pad)
-            key, after = scanstring(text, quote + 1)
+            key, after = self._decoder.raw_decode(text, quote)
             colon = text.find(":", after, after + 4)
             if colon < 0:
                 raise OtherLayout
