@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import dis
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from types import CodeType
 from typing import Any
 
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .ir.nodes import Package
 from .lower import lower
 from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, plan_models
+from .output import compiled
 from .output.format import PendingFormat, start_format
 from .prepare import Prepared, prepare
 from .release.record import load_record, record_path
@@ -86,78 +84,29 @@ _DOING = {
 
 
 def check_compiles(files: dict[str, str], package: str) -> None:
-    """Every module must compile (compile(), unlike ast.parse, also rejects duplicate arguments)
-    and import at module level only the standard library and the package's dependencies."""
-    problems = []
-    allowed = _ALLOWED_IMPORTS | {package}
-    for rel, text in files.items():
-        if not rel.endswith((".py", ".pyi")) or _verbatim_runtime(rel, text):
-            continue
-        try:
-            # Straight from the text: building the syntax tree in Python objects would cost as much
-            # again (seconds on a large spec), and the imports can be read from the bytecode.
-            code = compile(text, rel, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
-            message = f"internal error: generated {rel} does not compile: {getattr(exc, 'msg', exc)}"
-            problems.append(Diagnostic(rel, getattr(exc, "lineno", None), Processing.pointer, message))
-            continue
-        foreign = sorted(_absolute_imports(code) - allowed)
-        if foreign:
-            message = f"internal error: generated {rel} imports {', '.join(foreign)}, which the package does not need"
-            problems.append(Diagnostic(rel, None, Processing.pointer, message))
-    if problems:
-        raise SpecError(problems)
+    """SpecError unless every module compiles and imports only what the package may
+    (output/compiled.py)."""
+    _raise_problems(compiled.problems(_modules(files), package))
 
 
-def _absolute_imports(code: CodeType) -> set[str]:
-    """Top-level packages the module's own code imports (not its functions' or classes')."""
-    # An import is LOAD_CONST level, LOAD_CONST names, IMPORT_NAME module; level 0 is absolute.
-    # Read from the raw instructions: a module of a large spec has thousands of them and
-    # dis.get_instructions would build an object for each (a second per run on big specs).
-    raw = code.co_code
-    ops = raw[::2]
-    found: set[str] = set()
-    at = ops.find(_IMPORT_NAME)
-    while at != -1:
-        names = _previous(ops, at)
-        level = _previous(ops, names)
-        if level < 0 or ops[level] != _LOAD_CONST or ops[names] != _LOAD_CONST:
-            return _absolute_imports_slowly(code)  # not the usual shape: let dis decode it
-        if code.co_consts[_argument(raw, ops, level)] == 0:
-            found.add(code.co_names[_argument(raw, ops, at)].split(".")[0])
-        at = ops.find(_IMPORT_NAME, at + 1)
-    return found
+def start_compile_check(files: dict[str, str], package: str) -> compiled.PendingCheck:
+    return compiled.PendingCheck(_modules(files), package)
 
 
-_IMPORT_NAME, _LOAD_CONST, _EXTENDED_ARG = dis.opmap["IMPORT_NAME"], dis.opmap["LOAD_CONST"], dis.opmap["EXTENDED_ARG"]
+def _raise_problems(found: list[compiled.Problem]) -> None:
+    if found:
+        raise SpecError(
+            [
+                Diagnostic(rel, line, Processing.pointer, f"internal error: generated {rel} {what}")
+                for rel, line, what in found
+            ]
+        )
 
 
-def _previous(ops: bytes, index: int) -> int:
-    """The instruction before the one at index, past the EXTENDED_ARG prefixes of that one."""
-    index -= 1
-    while index >= 0 and ops[index] == _EXTENDED_ARG:
-        index -= 1
-    return index
-
-
-def _argument(raw: bytes, ops: bytes, index: int) -> int:
-    value, shift = raw[2 * index + 1], 8
-    while index > 0 and ops[index - 1] == _EXTENDED_ARG:
-        index -= 1
-        value |= raw[2 * index + 1] << shift
-        shift += 8
-    return value
-
-
-def _absolute_imports_slowly(code: CodeType) -> set[str]:
-    found: set[str] = set()
-    before: list[dis.Instruction] = []
-    for instruction in dis.get_instructions(code):
-        if instruction.opname == "IMPORT_NAME" and len(before) == 2 and before[0].opname == "LOAD_CONST":
-            if before[0].argval == 0:
-                found.add(str(instruction.argval).split(".")[0])
-        before = [*before[-1:], instruction]
-    return found
+def _modules(files: dict[str, str]) -> dict[str, str]:
+    return {
+        rel: text for rel, text in files.items() if rel.endswith((".py", ".pyi")) and not _verbatim_runtime(rel, text)
+    }
 
 
 @cache
@@ -173,11 +122,6 @@ def _verbatim_runtime(rel: str, text: str) -> bool:
         return False
     head = text[: len(text) - len(source)]
     return all(not line.strip() or line.lstrip().startswith("#") for line in head.splitlines())
-
-
-# What generated modules may import: the standard library and the package's dependencies
-# (templates/package/pyproject.toml.j2; redis is the optional extra).
-_ALLOWED_IMPORTS = frozenset(sys.stdlib_module_names) | {"httpx", "pydantic", "pydantic_core", "redis"}
 
 
 def _generate(
@@ -199,16 +143,45 @@ def _generate(
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
     files = render_package(package)
-    # ruff formats the resource modules while the models are written, and then the models while
-    # they are compiled: the two run side by side, each in a process of its own.
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
-    pending = [start_format(files, package.package)]
+    beside = _Beside(package.package)
     try:
-        return _finish(spec_file, prepared, package, files, pending, stage, models)
+        return _finish(spec_file, prepared, package, files, beside, stage, models)
     finally:
-        for waiting in pending:
-            waiting.wait()
+        beside.close()
+
+
+class _Beside:
+    """Checking and formatting, each in a process of its own, running beside the Python stages:
+    the resource modules while the models are written, the models while the run winds up."""
+
+    def __init__(self, package: str) -> None:
+        self._package = package
+        self._checks: list[tuple[compiled.PendingCheck, str]] = []
+        self._formats: list[PendingFormat] = []
+
+    def add(self, files: dict[str, str]) -> None:
+        self._checks.append((start_compile_check(files, self._package), Processing.pointer))
+        self._formats.append(start_format(files, self._package))
+
+    def results(self) -> dict[str, str]:
+        """The files formatted; SpecError if one does not compile, before any is written."""
+        for check, pointer in self._checks:
+            found = check.result()
+            if found:
+                processing(pointer)
+                _raise_problems(found)
+        formatted: dict[str, str] = {}
+        for pending in self._formats:
+            formatted |= pending.result()
+        return formatted
+
+    def close(self) -> None:
+        for check, _ in self._checks:
+            check.cancel()
+        for pending in self._formats:
+            pending.wait()
 
 
 def _finish(
@@ -216,11 +189,11 @@ def _finish(
     prepared: Prepared,
     package: Package,
     files: dict[str, str],
-    pending: list[PendingFormat],
+    beside: _Beside,
     stage: Callable[[str], None],
     models: str,
 ) -> Generated:
-    check_compiles(files, package.package)
+    beside.add(files)
     stage("models")
     processing("/components/schemas")
     plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
@@ -229,13 +202,10 @@ def _finish(
         plan = replace(plan, split_keep=frozenset(_models_used(package)))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto")
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
-    model_files = {
-        f"src/{package.package}/{rel}": text for rel, text in (emitted.files or {"models.py": emitted.code}).items()
-    }
-    pending.append(start_format(model_files, package.package))
-    check_compiles(model_files, package.package)
+    models_dir = f"src/{package.package}/"
+    beside.add({models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()})
     stage("format")
-    return Generated(package, pending[0].result() | pending[1].result())
+    return Generated(package, beside.results())
 
 
 def _emit_models(plan: ModelPlan, generator: str, *, forced: bool) -> tuple[EmittedModels, str]:

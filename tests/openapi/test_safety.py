@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,46 @@ paths:
     assert generated.package.package == "numbers_client"  # not the standard library's numbers
     (op,) = [op for _, op in generated.package.all_operations()]
     assert sorted(p.name for p in op.params) == ["query", "query_path"]
+
+
+def test_a_large_package_is_checked_in_a_process_of_its_own_with_the_same_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from codegen.output import compiled
+
+    modules = {
+        "src/p/a.py": "def f(x, x):\n    pass\n",
+        "src/p/b.py": "import yaml\n",
+        "src/p/c.py": "import httpx\nfrom p import x\n",
+    }
+    in_process = compiled.problems(modules, "p")
+    assert [rel for rel, _, _ in in_process] == ["src/p/a.py", "src/p/b.py"]
+    monkeypatch.setattr(compiled, "_IN_PROCESS_UP_TO", 0)
+    pending = compiled.PendingCheck(modules, "p")
+    assert pending._process is not None  # the other process was started
+    assert pending.result() == in_process
+    # A process that cannot start or answer: the check runs here instead, never skipped.
+    monkeypatch.setattr(compiled.sys, "executable", "/nonexistent/python")
+    pending = compiled.PendingCheck(modules, "p")
+    assert pending._process is None and pending.result() == in_process
+    monkeypatch.setattr(compiled.sys, "executable", sys.executable)
+    monkeypatch.setattr(compiled, "_finish", lambda process: process.wait() and None)
+    assert compiled.PendingCheck(modules, "p").result() == in_process
+
+
+def test_a_run_that_fails_after_rendering_leaves_no_scratch_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codegen import pipeline
+    from codegen.output import format as formatting
+    from codegen.pipeline import CURATED
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(formatting, "_MEMORY_TMP", scratch)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise SpecError([])
+
+    monkeypatch.setattr(pipeline, "_emit_models", fail)
+    with pytest.raises(SpecError):
+        generate_package(CURATED["reloop"])
+    assert list(scratch.iterdir()) == []  # ruff was waited for and its files removed
