@@ -19,7 +19,7 @@ from ..spec.load import LoadedSpec
 from ..spec.walk import walk
 from .enums import name_enum_members
 from .loose import relax
-from .slim import copy_without_examples
+from .slim import copy_without_examples, slim_node
 from .unions import hoist_array_items, hoist_union_members
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -47,13 +47,19 @@ class Prepared:
 
 
 def prepare(spec: LoadedSpec) -> Prepared:
-    doc = copy_without_examples(spec.data)
-    out = Prepared(document=doc)
-    _fold_annotation_only_parts(doc)
+    components = spec.data.get("components")
+    written = (components.get("schemas") if isinstance(components, dict) else None) or {}
+    class_names = class_names_for(list(written) if isinstance(written, dict) else [])
+
+    def fold_and_point(node: dict[str, Any]) -> None:
+        _fold_annotation_only_parts(node)
+        _rewrite_ref(node, class_names)
+
+    doc = copy_without_examples(spec.data, fold_and_point)
+    out = Prepared(document=doc, class_names=class_names)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {}) or {}
     doc["components"]["schemas"] = schemas
 
-    out.class_names = class_names_for(list(schemas))
     for original, name in out.class_names.items():
         if name != _base_class_name(original):
             first = next(o for o, n in out.class_names.items() if n == _base_class_name(original))
@@ -69,16 +75,16 @@ def prepare(spec: LoadedSpec) -> Prepared:
     renamed = {out.class_names[k]: v for k, v in schemas.items()}
     schemas.clear()
     schemas.update(renamed)
-    _rewrite_refs(doc, out.class_names)
     origins = out.origins
     origins.update((name, join_pointer("/components/schemas", original)) for original, name in out.class_names.items())
     _hoist_inline(doc, schemas, origins)
     _hoist_component_bodies(doc, schemas, origins)
     hoist_union_members(schemas, CLASS_NAMES, origins)
     hoist_array_items(schemas, CLASS_NAMES, origins)
-    relax(schemas)
-    name_enum_members(schemas)
-    _strip_constraints(schemas)
+    for node in walk(schemas, "schemas"):  # each node as it is met, before its children
+        relax(node)
+        name_enum_members(node)
+        _strip_constraints(node)
     _loosen_overridden_objects(schemas)
     # Webhooks and callbacks are not request paths; the model generator needs only components.
     doc.pop("webhooks", None)
@@ -136,32 +142,30 @@ _ANNOTATIONS = frozenset(
 )
 
 
-def _fold_annotation_only_parts(doc: dict[str, Any]) -> None:
+def _fold_annotation_only_parts(node: dict[str, Any]) -> None:
     """`allOf: [{$ref: X}, {description: ...}]` is how OpenAPI 3.0 documents a reference (its
     siblings are ignored there): the type is X, not a new class deriving from it. The annotations
     move to the schema itself, so every stage and both model generators see the one type."""
-    for node in walk(doc):
-        parts = node.get("allOf")
-        if not isinstance(parts, list) or len(parts) < 2:
-            continue
-        notes: list[Any] = []
-        typed: list[Any] = []
-        for part in parts:
-            says_nothing = isinstance(part, dict) and all(k in _ANNOTATIONS or str(k).startswith("x-") for k in part)
-            (notes if says_nothing else typed).append(part)
-        if len(typed) != 1 or not notes:
-            continue
-        node["allOf"] = typed
-        for note in notes:
-            for key, value in note.items():
-                node.setdefault(key, value)
+    parts = node.get("allOf")
+    if not isinstance(parts, list) or len(parts) < 2:
+        return
+    notes: list[Any] = []
+    typed: list[Any] = []
+    for part in parts:
+        says_nothing = isinstance(part, dict) and all(k in _ANNOTATIONS or str(k).startswith("x-") for k in part)
+        (notes if says_nothing else typed).append(part)
+    if len(typed) != 1 or not notes:
+        return
+    node["allOf"] = typed
+    for note in notes:
+        for key, value in slim_node(note).items():  # as the copy has the note itself
+            node.setdefault(key, value)
 
 
-def _strip_constraints(schemas: dict[str, Any]) -> None:
-    for node in walk(schemas, "schemas"):
-        for key in _CONSTRAINTS & node.keys():
-            if not isinstance(node[key], dict):  # a property may be *named* "pattern"
-                del node[key]
+def _strip_constraints(node: dict[str, Any]) -> None:
+    for key in _CONSTRAINTS & node.keys():
+        if not isinstance(node[key], dict):  # a property may be *named* "pattern"
+            del node[key]
 
 
 def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
@@ -194,16 +198,15 @@ def _loosen_overridden_objects(schemas: dict[str, Any]) -> None:
 _SCHEMA_REF = "#/components/schemas/"
 
 
-def _rewrite_refs(doc: dict[str, Any], class_names: dict[str, str]) -> None:
-    """Point every ref to a component schema (or into one) at its class name. The name in a ref is
-    a JSON pointer token in a URI fragment: percent-encoded, with ~1 for / and ~0 for ~."""
-    for node in walk(doc):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
-            token, sep, rest = ref[len(_SCHEMA_REF) :].partition("/")
-            original = unquote(token).replace("~1", "/").replace("~0", "~")
-            if original in class_names:
-                node["$ref"] = _SCHEMA_REF + class_names[original] + sep + rest
+def _rewrite_ref(node: dict[str, Any], class_names: dict[str, str]) -> None:
+    """Point a ref to a component schema (or into one) at its class name. The name in a ref is a
+    JSON pointer token in a URI fragment: percent-encoded, with ~1 for / and ~0 for ~."""
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+        token, sep, rest = ref[len(_SCHEMA_REF) :].partition("/")
+        original = unquote(token).replace("~1", "/").replace("~0", "~")
+        if original in class_names:
+            node["$ref"] = _SCHEMA_REF + class_names[original] + sep + rest
 
 
 def _needs_class(schema: Any) -> bool:

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from ..naming import numbered_after_underscore, unique_name, words
-from ..spec.walk import walk
 
 _DIGITS_THEN_LETTERS = re.compile(r"(?<=[0-9])(?=[A-Z])")
 
@@ -61,15 +60,14 @@ def _member_name(value: Any) -> str:
     return "V_" + name if name[0].isdigit() else name
 
 
-def name_enum_members(schemas: dict[str, Any]) -> None:
-    """Add x-enum-varnames to every enum schema that has none."""
-    for current in walk(schemas, "schemas"):
-        _null_as_nullable(current)
-        values = current.get("enum")
-        if isinstance(values, list) and values and "x-enum-varnames" not in current and "x-enumNames" not in current:
-            listed = [v for v in values if v is not None]
-            if listed and all(isinstance(v, str | int | float) for v in listed):
-                current["x-enum-varnames"] = member_names(listed)
+def name_enum_members(current: dict[str, Any]) -> None:
+    """Add x-enum-varnames to an enum schema that has none."""
+    _null_as_nullable(current)
+    values = current.get("enum")
+    if isinstance(values, list) and values and "x-enum-varnames" not in current and "x-enumNames" not in current:
+        listed = [v for v in values if v is not None]
+        if listed and all(isinstance(v, str | int | float) for v in listed):
+            current["x-enum-varnames"] = member_names(listed)
 
 
 def _null_as_nullable(schema: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, join_pointer
 from ..spec.load import LoadedSpec
 from ..spec.structure import HTTP_METHODS
-from ..spec.walk import walk, walk_with_pointers
+from ..spec.walk import walk_with_pointers
 
 # keyword -> what the client does instead
 _IGNORED = {
@@ -76,20 +76,19 @@ def _structured_enum(values: Any) -> bool:
     return isinstance(values, list) and any(isinstance(v, dict | list) for v in values)
 
 
-def relax(schemas: dict[str, Any]) -> None:
-    """Rewrite the prepared schemas the way the warnings above announce."""
-    for current in walk(schemas, "schemas"):
-        patterns = current.get("patternProperties")
-        if isinstance(patterns, dict) and _is_schema_like(current):
-            del current["patternProperties"]
-            values = [v for v in patterns.values() if isinstance(v, dict)]
-            if "additionalProperties" not in current:
-                current["additionalProperties"] = values[0] if len(values) == 1 else True
-        if _mixed_enum(current.get("enum")):
-            del current["enum"]
-            current.pop("type", None)
-        elif _structured_enum(current.get("enum")):
-            del current["enum"]
-        # A closed object would reject the fields a server adds later; clients stay tolerant.
-        if current.get("additionalProperties") is False:
-            del current["additionalProperties"]
+def relax(current: dict[str, Any]) -> None:
+    """Rewrite a node of the prepared schemas the way the warnings above announce."""
+    patterns = current.get("patternProperties")
+    if isinstance(patterns, dict) and _is_schema_like(current):
+        del current["patternProperties"]
+        values = [v for v in patterns.values() if isinstance(v, dict)]
+        if "additionalProperties" not in current:
+            current["additionalProperties"] = values[0] if len(values) == 1 else True
+    if _mixed_enum(current.get("enum")):
+        del current["enum"]
+        current.pop("type", None)
+    elif _structured_enum(current.get("enum")):
+        del current["enum"]
+    # A closed object would reject the fields a server adds later; clients stay tolerant.
+    if current.get("additionalProperties") is False:
+        del current["additionalProperties"]

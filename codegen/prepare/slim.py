@@ -11,6 +11,7 @@ field so marked as never None yet defaults it to None, which a type checker reje
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..spec.walk import rebuild
@@ -19,15 +20,29 @@ _EXAMPLE_KEYS = frozenset({"example", "examples"})
 _ENUM_DESCRIPTIONS = frozenset({"x-enum-descriptions", "x-enumDescriptions"})
 
 
-def copy_without_examples(data: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = rebuild(data, _slim_node)
+def copy_without_examples(data: dict[str, Any], then: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The copy; `then` edits each copied node in place before the copy goes on to its children
+    (so the copy is the one walk over the document that edits need)."""
+    edit = _slim_node if then is None else lambda node, context, pointer: _slimmed_then(node, then)
+    result: dict[str, Any] = rebuild(data, edit)
     components = result.get("components")
     if isinstance(components, dict):
         components.pop("examples", None)
     return result
 
 
+def _slimmed_then(node: dict[str, Any], then: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    out = slim_node(node)
+    then(out)
+    return out
+
+
 def _slim_node(node: dict[str, Any], _context: str, _pointer: str | None) -> dict[str, Any]:
+    return slim_node(node)
+
+
+def slim_node(node: dict[str, Any]) -> dict[str, Any]:
+    """A copy of one node without what the copy leaves out (its children are not copied)."""
     # A media type, parameter or header object holds examples; a schema never has these keys.
     holds_examples = "schema" in node or "content" in node or "in" in node
     has_enum = "enum" in node
