@@ -9,13 +9,13 @@ Both emitters implement `ModelEmitter`: a plan in, the module text and its warni
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import Diagnostic, join_pointer
 from ..spec.load import resolve_pointer
-from ..spec.walk import walk, walk_with_pointers
+from ..spec.walk import walk_with_pointers
 from ..types.schema import is_class_schema
 
 SCHEMAS_POINTER = "/components/schemas"
@@ -36,6 +36,8 @@ class ModelPlan:
     # Set when models should be a package of modules loaded on first use (the builtin emitter on
     # a large spec): the classes resource and params modules import, kept in modules of their own.
     split_keep: frozenset[str] | None = None
+    # Component names some schema refers to (None: not known, the emitter looks).
+    referenced: frozenset[str] | None = None
 
     @property
     def schemas(self) -> Mapping[str, Any]:
@@ -73,13 +75,22 @@ ModelEmitter = Callable[[ModelPlan], EmittedModels]
 def plan_models(document: Mapping[str, Any], *, package: str, header: str, spec_file: str) -> ModelPlan:
     schemas: Mapping[str, Any] = (document.get("components") or {}).get("schemas") or {}
     classes = {_pointer(name): name for name, schema in schemas.items() if is_class_schema(schema)}
-    fields = _Fields(document)
+    composed: list[tuple[str, Any]] = []
+    tags: dict[str, list[str]] = {}
+    referenced: set[str] = set()
+    for node, pointer in walk_with_pointers(schemas, "#" + SCHEMAS_POINTER, "schemas"):  # the one walk a plan takes
+        if isinstance(node.get("allOf"), list):
+            composed.append((pointer, node))
+        _add_tags(node, tags)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+            referenced.add(ref[len(_SCHEMA_REF) :].split("/", 1)[0])
+    fields = _Fields(document, {ref: tuple(props) for ref, props in tags.items()})
     narrowed: dict[str, tuple[str, ...]] = {}
-    for name, schema in schemas.items():
-        for pointer, node in _composed(schema, "#" + join_pointer(SCHEMAS_POINTER, name)):
-            if found := fields.narrowed(pointer, node):
-                narrowed[pointer] = found
-    return ModelPlan(document, package, header, spec_file, classes, narrowed)
+    for pointer, node in composed:
+        if found := fields.narrowed(pointer, node):
+            narrowed[pointer] = found
+    return ModelPlan(document, package, header, spec_file, classes, narrowed, referenced=frozenset(referenced))
 
 
 def no_schemas_module(plan: ModelPlan) -> EmittedModels:
@@ -114,9 +125,9 @@ class _Fields:
     """The fields each class writes itself, by the pointer of its schema, computed once per class;
     an allOf cycle ends where it closes."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], tags: dict[str, tuple[str, ...]]) -> None:
         self.document = document
-        self.tags = _tagged(document)
+        self.tags = tags  # pointer of a class -> the discriminator properties naming it a member
         self._done: dict[str, dict[str, _Declared]] = {}
         self._building: set[str] = set()
 
@@ -190,31 +201,22 @@ class _Fields:
             return None
 
 
-def _composed(schema: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    """(pointer, schema) of every schema under a component that is built with allOf, itself included."""
-    for node, where in walk_with_pointers(schema, pointer):
-        if isinstance(node.get("allOf"), list):
-            yield where, node
-
-
-def _tagged(document: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    """Pointer of a class -> the discriminator properties of the unions (or bases) naming it a member."""
-    found: dict[str, list[str]] = {}
-    for node in walk((document.get("components") or {}).get("schemas") or {}, "schemas"):
-        found_by = node.get("discriminator")
-        prop = found_by.get("propertyName") if isinstance(found_by, dict) else None
-        if not isinstance(prop, str) or not isinstance(found_by, dict):
-            continue
-        mapping = found_by.get("mapping")
-        targets = list(mapping.values()) if isinstance(mapping, dict) else []
-        for key in ("oneOf", "anyOf"):
-            targets += [m.get("$ref") for m in node.get(key) or [] if isinstance(m, dict)]
-        for target in targets:
-            if isinstance(target, str):
-                ref = target if target.startswith("#") else _SCHEMA_REF + target
-                if prop not in found.setdefault(ref, []):
-                    found[ref].append(prop)
-    return {ref: tuple(props) for ref, props in found.items()}
+def _add_tags(node: dict[str, Any], found: dict[str, list[str]]) -> None:
+    """Pointer of a class -> the discriminator properties of the unions (or bases) naming it a
+    member, from one node."""
+    found_by = node.get("discriminator")
+    prop = found_by.get("propertyName") if isinstance(found_by, dict) else None
+    if not isinstance(prop, str) or not isinstance(found_by, dict):
+        return
+    mapping = found_by.get("mapping")
+    targets = list(mapping.values()) if isinstance(mapping, dict) else []
+    for key in ("oneOf", "anyOf"):
+        targets += [m.get("$ref") for m in node.get(key) or [] if isinstance(m, dict)]
+    for target in targets:
+        if isinstance(target, str):
+            ref = target if target.startswith("#") else _SCHEMA_REF + target
+            if prop not in found.setdefault(ref, []):
+                found[ref].append(prop)
 
 
 def _own_parts(schema: Any, props: dict[str, Any], required: set[str], depth: int = 0) -> None:

@@ -18,7 +18,7 @@ def emit_models(plan: ModelPlan) -> EmittedModels:
     if not plan.schemas:
         return no_schemas_module(plan)
     try:
-        classes = Emitter(dict(plan.document)).build()
+        classes = Emitter(dict(plan.document), referenced=plan.referenced).build()
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         # Validation admits every document that gets here; what slips through is named, not dumped.
         message = f"model emitter failed: {type(exc).__name__}: {exc}"

@@ -24,8 +24,9 @@ _MAX_DEPTH = 60
 
 
 class Emitter:
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], referenced: frozenset[str] | None = None) -> None:
         self.document = document
+        self._referenced = referenced  # component names some schema refers to, when the plan knows them
         self.schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
         self.taken: set[str] = set(self.schemas) | RESERVED_CLASS_NAMES | MODEL_IMPORTS
         self.classes: dict[str, ClassDef] = {}
@@ -35,7 +36,7 @@ class Emitter:
     # -- components ----------------------------------------------------------------------
 
     def build(self) -> dict[str, ClassDef]:
-        referenced = _referenced_components(self.schemas)
+        referenced = self._referenced if self._referenced is not None else _referenced_components(self.schemas)
         for name, schema in self.schemas.items():
             if is_class_schema(schema):
                 self.component(name)
