@@ -13,7 +13,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, join_pointer
 from ..spec.load import LoadedSpec
 from ..spec.structure import HTTP_METHODS
-from ..spec.walk import walk_with_pointers
+from ..spec.walk import walk, walk_with_pointers
 
 # keyword -> what the client does instead
 _IGNORED = {
@@ -46,18 +46,24 @@ def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         "callbacks are calls to the client, not from it; no methods are generated for them",
                     )
     for root, where, key in roots:
-        for node, pointer in walk_with_pointers(root, where, key):
-            if _is_schema_like(node):
-                for keyword, message in _IGNORED.items():
-                    if keyword in node:
-                        yield join_pointer(pointer, keyword), message
-                if _mixed_enum(node.get("enum")):
-                    yield join_pointer(pointer, "enum"), "an enum mixing value types is typed Any"
-                elif _structured_enum(node.get("enum")):
-                    yield (
-                        join_pointer(pointer, "enum"),
-                        "an enum of objects or arrays is not checked; typed by its type",
-                    )
+        # Most documents have none: a walk without pointers tells, and only a root with one is
+        # walked again for where they are.
+        if any(_loose(node) for node in walk(root, key)):
+            for node, pointer in walk_with_pointers(root, where, key):
+                for keyword, message in _loose(node):
+                    yield join_pointer(pointer, keyword), message
+
+
+def _loose(node: dict[str, Any]) -> list[tuple[str, str]]:
+    """(keyword, what the client does instead) of each construct of the node without a precise type."""
+    if not _is_schema_like(node):
+        return []
+    found = [(keyword, message) for keyword, message in _IGNORED.items() if keyword in node]
+    if _mixed_enum(node.get("enum")):
+        found.append(("enum", "an enum mixing value types is typed Any"))
+    elif _structured_enum(node.get("enum")):
+        found.append(("enum", "an enum of objects or arrays is not checked; typed by its type"))
+    return found
 
 
 def _is_schema_like(node: dict[str, Any]) -> bool:

@@ -62,6 +62,9 @@ class LoadedSpec:
     # pointer of a bundled part -> (source map of its file, its pointer there): lines inside it
     foreign_maps: dict[str, tuple[SourceMap, str]] = field(default_factory=dict)
     load_warnings: list[Diagnostic] = field(default_factory=list)  # the duplicate keys of every file read
+    # Every distinct "$ref" string of a document that refers to no other file (None after bundling):
+    # found by the walk that looks for other files, so validation need not walk again to check them.
+    refs: frozenset[str] | None = None
 
     def where(self, pointer: str) -> tuple[str, int | None]:
         # The longest prefix: a part copied in place may itself hold parts of another file.
@@ -186,8 +189,11 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
     Downstream stages (validation, lowering, model generation, mock servers) then see one
     self-contained document. Inside a copied part, "#..." refers to the part's own file.
     """
-    if _has_external(spec.data):
+    refs = frozenset(n["$ref"] for n in walk(spec.data) if isinstance(n.get("$ref"), str))
+    if any(not ref.startswith("#") for ref in refs):
         _Bundler(spec).run()
+    else:
+        spec.refs = refs
 
 
 class _Bundler:
@@ -296,10 +302,6 @@ class _Bundler:
             self.cache[target] = parse_document(text, display_path(target))
             self.spec.load_warnings.extend(self.cache[target][1].duplicates)
         return self.cache[target]
-
-
-def _has_external(node: Any) -> bool:
-    return any(isinstance(n.get("$ref"), str) and not n["$ref"].startswith("#") for n in walk(node))
 
 
 def _free_name(taken: dict[str, Any], wanted: str) -> str:

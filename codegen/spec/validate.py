@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from ..diagnostics import Diagnostic, join_pointer
 from .load import LoadedSpec, resolve_pointer
 from .structure import DROP, KEEP, structural_problems
-from .walk import walk_with_pointers
+from .walk import walk, walk_with_pointers
 
 
 def validate_openapi(spec: LoadedSpec) -> list[Diagnostic]:
@@ -30,7 +30,7 @@ def validate_openapi(spec: LoadedSpec) -> list[Diagnostic]:
     # property) and takes most of a minute on a large one; its JSON Schema pass takes seconds and
     # answers "is not valid under any of the given schemas" where these name the field.
     problems = list(structural_problems(spec.data, version))
-    problems += [(pointer, message, DROP) for pointer, message in _unresolvable_local_refs(spec.data)]
+    problems += [(pointer, message, DROP) for pointer, message in _unresolvable_local_refs(spec.data, spec.refs)]
     out = [*spec.load_warnings, *(spec.diagnostic(pointer, message, "warning") for pointer, message, _ in problems)]
     # Innermost first, so that dropping a value never moves one still to be repaired.
     for pointer, _, fix in sorted(problems, key=lambda p: p[0].count("/"), reverse=True):
@@ -58,15 +58,26 @@ def _apply(data: Any, pointer: str, fix: Any) -> None:
 
 
 # Values that are data, not schemas (a "$ref" key in an example is just data).
-def _unresolvable_local_refs(data: dict[str, Any]) -> list[tuple[str, str]]:
+def _unresolvable_local_refs(data: dict[str, Any], refs: frozenset[str] | None = None) -> list[tuple[str, str]]:
     """A local $ref that leads nowhere is dropped: the schema is Any, a parameter is skipped, a
-    response or body has no content."""
+    response or body has no content. Each distinct ref is resolved once (`refs`, when the loader
+    knows them); only a document with a broken one is walked for where they are."""
+    if refs is None:
+        refs = frozenset(n["$ref"] for n in walk(data) if isinstance(n.get("$ref"), str))
+    broken = {ref for ref in refs if ref.startswith("#") and not _resolves(data, ref)}
+    if not broken:
+        return []
     out: list[tuple[str, str]] = []
     for node, pointer in walk_with_pointers(data):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#"):
-            try:
-                resolve_pointer(data, ref[1:])
-            except KeyError:
-                out.append((join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}; ignored (typed Any)"))
+        if isinstance(ref, str) and ref in broken:
+            out.append((join_pointer(pointer, "$ref"), f"unresolvable $ref {ref!r}; ignored (typed Any)"))
     return sorted(out)
+
+
+def _resolves(data: dict[str, Any], ref: str) -> bool:
+    try:
+        resolve_pointer(data, ref[1:])
+    except KeyError:
+        return False
+    return True
