@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Container
+from functools import cache
 
 from .reserved import ATTRIBUTES, IDENTIFIERS, PARAMETERS
 
@@ -31,6 +32,8 @@ _TRANSLITERATE = str.maketrans(
 
 
 def _ascii(text: str) -> str:
+    if text.isascii():  # most names: nothing to fold
+        return text
     folded = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode("ascii")
     return folded
 
@@ -44,11 +47,14 @@ def words(text: str) -> list[str]:
     return [w for w in re.findall(r"\w+", unicodedata.normalize("NFKC", text)) if ("x" + w).isidentifier()]
 
 
+# Cached: a large spec names the same properties and schemas thousands of times.
+@cache
 def snake(text: str) -> str:
     name = "_".join(w.lower() for w in words(text))
     return name or "value"
 
 
+@cache
 def pascal(text: str) -> str:
     name = "".join(w[:1].upper() + w[1:] for w in words(text))
     if not name:
