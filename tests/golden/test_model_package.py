@@ -228,3 +228,24 @@ def test_module_names_never_shadow_the_index(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_base_field_a_child_makes_required_is_imported_where_the_child_lives(tmp_path: Path) -> None:
+    """A child class that only makes a base's optional field required redeclares it with the
+    base's type: the child's module must import that type, not find it by chance."""
+    schemas = {
+        "Interval": {"type": "string", "enum": ["WEEKLY", "MONTHLY"]},
+        "ScheduleBase": {"type": "object", "properties": {"interval": {"$ref": "#/components/schemas/Interval"}}},
+        "ScheduleRequest": {
+            "allOf": [{"$ref": "#/components/schemas/ScheduleBase"}, {"type": "object"}],
+            "required": ["interval"],
+        },
+    }
+    classes = Emitter({"components": {"schemas": schemas}}).build()
+    split = split_models(classes, "# header\n", list(schemas))
+    _write(tmp_path, "required_pkg", split)
+    probe = (
+        "from required_pkg.models import ScheduleRequest\nprint(ScheduleRequest(interval='WEEKLY').interval.value)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stdout.strip() == "WEEKLY", done.stderr

@@ -158,6 +158,7 @@ class Emitter:
         for wire, base_field in inherited.items():
             if wire in required and wire not in props and not base_field.required:
                 fields.append(FieldDef(wire, base_field.python, base_field.annotation, True, doc=base_field.doc))
+                deps.update(base_field.annotation.names("model"))  # its module must import them too
         _mark_narrowed(fields, inherited)
         deps.update(bases)
         return ModelClass(name, bases, fields, docs[0] if docs else None, deps)
