@@ -67,3 +67,22 @@ def test_ruff_gives_the_same_files_in_memory_on_disk_and_when_memory_is_full(
     # A memory file system that turns out to be full: the run goes on in the default place.
     monkeypatch.setattr(formatting, "_scratch_parent", lambda size: str(tmp_path / "full"))
     assert formatting.format_tree(files) == in_memory
+
+
+def test_a_small_package_is_formatted_in_one_batch_a_large_one_in_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codegen import pipeline
+
+    batches: list[int] = []
+    real = pipeline.start_format
+
+    def counted(files: dict[str, str], package: str | None = None) -> formatting.PendingFormat:
+        batches.append(len(files))
+        return real(files, package)
+
+    monkeypatch.setattr(pipeline, "start_format", counted)
+    whole = generate_package(CURATED["reloop"]).files
+    assert len(batches) == 1 and batches[0] == len(whole)
+    batches.clear()
+    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)
+    assert generate_package(CURATED["reloop"]).files == whole  # the same files, formatted in two batches
+    assert len(batches) == 2 and sum(batches) == len(whole)
