@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
 from ..ir.nodes import ReleaseNote
-from ..surface.changes import Bump, Change
+
+if TYPE_CHECKING:  # a run without a release record never needs the surface comparison (20 ms to import)
+    from ..surface.changes import Bump, Change
 
 RECORD_FORMAT = 1
 
@@ -65,6 +67,8 @@ def load_record(path: Path) -> Record | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") != RECORD_FORMAT:
         raise ValueError(f"{path}: release record format {data.get('format')!r}, expected {RECORD_FORMAT}")
+    from ..surface.changes import Change
+
     releases = tuple(
         Release(
             version=str(entry["version"]),
@@ -128,6 +132,8 @@ def next_version(version: str, bump: Bump) -> str:
 def first_release(distribution: str, surface: dict[str, Any], default_version: str, date: str | None) -> Record:
     """A package's first record: a minor step over the version it had without one (the API's version
     and the generator's, 1.0.0.100), so the new number is greater than every build published before."""
+    from ..surface.changes import Change
+
     version = next_version(default_version, "minor")
     note = Change(
         "other",
