@@ -92,6 +92,7 @@ def test_a_text_laid_out_otherwise_is_refused_never_answered_wrongly() -> None:
         '{\n  "a": {\n    "b": 1\n  },\n  "a": {\n    "b": 1\n  },\n  "c": [\n    1,\n    2\n  ],\n  "d": {"b": 2}\n}',
     ):
         data = json.loads(text)
+        assert data == document  # the same data, laid out otherwise
         slow = json_lines(text, "f.json")
         try:
             found = LaidOutLines(text, data)
