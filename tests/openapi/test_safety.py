@@ -151,7 +151,9 @@ def test_a_large_package_is_checked_in_a_process_of_its_own_with_the_same_findin
     assert compiled.PendingCheck(modules, "p").result() == in_process
 
 
-def test_a_run_that_fails_after_rendering_leaves_no_scratch_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_that_fails_after_rendering_leaves_no_scratch_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from codegen import pipeline
     from codegen.output import format as formatting
     from codegen.pipeline import CURATED
