@@ -115,3 +115,28 @@ def test_a_failing_builtin_emitter_hands_the_models_to_datamodel_code_generator(
     ]
     with pytest.raises(SpecError, match="model emitter failed: TypeError: x"):
         generate_package(FIXTURE, models="builtin")  # asked for by name: no other generator
+
+
+def test_the_console_script_exits_with_the_command_s_code_and_all_its_output(tmp_path: Path) -> None:
+    """The installed `codegen` ends the process without freeing every object (cli.run): what it
+    printed must still all arrive, and its exit code be the command's."""
+    import subprocess
+    import sys
+
+    script = [sys.executable, "-c", "from codegen.cli import run; run()"]
+    done = subprocess.run(
+        [*script, "generate", str(CURATED["reloop"]), "--out", str(tmp_path / "out")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("removed (" + done.stdout.rsplit("(", 1)[1].rstrip()), done.stdout
+    assert "files written" in done.stdout and (tmp_path / "out" / "pyproject.toml").is_file()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: [\n", encoding="utf-8")
+    failed = subprocess.run(
+        [*script, "generate", str(broken), "--out", str(tmp_path / "bad")], capture_output=True, text=True
+    )
+    assert failed.returncode == 1 and "error" in failed.stderr and "Traceback" not in failed.stderr
+    usage = subprocess.run([*script, "generate", "--no-such-option"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "Usage" in usage.stderr
+    helped = subprocess.run([*script, "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0 and "Generate typed Python clients" in helped.stdout
