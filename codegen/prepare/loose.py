@@ -56,9 +56,12 @@ def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _loose(node: dict[str, Any]) -> list[tuple[str, str]]:
     """(keyword, what the client does instead) of each construct of the node without a precise type."""
-    if not _is_schema_like(node):
+    keys = node.keys()
+    if keys.isdisjoint(_SCHEMA_KEYS):  # set operations: this runs on every node of the document
         return []
-    found = [(keyword, message) for keyword, message in _IGNORED.items() if keyword in node]
+    found = [] if keys.isdisjoint(_IGNORED) else [(k, message) for k, message in _IGNORED.items() if k in node]
+    if "enum" not in node:
+        return found
     if _mixed_enum(node.get("enum")):
         found.append(("enum", "an enum mixing value types is typed Any"))
     elif _structured_enum(node.get("enum")):
@@ -66,8 +69,11 @@ def _loose(node: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+_SCHEMA_KEYS = frozenset({"type", "properties", "items", "enum", *_IGNORED})
+
+
 def _is_schema_like(node: dict[str, Any]) -> bool:
-    return any(k in node for k in ("type", "properties", "items", "enum", *_IGNORED))
+    return not node.keys().isdisjoint(_SCHEMA_KEYS)
 
 
 def _mixed_enum(values: Any) -> bool:
