@@ -260,9 +260,14 @@ class RedisLimiterBase:
             lookahead,
             repr(self._quiet),
             "1" if self._holds_in_flight else "0",
-            "1" if self._fail_open else "0",
+            self._divisor(),
             *plan.window_args,
         ]
+
+    def _divisor(self) -> str:
+        """The scripts' `divisor` argument: what the others are to keep free for this limiter if
+        it falls silent (one with fail_open=False never goes on alone: nothing)."""
+        return self._failover.held() if self._fail_open else "0"
 
     def _new_member(self) -> str:
         """A member for a reserve call: chosen here, so a call whose reply never came can be
@@ -273,7 +278,7 @@ class RedisLimiterBase:
         self, ages: Sequence[Sequence[tuple[float, str]]], orphans: Sequence[str]
     ) -> tuple[list[str], list[str]]:
         keys = [f"{self._prefix}:seq", *self._registry_keys()]
-        args = [self._id, repr(self._ttl), repr(self._quiet), ",".join(orphans)]
+        args = [self._id, repr(self._ttl), self._divisor(), ",".join(orphans)]
         for index, (item, span) in enumerate(zip(self._limits, self._spans, strict=True)):
             keys += self._window_keys(item)
             args += [repr(span), ",".join(f"{age!r}@{key}" if key else repr(age) for age, key in ages[index])]
@@ -289,7 +294,8 @@ class RedisLimiterBase:
         return ""
 
     def _slot(self, group: str | None, raw: Sequence[object]) -> _Slot:
-        self._failover.saw(int(_text(raw[5])), self._plan(group).indices, [_text(v) for v in raw[6:]])
+        views = [_text(v) for v in raw[7:]]
+        self._failover.saw(int(_text(raw[5])), self._plan(group).indices, views, float(_text(raw[6])))
         start_beats(self)
         return _Slot(
             group=group,

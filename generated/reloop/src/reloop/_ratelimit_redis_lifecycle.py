@@ -10,6 +10,8 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ._ratelimit_redis_parts import _counted
+
 if TYPE_CHECKING:
     from ._ratelimit_redis_base import RedisLimiterBase
 
@@ -113,17 +115,17 @@ async def _async_beat(limiter: RedisLimiterBase) -> None:
         return
     sent = limiter._clock()
     try:
-        participants = await limiter._async().beat(keys=limiter._registry_keys(), args=_beat_args(limiter))
+        counted = _counted(await limiter._async().beat(keys=limiter._registry_keys(), args=_beat_args(limiter)))
     except limiter._errors as exc:
         if limiter._fail_open:
             limiter._lost(exc, sent)
         return
-    limiter._failover.contacted(int(participants))
+    limiter._failover.contacted(*counted)
 
 
 def _beat_args(limiter: RedisLimiterBase) -> list[str]:
-    """BEAT's arguments; the last says whether this limiter goes on alone when Redis fails."""
-    return [limiter._id, repr(limiter._ttl), repr(limiter._quiet), "1" if limiter._fail_open else "0"]
+    """BEAT's arguments; the last says what the others are to keep free for this limiter."""
+    return [limiter._id, repr(limiter._ttl), limiter._divisor()]
 
 
 def beat(limiter: RedisLimiterBase) -> None:
@@ -134,12 +136,12 @@ def beat(limiter: RedisLimiterBase) -> None:
         return
     sent = limiter._clock()
     try:
-        participants = limiter._sync().beat(keys=limiter._registry_keys(), args=_beat_args(limiter))
+        counted = _counted(limiter._sync().beat(keys=limiter._registry_keys(), args=_beat_args(limiter)))
     except limiter._errors as exc:
         if limiter._fail_open:
             limiter._lost(exc, sent)
         return
-    limiter._failover.contacted(int(participants))
+    limiter._failover.contacted(*counted)
 
 
 def stop_beats(limiter: RedisLimiterBase) -> None:
