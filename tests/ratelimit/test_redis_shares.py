@@ -124,9 +124,9 @@ def test_a_process_that_ends_without_close_leaves_the_registry(
 
 # A participant that joins alone and takes its counts from Redis, in a process of its own: it
 # prints "joined" after its first request, makes `calls` more after a line on stdin, prints the
-# participants it holds, then waits to be killed. Its heartbeats would come only after the test
-# (probe_interval 60 s), and so would any record of a larger divisor by the old rule (`quiet`
-# after it was last answered 1).
+# participants it holds, then waits to be killed. Its heartbeats every probe_interval would come
+# only after the test (60 s), and so would any record of a larger divisor by the old rule (`quiet`
+# after it was last answered 1, here 2 x 60 + 1 s).
 _PARTICIPANT = """
 import sys
 sys.path.insert(0, {src!r})
@@ -146,19 +146,29 @@ sys.stdin.readline()
 """
 
 
+def _recorded(url: str, prefix: str) -> list[int]:
+    """The divisors Redis keeps shares free by, one per participant."""
+    import redis
+
+    with redis.Redis.from_url(url) as client:
+        return sorted(int(v.decode().partition(":")[0]) for v in client.hvals(f"{{{prefix}}}:shares"))
+
+
+@pytest.mark.parametrize("calls", [2, 1])
 def test_a_killed_participant_that_had_learned_it_is_not_alone(
-    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer, calls: int
 ) -> None:
     """A process joins alone (Redis answers it 1 participant), the survivor joins, the process
-    makes two more requests (the first answered 2 participants, the second telling Redis it holds
-    that count) and is killed: no finalizer, no close(). If it were only cut off from Redis it
-    would go on alone at half the quota, so the survivor keeps half of it free, not all of it,
-    and starts its own requests at once instead of one per window until the killed one's
-    registration expires (participant_ttl)."""
+    makes `calls` more requests (the first answered 2 participants; the second, or else the
+    heartbeat it sends at once when it takes a larger count, tells Redis it holds 2) and is
+    killed: no finalizer, no close(). If it were only cut off from Redis it would go on alone at
+    half the quota, so the survivor keeps half of it free, not all of it, and starts its own
+    requests at once instead of one per window until the killed one's registration expires
+    (participant_ttl)."""
     prefix = f"test:{uuid.uuid4().hex}"
     package = rl.__name__.split(".")[0]
     script = _PARTICIPANT.format(
-        src=str(Path(rl.__file__).parents[1]), package=package, url=redis_server.url, prefix=prefix, calls=2
+        src=str(Path(rl.__file__).parents[1]), package=package, url=redis_server.url, prefix=prefix, calls=calls
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     survivor = rlr.RedisRateLimiter([rl.RateLimit(20, 30.0)], url=redis_server.url, key_prefix=prefix, **SURVIVOR)
@@ -170,11 +180,16 @@ def test_a_killed_participant_that_had_learned_it_is_not_alone(
         process.stdin.write("go\n")
         process.stdin.flush()
         assert process.stdout.readline().split() == ["holds", "2"]
+        # Bounded well before its first heartbeat of the interval (60 s): Redis learns it holds 2.
+        deadline = time.monotonic() + 30.0
+        while _recorded(redis_server.url, prefix) != [2, 2] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _recorded(redis_server.url, prefix) == [2, 2]
         process.kill()
         process.wait(timeout=60)
         time.sleep(2 * QUIET)  # the killed one is silent from here on, in the survivor's view
-        # 20 - 20 // 2 for the others, of which the killed one's 3 requests and the survivor's 1
-        assert _starts_without_waiting(rl, survivor, 20) == 6
+        # 20 - 20 // 2 for the others, less the killed one's requests and the survivor's one
+        assert _starts_without_waiting(rl, survivor, 20) == 10 - (1 + calls) - 1
     finally:
         survivor.close()
         if process.poll() is None:

@@ -21,7 +21,7 @@ from typing import Any
 from ._ratelimit import RateLimit, RateLimiter, ServerQuota, default_margin, log_wait
 from ._ratelimit_failover import Failover, State
 from ._ratelimit_policy import RateLimitPolicy, WaitTooLong, check_wait
-from ._ratelimit_redis_lifecycle import start_beats
+from ._ratelimit_redis_lifecycle import report_soon, start_beats
 from ._ratelimit_redis_parts import _WARN_EVERY, _import, _Left, _Plan, _Scripts, _Slot, _text
 
 
@@ -125,6 +125,9 @@ class RedisLimiterBase:
         self._beat_thread: threading.Thread | None = None
         self._beat_task: asyncio.Task[None] | None = None  # heartbeats of a limiter with an asyncio client only
         self._beat_stop = threading.Event()
+        # Wakes the heartbeats early (`report_soon`); the task's own event, on its loop, when they are a task.
+        self._beat_wake = threading.Event()
+        self._beat_wake_async: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         # Set by the first response reported (observe): from then on a request counts until it
         # is answered, not only for a window from its start.
         self._holds_in_flight = False
@@ -265,8 +268,7 @@ class RedisLimiterBase:
         ]
 
     def _divisor(self) -> str:
-        """The scripts' `divisor` argument: what the others are to keep free for this limiter if
-        it falls silent (one with fail_open=False never goes on alone: nothing)."""
+        """The scripts' `divisor`: what to keep free if it falls silent (fail_open=False: nothing)."""
         return self._failover.held() if self._fail_open else "0"
 
     def _new_member(self) -> str:
@@ -295,7 +297,8 @@ class RedisLimiterBase:
 
     def _slot(self, group: str | None, raw: Sequence[object]) -> _Slot:
         views = [_text(v) for v in raw[7:]]
-        self._failover.saw(int(_text(raw[5])), self._plan(group).indices, views, float(_text(raw[6])))
+        if self._failover.saw(int(_text(raw[5])), self._plan(group).indices, views, float(_text(raw[6]))):
+            report_soon(self)
         start_beats(self)
         return _Slot(
             group=group,

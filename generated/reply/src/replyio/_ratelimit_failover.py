@@ -155,28 +155,38 @@ class Failover:
 
     def saw(
         self, participants: int, indices: Sequence[int], views: Sequence[str], answered: float | None = None
-    ) -> None:
+    ) -> bool:
         """A reserve/start reply sent at `answered` (Redis clock): the participants and, per
-        window of `indices`, its view."""
+        window of `indices`, its view. True when it raised the count held (`held`): Redis keeps
+        more free for this process than it needs until a call tells it."""
         now = self._clock()
         parsed = [(index, parse_view(text, now)) for index, text in zip(indices, views, strict=False)]
         with self._lock:
-            self._take(participants, answered)
+            raised = self._take(participants, answered)
             self._views.update(parsed)
             self._contacted(now)
+            return raised
 
-    def contacted(self, participants: int, answered: float | None = None) -> None:
-        """A heartbeat (or rejoin) was answered at `answered` (Redis clock), counting `participants`."""
+    def contacted(self, participants: int, answered: float | None = None) -> bool:
+        """A heartbeat (or rejoin) was answered at `answered` (Redis clock), counting
+        `participants`; True as for `saw`."""
         now = self._clock()
         with self._lock:
-            self._take(participants, answered)
+            raised = self._take(participants, answered)
             self._contacted(now)
+            return raised
 
-    def _take(self, participants: int, answered: float | None) -> None:
+    def _take(self, participants: int, answered: float | None) -> bool:
+        before = self._held()
         if answered is None:
             self.participants = participants
         elif self._answered is None or answered >= self._answered:
             self.participants, self._answered = participants, answered
+        return self._held() > before
+
+    def _held(self) -> int:
+        divisor = max(1, self.participants)
+        return divisor if self.state == "shared" else min(divisor, self._share_of)
 
     def held(self) -> str:
         """What Redis is to keep free for this process if it falls silent: `"<n>@<answered>"`, the
@@ -185,10 +195,7 @@ class Failover:
         reply it holds (Redis adds the counts of the newer replies it sent, which may still be
         taken)."""
         with self._lock:
-            divisor = max(1, self.participants)
-            if self.state != "shared":
-                divisor = min(divisor, self._share_of)
-            return f"{divisor}@{'' if self._answered is None else repr(self._answered)}"
+            return f"{self._held()}@{'' if self._answered is None else repr(self._answered)}"
 
     def _contacted(self, now: float) -> None:
         self._contact = max(self._contact, now)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._ratelimit_redis_base import RedisLimiterBase
-from ._ratelimit_redis_lifecycle import close_async, close_sync
+from ._ratelimit_redis_lifecycle import close_async, close_sync, report_soon
 from ._ratelimit_redis_parts import _counted, _Down, _Left, _left, _Slot
 
 __all__ = ["RedisRateLimiter"]
@@ -96,7 +96,8 @@ class RedisRateLimiter(RedisLimiterBase):
             self._lost(exc)
             return
         del self._orphans[: len(orphans)]
-        self._failover.contacted(*counted)
+        if self._failover.contacted(*counted):
+            report_soon(self)
 
     def _acquire_redis_sync(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent, member = self._clock(), self._new_member()
@@ -205,7 +206,8 @@ class RedisRateLimiter(RedisLimiterBase):
             self._lost(exc)
             return
         del self._orphans[: len(orphans)]
-        self._failover.contacted(*counted)
+        if self._failover.contacted(*counted):
+            report_soon(self)
 
     async def _acquire_redis_async(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent, member = self._clock(), self._new_member()
