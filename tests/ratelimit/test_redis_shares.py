@@ -200,8 +200,8 @@ def test_a_killed_participant_that_had_learned_it_is_not_alone(
 def test_the_divisor_recorded_is_the_smallest_the_participant_may_hold(pkg: str, redis_server: RedisServer) -> None:
     """Heartbeats of participant `a`, each sent with the count it holds and the Redis time of the
     reply that count came from: Redis records the smallest of that count and those of the
-    replies it sent `a` since then (`a` may still take them); a call sent before one Redis has
-    already run (its reply time older) only narrows the record."""
+    replies it sent `a` since then (`a` may still take them). A call sent before one Redis has
+    already run (its reply time older) adds only its own reply's count: what it held is past."""
     import redis
 
     scripts = importlib.import_module(f"{pkg}._ratelimit_redis_heartbeat")
@@ -225,12 +225,15 @@ def test_the_divisor_recorded_is_the_smallest_the_participant_may_hold(pkg: str,
         assert recorded() == 1
         call("a", f"2@{two}")  # has taken the reply that said 2
         assert recorded() == 2
-        call("a", f"1@{alone}")  # sent before the one above, run after it
-        assert recorded() == 1
-        _, two = call("a", f"2@{two}")
+        call("a", f"1@{alone}")  # sent before the one above, run after it: answered 2
         assert recorded() == 2
         client.zrem(keys[0], "b")
-        call("a", f"2@{two}")  # answered 1, not taken yet
+        call("a", f"1@{alone}")  # the same, answered 1: a reply newer than the one it holds
+        assert recorded() == 1
+        _, one = call("a", f"2@{two}")  # answered 1 again, neither taken yet
+        assert recorded() == 1
+        call("b", "1@")
+        call("a", f"1@{one}")  # has taken it: holds 1, answered 2
         assert recorded() == 1
         call("a", "0")  # one that never goes on alone
         assert recorded() == 0

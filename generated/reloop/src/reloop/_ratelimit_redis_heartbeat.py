@@ -8,7 +8,8 @@ that every reserve, start, rejoin and BEAT call runs, and BEAT, the background h
 # divisor it would use if Redis failed now) and the Redis time of the reply it comes from; it
 # only takes replies newer than that one, so those may still change it: the answers it was sent
 # since then (with this one) are kept in the record, "<recorded>:<answered>:<count>@<time>,...".
-# A call sent before one already seen (its `answered` older) only narrows the record. "0": it
+# A call sent before one already seen (its `answered` older; concurrent calls, a paused Redis)
+# adds only the count of its own reply: the participant holds a newer one by now. "0": it
 # never goes on alone (it raises when Redis fails), so nothing is kept free for it. Returns the
 # count. Needs `now`, `fmt`.
 _HEARTBEAT = """
@@ -37,12 +38,12 @@ local function heartbeat(members, shares, participant, ttl, divisor)
       c, t = tonumber(c), tonumber(t)
       if t >= since and c ~= count then latest[c] = math.max(latest[c] or t, t) end
     end
-    local least, parts = held, {}
+    -- A call sent before one already seen: what it held then is past, only its reply is new.
+    local least, parts = (d and answered < newest) and d or held, {}
     for c, t in pairs(latest) do
       least = math.min(least, c)
       parts[#parts + 1] = c .. '@' .. fmt(t)
     end
-    if d and answered < newest then least = math.min(least, d) end
     record = least .. ':' .. (since > -math.huge and fmt(since) or '') .. ':' .. table.concat(parts, ',')
   end
   redis.call('HSET', shares, participant, record)
