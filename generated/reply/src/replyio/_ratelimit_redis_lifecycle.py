@@ -80,7 +80,9 @@ def _leave(
 def report_soon(limiter: RedisLimiterBase) -> None:
     """This limiter has taken a reply counting more participants than it held: beat now, not in
     up to `probe_interval`, for until a call tells Redis, the others keep free for it the larger
-    share it held (all of the quota when it had joined alone)."""
+    share it held (all of the quota when it had joined alone). With fail_open=False nothing is."""
+    if not limiter._fail_open:
+        return
     limiter._beat_wake.set()
     waiting = limiter._beat_wake_async
     if waiting is not None:
