@@ -239,3 +239,43 @@ def test_the_divisor_recorded_is_the_smallest_the_participant_may_hold(pkg: str,
         assert recorded() == 0
     finally:
         client.close()
+
+
+def test_an_async_only_limiter_reports_a_larger_count_from_its_heartbeat_task(
+    rl: ModuleType, rlr: ModuleType, redis_server: RedisServer
+) -> None:
+    """Given only an asyncio client, the heartbeats are a task on its loop: taking a reply that
+    counts more participants than it held wakes that task at once, not `probe_interval` (60 s)
+    later, so Redis learns it holds 2 without another call of its own."""
+    import asyncio
+
+    import redis.asyncio
+
+    prefix = f"test:{uuid.uuid4().hex}"
+
+    async def scenario() -> None:
+        client = redis.asyncio.Redis.from_url(redis_server.url)
+        joined = rlr.RedisRateLimiter(
+            [rl.RateLimit(20, 30.0)], async_client=client, key_prefix=prefix, probe_interval=60.0
+        )
+        other = rlr.RedisRateLimiter([rl.RateLimit(20, 30.0)], url=redis_server.url, key_prefix=prefix)
+        try:
+            await joined.aacquire(None, max_wait=0.0)
+            joined.observe(None, 200, {})
+            await asyncio.sleep(0.1)  # its heartbeat task has started
+            assert _recorded(redis_server.url, prefix) == [1]
+            assert _starts_without_waiting(rl, other, 1) == 1
+            await joined.aacquire(None, max_wait=0.0)  # answered 2
+            joined.observe(None, 200, {})
+            assert joined.participants == 2
+            for _ in range(3000):  # at most 30 s, well before its next heartbeat of the interval
+                if _recorded(redis_server.url, prefix) == [2, 2]:
+                    break
+                await asyncio.sleep(0.01)
+            assert _recorded(redis_server.url, prefix) == [2, 2]
+        finally:
+            other.close()
+            await joined.aclose()
+            await client.aclose()
+
+    asyncio.run(scenario())
