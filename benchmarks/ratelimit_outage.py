@@ -15,8 +15,14 @@ Targets: 0 lost and 0 x 429 in every phase.
 through a loopback TCP proxy of its own; that one proxy resets every connection for the outage):
 it goes on alone at its share while the others keep that share free.
 
+`client` (not part of `all`): Redis stays up, and the process that joined first (Redis answered
+it 1 participant) is SIGKILLed half a second after the start: no close(), no finalizer. The
+others keep free for it what it may be using if it were only cut off, until its registration
+expires (participant_ttl, 60 s; the "outage" phase): a quarter of the quota once it had told
+Redis it holds 4, all of it (1 request per window) while its divisor was still recorded as 1.
+
     .venv/bin/python benchmarks/ratelimit_outage.py [--before 8.5] [--outage 16] [--after 12]
-        [--fault kill|pause|partial|all]
+        [--fault kill|pause|partial|all|client]
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ import importlib.util
 import logging
 import math
 import multiprocessing
+import os
 import shutil
+import signal
 import sys
 import time
 import uuid
@@ -113,7 +121,7 @@ def _worker(url: str, redis_url: str, prefix: str, ready: Any, go: Any, stop: An
             http.event_hooks["response"] = [on_response]
             client = pkg.AsyncReply(api_key="bench", base_url=url, rate_limits=limiter, http_client=http, max_wait=120)
             await client.whoami.retrieve()  # lazy imports and a first slot: not measured
-            ready.put(True)
+            ready.put((time.monotonic(), os.getpid()))  # joined then (`client` kills the first)
             while not go.is_set():
                 await asyncio.sleep(0.001)
 
@@ -152,8 +160,7 @@ def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any
     try:
         for w in workers:
             w.start()
-        for _ in workers:
-            ready.get(timeout=60)
+        joined = sorted(ready.get(timeout=60) for _ in workers)
         server.reset()
         go.set()
         epoch = server.stats()["epoch"]
@@ -161,18 +168,20 @@ def run(fault: str, before: float, outage: float, after: float) -> dict[str, Any
         down = time.monotonic()
         if fault == "partial":
             proxies[0].cut()
+        elif fault == "client":
+            os.kill(joined[0][1], signal.SIGKILL)
         else:
             redis.kill() if fault == "kill" else redis.pause()
         time.sleep(outage)
         if fault == "partial":
             proxies[0].heal()
-        else:
+        elif fault != "client":
             redis.start() if fault == "kill" else redis.resume()
         back = time.monotonic()
         time.sleep(after)
         end = time.monotonic()
         stop.set()
-        reports = [results.get(timeout=120) for _ in workers]
+        reports = [results.get(timeout=120) for _ in workers[1 if fault == "client" else 0 :]]
         for w in workers:
             w.join(timeout=30)
         stats = server.stats()
@@ -206,6 +215,7 @@ def report(result: dict[str, Any]) -> bool:
         "kill": "killed, restarted empty",
         "pause": "paused (SIGSTOP / SIGCONT)",
         "partial": "cut off from 1 of the processes (the others still reach it)",
+        "client": "up; the process that joined first SIGKILLed, its registration left to expire,",
     }[result["fault"]]
     print(f"\nRedis {what} from {down:.1f} s to {back:.1f} s; {PROCESSES} processes x {TASKS} tasks")
     print(f"{'phase':<8} {'from s':>7} {'to s':>7} {'accepted':>9} {'429s':>5} {'utilisation':>11}")
@@ -228,10 +238,11 @@ def report(result: dict[str, Any]) -> bool:
         f"{warned} of {len(reports)} processes warned; outages seen: {[r['outages'] for r in reports]}; "
         f"final states: {sorted({r['state'] for r in reports})}"
     )
-    print(
-        f"went on alone {max(filter(math.isfinite, alone), default=math.nan) - down:.2f} s after Redis went away (the last process); first request "
-        f"during the outage at +{first_during - down:.2f} s; rejoined {max(filter(math.isfinite, rejoined), default=math.nan) - back:.2f} s after it came back"
-    )
+    if result["fault"] != "client":  # nobody goes on alone
+        print(
+            f"went on alone {max(filter(math.isfinite, alone), default=math.nan) - down:.2f} s after Redis went away (the last process); first request "
+            f"during the outage at +{first_during - down:.2f} s; rejoined {max(filter(math.isfinite, rejoined), default=math.nan) - back:.2f} s after it came back"
+        )
     for index, r in enumerate(reports):
         if r["refused"]:
             times = ", ".join(f"{t:.2f}" for t in r["refused"])
@@ -242,10 +253,10 @@ def report(result: dict[str, Any]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # Half a second off the whole seconds at which a perfect client's bursts fall.
-    parser.add_argument("--before", type=float, default=8.5, help="seconds before the outage")
-    parser.add_argument("--outage", type=float, default=16.0, help="seconds Redis is away (4 windows of 4 s)")
+    parser.add_argument("--before", type=float, help="seconds before the outage (8.5; client: 0.5)")
+    parser.add_argument("--outage", type=float, help="seconds Redis is away (16: 4 windows of 4 s; client: 61)")
     parser.add_argument("--after", type=float, default=12.0, help="seconds after it is back")
-    parser.add_argument("--fault", choices=["kill", "pause", "partial", "all"], default="all")
+    parser.add_argument("--fault", choices=["kill", "pause", "partial", "all", "client"], default="all")
     args = parser.parse_args(argv)
     if shutil.which("redis-server") is None or importlib.util.find_spec("redis") is None:
         print("redis-server or redis-py not installed: outage benchmark skipped")
@@ -255,7 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("(a perfect client that starts each phase from the requests the server accepted before it)")
     ok = True
     for fault in ("kill", "pause", "partial") if args.fault == "all" else (args.fault,):
-        ok = report(run(fault, args.before, args.outage, args.after)) and ok
+        before = args.before if args.before is not None else 0.5 if fault == "client" else 8.5
+        outage = args.outage if args.outage is not None else 61.0 if fault == "client" else 16.0
+        ok = report(run(fault, before, outage, args.after)) and ok
     print("targets (0 lost, 0 x 429 in every phase):", "met" if ok else "MISSED")
     return 0 if ok else 1
 

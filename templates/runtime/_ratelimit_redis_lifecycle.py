@@ -9,6 +9,8 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ._ratelimit_redis_parts import _counted
+
 if TYPE_CHECKING:
     from ._ratelimit_redis_base import RedisLimiterBase
 
@@ -28,7 +30,7 @@ def start_beats(limiter: RedisLimiterBase) -> None:
             return
         thread = threading.Thread(
             target=_beat_loop,
-            args=(weakref.ref(limiter), limiter._beat_stop, limiter._failover.probe_interval),
+            args=(weakref.ref(limiter), limiter._beat_stop, limiter._beat_wake, limiter._failover.probe_interval),
             name="ratelimit-redis-heartbeat",
             daemon=True,
         )
@@ -74,9 +76,29 @@ def _leave(
         pass
 
 
-def _beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], stop: threading.Event, interval: float) -> None:
+def report_soon(limiter: RedisLimiterBase) -> None:
+    """This limiter has taken a reply counting more participants than it held: beat now, not in
+    up to `probe_interval`, for until a call tells Redis, the others keep free for it the larger
+    share it held (all of the quota when it had joined alone). With fail_open=False nothing is."""
+    if not limiter._fail_open:
+        return
+    limiter._beat_wake.set()
+    waiting = limiter._beat_wake_async
+    if waiting is not None:
+        loop, wake = waiting
+        with contextlib.suppress(RuntimeError):  # its loop is closed: no heartbeats any more
+            loop.call_soon_threadsafe(wake.set)
+
+
+def _beat_loop(
+    ref: weakref.ReferenceType[RedisLimiterBase], stop: threading.Event, wake: threading.Event, interval: float
+) -> None:
     """Heartbeats of one limiter until it is closed or collected (holds no reference between beats)."""
-    while not stop.wait(interval):
+    while True:
+        wake.wait(interval)
+        wake.clear()
+        if stop.is_set():
+            return
         limiter = ref()
         if limiter is None:
             return
@@ -96,8 +118,16 @@ def _start_async_beats(limiter: RedisLimiterBase) -> None:
 
 async def _async_beat_loop(ref: weakref.ReferenceType[RedisLimiterBase], interval: float) -> None:
     """The heartbeat thread's loop as a task (no reference to the limiter between beats)."""
+    wake = asyncio.Event()
+    limiter = ref()
+    if limiter is None:
+        return
+    limiter._beat_wake_async = (asyncio.get_running_loop(), wake)
+    del limiter
     while True:
-        await asyncio.sleep(interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), interval)
+        wake.clear()
         limiter = ref()
         if limiter is None or limiter._beat_stop.is_set():
             return
@@ -112,17 +142,18 @@ async def _async_beat(limiter: RedisLimiterBase) -> None:
         return
     sent = limiter._clock()
     try:
-        participants = await limiter._async().beat(keys=limiter._registry_keys(), args=_beat_args(limiter))
+        counted = _counted(await limiter._async().beat(keys=limiter._registry_keys(), args=_beat_args(limiter)))
     except limiter._errors as exc:
         if limiter._fail_open:
             limiter._lost(exc, sent)
         return
-    limiter._failover.contacted(int(participants))
+    if limiter._failover.contacted(*counted):
+        report_soon(limiter)
 
 
 def _beat_args(limiter: RedisLimiterBase) -> list[str]:
-    """BEAT's arguments; the last says whether this limiter goes on alone when Redis fails."""
-    return [limiter._id, repr(limiter._ttl), repr(limiter._quiet), "1" if limiter._fail_open else "0"]
+    """BEAT's arguments; the last says what the others are to keep free for this limiter."""
+    return [limiter._id, repr(limiter._ttl), limiter._divisor()]
 
 
 def beat(limiter: RedisLimiterBase) -> None:
@@ -133,16 +164,18 @@ def beat(limiter: RedisLimiterBase) -> None:
         return
     sent = limiter._clock()
     try:
-        participants = limiter._sync().beat(keys=limiter._registry_keys(), args=_beat_args(limiter))
+        counted = _counted(limiter._sync().beat(keys=limiter._registry_keys(), args=_beat_args(limiter)))
     except limiter._errors as exc:
         if limiter._fail_open:
             limiter._lost(exc, sent)
         return
-    limiter._failover.contacted(int(participants))
+    if limiter._failover.contacted(*counted):
+        report_soon(limiter)
 
 
 def stop_beats(limiter: RedisLimiterBase) -> None:
     limiter._beat_stop.set()
+    limiter._beat_wake.set()
     thread = limiter._beat_thread
     if thread is not None and thread is not threading.current_thread():
         thread.join(limiter._socket_timeout * 2 + 1.0)

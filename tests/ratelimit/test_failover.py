@@ -203,3 +203,26 @@ def test_failing_again_while_rejoining_keeps_the_local_windows(fo: ModuleType, r
     assert again is fallback and f.share_of == 4  # the share stays that of 4 participants
     # its own request, the one seen in Redis and the share (2) from the new contact + quiet
     assert sorted(again.policy.starts(0)) == [110.5, 110.5, 111.0, 111.0] and f.outages == 2
+
+
+def test_what_redis_keeps_free_is_the_smallest_divisor_it_may_go_on_with(fo: ModuleType, rl: ModuleType) -> None:
+    """`held()`: the count this process would divide the quota by if Redis failed now, and the
+    Redis time of the reply it took it from. A reply older than that one, arriving later (another
+    thread's), is not taken: Redis counts only the replies it sent since then as still takeable."""
+    clock = Clock()
+    f = make(fo, rl, [rl.RateLimit(8, 10.0)], clock)
+    assert f.held() == "1@"  # no reply yet: alone, as far as it knows
+    f.saw(1, [0], ["|0|"], 5.0)
+    f.saw(3, [0], ["|0|"], 7.0)
+    f.saw(2, [0], ["|0|"], 6.0)  # older than the one taken
+    assert (f.participants, f.held()) == (3, "3@7.0")
+    f.contacted(4, 7.0)  # as recent: taken
+    assert f.held() == "4@7.0"
+    f.failed(clock.now)
+    assert f.share_of == 4
+    f.rejoined(4)
+    f.contacted(2, 9.0)
+    # rejoining: the local share of 4 if Redis fails again, else 1/2 once rejoined
+    assert (f.current()[0], f.held()) == ("rejoining", "2@9.0")
+    f.contacted(5, 10.0)
+    assert f.held() == "4@10.0"

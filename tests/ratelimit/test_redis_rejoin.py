@@ -211,8 +211,10 @@ def test_a_request_in_flight_alone_at_the_rejoin_counts_in_redis_until_answered(
         await lim.aacquire()  # alone (after the local share's onset); not answered yet
         assert lim.state == "local" and lim._started_alone.get() is not None
         proxy.heal()
-        for _ in range(300):  # bounded: until a heartbeat's probe has rejoined
-            if lim.state != "local":
+        # Bounded: until a heartbeat's probe has rejoined (the state turns `rejoining` just
+        # before the rejoin script runs, in the probe's thread).
+        for _ in range(300):
+            if lim.state != "local" and members():
                 break
             await asyncio.sleep(0.01)
         assert lim.state == "rejoining"

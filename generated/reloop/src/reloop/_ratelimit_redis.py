@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._ratelimit_redis_base import RedisLimiterBase
-from ._ratelimit_redis_lifecycle import close_async, close_sync
-from ._ratelimit_redis_parts import _Down, _Left, _left, _Slot
+from ._ratelimit_redis_lifecycle import close_async, close_sync, report_soon
+from ._ratelimit_redis_parts import _counted, _Down, _Left, _left, _Slot
 
 __all__ = ["RedisRateLimiter"]
 
@@ -91,12 +91,13 @@ class RedisRateLimiter(RedisLimiterBase):
         # keeping its share free only when those requests are in the windows.
         ages, orphans = self._failover.rejoined(self._failover.participants), self._orphans[:]
         try:
-            participants = self._sync().rejoin(*self._rejoin_call(ages, orphans))
+            counted = _counted(self._sync().rejoin(*self._rejoin_call(ages, orphans)))
         except self._errors as exc:
             self._lost(exc)
             return
         del self._orphans[: len(orphans)]
-        self._failover.contacted(int(participants))
+        if self._failover.contacted(*counted):
+            report_soon(self)
 
     def _acquire_redis_sync(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent, member = self._clock(), self._new_member()
@@ -200,12 +201,13 @@ class RedisRateLimiter(RedisLimiterBase):
             return
         ages, orphans = self._failover.rejoined(self._failover.participants), self._orphans[:]  # see _probe_sync
         try:
-            participants = await self._async().rejoin(*self._rejoin_call(ages, orphans))
+            counted = _counted(await self._async().rejoin(*self._rejoin_call(ages, orphans)))
         except self._errors as exc:
             self._lost(exc)
             return
         del self._orphans[: len(orphans)]
-        self._failover.contacted(int(participants))
+        if self._failover.contacted(*counted):
+            report_soon(self)
 
     async def _acquire_redis_async(self, group: str | None, waited: float, max_wait: float | None) -> float:
         sent, member = self._clock(), self._new_member()

@@ -16,8 +16,9 @@ Keys (all in one Redis Cluster hash slot, `{<key_prefix>}`):
 * `{prefix}:hold:<scope>`: hold-until on the Redis clock;
 * `{prefix}:members`: the participants registry: one member per limiter instance, scored with
   its last contact; members silent for longer than the participant TTL are dropped;
-* `{prefix}:shares`: per participant, the number of participants it would divide the quota by
-  if it lost Redis now (`"<count>:<since>"`, 0: never), so the others know what to keep free for it;
+* `{prefix}:shares`: per participant, the smallest number of participants it may divide the
+  quota by if it loses Redis (0: it never goes on alone), so the others know what to keep free
+  for it (`"<divisor>:<answered>:<answers>"`, see `heartbeat`);
 * `{prefix}:seq`: counter that makes members unique.
 
 A participant silent for longer than `quiet` seconds may have lost Redis and be going on alone at
@@ -25,48 +26,19 @@ its share (`_ratelimit_failover.py`): every window keeps that share free for it,
 the start checks of all the others, until it answers again or its registration expires.
 """
 
+from ._ratelimit_redis_heartbeat import _HEARTBEAT
 from ._ratelimit_window import MAX_IN_FLIGHT
-
-# Registers `participant` (last contact: now), drops the members silent past the TTL, and records
-# the count it is answered with as its divisor; a larger divisor (a smaller share) is recorded
-# only `quiet` seconds after the smaller one was last answered, as a reply carrying the smaller
-# one may still be on its way back. One that never goes on alone (`alone` false: it raises when
-# Redis fails) records 0: silent, it takes nothing, so nothing is kept free for it (one that had
-# joined alone and stopped at once kept the whole quota). Returns the count. Needs `now`, `fmt`.
-_HEARTBEAT = """
-local function heartbeat(members, shares, participant, ttl, quiet, alone)
-  local cut = fmt(now - ttl)
-  local expired = redis.call('ZRANGEBYSCORE', members, '-inf', cut)
-  if #expired > 0 then
-    redis.call('ZREMRANGEBYSCORE', members, '-inf', cut)
-    redis.call('HDEL', shares, unpack(expired))
-  end
-  redis.call('ZADD', members, fmt(now), participant)
-  local count = redis.call('ZCARD', members)
-  local old = alone and redis.call('HGET', shares, participant)
-  local record = true
-  if old then
-    local d, since = string.match(old, '^(%d+):(.+)$')
-    if d and tonumber(d) < count and now - tonumber(since) < quiet then record = false end
-  end
-  if record then redis.call('HSET', shares, participant, (alone and count or 0) .. ':' .. fmt(now)) end
-  local ms = math.ceil(ttl * 1000) + 1000
-  redis.call('PEXPIRE', members, ms)
-  redis.call('PEXPIRE', shares, ms)
-  return count
-end
-"""
 
 # KEYS: seq, members, shares, hold keys (ARGV[2] of them), then per window: planned log, started
 # log, in flight. ARGV: mode (reserve | start | complete | cancel), number of hold keys, member
 # (for reserve chosen by the client, so that it can cancel one whose reply it never got),
 # planned start (start) or seconds since the response (complete), participant id, participant
 # TTL, view lookahead (seconds), quiet (seconds), held (1: responses are reported, so a request
-# counts until it is answered), alone (1: it goes on alone when Redis fails, 0: it raises),
-# then per window: requests, span (seconds, margin included).
-# reserve / start return {delay, start, member, reason, started, participants, view...}:
+# counts until it is answered), divisor (see `heartbeat`: "<n>@<answered>", or "0" for one that
+# raises when Redis fails), then per window: requests, span (seconds, margin included).
+# reserve / start return {delay, start, member, reason, started, participants, answered, view...}:
 # numbers as strings, reason -i for hold key i, +w for window w, 0 for none; started 1 when the
-# request may go. Then one view per window (see `view` below).
+# request may go; answered: the Redis time of this reply. Then one view per window (see `view`).
 SCRIPT = (
     """
 local mode = ARGV[1]
@@ -76,7 +48,7 @@ local participant = ARGV[5]
 local ttl = tonumber(ARGV[6])
 local lookahead = tonumber(ARGV[7])
 local quiet = tonumber(ARGV[8])
-local held, alone = ARGV[9] == '1', ARGV[10] == '1'
+local held, divisor = ARGV[9] == '1', ARGV[10]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local count = (#KEYS - 3 - holds) / 3
@@ -102,7 +74,7 @@ end
 local participants = 0
 local limits = {}
 if mode == 'reserve' or mode == 'start' then
-  participants = heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet, alone)
+  participants = heartbeat(KEYS[2], KEYS[3], participant, ttl, divisor)
   local silent = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. fmt(now - quiet))
   local divisors = {}
   if #silent > 0 then
@@ -180,7 +152,7 @@ local function view(w, participants)
 end
 
 local function reply(delay, t, reason, started)
-  local out = {delay, fmt(t), member, reason, started, participants}
+  local out = {delay, fmt(t), member, reason, started, participants, fmt(now)}
   for w = 1, count do out[#out + 1] = view(w, participants) end
   return out
 end
@@ -329,18 +301,18 @@ return string.format('%.17g', current)
 """
 
 # Joining again after an outage. KEYS: seq, members, shares, then per window (every limit):
-# planned log, started log, in flight. ARGV: participant id, participant TTL, quiet, the members
+# planned log, started log, in flight. ARGV: participant id, participant TTL, divisor (as for
+# SCRIPT), the members
 # of this process's calls that failed (comma-separated: Redis may have run them after their
 # caller gave up, a paused Redis does so when it resumes; they are removed), then per window: span, and the requests this process started on its own meanwhile (comma-separated
 # ages in seconds, `age@key` for one still in flight), written into both logs; one in flight
 # also into the in-flight set, as member `r:<participant>:<key>`, which its response completes.
-# Registers the participant (so the others stop keeping its share free); returns the number of
-# participants.
+# Registers the participant (so the others stop keeping its share free); returns {the number of
+# participants, the Redis time of the reply}.
 REJOIN = (
     """
 local participant = ARGV[1]
 local ttl = tonumber(ARGV[2])
-local quiet = tonumber(ARGV[3])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local function fmt(x) return string.format('%.17g', x) end
@@ -381,21 +353,6 @@ for w = 1, (#KEYS - 3) / 3 do
     end
   end
 end
-return heartbeat(KEYS[2], KEYS[3], participant, ttl, quiet, true)
+return {heartbeat(KEYS[2], KEYS[3], participant, ttl, ARGV[3]), fmt(now)}
 """.replace("MAX_IN_FLIGHT", repr(MAX_IN_FLIGHT))
-)
-
-# A heartbeat, sent in the background while Redis answers, so that a participant silent for
-# longer than `quiet` has really lost Redis (or stopped). KEYS: members, shares. ARGV: participant
-# id, participant TTL, quiet, alone (as for SCRIPT). Returns the number of participants.
-BEAT = (
-    """
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local function fmt(x) return string.format('%.17g', x) end
-"""
-    + _HEARTBEAT
-    + """
-return heartbeat(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1')
-"""
 )

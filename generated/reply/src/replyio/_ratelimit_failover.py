@@ -143,6 +143,9 @@ class Failover:
         self._next_probe = 0.0
         self._probing = False
         self._contact = 0.0  # when Redis last answered this process (a reply received)
+        # The Redis time of the newest reply whose participant count was taken: an older reply
+        # that arrives later is not taken (Redis keeps free what this process may hold, `held`).
+        self._answered: float | None = None
         self._unreserved_warned = False
         # Starts (local clock) of the requests in flight when this process rejoined: Redis
         # holds them as in flight until their responses (`in_flight_key`).
@@ -150,21 +153,49 @@ class Failover:
 
     # ------------------------------------------------------------------ while shared
 
-    def saw(self, participants: int, indices: Sequence[int], views: Sequence[str]) -> None:
-        """A reserve/start reply: the participants and, per window of `indices`, its view."""
+    def saw(
+        self, participants: int, indices: Sequence[int], views: Sequence[str], answered: float | None = None
+    ) -> bool:
+        """A reserve/start reply sent at `answered` (Redis clock): the participants and, per
+        window of `indices`, its view. True when it raised the count held (`held`): Redis keeps
+        more free for this process than it needs until a call tells it."""
         now = self._clock()
         parsed = [(index, parse_view(text, now)) for index, text in zip(indices, views, strict=False)]
         with self._lock:
-            self.participants = participants
+            raised = self._take(participants, answered)
             self._views.update(parsed)
             self._contacted(now)
+            return raised
 
-    def contacted(self, participants: int) -> None:
-        """A heartbeat was answered, counting `participants`."""
+    def contacted(self, participants: int, answered: float | None = None) -> bool:
+        """A heartbeat (or rejoin) was answered at `answered` (Redis clock), counting
+        `participants`; True as for `saw`."""
         now = self._clock()
         with self._lock:
-            self.participants = participants
+            raised = self._take(participants, answered)
             self._contacted(now)
+            return raised
+
+    def _take(self, participants: int, answered: float | None) -> bool:
+        before = self._held()
+        if answered is None:
+            self.participants = participants
+        elif self._answered is None or answered >= self._answered:
+            self.participants, self._answered = participants, answered
+        return self._held() > before
+
+    def _held(self) -> int:
+        divisor = max(1, self.participants)
+        return divisor if self.state == "shared" else min(divisor, self._share_of)
+
+    def held(self) -> str:
+        """What Redis is to keep free for this process if it falls silent: `"<n>@<answered>"`, the
+        smallest count it would divide the quota by if Redis failed now (while rejoining, the
+        local share it would go back to, or the count once rejoined) and the Redis time of the
+        reply it holds (Redis adds the counts of the newer replies it sent, which may still be
+        taken)."""
+        with self._lock:
+            return f"{self._held()}@{'' if self._answered is None else repr(self._answered)}"
 
     def _contacted(self, now: float) -> None:
         self._contact = max(self._contact, now)

@@ -21,7 +21,7 @@ from typing import Any
 from ._ratelimit import RateLimit, RateLimiter, ServerQuota, default_margin, log_wait
 from ._ratelimit_failover import Failover, State
 from ._ratelimit_policy import RateLimitPolicy, WaitTooLong, check_wait
-from ._ratelimit_redis_lifecycle import start_beats
+from ._ratelimit_redis_lifecycle import report_soon, start_beats
 from ._ratelimit_redis_parts import _WARN_EVERY, _import, _Left, _Plan, _Scripts, _Slot, _text
 
 
@@ -125,6 +125,9 @@ class RedisLimiterBase:
         self._beat_thread: threading.Thread | None = None
         self._beat_task: asyncio.Task[None] | None = None  # heartbeats of a limiter with an asyncio client only
         self._beat_stop = threading.Event()
+        # Wakes the heartbeats early (`report_soon`); the task's own event, on its loop, when they are a task.
+        self._beat_wake = threading.Event()
+        self._beat_wake_async: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         # Set by the first response reported (observe): from then on a request counts until it
         # is answered, not only for a window from its start.
         self._holds_in_flight = False
@@ -260,9 +263,13 @@ class RedisLimiterBase:
             lookahead,
             repr(self._quiet),
             "1" if self._holds_in_flight else "0",
-            "1" if self._fail_open else "0",
+            self._divisor(),
             *plan.window_args,
         ]
+
+    def _divisor(self) -> str:
+        """The scripts' `divisor`: what to keep free if it falls silent (fail_open=False: nothing)."""
+        return self._failover.held() if self._fail_open else "0"
 
     def _new_member(self) -> str:
         """A member for a reserve call: chosen here, so a call whose reply never came can be
@@ -273,7 +280,7 @@ class RedisLimiterBase:
         self, ages: Sequence[Sequence[tuple[float, str]]], orphans: Sequence[str]
     ) -> tuple[list[str], list[str]]:
         keys = [f"{self._prefix}:seq", *self._registry_keys()]
-        args = [self._id, repr(self._ttl), repr(self._quiet), ",".join(orphans)]
+        args = [self._id, repr(self._ttl), self._divisor(), ",".join(orphans)]
         for index, (item, span) in enumerate(zip(self._limits, self._spans, strict=True)):
             keys += self._window_keys(item)
             args += [repr(span), ",".join(f"{age!r}@{key}" if key else repr(age) for age, key in ages[index])]
@@ -289,7 +296,9 @@ class RedisLimiterBase:
         return ""
 
     def _slot(self, group: str | None, raw: Sequence[object]) -> _Slot:
-        self._failover.saw(int(_text(raw[5])), self._plan(group).indices, [_text(v) for v in raw[6:]])
+        views = [_text(v) for v in raw[7:]]
+        if self._failover.saw(int(_text(raw[5])), self._plan(group).indices, views, float(_text(raw[6]))):
+            report_soon(self)
         start_beats(self)
         return _Slot(
             group=group,

@@ -8,7 +8,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from ._ratelimit_redis_scripts import BEAT, HOLD, REJOIN, SCRIPT
+from ._ratelimit_redis_heartbeat import BEAT
+from ._ratelimit_redis_scripts import HOLD, REJOIN, SCRIPT
 
 # A Redis failure is logged as a warning at most this often (seconds); else at debug level.
 _WARN_EVERY = 30.0
@@ -28,6 +29,11 @@ def _text(value: object) -> str:
 
 def _left(max_wait: float | None, waited: float) -> float | None:
     return None if max_wait is None else max_wait - waited
+
+
+def _counted(raw: Any) -> tuple[int, float]:
+    """A heartbeat's or rejoin's reply: the participants, and the Redis time it was sent at."""
+    return int(_text(raw[0])), float(_text(raw[1]))
 
 
 @dataclass(frozen=True)
