@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -98,8 +99,8 @@ def check_compiles(files: dict[str, str], package: str) -> None:
     _raise_problems(compiled.problems(_modules(files), package))
 
 
-def start_compile_check(files: dict[str, str], package: str) -> compiled.PendingCheck:
-    return compiled.PendingCheck(_modules(files), package)
+def start_compile_check(files: dict[str, str], package: str, processes: int = 1) -> compiled.PendingCheck:
+    return compiled.PendingCheck(_modules(files), package, processes)
 
 
 def _raise_problems(found: list[compiled.Problem]) -> None:
@@ -180,7 +181,10 @@ class _Beside:
         self._held |= files
         if last or sum(len(text) for text in self._held.values()) >= self._ALONE_FROM:
             batch, self._held = self._held, {}
-            self._checks.append((start_compile_check(batch, self._package), Processing.pointer))
+            # The last batch has the machine to itself (the run waits for it): its check takes a
+            # process a core, beside ruff's threads. An earlier batch leaves the others to the run.
+            processes = (os.cpu_count() or 1) if last else 1
+            self._checks.append((start_compile_check(batch, self._package, processes), Processing.pointer))
             self._formats.append(start_format(batch, self._package))
 
     def results(self) -> dict[str, str]:

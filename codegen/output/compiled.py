@@ -42,27 +42,51 @@ def problems(modules: dict[str, str], package: str) -> list[Problem]:
 
 
 class PendingCheck:
-    """The problems of the modules, found in a process of its own when there are many."""
+    """The problems of the modules, found in processes of their own when there are many: one, or
+    `processes` when nothing else is left to run beside them (the end of a run)."""
 
-    def __init__(self, modules: dict[str, str], package: str) -> None:
-        self._modules, self._package = modules, package
-        self._process: subprocess.Popen[bytes] | None = None
-        if sum(len(text) for text in modules.values()) > _IN_PROCESS_UP_TO:
-            self._process = _start(modules, package)
+    def __init__(self, modules: dict[str, str], package: str, processes: int = 1) -> None:
+        self._package = package
+        self._parts = _parts(modules, processes) if _size(modules) > _IN_PROCESS_UP_TO else [modules]
+        self._processes = [
+            _start(part, package) if len(self._parts) > 1 or _size(part) > _IN_PROCESS_UP_TO else None
+            for part in self._parts
+        ]
 
     def result(self) -> list[Problem]:
-        process, self._process = self._process, None
-        if process is not None:
-            found = _finish(process)
-            if found is not None:
-                return found
-        return problems(self._modules, self._package)  # also where the other process failed
+        found: list[Problem] = []
+        for part, process in zip(self._parts, self._processes, strict=True):
+            answer = _finish(process) if process is not None else None
+            # In this process where the other failed, and for a small batch.
+            found += answer if answer is not None else problems(part, self._package)
+        self._processes = [None] * len(self._parts)
+        return found
 
     def cancel(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
+        for process in self._processes:
+            if process is not None:
+                process.kill()
+                process.wait()
+        self._processes = [None] * len(self._parts)
+
+
+def _size(modules: dict[str, str]) -> int:
+    return sum(len(text) for text in modules.values())
+
+
+def _parts(modules: dict[str, str], count: int) -> list[dict[str, str]]:
+    """The modules cut into `count` runs of about equal size, in their order."""
+    if count <= 1:
+        return [modules]
+    share = _size(modules) / count
+    parts: list[dict[str, str]] = [{}]
+    filled = 0
+    for rel, text in modules.items():
+        if filled >= share * len(parts) and len(parts) < count:
+            parts.append({})
+        parts[-1][rel] = text
+        filled += len(text)
+    return parts
 
 
 def _start(modules: dict[str, str], package: str) -> subprocess.Popen[bytes] | None:

@@ -139,13 +139,15 @@ def test_a_large_package_is_checked_in_a_process_of_its_own_with_the_same_findin
     in_process = compiled.problems(modules, "p")
     assert [rel for rel, _, _ in in_process] == ["src/p/a.py", "src/p/b.py"]
     monkeypatch.setattr(compiled, "_IN_PROCESS_UP_TO", 0)
-    pending = compiled.PendingCheck(modules, "p")
-    assert pending._process is not None  # the other process was started
-    assert pending.result() == in_process
+    for processes in (1, 2, 3):
+        pending = compiled.PendingCheck(modules, "p", processes)
+        assert all(p is not None for p in pending._processes)  # the other processes were started
+        assert 1 <= len(pending._parts) <= processes and [m for part in pending._parts for m in part] == list(modules)
+        assert pending.result() == in_process  # the same findings, in the same order
     # A process that cannot start or answer: the check runs here instead, never skipped.
     monkeypatch.setattr(compiled.sys, "executable", "/nonexistent/python")
-    pending = compiled.PendingCheck(modules, "p")
-    assert pending._process is None and pending.result() == in_process
+    pending = compiled.PendingCheck(modules, "p", 2)
+    assert pending._processes == [None, None] and pending.result() == in_process
     monkeypatch.setattr(compiled.sys, "executable", sys.executable)
     monkeypatch.setattr(compiled, "_finish", lambda process: process.wait() and None)
     assert compiled.PendingCheck(modules, "p").result() == in_process
