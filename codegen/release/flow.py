@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..output.write import write_tree
 from ..pipeline import generate_package
 from ..surface import Change, bump_for, compare, extract_surface
-from .record import Record, add_release, dump_record, first_release, load_record, record_path
+from .record import Record, add_release, content_digest, dump_record, first_release, load_record, record_path
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,22 @@ def release(spec: Path, out: Path, *, record_file: Path | None = None, date: str
     else:
         changes = compare(current.surface, surface)
         bump = bump_for(changes)
+        if bump is None and current.content != content_digest(generated.files):
+            # The same surface, other files: the runtime or the generator changed what the package
+            # does, and a version once published must keep its contents.
+            changes, bump = [Change("other", "package", _SAME_SURFACE)], "patch"
         if bump is None:
             return Outcome(current.version, None, ())
         updated = add_release(current, surface, changes, bump, date)
     _write_atomic(record_file, dump_record(updated))
-    write_tree(out, generate_package(spec, record=record_file).files)
+    files = generate_package(spec, record=record_file).files  # with the new version and changelog
+    _write_atomic(record_file, dump_record(replace(updated, content=content_digest(files))))
+    write_tree(out, files)
     newest = updated.releases[0]
     return Outcome(newest.version, newest.bump, newest.changes)
+
+
+_SAME_SURFACE = "the package's code changed (its runtime or how it is generated); its Python surface did not"
 
 
 def _write_atomic(path: Path, text: str) -> None:

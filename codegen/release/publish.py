@@ -32,7 +32,7 @@ from ..output.write import read_tree
 from ..pipeline import generate_package
 from ..surface import compare, extract_surface
 from .build import build_package
-from .record import load_record, record_path
+from .record import content_digest, load_record, record_path
 
 
 class Refused(Exception):
@@ -66,6 +66,11 @@ def check_targets(targets: list[Target]) -> list[str]:
             problems.append(
                 f"{generated.package.distribution}: surface changed since {record.version}, "
                 f"run `make release` first:{listed}"
+            )
+        elif record.content != content_digest(generated.files):
+            problems.append(
+                f"{generated.package.distribution}: its files changed since {record.version} (the runtime or "
+                "the generator), run `make release` first: a published version must keep its contents"
             )
     return problems
 

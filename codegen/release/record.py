@@ -8,6 +8,7 @@ Nothing in it depends on when it was written unless a date is passed in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,9 @@ class Record:
     distribution: str
     surface: dict[str, Any]
     releases: tuple[Release, ...] = field(default=())  # newest first
+    # Digest of the package's files as released (content_digest): a change to the runtime or the
+    # generator alters them without touching the surface, and a published version must not change.
+    content: str | None = None
 
     @property
     def version(self) -> str:
@@ -81,7 +85,21 @@ def load_record(path: Path) -> Record | None:
     )
     if not releases:
         raise ValueError(f"{path}: a release record needs at least one release")
-    return Record(distribution=str(data["distribution"]), surface=data["surface"], releases=releases)
+    content = data.get("content")
+    return Record(
+        distribution=str(data["distribution"]),
+        surface=data["surface"],
+        releases=releases,
+        content=str(content) if content is not None else None,
+    )
+
+
+def content_digest(files: dict[str, str]) -> str:
+    """sha256 over every file of a package, paths and texts, in path order."""
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        digest.update(rel.encode() + b"\0" + files[rel].encode("utf-8", errors="surrogateescape") + b"\0")
+    return digest.hexdigest()
 
 
 def dump_record(record: Record) -> str:
@@ -99,6 +117,7 @@ def dump_record(record: Record) -> str:
             }
             for r in record.releases
         ],
+        **({"content": record.content} if record.content else {}),
         "surface": record.surface,
     }
     return _json(data, 0) + "\n"

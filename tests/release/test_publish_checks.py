@@ -91,3 +91,21 @@ def test_index_settings_from_twine_variables_or_pypirc(tmp_path: Path) -> None:
 )
 def test_simple_page_next_to_the_upload_url(upload: str, simple: str) -> None:
     assert simple_url_for(upload) == simple
+
+
+def test_a_runtime_change_without_a_release_is_refused(
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codegen import render
+
+    runtime = tmp_path / "runtime"
+    shutil.copytree(render.RUNTIME, runtime)
+    (runtime / "_retry.py").write_text(
+        (runtime / "_retry.py").read_text(encoding="utf-8") + "\n# a fix\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(render, "RUNTIME", runtime)
+    write_tree(target.package_dir, generate_package(target.spec).files)  # regenerated, not released
+    problems = check_targets([target])
+    assert len(problems) == 1 and "its files changed since 2.1.0" in problems[0], problems
+    release(target.spec, target.package_dir)
+    assert check_targets([target]) == []

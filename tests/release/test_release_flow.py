@@ -148,3 +148,28 @@ def test_curated_records_hold_readable_surfaces() -> None:
         record = load_record(ROOT / "specs" / "releases" / f"{name}.json")
         assert record is not None and record.surface["format"] == 1
         assert "__api_version__" in record.surface["exports"]
+
+
+def test_a_runtime_change_without_a_surface_change_is_a_patch_release(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version once published keeps its contents: a change to what the package does that its
+    surface does not show (the shared runtime, how the generator writes code) is released too."""
+    from codegen import render
+
+    out = tmp_path / "out"
+    assert release(shop, out).version == "2.1.0"
+    assert release(shop, out).bump is None  # nothing changed: nothing to release
+    runtime = tmp_path / "runtime"
+    shutil.copytree(render.RUNTIME, runtime)
+    retry = runtime / "_retry.py"
+    retry.write_text(retry.read_text(encoding="utf-8") + "\n# a fix in the runtime\n", encoding="utf-8")
+    monkeypatch.setattr(render, "RUNTIME", runtime)
+    assert pending_changes(shop)[1] == []  # the surface did not change
+    patch = release(shop, out)
+    assert (patch.version, patch.bump) == ("2.1.1", "patch")
+    assert [c.severity for c in patch.changes] == ["other"] and "runtime" in patch.changes[0].text
+    assert "# a fix in the runtime" in read_tree(out)["src/shop/_retry.py"]
+    assert release(shop, out).bump is None  # recorded with its new contents
+    record = load_record(record_path(shop))
+    assert record is not None and record.content is not None and record.version == "2.1.1"
