@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from ..ir.nodes import ReleaseNote
+from ..output.write import HEADER_MARK
 
 if TYPE_CHECKING:  # a run without a release record never needs the surface comparison (20 ms to import)
     from ..surface.changes import Bump, Change
@@ -95,11 +96,20 @@ def load_record(path: Path) -> Record | None:
 
 
 def content_digest(files: dict[str, str]) -> str:
-    """sha256 over every file of a package, paths and texts, in path order."""
+    """sha256 over every file of a package, paths and texts, in path order. The generated-file
+    header names where the spec was read from, which says nothing about the package: it is left
+    out, so a copy of the spec elsewhere digests the same."""
     digest = hashlib.sha256()
     for rel in sorted(files):
-        digest.update(rel.encode() + b"\0" + files[rel].encode("utf-8", errors="surrogateescape") + b"\0")
+        head, _, rest = files[rel].partition("\n")
+        if HEADER_MARK in head:
+            text = rest
+        else:
+            second, _, tail = rest.partition("\n")
+            text = head + "\n" + tail if HEADER_MARK in second else files[rel]
+        digest.update(rel.encode() + b"\0" + text.encode("utf-8", errors="surrogateescape") + b"\0")
     return digest.hexdigest()
+
 
 
 def dump_record(record: Record) -> str:

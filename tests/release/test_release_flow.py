@@ -173,3 +173,23 @@ def test_a_runtime_change_without_a_surface_change_is_a_patch_release(
     assert release(shop, out).bump is None  # recorded with its new contents
     record = load_record(record_path(shop))
     assert record is not None and record.content is not None and record.version == "2.1.1"
+
+
+def test_the_content_digest_does_not_depend_on_where_the_spec_is(shop: Path, tmp_path: Path) -> None:
+    """The generated header names the spec's path; a copy of spec and record elsewhere (as a
+    release job might check out) must not look like a changed package."""
+    from codegen.pipeline import generate_package
+    from codegen.release.record import content_digest
+
+    import subprocess
+
+    release(shop, tmp_path / "out")
+    repository = tmp_path / "repository"
+    elsewhere = repository / "deeper" / "specs"
+    shutil.copytree(shop.parent, elsewhere)
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    here, there = generate_package(shop).files, generate_package(elsewhere / "shop.yaml").files
+    assert "from deeper/specs/shop.yaml;" in there["pyproject.toml"] + there["src/shop/__init__.py"]
+    assert here != there  # the headers differ
+    assert content_digest(here) == content_digest(there)
+    assert release(elsewhere / "shop.yaml", tmp_path / "out2").bump is None
