@@ -178,10 +178,10 @@ def test_a_runtime_change_without_a_surface_change_is_a_patch_release(
 def test_the_content_digest_does_not_depend_on_where_the_spec_is(shop: Path, tmp_path: Path) -> None:
     """The generated header names the spec's path; a copy of spec and record elsewhere (as a
     release job might check out) must not look like a changed package."""
+    import subprocess
+
     from codegen.pipeline import generate_package
     from codegen.release.record import content_digest
-
-    import subprocess
 
     release(shop, tmp_path / "out")
     repository = tmp_path / "repository"
