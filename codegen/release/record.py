@@ -111,7 +111,6 @@ def content_digest(files: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-
 def dump_record(record: Record) -> str:
     data = {
         "format": RECORD_FORMAT,
