@@ -16,7 +16,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, join_pointer
 from ..spec.load import resolve_pointer
 from ..spec.walk import walk_with_pointers
-from ..types.schema import is_class_schema
+from ..types.schema import is_class_schema, referenced_component
 
 SCHEMAS_POINTER = "/components/schemas"
 _SCHEMA_REF = "#/components/schemas/"
@@ -83,8 +83,8 @@ def plan_models(document: Mapping[str, Any], *, package: str, header: str, spec_
             composed.append((pointer, node))
         _add_tags(node, tags)
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
-            referenced.add(ref[len(_SCHEMA_REF) :].split("/", 1)[0])
+        if isinstance(ref, str) and (name := referenced_component(ref)) is not None:
+            referenced.add(name)
     fields = _Fields(document, {ref: tuple(props) for ref, props in tags.items()})
     narrowed: dict[str, tuple[str, ...]] = {}
     for pointer, node in composed:

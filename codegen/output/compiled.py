@@ -12,6 +12,7 @@ import dis
 import json
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 from types import CodeType
 
@@ -47,11 +48,9 @@ class PendingCheck:
 
     def __init__(self, modules: dict[str, str], package: str, processes: int = 1) -> None:
         self._package = package
-        self._parts = _parts(modules, processes) if _size(modules) > _IN_PROCESS_UP_TO else [modules]
-        self._processes = [
-            _start(part, package) if len(self._parts) > 1 or _size(part) > _IN_PROCESS_UP_TO else None
-            for part in self._parts
-        ]
+        large = _size(modules) > _IN_PROCESS_UP_TO
+        self._parts = _parts(modules, processes) if large else [modules]
+        self._processes = [_start(part, package) if large else None for part in self._parts]
 
     def result(self) -> list[Problem]:
         found: list[Problem] = []
@@ -89,11 +88,15 @@ def _parts(modules: dict[str, str], count: int) -> list[dict[str, str]]:
     return parts
 
 
+@cache
+def _program() -> str:
+    return Path(__file__).read_text(encoding="utf-8")
+
+
 def _start(modules: dict[str, str], package: str) -> subprocess.Popen[bytes] | None:
     try:
-        source = Path(__file__).read_text(encoding="utf-8")
         process = subprocess.Popen(
-            [sys.executable, "-I", "-c", source],
+            [sys.executable, "-I", "-c", _program()],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -101,12 +101,8 @@ def content_digest(files: dict[str, str]) -> str:
     out, so a copy of the spec elsewhere digests the same."""
     digest = hashlib.sha256()
     for rel in sorted(files):
-        head, _, rest = files[rel].partition("\n")
-        if HEADER_MARK in head:
-            text = rest
-        else:
-            second, _, tail = rest.partition("\n")
-            text = head + "\n" + tail if HEADER_MARK in second else files[rel]
+        lines = files[rel].split("\n", 2)  # the header is one of the first two lines (write.carries_header)
+        text = "\n".join(line for i, line in enumerate(lines) if i == 2 or HEADER_MARK not in line)
         digest.update(rel.encode() + b"\0" + text.encode("utf-8", errors="surrogateescape") + b"\0")
     return digest.hexdigest()
 

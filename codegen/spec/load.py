@@ -125,6 +125,11 @@ def load_spec(path: Path) -> LoadedSpec:
     return spec
 
 
+def ref_strings(data: Any) -> frozenset[str]:
+    """Every distinct "$ref" string of the document."""
+    return frozenset(n["$ref"] for n in walk(data) if isinstance(n.get("$ref"), str))
+
+
 def resolve_pointer(data: Any, pointer: str) -> Any:
     """Follow a JSON pointer ('' or '/a/b'); KeyError when it leads nowhere."""
     node = data
@@ -189,7 +194,7 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
     Downstream stages (validation, lowering, model generation, mock servers) then see one
     self-contained document. Inside a copied part, "#..." refers to the part's own file.
     """
-    refs = frozenset(n["$ref"] for n in walk(spec.data) if isinstance(n.get("$ref"), str))
+    refs = ref_strings(spec.data)
     if any(not ref.startswith("#") for ref in refs):
         _Bundler(spec).run()
     else:

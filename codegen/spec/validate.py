@@ -6,9 +6,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, join_pointer
-from .load import LoadedSpec, resolve_pointer
+from .load import LoadedSpec, ref_strings, resolve_pointer
 from .structure import DROP, KEEP, structural_problems
-from .walk import walk, walk_with_pointers
+from .walk import walk_with_pointers
 
 
 def validate_openapi(spec: LoadedSpec) -> list[Diagnostic]:
@@ -63,7 +63,7 @@ def _unresolvable_local_refs(data: dict[str, Any], refs: frozenset[str] | None =
     response or body has no content. Each distinct ref is resolved once (`refs`, when the loader
     knows them); only a document with a broken one is walked for where they are."""
     if refs is None:
-        refs = frozenset(n["$ref"] for n in walk(data) if isinstance(n.get("$ref"), str))
+        refs = ref_strings(data)
     broken = {ref for ref in refs if ref.startswith("#") and not _resolves(data, ref)}
     if not broken:
         return []

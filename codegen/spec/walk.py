@@ -47,51 +47,22 @@ NAME_MAPS = frozenset(
 _LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
 
 
-def is_literal(key: Any, value: Any, parent_key: str) -> bool:
-    """Values that are data, where a "$ref" key is just data too: examples, defaults, enums, an
-    Example Object's `value` and a schema's list of `examples`."""
-    if key in _LITERAL_KEYS or (key == "examples" and isinstance(value, list)):
-        return True
-    return key == "value" and parent_key == "__example__"
-
-
-def child_key(key: str, parent_key: str) -> str:
-    """The context of a value: its key, unless that key is a name (a property called "content"
-    is a schema, not a content map). Entries of an `examples` map are Example Objects."""
-    if parent_key == "examples":
-        return "__example__"
-    return "" if parent_key in NAME_MAPS else key
-
-
-def children(node: dict[str, Any], key: str) -> Iterator[tuple[str, Any, str]]:
-    """(key, value, key context for the value) of the node's entries the walk enters."""
-    names = key in NAME_MAPS
-    for k, v in node.items():
-        if isinstance(v, _CONTAINER) and (names or not is_literal(k, v, key)):
-            yield str(k), v, child_key(str(k), key)
-
-
-# The walks below inline children() and child_key(): they visit every node of a document several
-# times a run, and a generator plus two calls per node cost half their time on large specs.
 _CONTAINER = (dict, list)
 
 
 def _entered(node: dict[str, Any], context: str) -> list[tuple[Any, Any]]:
-    """(key, value) of an object node's entries the walk enters, in reverse document order."""
-    literal = _LITERAL_KEYS
-    if context == "__example__":
-        return [
-            (k, v)
-            for k, v in reversed(node.items())
-            if isinstance(v, _CONTAINER)
-            and k not in literal
-            and k != "value"
-            and not (k == "examples" and isinstance(v, list))
-        ]
+    """(key, value) of an object node's entries the walk enters, in reverse document order: not
+    the data of examples, defaults, enums and consts, a schema's list of `examples`, or an Example
+    Object's `value`. Inlined in one comprehension: the walks visit every node of a document
+    several times a run."""
+    example = context == "__example__"
     return [
         (k, v)
         for k, v in reversed(node.items())
-        if isinstance(v, _CONTAINER) and k not in literal and not (k == "examples" and isinstance(v, list))
+        if isinstance(v, _CONTAINER)
+        and k not in _LITERAL_KEYS
+        and not (k == "examples" and isinstance(v, list))
+        and not (example and k == "value")
     ]
 
 

@@ -218,6 +218,11 @@ def component_name(ref: str) -> str | None:
     return None
 
 
+def referenced_component(ref: str) -> str | None:
+    """The component a `#/components/schemas/X` reference names or points into; None for others."""
+    return ref[len(SCHEMA_REF) :].split("/", 1)[0] if ref.startswith(SCHEMA_REF) else None
+
+
 def is_class_schema(schema: Any) -> bool:
     """Whether a component schema becomes a class of its own; anything else is inlined where used."""
     if not isinstance(schema, dict):

@@ -11,7 +11,7 @@ from typing import Any
 from ...naming import pascal, snake, unique_name
 from ...reserved import FIELD_NAMES
 from ...spec.walk import walk
-from ...types.schema import SCHEMA_REF, component_name, is_class_schema
+from ...types.schema import component_name, is_class_schema, referenced_component
 from .classes import ClassDef, FieldDef
 
 
@@ -19,8 +19,8 @@ def _referenced_components(schemas: dict[str, Any]) -> set[str]:
     found: set[str] = set()
     for node in walk(schemas, "schemas"):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
-            found.add(ref[len(SCHEMA_REF) :].split("/", 1)[0])
+        if isinstance(ref, str) and (name := referenced_component(ref)) is not None:
+            found.add(name)
     return found
 
 
