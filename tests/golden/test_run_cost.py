@@ -9,6 +9,7 @@ import pytest
 
 from codegen import render
 from codegen.output import format as formatting
+from codegen.diagnostics import SpecError
 from codegen.pipeline import CURATED, generate_package
 
 
@@ -86,3 +87,22 @@ def test_a_small_package_is_formatted_in_one_batch_a_large_one_in_two(monkeypatc
     monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)
     assert generate_package(CURATED["reloop"]).files == whole  # the same files, formatted in two batches
     assert len(batches) == 2 and sum(batches) == len(whole)
+
+
+def test_a_run_gives_the_garbage_collector_back_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    generate_package(CURATED["reloop"])
+    assert gc.isenabled()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: [\n", encoding="utf-8")
+    with pytest.raises(SpecError):
+        generate_package(broken)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        generate_package(CURATED["reloop"])
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
