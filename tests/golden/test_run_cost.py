@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from codegen import render
-from codegen.output import format as formatting
 from codegen.diagnostics import SpecError
+from codegen.output import format as formatting
 from codegen.pipeline import CURATED, generate_package
 
 
