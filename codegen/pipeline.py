@@ -176,16 +176,21 @@ class _Beside:
         self._checks: list[tuple[compiled.PendingCheck, str]] = []
         self._formats: list[PendingFormat] = []
         self._held: dict[str, str] = {}
+        self._sorted: set[str] = set()
 
-    def add(self, files: dict[str, str], *, last: bool = False) -> None:
+    def add(self, files: dict[str, str], *, last: bool = False, sorted_already: bool = False) -> None:
+        """`sorted_already`: the files' imports are as isort writes them, so ruff only formats them."""
         self._held |= files
+        if sorted_already:
+            self._sorted |= set(files)
         if last or sum(len(text) for text in self._held.values()) >= self._ALONE_FROM:
             batch, self._held = self._held, {}
             # The last batch has the machine to itself (the run waits for it): its check takes a
             # process a core, beside ruff's threads. An earlier batch leaves the others to the run.
             processes = (os.cpu_count() or 1) if last else 1
             self._checks.append((start_compile_check(batch, self._package, processes), Processing.pointer))
-            self._formats.append(start_format(batch, self._package))
+            sorted_files, self._sorted = frozenset(self._sorted), set()
+            self._formats.append(start_format(batch, self._package, sorted_already=sorted_files))
 
     def results(self) -> dict[str, str]:
         """The files formatted; SpecError if one does not compile, before any is written."""
@@ -225,8 +230,11 @@ def _finish(
     emitted, generator = _emit_models(plan, generator, forced=models != "auto")
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
     models_dir = f"src/{package.package}/"
+    # The builtin emitter's split modules carry isort's imports (models/builtin/isort.py).
     beside.add(
-        {models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()}, last=True
+        {models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()},
+        last=True,
+        sorted_already=bool(emitted.files),
     )
     stage("format")
     return Generated(package, beside.results())

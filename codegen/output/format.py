@@ -37,15 +37,19 @@ def format_tree(files: dict[str, str], package: str | None = None) -> dict[str, 
     return start_format(files, package).result()
 
 
-def start_format(files: dict[str, str], package: str | None = None) -> PendingFormat:
+def start_format(
+    files: dict[str, str], package: str | None = None, *, sorted_already: frozenset[str] = frozenset()
+) -> PendingFormat:
     """Formats the files in the background: ruff is a process of its own, so the caller's Python
-    work (the next stage, the compile check) goes on beside it."""
-    return PendingFormat(files, package)
+    work (the next stage, the compile check) goes on beside it. Files in `sorted_already` skip the
+    lint pass (`check --fix`): their writer gives them exactly the imports isort would."""
+    return PendingFormat(files, package, sorted_already)
 
 
 class PendingFormat:
-    def __init__(self, files: dict[str, str], package: str | None) -> None:
+    def __init__(self, files: dict[str, str], package: str | None, sorted_already: frozenset[str]) -> None:
         self._files = files
+        self._linted = sorted(rel for rel in files if rel not in sorted_already and rel.endswith((".py", ".pyi")))
         # Named, not found: ruff would look for the package among the files it is given, and the
         # models are formatted apart from the modules that import them.
         self._first_party = ["--config", f"lint.isort.known-first-party = [{package!r}]"] if package else []
@@ -55,7 +59,7 @@ class PendingFormat:
 
     def _run(self) -> None:
         try:
-            self._outcome = _format(self._files, self._first_party)
+            self._outcome = _format(self._files, self._linted, self._first_party)
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the result
             self._outcome = exc
 
@@ -71,15 +75,15 @@ class PendingFormat:
         return self._outcome
 
 
-def _format(files: dict[str, str], options: list[str]) -> dict[str, str]:
+def _format(files: dict[str, str], linted: list[str], options: list[str]) -> dict[str, str]:
     size = sum(len(text) for text in files.values())
     place = _scratch_parent(size)
     try:
-        return _format_in(files, place, options)
+        return _format_in(files, linted, place, options)
     except OSError:
         if place is None:
             raise
-        return _format_in(files, None, options)  # the memory file system was full after all
+        return _format_in(files, linted, None, options)  # the memory file system was full after all
 
 
 def _scratch_parent(size: int) -> str | None:
@@ -92,14 +96,16 @@ def _scratch_parent(size: int) -> str | None:
     return str(_MEMORY_TMP) if room > 4 * size + (64 << 20) and os.access(_MEMORY_TMP, os.W_OK) else None
 
 
-def _format_in(files: dict[str, str], parent: str | None, options: list[str]) -> dict[str, str]:
+def _format_in(files: dict[str, str], linted: list[str], parent: str | None, options: list[str]) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="codegen-ruff-", dir=parent) as tmp:
         root = Path(tmp)
         for rel, text in files.items():
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        for args in (["check", "--fix-only", "--exit-zero", "--quiet", "."], ["format", "."]):
+        everything = len(linted) == sum(rel.endswith((".py", ".pyi")) for rel in files)
+        check = ["check", "--fix-only", "--exit-zero", "--quiet", *(["."] if everything else linted)]
+        for args in [check] * bool(linted) + [["format", "."]]:
             done = subprocess.run(
                 [*_ruff(), args[0], "--no-cache", "--config", str(RUFF_CONFIG), *options, *args[1:]],
                 cwd=root,

@@ -249,3 +249,19 @@ def test_a_base_field_a_child_makes_required_is_imported_where_the_child_lives(t
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert done.stdout.strip() == "WEEKLY", done.stderr
+
+
+def test_split_modules_carry_isorts_imports_as_written(tmp_path: Path) -> None:
+    """The pipeline only formats them, without ruff's lint pass: formatted, they must pass it."""
+    for spec in WITH_SCHEMAS:
+        for rel, text in _split(_texts(spec)).items():
+            target = tmp_path / re.sub(r"\W", "_", spec.stem) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    ruff = [sys.executable, "-m", "ruff"]
+    config = ["--no-cache", "--config", str(ROOT / "codegen" / "ruff.toml")]
+    subprocess.run([*ruff, "format", *config, "--quiet", "."], cwd=tmp_path, check=True)
+    found = subprocess.run(
+        [*ruff, "check", *config, "--output-format", "concise", "."], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert found.returncode == 0, found.stdout[-3000:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,9 +77,11 @@ def test_a_small_package_is_formatted_in_one_batch_a_large_one_in_two(monkeypatc
     batches: list[int] = []
     real = pipeline.start_format
 
-    def counted(files: dict[str, str], package: str | None = None) -> formatting.PendingFormat:
+    def counted(
+        files: dict[str, str], package: str | None = None, *, sorted_already: frozenset[str] = frozenset()
+    ) -> formatting.PendingFormat:
         batches.append(len(files))
-        return real(files, package)
+        return real(files, package, sorted_already=sorted_already)
 
     monkeypatch.setattr(pipeline, "start_format", counted)
     whole = generate_package(CURATED["reloop"]).files
@@ -87,6 +90,31 @@ def test_a_small_package_is_formatted_in_one_batch_a_large_one_in_two(monkeypatc
     monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)
     assert generate_package(CURATED["reloop"]).files == whole  # the same files, formatted in two batches
     assert len(batches) == 2 and sum(batches) == len(whole)
+
+
+def test_split_models_skip_the_lint_pass_and_come_out_as_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codegen import pipeline
+
+    checked: list[list[str]] = []
+    real = formatting.subprocess.run
+
+    def recorded(command: list[str], **kwargs: Any) -> Any:
+        if "check" in command:
+            checked.append(command)
+        return real(command, **kwargs)
+
+    monkeypatch.setattr(formatting.subprocess, "run", recorded)
+    monkeypatch.setattr(pipeline, "SPLIT_FROM_SCHEMAS", 0)
+    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)
+    split = generate_package(CURATED["reply"], models="builtin").files
+    assert len(checked) == 1, "only the resource modules' batch is linted"
+    checked.clear()
+    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 1 << 40)  # one batch: the models are named
+    assert generate_package(CURATED["reply"], models="builtin").files == split
+    assert len(checked) == 1 and not any("/models/" in arg for arg in checked[0])
+    real_start = pipeline.start_format
+    monkeypatch.setattr(pipeline, "start_format", lambda files, package, **_: real_start(files, package))
+    assert generate_package(CURATED["reply"], models="builtin").files == split, "as the lint pass leaves them"
 
 
 def test_a_run_gives_the_garbage_collector_back_as_it_found_it(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ import lines read off what the classes need."""
 from __future__ import annotations
 
 from .classes import ClassDef
+from .isort import from_lines
 
 # The order imports are written in; what a module needs is read off its classes and their types.
 IMPORTS = (
@@ -15,17 +16,26 @@ IMPORTS = (
 )
 
 
-def import_lines(needed: set[tuple[str, str]], *, level: int = 1) -> list[str]:
-    """`from X import a, b` lines in the fixed order; `level` dots for the package's own modules
-    (two for a module inside the `models/` package)."""
+def import_lines(
+    needed: set[tuple[str, str]], *, level: int = 1, siblings: dict[str, list[str]] | None = None
+) -> list[str]:
+    """The import block, as isort writes it (isort.py): the standard library, pydantic, then the
+    package's own modules (`level` dots: two inside the `models/` package) and `siblings`, the
+    other model modules, each section a blank line apart."""
     if unlisted := needed - {(module, name) for module, names in IMPORTS for name in names}:
         raise ValueError(f"no import line for {sorted(unlisted)}")
-    lines = []
+    sections: list[dict[str, list[str]]] = [{}, {}, {}]
     for module, names in IMPORTS:
         used = [name for name in names if (module, name) in needed]
         if used:
-            spelled = "." * level + module[1:] if module.startswith(".") else module
-            lines.append(f"from {spelled} import {', '.join(used)}")
+            local = module.startswith(".")
+            spelled = "." * level + module[1:] if local else module
+            sections[2 if local else 1 if module == "pydantic" else 0][spelled] = used
+    sections[2] |= {f".{module}": names for module, names in (siblings or {}).items()}
+    lines: list[str] = []
+    for section in sections:
+        if section:
+            lines += [""] * bool(lines) + from_lines(section)
     return lines
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ...naming import numbered_after_underscore, snake, unique_name
 from .classes import ClassDef, EnumClass, RootClass
+from .isort import from_lines
 from .layout import dependencies_first, import_lines
 
 _INIT_DOC = (
@@ -152,8 +153,7 @@ def _module_text(
     foreign: dict[str, list[str]] = {}
     for name in sorted({d for m in members for d in deps[m.name] if owner[d] != module}):
         foreign.setdefault(owner[name], []).append(name)
-    head = import_lines(needed, level=2)
-    head += [f"from .{other} import {', '.join(names)}" for other, names in sorted(foreign.items())]
+    head = import_lines(needed, level=2, siblings=foreign)
     return header + "\n".join(head) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
 
 
@@ -200,7 +200,7 @@ def _init_texts(header: str, owner: dict[str, str], order: dict[str, int]) -> di
     ]
     stub = [
         header.rstrip("\n"),
-        *(f"from .{m} import {', '.join(f'{n} as {n}' for n in by_module[m])}" for m in modules),
+        *from_lines({f".{m}": [f"{n} as {n}" for n in by_module[m]] for m in modules}),
     ]
     return {"models/__init__.py": "\n".join(runtime) + "\n", "models/__init__.pyi": "\n".join(stub) + "\n"}
 
