@@ -99,8 +99,10 @@ def check_compiles(files: dict[str, str], package: str) -> None:
     _raise_problems(compiled.problems(_modules(files), package))
 
 
-def start_compile_check(files: dict[str, str], package: str, processes: int = 1) -> compiled.PendingCheck:
-    return compiled.PendingCheck(_modules(files), package, processes)
+def start_compile_check(
+    files: dict[str, str], package: str, processes: int = 1, started: compiled.Workers | None = None
+) -> compiled.PendingCheck:
+    return compiled.PendingCheck(_modules(files), package, processes, started)
 
 
 def _raise_problems(found: list[compiled.Problem]) -> None:
@@ -177,6 +179,9 @@ class _Beside:
         self._formats: list[PendingFormat] = []
         self._held: dict[str, str] = {}
         self._sorted: set[str] = set()
+        self._workers: compiled.Workers | None = None
+        self._models_dir = f"src/{package}/"
+        self._checked: set[str] = set()  # modules whose check has started
 
     def add(self, files: dict[str, str], *, last: bool = False, sorted_already: bool = False) -> None:
         """`sorted_already`: the files' imports are as isort writes them, so ruff only formats them."""
@@ -188,9 +193,23 @@ class _Beside:
             # The last batch has the machine to itself (the run waits for it): its check takes a
             # process a core, beside ruff's threads. An earlier batch leaves the others to the run.
             processes = (os.cpu_count() or 1) if last else 1
-            self._checks.append((start_compile_check(batch, self._package, processes), Processing.pointer))
+            unchecked = {rel: text for rel, text in batch.items() if rel not in self._checked}
+            check = start_compile_check(unchecked, self._package, processes, started=self._workers)
+            self._checks.append((check, Processing.pointer))
+            if not last:  # a large package: the last batch's check processes start now, to be ready
+                self._workers = compiled.Workers(os.cpu_count() or 1)
             sorted_files, self._sorted = frozenset(self._sorted), set()
             self._formats.append(start_format(batch, self._package, sorted_already=sorted_files))
+
+    def check_early(self, models: dict[str, str]) -> None:
+        """Modules of the models package, checked while the emitter writes the rest: the second
+        core is free by then. Only in a large package, which has its check processes started."""
+        if self._workers is None:
+            return
+        batch = {self._models_dir + rel: text for rel, text in models.items()}
+        self._checks.append((start_compile_check(batch, self._package, started=self._workers), Processing.pointer))
+        self._checked |= set(batch)
+        self._workers.top_up(os.cpu_count() or 1)
 
     def results(self) -> dict[str, str]:
         """The files formatted; SpecError if one does not compile, before any is written."""
@@ -205,6 +224,8 @@ class _Beside:
         return formatted
 
     def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
         for check, _ in self._checks:
             check.cancel()
         for pending in self._formats:
@@ -227,7 +248,7 @@ def _finish(
     generator = model_generator(models, prepared.document)
     if generator == "builtin" and len(plan.schemas) >= SPLIT_FROM_SCHEMAS:
         plan = replace(plan, split_keep=frozenset(_models_used(package)))
-    emitted, generator = _emit_models(plan, generator, forced=models != "auto")
+    emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
     models_dir = f"src/{package.package}/"
     # The builtin emitter's split modules carry isort's imports (models/builtin/isort.py).
@@ -240,7 +261,9 @@ def _finish(
     return Generated(package, beside.results())
 
 
-def _emit_models(plan: ModelPlan, generator: str, *, forced: bool) -> tuple[EmittedModels, str]:
+def _emit_models(
+    plan: ModelPlan, generator: str, *, forced: bool, half_done: Callable[[dict[str, str]], None]
+) -> tuple[EmittedModels, str]:
     """The models and the generator that wrote them. Where the builtin emitter was not asked for
     by name and fails on a schema, datamodel-code-generator writes them: a slower run, but a client."""
     # Each generator's imports only when it runs: datamodel-code-generator's cost a run 20 ms.
@@ -251,7 +274,7 @@ def _emit_models(plan: ModelPlan, generator: str, *, forced: bool) -> tuple[Emit
     from .models.builtin import emit_models
 
     try:
-        return emit_models(plan), generator
+        return emit_models(plan, half_done), generator
     except SpecError as failed:
         if forced:
             raise

@@ -46,11 +46,20 @@ class PendingCheck:
     """The problems of the modules, found in processes of their own when there are many: one, or
     `processes` when nothing else is left to run beside them (the end of a run)."""
 
-    def __init__(self, modules: dict[str, str], package: str, processes: int = 1) -> None:
+    def __init__(
+        self, modules: dict[str, str], package: str, processes: int = 1, started: Workers | None = None
+    ) -> None:
+        """`started`: processes already running and waiting for modules, used before new ones."""
         self._package = package
         large = _size(modules) > _IN_PROCESS_UP_TO
         self._parts = _parts(modules, processes) if large else [modules]
-        self._processes = [_start(part, package) if large else None for part in self._parts]
+        self._processes: list[subprocess.Popen[bytes] | None] = [None]
+        if large:
+            waiting = started.take(len(self._parts)) if started is not None else []
+            waiting += [_spawn() for _ in range(len(self._parts) - len(waiting))]
+            self._processes = [
+                _send(process, part, package) for process, part in zip(waiting, self._parts, strict=True)
+            ]
 
     def result(self) -> list[Problem]:
         found: list[Problem] = []
@@ -63,9 +72,7 @@ class PendingCheck:
 
     def cancel(self) -> None:
         for process in self._processes:
-            if process is not None:
-                process.kill()
-                process.wait()
+            _stop(process)
         self._processes = [None] * len(self._parts)
 
 
@@ -93,20 +100,60 @@ def _program() -> str:
     return Path(__file__).read_text(encoding="utf-8")
 
 
-def _start(modules: dict[str, str], package: str) -> subprocess.Popen[bytes] | None:
+class Workers:
+    """Check processes started ahead of their modules: an interpreter takes 40 ms to start, and
+    a process that is not yet reading holds up the write to its pipe, so at the end of a run each
+    new one would come after the others."""
+
+    def __init__(self, count: int) -> None:
+        self._waiting = [_spawn() for _ in range(count)]
+
+    def top_up(self, count: int) -> None:
+        self._waiting += [_spawn() for _ in range(count - len(self._waiting))]
+
+    def take(self, count: int) -> list[subprocess.Popen[bytes] | None]:
+        taken, self._waiting = self._waiting[:count], self._waiting[count:]
+        return taken
+
+    def close(self) -> None:
+        for process in self.take(len(self._waiting)):
+            _stop(process)
+
+
+def _spawn() -> subprocess.Popen[bytes] | None:
     try:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-I", "-c", _program()],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+    except (OSError, ValueError):
+        return None
+
+
+def _send(
+    process: subprocess.Popen[bytes] | None, modules: dict[str, str], package: str
+) -> subprocess.Popen[bytes] | None:
+    if process is None:
+        return None
+    try:
         assert process.stdin is not None
         process.stdin.write(json.dumps({"package": package, "modules": modules}).encode())
         process.stdin.close()
     except (OSError, ValueError):
+        _stop(process)
         return None
     return process
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None:
+        process.kill()
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
 
 
 def _finish(process: subprocess.Popen[bytes]) -> list[Problem] | None:

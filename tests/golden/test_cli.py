@@ -99,7 +99,7 @@ def test_a_failing_builtin_emitter_hands_the_models_to_datamodel_code_generator(
     monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
     expected = generate_package(FIXTURE, models="datamodel-code-generator").files
 
-    def failing(plan: object) -> object:
+    def failing(plan: object, half_done: object = None) -> object:
         raise SpecError(
             [Diagnostic("petstore.yaml", None, "/components/schemas", "model emitter failed: TypeError: x")]
         )

@@ -153,6 +153,60 @@ def test_a_large_package_is_checked_in_a_process_of_its_own_with_the_same_findin
     assert compiled.PendingCheck(modules, "p").result() == in_process
 
 
+def test_started_check_processes_are_used_first_and_the_unused_ones_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codegen.output import compiled
+
+    modules = {"src/p/a.py": "def f(x, x):\n    pass\n", "src/p/b.py": "import yaml\n"}
+    in_process = compiled.problems(modules, "p")
+    monkeypatch.setattr(compiled, "_IN_PROCESS_UP_TO", 0)
+    workers = compiled.Workers(3)
+    started = list(workers._waiting)
+    pending = compiled.PendingCheck(modules, "p", 2, started=workers)
+    assert pending._processes == started[:2] and workers._waiting == started[2:]
+    assert pending.result() == in_process
+    workers.top_up(2)
+    assert len(workers._waiting) == 2 and workers._waiting[0] is started[2]
+    waiting = list(workers._waiting)
+    workers.close()
+    assert workers._waiting == [] and all(p is not None and p.returncode is not None for p in waiting)
+
+
+def test_a_defect_in_the_first_half_of_the_models_checked_early_is_still_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from codegen import pipeline
+    from codegen.models.builtin import split
+    from codegen.output import compiled
+    from codegen.pipeline import CURATED
+
+    monkeypatch.setattr(pipeline, "SPLIT_FROM_SCHEMAS", 0)
+    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)  # a large package: check processes start
+    monkeypatch.setattr(compiled, "_IN_PROCESS_UP_TO", 0)
+    early: list[list[str]] = []
+    real_check = pipeline._Beside.check_early
+
+    def recorded(self: pipeline._Beside, models: dict[str, str]) -> None:
+        early.append(sorted(models))
+        real_check(self, models)
+
+    monkeypatch.setattr(pipeline._Beside, "check_early", recorded)
+    real_text = split._module_text
+    broken: list[str] = []
+
+    def first_one_broken(*args: Any) -> str:
+        text = real_text(*args)
+        if not broken:
+            broken.append(args[4])
+            return text + "\ndef f(x, x):\n    pass\n"
+        return text
+
+    monkeypatch.setattr(split, "_module_text", first_one_broken)
+    with pytest.raises(SpecError) as failed:
+        generate_package(CURATED["reply"], models="builtin")
+    assert early and f"models/{broken[0]}.py" in early[0]
+    assert [d.file for d in failed.value.diagnostics] == [f"src/replyio/models/{broken[0]}.py"]
+
+
 def test_a_run_that_fails_after_rendering_leaves_no_scratch_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

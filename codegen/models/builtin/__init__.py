@@ -3,6 +3,7 @@ datamodel-code-generator to handle quickly (docs/decisions.md, "Two model genera
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...diagnostics import Diagnostic, SpecError
@@ -13,8 +14,9 @@ from .layout import dependencies_first, import_lines
 from .split import split_models
 
 
-def emit_models(plan: ModelPlan) -> EmittedModels:
-    """models.py for the plan: the builtin emitter defines every planned class under its name."""
+def emit_models(plan: ModelPlan, half_done: Callable[[dict[str, str]], None] | None = None) -> EmittedModels:
+    """models.py for the plan: the builtin emitter defines every planned class under its name.
+    A split package hands its first half of modules to `half_done` while it writes the rest."""
     if not plan.schemas:
         return no_schemas_module(plan)
     try:
@@ -24,7 +26,7 @@ def emit_models(plan: ModelPlan) -> EmittedModels:
         message = f"model emitter failed: {type(exc).__name__}: {exc}"
         raise SpecError([Diagnostic(plan.spec_file, None, SCHEMAS_POINTER, message)]) from None
     if plan.split_keep is not None:
-        return EmittedModels("", files=split_models(classes, f"# {plan.header}\n", plan.split_keep))
+        return EmittedModels("", files=split_models(classes, f"# {plan.header}\n", plan.split_keep, half_done))
     return EmittedModels(f"# {plan.header}\n" + render_module(classes))
 
 

@@ -15,7 +15,7 @@ misspelt name is an error (a module `__getattr__` would make it Any).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ...naming import numbered_after_underscore, snake, unique_name
@@ -29,10 +29,16 @@ _INIT_DOC = (
 )
 
 
-def split_models(classes: dict[str, ClassDef], header: str, keep_alone: Iterable[str] = ()) -> dict[str, str]:
+def split_models(
+    classes: dict[str, ClassDef],
+    header: str,
+    keep_alone: Iterable[str] = (),
+    half_done: Callable[[dict[str, str]], None] | None = None,
+) -> dict[str, str]:
     """{path under the package: text} for a models/ package of the emitter's classes. `header`
     heads every module; names in `keep_alone` (what resource and params modules import) get
-    modules of their own rather than joining their only user's.
+    modules of their own rather than joining their only user's. `half_done` is handed the first
+    half of the modules as soon as they are written, so that checking them can start.
 
     Each module is rendered from its classes, as the single module would be, but without
     `from __future__ import annotations`, which would make pydantic compile every annotation: an
@@ -50,7 +56,9 @@ def split_models(classes: dict[str, ClassDef], header: str, keep_alone: Iterable
         if isinstance(made, EnumClass):
             enum_defaults.update(made.member_defaults())
     files: dict[str, str] = {}
-    for module, members in zip(modules, groups, strict=True):
+    for i, (module, members) in enumerate(zip(modules, groups, strict=True)):
+        if half_done is not None and i == len(modules) // 2:
+            half_done(dict(files))
         members = sorted(members, key=position.__getitem__)
         text = _module_text(header, [classes[m] for m in members], deps, owner, module, enum_defaults)
         files[f"models/{module}.py"] = text
