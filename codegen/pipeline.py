@@ -180,7 +180,7 @@ class _Beside:
         self._held: dict[str, str] = {}
         self._sorted: set[str] = set()
         self._workers: compiled.Workers | None = None
-        self._models_dir = f"src/{package}/"
+        self.models_dir = f"src/{package}/"
         self._checked: set[str] = set()  # modules whose check has started
 
     def add(self, files: dict[str, str], *, last: bool = False, sorted_already: bool = False) -> None:
@@ -196,7 +196,7 @@ class _Beside:
             unchecked = {rel: text for rel, text in batch.items() if rel not in self._checked}
             check = start_compile_check(unchecked, self._package, processes, started=self._workers)
             self._checks.append((check, Processing.pointer))
-            if not last:  # a large package: the last batch's check processes start now, to be ready
+            if not last and self._workers is None:  # a large package: the last batch's check processes start now
                 self._workers = compiled.Workers(os.cpu_count() or 1)
             sorted_files, self._sorted = frozenset(self._sorted), set()
             self._formats.append(start_format(batch, self._package, sorted_already=sorted_files))
@@ -206,7 +206,7 @@ class _Beside:
         core is free by then. Only in a large package, which has its check processes started."""
         if self._workers is None:
             return
-        batch = {self._models_dir + rel: text for rel, text in models.items()}
+        batch = {self.models_dir + rel: text for rel, text in models.items()}
         self._checks.append((start_compile_check(batch, self._package, started=self._workers), Processing.pointer))
         self._checked |= set(batch)
         self._workers.top_up(os.cpu_count() or 1)
@@ -250,10 +250,9 @@ def _finish(
         plan = replace(plan, split_keep=frozenset(_models_used(package)))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
-    models_dir = f"src/{package.package}/"
     # The builtin emitter's split modules carry isort's imports (models/builtin/isort.py).
     beside.add(
-        {models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()},
+        {beside.models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()},
         last=True,
         sorted_already=bool(emitted.files),
     )
