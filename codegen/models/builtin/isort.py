@@ -5,8 +5,8 @@ of the wait at the end of a run.
 Members sort constants first (all upper case, longer than one character), then classes (an upper
 case first letter), then the rest; within each kind case-insensitively, then by the name itself.
 Both comparisons are natural: a run of digits compares by its number ("A2" before "A10"), or digit
-by digit when either run starts with a zero; names are identifiers (no spaces). Modules sort the same way, the furthest relative
-import first. A test compares this order with ruff's own on generated and random names.
+by digit when either run starts with a zero. Modules sort the same way, the furthest relative
+import first. Names are identifiers (no spaces). A test compares this order with ruff's own.
 """
 
 from __future__ import annotations
