@@ -3,6 +3,8 @@ import lines read off what the classes need."""
 
 from __future__ import annotations
 
+import sys
+
 from .classes import ClassDef
 from .isort import from_lines
 
@@ -30,7 +32,8 @@ def import_lines(
         if used:
             local = module.startswith(".")
             spelled = "." * level + module[1:] if local else module
-            sections[2 if local else 1 if module == "pydantic" else 0][spelled] = used
+            kind = 2 if local else 0 if module in sys.stdlib_module_names else 1
+            sections[kind][spelled] = used
     sections[2] |= {f".{module}": names for module, names in (siblings or {}).items()}
     lines: list[str] = []
     for section in sections:
