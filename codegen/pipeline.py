@@ -250,7 +250,7 @@ def _finish(
         plan = replace(plan, split_keep=frozenset(_models_used(package)))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
     package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
-    # The builtin emitter's split modules carry isort's imports (models/builtin/isort.py).
+    # The builtin emitter's split modules carry isort's imports (codegen/isort.py).
     beside.add(
         {beside.models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()},
         last=True,

@@ -12,6 +12,7 @@ import jinja2
 from ..ir.nodes import Package, Resource
 from ..ir.typeref import OBJECT
 from ..pytext import docstring, one_line
+from .imports import resource_imports
 from .views import MethodView, example_call, method_view, used_inputs, used_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,13 +157,12 @@ def render_package(package: Package) -> dict[str, str]:
     files[f"{src}/py.typed"] = ""
     views = [_view(package, r, r.attr) for r in package.resources]
     for view, resource in zip(views, package.resources, strict=True):
-        inputs = used_inputs(package, resource)
+        flat = _flatten(view)
+        imports = resource_imports(
+            (m for r in flat for m in r.methods), used_names(package, resource), used_inputs(package, resource)
+        )
         files[f"{src}/resources/{view.module}.py"] = env.get_template("resource.py.j2").render(
-            header=header,
-            flat=_flatten(view),
-            model_imports=sorted(used_names(package, resource)),
-            input_imports=sorted(inputs - {"FileInput"}),
-            file_input="FileInput" in inputs,
+            header=header, flat=flat, imports=imports
         )
     files[f"{src}/params.py"] = _params_module(env, package, header)
     files[f"{src}/resources/__init__.py"] = header + '\n"""One module per top-level resource, loaded on first use."""\n'

@@ -219,19 +219,22 @@ def _example_value(annotation: TypeRef) -> str:
 
 
 def _types_named(package: Package, resource: Resource) -> list[TypeRef]:
+    """The types a resource module's code names: signatures, return annotations and what bodies
+    are parsed into (resource.py.j2)."""
     refs: list[TypeRef] = []
+    job_model = package.jobs.model if package.jobs else OBJECT
 
     def walk(res: Resource) -> None:
         for op in res.operations:
             refs.extend(p.annotation for p in op.params)
-            refs.append(op.returns.annotation)
-            if op.returns.item_annotation is not None:
-                refs.append(op.returns.item_annotation)
-            if op.body is not None:
+            refs.extend(return_types(op.returns, job_model)[:2])
+            if op.returns.cast is not None and op.returns.kind not in ("job", "location", "none"):
+                refs.append(op.returns.cast)
+            # A body spread into keyword arguments is named by its fields' types, not its own.
+            if op.body is not None and op.body.fields is not None:
+                refs.extend(f.annotation for f in op.body.fields)
+            elif op.body is not None:
                 refs.append(op.body.annotation)
-                refs.extend(f.annotation for f in op.body.fields or ())
-            if op.returns.kind == "job" and package.jobs:
-                refs.append(package.jobs.model)
         for child in res.children:
             walk(child)
 
@@ -247,4 +250,4 @@ def used_names(package: Package, resource: Resource) -> set[str]:
 def used_inputs(package: Package, resource: Resource) -> set[str]:
     """TypedDict names (and FileInput) a resource module's signatures name."""
     refs = _types_named(package, resource)
-    return {name for ref in refs for name in ref.names("input") | ref.names("runtime")}
+    return {name for ref in refs for name in ref.names("input") | (ref.names("runtime") & {"FileInput"})}

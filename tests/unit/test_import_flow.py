@@ -25,7 +25,7 @@ ORDER = {
 # The pipeline reads a package's release record (its version and changelog), whose entries are
 # surface changes: both come before the pipeline, whatever their package does otherwise.
 INPUTS = {"release.record": 7, "surface.changes": 7}
-SHARED = {"diagnostics", "naming", "reserved", "pytext", "progress"}
+SHARED = {"diagnostics", "naming", "reserved", "pytext", "progress", "isort"}
 
 
 def _level(module: list[str]) -> int | None:

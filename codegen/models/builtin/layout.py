@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from ...isort import from_lines
 from .classes import ClassDef
-from .isort import from_lines
 
 # The order imports are written in; what a module needs is read off its classes and their types.
 IMPORTS = (
@@ -21,7 +21,7 @@ IMPORTS = (
 def import_lines(
     needed: set[tuple[str, str]], *, level: int = 1, siblings: dict[str, list[str]] | None = None
 ) -> list[str]:
-    """The import block, as isort writes it (isort.py): the standard library, pydantic, then the
+    """The import block, as isort writes it (codegen/isort.py): the standard library, pydantic, then the
     package's own modules (`level` dots: two inside the `models/` package) and `siblings`, the
     other model modules, each section a blank line apart."""
     if unlisted := needed - {(module, name) for module, names in IMPORTS for name in names}:

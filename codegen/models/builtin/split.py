@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ...isort import from_lines
 from ...naming import numbered_after_underscore, snake, unique_name
 from .classes import ClassDef, EnumClass, RootClass
-from .isort import from_lines
 from .layout import dependencies_first, import_lines
 
 _INIT_DOC = (

@@ -1,4 +1,4 @@
-"""The builtin emitter orders imports as ruff's isort rule does (codegen/models/builtin/isort.py):
+"""The builtin emitter orders imports as ruff's isort rule does (codegen/isort.py):
 compared with ruff itself on names built to hit every rule (digit runs with and without leading
 zeros, constants, classes, underscores, relative levels, re-exports)."""
 
@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codegen.models.builtin.isort import from_lines, natural_key
+from codegen.isort import from_lines, natural_key
 
 PIECES = ["a", "b", "A", "B", "Z", "z", "Ab", "AB", "x", "_", "0", "00", "01", "1", "2", "9", "10", "011", "100"]
 
