@@ -36,7 +36,26 @@ class MethodView:
     wire_path: str = ""  # the path template with literal parts percent-encoded
     deprecated_params: tuple[tuple[str, str], ...] = ()  # (identifier, wire name)
 
+    @property
+    def spec_fields(self) -> list[tuple[str, str]]:
+        """RequestSpec's arguments after method and path, those that differ from its defaults."""
+        fields = [
+            ("path_params", self.path_params),
+            ("query", self.query),
+            ("headers", self.headers),
+            ("cookies", self.cookies),
+            ("body", self.body),
+            ("body_kind", self.body_kind),
+            ("content_type", self.content_type),
+            ("accept", self.accept),
+            ("rate_limit_group", repr(self.op.rate_limit_group)),
+            ("styles", self.styles),
+        ]
+        return [(name, value) for name, value in fields if value not in _SPEC_DEFAULTS]
 
+
+# What RequestSpec (templates/runtime/_request.py) assumes when an argument is left out.
+_SPEC_DEFAULTS = frozenset({"{}", "NOT_GIVEN", "None", ""})
 _DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 
 
