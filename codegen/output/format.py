@@ -99,10 +99,14 @@ def _scratch_parent(size: int) -> str | None:
 def _format_in(files: dict[str, str], linted: list[str], parent: str | None, options: list[str]) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="codegen-ruff-", dir=parent) as tmp:
         root = Path(tmp)
+        made: set[str] = set()
         for rel, text in files.items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(os.path.join(tmp, folder), exist_ok=True)
+                made.add(folder)
+            with open(os.path.join(tmp, rel), "w", encoding="utf-8") as handle:
+                handle.write(text)
         everything = len(linted) == sum(rel.endswith((".py", ".pyi")) for rel in files)
         check = ["check", "--fix-only", "--exit-zero", "--quiet", *(["."] if everything else linted)]
         for args in [check] * bool(linted) + [["format", "."]]:
@@ -115,4 +119,9 @@ def _format_in(files: dict[str, str], linted: list[str], parent: str | None, opt
             if done.returncode != 0:
                 detail = (done.stderr.strip() or done.stdout.strip())[:2000]
                 raise SpecError([Diagnostic("<generated>", None, "", f"ruff {args[0]} failed: {detail}")])
-        return {rel: (root / rel).read_text(encoding="utf-8") for rel in files}
+        return {rel: _read(os.path.join(tmp, rel)) for rel in files}
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
