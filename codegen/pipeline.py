@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .beside import Beside
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
+from .forked import Forked
 from .ir.nodes import Package
 from .lower import lower
-from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, plan_models
-from .output import compiled
-from .output.format import PendingFormat, start_format
+from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module, plan_models
 from .prepare import Prepared, prepare
 from .release.record import load_record, record_path
-from .render import RUNTIME, header_text, render_package
+from .render import header_text, render_package
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
 
@@ -93,51 +91,25 @@ _DOING = {
 }
 
 
-def check_compiles(files: dict[str, str], package: str) -> None:
-    """SpecError unless every module compiles and imports only what the package may
-    (output/compiled.py)."""
-    _raise_problems(compiled.problems(_modules(files), package))
-
-
-def start_compile_check(
-    files: dict[str, str], package: str, processes: int = 1, started: compiled.Workers | None = None
-) -> compiled.PendingCheck:
-    return compiled.PendingCheck(_modules(files), package, processes, started)
-
-
-def _raise_problems(found: list[compiled.Problem]) -> None:
-    if found:
-        raise SpecError(
-            [
-                Diagnostic(rel, line, Processing.pointer, f"internal error: generated {rel} {what}")
-                for rel, line, what in found
-            ]
-        )
-
-
-def _modules(files: dict[str, str]) -> dict[str, str]:
-    return {
-        rel: text for rel, text in files.items() if rel.endswith((".py", ".pyi")) and not _verbatim_runtime(rel, text)
-    }
-
-
-@cache
-def _runtime_sources() -> dict[str, str]:
-    return {path.name: path.read_text(encoding="utf-8") for path in RUNTIME.glob("*.py")}
-
-
-def _verbatim_runtime(rel: str, text: str) -> bool:
-    """A runtime module copied as it is under its header comment: the tests compile and import
-    the runtime once, so a run need not compile it for every package."""
-    source = _runtime_sources().get(rel.rsplit("/", 1)[-1])
-    if source is None or not text.endswith(source):
-        return False
-    head = text[: len(text) - len(source)]
-    return all(not line.strip() or line.lstrip().startswith("#") for line in head.splitlines())
-
-
 def _generate(
     spec_path: Path, package_name: str | None, stage: Callable[[str], None], models: str, record: Path | None
+) -> Generated:
+    # Started before the spec is loaded, while the process is small and has one thread (forked.py).
+    copy = Forked.start(_models_apart(spec_path, package_name, models)) if _large(spec_path) else None
+    try:
+        return _stages(spec_path, package_name, stage, models, record, copy)
+    finally:
+        if copy is not None:
+            copy.cancel()
+
+
+def _stages(
+    spec_path: Path,
+    package_name: str | None,
+    stage: Callable[[str], None],
+    models: str,
+    record: Path | None,
+    copy: Forked[ModelFiles] | None,
 ) -> Generated:
     stage("load")
     spec = load_spec(spec_path)
@@ -151,6 +123,8 @@ def _generate(
         raise SpecError(prepared.diagnostics)
     stage("lower")
     package = _with_release(lower(spec, prepared, package_name=package_name), record or record_path(spec_path))
+    if copy is not None:
+        copy.send((package.package, header_text(package), frozenset(_models_used(package))))
     early = [*problems, *prepared.warnings]
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
@@ -158,106 +132,95 @@ def _generate(
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     gc.collect()
-    beside = _Beside(package.package)
+    beside = Beside(package.package)
     try:
-        return _finish(spec_file, prepared, package, files, beside, stage, models)
+        beside.add(files)
+        stage("models")
+        apart = copy.result() if copy is not None else None
+        if apart is None:
+            warnings = _model_stage(spec_file, prepared, package, beside, models)
+        else:
+            beside.add({}, last=True)
+            warnings = apart.warnings
+        package = replace(package, warnings=(*package.warnings, *warnings))
+        stage("format")
+        return Generated(package, beside.results() | (apart.files if apart is not None else {}))
     finally:
         beside.close()
 
 
-class _Beside:
-    """Checking and formatting, each in a process of its own, running beside the Python stages:
-    the resource modules while the models are written, the models while the run winds up."""
+@dataclass(frozen=True)
+class ModelFiles:
+    """The models package or module, formatted and checked, and the model generator's warnings."""
 
-    # A smaller batch waits for the next one: starting ruff twice would cost a small spec more
-    # than the overlap saves.
-    _ALONE_FROM = 1 << 20  # characters
-
-    def __init__(self, package: str) -> None:
-        self._package = package
-        self._checks: list[tuple[compiled.PendingCheck, str]] = []
-        self._formats: list[PendingFormat] = []
-        self._held: dict[str, str] = {}
-        self._sorted: set[str] = set()
-        self._workers: compiled.Workers | None = None
-        self.models_dir = f"src/{package}/"
-        self._checked: set[str] = set()  # modules whose check has started
-
-    def add(self, files: dict[str, str], *, last: bool = False, sorted_already: bool = False) -> None:
-        """`sorted_already`: the files' imports are as isort writes them, so ruff only formats them."""
-        self._held |= files
-        if sorted_already:
-            self._sorted |= set(files)
-        if last or sum(len(text) for text in self._held.values()) >= self._ALONE_FROM:
-            batch, self._held = self._held, {}
-            # The last batch has the machine to itself (the run waits for it): its check takes a
-            # process a core, beside ruff's threads. An earlier batch leaves the others to the run.
-            processes = (os.cpu_count() or 1) if last else 1
-            unchecked = {rel: text for rel, text in batch.items() if rel not in self._checked}
-            check = start_compile_check(unchecked, self._package, processes, started=self._workers)
-            self._checks.append((check, Processing.pointer))
-            if not last and self._workers is None:  # a large package: the last batch's check processes start now
-                self._workers = compiled.Workers(os.cpu_count() or 1)
-            sorted_files, self._sorted = frozenset(self._sorted), set()
-            self._formats.append(start_format(batch, self._package, sorted_already=sorted_files))
-
-    def check_early(self, models: dict[str, str]) -> None:
-        """Modules of the models package, checked while the emitter writes the rest: the second
-        core is free by then. Only in a large package, which has its check processes started."""
-        if self._workers is None:
-            return
-        batch = {self.models_dir + rel: text for rel, text in models.items()}
-        self._checks.append((start_compile_check(batch, self._package, started=self._workers), Processing.pointer))
-        self._checked |= set(batch)
-        self._workers.top_up(os.cpu_count() or 1)
-
-    def results(self) -> dict[str, str]:
-        """The files formatted; SpecError if one does not compile, before any is written."""
-        for check, pointer in self._checks:
-            found = check.result()
-            if found:
-                processing(pointer)
-                _raise_problems(found)
-        formatted: dict[str, str] = {}
-        for pending in self._formats:
-            formatted |= pending.result()
-        return formatted
-
-    def close(self) -> None:
-        if self._workers is not None:
-            self._workers.close()
-        for check, _ in self._checks:
-            check.cancel()
-        for pending in self._formats:
-            pending.wait()
+    files: dict[str, str]
+    warnings: tuple[str, ...]
 
 
-def _finish(
-    spec_file: str,
-    prepared: Prepared,
-    package: Package,
-    files: dict[str, str],
-    beside: _Beside,
-    stage: Callable[[str], None],
-    models: str,
-) -> Generated:
-    beside.add(files)
-    stage("models")
+# From this size of spec file on, a forked copy of the process writes the models while this one
+# writes everything else: on GitHub's 13 MB spec the models are a quarter of the CPU a run takes,
+# and the copy's loading, preparing and lowering the spec again run on a core otherwise idle.
+MODELS_APART_FROM = 4 << 20  # bytes
+
+
+def _large(spec_path: Path) -> bool:
+    try:
+        return spec_path.stat().st_size >= MODELS_APART_FROM
+    except OSError:
+        return False
+
+
+def _models_apart(
+    spec_path: Path, package_name: str | None, models: str
+) -> Callable[[Callable[[], Any]], ModelFiles | None]:
+    """The copy's work: the builtin emitter's classes while this process lowers the spec, then,
+    once sent the package's name, header and the models its resource modules import, the
+    modules, formatted and checked. Any other generator, or a schema the emitter fails on, is
+    left to this process (None)."""
+
+    def work(receive: Callable[[], Any]) -> ModelFiles | None:
+        from .models.builtin import build_classes, write_models
+
+        spec = load_spec(spec_path)
+        prepared = prepare(spec)
+        if prepared.diagnostics or model_generator(models, prepared.document) != "builtin":
+            return None
+        plan = plan_models(prepared.document, package="", header="", spec_file=spec.source.file)
+        del spec
+        try:
+            classes = build_classes(plan) if plan.schemas else {}
+        except SpecError:
+            return None
+        package, header, used = receive()
+        split = used if len(plan.schemas) >= SPLIT_FROM_SCHEMAS else None
+        plan = replace(plan, package=package, header=header, split_keep=split)
+        beside = Beside(package, large=split is not None)
+        try:
+            processing("/components/schemas")
+            emitted = write_models(plan, classes, beside.check_early) if plan.schemas else no_schemas_module(plan)
+            beside.add(_model_files(beside, emitted), last=True, sorted_already=bool(emitted.files))
+            return ModelFiles(beside.results(), tuple(str(w) for w in emitted.warnings))
+        finally:
+            beside.close()
+
+    return work
+
+
+def _model_files(beside: Beside, emitted: EmittedModels) -> dict[str, str]:
+    return {beside.models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()}
+
+
+def _model_stage(spec_file: str, prepared: Prepared, package: Package, beside: Beside, models: str) -> tuple[str, ...]:
+    """Writes the models into `beside`'s last batch; their warnings."""
     processing("/components/schemas")
     plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
     generator = model_generator(models, prepared.document)
     if generator == "builtin" and len(plan.schemas) >= SPLIT_FROM_SCHEMAS:
         plan = replace(plan, split_keep=frozenset(_models_used(package)))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
-    package = replace(package, warnings=(*package.warnings, *(str(w) for w in emitted.warnings)))
     # The builtin emitter's split modules carry isort's imports (codegen/isort.py).
-    beside.add(
-        {beside.models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()},
-        last=True,
-        sorted_already=bool(emitted.files),
-    )
-    stage("format")
-    return Generated(package, beside.results())
+    beside.add(_model_files(beside, emitted), last=True, sorted_already=bool(emitted.files))
+    return tuple(str(w) for w in emitted.warnings)
 
 
 def _emit_models(

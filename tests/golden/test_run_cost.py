@@ -72,10 +72,10 @@ def test_ruff_gives_the_same_files_in_memory_on_disk_and_when_memory_is_full(
 
 
 def test_a_small_package_is_formatted_in_one_batch_a_large_one_in_two(monkeypatch: pytest.MonkeyPatch) -> None:
-    from codegen import pipeline
+    from codegen import beside
 
     batches: list[int] = []
-    real = pipeline.start_format
+    real = beside.start_format
 
     def counted(
         files: dict[str, str], package: str | None = None, *, sorted_already: frozenset[str] = frozenset()
@@ -83,17 +83,17 @@ def test_a_small_package_is_formatted_in_one_batch_a_large_one_in_two(monkeypatc
         batches.append(len(files))
         return real(files, package, sorted_already=sorted_already)
 
-    monkeypatch.setattr(pipeline, "start_format", counted)
+    monkeypatch.setattr(beside, "start_format", counted)
     whole = generate_package(CURATED["reloop"]).files
     assert len(batches) == 1 and batches[0] == len(whole)
     batches.clear()
-    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)
+    monkeypatch.setattr(beside.Beside, "_ALONE_FROM", 0)
     assert generate_package(CURATED["reloop"]).files == whole  # the same files, formatted in two batches
     assert len(batches) == 2 and sum(batches) == len(whole)
 
 
 def test_split_models_skip_the_lint_pass_and_come_out_as_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from codegen import pipeline
+    from codegen import beside, pipeline
 
     checked: list[list[str]] = []
     real = formatting.subprocess.run
@@ -105,15 +105,15 @@ def test_split_models_skip_the_lint_pass_and_come_out_as_with_it(monkeypatch: py
 
     monkeypatch.setattr(formatting.subprocess, "run", recorded)
     monkeypatch.setattr(pipeline, "SPLIT_FROM_SCHEMAS", 0)
-    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)
+    monkeypatch.setattr(beside.Beside, "_ALONE_FROM", 0)
     split = generate_package(CURATED["reply"], models="builtin").files
     assert len(checked) == 1, "only the resource modules' batch is linted"
     checked.clear()
-    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 1 << 40)  # one batch: the models are named
+    monkeypatch.setattr(beside.Beside, "_ALONE_FROM", 1 << 40)  # one batch: the models are named
     assert generate_package(CURATED["reply"], models="builtin").files == split
     assert len(checked) == 1 and not any("/models/" in arg for arg in checked[0])
-    real_start = pipeline.start_format
-    monkeypatch.setattr(pipeline, "start_format", lambda files, package, **_: real_start(files, package))
+    real_start = beside.start_format
+    monkeypatch.setattr(beside, "start_format", lambda files, package, **_: real_start(files, package))
     assert generate_package(CURATED["reply"], models="builtin").files == split, "as the lint pass leaves them"
 
 

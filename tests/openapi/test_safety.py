@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from codegen.beside import check_compiles
 from codegen.cli import main
 from codegen.diagnostics import SpecError
 from codegen.lower import operations as lower_operations
-from codegen.pipeline import check_compiles, generate_package
+from codegen.pipeline import generate_package
 
 SPEC = """
 openapi: 3.0.3
@@ -174,22 +175,22 @@ def test_started_check_processes_are_used_first_and_the_unused_ones_stopped(monk
 def test_a_defect_in_the_first_half_of_the_models_checked_early_is_still_reported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from codegen import pipeline
+    from codegen import beside, pipeline
     from codegen.models.builtin import split
     from codegen.output import compiled
     from codegen.pipeline import CURATED
 
     monkeypatch.setattr(pipeline, "SPLIT_FROM_SCHEMAS", 0)
-    monkeypatch.setattr(pipeline._Beside, "_ALONE_FROM", 0)  # a large package: check processes start
+    monkeypatch.setattr(beside.Beside, "_ALONE_FROM", 0)  # a large package: check processes start
     monkeypatch.setattr(compiled, "_IN_PROCESS_UP_TO", 0)
     early: list[list[str]] = []
-    real_check = pipeline._Beside.check_early
+    real_check = beside.Beside.check_early
 
-    def recorded(self: pipeline._Beside, models: dict[str, str]) -> None:
+    def recorded(self: beside.Beside, models: dict[str, str]) -> None:
         early.append(sorted(models))
         real_check(self, models)
 
-    monkeypatch.setattr(pipeline._Beside, "check_early", recorded)
+    monkeypatch.setattr(beside.Beside, "check_early", recorded)
     real_text = split._module_text
     broken: list[str] = []
 

@@ -17,6 +17,7 @@ ORDER = {
     "models": 5,
     "render": 6,
     "output": 7,
+    "beside": 8,  # the pipeline's checking and formatting
     "pipeline": 8,
     "surface": 9,  # commands built on the pipeline
     "release": 9,
@@ -25,7 +26,7 @@ ORDER = {
 # The pipeline reads a package's release record (its version and changelog), whose entries are
 # surface changes: both come before the pipeline, whatever their package does otherwise.
 INPUTS = {"release.record": 7, "surface.changes": 7}
-SHARED = {"diagnostics", "naming", "reserved", "pytext", "progress", "isort"}
+SHARED = {"diagnostics", "naming", "reserved", "pytext", "progress", "isort", "forked"}
 
 
 def _level(module: list[str]) -> int | None:

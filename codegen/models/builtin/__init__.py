@@ -19,12 +19,22 @@ def emit_models(plan: ModelPlan, half_done: Callable[[dict[str, str]], None] | N
     A split package hands its first half of modules to `half_done` while it writes the rest."""
     if not plan.schemas:
         return no_schemas_module(plan)
+    return write_models(plan, build_classes(plan), half_done)
+
+
+def build_classes(plan: ModelPlan) -> dict[str, ClassDef]:
+    """Every planned class; what they are does not depend on the plan's package, header or split."""
     try:
-        classes = Emitter(dict(plan.document), referenced=plan.referenced).build()
+        return Emitter(dict(plan.document), referenced=plan.referenced).build()
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         # Validation admits every document that gets here; what slips through is named, not dumped.
         message = f"model emitter failed: {type(exc).__name__}: {exc}"
         raise SpecError([Diagnostic(plan.spec_file, None, SCHEMAS_POINTER, message)]) from None
+
+
+def write_models(
+    plan: ModelPlan, classes: dict[str, ClassDef], half_done: Callable[[dict[str, str]], None] | None = None
+) -> EmittedModels:
     if plan.split_keep is not None:
         return EmittedModels("", files=split_models(classes, f"# {plan.header}\n", plan.split_keep, half_done))
     return EmittedModels(f"# {plan.header}\n" + render_module(classes))
