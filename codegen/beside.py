@@ -63,8 +63,10 @@ class Beside:
     # than the overlap saves.
     _ALONE_FROM = 1 << 20  # characters
 
-    def __init__(self, package: str, *, large: bool = False) -> None:
-        """`large`: a package known to be large, whose check processes start now."""
+    def __init__(self, package: str, *, large: bool = False, models: bool = True) -> None:
+        """`large`: a package known to be large, whose check processes start now. `models`: false
+        where another process writes the models, so that no batch is left to start processes for."""
+        self._models = models
         self._package = package
         self._checks: list[tuple[compiled.PendingCheck, str]] = []
         self._formats: list[PendingFormat] = []
@@ -89,7 +91,7 @@ class Beside:
             unchecked = {rel: text for rel, text in batch.items() if rel not in self._checked}
             check = start_compile_check(unchecked, self._package, processes, started=self._workers)
             self._checks.append((check, Processing.pointer))
-            if not last and self._workers is None:  # a large package: the last batch's check processes start now
+            if not last and self._workers is None and self._models:  # a large package: the last batch's start now
                 self._workers = compiled.Workers(os.cpu_count() or 1)
             sorted_files, self._sorted = frozenset(self._sorted), set()
             self._formats.append(start_format(batch, self._package, sorted_already=sorted_files))

@@ -132,7 +132,7 @@ def _stages(
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     gc.collect()
-    beside = Beside(package.package)
+    beside = Beside(package.package, models=copy is None)
     try:
         beside.add(files)
         stage("models")
