@@ -159,7 +159,7 @@ class ModelFiles:
 
 # From this size of spec file on, a forked copy of the process writes the models while this one
 # writes everything else: on GitHub's 13 MB spec the models are a quarter of the CPU a run takes,
-# and the copy's loading, preparing and lowering the spec again run on a core otherwise idle.
+# and the copy's loading and preparing the spec again run on a core otherwise idle.
 MODELS_APART_FROM = 2 << 20  # bytes; below, the copy saved nothing measurable (squareup.com, 1.1 MB)
 
 
