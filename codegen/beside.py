@@ -15,16 +15,16 @@ from .render import RUNTIME
 def check_compiles(files: dict[str, str], package: str) -> None:
     """SpecError unless every module compiles and imports only what the package may
     (output/compiled.py)."""
-    raise_problems(compiled.problems(_modules(files), package))
+    _raise_problems(compiled.problems(_modules(files), package))
 
 
-def start_compile_check(
+def _start_compile_check(
     files: dict[str, str], package: str, processes: int = 1, started: compiled.Workers | None = None
 ) -> compiled.PendingCheck:
     return compiled.PendingCheck(_modules(files), package, processes, started)
 
 
-def raise_problems(found: list[compiled.Problem]) -> None:
+def _raise_problems(found: list[compiled.Problem]) -> None:
     if found:
         raise SpecError(
             [
@@ -89,7 +89,7 @@ class Beside:
             # process a core, beside ruff's threads. An earlier batch leaves the others to the run.
             processes = (os.cpu_count() or 1) if last else 1
             unchecked = {rel: text for rel, text in batch.items() if rel not in self._checked}
-            check = start_compile_check(unchecked, self._package, processes, started=self._workers)
+            check = _start_compile_check(unchecked, self._package, processes, started=self._workers)
             self._checks.append((check, Processing.pointer))
             if not last and self._workers is None and self._models:  # a large package: the last batch's start now
                 self._workers = compiled.Workers(os.cpu_count() or 1)
@@ -102,7 +102,7 @@ class Beside:
         if self._workers is None:
             return
         batch = {self.models_dir + rel: text for rel, text in models.items()}
-        self._checks.append((start_compile_check(batch, self._package, started=self._workers), Processing.pointer))
+        self._checks.append((_start_compile_check(batch, self._package, started=self._workers), Processing.pointer))
         self._checked |= set(batch)
         self._workers.top_up(os.cpu_count() or 1)
 
@@ -112,7 +112,7 @@ class Beside:
             found = check.result()
             if found:
                 processing(pointer)
-                raise_problems(found)
+                _raise_problems(found)
         formatted: dict[str, str] = {}
         for pending in self._formats:
             formatted |= pending.result()

@@ -192,22 +192,32 @@ def _models_apart(
         except SpecError:
             return None
         package, header, used = receive()
-        split = used if len(plan.schemas) >= SPLIT_FROM_SCHEMAS else None
-        plan = replace(plan, package=package, header=header, split_keep=split)
-        beside = Beside(package, large=split is not None)
+        plan = replace(plan, package=package, header=header, split_keep=used if _splits(plan) else None)
+        beside = Beside(package, large=plan.split_keep is not None)
         try:
             processing("/components/schemas")
             emitted = write_models(plan, classes, beside.check_early) if plan.schemas else no_schemas_module(plan)
-            beside.add(_model_files(beside, emitted), last=True, sorted_already=bool(emitted.files))
-            return ModelFiles(beside.results(), tuple(str(w) for w in emitted.warnings))
+            warnings = _hand_over(emitted, beside)
+            return ModelFiles(beside.results(), warnings)
         finally:
             beside.close()
 
     return work
 
 
-def _model_files(beside: Beside, emitted: EmittedModels) -> dict[str, str]:
-    return {beside.models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()}
+def _splits(plan: ModelPlan) -> bool:
+    """Whether the builtin emitter writes the plan's models as a package of modules."""
+    return len(plan.schemas) >= SPLIT_FROM_SCHEMAS
+
+
+def _hand_over(emitted: EmittedModels, beside: Beside) -> tuple[str, ...]:
+    """The models into `beside`'s last batch; their warnings. The builtin emitter's split modules
+    carry isort's imports (codegen/isort.py)."""
+    files = emitted.files or {"models.py": emitted.code}
+    beside.add(
+        {beside.models_dir + rel: text for rel, text in files.items()}, last=True, sorted_already=bool(emitted.files)
+    )
+    return tuple(str(w) for w in emitted.warnings)
 
 
 def _model_stage(spec_file: str, prepared: Prepared, package: Package, beside: Beside, models: str) -> tuple[str, ...]:
@@ -215,12 +225,10 @@ def _model_stage(spec_file: str, prepared: Prepared, package: Package, beside: B
     processing("/components/schemas")
     plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
     generator = model_generator(models, prepared.document)
-    if generator == "builtin" and len(plan.schemas) >= SPLIT_FROM_SCHEMAS:
+    if generator == "builtin" and _splits(plan):
         plan = replace(plan, split_keep=frozenset(_models_used(package)))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
-    # The builtin emitter's split modules carry isort's imports (codegen/isort.py).
-    beside.add(_model_files(beside, emitted), last=True, sorted_already=bool(emitted.files))
-    return tuple(str(w) for w in emitted.warnings)
+    return _hand_over(emitted, beside)
 
 
 def _emit_models(

@@ -10,10 +10,9 @@ from pathlib import Path
 import jinja2
 
 from ..ir.nodes import Package, Resource
-from ..ir.typeref import OBJECT
 from ..pytext import docstring, one_line
 from .imports import resource_imports
-from .views import MethodView, example_call, method_view, used_inputs, used_names
+from .views import MethodView, example_call, job_model, method_view, used_inputs, used_names
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -55,14 +54,14 @@ class ResourceView:
 
 
 def _view(package: Package, resource: Resource, module: str) -> ResourceView:
-    job_model = package.jobs.model if package.jobs else OBJECT
+    jobs = job_model(package)
     return ResourceView(
         attr=resource.attr,
         path=resource.path,
         class_name=resource.class_name,
         module=module,
         doc=docstring(f"Operations on {'.'.join(resource.path)}."),
-        methods=tuple(method_view(op, job_model) for op in resource.operations),
+        methods=tuple(method_view(op, jobs) for op in resource.operations),
         children=tuple(_view(package, child, module) for child in resource.children),
     )
 

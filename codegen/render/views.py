@@ -237,16 +237,21 @@ def _example_value(annotation: TypeRef) -> str:
     return '"..."'
 
 
+def job_model(package: Package) -> TypeRef:
+    """What a job's status operation answers: the type a SyncJob / AsyncJob handle carries."""
+    return package.jobs.model if package.jobs else OBJECT
+
+
 def _types_named(package: Package, resource: Resource) -> list[TypeRef]:
     """The types a resource module's code names: signatures, return annotations and what bodies
     are parsed into (resource.py.j2)."""
     refs: list[TypeRef] = []
-    job_model = package.jobs.model if package.jobs else OBJECT
+    jobs = job_model(package)
 
     def walk(res: Resource) -> None:
         for op in res.operations:
             refs.extend(p.annotation for p in op.params)
-            refs.extend(return_types(op.returns, job_model)[:2])
+            refs.extend(return_types(op.returns, jobs)[:2])
             if op.returns.cast is not None and op.returns.kind not in ("job", "location", "none"):
                 refs.append(op.returns.cast)
             # A body spread into keyword arguments is named by its fields' types, not its own.

@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..ir.nodes import Operation, Package, Param
-from ..ir.typeref import OBJECT, TypeRef
-from ..render.views import method_view
+from ..ir.typeref import TypeRef
+from ..render.views import job_model, method_view
 from .annotations import accepts_none, names_in
 
 if TYPE_CHECKING:
@@ -41,9 +41,9 @@ def extract_surface(generated: Generated) -> dict[str, Any]:
     methods: dict[str, dict[str, Any]] = {}
     inputs: set[str] = set()
     outputs: set[str] = set()
-    job_model = package.jobs.model if package.jobs else OBJECT
+    jobs = job_model(package)
     for resource, op in package.all_operations():
-        entry = _method(op, job_model)
+        entry = _method(op, jobs)
         methods[".".join((*resource.path, op.method_name))] = entry
         for param in entry["params"]:
             inputs |= names_in(param["annotation"])
