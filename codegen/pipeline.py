@@ -124,7 +124,7 @@ def _stages(
     stage("lower")
     package = _with_release(lower(spec, prepared, package_name=package_name), record or record_path(spec_path))
     if copy is not None:
-        copy.send((package.package, header_text(package), frozenset(_models_used(package))))
+        copy.send((package.package, header_text(package), _models_used(package)))
     early = [*problems, *prepared.warnings]
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
@@ -226,7 +226,7 @@ def _model_stage(spec_file: str, prepared: Prepared, package: Package, beside: B
     plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
     generator = model_generator(models, prepared.document)
     if generator == "builtin" and _splits(plan):
-        plan = replace(plan, split_keep=frozenset(_models_used(package)))
+        plan = replace(plan, split_keep=_models_used(package))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
     return _hand_over(emitted, beside)
 
@@ -278,11 +278,18 @@ def model_generator(choice: str, document: dict[str, Any]) -> str:
     return declared if isinstance(declared, str) else "builtin"
 
 
-def _models_used(package: Package) -> set[str]:
-    """Model classes the resource modules import: the splitter keeps each in reach of its module."""
-    from .render.views import used_names
+def _models_used(package: Package) -> dict[str, frozenset[str]]:
+    """Model classes other modules import, each with the modules importing it: the splitter keeps
+    each in reach of its importers (models/builtin/split.py)."""
+    from .render.views import job_model, used_names
 
-    names: set[str] = set()
+    importers: dict[str, set[str]] = {}
     for resource in package.resources:
-        names |= used_names(package, resource)
-    return names
+        for name in used_names(package, resource):
+            importers.setdefault(name, set()).add(f"resources.{resource.attr}")
+    # _constants.py loads the job and webhook event models on their own, apart from any resource.
+    webhook = package.runtime.webhook
+    runtime = {*job_model(package).names("model"), *(webhook.event_models if webhook else ())}
+    for name in runtime:
+        importers.setdefault(name, set()).add("_constants")
+    return {name: frozenset(modules) for name, modules in importers.items()}

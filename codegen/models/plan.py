@@ -34,8 +34,9 @@ class ModelPlan:
     classes: Mapping[str, str]  # "#/components/schemas/X" -> class name, for every component that is a class
     narrowed: Mapping[str, tuple[str, ...]]  # pointer of a class -> wire names of properties it narrows
     # Set when models should be a package of modules loaded on first use (the builtin emitter on
-    # a large spec): the classes resource and params modules import, kept in modules of their own.
-    split_keep: frozenset[str] | None = None
+    # a large spec): the classes other modules import, each with the modules importing it, kept
+    # in modules of their own (or of the same importer's, models/builtin/packs.py).
+    split_keep: Mapping[str, frozenset[str]] | None = None
     # Component names some schema refers to (None: not known, the emitter looks).
     referenced: frozenset[str] | None = None
 
@@ -54,7 +55,9 @@ class ModelPlan:
                 "spec_file": self.spec_file,
                 "classes": self.classes,
                 "narrowed": self.narrowed,
-                "split_keep": sorted(self.split_keep) if self.split_keep is not None else None,
+                "split_keep": {k: sorted(v) for k, v in self.split_keep.items()}
+                if self.split_keep is not None
+                else None,
             },
             sort_keys=True,
             default=str,

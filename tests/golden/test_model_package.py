@@ -40,10 +40,16 @@ ROOT = Path(__file__).resolve().parents[2]
 WITH_SCHEMAS = [s for s in SPECS if (load_spec(s).data.get("components") or {}).get("schemas")]
 
 
-def _split(texts: Any) -> dict[str, str]:
-    """The package the builtin emitter writes for the spec, from the classes its module holds."""
+def _split(texts: Any, importers: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+    """The package the builtin emitter writes for the spec, from the classes its module holds.
+    Unless told, a quarter of the names are imported by no module, a quarter by an unknown one,
+    and the rest by one of two resource modules: every way of sharing modules shows (packs.py)."""
     classes = Emitter(copy.deepcopy(texts.document)).build()
-    return split_models(classes, texts.builtin.splitlines(keepends=True)[0], texts.expected)
+    if importers is None:
+        ways: list[tuple[str, ...] | None] = [None, ("resources.a",), ("resources.b",), ()]
+        chosen = {name: ways[i % 4] for i, name in enumerate(sorted(texts.expected))}
+        importers = {name: way for name, way in chosen.items() if way is not None}
+    return split_models(classes, texts.builtin.splitlines(keepends=True)[0], importers)
 
 
 def _write(root: Path, package: str, files: dict[str, str]) -> None:
@@ -150,7 +156,7 @@ def test_module_imports_never_cycle(sides: Any) -> None:
 
 def test_one_name_loads_only_the_modules_it_needs(tmp_path: Path) -> None:
     texts = _texts(ROOT / "tests" / "fixtures" / "specs" / "petstore.yaml")
-    split = _split(texts)
+    split = _split(texts, dict.fromkeys(texts.expected, ()))
     modules = [rel for rel in split if rel.endswith(".py") and not rel.endswith("__init__.py")]
     assert len(modules) > 2
     _write(tmp_path, "lazy_pkg", split)
@@ -216,7 +222,7 @@ def test_module_names_never_shadow_the_index(tmp_path: Path) -> None:
     names = ["Modules", "Index", "Names", "ModuleOf", "Importlib", "Annotations", "Getattr"]
     schema = {"type": "object", "properties": {"value": {"type": "integer"}}}
     classes = Emitter({"components": {"schemas": dict.fromkeys(names, schema)}}).build()
-    split = split_models(classes, "# header\n", names)
+    split = split_models(classes, "# header\n", dict.fromkeys(names, ()))
     assert f"models/{'_module_of'}.py" in split
     _write(tmp_path, "shadow_pkg", split)
     probe = (
@@ -242,7 +248,7 @@ def test_a_base_field_a_child_makes_required_is_imported_where_the_child_lives(t
         },
     }
     classes = Emitter({"components": {"schemas": schemas}}).build()
-    split = split_models(classes, "# header\n", list(schemas))
+    split = split_models(classes, "# header\n", dict.fromkeys(schemas, ()))
     _write(tmp_path, "required_pkg", split)
     probe = (
         "from required_pkg.models import ScheduleRequest\nprint(ScheduleRequest(interval='WEEKLY').interval.value)\n"

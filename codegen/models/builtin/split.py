@@ -7,21 +7,23 @@ every model of the API (seconds on Stripe's spec). Split, a call pays for the mo
 The classes are grouped so that the imports between groups never form a cycle: classes that refer
 to each other (a reference cycle, strongly connected in the graph of names) share a module, and a
 class that only one group uses joins that group, unless a resource or params module names it
-itself (it is then imported on its own, without its user). `models/__init__.py` maps every name to
-its module and imports it on first access; type checkers read `models/__init__.pyi`, which imports
+itself (it is then imported on its own, without its user). Groups no other group imports then
+share modules (packs.py): fewer files to write and to import, and no call loads more than it did.
+`models/__init__.py` maps every name to its module and imports it on first access; type checkers read `models/__init__.pyi`, which imports
 every name from its module, so `from <package>.models import X` is checked as before and a
 misspelt name is an error (a module `__getattr__` would make it Any).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ...isort import from_lines
 from ...naming import numbered_after_underscore, snake, unique_name
 from .classes import ClassDef, EnumClass, RootClass
 from .layout import dependencies_first, import_lines
+from .packs import packed
 
 _INIT_DOC = (
     '"""The API\'s models. Each loads with its module on first use, so a call pays only for the\n'
@@ -32,12 +34,14 @@ _INIT_DOC = (
 def split_models(
     classes: dict[str, ClassDef],
     header: str,
-    keep_alone: Iterable[str] = (),
+    keep_alone: Mapping[str, Collection[str]] | None = None,
     half_done: Callable[[dict[str, str]], None] | None = None,
 ) -> dict[str, str]:
     """{path under the package: text} for a models/ package of the emitter's classes. `header`
-    heads every module; names in `keep_alone` (what resource and params modules import) get
-    modules of their own rather than joining their only user's. `half_done` is handed the first
+    heads every module; names in `keep_alone` (what the resource modules import, each with the
+    modules importing it, where known) get modules of their own rather than joining their only
+    user's, or one module with the others only the same resource module imports (packs.py).
+    `half_done` is handed the first
     half of the modules as soon as they are written, so that checking them can start.
 
     Each module is rendered from its classes, as the single module would be, but without
@@ -48,7 +52,8 @@ def split_models(
     order = dependencies_first(classes)
     position = {name: i for i, name in enumerate(order)}
     deps = {n: {d for d in classes[n].deps | set(classes[n].bases) if d in classes and d != n} for n in order}
-    groups = _groups(deps, set(keep_alone))
+    kept = keep_alone or {}
+    groups = packed(_groups(deps, set(kept)), deps, kept)
     modules = _module_names(groups)
     owner = {name: module for module, members in zip(modules, groups, strict=True) for name in members}
     enum_defaults: dict[tuple[str, Any], str] = {}
