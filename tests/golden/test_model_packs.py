@@ -26,7 +26,10 @@ from codegen.models.builtin.split import split_models  # noqa: E402
 def _object(**refs: str) -> dict[str, Any]:
     return {
         "type": "object",
-        "properties": {"id": {"type": "integer"}, **{k: {"$ref": f"#/components/schemas/{v}"} for k, v in refs.items()}},
+        "properties": {
+            "id": {"type": "integer"},
+            **{k: {"$ref": f"#/components/schemas/{v}"} for k, v in refs.items()},
+        },
     }
 
 
