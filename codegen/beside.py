@@ -19,9 +19,14 @@ def check_compiles(files: dict[str, str], package: str) -> None:
 
 
 def _start_compile_check(
-    files: dict[str, str], package: str, processes: int = 1, started: compiled.Workers | None = None
+    files: dict[str, str],
+    package: str,
+    processes: int = 1,
+    started: compiled.Workers | None = None,
+    *,
+    here: bool = False,
 ) -> compiled.PendingCheck:
-    return compiled.PendingCheck(_modules(files), package, processes, started)
+    return compiled.PendingCheck(_modules(files), package, processes, started, here=here)
 
 
 def _raise_problems(found: list[compiled.Problem]) -> None:
@@ -32,6 +37,10 @@ def _raise_problems(found: list[compiled.Problem]) -> None:
                 for rel, line, what in found
             ]
         )
+
+
+# Check processes a large package's last batch takes: a part a core but the one this process checks.
+_AWAY = max(1, (os.cpu_count() or 1) - 1)
 
 
 def _modules(files: dict[str, str]) -> dict[str, str]:
@@ -72,7 +81,7 @@ class Beside:
         self._formats: list[PendingFormat] = []
         self._held: dict[str, str] = {}
         self._sorted: set[str] = set()
-        self._workers: compiled.Workers | None = compiled.Workers(os.cpu_count() or 1) if large else None
+        self._workers: compiled.Workers | None = compiled.Workers(_AWAY) if large else None
         self.models_dir = f"src/{package}/"
         self._checked: set[str] = set()  # modules whose check has started
 
@@ -86,15 +95,20 @@ class Beside:
             if not batch:
                 return
             # The last batch has the machine to itself (the run waits for it): its check takes a
-            # process a core, beside ruff's threads. An earlier batch leaves the others to the run.
+            # part a core, beside ruff's threads, one of them in this process, which would only
+            # wait. An earlier batch leaves the others to the run, or, where another process
+            # writes the models, is checked here while this one waits for them.
             processes = (os.cpu_count() or 1) if last else 1
+            here = last or not self._models
             unchecked = {rel: text for rel, text in batch.items() if rel not in self._checked}
-            check = _start_compile_check(unchecked, self._package, processes, started=self._workers)
+            check = _start_compile_check(unchecked, self._package, processes, started=self._workers, here=here)
             self._checks.append((check, Processing.pointer))
             if not last and self._workers is None and self._models:  # a large package: the last batch's start now
-                self._workers = compiled.Workers(os.cpu_count() or 1)
+                self._workers = compiled.Workers(_AWAY)
             sorted_files, self._sorted = frozenset(self._sorted), set()
             self._formats.append(start_format(batch, self._package, sorted_already=sorted_files))
+            if not last and not self._models:
+                check.check_here()  # ruff formats the batch meanwhile
 
     def check_early(self, models: dict[str, str]) -> None:
         """Modules of the models package, checked while the emitter writes the rest: the second
@@ -104,7 +118,7 @@ class Beside:
         batch = {self.models_dir + rel: text for rel, text in models.items()}
         self._checks.append((_start_compile_check(batch, self._package, started=self._workers), Processing.pointer))
         self._checked |= set(batch)
-        self._workers.top_up(os.cpu_count() or 1)
+        self._workers.top_up(_AWAY)
 
     def results(self) -> dict[str, str]:
         """The files formatted; SpecError if one does not compile, before any is written."""

@@ -148,13 +148,14 @@ def _value_pointer(stack: list[_Frame], lines: dict[str, int], line: int) -> str
     return pointer
 
 
-def load_json(text: str, file: str, duplicates: list[Diagnostic] | None = None) -> Any:
+def load_json(text: str, file: str, duplicates: list[Diagnostic] | None = None, refs: set[str] | None = None) -> Any:
     """The data of a JSON document (the last value of a key given twice); SpecError for invalid
-    JSON. Each duplicate key goes into `duplicates` as a warning with its line and pointer.
+    JSON. Each duplicate key goes into `duplicates` as a warning with its line and pointer, and
+    every "$ref" string of an object into `refs` (data in examples too: the parser cannot tell).
 
     Lines are not computed here: `json_lines` runs only when a diagnostic needs one.
     """
-    seen = _DuplicateSeen()
+    seen = _Seen(refs)
     try:
         data = json.loads(text, object_pairs_hook=seen.hook)
     except json.JSONDecodeError as exc:
@@ -166,14 +167,22 @@ def load_json(text: str, file: str, duplicates: list[Diagnostic] | None = None) 
     return data
 
 
-class _DuplicateSeen:
-    def __init__(self) -> None:
+class _Seen:
+    """What the parser meets on the way, object by object: keys given twice, "$ref" strings (a
+    walk of a large document for them costs more than the parse)."""
+
+    def __init__(self, refs: set[str] | None) -> None:
         self.found = False
+        self.refs = refs
 
     def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = dict(pairs)
         if len(result) != len(pairs):
             self.found = True
+        if self.refs is not None:
+            ref = result.get("$ref")
+            if ref.__class__ is str:
+                self.refs.add(ref)
         return result
 
 

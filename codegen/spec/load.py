@@ -34,6 +34,8 @@ class SourceMap:
     # A JSON document laid out one node a line answers a pointer by searching its text; only
     # another layout needs every line computed.
     locate: Callable[[str], int] | None = None
+    # Every "$ref" string the JSON parser met, data in examples too (None for YAML).
+    refs_met: frozenset[str] | None = None
 
     def line(self, pointer: str) -> int | None:
         if self.locate is not None:
@@ -62,8 +64,9 @@ class LoadedSpec:
     # pointer of a bundled part -> (source map of its file, its pointer there): lines inside it
     foreign_maps: dict[str, tuple[SourceMap, str]] = field(default_factory=dict)
     load_warnings: list[Diagnostic] = field(default_factory=list)  # the duplicate keys of every file read
-    # Every distinct "$ref" string of a document that refers to no other file (None after bundling):
-    # found by the walk that looks for other files, so validation need not walk again to check them.
+    # Every distinct "$ref" string of a document that refers to no other file (None after bundling),
+    # maybe with some that are data in examples: known from looking for other files, so validation
+    # need not walk the document to check them (it walks it to say where a broken one is).
     refs: frozenset[str] | None = None
 
     def where(self, pointer: str) -> tuple[str, int | None]:
@@ -90,8 +93,9 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
     if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         # JSON: the C parser, with lines computed on demand (YAML parsing of a 10 MB spec takes minutes).
         body = text.lstrip("\ufeff")
+        refs: set[str] = set()
         try:
-            data = load_json(body, file, source.duplicates)
+            data = load_json(body, file, source.duplicates, refs)
         except SpecError as json_error:
             if not json_error.diagnostics[0].message.startswith("not valid JSON"):
                 raise
@@ -99,6 +103,7 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
                 return parse_yaml(text, file, source)
             except SpecError:
                 raise json_error from None
+        source.refs_met = frozenset(refs)
         if "\n" in body.rstrip():
             source.compute = lambda: json_lines(body, file, data)
             try:
@@ -194,7 +199,9 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
     Downstream stages (validation, lowering, model generation, mock servers) then see one
     self-contained document. Inside a copied part, "#..." refers to the part's own file.
     """
-    refs = ref_strings(spec.data)
+    refs = spec.source.refs_met
+    if refs is None or any(not ref.startswith("#") for ref in refs):
+        refs = ref_strings(spec.data)  # those of the document itself, not of its examples
     if any(not ref.startswith("#") for ref in refs):
         _Bundler(spec).run()
     else:

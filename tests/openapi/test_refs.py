@@ -10,6 +10,7 @@ import pytest
 
 from codegen.diagnostics import SpecError
 from codegen.spec.load import load_spec
+from codegen.spec.validate import validate_openapi
 
 from .conftest import SPECS, Generated, Wire, json_response
 
@@ -127,3 +128,29 @@ def test_a_path_item_that_refers_back_to_itself_is_an_error(tmp_path: Path) -> N
     with pytest.raises(SpecError) as raised:
         load_spec(tmp_path / "spec.yaml")
     assert "refers back to itself" in str(raised.value)
+
+
+def test_refs_the_json_parser_meets_in_examples_change_nothing(tmp_path: Path) -> None:
+    """The JSON loader collects "$ref" strings as it parses, examples included: one there that
+    names another file, or leads nowhere, must neither be bundled nor reported."""
+    spec = tmp_path / "spec.json"
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "T", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Thing": {
+                    "type": "object",
+                    "example": {"a": {"$ref": "#/nowhere"}, "b": {"$ref": "gone.json"}},
+                    "properties": {"broken": {"$ref": "#/components/schemas/Missing"}},
+                }
+            }
+        },
+    }
+    spec.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    loaded = load_spec(spec)
+    assert loaded.source.refs_met is not None and "gone.json" in loaded.source.refs_met
+    assert loaded.data == document, "nothing bundled"
+    found = [str(d) for d in validate_openapi(loaded)]
+    assert len(found) == 1 and "#/components/schemas/Missing" in found[0], found

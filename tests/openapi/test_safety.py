@@ -145,6 +145,12 @@ def test_a_large_package_is_checked_in_a_process_of_its_own_with_the_same_findin
         assert all(p is not None for p in pending._processes)  # the other processes were started
         assert 1 <= len(pending._parts) <= processes and [m for part in pending._parts for m in part] == list(modules)
         assert pending.result() == in_process  # the same findings, in the same order
+        # One part checked by the process that would wait for it; the others as before.
+        pending = compiled.PendingCheck(modules, "p", processes, here=True)
+        assert pending._processes[-1] is None and all(p is not None for p in pending._processes[:-1])
+        pending.check_here()
+        assert pending._found[-1] == compiled.problems(pending._parts[-1], "p")
+        assert pending.result() == in_process
     # A process that cannot start or answer: the check runs here instead, never skipped.
     monkeypatch.setattr(compiled.sys, "executable", "/nonexistent/python")
     pending = compiled.PendingCheck(modules, "p", 2)
