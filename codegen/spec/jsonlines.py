@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -190,6 +191,15 @@ class OtherLayout(Exception):
     """The text is not laid out one node a line where a pointer leads: the caller computes every line."""
 
 
+@dataclass
+class _KeysRead:
+    """How far an object's keys have been found in the text."""
+
+    names: list[str]  # its keys, in the document's order
+    found: dict[str, tuple[int, int]]  # key -> (where its line begins, how far its value is from there)
+    at: int  # where the search for the next key goes on
+
+
 class LaidOutLines:
     """The line of one pointer in a document laid out one node a line (as `_laid_out_lines`
     expects), found by searching the text for its keys level by level instead of laying out the
@@ -204,7 +214,7 @@ class LaidOutLines:
         self._text, self._data, self._indent = text, data, indent
         self._decoder = json.JSONDecoder()
         self._known: list[tuple[int, int]] = [(0, 1)]  # (offset, line there), sorted by offset
-        self._objects: dict[int, dict[str, tuple[int, int]]] = {}  # by where the object's line begins
+        self._objects: dict[int, _KeysRead] = {}  # by where the object's line begins
 
     def line(self, pointer: str) -> int:
         """The line of the node at pointer, or of the nearest node above it that exists."""
@@ -214,7 +224,7 @@ class LaidOutLines:
             token = raw.replace("~1", "/").replace("~0", "~")
             pad = "\n" + indent * (depth + 1)
             if isinstance(node, dict) and token in node:
-                found, width = self._keys(line_start, pad).get(token, (-1, 0))
+                found, width = self._key(node, line_start, pad, token)
                 child = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 found, width = self._item(node, int(token), pad, line_start), len(pad)
@@ -234,29 +244,30 @@ class LaidOutLines:
             raise OtherLayout
         return self._line_at(line_start)
 
-    def _keys(self, start: int, pad: str) -> dict[str, tuple[int, int]]:
-        """Key -> (where its line begins, how far its value is from there) of the object whose
-        line begins at `start`: its entries are the lines indented one level more than it that
-        begin with a quote, up to the line closing it; deeper lines have more indentation."""
-        known = self._objects.get(start)
-        if known is not None:
-            return known
-        text = self._text
-        end = text.find(pad[: -len(self._indent)] + "}", start)
-        end = len(text) if end < 0 else end
-        needle = pad + '"'
-        keys: dict[str, tuple[int, int]] = {}
-        found = text.find(needle, start, end)
-        while found >= 0:
-            quote = found + len(pad)
-            key, after = self._decoder.raw_decode(text, quote)
-            colon = text.find(":", after, after + 4)
-            if colon < 0:
+    def _key(self, node: dict[str, Any], start: int, pad: str, token: str) -> tuple[int, int]:
+        """(Where its line begins, how far its value is from there) of key `token` of the object
+        whose line begins at `start`: its entries are the lines indented one level more than it
+        that begin with a quote, in the order of its keys; deeper lines have more indentation.
+        The text is read only as far as the key (the object may be most of the document), and
+        on from there for a later one."""
+        read = self._objects.get(start)
+        if read is None:
+            read = self._objects[start] = _KeysRead(list(node), {}, start)
+        text, needle = self._text, pad + '"'
+        while token not in read.found:
+            if len(read.found) == len(read.names):
+                return -1, 0
+            found = text.find(needle, read.at)
+            if found < 0:
                 raise OtherLayout
-            keys.setdefault(key, (found, colon + 1 - found))
-            found = text.find(needle, colon, end)
-        self._objects[start] = keys
-        return keys
+            key, after = self._decoder.raw_decode(text, found + len(pad))
+            colon = text.find(":", after, after + 4)
+            # Another key than the next one (a key given twice, another layout): lines are counted.
+            if colon < 0 or key != read.names[len(read.found)]:
+                raise OtherLayout
+            read.found[key] = (found, colon + 1 - found)
+            read.at = colon
+        return read.found[token]
 
     def _item(self, items: list[Any], index: int, pad: str, start: int) -> int:
         """Where the line of item `index` of an array begins (its newline): each item before it
