@@ -159,7 +159,7 @@ class ModelFiles:
 
 # From this size of spec file on, a forked copy of the process writes the models while this one
 # writes everything else: on GitHub's 13 MB spec the models are a quarter of the CPU a run takes,
-# and the copy's loading and preparing the spec again run on a core otherwise idle.
+# and the copy's loading, validating and preparing the spec again run on a core otherwise idle.
 MODELS_APART_FROM = 2 << 20  # bytes; below, the copy saved nothing measurable (squareup.com, 1.1 MB)
 
 
@@ -182,6 +182,10 @@ def _models_apart(
         from .models.builtin import build_classes, write_models
 
         spec = load_spec(spec_path)
+        # Repaired as this process repairs it (a default that does not fit its type goes); what
+        # validation refuses, this process reports.
+        if any(p.severity == "error" for p in validate_openapi(spec)):
+            return None
         prepared = prepare(spec)
         if prepared.diagnostics or model_generator(models, prepared.document) != "builtin":
             return None

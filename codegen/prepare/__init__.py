@@ -82,6 +82,8 @@ def prepare(spec: LoadedSpec) -> Prepared:
     hoist_union_members(schemas, CLASS_NAMES, origins)
     hoist_array_items(schemas, CLASS_NAMES, origins)
     for node in walk(schemas, "schemas"):  # each node as it is met, before its children
+        if node.keys().isdisjoint(_REWRITTEN):  # most nodes: three calls that would do nothing
+            continue
         relax(node)
         name_enum_members(node)
         _strip_constraints(node)
@@ -134,6 +136,10 @@ _CONSTRAINTS = frozenset(
         "maxProperties",
     }
 )
+
+
+# The keys relax(), name_enum_members() and _strip_constraints() act on.
+_REWRITTEN = _CONSTRAINTS | {"patternProperties", "enum", "additionalProperties"}
 
 
 # What an allOf member may hold and still say nothing about the type.

@@ -41,6 +41,15 @@ _CASE = textwrap.dedent(
         return started
 
     pipeline.Forked.start = counted
+    answered = []  # whether each copy's models were used
+    real_result = forked.Forked.result
+
+    def result(self):
+        value = real_result(self)
+        answered.append(value is not None)
+        return value
+
+    forked.Forked.result = result
 
     def run(spec, apart, **kwargs):
         pipeline.MODELS_APART_FROM = 0 if apart else 1 << 62
@@ -55,6 +64,16 @@ _CASE = textwrap.dedent(
         out = [run(reply, False, models="builtin"), run(reply, True, models="builtin")]
     elif case == "other generator":
         out = [run(reloop, False), run(reloop, True)]
+    elif case == "repaired defect":
+        spec = scratch.parent / "defect.json"
+        thing = {"type": "object", "properties": {"v": {"type": "integer", "default": "inf"}}}
+        spec.write_text(json.dumps({
+            "openapi": "3.0.3", "info": {"title": "Defect", "version": "1"},
+            "paths": {"/t": {"get": {"operationId": "getThing", "responses": {"200": {
+                "description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}}},
+            "components": {"schemas": {"Thing": thing}},
+        }), encoding="utf-8")
+        out = [run(spec, False, models="builtin"), run(spec, True, models="builtin")]
     elif case == "copy dies":
         real_apart = pipeline._models_apart
         pipeline._models_apart = lambda *args: (lambda receive: os._exit(3))
@@ -75,7 +94,7 @@ _CASE = textwrap.dedent(
         children = True
     except ChildProcessError:
         children = False
-    print(json.dumps({"out": out, "copies": copies, "children": children,
+    print(json.dumps({"out": out, "copies": copies, "answered": answered, "children": children,
                       "scratch": sorted(p.name for p in scratch.iterdir())}))
     """
 )
@@ -101,8 +120,20 @@ needs_fork = pytest.mark.skipif(sys.platform != "linux", reason="a copy is forke
 def test_the_copy_writes_the_package_one_process_writes(tmp_path: Path) -> None:
     found = _case("same", tmp_path)
     alone, apart = found["out"]  # type: ignore[misc]
-    assert found["copies"] == [True]  # forked once, for the second run
+    assert found["copies"] == [True] and found["answered"] == [True]  # forked once, for the second run
     assert "files" in alone and any("/models/" in rel for rel in alone["files"])
+    assert apart == alone
+
+
+@needs_fork
+def test_the_copy_repairs_what_validation_repairs(tmp_path: Path) -> None:
+    """A default that does not fit its type is dropped (validation's repair) in the models the
+    copy writes too: the copy loads the spec again, and must validate it as the process does."""
+    found = _case("repaired defect", tmp_path)
+    alone, apart = found["out"]  # type: ignore[misc]
+    assert found["answered"] == [True]
+    (thing,) = [text for rel, text in alone["files"].items() if rel.endswith("models/_thing.py")]
+    assert "inf" not in thing
     assert apart == alone
 
 
