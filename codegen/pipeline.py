@@ -6,19 +6,18 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .beside import Beside
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .forked import Forked
-from .ir.nodes import Package
-from .lower import lower
 from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module, plan_models
 from .prepare import Prepared, prepare
-from .release.record import load_record, record_path
-from .render import header_text, render_package
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
+
+if TYPE_CHECKING:
+    from .ir.nodes import Package
 
 ROOT = Path(__file__).resolve().parent.parent
 # Curated specs and where their packages go (generated/<name>).
@@ -111,6 +110,12 @@ def _stages(
     record: Path | None,
     copy: Forked[ModelFiles] | None,
 ) -> Generated:
+    # Only this process lowers and renders: imported after the copy is forked, which then starts
+    # sooner (pydantic and jinja2 are most of the time imports take).
+    from .lower import lower
+    from .release.record import record_path
+    from .render import header_text, render_package
+
     stage("load")
     spec = load_spec(spec_path)
     stage("validate")
@@ -226,6 +231,8 @@ def _hand_over(emitted: EmittedModels, beside: Beside) -> tuple[str, ...]:
 
 def _model_stage(spec_file: str, prepared: Prepared, package: Package, beside: Beside, models: str) -> tuple[str, ...]:
     """Writes the models into `beside`'s last batch; their warnings."""
+    from .render import header_text
+
     processing("/components/schemas")
     plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
     generator = model_generator(models, prepared.document)
@@ -264,6 +271,8 @@ def _emit_models(
 
 def _with_release(package: Package, path: Path) -> Package:
     """The version and changelog of the package's release record, when it has one."""
+    from .release.record import load_record
+
     try:
         found = load_record(path)
     except (ValueError, KeyError, TypeError) as exc:

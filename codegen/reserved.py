@@ -9,8 +9,6 @@ from __future__ import annotations
 import builtins
 import keyword
 
-import pydantic
-
 KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
@@ -136,11 +134,47 @@ MODEL_IMPORTS = frozenset(
     }
 )
 
+# The public attributes of pydantic's BaseModel (2.14), written out rather than read from the
+# pydantic the generator runs with: the output must not depend on that, and importing it costs every
+# run 20 ms. tests/unit/test_reserved.py compares the list with the installed pydantic's.
+PYDANTIC_ATTRIBUTES = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "model_computed_fields",
+        "model_config",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_extra",
+        "model_fields",
+        "model_fields_set",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+)
+
 # Names a model field must not take: it would hide a type the class's annotations use, a pydantic
 # attribute, or read as 1/0 (E741).
 FIELD_NAMES = (
     MODEL_IMPORTS
     | {"str", "int", "float", "bool", "bytes", "list", "dict", "None"}
-    | {n for n in dir(pydantic.BaseModel) if not n.startswith("_")}
+    | PYDANTIC_ATTRIBUTES
     | {"to_dict", "l", "O", "I"}
 )
