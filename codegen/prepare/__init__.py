@@ -52,8 +52,11 @@ def prepare(spec: LoadedSpec) -> Prepared:
     class_names = class_names_for(list(written) if isinstance(written, dict) else [])
 
     def fold_and_point(node: dict[str, Any]) -> None:
-        _fold_annotation_only_parts(node)
-        _rewrite_ref(node, class_names)
+        # Tested here: this runs on every node of the document, which rarely has either key.
+        if "allOf" in node:
+            _fold_annotation_only_parts(node)
+        if "$ref" in node:
+            _rewrite_ref(node, class_names)
 
     doc = copy_without_examples(spec.data, fold_and_point)
     out = Prepared(document=doc, class_names=class_names)

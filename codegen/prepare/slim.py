@@ -23,18 +23,20 @@ _ENUM_DESCRIPTIONS = frozenset({"x-enum-descriptions", "x-enumDescriptions"})
 def copy_without_examples(data: dict[str, Any], then: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """The copy; `then` edits each copied node in place before the copy goes on to its children
     (so the copy is the one walk over the document that edits need)."""
-    edit = _slim_node if then is None else lambda node, context, pointer: _slimmed_then(node, then)
-    result: dict[str, Any] = rebuild(data, edit)
+    if then is None:
+        result: dict[str, Any] = rebuild(data, _slim_node)
+    else:
+
+        def slimmed_then(node: dict[str, Any], _context: str, _pointer: str | None) -> dict[str, Any]:
+            out = slim_node(node)
+            then(out)
+            return out
+
+        result = rebuild(data, slimmed_then)
     components = result.get("components")
     if isinstance(components, dict):
         components.pop("examples", None)
     return result
-
-
-def _slimmed_then(node: dict[str, Any], then: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    out = slim_node(node)
-    then(out)
-    return out
 
 
 def _slim_node(node: dict[str, Any], _context: str, _pointer: str | None) -> dict[str, Any]:

@@ -38,6 +38,8 @@ _SCHEMA_ONES = (
     "unevaluatedProperties",
     "additionalItems",
 )
+# Every key whose value is checked as subschemas (or, for additionalProperties, may be one).
+_SUBSCHEMA_KEYS = frozenset({*_SCHEMA_LISTS, *_SCHEMA_MAPS, *_SCHEMA_ONES, "additionalProperties"})
 
 
 # Fixed fields of the objects the generator reads; any other key (but x-...) is most likely a typo.
@@ -297,6 +299,8 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
                 "discriminator needs a 'propertyName' string; ignored",
                 DROP,
             )
+        if node.keys().isdisjoint(_SUBSCHEMA_KEYS):  # a leaf schema: nothing below it to check
+            continue
         for key in _SCHEMA_LISTS:
             if key in node:
                 if not isinstance(node[key], list) or (key != "prefixItems" and not node[key]):
