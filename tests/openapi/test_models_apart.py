@@ -32,24 +32,20 @@ _CASE = textwrap.dedent(
     os.cpu_count = lambda: max(2, cores() or 1)  # a copy is forked on two cores or more
     formatting._MEMORY_TMP = scratch
     pipeline.SPLIT_FROM_SCHEMAS = 0
-    copies = []
-    real_start = forked.Forked.start
 
-    def counted(work):
-        started = real_start(work)
-        copies.append(started is not None)
-        return started
+    def recorded(name):  # Forked.<name>, recording whether each call gave something
+        real, calls = getattr(forked.Forked, name), []
 
-    pipeline.Forked.start = counted
-    answered = []  # whether each copy's models were used
-    real_result = forked.Forked.result
+        def wrapper(*args):
+            value = real(*args)
+            calls.append(value is not None)
+            return value
 
-    def result(self):
-        value = real_result(self)
-        answered.append(value is not None)
-        return value
+        setattr(forked.Forked, name, wrapper)
+        return calls
 
-    forked.Forked.result = result
+    copies = recorded("start")  # whether each run forked a copy
+    answered = recorded("result")  # whether each copy's models were used
 
     def run(spec, apart, **kwargs):
         pipeline.MODELS_APART_FROM = 0 if apart else 1 << 62
