@@ -195,7 +195,6 @@ class OtherLayout(Exception):
 class _KeysRead:
     """How far an object's keys have been found in the text."""
 
-    names: list[str]  # its keys, in the document's order
     found: dict[str, tuple[int, int]]  # key -> (where its line begins, how far its value is from there)
     at: int  # where the search for the next key goes on
 
@@ -224,7 +223,7 @@ class LaidOutLines:
             token = raw.replace("~1", "/").replace("~0", "~")
             pad = "\n" + indent * (depth + 1)
             if isinstance(node, dict) and token in node:
-                found, width = self._key(node, line_start, pad, token)
+                found, width = self._key(line_start, pad, token)
                 child = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 found, width = self._item(node, int(token), pad, line_start), len(pad)
@@ -244,28 +243,25 @@ class LaidOutLines:
             raise OtherLayout
         return self._line_at(line_start)
 
-    def _key(self, node: dict[str, Any], start: int, pad: str, token: str) -> tuple[int, int]:
-        """(Where its line begins, how far its value is from there) of key `token` of the object
-        whose line begins at `start`: its entries are the lines indented one level more than it
-        that begin with a quote, in the order of its keys; deeper lines have more indentation.
-        The text is read only as far as the key (the object may be most of the document), and
-        on from there for a later one."""
+    def _key(self, start: int, pad: str, token: str) -> tuple[int, int]:
+        """(Where its line begins, how far its value is from there) of key `token`, which the
+        data has, of the object whose line begins at `start`: its entries are the lines indented
+        one level more than it that begin with a quote; deeper lines have more indentation. The
+        text is read only as far as the key (the object may be most of the document), and on
+        from there for a later one. Keys validation dropped from the data are passed over."""
         read = self._objects.get(start)
         if read is None:
-            read = self._objects[start] = _KeysRead(list(node), {}, start)
+            read = self._objects[start] = _KeysRead({}, start)
         text, needle = self._text, pad + '"'
         while token not in read.found:
-            if len(read.found) == len(read.names):
-                return -1, 0
             found = text.find(needle, read.at)
             if found < 0:
                 raise OtherLayout
             key, after = self._decoder.raw_decode(text, found + len(pad))
             colon = text.find(":", after, after + 4)
-            # Another key than the next one (a key given twice, another layout): lines are counted.
-            if colon < 0 or key != read.names[len(read.found)]:
+            if colon < 0:
                 raise OtherLayout
-            read.found[key] = (found, colon + 1 - found)
+            read.found.setdefault(key, (found, colon + 1 - found))  # a key given twice: its first line
             read.at = colon
         return read.found[token]
 

@@ -111,3 +111,16 @@ def test_a_spec_with_a_warning_names_its_line_found_in_the_text(tmp_path: Path) 
     source = load_spec(spec).source
     assert source.line("/info/title") == 4
     assert source.compute is not None  # the whole layout was never computed
+
+
+def test_keys_validation_dropped_from_the_data_are_passed_over() -> None:
+    """Validation drops what it cannot use (a broken $ref, a default of the wrong type) before
+    lowering asks for lines: the text still has the key, the data no longer does."""
+    document = {"a": {"x": {"$ref": 5}, "y": {"type": "string"}, "z": [1, {"k": 2}]}, "b": {"x": 1}}
+    text = json.dumps(document, indent=2)
+    slow = json_lines(text, "f.json")
+    data = json.loads(text)
+    del data["a"]["x"]
+    found = LaidOutLines(text, data)
+    for pointer in ("/a/y", "/a/y/type", "/a/z/1/k", "/b/x"):
+        assert found.line(pointer) == slow[pointer], pointer
