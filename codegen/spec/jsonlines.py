@@ -11,6 +11,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -191,6 +192,13 @@ class OtherLayout(Exception):
     """The text is not laid out one node a line where a pointer leads: the caller computes every line."""
 
 
+@cache
+def _line_at_indent(pad: str) -> re.Pattern[str]:
+    """A line indented exactly `pad` (a newline and the indentation): inside an object whose own
+    line has that indentation, only its closing line is."""
+    return re.compile(re.escape(pad) + r"[^ \t]")
+
+
 @dataclass
 class _KeysRead:
     """How far an object's keys have been found in the text."""
@@ -253,9 +261,10 @@ class LaidOutLines:
         if read is None:
             read = self._objects[start] = _KeysRead({}, start)
         text, needle = self._text, pad + '"'
+        outside = _line_at_indent(pad[: -len(self._indent)])  # the object's closing line, or further
         while token not in read.found:
             found = text.find(needle, read.at)
-            if found < 0:
+            if found < 0 or outside.search(text, read.at, found):
                 raise OtherLayout
             key, after = self._decoder.raw_decode(text, found + len(pad))
             colon = text.find(":", after, after + 4)

@@ -124,3 +124,16 @@ def test_keys_validation_dropped_from_the_data_are_passed_over() -> None:
     found = LaidOutLines(text, data)
     for pointer in ("/a/y", "/a/y/type", "/a/z/1/k", "/b/x"):
         assert found.line(pointer) == slow[pointer], pointer
+
+
+def test_a_key_of_a_later_object_is_never_taken_for_one_on_a_single_line() -> None:
+    """An object written on one line has no key lines: the next line at its keys' indentation
+    with the same key and value belongs to another object, and must not answer for it."""
+    text = '{\n  "a": {"b": 1},\n  "d": {\n    "b": 1\n  }\n}'
+    found = LaidOutLines(text, json.loads(text))
+    assert found.line("/d/b") == 4
+    try:
+        line = found.line("/a/b")
+    except OtherLayout:
+        return
+    assert line == 2
