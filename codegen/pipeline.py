@@ -136,7 +136,11 @@ def _stages(
     files = render_package(package)
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
-    gc.collect()
+    # The document goes with its last reference (no cycle holds it); the collection frees what
+    # cycles the stages left for the model generator. Where the copy writes the models, this
+    # process is the run's longest path, and its memory stays as it is either way.
+    if copy is None:
+        gc.collect()
     beside = Beside(package.package, models=copy is None)
     try:
         beside.add(files)

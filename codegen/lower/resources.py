@@ -30,22 +30,9 @@ def build_resources(ctx: Context, raw_ops: list[RawOp]) -> tuple[Resource, ...]:
         tree[raw.resource].append(raw.operation)
 
     models = set((ctx.prepared.document.get("components") or {}).get("schemas") or {})
-
-    def build(path: tuple[str, ...]) -> Resource:
-        children = tuple(build(p) for p in tree if len(p) == len(path) + 1 and p[: len(path)] == path)
-        taken = {c.attr for c in children} | RESOURCE_ATTRIBUTES
-        ops = _unique_methods(ctx, path, tree[path], taken)
-        return Resource(
-            attr=path[-1],
-            path=path,
-            class_name=_class_name(ctx, path, tree[path], models),
-            operations=tuple(ops),
-            children=children,
-        )
-
     roots: list[Resource] = []
     for path in [p for p in tree if len(p) == 1]:
-        resource = build(path)
+        resource = _build(ctx, tree, models, path)
         if resource.attr in CLIENT_ATTRIBUTES:
             # A trailing underscore, as for keywords: client.close_ next to client.close().
             taken_roots = CLIENT_ATTRIBUTES | {r.attr for r in roots} | {p[0] for p in tree}
@@ -57,6 +44,23 @@ def build_resources(ctx: Context, raw_ops: list[RawOp]) -> tuple[Resource, ...]:
             resource = replace(resource, attr=name)
         roots.append(resource)
     return tuple(roots)
+
+
+def _build(
+    ctx: Context, tree: dict[tuple[str, ...], list[Operation]], models: set[str], path: tuple[str, ...]
+) -> Resource:
+    # A function of the module, not a closure calling itself: that would be a reference cycle
+    # holding the context, and with it the loaded document, until the collector found it.
+    children = tuple(_build(ctx, tree, models, p) for p in tree if len(p) == len(path) + 1 and p[: len(path)] == path)
+    taken = {c.attr for c in children} | RESOURCE_ATTRIBUTES
+    ops = _unique_methods(ctx, path, tree[path], taken)
+    return Resource(
+        attr=path[-1],
+        path=path,
+        class_name=_class_name(ctx, path, tree[path], models),
+        operations=tuple(ops),
+        children=children,
+    )
 
 
 def _class_name(ctx: Context, path: tuple[str, ...], ops: list[Operation], models: set[str]) -> str:

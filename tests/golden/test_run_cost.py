@@ -134,3 +134,38 @@ def test_a_run_gives_the_garbage_collector_back_as_it_found_it(tmp_path: Path) -
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def test_the_loaded_document_goes_with_its_last_reference() -> None:
+    """Where a forked copy writes the models, the process collects no garbage during the run (a
+    full collection walks millions of objects): nothing the stages keep may hold the document
+    as loaded in a reference cycle once the pipeline lets it go."""
+    import gc
+    import weakref
+
+    from codegen.lower import lower
+    from codegen.prepare import prepare
+    from codegen.render import render_package
+    from codegen.spec.load import load_spec
+    from codegen.spec.validate import validate_openapi
+
+    class Probe(dict[str, Any]):  # a mapping of the document: the prepared copy has its own
+        pass
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        spec = load_spec(CURATED["reply"])
+        probe = Probe()
+        spec.data["info"]["x-probe"] = probe
+        alive = weakref.ref(probe)
+        del probe
+        validate_openapi(spec)
+        prepared = prepare(spec)
+        package = lower(spec, prepared)
+        assert render_package(package)
+        del spec
+        assert alive() is None, "a cycle holds the loaded document"
+    finally:
+        if collecting:
+            gc.enable()
