@@ -274,7 +274,7 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
             yield _spelled(place), f"a schema must be a mapping, not {type(node).__name__}; typed Any", {}
             continue
         if "$ref" in node and not isinstance(node["$ref"], str):
-            yield join_pointer(_spelled(place), "$ref"), "$ref must be a string; ignored", DROP
+            yield _spelled(place, "$ref"), "$ref must be a string; ignored", DROP
         kinds = node.get("type")
         listed = kinds if isinstance(kinds, list) else [] if kinds is None else [kinds]
         unknown = [kind for kind in listed if kind not in _TYPES]
@@ -282,20 +282,20 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
             known = [kind for kind in listed if kind in _TYPES]
             message = f"unknown type {unknown[0]!r}; expected one of {', '.join(sorted(_TYPES))}"
             fix = DROP if not known else known if isinstance(kinds, list) else known[0]
-            yield join_pointer(_spelled(place), "type"), message + ("; typed Any" if fix is DROP else "; ignored"), fix
+            yield _spelled(place, "type"), message + ("; typed Any" if fix is DROP else "; ignored"), fix
         elif "default" in node:
             yield from _default(node, listed, place)
         required = node.get("required")
         if required is not None and not (isinstance(required, list) and all(isinstance(r, str) for r in required)):
-            yield join_pointer(_spelled(place), "required"), "required must be a list of property names; ignored", DROP
+            yield _spelled(place, "required"), "required must be a list of property names; ignored", DROP
         if "enum" in node and not isinstance(node["enum"], list):
-            yield join_pointer(_spelled(place), "enum"), "enum must be a list of values; ignored", DROP
+            yield _spelled(place, "enum"), "enum must be a list of values; ignored", DROP
         discriminator = node.get("discriminator")
         if discriminator is not None and not (
             isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str)
         ):
             yield (
-                join_pointer(_spelled(place), "discriminator"),
+                _spelled(place, "discriminator"),
                 "discriminator needs a 'propertyName' string; ignored",
                 DROP,
             )
@@ -306,14 +306,14 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
                 if not isinstance(node[key], list) or (key != "prefixItems" and not node[key]):
                     empty = isinstance(node[key], list)
                     message = f"an empty {key}; typed Any" if empty else f"{key} must be a list of schemas; ignored"
-                    yield join_pointer(_spelled(place), key), message, DROP
+                    yield _spelled(place, key), message, DROP
                 else:
                     stack.extend((s, (place, key, i)) for i, s in enumerate(node[key]))
         for key in _SCHEMA_MAPS:
             if key in node:
                 if not isinstance(node[key], dict):
                     yield (
-                        join_pointer(_spelled(place), key),
+                        _spelled(place, key),
                         f"{key} must be a mapping of names to schemas; ignored",
                         DROP,
                     )
@@ -325,13 +325,14 @@ def schema_problems(schema: Any, pointer: str) -> Iterator[Problem]:
         extra = node.get("additionalProperties")
         if extra is not None and not isinstance(extra, bool | dict):
             message = "additionalProperties must be a boolean or a schema; ignored"
-            yield join_pointer(_spelled(place), "additionalProperties"), message, DROP
+            yield _spelled(place, "additionalProperties"), message, DROP
         elif isinstance(extra, dict):
             stack.append((extra, (place, "additionalProperties")))
 
 
-def _spelled(place: _Place) -> str:
-    tokens: list[Any] = []
+def _spelled(place: _Place, *more: str | int) -> str:
+    """The pointer of a place, with `more` tokens on from it."""
+    tokens: list[Any] = list(reversed(more))
     while not isinstance(place, str):
         tokens.extend(reversed(place[1:]))
         place = place[0]
@@ -356,7 +357,7 @@ def _default(node: dict[str, Any], kinds: list[Any], place: _Place) -> Iterator[
         return
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
     yield (
-        join_pointer(_spelled(place), "default"),
+        _spelled(place, "default"),
         f"default {shown} is not of type {' or '.join(kinds)}; dropped",
         DROP,
     )

@@ -80,3 +80,15 @@ def test_every_module_belongs_to_a_stage_or_is_shared() -> None:
         if path.relative_to(CODEGEN).parts[0].removesuffix(".py") not in {*ORDER, *SHARED, "__init__"}
     ]
     assert not loose, loose
+
+
+def test_the_command_line_leaves_the_lowering_and_rendering_libraries_to_the_run() -> None:
+    """A large spec's copy is forked once the command line is imported (pipeline._generate): what
+    only the lowering process needs (pydantic for x-sdk, jinja2, the IR's dataclasses) is
+    imported after the fork, by that process alone."""
+    import subprocess
+    import sys
+
+    probe = "import sys, codegen.cli; print(sorted({'pydantic', 'jinja2', 'codegen.ir.nodes'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

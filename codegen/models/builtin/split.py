@@ -9,9 +9,10 @@ to each other (a reference cycle, strongly connected in the graph of names) shar
 class that only one group uses joins that group, unless a resource or params module names it
 itself (it is then imported on its own, without its user). Groups no other group imports then
 share modules (packs.py): fewer files to write and to import, and no call loads more than it did.
-`models/__init__.py` maps every name to its module and imports it on first access; type checkers read `models/__init__.pyi`, which imports
-every name from its module, so `from <package>.models import X` is checked as before and a
-misspelt name is an error (a module `__getattr__` would make it Any).
+`models/__init__.py` maps every name to its module and imports it on first access; type checkers
+read `models/__init__.pyi`, which imports every name from its module, so `from <package>.models
+import X` is checked as before and a misspelt name is an error (a module `__getattr__` would make
+it Any).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def split_models(
     heads every module; names in `keep_alone` (what the resource modules import, each with the
     modules importing it, where known) get modules of their own rather than joining their only
     user's, or one module with the others only the same resource module imports (packs.py).
-    `half_done` is handed the first
-    half of the modules as soon as they are written, so that checking them can start.
+    `half_done` is handed the first half of the modules as soon as they are written, so that
+    checking them can start.
 
     Each module is rendered from its classes, as the single module would be, but without
     `from __future__ import annotations`, which would make pydantic compile every annotation: an
