@@ -9,6 +9,7 @@ from functools import cache
 from .diagnostics import Diagnostic, Processing, SpecError, processing
 from .output import compiled
 from .output.format import PendingFormat, start_format
+from .paths import RUNTIME
 
 
 def check_compiles(files: dict[str, str], package: str) -> None:
@@ -50,8 +51,6 @@ def _modules(files: dict[str, str]) -> dict[str, str]:
 
 @cache
 def _runtime_sources() -> dict[str, str]:
-    from .render import RUNTIME  # the renderer's imports only where it runs
-
     return {path.name: path.read_text(encoding="utf-8") for path in RUNTIME.glob("*.py")}
 
 

@@ -12,6 +12,7 @@ from .beside import Beside
 from .diagnostics import Diagnostic, Processing, SpecError, display_path, processing
 from .forked import Forked
 from .models.plan import SCHEMAS_POINTER, EmittedModels, ModelPlan, no_schemas_module, plan_models
+from .paths import ROOT
 from .prepare import Prepared, prepare
 from .spec.load import load_spec
 from .spec.validate import validate_openapi
@@ -19,7 +20,6 @@ from .spec.validate import validate_openapi
 if TYPE_CHECKING:
     from .ir.nodes import Package
 
-ROOT = Path(__file__).resolve().parent.parent
 # Curated specs and where their packages go (generated/<name>).
 CURATED = {"reloop": ROOT / "specs" / "reloop.yaml", "reply": ROOT / "specs" / "reply.yaml"}
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 
 from ..ir.nodes import Package, Resource
+from ..paths import RUNTIME, TEMPLATES
 from ..pytext import docstring, one_line
 from .imports import resource_imports
 from .views import MethodView, example_call, job_model, method_view, used_inputs, used_names
-
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "templates"
-RUNTIME = TEMPLATES / "runtime"
 
 EXCEPTIONS = (
     "APIError",

@@ -26,7 +26,7 @@ ORDER = {
 # The pipeline reads a package's release record (its version and changelog), whose entries are
 # surface changes: both come before the pipeline, whatever their package does otherwise.
 INPUTS = {"release.record": 7, "surface.changes": 7}
-SHARED = {"diagnostics", "naming", "reserved", "pytext", "progress", "isort", "forked"}
+SHARED = {"diagnostics", "naming", "reserved", "pytext", "progress", "isort", "forked", "paths"}
 
 
 def _level(module: list[str]) -> int | None:
@@ -90,5 +90,20 @@ def test_the_command_line_leaves_the_lowering_and_rendering_libraries_to_the_run
     import sys
 
     probe = "import sys, codegen.cli; print(sorted({'pydantic', 'jinja2', 'codegen.ir.nodes'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_the_model_writing_copy_loads_neither_jinja2_nor_pydantic() -> None:
+    """The copy that writes a large spec's models builds, checks and formats them without the
+    renderer's or the lowering's libraries: it would pay for their import on its core."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, codegen.cli, codegen.models.builtin; from codegen import beside; "
+        "beside._modules({'src/p/_types.py': 'x = 1', 'src/p/models/_a.py': 'y = 2'}); "
+        "print(sorted({'pydantic', 'jinja2'} & set(sys.modules)))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout
