@@ -11,7 +11,8 @@ import click
 
 from .diagnostics import SpecError
 from .output.write import OutputRefused, read_tree, tree_diff, write_tree
-from .pipeline import CURATED, MODEL_GENERATORS, ROOT, Generated, generate_package
+from .paths import ROOT
+from .pipeline import CURATED, MODEL_GENERATORS, Generated, generate_package
 from .progress import Progress
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..diagnostics import Diagnostic, SpecError, join_pointer
 from ..prepare import Prepared
-from ..spec.extensions import DocumentSdk
+from ..spec.extensions import DocumentSdk, SdkInvalid, read_sdk
 from ..spec.load import LoadedSpec
 from ..types.inputs import InputTypes
 from ..types.schema import TypeNamer
@@ -35,12 +33,13 @@ class Context:
 
 def read_document_sdk(spec: LoadedSpec) -> DocumentSdk:
     try:
-        return DocumentSdk.model_validate(spec.data.get("x-sdk") or {})
-    except ValidationError as exc:
-        raise SpecError([sdk_diagnostic(spec, "/x-sdk", err) for err in exc.errors()]) from None
+        return read_sdk(DocumentSdk, spec.data.get("x-sdk"))
+    except SdkInvalid as exc:
+        raise SpecError([sdk_diagnostic(spec, "/x-sdk", err) for err in exc.errors]) from None
 
 
 def sdk_diagnostic(spec: LoadedSpec, base: str, err: Any) -> Diagnostic:
     pointer = join_pointer(base, *[str(p) for p in err["loc"] if not str(p).startswith("function-")])
-    message = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
+    unknown = err["type"] in ("extra_forbidden", "unexpected_keyword_argument")
+    message = "unknown key (typo?)" if unknown else err["msg"]
     return spec.diagnostic(pointer, f"x-sdk: {message}")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
-
-from pydantic import ValidationError
 
 from ..diagnostics import join_pointer, processing
 from ..ir.nodes import (
@@ -26,7 +24,7 @@ from ..naming import (
 )
 from ..prepare import iter_operations
 from ..reserved import CALL_OPTIONS
-from ..spec.extensions import OperationSdk
+from ..spec.extensions import OperationSdk, SdkInvalid, read_sdk
 from ..types.inputs import body_fields
 from .context import Context, sdk_diagnostic
 from .returns import is_json, returns_of
@@ -60,15 +58,15 @@ def collect_operations(ctx: Context) -> list[RawOp]:
         else:
             seen_ids[op_id] = pointer
         try:
-            op_sdk = OperationSdk.model_validate(op.get("x-sdk") or {})
-        except ValidationError as exc:
-            ctx.diagnostics.extend(sdk_diagnostic(ctx.spec, join_pointer(pointer, "x-sdk"), e) for e in exc.errors())
+            op_sdk = read_sdk(OperationSdk, op.get("x-sdk"))
+        except SdkInvalid as exc:
+            ctx.diagnostics.extend(sdk_diagnostic(ctx.spec, join_pointer(pointer, "x-sdk"), e) for e in exc.errors)
             continue
         resource = tuple(op_sdk.resource.split(".")) if op_sdk.resource else (_default_resource(path, op),)
         method_name = op_sdk.method or _default_method(op_id, method, path, resource[-1])
         if op_sdk.rate_limit_group is None and ctx.sdk.rate_limit_holds == "operation":
             # Its own group, so that a 429 it gets holds it alone.
-            op_sdk = op_sdk.model_copy(update={"rate_limit_group": ".".join((*resource, method_name))})
+            op_sdk = replace(op_sdk, rate_limit_group=".".join((*resource, method_name)))
         result.append(
             RawOp(resource, _operation(ctx, path, method, item, op, op_sdk, op_id or "", method_name, pointer))
         )

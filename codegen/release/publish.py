@@ -182,7 +182,8 @@ def _run(command: list[str], env: Mapping[str, str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..pipeline import CURATED, ROOT
+    from ..paths import ROOT
+    from ..pipeline import CURATED
 
     parser = argparse.ArgumentParser(prog="python -m codegen.release.publish", description=__doc__.split("\n")[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the built files go")
