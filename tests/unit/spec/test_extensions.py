@@ -119,7 +119,9 @@ def test_an_unknown_key_is_reported_as_a_typo_at_its_pointer(tmp_path: Path) -> 
         generate_package(spec)
     found = sorted((d.pointer, d.message, d.line) for d in raised.value.diagnostics)
     assert found == [("/x-sdk/error_envelope/problem_detail", "x-sdk: unknown key (typo?)", 6)]
-    spec.write_text(spec.read_text(encoding="utf-8").replace("    problem_detail: true\n", "    problem_details: true\n"))
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("    problem_detail: true\n", "    problem_details: true\n")
+    )
     with pytest.raises(SpecError) as raised:
         generate_package(spec)
     found = sorted((d.pointer, d.message) for d in raised.value.diagnostics)
