@@ -28,11 +28,13 @@ _IGNORED = {
 
 
 def loose_warnings(spec: LoadedSpec) -> list[Diagnostic]:
-    found = [spec.diagnostic(pointer, message, "warning") for pointer, message in _findings(spec.data)]
+    found = [spec.diagnostic(pointer, message, "warning") for pointer, message in _findings(spec.data, spec.noted)]
     return sorted(found, key=lambda d: (d.file, d.line or 0, d.pointer))
 
 
-def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _findings(data: dict[str, Any], noted: list[dict[str, Any]] | None) -> Iterator[tuple[str, str]]:
+    """(pointer, message) of each construct without a precise type. `noted`: objects the
+    parser saw holding a key such constructs have (LoadedSpec.noted), or None to walk for them."""
     schemas = ((data.get("components") or {}).get("schemas") or {}) if isinstance(data.get("components"), dict) else {}
     roots: list[tuple[Any, str, str]] = [(schemas, "/components/schemas", "schemas")]
     for path, item in (data.get("paths") or {}).items():
@@ -45,6 +47,8 @@ def _findings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         join_pointer("/paths", path, method, "callbacks"),
                         "callbacks are calls to the client, not from it; no methods are generated for them",
                     )
+    if noted is not None and not any(_loose(node) for node in noted):
+        return  # no object of the document has one: no walk needed to find where
     for root, where, key in roots:
         # Most documents have none: a walk without pointers tells, and only a root with one is
         # walked again for where they are.

@@ -150,14 +150,21 @@ def _value_pointer(stack: list[_Frame], lines: dict[str, int], line: int) -> str
     return pointer
 
 
-def load_json(text: str, file: str, duplicates: list[Diagnostic] | None = None, refs: set[str] | None = None) -> Any:
+def load_json(
+    text: str,
+    file: str,
+    duplicates: list[Diagnostic] | None = None,
+    refs: set[str] | None = None,
+    noted: list[dict[str, Any]] | None = None,
+) -> Any:
     """The data of a JSON document (the last value of a key given twice); SpecError for invalid
-    JSON. Each duplicate key goes into `duplicates` as a warning with its line and pointer, and
-    every "$ref" string of an object into `refs` (data in examples too: the parser cannot tell).
+    JSON. Each duplicate key goes into `duplicates` as a warning with its line and pointer, every
+    "$ref" string of an object into `refs`, and every object holding one of NOTED_KEYS into
+    `noted` (data in examples too: the parser cannot tell).
 
     Lines are not computed here: `json_lines` runs only when a diagnostic needs one.
     """
-    seen = _Seen(refs)
+    seen = _Seen(refs, noted)
     try:
         data = json.loads(text, object_pairs_hook=seen.hook)
     except json.JSONDecodeError as exc:
@@ -173,9 +180,10 @@ class _Seen:
     """What the parser meets on the way, object by object: keys given twice, "$ref" strings (a
     walk of a large document for them costs more than the parse)."""
 
-    def __init__(self, refs: set[str] | None) -> None:
+    def __init__(self, refs: set[str] | None, noted: list[dict[str, Any]] | None) -> None:
         self.found = False
         self.refs = refs
+        self.noted = noted
 
     def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = dict(pairs)
@@ -185,7 +193,26 @@ class _Seen:
             ref = result.get("$ref")
             if ref.__class__ is str:
                 self.refs.add(ref)
+        if self.noted is not None and not NOTED_KEYS.isdisjoint(result):
+            self.noted.append(result)
         return result
+
+
+# Keys a later stage looks for in every node of the document (prepare/loose.py: schema constructs
+# without a precise type). The parser notes the objects holding one, so that a document whose
+# noted objects have no such construct is not walked for them (a tenth of a second on GitHub's).
+NOTED_KEYS = frozenset(
+    {
+        "enum",
+        "not",
+        "if",
+        "prefixItems",
+        "patternProperties",
+        "$dynamicRef",
+        "dependentSchemas",
+        "unevaluatedProperties",
+    }
+)
 
 
 class OtherLayout(Exception):

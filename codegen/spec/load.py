@@ -36,6 +36,8 @@ class SourceMap:
     locate: Callable[[str], int] | None = None
     # Every "$ref" string the JSON parser met, data in examples too (None for YAML).
     refs_met: frozenset[str] | None = None
+    # Every object the JSON parser met holding one of jsonlines.NOTED_KEYS (None for YAML).
+    noted: list[dict[str, Any]] | None = None
 
     def line(self, pointer: str) -> int | None:
         if self.locate is not None:
@@ -68,6 +70,9 @@ class LoadedSpec:
     # maybe with some that are data in examples: known from looking for other files, so validation
     # need not walk the document to check them (it walks it to say where a broken one is).
     refs: frozenset[str] | None = None
+    # Every object of the document holding one of jsonlines.NOTED_KEYS, maybe with some that are
+    # data in examples; None where not known (a YAML document, or one bundled from other files).
+    noted: list[dict[str, Any]] | None = None
 
     def where(self, pointer: str) -> tuple[str, int | None]:
         # The longest prefix: a part copied in place may itself hold parts of another file.
@@ -94,8 +99,9 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
         # JSON: the C parser, with lines computed on demand (YAML parsing of a 10 MB spec takes minutes).
         body = text.lstrip("\ufeff")
         refs: set[str] = set()
+        noted: list[dict[str, Any]] = []
         try:
-            data = load_json(body, file, source.duplicates, refs)
+            data = load_json(body, file, source.duplicates, refs, noted)
         except SpecError as json_error:
             if not json_error.diagnostics[0].message.startswith("not valid JSON"):
                 raise
@@ -103,7 +109,7 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
                 return parse_yaml(text, file, source)
             except SpecError:
                 raise json_error from None
-        source.refs_met = frozenset(refs)
+        source.refs_met, source.noted = frozenset(refs), noted
         if "\n" in body.rstrip():
             source.compute = lambda: json_lines(body, file, data)
             try:
@@ -205,7 +211,7 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
     if any(not ref.startswith("#") for ref in refs):
         _Bundler(spec).run()
     else:
-        spec.refs = refs
+        spec.refs, spec.noted = refs, spec.source.noted
 
 
 class _Bundler:
