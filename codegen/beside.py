@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from functools import cache
 
 from .diagnostics import Diagnostic, Processing, SpecError, processing
@@ -85,11 +86,11 @@ class Beside:
         self.models_dir = f"src/{package}/"
         self._checked: set[str] = set()  # modules whose check has started
 
-    def add(self, files: dict[str, str], *, last: bool = False, sorted_already: bool = False) -> None:
-        """`sorted_already`: the files' imports are as isort writes them, so ruff only formats them."""
+    def add(self, files: dict[str, str], *, last: bool = False, sorted_already: Collection[str] = ()) -> None:
+        """`sorted_already`: files (of these) whose imports are as isort writes them and which ruff's
+        lint pass has nothing else to fix in: ruff only formats them."""
         self._held |= files
-        if sorted_already:
-            self._sorted |= set(files)
+        self._sorted.update(sorted_already)
         if last or sum(len(text) for text in self._held.values()) >= self._ALONE_FROM:
             batch, self._held = self._held, {}
             if not batch:

@@ -114,7 +114,7 @@ def _stages(
     # sooner (pydantic and jinja2 are most of the time imports take).
     from .lower import lower
     from .release.record import record_path
-    from .render import header_text, render_package
+    from .render import header_text, lint_clean, render_package
 
     stage("load")
     spec = load_spec(spec_path)
@@ -143,7 +143,7 @@ def _stages(
         gc.collect()
     beside = Beside(package.package, models=copy is None)
     try:
-        beside.add(files)
+        beside.add(files, sorted_already=lint_clean(files, package.package))
         stage("models")
         apart = copy.result() if copy is not None else None
         if apart is None:
@@ -226,10 +226,8 @@ def _splits(plan: ModelPlan) -> bool:
 def _hand_over(emitted: EmittedModels, beside: Beside) -> tuple[str, ...]:
     """The models into `beside`'s last batch; their warnings. The builtin emitter's split modules
     carry isort's imports (codegen/isort.py)."""
-    files = emitted.files or {"models.py": emitted.code}
-    beside.add(
-        {beside.models_dir + rel: text for rel, text in files.items()}, last=True, sorted_already=bool(emitted.files)
-    )
+    files = {beside.models_dir + rel: text for rel, text in (emitted.files or {"models.py": emitted.code}).items()}
+    beside.add(files, last=True, sorted_already=files if emitted.files else ())
     return tuple(str(w) for w in emitted.warnings)
 
 

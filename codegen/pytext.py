@@ -21,5 +21,5 @@ def docstring(text: str) -> str:
 
 def one_line(text: str, limit: int = 160) -> str:
     """Text safe inside a Markdown table cell or a comment: one line, no pipes."""
-    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    clean = text if text.isprintable() else "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(clean.split()).replace("|", "\\|")[:limit]
