@@ -13,10 +13,12 @@ import first. Names are identifiers (no spaces). A test compares this order with
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
+@cache  # a large models package sorts the same few thousand names again and again
 def natural_key(name: str) -> str:
     """A string that sorts, by code point, as the identifier does in natural order. A digit run
     stays between the characters below and above the digits; one with a leading zero compares

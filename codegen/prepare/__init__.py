@@ -58,7 +58,10 @@ def prepare(spec: LoadedSpec) -> Prepared:
         if "$ref" in node:
             _rewrite_ref(node, class_names)
 
-    doc = copy_without_examples(spec.data, fold_and_point)
+    kept = _read_later(spec)
+    doc = copy_without_examples(
+        {k: v for k, v in spec.data.items() if k in kept} if kept else spec.data, fold_and_point
+    )
     out = Prepared(document=doc, class_names=class_names)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {}) or {}
     doc["components"]["schemas"] = schemas
@@ -94,6 +97,20 @@ def prepare(spec: LoadedSpec) -> Prepared:
     # Webhooks and callbacks are not request paths; the model generator needs only components.
     doc.pop("webhooks", None)
     return out
+
+
+def _read_later(spec: LoadedSpec) -> frozenset[str] | None:
+    """The document's top-level keys a later stage reads, None for all: not the webhooks (no
+    request paths) nor extensions other than x-sdk (GitHub's x-webhooks are a tenth of its
+    nodes), unless a $ref points into one."""
+    if spec.refs is None:
+        return None
+    pointed = {unquote(ref[2:].split("/", 1)[0]).replace("~1", "/").replace("~0", "~") for ref in spec.refs}
+    return frozenset(
+        key
+        for key in spec.data
+        if key in pointed or key == "x-sdk" or not (key == "webhooks" or str(key).startswith("x-"))
+    )
 
 
 def _base_class_name(original: str) -> str:
