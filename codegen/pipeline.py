@@ -195,7 +195,8 @@ def _models_apart(
         # validation refuses, this process reports.
         if any(p.severity == "error" for p in validate_openapi(spec)):
             return None
-        prepared = prepare(spec)
+        # Made of the loaded document, which nothing here reads after: the other process reports.
+        prepared = prepare(spec, in_place=True)
         if prepared.diagnostics or model_generator(models, prepared.document) != "builtin":
             return None
         plan = plan_models(prepared.document, package="", header="", spec_file=spec.source.file)

@@ -19,7 +19,7 @@ from ..spec.load import LoadedSpec
 from ..spec.walk import walk
 from .enums import name_enum_members
 from .loose import relax
-from .slim import copy_without_examples, slim_node
+from .slim import copy_without_examples, slim_in_place, slim_node
 from .unions import hoist_array_items, hoist_union_members
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -46,7 +46,12 @@ class Prepared:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def prepare(spec: LoadedSpec) -> Prepared:
+def prepare(spec: LoadedSpec, *, in_place: bool = False) -> Prepared:
+    """`in_place`: the prepared document is made of the loaded one (spec.data is then not the
+    document as written any more), without the warnings, whose lines would be looked up in it:
+    for a process that needs only the prepared document and reports no warnings of it. Only
+    where no node is in two places (spec.distinct_nodes), which the edits would change twice."""
+    in_place = in_place and spec.distinct_nodes
     components = spec.data.get("components")
     written = (components.get("schemas") if isinstance(components, dict) else None) or {}
     class_names = class_names_for(list(written) if isinstance(written, dict) else [])
@@ -59,15 +64,19 @@ def prepare(spec: LoadedSpec) -> Prepared:
             _rewrite_ref(node, class_names)
 
     kept = _read_later(spec)
-    doc = copy_without_examples(
-        {k: v for k, v in spec.data.items() if k in kept} if kept else spec.data, fold_and_point
-    )
+    if in_place:
+        for key in [key for key in spec.data if kept is not None and key not in kept]:
+            del spec.data[key]
+        doc = slim_in_place(spec.data, fold_and_point)
+    else:
+        read = {k: v for k, v in spec.data.items() if k in kept} if kept is not None else spec.data
+        doc = copy_without_examples(read, fold_and_point)
     out = Prepared(document=doc, class_names=class_names)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {}) or {}
     doc["components"]["schemas"] = schemas
 
     for original, name in out.class_names.items():
-        if name != _base_class_name(original):
+        if name != _base_class_name(original) and not in_place:
             first = next(o for o, n in out.class_names.items() if n == _base_class_name(original))
             out.warnings.append(
                 spec.diagnostic(

@@ -73,6 +73,9 @@ class LoadedSpec:
     # Every object of the document holding one of jsonlines.NOTED_KEYS, maybe with some that are
     # data in examples; None where not known (a YAML document, or one bundled from other files).
     noted: list[dict[str, Any]] | None = None
+    # Whether every node of data is an object of its own: a JSON document's are, a YAML alias
+    # puts one node in two places, and so may bundling.
+    distinct_nodes: bool = False
 
     def where(self, pointer: str) -> tuple[str, int | None]:
         # The longest prefix: a part copied in place may itself hold parts of another file.
@@ -212,6 +215,7 @@ def _bundle_external_refs(spec: LoadedSpec) -> None:
         _Bundler(spec).run()
     else:
         spec.refs, spec.noted = refs, spec.source.noted
+        spec.distinct_nodes = spec.source.refs_met is not None
 
 
 class _Bundler:
