@@ -95,8 +95,6 @@ class LoadedSpec:
 
 
 def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
-    from .yaml_load import parse_yaml  # PyYAML loads only for a YAML document
-
     source = SourceMap(file)
     if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         # JSON: the C parser, with lines computed on demand (YAML parsing of a 10 MB spec takes minutes).
@@ -109,7 +107,7 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
             if not json_error.diagnostics[0].message.startswith("not valid JSON"):
                 raise
             try:  # YAML flow style also starts with a brace
-                return parse_yaml(text, file, source)
+                return _parse_yaml(text, file, source)
             except SpecError:
                 raise json_error from None
         source.refs_met, source.noted = frozenset(refs), noted
@@ -122,6 +120,12 @@ def parse_document(text: str, file: str) -> tuple[Any, SourceMap]:
         else:  # a minified document: every node is on line 1, no pass over the text needed
             source.lines[""] = 1
         return data, source
+    return _parse_yaml(text, file, source)
+
+
+def _parse_yaml(text: str, file: str, source: SourceMap) -> tuple[Any, SourceMap]:
+    from .yaml_load import parse_yaml  # PyYAML loads only for a YAML document (30 ms)
+
     return parse_yaml(text, file, source)
 
 
