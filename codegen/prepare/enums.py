@@ -8,6 +8,7 @@ upper-case ASCII identifier; values that fold to the same name get _2, _3, ... i
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from ..naming import numbered_after_underscore, unique_name, words
@@ -50,7 +51,11 @@ def _member_name(value: Any) -> str:
     if isinstance(value, int | float):
         text = str(value).replace("-", "MINUS_").replace(".", "_")
         return "V" + text if text[0].isdigit() else text
-    text = str(value)
+    return _text_name(str(value))
+
+
+@cache  # a large spec's enums repeat their values: GitHub's 10,392 members have 838 values
+def _text_name(text: str) -> str:
     if text.strip() in _SYMBOLS:
         return _SYMBOLS[text.strip()]
     # "1st" -> 1_ST: a digit run and the letters after it are words of their own.
