@@ -48,7 +48,11 @@ def escape_pointer_token(token: str | int) -> str:
 
 
 def join_pointer(base: str, *tokens: str | int) -> str:
-    return base + "".join("/" + escape_pointer_token(t) for t in tokens)
+    # A stage joins tens of thousands of pointers on a large spec; most tokens need no escape.
+    for token in tokens:
+        text = token if token.__class__ is str else str(token)
+        base += "/" + (text if "~" not in text and "/" not in text else escape_pointer_token(text))
+    return base
 
 
 def display_path(path: Path) -> str:
