@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from functools import cache
 from typing import Any
 
 from ...naming import pascal, snake, unique_name
@@ -39,13 +40,18 @@ def _is_model_schema(schema: Any) -> bool:
 def _field_name(wire: str, taken: set[str]) -> str:
     """snake_case; `field_` before names that start with no letter (`_links`, `$ref`, `+1`), `_`
     after keywords and reserved names, `_1`, `_2` ... after a name already taken in the class."""
+    return unique_name(_attribute_name(wire), taken, lambda base, attempt: f"{base}_{attempt}")
+
+
+@cache  # a large spec's classes share most property names (GitHub: 37,000 fields)
+def _attribute_name(wire: str) -> str:
     # A name already in Python's alphabet keeps its letters (größe), others are spelled in ASCII.
     name = _camel_to_snake(wire) if wire.isidentifier() and not wire.isascii() else snake(wire)
     if not wire[:1].isalpha() or name[0].isdigit():
         name = "field_" + name
     if keyword.iskeyword(name) or name in FIELD_NAMES:
         name += "_"
-    return unique_name(name, taken, lambda base, attempt: f"{base}_{attempt}")
+    return name
 
 
 def _camel_to_snake(name: str) -> str:
