@@ -54,12 +54,16 @@ class PendingFormat:
         # models are formatted apart from the modules that import them.
         self._first_party = ["--config", f"lint.isort.known-first-party = [{package!r}]"] if package else []
         self._outcome: dict[str, str] | BaseException | None = None
+        # Found here, in the caller's thread: ruff's finder reads sysconfig, whose first use fills a
+        # global table unguarded, and two formatting threads doing that at once could see it half
+        # filled (an intermittent "can only concatenate str (not 'NoneType')").
+        self._command = _ruff()
         self._thread = threading.Thread(target=self._run, name="codegen-ruff", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._outcome = _format(self._files, self._linted, self._first_party)
+            self._outcome = _format(self._files, self._linted, [*self._command], self._first_party)
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the result
             self._outcome = exc
 
@@ -75,15 +79,15 @@ class PendingFormat:
         return self._outcome
 
 
-def _format(files: dict[str, str], linted: list[str], options: list[str]) -> dict[str, str]:
+def _format(files: dict[str, str], linted: list[str], ruff: list[str], options: list[str]) -> dict[str, str]:
     size = sum(len(text) for text in files.values())
     place = _scratch_parent(size)
     try:
-        return _format_in(files, linted, place, options)
+        return _format_in(files, linted, place, ruff, options)
     except OSError:
         if place is None:
             raise
-        return _format_in(files, linted, None, options)  # the memory file system was full after all
+        return _format_in(files, linted, None, ruff, options)  # the memory file system was full after all
 
 
 def _scratch_parent(size: int) -> str | None:
@@ -96,7 +100,9 @@ def _scratch_parent(size: int) -> str | None:
     return str(_MEMORY_TMP) if room > 4 * size + (64 << 20) and os.access(_MEMORY_TMP, os.W_OK) else None
 
 
-def _format_in(files: dict[str, str], linted: list[str], parent: str | None, options: list[str]) -> dict[str, str]:
+def _format_in(
+    files: dict[str, str], linted: list[str], parent: str | None, ruff: list[str], options: list[str]
+) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="codegen-ruff-", dir=parent) as tmp:
         root = Path(tmp)
         made: set[str] = set()
@@ -111,7 +117,7 @@ def _format_in(files: dict[str, str], linted: list[str], parent: str | None, opt
         check = ["check", "--fix-only", "--exit-zero", "--quiet", *(["."] if everything else linted)]
         for args in [check] * bool(linted) + [["format", "."]]:
             done = subprocess.run(
-                [*_ruff(), args[0], "--no-cache", "--config", str(RUFF_CONFIG), *options, *args[1:]],
+                [*ruff, args[0], "--no-cache", "--config", str(RUFF_CONFIG), *options, *args[1:]],
                 cwd=root,
                 capture_output=True,
                 text=True,
