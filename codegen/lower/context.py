@@ -40,6 +40,5 @@ def read_document_sdk(spec: LoadedSpec) -> DocumentSdk:
 
 def sdk_diagnostic(spec: LoadedSpec, base: str, err: Any) -> Diagnostic:
     pointer = join_pointer(base, *[str(p) for p in err["loc"] if not str(p).startswith("function-")])
-    unknown = err["type"] in ("extra_forbidden", "unexpected_keyword_argument")
-    message = "unknown key (typo?)" if unknown else err["msg"]
+    message = "unknown key (typo?)" if err["type"] == "unexpected_keyword_argument" else err["msg"]
     return spec.diagnostic(pointer, f"x-sdk: {message}")

@@ -63,7 +63,7 @@ class PendingFormat:
 
     def _run(self) -> None:
         try:
-            self._outcome = _format(self._files, self._linted, [*self._command], self._first_party)
+            self._outcome = _format(self._files, self._linted, self._command, self._first_party)
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the result
             self._outcome = exc
 

@@ -65,7 +65,7 @@ def prepare(spec: LoadedSpec, *, in_place: bool = False) -> Prepared:
 
     kept = _read_later(spec)
     if in_place:
-        for key in [key for key in spec.data if kept is not None and key not in kept]:
+        for key in spec.data.keys() - kept if kept is not None else ():
             del spec.data[key]
         doc = slim_in_place(spec.data, fold_and_point)
     else:

@@ -43,15 +43,8 @@ def slim_in_place(data: dict[str, Any], then: Callable[[dict[str, Any]], None]) 
     """What copy_without_examples gives, made of the document itself: for a process that needs
     only the prepared document, a third cheaper than the copy."""
     for node in walk(data):  # each node before its children, which it may change
-        holds_examples = "schema" in node or "content" in node or "in" in node
-        if holds_examples and not _EXAMPLE_KEYS.isdisjoint(node):
-            for key in _EXAMPLE_KEYS & node.keys():
-                del node[key]
-        if "enum" in node and not _ENUM_DESCRIPTIONS.isdisjoint(node):
-            for key in _ENUM_DESCRIPTIONS & node.keys():
-                del node[key]
-        if node.get("nullable") is False:
-            del node["nullable"]
+        for key in _left_out(node):
+            del node[key]
         description = node.get("description")
         if isinstance(description, str):
             node["description"] = _trimmed(description)
@@ -60,6 +53,19 @@ def slim_in_place(data: dict[str, Any], then: Callable[[dict[str, Any]], None]) 
     if isinstance(components, dict):
         components.pop("examples", None)
     return data
+
+
+def _left_out(node: dict[str, Any]) -> list[str]:
+    """The keys of one node that the prepared document leaves out."""
+    dropped: list[str] = []
+    # A media type, parameter or header object holds examples; a schema never has these keys.
+    if ("schema" in node or "content" in node or "in" in node) and not _EXAMPLE_KEYS.isdisjoint(node):
+        dropped += _EXAMPLE_KEYS & node.keys()
+    if "enum" in node and not _ENUM_DESCRIPTIONS.isdisjoint(node):
+        dropped += _ENUM_DESCRIPTIONS & node.keys()
+    if node.get("nullable") is False:
+        dropped.append("nullable")
+    return dropped
 
 
 def _trimmed(description: str) -> str:
@@ -72,16 +78,9 @@ def _slim_node(node: dict[str, Any], _context: str, _pointer: str | None) -> dic
 
 def slim_node(node: dict[str, Any]) -> dict[str, Any]:
     """A copy of one node without what the copy leaves out (its children are not copied)."""
-    # A media type, parameter or header object holds examples; a schema never has these keys.
-    holds_examples = "schema" in node or "content" in node or "in" in node
-    has_enum = "enum" in node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if (holds_examples and key in _EXAMPLE_KEYS) or (has_enum and key in _ENUM_DESCRIPTIONS):
-            continue
-        if key == "nullable" and value is False:
-            continue
-        if key == "description" and isinstance(value, str):
-            value = _trimmed(value)
-        out[key] = value
+    dropped = _left_out(node)
+    out = {key: value for key, value in node.items() if key not in dropped} if dropped else dict(node)
+    description = out.get("description")
+    if isinstance(description, str):
+        out["description"] = _trimmed(description)
     return out
