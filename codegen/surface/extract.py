@@ -181,7 +181,11 @@ def _class(node: ast.ClassDef) -> dict[str, Any]:
         return {"kind": "enum", "base": enum_base, "members": members, "doc": doc}
     root = next((b for b in bases if b.startswith("RootModel[")), None)
     if root:
-        return {"kind": "root", "annotation": root[len("RootModel[") : -1], "doc": doc}
+        # The `root` field, where the class declares one, is what checkers read: a root naming a
+        # class defined further down (or deferred) has `RootModel[Any]` for its base.
+        declared = _fields(node).get("root")
+        annotation = declared["annotation"] if declared else root[len("RootModel[") : -1]
+        return {"kind": "root", "annotation": annotation, "doc": doc}
     return {
         "kind": "model",
         "bases": [b for b in bases if b != "BaseModel"],
@@ -190,15 +194,32 @@ def _class(node: ast.ClassDef) -> dict[str, Any]:
     }
 
 
+def _checked_annotation(node: ast.expr) -> str:
+    """The annotation as a type checker reads it. In the modules of a split models package a
+    forward reference is quoted, and a field naming a class of another module of its reference
+    cycle is `Annotated[X, DEFERRED]` (templates/runtime/_deferred.py), which checkers read as X."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        node = ast.parse(node.value, mode="eval").body
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "Annotated"
+        and isinstance(node.slice, ast.Tuple)
+        and isinstance(node.slice.elts[-1], ast.Name)
+        and node.slice.elts[-1].id == "DEFERRED"
+    ):
+        kept = node.slice.elts[:-1]
+        node = kept[0] if len(kept) == 1 else ast.Subscript(node.value, ast.Tuple(kept, ast.Load()), ast.Load())
+    return ast.unparse(node)
+
+
 def _fields(node: ast.ClassDef) -> dict[str, dict[str, Any]]:
     fields: dict[str, dict[str, Any]] = {}
     body = node.body
     for index, stmt in enumerate(body):
         if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
             continue
-        quoted = stmt.annotation.value if isinstance(stmt.annotation, ast.Constant) else None
-        # A forward reference is quoted in the modules of a split models package.
-        annotation = quoted if isinstance(quoted, str) else ast.unparse(stmt.annotation)
+        annotation = _checked_annotation(stmt.annotation)
         if annotation.startswith(("ClassVar", "typing.ClassVar")):
             continue
         after = body[index + 1] if index + 1 < len(body) else None

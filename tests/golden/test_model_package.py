@@ -56,7 +56,8 @@ def _write(root: Path, package: str, files: dict[str, str]) -> None:
     folder = root / package
     folder.mkdir()
     (folder / "__init__.py").write_text("", encoding="utf-8")
-    shutil.copyfile(RUNTIME / "_models.py", folder / "_models.py")
+    for runtime in ("_models.py", "_deferred.py"):
+        shutil.copyfile(RUNTIME / runtime, folder / runtime)
     for rel, text in files.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_text(text, encoding="utf-8")

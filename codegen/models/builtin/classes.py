@@ -29,13 +29,18 @@ class FieldDef:
         return or_none(self.annotation)  # Any stays Any
 
     def render(
-        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+        self,
+        enum_defaults: dict[tuple[str, Any], str],
+        imports: set[tuple[str, str]],
+        later: frozenset[str] = _NONE,
+        deferred: frozenset[str] = _NONE,
     ) -> str:
         """The field's lines; what they need imported is added to `imports`. An annotation naming a
-        class in `later` (not yet defined where the class statement runs) is written as a string."""
+        class in `later` (not yet defined where the class statement runs) is written as a string;
+        one naming a class in `deferred` (a stand-in here, split.py) is marked DEFERRED."""
         shown = self.shown_annotation()
         imports.update(shown.imports())
-        annotation = _spelled(shown, later)
+        annotation = _spelled(shown, later, deferred, imports)
         kwargs = self._keywords(enum_defaults)
         if kwargs == ["default=None"]:
             line = f"    {self.python}: {annotation} = None"
@@ -76,12 +81,23 @@ def enum_default(annotation: TypeRef, value: Any, enum_defaults: dict[tuple[str,
     return None
 
 
-def _spelled(annotation: TypeRef, later: frozenset[str]) -> str:
+def _spelled(
+    annotation: TypeRef, later: frozenset[str], deferred: frozenset[str], imports: set[tuple[str, str]]
+) -> str:
     """The annotation's text, as a string when it names a class defined further down: a module
-    without `from __future__ import annotations` evaluates annotations where they stand."""
-    if later and not annotation.names("model").isdisjoint(later):
-        return repr(annotation.text)
-    return annotation.text
+    without `from __future__ import annotations` evaluates annotations where they stand. Naming a
+    stand-in, the annotation is marked for the runtime to resolve on first use (_deferred.py); a
+    type checker reads the plain annotation."""
+    text = annotation.text
+    if not (later or deferred):
+        return text
+    named = annotation.names("model")
+    if not named.isdisjoint(deferred):
+        if annotation.kind == "discriminated":  # Annotated[...] inside Annotated would merge
+            raise ValueError(f"a discriminated union cannot be deferred: {text}")
+        imports.update((("typing", "Annotated"), ("._deferred", "DEFERRED")))
+        text = f"Annotated[{text}, DEFERRED]"
+    return repr(text) if not named.isdisjoint(later) else text
 
 
 def hashable(value: Any) -> Any:
@@ -97,13 +113,17 @@ class ModelClass:
     deps: set[str] = field(default_factory=set)  # classes its annotations name
 
     def render(
-        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+        self,
+        enum_defaults: dict[tuple[str, Any], str],
+        imports: set[tuple[str, str]],
+        later: frozenset[str] = _NONE,
+        deferred: frozenset[str] = _NONE,
     ) -> str:
         if not self.bases:
             imports.add(("._models", "BaseModel"))
         head = f"class {self.name}({', '.join(self.bases) or 'BaseModel'}):"
         body = [docstring(self.doc, "    ")] if self.doc else []
-        body += [f.render(enum_defaults, imports, later) for f in self.fields]
+        body += [f.render(enum_defaults, imports, later, deferred) for f in self.fields]
         return head + "\n" + ("\n".join(body) if body else "    pass")
 
 
@@ -121,9 +141,13 @@ class EnumClass:
         return {(self.name, hashable(value)): f"{self.name}.{member}" for member, value in self.members}
 
     def render(
-        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+        self,
+        enum_defaults: dict[tuple[str, Any], str],
+        imports: set[tuple[str, str]],
+        later: frozenset[str] = _NONE,
+        deferred: frozenset[str] = _NONE,
     ) -> str:
-        del enum_defaults, later  # members are plain values
+        del enum_defaults, later, deferred  # members are plain values
         imports.update((("enum", self.base), ("typing", "Any"), ("._models", "open_enum_member")))
         lines = [f"class {self.name}({self.base}):"]
         if self.doc:
@@ -152,10 +176,15 @@ class RootClass:
     after_deps: bool = False  # every class it names is defined above it
 
     def render(
-        self, enum_defaults: dict[tuple[str, Any], str], imports: set[tuple[str, str]], later: frozenset[str] = _NONE
+        self,
+        enum_defaults: dict[tuple[str, Any], str],
+        imports: set[tuple[str, str]],
+        later: frozenset[str] = _NONE,
+        deferred: frozenset[str] = _NONE,
     ) -> str:
-        # A base's subscript runs at import; naming a class defined further down, it stays Any and
-        # the `root` annotation (read later) carries the type for pydantic and type checkers.
+        # A base's subscript runs at import; naming a class defined further down (or a stand-in),
+        # it stays Any and the `root` annotation (read later) carries the type for pydantic and
+        # type checkers.
         del enum_defaults
         imports.update(self.annotation.imports() | {("pydantic", "RootModel")})
         if not self.after_deps:
@@ -164,7 +193,7 @@ class RootClass:
         lines = [f"class {self.name}(RootModel[{annotation if self.after_deps else 'Any'}]):"]
         if self.doc:
             lines.append(docstring(self.doc, "    "))
-        lines.append(f"    root: {_spelled(self.annotation, later)}")
+        lines.append(f"    root: {_spelled(self.annotation, later, deferred, imports)}")
         return "\n".join(lines)
 
 

@@ -12,8 +12,9 @@ from .classes import ClassDef
 IMPORTS = (
     ("datetime", ("date as date_aliased", "time as time_aliased")),
     ("enum", ("Enum", "IntEnum", "StrEnum")),
-    ("typing", ("Annotated", "Any", "Literal")),
+    ("typing", ("TYPE_CHECKING", "Annotated", "Any", "Literal")),
     ("pydantic", ("AwareDatetime", "Field", "RootModel", "SecretStr")),
+    ("._deferred", ("DEFERRED", "deferred")),
     ("._models", ("BaseModel", "open_enum_member")),
 )
 

@@ -4,10 +4,19 @@ A spec with hundreds of schemas gives thousands of classes, and building a pydan
 about half a millisecond: one module holding them all makes the first call of any method pay for
 every model of the API (seconds on Stripe's spec). Split, a call pays for the models it touches.
 
+A reference cycle (classes strongly connected in the graph of names) would make a call load all
+of it: Stripe's expandable fields tie 373 models into one, and a list of customers would build
+every one. So a reference from a class to another of its cycle is deferred: the other module's
+class is a stand-in at run time (type checkers import it), resolved when a value for the field
+first arrives (_deferred.py in the runtime). Bases are never deferred (a class statement needs
+them), nor a field that is a discriminated union alone (its own `Annotated` would merge with the
+mark), nor a root model; a cycle through such references stays in one module, its classes naming
+each other by quoted annotations. Within a module, references are never deferred.
+
 The classes are grouped so that the imports between groups never form a cycle: classes that refer
-to each other (a reference cycle, strongly connected in the graph of names) share a module, and a
-class that only one group uses joins that group, unless a resource or params module names it
-itself (it is then imported on its own, without its user). Groups no other group imports then
+to each other without deferral share a module, and a class that only one group uses joins that
+group, unless a resource or params module names it itself (it is then imported on its own,
+without its user). Groups no other group imports then
 share modules (packs.py): fewer files to write and to import, and no call loads more than it did.
 `models/__init__.py` maps every name to its module and imports it on first access; type checkers
 read `models/__init__.pyi`, which imports every name from its module, so `from <package>.models
@@ -22,7 +31,7 @@ from typing import Any
 
 from ...isort import from_lines
 from ...naming import numbered_after_underscore, snake, unique_name
-from .classes import ClassDef, EnumClass, RootClass
+from .classes import ClassDef, EnumClass, ModelClass, RootClass
 from .layout import dependencies_first, import_lines
 from .packs import packed
 
@@ -53,8 +62,10 @@ def split_models(
     order = dependencies_first(classes)
     position = {name: i for i, name in enumerate(order)}
     deps = {n: {d for d in classes[n].deps | set(classes[n].bases) if d in classes and d != n} for n in order}
+    deferred = _deferred_references(classes, deps)
+    eager = {n: named - deferred[n] for n, named in deps.items()}
     kept = keep_alone or {}
-    groups = packed(_groups(deps, set(kept)), deps, kept)
+    groups = packed(_groups(eager, set(kept)), eager, kept)
     modules = _module_names(groups)
     owner = {name: module for module, members in zip(modules, groups, strict=True) for name in members}
     enum_defaults: dict[tuple[str, Any], str] = {}
@@ -66,10 +77,36 @@ def split_models(
         if half_done is not None and i == len(modules) // 2:
             half_done(dict(files))
         members = sorted(members, key=position.__getitem__)
-        text = _module_text(header, [classes[m] for m in members], deps, owner, module, enum_defaults)
+        text = _module_text(header, [classes[m] for m in members], (eager, deferred), owner, module, enum_defaults)
         files[f"models/{module}.py"] = text
     files.update(_init_texts(header, owner, position))
     return files
+
+
+def _deferred_references(classes: dict[str, ClassDef], deps: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For each class, the classes of its reference cycle it may name by a stand-in."""
+    component = {name: i for i, members in enumerate(_strongly_connected(deps)) for name in members}
+    return {
+        name: {d for d in named if component[d] == component[name] and _deferrable(classes[name], classes[d])}
+        for name, named in deps.items()
+    }
+
+
+def _deferrable(made: ClassDef, target: ClassDef) -> bool:
+    # Only object models stand in: the runtime relies on their accepting nothing but objects,
+    # which a root model (a list, a string) need not.
+    name = target.name
+    if not isinstance(target, ModelClass) or name in made.bases:
+        return False
+    if isinstance(made, RootClass):
+        return made.annotation.kind != "discriminated"
+    if isinstance(made, ModelClass):
+        return all(
+            shown.kind != "discriminated"
+            for shown in (f.shown_annotation() for f in made.fields)
+            if name in shown.names("model")
+        )
+    return False
 
 
 def _groups(deps: dict[str, set[str]], keep_alone: set[str]) -> list[list[str]]:
@@ -151,24 +188,43 @@ def _module_names(groups: list[list[str]]) -> list[str]:
 def _module_text(
     header: str,
     members: list[ClassDef],
-    deps: dict[str, set[str]],
+    references: tuple[dict[str, set[str]], dict[str, set[str]]],
     owner: dict[str, str],
     module: str,
     enum_defaults: dict[tuple[str, Any], str],
 ) -> str:
+    """The module's source. `references`: for each class, the classes it imports and those it may
+    name by a stand-in; one imported for any class of the module is imported for all."""
+    eager, deferrable = references
+    imported = {d for m in members for d in eager[m.name] if owner[d] != module}
+    stand_ins = frozenset({d for m in members for d in deferrable[m.name] if owner[d] != module} - imported)
     at = {m.name: i for i, m in enumerate(members)}
     needed: set[tuple[str, str]] = set()
     bodies = []
     for i, made in enumerate(members):
         if isinstance(made, RootClass):  # what it names is defined above it, here or imported
-            made.after_deps = all(at.get(dep, -1) < i for dep in made.deps)
+            made.after_deps = all(at.get(dep, -1) < i and dep not in stand_ins for dep in made.deps)
         later = frozenset(m.name for m in members[i:])  # itself too: bound only once its body ran
-        bodies.append(made.render(enum_defaults, needed, later))
-    foreign: dict[str, list[str]] = {}
-    for name in sorted({d for m in members for d in deps[m.name] if owner[d] != module}):
-        foreign.setdefault(owner[name], []).append(name)
-    head = import_lines(needed, level=2, siblings=foreign)
+        bodies.append(made.render(enum_defaults, needed, later, stand_ins))
+    head = import_lines(needed | _stand_in_imports(stand_ins), level=2, siblings=_by_module(imported, owner))
+    if stand_ins:
+        head += ["", "if TYPE_CHECKING:"]
+        modules = _by_module(stand_ins, owner)
+        head += ["    " + line for line in from_lines({f".{m}": names for m, names in modules.items()})]
+        head += ["else:"] + [f'    {name} = deferred("{name}")' for name in sorted(stand_ins)]
     return header + "\n".join(head) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
+
+
+def _stand_in_imports(stand_ins: frozenset[str]) -> set[tuple[str, str]]:
+    return {("typing", "TYPE_CHECKING"), ("._deferred", "deferred")} if stand_ins else set()
+
+
+def _by_module(names: Collection[str], owner: dict[str, str]) -> dict[str, list[str]]:
+    """{module: its names, sorted}, the modules sorted too."""
+    out: dict[str, list[str]] = {}
+    for name in sorted(names):
+        out.setdefault(owner[name], []).append(name)
+    return out
 
 
 def _init_texts(header: str, owner: dict[str, str], order: dict[str, int]) -> dict[str, str]:
