@@ -128,12 +128,13 @@ def _stages(
         raise SpecError(prepared.diagnostics)
     stage("lower")
     package = _with_release(lower(spec, prepared, package_name=package_name), record or record_path(spec_path))
+    lazy = splits_models(prepared.document, models)
     if copy is not None:
-        copy.send((package.package, header_text(package), _models_used(package)))
+        copy.send((package.package, header_text(package), _models_used(package, lazy)))
     early = [*problems, *prepared.warnings]
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
-    files = render_package(package)
+    files = render_package(package, lazy_models=lazy)
     spec_file = spec.source.file
     del spec  # the document as loaded is not needed any more; the model generator needs the memory
     # The document goes with its last reference (no cycle holds it); the collection frees what
@@ -147,7 +148,7 @@ def _stages(
         stage("models")
         apart = copy.result() if copy is not None else None
         if apart is None:
-            warnings = _model_stage(spec_file, prepared, package, beside, models)
+            warnings = _model_stage(spec_file, prepared, package, beside, models, lazy)
         else:
             beside.add({}, last=True)
             warnings = apart.warnings
@@ -232,7 +233,9 @@ def _hand_over(emitted: EmittedModels, beside: Beside) -> tuple[str, ...]:
     return tuple(str(w) for w in emitted.warnings)
 
 
-def _model_stage(spec_file: str, prepared: Prepared, package: Package, beside: Beside, models: str) -> tuple[str, ...]:
+def _model_stage(
+    spec_file: str, prepared: Prepared, package: Package, beside: Beside, models: str, lazy: bool
+) -> tuple[str, ...]:
     """Writes the models into `beside`'s last batch; their warnings."""
     from .render import header_text
 
@@ -240,7 +243,7 @@ def _model_stage(spec_file: str, prepared: Prepared, package: Package, beside: B
     plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
     generator = model_generator(models, prepared.document)
     if generator == "builtin" and _splits(plan):
-        plan = replace(plan, split_keep=_models_used(package))
+        plan = replace(plan, split_keep=_models_used(package, lazy))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
     return _hand_over(emitted, beside)
 
@@ -294,13 +297,27 @@ def model_generator(choice: str, document: dict[str, Any]) -> str:
     return declared if isinstance(declared, str) else "builtin"
 
 
-def _models_used(package: Package) -> dict[str, frozenset[str]]:
+def splits_models(document: dict[str, Any], models: str) -> bool:
+    """Whether the models are written as a package of modules, each loaded on first use (the
+    builtin emitter's, from SPLIT_FROM_SCHEMAS schemas on); the resource modules then load the
+    models of a call when it is first made, not when they are imported."""
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    return model_generator(models, document) == "builtin" and len(schemas) >= SPLIT_FROM_SCHEMAS
+
+
+def _models_used(package: Package, lazy: bool) -> dict[str, frozenset[str]]:
     """Model classes other modules import, each with the modules importing it: the splitter keeps
-    each in reach of its importers (models/builtin/split.py)."""
-    from .render.views import job_model, used_names
+    each in reach of its importers (models/builtin/split.py). With `lazy` resource modules, a
+    method that parses a response into models is what imports them."""
+    from .render.views import job_model, parsed_into, used_names
 
     importers: dict[str, set[str]] = {}
     for resource in package.resources:
+        if lazy:
+            for method, names in parsed_into(resource).items():
+                for name in names:
+                    importers.setdefault(name, set()).add(f"resources.{method}")
+            continue
         for name in used_names(package, resource):
             importers.setdefault(name, set()).add(f"resources.{resource.attr}")
     # _constants.py loads the job and webhook event models on their own, apart from any resource.

@@ -76,19 +76,26 @@ class TypeRef:
     def text(self) -> str:
         return self._spell(False)
 
-    def render(self, *, qualified_builtins: bool = False) -> str:
+    def render(self, *, qualified_builtins: bool = False, models: str = "") -> str:
         """The annotation as Python text. `qualified_builtins` writes builtins.list / builtins.dict,
-        for annotations inside a class that may have a method called `list`."""
+        for annotations inside a class that may have a method called `list`; `models` is the
+        module model classes are named through (`models.Pet`), none by default."""
+        if models:
+            return self._spell(qualified_builtins, models + ".")
         return self._spell(True) if qualified_builtins else self.text
 
-    def _spell(self, qualified: bool) -> str:
+    def _spell(self, qualified: bool, models: str = "") -> str:
+        through = models if self.origin == "model" else ""
         if self.kind == "name":
-            return self.name
+            return through + self.name
         if self.kind == "literal":
             if self.name:  # members of an enum class: still that enum to type checkers
-                return f"Literal[{', '.join(f'{self.name}.{v}' for v in self.values)}]"
+                return f"Literal[{', '.join(f'{through}{self.name}.{v}' for v in self.values)}]"
             return f"Literal[{', '.join(repr(v) for v in self.values)}]"
-        parts = [arg._spell(True) if qualified else arg.text for arg in self.args]
+        if models:
+            parts = [arg._spell(qualified, models) for arg in self.args]
+        else:
+            parts = [arg._spell(True) if qualified else arg.text for arg in self.args]
         if self.kind == "union":
             return " | ".join(parts)
         if self.kind == "discriminated":

@@ -12,7 +12,7 @@ from ..ir.nodes import Package, Resource
 from ..paths import RUNTIME, TEMPLATES
 from ..pytext import docstring, one_line
 from .imports import resource_imports
-from .views import MethodView, example_call, job_model, method_view, used_inputs, used_names
+from .views import MODELS_ALIAS, MethodView, example_call, job_model, method_view, used_inputs, used_names
 
 EXCEPTIONS = (
     "APIError",
@@ -49,7 +49,7 @@ class ResourceView:
     children: tuple[ResourceView, ...]
 
 
-def _view(package: Package, resource: Resource, module: str) -> ResourceView:
+def _view(package: Package, resource: Resource, module: str, models: str = "") -> ResourceView:
     jobs = job_model(package)
     return ResourceView(
         attr=resource.attr,
@@ -57,8 +57,8 @@ def _view(package: Package, resource: Resource, module: str) -> ResourceView:
         class_name=resource.class_name,
         module=module,
         doc=docstring(f"Operations on {'.'.join(resource.path)}."),
-        methods=tuple(method_view(op, jobs) for op in resource.operations),
-        children=tuple(_view(package, child, module) for child in resource.children),
+        methods=tuple(method_view(op, jobs, models=models) for op in resource.operations),
+        children=tuple(_view(package, child, module, models) for child in resource.children),
     )
 
 
@@ -150,8 +150,11 @@ def lint_clean(files: dict[str, str], package: str) -> frozenset[str]:
     )
 
 
-def render_package(package: Package) -> dict[str, str]:
-    """Every file of the package except models.py (generated separately), unformatted."""
+def render_package(package: Package, *, lazy_models: bool = False) -> dict[str, str]:
+    """Every file of the package except models.py (generated separately), unformatted.
+    `lazy_models`: the resource modules import the models for type checkers only, and a call
+    loads those it parses into when it is first made (for a split models package, where each
+    name loads its own module: models/builtin/split.py)."""
     env = _environment()
     header = "# " + header_text(package)
     src = f"src/{package.package}"
@@ -161,12 +164,13 @@ def render_package(package: Package) -> dict[str, str]:
             continue
         files[f"{src}/{runtime_file.name}"] = header + "\n" + runtime_file.read_text(encoding="utf-8")
     files[f"{src}/py.typed"] = ""
-    views = [_view(package, r, r.attr) for r in package.resources]
+    through = MODELS_ALIAS if lazy_models else ""
+    views = [_view(package, r, r.attr, through) for r in package.resources]
     for view, resource in zip(views, package.resources, strict=True):
         flat = _flatten(view)
-        imports = resource_imports(
-            (m for r in flat for m in r.methods), used_names(package, resource), used_inputs(package, resource)
-        )
+        methods = [m for r in flat for m in r.methods]
+        named = used_names(package, resource, casts=not lazy_models)
+        imports = resource_imports(methods, named, used_inputs(package, resource), through)
         files[f"{src}/resources/{view.module}.py"] = env.get_template("resource.py.j2").render(
             header=header, flat=flat, imports=imports
         )

@@ -19,20 +19,24 @@ _SPELLED = (
 _EXTRAS = ("NOT_GIVEN", "Body", "Headers", "NotGiven", "Query", "Timeout")
 
 
-def resource_imports(methods: Iterable[MethodView], models: Iterable[str], inputs: set[str]) -> str:
+def resource_imports(methods: Iterable[MethodView], models: Iterable[str], inputs: set[str], through: str = "") -> str:
     """The lines after `from __future__ import annotations`: the standard library, the package's
     own modules, and the request-body TypedDicts (under TYPE_CHECKING: only annotations name them).
-    `inputs` holds those and FileInput, as views.used_inputs gives them."""
+    `inputs` holds those and FileInput, as views.used_inputs gives them. With `through`, the name
+    the methods' code reaches the models package by, the models are imported under TYPE_CHECKING
+    too, and the package under that name."""
     methods = list(methods)
     file_input = "FileInput" in inputs
     typed_dicts = sorted_members([name for name in inputs if name != "FileInput"])
+    models = sorted_members(list(models))
     code = "\n".join(text for m in methods for text in (*m.params, *m.plain_return, m.cast))
     kinds = {m.kind for m in methods}
+    checking = typed_dicts or (models if through else [])
 
     stdlib = [line for mark, line in _SPELLED if mark in code]
     if any(m.deprecated or m.deprecated_params for m in methods):
         stdlib.append("import warnings")
-    typing = ["TYPE_CHECKING"] * bool(typed_dicts) + ["Literal"] * ("Literal[" in code)
+    typing = ["TYPE_CHECKING"] * bool(checking) + ["Literal"] * ("Literal[" in code)
     stdlib += from_lines({"functools": ["cached_property"], **({"typing": typing} if typing else {})})
 
     own: dict[str, list[str]] = {".._base_client": ["AsyncAPIClient", "SyncAPIClient"]}
@@ -49,11 +53,17 @@ def resource_imports(methods: Iterable[MethodView], models: Iterable[str], input
             "to_streamed_response_wrapper",
         ]
         own[".._types"] = [*_EXTRAS, *["FileInput"] * file_input]
+    if through and any(m.kind not in ("job", "location", "none") and f"{through}." in m.cast for m in methods):
+        own[".."] = [f"models as {through}"]
     lines = [*stdlib, "", *(_wrapped(line) for line in from_lines(own))]
-    if models:
-        lines.append(_exploded("from ..models import", sorted_members(list(models))))
-    if typed_dicts:
-        lines += ["", "if TYPE_CHECKING:", _exploded("    from ..params import", typed_dicts, indent="        ")]
+    if models and not through:
+        lines.append(_exploded("from ..models import", models))
+    if checking:
+        lines += ["", "if TYPE_CHECKING:"]
+        if models and through:
+            lines.append(_exploded("    from ..models import", models, indent="        "))
+        if typed_dicts:
+            lines.append(_exploded("    from ..params import", typed_dicts, indent="        "))
     return "\n".join(lines) + "\n"
 
 

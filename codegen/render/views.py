@@ -70,11 +70,17 @@ def _param_signature(annotation: TypeRef, name: str, required: bool) -> str:
     return f"{name}: {_builtin_safe(union([annotation, NONE]))} = None"
 
 
-def _cast(ref: TypeRef | None) -> str:
-    return "None" if ref is None else ref.render()
+# What a resource module calls the models package in its code when it imports the models only
+# for type checkers (render.resource_imports): a call loads only the models it parses into.
+MODELS_ALIAS = "_model_types"
 
 
-def method_view(op: Operation, job_model: TypeRef = OBJECT) -> MethodView:
+def _cast(ref: TypeRef | None, models: str) -> str:
+    return "None" if ref is None else ref.render(models=models)
+
+
+def method_view(op: Operation, job_model: TypeRef = OBJECT, *, models: str = "") -> MethodView:
+    """`models`: the name the method's code reaches model classes through, if not their own."""
     params: list[str] = [_param_signature(p.annotation, p.name, True) for p in op.path_params]
     fields = op.body.fields if op.body is not None else None
     if op.body is not None and fields is None and op.body.required:
@@ -133,7 +139,7 @@ def method_view(op: Operation, job_model: TypeRef = OBJECT) -> MethodView:
         raw_return=(_builtin_safe(types[2]), _builtin_safe(types[3])),
         return_types=types,
         kind=ret.kind,
-        cast=_cast(ret.cast),
+        cast=_cast(ret.cast, models),
         items_field=ret.items_field,
         doc=docstring("\n".join(doc_lines)),
         deprecated=op.deprecated,
@@ -242,9 +248,9 @@ def job_model(package: Package) -> TypeRef:
     return package.jobs.model if package.jobs else OBJECT
 
 
-def _types_named(package: Package, resource: Resource) -> list[TypeRef]:
-    """The types a resource module's code names: signatures, return annotations and what bodies
-    are parsed into (resource.py.j2)."""
+def _types_named(package: Package, resource: Resource, casts: bool = True) -> list[TypeRef]:
+    """The types a resource module's code names: signatures, return annotations and (unless not
+    `casts`) what bodies are parsed into (resource.py.j2)."""
     refs: list[TypeRef] = []
     jobs = job_model(package)
 
@@ -252,7 +258,7 @@ def _types_named(package: Package, resource: Resource) -> list[TypeRef]:
         for op in res.operations:
             refs.extend(p.annotation for p in op.params)
             refs.extend(return_types(op.returns, jobs)[:2])
-            if op.returns.cast is not None and op.returns.kind not in ("job", "location", "none"):
+            if casts and op.returns.cast is not None and op.returns.kind not in ("job", "location", "none"):
                 refs.append(op.returns.cast)
             # A body spread into keyword arguments is named by its fields' types, not its own.
             if op.body is not None and op.body.fields is not None:
@@ -266,9 +272,27 @@ def _types_named(package: Package, resource: Resource) -> list[TypeRef]:
     return refs
 
 
-def used_names(package: Package, resource: Resource) -> set[str]:
-    """Model class names a resource module must import."""
-    return {name for ref in _types_named(package, resource) for name in ref.names("model")}
+def used_names(package: Package, resource: Resource, casts: bool = True) -> set[str]:
+    """Model class names a resource module must import; without `casts`, those its annotations
+    name (what a module reaching the models through a package name imports for checkers)."""
+    return {name for ref in _types_named(package, resource, casts) for name in ref.names("model")}
+
+
+def parsed_into(resource: Resource) -> dict[str, set[str]]:
+    """{method: the model classes its code parses a response into}, for every method of the
+    resource and its children that parses one (resource.py.j2: what `cast_to` names)."""
+    out: dict[str, set[str]] = {}
+
+    def walk(res: Resource, where: str) -> None:
+        for op in res.operations:
+            if op.returns.cast is not None and op.returns.kind not in ("job", "location", "none"):
+                if named := op.returns.cast.names("model"):
+                    out[f"{where}.{op.method_name}"] = named
+        for child in res.children:
+            walk(child, f"{where}.{child.attr}")
+
+    walk(resource, resource.attr)
+    return out
 
 
 def used_inputs(package: Package, resource: Resource) -> set[str]:

@@ -1,13 +1,16 @@
 """Resource modules come out of the templates importing exactly what they use, in isort's order
 (codegen/render/imports.py): ruff's lint pass then has nothing to fix in them, nor in the runtime's
 modules, and a run leaves them out of it (render.lint_clean). Checked before formatting, as ruff's
-lint pass would see them in a run."""
+lint pass would see them in a run. Both ways a resource module can import the models are checked:
+by name, and for a split models package through the package, the names for type checkers only."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -32,14 +35,15 @@ OPTIONAL = (
     "FileInput",
     "from ..models import",
 )
+LAZY = pytest.mark.parametrize("lazy", [False, True], ids=["models-by-name", "models-through-package"])
 
 
-def _resource_modules(tmp_path: Path) -> dict[Path, str]:
+def _resource_modules(tmp_path: Path, lazy: bool) -> dict[Path, str]:
     written: dict[Path, str] = {}
     for spec in SPECS:
         loaded = load_spec(spec)
         prepared = prepare(loaded)
-        for rel, text in render_package(lower(loaded, prepared, package_name=None)).items():
+        for rel, text in render_package(lower(loaded, prepared, package_name=None), lazy_models=lazy).items():
             if "/resources/" in rel and not rel.endswith("__init__.py"):
                 target = tmp_path / spec.stem / Path(rel).name
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -48,8 +52,9 @@ def _resource_modules(tmp_path: Path) -> dict[Path, str]:
     return written
 
 
-def test_resource_modules_leave_ruffs_lint_pass_nothing_to_fix(tmp_path: Path) -> None:
-    modules = _resource_modules(tmp_path)
+@LAZY
+def test_resource_modules_leave_ruffs_lint_pass_nothing_to_fix(tmp_path: Path, lazy: bool) -> None:
+    modules = _resource_modules(tmp_path, lazy)
     found = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(ROOT / "codegen" / "ruff.toml")]
         + ["--output-format", "concise", "--select", "F401,I001", "."],
@@ -58,17 +63,19 @@ def test_resource_modules_leave_ruffs_lint_pass_nothing_to_fix(tmp_path: Path) -
         text=True,
     )
     assert found.returncode == 0, found.stdout[-3000:]
-    for line in OPTIONAL:
+    optional = (*OPTIONAL, "from .. import models as _model_types") if lazy else OPTIONAL
+    for line in optional:
         with_it = [path for path, text in modules.items() if line in text.split("__all__", 1)[0]]
         assert 0 < len(with_it) < len(modules), f"{line!r} is in {len(with_it)} of {len(modules)} modules"
 
 
-def test_the_modules_a_run_leaves_out_of_the_lint_pass_give_it_nothing_to_fix(tmp_path: Path) -> None:
+@LAZY
+def test_the_modules_a_run_leaves_out_of_the_lint_pass_give_it_nothing_to_fix(tmp_path: Path, lazy: bool) -> None:
     left_out = 0
     for spec in SPECS:
         loaded = load_spec(spec)
         package = lower(loaded, prepare(loaded), package_name=None)
-        files = render_package(package)
+        files = render_package(package, lazy_models=lazy)
         clean = lint_clean(files, package.package)
         assert any("/resources/" in rel for rel in clean) and any("/_base_client.py" in rel for rel in clean)
         for rel in clean:
