@@ -195,3 +195,54 @@ def test_bases_and_discriminated_unions_stay_imported(tmp_path: Path, required: 
         """,
     )
     assert seen == ["Cat", "Dog", "SpecialNode", 2]
+
+
+def test_a_union_of_models_in_a_deferred_field_picks_as_the_single_module_does(tmp_path: Path) -> None:
+    """Where several models accept an object, pydantic takes the one setting the most fields,
+    nested ones included, then the one needing no lax conversion: which must not change when the
+    nested models are validated behind a deferred field."""
+
+    def model(*required: str, **props: Any) -> dict[str, Any]:
+        return {"type": "object", "required": list(required), "properties": props}
+
+    ref = {name: {"$ref": _REF + name} for name in ("Holder", "Narrow", "Wide", "SubA", "SubB")}
+    schemas = {
+        "Holder": model(
+            "id",
+            id={"type": "string"},
+            thing={"anyOf": [{"type": "string"}, ref["Narrow"], ref["Wide"]]},
+            things={"type": "array", "items": {"anyOf": [ref["Narrow"], ref["Wide"]]}},
+        ),
+        "Narrow": model("id", id={"type": "string"}, n={"type": "integer"}, sub=ref["SubA"], holder=ref["Holder"]),
+        "Wide": model("id", id={"type": "string"}, n={"type": "string"}, sub=ref["SubB"], holder=ref["Holder"]),
+        # In the cycle too: the nested models are themselves behind deferred fields.
+        "SubA": model(p={"type": "integer"}, back=ref["Holder"]),
+        "SubB": model(p={"type": "integer"}, q={"type": "integer"}, back=ref["Holder"]),
+    }
+    files = _package(tmp_path, schemas, "scored_pkg")
+    assert "thing: Annotated[str | Narrow | Wide | None, DEFERRED]" in files["models/_holder.py"]
+    assert "sub: Annotated[SubB | None, DEFERRED]" in files["models/_wide.py"]
+    classes = Emitter({"components": {"schemas": schemas}}).build()
+    from codegen.models.builtin import render_module
+
+    _write(tmp_path, "single_pkg", {"models.py": "# header\n" + render_module(classes)})
+    cases = [
+        {"id": "n1", "sub": {"p": 1, "q": 2}},  # the nested fields decide: Wide
+        {"id": "n2", "sub": {"p": 1}},  # equals: the first, Narrow
+        {"id": "n3", "n": "5"},  # equals, but Narrow needs "5" converted: Wide
+        {"id": "n4", "n": 5, "holder": {"id": "h", "thing": {"id": "x", "sub": {"p": 1, "q": 2}}}},
+    ]
+    code = """
+        import json
+        from {package}.models import Holder
+        out = []
+        for case in {cases!r}:
+            holder = Holder.model_validate({{"id": "h", "thing": case, "things": [case, case]}})
+            inner = holder.thing.holder.thing if holder.thing.holder else None
+            out.append([type(holder.thing).__name__, [type(t).__name__ for t in holder.things],
+                        type(inner).__name__, holder.model_dump(mode="json", exclude_unset=True)])
+        print(json.dumps(out))
+        """
+    split, single = (_run(tmp_path, code.format(package=p, cases=cases)) for p in ("scored_pkg", "single_pkg"))
+    assert split == single
+    assert [picked for picked, *_ in split] == ["Wide", "Narrow", "Wide", "Narrow"]

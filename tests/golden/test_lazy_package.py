@@ -134,3 +134,26 @@ def test_a_call_through_a_deferred_cycle_gives_the_nested_values(
         """,
     )
     assert seen == ["Company", "Person", "cy", person]
+
+
+def test_a_response_that_does_not_fit_keeps_deferred_objects_as_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lenient build after a failed validation (runtime _parsing.py) reads the fields'
+    annotations, where a deferred field names a stand-in: it must build the real class."""
+    src, package, client = _generated(tmp_path, RECURSIVE, monkeypatch)
+    person = {"name": 5, "employer": {"name": 7, "ceo": {"name": "bob"}, "employees": [{"name": 8}]}}
+    seen = _probe(
+        src,
+        f"""
+        import json, httpx
+        import {package}
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json={person!r}))
+        client = {package}.{client}(api_key="k", http_client=httpx.Client(transport=transport))
+        person = client.people.get("ada")
+        print(json.dumps([type(person.employer).__name__, type(person.employer.ceo).__name__,
+                          type(person.employer.employees[0]).__name__, person.employer.employees[0].name,
+                          person.to_dict()]))
+        """,
+    )
+    assert seen == ["Company", "Person", "Person", 8, person]

@@ -5,8 +5,9 @@ GitHub's spec gives 1,335, each a file to write, format and check, and one more 
 A group that no other group imports (a root) can join others without making an import cycle, as
 nothing imports into it. Two kinds are joined:
 
-- roots whose names one resource module alone imports: that module loads them all when it is
-  imported, so sharing a module with each other loads nothing a call did not load before;
+- roots whose names one importer alone loads (a method, in a package whose resource modules
+  import the models for type checkers only; else a resource module): it loads them all at once,
+  so sharing a module with each other loads nothing a call did not load before;
 - roots nothing imports (models only a user's own `from <package>.models import X` reaches, such
   as GitHub's webhook payloads): a few at a time, in runs of neighbouring names cut where a
   name's checksum says (content-defined, so one schema more or less moves only its own run), and

@@ -48,9 +48,10 @@ def split_models(
     half_done: Callable[[dict[str, str]], None] | None = None,
 ) -> dict[str, str]:
     """{path under the package: text} for a models/ package of the emitter's classes. `header`
-    heads every module; names in `keep_alone` (what the resource modules import, each with the
-    modules importing it, where known) get modules of their own rather than joining their only
-    user's, or one module with the others only the same resource module imports (packs.py).
+    heads every module; names in `keep_alone` (what other modules load, each with what loads it:
+    a resource module or one of its methods, where known) get modules of their own rather than
+    joining their only user's, or one module with the others only the same importer loads
+    (packs.py).
     `half_done` is handed the first half of the modules as soon as they are written, so that
     checking them can start.
 

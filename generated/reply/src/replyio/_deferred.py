@@ -13,6 +13,11 @@ Stand-ins are object models (the generator defers nothing else), which accept on
 value holding none (an id where an expandable field could hold the object, None, a list of ids)
 is validated against the annotation without them, which loads no class, and gets the same result;
 where that fails, the full annotation gives the errors.
+
+One thing pydantic cannot see through a deferred field: where several models of a union accept
+an object, it picks the one with the most fields set, counting those of the models nested in it,
+and a deferred field's models are validated apart. So within a deferred field, such a union picks
+its member itself, counting the same way over the values it got (`_Scored`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import importlib
 import operator
 import threading
 import types
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 import pydantic
@@ -71,19 +77,106 @@ def _holds_no_object(value: Any) -> bool:
     return not isinstance(value, dict | pydantic.BaseModel)
 
 
-def _resolved(annotation: Any) -> Any:
-    """`annotation` with every stand-in replaced by the class it stands for."""
+def resolved(annotation: Any, *, scored: bool = False) -> Any:
+    """`annotation` with every stand-in replaced by the class it stands for (a field's
+    `model_fields` annotation names the stand-in: code that reads it resolves it first); with
+    `scored`, its unions of several models marked to pick a member as pydantic would (_Scored)."""
     if isinstance(annotation, type) and issubclass(annotation, _StandIn):
         return annotation.resolved()
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is None or not args or origin is Literal:
         return annotation
-    if origin is Annotated:
-        return annotation.copy_with((_resolved(args[0]),))  # the same metadata around it
-    parts = tuple(_resolved(arg) for arg in args)
+    if origin is Annotated:  # a discriminated union, which picks by its tag: never scored
+        return annotation.copy_with((resolved(args[0]),))  # the same metadata around it
+    parts = tuple(resolved(arg, scored=scored) for arg in args)
     if origin is Union or origin is types.UnionType:
-        return functools.reduce(operator.or_, parts)
+        union = functools.reduce(operator.or_, parts)
+        return Annotated[union, _Scored(_object_models(parts))] if scored and _object_models(parts) else union
     return origin[parts]
+
+
+def _object_models(members: tuple[Any, ...]) -> tuple[type[pydantic.BaseModel], ...]:
+    """The models of a union, where two or more of them and nothing else can take an object."""
+    models = tuple(m for m in members if isinstance(m, type) and issubclass(m, pydantic.BaseModel))
+    if len(models) < 2 or any(issubclass(m, pydantic.RootModel) for m in models):
+        return ()
+    others = [m for m in members if m not in models]
+    takes_no_object = all(
+        m is type(None) or get_origin(m) in (Literal, list) or (isinstance(m, type) and not issubclass(m, dict))
+        for m in others
+    )
+    return models if takes_no_object else ()
+
+
+def _fields_set(value: Any) -> int:
+    """How pydantic scores a union member: the fields the input set, in the model and in every
+    model it holds."""
+    if isinstance(value, pydantic.BaseModel):
+        given = value.model_fields_set.intersection(type(value).model_fields)
+        return len(given) + sum(_fields_set(getattr(value, name)) for name in given)
+    if isinstance(value, list | tuple):
+        return sum(_fields_set(item) for item in value)
+    if isinstance(value, dict):
+        return sum(_fields_set(item) for item in value.values())
+    return 0
+
+
+def _lax_only(model: type[pydantic.BaseModel], value: Any, info: core_schema.ValidationInfo) -> bool:
+    try:
+        model.model_validate(value, strict=True, context=info.context)
+    except pydantic.ValidationError:
+        return True
+    return False
+
+
+class _Scored:
+    """A union of several models inside a deferred field: an object goes to the model that sets
+    the most fields (the first of equals), as pydantic's own matching would choose."""
+
+    def __init__(self, models: tuple[type[pydantic.BaseModel], ...]) -> None:
+        self.models = models
+        self.union: Callable[[], pydantic.TypeAdapter[Any]] = lambda: pydantic.TypeAdapter(Any)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: pydantic.GetCoreSchemaHandler) -> CoreSchema:
+        del handler
+        whole: list[pydantic.TypeAdapter[Any]] = []
+
+        def union() -> pydantic.TypeAdapter[Any]:
+            if not whole:
+                whole.append(pydantic.TypeAdapter(source))
+            return whole[0]
+
+        def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
+            if isinstance(value, dict):
+                best: tuple[int, type[pydantic.BaseModel], Any] | None = None
+                for model in self.models:
+                    try:
+                        got = model.model_validate(value, context=info.context)
+                    except pydantic.ValidationError:
+                        continue
+                    count = _fields_set(got)
+                    # Of equals, pydantic keeps the first unless a later one needed no lax conversion.
+                    if (
+                        best is None
+                        or count > best[0]
+                        or (count == best[0] and _lax_only(best[1], value, info) and not _lax_only(model, value, info))
+                    ):
+                        best = (count, model, got)
+                if best is not None:
+                    return best[2]
+            return union().validate_python(value, context=info.context)  # its errors name every member
+
+        self.union = union
+        return core_schema.with_info_plain_validator_function(validate)
+
+    def __get_pydantic_json_schema__(self, _: CoreSchema, inner: pydantic.GetJsonSchemaHandler) -> Any:
+        return inner(_whole(self.union().core_schema))
+
+
+def _whole(schema: CoreSchema) -> CoreSchema:
+    """`schema` for a JSON schema handler, which reads the metadata of what a schema holds but not
+    of the schema it is handed: an adapter's own schema may be a scored union's."""
+    return core_schema.definitions_schema(schema, [])
 
 
 class _Deferred:
@@ -96,7 +189,7 @@ class _Deferred:
 
         def adapter(kind: str = "full") -> pydantic.TypeAdapter[Any]:
             if kind not in built:  # two threads may both build it; either result is the same
-                built[kind] = pydantic.TypeAdapter(_resolved(source) if kind == "full" else plain)
+                built[kind] = pydantic.TypeAdapter(resolved(source, scored=True) if kind == "full" else plain)
             return built[kind]
 
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
@@ -116,7 +209,7 @@ class _Deferred:
                 return {}
             active.add(id(built))
             try:
-                return inner(adapter().core_schema)
+                return inner(_whole(adapter().core_schema))
             finally:
                 active.discard(id(built))
 

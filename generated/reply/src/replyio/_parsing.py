@@ -22,6 +22,7 @@ from typing import Any, Union
 import httpx
 import pydantic
 
+from ._deferred import resolved
 from ._exceptions import APIResponseValidationError
 
 _logger = logging.getLogger((__package__ or "client") + ".parsing")
@@ -105,7 +106,7 @@ def _shape_fits(tp: Any, data: object) -> bool:
             return type(None) in typing.get_args(tp)
         return any(_shape_fits(arg, data) for arg in typing.get_args(tp) if arg is not type(None))
     if isinstance(tp, type) and issubclass(tp, pydantic.RootModel):
-        return _shape_fits(tp.model_fields["root"].annotation, data)
+        return _shape_fits(resolved(tp.model_fields["root"].annotation), data)
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
         return isinstance(data, Mapping)
     if origin in (list, tuple, set, frozenset, typing.Sequence):
@@ -125,7 +126,7 @@ def build_lenient(tp: Any, data: object) -> Any:
     if origin is typing.Annotated:
         return build_lenient(typing.get_args(tp)[0], data)
     if isinstance(tp, type) and issubclass(tp, pydantic.RootModel):
-        return tp.model_construct(build_lenient(tp.model_fields["root"].annotation, data))
+        return tp.model_construct(build_lenient(resolved(tp.model_fields["root"].annotation), data))
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
         return _construct(tp, data) if isinstance(data, Mapping) else data
     args = typing.get_args(tp)
@@ -202,7 +203,7 @@ def _construct(model: type[pydantic.BaseModel], data: Mapping[Any, Any]) -> pyda
         if name is None:
             extras[str(key)] = value
             continue
-        values[name] = build_lenient(model.model_fields[name].annotation, value)
+        values[name] = build_lenient(resolved(model.model_fields[name].annotation), value)
     built = model.model_construct(_fields_set=set(values), **values)
     if extras:
         # Kept as sent and reachable like the fields the spec never listed (`extra="allow"`).
