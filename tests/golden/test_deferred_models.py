@@ -215,6 +215,8 @@ def test_a_union_of_models_in_a_deferred_field_picks_as_the_single_module_does(t
         ),
         "Narrow": model("id", id={"type": "string"}, n={"type": "integer"}, sub=ref["SubA"], holder=ref["Holder"]),
         "Wide": model("id", id={"type": "string"}, n={"type": "string"}, sub=ref["SubB"], holder=ref["Holder"]),
+        # Outside the cycle: its union of cycle models is imported, but what they hold is deferred.
+        "Outer": model(choice={"anyOf": [ref["Narrow"], ref["Wide"]]}),
         # In the cycle too: the nested models are themselves behind deferred fields.
         "SubA": model(p={"type": "integer"}, back=ref["Holder"]),
         "SubB": model(p={"type": "integer"}, q={"type": "integer"}, back=ref["Holder"]),
@@ -222,6 +224,8 @@ def test_a_union_of_models_in_a_deferred_field_picks_as_the_single_module_does(t
     files = _package(tmp_path, schemas, "scored_pkg")
     assert "thing: Annotated[str | Narrow | Wide | None, DEFERRED]" in files["models/_holder.py"]
     assert "sub: Annotated[SubB | None, DEFERRED]" in files["models/_wide.py"]
+    outer = files["models/_outer.py"]
+    assert "from ._narrow import Narrow" in outer and "choice: Annotated[Narrow | Wide | None, DEFERRED]" in outer
     classes = Emitter({"components": {"schemas": schemas}}).build()
     from codegen.models.builtin import render_module
 
@@ -234,15 +238,18 @@ def test_a_union_of_models_in_a_deferred_field_picks_as_the_single_module_does(t
     ]
     code = """
         import json
-        from {package}.models import Holder
+        from {package}.models import Holder, Outer
         out = []
         for case in {cases!r}:
             holder = Holder.model_validate({{"id": "h", "thing": case, "things": [case, case]}})
             inner = holder.thing.holder.thing if holder.thing.holder else None
+            outer = Outer.model_validate({{"choice": case}})
             out.append([type(holder.thing).__name__, [type(t).__name__ for t in holder.things],
-                        type(inner).__name__, holder.model_dump(mode="json", exclude_unset=True)])
+                        type(inner).__name__, type(outer.choice).__name__,
+                        holder.model_dump(mode="json", exclude_unset=True)])
         print(json.dumps(out))
         """
     split, single = (_run(tmp_path, code.format(package=p, cases=cases)) for p in ("scored_pkg", "single_pkg"))
     assert split == single
     assert [picked for picked, *_ in split] == ["Wide", "Narrow", "Wide", "Narrow"]
+    assert [outer for *_, outer, _ in split] == ["Wide", "Narrow", "Wide", "Narrow"]

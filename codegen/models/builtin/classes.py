@@ -34,13 +34,15 @@ class FieldDef:
         imports: set[tuple[str, str]],
         later: frozenset[str] = _NONE,
         deferred: frozenset[str] = _NONE,
+        marked: bool = False,
     ) -> str:
         """The field's lines; what they need imported is added to `imports`. An annotation naming a
         class in `later` (not yet defined where the class statement runs) is written as a string;
-        one naming a class in `deferred` (a stand-in here, split.py) is marked DEFERRED."""
+        one naming a class in `deferred` (a stand-in here), or `marked`, is marked DEFERRED
+        (models/builtin/deferral.py)."""
         shown = self.shown_annotation()
         imports.update(shown.imports())
-        annotation = _spelled(shown, later, deferred, imports)
+        annotation = _spelled(shown, later, deferred, imports, marked)
         kwargs = self._keywords(enum_defaults)
         if kwargs == ["default=None"]:
             line = f"    {self.python}: {annotation} = None"
@@ -82,17 +84,21 @@ def enum_default(annotation: TypeRef, value: Any, enum_defaults: dict[tuple[str,
 
 
 def _spelled(
-    annotation: TypeRef, later: frozenset[str], deferred: frozenset[str], imports: set[tuple[str, str]]
+    annotation: TypeRef,
+    later: frozenset[str],
+    deferred: frozenset[str],
+    imports: set[tuple[str, str]],
+    marked: bool = False,
 ) -> str:
     """The annotation's text, as a string when it names a class defined further down: a module
     without `from __future__ import annotations` evaluates annotations where they stand. Naming a
     stand-in, the annotation is marked for the runtime to resolve on first use (_deferred.py); a
     type checker reads the plain annotation."""
     text = annotation.text
-    if not (later or deferred):
+    if not (later or deferred or marked):
         return text
     named = annotation.names("model")
-    if not named.isdisjoint(deferred):
+    if marked or not named.isdisjoint(deferred):
         if annotation.kind == "discriminated":  # Annotated[...] inside Annotated would merge
             raise ValueError(f"a discriminated union cannot be deferred: {text}")
         imports.update((("typing", "Annotated"), ("._deferred", "DEFERRED")))
@@ -118,12 +124,13 @@ class ModelClass:
         imports: set[tuple[str, str]],
         later: frozenset[str] = _NONE,
         deferred: frozenset[str] = _NONE,
+        marked: frozenset[str] = _NONE,
     ) -> str:
         if not self.bases:
             imports.add(("._models", "BaseModel"))
         head = f"class {self.name}({', '.join(self.bases) or 'BaseModel'}):"
         body = [docstring(self.doc, "    ")] if self.doc else []
-        body += [f.render(enum_defaults, imports, later, deferred) for f in self.fields]
+        body += [f.render(enum_defaults, imports, later, deferred, f.python in marked) for f in self.fields]
         return head + "\n" + ("\n".join(body) if body else "    pass")
 
 
@@ -146,8 +153,9 @@ class EnumClass:
         imports: set[tuple[str, str]],
         later: frozenset[str] = _NONE,
         deferred: frozenset[str] = _NONE,
+        marked: frozenset[str] = _NONE,
     ) -> str:
-        del enum_defaults, later, deferred  # members are plain values
+        del enum_defaults, later, deferred, marked  # members are plain values
         imports.update((("enum", self.base), ("typing", "Any"), ("._models", "open_enum_member")))
         lines = [f"class {self.name}({self.base}):"]
         if self.doc:
@@ -181,6 +189,7 @@ class RootClass:
         imports: set[tuple[str, str]],
         later: frozenset[str] = _NONE,
         deferred: frozenset[str] = _NONE,
+        marked: frozenset[str] = _NONE,
     ) -> str:
         # A base's subscript runs at import; naming a class defined further down (or a stand-in),
         # it stays Any and the `root` annotation (read later) carries the type for pydantic and
@@ -193,7 +202,7 @@ class RootClass:
         lines = [f"class {self.name}(RootModel[{annotation if self.after_deps else 'Any'}]):"]
         if self.doc:
             lines.append(docstring(self.doc, "    "))
-        lines.append(f"    root: {_spelled(self.annotation, later, deferred, imports)}")
+        lines.append(f"    root: {_spelled(self.annotation, later, deferred, imports, 'root' in marked)}")
         return "\n".join(lines)
 
 

@@ -31,7 +31,9 @@ from typing import Any
 
 from ...isort import from_lines
 from ...naming import numbered_after_underscore, snake, unique_name
-from .classes import ClassDef, EnumClass, ModelClass, RootClass
+from .classes import ClassDef, EnumClass, RootClass
+from .deferral import Deferral, deferrable_references, plan_deferral
+from .graph import strongly_connected
 from .layout import dependencies_first, import_lines
 from .packs import packed
 
@@ -63,12 +65,13 @@ def split_models(
     order = dependencies_first(classes)
     position = {name: i for i, name in enumerate(order)}
     deps = {n: {d for d in classes[n].deps | set(classes[n].bases) if d in classes and d != n} for n in order}
-    deferred = _deferred_references(classes, deps)
-    eager = {n: named - deferred[n] for n, named in deps.items()}
+    deferrable = deferrable_references(classes, deps)
+    eager = {n: named - deferrable[n] for n, named in deps.items()}
     kept = keep_alone or {}
     groups = packed(_groups(eager, set(kept)), eager, kept)
     modules = _module_names(groups)
     owner = {name: module for module, members in zip(modules, groups, strict=True) for name in members}
+    deferral = plan_deferral(classes, deps, deferrable, owner)
     enum_defaults: dict[tuple[str, Any], str] = {}
     for made in classes.values():
         if isinstance(made, EnumClass):
@@ -78,42 +81,16 @@ def split_models(
         if half_done is not None and i == len(modules) // 2:
             half_done(dict(files))
         members = sorted(members, key=position.__getitem__)
-        text = _module_text(header, [classes[m] for m in members], (eager, deferred), owner, module, enum_defaults)
+        text = _module_text(header, [classes[m] for m in members], deferral, owner, module, enum_defaults)
         files[f"models/{module}.py"] = text
     files.update(_init_texts(header, owner, position))
     return files
 
 
-def _deferred_references(classes: dict[str, ClassDef], deps: dict[str, set[str]]) -> dict[str, set[str]]:
-    """For each class, the classes of its reference cycle it may name by a stand-in."""
-    component = {name: i for i, members in enumerate(_strongly_connected(deps)) for name in members}
-    return {
-        name: {d for d in named if component[d] == component[name] and _deferrable(classes[name], classes[d])}
-        for name, named in deps.items()
-    }
-
-
-def _deferrable(made: ClassDef, target: ClassDef) -> bool:
-    # Only object models stand in: the runtime relies on their accepting nothing but objects,
-    # which a root model (a list, a string) need not.
-    name = target.name
-    if not isinstance(target, ModelClass) or name in made.bases:
-        return False
-    if isinstance(made, RootClass):
-        return made.annotation.kind != "discriminated"
-    if isinstance(made, ModelClass):
-        return all(
-            shown.kind != "discriminated"
-            for shown in (f.shown_annotation() for f in made.fields)
-            if name in shown.names("model")
-        )
-    return False
-
-
 def _groups(deps: dict[str, set[str]], keep_alone: set[str]) -> list[list[str]]:
     """Cycles together, then every component that one other component alone uses merged into
     it (which keeps the groups' imports acyclic: only a group's root is used from outside)."""
-    components = _strongly_connected(deps)
+    components = strongly_connected(deps)
     component_of = {name: i for i, members in enumerate(components) for name in members}
     users: list[set[int]] = [set() for _ in components]
     for i, members in enumerate(components):
@@ -132,48 +109,6 @@ def _groups(deps: dict[str, set[str]], keep_alone: set[str]) -> list[list[str]]:
     return list(merged.values())
 
 
-def _strongly_connected(deps: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's algorithm without recursion; each component after those it depends on."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-    for root in deps:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(deps[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            name, pending = work[-1]
-            dep = next(pending, None)
-            if dep is not None:
-                if dep not in index:
-                    index[dep] = low[dep] = len(index)
-                    stack.append(dep)
-                    on_stack.add(dep)
-                    work.append((dep, iter(sorted(deps[dep]))))
-                elif dep in on_stack:
-                    low[name] = min(low[name], index[dep])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[name])
-            if low[name] == index[name]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == name:
-                        break
-                out.append(component)
-    return out
-
-
 def _module_names(groups: list[list[str]]) -> list[str]:
     """`_` + the snake_case name of the group's first class; unique ignoring case (file systems)."""
     taken: set[str] = set()
@@ -189,16 +124,12 @@ def _module_names(groups: list[list[str]]) -> list[str]:
 def _module_text(
     header: str,
     members: list[ClassDef],
-    references: tuple[dict[str, set[str]], dict[str, set[str]]],
+    deferral: Deferral,
     owner: dict[str, str],
     module: str,
     enum_defaults: dict[tuple[str, Any], str],
 ) -> str:
-    """The module's source. `references`: for each class, the classes it imports and those it may
-    name by a stand-in; one imported for any class of the module is imported for all."""
-    eager, deferrable = references
-    imported = {d for m in members for d in eager[m.name] if owner[d] != module}
-    stand_ins = frozenset({d for m in members for d in deferrable[m.name] if owner[d] != module} - imported)
+    imported, stand_ins = deferral.imported[module], deferral.stand_ins[module]
     at = {m.name: i for i, m in enumerate(members)}
     needed: set[tuple[str, str]] = set()
     bodies = []
@@ -206,7 +137,8 @@ def _module_text(
         if isinstance(made, RootClass):  # what it names is defined above it, here or imported
             made.after_deps = all(at.get(dep, -1) < i and dep not in stand_ins for dep in made.deps)
         later = frozenset(m.name for m in members[i:])  # itself too: bound only once its body ran
-        bodies.append(made.render(enum_defaults, needed, later, stand_ins))
+        marked = deferral.marked.get(made.name, frozenset())
+        bodies.append(made.render(enum_defaults, needed, later, stand_ins, marked))
     head = import_lines(needed | _stand_in_imports(stand_ins), level=2, siblings=_by_module(imported, owner))
     if stand_ins:
         head += ["", "if TYPE_CHECKING:"]
