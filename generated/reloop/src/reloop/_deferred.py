@@ -121,6 +121,19 @@ def _fields_set(value: Any) -> int:
     return 0
 
 
+def _most_fields_set(
+    accepted: list[tuple[type[pydantic.BaseModel], Any]], value: Any, info: core_schema.ValidationInfo
+) -> Any:
+    best_model, best = accepted[0]
+    most = _fields_set(best)
+    for model, got in accepted[1:]:
+        count = _fields_set(got)
+        # Of equals, pydantic keeps the first unless a later one needed no lax conversion.
+        if count > most or (count == most and _lax_only(best_model, value, info) and not _lax_only(model, value, info)):
+            best_model, best, most = model, got, count
+    return best
+
+
 def _lax_only(model: type[pydantic.BaseModel], value: Any, info: core_schema.ValidationInfo) -> bool:
     try:
         model.model_validate(value, strict=True, context=info.context)
@@ -148,22 +161,16 @@ class _Scored:
 
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
             if isinstance(value, dict):
-                best: tuple[int, type[pydantic.BaseModel], Any] | None = None
+                accepted: list[tuple[type[pydantic.BaseModel], Any]] = []
                 for model in self.models:
                     try:
-                        got = model.model_validate(value, context=info.context)
+                        accepted.append((model, model.model_validate(value, context=info.context)))
                     except pydantic.ValidationError:
                         continue
-                    count = _fields_set(got)
-                    # Of equals, pydantic keeps the first unless a later one needed no lax conversion.
-                    if (
-                        best is None
-                        or count > best[0]
-                        or (count == best[0] and _lax_only(best[1], value, info) and not _lax_only(model, value, info))
-                    ):
-                        best = (count, model, got)
-                if best is not None:
-                    return best[2]
+                if len(accepted) == 1:
+                    return accepted[0][1]
+                if accepted:
+                    return _most_fields_set(accepted, value, info)
             return union().validate_python(value, context=info.context)  # its errors name every member
 
         self.union = union
@@ -187,18 +194,25 @@ class _Deferred:
         built: dict[str, pydantic.TypeAdapter[Any]] = {}
         plain = _without_stand_ins(source)
 
+        validators: dict[str, Any] = {}
+
         def adapter(kind: str = "full") -> pydantic.TypeAdapter[Any]:
             if kind not in built:  # two threads may both build it; either result is the same
                 built[kind] = pydantic.TypeAdapter(resolved(source, scored=True) if kind == "full" else plain)
+                validators[kind] = built[kind].validator  # called directly: a field validates often
             return built[kind]
 
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
             if plain is not _NOTHING and _holds_no_object(value):
+                if "plain" not in validators:
+                    adapter("plain")
                 try:
-                    return adapter("plain").validate_python(value, context=info.context)
+                    return validators["plain"].validate_python(value, context=info.context)
                 except pydantic.ValidationError:
                     pass  # the full annotation's errors name every member the value fails
-            return adapter().validate_python(value, context=info.context)
+            if "full" not in validators:
+                adapter()
+            return validators["full"].validate_python(value, context=info.context)
 
         def json_schema(_: CoreSchema, inner: pydantic.GetJsonSchemaHandler) -> Any:
             # A field of a class this field's schema holds may lead back to it, and each adapter's
