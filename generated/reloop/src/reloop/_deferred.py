@@ -102,7 +102,9 @@ def _object_models(members: tuple[Any, ...]) -> tuple[type[pydantic.BaseModel], 
         return ()
     others = [m for m in members if m not in models]
     takes_no_object = all(
-        m is type(None) or get_origin(m) in (Literal, list) or (isinstance(m, type) and not issubclass(m, dict))
+        m is type(None)
+        or get_origin(m) in (Literal, list)
+        or (isinstance(m, type) and m not in (object, Any) and not issubclass(m, dict))
         for m in others
     )
     return models if takes_no_object else ()
