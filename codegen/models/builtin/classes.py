@@ -12,6 +12,19 @@ from .text import docstring, literal
 _NONE: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a class is written, as its annotations must know it: a split package's module
+    (models/builtin/split.py) evaluates annotations where they stand."""
+
+    later: frozenset[str] = _NONE  # classes of the module not yet defined: quoted
+    stand_ins: frozenset[str] = _NONE  # names bound to stand-ins in the module: marked DEFERRED
+    marked: frozenset[str] = _NONE  # the class's fields marked DEFERRED though naming none ("root")
+
+
+ANYWHERE = Placement()
+
+
 @dataclass
 class FieldDef:
     wire: str  # the property name on the wire
@@ -32,17 +45,14 @@ class FieldDef:
         self,
         enum_defaults: dict[tuple[str, Any], str],
         imports: set[tuple[str, str]],
-        later: frozenset[str] = _NONE,
-        deferred: frozenset[str] = _NONE,
-        marked: bool = False,
+        placement: Placement = ANYWHERE,
     ) -> str:
         """The field's lines; what they need imported is added to `imports`. An annotation naming a
-        class in `later` (not yet defined where the class statement runs) is written as a string;
-        one naming a class in `deferred` (a stand-in here), or `marked`, is marked DEFERRED
-        (models/builtin/deferral.py)."""
+        class not yet defined where the class statement runs is written as a string; one naming a
+        stand-in, or a field marked, is marked DEFERRED (models/builtin/deferral.py)."""
         shown = self.shown_annotation()
         imports.update(shown.imports())
-        annotation = _spelled(shown, later, deferred, imports, marked)
+        annotation = _spelled(shown, placement, imports, self.python in placement.marked)
         kwargs = self._keywords(enum_defaults)
         if kwargs == ["default=None"]:
             line = f"    {self.python}: {annotation} = None"
@@ -83,27 +93,21 @@ def enum_default(annotation: TypeRef, value: Any, enum_defaults: dict[tuple[str,
     return None
 
 
-def _spelled(
-    annotation: TypeRef,
-    later: frozenset[str],
-    deferred: frozenset[str],
-    imports: set[tuple[str, str]],
-    marked: bool = False,
-) -> str:
+def _spelled(annotation: TypeRef, placement: Placement, imports: set[tuple[str, str]], marked: bool) -> str:
     """The annotation's text, as a string when it names a class defined further down: a module
     without `from __future__ import annotations` evaluates annotations where they stand. Naming a
     stand-in, the annotation is marked for the runtime to resolve on first use (_deferred.py); a
     type checker reads the plain annotation."""
     text = annotation.text
-    if not (later or deferred or marked):
+    if not (placement.later or placement.stand_ins or marked):
         return text
     named = annotation.names("model")
-    if marked or not named.isdisjoint(deferred):
+    if marked or not named.isdisjoint(placement.stand_ins):
         if annotation.kind == "discriminated":  # Annotated[...] inside Annotated would merge
             raise ValueError(f"a discriminated union cannot be deferred: {text}")
         imports.update((("typing", "Annotated"), ("._deferred", "DEFERRED")))
         text = f"Annotated[{text}, DEFERRED]"
-    return repr(text) if not named.isdisjoint(later) else text
+    return repr(text) if not named.isdisjoint(placement.later) else text
 
 
 def hashable(value: Any) -> Any:
@@ -122,15 +126,13 @@ class ModelClass:
         self,
         enum_defaults: dict[tuple[str, Any], str],
         imports: set[tuple[str, str]],
-        later: frozenset[str] = _NONE,
-        deferred: frozenset[str] = _NONE,
-        marked: frozenset[str] = _NONE,
+        placement: Placement = ANYWHERE,
     ) -> str:
         if not self.bases:
             imports.add(("._models", "BaseModel"))
         head = f"class {self.name}({', '.join(self.bases) or 'BaseModel'}):"
         body = [docstring(self.doc, "    ")] if self.doc else []
-        body += [f.render(enum_defaults, imports, later, deferred, f.python in marked) for f in self.fields]
+        body += [f.render(enum_defaults, imports, placement) for f in self.fields]
         return head + "\n" + ("\n".join(body) if body else "    pass")
 
 
@@ -151,11 +153,9 @@ class EnumClass:
         self,
         enum_defaults: dict[tuple[str, Any], str],
         imports: set[tuple[str, str]],
-        later: frozenset[str] = _NONE,
-        deferred: frozenset[str] = _NONE,
-        marked: frozenset[str] = _NONE,
+        placement: Placement = ANYWHERE,
     ) -> str:
-        del enum_defaults, later, deferred, marked  # members are plain values
+        del enum_defaults, placement  # members are plain values
         imports.update((("enum", self.base), ("typing", "Any"), ("._models", "open_enum_member")))
         lines = [f"class {self.name}({self.base}):"]
         if self.doc:
@@ -187,9 +187,7 @@ class RootClass:
         self,
         enum_defaults: dict[tuple[str, Any], str],
         imports: set[tuple[str, str]],
-        later: frozenset[str] = _NONE,
-        deferred: frozenset[str] = _NONE,
-        marked: frozenset[str] = _NONE,
+        placement: Placement = ANYWHERE,
     ) -> str:
         # A base's subscript runs at import; naming a class defined further down (or a stand-in),
         # it stays Any and the `root` annotation (read later) carries the type for pydantic and
@@ -202,7 +200,7 @@ class RootClass:
         lines = [f"class {self.name}(RootModel[{annotation if self.after_deps else 'Any'}]):"]
         if self.doc:
             lines.append(docstring(self.doc, "    "))
-        lines.append(f"    root: {_spelled(self.annotation, later, deferred, imports, 'root' in marked)}")
+        lines.append(f"    root: {_spelled(self.annotation, placement, imports, 'root' in placement.marked)}")
         return "\n".join(lines)
 
 

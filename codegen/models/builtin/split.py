@@ -31,7 +31,7 @@ from typing import Any
 
 from ...isort import from_lines
 from ...naming import numbered_after_underscore, snake, unique_name
-from .classes import ClassDef, EnumClass, RootClass
+from .classes import ClassDef, EnumClass, Placement, RootClass
 from .deferral import Deferral, deferrable_references, plan_deferral
 from .graph import strongly_connected
 from .layout import dependencies_first, import_lines
@@ -137,8 +137,8 @@ def _module_text(
         if isinstance(made, RootClass):  # what it names is defined above it, here or imported
             made.after_deps = all(at.get(dep, -1) < i and dep not in stand_ins for dep in made.deps)
         later = frozenset(m.name for m in members[i:])  # itself too: bound only once its body ran
-        marked = deferral.marked.get(made.name, frozenset())
-        bodies.append(made.render(enum_defaults, needed, later, stand_ins, marked))
+        placement = Placement(later, stand_ins, deferral.marked.get(made.name, frozenset()))
+        bodies.append(made.render(enum_defaults, needed, placement))
     head = import_lines(needed | _stand_in_imports(stand_ins), level=2, siblings=_by_module(imported, owner))
     if stand_ins:
         head += ["", "if TYPE_CHECKING:"]
