@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 CONFIG = ClientConfig(
     package="reloop",
-    version="1.1.2",
+    version="1.1.3",
     env_var="RELOOP_API_KEY",
     log_env_var="RELOOP_LOG",
     default_base_url="https://reloop.sh",

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from . import models
     from ._ratelimit_redis import RedisRateLimiter
 
-__version__ = "3.2.2"
+__version__ = "3.2.3"
 __api_version__ = "3.0.0"  # version of the API description the package was generated from
 
 __all__ = [

@@ -15,7 +15,7 @@ from ._config import (
 
 CONFIG = ClientConfig(
     package="replyio",
-    version="3.2.2",
+    version="3.2.3",
     env_var="REPLY_API_KEY",
     log_env_var="REPLY_LOG",
     default_base_url="https://api.reply.io",
