@@ -130,7 +130,7 @@ def _stages(
     package = _with_release(lower(spec, prepared, package_name=package_name), record or record_path(spec_path))
     lazy = splits_models(prepared.document, models)
     if copy is not None:
-        copy.send((package.package, header_text(package), _models_used(package, lazy)))
+        copy.send((package.package, header_text(package), _models_used(package) if lazy else None))
     early = [*problems, *prepared.warnings]
     package = replace(package, warnings=(*(str(p) for p in early), *package.warnings))
     stage("render")
@@ -207,7 +207,7 @@ def _models_apart(
         except SpecError:
             return None
         package, header, used = receive()
-        plan = replace(plan, package=package, header=header, split_keep=used if _splits(plan) else None)
+        plan = replace(plan, package=package, header=header, split_keep=used)
         beside = Beside(package, large=plan.split_keep is not None)
         try:
             processing("/components/schemas")
@@ -218,11 +218,6 @@ def _models_apart(
             beside.close()
 
     return work
-
-
-def _splits(plan: ModelPlan) -> bool:
-    """Whether the builtin emitter writes the plan's models as a package of modules."""
-    return len(plan.schemas) >= SPLIT_FROM_SCHEMAS
 
 
 def _hand_over(emitted: EmittedModels, beside: Beside) -> tuple[str, ...]:
@@ -242,8 +237,8 @@ def _model_stage(
     processing("/components/schemas")
     plan = plan_models(prepared.document, package=package.package, header=header_text(package), spec_file=spec_file)
     generator = model_generator(models, prepared.document)
-    if generator == "builtin" and _splits(plan):
-        plan = replace(plan, split_keep=_models_used(package, lazy))
+    if lazy:  # the builtin emitter's models, split
+        plan = replace(plan, split_keep=_models_used(package))
     emitted, generator = _emit_models(plan, generator, forced=models != "auto", half_done=beside.check_early)
     return _hand_over(emitted, beside)
 
@@ -305,21 +300,17 @@ def splits_models(document: dict[str, Any], models: str) -> bool:
     return model_generator(models, document) == "builtin" and len(schemas) >= SPLIT_FROM_SCHEMAS
 
 
-def _models_used(package: Package, lazy: bool) -> dict[str, frozenset[str]]:
-    """Model classes other modules import, each with the modules importing it: the splitter keeps
-    each in reach of its importers (models/builtin/split.py). With `lazy` resource modules, a
-    method that parses a response into models is what imports them."""
-    from .render.views import job_model, parsed_into, used_names
+def _models_used(package: Package) -> dict[str, frozenset[str]]:
+    """Model classes other modules load, each with what loads it: the splitter keeps each in
+    reach of its importers (models/builtin/split.py). A split package's resource modules import
+    the models for type checkers only: a method that parses a response into models loads them."""
+    from .render.views import job_model, parsed_into
 
     importers: dict[str, set[str]] = {}
     for resource in package.resources:
-        if lazy:
-            for method, names in parsed_into(resource).items():
-                for name in names:
-                    importers.setdefault(name, set()).add(f"resources.{method}")
-            continue
-        for name in used_names(package, resource):
-            importers.setdefault(name, set()).add(f"resources.{resource.attr}")
+        for method, names in parsed_into(resource).items():
+            for name in names:
+                importers.setdefault(name, set()).add(f"resources.{method}")
     # _constants.py loads the job and webhook event models on their own, apart from any resource.
     webhook = package.runtime.webhook
     runtime = {*job_model(package).names("model"), *(webhook.event_models if webhook else ())}

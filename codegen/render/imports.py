@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..isort import from_lines, sorted_members
-from .views import MethodView
+from .views import UNPARSED, MethodView
 
 LINE_LENGTH = 120  # codegen/ruff.toml
 # Modules the annotations spell out: seen in an annotation's text, they are imported.
@@ -53,7 +53,7 @@ def resource_imports(methods: Iterable[MethodView], models: Iterable[str], input
             "to_streamed_response_wrapper",
         ]
         own[".._types"] = [*_EXTRAS, *["FileInput"] * file_input]
-    if through and any(m.kind not in ("job", "location", "none") and f"{through}." in m.cast for m in methods):
+    if through and any(m.kind not in UNPARSED and f"{through}." in m.cast for m in methods):
         own[".."] = [f"models as {through}"]
     lines = [*stdlib, "", *(_wrapped(line) for line in from_lines(own))]
     if models and not through:

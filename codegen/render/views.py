@@ -75,6 +75,15 @@ def _param_signature(annotation: TypeRef, name: str, required: bool) -> str:
 MODELS_ALIAS = "_model_types"
 
 
+# Kinds of method whose code parses no response into `cast_to` (resource.py.j2).
+UNPARSED = frozenset({"job", "location", "none"})
+
+
+def _parsed(op: Operation) -> TypeRef | None:
+    """What the method's code parses the response into, if it names a type."""
+    return op.returns.cast if op.returns.kind not in UNPARSED else None
+
+
 def _cast(ref: TypeRef | None, models: str) -> str:
     return "None" if ref is None else ref.render(models=models)
 
@@ -258,8 +267,8 @@ def _types_named(package: Package, resource: Resource, casts: bool = True) -> li
         for op in res.operations:
             refs.extend(p.annotation for p in op.params)
             refs.extend(return_types(op.returns, jobs)[:2])
-            if casts and op.returns.cast is not None and op.returns.kind not in ("job", "location", "none"):
-                refs.append(op.returns.cast)
+            if casts and (parsed := _parsed(op)) is not None:
+                refs.append(parsed)
             # A body spread into keyword arguments is named by its fields' types, not its own.
             if op.body is not None and op.body.fields is not None:
                 refs.extend(f.annotation for f in op.body.fields)
@@ -285,9 +294,8 @@ def parsed_into(resource: Resource) -> dict[str, set[str]]:
 
     def walk(res: Resource, where: str) -> None:
         for op in res.operations:
-            if op.returns.cast is not None and op.returns.kind not in ("job", "location", "none"):
-                if named := op.returns.cast.names("model"):
-                    out[f"{where}.{op.method_name}"] = named
+            if (parsed := _parsed(op)) is not None and (named := parsed.names("model")):
+                out[f"{where}.{op.method_name}"] = named
         for child in res.children:
             walk(child, f"{where}.{child.attr}")
 

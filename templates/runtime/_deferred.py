@@ -26,7 +26,6 @@ import importlib
 import operator
 import threading
 import types
-from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 import pydantic
@@ -149,16 +148,18 @@ class _Scored:
 
     def __init__(self, models: tuple[type[pydantic.BaseModel], ...]) -> None:
         self.models = models
-        self.union: Callable[[], pydantic.TypeAdapter[Any]] = lambda: pydantic.TypeAdapter(Any)
+        self.source: Any = None  # the union, as pydantic hands it over
+        self._union: pydantic.TypeAdapter[Any] | None = None
+
+    def union(self) -> pydantic.TypeAdapter[Any]:
+        """The union as pydantic matches it: for what is no object, and for the errors."""
+        if self._union is None:
+            self._union = pydantic.TypeAdapter(self.source)
+        return self._union
 
     def __get_pydantic_core_schema__(self, source: Any, handler: pydantic.GetCoreSchemaHandler) -> CoreSchema:
         del handler
-        whole: list[pydantic.TypeAdapter[Any]] = []
-
-        def union() -> pydantic.TypeAdapter[Any]:
-            if not whole:
-                whole.append(pydantic.TypeAdapter(source))
-            return whole[0]
+        self.source = source
 
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
             if isinstance(value, dict):
@@ -172,9 +173,8 @@ class _Scored:
                     return accepted[0][1]
                 if accepted:
                     return _most_fields_set(accepted, value, info)
-            return union().validate_python(value, context=info.context)  # its errors name every member
+            return self.union().validate_python(value, context=info.context)  # its errors name every member
 
-        self.union = union
         return core_schema.with_info_plain_validator_function(validate)
 
     def __get_pydantic_json_schema__(self, _: CoreSchema, inner: pydantic.GetJsonSchemaHandler) -> Any:
@@ -195,25 +195,19 @@ class _Deferred:
         built: dict[str, pydantic.TypeAdapter[Any]] = {}
         plain = _without_stand_ins(source)
 
-        validators: dict[str, Any] = {}
-
         def adapter(kind: str = "full") -> pydantic.TypeAdapter[Any]:
             if kind not in built:  # two threads may both build it; either result is the same
                 built[kind] = pydantic.TypeAdapter(resolved(source, scored=True) if kind == "full" else plain)
-                validators[kind] = built[kind].validator  # called directly: a field validates often
             return built[kind]
 
+        # The adapters' own validators, called directly: a field validates every value it gets.
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
             if plain is not _NOTHING and _holds_no_object(value):
-                if "plain" not in validators:
-                    adapter("plain")
                 try:
-                    return validators["plain"].validate_python(value, context=info.context)
+                    return adapter("plain").validator.validate_python(value, context=info.context)
                 except pydantic.ValidationError:
                     pass  # the full annotation's errors name every member the value fails
-            if "full" not in validators:
-                adapter()
-            return validators["full"].validate_python(value, context=info.context)
+            return adapter().validator.validate_python(value, context=info.context)
 
         def json_schema(_: CoreSchema, inner: pydantic.GetJsonSchemaHandler) -> Any:
             # A field of a class this field's schema holds may lead back to it, and each adapter's

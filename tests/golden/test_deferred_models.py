@@ -253,3 +253,33 @@ def test_a_union_of_models_in_a_deferred_field_picks_as_the_single_module_does(t
     assert split == single
     assert [picked for picked, *_ in split] == ["Wide", "Narrow", "Wide", "Narrow"]
     assert [outer for *_, outer, _ in split] == ["Wide", "Narrow", "Wide", "Narrow"]
+
+
+def test_a_union_that_also_takes_any_object_is_left_to_pydantic(tmp_path: Path) -> None:
+    """Scoring stands in for pydantic's matching only where nothing but the models can take an
+    object: `Any`, `object` or a mapping beside them would take one too."""
+    _package(tmp_path, SCHEMAS, "guard_pkg")
+    seen = _run(
+        tmp_path,
+        """
+        import json
+        from typing import Any
+        import pydantic
+        from guard_pkg._deferred import _object_models
+        class A(pydantic.BaseModel):
+            x: int = 0
+        class B(pydantic.BaseModel):
+            y: int = 0
+        cases = {"str and None": (A, B, str, type(None)), "list": (A, B, list[int]), "Any": (A, B, Any),
+                 "object": (A, B, object), "mapping": (A, B, dict[str, object]), "one model": (A, str)}
+        print(json.dumps({k: [m.__name__ for m in _object_models(v)] for k, v in cases.items()}))
+        """,
+    )
+    assert seen == {
+        "str and None": ["A", "B"],
+        "list": ["A", "B"],
+        "Any": [],
+        "object": [],
+        "mapping": [],
+        "one model": [],
+    }
